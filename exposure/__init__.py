@@ -1,0 +1,44 @@
+"""exposure: which suppliers an export-control listing reaches, through whom, and how much.
+
+The public API, for scripts and notebooks::
+
+    data = exposure.load()                         # the bundled data, or load("my/folder")
+    result = exposure.analyze(data, as_of="2019-10-09")
+    result.suppliers                               # DataFrame, most exposed first
+    result.paths("Ambarella")                      # one shortest path per listed buyer
+
+Examples
+--------
+>>> import exposure
+>>> result = exposure.analyze(exposure.load(), as_of="2019-11-01")
+>>> result.supplier("Ambarella")["tier"]
+1
+"""
+
+from exposure._errors import (
+    AmbiguousNameError,
+    DataError,
+    ExposureError,
+    Problem,
+    UnknownNameError,
+)
+from exposure.graph import SupplyGraph, build_graph
+from exposure.io import Dataset, load
+from exposure.result import Result, analyze
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmbiguousNameError",
+    "DataError",
+    "Dataset",
+    "ExposureError",
+    "Problem",
+    "Result",
+    "SupplyGraph",
+    "UnknownNameError",
+    "__version__",
+    "analyze",
+    "build_graph",
+    "load",
+]

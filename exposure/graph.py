@@ -1,0 +1,253 @@
+"""The supply graph: entities as integer codes, relationships as sparse matrices.
+
+A :class:`SupplyGraph` is built once from a :class:`~exposure.io.Dataset`. Every company named in
+the data becomes one node; names that resolve to the same listed entity (by name or alias, see
+:mod:`exposure.names`) become the same node. Rows of ``suppliers.csv`` that link the same two
+nodes (one per product) are aggregated into one edge, whose share is the sum of the known shares.
+
+The analysis runs on the arrays and the :mod:`scipy.sparse` matrix; :meth:`SupplyGraph.to_networkx`
+hands out a networkx view for small graphs and for exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from exposure._errors import AmbiguousNameError, DataError, Problem
+from exposure.io import LINE, Dataset
+from exposure.names import NameIndex, name_key
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["SupplyGraph", "build_graph"]
+
+
+@dataclass(frozen=True, eq=False)
+class SupplyGraph:
+    """Companies, listed entities and who sells to whom, as arrays.
+
+    Attributes
+    ----------
+    nodes
+        One row per node, indexed by node code: ``name`` (display name), ``key`` (the name
+        key), ``entity`` (listed entity id, -1 when the node is no listed entity), ``country``.
+    edges
+        One row per (``src``, ``dst``) pair, sorted by both: ``share`` (sum of the known
+        revenue shares), ``unknown_share`` (some row's share is unknown), ``estimate`` (some
+        known share is an analyst's estimate).
+    rows
+        The supply rows as read, with ``src`` and ``dst`` codes added, sorted by both.
+    listings
+        The listed rows as read, with the ``entity`` id added.
+    dataset
+        The dataset the graph was built from.
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    rows: pd.DataFrame
+    listings: pd.DataFrame
+    dataset: Dataset
+
+    @property
+    def n_nodes(self) -> int:
+        """The number of nodes."""
+        return len(self.nodes)
+
+    @cached_property
+    def adjacency(self) -> sparse.csr_matrix:
+        """The supplier-to-customer matrix; entry (u, v) holds 1 + the edge's index."""
+        n = self.n_nodes
+        src = self.edges["src"].to_numpy()
+        dst = self.edges["dst"].to_numpy()
+        data = np.arange(1, len(src) + 1, dtype=np.int64)
+        return sparse.csr_matrix((data, (src, dst)), shape=(n, n))
+
+    @cached_property
+    def supplier_codes(self) -> np.ndarray:
+        """Codes of the nodes that appear as a supplier, in order of first appearance."""
+        return pd.unique(self.rows["src"].to_numpy())
+
+    def code(self, name: str) -> int | None:
+        """Return the node code of a name, or ``None`` if no node carries it.
+
+        Matching ignores case, punctuation, spacing and legal forms, as everywhere.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> graph = build_graph(load())
+        >>> graph.nodes.loc[graph.code("hangzhou hikvision digital technology"), "name"]
+        'Hikvision'
+        """
+        matches = self._codes_by_key.get(name_key(name))
+        if matches is None:
+            return None
+        return int(matches)
+
+    @cached_property
+    def _codes_by_key(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for code, key in enumerate(self.nodes["key"]):
+            index.setdefault(key, code)
+        for entity, spellings in self._entity_spellings.items():
+            code = self._entity_node.get(entity)
+            if code is not None:
+                for spelling in spellings:
+                    index.setdefault(name_key(spelling), code)
+        return index
+
+    @cached_property
+    def _entity_node(self) -> dict[int, int]:
+        entities = self.nodes["entity"].to_numpy()
+        return {int(e): int(c) for c, e in enumerate(entities) if e >= 0}
+
+    @cached_property
+    def _entity_spellings(self) -> dict[int, list[str]]:
+        return _spellings(self.listings)
+
+    def hop_rows(self, src: int, dst: int) -> pd.DataFrame:
+        """Return the supply rows (one per product) behind the edge ``src -> dst``."""
+        lo, hi = np.searchsorted(self._row_pairs, [src * self.n_nodes + dst, src * self.n_nodes + dst + 1])
+        return self.rows.iloc[lo:hi]
+
+    @cached_property
+    def _row_pairs(self) -> np.ndarray:
+        return self.rows["src"].to_numpy(np.int64) * self.n_nodes + self.rows["dst"].to_numpy(np.int64)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """Return the graph as a networkx DiGraph keyed by display name.
+
+        Nodes carry ``listed_entity`` (bool) and ``country``; edges carry ``share`` (``None``
+        when unknown), ``products`` and ``sources`` as lists.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> G = build_graph(load()).to_networkx()
+        >>> sorted(G.successors("Ambarella"))
+        ['Dahua Technology', 'Hikvision']
+        """
+        import networkx as nx  # noqa: PLC0415 (slow to import; only views need it)
+
+        names = self.nodes["name"].to_numpy()
+        G = nx.DiGraph()
+        for code, row in enumerate(self.nodes.itertuples(index=False)):
+            G.add_node(names[code], listed_entity=bool(row.entity >= 0), country=row.country)
+        for edge in self.edges.itertuples(index=False):
+            share = None if edge.unknown_share and edge.share == 0 else float(edge.share)
+            hop = self.hop_rows(edge.src, edge.dst)
+            G.add_edge(
+                names[edge.src], names[edge.dst], share=share,
+                share_is_lower_bound=bool(edge.unknown_share),
+                products=list(dict.fromkeys(hop["product"])), sources=list(dict.fromkeys(hop["source"])),
+            )
+        return G
+
+
+def _spellings(listings: pd.DataFrame) -> dict[int, list[str]]:
+    spellings: dict[int, list[str]] = {}
+    for entity, name, aliases in zip(listings["entity"], listings["name"], listings["alt_names"], strict=True):
+        names = spellings.setdefault(int(entity), [])
+        names.append(name)
+        names.extend(a.strip() for a in str(aliases).split(";") if a.strip())
+    return spellings
+
+
+def build_graph(dataset: Dataset) -> SupplyGraph:
+    """Build the supply graph of a dataset.
+
+    Parameters
+    ----------
+    dataset
+        Validated tables, from :func:`exposure.load`.
+
+    Returns
+    -------
+    SupplyGraph
+
+    Raises
+    ------
+    DataError
+        When a company name in ``suppliers.csv`` could be two listed entities.
+
+    Examples
+    --------
+    >>> from exposure import load
+    >>> graph = build_graph(load())
+    >>> graph.nodes.loc[graph.code("Ambarella"), "entity"]
+    np.int64(-1)
+    """
+    listings = dataset.listed.copy()
+    listings["entity"] = pd.factorize(pd.Series([name_key(n) for n in listings["name"]]))[0]
+    spellings = _spellings(listings)
+    index = NameIndex(spellings)
+    rows = dataset.suppliers
+
+    # Each distinct spelling is resolved once; then codes spread to every row by array lookup.
+    spelled = pd.concat([rows["supplier"], rows["customer"]], ignore_index=True)
+    countries = pd.concat([rows["supplier_country"], rows["customer_country"]], ignore_index=True)
+    distinct, first_row = np.unique(spelled.to_numpy(dtype=object), return_index=True)
+    problems: list[Problem] = []
+    node_of_spelling: list[str] = []
+    for spelling, first in zip(distinct, first_row, strict=True):
+        try:
+            entity = index.resolve(spelling)
+        except AmbiguousNameError as error:
+            column = "supplier" if first < len(rows) else "customer"
+            line = int(rows[LINE].to_numpy()[first % len(rows)])
+            problems.append(Problem(dataset.files.get("suppliers", "suppliers.csv"), line, column,
+                                    str(error).split(". Use")[0], "use a name that only one listed entity carries, "
+                                    "or remove the shared alias from listed.csv"))
+            entity = None
+        node_of_spelling.append(f"\x00{entity}" if entity is not None else name_key(spelling))
+    if problems:
+        raise DataError(problems)
+
+    entity_names = listings.drop_duplicates("entity").set_index("entity")
+    listed_keys = [f"\x00{e}" for e in entity_names.index]
+    spelling_keys = np.array(node_of_spelling, dtype=object)[np.searchsorted(distinct, spelled.to_numpy(dtype=object))]
+    all_keys = np.concatenate([np.array(listed_keys, dtype=object), spelling_keys])
+    codes, uniques = pd.factorize(pd.Series(all_keys, dtype=object), sort=False)
+    row_codes = codes[len(listed_keys):]
+
+    display = pd.Series(
+        np.concatenate([entity_names["name"].to_numpy(dtype=object), spelled.to_numpy(dtype=object)])
+    ).groupby(codes, sort=True).first()
+    country = pd.Series(
+        np.concatenate([entity_names["country"].to_numpy(dtype=object), countries.to_numpy(dtype=object)])
+    ).replace("", np.nan).groupby(codes, sort=True).first()
+    entity = np.full(len(uniques), -1, dtype=np.int64)
+    entity[: len(listed_keys)] = entity_names.index.to_numpy()
+    nodes = pd.DataFrame({
+        "name": display.to_numpy(dtype=object),
+        "key": [name_key(n) for n in display],
+        "entity": entity,
+        "country": country.reindex(range(len(uniques))).fillna("").to_numpy(dtype=object),
+    })
+
+    rows = rows.assign(src=row_codes[: len(rows)], dst=row_codes[len(rows):])
+    rows = rows.sort_values(["src", "dst"], kind="stable", ignore_index=True)
+    edges = _aggregate_edges(rows)
+    return SupplyGraph(nodes=nodes, edges=edges, rows=rows, listings=listings, dataset=dataset)
+
+
+def _aggregate_edges(rows: pd.DataFrame) -> pd.DataFrame:
+    share = rows["revenue_share"].astype(float)
+    frame = pd.DataFrame({
+        "src": rows["src"].to_numpy(),
+        "dst": rows["dst"].to_numpy(),
+        "share": share.fillna(0.0).to_numpy(),
+        "unknown_share": share.isna().to_numpy(),
+        "estimate": ((rows["share_basis"] == "estimate") & (share > 0)).to_numpy(),
+    })
+    return frame.groupby(["src", "dst"], sort=True).agg(
+        share=("share", "sum"), unknown_share=("unknown_share", "any"), estimate=("estimate", "any"),
+    ).reset_index()

@@ -1,0 +1,367 @@
+"""Running an analysis and inspecting its result.
+
+:func:`analyze` turns a dataset into a :class:`Result`: per supplier, whether it is exposed, its
+tier, the listed buyers it reaches with one shortest path each, the affected products, the
+listings behind them and the revenue at risk. The result offers pandas DataFrames for notebooks
+and plain records (lists and dicts) that the command line serialises as JSON, CSV or text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from exposure import analysis
+from exposure._errors import ExposureError, UnknownNameError
+from exposure.graph import SupplyGraph, build_graph
+from exposure.io import Dataset
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["Result", "analyze", "parse_date"]
+
+PATH_FIELDS = (
+    "listed", "tier", "path", "products", "list", "federal_register_notice", "start_date",
+    "license_policy", "sources", "hops",
+)  # fmt: skip
+
+
+def parse_date(value: str | dt.date | None) -> dt.date:
+    """Return ``value`` as a date; ``None`` means today.
+
+    Raises
+    ------
+    ExposureError
+        When the text is not an ISO date.
+
+    Examples
+    --------
+    >>> parse_date("2019-10-09")
+    datetime.date(2019, 10, 9)
+    """
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        msg = f"{value!r} is not a date. Write it as YYYY-MM-DD, e.g. 2019-10-09"
+        raise ExposureError(msg) from None
+
+
+def analyze(data: Dataset | SupplyGraph, *, as_of: str | dt.date | None = None) -> Result:
+    """Analyse which suppliers a listing reaches, as of a date.
+
+    Parameters
+    ----------
+    data
+        A dataset from :func:`exposure.load`, or a graph already built from one.
+    as_of
+        The date at which listings are taken to be in force (ISO text or a date);
+        default: today. A listing counts from its ``start_date`` until the day before its
+        ``end_date``.
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> from exposure import load
+    >>> result = analyze(load(), as_of="2019-10-09")
+    >>> result.supplier("Ambarella")["listed_buyers"]
+    ['Dahua Technology', 'Hikvision']
+    >>> analyze(load(), as_of="2019-06-01").supplier("Ambarella")["exposed"]
+    False
+    """
+    graph = data if isinstance(data, SupplyGraph) else build_graph(data)
+    return Result(graph, parse_date(as_of))
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The exposure of every supplier in a graph, as of a date.
+
+    Build it with :func:`analyze`. Per-node arrays are computed once for the whole graph;
+    paths are computed per supplier when asked for.
+    """
+
+    graph: SupplyGraph
+    as_of: dt.date
+
+    # -- listings in force -------------------------------------------------------------------
+
+    @cached_property
+    def listings_in_force(self) -> pd.DataFrame:
+        """The listed rows in force on :attr:`as_of`, earliest first."""
+        listings = self.graph.listings
+        day = pd.Timestamp(self.as_of)
+        active = (listings["start_date"] <= day) & (listings["end_date"].isna() | (listings["end_date"] > day))
+        return listings[active].sort_values(["start_date", "_line"], kind="stable")
+
+    @cached_property
+    def listed(self) -> np.ndarray:
+        """Boolean mask over nodes: a listing of the node is in force."""
+        entities = self.graph.nodes["entity"].to_numpy()
+        return np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
+
+    @cached_property
+    def _listing_of_entity(self) -> dict[int, dict[str, Any]]:
+        first = self.listings_in_force.drop_duplicates("entity", keep="first")
+        return {int(row["entity"]): row for row in first.to_dict("records")}
+
+    # -- whole-graph figures -------------------------------------------------------------------
+
+    @cached_property
+    def _shares(self) -> sparse.csr_matrix:
+        adjacency = self.graph.adjacency
+        shares = sparse.csr_matrix(adjacency, dtype=np.float64, copy=True)
+        shares.data = self.graph.edges["share"].to_numpy(np.float64)[adjacency.data - 1]
+        return shares
+
+    @cached_property
+    def tier(self) -> np.ndarray:
+        """Per node: 1 = sells to a listed entity, 2 = through one intermediary...; -1 = not exposed."""
+        return analysis.tiers(self.graph.adjacency, self.listed)
+
+    @cached_property
+    def revenue_at_risk(self) -> np.ndarray:
+        """Per node: the known share of revenue that ends with listed entities."""
+        return analysis.revenue_at_risk(self._shares, self.listed)
+
+    @cached_property
+    def lower_bound(self) -> np.ndarray:
+        """Per node: an unknown share lies on an exposure path, so the figure is a lower bound."""
+        edges = self.graph.edges
+        dst = edges["dst"].to_numpy()
+        leads_on = self.listed[dst] | (self.tier[dst] > 0)
+        seeds = np.zeros(self.graph.n_nodes, dtype=bool)
+        seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
+        carrying = self._edge_subgraph(edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0))
+        return analysis.upstream(carrying, seeds, self.listed)
+
+    @cached_property
+    def estimated(self) -> np.ndarray:
+        """Per node: the revenue at risk rests in part on an analyst's estimate."""
+        edges = self.graph.edges
+        dst = edges["dst"].to_numpy()
+        leads_on = self.listed[dst] | (self.revenue_at_risk[dst] > 0)
+        seeds = np.zeros(self.graph.n_nodes, dtype=bool)
+        seeds[edges["src"].to_numpy()[edges["estimate"].to_numpy() & leads_on]] = True
+        return analysis.upstream(self._edge_subgraph(edges["share"].to_numpy() > 0), seeds, self.listed)
+
+    def _edge_subgraph(self, keep: np.ndarray) -> sparse.csr_matrix:
+        adjacency = sparse.csr_matrix(self.graph.adjacency, copy=True)
+        adjacency.data = adjacency.data * keep[adjacency.data - 1]
+        adjacency.eliminate_zeros()
+        return adjacency
+
+    # -- per supplier ------------------------------------------------------------------------
+
+    def code(self, supplier: str) -> int:
+        """Return the node code of a supplier's name, matched as names are everywhere.
+
+        Raises
+        ------
+        UnknownNameError
+            With the closest known supplier names as suggestions.
+        """
+        code = self.graph.code(supplier)
+        if code is None or code not in set(self.graph.supplier_codes.tolist()):
+            names = [str(n) for n in self.graph.nodes["name"].to_numpy()[self.graph.supplier_codes]]
+            near = difflib.get_close_matches(supplier, names, n=1, cutoff=0.6)
+            if not near:
+                near = difflib.get_close_matches(supplier.casefold(), [n.casefold() for n in names], n=1)
+                near = [names[[n.casefold() for n in names].index(near[0])]] if near else []
+            hint = f" Did you mean {near[0]!r}?" if near else " Run `exposure report` to list the suppliers."
+            msg = f"unknown supplier {supplier!r}.{hint}"
+            raise UnknownNameError(msg)
+        return code
+
+    def paths(self, supplier: str) -> pd.DataFrame:
+        """One shortest path to each listed buyer the supplier reaches, as a DataFrame.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> table = analyze(load(), as_of="2020-01-01").paths("Ambarella")
+        >>> table[["listed", "tier", "federal_register_notice"]].values.tolist()
+        [['Dahua Technology', 1, '84 FR 54002'], ['Hikvision', 1, '84 FR 54002']]
+        """
+        return pd.DataFrame(self._path_records(self.code(supplier)), columns=list(PATH_FIELDS))
+
+    def supplier(self, supplier: str) -> dict[str, Any]:
+        """The full record of one supplier, as in the JSON report."""
+        return self._record(self.code(supplier))
+
+    def records(self, suppliers: list[str] | None = None) -> list[dict[str, Any]]:
+        """The JSON report: one record per supplier, most exposed first."""
+        codes = [self.code(s) for s in suppliers] if suppliers else self._ranked_codes()
+        return [self._record(code) for code in codes]
+
+    @cached_property
+    def suppliers(self) -> pd.DataFrame:
+        """One row per supplier, most exposed first.
+
+        Columns: ``supplier``, ``exposed``, ``tier`` (``<NA>`` when not exposed),
+        ``listed_buyers`` (count), ``revenue_at_risk`` (``NaN`` when unknown),
+        ``revenue_at_risk_is_lower_bound``, ``share_basis``.
+        """
+        codes = self._ranked_codes()
+        names = self.graph.nodes["name"].to_numpy()
+        figure = self._figures(codes)
+        return pd.DataFrame({
+            "supplier": names[codes],
+            "exposed": self.tier[codes] > 0,
+            "tier": pd.Series(self.tier[codes], dtype="Int64").mask(self.tier[codes] <= 0),
+            "listed_buyers": [len(self._paths_of(c)) for c in codes],
+            "revenue_at_risk": figure,
+            "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
+            "share_basis": [self._basis(c) for c in codes],
+        })
+
+    def _figures(self, codes: np.ndarray) -> np.ndarray:
+        risk = self.revenue_at_risk[codes].astype(float)
+        unknown = self.lower_bound[codes] & (risk <= 0)
+        return np.where(unknown, np.nan, risk)
+
+    def _ranked_codes(self) -> np.ndarray:
+        codes = np.asarray(self.graph.supplier_codes)
+        figure = self._figures(codes)
+        tier = self.tier[codes]
+        order = np.lexsort((
+            self.graph.nodes["name"].str.casefold().to_numpy()[codes],
+            np.where(tier > 0, tier, np.iinfo(np.int64).max),
+            -np.nan_to_num(figure, nan=-0.5),
+            ~(tier > 0),
+        ))
+        return codes[order]
+
+    def _basis(self, code: int) -> str:
+        if self.tier[code] <= 0:
+            return ""
+        if self.revenue_at_risk[code] <= 0:
+            return "unknown"
+        return "estimate" if self.estimated[code] else "disclosed"
+
+    def _paths_of(self, code: int) -> dict[int, list[int]]:
+        if self.tier[code] <= 0:
+            return {}
+        cache = self.__dict__.setdefault("_path_cache", {})
+        if code not in cache:
+            cache[code] = analysis.shortest_paths(self.graph.adjacency, self.listed, code)
+        paths: dict[int, list[int]] = cache[code]
+        return paths
+
+    def _path_records(self, code: int) -> list[dict[str, Any]]:
+        names = self.graph.nodes["name"].to_numpy()
+        entities = self.graph.nodes["entity"].to_numpy()
+        records = []
+        for target, path in self._paths_of(code).items():
+            listing = self._listing_of_entity[int(entities[target])]
+            hops = []
+            for a, b in zip(path, path[1:], strict=False):
+                rows = self.graph.hop_rows(a, b)
+                known = rows["revenue_share"].dropna()
+                hops.append({
+                    "supplier": names[a],
+                    "customer": names[b],
+                    "products": list(dict.fromkeys(rows["product"])),
+                    "revenue_share": None if len(known) < len(rows) and not len(known) else float(known.sum()),
+                    "revenue_share_is_lower_bound": bool(len(known) < len(rows)),
+                    "sources": list(dict.fromkeys(rows["source"])),
+                })
+            sources = [s for hop in hops for s in hop["sources"]] + [listing["source"]]
+            records.append({
+                "listed": names[target],
+                "tier": len(path) - 1,
+                "path": [str(names[p]) for p in path],
+                "products": hops[0]["products"],
+                "list": listing["list"],
+                "federal_register_notice": listing["federal_register_notice"] or None,
+                "start_date": listing["start_date"].date().isoformat(),
+                "license_policy": listing["license_policy"] or None,
+                "sources": list(dict.fromkeys(sources)),
+                "hops": hops,
+            })
+        records.sort(key=lambda r: (r["tier"], str(r["listed"]).casefold()))
+        return records
+
+    def _record(self, code: int) -> dict[str, Any]:
+        paths = self._path_records(code)
+        figure = self._figures(np.array([code]))[0]
+        return {
+            "supplier": str(self.graph.nodes["name"].iat[code]),
+            "exposed": bool(self.tier[code] > 0),
+            "tier": int(self.tier[code]) if self.tier[code] > 0 else None,
+            "listed_buyers": [p["listed"] for p in paths],
+            "products": list(dict.fromkeys(p for path in paths for p in path["products"])),
+            "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
+            "revenue_at_risk_is_lower_bound": bool(self.lower_bound[code]),
+            "share_basis": self._basis(code) or None,
+            "paths": paths,
+        }
+
+    # -- views ---------------------------------------------------------------------------------
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The supply graph with the exposure of each node as attributes.
+
+        Node attributes: ``listed`` (in force on the as-of date), ``exposed``, ``tier``
+        (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown) and
+        ``revenue_at_risk_is_lower_bound``.
+        """
+        G = self.graph.to_networkx()
+        names = self.graph.nodes["name"].to_numpy()
+        figure = self._figures(np.arange(self.graph.n_nodes))
+        for code, name in enumerate(names):
+            G.nodes[name].update(
+                listed=bool(self.listed[code]),
+                exposed=bool(self.tier[code] > 0),
+                tier=int(max(self.tier[code], 0)),
+                revenue_at_risk=None if np.isnan(figure[code]) else float(figure[code]),
+                revenue_at_risk_is_lower_bound=bool(self.lower_bound[code]),
+            )
+        G.graph.update(as_of=self.as_of.isoformat())
+        return G
+
+    def __repr__(self) -> str:
+        exposed = int((self.tier[np.asarray(self.graph.supplier_codes)] > 0).sum())
+        return (
+            f"<Result as of {self.as_of.isoformat()}: {exposed} of "
+            f"{len(self.graph.supplier_codes)} suppliers exposed to {int(self.listed.sum())} listed entities>"
+        )
+
+    def _repr_html_(self) -> str:
+        table = self.suppliers.copy()
+        table["revenue_at_risk"] = [
+            format_share(v, lb) for v, lb in zip(table["revenue_at_risk"], table["revenue_at_risk_is_lower_bound"], strict=True)
+        ]
+        table = table.drop(columns="revenue_at_risk_is_lower_bound")
+        return f"<p>{html.escape(repr(self))}</p>" + table.to_html(index=False, escape=True, na_rep="")
+
+
+def format_share(value: float | None, lower_bound: bool) -> str:
+    """Format a revenue share for people: ``17.0%``, ``≥ 17.0%`` or ``unknown``.
+
+    Examples
+    --------
+    >>> format_share(0.17, True), format_share(None, True), format_share(0.0, False)
+    ('≥ 17.0%', 'unknown', '0.0%')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "unknown"
+    text = f"{100 * value:.1f}%"
+    return f"≥ {text}" if lower_bound else text

@@ -1,0 +1,107 @@
+"""The columns of each data file, in one place.
+
+Validation (:mod:`exposure.io`), the documentation and the tests all read these definitions.
+Column order in a file is free; columns not named here are kept and passed through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["LISTED", "LISTED_KINDS", "SHARE_BASES", "SUPPLIERS", "Column", "TableSchema"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data file.
+
+    Parameters
+    ----------
+    name
+        The header as it appears in the file.
+    kind
+        ``text``, ``date``, ``share``, ``country``, ``choice`` or ``names`` (``;``-separated).
+    required
+        Whether the column must exist and every cell must be filled.
+    description
+        What the column holds, for the documentation.
+    choices
+        The allowed values of a ``choice`` column (empty cells are allowed when not required).
+    """
+
+    name: str
+    kind: str
+    required: bool
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns of one data file."""
+
+    file_name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """All column names, in documentation order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        """The names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+    def __getitem__(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+LISTED_KINDS = ("company", "government", "academic", "other")
+SHARE_BASES = ("disclosed", "estimate")
+
+LISTED = TableSchema(
+    "listed.csv",
+    (
+        Column("name", "text", True, "The entity's name as the list gives it."),
+        Column("alt_names", "names", False, "Other names and aliases, separated by `;`."),
+        Column("country", "country", False, "ISO 3166-1 alpha-2 code, e.g. `CN`."),
+        Column("kind", "choice", False, "One of " + ", ".join(LISTED_KINDS) + ".", LISTED_KINDS),
+        Column("list", "text", True, "The list, e.g. `Entity List`."),
+        Column("federal_register_notice", "text", False, "The notice that listed it, e.g. `84 FR 54002`."),
+        Column("start_date", "date", True, "ISO date from which the listing is in force."),
+        Column("end_date", "date", False, "ISO date on which the listing ended; empty while listed."),
+        Column("license_requirement", "text", False, "Which items need a licence."),
+        Column("license_policy", "text", False, "How licence applications are reviewed."),
+        Column("source", "text", True, "Where the fact comes from."),
+    ),
+)
+
+SUPPLIERS = TableSchema(
+    "suppliers.csv",
+    (
+        Column("supplier", "text", True, "The selling company."),
+        Column("customer", "text", True, "The buying company (a listed entity, a distributor, ...)."),
+        Column("product", "text", True, "What is sold; `unspecified` when the source names none."),
+        Column("supplier_country", "country", False, "ISO 3166-1 alpha-2 code of the supplier."),
+        Column("customer_country", "country", False, "ISO 3166-1 alpha-2 code of the customer."),
+        Column(
+            "revenue_share",
+            "share",
+            False,
+            "Share (0 to 1) of the supplier's revenue from this customer for this product; "
+            "empty means unknown, never zero.",
+        ),
+        Column(
+            "share_basis",
+            "choice",
+            False,
+            "`disclosed` or `estimate` (an analyst's figure); empty when no share is given.",
+            SHARE_BASES,
+        ),
+        Column("source", "text", True, "Where the fact comes from."),
+    ),
+)
