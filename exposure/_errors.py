@@ -73,7 +73,9 @@ class DataError(ExposureError, ValueError):
         shown = [str(p) for p in self.problems[: self.max_shown]]
         more = len(self.problems) - len(shown)
         if more > 0:
-            shown.append(f"... and {more} more problem(s); run `exposure validate` to list them all.")
+            shown.append(
+                f"... and {more} more problem(s); run `exposure validate` to list them all."
+            )
         super().__init__("\n".join(shown))
 
 

@@ -157,7 +157,9 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     return exact
 
 
-def shortest_paths(adjacency: sparse.csr_matrix, listed: np.ndarray, start: int) -> dict[int, list[int]]:
+def shortest_paths(
+    adjacency: sparse.csr_matrix, listed: np.ndarray, start: int
+) -> dict[int, list[int]]:
     """Return one shortest path from ``start`` to each listed node it reaches.
 
     Paths stop at the first listed node. When ``start`` is itself listed, its own sales count.

@@ -98,10 +98,10 @@ class SupplyGraph:
         for code, key in enumerate(self.nodes["key"]):
             index.setdefault(key, code)
         for entity, spellings in self._entity_spellings.items():
-            code = self._entity_node.get(entity)
-            if code is not None:
+            node = self._entity_node.get(entity)
+            if node is not None:
                 for spelling in spellings:
-                    index.setdefault(name_key(spelling), code)
+                    index.setdefault(name_key(spelling), node)
         return index
 
     @cached_property
@@ -115,12 +115,16 @@ class SupplyGraph:
 
     def hop_rows(self, src: int, dst: int) -> pd.DataFrame:
         """Return the supply rows (one per product) behind the edge ``src -> dst``."""
-        lo, hi = np.searchsorted(self._row_pairs, [src * self.n_nodes + dst, src * self.n_nodes + dst + 1])
+        lo, hi = np.searchsorted(
+            self._row_pairs, [src * self.n_nodes + dst, src * self.n_nodes + dst + 1]
+        )
         return self.rows.iloc[lo:hi]
 
     @cached_property
     def _row_pairs(self) -> np.ndarray:
-        return self.rows["src"].to_numpy(np.int64) * self.n_nodes + self.rows["dst"].to_numpy(np.int64)
+        return self.rows["src"].to_numpy(np.int64) * self.n_nodes + self.rows["dst"].to_numpy(
+            np.int64
+        )
 
     def to_networkx(self) -> nx.DiGraph:
         """Return the graph as a networkx DiGraph keyed by display name.
@@ -135,26 +139,39 @@ class SupplyGraph:
         >>> sorted(G.successors("Ambarella"))
         ['Dahua Technology', 'Hikvision']
         """
-        import networkx as nx  # noqa: PLC0415 (slow to import; only views need it)
+        import networkx as nx  # slow to import; only views need it
 
         names = self.nodes["name"].to_numpy()
         G = nx.DiGraph()
-        for code, row in enumerate(self.nodes.itertuples(index=False)):
-            G.add_node(names[code], listed_entity=bool(row.entity >= 0), country=row.country)
-        for edge in self.edges.itertuples(index=False):
-            share = None if edge.unknown_share and edge.share == 0 else float(edge.share)
-            hop = self.hop_rows(edge.src, edge.dst)
+        for name, entity, country in zip(
+            names, self.nodes["entity"].to_numpy(), self.nodes["country"].to_numpy(), strict=True
+        ):
+            G.add_node(name, listed_entity=bool(entity >= 0), country=country)
+        edges = self.edges
+        for src, dst, known, unknown in zip(
+            edges["src"].to_numpy(),
+            edges["dst"].to_numpy(),
+            edges["share"].to_numpy(np.float64),
+            edges["unknown_share"].to_numpy(bool),
+            strict=True,
+        ):
+            hop = self.hop_rows(int(src), int(dst))
             G.add_edge(
-                names[edge.src], names[edge.dst], share=share,
-                share_is_lower_bound=bool(edge.unknown_share),
-                products=list(dict.fromkeys(hop["product"])), sources=list(dict.fromkeys(hop["source"])),
+                names[src],
+                names[dst],
+                share=None if unknown and known == 0 else float(known),
+                share_is_lower_bound=bool(unknown),
+                products=list(dict.fromkeys(hop["product"])),
+                sources=list(dict.fromkeys(hop["source"])),
             )
         return G
 
 
 def _spellings(listings: pd.DataFrame) -> dict[int, list[str]]:
     spellings: dict[int, list[str]] = {}
-    for entity, name, aliases in zip(listings["entity"], listings["name"], listings["alt_names"], strict=True):
+    for entity, name, aliases in zip(
+        listings["entity"], listings["name"], listings["alt_names"], strict=True
+    ):
         names = spellings.setdefault(int(entity), [])
         names.append(name)
         names.extend(a.strip() for a in str(aliases).split(";") if a.strip())
@@ -203,9 +220,16 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
         except AmbiguousNameError as error:
             column = "supplier" if first < len(rows) else "customer"
             line = int(rows[LINE].to_numpy()[first % len(rows)])
-            problems.append(Problem(dataset.files.get("suppliers", "suppliers.csv"), line, column,
-                                    str(error).split(". Use")[0], "use a name that only one listed entity carries, "
-                                    "or remove the shared alias from listed.csv"))
+            problems.append(
+                Problem(
+                    dataset.files.get("suppliers", "suppliers.csv"),
+                    line,
+                    column,
+                    str(error).split(". Use")[0],
+                    "use a name that only one listed entity carries, "
+                    "or remove the shared alias from listed.csv",
+                )
+            )
             entity = None
         node_of_spelling.append(f"\x00{entity}" if entity is not None else name_key(spelling))
     if problems:
@@ -213,27 +237,44 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
 
     entity_names = listings.drop_duplicates("entity").set_index("entity")
     listed_keys = [f"\x00{e}" for e in entity_names.index]
-    spelling_keys = np.array(node_of_spelling, dtype=object)[np.searchsorted(distinct, spelled.to_numpy(dtype=object))]
+    spelling_keys = np.array(node_of_spelling, dtype=object)[
+        np.searchsorted(distinct, spelled.to_numpy(dtype=object))
+    ]
     all_keys = np.concatenate([np.array(listed_keys, dtype=object), spelling_keys])
     codes, uniques = pd.factorize(pd.Series(all_keys, dtype=object), sort=False)
-    row_codes = codes[len(listed_keys):]
+    row_codes = codes[len(listed_keys) :]
 
-    display = pd.Series(
-        np.concatenate([entity_names["name"].to_numpy(dtype=object), spelled.to_numpy(dtype=object)])
-    ).groupby(codes, sort=True).first()
-    country = pd.Series(
-        np.concatenate([entity_names["country"].to_numpy(dtype=object), countries.to_numpy(dtype=object)])
-    ).replace("", np.nan).groupby(codes, sort=True).first()
-    entity = np.full(len(uniques), -1, dtype=np.int64)
-    entity[: len(listed_keys)] = entity_names.index.to_numpy()
-    nodes = pd.DataFrame({
-        "name": display.to_numpy(dtype=object),
-        "key": [name_key(n) for n in display],
-        "entity": entity,
-        "country": country.reindex(range(len(uniques))).fillna("").to_numpy(dtype=object),
-    })
+    display = (
+        pd.Series(
+            np.concatenate(
+                [entity_names["name"].to_numpy(dtype=object), spelled.to_numpy(dtype=object)]
+            )
+        )
+        .groupby(codes, sort=True)
+        .first()
+    )
+    country = (
+        pd.Series(
+            np.concatenate(
+                [entity_names["country"].to_numpy(dtype=object), countries.to_numpy(dtype=object)]
+            )
+        )
+        .replace("", np.nan)
+        .groupby(codes, sort=True)
+        .first()
+    )
+    entity_of_node = np.full(len(uniques), -1, dtype=np.int64)
+    entity_of_node[: len(listed_keys)] = entity_names.index.to_numpy()
+    nodes = pd.DataFrame(
+        {
+            "name": display.to_numpy(dtype=object),
+            "key": [name_key(n) for n in display],
+            "entity": entity_of_node,
+            "country": country.reindex(range(len(uniques))).fillna("").to_numpy(dtype=object),
+        }
+    )
 
-    rows = rows.assign(src=row_codes[: len(rows)], dst=row_codes[len(rows):])
+    rows = rows.assign(src=row_codes[: len(rows)], dst=row_codes[len(rows) :])
     rows = rows.sort_values(["src", "dst"], kind="stable", ignore_index=True)
     edges = _aggregate_edges(rows)
     return SupplyGraph(nodes=nodes, edges=edges, rows=rows, listings=listings, dataset=dataset)
@@ -241,13 +282,21 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
 
 def _aggregate_edges(rows: pd.DataFrame) -> pd.DataFrame:
     share = rows["revenue_share"].astype(float)
-    frame = pd.DataFrame({
-        "src": rows["src"].to_numpy(),
-        "dst": rows["dst"].to_numpy(),
-        "share": share.fillna(0.0).to_numpy(),
-        "unknown_share": share.isna().to_numpy(),
-        "estimate": ((rows["share_basis"] == "estimate") & (share > 0)).to_numpy(),
-    })
-    return frame.groupby(["src", "dst"], sort=True).agg(
-        share=("share", "sum"), unknown_share=("unknown_share", "any"), estimate=("estimate", "any"),
-    ).reset_index()
+    frame = pd.DataFrame(
+        {
+            "src": rows["src"].to_numpy(),
+            "dst": rows["dst"].to_numpy(),
+            "share": share.fillna(0.0).to_numpy(),
+            "unknown_share": share.isna().to_numpy(),
+            "estimate": ((rows["share_basis"] == "estimate") & (share > 0)).to_numpy(),
+        }
+    )
+    return (
+        frame.groupby(["src", "dst"], sort=True)
+        .agg(
+            share=("share", "sum"),
+            unknown_share=("unknown_share", "any"),
+            estimate=("estimate", "any"),
+        )
+        .reset_index()
+    )

@@ -118,7 +118,15 @@ def load(
     folder = Path(data) if data is not None else bundled_data_dir()
     if data is not None and not folder.is_dir():
         raise DataError(
-            [Problem(folder, None, None, "no such folder", "pass a folder holding listed.csv and suppliers.csv")]
+            [
+                Problem(
+                    folder,
+                    None,
+                    None,
+                    "no such folder",
+                    "pass a folder holding listed.csv and suppliers.csv",
+                )
+            ]
         )
     listed_path = Path(listed) if listed is not None else folder / LISTED.file_name
     suppliers_path = Path(suppliers) if suppliers is not None else folder / SUPPLIERS.file_name
@@ -134,7 +142,9 @@ def load(
             problems.extend(error.problems)
     if problems:
         raise DataError(problems)
-    return Dataset(tables["listed"], tables["suppliers"], {"listed": listed_path, "suppliers": suppliers_path})
+    return Dataset(
+        tables["listed"], tables["suppliers"], {"listed": listed_path, "suppliers": suppliers_path}
+    )
 
 
 def read_listed(path: str | Path) -> pd.DataFrame:
@@ -151,8 +161,13 @@ def read_listed(path: str | Path) -> pd.DataFrame:
     ends_early = table["end_date"].notna() & (table["end_date"] < table["start_date"])
     for line in table.loc[ends_early, LINE]:
         problems.append(
-            Problem(path, int(line), "end_date", "the listing ends before it starts",
-                    "correct end_date or start_date so that the end comes after the start")
+            Problem(
+                path,
+                int(line),
+                "end_date",
+                "the listing ends before it starts",
+                "correct end_date or start_date so that the end comes after the start",
+            )
         )
     if problems:
         raise DataError(problems)
@@ -185,30 +200,49 @@ def _supply_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
     supplier_key = name_keys(table["supplier"])
     customer_key = name_keys(table["customer"])
     lines = table[LINE].to_numpy()
-    for line, name in zip(lines[supplier_key == customer_key], table["supplier"][supplier_key == customer_key], strict=True):
+    for line, name in zip(
+        lines[supplier_key == customer_key],
+        table["supplier"][supplier_key == customer_key],
+        strict=True,
+    ):
         problems.append(
-            Problem(path, int(line), "customer", f"{name!r} sells to itself",
-                    "remove the row, or name the real customer")
+            Problem(
+                path,
+                int(line),
+                "customer",
+                f"{name!r} sells to itself",
+                "remove the row, or name the real customer",
+            )
         )
-    triple = pd.DataFrame({"s": supplier_key, "c": customer_key, "p": table["product"].str.casefold()})
+    triple = pd.DataFrame(
+        {"s": supplier_key, "c": customer_key, "p": table["product"].str.casefold()}
+    )
     repeated = triple.duplicated(keep="first").to_numpy()
     if repeated.any():
         first_line = triple.groupby(["s", "c", "p"], sort=False).ngroup().to_numpy()
         first_of_group = pd.Series(lines).groupby(first_line).transform("min").to_numpy()
         for line, first in zip(lines[repeated], first_of_group[repeated], strict=True):
             problems.append(
-                Problem(path, int(line), None,
-                        f"the same supplier, customer and product as line {int(first)}",
-                        "remove the duplicate row, or merge the two rows into one")
+                Problem(
+                    path,
+                    int(line),
+                    None,
+                    f"the same supplier, customer and product as line {int(first)}",
+                    "remove the duplicate row, or merge the two rows into one",
+                )
             )
     totals = pd.Series(table["revenue_share"].to_numpy()).groupby(supplier_key).sum(min_count=1)
     for key in totals.index[totals > 1 + SHARE_TOLERANCE]:
         mine = supplier_key == key
         problems.append(
-            Problem(path, int(lines[mine].min()), "revenue_share",
-                    f"the shares of supplier {table['supplier'].to_numpy()[mine][0]!r} add up to "
-                    f"{totals[key]:.4g}, over 1 (lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
-                    "correct the shares so that one supplier's shares sum to at most 1")
+            Problem(
+                path,
+                int(lines[mine].min()),
+                "revenue_share",
+                f"the shares of supplier {table['supplier'].to_numpy()[mine][0]!r} add up to "
+                f"{totals[key]:.4g}, over 1 (lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
+                "correct the shares so that one supplier's shares sum to at most 1",
+            )
         )
     return problems
 
@@ -243,8 +277,17 @@ def read_table(path: str | Path, schema: TableSchema) -> tuple[pd.DataFrame, lis
 def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
     if not path.is_file():
         what = "no such file" if not path.exists() else "not a file"
-        raise DataError([Problem(path, None, None, what,
-                                 f"pass the path of a {schema.file_name} file, or a --data folder holding one")])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    None,
+                    None,
+                    what,
+                    f"pass the path of a {schema.file_name} file, or a --data folder holding one",
+                )
+            ]
+        )
     if path.suffix.lower() == ".parquet":
         return _read_parquet(path, schema)
     data = path.read_bytes()
@@ -254,22 +297,45 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         msg = f"byte 0x{data[error.start]:02x} at line {line}, character {column} is not UTF-8 text"
-        raise DataError([Problem(path, line, None, msg,
-                                 "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]) from None
+        raise DataError(
+            [Problem(path, line, None, msg, "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]
+        ) from None
     if not text.strip():
-        raise DataError([Problem(path, None, None, "the file is empty",
-                                 f"start it with the header line: {','.join(schema.names)}")])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    None,
+                    None,
+                    "the file is empty",
+                    f"start it with the header line: {','.join(schema.names)}",
+                )
+            ]
+        )
     header = next(csv.reader(io.StringIO(text)))
     stripped = [h.strip() for h in header]
     duplicates = sorted({h for h in stripped if h and stripped.count(h) > 1})
     if duplicates:
-        raise DataError([Problem(path, 1, d, "the column appears more than once",
-                                 "keep one column of that name and rename or delete the others")
-                         for d in duplicates])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    1,
+                    d,
+                    "the column appears more than once",
+                    "keep one column of that name and rename or delete the others",
+                )
+                for d in duplicates
+            ]
+        )
     try:
         table = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-            skipinitialspace=False, skip_blank_lines=True,
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            skip_blank_lines=True,
         )
     except pd.errors.ParserError as error:
         raise DataError([_parser_problem(path, str(error))]) from None
@@ -285,8 +351,17 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     try:
         table = pd.read_parquet(path)
     except Exception as error:  # pyarrow raises many types for a damaged file
-        raise DataError([Problem(path, None, None, f"cannot read it as Parquet ({error})",
-                                 "pass a valid Parquet file or a CSV file")]) from None
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    None,
+                    None,
+                    f"cannot read it as Parquet ({error})",
+                    "pass a valid Parquet file or a CSV file",
+                )
+            ]
+        ) from None
     # Parquet carries types; validation works on text like CSV's, so both read the same way.
     table = table.astype("string").fillna("").astype(object)
     for name in table.columns:
@@ -302,9 +377,14 @@ def _parser_problem(path: Path, message: str) -> Problem:
     if "line" in words:
         with contextlib.suppress(ValueError, IndexError):
             line = int(words[words.index("line") + 1])
-    detail = message.split("C error: ")[-1].strip()
-    return Problem(path, line, None, f"the row cannot be split into columns ({detail})",
-                   "quote cells that contain commas, and give every row as many cells as the header")
+    detail = message.rsplit("C error: ", maxsplit=1)[-1].strip()
+    return Problem(
+        path,
+        line,
+        None,
+        f"the row cannot be split into columns ({detail})",
+        "quote cells that contain commas, and give every row as many cells as the header",
+    )
 
 
 def _record_lines(text: str, n_records: int) -> np.ndarray:
@@ -331,24 +411,38 @@ def _check_columns(path: Path, table: pd.DataFrame, schema: TableSchema) -> list
     problems = []
     for name in schema.required:
         if name not in present:
-            near = difflib.get_close_matches(name, [p for p in present if p not in schema.names], n=1)
-            fix = (f"rename column {near[0]!r} to {name!r}" if near
-                   else f"add a column {name!r}; the header must name: {', '.join(schema.required)}")
+            near = difflib.get_close_matches(
+                name, [p for p in present if p not in schema.names], n=1
+            )
+            fix = (
+                f"rename column {near[0]!r} to {name!r}"
+                if near
+                else f"add a column {name!r}; the header must name: {', '.join(schema.required)}"
+            )
             problems.append(Problem(path, 1, name, "a required column is missing", fix))
     if not problems and not len(table):
-        problems.append(Problem(path, None, None, "the file has a header but no rows",
-                                "add at least one row of data below the header"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                None,
+                "the file has a header but no rows",
+                "add at least one row of data below the header",
+            )
+        )
     return problems
 
 
 @cache
 def _country_codes() -> frozenset[str]:
-    import pycountry  # noqa: PLC0415 (loads a large table; only when a country is checked)
+    import pycountry  # loads a large table; only when a country is checked
 
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
-def _check_cells(path: Path, table: pd.DataFrame, name: str, schema: TableSchema) -> Iterator[Problem]:
+def _check_cells(
+    path: Path, table: pd.DataFrame, name: str, schema: TableSchema
+) -> Iterator[Problem]:
     column = schema[name]
     values = table[name]
     lines = table[LINE].to_numpy()
@@ -357,41 +451,77 @@ def _check_cells(path: Path, table: pd.DataFrame, name: str, schema: TableSchema
         for line in lines[empty]:
             yield Problem(path, int(line), name, "the cell is empty", f"fill in the {name}")
         if column.kind == "text":
-            no_letters = ~empty & (name_keys(values) == "") if name in ("name", "supplier", "customer") else np.zeros(len(values), bool)
+            no_letters = (
+                ~empty & (name_keys(values) == "")
+                if name in ("name", "supplier", "customer")
+                else np.zeros(len(values), bool)
+            )
             for line, value in zip(lines[no_letters], values[no_letters], strict=True):
-                yield Problem(path, int(line), name, f"{value!r} has no letters or digits",
-                              f"give the real {name}")
+                yield Problem(
+                    path,
+                    int(line),
+                    name,
+                    f"{value!r} has no letters or digits",
+                    f"give the real {name}",
+                )
     if column.kind == "date":
         parsed = pd.to_datetime(values.where(~empty, None), format="%Y-%m-%d", errors="coerce")
         bad = parsed.isna().to_numpy() & ~empty
         for line, value in zip(lines[bad], values[bad], strict=True):
-            yield Problem(path, int(line), name, f"{value!r} is not a date",
-                          "write dates as YYYY-MM-DD, e.g. 2019-10-09")
+            yield Problem(
+                path,
+                int(line),
+                name,
+                f"{value!r} is not a date",
+                "write dates as YYYY-MM-DD, e.g. 2019-10-09",
+            )
         table[name] = parsed
     elif column.kind == "share":
-        parsed = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
-        not_number = parsed.isna().to_numpy() & ~empty
+        shares = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
+        numbers = shares.to_numpy(np.float64)
+        not_number = np.isnan(numbers) & ~empty
         for line, value in zip(lines[not_number], values[not_number], strict=True):
-            yield Problem(path, int(line), name, f"{value!r} is not a number",
-                          "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown")
-        out = ((parsed < 0) | (parsed > 1) | ~np.isfinite(parsed.fillna(0))).to_numpy()
+            yield Problem(
+                path,
+                int(line),
+                name,
+                f"{value!r} is not a number",
+                "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
+            )
+        with np.errstate(invalid="ignore"):
+            out = (numbers < 0) | (numbers > 1) | np.isinf(numbers)
         for line, value in zip(lines[out], values[out], strict=True):
-            yield Problem(path, int(line), name, f"{value!r} is not between 0 and 1",
-                          "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown")
-        table[name] = parsed
+            yield Problem(
+                path,
+                int(line),
+                name,
+                f"{value!r} is not between 0 and 1",
+                "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
+            )
+        table[name] = shares
     elif column.kind == "country":
         codes = values.str.upper()
-        bad = (~empty & ~codes.isin(_country_codes())).to_numpy()
+        bad = ~empty & ~codes.isin(_country_codes()).to_numpy()
         for line, value in zip(lines[bad], values[bad], strict=True):
-            yield Problem(path, int(line), name, f"{value!r} is not an ISO 3166-1 alpha-2 country code",
-                          "use a two-letter code such as CN or US, or leave the cell empty")
+            yield Problem(
+                path,
+                int(line),
+                name,
+                f"{value!r} is not an ISO 3166-1 alpha-2 country code",
+                "use a two-letter code such as CN or US, or leave the cell empty",
+            )
         table[name] = codes
     elif column.kind == "choice":
         lowered = values.str.lower()
-        bad = (~empty & ~lowered.isin(column.choices)).to_numpy()
+        bad = ~empty & ~lowered.isin(column.choices).to_numpy()
         for line, value in zip(lines[bad], values[bad], strict=True):
-            yield Problem(path, int(line), name, f"{value!r} is not one of {', '.join(column.choices)}",
-                          f"write one of {', '.join(column.choices)}, or leave the cell empty")
+            yield Problem(
+                path,
+                int(line),
+                name,
+                f"{value!r} is not one of {', '.join(column.choices)}",
+                f"write one of {', '.join(column.choices)}, or leave the cell empty",
+            )
         table[name] = lowered
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import html
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -108,8 +109,20 @@ class Result:
         """The listed rows in force on :attr:`as_of`, earliest first."""
         listings = self.graph.listings
         day = pd.Timestamp(self.as_of)
-        active = (listings["start_date"] <= day) & (listings["end_date"].isna() | (listings["end_date"] > day))
+        active = (listings["start_date"] <= day) & (
+            listings["end_date"].isna() | (listings["end_date"] > day)
+        )
         return listings[active].sort_values(["start_date", "_line"], kind="stable")
+
+    def listing_records(self) -> list[dict[str, Any]]:
+        """Return the listings in force as plain records (dates as ISO text, extra columns kept)."""
+        table = self.listings_in_force.drop(columns=["_line", "entity"])
+        records: list[dict[str, Any]] = []
+        for row in table.to_dict("records"):
+            for key in ("start_date", "end_date"):
+                row[key] = None if pd.isna(row[key]) else row[key].date().isoformat()
+            records.append({str(k): (v if v != "" else None) for k, v in row.items()})
+        return records
 
     @cached_property
     def listed(self) -> np.ndarray:
@@ -120,7 +133,10 @@ class Result:
     @cached_property
     def _listing_of_entity(self) -> dict[int, dict[str, Any]]:
         first = self.listings_in_force.drop_duplicates("entity", keep="first")
-        return {int(row["entity"]): row for row in first.to_dict("records")}
+        return {
+            int(row["entity"]): {str(k): v for k, v in row.items()}
+            for row in first.to_dict("records")
+        }
 
     # -- whole-graph figures -------------------------------------------------------------------
 
@@ -149,7 +165,9 @@ class Result:
         leads_on = self.listed[dst] | (self.tier[dst] > 0)
         seeds = np.zeros(self.graph.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
-        carrying = self._edge_subgraph(edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0))
+        carrying = self._edge_subgraph(
+            edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
+        )
         return analysis.upstream(carrying, seeds, self.listed)
 
     @cached_property
@@ -160,7 +178,9 @@ class Result:
         leads_on = self.listed[dst] | (self.revenue_at_risk[dst] > 0)
         seeds = np.zeros(self.graph.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["estimate"].to_numpy() & leads_on]] = True
-        return analysis.upstream(self._edge_subgraph(edges["share"].to_numpy() > 0), seeds, self.listed)
+        return analysis.upstream(
+            self._edge_subgraph(edges["share"].to_numpy() > 0), seeds, self.listed
+        )
 
     def _edge_subgraph(self, keep: np.ndarray) -> sparse.csr_matrix:
         adjacency = sparse.csr_matrix(self.graph.adjacency, copy=True)
@@ -183,9 +203,15 @@ class Result:
             names = [str(n) for n in self.graph.nodes["name"].to_numpy()[self.graph.supplier_codes]]
             near = difflib.get_close_matches(supplier, names, n=1, cutoff=0.6)
             if not near:
-                near = difflib.get_close_matches(supplier.casefold(), [n.casefold() for n in names], n=1)
+                near = difflib.get_close_matches(
+                    supplier.casefold(), [n.casefold() for n in names], n=1
+                )
                 near = [names[[n.casefold() for n in names].index(near[0])]] if near else []
-            hint = f" Did you mean {near[0]!r}?" if near else " Run `exposure report` to list the suppliers."
+            hint = (
+                f" Did you mean {near[0]!r}?"
+                if near
+                else " Run `exposure report` to list the suppliers."
+            )
             msg = f"unknown supplier {supplier!r}.{hint}"
             raise UnknownNameError(msg)
         return code
@@ -203,11 +229,11 @@ class Result:
         return pd.DataFrame(self._path_records(self.code(supplier)), columns=list(PATH_FIELDS))
 
     def supplier(self, supplier: str) -> dict[str, Any]:
-        """The full record of one supplier, as in the JSON report."""
+        """Return the full record of one supplier, as in the JSON report."""
         return self._record(self.code(supplier))
 
     def records(self, suppliers: list[str] | None = None) -> list[dict[str, Any]]:
-        """The JSON report: one record per supplier, most exposed first."""
+        """Return the JSON report: one record per supplier, most exposed first."""
         codes = [self.code(s) for s in suppliers] if suppliers else self._ranked_codes()
         return [self._record(code) for code in codes]
 
@@ -222,15 +248,17 @@ class Result:
         codes = self._ranked_codes()
         names = self.graph.nodes["name"].to_numpy()
         figure = self._figures(codes)
-        return pd.DataFrame({
-            "supplier": names[codes],
-            "exposed": self.tier[codes] > 0,
-            "tier": pd.Series(self.tier[codes], dtype="Int64").mask(self.tier[codes] <= 0),
-            "listed_buyers": [len(self._paths_of(c)) for c in codes],
-            "revenue_at_risk": figure,
-            "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
-            "share_basis": [self._basis(c) for c in codes],
-        })
+        return pd.DataFrame(
+            {
+                "supplier": names[codes],
+                "exposed": self.tier[codes] > 0,
+                "tier": pd.Series(self.tier[codes], dtype="Int64").mask(self.tier[codes] <= 0),
+                "listed_buyers": [len(self._paths_of(c)) for c in codes],
+                "revenue_at_risk": figure,
+                "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
+                "share_basis": [self._basis(c) for c in codes],
+            }
+        )
 
     def _figures(self, codes: np.ndarray) -> np.ndarray:
         risk = self.revenue_at_risk[codes].astype(float)
@@ -241,12 +269,14 @@ class Result:
         codes = np.asarray(self.graph.supplier_codes)
         figure = self._figures(codes)
         tier = self.tier[codes]
-        order = np.lexsort((
-            self.graph.nodes["name"].str.casefold().to_numpy()[codes],
-            np.where(tier > 0, tier, np.iinfo(np.int64).max),
-            -np.nan_to_num(figure, nan=-0.5),
-            ~(tier > 0),
-        ))
+        order = np.lexsort(
+            (
+                self.graph.nodes["name"].str.casefold().to_numpy()[codes],
+                np.where(tier > 0, tier, np.iinfo(np.int64).max),
+                -np.nan_to_num(figure, nan=-0.5),
+                ~(tier > 0),
+            )
+        )
         return codes[order]
 
     def _basis(self, code: int) -> str:
@@ -272,30 +302,36 @@ class Result:
         for target, path in self._paths_of(code).items():
             listing = self._listing_of_entity[int(entities[target])]
             hops = []
-            for a, b in zip(path, path[1:], strict=False):
+            for a, b in itertools.pairwise(path):
                 rows = self.graph.hop_rows(a, b)
                 known = rows["revenue_share"].dropna()
-                hops.append({
-                    "supplier": names[a],
-                    "customer": names[b],
-                    "products": list(dict.fromkeys(rows["product"])),
-                    "revenue_share": None if len(known) < len(rows) and not len(known) else float(known.sum()),
-                    "revenue_share_is_lower_bound": bool(len(known) < len(rows)),
-                    "sources": list(dict.fromkeys(rows["source"])),
-                })
+                hops.append(
+                    {
+                        "supplier": names[a],
+                        "customer": names[b],
+                        "products": list(dict.fromkeys(rows["product"])),
+                        "revenue_share": None
+                        if len(known) < len(rows) and not len(known)
+                        else float(known.sum()),
+                        "revenue_share_is_lower_bound": bool(len(known) < len(rows)),
+                        "sources": list(dict.fromkeys(rows["source"])),
+                    }
+                )
             sources = [s for hop in hops for s in hop["sources"]] + [listing["source"]]
-            records.append({
-                "listed": names[target],
-                "tier": len(path) - 1,
-                "path": [str(names[p]) for p in path],
-                "products": hops[0]["products"],
-                "list": listing["list"],
-                "federal_register_notice": listing["federal_register_notice"] or None,
-                "start_date": listing["start_date"].date().isoformat(),
-                "license_policy": listing["license_policy"] or None,
-                "sources": list(dict.fromkeys(sources)),
-                "hops": hops,
-            })
+            records.append(
+                {
+                    "listed": names[target],
+                    "tier": len(path) - 1,
+                    "path": [str(names[p]) for p in path],
+                    "products": hops[0]["products"],
+                    "list": listing["list"],
+                    "federal_register_notice": listing["federal_register_notice"] or None,
+                    "start_date": listing["start_date"].date().isoformat(),
+                    "license_policy": listing["license_policy"] or None,
+                    "sources": list(dict.fromkeys(sources)),
+                    "hops": hops,
+                }
+            )
         records.sort(key=lambda r: (r["tier"], str(r["listed"]).casefold()))
         return records
 
@@ -317,7 +353,7 @@ class Result:
     # -- views ---------------------------------------------------------------------------------
 
     def to_networkx(self) -> nx.DiGraph:
-        """The supply graph with the exposure of each node as attributes.
+        """Return the supply graph with the exposure of each node as attributes.
 
         Node attributes: ``listed`` (in force on the as-of date), ``exposed``, ``tier``
         (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown) and
@@ -347,10 +383,15 @@ class Result:
     def _repr_html_(self) -> str:
         table = self.suppliers.copy()
         table["revenue_at_risk"] = [
-            format_share(v, lb) for v, lb in zip(table["revenue_at_risk"], table["revenue_at_risk_is_lower_bound"], strict=True)
+            format_share(v, lb)
+            for v, lb in zip(
+                table["revenue_at_risk"], table["revenue_at_risk_is_lower_bound"], strict=True
+            )
         ]
         table = table.drop(columns="revenue_at_risk_is_lower_bound")
-        return f"<p>{html.escape(repr(self))}</p>" + table.to_html(index=False, escape=True, na_rep="")
+        return f"<p>{html.escape(repr(self))}</p>" + table.to_html(
+            index=False, escape=True, na_rep=""
+        )
 
 
 def format_share(value: float | None, lower_bound: bool) -> str:

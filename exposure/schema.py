@@ -71,9 +71,16 @@ LISTED = TableSchema(
         Column("country", "country", False, "ISO 3166-1 alpha-2 code, e.g. `CN`."),
         Column("kind", "choice", False, "One of " + ", ".join(LISTED_KINDS) + ".", LISTED_KINDS),
         Column("list", "text", True, "The list, e.g. `Entity List`."),
-        Column("federal_register_notice", "text", False, "The notice that listed it, e.g. `84 FR 54002`."),
+        Column(
+            "federal_register_notice",
+            "text",
+            False,
+            "The notice that listed it, e.g. `84 FR 54002`.",
+        ),
         Column("start_date", "date", True, "ISO date from which the listing is in force."),
-        Column("end_date", "date", False, "ISO date on which the listing ended; empty while listed."),
+        Column(
+            "end_date", "date", False, "ISO date on which the listing ended; empty while listed."
+        ),
         Column("license_requirement", "text", False, "Which items need a licence."),
         Column("license_policy", "text", False, "How licence applications are reviewed."),
         Column("source", "text", True, "Where the fact comes from."),
@@ -84,7 +91,9 @@ SUPPLIERS = TableSchema(
     "suppliers.csv",
     (
         Column("supplier", "text", True, "The selling company."),
-        Column("customer", "text", True, "The buying company (a listed entity, a distributor, ...)."),
+        Column(
+            "customer", "text", True, "The buying company (a listed entity, a distributor, ...)."
+        ),
         Column("product", "text", True, "What is sold; `unspecified` when the source names none."),
         Column("supplier_country", "country", False, "ISO 3166-1 alpha-2 code of the supplier."),
         Column("customer_country", "country", False, "ISO 3166-1 alpha-2 code of the customer."),

@@ -1,0 +1,5 @@
+"""Allow ``python -m exposure``."""
+
+from exposure.cli import main
+
+main()

@@ -1,0 +1,247 @@
+"""Turning results into text: terminal tables, Markdown, CSV and JSON.
+
+Every function here takes plain records (lists of dicts, as :meth:`Result.records` returns) and
+returns a string; nothing here computes exposure or touches the disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from exposure.result import format_share
+
+__all__ = [
+    "FORMATS",
+    "format_listed",
+    "format_report",
+    "safe_cell",
+    "to_csv",
+]
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell that a spreadsheet would run as a formula.
+
+    Examples
+    --------
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("Hikvision"), safe_cell(-0.5)
+    ("'=HYPERLINK(1)", 'Hikvision', -0.5)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """Write rows as CSV text, lists joined by ``; `` and formulas neutralised.
+
+    Examples
+    --------
+    >>> print(to_csv([{"a": 1, "b": ["x", "y"]}], ["a", "b"]), end="")
+    a,b
+    1,x; y
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(_flat(row.get(c))) for c in columns])
+    return buffer.getvalue()
+
+
+def _flat(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(_flat(v)) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _markdown_cell(value: Any) -> str:
+    text = str(safe_cell(_flat(value)))
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _share(record: dict[str, Any]) -> str:
+    if not record["exposed"]:
+        return "0.0%"
+    return format_share(record["revenue_at_risk"], record["revenue_at_risk_is_lower_bound"])
+
+
+PATH_COLUMNS = (
+    "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
+    "listed", "path_tier", "path", "products", "list", "federal_register_notice", "start_date",
+    "license_policy", "sources",
+)  # fmt: skip
+
+
+def _path_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per supplier and listed buyer; a supplier with no path keeps one row."""
+    rows = []
+    for record in records:
+        head = {k: record[k] for k in PATH_COLUMNS[:6]}
+        if not record["paths"]:
+            rows.append(head)
+        for path in record["paths"]:
+            rows.append(
+                {**head, **path, "path_tier": path["tier"], "path": " -> ".join(path["path"])}
+            )
+    return rows
+
+
+def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detailed: bool) -> str:
+    """Format a report in one of :data:`FORMATS`.
+
+    Parameters
+    ----------
+    records
+        From :meth:`Result.records`.
+    fmt
+        ``table`` (for a terminal), ``json``, ``csv`` (one row per path) or ``markdown``.
+    as_of
+        The as-of date, for the heading.
+    detailed
+        Show every path of every supplier (``table``, ``markdown``), as for ``--supplier``;
+        otherwise one line per supplier.
+    """
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return to_csv(_path_rows(records), PATH_COLUMNS)
+    markdown = fmt == "markdown"
+    if detailed:
+        return "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
+    return _ranking(records, as_of=as_of, markdown=markdown)
+
+
+def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> str:
+    exposed = sum(r["exposed"] for r in records)
+    rows = [
+        [
+            r["supplier"],
+            "yes" if r["exposed"] else "no",
+            r["tier"] or "",
+            ", ".join(r["listed_buyers"]),
+            _share(r),
+            r["share_basis"] or "",
+        ]
+        for r in records
+    ]
+    headers = ["Supplier", "Exposed", "Tier", "Listed buyers", "Revenue at risk", "Basis"]
+    if markdown:
+        rows = [[_markdown_cell(c) for c in row] for row in rows]
+    table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
+    title = (
+        f"Exposure to listed entities as of {as_of}: {exposed} of {len(records)} suppliers exposed"
+    )
+    note = (
+        "Revenue at risk: share of the supplier's revenue that ends with listed entities; "
+        "'≥' = lower bound (some shares unknown); 'unknown' = no share known.\n"
+        "Use --supplier NAME for paths, products, listings and sources."
+    )
+    if markdown:
+        return f"## {title}\n\n{table}\n\n{note}\n"
+    return f"{title}\n\n{table}\n\n{note}\n"
+
+
+def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
+    lines: list[str] = []
+    sources: dict[str, int] = {}
+
+    def cite(items: Iterable[str]) -> str:
+        return "".join(f"[{sources.setdefault(s, len(sources) + 1)}]" for s in items)
+
+    status = f"EXPOSED (tier {record['tier']})" if record["exposed"] else "not exposed"
+    heading = f"{record['supplier']}: {status}, as of {as_of}"
+    lines.append(f"## {heading}" if markdown else heading)
+    lines.append("" if markdown else "=" * len(heading))
+    risk = _share(record)
+    if record["exposed"]:
+        basis = {
+            "estimate": "rests on an analyst's estimate",
+            "disclosed": "disclosed figures",
+            "unknown": "no share of revenue is known for these sales",
+        }.get(record["share_basis"] or "", "")
+        bound = (
+            "; a lower bound, some shares are unknown"
+            if record["revenue_at_risk_is_lower_bound"] and risk != "unknown"
+            else ""
+        )
+        lines.append(f"Revenue at risk: {risk} ({basis}{bound})")
+        lines.append(f"Affected products: {'; '.join(record['products'])}")
+        lines.append("")
+        lines.append(f"Listed buyers reached ({len(record['paths'])}):")
+    else:
+        lines.append("It reaches no entity whose listing is in force on that date.")
+    bullet = "-" if markdown else " "
+    for number, path in enumerate(record["paths"], start=1):
+        lines.append("")
+        lines.append(f"{bullet}{number}. {path['listed']} (tier {path['tier']})")
+        indent = "   " if markdown else "     "
+        lines.append(f"{indent}path:      {' -> '.join(path['path'])}")
+        for hop in path["hops"]:
+            share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
+            lines.append(
+                f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
+                f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"
+            )
+        listing_sources = [
+            s for s in path["sources"] if not any(s in h["sources"] for h in path["hops"])
+        ]
+        lines.append(
+            f"{indent}listing:   {path['list']}, {path['federal_register_notice'] or 'notice unknown'}, "
+            f"in force from {path['start_date']} {cite(listing_sources)}"
+        )
+        lines.append(
+            f"{indent}licence:   {path['license_policy'] or 'policy not given in the data'}"
+        )
+    if sources:
+        lines.append("")
+        lines.append("Sources:")
+        lines.extend(f"  [{n}] {s}" for s, n in sources.items())
+    lines.append("")
+    if markdown:
+        lines = [line.replace("|", "\\|") for line in lines]
+    return "\n".join(lines)
+
+
+def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
+    """Format the listings in force (``exposure listed``)."""
+    columns = [
+        "name",
+        "country",
+        "kind",
+        "list",
+        "federal_register_notice",
+        "start_date",
+        "end_date",
+        "license_policy",
+        "source",
+    ]
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return to_csv(rows, columns)
+    shown = ["name", "country", "kind", "list", "federal_register_notice", "start_date"]
+    table_rows = [
+        [_markdown_cell(r[c]) if fmt == "markdown" else _flat(r[c]) for c in shown] for r in rows
+    ]
+    headers = ["Name", "Country", "Kind", "List", "Notice", "Since"]
+    table = tabulate(
+        table_rows, headers=headers, tablefmt="github" if fmt == "markdown" else "simple"
+    )
+    title = f"{len(rows)} listings in force on {as_of}"
+    return f"{'## ' if fmt == 'markdown' else ''}{title}\n\n{table}\n"

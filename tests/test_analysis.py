@@ -1,0 +1,176 @@
+"""The engine on small graphs with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import exposure
+from tests.conftest import MakeData, listing, sale
+
+
+def run(make_data: MakeData, listed, sales, as_of="2020-01-01") -> exposure.Result:
+    return exposure.analyze(exposure.load(make_data(listed, sales)), as_of=as_of)
+
+
+def test_direct_sale_is_tier_one(make_data: MakeData) -> None:
+    result = run(make_data, [listing("Listed Co")], [sale("Maker", "Listed Co", 0.2)])
+    record = result.supplier("Maker")
+    assert record["exposed"] is True
+    assert record["tier"] == 1
+    assert record["listed_buyers"] == ["Listed Co"]
+    assert record["revenue_at_risk"] == pytest.approx(0.2)
+    assert record["revenue_at_risk_is_lower_bound"] is False
+    assert record["paths"][0]["path"] == ["Maker", "Listed Co"]
+    assert record["paths"][0]["federal_register_notice"] == "84 FR 54002"
+
+
+def test_tier_two_and_three_through_intermediaries(make_data: MakeData) -> None:
+    sales = [
+        sale("Maker", "Distributor", 0.5, product="wafers"),
+        sale("Distributor", "Integrator", 0.4, product="modules"),
+        sale("Integrator", "Listed Co", 0.5, product="cameras"),
+        sale("Other", "Distributor", 0.1),
+    ]
+    result = run(make_data, [listing("Listed Co")], sales)
+    maker = result.supplier("Maker")
+    assert maker["tier"] == 3
+    assert maker["paths"][0]["path"] == ["Maker", "Distributor", "Integrator", "Listed Co"]
+    assert maker["products"] == ["wafers"]
+    assert [hop["products"] for hop in maker["paths"][0]["hops"]] == [["wafers"], ["modules"], ["cameras"]]
+    assert maker["revenue_at_risk"] == pytest.approx(0.5 * 0.4 * 0.5)
+    assert result.supplier("Distributor")["tier"] == 2
+    assert result.supplier("Other")["revenue_at_risk"] == pytest.approx(0.1 * 0.4 * 0.5)
+
+
+def test_two_paths_to_one_buyer_give_one_shortest_path_and_summed_risk(make_data: MakeData) -> None:
+    sales = [
+        sale("Maker", "Listed Co", 0.1),
+        sale("Maker", "Distributor", 0.5),
+        sale("Distributor", "Listed Co", 0.5),
+    ]
+    record = run(make_data, [listing("Listed Co")], sales).supplier("Maker")
+    assert record["tier"] == 1
+    assert len(record["paths"]) == 1
+    assert record["paths"][0]["path"] == ["Maker", "Listed Co"]
+    assert record["revenue_at_risk"] == pytest.approx(0.1 + 0.5 * 0.5)
+
+
+def test_cycles_terminate_with_the_exact_figure(make_data: MakeData) -> None:
+    # A <-> B cycle leaking to the listed buyer: r_A = 0.5 r_B, r_B = 0.5 + 0.5 r_A.
+    sales = [sale("A", "B", 0.5), sale("B", "A", 0.5), sale("B", "Listed Co", 0.5)]
+    result = run(make_data, [listing("Listed Co")], sales)
+    assert result.supplier("A")["revenue_at_risk"] == pytest.approx(1 / 3)
+    assert result.supplier("B")["revenue_at_risk"] == pytest.approx(2 / 3)
+    assert result.supplier("A")["tier"] == 2
+
+
+def test_a_closed_cycle_without_a_listed_buyer_is_not_exposed(make_data: MakeData) -> None:
+    sales = [sale("A", "B", 1.0), sale("B", "A", 1.0), sale("C", "Listed Co", 0.3)]
+    result = run(make_data, [listing("Listed Co")], sales)
+    assert result.supplier("A")["exposed"] is False
+    assert result.supplier("A")["revenue_at_risk"] == 0.0
+
+
+def test_long_cycle_converges_through_the_exact_solver(make_data: MakeData) -> None:
+    # A cycle that leaks 0.1% per turn needs thousands of fixed-point iterations; the exact solve
+    # takes over: r_A = 0.999 r_B, r_B = 0.001 + 0.999 r_A  =>  r_B = 0.001 / (1 - 0.999**2).
+    sales = [sale("A", "B", 0.999), sale("B", "A", 0.999), sale("B", "Listed Co", 0.001)]
+    result = run(make_data, [listing("Listed Co")], sales)
+    expected_b = 0.001 / (1 - 0.999**2)
+    assert result.supplier("B")["revenue_at_risk"] == pytest.approx(expected_b, rel=1e-9)
+    assert result.supplier("A")["revenue_at_risk"] == pytest.approx(0.999 * expected_b, rel=1e-9)
+
+
+def test_unknown_shares_give_a_flagged_lower_bound_never_a_silent_zero(make_data: MakeData) -> None:
+    sales = [
+        sale("Maker", "Listed Co", 0.2),
+        sale("Maker", "Other Listed", None),
+        sale("Quiet", "Listed Co", None),
+        sale("Upstream", "Quiet", 0.5),
+    ]
+    result = run(make_data, [listing("Listed Co"), listing("Other Listed")], sales)
+    maker = result.supplier("Maker")
+    assert maker["revenue_at_risk"] == pytest.approx(0.2)
+    assert maker["revenue_at_risk_is_lower_bound"] is True
+    quiet = result.supplier("Quiet")
+    assert quiet["revenue_at_risk"] is None
+    assert quiet["share_basis"] == "unknown"
+    upstream = result.supplier("Upstream")
+    assert upstream["revenue_at_risk"] is None
+    assert upstream["revenue_at_risk_is_lower_bound"] is True
+    table = result.suppliers.set_index("supplier")
+    assert math.isnan(table.loc["Quiet", "revenue_at_risk"])
+
+
+def test_a_listing_that_starts_after_the_as_of_date_does_not_count(make_data: MakeData) -> None:
+    listed = [listing("Listed Co", start="2019-10-09")]
+    sales = [sale("Maker", "Listed Co", 0.2)]
+    assert run(make_data, listed, sales, as_of="2019-10-08").supplier("Maker")["exposed"] is False
+    assert run(make_data, listed, sales, as_of="2019-10-09").supplier("Maker")["exposed"] is True
+
+
+def test_a_delisted_entity_stops_counting_on_its_end_date(make_data: MakeData) -> None:
+    listed = [listing("Listed Co", start="2019-10-09", end="2021-03-01")]
+    sales = [sale("Maker", "Listed Co", 0.2)]
+    assert run(make_data, listed, sales, as_of="2021-02-28").supplier("Maker")["exposed"] is True
+    after = run(make_data, listed, sales, as_of="2021-03-01").supplier("Maker")
+    assert after["exposed"] is False
+    assert after["revenue_at_risk"] == 0.0
+
+
+def test_paths_stop_at_the_first_listed_buyer(make_data: MakeData) -> None:
+    sales = [sale("Maker", "Listed Co", 0.3), sale("Listed Co", "Second Listed", 0.5)]
+    result = run(make_data, [listing("Listed Co"), listing("Second Listed")], sales)
+    maker = result.supplier("Maker")
+    assert maker["listed_buyers"] == ["Listed Co"]
+    assert maker["revenue_at_risk"] == pytest.approx(0.3)
+    # The listed entity's own sales still count when it is the supplier analysed.
+    assert result.supplier("Listed Co")["listed_buyers"] == ["Second Listed"]
+
+
+def test_customer_names_resolve_to_listed_entities_by_alias(make_data: MakeData) -> None:
+    listed = [listing("Hikvision", alt_names="Hangzhou Hikvision Digital Technology")]
+    sales = [
+        sale("Maker", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.", 0.1, product="a"),
+        sale("Maker", "hikvision", 0.1, product="b"),
+    ]
+    record = run(make_data, listed, sales).supplier("Maker")
+    assert record["listed_buyers"] == ["Hikvision"]
+    assert record["revenue_at_risk"] == pytest.approx(0.2)
+    assert record["products"] == ["a", "b"]
+
+
+def test_a_customer_that_could_be_two_listed_entities_is_an_error(make_data: MakeData) -> None:
+    listed = [listing("Dahua Technology", alt_names="Dahua"), listing("Dahua Electronics", alt_names="Dahua")]
+    folder = make_data(listed, [sale("Maker", "Dahua", 0.1)])
+    with pytest.raises(exposure.DataError) as caught:
+        exposure.build_graph(exposure.load(folder))
+    message = str(caught.value)
+    assert "'Dahua Technology'" in message
+    assert "'Dahua Electronics'" in message
+    assert "line 2, column 'customer'" in message
+
+
+def test_to_networkx_carries_the_exposure(make_data: MakeData) -> None:
+    result = run(make_data, [listing("Listed Co")], [sale("Maker", "Dist", 0.5), sale("Dist", "Listed Co", 0.5)])
+    G = result.to_networkx()
+    assert set(G.edges) == {("Maker", "Dist"), ("Dist", "Listed Co")}
+    assert G.nodes["Maker"]["tier"] == 2
+    assert G.nodes["Listed Co"]["listed"] is True
+    assert G.nodes["Maker"]["revenue_at_risk"] == pytest.approx(0.25)
+    assert G.edges["Maker", "Dist"]["share"] == pytest.approx(0.5)
+
+
+def test_bundled_data_ambarella_is_exposed_through_hikvision_and_dahua() -> None:
+    result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+    record = result.supplier("Ambarella")
+    assert record["tier"] == 1
+    assert record["listed_buyers"] == ["Dahua Technology", "Hikvision"]
+    assert {p["federal_register_notice"] for p in record["paths"]} == {"84 FR 54002"}
+    assert record["revenue_at_risk"] == pytest.approx(0.17)
+    assert record["share_basis"] == "estimate"
+    assert record["revenue_at_risk_is_lower_bound"] is True
+    before = exposure.analyze(exposure.load(), as_of="2019-06-01").supplier("Ambarella")
+    assert before["exposed"] is False
