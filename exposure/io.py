@@ -56,12 +56,18 @@ class Dataset:
     suppliers
         One row per supplier, customer and product, with a ``_line`` column.
     files
-        The file each table was read from, by table name (``listed``, ``suppliers``).
+        The file each table was read from, by table name (``listed``, ``suppliers``, ...).
+    ownership
+        Who owns how much of whom (``ownership.csv``), when the folder has one.
+    matches
+        Review decisions on name matches (``matches.csv``), when the folder has one.
     """
 
     listed: pd.DataFrame
     suppliers: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    ownership: pd.DataFrame | None = None
+    matches: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (

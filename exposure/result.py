@@ -373,6 +373,15 @@ class Result:
         G.graph.update(as_of=self.as_of.isoformat())
         return G
 
+    def plot(self, **options: Any) -> Any:
+        """Draw the network (or one supplier's exposure paths); return ``(fig, ax)``.
+
+        See :func:`exposure.plot.plot_exposure` for the options.
+        """
+        from exposure.plot import plot_exposure  # matplotlib is slow to import
+
+        return plot_exposure(self, **options)
+
     def __repr__(self) -> str:
         exposed = int((self.tier[np.asarray(self.graph.supplier_codes)] > 0).sum())
         return (
