@@ -18,10 +18,10 @@ import difflib
 import io
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -84,11 +84,9 @@ def bundled_data_dir() -> Path:
     >>> sorted(p.name for p in bundled_data_dir().glob("*.csv"))
     ['listed.csv', 'suppliers.csv']
     """
-    try:
-        return Path(str(resources.files("exposure.data")))
-    except ModuleNotFoundError:
-        # A source checkout on sys.path shadows the installed mapping of data/ to exposure.data.
-        return Path(__file__).resolve().parent.parent / "data"
+    package = Path(__file__).resolve().parent
+    installed = package / "data"  # where an install puts data/ (package data "exposure.data")
+    return installed if installed.is_dir() else package.parent / "data"
 
 
 def load(
@@ -194,7 +192,7 @@ def read_suppliers(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     table, problems = read_table(path, SUPPLIERS)
-    if len(table) and not problems:
+    if len(table):
         problems.extend(_supply_problems(path, table))
     if problems:
         raise DataError(problems)
@@ -206,11 +204,8 @@ def _supply_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
     supplier_key = name_keys(table["supplier"])
     customer_key = name_keys(table["customer"])
     lines = table[LINE].to_numpy()
-    for line, name in zip(
-        lines[supplier_key == customer_key],
-        table["supplier"][supplier_key == customer_key],
-        strict=True,
-    ):
+    loops = (supplier_key == customer_key) & (supplier_key != "")
+    for line, name in zip(lines[loops], table["supplier"][loops], strict=True):
         problems.append(
             Problem(
                 path,
@@ -237,7 +232,9 @@ def _supply_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
                     "remove the duplicate row, or merge the two rows into one",
                 )
             )
-    totals = pd.Series(table["revenue_share"].to_numpy()).groupby(supplier_key).sum(min_count=1)
+    shares = pd.Series(table["revenue_share"].to_numpy(np.float64))
+    shares = shares.where((shares >= 0) & (shares <= 1))  # out-of-range cells are reported already
+    totals = shares.groupby(supplier_key).sum(min_count=1)
     for key in totals.index[totals > 1 + SHARE_TOLERANCE]:
         mine = supplier_key == key
         problems.append(
@@ -335,16 +332,19 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
             ]
         )
     try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=False,
-            skip_blank_lines=True,
-        )
-    except pd.errors.ParserError as error:
-        raise DataError([_parser_problem(path, str(error))]) from None
+        with warnings.catch_warnings():
+            # pandas warns, and drops data, when every row has more cells than the header.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                skip_blank_lines=True,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        raise DataError([_parser_problem(path, text, len(header), str(error))]) from None
     table.columns = stripped
     table = table.astype(object)
     for name in table.columns:
@@ -376,14 +376,17 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _parser_problem(path: Path, message: str) -> Problem:
-    # pandas: "Error tokenizing data. C error: Expected 8 fields in line 5, saw 9"
-    words = message.replace(",", " ").split()
-    line = None
-    if "line" in words:
-        with contextlib.suppress(ValueError, IndexError):
-            line = int(words[words.index("line") + 1])
-    detail = message.rsplit("C error: ", maxsplit=1)[-1].strip()
+def _parser_problem(path: Path, text: str, width: int, message: str) -> Problem:
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    line, cells = None, width
+    start = reader.line_num + 1
+    for row in reader:
+        if len(row) > width:
+            line, cells = start, len(row)
+            break
+        start = reader.line_num + 1
+    detail = f"{cells} cells where the header names {width}" if line else message
     return Problem(
         path,
         line,

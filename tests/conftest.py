@@ -11,10 +11,29 @@ import pytest
 
 matplotlib.use("Agg")
 
-LISTED_HEADER = ["name", "alt_names", "country", "kind", "list", "federal_register_notice",
-                 "start_date", "end_date", "license_requirement", "license_policy", "source"]
-SUPPLIERS_HEADER = ["supplier", "customer", "product", "supplier_country", "customer_country",
-                    "revenue_share", "share_basis", "source"]
+LISTED_HEADER = [
+    "name",
+    "alt_names",
+    "country",
+    "kind",
+    "list",
+    "federal_register_notice",
+    "start_date",
+    "end_date",
+    "license_requirement",
+    "license_policy",
+    "source",
+]
+SUPPLIERS_HEADER = [
+    "supplier",
+    "customer",
+    "product",
+    "supplier_country",
+    "customer_country",
+    "revenue_share",
+    "share_basis",
+    "source",
+]
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[dict[str, object]]) -> Path:
@@ -26,17 +45,36 @@ def write_csv(path: Path, header: list[str], rows: Iterable[dict[str, object]]) 
     return path
 
 
-def listing(name: str, start: str = "2019-10-09", end: str = "", **extra: object) -> dict[str, object]:
-    return {"name": name, "list": "Entity List", "federal_register_notice": "84 FR 54002",
-            "start_date": start, "end_date": end, "source": f"test listing of {name}", **extra}
+def listing(
+    name: str, start: str = "2019-10-09", end: str = "", **extra: object
+) -> dict[str, object]:
+    return {
+        "name": name,
+        "list": "Entity List",
+        "federal_register_notice": "84 FR 54002",
+        "start_date": start,
+        "end_date": end,
+        "source": f"test listing of {name}",
+        **extra,
+    }
 
 
-def sale(supplier: str, customer: str, share: float | None = None, product: str = "chips",
-         **extra: object) -> dict[str, object]:
-    return {"supplier": supplier, "customer": customer, "product": product,
-            "revenue_share": "" if share is None else share,
-            "share_basis": "" if share is None else "disclosed",
-            "source": f"test sale {supplier}->{customer}", **extra}
+def sale(
+    supplier: str,
+    customer: str,
+    share: float | None = None,
+    product: str = "chips",
+    **extra: object,
+) -> dict[str, object]:
+    return {
+        "supplier": supplier,
+        "customer": customer,
+        "product": product,
+        "revenue_share": "" if share is None else share,
+        "share_basis": "" if share is None else "disclosed",
+        "source": f"test sale {supplier}->{customer}",
+        **extra,
+    }
 
 
 MakeData = Callable[..., Path]

@@ -38,7 +38,11 @@ def test_tier_two_and_three_through_intermediaries(make_data: MakeData) -> None:
     assert maker["tier"] == 3
     assert maker["paths"][0]["path"] == ["Maker", "Distributor", "Integrator", "Listed Co"]
     assert maker["products"] == ["wafers"]
-    assert [hop["products"] for hop in maker["paths"][0]["hops"]] == [["wafers"], ["modules"], ["cameras"]]
+    assert [hop["products"] for hop in maker["paths"][0]["hops"]] == [
+        ["wafers"],
+        ["modules"],
+        ["cameras"],
+    ]
     assert maker["revenue_at_risk"] == pytest.approx(0.5 * 0.4 * 0.5)
     assert result.supplier("Distributor")["tier"] == 2
     assert result.supplier("Other")["revenue_at_risk"] == pytest.approx(0.1 * 0.4 * 0.5)
@@ -143,7 +147,10 @@ def test_customer_names_resolve_to_listed_entities_by_alias(make_data: MakeData)
 
 
 def test_a_customer_that_could_be_two_listed_entities_is_an_error(make_data: MakeData) -> None:
-    listed = [listing("Dahua Technology", alt_names="Dahua"), listing("Dahua Electronics", alt_names="Dahua")]
+    listed = [
+        listing("Dahua Technology", alt_names="Dahua"),
+        listing("Dahua Electronics", alt_names="Dahua"),
+    ]
     folder = make_data(listed, [sale("Maker", "Dahua", 0.1)])
     with pytest.raises(exposure.DataError) as caught:
         exposure.build_graph(exposure.load(folder))
@@ -154,7 +161,11 @@ def test_a_customer_that_could_be_two_listed_entities_is_an_error(make_data: Mak
 
 
 def test_to_networkx_carries_the_exposure(make_data: MakeData) -> None:
-    result = run(make_data, [listing("Listed Co")], [sale("Maker", "Dist", 0.5), sale("Dist", "Listed Co", 0.5)])
+    result = run(
+        make_data,
+        [listing("Listed Co")],
+        [sale("Maker", "Dist", 0.5), sale("Dist", "Listed Co", 0.5)],
+    )
     G = result.to_networkx()
     assert set(G.edges) == {("Maker", "Dist"), ("Dist", "Listed Co")}
     assert G.nodes["Maker"]["tier"] == 2

@@ -1,0 +1,201 @@
+"""The command line: exit codes and output, as a user sees them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exposure.cli import cli
+from tests.conftest import MakeData, listing, sale
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_report_ambarella_shows_listed_buyers_notice_products_and_sources() -> None:
+    code, out, _ = run("report", "--supplier", "Ambarella", "--as-of", "2019-10-09")
+    assert code == 0
+    assert out.startswith("Ambarella: EXPOSED (tier 1), as of 2019-10-09\n")
+    assert (
+        "Revenue at risk: ≥ 17.0% (rests on an analyst's estimate; a lower bound, some shares are unknown)"
+        in out
+    )
+    assert " 1. Dahua Technology (tier 1)" in out
+    assert " 2. Hikvision (tier 1)" in out
+    assert out.count("listing:   Entity List, 84 FR 54002, in force from 2019-10-09") == 2
+    assert "video processing solutions (SoCs for security cameras); share of revenue 17.0%" in out
+    assert "Presumption of denial" in out or "presumption of denial" in out
+    sources = re.findall(r"^  \[(\d+)\] (.+)$", out, flags=re.M)
+    assert [n for n, _ in sources] == ["1", "2", "3", "4"]
+    assert any("Motley Fool, 2019-05-23" in text for _, text in sources)
+
+
+def test_report_supplier_name_ignores_case() -> None:
+    code, out, _ = run("report", "--supplier", "AMBARELLA", "--as-of", "2019-10-09")
+    assert code == 0
+    assert out.startswith("Ambarella: EXPOSED")
+
+
+def test_report_before_the_rule_is_not_exposed() -> None:
+    code, out, _ = run("report", "--supplier", "Ambarella", "--as-of", "2019-06-01")
+    assert code == 0
+    assert out.startswith("Ambarella: not exposed, as of 2019-06-01\n")
+    assert "Hikvision" not in out
+
+
+def test_unknown_supplier_suggests_the_closest_name() -> None:
+    code, out, err = run("report", "--supplier", "Ambarela")
+    assert code == 1
+    assert err == "Error: unknown supplier 'Ambarela'. Did you mean 'Ambarella'?\n"
+    assert out == ""
+
+
+def test_bad_as_of_date_is_a_clear_error() -> None:
+    code, _, err = run("report", "--as-of", "2019-13-01")
+    assert code == 1
+    assert err == "Error: '2019-13-01' is not a date. Write it as YYYY-MM-DD, e.g. 2019-10-09\n"
+
+
+def test_report_all_ranks_known_figures_first() -> None:
+    code, out, _ = run("report", "--as-of", "2019-10-09")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.startswith(("Ambarella", "Google", "Intel"))]
+    assert lines[0].startswith("Ambarella")
+    assert "8 of 8 suppliers exposed" in out
+
+
+def test_report_json_follows_the_documented_schema() -> None:
+    code, out, _ = run("report", "--format", "json", "--as-of", "2019-10-09")
+    assert code == 0
+    records = json.loads(out)
+    keys = {
+        "supplier",
+        "exposed",
+        "tier",
+        "listed_buyers",
+        "products",
+        "revenue_at_risk",
+        "revenue_at_risk_is_lower_bound",
+        "paths",
+    }
+    path_keys = {
+        "listed",
+        "tier",
+        "path",
+        "products",
+        "list",
+        "federal_register_notice",
+        "start_date",
+        "license_policy",
+        "sources",
+    }
+    for record in records:
+        assert keys <= set(record)
+        for path in record["paths"]:
+            assert path_keys <= set(path)
+    ambarella = next(r for r in records if r["supplier"] == "Ambarella")
+    assert ambarella["revenue_at_risk"] == 0.17
+    intel = next(r for r in records if r["supplier"] == "Intel")
+    assert intel["revenue_at_risk"] is None
+    assert intel["revenue_at_risk_is_lower_bound"] is True
+
+
+def test_report_csv_has_one_row_per_path_and_markdown_is_a_table() -> None:
+    code, out, _ = run(
+        "report", "--format", "csv", "--supplier", "Ambarella", "--as-of", "2019-10-09"
+    )
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("supplier,exposed,tier,revenue_at_risk")
+    assert len(lines) == 3
+    code, out, _ = run("report", "--format", "markdown", "--as-of", "2019-10-09")
+    assert "| Supplier" in out
+    assert "| Ambarella" in out
+
+
+def test_report_csv_neutralises_spreadsheet_formulas(make_data: MakeData) -> None:
+    folder = make_data([listing("Listed Co")], [sale('=HYPERLINK("x")', "Listed Co", 0.1)])
+    code, out, _ = run("report", "--data", str(folder), "--format", "csv", "--as-of", "2020-01-01")
+    assert code == 0
+    assert "'=HYPERLINK" in out
+
+
+def test_report_output_file_is_written_and_inputs_are_protected(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    folder = make_data([listing("Listed Co")], [sale("Maker", "Listed Co", 0.1)])
+    out_file = tmp_path / "report.json"
+    code, _, err = run("report", "--data", str(folder), "--format", "json", "-o", str(out_file))
+    assert code == 0
+    assert json.loads(out_file.read_text())[0]["supplier"] == "Maker"
+    assert f"Wrote {out_file}" in err
+    before = (folder / "suppliers.csv").read_bytes()
+    code, _, err = run("report", "--data", str(folder), "-o", str(folder / "suppliers.csv"))
+    assert code == 1
+    assert "is one of the input files; refusing to write over it" in err
+    assert (folder / "suppliers.csv").read_bytes() == before
+
+
+def test_bad_data_gives_file_line_column_and_exit_1_without_traceback(make_data: MakeData) -> None:
+    folder = make_data([listing("Listed Co")], [sale("Maker", "Listed Co", 1.5)])
+    code, out, err = run("report", "--data", str(folder))
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert err.startswith("Error: ")
+    assert "suppliers.csv, line 2, column 'revenue_share': '1.5' is not between 0 and 1." in err
+
+
+def test_listed_shows_listings_in_force() -> None:
+    code, out, _ = run("listed", "--as-of", "2019-10-09")
+    assert code == 0
+    assert out.startswith("12 listings in force on 2019-10-09")
+    code, out, _ = run("listed", "--as-of", "2019-06-01", "--format", "json")
+    names = {row["name"] for row in json.loads(out)}
+    assert names == {
+        "Huawei Technologies Co., Ltd.",
+        "Guian New District Huawei Investment Co., Ltd.",
+    }
+
+
+def test_validate_exit_codes(make_data: MakeData) -> None:
+    code, out, _ = run("validate")
+    assert code == 0
+    assert "no problems" in out
+    folder = make_data(
+        [listing("X", start="2019-31-12")], [sale("A", "A", 0.5), sale("B", "C", "x")]
+    )
+    code, out, err = run("validate", "--data", str(folder))
+    assert code == 1
+    assert len(out.strip().splitlines()) == 3
+    assert "3 problem(s) found." in err
+
+
+@pytest.mark.parametrize("command", ["report", "listed", "validate"])
+def test_every_command_has_help_ending_with_an_example(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Example:" in out
+    assert out.rstrip().splitlines()[-1].strip()  # options follow the example block
+    assert f"exposure {command}" in out
+
+
+def test_version_and_python_m() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith("exposure, version ")
+    done = subprocess.run(
+        [sys.executable, "-m", "exposure", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "report" in done.stdout

@@ -1,0 +1,174 @@
+"""Loading and validating the data files: clear errors that name file, line, column and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import exposure
+from exposure.io import read_listed, read_suppliers, write_atomic
+from tests.conftest import MakeData, listing, sale
+
+SUPPLIERS_HEAD = "supplier,customer,product,revenue_share,share_basis,source\n"
+
+
+def problems_of(path: Path, reader=read_suppliers) -> list[str]:
+    with pytest.raises(exposure.DataError) as caught:
+        reader(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "suppliers.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bundled_data_loads_and_keeps_extra_columns(tmp_path: Path) -> None:
+    data = exposure.load()
+    assert len(data.listed) >= 10
+    assert {"supplier", "customer", "product", "source"} <= set(data.suppliers.columns)
+    path = write(tmp_path, SUPPLIERS_HEAD.strip() + ",note\nA,B,chips,0.1,disclosed,src,kept\n")
+    assert read_suppliers(path)["note"].tolist() == ["kept"]
+
+
+def test_column_order_is_free(tmp_path: Path) -> None:
+    path = write(tmp_path, "source,product,customer,supplier\nsrc,chips,B,A\n")
+    table = read_suppliers(path)
+    assert table[["supplier", "customer"]].values.tolist() == [["A", "B"]]
+
+
+def test_a_renamed_required_column_is_named_with_the_fix(tmp_path: Path) -> None:
+    path = write(tmp_path, "suplier,customer,product,source\nA,B,chips,src\n")
+    assert problems_of(path) == [
+        f"{path}, line 1, column 'supplier': a required column is missing. "
+        "Fix: rename column 'suplier' to 'supplier'."
+    ]
+
+
+def test_share_over_one_and_not_a_number_are_reported_with_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, SUPPLIERS_HEAD + "A,B,chips,1.5,disclosed,src\nA,C,chips,lots,,src\n")
+    found = problems_of(path)
+    assert f"{path}, line 2, column 'revenue_share': '1.5' is not between 0 and 1." in found[1]
+    assert f"{path}, line 3, column 'revenue_share': 'lots' is not a number." in found[0]
+
+
+def test_negative_share_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, SUPPLIERS_HEAD + "A,B,chips,-0.1,disclosed,src\n")
+    assert "'-0.1' is not between 0 and 1" in problems_of(path)[0]
+
+
+def test_shares_of_one_supplier_summing_over_one_are_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, SUPPLIERS_HEAD + "A,B,chips,0.6,disclosed,src\nA,C,chips,0.6,disclosed,src\n"
+    )
+    (problem,) = problems_of(path)
+    assert "the shares of supplier 'A' add up to 1.2, over 1 (lines 2, 3)" in problem
+
+
+def test_a_self_loop_and_a_duplicate_row_are_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, SUPPLIERS_HEAD + "A,a inc.,chips,,,src\nA,B,chips,,,src\nA,B,Chips,,,src2\n"
+    )
+    found = problems_of(path)
+    assert f"{path}, line 2, column 'customer': 'A' sells to itself" in found[0]
+    assert f"{path}, line 4: the same supplier, customer and product as line 3" in found[1]
+
+
+def test_empty_required_cell_and_name_of_spaces_only(tmp_path: Path) -> None:
+    path = write(tmp_path, SUPPLIERS_HEAD + "A,,chips,,,src\n'   ',B,chips,,,src\n")
+    found = problems_of(path)
+    assert any(
+        "line 2, column 'customer': the cell is empty. Fix: fill in the customer." in p
+        for p in found
+    )
+    assert any("line 3, column 'supplier'" in p and "has no letters or digits" in p for p in found)
+
+
+def test_non_utf8_bytes_give_line_and_advice(tmp_path: Path) -> None:
+    path = write(tmp_path, (SUPPLIERS_HEAD + "A,Soci\xe9t\xe9,chips,,,src\n").encode("latin-1"))
+    (problem,) = problems_of(path)
+    assert "line 2: byte 0xe9 at line 2, character 7 is not UTF-8 text" in problem
+    assert "save the file as UTF-8" in problem
+
+
+def test_empty_file_and_header_only(tmp_path: Path) -> None:
+    assert "the file is empty" in problems_of(write(tmp_path, ""))[0]
+    assert "has a header but no rows" in problems_of(write(tmp_path, SUPPLIERS_HEAD))[0]
+
+
+def test_byte_order_mark_and_crlf_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        ("\ufeff" + SUPPLIERS_HEAD + "A,B,chips,0.1,disclosed,src\n").replace("\n", "\r\n"),
+    )
+    table = read_suppliers(path)
+    assert table["supplier"].tolist() == ["A"]
+    assert table["revenue_share"].tolist() == [0.1]
+
+
+def test_line_numbers_count_quoted_newlines(tmp_path: Path) -> None:
+    text = SUPPLIERS_HEAD + 'A,B,"chips\nand boards",0.1,disclosed,src\nA,C,chips,2,disclosed,src\n'
+    (problem,) = problems_of(write(tmp_path, text))
+    assert "line 4, column 'revenue_share'" in problem
+
+
+def test_a_row_with_too_many_cells(tmp_path: Path) -> None:
+    (problem,) = problems_of(
+        write(tmp_path, SUPPLIERS_HEAD + "A,B,chips,0.1,disclosed,src,extra\n")
+    )
+    assert "line 2" in problem
+    assert "quote cells that contain commas" in problem
+
+
+def test_listed_dates_must_be_iso_and_end_after_start(tmp_path: Path) -> None:
+    head = "name,list,start_date,end_date,source\n"
+    path = write(
+        tmp_path,
+        head + "X,Entity List,09/10/2019,,src\nY,Entity List,2020-01-01,2019-01-01,src\n",
+        "listed.csv",
+    )
+    found = problems_of(path, read_listed)
+    assert any(
+        "line 2, column 'start_date': '09/10/2019' is not a date" in p and "YYYY-MM-DD" in p
+        for p in found
+    )
+    assert any("line 3, column 'end_date': the listing ends before it starts" in p for p in found)
+
+
+def test_unknown_country_code_and_bad_choice(tmp_path: Path) -> None:
+    head = "name,list,start_date,source,country,kind\n"
+    found = problems_of(
+        write(tmp_path, head + "X,Entity List,2019-10-09,src,XX,firm\n", "listed.csv"), read_listed
+    )
+    assert any("'XX' is not an ISO 3166-1 alpha-2 country code" in p for p in found)
+    assert any("'firm' is not one of company, government, academic, other" in p for p in found)
+
+
+def test_load_reports_problems_of_both_files_at_once(make_data: MakeData) -> None:
+    folder = make_data([listing("X", start="soon")], [sale("A", "B", 3)])
+    with pytest.raises(exposure.DataError) as caught:
+        exposure.load(folder)
+    files = {Path(p.file).name for p in caught.value.problems}
+    assert files == {"listed.csv", "suppliers.csv"}
+
+
+def test_a_missing_folder_or_file_says_what_to_pass(tmp_path: Path) -> None:
+    with pytest.raises(exposure.DataError, match="no such folder"):
+        exposure.load(tmp_path / "nowhere")
+    with pytest.raises(exposure.DataError, match=r"suppliers.csv: no such file"):
+        exposure.load(tmp_path)
+
+
+def test_write_atomic_refuses_to_overwrite_an_input_and_leaves_no_temporary(tmp_path: Path) -> None:
+    source = write(tmp_path, SUPPLIERS_HEAD + "A,B,chips,,,src\n")
+    before = source.read_bytes()
+    with pytest.raises(exposure.ExposureError, match="is one of the input files"):
+        write_atomic(source, "x", inputs=(source,))
+    assert source.read_bytes() == before
+    write_atomic(tmp_path / "out.txt", "ok")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt", "suppliers.csv"]
