@@ -102,6 +102,60 @@ def library_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def analysis_options(function: F) -> F:
+    """Add the options that shape an analysis; the command receives them as ``analysis``."""
+
+    @functools.wraps(function)
+    def wrapper(
+        *args: Any,
+        affiliates_rule: bool,
+        ownership_threshold: float,
+        assume_listed: tuple[str, ...],
+        assume_delisted: tuple[str, ...],
+        **kwargs: Any,
+    ) -> Any:
+        analysis = {
+            "affiliates_rule": affiliates_rule,
+            "ownership_threshold": ownership_threshold,
+            "assume_listed": assume_listed,
+            "assume_delisted": assume_delisted,
+        }
+        return function(*args, analysis=analysis, **kwargs)
+
+    options = [
+        click.option(
+            "--affiliates-rule/--no-affiliates-rule",
+            default=True,
+            show_default=True,
+            help="Treat entities owned 50%+ by listed entities as listed, where a rule says so "
+            "on the date (BIS 90 FR 47201, OFAC's 50% rule); needs ownership.csv.",
+        ),
+        click.option(
+            "--ownership-threshold",
+            type=click.FloatRange(0, 100, min_open=True),
+            default=50.0,
+            show_default=True,
+            metavar="PERCENT",
+            help="Listed ownership from which an entity counts as an affiliate.",
+        ),
+        click.option(
+            "--assume-listed",
+            multiple=True,
+            metavar="NAME",
+            help="What-if: treat this entity as listed (repeatable).",
+        ),
+        click.option(
+            "--assume-delisted",
+            multiple=True,
+            metavar="NAME",
+            help="What-if: treat this entity as no longer listed (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
 def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
@@ -113,12 +167,16 @@ def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None
 
 
 def _analyze(
-    data_dir: Path | None, listed_file: Path | None, suppliers_file: Path | None, as_of: str | None
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+    **analysis: Any,
 ) -> Any:
     from exposure import analyze, load
 
     dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
-    return analyze(dataset, as_of=as_of)
+    return analyze(dataset, as_of=as_of, **analysis)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -145,6 +203,7 @@ def cli() -> None:
     help="Report on this supplier (repeatable). Default: all, most exposed first.",
 )
 @data_options
+@analysis_options
 @format_option
 @output_option
 @library_errors
@@ -154,6 +213,7 @@ def report(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    analysis: dict[str, Any],
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -166,10 +226,11 @@ def report(
     Example:
         exposure report --supplier Ambarella
         exposure report --as-of 2019-06-01 --format markdown
+        exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
     """
     from exposure.report import format_report
 
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, **analysis)
     records = result.records(list(suppliers) or None)
     text = format_report(records, fmt, as_of=result.as_of.isoformat(), detailed=bool(suppliers))
     _emit(text, output, tuple(result.graph.dataset.files.values()))
@@ -226,9 +287,71 @@ def validate(
         sys.exit(1)
     except ExposureError as error:
         raise click.ClickException(str(error)) from None
+    tables = {
+        "listed": dataset.listed,
+        "suppliers": dataset.suppliers,
+        "ownership": dataset.ownership,
+    }
     for name, path in dataset.files.items():
-        rows = len(dataset.listed if name == "listed" else dataset.suppliers)
-        click.echo(f"{path}: {rows} rows, no problems.")
+        table = tables.get(name)
+        click.echo(f"{path}: {0 if table is None else len(table)} rows, no problems.")
+
+
+@cli.command()
+@click.option(
+    "--from", "before", required=True, metavar="DATE", help="The earlier date (YYYY-MM-DD)."
+)
+@click.option("--to", "after", required=True, metavar="DATE", help="The later date (YYYY-MM-DD).")
+@click.option(
+    "--unchanged", is_flag=True, help="Also list suppliers whose exposure did not change."
+)
+@data_options
+@analysis_options
+@format_option
+@output_option
+@library_errors
+def diff(
+    before: str,
+    after: str,
+    unchanged: bool,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+    analysis: dict[str, Any],
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Show which suppliers became exposed, or stopped being exposed, between two dates.
+
+    For each: the newly listed buyers it reaches (with their notice and date) and the change
+    in revenue at risk. With --assume-listed/--assume-delisted, the later date's analysis
+    rests on those assumptions: what would a new listing change?
+
+    \b
+    Example:
+        exposure diff --from 2019-10-08 --to 2019-10-09
+        exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
+    """
+    from exposure import analyze, load
+    from exposure.compare import diff as compare
+    from exposure.report import format_diff
+
+    if as_of is not None:
+        raise click.UsageError("diff takes --from and --to, not --as-of")
+    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
+    facts = {k: v for k, v in analysis.items() if not k.startswith("assume_")}
+    earlier = analyze(dataset, as_of=before, **facts)
+    later = analyze(dataset, as_of=after, **analysis)
+    changes = compare(earlier, later, unchanged=unchanged)
+    text = format_diff(
+        changes,
+        fmt,
+        before=earlier.as_of.isoformat(),
+        after=later.as_of.isoformat(),
+        assumptions=later.assumptions,
+    )
+    _emit(text, output, tuple(dataset.files.values()))
 
 
 def main() -> None:

@@ -29,13 +29,14 @@ import pandas as pd
 
 from exposure._errors import DataError, ExposureError, Problem
 from exposure.names import name_keys
-from exposure.schema import LISTED, SUPPLIERS, TableSchema
+from exposure.schema import LISTED, OWNERSHIP, SUPPLIERS, TableSchema
 
 __all__ = [
     "Dataset",
     "bundled_data_dir",
     "load",
     "read_listed",
+    "read_ownership",
     "read_suppliers",
     "read_table",
     "write_atomic",
@@ -82,7 +83,7 @@ def bundled_data_dir() -> Path:
     Examples
     --------
     >>> sorted(p.name for p in bundled_data_dir().glob("*.csv"))
-    ['listed.csv', 'suppliers.csv']
+    ['listed.csv', 'ownership.csv', 'suppliers.csv']
     """
     package = Path(__file__).resolve().parent
     installed = package / "data"  # where an install puts data/ (package data "exposure.data")
@@ -94,6 +95,7 @@ def load(
     *,
     listed: str | Path | None = None,
     suppliers: str | Path | None = None,
+    ownership: str | Path | None = None,
 ) -> Dataset:
     """Read and validate a folder of data files.
 
@@ -101,8 +103,9 @@ def load(
     ----------
     data
         A folder holding ``listed.csv`` and ``suppliers.csv``; default: the bundled data.
-    listed, suppliers
-        Paths of individual files, overriding the folder's.
+    listed, suppliers, ownership
+        Paths of individual files, overriding the folder's. ``ownership.csv`` is optional: a
+        folder without one has no ownership links.
 
     Returns
     -------
@@ -144,11 +147,17 @@ def load(
             tables[name] = reader(path)
         except DataError as error:
             problems.extend(error.problems)
+    files = {"listed": listed_path, "suppliers": suppliers_path}
+    ownership_path = Path(ownership) if ownership is not None else folder / OWNERSHIP.file_name
+    if ownership is not None or ownership_path.is_file():
+        files["ownership"] = ownership_path
+        try:
+            tables["ownership"] = read_ownership(ownership_path)
+        except DataError as error:
+            problems.extend(error.problems)
     if problems:
         raise DataError(problems)
-    return Dataset(
-        tables["listed"], tables["suppliers"], {"listed": listed_path, "suppliers": suppliers_path}
-    )
+    return Dataset(tables["listed"], tables["suppliers"], files, ownership=tables.get("ownership"))
 
 
 def read_listed(path: str | Path) -> pd.DataFrame:
@@ -194,6 +203,59 @@ def read_suppliers(path: str | Path) -> pd.DataFrame:
     table, problems = read_table(path, SUPPLIERS)
     if len(table):
         problems.extend(_supply_problems(path, table))
+    if problems:
+        raise DataError(problems)
+    return table
+
+
+def read_ownership(path: str | Path) -> pd.DataFrame:
+    """Read and validate an ``ownership.csv`` file.
+
+    Beyond the checks of each cell: nobody owns itself, an (owner, owned) pair appears once,
+    and the known parts of one owned entity add up to at most 100%.
+
+    Examples
+    --------
+    >>> owners = read_ownership(bundled_data_dir() / "ownership.csv")
+    >>> owners.loc[owners["owned"] == "Hikvision", "percent"].tolist()
+    [40.0]
+    """
+    path = Path(path)
+    table, problems = read_table(path, OWNERSHIP)
+    if len(table):
+        owner_key = name_keys(table["owner"])
+        owned_key = name_keys(table["owned"])
+        lines = table[LINE].to_numpy()
+        loops = (owner_key == owned_key) & (owner_key != "")
+        for line, name in zip(lines[loops], table["owner"][loops], strict=True):
+            problems.append(
+                Problem(path, int(line), "owned", f"{name!r} owns itself", "remove the row")
+            )
+        pairs = pd.DataFrame({"owner": owner_key, "owned": owned_key})
+        for line in lines[pairs.duplicated(keep="first").to_numpy()]:
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    None,
+                    "the same owner and owned entity as an earlier line",
+                    "keep one row per owner and owned entity, with the total percent",
+                )
+            )
+        percent = pd.Series(table["percent"].to_numpy(np.float64))
+        totals = percent.where((percent > 0) & (percent <= 100)).groupby(owned_key).sum()
+        for key in totals.index[totals > 100 + 1e-9]:
+            mine = owned_key == key
+            problems.append(
+                Problem(
+                    path,
+                    int(lines[mine].min()),
+                    "percent",
+                    f"the owners of {table['owned'].to_numpy()[mine][0]!r} hold {totals[key]:.4g}% in all, "
+                    f"over 100% (lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
+                    "correct the percentages so that one entity's owners hold at most 100%",
+                )
+            )
     if problems:
         raise DataError(problems)
     return table
@@ -508,6 +570,20 @@ def _check_cells(
                 "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
             )
         table[name] = shares
+    elif column.kind == "percent":
+        percents = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
+        numbers = percents.to_numpy(np.float64)
+        with np.errstate(invalid="ignore"):
+            bad = ~empty & ~((numbers > 0) & (numbers <= 100))
+        for line, value in zip(lines[bad], values[bad], strict=True):
+            yield Problem(
+                path,
+                int(line),
+                name,
+                f"{value!r} is not a percentage over 0 and at most 100",
+                "write the part owned in percent (40 for 40%), or leave the cell empty when unknown",
+            )
+        table[name] = percents
     elif column.kind == "country":
         codes = values.str.upper()
         bad = ~empty & ~codes.isin(_country_codes()).to_numpy()

@@ -18,6 +18,7 @@ from exposure.result import format_share
 
 __all__ = [
     "FORMATS",
+    "format_diff",
     "format_listed",
     "format_report",
     "safe_cell",
@@ -75,6 +76,16 @@ def _markdown_cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _banner(assumptions: list[str], *, markdown: bool) -> str:
+    """State plainly that a report rests on what-if assumptions."""
+    if not assumptions:
+        return ""
+    lines = ["WHAT-IF: this report rests on assumptions, not on the data alone:"]
+    lines += [f"  - {a}" for a in assumptions]
+    text = "\n".join(lines) + "\n\n"
+    return f"> {text.rstrip()}\n\n".replace("\n  -", "\n> -") if markdown else text
+
+
 def _share(record: dict[str, Any]) -> str:
     if not record["exposed"]:
         return "0.0%"
@@ -122,9 +133,10 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
     if fmt == "csv":
         return to_csv(_path_rows(records), PATH_COLUMNS)
     markdown = fmt == "markdown"
+    banner = _banner(records[0]["assumptions"] if records else [], markdown=markdown)
     if detailed:
-        return "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
-    return _ranking(records, as_of=as_of, markdown=markdown)
+        return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
+    return banner + _ranking(records, as_of=as_of, markdown=markdown)
 
 
 def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> str:
@@ -245,3 +257,56 @@ def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
     )
     title = f"{len(rows)} listings in force on {as_of}"
     return f"{'## ' if fmt == 'markdown' else ''}{title}\n\n{table}\n"
+
+
+def format_diff(
+    changes: list[dict[str, Any]], fmt: str, *, before: str, after: str, assumptions: list[str]
+) -> str:
+    """Format what changed between two analyses (``exposure diff``)."""
+    if fmt == "json":
+        return json.dumps(changes, indent=2, ensure_ascii=False) + "\n"
+    columns = [
+        "supplier", "change", "exposed_before", "exposed_after", "tier_before", "tier_after",
+        "revenue_at_risk_before", "revenue_at_risk_after", "revenue_at_risk_change",
+        "revenue_at_risk_is_lower_bound", "new_listed_buyers", "dropped_listed_buyers",
+    ]  # fmt: skip
+    if fmt == "csv":
+        flat = [
+            {
+                **c,
+                "new_listed_buyers": [_through(b) for b in c["new_listed_buyers"]],
+                "dropped_listed_buyers": [_through(b) for b in c["dropped_listed_buyers"]],
+            }
+            for c in changes
+        ]
+        return to_csv(flat, columns)
+    markdown = fmt == "markdown"
+    rows = []
+    for c in changes:
+        lower = c["revenue_at_risk_is_lower_bound"]
+        rows.append(
+            [
+                c["supplier"],
+                c["change"],
+                f"{c['tier_before'] or 'none'} -> {c['tier_after'] or 'none'}",
+                f"{format_share(c['revenue_at_risk_before'], lower and c['exposed_before'])} -> "
+                f"{format_share(c['revenue_at_risk_after'], lower and c['exposed_after'])}",
+                "; ".join(
+                    _through(b) for b in c["new_listed_buyers"] or c["dropped_listed_buyers"]
+                ),
+            ]
+        )
+    if markdown:
+        rows = [[_markdown_cell(cell) for cell in row] for row in rows]
+    headers = ["Supplier", "Change", "Tier", "Revenue at risk", "Through (listing, notice, date)"]
+    table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
+    title = f"What changed from {before} to {after}: {len(changes)} supplier(s)"
+    body = table if changes else "No supplier's exposure changed."
+    return (
+        _banner(assumptions, markdown=markdown) + f"{'## ' if markdown else ''}{title}\n\n{body}\n"
+    )
+
+
+def _through(buyer: dict[str, Any]) -> str:
+    notice = buyer["federal_register_notice"] or "notice unknown"
+    return f"{buyer['listed']} ({buyer['list']}, {notice}, {buyer['start_date']})"

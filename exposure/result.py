@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import html
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ from exposure import analysis
 from exposure._errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.io import Dataset
+from exposure.ownership import Affiliates
+from exposure.ownership import affiliates as find_affiliates
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -32,7 +35,7 @@ __all__ = ["Result", "analyze", "parse_date"]
 
 PATH_FIELDS = (
     "listed", "tier", "path", "products", "list", "federal_register_notice", "start_date",
-    "license_policy", "sources", "hops",
+    "license_policy", "ownership", "sources", "hops",
 )  # fmt: skip
 
 
@@ -62,7 +65,16 @@ def parse_date(value: str | dt.date | None) -> dt.date:
         raise ExposureError(msg) from None
 
 
-def analyze(data: Dataset | SupplyGraph, *, as_of: str | dt.date | None = None) -> Result:
+def analyze(
+    data: Dataset | SupplyGraph,
+    *,
+    as_of: str | dt.date | None = None,
+    affiliates_rule: bool = True,
+    ownership_threshold: float = 50.0,
+    ownership_method: str = "multiply",
+    assume_listed: Sequence[str] = (),
+    assume_delisted: Sequence[str] = (),
+) -> Result:
     """Analyse which suppliers a listing reaches, as of a date.
 
     Parameters
@@ -73,6 +85,16 @@ def analyze(data: Dataset | SupplyGraph, *, as_of: str | dt.date | None = None) 
         The date at which listings are taken to be in force (ISO text or a date);
         default: today. A listing counts from its ``start_date`` until the day before its
         ``end_date``.
+    affiliates_rule
+        Treat entities owned ``ownership_threshold`` percent or more by listed entities as
+        listed, on the dates an ownership rule is in force (see :mod:`exposure.ownership`).
+    ownership_threshold
+        In percent; 50 by the rules.
+    ownership_method
+        ``multiply`` (default) or ``cascade``; see :mod:`exposure.ownership`.
+    assume_listed, assume_delisted
+        What-if: names to treat as listed, or as no longer listed, on top of the data.
+        Every report of such a result says that it rests on an assumption.
 
     Returns
     -------
@@ -86,9 +108,22 @@ def analyze(data: Dataset | SupplyGraph, *, as_of: str | dt.date | None = None) 
     ['Dahua Technology', 'Hikvision']
     >>> analyze(load(), as_of="2019-06-01").supplier("Ambarella")["exposed"]
     False
+    >>> analyze(load(), as_of="2019-06-01", assume_listed=["Hikvision"]).supplier("Ambarella")["tier"]
+    1
     """
     graph = data if isinstance(data, SupplyGraph) else build_graph(data)
-    return Result(graph, parse_date(as_of))
+    if not 0 < ownership_threshold <= 100:
+        msg = f"the ownership threshold {ownership_threshold} is not a percentage over 0 and at most 100"
+        raise ExposureError(msg)
+    return Result(
+        graph,
+        parse_date(as_of),
+        affiliates_rule=affiliates_rule,
+        ownership_threshold=float(ownership_threshold),
+        ownership_method=ownership_method,
+        assume_listed=tuple(assume_listed),
+        assume_delisted=tuple(assume_delisted),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,6 +136,11 @@ class Result:
 
     graph: SupplyGraph
     as_of: dt.date
+    affiliates_rule: bool = True
+    ownership_threshold: float = 50.0
+    ownership_method: str = "multiply"
+    assume_listed: tuple[str, ...] = ()
+    assume_delisted: tuple[str, ...] = ()
 
     # -- listings in force -------------------------------------------------------------------
 
@@ -125,10 +165,74 @@ class Result:
         return records
 
     @cached_property
-    def listed(self) -> np.ndarray:
-        """Boolean mask over nodes: a listing of the node is in force."""
+    def _listed_by_data(self) -> np.ndarray:
         entities = self.graph.nodes["entity"].to_numpy()
         return np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
+
+    def _entity_code(self, name: str, option: str) -> int:
+        code = self.graph.code(name)
+        if code is None:
+            names = [str(n) for n in self.graph.nodes["name"]]
+            near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            msg = f"unknown entity {name!r} in {option}: it is in no data file.{hint}"
+            raise UnknownNameError(msg)
+        return code
+
+    @cached_property
+    def _assumed(self) -> dict[int, bool]:
+        assumed = {self._entity_code(n, "--assume-listed"): True for n in self.assume_listed}
+        for name in self.assume_delisted:
+            assumed[self._entity_code(name, "--assume-delisted")] = False
+        return assumed
+
+    @cached_property
+    def _base_listed(self) -> np.ndarray:
+        listed = self._listed_by_data.copy()
+        for code, is_listed in self._assumed.items():
+            listed[code] = is_listed
+        return listed
+
+    @cached_property
+    def affiliates(self) -> Affiliates:
+        """Entities treated as listed because listed entities own them (the 50% rules)."""
+        n = self.graph.n_nodes
+        ownership = self.graph.dataset.ownership
+        if not self.affiliates_rule or ownership is None or not len(ownership):
+            return Affiliates(mask=np.zeros(n, bool), owned=np.zeros(n), possible=np.zeros(n, bool))
+        owner_lists = {
+            int(c): str(self._direct_listing(int(c))["list"])
+            for c in np.flatnonzero(self._base_listed)
+        }
+        return find_affiliates(
+            self.graph,
+            ownership,
+            self._base_listed,
+            owner_lists,
+            self.as_of,
+            threshold=self.ownership_threshold / 100.0,
+            method=self.ownership_method,
+        )
+
+    @cached_property
+    def listed(self) -> np.ndarray:
+        """Boolean mask over nodes: treated as listed on :attr:`as_of`.
+
+        By the data, the ownership rules, and any what-if assumption.
+        """
+        listed = self._base_listed | self.affiliates.mask
+        for code, is_listed in self._assumed.items():
+            listed[code] = is_listed
+        return listed
+
+    @property
+    def assumptions(self) -> list[str]:
+        """Plain statements of the what-if assumptions this result rests on."""
+        names = self.graph.nodes["name"].to_numpy()
+        return [
+            f"assumed {'listed' if is_listed else 'no longer listed'}: {names[code]} (what-if, not a fact)"
+            for code, is_listed in self._assumed.items()
+        ]
 
     @cached_property
     def _listing_of_entity(self) -> dict[int, dict[str, Any]]:
@@ -136,6 +240,49 @@ class Result:
         return {
             int(row["entity"]): {str(k): v for k, v in row.items()}
             for row in first.to_dict("records")
+        }
+
+    def _direct_listing(self, code: int) -> dict[str, Any]:
+        if self._assumed.get(code):
+            return {
+                "list": "What-if: assumed listed",
+                "federal_register_notice": None,
+                "start_date": self.as_of.isoformat(),
+                "license_policy": None,
+                "sources": [f"assumption (--assume-listed {self.graph.nodes['name'].iat[code]})"],
+                "ownership": None,
+            }
+        row = self._listing_of_entity[int(self.graph.nodes["entity"].to_numpy()[code])]
+        return {
+            "list": row["list"],
+            "federal_register_notice": row["federal_register_notice"] or None,
+            "start_date": row["start_date"].date().isoformat(),
+            "license_policy": row["license_policy"] or None,
+            "sources": [row["source"]],
+            "ownership": None,
+        }
+
+    def listing_of(self, code: int) -> dict[str, Any]:
+        """Return why a node counts as listed: its list, notice, date, policy and sources.
+
+        For an affiliate, the listing of its largest listed owner, with the ownership chains.
+        """
+        if self._base_listed[code]:
+            return self._direct_listing(code)
+        explanation = self.affiliates.explanations[code]
+        owners = explanation["owners"]
+        top = max(owners, key=lambda o: o["part"] or 0.0)
+        owner = self._direct_listing(int(self.graph.code(top["owner"])))  # type: ignore[arg-type]
+        share = 100 * explanation["owned_by_listed"]
+        return {
+            "list": f"{owner['list']} (affiliate: {share:.4g}% owned by listed entities)",
+            "federal_register_notice": "; ".join(
+                x for x in (owner["federal_register_notice"], explanation["rule"]) if x
+            ),
+            "start_date": owner["start_date"],
+            "license_policy": owner["license_policy"],
+            "sources": explanation["sources"] + owner["sources"],
+            "ownership": explanation,
         }
 
     # -- whole-graph figures -------------------------------------------------------------------
@@ -297,10 +444,9 @@ class Result:
 
     def _path_records(self, code: int) -> list[dict[str, Any]]:
         names = self.graph.nodes["name"].to_numpy()
-        entities = self.graph.nodes["entity"].to_numpy()
         records = []
         for target, path in self._paths_of(code).items():
-            listing = self._listing_of_entity[int(entities[target])]
+            listing = self.listing_of(target)
             hops = []
             for a, b in itertools.pairwise(path):
                 rows = self.graph.hop_rows(a, b)
@@ -317,7 +463,7 @@ class Result:
                         "sources": list(dict.fromkeys(rows["source"])),
                     }
                 )
-            sources = [s for hop in hops for s in hop["sources"]] + [listing["source"]]
+            sources = [s for hop in hops for s in hop["sources"]] + listing["sources"]
             records.append(
                 {
                     "listed": names[target],
@@ -325,9 +471,10 @@ class Result:
                     "path": [str(names[p]) for p in path],
                     "products": hops[0]["products"],
                     "list": listing["list"],
-                    "federal_register_notice": listing["federal_register_notice"] or None,
-                    "start_date": listing["start_date"].date().isoformat(),
-                    "license_policy": listing["license_policy"] or None,
+                    "federal_register_notice": listing["federal_register_notice"],
+                    "start_date": listing["start_date"],
+                    "license_policy": listing["license_policy"],
+                    "ownership": listing["ownership"],
                     "sources": list(dict.fromkeys(sources)),
                     "hops": hops,
                 }
@@ -347,6 +494,7 @@ class Result:
             "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
             "revenue_at_risk_is_lower_bound": bool(self.lower_bound[code]),
             "share_basis": self._basis(code) or None,
+            "assumptions": self.assumptions,
             "paths": paths,
         }
 

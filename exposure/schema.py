@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LISTED", "LISTED_KINDS", "SHARE_BASES", "SUPPLIERS", "Column", "TableSchema"]
+__all__ = [
+    "LISTED",
+    "LISTED_KINDS",
+    "OWNERSHIP",
+    "SHARE_BASES",
+    "SUPPLIERS",
+    "Column",
+    "TableSchema",
+]
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,8 @@ class Column:
     name
         The header as it appears in the file.
     kind
-        ``text``, ``date``, ``share``, ``country``, ``choice`` or ``names`` (``;``-separated).
+        ``text``, ``date``, ``share``, ``percent``, ``country``, ``choice`` or ``names``
+        (``;``-separated).
     required
         Whether the column must exist and every cell must be filled.
     description
@@ -110,6 +119,22 @@ SUPPLIERS = TableSchema(
             False,
             "`disclosed` or `estimate` (an analyst's figure); empty when no share is given.",
             SHARE_BASES,
+        ),
+        Column("source", "text", True, "Where the fact comes from."),
+    ),
+)
+
+OWNERSHIP = TableSchema(
+    "ownership.csv",
+    (
+        Column("owner", "text", True, "The owning entity."),
+        Column("owned", "text", True, "The entity it owns a part of."),
+        Column(
+            "percent",
+            "percent",
+            False,
+            "The part owned, over 0 and at most 100; empty when the source gives no figure "
+            "(unknown, never zero).",
         ),
         Column("source", "text", True, "Where the fact comes from."),
     ),

@@ -1,0 +1,116 @@
+"""What changed between two analyses: a rule, a date, an assumption.
+
+:func:`diff` compares two results on the same graph (say, the day before and the day a rule took
+effect) and lists, per supplier, whether it became exposed or stopped being exposed, through
+which newly listed buyers (with their notice and date), and the change in revenue at risk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exposure.result import Result
+
+__all__ = ["diff"]
+
+
+def _change(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    if after["exposed"] and not before["exposed"]:
+        return "became exposed"
+    if before["exposed"] and not after["exposed"]:
+        return "no longer exposed"
+    if set(before["listed_buyers"]) != set(after["listed_buyers"]):
+        return "listed buyers changed"
+    if (before["tier"], before["revenue_at_risk"]) != (after["tier"], after["revenue_at_risk"]):
+        return "exposure changed"
+    return None
+
+
+def _buyer(path: dict[str, Any]) -> dict[str, Any]:
+    keys = ("listed", "tier", "path", "list", "federal_register_notice", "start_date")
+    return {key: path[key] for key in keys}
+
+
+def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[dict[str, Any]]:
+    """Compare two results, supplier by supplier.
+
+    Parameters
+    ----------
+    before, after
+        Results on the same data (for example the same dataset as of two dates).
+    unchanged
+        Also list suppliers whose exposure did not change.
+
+    Returns
+    -------
+    list of dict
+        One record per supplier with a change: ``supplier``, ``change`` (``became exposed``,
+        ``no longer exposed``, ``listed buyers changed``, ``exposure changed`` or
+        ``unchanged``), ``exposed_before``/``_after``, ``tier_before``/``_after``,
+        ``revenue_at_risk_before``/``_after``, ``revenue_at_risk_change`` (``None`` when either
+        figure is unknown), ``revenue_at_risk_is_lower_bound``, ``new_listed_buyers`` and
+        ``dropped_listed_buyers`` (each with its path, list, notice and start date), and the
+        ``assumptions`` either side rests on. Most important first: newly exposed, then by
+        the size of the change.
+
+    Examples
+    --------
+    >>> from exposure import analyze, load
+    >>> data = load()
+    >>> changes = diff(analyze(data, as_of="2019-10-08"), analyze(data, as_of="2019-10-09"))
+    >>> [(c["supplier"], c["change"]) for c in changes][:2]
+    [('Ambarella', 'became exposed'), ('HiSilicon', 'became exposed')]
+    >>> changes[0]["new_listed_buyers"][0]["federal_register_notice"]
+    '84 FR 54002'
+    """
+    old = {r["supplier"]: r for r in before.records()}
+    changes = []
+    for new in after.records():
+        was = old.get(new["supplier"])
+        if was is None:
+            continue
+        change = _change(was, new)
+        if change is None and not unchanged:
+            continue
+        before_buyers = {p["listed"] for p in was["paths"]}
+        after_buyers = {p["listed"] for p in new["paths"]}
+        known = was["revenue_at_risk"] is not None and new["revenue_at_risk"] is not None
+        changes.append(
+            {
+                "supplier": new["supplier"],
+                "change": change or "unchanged",
+                "exposed_before": was["exposed"],
+                "exposed_after": new["exposed"],
+                "tier_before": was["tier"],
+                "tier_after": new["tier"],
+                "revenue_at_risk_before": was["revenue_at_risk"],
+                "revenue_at_risk_after": new["revenue_at_risk"],
+                "revenue_at_risk_change": (
+                    round(new["revenue_at_risk"] - was["revenue_at_risk"], 12) if known else None
+                ),
+                "revenue_at_risk_is_lower_bound": bool(
+                    was["revenue_at_risk_is_lower_bound"] or new["revenue_at_risk_is_lower_bound"]
+                ),
+                "new_listed_buyers": [
+                    _buyer(p) for p in new["paths"] if p["listed"] not in before_buyers
+                ],
+                "dropped_listed_buyers": [
+                    _buyer(p) for p in was["paths"] if p["listed"] not in after_buyers
+                ],
+                "assumptions": list(dict.fromkeys(was["assumptions"] + new["assumptions"])),
+            }
+        )
+    rank = {
+        "became exposed": 0,
+        "no longer exposed": 1,
+        "listed buyers changed": 2,
+        "exposure changed": 3,
+    }
+    changes.sort(
+        key=lambda c: (
+            rank.get(c["change"], 4),
+            -abs(c["revenue_at_risk_change"] or 0.0),
+            str(c["supplier"]).casefold(),
+        )
+    )
+    return changes

@@ -1,0 +1,209 @@
+"""Ownership (the 50% rules), listing diffs and what-if assumptions, on graphs with known answers."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.compare import diff
+from tests.conftest import MakeData, listing, sale
+
+IN_FORCE = "2026-11-22"  # BIS Affiliates Rule in force again after its suspension ended 2026-11-09
+
+
+def with_owners(folder: Path, rows: list[tuple[str, str, float | None]]) -> Path:
+    with (folder / "ownership.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["owner", "owned", "percent", "source"])
+        for owner, owned, percent in rows:
+            writer.writerow(
+                [owner, owned, "" if percent is None else percent, f"test {owner}->{owned}"]
+            )
+    return folder
+
+
+def analyze(folder: Path, as_of: str = IN_FORCE, **options: object) -> exposure.Result:
+    return exposure.analyze(exposure.load(folder), as_of=as_of, **options)
+
+
+@pytest.fixture
+def chain_data(make_data: MakeData) -> Path:
+    """Maker sells to Target; who owns Target varies per test."""
+    listed = [listing("Parent"), listing("Second Parent")]
+    return make_data(listed, [sale("Maker", "Target", 0.2), sale("Other", "Middle", 0.1)])
+
+
+def test_60_percent_of_60_percent_is_not_an_affiliate(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Middle", 60), ("Middle", "Target", 60)])
+    result = analyze(chain_data)
+    assert result.supplier("Maker")["exposed"] is False
+    assert result.supplier("Other")["exposed"] is True  # Middle is 60% owned: an affiliate
+    # OFAC-style cascade counts the affiliate Middle as an owner in turn.
+    assert analyze(chain_data, ownership_method="cascade").supplier("Maker")["exposed"] is True
+
+
+def test_two_listed_owners_of_30_percent_each_make_an_affiliate(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Target", 30), ("Second Parent", "Target", 30)])
+    record = analyze(chain_data).supplier("Maker")
+    assert record["exposed"] is True
+    path = record["paths"][0]
+    assert path["listed"] == "Target"
+    assert path["list"] == "Entity List (affiliate: 60% owned by listed entities)"
+    assert "90 FR 47201 (BIS Affiliates Rule)" in path["federal_register_notice"]
+    owners = {o["owner"]: o["percents"] for o in path["ownership"]["owners"]}
+    assert owners == {"Parent": [30.0], "Second Parent": [30.0]}
+    assert "test Parent->Target" in path["sources"]
+
+
+def test_a_chain_of_three_full_ownerships_is_an_affiliate(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "A", 100), ("A", "B", 100), ("B", "Target", 100)])
+    record = analyze(chain_data).supplier("Maker")
+    assert record["exposed"] is True
+    (owner,) = record["paths"][0]["ownership"]["owners"]
+    assert owner["chain"] == ["Parent", "A", "B", "Target"]
+    assert owner["part"] == pytest.approx(1.0)
+
+
+def test_a_cycle_of_ownership_terminates(chain_data: Path) -> None:
+    with_owners(
+        chain_data, [("Parent", "A", 50), ("A", "B", 50), ("B", "A", 50), ("B", "Target", 100)]
+    )
+    result = analyze(chain_data)
+    # own(A) = 0.5 + 0.5 own(B), own(B) = 0.5 own(A)  =>  own(A) = 2/3, own(B) = 1/3.
+    code = result.graph.code("Target")
+    assert result.affiliates.owned[code] == pytest.approx(1 / 3)
+    assert result.supplier("Maker")["exposed"] is False
+
+
+def test_threshold_switch_and_dates_of_the_rule(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Target", 40)])
+    assert analyze(chain_data).supplier("Maker")["exposed"] is False
+    assert analyze(chain_data, ownership_threshold=25).supplier("Maker")["exposed"] is True
+    with_owners(chain_data, [("Parent", "Target", 100)])
+    assert analyze(chain_data).supplier("Maker")["exposed"] is True
+    assert analyze(chain_data, affiliates_rule=False).supplier("Maker")["exposed"] is False
+    # Suspended from 2025-11-10 to 2026-11-09; not yet in force in 2019.
+    assert analyze(chain_data, as_of="2026-06-01").supplier("Maker")["exposed"] is False
+    assert analyze(chain_data, as_of="2019-10-09").supplier("Maker")["exposed"] is False
+    assert analyze(chain_data, as_of="2025-10-01").supplier("Maker")["exposed"] is True
+
+
+def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Target", None)])
+    result = analyze(chain_data)
+    code = result.graph.code("Target")
+    assert result.affiliates.possible[code]
+    assert not result.listed[code]
+
+
+def test_ownership_file_is_validated(chain_data: Path) -> None:
+    with_owners(
+        chain_data, [("Parent", "Target", 70), ("Second Parent", "Target", 40), ("A", "B", 0)]
+    )
+    with pytest.raises(exposure.DataError) as caught:
+        exposure.load(chain_data)
+    messages = [str(p) for p in caught.value.problems]
+    assert any(
+        "line 4, column 'percent': '0' is not a percentage over 0 and at most 100" in m
+        for m in messages
+    )
+    assert any(
+        "the owners of 'Target' hold 110% in all, over 100% (lines 2, 3)" in m for m in messages
+    )
+
+
+def test_bundled_ownership_keeps_cetc_below_the_line_and_flags_hisilicon() -> None:
+    result = exposure.analyze(exposure.load(), as_of=IN_FORCE)
+    hikvision = result.graph.code("Hikvision")
+    assert result.affiliates.owned[hikvision] == 0.0  # CETC is not listed; 40% < 50% anyway
+    hisilicon = result.graph.code("HiSilicon")
+    assert result.affiliates.possible[hisilicon]  # a subsidiary of Huawei, percent not given
+    assert not result.affiliates.mask[hisilicon]
+
+
+def test_what_if_never_lowers_any_exposure(make_data: MakeData) -> None:
+    listed = [listing("L1")]
+    sales = [
+        sale("A", "B", 0.5),
+        sale("B", "L1", 0.3),
+        sale("C", "B", 0.2),
+        sale("C", "D", 0.6),
+        sale("D", "E", 1.0),
+    ]
+    folder = make_data(listed, sales)
+    base = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    for name in ["B", "D", "E", "A"]:
+        what_if = exposure.analyze(exposure.load(folder), as_of="2020-01-01", assume_listed=[name])
+        assert what_if.assumptions == [f"assumed listed: {name} (what-if, not a fact)"]
+        for supplier in ["A", "B", "C", "D"]:
+            before, after = base.supplier(supplier), what_if.supplier(supplier)
+            assert after["exposed"] >= before["exposed"]
+            assert (after["revenue_at_risk"] or 0) >= (before["revenue_at_risk"] or 0) - 1e-12
+    assert np.array_equal(
+        base.listed, exposure.analyze(exposure.load(folder), as_of="2020-01-01").listed
+    )
+
+
+def test_assume_delisted_removes_a_listing_and_reports_say_so(make_data: MakeData) -> None:
+    folder = make_data([listing("L1")], [sale("A", "L1", 0.4)])
+    runner = CliRunner()
+    done = runner.invoke(
+        cli, ["report", "--data", str(folder), "--as-of", "2020-01-01", "--assume-delisted", "L1"]
+    )
+    assert done.exit_code == 0
+    assert done.stdout.startswith(
+        "WHAT-IF: this report rests on assumptions, not on the data alone:\n"
+    )
+    assert "assumed no longer listed: L1" in done.stdout
+    assert "0 of 1 suppliers exposed" in done.stdout
+    done = runner.invoke(cli, ["report", "--data", str(folder), "--assume-listed", "Nobody Inc"])
+    assert done.exit_code == 1
+    assert "unknown entity 'Nobody Inc' in --assume-listed" in done.stderr
+
+
+def test_diff_across_the_2019_10_09_rule_names_the_suppliers_it_changed() -> None:
+    data = exposure.load()
+    changes = diff(
+        exposure.analyze(data, as_of="2019-10-08"), exposure.analyze(data, as_of="2019-10-09")
+    )
+    assert {c["supplier"] for c in changes} == {
+        "Ambarella",
+        "HiSilicon",
+        "Intel",
+        "Nvidia",
+        "Seagate",
+        "Western Digital",
+    }
+    assert all(c["change"] == "became exposed" for c in changes)
+    ambarella = changes[0]
+    assert ambarella["supplier"] == "Ambarella"
+    assert ambarella["revenue_at_risk_change"] == pytest.approx(0.17)
+    assert {
+        (b["listed"], b["federal_register_notice"], b["start_date"])
+        for b in ambarella["new_listed_buyers"]
+    } == {
+        ("Hikvision", "84 FR 54002", "2019-10-09"),
+        ("Dahua Technology", "84 FR 54002", "2019-10-09"),
+    }
+
+
+def test_diff_command_and_a_what_if_diff() -> None:
+    runner = CliRunner()
+    done = runner.invoke(
+        cli, ["diff", "--from", "2019-05-01", "--to", "2019-05-16", "--format", "json"]
+    )
+    assert done.exit_code == 0
+    assert {c["supplier"] for c in json.loads(done.stdout)} == {"Google", "Microsoft"}
+    done = runner.invoke(
+        cli, ["diff", "--from", "2019-06-01", "--to", "2019-06-01", "--assume-listed", "Hikvision"]
+    )
+    assert done.exit_code == 0
+    assert done.stdout.startswith("WHAT-IF:")
+    assert "Ambarella        became exposed  none -> 1  0.0% -> 17.0%" in done.stdout
