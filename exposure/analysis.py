@@ -15,11 +15,22 @@ million edges; loops run over path lengths (tiers), never over nodes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph, linalg
 
-__all__ = ["levels", "revenue_at_risk", "shortest_paths", "tiers", "upstream"]
+__all__ = [
+    "levels",
+    "limited_figures",
+    "material_paths",
+    "reached_listed",
+    "revenue_at_risk",
+    "shortest_paths",
+    "tiers",
+    "upstream",
+]
 
 #: Fixed-point iterations of the revenue recursion before an exact sparse solve takes over.
 MAX_ITERATIONS = 200
@@ -199,3 +210,181 @@ def _absorbing(adjacency: sparse.csr_matrix, listed: np.ndarray, *, keep: int) -
     absorbing.data = absorbing.data * keep_rows[row_of_entry]
     absorbing.eliminate_zeros()
     return absorbing
+
+
+def limited_figures(
+    shares: sparse.csr_matrix, unknown: sparse.csr_matrix, listed: np.ndarray, max_tier: int
+) -> dict[str, np.ndarray]:
+    """Return per-node figures over the routes of at most ``max_tier`` sales.
+
+    Parameters
+    ----------
+    shares
+        Known revenue shares (unknown ones stored as 0).
+    unknown
+        Any stored entry marks an edge whose share is unknown.
+    listed
+        Boolean mask of the listed nodes.
+    max_tier
+        The longest route counted; must be at least 1.
+
+    Returns
+    -------
+    dict
+        ``revenue_at_risk`` (known share ending with listed entities along routes of at most
+        ``max_tier`` sales), ``routes`` (their number; a route may go round a cycle),
+        ``unknown_routes`` (those with an unknown share), ``deepest`` (the longest route
+        length with a route, 0 when none) and ``beyond`` (routes longer than ``max_tier``
+        exist).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> S = sparse.csr_matrix(([0.5, 0.5, 0.2], ([0, 1, 0], [1, 2, 2])), shape=(3, 3))
+    >>> U = sparse.csr_matrix((3, 3))
+    >>> out = limited_figures(S, U, np.array([False, False, True]), 1)
+    >>> out["revenue_at_risk"].tolist(), out["routes"].tolist(), out["beyond"].tolist()
+    ([0.2, 0.5, 0.0], [1.0, 1.0, 0.0], [True, False, False])
+    """
+    pattern = _as_float_pattern(shares + unknown).astype(np.float64)
+    known_pattern = _as_float_pattern(shares).astype(np.float64)
+    onward = sparse.csr_matrix(shares, copy=True)
+    onward.data = onward.data * ~listed[onward.indices]
+    absorbing = pattern.copy()
+    absorbing.data = absorbing.data * ~listed[absorbing.indices]
+    to_listed = listed.astype(np.float64)
+    risk = np.zeros(shares.shape[0])
+    direct = shares @ to_listed
+    # routes_j: number of routes of exactly j sales; certain_j: those whose shares are all known.
+    routes_j = pattern @ to_listed
+    known_routes_j = known_pattern @ to_listed
+    known_absorbing = known_pattern.copy()
+    known_absorbing.data = known_absorbing.data * ~listed[known_absorbing.indices]
+    routes = np.zeros(shares.shape[0])
+    known_routes = np.zeros(shares.shape[0])
+    deepest = np.zeros(shares.shape[0], dtype=np.int64)
+    for depth in range(1, max_tier + 1):
+        risk = direct + onward @ risk
+        routes += routes_j
+        known_routes += known_routes_j
+        deepest[routes_j > 0] = depth
+        routes_j = absorbing @ routes_j
+        known_routes_j = known_absorbing @ known_routes_j
+    return {
+        "revenue_at_risk": risk,
+        "routes": routes,
+        "unknown_routes": routes - known_routes,
+        "deepest": deepest,
+        "beyond": routes_j > 0,
+    }
+
+
+def material_paths(
+    shares: sparse.csr_matrix,
+    listed: np.ndarray,
+    tier: np.ndarray,
+    start: int,
+    *,
+    max_tier: int,
+    min_weight: float,
+    cap: int,
+) -> list[tuple[list[int], float | None]]:
+    """Return the paths from ``start`` to listed entities that matter, with their weights.
+
+    A path's weight is the product of the revenue shares along it (the part of ``start``'s
+    revenue that flows along it), ``None`` when a share on it is unknown. Listed: every sale
+    to a listed entity (tier 1) whatever its weight; longer paths of at most ``max_tier``
+    sales whose weight is at least ``min_weight``; and up to ``cap`` paths of unknown weight
+    whose known shares alone do not already put them under ``min_weight``. Paths are simple
+    (no company twice) and stop at the first listed entity. ``max_tier=0`` means no tier
+    limit. Since the weights of all paths add up to at most 1, at most ``1 / min_weight``
+    longer paths qualify: the output is bounded whatever the graph's size.
+
+    Parameters
+    ----------
+    shares
+        Revenue shares with an explicit entry for every edge; ``NaN`` where unknown.
+    listed
+        Boolean mask of the listed nodes.
+    tier
+        Each node's tier (:func:`tiers`), to skip nodes that cannot reach a listed entity in
+        the sales left.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> S = sparse.csr_matrix(([0.0001, 0.5, 0.1], ([0, 0, 1], [2, 1, 2])), shape=(3, 3))
+    >>> listed = np.array([False, False, True])
+    >>> paths = material_paths(S, listed, tiers(S, listed), 0, max_tier=4, min_weight=0.01, cap=5)
+    >>> [(path, round(weight, 6)) for path, weight in paths]
+    [([0, 1, 2], 0.05), ([0, 2], 0.0001)]
+    """
+    indptr, indices, data = shares.indptr, shares.indices, shares.data
+    found: list[tuple[list[int], float | None]] = []
+    unquantified = 0
+    limit = max_tier if max_tier > 0 else shares.shape[0]
+    # Each entry: the path so far, its weight (None: unknown), the product of its known shares.
+    stack: list[tuple[list[int], float | None, float]] = [([start], 1.0, 1.0)]
+    while stack:
+        path, weight, known = stack.pop()
+        node = path[-1]
+        depth = len(path) - 1
+        for k in range(indptr[node], indptr[node + 1]):
+            nxt = int(indices[k])
+            if nxt in path:
+                continue
+            share = float(data[k])
+            unknown_share = math.isnan(share)
+            new_known = known if unknown_share else known * share
+            new_weight = None if weight is None or unknown_share else weight * share
+            if depth > 0 and new_known < min_weight:
+                continue  # every path through here weighs less than the minimum
+            if listed[nxt]:
+                if new_weight is None:
+                    if depth > 0 and unquantified >= cap:
+                        continue
+                    unquantified += depth > 0
+                found.append(([*path, nxt], new_weight))
+                continue
+            remaining = limit - depth - 1
+            if tier[nxt] <= 0 or tier[nxt] > remaining:
+                continue
+            if new_weight is None and unquantified >= cap:
+                continue
+            stack.append(([*path, nxt], new_weight, new_known))
+    found.sort(key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]))
+    return found
+
+
+def reached_listed(
+    adjacency: sparse.csr_matrix, listed: np.ndarray, start: int, max_tier: int
+) -> np.ndarray:
+    """Return the listed nodes that ``start`` reaches in at most ``max_tier`` sales (0: any).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1, 1, 1], ([0, 1, 0], [1, 2, 3])), shape=(4, 4))
+    >>> listed = np.array([False, False, True, True])
+    >>> reached_listed(A, listed, 0, 1).tolist(), reached_listed(A, listed, 0, 0).tolist()
+    ([3], [2, 3])
+    """
+    indptr, indices = adjacency.indptr, adjacency.indices
+    seen = np.zeros(adjacency.shape[0], dtype=bool)
+    seen[start] = True
+    frontier = np.array([start])
+    found = []
+    depth = 0
+    while len(frontier) and (max_tier <= 0 or depth < max_tier):
+        depth += 1
+        lengths = indptr[frontier + 1] - indptr[frontier]
+        offsets = np.repeat(indptr[frontier] - np.cumsum(lengths) + lengths, lengths)
+        step = np.unique(indices[offsets + np.arange(lengths.sum())])
+        step = step[~seen[step]]
+        seen[step] = True
+        found.append(step[listed[step]])
+        frontier = step[~listed[step]]
+    return np.sort(np.concatenate(found)) if found else np.array([], dtype=np.int64)

@@ -112,6 +112,8 @@ def analysis_options(function: F) -> F:
         ownership_threshold: float,
         assume_listed: tuple[str, ...],
         assume_delisted: tuple[str, ...],
+        max_tier: int,
+        min_weight: float,
         **kwargs: Any,
     ) -> Any:
         analysis = {
@@ -119,6 +121,8 @@ def analysis_options(function: F) -> F:
             "ownership_threshold": ownership_threshold,
             "assume_listed": assume_listed,
             "assume_delisted": assume_delisted,
+            "max_tier": max_tier,
+            "min_weight": min_weight,
         }
         return function(*args, analysis=analysis, **kwargs)
 
@@ -149,6 +153,23 @@ def analysis_options(function: F) -> F:
             multiple=True,
             metavar="NAME",
             help="What-if: treat this entity as no longer listed (repeatable).",
+        ),
+        click.option(
+            "--max-tier",
+            type=click.IntRange(min=0),
+            default=4,
+            show_default=True,
+            metavar="N",
+            help="List paths of at most N sales (0: no limit); longer ones are summarised.",
+        ),
+        click.option(
+            "--min-weight",
+            type=click.FloatRange(0, 1),
+            default=0.001,
+            show_default=True,
+            metavar="SHARE",
+            help="List paths beyond tier 1 carrying at least this share of the supplier's "
+            "revenue (0.001 = 0.1%; 0: all); lighter ones are summarised.",
         ),
     ]
     for option in reversed(options):

@@ -201,7 +201,13 @@ def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
     bullet = "-" if markdown else " "
     for number, path in enumerate(record["paths"], start=1):
         lines.append("")
-        lines.append(f"{bullet}{number}. {path['listed']} (tier {path['tier']})")
+        weight = (
+            "" if path.get("weight") is None else f", weight {100 * path['weight']:.3g}% of revenue"
+        )
+        quantified = "" if path.get("weight") is not None or path["tier"] == 1 else ", unquantified"
+        lines.append(
+            f"{bullet}{number}. {path['listed']} (tier {path['tier']}{weight}{quantified})"
+        )
         indent = "   " if markdown else "     "
         lines.append(f"{indent}path:      {' -> '.join(path['path'])}")
         for hop in path["hops"]:
@@ -220,6 +226,10 @@ def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append(
             f"{indent}licence:   {path['license_policy'] or 'policy not given in the data'}"
         )
+    summary = record.get("summary") or {}
+    if record["exposed"] and summary:
+        lines.append("")
+        lines.append(_summary_line(summary))
     if sources:
         lines.append("")
         lines.append("Sources:")
@@ -228,6 +238,27 @@ def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
     if markdown:
         lines = [line.replace("|", "\\|") for line in lines]
     return "\n".join(lines)
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    """Say what the listed paths leave out, so that nothing disappears silently."""
+    limit = f"{summary['max_tier']} sales" if summary["max_tier"] else "no tier limit"
+    share = f"{100 * summary['min_weight']:g}%"
+    rule = f"Shown: every sale to a listed entity, and longer paths ({limit}) carrying at least {share} of revenue."
+    left = []
+    if summary["routes_not_shown"]:
+        left.append(f"{summary['routes_not_shown']} more route(s) within the tier limit")
+    if summary["listed_buyers_not_shown"]:
+        left.append(f"{summary['listed_buyers_not_shown']} more listed buyer(s) reached")
+    if summary["weight_not_shown"]:
+        left.append(f"{100 * summary['weight_not_shown']:.3g}% of revenue on routes not shown")
+    if summary["beyond_tier_limit"]:
+        left.append("routes longer than the tier limit")
+    if not left:
+        return rule + " Nothing left out."
+    return (
+        f"{rule} Not shown: {'; '.join(left)}. Use --max-tier 0 --min-weight 0 to list every path."
+    )
 
 
 def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:

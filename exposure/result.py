@@ -33,8 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Result", "analyze", "parse_date"]
 
+#: Defaults of what a report lists per supplier (see :meth:`Result.paths`).
+MAX_TIER = 4
+MIN_WEIGHT = 0.001
+UNQUANTIFIED_CAP = 20
+
 PATH_FIELDS = (
-    "listed", "tier", "path", "products", "list", "federal_register_notice", "start_date",
+    "listed", "tier", "weight", "path", "products", "list", "federal_register_notice", "start_date",
     "license_policy", "ownership", "sources", "hops",
 )  # fmt: skip
 
@@ -74,6 +79,9 @@ def analyze(
     ownership_method: str = "multiply",
     assume_listed: Sequence[str] = (),
     assume_delisted: Sequence[str] = (),
+    max_tier: int = MAX_TIER,
+    min_weight: float = MIN_WEIGHT,
+    unquantified_cap: int = UNQUANTIFIED_CAP,
 ) -> Result:
     """Analyse which suppliers a listing reaches, as of a date.
 
@@ -95,6 +103,12 @@ def analyze(
     assume_listed, assume_delisted
         What-if: names to treat as listed, or as no longer listed, on top of the data.
         Every report of such a result says that it rests on an assumption.
+    max_tier, min_weight, unquantified_cap
+        What a report lists per supplier: every sale to a listed entity; longer paths of at
+        most ``max_tier`` sales (default 4; 0: no limit) weighing at least ``min_weight``
+        (default 0.001, i.e. 0.1% of the supplier's revenue; 0: no minimum), heaviest first;
+        and up to ``unquantified_cap`` paths of unknown weight. The rest is summarised.
+        ``exposed``, ``tier`` and ``revenue_at_risk`` always cover the whole graph.
 
     Returns
     -------
@@ -105,7 +119,7 @@ def analyze(
     >>> from exposure import load
     >>> result = analyze(load(), as_of="2019-10-09")
     >>> result.supplier("Ambarella")["listed_buyers"]
-    ['Dahua Technology', 'Hikvision']
+    ['Hikvision', 'Dahua Technology']
     >>> analyze(load(), as_of="2019-06-01").supplier("Ambarella")["exposed"]
     False
     >>> analyze(load(), as_of="2019-06-01", assume_listed=["Hikvision"]).supplier("Ambarella")["tier"]
@@ -123,7 +137,24 @@ def analyze(
         ownership_method=ownership_method,
         assume_listed=tuple(assume_listed),
         assume_delisted=tuple(assume_delisted),
+        max_tier=_at_least(max_tier, 0, "the tier limit"),
+        min_weight=_share_in_range(min_weight),
+        unquantified_cap=_at_least(unquantified_cap, 0, "the cap of unquantified paths"),
     )
+
+
+def _at_least(value: int, low: int, what: str) -> int:
+    if int(value) != value or value < low:
+        msg = f"{what} must be a whole number of at least {low}, not {value!r}"
+        raise ExposureError(msg)
+    return int(value)
+
+
+def _share_in_range(value: float) -> float:
+    if not 0 <= value <= 1:
+        msg = f"the minimum weight must be a share from 0 to 1 (0.001 for 0.1%), not {value!r}"
+        raise ExposureError(msg)
+    return float(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +172,9 @@ class Result:
     ownership_method: str = "multiply"
     assume_listed: tuple[str, ...] = ()
     assume_delisted: tuple[str, ...] = ()
+    max_tier: int = MAX_TIER
+    min_weight: float = MIN_WEIGHT
+    unquantified_cap: int = UNQUANTIFIED_CAP
 
     # -- listings in force -------------------------------------------------------------------
 
@@ -329,6 +363,28 @@ class Result:
             self._edge_subgraph(edges["share"].to_numpy() > 0), seeds, self.listed
         )
 
+    @cached_property
+    def _weights(self) -> sparse.csr_matrix:
+        """Shares with an explicit entry per edge: ``NaN`` where some share is unknown."""
+        weights = sparse.csr_matrix(self.graph.adjacency, dtype=np.float64, copy=True)
+        edges = self.graph.edges
+        share = np.where(
+            edges["unknown_share"].to_numpy(bool), np.nan, edges["share"].to_numpy(np.float64)
+        )
+        weights.data = share[self.graph.adjacency.data - 1]
+        return weights
+
+    @cached_property
+    def within_tier_limit(self) -> dict[str, np.ndarray]:
+        """Per node: figures over routes of at most :attr:`max_tier` sales.
+
+        See :func:`exposure.analysis.limited_figures`; empty arrays when there is no limit.
+        """
+        if self.max_tier <= 0:
+            return {}
+        unknown = self._edge_subgraph(self.graph.edges["unknown_share"].to_numpy(bool))
+        return analysis.limited_figures(self._shares, unknown, self.listed, self.max_tier)
+
     def _edge_subgraph(self, keep: np.ndarray) -> sparse.csr_matrix:
         adjacency = sparse.csr_matrix(self.graph.adjacency, copy=True)
         adjacency.data = adjacency.data * keep[adjacency.data - 1]
@@ -371,7 +427,7 @@ class Result:
         >>> from exposure import load
         >>> table = analyze(load(), as_of="2020-01-01").paths("Ambarella")
         >>> table[["listed", "tier", "federal_register_notice"]].values.tolist()
-        [['Dahua Technology', 1, '84 FR 54002'], ['Hikvision', 1, '84 FR 54002']]
+        [['Hikvision', 1, '84 FR 54002'], ['Dahua Technology', 1, '84 FR 54002']]
         """
         return pd.DataFrame(self._path_records(self.code(supplier)), columns=list(PATH_FIELDS))
 
@@ -389,27 +445,31 @@ class Result:
         """One row per supplier, most exposed first.
 
         Columns: ``supplier``, ``exposed``, ``tier`` (``<NA>`` when not exposed),
-        ``listed_buyers`` (count), ``revenue_at_risk`` (``NaN`` when unknown),
-        ``revenue_at_risk_is_lower_bound``, ``share_basis``.
+        ``revenue_at_risk`` (``NaN`` when unknown), ``revenue_at_risk_is_lower_bound``,
+        ``share_basis``, and over routes within the tier limit (absent without one):
+        ``revenue_at_risk_within_tier_limit`` and ``routes_within_tier_limit``. Computed for
+        the whole graph at once, without listing paths.
         """
         codes = self._ranked_codes()
         names = self.graph.nodes["name"].to_numpy()
-        figure = self._figures(codes)
-        return pd.DataFrame(
-            {
-                "supplier": names[codes],
-                "exposed": self.tier[codes] > 0,
-                "tier": pd.Series(self.tier[codes], dtype="Int64").mask(self.tier[codes] <= 0),
-                "listed_buyers": [len(self._paths_of(c)) for c in codes],
-                "revenue_at_risk": figure,
-                "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
-                "share_basis": [self._basis(c) for c in codes],
-            }
-        )
+        columns = {
+            "supplier": names[codes],
+            "exposed": self.tier[codes] > 0,
+            "tier": pd.Series(self.tier[codes], dtype="Int64").mask(self.tier[codes] <= 0),
+            "revenue_at_risk": self._figures(codes),
+            "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
+            "share_basis": [self._basis(c) for c in codes],
+        }
+        if self.within_tier_limit:
+            columns["revenue_at_risk_within_tier_limit"] = self._figures(codes, within_limit=True)
+            columns["routes_within_tier_limit"] = self.within_tier_limit["routes"][codes]
+        return pd.DataFrame(columns)
 
-    def _figures(self, codes: np.ndarray) -> np.ndarray:
-        risk = self.revenue_at_risk[codes].astype(float)
-        unknown = self.lower_bound[codes] & (risk <= 0)
+    def _figures(self, codes: np.ndarray, *, within_limit: bool = False) -> np.ndarray:
+        """Revenue at risk for people: ``NaN`` where no share on any exposure path is known."""
+        whole = self.revenue_at_risk[codes].astype(float)
+        risk = self.within_tier_limit["revenue_at_risk"][codes] if within_limit else whole
+        unknown = self.lower_bound[codes] & (whole <= 0)
         return np.where(unknown, np.nan, risk)
 
     def _ranked_codes(self) -> np.ndarray:
@@ -433,19 +493,28 @@ class Result:
             return "unknown"
         return "estimate" if self.estimated[code] else "disclosed"
 
-    def _paths_of(self, code: int) -> dict[int, list[int]]:
+    def _paths_of(self, code: int) -> list[tuple[list[int], float | None]]:
         if self.tier[code] <= 0:
-            return {}
+            return []
         cache = self.__dict__.setdefault("_path_cache", {})
         if code not in cache:
-            cache[code] = analysis.shortest_paths(self.graph.adjacency, self.listed, code)
-        paths: dict[int, list[int]] = cache[code]
+            cache[code] = analysis.material_paths(
+                self._weights,
+                self.listed,
+                self.tier,
+                code,
+                max_tier=self.max_tier,
+                min_weight=self.min_weight,
+                cap=self.unquantified_cap,
+            )
+        paths: list[tuple[list[int], float | None]] = cache[code]
         return paths
 
     def _path_records(self, code: int) -> list[dict[str, Any]]:
         names = self.graph.nodes["name"].to_numpy()
         records = []
-        for target, path in self._paths_of(code).items():
+        for path, weight in self._paths_of(code):
+            target = path[-1]
             listing = self.listing_of(target)
             hops = []
             for a, b in itertools.pairwise(path):
@@ -468,6 +537,7 @@ class Result:
                 {
                     "listed": names[target],
                     "tier": len(path) - 1,
+                    "weight": None if weight is None else round(weight, 12),
                     "path": [str(names[p]) for p in path],
                     "products": hops[0]["products"],
                     "list": listing["list"],
@@ -479,24 +549,68 @@ class Result:
                     "hops": hops,
                 }
             )
-        records.sort(key=lambda r: (r["tier"], str(r["listed"]).casefold()))
         return records
 
     def _record(self, code: int) -> dict[str, Any]:
         paths = self._path_records(code)
         figure = self._figures(np.array([code]))[0]
-        return {
+        record = {
             "supplier": str(self.graph.nodes["name"].iat[code]),
             "exposed": bool(self.tier[code] > 0),
             "tier": int(self.tier[code]) if self.tier[code] > 0 else None,
-            "listed_buyers": [p["listed"] for p in paths],
-            "products": list(dict.fromkeys(p for path in paths for p in path["products"])),
+            "listed_buyers": list(dict.fromkeys(p["listed"] for p in paths)),
+            "products": self._affected_products(code),
             "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
             "revenue_at_risk_is_lower_bound": bool(self.lower_bound[code]),
+            "revenue_at_risk_within_tier_limit": None,
             "share_basis": self._basis(code) or None,
             "assumptions": self.assumptions,
             "paths": paths,
+            "summary": self._summary(code, paths, figure),
         }
+        if self.within_tier_limit:
+            limited = self._figures(np.array([code]), within_limit=True)[0]
+            record["revenue_at_risk_within_tier_limit"] = (
+                None if np.isnan(limited) else round(float(limited), 12)
+            )
+        return record
+
+    def _affected_products(self, code: int) -> list[str]:
+        """Return the supplier's own products on sales that lead to listed entities."""
+        adjacency = self.graph.adjacency
+        customers = adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]]
+        leading = customers[self.listed[customers] | (self.tier[customers] > 0)]
+        products = [p for c in leading for p in self.graph.hop_rows(code, int(c))["product"]]
+        return list(dict.fromkeys(products))
+
+    def _summary(self, code: int, paths: list[dict[str, Any]], figure: float) -> dict[str, Any]:
+        """Return what the listed paths leave out, as counts and totals."""
+        shown_weight = sum(p["weight"] for p in paths if p["weight"] is not None)
+        reached = analysis.reached_listed(self.graph.adjacency, self.listed, code, self.max_tier)
+        summary: dict[str, Any] = {
+            "max_tier": self.max_tier or None,
+            "min_weight": self.min_weight,
+            "paths_shown": len(paths),
+            "unquantified_paths_shown": sum(p["weight"] is None for p in paths),
+            "listed_buyers_not_shown": len(reached) - len({p["listed"] for p in paths}),
+            "weight_not_shown": None
+            if np.isnan(figure)
+            else round(float(figure) - shown_weight, 12),
+            "routes_not_shown": None,
+            "unquantified_routes_not_shown": None,
+            "deepest_tier": max((p["tier"] for p in paths), default=None),
+            "beyond_tier_limit": False,
+        }
+        if self.within_tier_limit and self.tier[code] > 0:
+            limited = self.within_tier_limit
+            unknown_shown = summary["unquantified_paths_shown"]
+            summary["routes_not_shown"] = round(float(limited["routes"][code])) - len(paths)
+            summary["unquantified_routes_not_shown"] = (
+                round(float(limited["unknown_routes"][code])) - unknown_shown
+            )
+            summary["deepest_tier"] = int(limited["deepest"][code]) or None
+            summary["beyond_tier_limit"] = bool(limited["beyond"][code])
+        return summary
 
     # -- views ---------------------------------------------------------------------------------
 

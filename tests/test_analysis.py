@@ -48,7 +48,7 @@ def test_tier_two_and_three_through_intermediaries(make_data: MakeData) -> None:
     assert result.supplier("Other")["revenue_at_risk"] == pytest.approx(0.1 * 0.4 * 0.5)
 
 
-def test_two_paths_to_one_buyer_give_one_shortest_path_and_summed_risk(make_data: MakeData) -> None:
+def test_two_paths_to_one_buyer_are_both_shown_heaviest_first(make_data: MakeData) -> None:
     sales = [
         sale("Maker", "Listed Co", 0.1),
         sale("Maker", "Distributor", 0.5),
@@ -56,8 +56,11 @@ def test_two_paths_to_one_buyer_give_one_shortest_path_and_summed_risk(make_data
     ]
     record = run(make_data, [listing("Listed Co")], sales).supplier("Maker")
     assert record["tier"] == 1
-    assert len(record["paths"]) == 1
-    assert record["paths"][0]["path"] == ["Maker", "Listed Co"]
+    assert record["listed_buyers"] == ["Listed Co"]
+    assert [(p["path"], p["weight"]) for p in record["paths"]] == [
+        (["Maker", "Distributor", "Listed Co"], pytest.approx(0.25)),
+        (["Maker", "Listed Co"], pytest.approx(0.1)),
+    ]
     assert record["revenue_at_risk"] == pytest.approx(0.1 + 0.5 * 0.5)
 
 
@@ -178,7 +181,7 @@ def test_bundled_data_ambarella_is_exposed_through_hikvision_and_dahua() -> None
     result = exposure.analyze(exposure.load(), as_of="2019-10-09")
     record = result.supplier("Ambarella")
     assert record["tier"] == 1
-    assert record["listed_buyers"] == ["Dahua Technology", "Hikvision"]
+    assert record["listed_buyers"] == ["Hikvision", "Dahua Technology"]
     assert {p["federal_register_notice"] for p in record["paths"]} == {"84 FR 54002"}
     assert record["revenue_at_risk"] == pytest.approx(0.17)
     assert record["share_basis"] == "estimate"

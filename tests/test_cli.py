@@ -31,8 +31,8 @@ def test_report_ambarella_shows_listed_buyers_notice_products_and_sources() -> N
         "Revenue at risk: ≥ 17.0% (rests on an analyst's estimate; a lower bound, some shares are unknown)"
         in out
     )
-    assert " 1. Dahua Technology (tier 1)" in out
-    assert " 2. Hikvision (tier 1)" in out
+    assert " 1. Hikvision (tier 1, weight 17% of revenue)" in out
+    assert " 2. Dahua Technology (tier 1)" in out
     assert out.count("listing:   Entity List, 84 FR 54002, in force from 2019-10-09") == 2
     assert "video processing solutions (SoCs for security cameras); share of revenue 17.0%" in out
     assert "Presumption of denial" in out or "presumption of denial" in out
