@@ -15,8 +15,8 @@ demo: $(BIN)/exposure
 	$(BIN)/exposure report --supplier Ambarella
 
 lint: $(BIN)/exposure
-	$(BIN)/ruff check exposure tests bench
-	$(BIN)/ruff format --check exposure tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: $(BIN)/exposure lint
