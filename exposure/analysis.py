@@ -19,7 +19,6 @@ import math
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse import csgraph, linalg
 
 __all__ = [
     "levels",
@@ -162,6 +161,8 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     # a listed entity, where I - onward is non-singular (transient states of the chain).
     positive = levels(shares, listed, ~listed) > 0
     index = np.flatnonzero(positive)
+    from scipy.sparse import linalg  # slow to import; only cycles that converge slowly need it
+
     system = sparse.identity(len(index), format="csc") - onward[index][:, index].tocsc()
     exact = np.zeros(shares.shape[0])
     exact[index] = np.atleast_1d(linalg.spsolve(system, direct[index]))
@@ -188,6 +189,8 @@ def shortest_paths(
     >>> shortest_paths(A, np.array([False, False, False, True]), 0)
     {3: [0, 1, 3]}
     """
+    from scipy.sparse import csgraph  # slow to import (it loads scipy.sparse.linalg)
+
     absorbing = _absorbing(adjacency, listed, keep=start)
     order, predecessors = csgraph.breadth_first_order(
         absorbing, start, directed=True, return_predecessors=True

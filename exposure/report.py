@@ -12,9 +12,15 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tabulate import tabulate
-
 from exposure.result import format_share
+
+
+def tabulate(rows: list[list[Any]], *, headers: list[str], tablefmt: str) -> str:
+    """Lay out a table with the tabulate library, imported only when a table is drawn."""
+    from tabulate import tabulate as layout
+
+    return layout(rows, headers=headers, tablefmt=tablefmt)
+
 
 __all__ = [
     "FORMATS",
