@@ -146,7 +146,7 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     >>> revenue_at_risk(S, np.array([False, False, True])).round(6).tolist()
     [0.333333, 0.666667, 0.0]
     """
-    shares = sparse.csr_matrix(shares, dtype=np.float64)
+    shares = sparse.csr_matrix(shares, dtype=np.float64, copy=True)
     shares.eliminate_zeros()
     direct = shares @ listed.astype(np.float64)
     onward = shares.copy()
@@ -216,16 +216,16 @@ def _absorbing(adjacency: sparse.csr_matrix, listed: np.ndarray, *, keep: int) -
 
 
 def limited_figures(
-    shares: sparse.csr_matrix, unknown: sparse.csr_matrix, listed: np.ndarray, max_tier: int
+    shares: sparse.csr_matrix, weights: sparse.csr_matrix, listed: np.ndarray, max_tier: int
 ) -> dict[str, np.ndarray]:
     """Return per-node figures over the routes of at most ``max_tier`` sales.
 
     Parameters
     ----------
     shares
-        Known revenue shares (unknown ones stored as 0).
-    unknown
-        Any stored entry marks an edge whose share is unknown.
+        The known part of each sale's revenue share (unknown parts stored as 0).
+    weights
+        The same sales with an explicit entry each: the share, ``NaN`` where not fully known.
     listed
         Boolean mask of the listed nodes.
     max_tier
@@ -236,7 +236,7 @@ def limited_figures(
     dict
         ``revenue_at_risk`` (known share ending with listed entities along routes of at most
         ``max_tier`` sales), ``routes`` (their number; a route may go round a cycle),
-        ``unknown_routes`` (those with an unknown share), ``deepest`` (the longest route
+        ``unknown_routes`` (those with a share not fully known), ``deepest`` (the longest route
         length with a route, 0 when none) and ``beyond`` (routes longer than ``max_tier``
         exist).
 
@@ -245,25 +245,28 @@ def limited_figures(
     >>> from scipy import sparse
     >>> import numpy as np
     >>> S = sparse.csr_matrix(([0.5, 0.5, 0.2], ([0, 1, 0], [1, 2, 2])), shape=(3, 3))
-    >>> U = sparse.csr_matrix((3, 3))
-    >>> out = limited_figures(S, U, np.array([False, False, True]), 1)
+    >>> out = limited_figures(S, S, np.array([False, False, True]), 1)
     >>> out["revenue_at_risk"].tolist(), out["routes"].tolist(), out["beyond"].tolist()
     ([0.2, 0.5, 0.0], [1.0, 1.0, 0.0], [True, False, False])
     """
-    pattern = _as_float_pattern(shares + unknown).astype(np.float64)
-    known_pattern = _as_float_pattern(shares).astype(np.float64)
-    onward = sparse.csr_matrix(shares, copy=True)
+    pattern = sparse.csr_matrix(weights, dtype=np.float64, copy=True)
+    known = ~np.isnan(pattern.data)
+    pattern.data = np.ones_like(pattern.data)
+    known_pattern = pattern.copy()
+    known_pattern.data = known.astype(np.float64)
+    unlisted = ~listed[pattern.indices]
+    onward = sparse.csr_matrix(shares, dtype=np.float64, copy=True)
     onward.data = onward.data * ~listed[onward.indices]
     absorbing = pattern.copy()
-    absorbing.data = absorbing.data * ~listed[absorbing.indices]
+    absorbing.data = absorbing.data * unlisted
+    known_absorbing = known_pattern.copy()
+    known_absorbing.data = known_absorbing.data * unlisted
     to_listed = listed.astype(np.float64)
-    risk = np.zeros(shares.shape[0])
     direct = shares @ to_listed
-    # routes_j: number of routes of exactly j sales; certain_j: those whose shares are all known.
+    risk = np.zeros(shares.shape[0])
+    # routes_j: routes of exactly j sales; known_routes_j: those whose shares are all known.
     routes_j = pattern @ to_listed
     known_routes_j = known_pattern @ to_listed
-    known_absorbing = known_pattern.copy()
-    known_absorbing.data = known_absorbing.data * ~listed[known_absorbing.indices]
     routes = np.zeros(shares.shape[0])
     known_routes = np.zeros(shares.shape[0])
     deepest = np.zeros(shares.shape[0], dtype=np.int64)

@@ -382,8 +382,7 @@ class Result:
         """
         if self.max_tier <= 0:
             return {}
-        unknown = self._edge_subgraph(self.graph.edges["unknown_share"].to_numpy(bool))
-        return analysis.limited_figures(self._shares, unknown, self.listed, self.max_tier)
+        return analysis.limited_figures(self._shares, self._weights, self.listed, self.max_tier)
 
     def _edge_subgraph(self, keep: np.ndarray) -> sparse.csr_matrix:
         adjacency = sparse.csr_matrix(self.graph.adjacency, copy=True)
@@ -489,7 +488,7 @@ class Result:
     def _basis(self, code: int) -> str:
         if self.tier[code] <= 0:
             return ""
-        if self.revenue_at_risk[code] <= 0:
+        if self.revenue_at_risk[code] <= 0 and self.lower_bound[code]:
             return "unknown"
         return "estimate" if self.estimated[code] else "disclosed"
 
