@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint browser bench clean
 
 $(BIN)/exposure: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,20 @@ lint: $(BIN)/exposure
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(BIN)/exposure lint
+test: $(BIN)/exposure lint browser
 	$(BIN)/pytest
+
+# The HTML view is tested in a real headless Chromium (tests/test_interactive.py); CI runs as root
+# on Debian. Without root or apt-get the step says so, and the browser tests are skipped.
+browser:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
+		|| echo "chromium could not be installed: the browser tests will be skipped"
+
+# Benchmark (bench/README.md): make bench, or make bench SIZES=10k,100k
+bench: SIZES ?= 10k,100k,1m
+bench: $(BIN)/exposure
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -312,6 +312,7 @@ def validate(
         "listed": dataset.listed,
         "suppliers": dataset.suppliers,
         "ownership": dataset.ownership,
+        "matches": dataset.matches,
     }
     for name, path in dataset.files.items():
         table = tables.get(name)
@@ -373,6 +374,316 @@ def diff(
         assumptions=later.assumptions,
     )
     _emit(text, output, tuple(dataset.files.values()))
+
+
+@cli.command("import-csl")
+@click.argument("csl_file", metavar="FILE", type=InFile)
+@click.option(
+    "--lists",
+    default="EL",
+    show_default=True,
+    metavar="CODES",
+    help="Lists to keep, by code, comma-separated (EL, MEU, UVL, DPL, SDN, SSI, CMIC, ISN, "
+    "DTC ...), or 'all'.",
+)
+@click.option(
+    "--undated-start",
+    metavar="DATE",
+    default=None,
+    help="Start date for entries the CSL gives none (YYYY-MM-DD). "
+    "Default: the newest start date in the file.",
+)
+@output_option
+@library_errors
+def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Path | None) -> None:
+    """Turn a Consolidated Screening List download into a listed.csv.
+
+    Reads FILE as the US government publishes it (consolidated.csv, 28 or 29 columns, or
+    consolidated.json) and keeps the lists asked for. What was read, kept and skipped, and
+    why, goes to the terminal's error stream.
+
+    \b
+    Example:
+        exposure import-csl consolidated.csv -o my-data/listed.csv
+        exposure import-csl consolidated.json --lists EL,MEU,UVL -o listed.csv
+    """
+    from exposure._errors import ExposureError
+    from exposure.csl import read_csl, to_listed_csv
+
+    codes = None if lists.strip().casefold() == "all" else [c for c in lists.split(",") if c]
+    table, stats = read_csl(csl_file, codes, undated_start=undated_start)
+    click.echo(str(stats), err=True)
+    if not len(table):
+        msg = f"no record of {lists} was kept from {csl_file}; nothing was written"
+        raise ExposureError(msg)
+    _emit(to_listed_csv(table), output, (csl_file,))
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option(
+    "--file",
+    "names_file",
+    type=InFile,
+    default=None,
+    help="A CSV file of names to screen (one per row).",
+)
+@click.option(
+    "--column",
+    default="name",
+    show_default=True,
+    help="The column of --file that holds the names.",
+)
+@click.option(
+    "--country",
+    default=None,
+    metavar="CODE",
+    help="The country (ISO code) of the NAMEs, as evidence. With --file: a 'country' column.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=DataDir,
+    default=None,
+    help="Folder holding listed.csv (and matches.csv). Default: the bundled data.",
+)
+@click.option(
+    "--listed",
+    "listed_file",
+    type=InFile,
+    default=None,
+    help="A listed.csv (or a CSL download) to use instead of the folder's.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    default=None,
+    help="Screen against the listings in force on this date (YYYY-MM-DD). Default: today.",
+)
+@click.option(
+    "--any-date",
+    is_flag=True,
+    help="Screen against every listing loaded, whatever its dates (ignores --as-of).",
+)
+@click.option(
+    "--lists",
+    default="EL",
+    show_default=True,
+    metavar="CODES",
+    help="With a CSL download as --listed: the lists to screen against, or 'all'.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Candidates to show per name, best first.",
+)
+@format_option
+@output_option
+@library_errors
+def screen(
+    names: tuple[str, ...],
+    names_file: Path | None,
+    column: str,
+    country: str | None,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    as_of: str | None,
+    any_date: bool,
+    lists: str,
+    limit: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Screen names against the listed entities: match, possible (needs review) or none.
+
+    Each name is compared with every listed name and alias after normalising case, accents,
+    scripts, legal forms (also pinyin: Youxian Gongsi) and Chinese place names, and
+    scored 0 to 100; a different country counts against it. Decisions in matches.csv
+    (beside listed.csv) are honoured.
+
+    \b
+    Example:
+        exposure screen "Zhejiang Dahua Technology Co., Ltd." --country CN
+        exposure screen --file counterparties.csv --column company --format csv
+        exposure screen "Huawei Device" --listed consolidated.csv --lists all --any-date
+    """
+    from exposure import csl
+    from exposure.io import LISTED, bundled_data_dir, read_listed, read_matches
+    from exposure.result import parse_date
+    from exposure.screen import format_screen, read_names, screen
+
+    if not names and names_file is None:
+        raise click.UsageError("give NAMEs to screen, or --file with a CSV of names")
+    if names and names_file is not None:
+        raise click.UsageError("give NAMEs or --file, not both")
+    screened = list(names)
+    countries = [country or ""] * len(screened)
+    if names_file is not None:
+        screened, countries = read_names(names_file, column)
+        if country:
+            countries = [c or country.upper() for c in countries]
+    folder = data_dir or (listed_file.parent if listed_file is not None else bundled_data_dir())
+    listed_path = listed_file or folder / LISTED.file_name
+    if csl.is_csl(listed_path):
+        codes = None if lists.strip().casefold() == "all" else lists.split(",")
+        listed_table = csl.read_csl_listed(listed_path, codes)
+    else:
+        listed_table = read_listed(listed_path)
+    matches_path = folder / "matches.csv"
+    decisions = read_matches(matches_path) if matches_path.is_file() else None
+    day = None if any_date else parse_date(as_of)
+    found = screen(
+        screened,
+        listed_table,
+        countries=countries,
+        as_of=day,
+        decisions=decisions,
+        decisions_file=matches_path,
+        limit=limit,
+    )
+    scope = "every listing" if day is None else f"the listings in force on {day.isoformat()}"
+    source = listed_path if data_dir or listed_file else "the bundled listed.csv"
+    text = format_screen(found, fmt, against=f"{scope} of {source}")
+    # The data folder's files are protected too, though screening reads only some of them.
+    data_files = [folder / n for n in ("suppliers.csv", "ownership.csv", "matches.csv")]
+    inputs = tuple(p for p in (listed_path, names_file, *data_files) if p is not None)
+    _emit(text, output, inputs)
+
+
+def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        width, height = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not W,H in inches, e.g. 10,6") from None
+    if not (0 < width <= 100 and 0 < height <= 100):
+        raise click.BadParameter(f"{value!r}: width and height must be between 0 and 100 inches")
+    return (width, height)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The file to write; its suffix picks the format: .png, .svg, .pdf or .html (interactive).",
+)
+@click.option(
+    "--supplier", metavar="NAME", default=None, help="Draw only this supplier's exposure paths."
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(20, 1200),
+    default=150,
+    show_default=True,
+    help="Resolution of a PNG (dots per inch).",
+)
+@click.option(
+    "--figsize",
+    metavar="W,H",
+    callback=_figsize,
+    default=None,
+    help="Picture size in inches.  [default: 10,6]",
+)
+@data_options
+@library_errors
+def render(
+    output: Path,
+    supplier: str | None,
+    dpi: int,
+    figsize: tuple[float, float] | None,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+) -> None:
+    """Draw the network and its exposure as a picture or an interactive web page.
+
+    Suppliers on the left, intermediaries by tier, buyers on the right; listed entities,
+    exposed and unaffected companies differ by colour and shape. The .html page works
+    offline, with pan, zoom and hover details. Past 1000 companies a picture cannot be
+    legible: use --supplier, the .html view (up to 5000) or `exposure export`.
+
+    \b
+    Example:
+        exposure render -o network.png --as-of 2019-10-09
+        exposure render -o ambarella.svg --supplier Ambarella
+        exposure render -o network.html
+    """
+    from exposure.plot import picture_format, plot_exposure
+
+    interactive = output.suffix.lower() in {".html", ".htm"}
+    if not interactive:
+        picture_format(output)  # an unknown suffix fails before the data is read
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of)
+    inputs = tuple(result.graph.dataset.files.values())
+    if interactive:
+        from exposure.interactive import write_html
+
+        write_html(result, output, supplier=supplier, inputs=inputs)
+    else:
+        if output.exists() and any(output.resolve() == p.resolve() for p in inputs if p.exists()):
+            msg = f"{output} is one of the input files; refusing to write over it. Choose another output name"
+            raise click.ClickException(msg)
+        plot_exposure(
+            result,
+            supplier=supplier,
+            figsize=figsize or (10, 6),
+            dpi=dpi,
+            save=True,
+            filepath=output,
+            close=True,
+        )
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The file to write; its suffix picks the format unless --format is given.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "gexf", "json"]),
+    default=None,
+    help="graphml (yEd, Cytoscape), gexf (Gephi) or json (node-link, for d3 and Cytoscape.js). "
+    "Default: from the suffix (.graphml, .gexf, .json).",
+)
+@data_options
+@library_errors
+def export(
+    output: Path,
+    fmt: str | None,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+) -> None:
+    """Write the supply graph with its exposure for Gephi, Cytoscape, yEd or d3.
+
+    Nodes carry listed, exposed, tier and revenue_at_risk (left out when unknown); sales
+    carry share, products and sources (lists joined with " | ").
+
+    \b
+    Example:
+        exposure export -o network.gexf --as-of 2019-10-09
+        exposure export -o network.json
+    """
+    from exposure.export import export_graph, format_of
+
+    format_of(output, fmt)  # an unknown suffix fails before the data is read
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of)
+    export_graph(result, output, fmt=fmt, inputs=tuple(result.graph.dataset.files.values()))
+    click.echo(f"Wrote {output}", err=True)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from scipy import sparse
 
 from exposure._errors import AmbiguousNameError, DataError, Problem
 from exposure.io import LINE, Dataset
+from exposure.matching import Decisions
 from exposure.names import NameIndex, name_key
 
 if TYPE_CHECKING:
@@ -37,13 +38,20 @@ class SupplyGraph:
     ----------
     nodes
         One row per node, indexed by node code: ``name`` (display name), ``key`` (the name
-        key), ``entity`` (listed entity id, -1 when the node is no listed entity), ``country``.
+        key), ``entity`` (listed entity id, -1 when the node is no listed entity), ``country``,
+        and how sure its link to a listed entity is: ``match`` (``exact``, ``confirmed`` in
+        ``matches.csv``, ``fuzzy``, ``possible`` (not linked: needs review) or ``none``; a
+        listed node shows its least sure spelling), ``match_score`` (0 to 100; 100 for exact,
+        ``NaN`` for none), ``matched_as`` (the listed name or alias matched) and
+        ``match_explanation`` (see :mod:`exposure.matching`).
     edges
         One row per (``src``, ``dst``) pair, sorted by both: ``share`` (sum of the known
         revenue shares), ``unknown_share`` (some row's share is unknown), ``estimate`` (some
         known share is an analyst's estimate).
     rows
-        The supply rows as read, with ``src`` and ``dst`` codes added, sorted by both.
+        The supply rows as read, with ``src`` and ``dst`` codes added, sorted by both, and
+        the match of each row's customer: ``customer_match``, ``customer_match_score``,
+        ``customer_matched_as`` (as the node columns).
     listings
         The listed rows as read, with the ``entity`` id added.
     dataset
@@ -211,35 +219,18 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
     # Each distinct spelling is resolved once; then codes spread to every row by array lookup.
     spelled = pd.concat([rows["supplier"], rows["customer"]], ignore_index=True)
     countries = pd.concat([rows["supplier_country"], rows["customer_country"]], ignore_index=True)
-    distinct, first_row = np.unique(spelled.to_numpy(dtype=object), return_index=True)
-    problems: list[Problem] = []
-    node_of_spelling: list[str] = []
-    for spelling, first in zip(distinct, first_row, strict=True):
-        try:
-            entity = index.resolve(spelling)
-        except AmbiguousNameError as error:
-            column = "supplier" if first < len(rows) else "customer"
-            line = int(rows[LINE].to_numpy()[first % len(rows)])
-            problems.append(
-                Problem(
-                    dataset.files.get("suppliers", "suppliers.csv"),
-                    line,
-                    column,
-                    str(error).split(". Use")[0],
-                    "use a name that only one listed entity carries, "
-                    "or remove the shared alias from listed.csv",
-                )
-            )
-            entity = None
-        node_of_spelling.append(f"\x00{entity}" if entity is not None else name_key(spelling))
-    if problems:
-        raise DataError(problems)
+    spelling_code, distinct_index = pd.factorize(spelled.to_numpy(dtype=object))
+    distinct = np.asarray(distinct_index, dtype=object)
+    first_row = np.zeros(len(distinct), dtype=np.int64)
+    first_row[spelling_code[::-1]] = np.arange(len(spelling_code))[::-1]
+    resolved = _resolve_spellings(dataset, listings, index, distinct, first_row)
+    linked = resolved["entity"].to_numpy() >= 0
+    node_of_spelling = resolved["key"].to_numpy(dtype=object).copy()
+    node_of_spelling[linked] = ["\x00" + str(e) for e in resolved["entity"].to_numpy()[linked]]
 
     entity_names = listings.drop_duplicates("entity").set_index("entity")
     listed_keys = [f"\x00{e}" for e in entity_names.index]
-    spelling_keys = np.array(node_of_spelling, dtype=object)[
-        np.searchsorted(distinct, spelled.to_numpy(dtype=object))
-    ]
+    spelling_keys = node_of_spelling[spelling_code]
     all_keys = np.concatenate([np.array(listed_keys, dtype=object), spelling_keys])
     codes, uniques = pd.factorize(pd.Series(all_keys, dtype=object), sort=False)
     row_codes = codes[len(listed_keys) :]
@@ -273,11 +264,137 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
             "country": country.reindex(range(len(uniques))).fillna("").to_numpy(dtype=object),
         }
     )
+    nodes = _node_matches(nodes, resolved, pd.Index(uniques).get_indexer(node_of_spelling))
 
-    rows = rows.assign(src=row_codes[: len(rows)], dst=row_codes[len(rows) :])
+    customer = spelling_code[len(rows) :]
+    rows = rows.assign(
+        src=row_codes[: len(rows)],
+        dst=row_codes[len(rows) :],
+        customer_match=resolved["match"].to_numpy()[customer],
+        customer_match_score=resolved["match_score"].to_numpy()[customer],
+        customer_matched_as=resolved["matched_as"].to_numpy()[customer],
+    )
     rows = rows.sort_values(["src", "dst"], kind="stable", ignore_index=True)
     edges = _aggregate_edges(rows)
     return SupplyGraph(nodes=nodes, edges=edges, rows=rows, listings=listings, dataset=dataset)
+
+
+# How sure a link between a name and a listed entity is, least sure first.
+_MATCH_ORDER = {"none": 0, "possible": 1, "fuzzy": 2, "confirmed": 3, "exact": 4}
+
+
+def _resolve_spellings(
+    dataset: Dataset,
+    listings: pd.DataFrame,
+    index: NameIndex,
+    distinct: np.ndarray,
+    first_row: np.ndarray,
+) -> pd.DataFrame:
+    """Link each distinct spelling to a listed entity: by review, by key, or by fuzzy match.
+
+    Returns one row per spelling: ``key``, ``entity`` (-1 when none), ``match`` (``exact``,
+    ``confirmed``, ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as`` and
+    ``match_explanation``. Only customers are matched fuzzily; a ``possible`` match links nothing.
+    """
+    rows = dataset.suppliers
+    decisions = Decisions.from_table(
+        dataset.matches, index, dataset.files.get("matches", "matches.csv")
+    )
+    n = len(distinct)
+    keys = np.empty(n, dtype=object)
+    entity = np.full(n, -1, dtype=np.int64)
+    match = np.full(n, "none", dtype=object)
+    score = np.full(n, np.nan)
+    matched_as = np.full(n, "", dtype=object)
+    explanation = np.full(n, "", dtype=object)
+    problems: list[Problem] = []
+    for i, (spelling, first) in enumerate(zip(distinct, first_row, strict=True)):
+        key = keys[i] = name_key(spelling)
+        confirmed = decisions.confirmed.get(key)
+        if confirmed is not None:
+            entity[i], matched_as[i], explanation[i] = confirmed
+            match[i] = "confirmed"
+            continue
+        try:
+            found = index.resolve(spelling, key=key)
+        except AmbiguousNameError as error:
+            column = "supplier" if first < len(rows) else "customer"
+            line = int(rows[LINE].to_numpy()[first % len(rows)])
+            problems.append(
+                Problem(
+                    dataset.files.get("suppliers", "suppliers.csv"),
+                    line,
+                    column,
+                    str(error).split(". Use")[0],
+                    "use a name that only one listed entity carries, remove the shared alias "
+                    "from listed.csv, or confirm the right entity in matches.csv",
+                )
+            )
+            continue
+        if found is not None and (key, found) not in decisions.rejected:
+            entity[i], match[i], score[i] = found, "exact", 100.0
+            matched_as[i] = index.spelling(spelling, found)
+            explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
+    if problems:
+        raise DataError(problems)
+
+    # Customers no key links are matched fuzzily, all at once, with their country as evidence.
+    codes, customers = pd.factorize(rows["customer"].to_numpy(dtype=object))
+    first = np.zeros(len(customers), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    at = pd.Index(customers).get_indexer(distinct)
+    first_sale = np.where(at >= 0, first[at] if len(first) else -1, -1)
+    todo = np.flatnonzero((first_sale >= 0) & (match == "none"))
+    if len(todo) and len(listings):
+        from exposure.matching import Matcher
+
+        found_matches = Matcher(listings, decisions=decisions).match(
+            distinct[todo].tolist(),
+            rows["customer_country"].to_numpy(dtype=object)[first_sale[todo]].tolist(),
+            explain="flagged",
+        )
+        outcome = found_matches["outcome"].to_numpy()
+        for kind, outcome_name in (("fuzzy", "match"), ("possible", "possible")):
+            mine = outcome == outcome_name
+            chosen = todo[mine]
+            match[chosen] = kind
+            score[chosen] = found_matches["score"].to_numpy()[mine]
+            matched_as[chosen] = found_matches["matched_as"].to_numpy()[mine]
+            explanation[chosen] = found_matches["explanation"].to_numpy()[mine]
+            if kind == "fuzzy":
+                entity[chosen] = found_matches["entity"].to_numpy()[mine]
+    return pd.DataFrame(
+        {
+            "key": keys,
+            "entity": entity,
+            "match": match,
+            "match_score": score,
+            "matched_as": matched_as,
+            "match_explanation": explanation,
+        }
+    )
+
+
+def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray) -> pd.DataFrame:
+    """Add the match columns to the nodes: for a listed node, its least sure spelling."""
+    listed = nodes["entity"].to_numpy() >= 0
+    nodes = nodes.assign(
+        match=np.where(listed, "exact", "none").astype(object),
+        match_score=np.where(listed, 100.0, np.nan),
+        matched_as=np.where(listed, nodes["name"], "").astype(object),
+        match_explanation=np.where(listed, "the listed entity itself", "").astype(object),
+    )
+    certainty = (
+        resolved["match"].map(_MATCH_ORDER).to_numpy() * 1000.0
+        + resolved["match_score"].fillna(0).to_numpy()
+    )
+    # Listed nodes show their weakest link; other nodes their strongest possible match.
+    pick = np.where(listed[node], certainty, -certainty)
+    chosen = resolved.assign(node=node, pick=pick).sort_values("pick", kind="stable")
+    chosen = chosen.drop_duplicates("node")
+    for column in ("match", "match_score", "matched_as", "match_explanation"):
+        nodes.loc[chosen["node"].to_numpy(), column] = chosen[column].to_numpy()
+    return nodes
 
 
 def _aggregate_edges(rows: pd.DataFrame) -> pd.DataFrame:

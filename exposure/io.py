@@ -17,7 +17,9 @@ import csv
 import difflib
 import io
 import os
-import tempfile
+import re
+import secrets
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,13 +31,14 @@ import pandas as pd
 
 from exposure._errors import DataError, ExposureError, Problem
 from exposure.names import name_keys
-from exposure.schema import LISTED, OWNERSHIP, SUPPLIERS, TableSchema
+from exposure.schema import LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
 
 __all__ = [
     "Dataset",
     "bundled_data_dir",
     "load",
     "read_listed",
+    "read_matches",
     "read_ownership",
     "read_suppliers",
     "read_table",
@@ -155,9 +158,24 @@ def load(
             tables["ownership"] = read_ownership(ownership_path)
         except DataError as error:
             problems.extend(error.problems)
+    matches_path = (folder if data is not None or listed is None else listed_path.parent) / (
+        MATCHES.file_name
+    )
+    if matches_path.is_file():
+        files["matches"] = matches_path
+        try:
+            tables["matches"] = read_matches(matches_path)
+        except DataError as error:
+            problems.extend(error.problems)
     if problems:
         raise DataError(problems)
-    return Dataset(tables["listed"], tables["suppliers"], files, ownership=tables.get("ownership"))
+    return Dataset(
+        tables["listed"],
+        tables["suppliers"],
+        files,
+        ownership=tables.get("ownership"),
+        matches=tables.get("matches"),
+    )
 
 
 def read_listed(path: str | Path) -> pd.DataFrame:
@@ -170,6 +188,10 @@ def read_listed(path: str | Path) -> pd.DataFrame:
     '84 FR 54002'
     """
     path = Path(path)
+    from exposure import csl  # a CSL download (consolidated.csv/.json) is read as it is
+
+    if csl.is_csl(path):
+        return csl.read_csl_listed(path)
     table, problems = read_table(path, LISTED)
     ends_early = table["end_date"].notna() & (table["end_date"] < table["start_date"])
     for line in table.loc[ends_early, LINE]:
@@ -182,6 +204,28 @@ def read_listed(path: str | Path) -> pd.DataFrame:
                 "correct end_date or start_date so that the end comes after the start",
             )
         )
+    if problems:
+        raise DataError(problems)
+    return table
+
+
+def read_matches(path: str | Path) -> pd.DataFrame:
+    """Read and validate a ``matches.csv`` file of review decisions on name matches.
+
+    Each row says that a customer name is (``confirmed``) or is not (``rejected``) a listed
+    entity; see :mod:`exposure.matching`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "matches.csv"
+    >>> _ = path.write_text("customer,listed,decision,note,date\\n"
+    ...                     "Dahua Electronics,Dahua Technology,Rejected,US firm,2024-05-02\\n")
+    >>> read_matches(path)[["customer", "decision"]].values.tolist()
+    [['Dahua Electronics', 'rejected']]
+    """
+    path = Path(path)
+    table, problems = read_table(path, MATCHES)
     if problems:
         raise DataError(problems)
     return table
@@ -200,9 +244,9 @@ def read_suppliers(path: str | Path) -> pd.DataFrame:
     ['Ambarella', 'HiSilicon', 'Intel']
     """
     path = Path(path)
-    table, problems = read_table(path, SUPPLIERS)
+    table, problems, keys = _read_checked(path, SUPPLIERS)
     if len(table):
-        problems.extend(_supply_problems(path, table))
+        problems.extend(_supply_problems(path, table, keys))
     if problems:
         raise DataError(problems)
     return table
@@ -221,10 +265,10 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
     [40.0]
     """
     path = Path(path)
-    table, problems = read_table(path, OWNERSHIP)
+    table, problems, keys = _read_checked(path, OWNERSHIP)
     if len(table):
-        owner_key = name_keys(table["owner"])
-        owned_key = name_keys(table["owned"])
+        owner_key = keys["owner"]
+        owned_key = keys["owned"]
         lines = table[LINE].to_numpy()
         loops = (owner_key == owned_key) & (owner_key != "")
         for line, name in zip(lines[loops], table["owner"][loops], strict=True):
@@ -261,10 +305,10 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def _supply_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
+def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, np.ndarray]) -> list[Problem]:
     problems: list[Problem] = []
-    supplier_key = name_keys(table["supplier"])
-    customer_key = name_keys(table["customer"])
+    supplier_key = keys["supplier"]
+    customer_key = keys["customer"]
     lines = table[LINE].to_numpy()
     loops = (supplier_key == customer_key) & (supplier_key != "")
     for line, name in zip(lines[loops], table["supplier"][loops], strict=True):
@@ -326,17 +370,70 @@ def read_table(path: str | Path, schema: TableSchema) -> tuple[pd.DataFrame, lis
     DataError
         When the file is missing, empty, not UTF-8 text, or lacks required columns.
     """
-    path = Path(path)
+    table, problems, _ = _read_checked(Path(path), schema)
+    return table, problems
+
+
+def _read_checked(
+    path: Path, schema: TableSchema
+) -> tuple[pd.DataFrame, list[Problem], dict[str, np.ndarray]]:
+    """Do what :func:`read_table` does; return the name keys of the name columns too."""
     raw = _read_raw(path, schema)
     problems = _check_columns(path, raw, schema)
     if problems:
         raise DataError(problems)
     table = raw.copy()
+    problems.extend(_long_cells(path, table))
+    keys: dict[str, np.ndarray] = {}
     for column in schema.columns:
         if column.name not in table.columns:
             table[column.name] = ""
-        problems.extend(_check_cells(path, table, column.name, schema))
-    return table, problems
+        problems.extend(_check_cells(path, table, column.name, schema, keys=keys))
+    return table, problems, keys
+
+
+#: The longest cell accepted, in characters. Longer ones come from damaged files (a quote that
+#: opens a cell and closes far below swallows the rows between) or from pasted documents.
+MAX_CELL = 100_000
+
+
+def _long_cells(path: Path, table: pd.DataFrame) -> list[Problem]:
+    """Report cells (and column names) over :data:`MAX_CELL` characters, and cut them short."""
+    problems: list[Problem] = []
+    for name in [c for c in table.columns if len(str(c)) > MAX_CELL]:
+        problems.append(
+            Problem(
+                path,
+                1,
+                None,
+                f"a column name holds {len(str(name)):,} characters, more than the "
+                f"{MAX_CELL:,} allowed",
+                "shorten the column name; check that the header line is the first line",
+            )
+        )
+        table.columns = [str(c)[:100] if c == name else c for c in table.columns]
+    lines = table[LINE].to_numpy()
+    for name in table.columns.drop(LINE):
+        cells = table[name].to_numpy()
+        if max(map(len, cells), default=0) <= MAX_CELL:  # fast: no cell is too long
+            continue
+        lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+        for line, length in zip(
+            lines[lengths > MAX_CELL], lengths[lengths > MAX_CELL], strict=True
+        ):
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    name,
+                    f"the cell holds {int(length):,} characters, more than the {MAX_CELL:,} "
+                    "allowed",
+                    "shorten it (cite a long text rather than pasting it); if a quote opens "
+                    "the cell and closes far below, correct the quotes",
+                )
+            )
+        table.loc[lengths > MAX_CELL, name] = table.loc[lengths > MAX_CELL, name].str[:100]
+    return problems
 
 
 def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
@@ -356,6 +453,19 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
     if path.suffix.lower() == ".parquet":
         return _read_parquet(path, schema)
     data = path.read_bytes()
+    binary = _binary_format(data)
+    if binary:
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    None,
+                    None,
+                    f"this is {binary}, not UTF-8 CSV text",
+                    "save it as CSV UTF-8 (comma-separated), or pass a .parquet file",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -365,6 +475,21 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
         raise DataError(
             [Problem(path, line, None, msg, "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]
         ) from None
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    line,
+                    None,
+                    f"a NUL character at line {line}, character {column}: this is not plain text",
+                    "save the file as CSV UTF-8 (not UTF-16 or a binary format)",
+                )
+            ]
+        )
     if not text.strip():
         raise DataError(
             [
@@ -377,7 +502,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
                 )
             ]
         )
-    header = next(csv.reader(io.StringIO(text)))
+    header_line, header = _header(path, text)
     stripped = [h.strip() for h in header]
     duplicates = sorted({h for h in stripped if h and stripped.count(h) > 1})
     if duplicates:
@@ -385,7 +510,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
             [
                 Problem(
                     path,
-                    1,
+                    header_line,
                     d,
                     "the column appears more than once",
                     "keep one column of that name and rename or delete the others",
@@ -399,7 +524,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
             warnings.simplefilter("error", pd.errors.ParserWarning)
             table = pd.read_csv(
                 io.StringIO(text),
-                dtype=str,
+                dtype=object,
                 keep_default_na=False,
                 na_filter=False,
                 index_col=False,
@@ -407,12 +532,90 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
             )
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         raise DataError([_parser_problem(path, text, len(header), str(error))]) from None
-    table.columns = stripped
-    table = table.astype(object)
-    for name in table.columns:
-        table[name] = table[name].str.strip()
-    table[LINE] = _record_lines(text, len(table))
+    if len(table.columns) != len(stripped):  # pandas and csv read the header differently
+        raise DataError([_parser_problem(path, text, len(header), "unreadable header")])
+    lines = _record_lines(path, text, len(table), header_line)
+    columns = [table.iloc[:, i].astype(object).str.strip() for i in range(len(stripped))]
+    problems = []
+    for i in [i for i, h in enumerate(stripped) if not h]:
+        # A column without a name: trailing commas (dropped), or stray cells (an error).
+        filled = (columns[i] != "").to_numpy()
+        if filled.any():
+            first = int(np.argmax(filled))
+            problems.append(
+                Problem(
+                    path,
+                    int(lines[first]),
+                    None,
+                    f"column {i + 1} has no name in the header, but this row has "
+                    f"{columns[i].iat[first]!r} in it",
+                    "name the column in the header line, or delete the stray cells",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    named = [i for i, h in enumerate(stripped) if h]
+    table = pd.DataFrame(
+        {stripped[i]: columns[i].to_numpy() for i in named}, index=range(len(lines)), dtype=object
+    )
+    table[LINE] = lines
     return table.reset_index(drop=True)
+
+
+#: The first bytes of file formats that people pass by mistake for a CSV file.
+_SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook?)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls workbook"),
+    (b"PAR1", "a Parquet file without the .parquet suffix"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+    (b"%PDF", "a PDF document"),
+)
+
+
+def _binary_format(data: bytes) -> str | None:
+    """Name the format of a file that is plainly not CSV text, from its first bytes."""
+    for signature, name in _SIGNATURES:
+        if data.startswith(signature):
+            return name
+    return None
+
+
+@contextlib.contextmanager
+def _large_fields(size: int) -> Iterator[None]:
+    """Let :mod:`csv` read cells of up to ``size`` characters (its default limit is 128 KiB)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, min(size + 1, 2**31 - 1)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _records(text: str, *, blank: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """Yield each record of CSV text with the line it starts on, header included.
+
+    Call it inside :func:`_large_fields`. Line ends may be LF, CRLF or CR; a quoted cell may
+    span lines. Blank lines are skipped, as :func:`pandas.read_csv` skips them, unless
+    ``blank`` (then they come as empty records).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    for row in reader:
+        if row or blank:
+            yield start, row
+        start = reader.line_num + 1
+
+
+def _header(path: Path, text: str) -> tuple[int, list[str]]:
+    """Return the line of the header and its cells: the first non-blank record."""
+    try:
+        with _large_fields(len(text)):
+            for line, row in _records(text):
+                return line, row
+    except csv.Error as error:
+        raise DataError([_parser_problem(path, text, 0, str(error))]) from None
+    raise DataError([_parser_problem(path, text, 0, "no header line")])  # pragma: no cover
 
 
 def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
@@ -439,47 +642,73 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
 
 
 def _parser_problem(path: Path, text: str, width: int, message: str) -> Problem:
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    line, cells = None, width
-    start = reader.line_num + 1
-    for row in reader:
-        if len(row) > width:
-            line, cells = start, len(row)
-            break
-        start = reader.line_num + 1
-    detail = f"{cells} cells where the header names {width}" if line else message
-    return Problem(
-        path,
-        line,
-        None,
-        f"the row cannot be split into columns ({detail})",
-        "quote cells that contain commas, and give every row as many cells as the header",
-    )
+    """Find the line that :func:`pandas.read_csv` could not split, and say how to fix it."""
+    fix = "quote cells that contain commas, and give every row as many cells as the header"
+    # pandas counts rows from 0, blank ones too, in "EOF inside string starting at row N".
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", message)
+    try:
+        with _large_fields(len(text)):
+            for index, (line, row) in enumerate(_records(text, blank=True)):
+                if unclosed and index == int(unclosed.group(1)):
+                    return Problem(
+                        path,
+                        line,
+                        None,
+                        "a quote opens a cell on this line and is never closed",
+                        "close the quote, or remove it; a cell that holds a comma or a line "
+                        "break must start and end with a quote",
+                    )
+                if not unclosed and len(row) > width > 0:  # never the header: it is `width`
+                    return Problem(
+                        path,
+                        line,
+                        None,
+                        f"the row cannot be split into columns ({len(row)} cells where the "
+                        f"header names {width})",
+                        fix,
+                    )
+    except csv.Error as error:
+        message = str(error)
+    return Problem(path, None, None, f"the file cannot be split into columns ({message})", fix)
 
 
-def _record_lines(text: str, n_records: int) -> np.ndarray:
-    """Return the line on which each record starts (the header is line 1)."""
+def _record_lines(path: Path, text: str, n_records: int, header_line: int = 1) -> np.ndarray:
+    """Return the line on which each record starts (the header is on ``header_line``)."""
     physical = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if physical == n_records + 1:
+    lone_cr = text.count("\r") != text.count("\r\n")
+    if header_line == 1 and physical == n_records + 1 and not lone_cr:
         return np.arange(n_records, dtype=np.int64) + 2
-    # Quoted newlines or blank lines: count as csv does, on this slower path only.
-    lines = np.empty(n_records, dtype=np.int64)
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    start = reader.line_num + 1
-    i = 0
-    for row in reader:
-        if row and i < n_records:
-            lines[i] = start
-            i += 1
-        start = reader.line_num + 1
+    # Quoted newlines, blank lines or CR line ends: count as csv does, on this slower path only.
+    lines = np.zeros(n_records, dtype=np.int64)
+    try:
+        with _large_fields(len(text)):
+            records = _records(text)
+            next(records)  # the header
+            for i, (start, _) in zip(range(n_records), records, strict=False):
+                lines[i] = start
+    except csv.Error as error:  # pragma: no cover - pandas read the same text without error
+        raise DataError([_parser_problem(path, text, 0, str(error))]) from None
     return lines
 
 
 def _check_columns(path: Path, table: pd.DataFrame, schema: TableSchema) -> list[Problem]:
-    present = list(table.columns)
+    present = [c for c in table.columns if c != LINE]
     problems = []
+    separator = next((s for s in (";", "\t", "|") if len(present) == 1 and s in present[0]), None)
+    if separator and not set(schema.required) & set(present):
+        found = [h.strip() for h in present[0].split(separator)]
+        if set(schema.required) <= set(found):
+            shown = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}[separator]
+            return [
+                Problem(
+                    path,
+                    1,
+                    None,
+                    f"the columns are separated by {shown}, not commas",
+                    "save the file as CSV with commas (in a spreadsheet: CSV UTF-8, "
+                    "comma-delimited)",
+                )
+            ]
     for name in schema.required:
         if name not in present:
             near = difflib.get_close_matches(
@@ -511,9 +740,62 @@ def _country_codes() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
+#: Columns that hold names of entities: each must have a key (see :mod:`exposure.names`).
+NAME_COLUMNS = ("name", "supplier", "customer", "owner", "owned")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+_PERCENT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*%")
+
+
+def _number_problem(value: str, kind: str) -> tuple[str, str]:
+    """Say why a cell of a ``share`` or ``percent`` column is not a number, and how to fix it."""
+    decimal_comma = _DECIMAL_COMMA.fullmatch(value)
+    percent = _PERCENT.fullmatch(value)
+    if kind == "share":
+        if percent:
+            share = f"{float(percent.group(1)) / 100:.6g}"
+            return f"{value!r} is a percentage", f"write the share from 0 to 1: {share} for {value}"
+        if decimal_comma:
+            point = value.replace(",", ".")
+            return f"{value!r} has a comma as its decimal mark", f"write {point}"
+        return (
+            f"{value!r} is not a number",
+            "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
+        )
+    if percent:
+        return f"{value!r} has a percent sign", f"write the number alone: {percent.group(1)}"
+    if decimal_comma:
+        return f"{value!r} has a comma as its decimal mark", f"write {value.replace(',', '.')}"
+    return (
+        f"{value!r} is not a number",
+        "write the part owned in percent (40 for 40%), or leave the cell empty when unknown",
+    )
+
+
+@cache
+def _country_fix(value: str) -> str:
+    """Suggest the two-letter code of a country given by name or three-letter code."""
+    import pycountry
+
+    code = {"UK": "GB", "EL": "GR"}.get(value.upper())
+    if code is None:
+        try:
+            code = pycountry.countries.lookup(value).alpha_2
+        except LookupError:
+            return "use a two-letter code such as CN or US, or leave the cell empty"
+    country = pycountry.countries.get(alpha_2=code)
+    name = getattr(country, "common_name", None) or getattr(country, "name", code)
+    return f"write {code} ({name})"
+
+
 def _check_cells(
-    path: Path, table: pd.DataFrame, name: str, schema: TableSchema
+    path: Path,
+    table: pd.DataFrame,
+    name: str,
+    schema: TableSchema,
+    *,
+    keys: dict[str, np.ndarray] | None = None,
 ) -> Iterator[Problem]:
+    """Check and parse one column; the keys of a name column are stored in ``keys``."""
     column = schema[name]
     values = table[name]
     lines = table[LINE].to_numpy()
@@ -521,18 +803,20 @@ def _check_cells(
     if column.required:
         for line in lines[empty]:
             yield Problem(path, int(line), name, "the cell is empty", f"fill in the {name}")
-        if column.kind == "text":
-            no_letters = (
-                ~empty & (name_keys(values) == "")
-                if name in ("name", "supplier", "customer")
-                else np.zeros(len(values), bool)
-            )
+        if column.kind == "text" and name in NAME_COLUMNS:
+            key = name_keys(values)
+            if keys is not None:
+                keys[name] = key
+            no_letters = ~empty & (key == "")
             for line, value in zip(lines[no_letters], values[no_letters], strict=True):
+                has_words = any(c.isalnum() for c in value)
                 yield Problem(
                     path,
                     int(line),
                     name,
-                    f"{value!r} has no letters or digits",
+                    f"{value!r} is only a legal form"
+                    if has_words
+                    else f"{value!r} has no letters or digits",
                     f"give the real {name}",
                 )
     if column.kind == "date":
@@ -552,13 +836,7 @@ def _check_cells(
         numbers = shares.to_numpy(np.float64)
         not_number = np.isnan(numbers) & ~empty
         for line, value in zip(lines[not_number], values[not_number], strict=True):
-            yield Problem(
-                path,
-                int(line),
-                name,
-                f"{value!r} is not a number",
-                "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
-            )
+            yield Problem(path, int(line), name, *_number_problem(value, "share"))
         with np.errstate(invalid="ignore"):
             out = (numbers < 0) | (numbers > 1) | np.isinf(numbers)
         for line, value in zip(lines[out], values[out], strict=True):
@@ -573,8 +851,11 @@ def _check_cells(
     elif column.kind == "percent":
         percents = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
         numbers = percents.to_numpy(np.float64)
+        not_number = np.isnan(numbers) & ~empty
+        for line, value in zip(lines[not_number], values[not_number], strict=True):
+            yield Problem(path, int(line), name, *_number_problem(value, "percent"))
         with np.errstate(invalid="ignore"):
-            bad = ~empty & ~((numbers > 0) & (numbers <= 100))
+            bad = ~empty & ~not_number & ~((numbers > 0) & (numbers <= 100))
         for line, value in zip(lines[bad], values[bad], strict=True):
             yield Problem(
                 path,
@@ -593,7 +874,7 @@ def _check_cells(
                 int(line),
                 name,
                 f"{value!r} is not an ISO 3166-1 alpha-2 country code",
-                "use a two-letter code such as CN or US, or leave the cell empty",
+                _country_fix(value),
             )
         table[name] = codes
     elif column.kind == "choice":
@@ -613,7 +894,9 @@ def _check_cells(
 def write_atomic(path: str | Path, data: str | bytes, *, inputs: tuple[Path, ...] = ()) -> Path:
     """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
 
-    No half-written file is left behind after an error or an interruption.
+    No half-written file is left behind after an error or an interruption (Ctrl-C): until the
+    rename, a file already at ``path`` stays as it was. The new file gets the permissions a
+    newly created file gets (or those of the file it replaces).
 
     Parameters
     ----------
@@ -627,7 +910,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, inputs: tuple[Path, ...
     Raises
     ------
     ExposureError
-        When ``path`` is one of ``inputs``.
+        When ``path`` is one of ``inputs`` (also through a link), or cannot be written.
 
     Examples
     --------
@@ -638,18 +921,51 @@ def write_atomic(path: str | Path, data: str | bytes, *, inputs: tuple[Path, ...
     """
     path = Path(path)
     for source in inputs:
-        if source.exists() and path.exists() and path.resolve() == source.resolve():
+        if _same_file(path, Path(source)):
             msg = f"{path} is one of the input files; refusing to write over it. Choose another output name"
             raise ExposureError(msg)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
+        temporary, fd = _create_temporary(path)
+    except OSError as error:
+        msg = f"cannot write {path}: {error.strerror or error}. Choose a file in a folder you can write to"
+        raise ExposureError(msg) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            msg = f"cannot write {path}: {error.strerror or error}. Nothing was written"
+            raise ExposureError(msg) from None
         raise
     return path
+
+
+def _same_file(path: Path, source: Path) -> bool:
+    """Tell whether two paths name one file (through links too); false when either is absent."""
+    try:
+        return path.exists() and source.exists() and os.path.samefile(path, source)
+    except OSError:
+        return path.resolve() == source.resolve()
+
+
+def _create_temporary(path: Path) -> tuple[Path, int]:
+    """Create an empty temporary file beside ``path``, readable as a new file would be."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, 0o666)  # the umask applies
+        except FileExistsError:
+            continue
+    msg = f"no free temporary name beside {path}"  # pragma: no cover - 100 collisions
+    raise FileExistsError(msg)  # pragma: no cover

@@ -1,35 +1,175 @@
 """Normalising names and resolving them to listed entities.
 
 Two spellings name the same entity when their *keys* are equal. A key ignores case, accents,
-punctuation, spacing and common legal forms, so ``"Hangzhou Hikvision Digital Technology Co.,
-Ltd."`` and ``"HANGZHOU HIKVISION DIGITAL TECHNOLOGY"`` share one key. Resolution is exact on
-keys: fuzzy matching is a separate, explicit step.
+punctuation, spacing and common legal forms (in English and in Chinese pinyin), and it reads
+other scripts through their ASCII transliteration, so ``"Hangzhou Hikvision Digital Technology
+Co., Ltd."`` and ``"HANGZHOU HIKVISION DIGITAL TECHNOLOGY"`` share one key. Resolution is exact on
+keys: fuzzy matching is a separate, explicit step (:mod:`exposure.matching`), which uses the
+word lists defined here (:data:`PLACE_NAMES`, :data:`GENERIC_WORDS`) through
+:func:`split_place` and :func:`distinctive_tokens`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from exposure._errors import AmbiguousNameError
 
-__all__ = ["LEGAL_FORMS", "NameIndex", "name_key", "name_keys", "name_tokens"]
+__all__ = [
+    "GENERIC_WORDS",
+    "LEGAL_FORMS",
+    "LEGAL_PHRASES",
+    "PINYIN_LEGAL_FORMS",
+    "PLACE_NAMES",
+    "PROVINCE_OF",
+    "NameIndex",
+    "distinctive_tokens",
+    "fold",
+    "name_key",
+    "name_keys",
+    "name_tokens",
+    "split_place",
+]
 
-# Legal forms and corporate designators that do not tell two entities apart. Multi-word forms
-# are matched before their parts ("co ltd" before "co").
+# Legal forms and corporate designators that do not tell two entities apart. They are dropped
+# wherever they stand ("Huawei Technologies Co., Ltd." and "Huawei Technologies" share a key).
+# Only unambiguous words are here: "as" or "se" would remove real words from names.
 LEGAL_FORMS = frozenset(
     {
-        "ag", "bv", "co", "company", "corp", "corporation", "gmbh", "group", "inc",
-        "incorporated", "limited", "llc", "lp", "ltd", "nv", "oy", "plc", "pte", "pty",
-        "sa", "sarl", "sas", "spa", "srl",
+        "ag", "bhd", "bv", "cjsc", "co", "company", "corp", "corporation", "fze", "fzco",
+        "gmbh", "group", "inc", "incorporated", "jsc", "limited", "llc", "llp", "lp", "ltd",
+        "ltda", "nv", "oao", "ojsc", "ooo", "oy", "pao", "pjsc", "plc", "pte", "pty", "sa",
+        "sarl", "sas", "sdn", "spa", "srl", "zao",
+        # Chinese pinyin: gongsi = company, youxian = limited, gufen = joint-stock,
+        # jituan = group, zeren = liability ("Gufen Youxian Gongsi" = Co., Ltd.).
+        "gongsi", "gufen", "jituan", "youxian", "youxiangongsi", "zeren",
+    }
+)  # fmt: skip
+
+#: Legal forms of several words, dropped wherever they stand ("Public Joint Stock Company
+#: Gazprom Neft" and "Gazprom Neft PJSC" share a key).
+LEGAL_PHRASES = (
+    ("public", "joint", "stock"), ("open", "joint", "stock"), ("closed", "joint", "stock"),
+    ("joint", "stock"), ("limited", "liability"), ("private", "limited"),
+    ("societe", "anonyme"), ("sociedad", "anonima"),
+    ("obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"),
+    ("otkrytoe", "aktsionernoe", "obshchestvo"), ("zakrytoe", "aktsionernoe", "obshchestvo"),
+    ("publichnoe", "aktsionernoe", "obshchestvo"), ("aktsionernoe", "obshchestvo"),
+)  # fmt: skip
+_PHRASE_STARTS = frozenset(p[0] for p in LEGAL_PHRASES)
+
+#: Pinyin legal forms as transliteration splits them into syllables ("You Xian Gong Si" from
+#: 有限公司): dropped at the end of a name when the syllables, run together, spell one of these.
+PINYIN_LEGAL_FORMS = frozenset(
+    {
+        "gongsi", "gufen", "gufenyouxiangongsi", "jituan", "jituangongsi",
+        "jituanyouxiangongsi", "youxian", "youxiangongsi", "youxianzerengongsi", "zeren",
+        "zerengongsi", "zonggongsi",
+    }
+)  # fmt: skip
+
+#: Chinese provinces, autonomous regions, municipalities, special administrative regions and
+#: major cities, in pinyin without spaces. A name that *starts* with one (``Hangzhou`` Hikvision,
+#: ``Zhejiang`` Dahua) is often written without it, so :func:`split_place` sets it apart.
+PLACE_NAMES = frozenset(
+    {
+        # provinces
+        "anhui", "fujian", "gansu", "guangdong", "guizhou", "hainan", "hebei", "heilongjiang",
+        "henan", "hubei", "hunan", "jiangsu", "jiangxi", "jilin", "liaoning", "qinghai",
+        "shaanxi", "shandong", "shanxi", "sichuan", "yunnan", "zhejiang",
+        # autonomous regions
+        "guangxi", "innermongolia", "neimenggu", "neimongol", "ningxia", "tibet", "xinjiang",
+        "xizang",
+        # municipalities and special administrative regions
+        "beijing", "chongqing", "hongkong", "macao", "macau", "shanghai", "tianjin",
+        # major cities
+        "baotou", "changchun", "changsha", "changzhou", "chengdu", "dalian", "dongguan",
+        "foshan", "fuzhou", "guangzhou", "guiyang", "haikou", "hangzhou", "harbin", "hefei",
+        "hohhot", "huhehaote", "huizhou", "jiaxing", "jinan", "kunming", "lanzhou", "lhasa",
+        "luoyang", "nanchang", "nanjing", "nanning", "nantong", "ningbo", "qingdao",
+        "quanzhou", "sanya", "shantou", "shaoxing", "shenyang", "shenzhen", "shijiazhuang",
+        "suzhou", "taiyuan", "taizhou", "tangshan", "urumqi", "weifang", "wenzhou", "wuhan",
+        "wulumuqi", "wuxi", "xiamen", "xian", "xining", "xuzhou", "yantai", "yinchuan",
+        "zhengzhou", "zhongshan", "zhuhai", "zibo",
+    }
+)  # fmt: skip
+
+#: The province (or autonomous region) of each city in :data:`PLACE_NAMES`, so that
+#: "Hangzhou Dahua" and "Zhejiang Dahua" do not count as two places.
+PROVINCE_OF = {
+    "baotou": "innermongolia", "changchun": "jilin", "changsha": "hunan",
+    "changzhou": "jiangsu", "chengdu": "sichuan", "dalian": "liaoning", "dongguan": "guangdong",
+    "foshan": "guangdong", "fuzhou": "fujian", "guangzhou": "guangdong", "guiyang": "guizhou",
+    "haikou": "hainan", "hangzhou": "zhejiang", "harbin": "heilongjiang", "hefei": "anhui",
+    "hohhot": "innermongolia", "huhehaote": "innermongolia", "huizhou": "guangdong",
+    "jiaxing": "zhejiang", "jinan": "shandong", "kunming": "yunnan", "lanzhou": "gansu",
+    "lhasa": "tibet", "luoyang": "henan", "nanchang": "jiangxi", "nanjing": "jiangsu",
+    "nanning": "guangxi", "nantong": "jiangsu", "neimenggu": "innermongolia",
+    "neimongol": "innermongolia", "ningbo": "zhejiang", "qingdao": "shandong",
+    "quanzhou": "fujian", "sanya": "hainan", "shantou": "guangdong", "shaoxing": "zhejiang",
+    "shenyang": "liaoning", "shenzhen": "guangdong", "shijiazhuang": "hebei", "suzhou": "jiangsu",
+    "taiyuan": "shanxi", "taizhou": "zhejiang", "tangshan": "hebei", "urumqi": "xinjiang",
+    "weifang": "shandong", "wenzhou": "zhejiang", "wuhan": "hubei", "wulumuqi": "xinjiang",
+    "wuxi": "jiangsu", "xiamen": "fujian", "xian": "shaanxi", "xining": "qinghai",
+    "xizang": "tibet", "xuzhou": "jiangsu", "yantai": "shandong", "yinchuan": "ningxia",
+    "zhengzhou": "henan", "zhongshan": "guangdong", "zhuhai": "guangdong", "zibo": "shandong",
+}  # fmt: skip
+
+#: Words that describe a business rather than name it, in English and pinyin. Two names that
+#: differ only in these ("Dahua Technology", "Dahua Electronics") share their distinctive part
+#: but need not be one entity; :func:`distinctive_tokens` leaves them out.
+GENERIC_WORDS = frozenset(
+    {
+        "academy", "and", "center", "centre", "china", "chinese", "college", "communication",
+        "communications", "development", "devices", "digital", "electric", "electrical",
+        "electronic", "electronics", "engineering", "enterprise", "enterprises", "equipment",
+        "export", "for", "global", "holding", "holdings", "import", "industrial", "industries",
+        "industry", "information", "institute", "intelligence", "intelligent", "international",
+        "intl", "investment", "investments", "laboratory", "machinery", "manufacturing",
+        "materials", "network", "networks", "of", "products", "research", "science",
+        "sciences", "scientific", "service", "services", "software", "system", "systems",
+        "tech", "technical", "technologies", "technology", "the", "trade", "trading",
+        "university",
+        # pinyin: science and technology, technology, digital, electronics, information,
+        # communication, science, industry, development, investment, trade, intelligent,
+        # network, software, equipment, international, holding
+        "dianzi", "fazhan", "gongye", "guoji", "jishu", "keji", "kexue", "konggu", "maoyi",
+        "ruanjian", "shebei", "shuzi", "tongxin", "touzi", "wangluo", "xinxi", "zhineng",
     }
 )  # fmt: skip
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Dropped before splitting, so that "S.A.", "Co.,Ltd" and "Xi'an" give whole tokens.
+_JOINERS = str.maketrans({".": "", "'": "", "’": "", "&": " and "})
+_MAX_FORM_SYLLABLES = 7
+_MAX_PLACE_SYLLABLES = 4
+
+
+def fold(name: str) -> str:
+    """Return a name as lower-case ASCII: accents dropped, other scripts transliterated.
+
+    Transliteration uses :mod:`unidecode` (Chinese characters become pinyin syllables, Cyrillic
+    becomes Latin letters); names already in ASCII skip it.
+
+    Examples
+    --------
+    >>> fold("Société Générale")
+    'societe generale'
+    >>> fold("Газпром")
+    'gazprom'
+    >>> fold("华为")
+    'hua wei'
+    """
+    if not name.isascii():
+        from unidecode import unidecode  # tables load per script, on first use
+
+        name = unidecode(unicodedata.normalize("NFKC", name))
+    return " ".join(name.lower().split())
 
 
 def name_tokens(name: str) -> list[str]:
@@ -38,7 +178,7 @@ def name_tokens(name: str) -> list[str]:
     Parameters
     ----------
     name
-        Any company or entity name.
+        Any company or entity name, in any script.
 
     Returns
     -------
@@ -51,15 +191,41 @@ def name_tokens(name: str) -> list[str]:
     ['hangzhou', 'hikvision', 'digital', 'technology']
     >>> name_tokens("Société Générale S.A.")
     ['societe', 'generale']
+    >>> name_tokens("Zhejiang Dahua Technology Gufen Youxian Gongsi")
+    ['zhejiang', 'dahua', 'technology']
+    >>> name_tokens("PUBLIC JOINT STOCK COMPANY GAZPROM NEFT")
+    ['gazprom', 'neft']
+    >>> name_tokens("华为技术有限公司")[:2]
+    ['hua', 'wei']
     """
-    folded = unicodedata.normalize("NFKD", name)
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii").lower()
-    # "S.A." and "Co.,Ltd" must become tokens, not one-letter fragments: drop dots first.
-    ascii_only = ascii_only.replace(".", "").replace("&", " and ")
-    tokens = [t for t in _NON_WORD.split(ascii_only) if t]
-    while tokens and tokens[-1] in LEGAL_FORMS:
-        tokens.pop()
+    tokens = [t for t in _NON_WORD.split(fold(name).translate(_JOINERS)) if t]
+    if _PHRASE_STARTS.intersection(tokens):
+        tokens = _drop_phrases(tokens)
+    while tokens:
+        if tokens[-1] in LEGAL_FORMS:
+            tokens.pop()
+            continue
+        for size in range(min(_MAX_FORM_SYLLABLES, len(tokens)), 1, -1):
+            if "".join(tokens[-size:]) in PINYIN_LEGAL_FORMS:
+                del tokens[-size:]
+                break
+        else:
+            break
     return [t for t in tokens if t not in LEGAL_FORMS] or tokens
+
+
+def _drop_phrases(tokens: list[str]) -> list[str]:
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for phrase in LEGAL_PHRASES:
+            if tuple(tokens[i : i + len(phrase)]) == phrase and len(phrase) < len(tokens):
+                i += len(phrase)
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return kept
 
 
 def name_key(name: str) -> str:
@@ -83,6 +249,77 @@ def name_keys(names: Iterable[str]) -> np.ndarray:
     codes, uniques = pd.factorize(pd.Series(list(names), dtype=object), sort=False)
     keys = np.array([name_key(str(n)) for n in uniques], dtype=object)
     return keys[codes] if len(codes) else np.array([], dtype=object)
+
+
+def split_place(tokens: Sequence[str]) -> tuple[str, list[str]]:
+    """Set leading (and trailing) Chinese place names apart from the rest of a name.
+
+    Places are removed only when the rest still holds a distinctive word (see
+    :func:`distinctive_tokens`): "Harbin Institute of Technology" keeps its "Harbin". Places
+    written in syllables ("Hang Zhou") are recognised too, and so are places that end a name
+    (the CSL writes "Guian New District Huawei Investment Co., Ltd., Guiyang, Guizhou").
+
+    Parameters
+    ----------
+    tokens
+        The tokens of a name, from :func:`name_tokens`.
+
+    Returns
+    -------
+    place, rest
+        The place (run together, ``""`` when none) and the remaining tokens.
+
+    Examples
+    --------
+    >>> split_place(["zhejiang", "dahua", "technology"])
+    ('zhejiang', ['dahua', 'technology'])
+    >>> split_place(["hang", "zhou", "hikvision"])
+    ('hangzhou', ['hikvision'])
+    >>> split_place(["guian", "new", "district", "huawei", "investment", "guiyang", "guizhou"])
+    ('guiyang guizhou', ['guian', 'new', 'district', 'huawei', 'investment'])
+    >>> split_place(["harbin", "institute", "of", "technology"])
+    ('', ['harbin', 'institute', 'of', 'technology'])
+    """
+    tokens = list(tokens)
+    places: list[str] = []
+    start, stop = 0, len(tokens)
+    while start < stop:  # leading places
+        for size in range(min(_MAX_PLACE_SYLLABLES, stop - start), 0, -1):
+            joined = "".join(tokens[start : start + size])
+            if joined in PLACE_NAMES:
+                places.append(joined)
+                start += size
+                break
+        else:
+            break
+    trailing: list[str] = []
+    while start < stop:  # trailing places: an address run into the name ("..., Guiyang")
+        for size in range(min(_MAX_PLACE_SYLLABLES, stop - start), 0, -1):
+            joined = "".join(tokens[stop - size : stop])
+            if joined in PLACE_NAMES:
+                trailing.insert(0, joined)
+                stop -= size
+                break
+        else:
+            break
+    rest = tokens[start:stop]
+    if not (places or trailing) or not any(t not in GENERIC_WORDS for t in rest):
+        return "", tokens
+    return " ".join(places + trailing), rest
+
+
+def distinctive_tokens(tokens: Sequence[str]) -> list[str]:
+    """Return the tokens that are not :data:`GENERIC_WORDS` (all of them if none is left).
+
+    Examples
+    --------
+    >>> distinctive_tokens(["dahua", "technology"])
+    ['dahua']
+    >>> distinctive_tokens(["institute", "of", "technology"])
+    ['institute', 'of', 'technology']
+    """
+    kept = [t for t in tokens if t not in GENERIC_WORDS]
+    return kept or list(tokens)
 
 
 class NameIndex:
@@ -116,23 +353,38 @@ class NameIndex:
                 self._spellings.setdefault((key, entity), spelling)
                 self._labels.setdefault(entity, spelling)
 
-    def candidates(self, name: str) -> list[int]:
-        """Return every listed entity whose name or alias shares the key of ``name``."""
-        return sorted(self._entities.get(name_key(name), ()))
+    def candidates(self, name: str, *, key: str | None = None) -> list[int]:
+        """Return every listed entity whose name or alias shares the key of ``name``.
 
-    def resolve(self, name: str) -> int | None:
+        ``key``, when given, is ``name_key(name)``, already computed.
+        """
+        return sorted(self._entities.get(name_key(name) if key is None else key, ()))
+
+    def spelling(self, name: str, entity: int) -> str:
+        """Return the listed spelling (name or alias) of ``entity`` that shares the key of ``name``.
+
+        Examples
+        --------
+        >>> NameIndex({0: ["Hikvision", "Hangzhou Hikvision"]}).spelling("HANGZHOU HIKVISION", 0)
+        'Hangzhou Hikvision'
+        """
+        return self._spellings.get((name_key(name), entity), self._labels.get(entity, name))
+
+    def resolve(self, name: str, *, key: str | None = None) -> int | None:
         """Return the listed entity ``name`` denotes, or ``None`` when it denotes none.
+
+        ``key``, when given, is ``name_key(name)``, already computed.
 
         Raises
         ------
         AmbiguousNameError
             When the name could be two or more listed entities.
         """
-        found = self.candidates(name)
+        key = name_key(name) if key is None else key
+        found = self.candidates(name, key=key)
         if not found:
             return None
         if len(found) > 1:
-            key = name_key(name)
             both = " and ".join(
                 f"{self._labels[e]!r} (as {self._spellings[(key, e)]!r})" for e in found
             )

@@ -204,7 +204,7 @@ def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append(f"Listed buyers reached ({len(record['paths'])}):")
     else:
         lines.append("It reaches no entity whose listing is in force on that date.")
-    bullet = "-" if markdown else " "
+    bullet = "" if markdown else " "
     for number, path in enumerate(record["paths"], start=1):
         lines.append("")
         weight = (

@@ -343,12 +343,14 @@ class Result:
         """Per node: an unknown share lies on an exposure path, so the figure is a lower bound."""
         edges = self.graph.edges
         dst = edges["dst"].to_numpy()
-        leads_on = self.listed[dst] | (self.tier[dst] > 0)
-        seeds = np.zeros(self.graph.n_nodes, dtype=bool)
-        seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
+        # Only sales whose share may be positive carry revenue: a known 0 carries none.
         carrying = self._edge_subgraph(
             edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
         )
+        may_reach = analysis.levels(carrying, self.listed, ~self.listed) > 0
+        leads_on = self.listed[dst] | may_reach[dst]
+        seeds = np.zeros(self.graph.n_nodes, dtype=bool)
+        seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
         return analysis.upstream(carrying, seeds, self.listed)
 
     @cached_property

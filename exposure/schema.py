@@ -11,6 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "LISTED",
     "LISTED_KINDS",
+    "MATCHES",
     "OWNERSHIP",
     "SHARE_BASES",
     "SUPPLIERS",
@@ -137,5 +138,22 @@ OWNERSHIP = TableSchema(
             "(unknown, never zero).",
         ),
         Column("source", "text", True, "Where the fact comes from."),
+    ),
+)
+
+MATCHES = TableSchema(
+    "matches.csv",
+    (
+        Column("customer", "text", True, "The customer's name as the suppliers file gives it."),
+        Column("listed", "text", True, "The listed entity's name or alias."),
+        Column(
+            "decision",
+            "choice",
+            True,
+            "`confirmed` (they are one entity) or `rejected` (they are not).",
+            ("confirmed", "rejected"),
+        ),
+        Column("note", "text", False, "Why: the evidence the reviewer saw."),
+        Column("date", "date", True, "ISO date of the decision; the latest decision counts."),
     ),
 )

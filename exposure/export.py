@@ -1,0 +1,180 @@
+"""Writing the supply graph with its exposure for other tools: GraphML, GEXF and JSON.
+
+GraphML (yEd, Cytoscape, igraph), GEXF (Gephi) and node-link JSON (d3, Cytoscape.js, networkx)
+all receive the same flat attributes, so a graph reads the same whatever the format:
+
+Node attributes
+    ``label`` (the name, which is also the node's id), ``listed_entity`` (bool: named in the
+    listings), ``listed`` (bool: a listing is in force on the as-of date), ``exposed`` (bool),
+    ``tier`` (int, 0 when not exposed), ``revenue_at_risk`` (float, 0 to 1; **absent when
+    unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``country`` (absent when unknown),
+    and for listed nodes ``list``, ``federal_register_notice``, ``listed_since`` (ISO date) and
+    ``listing_source``.
+Edge attributes
+    ``share`` (float, the supplier's revenue share of the sale; **absent when unknown**),
+    ``share_is_lower_bound`` (bool), ``products`` and ``sources`` (text: the items joined with
+    ``" | "``, since the data's own texts use ``;``), ``on_exposure_path`` (bool).
+Graph attributes
+    ``as_of`` (ISO date; GraphML and JSON only, GEXF has no place for it).
+
+GraphML cannot hold lists or missing values: lists are joined, and an unknown value is left out
+of the element rather than written as 0 or as an empty string, so "unknown" never reads as a
+number.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exposure._errors import ExposureError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from exposure.result import Result
+
+__all__ = ["EXPORT_FORMATS", "LIST_SEPARATOR", "export_graph", "flat_graph", "graph_bytes"]
+
+#: The formats :func:`export_graph` writes, by name, with their file suffixes.
+EXPORT_FORMATS = {"graphml": (".graphml", ".xml"), "gexf": (".gexf",), "json": (".json",)}
+
+#: Joins the items of a list attribute (products, sources).
+LIST_SEPARATOR = " | "
+
+
+def flat_graph(result: Result) -> nx.DiGraph:
+    """Return the graph of ``result`` with attributes every export format can hold.
+
+    Lists become text joined with :data:`LIST_SEPARATOR`; unknown values are left out.
+
+    Examples
+    --------
+    >>> import exposure
+    >>> G = flat_graph(exposure.analyze(exposure.load(), as_of="2019-10-09"))
+    >>> G.nodes["Ambarella"]["revenue_at_risk"], G.nodes["Ambarella"]["tier"]
+    (0.17, 1)
+    >>> "revenue_at_risk" in G.nodes["Intel"]  # unknown: left out
+    False
+    >>> G.edges["Nvidia", "Hikvision"]["products"].split(" | ")[0]
+    'AI chips for video surveillance cameras'
+    """
+    from exposure.plot import network_view
+
+    G = network_view(result, max_nodes=None).graph
+    flat = type(G)()
+    flat.graph["as_of"] = result.as_of.isoformat()
+    full = result.to_networkx()
+    for name, data in full.nodes(data=True):
+        extra = G.nodes[name] if name in G else {}
+        merged = {**data, **{k: v for k, v in extra.items() if k not in data and k != "role"}}
+        flat.add_node(name, label=name, **_flat(merged))
+    for u, v, data in full.edges(data=True):
+        flat.add_edge(u, v, **_flat({**data, "on_exposure_path": G.edges[u, v]["on_path"]}))
+    return flat
+
+
+def _flat(attributes: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in attributes.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, list | tuple):
+            flat[key] = LIST_SEPARATOR.join(str(item) for item in value)
+        elif isinstance(value, bool | int | float | str):
+            flat[key] = value
+        else:
+            flat[key] = str(value)
+    return flat
+
+
+def format_of(path: str | Path, fmt: str | None = None) -> str:
+    """Return the export format named by ``fmt``, or else by the suffix of ``path``.
+
+    Raises
+    ------
+    ExposureError
+        When neither names a known format.
+
+    Examples
+    --------
+    >>> format_of("network.gexf"), format_of("out.txt", "json")
+    ('gexf', 'json')
+    """
+    if fmt is not None:
+        if fmt not in EXPORT_FORMATS:
+            msg = f"unknown export format {fmt!r}. Use one of: {', '.join(EXPORT_FORMATS)}"
+            raise ExposureError(msg)
+        return fmt
+    suffix = Path(path).suffix.lower()
+    for name, suffixes in EXPORT_FORMATS.items():
+        if suffix in suffixes:
+            return name
+    msg = (
+        f"cannot tell the export format from {str(path)!r}. End the file name with "
+        ".graphml, .gexf or .json, or pass --format graphml|gexf|json"
+    )
+    raise ExposureError(msg)
+
+
+def graph_bytes(result: Result, fmt: str) -> bytes:
+    """Return the graph of ``result`` serialised in ``fmt`` (``graphml``, ``gexf`` or ``json``).
+
+    Examples
+    --------
+    >>> import exposure, json
+    >>> data = json.loads(graph_bytes(exposure.analyze(exposure.load(), as_of="2019-10-09"), "json"))
+    >>> sorted(data)[:3], data["graph"]["as_of"]
+    (['directed', 'edges', 'graph'], '2019-10-09')
+    """
+    import io
+
+    import networkx as nx
+
+    fmt = format_of("", fmt)
+    G = flat_graph(result)
+    if fmt == "json":
+        data = nx.node_link_data(G, edges="edges")
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    buffer = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(G, buffer, encoding="utf-8", prettyprint=True)
+    else:
+        nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def export_graph(
+    result: Result,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    inputs: tuple[Path, ...] = (),
+) -> Path:
+    """Write the graph of ``result`` to ``path``, atomically.
+
+    Parameters
+    ----------
+    result
+        An analysis result.
+    path
+        The file to write.
+    fmt
+        ``graphml``, ``gexf`` or ``json`` (node-link); default: from the suffix of ``path``.
+    inputs
+        Input files that must not be overwritten.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ExposureError
+        When the format is unknown or ``path`` is an input file.
+    """
+    from exposure.io import write_atomic
+
+    return write_atomic(Path(path), graph_bytes(result, format_of(path, fmt)), inputs=inputs)

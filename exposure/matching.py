@@ -1,0 +1,949 @@
+"""Matching names that are not spelled like the list: scores, outcomes and review decisions.
+
+Exact resolution (:class:`~exposure.names.NameIndex`) links a name to a listed entity when their
+keys are equal. A :class:`Matcher` goes further, the way screening tools do, and scores every
+listed name and alias that could be meant. Its contract:
+
+* **Normal forms.** Both sides are folded to lower-case ASCII (accents dropped, other scripts
+  transliterated), legal forms in English and pinyin are dropped
+  (:func:`~exposure.names.name_tokens`) and leading or trailing Chinese place names are set
+  aside (:func:`~exposure.names.split_place`). What is left is the *core*; the core without
+  generic words ("technology", "electronics", ...) is the *distinctive* part
+  (:func:`~exposure.names.distinctive_tokens`).
+* **Score** (0 to 100): the mean of two :mod:`rapidfuzz` ``ratio`` scores, on the cores and on
+  the distinctive parts, each with its words sorted and run together, so that neither word order
+  nor spacing counts ("Sense Time" = "SenseTime"). Two names with the *same distinctive words*
+  and other descriptors score at least :data:`SAME_WORDS_SCORE`; a name whose distinctive words
+  are all *contained* in the other's scores at least :data:`CONTAINED_SCORE`.
+* **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
+  addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
+  subtracted; when both names hold place names and none is shared (a city counts as in its
+  province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`; when both hold numbers
+  and they differ, :data:`NUMBER_PENALTY`.
+* **Outcome.** ``match`` from :data:`MATCH_THRESHOLD`, ``possible`` (needs review) from
+  :data:`POSSIBLE_THRESHOLD`, ``none`` below. Equal keys are a ``match`` with score 100.
+* **Review decisions** (``matches.csv``: customer, listed, decision, note, date) come last: a
+  ``rejected`` pair is never proposed again, a ``confirmed`` one is the outcome ``confirmed``
+  whatever its score. For one customer and listed entity the latest decision counts.
+
+Candidates are found by *blocking*: a listed spelling is scored only when it shares with the
+name a distinctive word, the first three letters of a word the list does not know (a typo), the
+first four letters of the name run together (when its first word is short: "Hua Wei"), or the
+whole key; a word shared by more than :data:`BLOCK_CAP` listed spellings (or 0.5% of them) is
+too common to block on, unless the name has no rarer one. The work is hash lookups, sparse
+matrix products and a few vectorised :func:`rapidfuzz.process.cpdist` calls per chunk of
+names, so it grows with the number of candidate pairs, never with (names x listed names).
+
+Examples
+--------
+>>> import pandas as pd
+>>> listed = pd.DataFrame({"name": ["Dahua Technology", "DAHUA ELECTRONICS CORPORATION"],
+...                        "alt_names": ["Zhejiang Dahua Technology", ""],
+...                        "country": ["CN", "US"], "list": ["Entity List", "Denied Persons List"]})
+>>> found = Matcher(listed).match(["Zhejiang Dahua Technology Co., Ltd."], countries=["CN"])
+>>> found.loc[0, "outcome"], float(found.loc[0, "score"]), found.loc[0, "listed"]
+('match', 100.0, 'Dahua Technology')
+>>> trap = Matcher(listed.iloc[[1]]).match(["Zhejiang Dahua Technology"], countries=["CN"])
+>>> trap.loc[0, "outcome"]
+'none'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from exposure._errors import AmbiguousNameError, DataError, Problem
+from exposure.names import (
+    GENERIC_WORDS,
+    PROVINCE_OF,
+    NameIndex,
+    distinctive_tokens,
+    name_key,
+    name_tokens,
+    split_place,
+)
+
+__all__ = [
+    "BLOCK_CAP",
+    "CONTAINED_SCORE",
+    "COUNTRY_PENALTY",
+    "MATCH_THRESHOLD",
+    "NUMBER_PENALTY",
+    "OFFSHORE",
+    "OUTCOMES",
+    "PLACE_PENALTY",
+    "POSSIBLE_THRESHOLD",
+    "REPORT_FLOOR",
+    "SAME_WORDS_SCORE",
+    "Decisions",
+    "Matcher",
+    "entity_ids",
+    "name_forms",
+]
+
+#: From this score on, a name is a confident match.
+MATCH_THRESHOLD = 92.0
+#: From this score on (and below :data:`MATCH_THRESHOLD`), a name is a possible match that needs
+#: review; below it, no match.
+POSSIBLE_THRESHOLD = 80.0
+#: Least score of two names with the same distinctive words ("Dahua" in "Dahua Technology" and
+#: "Dahua Electronics"): a possible match, never a confident one on the name alone.
+SAME_WORDS_SCORE = 88.0
+#: Least score of a name whose distinctive words all appear in the other ("Megvii" in "Megvii
+#: Technology Limited", "Huawei" in "Huawei Device").
+CONTAINED_SCORE = 82.0
+#: Subtracted when both countries are known and differ.
+COUNTRY_PENALTY = 15.0
+#: Subtracted when both names start with a place name and the places differ.
+PLACE_PENALTY = 25.0
+#: Subtracted when both names hold numbers and the numbers differ ("54th Research Institute",
+#: "14th Research Institute").
+NUMBER_PENALTY = 25.0
+
+#: The outcomes, most certain first.
+OUTCOMES = ("confirmed", "match", "possible", "none")
+DECISIONS = ("confirmed", "rejected")
+
+# Countries that count as one for the evidence of country: listings give Hong Kong and Macau
+# addresses for mainland companies and the other way round.
+_SAME_COUNTRY = {"HK": "CN", "MO": "CN"}
+#: Registries where holding companies are incorporated (Cayman Islands, British Virgin Islands,
+#: Bermuda): a listed address there says nothing about where the business is.
+OFFSHORE = frozenset({"KY", "VG", "BM"})
+_STOP = frozenset({"and", "of", "the", "for"})
+_DIGITS = re.compile(r"\d+")
+#: A blocking key shared by more listed spellings than this (or than 0.5% of them) is too common
+#: to find candidates by, unless a name has no rarer one.
+BLOCK_CAP = 10
+#: Candidates scoring below this are not reported (a name with none has outcome ``none``).
+REPORT_FLOOR = 50.0
+_CHUNK = 50_000
+
+RESULT_COLUMNS = [
+    "name", "country", "outcome", "method", "score", "entity", "listed", "matched_as", "list",
+    "listed_country", "name_form", "listed_form", "explanation",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NameForms:
+    """The normal forms of one name (see the module's description).
+
+    Examples
+    --------
+    >>> name_forms("Zhejiang Dahua Technology Gufen Youxian Gongsi")
+    NameForms(key='zhejiangdahuatechnology', place='zhejiang', core='dahua technology', distinct='dahua')
+    """
+
+    key: str
+    place: str
+    core: str
+    distinct: str
+
+    def __str__(self) -> str:
+        return f"{self.core} [{self.place}]" if self.place else self.core
+
+
+def name_forms(name: str) -> NameForms:
+    """Return the key, leading place, core and distinctive part of a name."""
+    tokens = name_tokens(name)
+    place, rest = split_place(tokens)
+    return NameForms("".join(tokens), place, " ".join(rest), " ".join(distinctive_tokens(rest)))
+
+
+def entity_ids(listed: pd.DataFrame) -> np.ndarray:
+    """Return the entity number of each listed row: rows whose names share a key are one.
+
+    Examples
+    --------
+    >>> entity_ids(pd.DataFrame({"name": ["Huawei", "HUAWEI Co.", "ZTE"]})).tolist()
+    [0, 0, 1]
+    """
+    return pd.factorize(pd.Series([name_key(str(n)) for n in listed["name"]], dtype=object))[0]
+
+
+def _places(text: str) -> set[str]:
+    """Return the places of a name and the provinces of its cities ("hangzhou": "zhejiang")."""
+    places = set(text.split())
+    return places | {PROVINCE_OF[p] for p in places if p in PROVINCE_OF}
+
+
+def _region(code: str) -> str:
+    code = code.strip().upper()
+    return _SAME_COUNTRY.get(code, code)
+
+
+def _listed_countries(listings: pd.DataFrame) -> pd.DataFrame:
+    """One row per (entity, country) from ``country`` and the countries of ``addresses``."""
+    from exposure.csl import address_countries
+
+    entities = listings["entity"].to_numpy()
+    pairs = [(int(e), str(c)) for e, c in zip(entities, listings["country"], strict=True)]
+    if "addresses" in listings.columns:
+        for entity, addresses in zip(entities, listings["addresses"], strict=True):
+            if addresses:
+                pairs.extend((int(entity), c) for c in address_countries(str(addresses).split(";")))
+    table = pd.DataFrame(pairs, columns=["entity", "country"])
+    table = table[table["country"].str.len() == 2]
+    return table.assign(country=table["country"].str.upper()).drop_duplicates(ignore_index=True)
+
+
+@dataclass
+class Decisions:
+    """Review decisions, resolved to listed entities.
+
+    Attributes
+    ----------
+    confirmed
+        Customer key -> (entity, listed spelling, explanation).
+    rejected
+        (customer key, entity) -> explanation.
+    """
+
+    confirmed: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    rejected: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    @classmethod
+    def from_table(
+        cls, matches: pd.DataFrame | None, index: NameIndex, file: str | Path = "matches.csv"
+    ) -> Decisions:
+        """Resolve a ``matches.csv`` table (from :func:`exposure.io.read_matches`).
+
+        Raises
+        ------
+        DataError
+            When a confirmed row names no listed entity, or one that two entities share, or
+            when one customer is confirmed as two different entities.
+        """
+        decisions = cls()
+        if matches is None or not len(matches):
+            return decisions
+        problems: list[Problem] = []
+        latest: dict[tuple[str, int], dict[str, Any]] = {}
+        table = matches.assign(_order=pd.to_datetime(matches["date"], errors="coerce"))
+        table = table.sort_values(["_order", "_line"], kind="stable", na_position="first")
+        for row in cast(list[dict[str, Any]], table.to_dict("records")):
+            line = int(row["_line"])
+            try:
+                entity = index.resolve(str(row["listed"]))
+            except AmbiguousNameError as error:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "listed",
+                        str(error).split(". Use")[0],
+                        "write the listed entity's main name, which only it carries",
+                    )
+                )
+                continue
+            if entity is None:
+                if row["decision"] == "confirmed":
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            "listed",
+                            f"{row['listed']!r} is no name or alias of a listed entity",
+                            "write the listed name as the listed file gives it "
+                            "(`exposure screen NAME` shows it), or remove the row",
+                        )
+                    )
+                continue
+            latest[(name_key(str(row["customer"])), entity)] = {**row, "_entity": entity}
+        for (key, entity), row in latest.items():
+            when = f"{row['date'].date().isoformat()}, " if pd.notna(row["date"]) else ""
+            note = f": {row['note']}" if row["note"] else ""
+            said = (
+                f"{row['decision']} in {Path(file).name} line {int(row['_line'])} "
+                f"({when}{row['listed']!r}{note})"
+            )
+            if row["decision"] == "rejected":
+                decisions.rejected[(key, entity)] = said
+                continue
+            earlier = decisions.confirmed.get(key)
+            if earlier is not None and earlier[0] != entity:
+                problems.append(
+                    Problem(
+                        file,
+                        int(row["_line"]),
+                        "listed",
+                        f"{row['customer']!r} is confirmed as two listed entities "
+                        f"({earlier[1]!r} and {row['listed']!r})",
+                        "keep one confirmed row per customer; reject the other",
+                    )
+                )
+                continue
+            decisions.confirmed[key] = (entity, index.spelling(str(row["listed"]), entity), said)
+        if problems:
+            raise DataError(problems)
+        return decisions
+
+
+class Matcher:
+    """Score names against the names and aliases of listed entities.
+
+    Parameters
+    ----------
+    listed
+        Listed rows (the ``listed.csv`` schema): ``name``, ``alt_names``, ``country``, ``list``;
+        ``addresses`` when present adds the countries of the addresses; ``entity`` when present
+        numbers the entities (otherwise :func:`entity_ids` does).
+    decisions
+        Review decisions (``matches.csv`` as :func:`exposure.io.read_matches` reads it), or
+        already resolved :class:`Decisions`.
+    decisions_file
+        The decisions' file, named in errors.
+    match_threshold, possible_threshold
+        The outcome thresholds; default :data:`MATCH_THRESHOLD` and :data:`POSSIBLE_THRESHOLD`.
+
+    Examples
+    --------
+    >>> listed = pd.DataFrame({"name": ["Sense Time"], "alt_names": ["SenseTime Group Ltd"],
+    ...                        "country": ["CN"], "list": ["Entity List"]})
+    >>> row = Matcher(listed).match(["Sensetime Group Limited"]).iloc[0]
+    >>> row["outcome"], row["method"], row["matched_as"]
+    ('match', 'exact', 'Sense Time')
+    >>> Matcher(listed).match(["Beijing SenseTime Technology Development"]).loc[0, "outcome"]
+    'possible'
+    """
+
+    def __init__(
+        self,
+        listed: pd.DataFrame,
+        *,
+        decisions: pd.DataFrame | Decisions | None = None,
+        decisions_file: str | Path = "matches.csv",
+        match_threshold: float = MATCH_THRESHOLD,
+        possible_threshold: float = POSSIBLE_THRESHOLD,
+    ) -> None:
+        listings = listed.reset_index(drop=True)
+        for column in ("alt_names", "country", "list"):
+            if column not in listings.columns:
+                listings[column] = ""
+        if "entity" not in listings.columns:
+            listings["entity"] = entity_ids(listings)
+        self.match_threshold = float(match_threshold)
+        self.possible_threshold = float(possible_threshold)
+
+        # One row per distinct (entity, key) among the names and aliases.
+        entity_of: list[int] = []
+        text: list[str] = []
+        kind: list[str] = []
+        for entity, name, aliases in zip(
+            listings["entity"].to_numpy(),
+            listings["name"].to_numpy(dtype=object),
+            listings["alt_names"].to_numpy(dtype=object),
+            strict=True,
+        ):
+            entity_of.append(int(entity))
+            text.append(str(name).strip())
+            kind.append("name")
+            for alias in str(aliases).split(";"):
+                if alias.strip():
+                    entity_of.append(int(entity))
+                    text.append(alias.strip())
+                    kind.append("alias")
+        forms = _Forms.of(text)
+        keep = forms.key != ""
+        seen: set[tuple[int, str]] = set()
+        for i in np.flatnonzero(keep):
+            pair = (entity_of[i], forms.key[i])
+            keep[i] = pair not in seen
+            seen.add(pair)
+        rows = np.flatnonzero(keep)
+        self._forms = forms.take(rows)
+        self._entity = np.asarray(entity_of, dtype=np.int64)[rows]
+        self._spelling = np.asarray(text, dtype=object)[rows]
+        self._kind = np.asarray(kind, dtype=object)[rows]
+        spellings: dict[int, list[str]] = {}
+        for entity, spelling in zip(self._entity.tolist(), self._spelling.tolist(), strict=True):
+            spellings.setdefault(entity, []).append(spelling)
+        self._index = NameIndex(spellings)
+        self._rows_of_key: dict[str, list[int]] = {}
+        for row, key in enumerate(self._forms.key.tolist()):
+            self._rows_of_key.setdefault(key, []).append(row)
+
+        # The entities: display name, lists, countries.
+        first = listings.drop_duplicates("entity")
+        n_entities = int(listings["entity"].max()) + 1 if len(listings) else 0
+        self._listed = np.full(n_entities, "", dtype=object)
+        self._listed[first["entity"].to_numpy()] = first["name"].astype(str).to_numpy(dtype=object)
+        self._lists = np.full(n_entities, "", dtype=object)
+        lists: dict[int, dict[str, None]] = {}
+        for entity, name in zip(
+            listings["entity"].tolist(), listings["list"].astype(str).tolist(), strict=True
+        ):
+            if name:
+                lists.setdefault(int(entity), {})[name] = None
+        for entity, names in lists.items():
+            self._lists[entity] = "; ".join(names)
+        countries = _listed_countries(listings)
+        self._listed_country = np.full(n_entities, "", dtype=object)
+        for entity, codes in countries.groupby("entity")["country"]:
+            self._listed_country[int(cast(int, entity))] = "; ".join(sorted(set(codes)))
+        # Evidence: regions (HK and MO count as CN); offshore registries are no evidence.
+        evidence = countries.assign(country=[_region(c) for c in countries["country"]])
+        evidence = evidence[~evidence["country"].isin(OFFSHORE)].drop_duplicates()
+        self._country_codes = {c: i for i, c in enumerate(sorted(set(evidence["country"])))}
+        self._entity_country = np.unique(
+            evidence["entity"].to_numpy(np.int64) * (len(self._country_codes) + 1)
+            + np.array([self._country_codes[c] for c in evidence["country"]], dtype=np.int64)
+        )
+        self._has_country = np.zeros(n_entities, dtype=bool)
+        self._has_country[evidence["entity"].to_numpy(np.int64)] = True
+
+        # The distinctive words of each listed spelling, as a sparse incidence matrix.
+        self._vocabulary: dict[str, int] = {}
+        for words in self._forms.distinct.tolist():
+            for word in words.split():
+                self._vocabulary.setdefault(word, len(self._vocabulary))
+        self._incidence = _incidence(self._forms.distinct, self._vocabulary)
+
+        # The blocking index: block id -> listed rows, as sorted arrays.
+        self._words = {t for core in self._forms.core.tolist() for t in core.split()}
+        block_row, block_text = _blocks(self._forms, known_words=None)
+        self._block_id: dict[str, int] = {}
+        ids = np.array(
+            [self._block_id.setdefault(b, len(self._block_id)) for b in block_text],
+            dtype=np.int64,
+        )
+        order = np.argsort(ids, kind="stable")
+        self._block_rows = block_row[order]
+        self._block_count = np.bincount(ids, minlength=len(self._block_id))
+        self._block_start = np.concatenate([[0], np.cumsum(self._block_count)[:-1]]).astype(
+            np.int64
+        )
+        self._cap = max(BLOCK_CAP, len(rows) // 200)
+
+        if isinstance(decisions, Decisions):
+            self.decisions = decisions
+        else:
+            self.decisions = Decisions.from_table(decisions, self._index, decisions_file)
+
+    @property
+    def index(self) -> NameIndex:
+        """The exact index of the listed names and aliases."""
+        return self._index
+
+    def match(
+        self,
+        names: Sequence[str],
+        countries: Sequence[str] | None = None,
+        *,
+        limit: int = 1,
+        explain: str = "all",
+    ) -> pd.DataFrame:
+        """Match names to listed entities.
+
+        Parameters
+        ----------
+        names
+            The names to match (customers, counterparties).
+        countries
+            Their ISO country codes (empty when unknown), as evidence.
+        limit
+            How many candidates to return per name, best first.
+        explain
+            ``all``: explain every candidate; ``flagged``: only ``confirmed``, ``match`` and
+            ``possible`` ones (faster on millions of names; the others get a short note).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``limit`` rows at most per name, in the order of ``names`` (a name with no candidate
+            has one row, outcome ``none``): ``name``, ``country``, ``outcome`` (``confirmed``,
+            ``match``, ``possible``, ``none``), ``method`` (``exact``, ``fuzzy``, ``review`` or
+            empty), ``score`` (0 to 100, ``NaN`` without a candidate), ``entity`` (-1 without
+            one), ``listed`` (the entity's name), ``matched_as`` (the listed name or alias that
+            matched), ``list``, ``listed_country``, ``name_form``, ``listed_form`` (the normal
+            forms compared) and ``explanation``.
+        """
+        names = [str(n) for n in names]
+        given = [str(c).strip().upper() if c is not None else "" for c in countries or ()]
+        if given and len(given) != len(names):
+            msg = f"{len(names)} names but {len(given)} countries"
+            raise ValueError(msg)
+        given = given or [""] * len(names)
+        pairs = [f"{n}\x00{c}" for n, c in zip(names, given, strict=True)]
+        codes, uniques = pd.factorize(np.asarray(pairs, dtype=object), sort=False)
+        first = np.zeros(len(uniques), dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes))[::-1]
+        unique_names = [names[i] for i in first]
+        unique_countries = [given[i] for i in first]
+        parts = []
+        for start in range(0, len(unique_names), _CHUNK):
+            stop = start + _CHUNK
+            part = self._match_chunk(
+                unique_names[start:stop], unique_countries[start:stop], limit, explain
+            )
+            part["query"] += start
+            parts.append(part)
+        found = pd.concat(parts, ignore_index=True) if parts else _empty_result()
+        position = pd.DataFrame({"query": codes, "order": np.arange(len(codes))})
+        result = position.merge(found, on="query", how="left")
+        result = result.sort_values(["order", "rank"], kind="stable", ignore_index=True)
+        order = result["order"].to_numpy()
+        result["name"] = np.asarray(names, dtype=object)[order]
+        result["country"] = np.asarray(given, dtype=object)[order]
+        return result[RESULT_COLUMNS]
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _candidates(self, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (query, listed row) that share a blocking key or the whole key."""
+        query, text = _blocks(forms, known_words=self._words)
+        block = np.array([self._block_id.get(b, -1) for b in text], dtype=np.int64)
+        known = block >= 0
+        query, block = query[known], block[known]
+        count = self._block_count[block]
+        # Keys shared by too many listed names are left out, unless a name has no other.
+        rarest = pd.Series(count).groupby(query).transform("min").to_numpy()
+        kept = (count <= self._cap) | (count == rarest)
+        query, block, count = query[kept], block[kept], count[kept]
+        total = int(count.sum())
+        offsets = np.repeat(self._block_start[block] - np.cumsum(count) + count, count)
+        pair_query = np.repeat(query, count)
+        pair_row = self._block_rows[offsets + np.arange(total)] if total else offsets
+        same = [
+            (q, r)
+            for q, key in enumerate(forms.key.tolist())
+            for r in self._rows_of_key.get(key, ())
+        ]
+        if same:
+            same_q, same_r = np.asarray(same, dtype=np.int64).T
+            pair_query = np.concatenate([pair_query, same_q])
+            pair_row = np.concatenate([pair_row, same_r])
+        width = max(len(self._spelling), 1)
+        combined = np.sort(pair_query * width + pair_row)
+        if len(combined):
+            combined = combined[np.concatenate([[True], combined[1:] != combined[:-1]])]
+        return combined // width, combined % width
+
+    def _match_chunk(
+        self, names: list[str], countries: list[str], limit: int, explain: str
+    ) -> pd.DataFrame:
+        from rapidfuzz import fuzz, process
+
+        forms, listed = _Forms.of(names), self._forms
+        region = [_region(c) if c else "" for c in countries]
+        code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
+        query, row = self._candidates(forms)
+
+        def pairwise(scorer: Any, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+            if not len(left):
+                return np.zeros(0)
+            return np.asarray(process.cpdist(left, right, scorer=scorer, workers=-1), np.float64)
+
+        # Stage 1, every candidate: the distinctive words (sorted, run together: word order and
+        # spacing do not count), and whether one name's distinctive words are all the other's.
+        distinct = pairwise(fuzz.ratio, forms.distinct_sorted[query], listed.distinct_sorted[row])
+        both = forms.has_distinct[query] & listed.has_distinct[row]
+        same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
+        exact = forms.key[query] == listed.key[row]
+        q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
+        contained = both & ~same_words & (q_words != s_words)
+        if contained.any():
+            # Shared distinctive words, counted as the dot product of word-incidence rows.
+            candidates = np.flatnonzero(contained)
+            incidence = _incidence(forms.distinct, self._vocabulary)
+            shared = np.asarray(
+                incidence[query[candidates]].multiply(self._incidence[row[candidates]]).sum(axis=1)
+            ).ravel()
+            contained[candidates] = shared == np.minimum(q_words, s_words)[candidates]
+        # Only these can score the floor reported: (whole + distinctive) / 2 >= floor.
+        floor = REPORT_FLOOR if explain == "all" else self.possible_threshold
+        keep = np.flatnonzero((distinct >= 2 * floor - 100) | same_words | contained | exact)
+        query, row, distinct = query[keep], row[keep], distinct[keep]
+        both, same_words, contained, exact = (
+            both[keep],
+            same_words[keep],
+            contained[keep],
+            exact[keep],
+        )
+        entity = self._entity[row]
+
+        # Stage 2: the whole names.
+        core = pairwise(fuzz.ratio, forms.core_sorted[query], listed.core_sorted[row])
+        name_score = (core + distinct) / 2
+        # The floors; the flags say whether they raised the score, for the explanation.
+        same_words &= name_score < SAME_WORDS_SCORE
+        contained &= name_score < CONTAINED_SCORE
+        name_score = np.where(same_words, SAME_WORDS_SCORE, name_score)
+        name_score = np.where(contained, CONTAINED_SCORE, name_score)
+        name_score = np.where(exact, 100.0, name_score)
+
+        # Evidence against: other numbers, other places, other countries.
+        q_numbers, s_numbers = forms.numbers[query], listed.numbers[row]
+        number_conflict = (q_numbers != "") & (s_numbers != "") & (q_numbers != s_numbers) & ~exact
+        q_place, s_place = forms.place[query], listed.place[row]
+        place_conflict = (q_place != "") & (s_place != "") & (q_place != s_place) & ~exact
+        if place_conflict.any():
+            place_conflict[place_conflict] = [
+                not _places(a) & _places(b)
+                for a, b in zip(q_place[place_conflict], s_place[place_conflict], strict=True)
+            ]
+        code = code_of_query[query]
+        agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
+        country_conflict = (
+            (np.asarray(region, dtype=object)[query] != "")
+            & self._has_country[entity]
+            & ~agrees
+            & ~exact
+        )
+        score = np.round(
+            np.clip(
+                name_score
+                - NUMBER_PENALTY * number_conflict
+                - PLACE_PENALTY * place_conflict
+                - COUNTRY_PENALTY * country_conflict,
+                0,
+                100,
+            ),
+            1,
+        )
+        kept = (score >= REPORT_FLOOR) | exact
+        pairs = pd.DataFrame(
+            {
+                "query": query[kept],
+                "row": row[kept],
+                "entity": entity[kept],
+                "score": score[kept],
+                "core_score": np.round(core[kept], 1),
+                "distinct_score": np.round(distinct[kept], 1),
+                "exact": exact[kept],
+                "same_words": same_words[kept],
+                "contained": contained[kept],
+                "number_conflict": number_conflict[kept],
+                "place_conflict": place_conflict[kept],
+                "country_conflict": country_conflict[kept],
+                "review": "",
+            }
+        )
+        query, entity = pairs["query"].to_numpy(), pairs["entity"].to_numpy()
+
+        # Review decisions: rejected pairs go, confirmed ones come in whatever their score.
+        rejected_notes: dict[int, list[str]] = {}
+        if self.decisions.rejected:
+            rejected = self._decided(forms, self.decisions.rejected)
+            gone = np.isin(query * (len(self._listed) + 1) + entity, list(rejected))
+            for q_, e_ in zip(query[gone].tolist(), entity[gone].tolist(), strict=True):
+                note = rejected[q_ * (len(self._listed) + 1) + e_]
+                if note not in rejected_notes.setdefault(q_, []):
+                    rejected_notes[q_].append(note)
+            pairs = pairs[~gone]
+        # The best spelling of each entity, then the best entities of each query.
+        pairs = pairs.sort_values(
+            ["query", "entity", "exact", "score"], ascending=[True, True, False, False]
+        ).drop_duplicates(["query", "entity"])
+        pairs["outcome"] = np.select(
+            [pairs["score"] >= self.match_threshold, pairs["score"] >= self.possible_threshold],
+            ["match", "possible"],
+            "none",
+        ).astype(object)
+        pairs["method"] = np.where(pairs["exact"], "exact", "fuzzy").astype(object)
+        if self.decisions.confirmed:
+            pairs = self._confirm(forms, pairs)
+        rank = pairs["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
+        pairs = pairs.assign(_rank=rank).sort_values(
+            ["query", "_rank", "score", "row"], ascending=[True, True, False, True]
+        )
+        top = pairs.groupby("query", sort=False).head(limit)
+        top = top.assign(rank=top.groupby("query").cumcount())
+        present = np.zeros(len(names), dtype=bool)
+        present[top["query"].to_numpy(np.int64)] = True
+        missing = np.flatnonzero(~present)
+        if len(missing):
+            top = pd.concat(
+                [
+                    top,
+                    pd.DataFrame(
+                        {"query": missing, "row": -1, "entity": -1, "score": np.nan, "rank": 0}
+                    ).assign(outcome="none", method="", review=""),
+                ],
+                ignore_index=True,
+            )
+        return self._describe(
+            forms, countries, top.reset_index(drop=True), rejected_notes, explain == "all"
+        )
+
+    def _decided(self, forms: _Forms, decided: dict[tuple[str, int], str]) -> dict[int, str]:
+        """Map ``query * (n_entities + 1) + entity`` to the note of a rejected pair."""
+        queries_of_key: dict[str, list[int]] = {}
+        for q, key in enumerate(forms.key.tolist()):
+            queries_of_key.setdefault(key, []).append(q)
+        width = len(self._listed) + 1
+        return {
+            q * width + entity: note
+            for (key, entity), note in decided.items()
+            for q in queries_of_key.get(key, ())
+        }
+
+    def _confirm(self, forms: _Forms, pairs: pd.DataFrame) -> pd.DataFrame:
+        added = []
+        for q, key in enumerate(forms.key.tolist()):
+            decision = self.decisions.confirmed.get(key)
+            if decision is None:
+                continue
+            entity, spelling, said = decision
+            if entity >= len(self._listed) or not self._listed[entity]:
+                continue  # an entity the matcher was not given (not in force, another list)
+            rows = [
+                r
+                for r in self._rows_of_key.get(name_key(spelling), ())
+                if self._entity[r] == entity
+            ]
+            added.append((q, entity, rows[0] if rows else -1, said))
+        if not added:
+            return pairs
+        confirmed = pd.DataFrame(added, columns=["query", "entity", "row", "review"])
+        merged = pairs.merge(
+            confirmed, on=["query", "entity"], how="outer", suffixes=("", "_confirmed")
+        )
+        hit = merged["review_confirmed"].notna().to_numpy()
+        merged.loc[hit, "review"] = merged.loc[hit, "review_confirmed"]
+        merged.loc[hit, "outcome"] = "confirmed"
+        merged.loc[hit, "method"] = "review"
+        merged["row"] = merged["row"].fillna(merged["row_confirmed"]).astype(np.int64)
+        return merged.drop(columns=["review_confirmed", "row_confirmed"])
+
+    def _describe(
+        self,
+        forms: _Forms,
+        countries: list[str],
+        top: pd.DataFrame,
+        rejected: dict[int, list[str]],
+        explain_all: bool,
+    ) -> pd.DataFrame:
+        query = top["query"].to_numpy(np.int64)
+        row = top["row"].fillna(-1).to_numpy(np.int64)
+        entity = top["entity"].fillna(-1).to_numpy(np.int64)
+        found, has = row >= 0, entity >= 0
+        outcome = top["outcome"].to_numpy(dtype=object)
+
+        def of_entity(values: np.ndarray) -> np.ndarray:
+            out = np.full(len(top), "", dtype=object)
+            out[has] = values[entity[has]]
+            return out
+
+        def of_row(values: np.ndarray) -> np.ndarray:
+            out = np.full(len(top), "", dtype=object)
+            out[found] = values[row[found]]
+            return out
+
+        out = pd.DataFrame(
+            {
+                "query": query,
+                "rank": top["rank"].to_numpy(np.int64),
+                "outcome": outcome,
+                "method": np.where(outcome == "none", "", top["method"].to_numpy(dtype=object)),
+                "score": top["score"].to_numpy(np.float64),
+                "entity": entity,
+                "listed": of_entity(self._listed),
+                "matched_as": of_row(self._spelling),
+                "list": of_entity(self._lists),
+                "listed_country": of_entity(self._listed_country),
+                "name_form": forms.shown()[query],
+                "listed_form": of_row(self._forms.shown()),
+            }
+        )
+        kind = of_row(self._kind)
+        listed_place = of_row(self._forms.place)
+        matched_as = out["matched_as"].to_numpy(dtype=object)
+        listed_country = out["listed_country"].to_numpy(dtype=object)
+        score = out["score"].to_numpy(np.float64)
+        explanation = np.empty(len(top), dtype=object)
+        explanation[:] = f"no listed name or alias scores {REPORT_FLOOR:g} or more"
+        below = (outcome == "none") & found
+        explanation[below] = [
+            f"best candidate: the listed {k} {m!r} at {v:.1f}, below "
+            f"{self.possible_threshold:g}: no match"
+            for k, m, v in zip(kind[below], matched_as[below], score[below], strict=True)
+        ]
+        flagged = np.flatnonzero(
+            (found & (explain_all | (outcome != "none"))) | (outcome == "confirmed")
+        )
+        detail = top.iloc[flagged].to_dict("records")
+        for i, r in zip(flagged.tolist(), cast(list[dict[str, Any]], detail), strict=True):
+            q = int(r["query"])
+            explanation[i] = self._explain(
+                r,
+                kind=kind[i],
+                matched_as=matched_as[i],
+                query_place=forms.place[q],
+                listed_place=listed_place[i],
+                query_country=countries[q],
+                listed_country=listed_country[i],
+            )
+        if rejected:
+            for i in np.flatnonzero(np.isin(query, list(rejected))).tolist():
+                notes = rejected[int(query[i])]
+                explanation[i] = "; ".join([explanation[i], *(f"not {n}" for n in notes)])
+        out["explanation"] = explanation
+        return out
+
+    def _explain(
+        self,
+        r: dict[str, Any],
+        *,
+        kind: str,
+        matched_as: str,
+        query_place: str,
+        listed_place: str,
+        query_country: str,
+        listed_country: str,
+    ) -> str:
+        parts: list[str] = []
+        if r["outcome"] == "confirmed":
+            parts.append(str(r["review"]))
+            if pd.notna(r["score"]):
+                parts.append(f"name score {r['score']:.1f}")
+        elif r["exact"]:
+            parts.append(f"same key as the listed {kind} {matched_as!r}")
+        else:
+            parts.append(
+                f"score {r['score']:.1f} against the listed {kind} {matched_as!r} (whole names "
+                f"{r['core_score']:.1f}, distinctive words {r['distinct_score']:.1f})"
+            )
+            if r["same_words"]:
+                parts.append(
+                    f"same distinctive words, other descriptors: at least {SAME_WORDS_SCORE:g}"
+                )
+            elif r["contained"]:
+                parts.append(
+                    f"one name's distinctive words are all in the other: at least {CONTAINED_SCORE:g}"
+                )
+            if r["number_conflict"]:
+                parts.append(f"numbers differ: -{NUMBER_PENALTY:g}")
+            if r["place_conflict"]:
+                parts.append(f"places differ ({query_place} vs {listed_place}): -{PLACE_PENALTY:g}")
+            elif query_place or listed_place:
+                places = " / ".join(dict.fromkeys(p for p in (query_place, listed_place) if p))
+                parts.append(f"place {places!r} set aside")
+            if r["country_conflict"]:
+                parts.append(
+                    f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
+                )
+        if r["outcome"] == "possible":
+            parts.append(f"needs review (a match from {self.match_threshold:g})")
+        elif r["outcome"] == "none":
+            parts.append(f"below {self.possible_threshold:g}: no match")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """The normal forms of many names, as parallel object arrays.
+
+    ``core_sorted`` and ``distinct_sorted`` are the words sorted and run together, so that
+    neither word order nor spacing counts ("Sense Time" = "SenseTime" = "Time Sense").
+    """
+
+    key: np.ndarray
+    place: np.ndarray
+    core: np.ndarray
+    core_sorted: np.ndarray
+    distinct: np.ndarray
+    distinct_sorted: np.ndarray
+    n_distinct: np.ndarray
+    has_distinct: np.ndarray
+    numbers: np.ndarray
+
+    @classmethod
+    def of(cls, names: Sequence[str]) -> _Forms:
+        rows = [_form_row(name) for name in names]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
+        arrays = {
+            f: np.asarray(
+                values,
+                dtype=bool if f == "has_distinct" else np.int64 if f == "n_distinct" else object,
+            )
+            for f, values in zip(cls.__dataclass_fields__, columns, strict=True)
+        }
+        return cls(**arrays)
+
+    def take(self, index: np.ndarray) -> _Forms:
+        return _Forms(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
+
+    def shown(self) -> np.ndarray:
+        return np.array(
+            [f"{c} [{p}]" if p else c for c, p in zip(self.core, self.place, strict=True)],
+            dtype=object,
+        )
+
+
+def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """Return the (names x vocabulary) 0/1 matrix of the words of each name."""
+    indptr = [0]
+    indices: list[int] = []
+    for text in words.tolist():
+        found = {vocabulary[w] for w in text.split() if w in vocabulary}
+        indices.extend(found)
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.ones(len(indices), dtype=np.int32), indices, indptr),
+        shape=(len(indptr) - 1, max(len(vocabulary), 1)),
+    )
+
+
+def _form_row(name: str) -> tuple[Any, ...]:
+    """Return the fields of :class:`_Forms` for one name, in their order."""
+    tokens = name_tokens(name)
+    place, rest = split_place(tokens)
+    kept = [t for t in rest if t not in GENERIC_WORDS]
+    distinct = kept or rest
+    core = " ".join(rest)
+    return (
+        "".join(tokens),
+        place,
+        core,
+        "".join(sorted(rest)),
+        " ".join(distinct),
+        "".join(sorted(distinct)),
+        len(set(distinct)),
+        bool(kept),
+        " ".join(sorted(set(_DIGITS.findall(core)))),
+    )
+
+
+def _blocks(forms: _Forms, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
+    """Return (name index, key) pairs: the blocking keys of each name's core.
+
+    Keys: each distinctive word (``w:``); the first three letters of a word (``p:``), on the
+    listed side for every word of four letters or more and on the query side only for words the
+    list does not know (a typo); the first four letters of the name run together (``k:``), on
+    the query side only when its first word is short ("Hua Wei" for "Huawei").
+    """
+    index: list[int] = []
+    keys: list[str] = []
+    listed_side = known_words is None
+    known = known_words or set()
+    for i, (core, has_distinct) in enumerate(
+        zip(forms.core.tolist(), forms.has_distinct.tolist(), strict=True)
+    ):
+        tokens = core.split()
+        found: set[str] = set()
+        for token in tokens:
+            if token in _STOP or (has_distinct and token in GENERIC_WORDS):
+                continue
+            found.add(f"w:{token}")
+            if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
+                found.add(f"p:{token[:3]}")
+        joined = core.replace(" ", "")
+        if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
+            found.add(f"k:{joined[:4]}")
+        index.extend([i] * len(found))
+        keys.extend(found)
+    return np.asarray(index, dtype=np.int64), keys
+
+
+def _empty_result() -> pd.DataFrame:
+    return pd.DataFrame(columns=["query", "rank", *RESULT_COLUMNS])

@@ -1,0 +1,798 @@
+"""Pictures of the supply network and its exposure, drawn with matplotlib.
+
+The picture is layered left to right: suppliers (nobody in the picture sells to them), then
+intermediaries by tier (the farthest from a listed entity first), then buyers (listed entities and
+buyers that are not exposed). Listed entities, exposed companies and companies that are not
+exposed differ by colour *and* by marker shape, so a grayscale print still tells them apart.
+Sales on exposure paths (from an exposed company to a listed entity or to another exposed
+company) are drawn thick and dark; other sales thin and light.
+
+Every plot function has the same keyword-only shape and returns ``(fig, ax)``; a given ``ax`` is
+drawn on and reused. Files are written by one save helper that takes the format from the suffix
+(PNG, SVG or PDF) and writes atomically. Pictures are deterministic: the layout has no random
+element, and the files carry no date, so the same inputs give byte-identical PNG and SVG files.
+
+Names are shown where they fit without overlapping; when some do not (large networks), the
+picture says how many are shown. A network of more than :data:`MAX_PICTURE_NODES` companies
+cannot give a legible picture: :func:`plot_exposure` raises an error suggesting a single
+supplier's view or a graph export instead.
+
+matplotlib is imported only inside the functions that draw, so importing this module is cheap
+(:mod:`exposure.interactive` reuses its layout).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exposure._errors import ExposureError
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from exposure.result import Result
+
+__all__ = [
+    "MAX_PICTURE_NODES",
+    "ROLE_STYLES",
+    "NetworkView",
+    "network_view",
+    "picture_format",
+    "plot_exposure",
+]
+
+#: Above this many companies no picture of the whole network is legible: plotting raises an
+#: error suggesting ``supplier=...`` or an export. At 1000 companies the densest column of a
+#: 10 x 6 inch picture still gets a distinct marker per company and the listed buyers' names.
+MAX_PICTURE_NODES = 1000
+
+#: Colours and shapes of the three kinds of company, shared by the PNG and the HTML view.
+#: The fills differ in lightness (dark, middle, light) so they stay apart in grayscale.
+ROLE_STYLES: dict[str, dict[str, str]] = {
+    "listed": {"color": "#b2182b", "marker": "s", "label": "Listed entity"},
+    "exposed": {"color": "#ef8a62", "marker": "D", "label": "Exposed (reaches a listed entity)"},
+    "unaffected": {"color": "#f7f7f7", "marker": "o", "label": "Not exposed"},
+}
+OUTLINE = "#404040"
+PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path"}
+OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
+
+#: Above this many companies edges are drawn as thin lines without arrows or product labels.
+LARGE_PICTURE = 150
+
+SAVE_FORMATS = ("png", "svg", "pdf")
+_WRAP = 26  # characters per line of a name in the picture
+_PRODUCT_CHARS = 34  # a product label longer than this is shortened with an ellipsis
+_UNSPECIFIED = "unspecified"
+
+
+@dataclass
+class NetworkView:
+    """What a picture shows: the companies, their columns, the title and the notes.
+
+    Built by :func:`network_view`; drawn by :func:`plot_exposure` and
+    :func:`exposure.interactive.to_html`.
+
+    Attributes
+    ----------
+    graph
+        The drawn graph, from :meth:`exposure.Result.to_networkx`, with a ``role`` node
+        attribute (``listed``, ``exposed`` or ``unaffected``) and an ``on_path`` edge attribute.
+    columns
+        Node names per column, left to right, each column top to bottom.
+    headings
+        One heading per column (``Suppliers``, ``Tier 2``, ``Buyers``...).
+    title
+        Names the listing(s) and the as-of date.
+    notes
+        Sentences about what the picture leaves out.
+    """
+
+    graph: nx.DiGraph
+    columns: list[list[str]]
+    headings: list[str]
+    title: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def column_of(self) -> dict[str, int]:
+        """The column of each node."""
+        return {name: c for c, column in enumerate(self.columns) for name in column}
+
+
+def network_view(
+    result: Result, *, supplier: str | None = None, max_nodes: int | None = MAX_PICTURE_NODES
+) -> NetworkView:
+    """Choose and arrange what a picture of ``result`` shows.
+
+    Parameters
+    ----------
+    result
+        An analysis result.
+    supplier
+        Show only this supplier's exposure paths (one shortest path per listed buyer).
+        Default: the whole network, less the listed entities nobody in the data sells to.
+    max_nodes
+        Raise when the view would hold more companies than this; ``None``: no limit.
+
+    Returns
+    -------
+    NetworkView
+
+    Raises
+    ------
+    ExposureError
+        When the view holds more than ``max_nodes`` companies.
+    UnknownNameError
+        When ``supplier`` is not a supplier in the data.
+
+    Examples
+    --------
+    >>> import exposure
+    >>> result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+    >>> view = network_view(result, supplier="Ambarella")
+    >>> view.columns
+    [['Ambarella'], ['Dahua Technology', 'Hikvision']]
+    >>> view.title
+    'Ambarella: exposure to the Entity List (84 FR 54002) as of 2019-10-09'
+    """
+    full = result.to_networkx()
+    listings = _listings_by_node(result)
+    for name, data in full.nodes(data=True):
+        data["role"] = (
+            "listed" if data["listed"] else "exposed" if data["exposed"] else "unaffected"
+        )
+        data.update(listings.get(name, {}))
+    for u, v, data in full.edges(data=True):
+        data["on_path"] = bool(
+            full.nodes[u]["exposed"] and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
+        )
+    notes: list[str] = []
+    if supplier is not None:
+        record = result.supplier(supplier)
+        name = record["supplier"]
+        hops = {(a, b) for p in record["paths"] for a, b in itertools.pairwise(p["path"])}
+        graph = full.edge_subgraph(hops).copy() if hops else full.subgraph([name]).copy()
+        for _, _, data in graph.edges(data=True):
+            data["on_path"] = True
+        if not hops:
+            notes.append(f"{name} reaches no listed entity as of {result.as_of.isoformat()}.")
+        title_prefix = f"{name}: exposure"
+    else:
+        isolated = [n for n in full.nodes if full.degree(n) == 0]
+        graph = full.subgraph([n for n in full.nodes if full.degree(n) > 0]).copy()
+        if isolated:
+            entities = "entity" if len(isolated) == 1 else "entities"
+            listed_now = sum(bool(full.nodes[n]["listed"]) for n in isolated)
+            which = "listed" if listed_now == len(isolated) else f"named ({listed_now} listed)"
+            notes.append(f"+{len(isolated)} {which} {entities} with no supplier in the data.")
+        title_prefix = "Exposure"
+    if max_nodes is not None and graph.number_of_nodes() > max_nodes:
+        msg = (
+            f"the network has {graph.number_of_nodes()} companies, too many for a legible "
+            f"picture (at most {max_nodes}). Draw one supplier's exposure paths with "
+            "--supplier NAME (supplier=... in Python), or export the graph with "
+            "`exposure export -o network.graphml` and explore it in Gephi or Cytoscape"
+        )
+        raise ExposureError(msg)
+    columns, headings = _columns(graph)
+    shown = [listings[n] for n in graph.nodes if n in listings and graph.nodes[n]["listed"]]
+    in_force = shown or [
+        listings[n] for n in full.nodes if n in listings and full.nodes[n]["listed"]
+    ]
+    title = f"{title_prefix} to {_name_listings(in_force)} as of {result.as_of.isoformat()}"
+    return NetworkView(graph, columns, headings, title, notes)
+
+
+def _listings_by_node(result: Result) -> dict[str, dict[str, str]]:
+    """Return the first listing in force of each listed node, keyed by node name."""
+    names = result.graph.nodes["name"]
+    by_node: dict[str, dict[str, str]] = {}
+    for record in result.listing_records():
+        code = result.graph.code(record["name"])
+        if code is None:
+            continue
+        by_node.setdefault(
+            str(names.iat[code]),
+            {
+                "list": record["list"] or "",
+                "federal_register_notice": record["federal_register_notice"] or "",
+                "listed_since": record["start_date"] or "",
+                "listing_source": record["source"] or "",
+            },
+        )
+    return by_node
+
+
+def _name_listings(listings: list[dict[str, str]]) -> str:
+    """Name the listings for a title: ``the Entity List (84 FR 22961, 84 FR 54002)``."""
+    if not listings:
+        return "listed entities"
+    notices: dict[str, list[str]] = {}
+    for listing in listings:
+        found = notices.setdefault(listing["list"] or "listed entities", [])
+        notice = listing["federal_register_notice"]
+        if notice and notice not in found:
+            found.append(notice)
+    parts = []
+    for name, found in sorted(notices.items()):
+        shown = sorted(found)
+        if len(shown) > 3:
+            shown = [*shown[:2], f"{len(shown) - 2} more notices"]
+        parts.append(f"the {name} ({', '.join(shown)})" if shown else f"the {name}")
+    return " and ".join(parts)
+
+
+def _columns(graph: nx.DiGraph) -> tuple[list[list[str]], list[str]]:
+    """Assign each node a column and order each column to limit crossings.
+
+    Columns: suppliers (no one in the graph sells to them), exposed intermediaries by tier
+    (highest first), intermediaries not exposed, then buyers (listed entities and companies
+    that sell to no one). Order within a column: a few barycentre sweeps, ties by name.
+    """
+    data = graph.nodes
+    sources = {n for n in graph if graph.in_degree(n) == 0 and not data[n]["listed"]}
+    exposed_middle = {n for n in graph if n not in sources and data[n]["role"] == "exposed"}
+    top_tier = max((data[n]["tier"] for n in exposed_middle), default=0)
+    other_middle = {
+        n
+        for n in graph
+        if n not in sources
+        and data[n]["role"] == "unaffected"
+        and graph.out_degree(n) > 0
+        and not data[n]["listed"]
+    }
+    layer: dict[str, int] = {}
+    for n in graph:
+        if n in sources:
+            layer[n] = 0
+        elif n in exposed_middle:
+            layer[n] = 1 + top_tier - data[n]["tier"]
+        elif n in other_middle:
+            layer[n] = top_tier + 1
+        else:
+            layer[n] = top_tier + 1 + bool(other_middle)
+    used = sorted(set(layer.values()))
+    renumber = {old: new for new, old in enumerate(used)}
+    columns: list[list[str]] = [[] for _ in used]
+    for n in sorted(graph, key=_name_order):
+        columns[renumber[layer[n]]].append(n)
+    headings = []
+    for old in used:
+        if old == 0:
+            headings.append("Suppliers")
+        elif old <= top_tier:
+            headings.append(f"Intermediaries, tier {1 + top_tier - old}")
+        elif old == top_tier + 1 and other_middle:
+            headings.append("Other intermediaries")
+        else:
+            headings.append("Buyers")
+    if len(columns) == 1 and not sources:
+        headings = ["Buyers"]
+    return _order(graph, columns), headings
+
+
+def _name_order(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
+
+
+def _order(graph: nx.DiGraph, columns: list[list[str]]) -> list[list[str]]:
+    """Barycentre ordering: each node near the mean row of its neighbours, sweeping both ways."""
+    rank = {n: i / max(len(col), 1) for col in columns for i, n in enumerate(col)}
+
+    def sweep(indices: Iterable[int], neighbours: Any) -> None:
+        for c in indices:
+            column = columns[c]
+            keys = {}
+            for i, n in enumerate(column):
+                near = [rank[m] for m in neighbours(n) if m != n]
+                keys[n] = (sum(near) / len(near) if near else i / len(column), *_name_order(n))
+            column.sort(key=keys.__getitem__)
+            rank.update({n: i / len(column) for i, n in enumerate(column)})
+
+    for _ in range(4):
+        sweep(range(1, len(columns)), graph.predecessors)
+        sweep(range(len(columns) - 2, -1, -1), graph.successors)
+    return columns
+
+
+# -- drawing ---------------------------------------------------------------------------------
+
+
+def plot_exposure(
+    result: Result,
+    *,
+    supplier: str | None = None,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (10, 6),
+    dpi: int = 100,
+    show: bool = False,
+    close: bool = False,
+    save: bool = False,
+    filepath: str | Path | None = None,
+) -> tuple[Figure, Axes]:
+    """Draw the supply network, or one supplier's exposure paths.
+
+    Parameters
+    ----------
+    result
+        An analysis result, from :func:`exposure.analyze`.
+    supplier
+        Draw only this supplier's exposure paths. Default: the whole network (less the listed
+        entities that no one in the data sells to; the picture says how many).
+    ax
+        Draw on this axes (its figure is reused); default: a new figure.
+    figsize
+        Size of a new figure, in inches (width, height).
+    dpi
+        Resolution of a new figure and of the saved file.
+    show
+        Show the figure (``plt.show()``).
+    close
+        Close the figure once drawn (and saved); use it in scripts.
+    save
+        Write the picture to ``filepath``.
+    filepath
+        Where to save; the suffix picks the format: ``.png``, ``.svg`` or ``.pdf``.
+
+    Returns
+    -------
+    fig, ax
+        The matplotlib figure and axes.
+
+    Raises
+    ------
+    ExposureError
+        When the network has more than :data:`MAX_PICTURE_NODES` companies, or ``filepath``
+        has an unsupported suffix.
+    UnknownNameError
+        When ``supplier`` is not a supplier in the data.
+
+    See Also
+    --------
+    exposure.interactive.to_html : the same picture as an interactive web page.
+
+    Examples
+    --------
+    >>> import exposure
+    >>> result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+    >>> fig, ax = plot_exposure(result, supplier="Ambarella", close=True)
+    >>> ax.get_title()
+    'Ambarella: exposure to the Entity List (84 FR 54002) as of 2019-10-09'
+    """
+    import matplotlib.pyplot as plt
+
+    if save and filepath is None:
+        msg = "save=True needs a filepath, e.g. filepath='network.png'"
+        raise ExposureError(msg)
+    if save:
+        picture_format(filepath)  # fail before drawing
+    view = network_view(result, supplier=supplier)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    else:
+        fig = ax.figure  # type: ignore[assignment]
+    _draw(view, fig, ax)
+    _save_and_show(fig, save=save, show=show, close=close, filepath=filepath, dpi=dpi)
+    return fig, ax
+
+
+def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
+    """Draw a view on ``ax``: nodes, edges, labels that fit, headings, legend and notes."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
+
+    graph = view.graph
+    column_of = view.column_of
+    n_columns = len(view.columns)
+    pos = {
+        n: (float(c), 1.0 - (i + 0.5) / len(column))
+        for c, column in enumerate(view.columns)
+        for i, n in enumerate(column)
+    }
+    ax.set_axis_off()
+    ax.set_title(view.title, fontsize=11, loc="center", pad=22)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = ax.get_window_extent(renderer)
+    points_per_pixel = 72 / fig.dpi
+    tallest = max((len(column) for column in view.columns), default=1)
+    spacing_pt = 0.92 * box.height * points_per_pixel / max(tallest, 1)
+    marker_pt = min(11.0, max(2.5, 0.6 * spacing_pt))
+    fontsize = 8.5 if tallest <= 40 else 7.5
+
+    # Labels first, to size the margins: suppliers to the left, buyers to the right, the
+    # columns in between above their node.
+    labels = {}
+    for n, (x, y) in pos.items():
+        c = column_of[n]
+        if c == 0 and n_columns > 1:
+            offset, ha, va = (-(marker_pt / 2 + 3), 0.0), "right", "center"
+        elif c == n_columns - 1:
+            offset, ha, va = (marker_pt / 2 + 3, 0.0), "left", "center"
+        else:
+            offset, ha, va = (0.0, marker_pt / 2 + 1.5), "center", "bottom"
+        labels[n] = ax.annotate(
+            textwrap.fill(n, _WRAP),
+            xy=(x, y),
+            xytext=offset,
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            zorder=5,
+            annotation_clip=False,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
+            if 0 < c < n_columns - 1
+            else None,
+        )
+    widths = {n: label.get_window_extent(renderer).width for n, label in labels.items()}
+    gap_px = (marker_pt / 2 + 6) / points_per_pixel
+    left_px = max((widths[n] for n in view.columns[0]), default=0) + gap_px
+    right_px = max((widths[n] for n in view.columns[-1]), default=0) + gap_px
+    if n_columns == 1:
+        left_px = gap_px * 4
+    left_px = min(left_px, 0.4 * box.width)
+    right_px = min(right_px, 0.4 * box.width)
+    span = max(n_columns - 1, 1)
+    units = span / max(1 - (left_px + right_px) / box.width, 0.2)
+    x0 = -left_px / box.width * units
+    ax.set_xlim(x0, x0 + units)
+    ax.set_ylim(0, 1)
+
+    # Headings over the columns.
+    headings = [
+        ax.annotate(
+            heading,
+            xy=(c, 1.0),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color="#606060",
+            fontstyle="italic",
+        )
+        for c, heading in enumerate(view.headings)
+    ]
+
+    # Edges: other sales below, exposure paths on top. A small picture gets arrows, curved
+    # where a straight line would run through a company in between; a large one thin lines
+    # (direction is left to right) so the layers stay readable.
+    to_px = ax.transData.transform
+    marker_px = marker_pt / points_per_pixel
+    large = len(graph) > LARGE_PICTURE
+    on_path = [(u, v) for u, v, d in graph.edges(data="on_path") if d]
+    other = [(u, v) for u, v, d in graph.edges(data="on_path") if not d]
+    curved: set[tuple[str, str]] = set()
+    for edges, style, width, z in ((other, OTHER_EDGE, 0.8, 1), (on_path, PATH_EDGE, 1.6, 2)):
+        ordered = sorted(edges, key=lambda e: (_name_order(e[0]), _name_order(e[1])))
+        if large:
+            straight = [e for e in ordered if column_of[e[1]] > column_of[e[0]]]
+            ax.add_collection(
+                LineCollection(
+                    [(pos[u], pos[v]) for u, v in straight],
+                    colors=style["color"],
+                    linewidths=width / 4,
+                    alpha=0.45,
+                    zorder=z,
+                )
+            )
+            ordered = [e for e in ordered if column_of[e[1]] <= column_of[e[0]]]
+        for u, v in ordered:
+            rad = 0.0
+            if column_of[v] <= column_of[u]:
+                rad = 0.35
+            elif not large:
+                rad = _bend(u, v, view, pos, to_px, marker_px)
+            if rad:
+                curved.add((u, v))
+            ax.add_patch(
+                FancyArrowPatch(
+                    pos[u],
+                    pos[v],
+                    arrowstyle="-|>",
+                    mutation_scale=min(9.0, 4 + marker_pt / 2),
+                    shrinkA=marker_pt / 2 + 1,
+                    shrinkB=marker_pt / 2 + 1.5,
+                    connectionstyle=f"arc3,rad={rad}",
+                    color=style["color"],
+                    linewidth=width if not large else width / 4,
+                    alpha=0.9,
+                    zorder=z,
+                )
+            )
+
+    # Nodes, one scatter per role (so the legend and the file group them).
+    for role, style in ROLE_STYLES.items():
+        members = [n for n in pos if graph.nodes[n]["role"] == role]
+        if members:
+            ax.scatter(
+                [pos[n][0] for n in members],
+                [pos[n][1] for n in members],
+                s=marker_pt**2,
+                c=style["color"],
+                marker=style["marker"],
+                edgecolors=OUTLINE,
+                linewidths=0.6 if marker_pt > 4 else 0.3,
+                zorder=3,
+            )
+
+    # Keep the labels that fit: listed buyers first, then the most exposed.
+    obstacles = _Boxes()
+    for x, y in pos.values():
+        cx, cy = to_px((x, y))
+        obstacles.add(
+            (cx - marker_px / 2, cy - marker_px / 2, cx + marker_px / 2, cy + marker_px / 2)
+        )
+    for heading in headings:
+        obstacles.add(_extent(heading, renderer))
+    kept_names = _Boxes()
+    hidden = 0
+    for n in sorted(pos, key=lambda n: _label_priority(graph, n)):
+        label = labels[n]
+        own = _marker_box(to_px(pos[n]), marker_px)
+        places: list[tuple[tuple[float, float], str, str] | None] = [None]
+        if 0 < column_of[n] < n_columns - 1:  # above the node, else below, else to the right
+            gap = marker_pt / 2 + 1.5
+            places += [((0.0, -gap), "center", "top"), ((gap + 1.5, 0.0), "left", "center")]
+        for place in places:
+            if place is not None:
+                label.xyann, ha, va = place
+                label.set(horizontalalignment=ha, verticalalignment=va)
+            extent = _extent(label, renderer, pad=1.0)
+            if not (obstacles.hits(extent, ignore=own) or kept_names.hits(extent)):
+                kept_names.add(extent)
+                break
+        else:
+            label.set_visible(False)
+            hidden += 1
+
+    # Products on the sales, where they fit: along the edge, clear of names and markers.
+    labelled = 0
+    candidates = [e for e in on_path + other if _product_label(graph.edges[e]["products"])]
+    if large:
+        candidates = []  # none would fit; a note says so
+    for u, v in sorted(candidates, key=lambda e: _edge_priority(graph, e)):
+        if (u, v) in curved:
+            continue  # no straight segment to write along
+        (ux, uy), (vx, vy) = to_px(pos[u]), to_px(pos[v])
+        angle = math.degrees(math.atan2(vy - uy, vx - ux))
+        text = ax.text(
+            0,
+            0,
+            _product_label(graph.edges[u, v]["products"]),
+            fontsize=6.5,
+            color="#7f0000" if graph.edges[u, v]["on_path"] else "#606060",
+            ha="center",
+            va="center",
+            rotation=angle,
+            rotation_mode="anchor",
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
+        )
+        x0, y0, x1, y1 = _extent(text, renderer, pad=0.5)
+        origin = to_px((0, 0))
+        for t in (0.4, 0.3, 0.5, 0.22, 0.6, 0.7):
+            cx, cy = ux + t * (vx - ux), uy + t * (vy - uy)
+            dx, dy = cx - origin[0], cy - origin[1]
+            candidate = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+            if not (obstacles.hits(candidate) or kept_names.hits(candidate)):
+                text.set_position(tuple(ax.transData.inverted().transform((cx, cy))))
+                kept_names.add(candidate)
+                labelled += 1
+                break
+        else:
+            text.remove()
+    unlabelled = len(candidates) - labelled
+
+    # Legend, then notes on what is not shown, under the picture.
+    roles_shown = {graph.nodes[n]["role"] for n in graph}
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=style["marker"],
+            markersize=7,
+            markerfacecolor=style["color"],
+            markeredgecolor=OUTLINE,
+            label=style["label"],
+        )
+        for role, style in ROLE_STYLES.items()
+        if role in roles_shown
+    ]
+    if on_path:
+        handles.append(Line2D([], [], color=PATH_EDGE["color"], lw=1.6, label=PATH_EDGE["label"]))
+    if other:
+        handles.append(Line2D([], [], color=OTHER_EDGE["color"], lw=0.8, label=OTHER_EDGE["label"]))
+    legend = ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=max(len(handles), 1),
+        frameon=False,
+        fontsize=8,
+        handletextpad=0.4,
+        columnspacing=1.2,
+    )
+    notes = list(view.notes)
+    if hidden:
+        notes.append(
+            f"Names shown for {len(pos) - hidden} of {len(pos)} companies (listed and most "
+            "exposed first); draw one supplier, or open the HTML view, to see every name."
+        )
+    if large:
+        notes.append(
+            f"{len(graph)} companies: sales drawn as thin lines (left to right) without "
+            "products; `exposure export` gives the full graph for Gephi or Cytoscape."
+        )
+    if unlabelled:
+        notes.append(
+            f"Products shown on {labelled} of {len(candidates)} sales, where they fit; "
+            "`exposure report --supplier NAME` lists them all."
+        )
+    if notes:
+        ax.annotate(
+            "\n".join(notes),
+            xy=(0.5, 0.0),
+            xycoords=legend,
+            xytext=(0, -2),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=7.5,
+            color="#404040",
+        )
+
+
+def _bend(
+    u: str, v: str, view: NetworkView, pos: dict[str, tuple[float, float]], to_px: Any, size: float
+) -> float:
+    """Return the ``arc3`` bend of ``u -> v`` that passes clear of the companies in between.
+
+    0 (straight) when the straight line is clear; else the first clear bend of a few tried,
+    as matplotlib's ``arc3`` draws it (a quadratic curve in display space).
+    """
+    column_of = view.column_of
+    between = [
+        to_px(pos[w]) for column in view.columns[column_of[u] + 1 : column_of[v]] for w in column
+    ]
+    if not between:
+        return 0.0
+    (ux, uy), (vx, vy) = to_px(pos[u]), to_px(pos[v])
+    steps = [i / 40 for i in range(1, 40)]
+    for rad in (0.0, -0.12, 0.12, -0.22, 0.22, -0.32, 0.32):
+        cx, cy = (ux + vx) / 2 + rad * (vy - uy), (uy + vy) / 2 - rad * (vx - ux)
+        curve = [
+            ((1 - t) ** 2 * ux + 2 * (1 - t) * t * cx + t**2 * vx,
+             (1 - t) ** 2 * uy + 2 * (1 - t) * t * cy + t**2 * vy)
+            for t in steps
+        ]  # fmt: skip
+        if all(math.hypot(wx - x, wy - y) >= 2 * size for wx, wy in between for x, y in curve):
+            return rad
+    return 0.0
+
+
+class _Boxes:
+    """Axis-aligned boxes in display pixels, for overlap tests."""
+
+    def __init__(self) -> None:
+        self.boxes: list[tuple[float, float, float, float]] = []
+
+    def add(self, box: tuple[float, float, float, float]) -> None:
+        self.boxes.append(box)
+
+    def hits(
+        self,
+        box: tuple[float, float, float, float],
+        ignore: tuple[float, float, float, float] | None = None,
+    ) -> bool:
+        x0, y0, x1, y1 = box
+        return any(
+            x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 and b != ignore for b in self.boxes
+        )
+
+
+def _marker_box(center: Any, size: float) -> tuple[float, float, float, float]:
+    cx, cy = center
+    return (cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2)
+
+
+def _extent(artist: Any, renderer: Any, pad: float = 0.0) -> tuple[float, float, float, float]:
+    box = artist.get_window_extent(renderer)
+    return (box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
+
+
+def _label_priority(graph: nx.DiGraph, name: str) -> tuple[Any, ...]:
+    data = graph.nodes[name]
+    rank = {"listed": 0, "exposed": 1, "unaffected": 2}[data["role"]]
+    risk = data["revenue_at_risk"] or 0.0
+    return (rank, data["tier"] or 0, -risk, -graph.degree(name), *_name_order(name))
+
+
+def _edge_priority(graph: nx.DiGraph, edge: tuple[str, str]) -> tuple[Any, ...]:
+    u, v = edge
+    return (not graph.edges[u, v]["on_path"], *_name_order(u), *_name_order(v))
+
+
+def _product_label(products: list[str]) -> str:
+    """Return the products of a sale, shortened; empty when none is specified."""
+    known = [p for p in products if p.strip().casefold() != _UNSPECIFIED]
+    text = "; ".join(known)
+    return text if len(text) <= _PRODUCT_CHARS else text[: _PRODUCT_CHARS - 1].rstrip() + "…"
+
+
+# -- saving ----------------------------------------------------------------------------------
+
+
+def picture_format(filepath: str | Path | None) -> str:
+    """Return the picture format (``png``, ``svg`` or ``pdf``) named by the suffix of ``filepath``.
+
+    Raises
+    ------
+    ExposureError
+        For any other suffix.
+
+    Examples
+    --------
+    >>> picture_format("network.SVG")
+    'svg'
+    """
+    suffix = Path(str(filepath)).suffix.lower().lstrip(".")
+    if suffix not in SAVE_FORMATS:
+        msg = (
+            f"cannot tell the picture format from {str(filepath)!r}. "
+            "End the file name with .png, .svg or .pdf (or .html for the interactive view)"
+        )
+        raise ExposureError(msg)
+    return suffix
+
+
+def _save_and_show(
+    fig: Figure,
+    *,
+    save: bool,
+    show: bool,
+    close: bool,
+    filepath: str | Path | None,
+    dpi: int,
+) -> None:
+    """Save (format from the suffix, atomically, without dates), then show and/or close."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    if save:
+        from exposure.io import write_atomic
+
+        fmt = picture_format(filepath)
+        metadata: dict[str, Any] = {
+            "png": {"Software": None},
+            "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+        }[fmt]
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": "exposure", "pdf.compression": 6}):
+            fig.savefig(
+                buffer,
+                format=fmt,
+                dpi=dpi,
+                bbox_inches="tight",
+                pad_inches=0.15,
+                facecolor="white",
+                metadata=metadata,
+            )
+        write_atomic(Path(str(filepath)), buffer.getvalue())
+    if show:
+        plt.show()
+    if close:
+        plt.close(fig)

@@ -1,0 +1,102 @@
+"""Graph exports: GraphML, GEXF and node-link JSON read back with the same graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.export import flat_graph
+
+READERS = {
+    "graphml": nx.read_graphml,
+    "gexf": nx.read_gexf,
+    "json": lambda path: nx.node_link_graph(json.loads(Path(path).read_text()), edges="edges"),
+}
+
+
+def export(*args: str) -> tuple[int, str]:
+    done = CliRunner().invoke(cli, ["export", *args])
+    return done.exit_code, done.output
+
+
+@pytest.fixture(scope="module")
+def expected() -> nx.DiGraph:
+    return flat_graph(exposure.analyze(exposure.load(), as_of="2019-10-09"))
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_round_trips_nodes_edges_and_attributes(
+    tmp_path: Path, expected: nx.DiGraph, fmt: str
+) -> None:
+    out = tmp_path / f"network.{fmt}"
+    code, output = export("-o", str(out), "--as-of", "2019-10-09")
+    assert code == 0, output
+    G = READERS[fmt](out)
+    assert G.is_directed()
+    assert set(G.nodes) == set(expected.nodes)
+    assert set(G.edges) == set(expected.edges)
+    for node, data in expected.nodes(data=True):
+        assert G.nodes[node] == data, node
+    for u, v, data in expected.edges(data=True):
+        got = dict(G.edges[u, v])
+        if fmt == "gexf":
+            got.pop("id")  # GEXF numbers its edges
+        assert got == data, (u, v)
+    if fmt != "gexf":
+        assert G.graph["as_of"] == "2019-10-09"
+
+
+def test_exposure_results_travel_as_node_attributes(expected: nx.DiGraph) -> None:
+    ambarella = expected.nodes["Ambarella"]
+    assert ambarella["exposed"] is True
+    assert ambarella["tier"] == 1
+    assert ambarella["revenue_at_risk"] == pytest.approx(0.17)
+    assert ambarella["revenue_at_risk_is_lower_bound"] is True
+    assert "revenue_at_risk" not in expected.nodes["Intel"]  # unknown is left out, never 0
+    hikvision = expected.nodes["Hikvision"]
+    assert hikvision["listed"] is True
+    assert hikvision["federal_register_notice"] == "84 FR 54002"
+    assert hikvision["listed_since"] == "2019-10-09"
+    sale = expected.edges["Ambarella", "Hikvision"]
+    assert sale["share"] == pytest.approx(0.17)
+    assert sale["on_exposure_path"] is True
+    assert "share" not in expected.edges["Intel", "Hikvision"]
+    nvidia = expected.edges["Nvidia", "Hikvision"]["products"].split(" | ")
+    assert nvidia == [
+        "AI chips for video surveillance cameras",
+        "Jetson, Tesla P4 and DGX-1 (used by the Hikvision Research Institute)",
+    ]
+    for _, data in expected.nodes(data=True):
+        assert all(isinstance(v, bool | int | float | str) for v in data.values())
+
+
+def test_format_option_overrides_the_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "network.txt"
+    code, _ = export("-o", str(out), "--format", "json")
+    assert code == 0
+    assert json.loads(out.read_text())["directed"] is True
+
+
+def test_an_unknown_suffix_is_a_clear_error(tmp_path: Path) -> None:
+    code, output = export("-o", str(tmp_path / "network.csv"))
+    assert code == 1
+    assert "End the file name with .graphml, .gexf or .json, or pass --format" in output
+    assert not list(tmp_path.iterdir())
+
+
+def test_export_refuses_to_overwrite_an_input_file(make_data) -> None:
+    from tests.conftest import listing, sale
+
+    folder = make_data([listing("Listed Co")], [sale("Maker", "Listed Co")])
+    code, output = export(
+        "-o", str(folder / "suppliers.csv"), "--format", "json", "--data", str(folder)
+    )
+    assert code == 1
+    assert "refusing to write over it" in output
+    assert (folder / "suppliers.csv").read_text().startswith("supplier,")

@@ -1,0 +1,312 @@
+"""Name matching: normal forms, scores, outcomes, review decisions, and the graph's links."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import exposure
+from exposure.matching import (
+    MATCH_THRESHOLD,
+    POSSIBLE_THRESHOLD,
+    Matcher,
+    name_forms,
+)
+from exposure.names import name_key, name_tokens, split_place
+from tests.conftest import MakeData, listing, sale, write_csv
+
+PAIRS = Path(__file__).resolve().parent / "name_pairs.csv"
+MATCHES_HEADER = ["customer", "listed", "decision", "note", "date"]
+
+
+def pair_outcomes() -> pd.DataFrame:
+    table = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+    outcomes = []
+    for row in table.itertuples():
+        listed = pd.DataFrame(
+            {
+                "name": [row.listed],
+                "alt_names": [row.listed_alt_names],
+                "country": [row.listed_country],
+                "list": ["Entity List"],
+            }
+        )
+        found = Matcher(listed).match([row.name], [row.country]).iloc[0]
+        outcomes.append(found["outcome"])
+    return table.assign(got=outcomes)
+
+
+def test_the_name_pair_table_is_real_and_large_enough() -> None:
+    table = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+    assert len(table) >= 40
+    assert set(table["expected"]) == {"match", "possible", "none"}
+    assert (table["expected"] == "none").sum() >= 10
+    assert (table["source"] != "").mean() > 0.9
+    assert table["case"].str.contains("Dahua trap").sum() >= 2
+
+
+def test_precision_and_recall_on_real_name_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    table = pair_outcomes()
+    expected, got = table["expected"], table["got"]
+    confident = got == "match"
+    precision = (confident & (expected == "match")).sum() / max(confident.sum(), 1)
+    recall = (confident & (expected == "match")).sum() / (expected == "match").sum()
+    flagged = got.isin(["match", "possible"])
+    wanted = expected.isin(["match", "possible"])
+    review_recall = (flagged & wanted).sum() / wanted.sum()
+    false_flags = (flagged & ~wanted).sum()
+    with capsys.disabled():
+        print(
+            f"\nname pairs: {len(table)}; confident matches: precision {precision:.3f}, "
+            f"recall {recall:.3f}; match or possible: recall {review_recall:.3f}, "
+            f"{false_flags} of {(~wanted).sum()} non-matches flagged for review"
+        )
+        print(pd.crosstab(expected, got).to_string())
+        for row in table[expected != got].itertuples():
+            print(f"  expected {row.expected}, got {row.got}: {row.name!r} / {row.listed!r}")
+    # A confident match on a pair that is not the same entity is the costly error: none allowed.
+    assert not (confident & (expected == "none")).any()
+    assert precision >= 0.95
+    assert recall >= 0.8
+    assert review_recall >= 0.9
+
+
+def test_the_dahua_trap_is_never_a_confident_match() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["DAHUA ELECTRONICS CORPORATION"],
+            "alt_names": [""],
+            "country": [""],
+            "list": ["Denied Persons List"],
+            "addresses": ["134-12 59HT AVENUE, FLUSHING, NY, 11355"],
+        }
+    )
+    matcher = Matcher(listed)
+    found = matcher.match(
+        ["Zhejiang Dahua Technology", "Zhejiang Dahua Technology", "Dahua Electronics Corp"],
+        ["CN", "", "US"],
+    )
+    assert found["outcome"].tolist() == ["none", "possible", "match"]
+    assert "countries differ (CN vs US): -15" in found.loc[0, "explanation"]
+    assert found.loc[0, "listed_country"] == "US"  # read from the address's state and ZIP code
+
+
+def test_every_match_explains_itself() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["Hikvision"],
+            "alt_names": ["Hangzhou Hikvision Digital Technology Co., Ltd."],
+            "country": ["CN"],
+            "list": ["Entity List"],
+        }
+    )
+    row = Matcher(listed).match(["Hikvison Digital Technology"], ["CN"]).iloc[0]
+    assert row["outcome"] == "match"
+    assert row["score"] >= MATCH_THRESHOLD
+    assert row["listed"] == "Hikvision"
+    assert row["matched_as"] == "Hangzhou Hikvision Digital Technology Co., Ltd."
+    assert row["name_form"] == "hikvison digital technology"
+    assert row["listed_form"] == "hikvision digital technology [hangzhou]"
+    assert row["explanation"].startswith(
+        f"score {row['score']:.1f} against the listed alias "
+        "'Hangzhou Hikvision Digital Technology Co., Ltd.'"
+    )
+    assert "place 'hangzhou' set aside" in row["explanation"]
+
+
+def test_outcomes_follow_the_documented_thresholds() -> None:
+    assert POSSIBLE_THRESHOLD < MATCH_THRESHOLD
+    listed = pd.DataFrame({"name": ["Megvii Technology Limited"], "country": ["CN"]})
+    found = Matcher(listed).match(["Megvii Technology", "Megvii", "Meitu"], ["CN", "CN", "CN"])
+    scores = found["score"].to_numpy()
+    assert found["outcome"].tolist() == ["match", "possible", "none"]
+    assert scores[0] >= MATCH_THRESHOLD > scores[1] >= POSSIBLE_THRESHOLD
+    assert np.isnan(scores[2])  # no listed name shares a word or its first letters
+
+
+def test_limit_returns_candidates_best_first_in_input_order() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["Huawei Technologies Co., Ltd.", "Huawei Device Co., Ltd.", "ZTE"],
+            "country": ["CN", "CN", "CN"],
+        }
+    )
+    found = Matcher(listed).match(["ZTE Corp", "Huawei Technologies"], limit=2)
+    assert found["name"].tolist() == ["ZTE Corp", "Huawei Technologies", "Huawei Technologies"]
+    assert found["listed"].tolist() == [
+        "ZTE",
+        "Huawei Technologies Co., Ltd.",
+        "Huawei Device Co., Ltd.",
+    ]
+    assert found["outcome"].tolist() == ["match", "match", "possible"]
+
+
+def test_normal_forms_keep_the_old_keys_and_add_pinyin_and_scripts() -> None:
+    assert name_key("Sense Time") == name_key("SenseTime Group Ltd")
+    assert name_key("Hikvision") != name_key("Hangzhou Hikvision Digital Technology Co., Ltd.")
+    assert name_key("Zhejiang Dahua Technology Gufen Youxian Gongsi") == name_key(
+        "Zhejiang Dahua Technology Co., Ltd."
+    )
+    assert name_key("Huawei Ji Shu You Xian Gong Si") == "huaweijishu"  # syllables, at the end
+    assert name_key("ПАО Газпром") == name_key("PUBLIC JOINT STOCK COMPANY GAZPROM") == "gazprom"
+    assert name_tokens("杭州海康威视数字技术股份有限公司")[:2] == ["hang", "zhou"]
+    assert split_place(name_tokens("Hang Zhou Hikvision")) == ("hangzhou", ["hikvision"])
+    assert name_forms("Beijing Institute of Technology").place == ""  # nothing distinctive left
+
+
+def test_blocking_scores_a_small_part_of_all_pairs() -> None:
+    rng = np.random.default_rng(7)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+    def word() -> str:
+        return "".join(rng.choice(letters, 7))
+
+    listed = pd.DataFrame({"name": [f"{word()} {word()} Co" for _ in range(2000)]})
+    matcher = Matcher(listed)
+    names = [f"{word()} {word()} Ltd" for _ in range(3000)] + list(listed["name"][:50])
+    from exposure.matching import _Forms
+
+    query, _ = matcher._candidates(_Forms.of(names))
+    assert len(query) < 0.01 * len(names) * len(listed)
+    found = matcher.match(names)
+    assert (found["outcome"].to_numpy()[-50:] == "match").all()
+
+
+# -- the analysis: fuzzy links, possible matches and review decisions ---------------------------
+
+
+def _listed() -> list[dict[str, object]]:
+    return [
+        listing(
+            "Hikvision", alt_names="Hangzhou Hikvision Digital Technology Co., Ltd.", country="CN"
+        ),
+        listing("Xiamen Meiya Pico Information Co. Ltd.", country="CN"),
+    ]
+
+
+def _sales() -> list[dict[str, object]]:
+    return [
+        sale("Maker", "Hikvison Digital Technology", customer_country="CN"),
+        sale("Maker", "Meiya Pico", customer_country="CN"),
+        sale("Other", "Hikvision", customer_country="CN"),
+    ]
+
+
+def test_a_fuzzy_match_links_and_a_possible_match_does_not(make_data: MakeData) -> None:
+    result = exposure.analyze(exposure.load(make_data(_listed(), _sales())), as_of="2020-01-01")
+    assert result.supplier("Maker")["listed_buyers"] == ["Hikvision"]
+    nodes = result.graph.nodes.set_index("name")
+    assert nodes.loc["Hikvision", "match"] == "fuzzy"  # its weakest spelling
+    assert nodes.loc["Hikvision", "match_score"] >= MATCH_THRESHOLD
+    assert nodes.loc["Hikvision", "matched_as"] == "Hangzhou Hikvision Digital Technology Co., Ltd."
+    assert nodes.loc["Meiya Pico", "match"] == "possible"
+    assert nodes.loc["Meiya Pico", "entity"] == -1
+    assert nodes.loc["Meiya Pico", "matched_as"] == "Xiamen Meiya Pico Information Co. Ltd."
+    assert "needs review" in nodes.loc["Meiya Pico", "match_explanation"]
+    assert nodes.loc["Xiamen Meiya Pico Information Co. Ltd.", "match"] == "exact"
+    assert nodes.loc["Maker", "match"] == "none"
+    assert np.isnan(nodes.loc["Maker", "match_score"])
+    rows = result.graph.rows.set_index("customer")
+    assert rows.loc["Hikvision", "customer_match"] == "exact"
+    assert rows.loc["Hikvision", "customer_match_score"] == 100.0
+    assert rows.loc["Hikvison Digital Technology", "customer_match"] == "fuzzy"
+
+
+def test_review_decisions_reject_and_confirm(make_data: MakeData) -> None:
+    folder = make_data(_listed(), _sales())
+    write_csv(
+        folder / "matches.csv",
+        MATCHES_HEADER,
+        [
+            {
+                "customer": "HIKVISON DIGITAL TECHNOLOGY",  # decisions apply by name key
+                "listed": "Hikvision",
+                "decision": "rejected",
+                "note": "a reseller in Shenzhen",
+                "date": "2024-03-01",
+            },
+            {
+                "customer": "Meiya Pico",
+                "listed": "Xiamen Meiya Pico Information Co. Ltd.",
+                "decision": "confirmed",
+                "note": "same firm: annual report",
+                "date": "2024-03-02",
+            },
+        ],
+    )
+    data = exposure.load(folder)
+    assert data.matches is not None
+    assert len(data.matches) == 2
+    result = exposure.analyze(data, as_of="2020-01-01")
+    assert result.supplier("Maker")["listed_buyers"] == ["Xiamen Meiya Pico Information Co. Ltd."]
+    nodes = result.graph.nodes.set_index("name")
+    assert nodes.loc["Hikvison Digital Technology", "match"] == "none"
+    assert nodes.loc["Hikvision", "match"] == "exact"
+    meiya = nodes.loc["Xiamen Meiya Pico Information Co. Ltd."]
+    assert meiya["match"] == "confirmed"
+    assert meiya["matched_as"] == "Xiamen Meiya Pico Information Co. Ltd."
+    assert "confirmed in matches.csv line 3 (2024-03-02" in meiya["match_explanation"]
+
+
+def test_a_later_decision_overrides_an_earlier_one(make_data: MakeData) -> None:
+    folder = make_data(_listed(), _sales())
+    decision = {"customer": "Hikvison Digital Technology", "listed": "Hikvision", "note": ""}
+    write_csv(
+        folder / "matches.csv",
+        MATCHES_HEADER,
+        [
+            {**decision, "decision": "confirmed", "date": "2024-05-01"},
+            {**decision, "decision": "rejected", "date": "2024-01-01"},
+        ],
+    )
+    nodes = exposure.build_graph(exposure.load(folder)).nodes.set_index("name")
+    assert nodes.loc["Hikvision", "match"] == "confirmed"
+
+
+def test_bad_matches_csv_names_file_line_column_and_fix(make_data: MakeData) -> None:
+    folder = make_data(_listed(), _sales())
+    path = write_csv(
+        folder / "matches.csv",
+        MATCHES_HEADER,
+        [
+            {
+                "customer": "Meiya Pico",
+                "listed": "Meiya",
+                "decision": "confirmed",
+                "date": "2024-01-01",
+            },
+            {"customer": "X", "listed": "Hikvision", "decision": "maybe", "date": "2024-01-01"},
+        ],
+    )
+    with pytest.raises(exposure.DataError) as raised:
+        exposure.load(folder)
+    assert str(raised.value).startswith(
+        f"{path}, line 3, column 'decision': 'maybe' is not one of confirmed, rejected. Fix: "
+    )
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(MATCHES_HEADER)
+        writer.writerow(["Meiya Pico", "Meiya", "confirmed", "", "2024-01-01"])
+    with pytest.raises(exposure.DataError) as raised:
+        exposure.build_graph(exposure.load(folder))
+    message = str(raised.value)
+    assert message.startswith(f"{path}, line 2, column 'listed': 'Meiya' is no name or alias")
+    assert "Fix: write the listed name as the listed file gives it" in message
+
+
+def test_exact_ambiguity_can_be_settled_by_a_confirmed_decision(make_data: MakeData) -> None:
+    listed = [listing("Alpha Ltd", alt_names="AB"), listing("Beta Ltd", alt_names="AB")]
+    folder = make_data(listed, [sale("Maker", "AB")])
+    with pytest.raises(exposure.DataError, match="could be 2 listed entities"):
+        exposure.build_graph(exposure.load(folder))
+    write_csv(
+        folder / "matches.csv",
+        MATCHES_HEADER,
+        [{"customer": "AB", "listed": "Beta Ltd", "decision": "confirmed", "date": "2024-01-01"}],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert result.supplier("Maker")["listed_buyers"] == ["Beta Ltd"]

@@ -1,0 +1,231 @@
+"""Pictures: valid files of each format, identical bytes for identical inputs, and legibility."""
+
+from __future__ import annotations
+
+import colorsys
+import csv
+import itertools
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib.colors
+import matplotlib.pyplot as plt
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.plot import MAX_PICTURE_NODES, ROLE_STYLES, plot_exposure
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
+
+
+def render(*args: str) -> tuple[int, str]:
+    done = CliRunner().invoke(cli, ["render", *args])
+    return done.exit_code, done.output
+
+
+def synthetic(folder: Path, suppliers: int, intermediaries: int, listed: int, others: int) -> Path:
+    """A network of the given size, wired deterministically (no random numbers)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    listed_names = [f"Listed Buyer {i:03d} Holdings Co., Ltd." for i in range(listed)]
+    middle = [f"Distributor {i:03d}" for i in range(intermediaries)]
+    other = [f"Customer {i:03d}" for i in range(others)]
+    with (folder / "listed.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "list", "federal_register_notice", "start_date", "source"])
+        writer.writerows(
+            [n, "Entity List", "84 FR 54002", "2019-10-09", "test"] for n in listed_names
+        )
+    with (folder / "suppliers.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["supplier", "customer", "product", "source"])
+        buyers = listed_names + other
+        for i, name in enumerate(middle):
+            for j in (i, i * 7 + 3):
+                writer.writerow([name, buyers[j % len(buyers)], "modules", "test"])
+        customers = middle + buyers
+        for i in range(suppliers):
+            for j in (i, i * 13 + 5):
+                writer.writerow(
+                    [f"Maker {i:03d} Inc.", customers[j % len(customers)], "wafers", "test"]
+                )
+    return folder
+
+
+def visible_text_boxes(fig: plt.Figure, ax: plt.Axes) -> list[tuple[str, object]]:
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [
+        (text.get_text(), text.get_window_extent(renderer))
+        for text in ax.texts
+        if text.get_visible() and text.get_text()
+    ]
+
+
+def assert_no_overlap(fig: plt.Figure, ax: plt.Axes) -> None:
+    boxes = visible_text_boxes(fig, ax)
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        assert not box_a.overlaps(box_b), f"{a!r} overlaps {b!r}"
+
+
+@pytest.fixture(scope="module")
+def result() -> exposure.Result:
+    return exposure.analyze(exposure.load(), as_of="2019-10-09")
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_render_writes_a_valid_file_of_the_suffix_format(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"network.{fmt}"
+    code, output = render("-o", str(out), "--as-of", "2019-10-09", "--dpi", "60")
+    assert code == 0, output
+    assert f"Wrote {out}" in output
+    data = out.read_bytes()
+    assert data.startswith(MAGIC[fmt])
+    if fmt == "svg":
+        root = ET.fromstring(data)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        text = data.decode()
+        for name in ("Ambarella", "Hikvision", "Dahua Technology", "Huawei Technologies"):
+            assert name in text
+        assert "Exposure to the Entity List (84 FR 22961, 84 FR 54002) as of 2019-10-09" in text
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_the_same_inputs_give_identical_bytes(tmp_path: Path, fmt: str) -> None:
+    first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+    for out in (first, second):
+        assert render("-o", str(out), "--as-of", "2019-10-09", "--dpi", "60")[0] == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_render_options_change_the_picture(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "small.png"
+    code, _ = render("-o", str(out), "--supplier", "Ambarella", "--dpi", "50", "--figsize", "8,4")
+    assert code == 0
+    with Image.open(out) as image:
+        width, height = image.size
+    assert width > height  # 8 x 4 inches at 50 dpi, cropped to the drawing
+    assert 300 <= width <= 450
+
+
+def test_unknown_suffix_supplier_or_figsize_are_clear_errors(tmp_path: Path) -> None:
+    code, output = render("-o", str(tmp_path / "network.txt"))
+    assert code == 1
+    assert "End the file name with .png, .svg or .pdf" in output
+    code, output = render("-o", str(tmp_path / "n.png"), "--supplier", "Ambarela")
+    assert code == 1
+    assert "Did you mean 'Ambarella'?" in output
+    code, output = render("-o", str(tmp_path / "n.png"), "--figsize", "10")
+    assert code == 2
+    assert "W,H" in output
+    assert not list(tmp_path.iterdir())
+
+
+def test_whole_network_picture_has_title_legend_notes_and_no_overlapping_text(
+    result: exposure.Result,
+) -> None:
+    fig, ax = plot_exposure(result)
+    try:
+        assert (
+            ax.get_title()
+            == "Exposure to the Entity List (84 FR 22961, 84 FR 54002) as of 2019-10-09"
+        )
+        texts = [t for t, _ in visible_text_boxes(fig, ax)]
+        for name in ("Ambarella", "Intel", "Hikvision", "Dahua Technology", "Google"):
+            assert name in texts
+        assert "+9 listed entities with no supplier in the data." in texts
+        assert "hard drives" in texts  # a product labels its sale
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend == [
+            "Listed entity",
+            "Exposed (reaches a listed entity)",
+            "Sale on an exposure path",
+        ]
+        assert_no_overlap(fig, ax)
+    finally:
+        plt.close(fig)
+
+
+def test_supplier_picture_shows_only_its_paths_and_reuses_the_given_axes(
+    result: exposure.Result,
+) -> None:
+    fig, axes = plt.subplots(1, 2)
+    try:
+        got_fig, got_ax = result.plot(supplier="ambarella", ax=axes[1])
+        assert got_fig is fig
+        assert got_ax is axes[1]
+        assert not axes[0].texts  # the other axes is untouched
+        names = {t for t, _ in visible_text_boxes(fig, got_ax)}
+        assert {"Ambarella", "Hikvision", "Dahua Technology"} <= names
+        assert not names & {"Intel", "Huawei Technologies Co., Ltd.", "Google"}
+        assert got_ax.get_title().startswith("Ambarella: exposure to the Entity List (84 FR 54002)")
+    finally:
+        plt.close(fig)
+
+
+def test_a_supplier_with_no_path_says_so() -> None:
+    before = exposure.analyze(exposure.load(), as_of="2019-06-01")
+    _, ax = plot_exposure(before, supplier="Ambarella", close=True)
+    assert "Ambarella reaches no listed entity as of 2019-06-01." in [
+        t.get_text() for t in ax.texts
+    ]
+
+
+def test_intermediaries_sit_between_suppliers_and_buyers_by_tier(tmp_path: Path) -> None:
+    from exposure.plot import network_view
+    from tests.conftest import LISTED_HEADER, SUPPLIERS_HEADER, listing, sale, write_csv
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_csv(folder / "listed.csv", LISTED_HEADER, [listing("Listed Co")])
+    sales = [
+        sale("Maker", "Distributor", product="wafers"),
+        sale("Distributor", "Integrator", product="modules"),
+        sale("Integrator", "Listed Co", product="cameras"),
+        sale("Maker", "Shop", product="wafers"),
+    ]
+    write_csv(folder / "suppliers.csv", SUPPLIERS_HEADER, sales)
+    view = network_view(exposure.analyze(exposure.load(folder), as_of="2020-01-01"))
+    assert view.columns == [["Maker"], ["Distributor"], ["Integrator"], ["Listed Co", "Shop"]]
+    assert view.headings == [
+        "Suppliers",
+        "Intermediaries, tier 2",
+        "Intermediaries, tier 1",
+        "Buyers",
+    ]
+
+
+def test_the_three_kinds_differ_by_shape_and_by_lightness_in_grayscale() -> None:
+    assert len({style["marker"] for style in ROLE_STYLES.values()}) == 3
+    lightness = sorted(
+        colorsys.rgb_to_hls(*matplotlib.colors.to_rgb(style["color"]))[1]
+        for style in ROLE_STYLES.values()
+    )
+    assert all(b - a > 0.2 for a, b in itertools.pairwise(lightness))
+
+
+def test_a_500_company_network_is_drawn_legibly_with_thinned_names(tmp_path: Path) -> None:
+    folder = synthetic(tmp_path / "big", suppliers=380, intermediaries=60, listed=30, others=30)
+    result = exposure.analyze(exposure.load(folder), as_of="2019-10-09")
+    fig, ax = plot_exposure(result, dpi=72)
+    try:
+        texts = [t for t, _ in visible_text_boxes(fig, ax)]
+        assert any(t.startswith("Names shown for ") and " of 500 companies" in t for t in texts)
+        assert any(t.startswith("Listed Buyer") for t in texts)  # listed buyers keep names
+        assert_no_overlap(fig, ax)
+    finally:
+        plt.close(fig)
+
+
+def test_past_the_limit_the_command_suggests_supplier_or_export(tmp_path: Path) -> None:
+    folder = synthetic(
+        tmp_path / "huge", suppliers=MAX_PICTURE_NODES, intermediaries=0, listed=2, others=0
+    )
+    code, output = render("-o", str(tmp_path / "huge.png"), "--data", str(folder))
+    assert code == 1
+    assert f"too many for a legible picture (at most {MAX_PICTURE_NODES})" in output
+    assert "--supplier NAME" in output
+    assert "exposure export" in output
+    assert not (tmp_path / "huge.png").exists()

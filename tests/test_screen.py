@@ -1,0 +1,223 @@
+"""Screening names from the command line: exit codes, outcomes and formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exposure.cli import cli
+from tests.conftest import MakeData, listing, sale, write_csv
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "csl"
+CSL_2023 = FIXTURES / "csl-2023-11-subset.csv"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_screen_names_as_a_table() -> None:
+    code, out, err = run(
+        "screen",
+        "Zhejiang Dahua Technology Co., Ltd.",
+        "Hikvison Digital Technology",
+        "Megvii",
+        "Acme Trading",
+        "--as-of",
+        "2019-10-09",
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("Screened 4 name(s) against the listings in force on 2019-10-09 of ")
+    assert lines[0].endswith(": 3 match, 1 none")
+    row = next(line for line in lines if line.startswith("Zhejiang Dahua"))
+    assert "  match  " in row
+    assert "100.0" in row
+    assert "Zhejiang Dahua Technology" in row
+    assert "Entity List" in row
+    typo = next(line for line in lines if line.startswith("Hikvison"))
+    assert "score 9" in typo
+    assert "'Hangzhou Hikvision Digital Technology Co., Ltd.'" in typo
+    assert lines[-1].startswith(
+        "Outcomes: match from a score of 92; possible (needs review) from 80"
+    )
+
+
+def test_screen_before_the_listing_and_any_date() -> None:
+    code, out, _ = run("screen", "Hikvision", "--as-of", "2019-06-01", "--format", "json")
+    assert code == 0
+    assert json.loads(out)[0]["outcome"] == "none"
+    code, out, _ = run(
+        "screen", "Hikvision", "--as-of", "2019-06-01", "--any-date", "--format", "json"
+    )
+    record = json.loads(out)[0]
+    assert record["outcome"] == "match"
+    assert record["federal_register_notice"] == "84 FR 54002"
+    assert record["start_date"] == "2019-10-09"
+
+
+def test_screen_json_has_every_field_and_the_normal_forms() -> None:
+    code, out, _ = run(
+        "screen", "Beijing SenseTime Technology Development Co., Ltd.", "--country", "cn",
+        "--as-of", "2020-01-01", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    (record,) = json.loads(out)
+    assert record == {
+        "name": "Beijing SenseTime Technology Development Co., Ltd.",
+        "country": "CN",
+        "outcome": "possible",
+        "score": 88.0,
+        "listed": "Sense Time",
+        "matched_as": "Sense Time",
+        "list": "Entity List",
+        "listed_country": "CN",
+        "federal_register_notice": "84 FR 54002",
+        "start_date": "2019-10-09",
+        "name_form": "sensetime technology development [beijing]",
+        "listed_form": "sense time",
+        "explanation": record["explanation"],
+    }
+    assert record["explanation"].startswith("score 88.0 against the listed name 'Sense Time'")
+    assert record["explanation"].endswith("needs review (a match from 92)")
+
+
+def test_screen_a_file_of_counterparties_as_csv(tmp_path: Path) -> None:
+    names = tmp_path / "counterparties.csv"
+    write_csv(
+        names,
+        ["company", "country"],
+        [
+            {"company": "Dahua Electronics Corp", "country": "US"},
+            {"company": "Xiamen Meiya Pico Information Co., Ltd.", "country": "CN"},
+            {"company": "", "country": ""},
+            {"company": "=HYPERLINK(1)", "country": ""},
+        ],
+    )
+    code, out, _ = run(
+        "screen", "--file", str(names), "--column", "company", "--format", "csv",
+        "--as-of", "2020-01-01",
+    )  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["name"] for r in rows] == [
+        "Dahua Electronics Corp",
+        "Xiamen Meiya Pico Information Co., Ltd.",
+        "'=HYPERLINK(1)",
+    ]
+    assert [r["outcome"] for r in rows] == ["none", "match", "none"]
+    assert "countries differ (US vs CN): -15" in rows[0]["explanation"]
+    assert rows[1]["listed"] == "Xiamen Meiya Pico Information Co. Ltd."
+
+
+def test_screen_usage_and_file_errors(tmp_path: Path) -> None:
+    code, _, err = run("screen")
+    assert code == 2
+    assert "give NAMEs to screen, or --file with a CSV of names" in err
+    names = tmp_path / "names.csv"
+    names.write_text("company\nHikvision\n")
+    code, _, err = run("screen", "--file", str(names))
+    assert code == 1
+    assert err == (
+        f"Error: {names}, line 1, column 'name': the column of names is missing. "
+        "Fix: pass --column with one of: company.\n"
+    )
+    code, _, err = run("screen", "Hikvision", "--as-of", "someday")
+    assert code == 1
+    assert err.startswith("Error: 'someday' is not a date")
+
+
+def test_screen_honours_review_decisions(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Hikvision", alt_names="Hangzhou Hikvision Digital Technology")], [sale("A", "B")]
+    )
+    write_csv(
+        folder / "matches.csv",
+        ["customer", "listed", "decision", "note", "date"],
+        [
+            {
+                "customer": "Hikvison Digital Technology",
+                "listed": "Hikvision",
+                "decision": "rejected",
+                "note": "a Shenzhen reseller",
+                "date": "2024-02-01",
+            },
+            {
+                "customer": "HIK",
+                "listed": "Hikvision",
+                "decision": "confirmed",
+                "note": "ticker used by our ERP",
+                "date": "2024-02-01",
+            },
+        ],
+    )
+    code, out, _ = run(
+        "screen", "Hikvison Digital Technology", "HIK", "--data", str(folder), "--format", "json",
+        "--as-of", "2020-01-01",
+    )  # fmt: skip
+    assert code == 0
+    rejected, confirmed = json.loads(out)
+    assert rejected["outcome"] == "none"
+    assert rejected["explanation"].endswith(
+        "not rejected in matches.csv line 2 (2024-02-01, 'Hikvision': a Shenzhen reseller)"
+    )
+    assert confirmed["outcome"] == "confirmed"
+    assert confirmed["listed"] == "Hikvision"
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="the real CSL copies are absent")
+def test_screen_against_a_csl_download_and_the_dahua_trap() -> None:
+    args = ["--listed", str(CSL_2023), "--any-date", "--format", "json"]
+    code, out, _ = run("screen", "Zhejiang Dahua Technology", "--country", "CN", *args)
+    assert code == 0
+    (record,) = json.loads(out)
+    assert record["outcome"] == "none"  # the Entity List subset holds no Dahua
+    code, out, _ = run("screen", "Dahua Electronics Corporation", *args)
+    assert json.loads(out)[0]["outcome"] == "none"  # the Entity List only, by default
+    every_list = [*args, "--lists", "all"]
+    code, out, _ = run("screen", "Zhejiang Dahua Technology", "--country", "CN", *every_list)
+    (trap,) = json.loads(out)
+    assert (trap["outcome"], trap["listed"]) == ("none", "DAHUA ELECTRONICS CORPORATION")
+    assert "countries differ (CN vs US): -15" in trap["explanation"]
+    code, out, _ = run("screen", "Zhejiang Dahua Technology", *every_list)
+    assert json.loads(out)[0]["outcome"] == "possible"  # without a country: for review
+    code, out, _ = run("screen", "Hikvision", "Sensetime Group Ltd", *every_list)
+    hikvision, sensetime = json.loads(out)
+    assert (hikvision["outcome"], hikvision["matched_as"]) == ("match", "Hikvision")
+    assert hikvision["list"] == "Non-SDN Chinese Military-Industrial Complex Companies List"
+    assert (sensetime["outcome"], sensetime["listed_country"]) == (
+        "match",
+        "CN",
+    )  # "Hong Kong SAR, CN"
+
+
+def test_the_readme_example_is_the_real_output() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Official lists and name matching")[1].split("\n## ")[0]
+    example = section.split("prints (the rule under the last heading shortened here):")[1]
+    shown = example.split("```text\n")[1].split("```")[0].splitlines()
+    code, out, _ = run(
+        "screen", "Zhejiang Dahua Technology Co., Ltd.", "Hikvison Digital Technology",
+        "Beijing SenseTime Technology Development", "Acme Trading", "--country", "CN",
+        "--as-of", "2019-10-09",
+    )  # fmt: skip
+    assert code == 0
+    real = out.splitlines()
+    assert shown[0] == real[0]
+    for line in shown[2:]:
+        if not line.startswith("---"):
+            assert line in real
+
+
+def test_screen_markdown_neutralises_formulas() -> None:
+    code, out, _ = run("screen", "=HYPERLINK(1)", "--format", "markdown", "--as-of", "2020-01-01")
+    assert code == 0
+    assert out.startswith("## Screened 1 name(s)")
+    assert "| '=HYPERLINK(1)" in out
