@@ -44,6 +44,7 @@ __all__ = [
     "Affiliates",
     "affiliates",
     "rule_for_list",
+    "rule_in_force_since",
 ]
 
 #: The BIS Affiliates Rule: its notice, the day it took effect, and its suspension (both days
@@ -76,6 +77,23 @@ def rule_for_list(list_name: str, as_of: dt.date) -> str | None:
         if as_of >= AFFILIATES_RULE_EFFECTIVE and not (start <= as_of <= end):
             return f"{AFFILIATES_RULE} (BIS Affiliates Rule)"
     return None
+
+
+def rule_in_force_since(rule: str | None, as_of: dt.date) -> str:
+    """Return the ISO date since which an ownership rule has been in force without a break.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> rule_in_force_since("90 FR 47201 (BIS Affiliates Rule)", dt.date(2026, 11, 22))
+    '2026-11-10'
+    >>> rule_in_force_since("OFAC's 50% rule", dt.date(2019, 1, 1))
+    '0001-01-01'
+    """
+    if rule is None or AFFILIATES_RULE not in rule:
+        return dt.date.min.isoformat()
+    resumed = AFFILIATES_RULE_SUSPENDED[1] + dt.timedelta(days=1)
+    return (resumed if as_of >= resumed else AFFILIATES_RULE_EFFECTIVE).isoformat()
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,18 @@ def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append(
             f"{indent}licence:   {path['license_policy'] or 'policy not given in the data'}"
         )
+        for owner in (path.get("ownership") or {}).get("owners", []):
+            chain = " -> ".join(
+                f"{name} ({percent:g}%)" if percent is not None else f"{name} (part unknown)"
+                for name, percent in zip(owner["chain"][1:], owner["percents"], strict=True)
+            )
+            lines.append(f"{indent}owned:     {owner['chain'][0]} -> {chain}")
+        match = path.get("match")
+        if match and match["outcome"] in ("fuzzy", "confirmed", "possible"):
+            lines.append(
+                f"{indent}name:      {match['spelling']!r} in the data matched {match['matched_as']!r} "
+                f"({match['outcome']}, score {match['score']})"
+            )
     summary = record.get("summary") or {}
     if record["exposed"] and summary:
         lines.append("")

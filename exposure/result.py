@@ -25,7 +25,7 @@ from exposure import analysis
 from exposure._errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.io import Dataset
-from exposure.ownership import Affiliates
+from exposure.ownership import Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ UNQUANTIFIED_CAP = 20
 
 PATH_FIELDS = (
     "listed", "tier", "weight", "path", "products", "list", "federal_register_notice", "start_date",
-    "license_policy", "ownership", "sources", "hops",
+    "license_policy", "ownership", "match", "sources", "hops",
 )  # fmt: skip
 
 
@@ -313,7 +313,9 @@ class Result:
             "federal_register_notice": "; ".join(
                 x for x in (owner["federal_register_notice"], explanation["rule"]) if x
             ),
-            "start_date": owner["start_date"],
+            "start_date": max(
+                owner["start_date"], rule_in_force_since(explanation["rule"], self.as_of)
+            ),
             "license_policy": owner["license_policy"],
             "sources": explanation["sources"] + owner["sources"],
             "ownership": explanation,
@@ -534,6 +536,7 @@ class Result:
                     }
                 )
             sources = [s for hop in hops for s in hop["sources"]] + listing["sources"]
+            match = self._match_of_last_sale(path[-2], target)
             records.append(
                 {
                     "listed": names[target],
@@ -546,11 +549,34 @@ class Result:
                     "start_date": listing["start_date"],
                     "license_policy": listing["license_policy"],
                     "ownership": listing["ownership"],
+                    "match": match,
                     "sources": list(dict.fromkeys(sources)),
                     "hops": hops,
                 }
             )
         return records
+
+    def _match_of_last_sale(self, seller: int, buyer: int) -> dict[str, Any] | None:
+        """Return how the listed buyer's name in the data was matched to the list.
+
+        The least sure spelling among the sale's rows counts (an exact spelling and a fuzzy
+        one of the same sale make it ``fuzzy``).
+        """
+        rows = self.graph.hop_rows(seller, buyer)
+        if "customer_match" not in rows.columns or not len(rows):
+            return None
+        order = {"exact": 0, "confirmed": 1, "fuzzy": 2, "possible": 3, "none": 4}
+        rank = rows["customer_match"].map(lambda m: order.get(str(m), 5)).to_numpy()
+        row = rows.iloc[int(np.argmax(rank))]
+        score = row["customer_match_score"]
+        return {
+            "outcome": str(row["customer_match"]),
+            "score": None if pd.isna(score) else round(float(score), 1),
+            "spelling": str(row["customer"]),
+            "matched_as": None
+            if pd.isna(row["customer_matched_as"])
+            else str(row["customer_matched_as"]),
+        }
 
     def _record(self, code: int) -> dict[str, Any]:
         paths = self._path_records(code)

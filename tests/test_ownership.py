@@ -207,3 +207,28 @@ def test_diff_command_and_a_what_if_diff() -> None:
     assert done.exit_code == 0
     assert done.stdout.startswith("WHAT-IF:")
     assert "Ambarella        became exposed  none -> 1  0.0% -> 17.0%" in done.stdout
+
+
+def test_reports_explain_affiliates_and_fuzzy_names(make_data: MakeData) -> None:
+    listed = [
+        listing("Parent Co"),
+        listing("Hikvision", alt_names="Hangzhou Hikvision Digital Technology"),
+    ]
+    sales = [
+        sale("Maker", "Daughter Ltd", 0.3),
+        sale("Maker", "Hangzhou Hikvision Digital Tech Co Ltd", 0.1),
+    ]
+    folder = with_owners(
+        make_data(listed, sales), [("Parent Co", "Mid", 100), ("Mid", "Daughter Ltd", 60)]
+    )
+    done = CliRunner().invoke(
+        cli, ["report", "--data", str(folder), "--supplier", "Maker", "--as-of", IN_FORCE]
+    )
+    assert done.exit_code == 0
+    assert "owned:     Parent Co -> Mid (100%) -> Daughter Ltd (60%)" in done.stdout
+    assert "in force from 2026-11-10" in done.stdout  # the Affiliates Rule resumed on that day
+    assert "name:      'Hangzhou Hikvision Digital Tech Co Ltd' in the data matched" in done.stdout
+    record = analyze(folder).supplier("Maker")
+    hikvision = next(p for p in record["paths"] if p["listed"] == "Hikvision")
+    assert hikvision["match"]["outcome"] == "fuzzy"
+    assert 92 <= hikvision["match"]["score"] < 100
