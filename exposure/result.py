@@ -199,6 +199,10 @@ class Result:
         return records
 
     @cached_property
+    def _entities(self) -> np.ndarray:
+        return self.graph.nodes["entity"].to_numpy(np.int64)
+
+    @cached_property
     def _listed_by_data(self) -> np.ndarray:
         entities = self.graph.nodes["entity"].to_numpy()
         return np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
@@ -262,7 +266,7 @@ class Result:
     @property
     def assumptions(self) -> list[str]:
         """Plain statements of the what-if assumptions this result rests on."""
-        names = self.graph.nodes["name"].to_numpy()
+        names = self.graph.names
         return [
             f"assumed {'listed' if is_listed else 'no longer listed'}: {names[code]} (what-if, not a fact)"
             for code, is_listed in self._assumed.items()
@@ -286,7 +290,7 @@ class Result:
                 "sources": [f"assumption (--assume-listed {self.graph.nodes['name'].iat[code]})"],
                 "ownership": None,
             }
-        row = self._listing_of_entity[int(self.graph.nodes["entity"].to_numpy()[code])]
+        row = self._listing_of_entity[int(self._entities[code])]
         return {
             "list": row["list"],
             "federal_register_notice": row["federal_register_notice"] or None,
@@ -406,7 +410,7 @@ class Result:
         """
         code = self.graph.code(supplier)
         if code is None or code not in set(self.graph.supplier_codes.tolist()):
-            names = [str(n) for n in self.graph.nodes["name"].to_numpy()[self.graph.supplier_codes]]
+            names = [str(n) for n in self.graph.names[self.graph.supplier_codes]]
             near = difflib.get_close_matches(supplier, names, n=1, cutoff=0.6)
             if not near:
                 near = difflib.get_close_matches(
@@ -454,7 +458,7 @@ class Result:
         the whole graph at once, without listing paths.
         """
         codes = self._ranked_codes()
-        names = self.graph.nodes["name"].to_numpy()
+        names = self.graph.names
         columns = {
             "supplier": names[codes],
             "exposed": self.tier[codes] > 0,
@@ -514,24 +518,25 @@ class Result:
         return paths
 
     def _path_records(self, code: int) -> list[dict[str, Any]]:
-        names = self.graph.nodes["name"].to_numpy()
+        names = self.graph.names
         records = []
         for path, weight in self._paths_of(code):
             target = path[-1]
             listing = self.listing_of(target)
             hops = []
             for a, b in itertools.pairwise(path):
-                rows = self.graph.hop_rows(a, b)
-                known = rows["revenue_share"].dropna()
+                rows = self.graph.sale(a, b)
+                shares = rows["revenue_share"]
+                known = shares[~np.isnan(shares)]
                 hops.append(
                     {
                         "supplier": names[a],
                         "customer": names[b],
                         "products": list(dict.fromkeys(rows["product"])),
                         "revenue_share": None
-                        if len(known) < len(rows) and not len(known)
+                        if len(known) < len(shares) and not len(known)
                         else float(known.sum()),
-                        "revenue_share_is_lower_bound": bool(len(known) < len(rows)),
+                        "revenue_share_is_lower_bound": bool(len(known) < len(shares)),
                         "sources": list(dict.fromkeys(rows["source"])),
                     }
                 )
@@ -562,27 +567,25 @@ class Result:
         The least sure spelling among the sale's rows counts (an exact spelling and a fuzzy
         one of the same sale make it ``fuzzy``).
         """
-        rows = self.graph.hop_rows(seller, buyer)
-        if "customer_match" not in rows.columns or not len(rows):
+        rows = self.graph.sale(seller, buyer)
+        if "customer_match" not in rows or not len(rows["customer_match"]):
             return None
         order = {"exact": 0, "confirmed": 1, "fuzzy": 2, "possible": 3, "none": 4}
-        rank = rows["customer_match"].map(lambda m: order.get(str(m), 5)).to_numpy()
-        row = rows.iloc[int(np.argmax(rank))]
-        score = row["customer_match_score"]
+        least_sure = int(np.argmax([order.get(str(m), 5) for m in rows["customer_match"]]))
+        score = rows["customer_match_score"][least_sure]
+        matched_as = rows["customer_matched_as"][least_sure]
         return {
-            "outcome": str(row["customer_match"]),
+            "outcome": str(rows["customer_match"][least_sure]),
             "score": None if pd.isna(score) else round(float(score), 1),
-            "spelling": str(row["customer"]),
-            "matched_as": None
-            if pd.isna(row["customer_matched_as"])
-            else str(row["customer_matched_as"]),
+            "spelling": str(rows["customer"][least_sure]),
+            "matched_as": None if pd.isna(matched_as) else str(matched_as),
         }
 
     def _record(self, code: int) -> dict[str, Any]:
         paths = self._path_records(code)
         figure = self._figures(np.array([code]))[0]
         record = {
-            "supplier": str(self.graph.nodes["name"].iat[code]),
+            "supplier": str(self.graph.names[code]),
             "exposed": bool(self.tier[code] > 0),
             "tier": int(self.tier[code]) if self.tier[code] > 0 else None,
             "listed_buyers": list(dict.fromkeys(p["listed"] for p in paths)),
@@ -607,7 +610,7 @@ class Result:
         adjacency = self.graph.adjacency
         customers = adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]]
         leading = customers[self.listed[customers] | (self.tier[customers] > 0)]
-        products = [p for c in leading for p in self.graph.hop_rows(code, int(c))["product"]]
+        products = [p for c in leading for p in self.graph.sale(code, int(c))["product"]]
         return list(dict.fromkeys(products))
 
     def _summary(self, code: int, paths: list[dict[str, Any]], figure: float) -> dict[str, Any]:
@@ -649,7 +652,7 @@ class Result:
         ``revenue_at_risk_is_lower_bound``.
         """
         G = self.graph.to_networkx()
-        names = self.graph.nodes["name"].to_numpy()
+        names = self.graph.names
         figure = self._figures(np.arange(self.graph.n_nodes))
         for code, name in enumerate(names):
             G.nodes[name].update(
