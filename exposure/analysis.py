@@ -189,14 +189,29 @@ def shortest_paths(
     >>> shortest_paths(A, np.array([False, False, False, True]), 0)
     {3: [0, 1, 3]}
     """
-    from scipy.sparse import csgraph  # slow to import (it loads scipy.sparse.linalg)
-
     absorbing = _absorbing(adjacency, listed, keep=start)
-    order, predecessors = csgraph.breadth_first_order(
-        absorbing, start, directed=True, return_predecessors=True
-    )
+    indptr, indices = absorbing.indptr, absorbing.indices
+    predecessors = np.full(adjacency.shape[0], -1, dtype=np.int64)
+    seen = np.zeros(adjacency.shape[0], dtype=bool)
+    seen[start] = True
+    frontier = np.array([start], dtype=np.int64)
+    reached = []
+    # Level by level; within a level, each node keeps its first predecessor (lowest code).
+    while len(frontier):
+        lengths = indptr[frontier + 1] - indptr[frontier]
+        offsets = np.repeat(indptr[frontier] - np.cumsum(lengths) + lengths, lengths)
+        targets = indices[offsets + np.arange(lengths.sum())]
+        sources = np.repeat(frontier, lengths)
+        fresh = ~seen[targets]
+        targets, first = np.unique(targets[fresh], return_index=True)
+        predecessors[targets] = sources[fresh][first]
+        seen[targets] = True
+        reached.append(targets)
+        frontier = targets
     paths: dict[int, list[int]] = {}
-    for node in order[1:][listed[order[1:]]]:
+    for node in (np.concatenate(reached) if reached else np.array([], dtype=np.int64)):
+        if not listed[node] or node == start:
+            continue
         path = [int(node)]
         while path[-1] != start:
             path.append(int(predecessors[path[-1]]))
