@@ -5,7 +5,7 @@ The public API, for scripts and notebooks::
     data = exposure.load()                         # the bundled data, or load("my/folder")
     result = exposure.analyze(data, as_of="2019-10-09")
     result.suppliers                               # DataFrame, most exposed first
-    result.paths("Ambarella")                      # one shortest path per listed buyer
+    result.paths("Ambarella")                      # the material paths, heaviest first
 
 Examples
 --------

@@ -119,7 +119,7 @@ def network_view(
     result
         An analysis result.
     supplier
-        Show only this supplier's exposure paths (one shortest path per listed buyer).
+        Show only this supplier's material exposure paths (see ``Result.paths``).
         Default: the whole network, less the listed entities nobody in the data sells to.
     max_nodes
         Raise when the view would hold more companies than this; ``None``: no limit.

@@ -1,8 +1,9 @@
 """Running an analysis and inspecting its result.
 
 :func:`analyze` turns a dataset into a :class:`Result`: per supplier, whether it is exposed, its
-tier, the listed buyers it reaches with one shortest path each, the affected products, the
-listings behind them and the revenue at risk. The result offers pandas DataFrames for notebooks
+tier, the listed buyers it reaches and the paths that matter (every sale to a listed entity,
+longer paths by weight), the affected products, the listings behind them and the revenue at
+risk, with a summary of what the listed paths leave out. The result offers pandas DataFrames for notebooks
 and plain records (lists and dicts) that the command line serialises as JSON, CSV or text.
 """
 
@@ -427,7 +428,10 @@ class Result:
         return code
 
     def paths(self, supplier: str) -> pd.DataFrame:
-        """One shortest path to each listed buyer the supplier reaches, as a DataFrame.
+        """Return the supplier's material paths to listed buyers, heaviest first, as a DataFrame.
+
+        Every sale to a listed entity, and longer paths within :attr:`max_tier` carrying at
+        least :attr:`min_weight` of revenue (see :func:`analyze`).
 
         Examples
         --------
