@@ -209,7 +209,7 @@ def shortest_paths(
         reached.append(targets)
         frontier = targets
     paths: dict[int, list[int]] = {}
-    for node in (np.concatenate(reached) if reached else np.array([], dtype=np.int64)):
+    for node in np.concatenate(reached) if reached else np.array([], dtype=np.int64):
         if not listed[node] or node == start:
             continue
         path = [int(node)]
