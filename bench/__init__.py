@@ -1,0 +1,1 @@
+"""Benchmarks of exposure on synthetic supply graphs (see ``bench/README.md``)."""

@@ -1,0 +1,536 @@
+"""The timed stages of the benchmark, one pipeline per fresh process (started by ``bench.run``).
+
+Usage (normally only through ``bench.run``)::
+
+    .venv/bin/python -m bench.stages exposure-csv|exposure-parquet|networkx --data bench/out/10k
+
+Each pipeline prints one JSON object per line on stdout: ``{"event": "start", ...}`` when a
+stage begins (so the runner can enforce a time limit on it) and ``{"event": "stage", ...}`` when
+it ends, with its wall time and memory; ``{"event": "check", ...}`` for agreement checks.
+
+Memory: before each stage the process's peak-RSS counter is reset (``echo 5 >
+/proc/self/clear_refs``, Linux >= 4.0), and after it ``VmHWM`` from ``/proc/self/status`` is read.
+That is the counter ``getrusage().ru_maxrss`` reports, but per stage: the peak resident memory
+of the whole process *during* the stage, including what earlier stages left in memory (the
+Python interpreter with numpy/pandas/scipy imported is about 100-150 MB of it). Where the
+reset is not allowed, ``peak_kind`` is ``process`` and the figure is the peak since start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+AS_OF = "2025-01-01"
+SEED = 6
+
+
+def _status_bytes(field: str) -> int | None:
+    """Return a ``VmRSS``/``VmHWM`` field of ``/proc/self/status`` in bytes."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS counter of this process; ``False`` when not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_bytes() -> int:
+    peak = _status_bytes("VmHWM")
+    if peak is not None:
+        return peak
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def emit(**fields: Any) -> None:
+    """Print one event as a JSON line for the runner."""
+    print(json.dumps(fields, default=_plain), flush=True)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def log(message: str) -> None:
+    """Progress for people, on stderr."""
+    print(f"    {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def stage(name: str, *, timeout: float | None = None) -> Iterator[dict[str, Any]]:
+    """Time one stage and measure the process's peak RSS during it.
+
+    The body may add fields to the yielded dict; they are reported with the stage.
+    """
+    gc.collect()
+    emit(event="start", stage=name, timeout=timeout)
+    reset = _reset_peak()
+    before = _status_bytes("VmRSS")
+    info: dict[str, Any] = {}
+    started = time.perf_counter()
+    yield info
+    seconds = time.perf_counter() - started
+    emit(
+        event="stage",
+        stage=name,
+        seconds=seconds,
+        peak_rss=_peak_bytes(),
+        rss_before=before,
+        rss_after=_status_bytes("VmRSS"),
+        peak_kind="stage" if reset else "process",
+        **info,
+    )
+    log(f"{name}: {seconds:.2f} s, peak {_peak_bytes() / 2**20:.0f} MiB")
+
+
+def _paths(data: Path) -> dict[str, Path]:
+    return {
+        "csv": data / "csv",
+        "listed.parquet": data / "parquet" / "listed.parquet",
+        "suppliers.parquet": data / "parquet" / "suppliers.parquet",
+        "spellings": data / "truth" / "spellings.parquet",
+        "exposure-tiers": data / "run" / "exposure_tiers.parquet",
+        "exposure-spellings": data / "run" / "exposure_spellings.parquet",
+    }
+
+
+# -- exposure ------------------------------------------------------------------------------------
+
+
+def exposure_csv(args: argparse.Namespace) -> None:
+    """Load the CSV files with ``exposure.load``."""
+    with stage("import exposure") as info:
+        import exposure
+
+        info.update(file=exposure.__file__)
+    with stage("load CSV") as info:
+        data = exposure.load(_paths(args.data)["csv"])
+        info.update(rows=len(data.suppliers), listings=len(data.listed))
+
+
+def exposure_parquet(args: argparse.Namespace) -> None:
+    """Parquet load, graph, analysis, bare BFS and JSON report, in one process."""
+    paths = _paths(args.data)
+    with stage("import exposure") as info:
+        import exposure
+
+        info.update(file=exposure.__file__)
+    with stage("load Parquet") as info:
+        data = exposure.load(listed=paths["listed.parquet"], suppliers=paths["suppliers.parquet"])
+        info.update(rows=len(data.suppliers), listings=len(data.listed))
+    with stage("build_graph") as info:
+        graph = exposure.build_graph(data)
+        info.update(nodes=graph.n_nodes, edges=len(graph.edges))
+    with stage("analysis: analyze + tier"):
+        result = exposure.analyze(graph, as_of=args.as_of)
+        tier = result.tier
+    with stage("analysis: revenue_at_risk"):
+        risk = result.revenue_at_risk
+    with stage("analysis: lower_bound"):
+        lower = result.lower_bound
+    listed = np.asarray(result.listed, dtype=bool)
+    suppliers = np.zeros(graph.n_nodes, dtype=bool)
+    suppliers[np.asarray(graph.supplier_codes)] = True
+    emit(
+        event="facts",
+        nodes=graph.n_nodes,
+        edges=len(graph.edges),
+        rows=len(data.suppliers),
+        suppliers=int(suppliers.sum()),
+        listed_in_force=int(listed.sum()),
+        exposed_suppliers=int((tier[suppliers] > 0).sum()),
+        max_tier=int(tier.max(initial=0)),
+        tier_counts=np.bincount(tier[suppliers & (tier > 0)]).tolist(),
+        mean_revenue_at_risk=float(risk[suppliers].mean()) if suppliers.any() else 0.0,
+        lower_bound_suppliers=int(lower[suppliers].sum()),
+    )
+    _write_exposure_answer(paths, graph, tier, listed, suppliers)
+
+    # The bare reference: one breadth-first search over the same edge arrays, from a super
+    # source linked to every listed node, on the reversed graph (customer -> supplier).
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    n = graph.n_nodes
+    with stage("bare BFS: CSR build"):
+        src = graph.edges["src"].to_numpy(np.int32)
+        dst = graph.edges["dst"].to_numpy(np.int32)
+        sources = np.flatnonzero(listed).astype(np.int32)
+        rows = np.concatenate([dst, np.full(len(sources), n, np.int32)])
+        cols = np.concatenate([src, sources])
+        reverse = sparse.csr_matrix(
+            (np.ones(len(rows), np.int8), (rows, cols)), shape=(n + 1, n + 1)
+        )
+    with stage("bare BFS: breadth_first_order"):
+        order, _ = csgraph.breadth_first_order(reverse, n, directed=True, return_predecessors=True)
+    reached = np.zeros(n + 1, dtype=bool)
+    reached[order] = True
+    reached = reached[:n]
+    differ = np.flatnonzero((reached & ~listed) != ((tier > 0) & ~listed))
+    emit(
+        event="check",
+        check="bare BFS reach = exposure exposed set (unlisted nodes)",
+        compared=int((~listed).sum()),
+        mismatches=len(differ),
+        ok=len(differ) == 0,
+        examples=[str(graph.nodes["name"].iat[i]) for i in differ[:5]],
+    )
+    del reverse, order
+
+    if args.report_timeout <= 0:
+        return
+    _report(result, args)
+
+
+def _write_exposure_answer(
+    paths: dict[str, Path], graph: Any, tier: np.ndarray, listed: np.ndarray, suppliers: np.ndarray
+) -> None:
+    """Write exposure's tiers by node name, and the node each spelling resolved to."""
+    import pandas as pd
+
+    paths["exposure-tiers"].parent.mkdir(parents=True, exist_ok=True)
+    names = graph.nodes["name"].astype(str).to_numpy()
+    pd.DataFrame(
+        {
+            "name": names,
+            "tier": np.asarray(tier, dtype=np.int64),
+            "listed": listed,
+            "supplier": suppliers,
+        }
+    ).to_parquet(paths["exposure-tiers"])
+    rows = graph.rows
+    spellings = pd.DataFrame(
+        {
+            "spelling": np.concatenate(
+                [rows["supplier"].to_numpy(dtype=object), rows["customer"].to_numpy(dtype=object)]
+            ),
+            "code": np.concatenate([rows["src"].to_numpy(), rows["dst"].to_numpy()]),
+        }
+    ).drop_duplicates("spelling")
+    spellings["name"] = names[spellings["code"].to_numpy()]
+    spellings[["spelling", "name"]].to_parquet(paths["exposure-spellings"])
+
+
+def _report(result: Any, args: argparse.Namespace) -> None:
+    """Time the JSON report on a sample of suppliers, then in full when it can finish."""
+    rng = np.random.default_rng(SEED)
+    private = hasattr(result, "_ranked_codes") and hasattr(result, "_record")
+    with stage("JSON report: sample") as info:
+        setup_started = time.perf_counter()
+        if private:
+            # What records() does for every supplier, on a sample (records() itself has no
+            # way to ask for a few suppliers without a name lookup per supplier).
+            codes = np.asarray(result._ranked_codes())
+            result._record(int(codes[0]))  # warm the cached per-result tables
+        else:
+            codes = np.asarray(result.graph.supplier_codes)
+        setup = time.perf_counter() - setup_started
+        k = min(args.report_sample, len(codes))
+        sample = rng.choice(codes, size=k, replace=False)
+        started = time.perf_counter()
+        if private:
+            records = [result._record(int(c)) for c in sample]
+        else:
+            names = [str(result.graph.nodes["name"].iat[int(c)]) for c in sample]
+            records = result.records(names)
+        text = json.dumps(records, indent=2, ensure_ascii=False)
+        per_record = (time.perf_counter() - started) / max(k, 1)
+        size = len(text.encode("utf-8"))
+        paths = [len(r.get("paths", [])) for r in records]
+        info.update(
+            suppliers=len(codes),
+            sample=k,
+            setup_seconds=setup,
+            seconds_per_supplier=per_record,
+            bytes_per_supplier=size / max(k, 1),
+            mean_paths_per_supplier=float(np.mean(paths)) if paths else 0.0,
+            max_paths_per_supplier=int(max(paths, default=0)),
+            projected_seconds=setup + per_record * len(codes),
+            projected_bytes=size / max(k, 1) * len(codes),
+            via="Result._record" if private else "Result.records(names)",
+        )
+        projected = setup + per_record * len(codes)
+    del records, text
+    if projected > args.report_timeout * 1.5:
+        emit(
+            event="skip",
+            stage="JSON report: full",
+            reason=(
+                f"projected {projected:.0f} s from the sample, over the "
+                f"{args.report_timeout:.0f} s limit"
+            ),
+            projected_seconds=projected,
+            limit_seconds=args.report_timeout,
+        )
+        return
+    with stage("JSON report: full", timeout=args.report_timeout) as info:
+        records = result.records()
+        text = json.dumps(records, indent=2, ensure_ascii=False)
+        info.update(suppliers=len(records), bytes=len(text.encode("utf-8")))
+
+
+# -- networkx baseline ---------------------------------------------------------------------------
+
+
+def _canonical(values: Any, spellings: Any) -> Any:
+    """Map variant spellings and aliases to canonical names (the generator's truth)."""
+    mapped = values.map(spellings)
+    return mapped.where(mapped.notna(), values)
+
+
+def _first_listed_distance(G: Any, start: Any, listed: set[Any]) -> int:
+    """Tier by a plain BFS from one supplier: paths stop at the first listed node."""
+    seen = {start}
+    frontier = [start]
+    depth = 0
+    while frontier:
+        depth += 1
+        following = []
+        for node in frontier:
+            for customer in G.successors(node):
+                if customer in listed:
+                    return depth
+                if customer not in seen:
+                    seen.add(customer)
+                    following.append(customer)
+        frontier = following
+    return -1
+
+
+def _budgeted(total: int, limit: float, min_sample: int, sample_seconds: float) -> Any:
+    """Yield indexes 0..total-1 until done, or until a projection over ``limit`` is solid."""
+    started = time.perf_counter()
+    for i in range(total):
+        yield i
+        elapsed = time.perf_counter() - started
+        done = i + 1
+        if (
+            done < total
+            and elapsed / done * total > limit
+            and done >= min_sample
+            and elapsed >= sample_seconds
+        ):
+            return
+
+
+def _resolution_checks(resolved: Any, truth: Any) -> None:
+    """Compare exposure's name resolution with the generator's truth (a warning, not a failure).
+
+    ``resolved``: spelling -> exposure node name; ``truth``: variant or alias -> canonical name.
+    """
+    company = _canonical(resolved["spelling"], truth)
+    per_node = company.groupby(resolved["name"].to_numpy()).nunique()
+    merged = per_node[per_node > 1]
+    per_company = resolved["name"].groupby(company.to_numpy()).nunique()
+    split = per_company[per_company > 1]
+    emit(
+        event="check",
+        check="name resolution: every variant spelling and alias joined its company's node",
+        compared=len(per_company),
+        mismatches=len(split),
+        ok=split.empty,
+        severity="warning",
+        examples=[str(x) for x in split.index[:5]],
+    )
+    emit(
+        event="check",
+        check="name resolution: no node joins two distinct companies (fuzzy false positives)",
+        compared=len(per_node),
+        mismatches=len(merged),
+        ok=merged.empty,
+        severity="warning",
+        examples=[
+            f"{node}: " + "; ".join(sorted(set(company[resolved["name"] == node]))[:3])
+            for node in merged.index[:5]
+        ],
+    )
+
+
+def networkx_baseline(args: argparse.Namespace) -> None:
+    """The plain networkx way: from_pandas_edgelist, then ancestors of each listed node."""
+    paths = _paths(args.data)
+    with stage("networkx: import"):
+        import networkx as nx
+        import pandas as pd
+    # Both ways must run on the same graph: spellings are mapped to the node exposure resolved
+    # them to (the networkx way has no name resolution of its own). Whether that resolution is
+    # right is checked against the generator's truth below, separately.
+    resolved = pd.read_parquet(paths["exposure-spellings"])
+    with stage("networkx: read Parquet + resolved names") as info:
+        spellings = resolved.set_index("spelling")["name"]
+        edges = pd.read_parquet(paths["suppliers.parquet"], columns=["supplier", "customer"])
+        edges["supplier"] = _canonical(edges["supplier"], spellings)
+        edges["customer"] = _canonical(edges["customer"], spellings)
+        info.update(rows=len(edges))
+    with stage("networkx: from_pandas_edgelist") as info:
+        G = nx.from_pandas_edgelist(edges, "supplier", "customer", create_using=nx.DiGraph)
+        info.update(nodes=G.number_of_nodes(), edges=G.number_of_edges())
+    del edges
+    truth = pd.read_parquet(paths["spellings"]).set_index("spelling")["name"]
+    _resolution_checks(resolved, truth)
+
+    # Listings in force on the date, by the networkx way's own reading of listed.csv.
+    listings = pd.read_parquet(paths["listed.parquet"])
+    day = pd.Timestamp(args.as_of)
+    start = pd.to_datetime(listings["start_date"])
+    end = pd.to_datetime(listings["end_date"])
+    active = listings.loc[(start <= day) & (end.isna() | (end > day)), "name"]
+    # A listing's name is a node's name, or a spelling of it; the generator knows which.
+    node_of = spellings.to_dict()
+    listed = {node_of.get(name, node_of.get(truth.get(name, name), name)) for name in active} & set(
+        G.nodes
+    )
+    listed_nodes = sorted(listed)
+
+    # Exposure's answer, for the checks (read outside the timed stages).
+    mine = pd.read_parquet(paths["exposure-tiers"])
+    exposure_tier = dict(zip(mine["name"], mine["tier"], strict=True))
+    exposed = {name for name, t in exposure_tier.items() if t > 0}
+    theirs = set(mine.loc[mine["listed"], "name"]) & set(G.nodes)
+    emit(
+        event="check",
+        check="same listed entities in force (in the graph)",
+        compared=len(listed | theirs),
+        mismatches=len(listed ^ theirs),
+        ok=listed == theirs,
+        examples=sorted(listed ^ theirs)[:5],
+    )
+
+    rng = np.random.default_rng(SEED)
+    order = [listed_nodes[i] for i in rng.permutation(len(listed_nodes))]
+    union: set[Any] = set()
+    examples: list[str] = []
+    outside = 0
+    timed = 0.0
+    with stage("networkx: ancestors of each listed node") as info:
+        done = 0
+        for i in _budgeted(len(order), args.baseline_limit, 5, 30.0):
+            began = time.perf_counter()
+            ancestors = nx.ancestors(G, order[i])
+            timed += time.perf_counter() - began
+            union |= ancestors
+            missing = ancestors - exposed
+            outside += len(missing)
+            examples.extend(sorted(map(str, missing))[: 5 - len(examples)])
+            done += 1
+        info.update(
+            done=done,
+            total=len(order),
+            sampled=done < len(order),
+            sample_seconds=timed,
+            projected_seconds=timed / max(done, 1) * len(order),
+        )
+    full = done == len(order)
+    if full:
+        # A listed node counts as exposed through its own sales (to a listed or exposed node).
+        nx_exposed = {u for u in union if u not in listed} | {
+            u for u in listed if any(v in listed or v in union for v in G.successors(u))
+        }
+        mine_exposed = exposed & set(G.nodes)
+        differ = nx_exposed ^ mine_exposed
+        emit(
+            event="check",
+            check="exposed set: networkx ancestors = exposure (all nodes)",
+            compared=G.number_of_nodes(),
+            mismatches=len(differ),
+            ok=not differ,
+            examples=sorted(map(str, differ))[:5],
+        )
+    else:
+        emit(
+            event="check",
+            check=(
+                f"exposed set, sampled: every ancestor of {done} of {len(order)} listed nodes "
+                "is exposed in exposure"
+            ),
+            compared=len(union),
+            mismatches=outside,
+            ok=outside == 0,
+            examples=examples,
+        )
+    del union
+
+    suppliers = [u for u in G.nodes if G.out_degree(u) > 0]
+    suppliers = [suppliers[i] for i in rng.permutation(len(suppliers))]
+    mismatched: list[str] = []
+    timed = 0.0
+    with stage("networkx: BFS per supplier (tiers)") as info:
+        done = 0
+        for i in _budgeted(len(suppliers), args.baseline_limit, 200, 30.0):
+            began = time.perf_counter()
+            t = _first_listed_distance(G, suppliers[i], listed)
+            timed += time.perf_counter() - began
+            if t != exposure_tier.get(suppliers[i], -1):
+                mismatched.append(
+                    f"{suppliers[i]}: networkx {t}, exposure {exposure_tier.get(suppliers[i])}"
+                )
+            done += 1
+        info.update(
+            done=done,
+            total=len(suppliers),
+            sampled=done < len(suppliers),
+            sample_seconds=timed,
+            projected_seconds=timed / max(done, 1) * len(suppliers),
+        )
+    emit(
+        event="check",
+        check=(
+            f"tiers: BFS per supplier = exposure tier ({'all' if done == len(suppliers) else 'sample of'} "
+            f"{done} of {len(suppliers)} suppliers)"
+        ),
+        compared=done,
+        mismatches=len(mismatched),
+        ok=not mismatched,
+        examples=mismatched[:5],
+    )
+
+
+PIPELINES = {
+    "exposure-csv": exposure_csv,
+    "exposure-parquet": exposure_parquet,
+    "networkx": networkx_baseline,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run one pipeline."""
+    parser = argparse.ArgumentParser(description="One benchmark pipeline (see bench.run).")
+    parser.add_argument("pipeline", choices=sorted(PIPELINES))
+    parser.add_argument("--data", type=Path, required=True, help="a bench/out/<size> folder")
+    parser.add_argument("--as-of", default=AS_OF)
+    parser.add_argument("--report-timeout", type=float, default=300.0)
+    parser.add_argument("--report-sample", type=int, default=50)
+    parser.add_argument("--baseline-limit", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    PIPELINES[args.pipeline](args)
+
+
+if __name__ == "__main__":
+    main()
