@@ -166,6 +166,9 @@ def network_view(
             data["on_path"] = True
         if not hops:
             notes.append(f"{name} reaches no listed entity as of {result.as_of.isoformat()}.")
+        left_out = _left_out(record.get("summary") or {})
+        if left_out:
+            notes.append(left_out)
         title_prefix = f"{name}: exposure"
     else:
         isolated = [n for n in full.nodes if full.degree(n) == 0]
@@ -191,6 +194,26 @@ def network_view(
     ]
     title = f"{title_prefix} to {_name_listings(in_force)} as of {result.as_of.isoformat()}"
     return NetworkView(graph, columns, headings, title, notes)
+
+
+def _left_out(summary: dict[str, Any]) -> str:
+    """Say how many routes the picture of one supplier leaves out, and what they carry."""
+    routes = summary.get("routes_not_shown") or 0
+    buyers = summary.get("listed_buyers_not_shown") or 0
+    weight = summary.get("weight_not_shown") or 0.0
+    beyond = bool(summary.get("beyond_tier_limit"))
+    if not (routes or buyers or weight > 0 or beyond):
+        return ""
+    parts = []
+    if routes:
+        parts.append(f"{routes} more route(s)")
+    if buyers:
+        parts.append(f"{buyers} more listed buyer(s)")
+    if weight > 0:
+        parts.append(f"{100 * weight:.3g}% of revenue")
+    if beyond:
+        parts.append("routes beyond the tier limit")
+    return "Not drawn (below the materiality limits): " + ", ".join(parts) + "."
 
 
 def _listings_by_node(result: Result) -> dict[str, dict[str, str]]:

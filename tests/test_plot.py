@@ -229,3 +229,27 @@ def test_past_the_limit_the_command_suggests_supplier_or_export(tmp_path: Path) 
     assert "--supplier NAME" in output
     assert "exposure export" in output
     assert not (tmp_path / "huge.png").exists()
+
+
+def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(make_data) -> None:
+    from tests.conftest import listing, sale
+
+    sales = [
+        sale("Maker", "Dist", 0.5),
+        sale("Dist", "Listed B", 0.2),  # weight 0.1: drawn
+        sale("Maker", "X", 0.05),
+        sale("X", "Y", 0.1),
+        sale("Y", "Listed C", 0.1),  # weight 0.0005: below the minimum
+    ]
+    folder = make_data([listing("Listed B"), listing("Listed C")], sales)
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    fig, _ = plot_exposure(result, supplier="Maker")
+    texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+    assert any("Listed B" in t for t in texts)
+    assert not any(t == "Listed C" for t in texts)
+    assert any(
+        "Not drawn (below the materiality limits): 1 more route(s), 1 more listed buyer(s), 0.05% of revenue."
+        in t
+        for t in texts
+    )
+    plt.close(fig)
