@@ -591,6 +591,7 @@ def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> A
     help="Picture size in inches.  [default: 10,6]",
 )
 @data_options
+@analysis_options
 @library_errors
 def render(
     output: Path,
@@ -601,6 +602,7 @@ def render(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    analysis: dict[str, Any],
 ) -> None:
     """Draw the network and its exposure as a picture or an interactive web page.
 
@@ -620,7 +622,7 @@ def render(
     interactive = output.suffix.lower() in {".html", ".htm"}
     if not interactive:
         picture_format(output)  # an unknown suffix fails before the data is read
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, **analysis)
     inputs = tuple(result.graph.dataset.files.values())
     if interactive:
         from exposure.interactive import write_html

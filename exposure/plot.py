@@ -156,7 +156,7 @@ def network_view(
         data["on_path"] = bool(
             full.nodes[u]["exposed"] and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
         )
-    notes: list[str] = []
+    notes: list[str] = [f"WHAT-IF: {a}." for a in result.assumptions]
     if supplier is not None:
         record = result.supplier(supplier)
         name = record["supplier"]

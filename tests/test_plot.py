@@ -253,3 +253,11 @@ def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(make_
         for t in texts
     )
     plt.close(fig)
+
+
+def test_a_what_if_picture_says_it_rests_on_an_assumption() -> None:
+    result = exposure.analyze(exposure.load(), as_of="2019-06-01", assume_listed=["Hikvision"])
+    fig, _ = plot_exposure(result, supplier="Ambarella")
+    texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+    assert any("WHAT-IF: assumed listed: Hikvision (what-if, not a fact)" in t for t in texts)
+    plt.close(fig)
