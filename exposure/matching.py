@@ -100,6 +100,10 @@ SAME_WORDS_SCORE = 88.0
 #: Least score of a name whose distinctive words all appear in the other ("Megvii" in "Megvii
 #: Technology Limited", "Huawei" in "Huawei Device").
 CONTAINED_SCORE = 82.0
+#: Least score of two names whose distinctive words differ by a typo only (a ratio of at least
+#: :data:`NEAR_SAME_RATIO`, as "Hikvison" and "Hikvision"): a possible match, for review.
+NEAR_SAME_SCORE = 82.0
+NEAR_SAME_RATIO = 90.0
 #: Subtracted when both countries are known and differ.
 COUNTRY_PENALTY = 15.0
 #: Subtracted when both names start with a place name and the places differ.
@@ -550,6 +554,7 @@ class Matcher:
         same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
         exact = forms.key[query] == listed.key[row]
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
+        near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         contained = both & ~same_words & (q_words != s_words)
         if contained.any():
             # Shared distinctive words, counted as the dot product of word-incidence rows.
@@ -563,10 +568,11 @@ class Matcher:
         floor = REPORT_FLOOR if explain == "all" else self.possible_threshold
         keep = np.flatnonzero((distinct >= 2 * floor - 100) | same_words | contained | exact)
         query, row, distinct = query[keep], row[keep], distinct[keep]
-        both, same_words, contained, exact = (
+        both, same_words, contained, near_same, exact = (
             both[keep],
             same_words[keep],
             contained[keep],
+            near_same[keep],
             exact[keep],
         )
         entity = self._entity[row]
@@ -577,8 +583,10 @@ class Matcher:
         # The floors; the flags say whether they raised the score, for the explanation.
         same_words &= name_score < SAME_WORDS_SCORE
         contained &= name_score < CONTAINED_SCORE
+        near_same &= ~contained & (name_score < NEAR_SAME_SCORE)
         name_score = np.where(same_words, SAME_WORDS_SCORE, name_score)
         name_score = np.where(contained, CONTAINED_SCORE, name_score)
+        name_score = np.where(near_same, NEAR_SAME_SCORE, name_score)
         name_score = np.where(exact, 100.0, name_score)
 
         # Evidence against: other numbers, other places, other countries.
@@ -622,6 +630,7 @@ class Matcher:
                 "exact": exact[kept],
                 "same_words": same_words[kept],
                 "contained": contained[kept],
+                "near_same": near_same[kept],
                 "number_conflict": number_conflict[kept],
                 "place_conflict": place_conflict[kept],
                 "country_conflict": country_conflict[kept],
@@ -820,6 +829,10 @@ class Matcher:
             elif r["contained"]:
                 parts.append(
                     f"one name's distinctive words are all in the other: at least {CONTAINED_SCORE:g}"
+                )
+            elif r.get("near_same"):
+                parts.append(
+                    f"distinctive words differ by a typo only: at least {NEAR_SAME_SCORE:g}"
                 )
             if r["number_conflict"]:
                 parts.append(f"numbers differ: -{NUMBER_PENALTY:g}")

@@ -310,3 +310,14 @@ def test_exact_ambiguity_can_be_settled_by_a_confirmed_decision(make_data: MakeD
     )
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     assert result.supplier("Maker")["listed_buyers"] == ["Beta Ltd"]
+
+
+def test_a_typo_in_the_distinctive_word_is_flagged_for_review_not_missed() -> None:
+    listed = pd.DataFrame(
+        {"name": ["Hikvision"], "alt_names": [""], "country": ["CN"], "list": ["Entity List"]}
+    )
+    found = Matcher(listed).match(
+        ["Hangzhou Hikvison Digital Technology", "Hangzhou Hikvison Digital Technology"], ["", "US"]
+    )
+    assert found["outcome"].tolist() == ["possible", "none"]
+    assert "distinctive words differ by a typo only: at least 82" in found.loc[0, "explanation"]
