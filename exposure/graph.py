@@ -115,6 +115,15 @@ class SupplyGraph:
             if node is not None:
                 for spelling in spellings:
                     index.setdefault(name_key(spelling), node)
+        # Every spelling the data uses, fuzzily matched ones included, finds its node too.
+        spelled = pd.concat(
+            [
+                self.rows[["supplier", "src"]].set_axis(["spelling", "code"], axis=1),
+                self.rows[["customer", "dst"]].set_axis(["spelling", "code"], axis=1),
+            ]
+        ).drop_duplicates("spelling")
+        for spelling, code in zip(spelled["spelling"], spelled["code"], strict=True):
+            index.setdefault(name_key(str(spelling)), int(code))
         return index
 
     @cached_property

@@ -321,3 +321,12 @@ def test_a_typo_in_the_distinctive_word_is_flagged_for_review_not_missed() -> No
     )
     assert found["outcome"].tolist() == ["possible", "none"]
     assert "distinctive words differ by a typo only: at least 82" in found.loc[0, "explanation"]
+
+
+def test_a_fuzzily_matched_spelling_finds_its_listed_node_by_name(make_data: MakeData) -> None:
+    listed = [listing("Hikvision", alt_names="Hangzhou Hikvision Digital Technology")]
+    folder = make_data(listed, [sale("Maker", "Hangzhou Hikvision Digital Tech Co Ltd", 0.1)])
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    graph = result.graph
+    assert graph.code("Hangzhou Hikvision Digital Tech Co Ltd") == graph.code("Hikvision")
+    assert result.supplier("Maker")["listed_buyers"] == ["Hikvision"]
