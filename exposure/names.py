@@ -246,7 +246,8 @@ def name_key(name: str) -> str:
 
 def name_keys(names: Iterable[str]) -> np.ndarray:
     """Return the keys of many names at once, computing each distinct name only once."""
-    codes, uniques = pd.factorize(pd.Series(list(names), dtype=object), sort=False)
+    series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
+    codes, uniques = pd.factorize(series, sort=False)
     keys = np.array([name_key(str(n)) for n in uniques], dtype=object)
     return keys[codes] if len(codes) else np.array([], dtype=object)
 
