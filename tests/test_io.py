@@ -172,3 +172,17 @@ def test_write_atomic_refuses_to_overwrite_an_input_and_leaves_no_temporary(tmp_
     assert source.read_bytes() == before
     write_atomic(tmp_path / "out.txt", "ok")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt", "suppliers.csv"]
+
+
+def test_parquet_input_reads_like_csv(tmp_path: Path) -> None:
+    import pandas as pd
+
+    csv_path = write(tmp_path, SUPPLIERS_HEAD + "A,B,chips, 0.1,disclosed,src\nA,C,boards,,,src\n")
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    frame["revenue_share"] = pd.to_numeric(frame["revenue_share"].str.strip()).astype(float)
+    parquet_path = tmp_path / "suppliers.parquet"
+    frame.to_parquet(parquet_path)
+    from_csv, from_parquet = read_suppliers(csv_path), read_suppliers(parquet_path)
+    columns = ["supplier", "customer", "product", "revenue_share", "share_basis"]
+    assert from_parquet[columns].equals(from_csv[columns])
+    assert from_parquet["revenue_share"].isna().tolist() == [False, True]
