@@ -746,6 +746,26 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _PERCENT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*%")
 
 
+#: The range of each numeric column kind: low, high, whether low itself is allowed, what the
+#: range is called in a message, and the fix.
+_NUMBER_RANGES = {
+    "share": (
+        0.0,
+        1.0,
+        True,
+        "between 0 and 1",
+        "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
+    ),
+    "percent": (
+        0.0,
+        100.0,
+        False,
+        "a percentage over 0 and at most 100",
+        "write the part owned in percent (40 for 40%), or leave the cell empty when unknown",
+    ),
+}
+
+
 def _number_problem(value: str, kind: str) -> tuple[str, str]:
     """Say why a cell of a ``share`` or ``percent`` column is not a number, and how to fix it."""
     decimal_comma = _DECIMAL_COMMA.fullmatch(value)
@@ -831,40 +851,19 @@ def _check_cells(
                 "write dates as YYYY-MM-DD, e.g. 2019-10-09",
             )
         table[name] = parsed
-    elif column.kind == "share":
-        shares = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
-        numbers = shares.to_numpy(np.float64)
+    elif column.kind in _NUMBER_RANGES:
+        low, high, low_inclusive, what, fix = _NUMBER_RANGES[column.kind]
+        number_cells = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
+        numbers = number_cells.to_numpy(np.float64)
         not_number = np.isnan(numbers) & ~empty
         for line, value in zip(lines[not_number], values[not_number], strict=True):
-            yield Problem(path, int(line), name, *_number_problem(value, "share"))
+            yield Problem(path, int(line), name, *_number_problem(value, column.kind))
         with np.errstate(invalid="ignore"):
-            out = (numbers < 0) | (numbers > 1) | np.isinf(numbers)
-        for line, value in zip(lines[out], values[out], strict=True):
-            yield Problem(
-                path,
-                int(line),
-                name,
-                f"{value!r} is not between 0 and 1",
-                "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
-            )
-        table[name] = shares
-    elif column.kind == "percent":
-        percents = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
-        numbers = percents.to_numpy(np.float64)
-        not_number = np.isnan(numbers) & ~empty
-        for line, value in zip(lines[not_number], values[not_number], strict=True):
-            yield Problem(path, int(line), name, *_number_problem(value, "percent"))
-        with np.errstate(invalid="ignore"):
-            bad = ~empty & ~not_number & ~((numbers > 0) & (numbers <= 100))
+            above_low = numbers >= low if low_inclusive else numbers > low
+            bad = ~empty & ~not_number & ~(above_low & (numbers <= high))
         for line, value in zip(lines[bad], values[bad], strict=True):
-            yield Problem(
-                path,
-                int(line),
-                name,
-                f"{value!r} is not a percentage over 0 and at most 100",
-                "write the part owned in percent (40 for 40%), or leave the cell empty when unknown",
-            )
-        table[name] = percents
+            yield Problem(path, int(line), name, f"{value!r} is not {what}", fix)
+        table[name] = number_cells
     elif column.kind == "country":
         codes = values.str.upper()
         bad = ~empty & ~codes.isin(_country_codes()).to_numpy()
