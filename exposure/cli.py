@@ -22,6 +22,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 DataDir = click.Path(exists=False, file_okay=False, path_type=Path)
 InFile = click.Path(dir_okay=False, path_type=Path)
 OutFile = click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path)
+#: A file written by its suffix's format (a picture, an export): no "-" for the terminal.
+FileOut = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
 def data_options(function: F) -> F:
@@ -569,7 +571,7 @@ def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> A
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=FileOut,
     required=True,
     help="The file to write; its suffix picks the format: .png, .svg, .pdf or .html (interactive).",
 )
@@ -648,7 +650,7 @@ def render(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=FileOut,
     required=True,
     help="The file to write; its suffix picks the format unless --format is given.",
 )
