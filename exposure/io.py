@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -267,11 +268,10 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     table, problems, keys = _read_checked(path, OWNERSHIP)
     if len(table):
-        owner_key = keys["owner"]
-        owned_key = keys["owned"]
+        owner_key, owned_key, blank = _key_codes(keys["owner"], keys["owned"])
         lines = table[LINE].to_numpy()
-        loops = (owner_key == owned_key) & (owner_key != "")
-        for line, name in zip(lines[loops], table["owner"][loops], strict=True):
+        loops = (owner_key == owned_key) & (owner_key != blank)
+        for line, name in zip(lines[loops], table["owner"].to_numpy(object)[loops], strict=True):
             problems.append(
                 Problem(path, int(line), "owned", f"{name!r} owns itself", "remove the row")
             )
@@ -305,30 +305,50 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, np.ndarray]) -> list[Problem]:
+def _key_codes(*keys: pd.Series) -> tuple[np.ndarray, ...]:
+    """Return the name keys of several columns as integer codes of one numbering.
+
+    The last item is the code of the empty key (-1 when no name lacks a key).
+    """
+    first = keys[0].cat.categories
+    if all(k.cat.categories is first for k in keys):  # shared spellings: one numbering already
+        return (*(k.cat.codes.to_numpy() for k in keys), np.intp(first.get_indexer([""])[0]))
+    distinct, _ = _distinct(pd.concat([pd.Series(k.cat.categories, dtype=object) for k in keys]))
+    numbering = pd.Index(distinct, dtype=object)
+    codes = [numbering.get_indexer(k.cat.categories)[k.cat.codes.to_numpy()] for k in keys]
+    blank = int(numbering.get_indexer([""])[0])
+    return (*codes, np.intp(blank))
+
+
+def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, pd.Series]) -> list[Problem]:
     problems: list[Problem] = []
-    supplier_key = keys["supplier"]
-    customer_key = keys["customer"]
+    supplier_key, customer_key, blank = _key_codes(keys["supplier"], keys["customer"])
     lines = table[LINE].to_numpy()
-    loops = (supplier_key == customer_key) & (supplier_key != "")
-    for line, name in zip(lines[loops], table["supplier"][loops], strict=True):
+    loops = np.flatnonzero((supplier_key == customer_key) & (supplier_key != blank))
+    suppliers = table["supplier"].to_numpy(object) if len(loops) else np.zeros(0, dtype=object)
+    for row in loops:
         problems.append(
             Problem(
                 path,
-                int(line),
+                int(lines[row]),
                 "customer",
-                f"{name!r} sells to itself",
+                f"{suppliers[row]!r} sells to itself",
                 "remove the row, or name the real customer",
             )
         )
-    triple = pd.DataFrame(
-        {"s": supplier_key, "c": customer_key, "p": table["product"].str.casefold()}
-    )
-    repeated = triple.duplicated(keep="first").to_numpy()
+    # One integer per (supplier, customer, product): the duplicates are repeated integers.
+    n_keys = int(max(supplier_key.max(initial=0), customer_key.max(initial=0))) + 1
+    product_text, product_codes = _distinct(table["product"])
+    product, _ = pd.factorize(np.array([p.casefold() for p in product_text], dtype=object))
+    n_products = max(len(product_text), 1)
+    pair = supplier_key.astype(np.int64) * n_keys + customer_key
+    if n_keys * n_keys * n_products >= 2**62:  # too many to number directly: renumber pairs
+        pair = pd.factorize(pair)[0].astype(np.int64)
+    triple = pair * n_products + product[product_codes]
+    repeated = pd.Series(triple).duplicated(keep="first").to_numpy()
     if repeated.any():
-        first_line = triple.groupby(["s", "c", "p"], sort=False).ngroup().to_numpy()
-        first_of_group = pd.Series(lines).groupby(first_line).transform("min").to_numpy()
-        for line, first in zip(lines[repeated], first_of_group[repeated], strict=True):
+        first_line = pd.Series(lines).groupby(triple).transform("min").to_numpy()
+        for line, first in zip(lines[repeated], first_line[repeated], strict=True):
             problems.append(
                 Problem(
                     path,
@@ -338,21 +358,29 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, np.ndarray
                     "remove the duplicate row, or merge the two rows into one",
                 )
             )
-    shares = pd.Series(table["revenue_share"].to_numpy(np.float64))
-    shares = shares.where((shares >= 0) & (shares <= 1))  # out-of-range cells are reported already
-    totals = shares.groupby(supplier_key).sum(min_count=1)
-    for key in totals.index[totals > 1 + SHARE_TOLERANCE]:
-        mine = supplier_key == key
-        problems.append(
-            Problem(
-                path,
-                int(lines[mine].min()),
-                "revenue_share",
-                f"the shares of supplier {table['supplier'].to_numpy()[mine][0]!r} add up to "
-                f"{totals[key]:.4g}, over 1 (lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
-                "correct the shares so that one supplier's shares sum to at most 1",
+    shares = table["revenue_share"].to_numpy(np.float64)
+    with np.errstate(invalid="ignore"):
+        known = (shares >= 0) & (shares <= 1)  # out-of-range cells are reported already
+    totals = np.bincount(supplier_key[known], weights=shares[known], minlength=n_keys)
+    over = np.flatnonzero(totals > 1 + SHARE_TOLERANCE)
+    if len(over):
+        rows = np.flatnonzero(np.isin(supplier_key, over))
+        rows = rows[np.argsort(supplier_key[rows], kind="stable")]
+        starts = np.flatnonzero(np.diff(supplier_key[rows], prepend=-1))
+        names = table["supplier"].to_numpy(object)
+        for mine in np.split(rows, starts[1:]):
+            key = supplier_key[mine[0]]
+            problems.append(
+                Problem(
+                    path,
+                    int(lines[mine].min()),
+                    "revenue_share",
+                    f"the shares of supplier {names[mine[0]]!r} add up to "
+                    f"{totals[key]:.4g}, over 1 "
+                    f"(lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
+                    "correct the shares so that one supplier's shares sum to at most 1",
+                )
             )
-        )
     return problems
 
 
@@ -382,14 +410,85 @@ def _read_checked(
     problems = _check_columns(path, raw, schema)
     if problems:
         raise DataError(problems)
-    table = raw.copy()
+    table = raw.copy(deep=False)
     problems.extend(_long_cells(path, table))
-    keys: dict[str, np.ndarray] = {}
+    _share_spellings(table)
+    keys: dict[str, pd.Series] = {}
     for column in schema.columns:
         if column.name not in table.columns:
-            table[column.name] = ""
+            table[column.name] = _text_column(
+                np.array([""], dtype=object), np.zeros(len(table), dtype=np.intp), table.index
+            )
         problems.extend(_check_cells(path, table, column.name, schema, keys=keys))
+    if not schema.compact_text:
+        for name in table.columns:
+            if isinstance(table[name].dtype, pd.CategoricalDtype):
+                table[name] = table[name].to_numpy(dtype=object)
     return table, problems, keys
+
+
+def _share_spellings(table: pd.DataFrame) -> None:
+    """Give the categorical name columns of a table (supplier, customer) one set of spellings.
+
+    A company is often both a supplier and a customer: its spelling is then stored, and keyed,
+    once; and the two columns' codes can be compared directly.
+    """
+    names = [
+        c for c in NAME_COLUMNS if c in table and isinstance(table[c].dtype, pd.CategoricalDtype)
+    ]
+    if len(names) < 2:
+        return
+    spellings = pd.Index(
+        pd.unique(
+            np.concatenate([np.asarray(table[c].cat.categories, dtype=object) for c in names])
+        ),
+        dtype=object,
+    )
+    for name in names:
+        codes = spellings.get_indexer(table[name].cat.categories)[table[name].cat.codes.to_numpy()]
+        table[name] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(spellings))
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct strings of a text column and each row's index into them.
+
+    Checks and conversions run once per distinct string: a column of ten million cells often
+    holds a few hundred thousand.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.cat.categories, dtype=object), values.cat.codes.to_numpy()
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=False)
+    return np.asarray(uniques, dtype=object), codes
+
+
+def _text_column(
+    distinct: np.ndarray,
+    codes: np.ndarray,
+    index: pd.Index,
+    *,
+    compact: bool = True,
+    unique: bool = False,
+) -> pd.Series:
+    """Build a text column from strings and codes, merging strings that are now equal.
+
+    ``compact``: as a :class:`pandas.Categorical` (each string stored once); otherwise as
+    Python strings. ``unique``: the strings are known to be distinct already.
+    """
+    if unique:
+        uniques = distinct
+    else:
+        merged, uniques = pd.factorize(distinct, sort=False)
+        codes = merged[codes] if len(merged) else codes
+    strings = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    if compact:
+        return pd.Series(pd.Categorical.from_codes(codes, categories=strings), index=index)
+    return pd.Series(strings.to_numpy()[codes], index=index, dtype=object)
+
+
+def _same_text(values: pd.Series, distinct: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """Return a text column like ``values`` (categorical or not) holding other strings."""
+    compact = isinstance(values.dtype, pd.CategoricalDtype)
+    return _text_column(distinct, codes, values.index, compact=compact)
 
 
 #: The longest cell accepted, in characters. Longer ones come from damaged files (a quote that
@@ -414,13 +513,14 @@ def _long_cells(path: Path, table: pd.DataFrame) -> list[Problem]:
         table.columns = [str(c)[:100] if c == name else c for c in table.columns]
     lines = table[LINE].to_numpy()
     for name in table.columns.drop(LINE):
-        cells = table[name].to_numpy()
-        if max(map(len, cells), default=0) <= MAX_CELL:  # fast: no cell is too long
+        if not _is_text(table[name]):
             continue
-        lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
-        for line, length in zip(
-            lines[lengths > MAX_CELL], lengths[lengths > MAX_CELL], strict=True
-        ):
+        distinct, codes = _distinct(table[name])
+        lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+        if not (lengths > MAX_CELL).any():
+            continue
+        long_rows = np.flatnonzero((lengths > MAX_CELL)[codes])
+        for line, length in zip(lines[long_rows], lengths[codes[long_rows]], strict=True):
             problems.append(
                 Problem(
                     path,
@@ -432,8 +532,13 @@ def _long_cells(path: Path, table: pd.DataFrame) -> list[Problem]:
                     "the cell and closes far below, correct the quotes",
                 )
             )
-        table.loc[lengths > MAX_CELL, name] = table.loc[lengths > MAX_CELL, name].str[:100]
+        cut = np.array([d[:100] if len(d) > MAX_CELL else d for d in distinct], dtype=object)
+        table[name] = _same_text(table[name], cut, codes)
     return problems
+
+
+def _is_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object
 
 
 def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
@@ -535,7 +640,14 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
     if len(table.columns) != len(stripped):  # pandas and csv read the header differently
         raise DataError([_parser_problem(path, text, len(header), "unreadable header")])
     lines = _record_lines(path, text, len(table), header_line)
-    columns = [table.iloc[:, i].astype(object).str.strip() for i in range(len(stripped))]
+    index = pd.RangeIndex(len(table))
+    columns = []
+    for i in range(len(stripped)):
+        distinct, codes = _distinct(table.iloc[:, i].reset_index(drop=True))
+        trimmed = np.array(
+            [d.strip() if isinstance(d, str) else "" for d in distinct], dtype=object
+        )
+        columns.append(_text_column(trimmed, codes, index))
     problems = []
     for i in [i for i, h in enumerate(stripped) if not h]:
         # A column without a name: trailing commas (dropped), or stray cells (an error).
@@ -555,11 +667,9 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     named = [i for i, h in enumerate(stripped) if h]
-    table = pd.DataFrame(
-        {stripped[i]: columns[i].to_numpy() for i in named}, index=range(len(lines)), dtype=object
-    )
+    table = pd.DataFrame({stripped[i]: columns[i] for i in named}, index=index)
     table[LINE] = lines
-    return table.reset_index(drop=True)
+    return table
 
 
 #: The first bytes of file formats that people pass by mistake for a CSV file.
@@ -619,26 +729,79 @@ def _header(path: Path, text: str) -> tuple[int, list[str]]:
 
 
 def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        table = pd.read_parquet(path)
+        names = list(pq.read_schema(path).names)
     except Exception as error:  # pyarrow raises many types for a damaged file
-        raise DataError(
-            [
-                Problem(
-                    path,
-                    None,
-                    None,
-                    f"cannot read it as Parquet ({error})",
-                    "pass a valid Parquet file or a CSV file",
-                )
-            ]
-        ) from None
-    # Parquet carries types; validation works on text like CSV's, so both read the same way.
-    table = table.astype("string").fillna("").astype(object)
-    for name in table.columns:
-        table[name] = table[name].str.strip()
+        raise DataError([_parquet_problem(path, error)]) from None
+    numeric = {c.name for c in schema.columns if c.kind in _NUMBER_RANGES}
+
+    def read_column(name: str) -> pd.Series:
+        # One column at a time: its Arrow strings are freed once it is encoded.
+        column = pq.read_table(path, columns=[name]).column(0)
+        return _parquet_column(column, pd.RangeIndex(len(column)), number=name.strip() in numeric)
+
+    # Columns are read and encoded in Arrow threads (the work releases the GIL): two at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            columns = list(pool.map(read_column, names))
+    except DataError:
+        raise
+    except Exception as error:
+        raise DataError([_parquet_problem(path, error)]) from None
+    # Parquet carries types; text is checked like CSV's, numbers keep their type.
+    table = pd.DataFrame(
+        {name.strip(): column for name, column in zip(names, columns, strict=True)}
+    )
     table[LINE] = np.arange(len(table), dtype=np.int64) + 1
-    return table.reset_index(drop=True)
+    return table
+
+
+def _parquet_problem(path: Path, error: Exception) -> Problem:
+    return Problem(
+        path,
+        None,
+        None,
+        f"cannot read it as Parquet ({error})",
+        "pass a valid Parquet file or a CSV file",
+    )
+
+
+def _parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:
+    """Turn one Arrow column into a float column or a categorical text column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if number and (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+        return pd.Series(column.to_numpy().astype(np.float64), index=index)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        try:
+            column = column.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            cells = ["" if v is None else str(v) for v in column.to_pylist()]
+            column = pa.chunked_array([pa.array(cells, type=pa.large_string())])
+    if column.null_count:
+        column = pc.fill_null(column, "")
+    encoded = pc.dictionary_encode(column)
+    chunks = encoded.chunks
+    if not chunks:
+        return _text_column(np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp), index)
+    # The chunks share one dictionary (one hash table encodes them all): take it once.
+    dictionary = chunks[-1].dictionary
+    if any(len(c.dictionary) != len(dictionary) for c in chunks):
+        chunks = pa.table({"c": encoded}).unify_dictionaries().column("c").chunks
+        dictionary = chunks[-1].dictionary
+    codes = np.concatenate([c.indices.to_numpy() for c in chunks]).astype(np.intp, copy=False)
+    spellings = dictionary.to_pylist()
+    trimmed = np.array([d.strip() for d in spellings], dtype=object)
+    # A dictionary holds each string once; unless trimming made two equal, nothing to merge.
+    unique = all(t is d or t == d for t, d in zip(trimmed, spellings, strict=True))
+    return _text_column(trimmed, codes, index, unique=unique)
 
 
 def _parser_problem(path: Path, text: str, width: int, message: str) -> Problem:
@@ -813,26 +976,40 @@ def _check_cells(
     name: str,
     schema: TableSchema,
     *,
-    keys: dict[str, np.ndarray] | None = None,
+    keys: dict[str, pd.Series] | None = None,
 ) -> Iterator[Problem]:
-    """Check and parse one column; the keys of a name column are stored in ``keys``."""
+    """Check and parse one column; the keys of a name column are stored in ``keys``.
+
+    Each distinct string is checked once; rows find their verdict by their code.
+    """
     column = schema[name]
     values = table[name]
     lines = table[LINE].to_numpy()
-    empty = (values == "").to_numpy()
+    if column.kind in _NUMBER_RANGES and not _is_text(values):  # typed Parquet numbers
+        numbers = values.to_numpy(np.float64)
+        yield from _range_problems(path, lines, name, column.kind, numbers, np.isnan(numbers))
+        return
+    distinct, codes = _distinct(values)
+    empty_text = distinct == ""
+    empty = empty_text[codes] if len(distinct) else np.zeros(len(codes), dtype=bool)
+
+    def rows_of(bad_text: np.ndarray) -> Iterator[tuple[int, str]]:
+        rows = np.flatnonzero(bad_text[codes]) if bad_text.any() else ()
+        for row in rows:
+            yield int(lines[row]), str(distinct[codes[row]])
+
     if column.required:
         for line in lines[empty]:
             yield Problem(path, int(line), name, "the cell is empty", f"fill in the {name}")
         if column.kind == "text" and name in NAME_COLUMNS:
-            key = name_keys(values)
+            key_text, key_column = _name_keys_of(values, keys)
             if keys is not None:
-                keys[name] = key
-            no_letters = ~empty & (key == "")
-            for line, value in zip(lines[no_letters], values[no_letters], strict=True):
+                keys[name] = key_column
+            for line, value in rows_of(~empty_text & (key_text == "")):
                 has_words = any(c.isalnum() for c in value)
                 yield Problem(
                     path,
-                    int(line),
+                    line,
                     name,
                     f"{value!r} is only a legal form"
                     if has_words
@@ -840,54 +1017,109 @@ def _check_cells(
                     f"give the real {name}",
                 )
     if column.kind == "date":
-        parsed = pd.to_datetime(values.where(~empty, None), format="%Y-%m-%d", errors="coerce")
-        bad = parsed.isna().to_numpy() & ~empty
-        for line, value in zip(lines[bad], values[bad], strict=True):
+        parsed = pd.to_datetime(
+            pd.Series(distinct, dtype=object).where(~empty_text, None),
+            format="%Y-%m-%d",
+            errors="coerce",
+        )
+        for line, value in rows_of(parsed.isna().to_numpy() & ~empty_text):
             yield Problem(
                 path,
-                int(line),
+                line,
                 name,
                 f"{value!r} is not a date",
                 "write dates as YYYY-MM-DD, e.g. 2019-10-09",
             )
-        table[name] = parsed
+        table[name] = pd.Series(parsed.to_numpy()[codes], index=values.index)
     elif column.kind in _NUMBER_RANGES:
-        low, high, low_inclusive, what, fix = _NUMBER_RANGES[column.kind]
-        number_cells = pd.to_numeric(values.where(~empty, None), errors="coerce").astype(float)
-        numbers = number_cells.to_numpy(np.float64)
-        not_number = np.isnan(numbers) & ~empty
-        for line, value in zip(lines[not_number], values[not_number], strict=True):
-            yield Problem(path, int(line), name, *_number_problem(value, column.kind))
-        with np.errstate(invalid="ignore"):
-            above_low = numbers >= low if low_inclusive else numbers > low
-            bad = ~empty & ~not_number & ~(above_low & (numbers <= high))
-        for line, value in zip(lines[bad], values[bad], strict=True):
-            yield Problem(path, int(line), name, f"{value!r} is not {what}", fix)
-        table[name] = number_cells
+        parsed_numbers = pd.to_numeric(
+            pd.Series(distinct, dtype=object).where(~empty_text, None), errors="coerce"
+        ).to_numpy(np.float64)
+        for line, value in rows_of(np.isnan(parsed_numbers) & ~empty_text):
+            yield Problem(path, line, name, *_number_problem(value, column.kind))
+        numbers = parsed_numbers[codes]
+        cells = distinct[codes]
+        yield from _range_problems(path, lines, name, column.kind, numbers, empty, cells)
+        table[name] = pd.Series(numbers, index=values.index)
     elif column.kind == "country":
-        codes = values.str.upper()
-        bad = ~empty & ~codes.isin(_country_codes()).to_numpy()
-        for line, value in zip(lines[bad], values[bad], strict=True):
+        upper = np.array([d.upper() for d in distinct], dtype=object)
+        known = _country_codes()
+        bad = np.array([u not in known for u in upper], dtype=bool) & ~empty_text
+        for line, value in rows_of(bad):
             yield Problem(
                 path,
-                int(line),
+                line,
                 name,
                 f"{value!r} is not an ISO 3166-1 alpha-2 country code",
                 _country_fix(value),
             )
-        table[name] = codes
+        table[name] = _same_text(values, upper, codes)
     elif column.kind == "choice":
-        lowered = values.str.lower()
-        bad = ~empty & ~lowered.isin(column.choices).to_numpy()
-        for line, value in zip(lines[bad], values[bad], strict=True):
+        lowered = np.array([d.lower() for d in distinct], dtype=object)
+        bad = np.array([w not in column.choices for w in lowered], dtype=bool) & ~empty_text
+        for line, value in rows_of(bad):
             yield Problem(
                 path,
-                int(line),
+                line,
                 name,
                 f"{value!r} is not one of {', '.join(column.choices)}",
                 f"write one of {', '.join(column.choices)}, or leave the cell empty",
             )
-        table[name] = lowered
+        table[name] = _same_text(values, lowered, codes)
+
+
+def _name_keys_of(
+    values: pd.Series, keys: dict[str, pd.Series] | None
+) -> tuple[np.ndarray, pd.Series]:
+    """Return the key of each distinct spelling of a name column, and the column of keys.
+
+    Name columns that share their spellings (:func:`_share_spellings`) share the work too: the
+    keys of another such column in ``keys`` are reused.
+    """
+    distinct, codes = _distinct(values)
+    for other in (keys or {}).values():
+        spellings = other.attrs.get("spellings")
+        if spellings is not None and spellings is values.cat.categories:
+            key_text = other.attrs["key_text"]
+            key_codes = other.attrs["key_codes"][codes]
+            column = pd.Series(
+                pd.Categorical.from_codes(key_codes, dtype=other.dtype), index=values.index
+            )
+            break
+    else:
+        key_text = name_keys(distinct)
+        key_codes_of_spelling, key_uniques = pd.factorize(key_text, sort=False)
+        column = pd.Series(
+            pd.Categorical.from_codes(
+                key_codes_of_spelling[codes] if len(codes) else codes,
+                categories=pd.Index(np.asarray(key_uniques, dtype=object), dtype=object),
+            ),
+            index=values.index,
+        )
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            column.attrs.update(
+                spellings=values.cat.categories, key_text=key_text, key_codes=key_codes_of_spelling
+            )
+    return key_text, column
+
+
+def _range_problems(
+    path: Path,
+    lines: np.ndarray,
+    name: str,
+    kind: str,
+    numbers: np.ndarray,
+    missing: np.ndarray,
+    cells: np.ndarray | None = None,
+) -> Iterator[Problem]:
+    """Report numbers outside the range of their kind (see :data:`_NUMBER_RANGES`)."""
+    low, high, low_inclusive, what, fix = _NUMBER_RANGES[kind]
+    with np.errstate(invalid="ignore"):
+        above_low = numbers >= low if low_inclusive else numbers > low
+        bad = ~missing & ~np.isnan(numbers) & ~(above_low & (numbers <= high))
+    for row in np.flatnonzero(bad):
+        value = str(cells[row]) if cells is not None else f"{numbers[row]:g}"
+        yield Problem(path, int(lines[row]), name, f"{value!r} is not {what}", fix)
 
 
 def write_atomic(path: str | Path, data: str | bytes, *, inputs: tuple[Path, ...] = ()) -> Path:

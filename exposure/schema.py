@@ -52,6 +52,9 @@ class TableSchema:
 
     file_name: str
     columns: tuple[Column, ...]
+    #: Keep text columns as :class:`pandas.Categorical` (each distinct string stored once):
+    #: for the table that can hold tens of millions of rows.
+    compact_text: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -123,6 +126,7 @@ SUPPLIERS = TableSchema(
         ),
         Column("source", "text", True, "Where the fact comes from."),
     ),
+    compact_text=True,
 )
 
 OWNERSHIP = TableSchema(
