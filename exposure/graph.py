@@ -11,6 +11,7 @@ hands out a networkx view for small graphs and for exports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from exposure._errors import AmbiguousNameError, DataError, Problem
-from exposure.io import LINE, Dataset
+from exposure.io import LINE, Dataset, text_codes
 from exposure.matching import Decisions
 from exposure.names import NameIndex, name_key
 
@@ -49,13 +50,20 @@ class SupplyGraph:
         revenue shares), ``unknown_share`` (some row's share is unknown), ``estimate`` (some
         known share is an analyst's estimate).
     rows
-        The supply rows as read, with ``src`` and ``dst`` codes added, sorted by both, and
+        The supply rows as read (in file order), with ``src`` and ``dst`` codes added, and
         the match of each row's customer: ``customer_match``, ``customer_match_score``,
         ``customer_matched_as`` (as the node columns).
     listings
         The listed rows as read, with the ``entity`` id added.
     dataset
         The dataset the graph was built from.
+    spellings
+        Name resolution: one row per distinct supplier or customer spelling of the rows, with
+        its ``node``, ``key``, ``entity`` and how it was linked to it (``match``,
+        ``match_score``, ``matched_as``, ``match_explanation``, as for the nodes).
+    row_order, edge_rows
+        The rows' positions grouped by edge (in file order within an edge), and where the rows
+        of each edge start in ``row_order`` (one more item than there are edges).
     """
 
     nodes: pd.DataFrame
@@ -63,6 +71,9 @@ class SupplyGraph:
     rows: pd.DataFrame
     listings: pd.DataFrame
     dataset: Dataset
+    spellings: pd.DataFrame
+    row_order: np.ndarray
+    edge_rows: np.ndarray
 
     @property
     def n_nodes(self) -> int:
@@ -85,8 +96,9 @@ class SupplyGraph:
 
     @cached_property
     def supplier_codes(self) -> np.ndarray:
-        """Codes of the nodes that appear as a supplier, in order of first appearance."""
-        return pd.unique(self.rows["src"].to_numpy())
+        """Codes of the nodes that appear as a supplier, in increasing order."""
+        sells = np.bincount(self.rows["src"].to_numpy(np.int64), minlength=self.n_nodes)
+        return np.flatnonzero(sells)
 
     def code(self, name: str) -> int | None:
         """Return the node code of a name, or ``None`` if no node carries it.
@@ -100,73 +112,71 @@ class SupplyGraph:
         >>> graph.nodes.loc[graph.code("hangzhou hikvision digital technology"), "name"]
         'Hikvision'
         """
-        matches = self._codes_by_key.get(name_key(name))
-        if matches is None:
-            return None
-        return int(matches)
+        found = self._codes_by_key.get(name_key(name))
+        return None if found is None else int(found)
 
     @cached_property
-    def _codes_by_key(self) -> dict[str, int]:
-        index: dict[str, int] = {}
-        for code, key in enumerate(self.nodes["key"]):
-            index.setdefault(key, code)
-        for entity, spellings in self._entity_spellings.items():
-            node = self._entity_node.get(entity)
-            if node is not None:
-                for spelling in spellings:
-                    index.setdefault(name_key(spelling), node)
-        # Every spelling the data uses, fuzzily matched ones included, finds its node too.
-        spelled = pd.concat(
+    def _codes_by_key(self) -> pd.Series:
+        # Node names first, then the listed names and aliases, then every spelling the rows
+        # use (fuzzily matched ones included): the first node of a key wins.
+        entity_node = pd.Series(np.arange(self.n_nodes), index=self.nodes["entity"].to_numpy()).loc[
+            lambda s: s.index >= 0
+        ]
+        listed = [
+            (name_key(spelling), int(entity_node[entity]))
+            for entity, spellings in _spellings(self.listings).items()
+            if entity in entity_node.index
+            for spelling in spellings
+        ]
+        keys = np.concatenate(
             [
-                self.rows[["supplier", "src"]].set_axis(["spelling", "code"], axis=1),
-                self.rows[["customer", "dst"]].set_axis(["spelling", "code"], axis=1),
+                self.nodes["key"].to_numpy(dtype=object),
+                np.array([k for k, _ in listed], dtype=object),
+                self.spellings["key"].to_numpy(dtype=object),
             ]
-        ).drop_duplicates("spelling")
-        for spelling, code in zip(spelled["spelling"], spelled["code"], strict=True):
-            index.setdefault(name_key(str(spelling)), int(code))
-        return index
+        )
+        codes = np.concatenate(
+            [
+                np.arange(self.n_nodes),
+                np.array([c for _, c in listed], dtype=np.int64),
+                self.spellings["node"].to_numpy(np.int64),
+            ]
+        )
+        first = ~pd.Index(keys, dtype=object).duplicated(keep="first")
+        return pd.Series(codes[first], index=pd.Index(keys[first], dtype=object))
 
-    @cached_property
-    def _entity_node(self) -> dict[int, int]:
-        entities = self.nodes["entity"].to_numpy()
-        return {int(e): int(c) for c, e in enumerate(entities) if e >= 0}
-
-    @cached_property
-    def _entity_spellings(self) -> dict[int, list[str]]:
-        return _spellings(self.listings)
+    def rows_of(self, src: int, dst: int) -> np.ndarray:
+        """Return the positions in :attr:`rows` of the rows behind the edge ``src -> dst``."""
+        edge = np.searchsorted(self._edge_keys, src * self.n_nodes + dst)
+        if edge >= len(self._edge_keys) or self._edge_keys[edge] != src * self.n_nodes + dst:
+            return np.zeros(0, dtype=np.int64)
+        return self.row_order[self.edge_rows[edge] : self.edge_rows[edge + 1]]
 
     def hop_rows(self, src: int, dst: int) -> pd.DataFrame:
         """Return the supply rows (one per product) behind the edge ``src -> dst``."""
-        lo, hi = np.searchsorted(
-            self._row_pairs, [src * self.n_nodes + dst, src * self.n_nodes + dst + 1]
-        )
-        return self.rows.iloc[lo:hi]
+        return self.rows.iloc[self.rows_of(src, dst)]
 
     def sale(self, src: int, dst: int) -> dict[str, np.ndarray]:
-        """Return the columns of the rows behind the edge ``src -> dst``, as array slices.
+        """Return the columns of the rows behind the edge ``src -> dst``, as arrays.
 
         The fast form of :meth:`hop_rows` for reports that visit many edges: ``product``,
         ``source``, ``revenue_share`` (``NaN`` when unknown), ``customer`` and, when names
         were matched, ``customer_match``, ``customer_match_score``, ``customer_matched_as``.
         """
-        lo, hi = np.searchsorted(
-            self._row_pairs, [src * self.n_nodes + dst, src * self.n_nodes + dst + 1]
-        )
-        return {name: column[lo:hi] for name, column in self._row_columns.items()}
+        rows = self.rows_of(src, dst)
+        return {name: column(rows) for name, column in self._row_columns.items()}
 
     @cached_property
-    def _row_columns(self) -> dict[str, np.ndarray]:
+    def _row_columns(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
         wanted = (
             "product", "source", "customer", "customer_match", "customer_match_score",
-            "customer_matched_as",
+            "customer_matched_as", "revenue_share",
         )  # fmt: skip
-        columns = {c: self.rows[c].to_numpy(dtype=object) for c in wanted if c in self.rows}
-        columns["revenue_share"] = self.rows["revenue_share"].to_numpy(np.float64)
-        return columns
+        return {c: _taker(self.rows[c]) for c in wanted if c in self.rows}
 
     @cached_property
-    def _row_pairs(self) -> np.ndarray:
-        return self.rows["src"].to_numpy(np.int64) * self.n_nodes + self.rows["dst"].to_numpy(
+    def _edge_keys(self) -> np.ndarray:
+        return self.edges["src"].to_numpy(np.int64) * self.n_nodes + self.edges["dst"].to_numpy(
             np.int64
         )
 
@@ -211,6 +221,16 @@ class SupplyGraph:
         return G
 
 
+def _taker(column: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
+    """Return a function that takes rows of a column fast (text as Python strings)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        text = np.asarray(column.cat.categories, dtype=object)
+        codes = column.cat.codes.to_numpy()
+        return lambda rows: text[codes[rows]]
+    values = column.to_numpy(np.float64 if column.dtype.kind == "f" else object)
+    return lambda rows: values[rows]
+
+
 def _spellings(listings: pd.DataFrame) -> dict[int, list[str]]:
     spellings: dict[int, list[str]] = {}
     for entity, name, aliases in zip(
@@ -222,13 +242,18 @@ def _spellings(listings: pd.DataFrame) -> dict[int, list[str]]:
     return spellings
 
 
-def build_graph(dataset: Dataset) -> SupplyGraph:
+def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
     """Build the supply graph of a dataset.
 
     Parameters
     ----------
     dataset
         Validated tables, from :func:`exposure.load`.
+    fuzzy
+        Match customer names that no key links to a listed entity fuzzily
+        (:class:`~exposure.matching.Matcher`). Off, only exact keys and the review decisions of
+        ``matches.csv`` link names: much faster on millions of names (see README.md,
+        Performance), at the cost of misspelled listed customers.
 
     Returns
     -------
@@ -248,71 +273,139 @@ def build_graph(dataset: Dataset) -> SupplyGraph:
     """
     listings = dataset.listed.copy()
     listings["entity"] = pd.factorize(pd.Series([name_key(n) for n in listings["name"]]))[0]
-    spellings = _spellings(listings)
-    index = NameIndex(spellings)
+    index = NameIndex(_spellings(listings))
     rows = dataset.suppliers
+    n_rows = len(rows)
 
-    # Each distinct spelling is resolved once; then codes spread to every row by array lookup.
-    spelled = pd.concat([rows["supplier"], rows["customer"]], ignore_index=True)
-    countries = pd.concat([rows["supplier_country"], rows["customer_country"]], ignore_index=True)
-    spelling_code, distinct_index = pd.factorize(spelled.to_numpy(dtype=object))
-    distinct = np.asarray(distinct_index, dtype=object)
-    first_row = np.zeros(len(distinct), dtype=np.int64)
-    first_row[spelling_code[::-1]] = np.arange(len(spelling_code))[::-1]
-    resolved = _resolve_spellings(dataset, listings, index, distinct, first_row)
+    # Each distinct spelling is resolved once; codes then spread to every row by array lookup.
+    distinct, supplier_of_row, customer_of_row = _spelling_codes(rows)
+    spelling_of_cell = np.concatenate([supplier_of_row, customer_of_row])
+    first_cell = np.full(len(distinct), len(spelling_of_cell), dtype=np.int64)
+    first_cell[spelling_of_cell[::-1]] = np.arange(len(spelling_of_cell))[::-1]
+    keys = dataset.spelling_keys(distinct)
+    resolved = _resolve_spellings(
+        dataset, listings, index, (distinct, supplier_of_row, customer_of_row), keys, fuzzy
+    )
     linked = resolved["entity"].to_numpy() >= 0
-    node_of_spelling = resolved["key"].to_numpy(dtype=object).copy()
-    node_of_spelling[linked] = ["\x00" + str(e) for e in resolved["entity"].to_numpy()[linked]]
+    node_key = keys.copy()
+    node_key[linked] = ["\x00" + str(e) for e in resolved["entity"].to_numpy()[linked]]
 
+    # Nodes are numbered as they first appear: the listed entities, then the names of the rows
+    # (all suppliers, then all customers).
     entity_names = listings.drop_duplicates("entity").set_index("entity")
-    listed_keys = [f"\x00{e}" for e in entity_names.index]
-    spelling_keys = node_of_spelling[spelling_code]
-    all_keys = np.concatenate([np.array(listed_keys, dtype=object), spelling_keys])
-    codes, uniques = pd.factorize(pd.Series(all_keys, dtype=object), sort=False)
-    row_codes = codes[len(listed_keys) :]
+    n_listed = len(entity_names)
+    order = np.argsort(first_cell, kind="stable")
+    node_codes, uniques = pd.factorize(
+        np.concatenate(
+            [np.array([f"\x00{e}" for e in entity_names.index], dtype=object), node_key[order]]
+        ),
+        sort=False,
+    )
+    node_of_spelling = np.empty(len(distinct), dtype=np.int64)
+    node_of_spelling[order] = node_codes[n_listed:]
+    n_nodes = len(uniques)
 
-    display = (
-        pd.Series(
-            np.concatenate(
-                [entity_names["name"].to_numpy(dtype=object), spelled.to_numpy(dtype=object)]
-            )
-        )
-        .groupby(codes, sort=True)
-        .first()
-    )
-    country = (
-        pd.Series(
-            np.concatenate(
-                [entity_names["country"].to_numpy(dtype=object), countries.to_numpy(dtype=object)]
-            )
-        )
-        .replace("", np.nan)
-        .groupby(codes, sort=True)
-        .first()
-    )
-    entity_of_node = np.full(len(uniques), -1, dtype=np.int64)
-    entity_of_node[: len(listed_keys)] = entity_names.index.to_numpy()
+    # A node's name: the listed name, else the spelling that first names it.
+    first_spelling = np.full(n_nodes, -1, dtype=np.int64)
+    first_spelling[node_of_spelling[order][::-1]] = order[::-1]
+    spelled = first_spelling >= 0  # every node but a listed entity no row names
+    display = np.empty(n_nodes, dtype=object)
+    display[spelled] = distinct[first_spelling[spelled]]
+    display[:n_listed] = entity_names["name"].to_numpy(dtype=object)
+    node_keys = np.empty(n_nodes, dtype=object)
+    node_keys[spelled] = keys[first_spelling[spelled]]
+    node_keys[:n_listed] = [name_key(n) for n in display[:n_listed]]
+
+    src = node_of_spelling[supplier_of_row] if n_rows else np.zeros(0, dtype=np.int64)
+    dst = node_of_spelling[customer_of_row] if n_rows else np.zeros(0, dtype=np.int64)
     nodes = pd.DataFrame(
         {
-            "name": display.to_numpy(dtype=object),
-            "key": [name_key(n) for n in display],
-            "entity": entity_of_node,
-            "country": country.reindex(range(len(uniques))).fillna("").to_numpy(dtype=object),
+            "name": display,
+            "key": node_keys,
+            "entity": np.concatenate(
+                [entity_names.index.to_numpy(np.int64), np.full(n_nodes - n_listed, -1)]
+            ),
+            "country": _node_countries(rows, entity_names, src, dst, n_nodes),
         }
     )
-    nodes = _node_matches(nodes, resolved, pd.Index(uniques).get_indexer(node_of_spelling))
+    nodes = _node_matches(nodes, resolved, node_of_spelling)
 
-    customer = spelling_code[len(rows) :]
+    customer_match = resolved["match"].to_numpy(dtype=object)
     rows = rows.assign(
-        src=row_codes[: len(rows)],
-        dst=row_codes[len(rows) :],
-        customer_match=resolved["match"].to_numpy()[customer],
-        customer_match_score=resolved["match_score"].to_numpy()[customer],
-        customer_matched_as=resolved["matched_as"].to_numpy()[customer],
+        src=src,
+        dst=dst,
+        customer_match=_categorical(customer_match, customer_of_row),
+        customer_match_score=resolved["match_score"].to_numpy()[customer_of_row],
+        customer_matched_as=_categorical(
+            resolved["matched_as"].to_numpy(dtype=object), customer_of_row
+        ),
     )
-    rows = rows.sort_values(["src", "dst"], kind="stable", ignore_index=True)
-    edges = _aggregate_edges(rows)
-    return SupplyGraph(nodes=nodes, edges=edges, rows=rows, listings=listings, dataset=dataset)
+    edges, row_order, edge_rows = _aggregate_edges(rows, n_nodes)
+    spellings = resolved.assign(spelling=distinct, node=node_of_spelling)
+    return SupplyGraph(
+        nodes=nodes,
+        edges=edges,
+        rows=rows,
+        listings=listings,
+        dataset=dataset,
+        spellings=spellings[["spelling", "node", *resolved.columns]],
+        row_order=row_order,
+        edge_rows=edge_rows,
+    )
+
+
+def _spelling_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distinct spellings of supplier and customer names, and each row's two codes."""
+    supplier, customer = rows["supplier"], rows["customer"]
+    if (
+        isinstance(supplier.dtype, pd.CategoricalDtype)
+        and isinstance(customer.dtype, pd.CategoricalDtype)
+        and supplier.cat.categories is customer.cat.categories
+    ):
+        return (
+            np.asarray(supplier.cat.categories, dtype=object),
+            supplier.cat.codes.to_numpy(np.int64),
+            customer.cat.codes.to_numpy(np.int64),
+        )
+    codes, uniques = pd.factorize(
+        np.concatenate([supplier.to_numpy(dtype=object), customer.to_numpy(dtype=object)]),
+        sort=False,
+    )
+    return np.asarray(uniques, dtype=object), codes[: len(rows)], codes[len(rows) :]
+
+
+def _categorical(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """Return ``values[codes]`` as a categorical (each distinct value stored once)."""
+    merged, uniques = pd.factorize(values, sort=False)
+    return pd.Categorical.from_codes(
+        merged[codes] if len(codes) else codes,
+        categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
+    )
+
+
+def _node_countries(
+    rows: pd.DataFrame, entity_names: pd.DataFrame, src: np.ndarray, dst: np.ndarray, n: int
+) -> np.ndarray:
+    """Return the country of each node: its listing's, else the first one its rows give."""
+    country = np.full(n, "", dtype=object)
+    cells, nodes = [], []
+    for column, node in (("supplier_country", src), ("customer_country", dst)):
+        codes, text = pd.factorize(rows[column].to_numpy(dtype=object), sort=False)
+        filled = (
+            np.flatnonzero(np.asarray(text, dtype=object)[codes] != "") if len(codes) else codes
+        )
+        cells.append(
+            np.asarray(text, dtype=object)[codes[filled]]
+            if len(filled)
+            else np.zeros(0, dtype=object)
+        )
+        nodes.append(node[filled])
+    given, node_of = np.concatenate(cells), np.concatenate(nodes)
+    country[node_of[::-1]] = given[::-1]  # the first row that gives a country wins
+    listed = entity_names["country"].to_numpy(dtype=object)
+    listed_known = np.flatnonzero(listed != "")
+    country[listed_known] = listed[listed_known]
+    return country
 
 
 # How sure a link between a name and a listed entity is, least sure first.
@@ -323,44 +416,49 @@ def _resolve_spellings(
     dataset: Dataset,
     listings: pd.DataFrame,
     index: NameIndex,
-    distinct: np.ndarray,
-    first_row: np.ndarray,
+    spelling: tuple[np.ndarray, np.ndarray, np.ndarray],
+    keys: np.ndarray,
+    fuzzy: bool,
 ) -> pd.DataFrame:
     """Link each distinct spelling to a listed entity: by review, by key, or by fuzzy match.
 
-    Returns one row per spelling: ``key``, ``entity`` (-1 when none), ``match`` (``exact``,
-    ``confirmed``, ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as`` and
-    ``match_explanation``. Only customers are matched fuzzily; a ``possible`` match links nothing.
+    ``spelling`` is what :func:`_spelling_codes` returns. Returns one row per spelling:
+    ``key``, ``entity`` (-1 when none), ``match`` (``exact``, ``confirmed``, ``fuzzy``,
+    ``possible`` or ``none``), ``match_score``, ``matched_as`` and ``match_explanation``. Only
+    customers are matched fuzzily; a ``possible`` match links nothing.
     """
     rows = dataset.suppliers
+    distinct, supplier_of_row, customer_of_row = spelling
     decisions = Decisions.from_table(
         dataset.matches, index, dataset.files.get("matches", "matches.csv")
     )
     n = len(distinct)
-    keys = np.empty(n, dtype=object)
     entity = np.full(n, -1, dtype=np.int64)
     match = np.full(n, "none", dtype=object)
     score = np.full(n, np.nan)
     matched_as = np.full(n, "", dtype=object)
     explanation = np.full(n, "", dtype=object)
     problems: list[Problem] = []
-    for i, (spelling, first) in enumerate(zip(distinct, first_row, strict=True)):
-        key = keys[i] = name_key(spelling)
+    key_index = pd.Index(keys, dtype=object)
+    # Only spellings whose key a review or a listed name carries need a closer look.
+    candidates = key_index.isin(list(decisions.confirmed)) | key_index.isin(index.keys())
+    for i in np.flatnonzero(candidates):
+        key = keys[i]
         confirmed = decisions.confirmed.get(key)
         if confirmed is not None:
             entity[i], matched_as[i], explanation[i] = confirmed
             match[i] = "confirmed"
             continue
         try:
-            found = index.resolve(spelling, key=key)
+            found = index.resolve(distinct[i], key=key)
         except AmbiguousNameError as error:
-            column = "supplier" if first < len(rows) else "customer"
-            line = int(rows[LINE].to_numpy()[first % len(rows)])
+            as_supplier = np.flatnonzero(supplier_of_row == i)
+            row = as_supplier[0] if len(as_supplier) else np.flatnonzero(customer_of_row == i)[0]
             problems.append(
                 Problem(
                     dataset.files.get("suppliers", "suppliers.csv"),
-                    line,
-                    column,
+                    int(rows[LINE].to_numpy()[row]),
+                    "supplier" if len(as_supplier) else "customer",
                     str(error).split(". Use")[0],
                     "use a name that only one listed entity carries, remove the shared alias "
                     "from listed.csv, or confirm the right entity in matches.csv",
@@ -369,24 +467,22 @@ def _resolve_spellings(
             continue
         if found is not None and (key, found) not in decisions.rejected:
             entity[i], match[i], score[i] = found, "exact", 100.0
-            matched_as[i] = index.spelling(spelling, found)
+            matched_as[i] = index.spelling(distinct[i], found)
             explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
     if problems:
         raise DataError(problems)
 
     # Customers no key links are matched fuzzily, all at once, with their country as evidence.
-    codes, customers = pd.factorize(rows["customer"].to_numpy(dtype=object))
-    first = np.zeros(len(customers), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    at = pd.Index(customers).get_indexer(distinct)
-    first_sale = np.where(at >= 0, first[at] if len(first) else -1, -1)
+    first_sale = np.full(n, -1, dtype=np.int64)
+    first_sale[customer_of_row[::-1]] = np.arange(len(customer_of_row))[::-1]
     todo = np.flatnonzero((first_sale >= 0) & (match == "none"))
-    if len(todo) and len(listings):
+    if fuzzy and len(todo) and len(listings):
         from exposure.matching import Matcher
 
+        countries, country_of_row = text_codes(rows["customer_country"])
         found_matches = Matcher(listings, decisions=decisions).match(
             distinct[todo].tolist(),
-            rows["customer_country"].to_numpy(dtype=object)[first_sale[todo]].tolist(),
+            countries[country_of_row[first_sale[todo]]].tolist(),
             explain="flagged",
         )
         outcome = found_matches["outcome"].to_numpy()
@@ -420,6 +516,9 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
         matched_as=np.where(listed, nodes["name"], "").astype(object),
         match_explanation=np.where(listed, "the listed entity itself", "").astype(object),
     )
+    # Spellings linked to nothing leave their node as it is: only the others are looked at.
+    linked = np.flatnonzero(resolved["match"].to_numpy() != "none")
+    resolved, node = resolved.iloc[linked], node[linked]
     certainty = (
         resolved["match"].map(_MATCH_ORDER).to_numpy() * 1000.0
         + resolved["match_score"].fillna(0).to_numpy()
@@ -433,23 +532,37 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
     return nodes
 
 
-def _aggregate_edges(rows: pd.DataFrame) -> pd.DataFrame:
-    share = rows["revenue_share"].astype(float)
-    frame = pd.DataFrame(
+def _aggregate_edges(
+    rows: pd.DataFrame, n_nodes: int
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Aggregate the rows into one edge per (src, dst) pair.
+
+    Returns the edges (sorted by ``src`` and ``dst``), the rows' positions sorted by edge (in
+    file order within an edge) and where each edge's rows start in that order.
+    """
+    src = rows["src"].to_numpy(np.int64)
+    dst = rows["dst"].to_numpy(np.int64)
+    share = rows["revenue_share"].to_numpy(np.float64)
+    basis, basis_of_row = text_codes(rows["share_basis"])
+    estimate = (basis == "estimate")[basis_of_row] & (share > 0) if len(basis) else share > 0
+    pair = src * max(n_nodes, 1) + dst
+    order = np.argsort(pair, kind="stable")
+    pair = pair[order]
+    starts = np.flatnonzero(np.diff(pair, prepend=-1)) if len(pair) else np.zeros(0, np.int64)
+    unknown = np.isnan(share)
+    edges = pd.DataFrame(
         {
-            "src": rows["src"].to_numpy(),
-            "dst": rows["dst"].to_numpy(),
-            "share": share.fillna(0.0).to_numpy(),
-            "unknown_share": share.isna().to_numpy(),
-            "estimate": ((rows["share_basis"] == "estimate") & (share > 0)).to_numpy(),
+            "src": src[order[starts]],
+            "dst": dst[order[starts]],
+            "share": np.add.reduceat(np.where(unknown, 0.0, share)[order], starts)
+            if len(starts)
+            else np.zeros(0),
+            "unknown_share": np.logical_or.reduceat(unknown[order], starts)
+            if len(starts)
+            else np.zeros(0, dtype=bool),
+            "estimate": np.logical_or.reduceat(estimate[order], starts)
+            if len(starts)
+            else np.zeros(0, dtype=bool),
         }
     )
-    return (
-        frame.groupby(["src", "dst"], sort=True)
-        .agg(
-            share=("share", "sum"),
-            unknown_share=("unknown_share", "any"),
-            estimate=("estimate", "any"),
-        )
-        .reset_index()
-    )
+    return edges, order, np.append(starts, len(order)).astype(np.int64)

@@ -73,6 +73,23 @@ class Dataset:
     files: dict[str, Path] = field(default_factory=dict)
     ownership: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
+    #: The name keys that validation computed for the supplier and customer spellings.
+    _keys: pd.Series | None = field(default=None, repr=False, compare=False)
+
+    def spelling_keys(self, spellings: np.ndarray) -> np.ndarray:
+        """Return the name key of each of ``spellings`` (supplier and customer names).
+
+        Reuses the keys computed while the suppliers file was validated, when they are for the
+        same spellings; computes them otherwise.
+        """
+        known = self._keys
+        if known is not None and known.attrs.get("spellings") is not None:
+            seen = known.attrs["spellings"]
+            if len(seen) == len(spellings) and (
+                seen is spellings or seen.equals(pd.Index(spellings, dtype=object))
+            ):
+                return known.attrs["key_text"]
+        return name_keys(spellings)
 
     def __repr__(self) -> str:
         return (
@@ -143,14 +160,15 @@ def load(
     suppliers_path = Path(suppliers) if suppliers is not None else folder / SUPPLIERS.file_name
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
-    for name, path, reader in (
-        ("listed", listed_path, read_listed),
-        ("suppliers", suppliers_path, read_suppliers),
-    ):
-        try:
-            tables[name] = reader(path)
-        except DataError as error:
-            problems.extend(error.problems)
+    keys = None
+    try:
+        tables["listed"] = read_listed(listed_path)
+    except DataError as error:
+        problems.extend(error.problems)
+    try:
+        tables["suppliers"], keys = _read_suppliers(suppliers_path)
+    except DataError as error:
+        problems.extend(error.problems)
     files = {"listed": listed_path, "suppliers": suppliers_path}
     ownership_path = Path(ownership) if ownership is not None else folder / OWNERSHIP.file_name
     if ownership is not None or ownership_path.is_file():
@@ -176,6 +194,7 @@ def load(
         files,
         ownership=tables.get("ownership"),
         matches=tables.get("matches"),
+        _keys=keys,
     )
 
 
@@ -244,13 +263,17 @@ def read_suppliers(path: str | Path) -> pd.DataFrame:
     >>> sorted(set(rows.loc[rows["customer"].str.contains("Hikvision"), "supplier"]))[:3]
     ['Ambarella', 'HiSilicon', 'Intel']
     """
-    path = Path(path)
+    return _read_suppliers(Path(path))[0]
+
+
+def _read_suppliers(path: Path) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Do what :func:`read_suppliers` does; return the keys of the supplier names too."""
     table, problems, keys = _read_checked(path, SUPPLIERS)
     if len(table):
         problems.extend(_supply_problems(path, table, keys))
     if problems:
         raise DataError(problems)
-    return table
+    return table, keys.get("supplier")
 
 
 def read_ownership(path: str | Path) -> pd.DataFrame:
@@ -313,7 +336,7 @@ def _key_codes(*keys: pd.Series) -> tuple[np.ndarray, ...]:
     first = keys[0].cat.categories
     if all(k.cat.categories is first for k in keys):  # shared spellings: one numbering already
         return (*(k.cat.codes.to_numpy() for k in keys), np.intp(first.get_indexer([""])[0]))
-    distinct, _ = _distinct(pd.concat([pd.Series(k.cat.categories, dtype=object) for k in keys]))
+    distinct, _ = text_codes(pd.concat([pd.Series(k.cat.categories, dtype=object) for k in keys]))
     numbering = pd.Index(distinct, dtype=object)
     codes = [numbering.get_indexer(k.cat.categories)[k.cat.codes.to_numpy()] for k in keys]
     blank = int(numbering.get_indexer([""])[0])
@@ -338,7 +361,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, pd.Series]
         )
     # One integer per (supplier, customer, product): the duplicates are repeated integers.
     n_keys = int(max(supplier_key.max(initial=0), customer_key.max(initial=0))) + 1
-    product_text, product_codes = _distinct(table["product"])
+    product_text, product_codes = text_codes(table["product"])
     product, _ = pd.factorize(np.array([p.casefold() for p in product_text], dtype=object))
     n_products = max(len(product_text), 1)
     pair = supplier_key.astype(np.int64) * n_keys + customer_key
@@ -449,7 +472,7 @@ def _share_spellings(table: pd.DataFrame) -> None:
         table[name] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(spellings))
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return the distinct strings of a text column and each row's index into them.
 
     Checks and conversions run once per distinct string: a column of ten million cells often
@@ -515,7 +538,7 @@ def _long_cells(path: Path, table: pd.DataFrame) -> list[Problem]:
     for name in table.columns.drop(LINE):
         if not _is_text(table[name]):
             continue
-        distinct, codes = _distinct(table[name])
+        distinct, codes = text_codes(table[name])
         lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
         if not (lengths > MAX_CELL).any():
             continue
@@ -643,7 +666,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
     index = pd.RangeIndex(len(table))
     columns = []
     for i in range(len(stripped)):
-        distinct, codes = _distinct(table.iloc[:, i].reset_index(drop=True))
+        distinct, codes = text_codes(table.iloc[:, i].reset_index(drop=True))
         trimmed = np.array(
             [d.strip() if isinstance(d, str) else "" for d in distinct], dtype=object
         )
@@ -989,7 +1012,7 @@ def _check_cells(
         numbers = values.to_numpy(np.float64)
         yield from _range_problems(path, lines, name, column.kind, numbers, np.isnan(numbers))
         return
-    distinct, codes = _distinct(values)
+    distinct, codes = text_codes(values)
     empty_text = distinct == ""
     empty = empty_text[codes] if len(distinct) else np.zeros(len(codes), dtype=bool)
 
@@ -1076,7 +1099,7 @@ def _name_keys_of(
     Name columns that share their spellings (:func:`_share_spellings`) share the work too: the
     keys of another such column in ``keys`` are reused.
     """
-    distinct, codes = _distinct(values)
+    distinct, codes = text_codes(values)
     for other in (keys or {}).values():
         spellings = other.attrs.get("spellings")
         if spellings is not None and spellings is values.cat.categories:

@@ -423,6 +423,10 @@ class NameIndex:
                 self._spellings.setdefault((key, entity), spelling)
                 self._labels.setdefault(entity, spelling)
 
+    def keys(self) -> list[str]:
+        """Return every key a listed name or alias has."""
+        return list(self._entities)
+
     def candidates(self, name: str, *, key: str | None = None) -> list[int]:
         """Return every listed entity whose name or alias shares the key of ``name``.
 
