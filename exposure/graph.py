@@ -11,7 +11,7 @@ hands out a networkx view for small graphs and for exports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from scipy import sparse
 from exposure._errors import AmbiguousNameError, DataError, Problem
 from exposure.io import LINE, Dataset, text_codes
 from exposure.matching import Decisions
-from exposure.names import NameIndex, name_key
+from exposure.names import NameIndex, name_key, name_keys
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -112,20 +112,38 @@ class SupplyGraph:
         >>> graph.nodes.loc[graph.code("hangzhou hikvision digital technology"), "name"]
         'Hikvision'
         """
-        found = self._codes_by_key.get(name_key(name))
-        return None if found is None else int(found)
+        found = self.codes([name])[0]
+        return None if found < 0 else int(found)
+
+    def codes(self, names: Sequence[str]) -> np.ndarray:
+        """Return the node code of each name, -1 where no node carries it (see :meth:`code`).
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> graph = build_graph(load())
+        >>> graph.names[graph.codes(["HIKVISION", "Dahua Technology Co., Ltd."])].tolist()
+        ['Hikvision', 'Dahua Technology']
+        """
+        of_name, distinct = pd.factorize(name_keys(list(names)), sort=False)
+        wanted = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
+        keys, codes = self._keys_and_codes
+        # Look each known key up among the few wanted ones; the first hit of a wanted key wins.
+        position = wanted.get_indexer(keys) if len(wanted) else np.zeros(0, dtype=np.intp)
+        hits = np.flatnonzero(position >= 0)
+        found = np.full(len(wanted), -1, dtype=np.int64)
+        found[position[hits][::-1]] = codes[hits][::-1]
+        return found[of_name]
 
     @cached_property
-    def _codes_by_key(self) -> pd.Series:
+    def _keys_and_codes(self) -> tuple[np.ndarray, np.ndarray]:
         # Node names first, then the listed names and aliases, then every spelling the rows
-        # use (fuzzily matched ones included): the first node of a key wins.
-        entity_node = pd.Series(np.arange(self.n_nodes), index=self.nodes["entity"].to_numpy()).loc[
-            lambda s: s.index >= 0
-        ]
+        # use (fuzzily matched ones included).
+        node_of_entity = {int(e): c for c, e in enumerate(self.nodes["entity"]) if e >= 0}
         listed = [
-            (name_key(spelling), int(entity_node[entity]))
+            (name_key(spelling), node_of_entity[entity])
             for entity, spellings in _spellings(self.listings).items()
-            if entity in entity_node.index
+            if entity in node_of_entity
             for spelling in spellings
         ]
         keys = np.concatenate(
@@ -142,8 +160,7 @@ class SupplyGraph:
                 self.spellings["node"].to_numpy(np.int64),
             ]
         )
-        first = ~pd.Index(keys, dtype=object).duplicated(keep="first")
-        return pd.Series(codes[first], index=pd.Index(keys[first], dtype=object))
+        return keys, codes
 
     def rows_of(self, src: int, dst: int) -> np.ndarray:
         """Return the positions in :attr:`rows` of the rows behind the edge ``src -> dst``."""
@@ -387,21 +404,20 @@ def _node_countries(
     rows: pd.DataFrame, entity_names: pd.DataFrame, src: np.ndarray, dst: np.ndarray, n: int
 ) -> np.ndarray:
     """Return the country of each node: its listing's, else the first one its rows give."""
-    country = np.full(n, "", dtype=object)
-    cells, nodes = [], []
-    for column, node in (("supplier_country", src), ("customer_country", dst)):
-        codes, text = pd.factorize(rows[column].to_numpy(dtype=object), sort=False)
-        filled = (
-            np.flatnonzero(np.asarray(text, dtype=object)[codes] != "") if len(codes) else codes
-        )
-        cells.append(
-            np.asarray(text, dtype=object)[codes[filled]]
-            if len(filled)
-            else np.zeros(0, dtype=object)
-        )
-        nodes.append(node[filled])
-    given, node_of = np.concatenate(cells), np.concatenate(nodes)
-    country[node_of[::-1]] = given[::-1]  # the first row that gives a country wins
+    columns = [text_codes(rows[c]) for c in ("supplier_country", "customer_country")]
+    countries = pd.Index(
+        pd.unique(np.concatenate([np.array([""], dtype=object), *(t for t, _ in columns)])),
+        dtype=object,
+    )
+    given, node_of = [], []
+    for (text, codes), node in zip(columns, (src, dst), strict=True):
+        code = countries.get_indexer(text)[codes] if len(codes) else codes
+        filled = np.flatnonzero(code > 0)  # code 0 is the empty cell
+        given.append(code[filled])
+        node_of.append(node[filled])
+    first = np.zeros(n, dtype=np.int64)
+    first[np.concatenate(node_of)[::-1]] = np.concatenate(given)[::-1]  # the first row wins
+    country = countries.to_numpy()[first]
     listed = entity_names["country"].to_numpy(dtype=object)
     listed_known = np.flatnonzero(listed != "")
     country[listed_known] = listed[listed_known]

@@ -231,9 +231,10 @@ def _codes(graph: SupplyGraph, names: np.ndarray) -> tuple[np.ndarray, list[str]
     codes = np.empty(len(names), dtype=np.int64)
     extra: dict[str, int] = {}
     labels: list[str] = []
+    known = graph.codes([str(n) for n in names])
     for i, name in enumerate(names):
-        found = graph.code(str(name))
-        if found is None:
+        found = int(known[i])
+        if found < 0:
             key = name_key(str(name))
             if key not in extra:
                 extra[key] = graph.n_nodes + len(extra)
