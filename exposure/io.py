@@ -461,15 +461,22 @@ def _share_spellings(table: pd.DataFrame) -> None:
     ]
     if len(names) < 2:
         return
-    spellings = pd.Index(
-        pd.unique(
-            np.concatenate([np.asarray(table[c].cat.categories, dtype=object) for c in names])
-        ),
-        dtype=object,
-    )
-    for name in names:
-        codes = spellings.get_indexer(table[name].cat.categories)[table[name].cat.codes.to_numpy()]
-        table[name] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(spellings))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Arrow hashes the spellings of all columns in one pass: the union and each one's place in it.
+    categories = [np.asarray(table[c].cat.categories, dtype=object) for c in names]
+    encoded = pc.dictionary_encode(pa.array(np.concatenate(categories), type=pa.large_string()))
+    place = encoded.indices.to_numpy()
+    shared = pd.CategoricalDtype(pd.Index(encoded.dictionary.to_pylist(), dtype=object))
+    start = 0
+    for name, known in zip(names, categories, strict=True):
+        recode = place[start : start + len(known)]
+        start += len(known)
+        codes = table[name].cat.codes.to_numpy()
+        table[name] = pd.Categorical.from_codes(
+            recode[codes] if len(recode) else codes, dtype=shared
+        )
 
 
 def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
