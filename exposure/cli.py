@@ -116,9 +116,11 @@ def analysis_options(function: F) -> F:
         assume_delisted: tuple[str, ...],
         max_tier: int,
         min_weight: float,
+        fuzzy: bool,
         **kwargs: Any,
     ) -> Any:
         analysis = {
+            "fuzzy": fuzzy,
             "affiliates_rule": affiliates_rule,
             "ownership_threshold": ownership_threshold,
             "assume_listed": assume_listed,
@@ -129,6 +131,13 @@ def analysis_options(function: F) -> F:
         return function(*args, analysis=analysis, **kwargs)
 
     options = [
+        click.option(
+            "--fuzzy/--no-fuzzy",
+            default=True,
+            show_default=True,
+            help="Match customer names to listed names fuzzily, beyond equal keys and "
+            "matches.csv. --no-fuzzy is much faster on millions of names.",
+        ),
         click.option(
             "--affiliates-rule/--no-affiliates-rule",
             default=True,
@@ -196,10 +205,17 @@ def _analyze(
     as_of: str | None,
     **analysis: Any,
 ) -> Any:
-    from exposure import analyze, load
+    from exposure import analyze, build_graph, load
+    from exposure.progress import advance, progress
 
     dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
-    return analyze(dataset, as_of=as_of, **analysis)
+    graph = build_graph(dataset, fuzzy=analysis.pop("fuzzy", True))
+    result = analyze(graph, as_of=as_of, **analysis)
+    with progress("analysing", total=3):
+        for figure in ("tier", "revenue_at_risk", "lower_bound"):
+            getattr(result, figure)  # computed once here, under the bar, then cached
+            advance(figure)
+    return result
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -357,16 +373,17 @@ def diff(
         exposure diff --from 2019-10-08 --to 2019-10-09
         exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
     """
-    from exposure import analyze, load
+    from exposure import analyze, build_graph, load
     from exposure.compare import diff as compare
     from exposure.report import format_diff
 
     if as_of is not None:
         raise click.UsageError("diff takes --from and --to, not --as-of")
     dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
+    graph = build_graph(dataset, fuzzy=analysis.pop("fuzzy"))  # once for both dates
     facts = {k: v for k, v in analysis.items() if not k.startswith("assume_")}
-    earlier = analyze(dataset, as_of=before, **facts)
-    later = analyze(dataset, as_of=after, **analysis)
+    earlier = analyze(graph, as_of=before, **facts)
+    later = analyze(graph, as_of=after, **analysis)
     changes = compare(earlier, later, unchanged=unchanged)
     text = format_diff(
         changes,

@@ -24,6 +24,7 @@ from exposure._errors import AmbiguousNameError, DataError, Problem
 from exposure.io import LINE, Dataset, text_codes
 from exposure.matching import Decisions
 from exposure.names import NameIndex, name_key, name_keys
+from exposure.progress import advance, progress
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -288,6 +289,11 @@ def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
     >>> graph.nodes.loc[graph.code("Ambarella"), "entity"]
     np.int64(-1)
     """
+    with progress("building the graph", total=4):
+        return _build_graph(dataset, fuzzy)
+
+
+def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     listings = dataset.listed.copy()
     listings["entity"] = pd.factorize(pd.Series([name_key(n) for n in listings["name"]]))[0]
     index = NameIndex(_spellings(listings))
@@ -300,9 +306,11 @@ def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
     first_cell = np.full(len(distinct), len(spelling_of_cell), dtype=np.int64)
     first_cell[spelling_of_cell[::-1]] = np.arange(len(spelling_of_cell))[::-1]
     keys = dataset.spelling_keys(distinct)
+    advance("resolving names")
     resolved = _resolve_spellings(
         dataset, listings, index, (distinct, supplier_of_row, customer_of_row), keys, fuzzy
     )
+    advance("numbering nodes")
     linked = resolved["entity"].to_numpy() >= 0
     node_key = keys.copy()
     node_key[linked] = ["\x00" + str(e) for e in resolved["entity"].to_numpy()[linked]]
@@ -357,7 +365,9 @@ def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
             resolved["matched_as"].to_numpy(dtype=object), customer_of_row
         ),
     )
+    advance("aggregating edges")
     edges, row_order, edge_rows = _aggregate_edges(rows, n_nodes)
+    advance()
     spellings = resolved.assign(spelling=distinct, node=node_of_spelling)
     return SupplyGraph(
         nodes=nodes,

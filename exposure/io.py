@@ -25,13 +25,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from exposure._errors import DataError, ExposureError, Problem
 from exposure.names import name_keys
+from exposure.progress import advance, extend, progress
 from exposure.schema import LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
 
 __all__ = [
@@ -158,6 +159,18 @@ def load(
         )
     listed_path = Path(listed) if listed is not None else folder / LISTED.file_name
     suppliers_path = Path(suppliers) if suppliers is not None else folder / SUPPLIERS.file_name
+    with progress("loading", total=3):
+        return _load(folder, data, listed, listed_path, suppliers_path, ownership)
+
+
+def _load(
+    folder: Path,
+    data: str | Path | None,
+    listed: str | Path | None,
+    listed_path: Path,
+    suppliers_path: Path,
+    ownership: str | Path | None,
+) -> Dataset:
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     keys = None
@@ -165,10 +178,12 @@ def load(
         tables["listed"] = read_listed(listed_path)
     except DataError as error:
         problems.extend(error.problems)
+    advance(suppliers_path.name)
     try:
         tables["suppliers"], keys = _read_suppliers(suppliers_path)
     except DataError as error:
         problems.extend(error.problems)
+    advance("ownership and reviews")
     files = {"listed": listed_path, "suppliers": suppliers_path}
     ownership_path = Path(ownership) if ownership is not None else folder / OWNERSHIP.file_name
     if ownership is not None or ownership_path.is_file():
@@ -269,6 +284,8 @@ def read_suppliers(path: str | Path) -> pd.DataFrame:
 def _read_suppliers(path: Path) -> tuple[pd.DataFrame, pd.Series | None]:
     """Do what :func:`read_suppliers` does; return the keys of the supplier names too."""
     table, problems, keys = _read_checked(path, SUPPLIERS)
+    extend(1)
+    advance("checking rows")
     if len(table):
         problems.extend(_supply_problems(path, table, keys))
     if problems:
@@ -328,14 +345,17 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def _key_codes(*keys: pd.Series) -> tuple[np.ndarray, ...]:
+def _key_codes(*keys: pd.Series) -> tuple[Any, ...]:
     """Return the name keys of several columns as integer codes of one numbering.
 
     The last item is the code of the empty key (-1 when no name lacks a key).
     """
     first = keys[0].cat.categories
     if all(k.cat.categories is first for k in keys):  # shared spellings: one numbering already
-        return (*(k.cat.codes.to_numpy() for k in keys), np.intp(first.get_indexer([""])[0]))
+        return (
+            *(k.cat.codes.to_numpy() for k in keys),
+            np.intp(first.get_indexer(pd.Index([""]))[0]),
+        )
     distinct, _ = text_codes(pd.concat([pd.Series(k.cat.categories, dtype=object) for k in keys]))
     numbering = pd.Index(distinct, dtype=object)
     codes = [numbering.get_indexer(k.cat.categories)[k.cat.codes.to_numpy()] for k in keys]
@@ -427,7 +447,7 @@ def read_table(path: str | Path, schema: TableSchema) -> tuple[pd.DataFrame, lis
 
 def _read_checked(
     path: Path, schema: TableSchema
-) -> tuple[pd.DataFrame, list[Problem], dict[str, np.ndarray]]:
+) -> tuple[pd.DataFrame, list[Problem], dict[str, pd.Series]]:
     """Do what :func:`read_table` does; return the name keys of the name columns too."""
     raw = _read_raw(path, schema)
     problems = _check_columns(path, raw, schema)
@@ -776,8 +796,12 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     from concurrent.futures import ThreadPoolExecutor
 
     try:
+        extend(len(names))
+        columns = []
         with ThreadPoolExecutor(max_workers=2) as pool:
-            columns = list(pool.map(read_column, names))
+            for name, column in zip(names, pool.map(read_column, names), strict=True):
+                columns.append(column)
+                advance(f"read {name.strip()}")
     except DataError:
         raise
     except Exception as error:
@@ -1113,7 +1137,8 @@ def _name_keys_of(
             key_text = other.attrs["key_text"]
             key_codes = other.attrs["key_codes"][codes]
             column = pd.Series(
-                pd.Categorical.from_codes(key_codes, dtype=other.dtype), index=values.index
+                pd.Categorical.from_codes(key_codes, dtype=cast(pd.CategoricalDtype, other.dtype)),
+                index=values.index,
             )
             break
     else:

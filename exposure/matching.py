@@ -70,6 +70,7 @@ from exposure.names import (
     name_tokens,
     split_place,
 )
+from exposure.progress import advance, extend
 
 __all__ = [
     "BLOCK_CAP",
@@ -484,6 +485,9 @@ class Matcher:
         unique_names = [names[i] for i in first]
         unique_countries = [given[i] for i in first]
         parts = []
+        n_chunks = -(-len(unique_names) // _CHUNK)
+        if n_chunks > 1:
+            extend(n_chunks)
         for start in range(0, len(unique_names), _CHUNK):
             stop = start + _CHUNK
             part = self._match_chunk(
@@ -491,6 +495,10 @@ class Matcher:
             )
             part["query"] += start
             parts.append(part)
+            if n_chunks > 1:
+                advance(
+                    f"fuzzy matching: {min(stop, len(unique_names)):,} of {len(unique_names):,} names"
+                )
         found = pd.concat(parts, ignore_index=True) if parts else _empty_result()
         position = pd.DataFrame({"query": codes, "order": np.arange(len(codes))})
         result = position.merge(found, on="query", how="left")

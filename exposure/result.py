@@ -83,6 +83,7 @@ def analyze(
     max_tier: int = MAX_TIER,
     min_weight: float = MIN_WEIGHT,
     unquantified_cap: int = UNQUANTIFIED_CAP,
+    fuzzy: bool = True,
 ) -> Result:
     """Analyse which suppliers a listing reaches, as of a date.
 
@@ -110,6 +111,9 @@ def analyze(
         (default 0.001, i.e. 0.1% of the supplier's revenue; 0: no minimum), heaviest first;
         and up to ``unquantified_cap`` paths of unknown weight. The rest is summarised.
         ``exposed``, ``tier`` and ``revenue_at_risk`` always cover the whole graph.
+    fuzzy
+        Match customer names fuzzily when building the graph from a dataset (see
+        :func:`~exposure.graph.build_graph`); ignored for a graph already built.
 
     Returns
     -------
@@ -126,7 +130,7 @@ def analyze(
     >>> analyze(load(), as_of="2019-06-01", assume_listed=["Hikvision"]).supplier("Ambarella")["tier"]
     1
     """
-    graph = data if isinstance(data, SupplyGraph) else build_graph(data)
+    graph = data if isinstance(data, SupplyGraph) else build_graph(data, fuzzy=fuzzy)
     if not 0 < ownership_threshold <= 100:
         msg = f"the ownership threshold {ownership_threshold} is not a percentage over 0 and at most 100"
         raise ExposureError(msg)
