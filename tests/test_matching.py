@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -214,6 +215,29 @@ def test_a_fuzzy_match_links_and_a_possible_match_does_not(make_data: MakeData) 
     assert rows.loc["Hikvision", "customer_match"] == "exact"
     assert rows.loc["Hikvision", "customer_match_score"] == 100.0
     assert rows.loc["Hikvison Digital Technology", "customer_match"] == "fuzzy"
+
+
+def test_without_fuzzy_matching_only_keys_and_reviews_link(make_data: MakeData) -> None:
+    folder = make_data(_listed(), _sales())
+    exact = exposure.analyze(
+        exposure.build_graph(exposure.load(folder), fuzzy=False), as_of="2020-01-01"
+    )
+    assert exact.supplier("Maker")["exposed"] is False  # the misspelled Hikvision is not linked
+    assert exact.supplier("Other")["listed_buyers"] == ["Hikvision"]  # equal keys still link
+    spellings = exact.graph.spellings.set_index("spelling")
+    assert spellings.loc["Hikvison Digital Technology", "match"] == "none"
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+
+    args = ["report", "--data", str(folder), "--as-of", "2020-01-01", "--format", "json"]
+    exposed = {}
+    for option in ("--fuzzy", "--no-fuzzy"):
+        run = CliRunner().invoke(cli, [*args, option])
+        assert run.exit_code == 0, run.output
+        exposed[option] = {r["supplier"]: r["exposed"] for r in json.loads(run.stdout)}
+    assert exposed["--fuzzy"] == {"Maker": True, "Other": True}
+    assert exposed["--no-fuzzy"] == {"Maker": False, "Other": True}
 
 
 def test_review_decisions_reject_and_confirm(make_data: MakeData) -> None:
