@@ -481,14 +481,10 @@ def _share_spellings(table: pd.DataFrame) -> None:
     ]
     if len(names) < 2:
         return
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    # Arrow hashes the spellings of all columns in one pass: the union and each one's place in it.
+    # One hash of the spellings of all columns: the union and each spelling's place in it.
     categories = [np.asarray(table[c].cat.categories, dtype=object) for c in names]
-    encoded = pc.dictionary_encode(pa.array(np.concatenate(categories), type=pa.large_string()))
-    place = encoded.indices.to_numpy()
-    shared = pd.CategoricalDtype(pd.Index(encoded.dictionary.to_pylist(), dtype=object))
+    place, union = _encode(np.concatenate(categories))
+    shared = pd.CategoricalDtype(pd.Index(union, dtype=object))
     start = 0
     for name, known in zip(names, categories, strict=True):
         recode = place[start : start + len(known)]
@@ -497,6 +493,22 @@ def _share_spellings(table: pd.DataFrame) -> None:
         table[name] = pd.Categorical.from_codes(
             recode[codes] if len(recode) else codes, dtype=shared
         )
+
+
+def _encode(strings: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Return the code of each string and the distinct strings, in order of appearance.
+
+    Arrow does it for many strings (faster than pandas); pandas for few (pyarrow takes a
+    while to import).
+    """
+    if len(strings) < 2_000:
+        codes, uniques = pd.factorize(strings, sort=False)
+        return codes, list(uniques)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(pa.array(strings, type=pa.large_string()))
+    return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
 
 
 def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

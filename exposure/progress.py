@@ -43,16 +43,18 @@ def progress(description: str, total: int, *, file: IO[str] | None = None) -> It
     file
         Where to draw; default standard error. Nothing is drawn unless it is a terminal.
     """
-    from tqdm import tqdm  # imported when a long step starts, not with the package
-
     stream = file if file is not None else sys.stderr
+    if not _is_terminal(stream):  # no bar, and no import of tqdm, in pipes and logs
+        yield None
+        return
+    from tqdm import tqdm
+
     bar = tqdm(
         total=total,
         desc=description,
         file=stream,
         delay=DELAY,
         mininterval=REFRESH,
-        disable=not _is_terminal(stream),
         leave=False,
         unit="step",
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}] {postfix}",
