@@ -354,3 +354,18 @@ def test_a_fuzzily_matched_spelling_finds_its_listed_node_by_name(make_data: Mak
     graph = result.graph
     assert graph.code("Hangzhou Hikvision Digital Tech Co Ltd") == graph.code("Hikvision")
     assert result.supplier("Maker")["listed_buyers"] == ["Hikvision"]
+
+
+def test_vectorised_name_keys_equal_name_key_name_by_name() -> None:
+    # Thousands of names take the Arrow path of name_keys; each must get name_key's own key.
+    from exposure.names import name_keys
+
+    words = [
+        "Hikvision", "Co.,", "Ltd.", "LIMITED", "Liability", "Public", "Joint", "Stock",
+        "Company", "You", "Xian", "Gong", "Si", "Gufen", "Zhejiang", "Xi'an", "&", "S.A.",
+        "Société", "华为", "Газпром", "Inc", "group", "  ", "-", "54th", "Sense", "Time",
+        "zonggongsi", "a", "Open",
+    ]  # fmt: skip
+    rng = np.random.default_rng(7)
+    names = [" ".join(rng.choice(words, size=rng.integers(1, 7))) for _ in range(5000)]
+    assert name_keys(names).tolist() == [name_key(n) for n in names]
