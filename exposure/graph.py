@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from exposure._errors import AmbiguousNameError, DataError, Problem
-from exposure.io import LINE, Dataset, text_codes
+from exposure.io import LINE, Dataset, text_codes, text_column
 from exposure.matching import Decisions
 from exposure.names import NameIndex, name_key, name_keys
 from exposure.progress import advance, progress
@@ -359,11 +359,11 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     rows = rows.assign(
         src=src,
         dst=dst,
-        customer_match=_categorical(customer_match, customer_of_row),
+        customer_match=text_column(customer_match, customer_of_row, pd.RangeIndex(n_rows)).array,
         customer_match_score=resolved["match_score"].to_numpy()[customer_of_row],
-        customer_matched_as=_categorical(
-            resolved["matched_as"].to_numpy(dtype=object), customer_of_row
-        ),
+        customer_matched_as=text_column(
+            resolved["matched_as"].to_numpy(dtype=object), customer_of_row, pd.RangeIndex(n_rows)
+        ).array,
     )
     advance("aggregating edges")
     edges, row_order, edge_rows = _aggregate_edges(rows, n_nodes)
@@ -399,15 +399,6 @@ def _spelling_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
         sort=False,
     )
     return np.asarray(uniques, dtype=object), codes[: len(rows)], codes[len(rows) :]
-
-
-def _categorical(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
-    """Return ``values[codes]`` as a categorical (each distinct value stored once)."""
-    merged, uniques = pd.factorize(values, sort=False)
-    return pd.Categorical.from_codes(
-        merged[codes] if len(codes) else codes,
-        categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object),
-    )
 
 
 def _node_countries(

@@ -459,7 +459,7 @@ def _read_checked(
     keys: dict[str, pd.Series] = {}
     for column in schema.columns:
         if column.name not in table.columns:
-            table[column.name] = _text_column(
+            table[column.name] = text_column(
                 np.array([""], dtype=object), np.zeros(len(table), dtype=np.intp), table.index
             )
         problems.extend(_check_cells(path, table, column.name, schema, keys=keys))
@@ -523,7 +523,7 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), codes
 
 
-def _text_column(
+def text_column(
     distinct: np.ndarray,
     codes: np.ndarray,
     index: pd.Index,
@@ -550,7 +550,7 @@ def _text_column(
 def _same_text(values: pd.Series, distinct: np.ndarray, codes: np.ndarray) -> pd.Series:
     """Return a text column like ``values`` (categorical or not) holding other strings."""
     compact = isinstance(values.dtype, pd.CategoricalDtype)
-    return _text_column(distinct, codes, values.index, compact=compact)
+    return text_column(distinct, codes, values.index, compact=compact)
 
 
 #: The longest cell accepted, in characters. Longer ones come from damaged files (a quote that
@@ -709,7 +709,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
         trimmed = np.array(
             [d.strip() if isinstance(d, str) else "" for d in distinct], dtype=object
         )
-        columns.append(_text_column(trimmed, codes, index))
+        columns.append(text_column(trimmed, codes, index))
     problems = []
     for i in [i for i, h in enumerate(stripped) if not h]:
         # A column without a name: trailing commas (dropped), or stray cells (an error).
@@ -856,7 +856,7 @@ def _parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:
     encoded = pc.dictionary_encode(column)
     chunks = encoded.chunks
     if not chunks:
-        return _text_column(np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp), index)
+        return text_column(np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp), index)
     # The chunks share one dictionary (one hash table encodes them all): take it once.
     dictionary = chunks[-1].dictionary
     if any(len(c.dictionary) != len(dictionary) for c in chunks):
@@ -867,7 +867,7 @@ def _parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:
     trimmed = np.array([d.strip() for d in spellings], dtype=object)
     # A dictionary holds each string once; unless trimming made two equal, nothing to merge.
     unique = all(t is d or t == d for t, d in zip(trimmed, spellings, strict=True))
-    return _text_column(trimmed, codes, index, unique=unique)
+    return text_column(trimmed, codes, index, unique=unique)
 
 
 def _parser_problem(path: Path, text: str, width: int, message: str) -> Problem:
