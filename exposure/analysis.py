@@ -31,18 +31,54 @@ __all__ = [
     "upstream",
 ]
 
+#: From this many edges on, :func:`levels` searches in C (see its notes).
+SEARCH_FROM = 200_000
 #: Fixed-point iterations of the revenue recursion before an exact sparse solve takes over.
 MAX_ITERATIONS = 200
 TOLERANCE = 1e-13
 
 
-def _as_float_pattern(adjacency: sparse.csr_matrix) -> sparse.csr_matrix:
-    pattern = adjacency.copy().astype(np.float32)
-    pattern.data[:] = 1.0
-    return pattern
+def reverse(adjacency: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Return the graph with every edge turned round (customer to supplier), data kept.
+
+    Computing it is one counting pass over the edges; callers that search the same graph
+    several times (:func:`levels`) pass it in rather than have each search redo it.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> A = sparse.csr_matrix(([7, 8], ([0, 1], [1, 2])), shape=(3, 3))
+    >>> reverse(A).toarray().tolist()
+    [[0, 0, 0], [7, 0, 0], [0, 8, 0]]
+    """
+    return sparse.csr_matrix(adjacency.T)
 
 
-def levels(adjacency: sparse.csr_matrix, targets: np.ndarray, through: np.ndarray) -> np.ndarray:
+def keep_entries(matrix: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
+    """Return ``matrix`` with only the stored entries where ``keep`` is true (in storage order).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1, 2, 3], ([0, 0, 1], [1, 2, 2])), shape=(3, 3))
+    >>> keep_entries(A, A.data != 2).toarray().tolist()
+    [[0, 1, 0], [0, 0, 3], [0, 0, 0]]
+    """
+    kept = np.zeros(len(keep) + 1, dtype=matrix.indptr.dtype)
+    np.cumsum(keep, out=kept[1:])
+    return sparse.csr_matrix(
+        (matrix.data[keep], matrix.indices[keep], kept[matrix.indptr]), shape=matrix.shape
+    )
+
+
+def levels(
+    adjacency: sparse.csr_matrix,
+    targets: np.ndarray,
+    through: np.ndarray,
+    *,
+    reversed_adjacency: sparse.csr_matrix | None = None,
+) -> np.ndarray:
     """Return, for every node, the length of its shortest path to a target node.
 
     Paths may pass only through nodes where ``through`` is true (their first node and their
@@ -56,12 +92,23 @@ def levels(adjacency: sparse.csr_matrix, targets: np.ndarray, through: np.ndarra
         Boolean mask of the nodes to reach.
     through
         Boolean mask of the nodes a path may pass through.
+    reversed_adjacency
+        :func:`reverse` of ``adjacency``, when the caller has it already.
 
     Returns
     -------
     numpy.ndarray
-        ``int64``; ``-1`` where no target is reachable. A target is at level 0 only when it
-        reaches another target (or itself) in one or more steps; otherwise ``-1`` too.
+        ``int64``; ``-1`` where no target is reachable in one or more steps (a target too
+        counts its path to another target, or round a cycle to itself).
+
+    Notes
+    -----
+    Small graphs take one sparse product per path length. From :data:`SEARCH_FROM` edges
+    on, one breadth-first search in C (:func:`scipy.sparse.csgraph.breadth_first_order`)
+    runs over the reversed graph, from an extra node linked to every target; lengths come
+    from the search tree by pointer jumping (a few passes of array lookups), and a target's
+    own length is one more than its nearest successor's. Both give the same result; the
+    search is ~2x faster on millions of edges but its import costs ~0.15 s.
 
     Examples
     --------
@@ -72,7 +119,16 @@ def levels(adjacency: sparse.csr_matrix, targets: np.ndarray, through: np.ndarra
     >>> levels(A, listed, ~listed).tolist()
     [3, 2, 1, -1]
     """
-    pattern = _as_float_pattern(adjacency)
+    if adjacency.nnz < SEARCH_FROM:
+        return _levels_by_products(adjacency, targets, through)
+    return _levels_by_search(adjacency, targets, through, reversed_adjacency)
+
+
+def _levels_by_products(
+    adjacency: sparse.csr_matrix, targets: np.ndarray, through: np.ndarray
+) -> np.ndarray:
+    pattern = adjacency.astype(np.float32)
+    pattern.data[:] = 1.0
     level = np.full(adjacency.shape[0], -1, dtype=np.int64)
     frontier = targets.astype(np.float32)
     depth = 0
@@ -84,7 +140,88 @@ def levels(adjacency: sparse.csr_matrix, targets: np.ndarray, through: np.ndarra
     return level
 
 
-def tiers(adjacency: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray:
+def _levels_by_search(
+    adjacency: sparse.csr_matrix,
+    targets: np.ndarray,
+    through: np.ndarray,
+    reversed_adjacency: sparse.csr_matrix | None,
+) -> np.ndarray:
+    n = adjacency.shape[0]
+    back = reverse(adjacency) if reversed_adjacency is None else reversed_adjacency
+    indptr, indices = back.indptr, back.indices
+    # A search may go on from a node only when the node is a target or may be passed through.
+    expandable = targets | through
+    if not expandable.all():
+        back = keep_entries(back, np.repeat(expandable, np.diff(indptr)))
+        indptr, indices = back.indptr, back.indices
+    sources = np.flatnonzero(targets)
+    # csgraph works on 32-bit indices and float64 data: given so, nothing is converted twice.
+    search = sparse.csr_matrix(
+        (
+            np.ones(len(indices) + len(sources)),
+            np.concatenate([indices, sources.astype(indices.dtype)]).astype(np.int32, copy=False),
+            np.append(indptr, indptr[-1] + len(sources)).astype(np.int32, copy=False),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    from scipy.sparse import csgraph  # its import costs ~0.1 s: only searches pay it
+
+    order, parent = csgraph.breadth_first_order(search, n, directed=True)
+    depth = _tree_depths(order, parent, n)[:n]
+    level = np.where(depth > 0, depth - 1, -1)
+    # Targets start paths of their own: one sale to a target, or on through a passable node.
+    level[sources] = -1
+    steps = np.diff(adjacency.indptr)[sources]
+    if steps.sum():
+        successor = adjacency.indices[_spans(adjacency.indptr[sources], steps)]
+        onward = np.where(
+            targets[successor],
+            1,
+            np.where(through[successor] & (level[successor] > 0), level[successor] + 1, 0),
+        )
+        onward = np.where(onward > 0, onward, np.iinfo(np.int64).max)
+        starts = np.concatenate([[0], np.cumsum(steps)[:-1]])
+        has = steps > 0
+        nearest = np.full(len(sources), np.iinfo(np.int64).max)
+        nearest[has] = np.minimum.reduceat(onward, starts[has])
+        found = nearest < np.iinfo(np.int64).max
+        level[sources[found]] = nearest[found]
+    return level
+
+
+def _tree_depths(order: np.ndarray, parent: np.ndarray, root: int) -> np.ndarray:
+    """Return each node's depth in a search tree (-1 where the search did not reach it)."""
+    depth = np.full(len(parent), -1, dtype=np.int64)
+    reached = order[1:]
+    ancestor = parent[reached].astype(np.int64)
+    hops = np.ones(len(reached), dtype=np.int64)
+    position = np.full(len(parent), -1, dtype=np.int64)
+    position[reached] = np.arange(len(reached))
+    # Pointer jumping: each pass doubles how far every node has looked up its tree.
+    while True:
+        pending = np.flatnonzero(ancestor != root)
+        if not len(pending):
+            break
+        up = position[ancestor[pending]]
+        hops[pending] += hops[up]
+        ancestor[pending] = ancestor[up]
+    depth[root] = 0
+    depth[reached] = hops
+    return depth
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Return the positions ``starts[i], ..., starts[i] + lengths[i] - 1``, for every ``i``."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(lengths.sum())
+
+
+def tiers(
+    adjacency: sparse.csr_matrix,
+    listed: np.ndarray,
+    *,
+    reversed_adjacency: sparse.csr_matrix | None = None,
+) -> np.ndarray:
     """Return each node's tier: 1 when it sells to a listed entity, 2 through one intermediary...
 
     ``-1`` marks a node that reaches no listed entity (not exposed).
@@ -97,10 +234,16 @@ def tiers(adjacency: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray:
     >>> tiers(A, np.array([False, False, False, True])).tolist()
     [2, 2, 1, -1]
     """
-    return levels(adjacency, listed, ~listed)
+    return levels(adjacency, listed, ~listed, reversed_adjacency=reversed_adjacency)
 
 
-def upstream(adjacency: sparse.csr_matrix, seeds: np.ndarray, listed: np.ndarray) -> np.ndarray:
+def upstream(
+    adjacency: sparse.csr_matrix,
+    seeds: np.ndarray,
+    listed: np.ndarray,
+    *,
+    reversed_adjacency: sparse.csr_matrix | None = None,
+) -> np.ndarray:
     """Return the seeds and every node whose sales reach a seed through unlisted intermediaries.
 
     Used to spread a property of some edges (an unknown share, an estimate) to every supplier
@@ -114,7 +257,8 @@ def upstream(adjacency: sparse.csr_matrix, seeds: np.ndarray, listed: np.ndarray
     >>> upstream(A, np.array([False, True, False]), np.zeros(3, bool)).tolist()
     [True, True, False]
     """
-    return seeds | (levels(adjacency, seeds & ~listed, ~listed) > 0)
+    back = reversed_adjacency
+    return seeds | (levels(adjacency, seeds & ~listed, ~listed, reversed_adjacency=back) > 0)
 
 
 def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray:
@@ -199,8 +343,7 @@ def shortest_paths(
     # Level by level; within a level, each node keeps its first predecessor (lowest code).
     while len(frontier):
         lengths = indptr[frontier + 1] - indptr[frontier]
-        offsets = np.repeat(indptr[frontier] - np.cumsum(lengths) + lengths, lengths)
-        targets = indices[offsets + np.arange(lengths.sum())]
+        targets = indices[_spans(indptr[frontier], lengths)]
         sources = np.repeat(frontier, lengths)
         fresh = ~seen[targets]
         targets, first = np.unique(targets[fresh], return_index=True)
@@ -402,8 +545,7 @@ def reached_listed(
     while len(frontier) and (max_tier <= 0 or depth < max_tier):
         depth += 1
         lengths = indptr[frontier + 1] - indptr[frontier]
-        offsets = np.repeat(indptr[frontier] - np.cumsum(lengths) + lengths, lengths)
-        step = np.unique(indices[offsets + np.arange(lengths.sum())])
+        step = np.unique(indices[_spans(indptr[frontier], lengths)])
         step = step[~seen[step]]
         seen[step] = True
         found.append(step[listed[step]])

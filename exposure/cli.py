@@ -212,10 +212,7 @@ def _analyze(
     graph = build_graph(dataset, fuzzy=analysis.pop("fuzzy", True))
     result = analyze(graph, as_of=as_of, **analysis)
     with progress("analysing", total=3):
-        for figure in ("tier", "revenue_at_risk", "lower_bound"):
-            getattr(result, figure)  # computed once here, under the bar, then cached
-            advance(figure)
-    return result
+        return result.compute(done=advance)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

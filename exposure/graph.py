@@ -90,10 +90,17 @@ class SupplyGraph:
     def adjacency(self) -> sparse.csr_matrix:
         """The supplier-to-customer matrix; entry (u, v) holds 1 + the edge's index."""
         n = self.n_nodes
-        src = self.edges["src"].to_numpy()
-        dst = self.edges["dst"].to_numpy()
+        src = self.edges["src"].to_numpy(np.int64)
+        # The edges are sorted by (src, dst): they are the matrix's entries in storage order.
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
         data = np.arange(1, len(src) + 1, dtype=np.int64)
-        return sparse.csr_matrix((data, (src, dst)), shape=(n, n))
+        return sparse.csr_matrix((data, self.edges["dst"].to_numpy(), indptr), shape=(n, n))
+
+    @cached_property
+    def reversed_adjacency(self) -> sparse.csr_matrix:
+        """The customer-to-supplier matrix (:attr:`adjacency` turned round), for searches."""
+        return sparse.csr_matrix(self.adjacency.T)
 
     @cached_property
     def supplier_codes(self) -> np.ndarray:

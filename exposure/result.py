@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import html
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -332,6 +332,45 @@ class Result:
 
     # -- whole-graph figures -------------------------------------------------------------------
 
+    def compute(self, done: Callable[[str], None] | None = None) -> Result:
+        """Compute the whole-graph figures now and return the result itself.
+
+        :attr:`tier`, :attr:`revenue_at_risk` and :attr:`lower_bound` are otherwise computed
+        when first read. On large graphs (:data:`exposure.analysis.SEARCH_FROM` edges or more)
+        revenue at risk is computed on a second thread meanwhile: its sparse products, like
+        the searches, run in SciPy without holding Python's lock, so two cores share the work.
+
+        Parameters
+        ----------
+        done
+            Called with each figure's name when it is ready (to show progress).
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> result = analyze(load(), as_of="2019-10-09").compute()
+        >>> int(result.tier[result.code("Ambarella")])
+        1
+        """
+        report = done or (lambda name: None)
+        # Inputs both threads read, computed once before they start.
+        _ = (self.listed, self._shares, self.graph.reversed_adjacency)
+        if self.graph.adjacency.nnz < analysis.SEARCH_FROM:
+            for name in ("tier", "revenue_at_risk", "lower_bound"):
+                getattr(self, name)
+                report(name)
+            return self
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="exposure") as pool:
+            risk = pool.submit(lambda: self.revenue_at_risk)
+            for name in ("tier", "lower_bound"):
+                getattr(self, name)
+                report(name)
+            risk.result()
+            report("revenue_at_risk")
+        return self
+
     @cached_property
     def _shares(self) -> sparse.csr_matrix:
         adjacency = self.graph.adjacency
@@ -342,7 +381,9 @@ class Result:
     @cached_property
     def tier(self) -> np.ndarray:
         """Per node: 1 = sells to a listed entity, 2 = through one intermediary...; -1 = not exposed."""
-        return analysis.tiers(self.graph.adjacency, self.listed)
+        return analysis.tiers(
+            self.graph.adjacency, self.listed, reversed_adjacency=self.graph.reversed_adjacency
+        )
 
     @cached_property
     def revenue_at_risk(self) -> np.ndarray:
@@ -355,14 +396,17 @@ class Result:
         edges = self.graph.edges
         dst = edges["dst"].to_numpy()
         # Only sales whose share may be positive carry revenue: a known 0 carries none.
-        carrying = self._edge_subgraph(
+        carrying, carrying_back = self._edge_subgraph(
             edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
         )
-        may_reach = analysis.levels(carrying, self.listed, ~self.listed) > 0
+        may_reach = (
+            analysis.levels(carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back)
+            > 0
+        )
         leads_on = self.listed[dst] | may_reach[dst]
         seeds = np.zeros(self.graph.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
-        return analysis.upstream(carrying, seeds, self.listed)
+        return analysis.upstream(carrying, seeds, self.listed, reversed_adjacency=carrying_back)
 
     @cached_property
     def estimated(self) -> np.ndarray:
@@ -372,9 +416,8 @@ class Result:
         leads_on = self.listed[dst] | (self.revenue_at_risk[dst] > 0)
         seeds = np.zeros(self.graph.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["estimate"].to_numpy() & leads_on]] = True
-        return analysis.upstream(
-            self._edge_subgraph(edges["share"].to_numpy() > 0), seeds, self.listed
-        )
+        positive, positive_back = self._edge_subgraph(edges["share"].to_numpy() > 0)
+        return analysis.upstream(positive, seeds, self.listed, reversed_adjacency=positive_back)
 
     @cached_property
     def _weights(self) -> sparse.csr_matrix:
@@ -397,11 +440,15 @@ class Result:
             return {}
         return analysis.limited_figures(self._shares, self._weights, self.listed, self.max_tier)
 
-    def _edge_subgraph(self, keep: np.ndarray) -> sparse.csr_matrix:
-        adjacency = sparse.csr_matrix(self.graph.adjacency, copy=True)
-        adjacency.data = adjacency.data * keep[adjacency.data - 1]
-        adjacency.eliminate_zeros()
-        return adjacency
+    def _edge_subgraph(self, keep: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """Return the graph of the edges to keep, and the same turned round."""
+        forward, back = self.graph.adjacency, self.graph.reversed_adjacency
+        # The adjacency stores the edges in their order (entry i holds i + 1): ``keep`` is
+        # already its mask of entries.
+        return (
+            analysis.keep_entries(forward, keep),
+            analysis.keep_entries(back, keep[back.data - 1]),
+        )
 
     # -- per supplier ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import math
 import pytest
 
 import exposure
+from exposure import analysis
 from tests.conftest import MakeData, listing, sale
 
 
@@ -188,3 +189,26 @@ def test_bundled_data_ambarella_is_exposed_through_hikvision_and_dahua() -> None
     assert record["revenue_at_risk_is_lower_bound"] is True
     before = exposure.analyze(exposure.load(), as_of="2019-06-01").supplier("Ambarella")
     assert before["exposed"] is False
+
+
+@pytest.mark.parametrize("search_from", [analysis.SEARCH_FROM, 0], ids=["small", "large"])
+def test_compute_gives_the_figures_read_one_by_one(
+    make_data: MakeData, monkeypatch: pytest.MonkeyPatch, search_from: int
+) -> None:
+    """``compute`` (on two threads from SEARCH_FROM edges on) changes no figure, says each."""
+    monkeypatch.setattr(analysis, "SEARCH_FROM", search_from)
+    sales = [
+        sale("Maker", "Distributor", 0.5),
+        sale("Distributor", "Listed Co", None),
+        sale("Distributor", "Maker", 0.25),
+        sale("Other", "Listed Co", 0.1),
+    ]
+    data = exposure.load(make_data([listing("Listed Co")], sales))
+    lazy = exposure.analyze(data, as_of="2020-01-01")
+    done: list[str] = []
+    eager = exposure.analyze(data, as_of="2020-01-01").compute(done=done.append)
+    assert sorted(done) == ["lower_bound", "revenue_at_risk", "tier"]
+    for figure in ("tier", "revenue_at_risk", "lower_bound"):
+        assert getattr(eager, figure).tolist() == getattr(lazy, figure).tolist(), figure
+    maker = eager.graph.code("Maker")
+    assert (eager.tier[maker], eager.lower_bound[maker]) == (2, True)

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import exposure
+from exposure import analysis
 from exposure.io import read_listed, read_ownership, read_suppliers
 from exposure.names import name_key
 
@@ -256,11 +258,13 @@ def figures(result: exposure.Result, name: str) -> tuple[int | None, float, bool
     )
 
 
+@pytest.mark.parametrize("search_from", [analysis.SEARCH_FROM, 0], ids=["products", "search"])
 @examples(40)
-@given(networks())
-def test_the_analysis_agrees_with_a_plain_reference(network: Network) -> None:
+@given(network=networks())
+def test_the_analysis_agrees_with_a_plain_reference(network: Network, search_from: int) -> None:
+    """Both ways of finding path lengths (sparse products; a search in C on large graphs)."""
     expected = reference(network)
-    with analysed(network) as result:
+    with mock.patch.object(analysis, "SEARCH_FROM", search_from), analysed(network) as result:
         for node in network.traded:
             name = network.names[node]
             assert bool(result.listed[result.graph.code(name)]) == (node in network.listed)
