@@ -619,6 +619,10 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
         )
     if path.suffix.lower() == ".parquet":
         return _read_parquet(path, schema)
+    if path.stat().st_size >= ARROW_CSV_FROM:
+        table = _read_csv_arrow(path)
+        if table is not None:
+            return table
     data = path.read_bytes()
     binary = _binary_format(data)
     if binary:
@@ -732,6 +736,82 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
     table = pd.DataFrame({stripped[i]: columns[i] for i in named}, index=index)
     table[LINE] = lines
     return table
+
+
+#: CSV files of this many bytes or more are read by Arrow first (see :func:`_read_csv_arrow`).
+ARROW_CSV_FROM = 16 * 2**20
+
+
+def _read_csv_arrow(path: Path) -> pd.DataFrame | None:
+    """Read a plain CSV file with Arrow's parser: threads, and no Python string per cell.
+
+    Returns the table :func:`_read_raw` would return, or ``None`` when the file is anything
+    but plain (not UTF-8, a NUL, a row Arrow cannot split, a blank or unnamed header, blank
+    lines or line breaks inside cells that shift line numbers): the Python reader then reads
+    it again and says exactly what is wrong, where.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    with path.open("rb") as handle:
+        head = handle.read(2**16)
+    first_line = head.split(b"\n", 1)[0]
+    if _binary_format(head) or len(first_line) == len(head):
+        return None
+    try:
+        header = next(csv.reader([first_line.decode("utf-8-sig").rstrip("\r")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    lines = _physical_lines(path)
+    if lines is None:
+        return None
+    try:
+        table = pcsv.read_csv(
+            path,
+            # Every cell as text, as the Python reader gives it: checks parse numbers and dates.
+            read_options=pcsv.ReadOptions(use_threads=True, column_names=header, skip_rows=1),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError):
+        return None
+    names = [name.strip() for name in table.column_names]
+    if "" in names or len(set(names)) < len(names) or lines != table.num_rows + 1:
+        return None
+    index = pd.RangeIndex(table.num_rows)
+    columns = {}
+    for name, column in zip(names, table.columns, strict=True):
+        text = _parquet_column(column, index, number=False)
+        if "\x00" in "".join(text.cat.categories):
+            return None
+        columns[name] = text
+    frame = pd.DataFrame(columns, index=index)
+    frame[LINE] = np.arange(table.num_rows, dtype=np.int64) + 2
+    return frame
+
+
+def _physical_lines(path: Path) -> int | None:
+    """Return the number of lines of a file with LF or CRLF line ends, ``None`` otherwise.
+
+    Also ``None`` when the first line is blank (the header then is not on line 1).
+    """
+    newlines = carriage_returns = pairs = 0
+    last = b""
+    with path.open("rb") as handle:
+        first = handle.read(2)
+        if first[:1] in (b"\n", b"\r") or not first:
+            return None
+        handle.seek(0)
+        while chunk := handle.read(2**24):
+            newlines += chunk.count(b"\n")
+            carriage_returns += chunk.count(b"\r")
+            pairs += chunk.count(b"\r\n") + (last.endswith(b"\r") and chunk.startswith(b"\n"))
+            last = chunk[-1:]
+    if carriage_returns != pairs:
+        return None
+    return newlines + (0 if last == b"\n" else 1)
 
 
 #: The first bytes of file formats that people pass by mistake for a CSV file.

@@ -186,3 +186,43 @@ def test_parquet_input_reads_like_csv(tmp_path: Path) -> None:
     columns = ["supplier", "customer", "product", "revenue_share", "share_basis"]
     assert from_parquet[columns].equals(from_csv[columns])
     assert from_parquet["revenue_share"].isna().tolist() == [False, True]
+
+
+PLAIN = SUPPLIERS_HEAD + 'A ,"B, Inc.",chips,0.10,disclosed,src\nA,C,"boards",,estimate,src\n'
+
+
+@pytest.mark.parametrize(
+    ("case", "text"),
+    [
+        ("plain", PLAIN),
+        ("byte order mark and CRLF", ("\ufeff" + PLAIN).replace("\n", "\r\n")),
+        ("no final line end", PLAIN.rstrip("\n")),
+        ("a line break in a cell", PLAIN + 'A,D,"chips\nand boards",0.1,disclosed,src\n'),
+        ("a blank line", PLAIN.replace("\nA,C", "\n\nA,C")),
+        ("CR line ends", PLAIN.replace("\n", "\r")),
+        ("too many cells", PLAIN + "A,E,chips,0.1,disclosed,src,extra\n"),
+        ("a NUL", PLAIN + "A,F\x00,chips,0.1,disclosed,src\n"),
+        ("not UTF-8", PLAIN.encode() + b"A,G\xff,chips,0.1,disclosed,src\n"),
+        ("a blank header cell", PLAIN.replace("source", " ", 1)),
+    ],
+)
+def test_large_csv_files_read_by_arrow_give_what_the_python_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, text: str | bytes
+) -> None:
+    """Plain files go through Arrow (fast, no Python string per cell); others come back."""
+    path = write(tmp_path, text)
+    plain = case in {"plain", "byte order mark and CRLF", "no final line end"}
+    assert (exposure.io._read_csv_arrow(path) is not None) == plain
+
+    def read() -> tuple[str, object]:
+        try:
+            table = read_suppliers(path)
+        except exposure.DataError as error:
+            return "problems", str(error)
+        return "table", table.astype(object).where(table.notna(), None).to_dict("list")
+
+    by_python = read()
+    monkeypatch.setattr(exposure.io, "ARROW_CSV_FROM", 0)
+    assert read() == by_python
+    if plain:
+        assert by_python[0] == "table"
