@@ -309,9 +309,6 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
 
     # Each distinct spelling is resolved once; codes then spread to every row by array lookup.
     distinct, supplier_of_row, customer_of_row = _spelling_codes(rows)
-    spelling_of_cell = np.concatenate([supplier_of_row, customer_of_row])
-    first_cell = np.full(len(distinct), len(spelling_of_cell), dtype=np.int64)
-    first_cell[spelling_of_cell[::-1]] = np.arange(len(spelling_of_cell))[::-1]
     keys = dataset.spelling_keys(distinct)
     advance("resolving names")
     resolved = _resolve_spellings(
@@ -323,23 +320,21 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     node_key[linked] = ["\x00" + str(e) for e in resolved["entity"].to_numpy()[linked]]
 
     # Nodes are numbered as they first appear: the listed entities, then the names of the rows
-    # (all suppliers, then all customers).
+    # (all suppliers, then all customers), as the spellings are.
     entity_names = listings.drop_duplicates("entity").set_index("entity")
     n_listed = len(entity_names)
-    order = np.argsort(first_cell, kind="stable")
     node_codes, uniques = pd.factorize(
         np.concatenate(
-            [np.array([f"\x00{e}" for e in entity_names.index], dtype=object), node_key[order]]
+            [np.array([f"\x00{e}" for e in entity_names.index], dtype=object), node_key]
         ),
         sort=False,
     )
-    node_of_spelling = np.empty(len(distinct), dtype=np.int64)
-    node_of_spelling[order] = node_codes[n_listed:]
+    node_of_spelling = node_codes[n_listed:].astype(np.int64, copy=False)
     n_nodes = len(uniques)
 
     # A node's name: the listed name, else the spelling that first names it.
     first_spelling = np.full(n_nodes, -1, dtype=np.int64)
-    first_spelling[node_of_spelling[order][::-1]] = order[::-1]
+    first_spelling[node_of_spelling[::-1]] = np.arange(len(distinct))[::-1]
     spelled = first_spelling >= 0  # every node but a listed entity no row names
     display = np.empty(n_nodes, dtype=object)
     display[spelled] = distinct[first_spelling[spelled]]
@@ -389,18 +384,30 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
 
 
 def _spelling_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the distinct spellings of supplier and customer names, and each row's two codes."""
+    """Return the distinct spellings of supplier and customer names, and each row's two codes.
+
+    The spellings come in order of first appearance: down the supplier column, then down the
+    customer column.
+    """
     supplier, customer = rows["supplier"], rows["customer"]
     if (
         isinstance(supplier.dtype, pd.CategoricalDtype)
         and isinstance(customer.dtype, pd.CategoricalDtype)
         and supplier.cat.categories is customer.cat.categories
     ):
-        return (
-            np.asarray(supplier.cat.categories, dtype=object),
-            supplier.cat.codes.to_numpy(np.int64),
-            customer.cat.codes.to_numpy(np.int64),
-        )
+        # The readers share the spellings in that order (io._share_spellings); a spelling no
+        # row uses any longer (rows taken out) sends the table the long way.
+        supplier_codes = supplier.cat.codes.to_numpy(np.int64)
+        customer_codes = customer.cat.codes.to_numpy(np.int64)
+        used = np.zeros(len(supplier.cat.categories), dtype=bool)
+        used[supplier_codes] = True
+        used[customer_codes] = True
+        if used.all():
+            return (
+                np.asarray(supplier.cat.categories, dtype=object),
+                supplier_codes,
+                customer_codes,
+            )
     codes, uniques = pd.factorize(
         np.concatenate([supplier.to_numpy(dtype=object), customer.to_numpy(dtype=object)]),
         sort=False,
@@ -417,14 +424,13 @@ def _node_countries(
         pd.unique(np.concatenate([np.array([""], dtype=object), *(t for t, _ in columns)])),
         dtype=object,
     )
-    given, node_of = [], []
-    for (text, codes), node in zip(columns, (src, dst), strict=True):
-        code = countries.get_indexer(text)[codes] if len(codes) else codes
-        filled = np.flatnonzero(code > 0)  # code 0 is the empty cell
-        given.append(code[filled])
-        node_of.append(node[filled])
     first = np.zeros(n, dtype=np.int64)
-    first[np.concatenate(node_of)[::-1]] = np.concatenate(given)[::-1]  # the first row wins
+    # Customer cells first, then supplier cells, each bottom up: the last write wins, so a
+    # node takes the country of its first row as a supplier, else of its first as a customer.
+    for (text, codes), node in reversed(list(zip(columns, (src, dst), strict=True))):
+        code = countries.get_indexer(text).astype(np.int32)[codes] if len(codes) else codes
+        filled = code > 0  # code 0 is the empty cell
+        first[node[filled][::-1]] = code[filled][::-1]
     country = countries.to_numpy()[first]
     listed = entity_names["country"].to_numpy(dtype=object)
     listed_known = np.flatnonzero(listed != "")
@@ -569,15 +575,19 @@ def _aggregate_edges(
     share = rows["revenue_share"].to_numpy(np.float64)
     basis, basis_of_row = text_codes(rows["share_basis"])
     estimate = (basis == "estimate")[basis_of_row] & (share > 0) if len(basis) else share > 0
-    pair = src * max(n_nodes, 1) + dst
+    width = max(n_nodes, 1)
+    pair = src * width + dst
     order = np.argsort(pair, kind="stable")
     pair = pair[order]
-    starts = np.flatnonzero(np.diff(pair, prepend=-1)) if len(pair) else np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]])[: len(pair)])
     unknown = np.isnan(share)
+    edge_pair = pair[starts]
+    edge_src = edge_pair // width
+    edge_dst = edge_pair - edge_src * width
     edges = pd.DataFrame(
         {
-            "src": src[order[starts]],
-            "dst": dst[order[starts]],
+            "src": edge_src,
+            "dst": edge_dst,
             "share": np.add.reduceat(np.where(unknown, 0.0, share)[order], starts)
             if len(starts)
             else np.zeros(0),
@@ -587,6 +597,7 @@ def _aggregate_edges(
             "estimate": np.logical_or.reduceat(estimate[order], starts)
             if len(starts)
             else np.zeros(0, dtype=bool),
-        }
+        },
+        copy=False,
     )
     return edges, order, np.append(starts, len(order)).astype(np.int64)
