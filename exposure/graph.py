@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -133,33 +133,46 @@ class SupplyGraph:
         >>> graph.names[graph.codes(["HIKVISION", "Dahua Technology Co., Ltd."])].tolist()
         ['Hikvision', 'Dahua Technology']
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         of_name, distinct = pd.factorize(name_keys(list(names)), sort=False)
-        wanted = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
         keys, codes = self._keys_and_codes
-        # Look each known key up among the few wanted ones; the first hit of a wanted key wins.
-        position = wanted.get_indexer(keys) if len(wanted) else np.zeros(0, dtype=np.intp)
+        # Look each known key up among the few wanted ones, in Arrow (no Python string per
+        # key); the first hit of a wanted key wins.
+        wanted = pa.array(np.asarray(distinct, dtype=object), type=pa.large_string())
+        position = pc.index_in(keys, value_set=wanted).fill_null(-1).to_numpy()
         hits = np.flatnonzero(position >= 0)
         found = np.full(len(wanted), -1, dtype=np.int64)
         found[position[hits][::-1]] = codes[hits][::-1]
         return found[of_name]
 
     @cached_property
-    def _keys_and_codes(self) -> tuple[np.ndarray, np.ndarray]:
+    def _keys_and_codes(self) -> tuple[Any, np.ndarray]:
+        """Every key a node answers to, as one Arrow array, and the node of each."""
+        import pyarrow as pa
+
         # Node names first, then the listed names and aliases, then every spelling the rows
         # use (fuzzily matched ones included).
-        node_of_entity = {int(e): c for c, e in enumerate(self.nodes["entity"]) if e >= 0}
+        entity = self.nodes["entity"].to_numpy()
+        listed_nodes = np.flatnonzero(entity >= 0)
+        node_of_entity = dict(
+            zip(entity[listed_nodes].tolist(), listed_nodes.tolist(), strict=True)
+        )
         listed = [
             (name_key(spelling), node_of_entity[entity])
             for entity, spellings in _spellings(self.listings).items()
             if entity in node_of_entity
             for spelling in spellings
         ]
-        keys = np.concatenate(
+        parts = [self.nodes["key"], pd.Series([k for k, _ in listed]), self.spellings["key"]]
+        keys = pa.chunked_array(
             [
-                self.nodes["key"].to_numpy(dtype=object),
-                np.array([k for k, _ in listed], dtype=object),
-                self.spellings["key"].to_numpy(dtype=object),
-            ]
+                chunk
+                for part in parts
+                for chunk in pa.chunked_array(pa.array(part, type=pa.large_string())).chunks
+            ],
+            type=pa.large_string(),
         )
         codes = np.concatenate(
             [
