@@ -21,11 +21,14 @@ import numpy as np
 from scipy import sparse
 
 __all__ = [
+    "keep_entries",
     "levels",
     "limited_figures",
     "material_paths",
+    "reach",
     "reached_listed",
     "revenue_at_risk",
+    "reverse",
     "shortest_paths",
     "tiers",
     "upstream",
@@ -140,12 +143,47 @@ def _levels_by_products(
     return level
 
 
-def _levels_by_search(
+def reach(
+    adjacency: sparse.csr_matrix,
+    targets: np.ndarray,
+    through: np.ndarray,
+    *,
+    reversed_adjacency: sparse.csr_matrix | None = None,
+) -> np.ndarray:
+    """Return the targets and every node with a path to a target (as :func:`levels`).
+
+    Cheaper than :func:`levels` when only whether, not how far, matters.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1, 1, 1], ([0, 1, 3], [1, 2, 1])), shape=(4, 4))
+    >>> listed = np.array([False, False, True, False])
+    >>> reach(A, listed, ~listed).tolist()
+    [True, True, True, True]
+    >>> reach(A, listed, np.array([True, False, True, True])).tolist()
+    [False, True, True, False]
+    """
+    if adjacency.nnz < SEARCH_FROM:
+        return targets | (_levels_by_products(adjacency, targets, through) > 0)
+    order, _ = _search(adjacency, targets, through, reversed_adjacency)
+    reached = np.zeros(adjacency.shape[0] + 1, dtype=bool)
+    reached[order] = True
+    return reached[:-1] | targets
+
+
+def _search(
     adjacency: sparse.csr_matrix,
     targets: np.ndarray,
     through: np.ndarray,
     reversed_adjacency: sparse.csr_matrix | None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Search the reversed graph from an extra node ``n`` linked to every target.
+
+    Returns the nodes in the order found and each one's parent, as
+    :func:`scipy.sparse.csgraph.breadth_first_order` does.
+    """
     n = adjacency.shape[0]
     back = reverse(adjacency) if reversed_adjacency is None else reversed_adjacency
     indptr, indices = back.indptr, back.indices
@@ -156,9 +194,10 @@ def _levels_by_search(
         indptr, indices = back.indptr, back.indices
     sources = np.flatnonzero(targets)
     # csgraph works on 32-bit indices and float64 data: given so, nothing is converted twice.
+    # A search reads only where the entries are; zeros cost no memory until written.
     search = sparse.csr_matrix(
         (
-            np.ones(len(indices) + len(sources)),
+            np.zeros(len(indices) + len(sources)),
             np.concatenate([indices, sources.astype(indices.dtype)]).astype(np.int32, copy=False),
             np.append(indptr, indptr[-1] + len(sources)).astype(np.int32, copy=False),
         ),
@@ -167,8 +206,20 @@ def _levels_by_search(
     from scipy.sparse import csgraph  # its import costs ~0.1 s: only searches pay it
 
     order, parent = csgraph.breadth_first_order(search, n, directed=True)
+    return order, parent
+
+
+def _levels_by_search(
+    adjacency: sparse.csr_matrix,
+    targets: np.ndarray,
+    through: np.ndarray,
+    reversed_adjacency: sparse.csr_matrix | None,
+) -> np.ndarray:
+    n = adjacency.shape[0]
+    order, parent = _search(adjacency, targets, through, reversed_adjacency)
     depth = _tree_depths(order, parent, n)[:n]
     level = np.where(depth > 0, depth - 1, -1)
+    sources = np.flatnonzero(targets)
     # Targets start paths of their own: one sale to a target, or on through a passable node.
     level[sources] = -1
     steps = np.diff(adjacency.indptr)[sources]
@@ -258,7 +309,7 @@ def upstream(
     [True, True, False]
     """
     back = reversed_adjacency
-    return seeds | (levels(adjacency, seeds & ~listed, ~listed, reversed_adjacency=back) > 0)
+    return seeds | reach(adjacency, seeds & ~listed, ~listed, reversed_adjacency=back)
 
 
 def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray:
