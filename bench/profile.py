@@ -8,8 +8,8 @@ Usage (py-spy and memray are profiling tools, not project dependencies)::
 
 The stages are those of ``bench.stages``'s Parquet pipeline: ``load`` (``exposure.load``),
 ``build`` (``exposure.build_graph``), ``analysis`` (``analyze`` + ``tier``, ``revenue_at_risk``,
-``lower_bound``) and ``report`` (``Result._record`` + ``json.dumps`` for a sample of suppliers,
-what ``records()`` does per supplier).
+``lower_bound``) and ``report`` (``Result._record`` + ``json_report_chunks`` for a sample of
+suppliers, what ``iter_records()`` does per supplier).
 
 * **Time**: py-spy samples the process (100 Hz, wall clock). Each sample is charged to the
   deepest frame in ``exposure/`` (so a line's figure includes the pandas/numpy work it calls)
@@ -74,13 +74,16 @@ def stage_analysis(graph: Any, as_of: str) -> Any:
 
 
 def stage_report(result: Any, sample: int) -> int:
-    """The JSON report of a sample of suppliers, as ``records()`` builds each one."""
+    """The JSON report of a sample of suppliers, as ``iter_records()`` builds each one."""
     import numpy as np
 
+    from exposure.report import json_report_chunks
+
     codes = np.asarray(result._ranked_codes())
+    _ = result._reached_listed_counts  # what iter_records() computes first for every supplier
     chosen = np.random.default_rng(6).choice(codes, size=min(sample, len(codes)), replace=False)
-    records = [result._record(int(c)) for c in chosen]
-    return len(json.dumps(records, indent=2, ensure_ascii=False))
+    records = [result._record(int(c), keep=False) for c in chosen]
+    return sum(len(chunk) for chunk in json_report_chunks(records))
 
 
 def child(args: argparse.Namespace) -> None:

@@ -149,13 +149,18 @@ def exposure_parquet(args: argparse.Namespace) -> None:
         # Exact keys and reviews only: fuzzy matching is timed on its own at the end.
         graph = exposure.build_graph(data, fuzzy=False)
         info.update(nodes=graph.n_nodes, edges=len(graph.edges), fuzzy=False)
-    with stage("analysis: analyze + tier"):
-        result = exposure.analyze(graph, as_of=args.as_of)
-        tier = result.tier
-    with stage("analysis: revenue_at_risk"):
-        risk = result.revenue_at_risk
-    with stage("analysis: lower_bound"):
-        lower = result.lower_bound
+    with stage("analysis: analyze + compute"):
+        # As `exposure report` runs it: tiers, then lower bounds, with revenue at risk on a
+        # second thread meanwhile; the graph's matrices are built here, once.
+        result = exposure.analyze(graph, as_of=args.as_of).compute()
+        tier, risk, lower = result.tier, result.revenue_at_risk, result.lower_bound
+    # The same figures one at a time, on one thread, from a fresh result (matrices kept).
+    alone = exposure.analyze(graph, as_of=args.as_of)
+    _ = (alone.listed, alone._shares)
+    for figure in ("tier", "revenue_at_risk", "lower_bound"):
+        with stage(f"analysis alone: {figure}"):
+            getattr(alone, figure)
+    del alone
     listed = np.asarray(result.listed, dtype=bool)
     suppliers = np.zeros(graph.n_nodes, dtype=bool)
     suppliers[np.asarray(graph.supplier_codes)] = True
@@ -244,16 +249,25 @@ def _write_exposure_answer(
 
 
 def _report(result: Any, args: argparse.Namespace) -> None:
-    """Time the JSON report on a sample of suppliers, then in full when it can finish."""
+    """Time the JSON report on a sample of suppliers, then in full when it can finish.
+
+    Both as ``exposure report --format json`` writes it: ``Result.iter_records()`` streamed
+    through ``json_report_chunks``, record by record, so memory stays flat. The full report
+    goes to a sink that counts its bytes (no disk: the figure is the report's own cost).
+    """
+    from exposure.report import json_report_chunks
+
     rng = np.random.default_rng(SEED)
     private = hasattr(result, "_ranked_codes") and hasattr(result, "_record")
     with stage("JSON report: sample") as info:
         setup_started = time.perf_counter()
         if private:
-            # What records() does for every supplier, on a sample (records() itself has no
-            # way to ask for a few suppliers without a name lookup per supplier).
+            # What iter_records() does for every supplier, on a sample (it has no way to ask
+            # for a few suppliers without a name lookup per supplier): the ranking and the
+            # whole-graph count of listed buyers reached first, then one record each.
             codes = np.asarray(result._ranked_codes())
-            result._record(int(codes[0]))  # warm the cached per-result tables
+            _ = result._reached_listed_counts
+            result._record(int(codes[0]), keep=False)  # warm the cached per-result tables
         else:
             codes = np.asarray(result.graph.supplier_codes)
         setup = time.perf_counter() - setup_started
@@ -261,11 +275,11 @@ def _report(result: Any, args: argparse.Namespace) -> None:
         sample = rng.choice(codes, size=k, replace=False)
         started = time.perf_counter()
         if private:
-            records = [result._record(int(c)) for c in sample]
+            records = [result._record(int(c), keep=False) for c in sample]
         else:
             names = [str(result.graph.nodes["name"].iat[int(c)]) for c in sample]
-            records = result.records(names)
-        text = json.dumps(records, indent=2, ensure_ascii=False)
+            records = list(result.iter_records(names))
+        text = "".join(json_report_chunks(records))
         per_record = (time.perf_counter() - started) / max(k, 1)
         size = len(text.encode("utf-8"))
         paths = [len(r.get("paths", [])) for r in records]
@@ -279,7 +293,7 @@ def _report(result: Any, args: argparse.Namespace) -> None:
             max_paths_per_supplier=int(max(paths, default=0)),
             projected_seconds=setup + per_record * len(codes),
             projected_bytes=size / max(k, 1) * len(codes),
-            via="Result._record" if private else "Result.records(names)",
+            via="Result._record" if private else "Result.iter_records(names)",
         )
         projected = setup + per_record * len(codes)
     del records, text
@@ -296,9 +310,13 @@ def _report(result: Any, args: argparse.Namespace) -> None:
         )
         return
     with stage("JSON report: full", timeout=args.report_timeout) as info:
-        records = result.records()
-        text = json.dumps(records, indent=2, ensure_ascii=False)
-        info.update(suppliers=len(records), bytes=len(text.encode("utf-8")))
+        written = 0
+        records_written = 0
+        for chunk in json_report_chunks(result.iter_records()):
+            written += len(chunk.encode("utf-8"))
+            records_written += 1
+        # The last piece closes the list; every other one holds a record.
+        info.update(suppliers=records_written - 1, bytes=written, streamed=True)
 
 
 # -- networkx baseline ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -192,10 +192,45 @@ def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
-    from exposure.io import write_atomic
+    from exposure.atomic import write_atomic
 
     write_atomic(output, text, inputs=inputs)
     click.echo(f"Wrote {output}", err=True)
+
+
+def _emit_records(
+    records: Iterator[dict[str, Any]], total: int, output: Path | None, inputs: tuple[Path, ...]
+) -> None:
+    """Write the JSON report piece by piece: to the terminal, or atomically to a file."""
+    from exposure.report import json_report_chunks
+
+    if output is None or str(output) == "-":
+        if not sys.stdout.isatty():  # a bar beside the report on a terminal would garble it
+            records = _counted(records, total)
+        try:
+            for chunk in json_report_chunks(records):
+                click.echo(chunk, nl=False)
+        except KeyboardInterrupt:
+            # Unlike a file, the terminal or pipe has the report's first part already.
+            click.echo("\nInterrupted; the report above is incomplete.", err=True)
+            sys.exit(130)
+        return
+    from exposure.atomic import open_atomic
+
+    with open_atomic(output, inputs=inputs) as handle:
+        for chunk in json_report_chunks(_counted(records, total)):
+            handle.write(chunk)
+    click.echo(f"Wrote {output}", err=True)
+
+
+def _counted(records: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
+    """Pass the records on under a progress bar (drawn only when it takes over a second)."""
+    from exposure.progress import advance, progress
+
+    with progress("reporting", total=total):
+        for record in records:
+            yield record
+            advance()
 
 
 def _analyze(
@@ -267,9 +302,16 @@ def report(
     from exposure.report import format_report
 
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, **analysis)
+    inputs = tuple(result.graph.dataset.files.values())
+    if fmt == "json":
+        # Written record by record as they are computed: the report of every supplier of a
+        # large graph does not fit in memory as one text.
+        records = result.iter_records(list(suppliers) or None)
+        _emit_records(records, len(suppliers or result.graph.supplier_codes), output, inputs)
+        return
     records = result.records(list(suppliers) or None)
     text = format_report(records, fmt, as_of=result.as_of.isoformat(), detailed=bool(suppliers))
-    _emit(text, output, tuple(result.graph.dataset.files.values()))
+    _emit(text, output, inputs)
 
 
 @cli.command()

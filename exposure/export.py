@@ -175,6 +175,6 @@ def export_graph(
     ExposureError
         When the format is unknown or ``path`` is an input file.
     """
-    from exposure.io import write_atomic
+    from exposure.atomic import write_atomic
 
     return write_atomic(Path(path), graph_bytes(result, format_of(path, fmt)), inputs=inputs)

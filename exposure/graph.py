@@ -202,10 +202,15 @@ class SupplyGraph:
         were matched, ``customer_match``, ``customer_match_score``, ``customer_matched_as``.
         """
         rows = self.rows_of(src, dst)
-        return {name: column(rows) for name, column in self._row_columns.items()}
+        return {name: column(rows) for name, column in self.sale_columns.items()}
 
     @cached_property
-    def _row_columns(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    def sale_columns(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+        """Per column :meth:`sale` gives: a function taking the values of any rows at once.
+
+        Text as Python strings, shares as floats (``NaN`` when unknown); for reports that
+        visit many sales.
+        """
         wanted = (
             "product", "source", "customer", "customer_match", "customer_match_score",
             "customer_matched_as", "revenue_share",

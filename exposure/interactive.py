@@ -83,7 +83,7 @@ def write_html(
     inputs: tuple[Path, ...] = (),
 ) -> Path:
     """Write the interactive view of ``result`` to ``path`` (atomically); return ``path``."""
-    from exposure.io import write_atomic
+    from exposure.atomic import write_atomic
 
     return write_atomic(Path(path), to_html(result, supplier=supplier), inputs=inputs)
 

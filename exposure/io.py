@@ -16,10 +16,7 @@ import contextlib
 import csv
 import difflib
 import io
-import os
 import re
-import secrets
-import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +27,8 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from exposure._errors import DataError, ExposureError, Problem
+from exposure._errors import DataError, Problem
+from exposure.atomic import write_atomic
 from exposure.names import name_keys
 from exposure.progress import advance, extend, progress
 from exposure.schema import LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
@@ -1269,83 +1267,3 @@ def _range_problems(
     for row in np.flatnonzero(bad):
         value = str(cells[row]) if cells is not None else f"{numbers[row]:g}"
         yield Problem(path, int(lines[row]), name, f"{value!r} is not {what}", fix)
-
-
-def write_atomic(path: str | Path, data: str | bytes, *, inputs: tuple[Path, ...] = ()) -> Path:
-    """Write ``data`` to ``path`` all at once: a temporary file, then a rename.
-
-    No half-written file is left behind after an error or an interruption (Ctrl-C): until the
-    rename, a file already at ``path`` stays as it was. The new file gets the permissions a
-    newly created file gets (or those of the file it replaces).
-
-    Parameters
-    ----------
-    path
-        Where to write.
-    data
-        Text (written as UTF-8) or bytes.
-    inputs
-        Files the output must not replace.
-
-    Raises
-    ------
-    ExposureError
-        When ``path`` is one of ``inputs`` (also through a link), or cannot be written.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "report.json"
-    >>> write_atomic(out, "[]").read_text()
-    '[]'
-    """
-    path = Path(path)
-    for source in inputs:
-        if _same_file(path, Path(source)):
-            msg = f"{path} is one of the input files; refusing to write over it. Choose another output name"
-            raise ExposureError(msg)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
-        temporary, fd = _create_temporary(path)
-    except OSError as error:
-        msg = f"cannot write {path}: {error.strerror or error}. Choose a file in a folder you can write to"
-        raise ExposureError(msg) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            msg = f"cannot write {path}: {error.strerror or error}. Nothing was written"
-            raise ExposureError(msg) from None
-        raise
-    return path
-
-
-def _same_file(path: Path, source: Path) -> bool:
-    """Tell whether two paths name one file (through links too); false when either is absent."""
-    try:
-        return path.exists() and source.exists() and os.path.samefile(path, source)
-    except OSError:
-        return path.resolve() == source.resolve()
-
-
-def _create_temporary(path: Path) -> tuple[Path, int]:
-    """Create an empty temporary file beside ``path``, readable as a new file would be."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            return temporary, os.open(temporary, flags, 0o666)  # the umask applies
-        except FileExistsError:
-            continue
-    msg = f"no free temporary name beside {path}"  # pragma: no cover - 100 collisions
-    raise FileExistsError(msg)  # pragma: no cover

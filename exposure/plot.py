@@ -795,7 +795,7 @@ def _save_and_show(
     import matplotlib.pyplot as plt
 
     if save:
-        from exposure.io import write_atomic
+        from exposure.atomic import write_atomic
 
         fmt = picture_format(filepath)
         metadata: dict[str, Any] = {

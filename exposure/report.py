@@ -1,7 +1,8 @@
 """Turning results into text: terminal tables, Markdown, CSV and JSON.
 
 Every function here takes plain records (lists of dicts, as :meth:`Result.records` returns) and
-returns a string; nothing here computes exposure or touches the disk.
+returns a string (:func:`json_report_chunks`: yields the pieces of one); nothing here computes
+exposure or touches the disk.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from exposure.result import format_share
@@ -27,6 +28,7 @@ __all__ = [
     "format_diff",
     "format_listed",
     "format_report",
+    "json_report_chunks",
     "safe_cell",
     "to_csv",
 ]
@@ -143,6 +145,31 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
     if detailed:
         return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
     return banner + _ranking(records, as_of=as_of, markdown=markdown)
+
+
+def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    r"""Yield the JSON text of :func:`format_report` piece by piece, one record a piece.
+
+    Joined, the pieces are ``json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"``
+    character for character, but the records are read one at a time (from
+    :meth:`Result.iter_records`): the report of every supplier of a large graph is written
+    without holding all of it in memory.
+
+    Examples
+    --------
+    >>> "".join(json_report_chunks([{"a": [1, "x\ny"]}, {}]))
+    '[\n  {\n    "a": [\n      1,\n      "x\\ny"\n    ]\n  },\n  {}\n]\n'
+    >>> "".join(json_report_chunks([]))
+    '[]\n'
+    """
+    # A record dumped on its own is the text the list holds one level deeper: the same lines
+    # indented by two more spaces. JSON text has no line break but those of the layout (one
+    # inside a string is written \n), so indenting after each line break is exact.
+    opening = "[\n  "
+    for record in records:
+        yield opening + json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        opening = ",\n  "
+    yield "[]\n" if opening == "[\n  " else "\n]\n"
 
 
 def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> str:

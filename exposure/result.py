@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import html
-import itertools
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -399,11 +399,10 @@ class Result:
         carrying, carrying_back = self._edge_subgraph(
             edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
         )
-        may_reach = (
-            analysis.levels(carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back)
-            > 0
+        may_reach = analysis.reach(
+            carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back
         )
-        leads_on = self.listed[dst] | may_reach[dst]
+        leads_on = may_reach[dst]
         seeds = np.zeros(self.graph.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
         return analysis.upstream(carrying, seeds, self.listed, reversed_adjacency=carrying_back)
@@ -498,9 +497,42 @@ class Result:
         return self._record(self.code(supplier))
 
     def records(self, suppliers: list[str] | None = None) -> list[dict[str, Any]]:
-        """Return the JSON report: one record per supplier, most exposed first."""
-        codes = [self.code(s) for s in suppliers] if suppliers else self._ranked_codes()
-        return [self._record(code) for code in codes]
+        """Return the JSON report: one record per supplier, most exposed first.
+
+        The named suppliers only, in the order named, when ``suppliers`` is given. The list
+        of every supplier's record grows with the graph: :meth:`iter_records` yields the same
+        records one by one.
+        """
+        return list(self.iter_records(suppliers))
+
+    def iter_records(self, suppliers: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Yield the records of :meth:`records` one by one, most exposed first.
+
+        For writing the report of every supplier as it is computed
+        (:func:`exposure.report.json_report_chunks`): no record, and no supplier's paths,
+        stays in memory once the next one is asked for.
+
+        Parameters
+        ----------
+        suppliers
+            Names (an unknown one raises :class:`UnknownNameError` here, before any record);
+            default: every supplier. For every supplier, how many listed entities each one
+            reaches is counted for the whole graph at once first
+            (:func:`~exposure.analysis.listed_reached_counts`), rather than by a search per supplier.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> records = analyze(load(), as_of="2019-10-09").iter_records()
+        >>> next(records)["supplier"]
+        'Ambarella'
+        """
+        if suppliers:
+            codes = np.array([self.code(s) for s in suppliers], dtype=np.int64)
+        else:
+            codes = self._ranked_codes()
+            _ = self._reached_listed_counts
+        return (self._record(code, keep=False) for code in codes.tolist())
 
     @cached_property
     def suppliers(self) -> pd.DataFrame:
@@ -555,89 +587,164 @@ class Result:
             return "unknown"
         return "estimate" if self.estimated[code] else "disclosed"
 
-    def _paths_of(self, code: int) -> list[tuple[list[int], float | None]]:
+    def _paths_of(self, code: int, *, keep: bool = True) -> list[tuple[list[int], float | None]]:
+        """Return the supplier's material paths (node codes) and weights.
+
+        ``keep``: remember them for the next call (:meth:`paths`, :meth:`supplier`, the
+        pictures); :meth:`iter_records` passes ``False`` so that a report of every supplier
+        does not hold every supplier's paths in memory.
+        """
         if self.tier[code] <= 0:
             return []
         cache = self.__dict__.setdefault("_path_cache", {})
-        if code not in cache:
-            cache[code] = analysis.material_paths(
-                self._weights,
-                self.listed,
-                self.tier,
-                code,
-                max_tier=self.max_tier,
-                min_weight=self.min_weight,
-                cap=self.unquantified_cap,
-            )
-        paths: list[tuple[list[int], float | None]] = cache[code]
+        if code in cache:
+            kept: list[tuple[list[int], float | None]] = cache[code]
+            return kept
+        paths = analysis.material_paths(
+            self._weights,
+            self.listed,
+            self.tier,
+            code,
+            max_tier=self.max_tier,
+            min_weight=self.min_weight,
+            cap=self.unquantified_cap,
+        )
+        if keep:
+            cache[code] = paths
         return paths
 
-    def _path_records(self, code: int) -> list[dict[str, Any]]:
+    def _path_records(self, code: int, *, keep: bool = True) -> list[dict[str, Any]]:
+        found = self._paths_of(code, keep=keep)
+        if not found:
+            return []
         names = self.graph.names
+        # The sales of every path at once: one lookup of their rows, one take per column.
+        hops = self._hops(
+            np.fromiter((a for path, _ in found for a in path[:-1]), dtype=np.int64),
+            np.fromiter((b for path, _ in found for b in path[1:]), dtype=np.int64),
+        )
         records = []
-        for path, weight in self._paths_of(code):
+        first = 0
+        for path, weight in found:
             target = path[-1]
             listing = self.listing_of(target)
-            hops = []
-            for a, b in itertools.pairwise(path):
-                rows = self.graph.sale(a, b)
-                shares = rows["revenue_share"]
-                known = shares[~np.isnan(shares)]
-                hops.append(
-                    {
-                        "supplier": names[a],
-                        "customer": names[b],
-                        "products": list(dict.fromkeys(rows["product"])),
-                        "revenue_share": None
-                        if len(known) < len(shares) and not len(known)
-                        else float(known.sum()),
-                        "revenue_share_is_lower_bound": bool(len(known) < len(shares)),
-                        "sources": list(dict.fromkeys(rows["source"])),
-                    }
-                )
-            sources = [s for hop in hops for s in hop["sources"]] + listing["sources"]
-            match = self._match_of_last_sale(path[-2], target)
+            mine = hops[first : first + len(path) - 1]
+            first += len(path) - 1
+            sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
             records.append(
                 {
                     "listed": names[target],
                     "tier": len(path) - 1,
                     "weight": None if weight is None else round(weight, 12),
                     "path": [str(names[p]) for p in path],
-                    "products": hops[0]["products"],
+                    "products": mine[0][0]["products"],
                     "list": listing["list"],
                     "federal_register_notice": listing["federal_register_notice"],
                     "start_date": listing["start_date"],
                     "license_policy": listing["license_policy"],
                     "ownership": listing["ownership"],
-                    "match": match,
+                    "match": self._match_of_last_sale(mine[-1][1]),
                     "sources": list(dict.fromkeys(sources)),
-                    "hops": hops,
+                    "hops": [hop for hop, _ in mine],
                 }
             )
         return records
 
-    def _match_of_last_sale(self, seller: int, buyer: int) -> dict[str, Any] | None:
+    def _hops(self, src: np.ndarray, dst: np.ndarray) -> list[tuple[dict[str, Any], np.ndarray]]:
+        """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows.
+
+        What :meth:`SupplyGraph.sale` gives for one sale, for many at once: per sale a
+        search and a take per column cost more than the rest of a record.
+        """
+        names = self.graph.names
+        rows, bounds = self._sale_rows(self._edges_between(src, dst))
+        columns = self.graph.sale_columns
+        products = columns["product"](rows).tolist()
+        sources = columns["source"](rows).tolist()
+        shares = columns["revenue_share"](rows)
+        hops = []
+        for i, (a, b) in enumerate(zip(src.tolist(), dst.tolist(), strict=True)):
+            start, end = int(bounds[i]), int(bounds[i + 1])
+            share: float | None
+            if end - start == 1:  # most sales have one product: no array for one number
+                value = float(shares[start])
+                unknown = math.isnan(value)
+                # numpy's sum of one number adds it to 0.0 (-0.0 becomes 0.0): kept so.
+                share = None if unknown else 0.0 + value
+            else:
+                mixed = shares[start:end]
+                known = mixed[~np.isnan(mixed)]
+                unknown = len(known) < len(mixed)
+                share = None if unknown and not len(known) else float(known.sum())
+            hops.append(
+                (
+                    {
+                        "supplier": names[a],
+                        "customer": names[b],
+                        "products": list(dict.fromkeys(products[start:end])),
+                        "revenue_share": share,
+                        "revenue_share_is_lower_bound": bool(unknown),
+                        "sources": list(dict.fromkeys(sources[start:end])),
+                    },
+                    rows[start:end],
+                )
+            )
+        return hops
+
+    def _edges_between(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Return the index (in :attr:`SupplyGraph.edges`) of each sale ``src[i] -> dst[i]``.
+
+        Every pair must be a sale. The adjacency stores ``1 +`` the edge's index; each sale
+        is found among its seller's entries, all sellers at once.
+        """
+        adjacency = self.graph.adjacency
+        indptr = adjacency.indptr
+        lengths = indptr[src + 1] - indptr[src]
+        entries = analysis.spans(indptr[src], lengths)
+        found = entries[adjacency.indices[entries] == np.repeat(dst, lengths)]
+        if len(found) != len(src):  # a pair that is no sale would shift every hop after it
+            msg = "a path holds a pair of companies with no sale between them"
+            raise RuntimeError(msg)
+        return np.asarray(adjacency.data[found] - 1, dtype=np.int64)
+
+    def _sale_rows(self, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rows of the given edges, in order, and where each edge's rows start.
+
+        Within an edge, the rows come in file order; the starts have one more item than there
+        are edges.
+        """
+        graph = self.graph
+        first = graph.edge_rows[edges]
+        lengths = graph.edge_rows[edges + 1] - first
+        bounds = np.zeros(len(edges) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        return graph.row_order[analysis.spans(first, lengths)], bounds
+
+    def _match_of_last_sale(self, rows: np.ndarray) -> dict[str, Any] | None:
         """Return how the listed buyer's name in the data was matched to the list.
 
-        The least sure spelling among the sale's rows counts (an exact spelling and a fuzzy
-        one of the same sale make it ``fuzzy``).
+        ``rows``: the rows of the path's last sale. The least sure spelling among them counts
+        (an exact spelling and a fuzzy one of the same sale make it ``fuzzy``).
         """
-        rows = self.graph.sale(seller, buyer)
-        if "customer_match" not in rows or not len(rows["customer_match"]):
+        columns = self.graph.sale_columns
+        if "customer_match" not in columns or not len(rows):
             return None
+        matches = columns["customer_match"](rows).tolist()
         order = {"exact": 0, "confirmed": 1, "fuzzy": 2, "possible": 3, "none": 4}
-        least_sure = int(np.argmax([order.get(str(m), 5) for m in rows["customer_match"]]))
-        score = rows["customer_match_score"][least_sure]
-        matched_as = rows["customer_matched_as"][least_sure]
+        sureness = [order.get(str(m), 5) for m in matches]
+        least_sure = sureness.index(max(sureness))  # the first of the least sure
+        row = rows[least_sure : least_sure + 1]
+        score = columns["customer_match_score"](row)[0]
+        matched_as = columns["customer_matched_as"](row)[0]
         return {
-            "outcome": str(rows["customer_match"][least_sure]),
+            "outcome": str(matches[least_sure]),
             "score": None if pd.isna(score) else round(float(score), 1),
-            "spelling": str(rows["customer"][least_sure]),
+            "spelling": str(columns["customer"](row)[0]),
             "matched_as": None if pd.isna(matched_as) else str(matched_as),
         }
 
-    def _record(self, code: int) -> dict[str, Any]:
-        paths = self._path_records(code)
+    def _record(self, code: int, *, keep: bool = True) -> dict[str, Any]:
+        paths = self._path_records(code, keep=keep)
         figure = self._figures(np.array([code]))[0]
         record = {
             "supplier": str(self.graph.names[code]),
@@ -663,21 +770,41 @@ class Result:
     def _affected_products(self, code: int) -> list[str]:
         """Return the supplier's own products on sales that lead to listed entities."""
         adjacency = self.graph.adjacency
-        customers = adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]]
-        leading = customers[self.listed[customers] | (self.tier[customers] > 0)]
-        products = [p for c in leading for p in self.graph.sale(code, int(c))["product"]]
-        return list(dict.fromkeys(products))
+        entries = slice(adjacency.indptr[code], adjacency.indptr[code + 1])
+        customers = adjacency.indices[entries]
+        leading = self.listed[customers] | (self.tier[customers] > 0)
+        # Entry order is customer order: the products come in the order a sale-by-sale walk
+        # over the leading customers gives.
+        rows, _ = self._sale_rows(np.asarray(adjacency.data[entries][leading] - 1, dtype=np.int64))
+        return list(dict.fromkeys(self.graph.sale_columns["product"](rows).tolist()))
+
+    @cached_property
+    def _reached_listed_counts(self) -> np.ndarray:
+        """Per node: how many listed entities it reaches within :attr:`max_tier` sales.
+
+        See :func:`~exposure.analysis.listed_reached_counts`. One pass for every supplier: a report of all
+        suppliers reads it instead of searching from each supplier in turn.
+        """
+        return analysis.listed_reached_counts(self.graph.adjacency, self.listed, self.max_tier)
+
+    def _reached_listed_count(self, code: int) -> int:
+        """Return how many listed entities ``code`` reaches within :attr:`max_tier` sales."""
+        counts = self.__dict__.get("_reached_listed_counts")
+        if counts is not None:  # computed already for a report of every supplier
+            return int(counts[code])
+        # One search from this supplier: cheaper than the whole-graph pass for a few.
+        return len(analysis.reached_listed(self.graph.adjacency, self.listed, code, self.max_tier))
 
     def _summary(self, code: int, paths: list[dict[str, Any]], figure: float) -> dict[str, Any]:
         """Return what the listed paths leave out, as counts and totals."""
         shown_weight = sum(p["weight"] for p in paths if p["weight"] is not None)
-        reached = analysis.reached_listed(self.graph.adjacency, self.listed, code, self.max_tier)
+        reached = self._reached_listed_count(code)
         summary: dict[str, Any] = {
             "max_tier": self.max_tier or None,
             "min_weight": self.min_weight,
             "paths_shown": len(paths),
             "unquantified_paths_shown": sum(p["weight"] is None for p in paths),
-            "listed_buyers_not_shown": len(reached) - len({p["listed"] for p in paths}),
+            "listed_buyers_not_shown": reached - len({p["listed"] for p in paths}),
             "weight_not_shown": None
             if np.isnan(figure)
             else round(float(figure) - shown_weight, 12),

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import exposure
-from exposure.io import read_listed, read_suppliers, write_atomic
+from exposure.atomic import write_atomic
+from exposure.io import read_listed, read_suppliers
 from tests.conftest import MakeData, listing, sale
 
 SUPPLIERS_HEAD = "supplier,customer,product,revenue_share,share_basis,source\n"

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import exposure
+from exposure.atomic import write_atomic
 from exposure.cli import cli
-from exposure.io import write_atomic
 from exposure.report import safe_cell, to_csv
 from tests.conftest import MakeData, listing, sale
 
@@ -219,7 +219,11 @@ def test_ctrl_c_while_writing_leaves_no_partial_file(
             self.handle.flush()
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: HalfThenInterrupt(real_fdopen(fd, mode)))
+    monkeypatch.setattr(
+        os,
+        "fdopen",
+        lambda fd, *args, **kwargs: HalfThenInterrupt(real_fdopen(fd, *args, **kwargs)),
+    )
     with pytest.raises(KeyboardInterrupt):
         write_atomic(out, "new content " * 1000)
     assert out.read_text(encoding="utf-8") == "old"

@@ -1,0 +1,423 @@
+"""The full JSON report, written record by record.
+
+The streamed text must be the text the command wrote before it was streamed
+(``json.dumps(result.records(), indent=2, ensure_ascii=False)``), the records must not change
+with the whole-graph shortcuts that make them cheap, and a file must still be written all at
+once (nothing half-written after an error or Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from scipy import sparse
+
+import exposure
+from exposure import analysis
+from exposure.analysis import listed_reached_counts
+from exposure.atomic import open_atomic
+from exposure.cli import cli
+from exposure.report import json_report_chunks
+from exposure.result import Result
+from tests.conftest import MakeData, listing, sale
+
+
+def whole_text(records: list[dict[str, Any]]) -> str:
+    """The JSON report as the command wrote it before it was streamed."""
+    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args))
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def tangled(make_data: MakeData) -> Path:
+    return write_tangled(make_data)
+
+
+def write_tangled(make_data: MakeData) -> Path:
+    """Write a small random graph with what records must get right.
+
+    Cycles, sales of two products (one share known, one not), unknown shares, listed
+    entities that sell on (to listed ones too), names in other scripts and with quotes.
+    """
+    rng = np.random.default_rng(11)
+    names = [f"Firm{i} {word}" for i, word in enumerate(["Ωmega", "Ünïon", '"Quoted"'] * 10)]
+    listed = {3, 7, 12, 20, 26}
+    sales = []
+    for supplier in range(len(names)):
+        customers = rng.choice(len(names), size=int(rng.integers(1, 5)), replace=False)
+        customers = [int(c) for c in customers if c != supplier]
+        budget = 0.9
+        for customer in customers:
+            share = round(float(rng.uniform(0, budget / len(customers))), 4)
+            known = rng.random() < 0.75
+            sales.append(sale(names[supplier], names[customer], share if known else None))
+            if rng.random() < 0.2:  # a second product on the same sale, its share unknown
+                sales.append(sale(names[supplier], names[customer], None, product="boards"))
+    # Listed names misspelt (matched fuzzily), once beside the exact spelling on one sale.
+    sales += [
+        sale(names[0], "Firm3 Omegaa", 0.01, product="spares"),
+        sale(names[1], "Firm7 Unïonn", None, product="spares"),
+        sale(names[5], "Firm3 Ωmega", 0.02, product="kits"),
+        sale(names[5], "Firm3 Omegga", None, product="spares"),
+    ]
+    listings = [listing(names[i], source=f"listing of {names[i]} « source »") for i in listed]
+    return make_data(listings, sales)
+
+
+# -- the text --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [],
+        [{}],
+        [[]],
+        [{"a": 'line\nbreak \u2028 "quoted" ü', "b": [], "c": {}, "d": [1.5, None, True]}],
+        [{"nested": {"deeper": [{"x": [1, [2, {}]]}]}}, {"n": 0}, "text", 3, None],
+        [{"nan": float("nan"), "big": 1e300, "small": 1e-12, "neg": -0.0}],
+    ],
+)
+def test_the_pieces_join_to_the_text_of_the_whole_list(records: list[Any]) -> None:
+    assert "".join(json_report_chunks(records)) == whole_text(records)
+
+
+def test_the_pieces_come_before_the_records_run_out() -> None:
+    def records() -> Any:
+        yield {"supplier": "first"}
+        raise RuntimeError("not computed yet")
+
+    chunks = json_report_chunks(records())
+    assert next(chunks) == '[\n  {\n    "supplier": "first"\n  }'
+    with pytest.raises(RuntimeError, match="not computed yet"):
+        next(chunks)
+
+
+@pytest.mark.parametrize("as_of", ["2019-10-09", "2019-06-01", "2025-10-01"])
+def test_the_command_streams_the_text_it_wrote_whole_on_the_bundled_data(
+    as_of: str, tmp_path: Path
+) -> None:
+    expected = whole_text(exposure.analyze(exposure.load(), as_of=as_of).records())
+    shown = invoke("report", "--format", "json", "--as-of", as_of)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == expected
+    target = tmp_path / "report.json"
+    written = invoke("report", "--format", "json", "--as-of", as_of, "-o", str(target))
+    assert written.exit_code == 0, written.output
+    assert written.stderr == f"Wrote {target}\n"
+    assert target.read_bytes() == expected.encode("utf-8")
+    assert leftovers(tmp_path) == ["report.json"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--max-tier", "0"], ["--max-tier", "2", "--min-weight", "0"], ["--no-fuzzy"]],
+)
+def test_the_command_streams_the_text_it_wrote_whole_on_a_tangled_graph(
+    tangled: Path, options: list[str], tmp_path: Path
+) -> None:
+    as_of = "2020-01-01"
+    analysis_options: dict[str, Any] = {
+        "max_tier": int(options[1]) if options[:1] == ["--max-tier"] else 4,
+        "min_weight": float(options[3]) if len(options) > 3 else 0.001,
+        "fuzzy": "--no-fuzzy" not in options,
+    }
+    result = exposure.analyze(exposure.load(tangled), as_of=as_of, **analysis_options)
+    expected = whole_text(result.records())
+    assert '"paths": [\n' in expected  # some supplier is exposed: the test shows something
+    args = ["report", "--data", str(tangled), "--format", "json", "--as-of", as_of, *options]
+    assert invoke(*args).stdout == expected
+    target = tmp_path / "out" / "report.json"
+    assert invoke(*args, "-o", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8") == expected
+
+
+def test_named_suppliers_are_streamed_in_the_order_named() -> None:
+    result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+    expected = whole_text(result.records(["Intel", "Ambarella"]))
+    shown = invoke(
+        "report", "--format", "json", "--as-of", "2019-10-09", "--supplier", "Intel",
+        "--supplier", "Ambarella",
+    )  # fmt: skip
+    assert shown.stdout == expected
+
+
+# -- the records -----------------------------------------------------------------------------
+
+
+def test_iter_records_yields_the_records_one_by_one(
+    tangled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = exposure.load(tangled)
+    expected = exposure.analyze(data, as_of="2020-01-01").records()
+    result = exposure.analyze(data, as_of="2020-01-01")
+    built: list[int] = []
+    record = Result._record
+
+    def counted(self: Result, code: int, **options: Any) -> dict[str, Any]:
+        built.append(code)
+        return record(self, code, **options)
+
+    monkeypatch.setattr(Result, "_record", counted)
+    records = result.iter_records()
+    assert built == []  # nothing computed before it is asked for
+    assert next(records) == expected[0]
+    assert len(built) == 1
+    assert [expected[0], *records] == expected
+    # No supplier's paths stay behind once its record is written.
+    assert not result.__dict__.get("_path_cache")
+
+
+def test_an_unknown_name_fails_before_any_record() -> None:
+    result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+    with pytest.raises(exposure.ExposureError, match="Did you mean 'Ambarella'"):
+        result.iter_records(["Intel", "Ambarela"])
+
+
+def test_records_of_every_supplier_equal_those_asked_for_one_by_one(tangled: Path) -> None:
+    # All suppliers at once count the listed buyers reached over the whole graph; named
+    # suppliers search from each: both must give the same records.
+    data = exposure.load(tangled)
+    for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
+        every = exposure.analyze(data, as_of="2020-01-01", **options)
+        records = list(every.iter_records())
+        assert "_reached_listed_counts" in every.__dict__
+        named = exposure.analyze(data, as_of="2020-01-01", **options)
+        assert named.records([r["supplier"] for r in records]) == records
+        assert "_reached_listed_counts" not in named.__dict__
+
+
+def reference_hop(graph: Any, a: int, b: int) -> dict[str, Any]:
+    """A hop as records built it sale by sale, from ``SupplyGraph.sale``."""
+    rows = graph.sale(a, b)
+    shares = rows["revenue_share"]
+    known = shares[~np.isnan(shares)]
+    return {
+        "supplier": graph.names[a],
+        "customer": graph.names[b],
+        "products": list(dict.fromkeys(rows["product"])),
+        "revenue_share": None
+        if len(known) < len(shares) and not len(known)
+        else float(known.sum()),
+        "revenue_share_is_lower_bound": bool(len(known) < len(shares)),
+        "sources": list(dict.fromkeys(rows["source"])),
+    }
+
+
+def reference_match(graph: Any, seller: int, buyer: int) -> dict[str, Any] | None:
+    rows = graph.sale(seller, buyer)
+    if "customer_match" not in rows or not len(rows["customer_match"]):
+        return None
+    order = {"exact": 0, "confirmed": 1, "fuzzy": 2, "possible": 3, "none": 4}
+    least_sure = int(np.argmax([order.get(str(m), 5) for m in rows["customer_match"]]))
+    score = rows["customer_match_score"][least_sure]
+    matched_as = rows["customer_matched_as"][least_sure]
+    return {
+        "outcome": str(rows["customer_match"][least_sure]),
+        "score": None if pd.isna(score) else round(float(score), 1),
+        "spelling": str(rows["customer"][least_sure]),
+        "matched_as": None if pd.isna(matched_as) else str(matched_as),
+    }
+
+
+@pytest.mark.parametrize("fuzzy", [True, False])
+def test_hops_products_and_matches_are_those_of_each_sale(tangled: Path, fuzzy: bool) -> None:
+    result = exposure.analyze(exposure.load(tangled), as_of="2020-01-01", max_tier=0, fuzzy=fuzzy)
+    graph = result.graph
+    hops = 0
+    for record in result.iter_records():
+        code = graph.code(record["supplier"])
+        adjacency = graph.adjacency
+        customers = adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]]
+        leading = customers[result.listed[customers] | (result.tier[customers] > 0)]
+        products = [p for c in leading for p in graph.sale(code, int(c))["product"]]
+        assert record["products"] == list(dict.fromkeys(products))
+        for path in record["paths"]:
+            nodes = [graph.code(name) for name in path["path"]]
+            expected = [reference_hop(graph, a, b) for a, b in itertools.pairwise(nodes)]
+            assert path["hops"] == expected
+            assert path["match"] == reference_match(graph, nodes[-2], nodes[-1])
+            hops += len(expected)
+    assert hops > 20
+
+
+def test_a_share_written_minus_zero_is_shown_as_zero(make_data: MakeData) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", "-0")])  # type: ignore[arg-type]
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    hop = result.supplier("Acme")["paths"][0]["hops"][0]
+    assert hop == reference_hop(result.graph, result.code("Acme"), result.graph.code("Hikvision"))
+    assert str(hop["revenue_share"]) == "0.0"
+
+
+# -- listed buyers reached, for every node at once -------------------------------------------
+
+
+def random_graph(seed: int, n: int = 60) -> tuple[sparse.csr_matrix, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    edges = rng.integers(0, n, size=(int(rng.integers(n, 4 * n)), 2))
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    adjacency = sparse.csr_matrix(
+        (np.arange(1, len(edges) + 1), (edges[:, 0], edges[:, 1])), shape=(n, n)
+    )
+    adjacency.sum_duplicates()
+    listed = rng.random(n) < 0.2
+    return adjacency, listed
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("max_tier", [0, 1, 2, 3, 4])
+def test_reach_counts_equal_a_search_from_each_node(seed: int, max_tier: int) -> None:
+    adjacency, listed = random_graph(seed)
+    expected = [
+        len(analysis.reached_listed(adjacency, listed, node, max_tier))
+        for node in range(adjacency.shape[0])
+    ]
+    assert listed_reached_counts(adjacency, listed, max_tier).tolist() == expected
+    # Narrow blocks of listed nodes, as on a graph too large for one: the same counts.
+    narrow = listed_reached_counts(adjacency, listed, max_tier, block_entries=7)
+    assert narrow.tolist() == expected
+
+
+def test_reach_counts_without_listed_nodes_or_sales() -> None:
+    adjacency, listed = random_graph(0)
+    assert listed_reached_counts(adjacency, np.zeros_like(listed), 4).tolist() == [0] * 60
+    empty = sparse.csr_matrix((5, 5), dtype=np.int64)
+    assert listed_reached_counts(empty, np.ones(5, bool), 0).tolist() == [0] * 5
+
+
+# -- files written whole ---------------------------------------------------------------------
+
+
+def interrupt_after(monkeypatch: pytest.MonkeyPatch, records: int, error: BaseException) -> None:
+    """Make the report fail once ``records`` records are written."""
+    record = Result._record
+    built: list[int] = []
+
+    def failing(self: Result, code: int, **options: Any) -> dict[str, Any]:
+        if len(built) == records:
+            raise error
+        built.append(code)
+        return record(self, code, **options)
+
+    monkeypatch.setattr(Result, "_record", failing)
+
+
+def test_ctrl_c_in_the_middle_of_the_report_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    interrupt_after(monkeypatch, 3, KeyboardInterrupt())
+    result = invoke("report", "--format", "json", "--as-of", "2019-10-09", "-o", str(target))
+    assert result.exit_code == 130
+    assert "Interrupted; nothing was written." in result.stderr
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == ["report.json"]
+
+
+def test_an_error_in_the_middle_of_the_report_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "new" / "report.json"
+    interrupt_after(monkeypatch, 2, exposure.ExposureError("the data changed"))
+    result = invoke("report", "--format", "json", "--as-of", "2019-10-09", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the data changed\n"
+    assert leftovers(tmp_path / "new") == []
+
+
+def test_a_failing_rename_of_the_streamed_report_is_an_error_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: Any) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", denied)
+    target = tmp_path / "report.json"
+    result = invoke("report", "--format", "json", "-o", str(target))
+    assert result.exit_code == 1
+    assert (
+        result.stderr == f"Error: cannot write {target}: Permission denied. Nothing was written\n"
+    )
+    assert leftovers(tmp_path) == []
+
+
+def test_the_streamed_report_does_not_write_over_an_input(make_data: MakeData) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", 0.2)])
+    target = folder / "suppliers.csv"
+    before = target.read_bytes()
+    result = invoke("report", "--data", str(folder), "--format", "json", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {target} is one of the input files; refusing to write over it. "
+        "Choose another output name\n"
+    )
+    assert target.read_bytes() == before
+    assert leftovers(folder) == ["listed.csv", "suppliers.csv"]
+
+
+def test_ctrl_c_while_the_report_goes_to_the_terminal_says_it_is_incomplete(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    interrupt_after(monkeypatch, 2, KeyboardInterrupt())
+    result = invoke("report", "--format", "json", "--as-of", "2019-10-09")
+    assert result.exit_code == 130
+    assert result.stdout.startswith('[\n  {\n    "supplier": "Ambarella"')
+    assert "Interrupted; the report above is incomplete." in result.stderr
+    assert "nothing was written" not in result.stderr
+
+
+def test_open_atomic_keeps_the_old_file_until_the_block_ends(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+
+    def half_then_fail() -> None:
+        with open_atomic(target) as handle:
+            handle.write("half")
+            raise ValueError("stop")
+
+    with pytest.raises(ValueError, match="stop"):
+        half_then_fail()
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == ["report.json"]
+    with open_atomic(target) as handle:
+        handle.write("new\nline ü")
+        assert target.read_text(encoding="utf-8") == "old"
+    assert target.read_bytes() == "new\nline ü".encode()  # "\n" as written, UTF-8
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert leftovers(tmp_path) == ["report.json"]
+
+
+def test_open_atomic_turns_a_full_disk_into_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    target = tmp_path / "report.json"
+    with (
+        pytest.raises(
+            exposure.ExposureError, match=r"No space left on device\. Nothing was written"
+        ),
+        open_atomic(target) as handle,
+    ):
+        handle.write("[]")
+    assert leftovers(tmp_path) == []
