@@ -558,12 +558,17 @@ def _resolve_spellings(
 def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray) -> pd.DataFrame:
     """Add the match columns to the nodes: for a listed node, its least sure spelling."""
     listed = nodes["entity"].to_numpy() >= 0
-    nodes = nodes.assign(
-        match=np.where(listed, "exact", "none").astype(object),
-        match_score=np.where(listed, 100.0, np.nan),
-        matched_as=np.where(listed, nodes["name"], "").astype(object),
-        match_explanation=np.where(listed, "the listed entity itself", "").astype(object),
-    )
+    at_listed = np.flatnonzero(listed)
+    # Columns as NumPy arrays of shared strings, filled in place, turned into columns once.
+    columns = {
+        "match": np.full(len(nodes), "none", dtype=object),
+        "match_score": np.where(listed, 100.0, np.nan),
+        "matched_as": np.full(len(nodes), "", dtype=object),
+        "match_explanation": np.full(len(nodes), "", dtype=object),
+    }
+    columns["match"][at_listed] = "exact"
+    columns["matched_as"][at_listed] = nodes["name"].iloc[at_listed].to_numpy(dtype=object)
+    columns["match_explanation"][at_listed] = "the listed entity itself"
     # Spellings linked to nothing leave their node as it is: only the others are looked at.
     linked = np.flatnonzero(resolved["match"].to_numpy() != "none")
     resolved, node = resolved.iloc[linked], node[linked]
@@ -575,9 +580,9 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
     pick = np.where(listed[node], certainty, -certainty)
     chosen = resolved.assign(node=node, pick=pick).sort_values("pick", kind="stable")
     chosen = chosen.drop_duplicates("node")
-    for column in ("match", "match_score", "matched_as", "match_explanation"):
-        nodes.loc[chosen["node"].to_numpy(), column] = chosen[column].to_numpy()
-    return nodes
+    for name, values in columns.items():
+        values[chosen["node"].to_numpy()] = chosen[name].to_numpy(dtype=values.dtype)
+    return nodes.assign(**columns)
 
 
 def _aggregate_edges(
