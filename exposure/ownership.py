@@ -191,9 +191,7 @@ def affiliates(
     pattern = sparse.csr_matrix(
         (np.ones(len(owner)), (owned, owner)), shape=(m, m), dtype=np.float64
     )
-    labels = np.concatenate(
-        [graph.nodes["name"].to_numpy(dtype=object), np.array(extra, dtype=object)]
-    )
+    labels = np.concatenate([graph.names, np.array(extra, dtype=object)])
     for node in np.flatnonzero((mask | possible)[:n]):
         chains = analysis.shortest_paths(pattern, eligible, int(node))
         explained = []
