@@ -561,17 +561,23 @@ def material_paths(
         path, weight, known = stack.pop()
         node = path[-1]
         depth = len(path) - 1
-        for k in range(indptr[node], indptr[node + 1]):
-            nxt = int(indices[k])
+        # The node's sales as Python lists at once: reading NumPy items one by one is slow.
+        customers = indices[indptr[node] : indptr[node + 1]]
+        for nxt, share, nxt_listed, nxt_tier in zip(
+            customers.tolist(),
+            data[indptr[node] : indptr[node + 1]].tolist(),
+            listed[customers].tolist(),
+            tier[customers].tolist(),
+            strict=True,
+        ):
             if nxt in path:
                 continue
-            share = float(data[k])
             unknown_share = math.isnan(share)
             new_known = known if unknown_share else known * share
             new_weight = None if weight is None or unknown_share else weight * share
             if depth > 0 and new_known < min_weight:
                 continue  # every path through here weighs less than the minimum
-            if listed[nxt]:
+            if nxt_listed:
                 if new_weight is None:
                     if depth > 0 and unquantified >= cap:
                         continue
@@ -579,7 +585,7 @@ def material_paths(
                 found.append(([*path, nxt], new_weight))
                 continue
             remaining = limit - depth - 1
-            if tier[nxt] <= 0 or tier[nxt] > remaining:
+            if nxt_tier <= 0 or nxt_tier > remaining:
                 continue
             if new_weight is None and unquantified >= cap:
                 continue
