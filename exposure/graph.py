@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from exposure._errors import AmbiguousNameError, DataError, Problem
+from exposure.analysis import reverse
 from exposure.io import LINE, Dataset, text_codes, text_column
 from exposure.matching import Decisions
 from exposure.names import NameIndex, name_key, name_keys
@@ -100,7 +101,7 @@ class SupplyGraph:
     @cached_property
     def reversed_adjacency(self) -> sparse.csr_matrix:
         """The customer-to-supplier matrix (:attr:`adjacency` turned round), for searches."""
-        return sparse.csr_matrix(self.adjacency.T)
+        return reverse(self.adjacency)
 
     @cached_property
     def supplier_codes(self) -> np.ndarray:
