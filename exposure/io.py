@@ -386,7 +386,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, pd.Series]
     if n_keys * n_keys * n_products >= 2**62:  # too many to number directly: renumber pairs
         pair = pd.factorize(pair)[0].astype(np.int64)
     triple = pair * n_products + product[product_codes]
-    repeated = pd.Series(triple).duplicated(keep="first").to_numpy()
+    repeated = _repeats(triple)
     if repeated.any():
         first_line = pd.Series(lines).groupby(triple).transform("min").to_numpy()
         for line, first in zip(lines[repeated], first_line[repeated], strict=True):
@@ -423,6 +423,23 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, pd.Series]
                 )
             )
     return problems
+
+
+def _repeats(values: np.ndarray) -> np.ndarray:
+    """Mark each value that an earlier row holds too, as :meth:`pandas.Series.duplicated` does.
+
+    Valid data repeats nothing, and NumPy's vectorised sort shows that about four times faster
+    than hashing ten million integers; only data with repeats is hashed.
+
+    Examples
+    --------
+    >>> _repeats(np.array([7, 3, 7, 5, 3, 7])).tolist()
+    [False, False, True, False, True, True]
+    """
+    ordered = np.sort(values)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return np.zeros(len(values), dtype=bool)
+    return pd.Series(values).duplicated(keep="first").to_numpy()
 
 
 def read_table(path: str | Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
@@ -1234,7 +1251,7 @@ def _name_keys_of(
             )
             break
     else:
-        key_text = name_keys(distinct)
+        key_text = name_keys(distinct, distinct=True)
         key_codes_of_spelling, key_uniques = pd.factorize(key_text, sort=False)
         column = pd.Series(
             pd.Categorical.from_codes(

@@ -244,30 +244,56 @@ def name_key(name: str) -> str:
     return "".join(name_tokens(name))
 
 
-def name_keys(names: Iterable[str]) -> np.ndarray:
+def name_keys(names: Iterable[str], *, distinct: bool = False) -> np.ndarray:
     """Return the keys of many names at once, computing each distinct name only once.
 
     The same keys as :func:`name_key`, name by name. Plain ASCII names, the bulk of real data,
-    are keyed by :mod:`pyarrow`'s vectorised string functions; names that need more (other
-    scripts, legal phrases of several words, pinyin legal forms) go through :func:`name_key`.
+    are keyed by :mod:`pyarrow`'s vectorised string functions, in two threads for many names;
+    names that need more (other scripts, legal phrases of several words, pinyin legal forms)
+    go through :func:`name_key`. ``distinct``: the names are known to be distinct already (a
+    table's spellings), so they are not searched for repeats.
 
     Examples
     --------
     >>> name_keys(["Hikvision Co., Ltd.", "HIKVISION", "Zhejiang Dahua Gufen Youxian Gongsi"])
     array(['hikvision', 'hikvision', 'zhejiangdahua'], dtype=object)
     """
-    series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
-    codes, uniques = pd.factorize(series, sort=False)
-    distinct = np.asarray(uniques, dtype=object)
-    if len(distinct) < _VECTORISED_FROM:
-        keys = np.array([name_key(str(n)) for n in distinct], dtype=object)
+    if distinct:
+        codes, unique = (
+            None,
+            np.asarray(names if isinstance(names, np.ndarray) else list(names), dtype=object),
+        )
     else:
-        keys = _arrow_keys(np.array([str(n) for n in distinct], dtype=object))
+        series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
+        codes, uniques = pd.factorize(series, sort=False)
+        unique = np.asarray(uniques, dtype=object)
+    if len(unique) < _VECTORISED_FROM:
+        keys = np.array([name_key(str(n)) for n in unique], dtype=object)
+    else:
+        keys = _threaded_arrow_keys(np.array([str(n) for n in unique], dtype=object))
+    if codes is None:
+        return keys
     return keys[codes] if len(codes) else np.array([], dtype=object)
 
 
 #: From this many distinct names on, :func:`name_keys` works in Arrow.
 _VECTORISED_FROM = 2_000
+#: From this many distinct names on, :func:`name_keys` splits them between two threads.
+_THREADED_FROM = 200_000
+
+
+def _threaded_arrow_keys(names: np.ndarray) -> np.ndarray:
+    """:func:`_arrow_keys` of two halves at once: Arrow's string kernels release the GIL."""
+    if len(names) < _THREADED_FROM:
+        return _arrow_keys(names)
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = len(names) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(_arrow_keys, [names[:half], names[half:]]))
+    return np.concatenate(parts)
+
+
 #: Every piece of a pinyin legal form: a name with a token among them may end in one.
 _PINYIN_PIECES = sorted(
     {

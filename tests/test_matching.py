@@ -356,9 +356,16 @@ def test_a_fuzzily_matched_spelling_finds_its_listed_node_by_name(make_data: Mak
     assert result.supplier("Maker")["listed_buyers"] == ["Hikvision"]
 
 
-def test_vectorised_name_keys_equal_name_key_name_by_name() -> None:
-    # Thousands of names take the Arrow path of name_keys; each must get name_key's own key.
+@pytest.mark.parametrize("threaded_from", [200_000, 1_000], ids=["one thread", "two threads"])
+def test_vectorised_name_keys_equal_name_key_name_by_name(
+    threaded_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thousands of names take the Arrow path of name_keys (split between two threads from
+    # _THREADED_FROM names on); each must get name_key's own key.
+    from exposure import names as names_module
     from exposure.names import name_keys
+
+    monkeypatch.setattr(names_module, "_THREADED_FROM", threaded_from)
 
     words = [
         "Hikvision", "Co.,", "Ltd.", "LIMITED", "Liability", "Public", "Joint", "Stock",
@@ -369,3 +376,5 @@ def test_vectorised_name_keys_equal_name_key_name_by_name() -> None:
     rng = np.random.default_rng(7)
     names = [" ".join(rng.choice(words, size=rng.integers(1, 7))) for _ in range(5000)]
     assert name_keys(names).tolist() == [name_key(n) for n in names]
+    distinct = list(dict.fromkeys(names))
+    assert name_keys(distinct, distinct=True).tolist() == [name_key(n) for n in distinct]

@@ -524,3 +524,31 @@ def test_random_rows_under_a_real_header_give_a_clean_error_or_a_table(
     file_name: str, body: str
 ) -> None:
     read_or_fail_cleanly(file_name, (HEADERS[file_name] + body).encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize("width", [7, 2**55], ids=["packed", "too wide to pack"])
+@examples(40)
+@given(ends=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=60))
+def test_edge_rows_are_ordered_by_supplier_customer_then_line(
+    width: int, ends: list[tuple[int, int]]
+) -> None:
+    # The graph's CSR order and "rows of one edge in file order" both rest on this sort.
+    from exposure.graph import _edge_order
+
+    src = np.array([s for s, _ in ends], dtype=np.int64)
+    dst = np.array([d for _, d in ends], dtype=np.int64)
+    expected = sorted(range(len(ends)), key=lambda row: (ends[row][0], ends[row][1], row))
+    assert _edge_order(src, dst, width).tolist() == expected
+
+
+@examples(40)
+@given(values=st.lists(st.integers(-3, 3) | st.integers(-(2**63), 2**63 - 1), max_size=60))
+def test_repeated_rows_are_those_after_the_first_of_their_value(values: list[int]) -> None:
+    from exposure.io import _repeats
+
+    seen: set[int] = set()
+    expected = []
+    for value in values:
+        expected.append(value in seen)
+        seen.add(value)
+    assert _repeats(np.array(values, dtype=np.int64)).tolist() == expected
