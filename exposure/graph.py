@@ -623,16 +623,16 @@ def _aggregate_edges(
     estimate = (basis == "estimate")[basis_of_row] & (share > 0) if len(basis) else share > 0
     width = max(n_nodes, 1)
     order = _edge_order(src, dst, width)
-    pair = src[order] * width + dst[order]
-    starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]])[: len(pair)])
+    src, dst = src[order], dst[order]
+    first = np.ones(len(order), dtype=bool)  # the first row of an edge
+    np.not_equal(src[1:], src[:-1], out=first[1:])
+    first[1:] |= dst[1:] != dst[:-1]
+    starts = np.flatnonzero(first)
     unknown = np.isnan(share)
-    edge_pair = pair[starts]
-    edge_src = edge_pair // width
-    edge_dst = edge_pair - edge_src * width
     edges = pd.DataFrame(
         {
-            "src": edge_src,
-            "dst": edge_dst,
+            "src": src[starts],
+            "dst": dst[starts],
             "share": np.add.reduceat(np.where(unknown, 0.0, share)[order], starts)
             if len(starts)
             else np.zeros(0),

@@ -498,34 +498,24 @@ def _share_spellings(table: pd.DataFrame) -> None:
     ]
     if len(names) < 2:
         return
-    # One hash of the spellings of all columns: the union and each spelling's place in it.
-    categories = [np.asarray(table[c].cat.categories, dtype=object) for c in names]
-    place, union = _encode(np.concatenate(categories))
-    shared = pd.CategoricalDtype(pd.Index(union, dtype=object))
-    start = 0
-    for name, known in zip(names, categories, strict=True):
-        recode = place[start : start + len(known)]
-        start += len(known)
+    # The first column's spellings, then each later column's new ones: each later column's
+    # spellings are looked up in the (hashed) union so far.
+    union = pd.Index(table[names[0]].cat.categories, dtype=object)
+    recodes: list[np.ndarray | None] = [None]
+    for name in names[1:]:
+        categories = table[name].cat.categories
+        place = union.get_indexer(categories)
+        new = place < 0
+        place[new] = len(union) + np.arange(int(new.sum()))
+        if new.any():
+            union = union.append(pd.Index(np.asarray(categories, dtype=object)[new], dtype=object))
+        recodes.append(place)
+    shared = pd.CategoricalDtype(union)
+    for name, recode in zip(names, recodes, strict=True):
         codes = table[name].cat.codes.to_numpy()
-        table[name] = pd.Categorical.from_codes(
-            recode[codes] if len(recode) else codes, dtype=shared
-        )
-
-
-def _encode(strings: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Return the code of each string and the distinct strings, in order of appearance.
-
-    Arrow does it for many strings (faster than pandas); pandas for few (pyarrow takes a
-    while to import).
-    """
-    if len(strings) < 2_000:
-        codes, uniques = pd.factorize(strings, sort=False)
-        return codes, list(uniques)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(pa.array(strings, type=pa.large_string()))
-    return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
+        if recode is not None and len(recode):
+            codes = recode[codes]
+        table[name] = pd.Categorical.from_codes(codes, dtype=shared)
 
 
 def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
