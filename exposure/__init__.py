@@ -22,6 +22,7 @@ from exposure._errors import (
     Problem,
     UnknownNameError,
 )
+from exposure.cache import load_graph
 from exposure.graph import SupplyGraph, build_graph
 from exposure.io import Dataset, load
 from exposure.result import Result, analyze
@@ -41,4 +42,5 @@ __all__ = [
     "analyze",
     "build_graph",
     "load",
+    "load_graph",
 ]

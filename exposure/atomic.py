@@ -14,11 +14,11 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, TextIO, cast
+from typing import IO, Any, BinaryIO, TextIO, cast
 
 from exposure._errors import ExposureError
 
-__all__ = ["open_atomic", "write_atomic"]
+__all__ = ["open_atomic", "open_atomic_bytes", "write_atomic"]
 
 #: Bytes gathered before each write to the temporary file.
 BUFFER = 1 << 20
@@ -90,6 +90,23 @@ def open_atomic(path: str | Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[
     """
     with _atomic(Path(path), inputs, "w") as handle:
         yield cast(TextIO, handle)
+
+
+@contextlib.contextmanager
+def open_atomic_bytes(path: str | Path, *, inputs: tuple[Path, ...] = ()) -> Iterator[BinaryIO]:
+    """Open a file for bytes that replaces ``path`` when the block ends, as :func:`open_atomic`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "graph.bin"
+    >>> with open_atomic_bytes(out) as handle:
+    ...     _ = handle.write(b"graph")
+    >>> out.read_bytes()
+    b'graph'
+    """
+    with _atomic(Path(path), inputs, "wb") as handle:
+        yield cast(BinaryIO, handle)
 
 
 @contextlib.contextmanager

@@ -63,6 +63,20 @@ def data_options(function: F) -> F:
     return function
 
 
+def cache_option(function: F) -> F:
+    """``--cache-dir``: keep built graphs in a folder and reuse them (see exposure.cache)."""
+    return click.option(
+        "--cache-dir",
+        "cache_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="EXPOSURE_CACHE_DIR",
+        default=None,
+        help="Keep each graph built from large files in this folder, and reuse it while the "
+        "files and options stay the same: later runs skip reading and name matching. "
+        "[env var: EXPOSURE_CACHE_DIR]",
+    )(function)
+
+
 def format_option(function: F) -> F:
     """``--format``, shared by every command that prints results."""
     return click.option(
@@ -238,13 +252,20 @@ def _analyze(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    cache_dir: Path | None,
     **analysis: Any,
 ) -> Any:
-    from exposure import analyze, build_graph, load
+    from exposure import analyze
+    from exposure.cache import load_graph
     from exposure.progress import advance, progress
 
-    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
-    graph = build_graph(dataset, fuzzy=analysis.pop("fuzzy", True))
+    graph = load_graph(
+        data_dir,
+        listed=listed_file,
+        suppliers=suppliers_file,
+        fuzzy=analysis.pop("fuzzy", True),
+        cache_dir=cache_dir,
+    )
     result = analyze(graph, as_of=as_of, **analysis)
     with progress("analysing", total=3):
         return result.compute(done=advance)
@@ -274,6 +295,7 @@ def cli() -> None:
     help="Report on this supplier (repeatable). Default: all, most exposed first.",
 )
 @data_options
+@cache_option
 @analysis_options
 @format_option
 @output_option
@@ -284,6 +306,7 @@ def report(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    cache_dir: Path | None,
     analysis: dict[str, Any],
     fmt: str,
     output: Path | None,
@@ -301,7 +324,7 @@ def report(
     """
     from exposure.report import format_report
 
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, **analysis)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
     inputs = tuple(result.graph.dataset.files.values())
     if fmt == "json":
         # Written record by record as they are computed: the report of every supplier of a
@@ -316,6 +339,7 @@ def report(
 
 @cli.command()
 @data_options
+@cache_option
 @format_option
 @output_option
 @library_errors
@@ -324,6 +348,7 @@ def listed(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    cache_dir: Path | None,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -335,7 +360,7 @@ def listed(
     """
     from exposure.report import format_listed
 
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     text = format_listed(result.listing_records(), fmt, as_of=result.as_of.isoformat())
     _emit(text, output, tuple(result.graph.dataset.files.values()))
 
@@ -385,6 +410,7 @@ def validate(
     "--unchanged", is_flag=True, help="Also list suppliers whose exposure did not change."
 )
 @data_options
+@cache_option
 @analysis_options
 @format_option
 @output_option
@@ -397,6 +423,7 @@ def diff(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    cache_dir: Path | None,
     analysis: dict[str, Any],
     fmt: str,
     output: Path | None,
@@ -412,14 +439,20 @@ def diff(
         exposure diff --from 2019-10-08 --to 2019-10-09
         exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
     """
-    from exposure import analyze, build_graph, load
+    from exposure import analyze
+    from exposure.cache import load_graph
     from exposure.compare import diff as compare
     from exposure.report import format_diff
 
     if as_of is not None:
         raise click.UsageError("diff takes --from and --to, not --as-of")
-    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
-    graph = build_graph(dataset, fuzzy=analysis.pop("fuzzy"))  # once for both dates
+    graph = load_graph(  # once for both dates
+        data_dir,
+        listed=listed_file,
+        suppliers=suppliers_file,
+        fuzzy=analysis.pop("fuzzy"),
+        cache_dir=cache_dir,
+    )
     facts = {k: v for k, v in analysis.items() if not k.startswith("assume_")}
     earlier = analyze(graph, as_of=before, **facts)
     later = analyze(graph, as_of=after, **analysis)
@@ -431,7 +464,7 @@ def diff(
         after=later.as_of.isoformat(),
         assumptions=later.assumptions,
     )
-    _emit(text, output, tuple(dataset.files.values()))
+    _emit(text, output, tuple(graph.dataset.files.values()))
 
 
 @cli.command("import-csl")
@@ -649,6 +682,7 @@ def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> A
     help="Picture size in inches.  [default: 10,6]",
 )
 @data_options
+@cache_option
 @analysis_options
 @library_errors
 def render(
@@ -660,6 +694,7 @@ def render(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    cache_dir: Path | None,
     analysis: dict[str, Any],
 ) -> None:
     """Draw the network and its exposure as a picture or an interactive web page.
@@ -680,7 +715,7 @@ def render(
     interactive = output.suffix.lower() in {".html", ".htm"}
     if not interactive:
         picture_format(output)  # an unknown suffix fails before the data is read
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, **analysis)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
     inputs = tuple(result.graph.dataset.files.values())
     if interactive:
         from exposure.interactive import write_html
@@ -719,6 +754,7 @@ def render(
     "Default: from the suffix (.graphml, .gexf, .json).",
 )
 @data_options
+@cache_option
 @library_errors
 def export(
     output: Path,
@@ -727,6 +763,7 @@ def export(
     listed_file: Path | None,
     suppliers_file: Path | None,
     as_of: str | None,
+    cache_dir: Path | None,
 ) -> None:
     """Write the supply graph with its exposure for Gephi, Cytoscape, yEd or d3.
 
@@ -741,7 +778,7 @@ def export(
     from exposure.export import export_graph, format_of
 
     format_of(output, fmt)  # an unknown suffix fails before the data is read
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     export_graph(result, output, fmt=fmt, inputs=tuple(result.graph.dataset.files.values()))
     click.echo(f"Wrote {output}", err=True)
 

@@ -155,20 +155,44 @@ def load(
                 )
             ]
         )
-    listed_path = Path(listed) if listed is not None else folder / LISTED.file_name
-    suppliers_path = Path(suppliers) if suppliers is not None else folder / SUPPLIERS.file_name
     with progress("loading", total=3):
-        return _load(folder, data, listed, listed_path, suppliers_path, ownership)
+        return _load(input_files(data, listed=listed, suppliers=suppliers, ownership=ownership))
 
 
-def _load(
-    folder: Path,
-    data: str | Path | None,
-    listed: str | Path | None,
-    listed_path: Path,
-    suppliers_path: Path,
-    ownership: str | Path | None,
-) -> Dataset:
+def input_files(
+    data: str | Path | None = None,
+    *,
+    listed: str | Path | None = None,
+    suppliers: str | Path | None = None,
+    ownership: str | Path | None = None,
+) -> dict[str, Path | None]:
+    """Return the files :func:`load` reads for these arguments, by role.
+
+    ``listed`` and ``suppliers`` always; ``ownership`` and ``matches`` (review decisions) when
+    given or present in the folder, else ``None``. ``matches.csv`` is looked for in the folder,
+    or beside a ``listed`` file given without a folder.
+
+    Examples
+    --------
+    >>> sorted(role for role, path in input_files().items() if path is not None)
+    ['listed', 'ownership', 'suppliers']
+    """
+    folder = Path(data) if data is not None else bundled_data_dir()
+    listed_path = Path(listed) if listed is not None else folder / LISTED.file_name
+    ownership_path = Path(ownership) if ownership is not None else folder / OWNERSHIP.file_name
+    matches_path = (folder if data is not None or listed is None else listed_path.parent) / (
+        MATCHES.file_name
+    )
+    return {
+        "listed": listed_path,
+        "suppliers": Path(suppliers) if suppliers is not None else folder / SUPPLIERS.file_name,
+        "ownership": ownership_path if ownership is not None or ownership_path.is_file() else None,
+        "matches": matches_path if matches_path.is_file() else None,
+    }
+
+
+def _load(paths: dict[str, Path | None]) -> Dataset:
+    listed_path, suppliers_path = cast(Path, paths["listed"]), cast(Path, paths["suppliers"])
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     keys = None
@@ -182,21 +206,13 @@ def _load(
     except DataError as error:
         problems.extend(error.problems)
     advance("ownership and reviews")
-    files = {"listed": listed_path, "suppliers": suppliers_path}
-    ownership_path = Path(ownership) if ownership is not None else folder / OWNERSHIP.file_name
-    if ownership is not None or ownership_path.is_file():
-        files["ownership"] = ownership_path
+    readers = {"ownership": read_ownership, "matches": read_matches}
+    for role, reader in readers.items():
+        path = paths[role]
+        if path is None:
+            continue
         try:
-            tables["ownership"] = read_ownership(ownership_path)
-        except DataError as error:
-            problems.extend(error.problems)
-    matches_path = (folder if data is not None or listed is None else listed_path.parent) / (
-        MATCHES.file_name
-    )
-    if matches_path.is_file():
-        files["matches"] = matches_path
-        try:
-            tables["matches"] = read_matches(matches_path)
+            tables[role] = reader(path)
         except DataError as error:
             problems.extend(error.problems)
     if problems:
@@ -204,7 +220,7 @@ def _load(
     return Dataset(
         tables["listed"],
         tables["suppliers"],
-        files,
+        {role: path for role, path in paths.items() if path is not None},
         ownership=tables.get("ownership"),
         matches=tables.get("matches"),
         _keys=keys,

@@ -1,0 +1,178 @@
+"""A cache of built graphs: later runs on the same large files skip reading and matching.
+
+Reading, checking and name-matching ten million supply rows takes tens of seconds, and an
+analyst asks about one supplier after another. :func:`load_graph` keeps each graph it builds in
+a folder of the user's choice (``--cache-dir`` on the command line, or ``EXPOSURE_CACHE_DIR``)
+and reads it back, in about a second, when nothing it was built from has changed.
+
+An entry is found by a key made of:
+
+* every input file's full path, size, modification time and inode (and which optional files,
+  ``ownership.csv`` and ``matches.csv``, are absent), so editing, replacing or adding a file
+  makes a new key. A file's modification time has a coarse clock: a file written twice within
+  one tick could keep it. So, as git does, a graph is not stored while an input was modified
+  less than :data:`SETTLE_SECONDS` ago;
+* the build options (fuzzy matching or not);
+* the versions of exposure, Python, NumPy and pandas, and the size and modification time of
+  exposure's own source files, so an upgrade never reads an entry it did not write.
+
+An entry that cannot be read (damaged, or written by another version of a library) is rebuilt.
+Entries are written atomically, so an interrupted run leaves none half-written. Old entries are
+never read again; delete the folder's ``*.graph`` files to reclaim the space. Entries are Python
+pickles, which can run code when read: use a folder only you can write to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exposure.graph import SupplyGraph
+
+__all__ = ["ENVIRONMENT_VARIABLE", "SETTLE_SECONDS", "cache_key", "load_graph"]
+
+#: The environment variable naming the cache folder when no ``cache_dir`` is given.
+ENVIRONMENT_VARIABLE = "EXPOSURE_CACHE_DIR"
+#: Bumped whenever what an entry holds changes shape.
+FORMAT = 1
+#: A graph is stored only when every input was last modified at least this long ago.
+SETTLE_SECONDS = 2.0
+
+
+def load_graph(
+    data: str | Path | None = None,
+    *,
+    listed: str | Path | None = None,
+    suppliers: str | Path | None = None,
+    ownership: str | Path | None = None,
+    fuzzy: bool = True,
+    cache_dir: str | Path | None = None,
+) -> SupplyGraph:
+    """Load the data files and build their graph, through a cache of built graphs.
+
+    The same as ``build_graph(load(data, ...), fuzzy=fuzzy)``. With a cache folder (``cache_dir``,
+    else the ``EXPOSURE_CACHE_DIR`` environment variable), a graph built from the same files
+    with the same options is read back instead of built again; a newly built one is stored.
+
+    Parameters
+    ----------
+    data, listed, suppliers, ownership
+        As for :func:`exposure.load`.
+    fuzzy
+        As for :func:`exposure.build_graph`.
+    cache_dir
+        The cache folder (created if need be); ``None``: ``EXPOSURE_CACHE_DIR``, or no cache.
+
+    Raises
+    ------
+    DataError
+        When a file is missing or has problems (nothing is cached then).
+    ExposureError
+        When the cache folder cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> built = load_graph(cache_dir=folder)    # built, then stored
+    >>> again = load_graph(cache_dir=folder)    # read back
+    >>> again.n_nodes == built.n_nodes and again.edges.equals(built.edges)
+    True
+    """
+    from exposure.graph import build_graph
+    from exposure.io import input_files, load
+
+    def build() -> SupplyGraph:
+        dataset = load(data, listed=listed, suppliers=suppliers, ownership=ownership)
+        return build_graph(dataset, fuzzy=fuzzy)
+
+    folder = cache_dir if cache_dir is not None else os.environ.get(ENVIRONMENT_VARIABLE) or None
+    if folder is None:
+        return build()
+    files = input_files(data, listed=listed, suppliers=suppliers, ownership=ownership)
+    entry = Path(folder) / f"{cache_key(files, {'fuzzy': fuzzy})}.graph"
+    graph = _read(entry)
+    if graph is None:
+        graph = build()
+        if _settled(files):
+            _write(entry, graph)
+    return graph
+
+
+def cache_key(files: Mapping[str, Path | None], options: Mapping[str, object]) -> str:
+    """Return the key of a graph built from ``files`` (``None``: absent) with ``options``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "suppliers.csv"
+    >>> _ = path.write_text("supplier,customer\\n")
+    >>> before = cache_key({"suppliers": path}, {"fuzzy": True})
+    >>> before == cache_key({"suppliers": path}, {"fuzzy": False})
+    False
+    >>> _ = path.write_text("supplier,customer\\nA,B\\n")
+    >>> before == cache_key({"suppliers": path}, {"fuzzy": True})
+    False
+    """
+    import numpy as np
+    import pandas as pd
+
+    from exposure import __version__
+
+    parts = [
+        f"format {FORMAT}",
+        f"exposure {__version__} python {platform.python_version()}",
+        f"numpy {np.__version__} pandas {pd.__version__}",
+        *(f"{name}={value!r}" for name, value in sorted(options.items())),
+        *(f"{role}: {_identity(path)}" for role, path in sorted(files.items())),
+        *(f"source {p.name}: {_identity(p)}" for p in sorted(Path(__file__).parent.glob("*.py"))),
+    ]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _identity(path: Path | None) -> str:
+    if path is None:
+        return "absent"
+    try:
+        status = path.stat()
+    except OSError:
+        return f"{path} unreadable"
+    return f"{path.resolve()} {status.st_size} {status.st_mtime_ns} {status.st_ino}"
+
+
+def _settled(files: Mapping[str, Path | None]) -> bool:
+    """Tell whether every input was last modified over :data:`SETTLE_SECONDS` ago."""
+    now = time.time()
+    try:
+        return all(now - path.stat().st_mtime > SETTLE_SECONDS for path in files.values() if path)
+    except OSError:
+        return False
+
+
+def _read(entry: Path) -> SupplyGraph | None:
+    """Return the graph stored at ``entry``; ``None`` when there is none or it cannot be read."""
+    from exposure.graph import SupplyGraph
+
+    try:
+        with open(entry, "rb") as handle:
+            graph = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception:  # damaged, or pickled by other library versions: build it again
+        return None
+    return graph if isinstance(graph, SupplyGraph) else None
+
+
+def _write(entry: Path, graph: SupplyGraph) -> None:
+    from exposure.atomic import open_atomic_bytes
+
+    # Pickled straight into the file: the whole pickle is never held in memory as well.
+    with open_atomic_bytes(entry) as handle:
+        pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,152 @@
+"""The cache of built graphs: reused only while nothing it was built from has changed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import exposure
+import exposure.graph
+from exposure import cache
+from tests.conftest import MakeData, listing, sale
+from tests.test_cli import run
+
+
+def settle(folder: Path) -> None:
+    """Date the folder's files back, as files written a while ago are."""
+    past = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (past, past))
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Count the graphs actually built (one item per build_graph call)."""
+    calls: list[bool] = []
+    real = exposure.graph.build_graph
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exposure.graph, "build_graph", counted)
+    return calls
+
+
+@pytest.fixture
+def data(make_data: MakeData) -> Path:
+    folder = make_data(
+        [listing("Hikvision")], [sale("Maker", "Hikvision", 0.2), sale("Other", "Maker", 0.5)]
+    )
+    settle(folder)
+    return folder
+
+
+def test_a_second_load_reads_the_stored_graph(
+    data: Path, tmp_path: Path, builds: list[bool]
+) -> None:
+    first = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    second = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert len(builds) == 1
+    assert second.edges.equals(first.edges)
+    assert second.nodes.equals(first.nodes)
+    result = exposure.analyze(second, as_of="2020-01-01")
+    assert result.supplier("Other")["listed_buyers"] == ["Hikvision"]
+
+
+def test_a_changed_input_file_is_read_again(
+    data: Path, tmp_path: Path, builds: list[bool], make_data: MakeData
+) -> None:
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    make_data([listing("Hikvision")], [sale("Maker", "Hikvision", 0.2)])  # Other is gone
+    settle(data)
+    graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2
+    assert "Other" not in set(graph.names)
+
+
+def test_a_review_file_added_to_the_folder_is_read(
+    make_data: MakeData, tmp_path: Path, builds: list[bool]
+) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Maker", "Zhou Camera Trading", 0.2)])
+    settle(folder)
+    before = exposure.analyze(exposure.load_graph(folder, cache_dir=tmp_path / "cache"))
+    assert not before.supplier("Maker")["listed_buyers"]
+    (folder / "matches.csv").write_text(
+        "customer,listed,decision,note,date\n"
+        "Zhou Camera Trading,Hikvision,confirmed,a trading name,2024-01-01\n"
+    )
+    settle(folder)
+    after = exposure.analyze(exposure.load_graph(folder, cache_dir=tmp_path / "cache"))
+    assert len(builds) == 2
+    assert after.supplier("Maker")["listed_buyers"] == ["Hikvision"]
+
+
+def test_other_build_options_are_stored_apart(
+    data: Path, tmp_path: Path, builds: list[bool]
+) -> None:
+    for fuzzy in (True, False, True, False):
+        exposure.load_graph(data, fuzzy=fuzzy, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2
+    assert len(list((tmp_path / "cache").glob("*.graph"))) == 2
+
+
+def test_a_file_modified_just_now_is_not_trusted_to_the_cache(
+    make_data: MakeData, tmp_path: Path, builds: list[bool]
+) -> None:
+    # Written twice within one tick of the file clock, a file could keep its time and size.
+    folder = make_data([listing("Hikvision")], [sale("Maker", "Hikvision", 0.2)])
+    exposure.load_graph(folder, cache_dir=tmp_path / "cache")
+    exposure.load_graph(folder, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2
+    assert not list((tmp_path / "cache").glob("*.graph"))
+
+
+def test_a_damaged_entry_is_rebuilt_and_replaced(
+    data: Path, tmp_path: Path, builds: list[bool]
+) -> None:
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    (entry,) = (tmp_path / "cache").glob("*.graph")
+    entry.write_bytes(entry.read_bytes()[:100])  # cut short, as by a full disk
+    graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2
+    assert "Other" in set(graph.names)
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2  # the replaced entry is read
+
+
+def test_bad_data_stores_nothing(make_data: MakeData, tmp_path: Path) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Maker", "Hikvision", 1.5)])
+    settle(folder)
+    with pytest.raises(exposure.DataError, match="revenue_share"):
+        exposure.load_graph(folder, cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*"))
+
+
+def test_the_command_line_takes_the_folder_from_an_option_or_the_environment(
+    data: Path, tmp_path: Path, builds: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["report", "--data", str(data), "--supplier", "Other", "--as-of", "2020-01-01"]
+    code, built, _ = run(*args, "--cache-dir", str(tmp_path / "cache"))
+    assert code == 0
+    monkeypatch.setenv(cache.ENVIRONMENT_VARIABLE, str(tmp_path / "cache"))
+    code, reused, _ = run(*args)
+    assert code == 0
+    assert reused == built
+    assert "Hikvision" in reused
+    assert len(builds) == 1
+
+
+def test_without_a_cache_folder_nothing_is_stored(
+    data: Path, tmp_path: Path, builds: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(cache.ENVIRONMENT_VARIABLE, raising=False)
+    monkeypatch.chdir(tmp_path)
+    exposure.load_graph(data)
+    exposure.load_graph(data)
+    assert len(builds) == 2
+    assert not list(tmp_path.rglob("*.graph"))
