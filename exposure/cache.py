@@ -30,6 +30,7 @@ import pickle
 import platform
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ __all__ = ["ENVIRONMENT_VARIABLE", "SETTLE_SECONDS", "cache_key", "load_graph"]
 #: The environment variable naming the cache folder when no ``cache_dir`` is given.
 ENVIRONMENT_VARIABLE = "EXPOSURE_CACHE_DIR"
 #: Bumped whenever what an entry holds changes shape.
-FORMAT = 1
+FORMAT = 2
 #: A graph is stored only when every input was last modified at least this long ago.
 SETTLE_SECONDS = 2.0
 
@@ -162,17 +163,26 @@ def _read(entry: Path) -> SupplyGraph | None:
 
     try:
         with open(entry, "rb") as handle:
-            graph = pickle.load(handle)
+            columns, graph = pickle.load(handle)
+        if not isinstance(graph, SupplyGraph):
+            return None
+        return replace(graph, dataset=replace(graph.dataset, suppliers=graph.rows[columns]))
     except FileNotFoundError:
         return None
     except Exception:  # damaged, or pickled by other library versions: build it again
         return None
-    return graph if isinstance(graph, SupplyGraph) else None
 
 
 def _write(entry: Path, graph: SupplyGraph) -> None:
     from exposure.atomic import open_atomic_bytes
 
+    # The supply rows are stored once: the dataset's table is the graph's rows without the
+    # columns the graph added, and is cut from them again when read. The name keys kept for
+    # building the graph are not needed once it is built.
+    columns = list(graph.dataset.suppliers.columns)
+    rows_once = replace(
+        graph, dataset=replace(graph.dataset, suppliers=graph.rows.iloc[:0], _keys=None)
+    )
     # Pickled straight into the file: the whole pickle is never held in memory as well.
     with open_atomic_bytes(entry) as handle:
-        pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((columns, rows_once), handle, protocol=pickle.HIGHEST_PROTOCOL)

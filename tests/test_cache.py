@@ -54,6 +54,8 @@ def test_a_second_load_reads_the_stored_graph(
     assert len(builds) == 1
     assert second.edges.equals(first.edges)
     assert second.nodes.equals(first.nodes)
+    assert second.dataset.suppliers.equals(first.dataset.suppliers)
+    assert second.dataset.files == first.dataset.files
     result = exposure.analyze(second, as_of="2020-01-01")
     assert result.supplier("Other")["listed_buyers"] == ["Hikvision"]
 
