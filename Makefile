@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint browser bench clean
+.PHONY: demo compile test lint browser bench clean
 
 $(BIN)/exposure: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,12 @@ $(BIN)/exposure: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(BIN)/exposure
+# Byte-compiled once, as pip does for a regular install: an editable install otherwise compiles
+# the package on every run where PYTHONDONTWRITEBYTECODE is set (about 80 ms of ~0.6 s).
+compile: $(BIN)/exposure
+	$(BIN)/python -m compileall -q exposure
+
+demo: $(BIN)/exposure compile
 	$(BIN)/exposure report --supplier Ambarella
 
 lint: $(BIN)/exposure

@@ -439,6 +439,11 @@ def _absorbing(adjacency: sparse.csr_matrix, listed: np.ndarray, *, keep: int) -
     return absorbing
 
 
+def _with_values(matrix: sparse.csr_matrix, values: np.ndarray) -> sparse.csr_matrix:
+    """Return a matrix with the entries of ``matrix`` (index arrays shared) holding ``values``."""
+    return sparse.csr_matrix((values, matrix.indices, matrix.indptr), shape=matrix.shape)
+
+
 def limited_figures(
     shares: sparse.csr_matrix, weights: sparse.csr_matrix, listed: np.ndarray, max_tier: int
 ) -> dict[str, np.ndarray]:
@@ -473,18 +478,17 @@ def limited_figures(
     >>> out["revenue_at_risk"].tolist(), out["routes"].tolist(), out["beyond"].tolist()
     ([0.2, 0.5, 0.0], [1.0, 1.0, 0.0], [True, False, False])
     """
-    pattern = sparse.csr_matrix(weights, dtype=np.float64, copy=True)
-    known = ~np.isnan(pattern.data)
-    pattern.data = np.ones_like(pattern.data)
-    known_pattern = pattern.copy()
-    known_pattern.data = known.astype(np.float64)
-    unlisted = ~listed[pattern.indices]
-    onward = sparse.csr_matrix(shares, dtype=np.float64, copy=True)
-    onward.data = onward.data * ~listed[onward.indices]
-    absorbing = pattern.copy()
-    absorbing.data = absorbing.data * unlisted
-    known_absorbing = known_pattern.copy()
-    known_absorbing.data = known_absorbing.data * unlisted
+    weights = sparse.csr_matrix(weights, dtype=np.float64)
+    shares = sparse.csr_matrix(shares, dtype=np.float64)
+    known = ~np.isnan(weights.data)
+    unlisted = ~listed[weights.indices]
+    # Four matrices of the same sales, differing only in their values: they share the index
+    # arrays (ten million sales make each copy of them 120 MB).
+    pattern = _with_values(weights, np.ones(len(known)))
+    known_pattern = _with_values(weights, known.astype(np.float64))
+    absorbing = _with_values(weights, unlisted.astype(np.float64))
+    known_absorbing = _with_values(weights, (known & unlisted).astype(np.float64))
+    onward = _with_values(shares, shares.data * ~listed[shares.indices])
     to_listed = listed.astype(np.float64)
     direct = shares @ to_listed
     risk = np.zeros(shares.shape[0])

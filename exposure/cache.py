@@ -24,15 +24,15 @@ pickles, which can run code when read: use a folder only you can write to.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
-import platform
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from exposure._errors import ExposureError
 
 if TYPE_CHECKING:
     from exposure.graph import SupplyGraph
@@ -75,8 +75,11 @@ def load_graph(
     ------
     DataError
         When a file is missing or has problems (nothing is cached then).
-    ExposureError
-        When the cache folder cannot be written.
+
+    Warns
+    -----
+    UserWarning
+        When the graph cannot be stored (the folder cannot be written); it is returned anyway.
 
     Examples
     --------
@@ -103,7 +106,10 @@ def load_graph(
     if graph is None:
         graph = build()
         if _settled(files):
-            _write(entry, graph)
+            try:
+                _write(entry, graph)
+            except ExposureError as error:  # the graph is built: a cache miss is no failure
+                warnings.warn(f"{error}; the graph was not cached", stacklevel=2)
     return graph
 
 
@@ -122,6 +128,9 @@ def cache_key(files: Mapping[str, Path | None], options: Mapping[str, object]) -
     >>> before == cache_key({"suppliers": path}, {"fuzzy": True})
     False
     """
+    import hashlib  # this module's imports wait until a cache is used: `exposure` starts faster
+    import platform
+
     import numpy as np
     import pandas as pd
 
@@ -159,6 +168,8 @@ def _settled(files: Mapping[str, Path | None]) -> bool:
 
 def _read(entry: Path) -> SupplyGraph | None:
     """Return the graph stored at ``entry``; ``None`` when there is none or it cannot be read."""
+    import pickle
+
     from exposure.graph import SupplyGraph
 
     try:
@@ -174,6 +185,8 @@ def _read(entry: Path) -> SupplyGraph | None:
 
 
 def _write(entry: Path, graph: SupplyGraph) -> None:
+    import pickle
+
     from exposure.atomic import open_atomic_bytes
 
     # The supply rows are stored once: the dataset's table is the graph's rows without the

@@ -785,6 +785,10 @@ def export(
 
 def main() -> None:
     """Run the command line (the ``exposure`` console script)."""
+    import warnings
+
+    # A warning is a line for the user ("Warning: ..."), not a source location.
+    warnings.formatwarning = lambda message, *_, **__: f"Warning: {message}\n"
     cli(prog_name="exposure")
 
 

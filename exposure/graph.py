@@ -603,8 +603,17 @@ def _edge_order(src: np.ndarray, dst: np.ndarray, width: int) -> np.ndarray:
         return np.argsort(src * width + dst, kind="stable")
     mask = (1 << bits) - 1
     position = np.arange(rows, dtype=np.int64)
-    by_dst = np.sort((dst << bits) | position) & mask
-    by_src = np.sort((src[by_dst] << bits) | position) & mask
+    # In place: ten million rows make each temporary array 80 MB.
+    by_dst = np.left_shift(dst, bits, dtype=np.int64)
+    by_dst |= position
+    by_dst.sort()
+    by_dst &= mask
+    by_src = src[by_dst].astype(np.int64, copy=False)
+    by_src <<= bits
+    by_src |= position
+    del position
+    by_src.sort()
+    by_src &= mask
     return by_dst[by_src]
 
 

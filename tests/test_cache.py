@@ -152,3 +152,13 @@ def test_without_a_cache_folder_nothing_is_stored(
     exposure.load_graph(data)
     assert len(builds) == 2
     assert not list(tmp_path.rglob("*.graph"))
+
+
+def test_a_folder_that_cannot_be_written_warns_and_the_answer_still_comes(
+    data: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    with pytest.warns(UserWarning, match="not cached"):
+        graph = exposure.load_graph(data, cache_dir=blocked / "cache")
+    assert "Other" in set(graph.names)
