@@ -317,6 +317,8 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         else None
     )
     bfs = seconds("bare BFS: breadth_first_order")
+    best_core = seconds("analysis core, best of 3 (matrices built)")
+    best_bfs = seconds("bare BFS, best of 3")
     build = seconds("build_graph")
     nx_parts = [
         "networkx: read Parquet + resolved names",
@@ -339,6 +341,9 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         "tier_seconds": seconds("analysis alone: tier"),
         "bare_bfs_seconds": bfs,
         "core_over_bfs": core / bfs if core and bfs else None,
+        "best_core_seconds": best_core,
+        "best_bfs_seconds": best_bfs,
+        "best_core_over_best_bfs": best_core / best_bfs if best_core and best_bfs else None,
         "tier_over_bfs": (seconds("analysis alone: tier") or 0) / bfs if bfs else None,
         "parquet_end_to_end_seconds": e2e,
         "parquet_end_to_end_peak_rss": peak(*end_to_end),
@@ -371,6 +376,10 @@ STAGE_ROWS = (
     ("load Parquet", "load Parquet (`exposure.load`)"),
     ("build_graph", "names (exact keys) + graph (`build_graph(fuzzy=False)`)"),
     ("analysis: analyze + compute", "analysis core: `analyze(...).compute()` (2 threads)"),
+    (
+        "analysis core, best of 3 (matrices built)",
+        "... best of 3 on fresh results, the graph's matrices built",
+    ),
     ("analysis alone: tier", "... one at a time, 1 thread: `tier`"),
     ("analysis alone: revenue_at_risk", "... one at a time, 1 thread: `revenue_at_risk`"),
     ("analysis alone: lower_bound", "... one at a time, 1 thread: `lower_bound`"),
@@ -391,6 +400,7 @@ STAGE_ROWS = (
     ),
     ("bare BFS: CSR build", "bare BFS: CSR from the edge arrays"),
     ("bare BFS: breadth_first_order", "bare BFS: `csgraph.breadth_first_order`"),
+    ("bare BFS, best of 3", "... best of 3"),
     ("networkx: read Parquet + resolved names", "networkx: read Parquet + resolved names"),
     ("networkx: from_pandas_edgelist", "networkx: `from_pandas_edgelist`"),
     ("networkx: ancestors of each listed node", "networkx: `ancestors` of each listed node"),
@@ -517,6 +527,10 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
         (
             "analysis core / bare BFS (target: 2x)",
             lambda d: _ratio(d["analysis_core_seconds"], d["bare_bfs_seconds"]),
+        ),
+        (
+            "analysis core / bare BFS, each best of 3 (matrices built)",
+            lambda d: _ratio(d.get("best_core_seconds"), d.get("best_bfs_seconds")),
         ),
         ("tier alone / bare BFS", lambda d: _ratio(d["tier_seconds"], d["bare_bfs_seconds"])),
         (
