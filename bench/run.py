@@ -299,23 +299,20 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         values = [stages[n]["peak_rss"] for n in names if stages.get(n, {}).get("peak_rss")]
         return max(values) if values else None
 
+    def total(names: list[str]) -> float | None:
+        """The sum of these stages' times; ``None`` unless all of them ran."""
+        times = [seconds(n) for n in names]
+        return sum(t for t in times if t is not None) if None not in times else None
+
     analysis = ["analysis: analyze + compute"]
     core = seconds("analysis: analyze + compute")
     end_to_end = ["load Parquet", "build_graph", *analysis]
-    e2e = (
-        sum(seconds(n) or 0.0 for n in end_to_end)
-        if all(seconds(n) is not None for n in end_to_end)
-        else None
-    )
+    e2e = total(end_to_end)
     cached = [
         "cache, later run: load_graph from the cache",
         "cache, later run: analysis: analyze + compute",
     ]
-    warm = (
-        sum(seconds(n) or 0.0 for n in cached)
-        if all(seconds(n) is not None for n in cached)
-        else None
-    )
+    warm = total(cached)
     bfs = seconds("bare BFS: breadth_first_order")
     best_core = seconds("analysis core, best of 3 (matrices built)")
     best_bfs = seconds("bare BFS, best of 3")
@@ -325,16 +322,8 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         "networkx: from_pandas_edgelist",
         "networkx: ancestors of each listed node",
     ]
-    nx_total = (
-        sum(seconds(n) or 0.0 for n in nx_parts)
-        if all(seconds(n) is not None for n in nx_parts)
-        else None
-    )
-    nx_graph_and_reach = (
-        sum(seconds(n) or 0.0 for n in nx_parts[1:])
-        if all(seconds(n) is not None for n in nx_parts[1:])
-        else None
-    )
+    nx_total = total(nx_parts)
+    nx_graph_and_reach = total(nx_parts[1:])
     exposure_graph_and_reach = build + core if build is not None and core is not None else None
     return {
         "analysis_core_seconds": core,

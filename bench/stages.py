@@ -260,6 +260,16 @@ def exposure_parquet(args: argparse.Namespace) -> None:
         )
 
 
+def _load_graph_cached(exposure: Any, paths: dict[str, Path]) -> Any:
+    """``exposure.load_graph`` of the Parquet files, exact names only, through the cache."""
+    return exposure.load_graph(
+        listed=paths["listed.parquet"],
+        suppliers=paths["suppliers.parquet"],
+        fuzzy=False,
+        cache_dir=paths["cache"],
+    )
+
+
 def exposure_cache_store(args: argparse.Namespace) -> None:
     """First run with a cache folder: ``load_graph`` loads, builds and stores the graph."""
     import shutil
@@ -269,12 +279,7 @@ def exposure_cache_store(args: argparse.Namespace) -> None:
     with stage("import exposure"):
         import exposure
     with stage("cache, first run: load + build_graph + store") as info:
-        graph = exposure.load_graph(
-            listed=paths["listed.parquet"],
-            suppliers=paths["suppliers.parquet"],
-            fuzzy=False,
-            cache_dir=paths["cache"],
-        )
+        graph = _load_graph_cached(exposure, paths)
         stored = list(paths["cache"].glob("*.graph"))
         info.update(nodes=graph.n_nodes, entry_bytes=sum(p.stat().st_size for p in stored))
 
@@ -287,12 +292,7 @@ def exposure_cached(args: argparse.Namespace) -> None:
     with stage("import exposure"):
         import exposure
     with stage("cache, later run: load_graph from the cache") as info:
-        graph = exposure.load_graph(
-            listed=paths["listed.parquet"],
-            suppliers=paths["suppliers.parquet"],
-            fuzzy=False,
-            cache_dir=paths["cache"],
-        )
+        graph = _load_graph_cached(exposure, paths)
         info.update(nodes=graph.n_nodes)
     with stage("cache, later run: analysis: analyze + compute"):
         result = exposure.analyze(graph, as_of=args.as_of).compute()
