@@ -356,11 +356,10 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     >>> revenue_at_risk(S, np.array([False, False, True])).round(6).tolist()
     [0.333333, 0.666667, 0.0]
     """
-    shares = sparse.csr_matrix(shares, dtype=np.float64, copy=True)
-    shares.eliminate_zeros()
+    shares = sparse.csr_matrix(shares, dtype=np.float64)
+    shares = keep_entries(shares, shares.data != 0)  # a new matrix: the caller's stays whole
     direct = shares @ listed.astype(np.float64)
-    onward = shares.copy()
-    onward.data = onward.data * ~listed[onward.indices]
+    onward = _with_values(shares, shares.data * ~listed[shares.indices])
     risk = direct.copy()
     for _ in range(MAX_ITERATIONS):
         updated = direct + onward @ risk

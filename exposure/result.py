@@ -442,6 +442,8 @@ class Result:
     def _edge_subgraph(self, keep: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Return the graph of the edges to keep, and the same turned round."""
         forward, back = self.graph.adjacency, self.graph.reversed_adjacency
+        if keep.all():  # often so for lower bounds: no sale has a known share of 0
+            return forward, back
         # The adjacency stores the edges in their order (entry i holds i + 1): ``keep`` is
         # already its mask of entries.
         return (
