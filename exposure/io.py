@@ -515,8 +515,11 @@ def _share_spellings(table: pd.DataFrame) -> None:
     if len(names) < 2:
         return
     # The first column's spellings, then each later column's new ones: each later column's
-    # spellings are looked up in the (hashed) union so far.
-    union = pd.Index(table[names[0]].cat.categories, dtype=object)
+    # spellings are looked up in the union so far. The first column's own Index is kept when it
+    # holds Python strings, so the hash table built when the column was made serves again.
+    union = table[names[0]].cat.categories
+    if union.dtype != object:
+        union = pd.Index(union, dtype=object)
     recodes: list[np.ndarray | None] = [None]
     for name in names[1:]:
         categories = table[name].cat.categories
