@@ -102,7 +102,7 @@ def load_graph(
         return build()
     files = input_files(data, listed=listed, suppliers=suppliers, ownership=ownership)
     entry = Path(folder) / f"{cache_key(files, {'fuzzy': fuzzy})}.graph"
-    graph = _read(entry)
+    graph = _read(entry, {role: path for role, path in files.items() if path is not None})
     if graph is None:
         graph = build()
         if _settled(files):
@@ -166,8 +166,12 @@ def _settled(files: Mapping[str, Path | None]) -> bool:
         return False
 
 
-def _read(entry: Path) -> SupplyGraph | None:
-    """Return the graph stored at ``entry``; ``None`` when there is none or it cannot be read."""
+def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
+    """Return the graph stored at ``entry``; ``None`` when there is none or it cannot be read.
+
+    Its dataset names ``files``, the paths as given this time (the same files, but perhaps
+    named from another folder).
+    """
     import pickle
 
     from exposure.graph import SupplyGraph
@@ -177,7 +181,8 @@ def _read(entry: Path) -> SupplyGraph | None:
             columns, graph = pickle.load(handle)
         if not isinstance(graph, SupplyGraph):
             return None
-        return replace(graph, dataset=replace(graph.dataset, suppliers=graph.rows[columns]))
+        dataset = replace(graph.dataset, suppliers=graph.rows[columns], files=files)
+        return replace(graph, dataset=dataset)
     except FileNotFoundError:
         return None
     except Exception:  # damaged, or pickled by other library versions: build it again

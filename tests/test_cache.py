@@ -162,3 +162,15 @@ def test_a_folder_that_cannot_be_written_warns_and_the_answer_still_comes(
     with pytest.warns(UserWarning, match="not cached"):
         graph = exposure.load_graph(data, cache_dir=blocked / "cache")
     assert "Other" in set(graph.names)
+
+
+def test_a_graph_read_back_names_the_files_as_given_this_time(
+    data: Path, tmp_path: Path, builds: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outputs are refused over these files: relative names from the first run's folder would
+    # point elsewhere now.
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    monkeypatch.chdir(data.parent)
+    again = exposure.load_graph(Path(data.name), cache_dir=tmp_path / "cache")
+    assert len(builds) == 1  # the same files, so the stored graph
+    assert again.dataset.files["suppliers"] == Path(data.name) / "suppliers.csv"
