@@ -183,9 +183,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
             return None
         dataset = replace(graph.dataset, suppliers=graph.rows[columns], files=files)
         return replace(graph, dataset=dataset)
-    except FileNotFoundError:
-        return None
-    except Exception:  # damaged, or pickled by other library versions: build it again
+    except Exception:  # none yet, damaged, or pickled by other library versions: build it
         return None
 
 

@@ -88,7 +88,7 @@ class Dataset:
                 seen is spellings or seen.equals(pd.Index(spellings, dtype=object))
             ):
                 return known.attrs["key_text"]
-        return name_keys(spellings)
+        return name_keys(spellings, distinct=True)
 
     def __repr__(self) -> str:
         return (

@@ -258,11 +258,9 @@ def name_keys(names: Iterable[str], *, distinct: bool = False) -> np.ndarray:
     >>> name_keys(["Hikvision Co., Ltd.", "HIKVISION", "Zhejiang Dahua Gufen Youxian Gongsi"])
     array(['hikvision', 'hikvision', 'zhejiangdahua'], dtype=object)
     """
+    codes = None
     if distinct:
-        codes, unique = (
-            None,
-            np.asarray(names if isinstance(names, np.ndarray) else list(names), dtype=object),
-        )
+        unique = np.asarray(names if isinstance(names, np.ndarray) else list(names), dtype=object)
     else:
         series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
         codes, uniques = pd.factorize(series, sort=False)
