@@ -514,6 +514,8 @@ def _share_spellings(table: pd.DataFrame) -> None:
     ]
     if len(names) < 2:
         return
+    if all(table[n].cat.categories is table[names[0]].cat.categories for n in names):
+        return  # read with one set of spellings already
     # The first column's spellings, then each later column's new ones: each later column's
     # spellings are looked up in the union so far. The first column's own Index is kept when it
     # holds Python strings, so the hash table built when the column was made serves again.
@@ -527,7 +529,11 @@ def _share_spellings(table: pd.DataFrame) -> None:
         new = place < 0
         place[new] = len(union) + np.arange(int(new.sum()))
         if new.any():
-            union = union.append(pd.Index(np.asarray(categories, dtype=object)[new], dtype=object))
+            # Index.append would infer pandas' own string dtype: the spellings stay objects.
+            union = pd.Index(
+                np.concatenate([union.to_numpy(), np.asarray(categories, dtype=object)[new]]),
+                dtype=object,
+            )
         recodes.append(place)
     shared = pd.CategoricalDtype(union)
     for name, recode in zip(names, recodes, strict=True):
@@ -904,22 +910,38 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     except Exception as error:  # pyarrow raises many types for a damaged file
         raise DataError([_parquet_problem(path, error)]) from None
     numeric = {c.name for c in schema.columns if c.kind in _NUMBER_RANGES}
+    # The name columns of a table (supplier and customer) are numbered together: a company
+    # that both sells and buys is one spelling, hashed once (see _share_spellings).
+    shared = [n for c in NAME_COLUMNS for n in names if n.strip() == c and c not in numeric]
+    if len(shared) < 2 or len({n.strip() for n in names}) < len(names):
+        shared = []
+    groups = [shared] if shared else []
+    groups += [[n] for n in names if n not in shared]
 
-    def read_column(name: str) -> pd.Series:
-        # One column at a time: its Arrow strings are freed once it is encoded.
-        column = pq.read_table(path, columns=[name]).column(0)
-        return _parquet_column(column, pd.RangeIndex(len(column)), number=name.strip() in numeric)
+    few_strings = _few_strings(path)
 
-    # Columns are read and encoded in Arrow threads (the work releases the GIL): two at once.
+    def read_group(group: list[str]) -> list[pd.Series]:
+        # A group at a time: its Arrow strings are freed once they are encoded.
+        table = pq.read_table(
+            path, columns=group, read_dictionary=[n for n in group if n in few_strings]
+        )
+        index = pd.RangeIndex(table.num_rows)
+        if len(group) > 1:
+            return _text_columns(table.columns, index)
+        return [_parquet_column(table.column(0), index, number=group[0].strip() in numeric)]
+
+    # Groups are read and encoded in Arrow threads (the work releases the GIL): two at once.
     from concurrent.futures import ThreadPoolExecutor
 
     try:
         extend(len(names))
-        columns = []
+        read: dict[str, pd.Series] = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for name, column in zip(names, pool.map(read_column, names), strict=True):
-                columns.append(column)
-                advance(f"read {name.strip()}")
+            for group, series in zip(groups, pool.map(read_group, groups), strict=True):
+                for name, column in zip(group, series, strict=True):
+                    read[name] = column
+                    advance(f"read {name.strip()}")
+        columns = [read[name] for name in names]
     except DataError:
         raise
     except Exception as error:
@@ -930,6 +952,54 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     )
     table[LINE] = np.arange(len(table), dtype=np.int64) + 1
     return table
+
+
+def _arrow_text(column: Any) -> Any:
+    """Return an Arrow column as text without nulls (empty cells are ``""``).
+
+    A dictionary column of strings stays one: :mod:`exposure.encode` codes it by its
+    dictionaries.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        value = column.type.value_type
+        if not column.null_count and (pa.types.is_string(value) or pa.types.is_large_string(value)):
+            return column
+        column = column.cast(value)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        try:
+            column = column.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            cells = ["" if v is None else str(v) for v in column.to_pylist()]
+            column = pa.chunked_array([pa.array(cells, type=pa.large_string())])
+    return pc.fill_null(column, "") if column.null_count else column
+
+
+def _few_strings(path: Path) -> set[str]:
+    """Return the columns of a Parquet file stored as under 4 bytes a cell: dictionary codes.
+
+    These are read as Arrow dictionaries, without building their strings: a column of ten
+    million product names or countries is then numbered by its few distinct strings. Columns
+    of many distinct strings are read as text (a reader that fell back from a dictionary to
+    plain pages would build one by hashing every cell).
+    """
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(path).metadata
+    stored: dict[str, int] = {}
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for i in range(row_group.num_columns):
+            chunk = row_group.column(i)
+            if chunk.physical_type == "BYTE_ARRAY" and chunk.dictionary_page_offset is not None:
+                name = chunk.path_in_schema
+                stored[name] = stored.get(name, 0) + chunk.total_uncompressed_size
+            else:
+                stored[chunk.path_in_schema] = -(2**62)  # a row group without a dictionary
+    rows = metadata.num_rows
+    return {name for name, size in stored.items() if 0 <= size < 4 * rows}
 
 
 def _parquet_problem(path: Path, error: Exception) -> Problem:
@@ -945,35 +1015,33 @@ def _parquet_problem(path: Path, error: Exception) -> Problem:
 def _parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:
     """Turn one Arrow column into a float column or a categorical text column."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    if pa.types.is_dictionary(column.type):
+    if pa.types.is_dictionary(column.type) and number:
         column = column.cast(column.type.value_type)
     if number and (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
         return pd.Series(column.to_numpy().astype(np.float64), index=index)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        try:
-            column = column.cast(pa.large_string())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            cells = ["" if v is None else str(v) for v in column.to_pylist()]
-            column = pa.chunked_array([pa.array(cells, type=pa.large_string())])
-    if column.null_count:
-        column = pc.fill_null(column, "")
-    encoded = pc.dictionary_encode(column)
-    chunks = encoded.chunks
-    if not chunks:
-        return text_column(np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp), index)
-    # The chunks share one dictionary (one hash table encodes them all): take it once.
-    dictionary = chunks[-1].dictionary
-    if any(len(c.dictionary) != len(dictionary) for c in chunks):
-        chunks = pa.table({"c": encoded}).unify_dictionaries().column("c").chunks
-        dictionary = chunks[-1].dictionary
-    codes = np.concatenate([c.indices.to_numpy() for c in chunks]).astype(np.intp, copy=False)
+    return _text_columns([column], index)[0]
+
+
+def _text_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
+    """Turn Arrow columns into categorical text columns of one set of spellings.
+
+    The spellings are stripped, in order of first appearance down the first column, then the
+    next (as :func:`_share_spellings` orders them).
+    """
+    from exposure.encode import encode_text
+
+    codes, dictionary = encode_text([_arrow_text(column) for column in columns])
     spellings = dictionary.to_pylist()
     trimmed = np.array([d.strip() for d in spellings], dtype=object)
     # A dictionary holds each string once; unless trimming made two equal, nothing to merge.
     unique = all(t is d or t == d for t, d in zip(trimmed, spellings, strict=True))
-    return text_column(trimmed, codes, index, unique=unique)
+    if not unique:
+        merged, distinct = pd.factorize(trimmed, sort=False)
+        codes = [merged[c] for c in codes]
+        trimmed = np.asarray(distinct, dtype=object)
+    shared = pd.CategoricalDtype(pd.Index(trimmed, dtype=object))
+    return [pd.Series(pd.Categorical.from_codes(c, dtype=shared), index=index) for c in codes]
 
 
 def _parser_problem(path: Path, text: str, width: int, message: str) -> Problem:

@@ -1,0 +1,134 @@
+"""Coding large text columns: the fast ways give exactly what Arrow's string hash table gives."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from exposure import encode
+from exposure.io import _few_strings, read_suppliers
+
+SPELLINGS = ["Acme Ltd", "Bolt GmbH", "acme ltd", "Çelik A.Ş.", "", "Zeta", " Acme Ltd"]
+
+
+def cells(seed: int, n: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [SPELLINGS[i] for i in rng.integers(0, len(SPELLINGS), n)] + [
+        f"Firm {seed}-{i}" for i in range(n)
+    ]
+
+
+def by_arrow(columns: list[list[str]]) -> tuple[list[list[int]], list[str]]:
+    """What pyarrow's dictionary_encode of all the cells, in order, gives."""
+    flat = [c for column in columns for c in column]
+    encoded = pa.array(flat, type=pa.large_string()).dictionary_encode()
+    codes = encoded.indices.to_numpy().tolist()
+    bounds = np.cumsum([0, *map(len, columns)])
+    return [codes[a:b] for a, b in itertools.pairwise(bounds)], encoded.dictionary.to_pylist()
+
+
+def coded(columns: list[pa.ChunkedArray]) -> tuple[list[list[int]], list[str]]:
+    codes, strings = encode.encode_text(columns)
+    return [c.tolist() for c in codes], strings.to_pylist()
+
+
+@pytest.mark.parametrize("hashed_from", [0, 10**9])
+def test_hashed_and_string_coding_agree_in_order_of_first_appearance(
+    monkeypatch: pytest.MonkeyPatch, hashed_from: int
+) -> None:
+    monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
+    supplier, customer = cells(1, 300), cells(2, 200)
+    columns = [
+        pa.chunked_array([supplier[:100], supplier[100:]], type=pa.string()),
+        pa.chunked_array([customer], type=pa.large_string()),  # another string type
+    ]
+    assert coded(columns) == by_arrow([supplier, customer])
+
+
+def test_two_strings_with_one_hash_are_still_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    import polars as pl
+
+    real_hash = pl.Series.hash
+
+    def colliding(self: pl.Series, seed: int = 0, *args: object) -> pl.Series:
+        if seed == 0:  # every string gets the same first hash
+            return pl.Series(np.zeros(len(self), dtype=np.uint64))
+        return real_hash(self, seed, *args)
+
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    monkeypatch.setattr(pl.Series, "hash", colliding)
+    values = cells(3, 50)
+    column = pa.chunked_array([values])
+    assert encode._hashed(column.cast(pa.large_string())) is None  # the check saw it
+    assert coded([column]) == by_arrow([values])
+
+
+def test_dictionary_columns_are_coded_in_order_of_cells_without_unused_strings() -> None:
+    # A dictionary whose order is not the cells' order and that holds a string no cell uses.
+    dictionary = pa.array(["unused", "zinc", "amber"])
+    first = pa.DictionaryArray.from_arrays(pa.array([2, 1, 2], type=pa.int32()), dictionary)
+    second = pa.DictionaryArray.from_arrays(
+        pa.array([0, 1], type=pa.int32()), pa.array(["copper", "zinc"])
+    )
+    column = pa.chunked_array([first, second])
+    assert coded([column]) == ([[0, 1, 0, 2, 1]], ["amber", "zinc", "copper"])
+
+
+def test_a_dictionary_with_as_many_strings_as_cells_is_coded_by_its_cells() -> None:
+    dictionary = pa.array(["b", "a", "c"])
+    column = pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(pa.array([1, 0, 2], type=pa.int32()), dictionary)]
+    )
+    assert encode._by_dictionaries(column) is None
+    assert coded([column]) == ([[0, 1, 2]], ["a", "b", "c"])
+
+
+def test_parquet_with_row_groups_and_dictionaries_reads_like_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many rows, several row groups, repeated products and countries, shares of each supplier
+    within 1: the Parquet reader's fast paths (hashed names, stored dictionaries) must give
+    the table the CSV reader gives."""
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    rng = np.random.default_rng(7)
+    n = 3000
+    supplier = [f"Supplier {i % 400}" for i in range(n)]
+    customer = [
+        f"Customer {(i * 7) % 900}" if i % 5 else f"SUPPLIER {(i + 1) % 400}  " for i in range(n)
+    ]
+    frame = pd.DataFrame(
+        {
+            "supplier": supplier,
+            "customer": customer,
+            "product": [
+                f"{i // 400}-" + ["chips", "boards", "lenses"][int(rng.integers(0, 3))]
+                for i in range(n)
+            ],
+            "revenue_share": np.where(rng.random(n) < 0.2, np.nan, 0.001),
+            "share_basis": ["estimate" if i % 3 else "disclosed" for i in range(n)],
+            "source": [f"https://example.org/{i % 50}" for i in range(n)],
+            "supplier_country": ["us" if i % 2 else "CN" for i in range(n)],
+        }
+    )
+    frame.loc[frame["revenue_share"].isna(), "share_basis"] = ""
+    csv_path = tmp_path / "suppliers.csv"
+    frame.to_csv(csv_path, index=False)
+    parquet_path = tmp_path / "suppliers.parquet"
+    pq.write_table(
+        pa.Table.from_pandas(frame, preserve_index=False), parquet_path, row_group_size=700
+    )
+    # The low-cardinality columns are stored as dictionary codes and read as such.
+    assert {"product", "share_basis", "supplier_country"} <= _few_strings(parquet_path)
+    assert not {"supplier", "customer"} & _few_strings(parquet_path)
+    from_csv, from_parquet = read_suppliers(csv_path), read_suppliers(parquet_path)
+    for name in ["supplier", "customer", "product", "share_basis", "source", "supplier_country"]:
+        assert from_parquet[name].tolist() == from_csv[name].tolist(), name
+        assert from_parquet[name].cat.categories.tolist() == from_csv[name].cat.categories.tolist()
+    # Supplier and customer spellings are one set, as the graph needs them.
+    assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
