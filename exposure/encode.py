@@ -51,7 +51,7 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     Returns
     -------
     codes, strings
-        Each column's codes (:class:`numpy.intp`), and the distinct strings as a
+        Each column's codes (NumPy integers, as small as the number of strings allows), and the distinct strings as a
         :class:`pyarrow.Array`: ``strings[codes[i][j]]`` is cell ``j`` of column ``i``.
     """
     import pyarrow as pa
@@ -108,9 +108,12 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
     entries, strings = _by_strings(
         pa.chunked_array([d if d.type == kind else d.cast(kind) for d in dictionaries], type=kind)
     )
+    # The smallest integers that hold the codes, as pandas' Categorical keeps them: each
+    # gathered copy of ten million codes is then 10 MB, not 80.
+    entries = entries.astype(_code_type(len(strings)))
     starts = np.cumsum([0, *(len(d) for d in dictionaries)])
     parts = [entries[starts[d] : starts[d + 1]][indices] for d, indices in chunks]
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=entries.dtype)
     # Renumber in order of first appearance down the cells, which a dictionary's order need
     # not be; strings no cell uses are dropped. Most often the first chunk shows them all.
     order: list[np.ndarray] = []
@@ -124,9 +127,17 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
             if found.all():
                 break
     ordered = np.concatenate(order) if order else np.zeros(0, dtype=np.intp)
-    renumber = np.full(len(strings), -1, dtype=np.intp)
+    renumber = np.full(len(strings), -1, dtype=entries.dtype)
     renumber[ordered] = np.arange(len(ordered))
     return renumber[codes], strings.take(pa.array(ordered))
+
+
+def _code_type(n_strings: int) -> type[np.signedinteger[Any]]:
+    """Return the smallest signed integer type that numbers ``n_strings`` strings."""
+    for kind in (np.int8, np.int16, np.int32):
+        if n_strings <= np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
@@ -143,7 +154,8 @@ def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
     if any(len(c.dictionary) != len(dictionary) for c in chunks):
         chunks = pa.table({"c": encoded}).unify_dictionaries().column("c").chunks
         dictionary = chunks[-1].dictionary
-    codes = np.concatenate([c.indices.to_numpy() for c in chunks]).astype(np.intp, copy=False)
+    codes = np.concatenate([c.indices.to_numpy() for c in chunks])
+    codes = codes.astype(_code_type(len(dictionary)), copy=False)
     return codes, dictionary
 
 
@@ -156,7 +168,7 @@ def _hashed(cells: Any) -> tuple[np.ndarray, Any] | None:
     strings = pl.from_arrow(cells)
     assert isinstance(strings, pl.Series)
     encoded = pc.dictionary_encode(pa.array(strings.hash(seed=0).to_numpy()))
-    codes = encoded.indices.to_numpy().astype(np.intp, copy=False)
+    codes = encoded.indices.to_numpy().astype(_code_type(len(encoded.dictionary)), copy=False)
     # Codes are given in order of first appearance: a code's first cell is where the running
     # maximum grows.
     running = np.maximum.accumulate(codes)
