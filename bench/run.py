@@ -299,6 +299,11 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         values = [stages[n]["peak_rss"] for n in names if stages.get(n, {}).get("peak_rss")]
         return max(values) if values else None
 
+    def cpu(kind: str, names: list[str]) -> float | None:
+        """The sum of these stages' user or system CPU time; ``None`` unless all have it."""
+        times = [stages.get(n, {}).get(f"{kind}_seconds") for n in names]
+        return sum(times) if None not in times else None
+
     def total(names: list[str]) -> float | None:
         """The sum of these stages' times; ``None`` unless all of them ran."""
         times = [seconds(n) for n in names]
@@ -336,6 +341,8 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         "tier_over_bfs": (seconds("analysis alone: tier") or 0) / bfs if bfs else None,
         "parquet_end_to_end_seconds": e2e,
         "parquet_end_to_end_peak_rss": peak(*end_to_end),
+        "parquet_end_to_end_user_seconds": cpu("user", end_to_end),
+        "parquet_end_to_end_system_seconds": cpu("system", end_to_end),
         "cached_end_to_end_seconds": warm,
         "cached_end_to_end_peak_rss": peak(*cached) if warm is not None else None,
         "networkx_total_seconds": nx_total,
@@ -504,6 +511,14 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
             lambda d: _seconds(d["parquet_end_to_end_seconds"]),
         ),
         ("... its peak RSS (target at 1m: 3 GB)", lambda d: _mib(d["parquet_end_to_end_peak_rss"])),
+        (
+            "... its CPU time, user + system (all threads)",
+            lambda d: (
+                _seconds(d.get("parquet_end_to_end_user_seconds"))
+                + " + "
+                + _seconds(d.get("parquet_end_to_end_system_seconds"))
+            ),
+        ),
         (
             "later run on unchanged files with a cache folder: cached graph + analysis",
             lambda d: _seconds(d.get("cached_end_to_end_seconds")),

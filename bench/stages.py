@@ -22,6 +22,7 @@ import argparse
 import functools
 import gc
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -95,13 +96,19 @@ def stage(name: str, *, timeout: float | None = None) -> Iterator[dict[str, Any]
     reset = _reset_peak()
     before = _status_bytes("VmRSS")
     info: dict[str, Any] = {}
+    cpu = os.times()
     started = time.perf_counter()
     yield info
     seconds = time.perf_counter() - started
+    spent = os.times()
     emit(
         event="stage",
         stage=name,
         seconds=seconds,
+        # CPU time of all threads: user (the program's own work) and system (the kernel's, on
+        # this machine mostly providing fresh memory pages).
+        user_seconds=spent.user - cpu.user,
+        system_seconds=spent.system - cpu.system,
         peak_rss=_peak_bytes(),
         rss_before=before,
         rss_after=_status_bytes("VmRSS"),
