@@ -366,12 +366,12 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     dst = node_of_spelling[customer_of_row] if n_rows else np.zeros(0, dtype=np.int64)
     nodes = pd.DataFrame(
         {
-            "name": display,
-            "key": node_keys,
+            "name": _strings(display),
+            "key": _strings(node_keys),
             "entity": np.concatenate(
                 [entity_names.index.to_numpy(np.int64), np.full(n_nodes - n_listed, -1)]
             ),
-            "country": _node_countries(rows, entity_names, src, dst, n_nodes),
+            "country": _strings(_node_countries(rows, entity_names, src, dst, n_nodes)),
         }
     )
     nodes = _node_matches(nodes, resolved, node_of_spelling)
@@ -389,7 +389,7 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     advance("aggregating edges")
     edges, row_order, edge_rows = _aggregate_edges(rows, n_nodes)
     advance()
-    spellings = resolved.assign(spelling=distinct, node=node_of_spelling)
+    spellings = resolved.assign(spelling=_strings(distinct), node=node_of_spelling)
     return SupplyGraph(
         nodes=nodes,
         edges=edges,
@@ -400,6 +400,15 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
         row_order=row_order,
         edge_rows=edge_rows,
     )
+
+
+def _strings(values: np.ndarray) -> pd.Series:
+    """Return Python strings as a column of them, as they are.
+
+    pandas 3 would copy them into Arrow strings (about 0.2 s a million names), and every
+    lookup of rows by position would turn them back into Python strings.
+    """
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _spelling_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -546,12 +555,12 @@ def _resolve_spellings(
                 entity[chosen] = found_matches["entity"].to_numpy()[mine]
     return pd.DataFrame(
         {
-            "key": keys,
+            "key": _strings(keys),
             "entity": entity,
-            "match": match,
+            "match": _strings(match),
             "match_score": score,
-            "matched_as": matched_as,
-            "match_explanation": explanation,
+            "matched_as": _strings(matched_as),
+            "match_explanation": _strings(explanation),
         }
     )
 
@@ -583,7 +592,7 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
     chosen = chosen.drop_duplicates("node")
     for name, values in columns.items():
         values[chosen["node"].to_numpy()] = chosen[name].to_numpy(dtype=values.dtype)
-    return nodes.assign(**columns)
+    return nodes.assign(**{n: _strings(v) if v.dtype == object else v for n, v in columns.items()})
 
 
 def _edge_order(src: np.ndarray, dst: np.ndarray, width: int) -> np.ndarray:
