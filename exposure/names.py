@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -304,16 +305,40 @@ _PINYIN_PIECES = sorted(
 _PHRASE_PAIRS = sorted({f"{p[0]} {p[1]}" for p in LEGAL_PHRASES})
 
 
+#: Each byte as itself if it is a lower-case ASCII letter or digit, else a space.
+_TOKEN_BYTES = np.array(
+    [b if chr(b) in "0123456789abcdefghijklmnopqrstuvwxyz" else ord(" ") for b in range(256)],
+    dtype=np.uint8,
+)
+
+
+def _spaced(folded: Any) -> Any:
+    """Return Arrow strings with every byte but ``[0-9a-z]`` made a space.
+
+    Splitting on runs of spaces then splits as the pattern ``[^0-9a-z]+`` does (the bytes of
+    a non-ASCII character become spaces too), about three times faster than the pattern.
+    """
+    import pyarrow as pa
+
+    validity, offsets, data = folded.buffers()
+    spaced = _TOKEN_BYTES[np.frombuffer(data, dtype=np.uint8)] if data is not None else b""
+    return pa.LargeStringArray.from_buffers(
+        len(folded), offsets, pa.py_buffer(spaced), validity, folded.null_count, folded.offset
+    )
+
+
 def _arrow_keys(names: np.ndarray) -> np.ndarray:
     """:func:`name_key` of distinct names, vectorised; the same result, name by name."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     text = pa.array(names, type=pa.large_string())
-    folded = pc.replace_substring(
-        pc.replace_substring_regex(pc.ascii_lower(text), r"[.']", ""), "&", " and "
-    )
-    split = pc.split_pattern_regex(folded, r"[^0-9a-z]+")
+    # Literal replacements: a regular expression per name costs several times more.
+    folded = pc.ascii_lower(text)
+    for mark in (".", "'"):
+        folded = pc.replace_substring(folded, mark, "")
+    folded = pc.replace_substring(folded, "&", " and ")
+    split = pc.ascii_split_whitespace(_spaced(folded))
     tokens = pc.list_flatten(split)
     parent = pc.list_parent_indices(split).to_numpy()
     real = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
@@ -324,12 +349,17 @@ def _arrow_keys(names: np.ndarray) -> np.ndarray:
     pinyin = pc.is_in(tokens, value_set=pa.array(_PINYIN_PIECES)).to_numpy(zero_copy_only=False)
     slow[parent[pinyin]] = True
     if len(tokens) > 1:
-        pairs = pc.binary_join_element_wise(
-            tokens[:-1], tokens[1:], pa.scalar(" ", pa.large_string())
-        )
-        phrase = pc.is_in(pairs, value_set=pa.array(_PHRASE_PAIRS)).to_numpy(zero_copy_only=False)
-        phrase &= parent[:-1] == parent[1:]
-        slow[parent[:-1][phrase]] = True
+        # Only a token that starts a legal phrase is joined to the next one to look it up.
+        starts = pc.is_in(tokens[:-1], value_set=pa.array(sorted(_PHRASE_STARTS)))
+        at = np.flatnonzero(starts.to_numpy(zero_copy_only=False) & (parent[:-1] == parent[1:]))
+        if len(at):
+            pairs = pc.binary_join_element_wise(
+                tokens.take(pa.array(at)),
+                tokens.take(pa.array(at + 1)),
+                pa.scalar(" ", pa.large_string()),
+            )
+            phrase = pc.is_in(pairs, value_set=pa.array(_PHRASE_PAIRS))
+            slow[parent[at[phrase.to_numpy(zero_copy_only=False)]]] = True
     # The key of any other name is its tokens without legal forms, run together.
     kept = ~pc.is_in(tokens, value_set=pa.array(sorted(LEGAL_FORMS))).to_numpy(zero_copy_only=False)
     counts = np.bincount(parent[kept], minlength=len(names))
