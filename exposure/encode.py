@@ -60,7 +60,8 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
         found = _by_dictionaries(columns[0])
         if found is not None:
             return [found[0]], found[1]
-        columns = [columns[0].cast(columns[0].type.value_type)]
+    # Several columns share one numbering: dictionary ones are coded by their strings.
+    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in columns]
     lengths = [len(column) for column in columns]
     types = {column.type for column in columns}
     kind = types.pop() if len(types) == 1 else pa.large_string()
@@ -68,7 +69,7 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
         [c if c.type == kind else c.cast(kind) for column in columns for c in column.chunks],
         type=kind,
     )
-    found = _hashed(cells) if sum(lengths) >= HASHED_FROM else None
+    found = _hashed(cells) if len(cells) and len(cells) >= HASHED_FROM else None
     if found is None:
         found = _by_strings(cells)
     codes, strings = found
@@ -161,10 +162,13 @@ def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
 
 def _hashed(cells: Any) -> tuple[np.ndarray, Any] | None:
     """Code the strings through their hashes; ``None`` if two strings shared a hash."""
-    import polars as pl
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    try:
+        import polars as pl
+    except ImportError:  # an install without it: the exact way is only slower
+        return None
     strings = pl.from_arrow(cells)
     assert isinstance(strings, pl.Series)
     encoded = pc.dictionary_encode(pa.array(strings.hash(seed=0).to_numpy()))

@@ -132,3 +132,33 @@ def test_parquet_with_row_groups_and_dictionaries_reads_like_csv(
         assert from_parquet[name].cat.categories.tolist() == from_csv[name].cat.categories.tolist()
     # Supplier and customer spellings are one set, as the graph needs them.
     assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
+
+
+def test_name_columns_stored_as_dictionary_codes_read_like_csv(tmp_path: Path) -> None:
+    """Few companies over many rows: Parquet stores supplier and customer as dictionary codes
+    too, and the two must still become one set of spellings."""
+    n = 2000
+    frame = pd.DataFrame(
+        {
+            "supplier": [["Acme", "Bolt Ltd", "Cobalt"][i % 3] for i in range(n)],
+            "customer": [["Bolt Ltd", "Cobalt", "Dyna"][(i + 1) % 3] for i in range(n)],
+            "product": [f"part {i}" for i in range(n)],
+            "revenue_share": np.nan,
+            "share_basis": "",
+            "source": "https://example.org/filing",
+        }
+    )
+    csv_path, parquet_path = tmp_path / "suppliers.csv", tmp_path / "suppliers.parquet"
+    frame.to_csv(csv_path, index=False)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_path)
+    assert {"supplier", "customer"} <= _few_strings(parquet_path)
+    from_csv, from_parquet = read_suppliers(csv_path), read_suppliers(parquet_path)
+    for name in ["supplier", "customer", "product", "source"]:
+        assert from_parquet[name].tolist() == from_csv[name].tolist(), name
+    assert from_parquet["supplier"].cat.categories.tolist() == [
+        "Acme",
+        "Bolt Ltd",
+        "Cobalt",
+        "Dyna",
+    ]
+    assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
