@@ -813,13 +813,14 @@ def _read_csv_arrow(path: Path) -> pd.DataFrame | None:
     if "" in names or len(set(names)) < len(names) or lines != table.num_rows + 1:
         return None
     index = pd.RangeIndex(table.num_rows)
-    columns = {}
-    for name, column in zip(names, table.columns, strict=True):
-        text = _parquet_column(column, index, number=False)
-        if "\x00" in "".join(text.cat.categories):
+    cells = dict(zip(names, table.columns, strict=True))
+    columns: dict[str, pd.Series] = {}
+    for group in _column_groups(names):
+        texts = _text_columns([cells[name] for name in group], index)
+        if "\x00" in "".join(texts[0].cat.categories):  # the group's one set of spellings
             return None
-        columns[name] = text
-    frame = pd.DataFrame(columns, index=index)
+        columns.update(zip(group, texts, strict=True))
+    frame = pd.DataFrame({name: columns[name] for name in names}, index=index)
     frame[LINE] = np.arange(table.num_rows, dtype=np.int64) + 2
     return frame
 
@@ -910,13 +911,7 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     except Exception as error:  # pyarrow raises many types for a damaged file
         raise DataError([_parquet_problem(path, error)]) from None
     numeric = {c.name for c in schema.columns if c.kind in _NUMBER_RANGES}
-    # The name columns of a table (supplier and customer) are numbered together: a company
-    # that both sells and buys is one spelling, hashed once (see _share_spellings).
-    shared = [n for c in NAME_COLUMNS for n in names if n.strip() == c and c not in numeric]
-    if len(shared) < 2 or len({n.strip() for n in names}) < len(names):
-        shared = []
-    groups = [shared] if shared else []
-    groups += [[n] for n in names if n not in shared]
+    groups = _column_groups(names)
 
     few_strings = _few_strings(path)
 
@@ -975,6 +970,24 @@ def _arrow_text(column: Any) -> Any:
             cells = ["" if v is None else str(v) for v in column.to_pylist()]
             column = pa.chunked_array([pa.array(cells, type=pa.large_string())])
     return pc.fill_null(column, "") if column.null_count else column
+
+
+def _column_groups(names: list[str]) -> list[list[str]]:
+    """Group a file's columns for reading: the name columns together, each other one alone.
+
+    The name columns of a table (supplier and customer) are coded together: a company that
+    both sells and buys is one spelling, hashed once, in the order :func:`_share_spellings`
+    gives. Column names that are equal once stripped are left for the checks to report.
+
+    Examples
+    --------
+    >>> _column_groups(["customer", "product", " supplier"])
+    [[' supplier', 'customer'], ['product']]
+    """
+    shared = [n for c in NAME_COLUMNS for n in names if n.strip() == c]
+    if len(shared) < 2 or len({n.strip() for n in names}) < len(names):
+        shared = []
+    return ([shared] if shared else []) + [[n] for n in names if n not in shared]
 
 
 def _few_strings(path: Path) -> set[str]:

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import exposure.io
 from exposure import encode
 from exposure.io import _few_strings, read_suppliers
 
@@ -132,6 +133,13 @@ def test_parquet_with_row_groups_and_dictionaries_reads_like_csv(
         assert from_parquet[name].cat.categories.tolist() == from_csv[name].cat.categories.tolist()
     # Supplier and customer spellings are one set, as the graph needs them.
     assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
+    # Large CSV files go through Arrow's reader and the same coding.
+    monkeypatch.setattr(exposure.io, "ARROW_CSV_FROM", 0)
+    by_arrow = read_suppliers(csv_path)
+    for name in ["supplier", "customer", "product", "share_basis", "source", "supplier_country"]:
+        assert by_arrow[name].tolist() == from_csv[name].tolist(), name
+        assert by_arrow[name].cat.categories.tolist() == from_csv[name].cat.categories.tolist()
+    assert by_arrow["supplier"].cat.categories is by_arrow["customer"].cat.categories
 
 
 def test_name_columns_stored_as_dictionary_codes_read_like_csv(tmp_path: Path) -> None:
