@@ -904,16 +904,16 @@ def _header(path: Path, text: str) -> tuple[int, list[str]]:
 
 
 def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        names = list(pq.read_schema(path).names)
+        file_schema = pq.read_schema(path)
     except Exception as error:  # pyarrow raises many types for a damaged file
         raise DataError([_parquet_problem(path, error)]) from None
+    names = list(file_schema.names)
     numeric = {c.name for c in schema.columns if c.kind in _NUMBER_RANGES}
     groups = _column_groups(names)
-
-    few_strings = _few_strings(path)
 
     def read_group(group: list[str]) -> list[pd.Series]:
         # A group at a time: its Arrow strings are freed once they are encoded.
@@ -929,6 +929,12 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     from concurrent.futures import ThreadPoolExecutor
 
     try:
+        text = [
+            f.name
+            for f in file_schema
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ]
+        few_strings = _few_strings(path, text)
         extend(len(names))
         read: dict[str, pd.Series] = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -990,29 +996,36 @@ def _column_groups(names: list[str]) -> list[list[str]]:
     return ([shared] if shared else []) + [[n] for n in names if n not in shared]
 
 
-def _few_strings(path: Path) -> set[str]:
-    """Return the columns of a Parquet file stored as under 4 bytes a cell: dictionary codes.
+#: Cells of each text column whose distinct strings decide how the column is read.
+_PROBE_CELLS = 65_536
 
-    These are read as Arrow dictionaries, without building their strings: a column of ten
-    million product names or countries is then numbered by its few distinct strings. Columns
-    of many distinct strings are read as text (a reader that fell back from a dictionary to
-    plain pages would build one by hashing every cell).
+
+def _few_strings(path: Path, names: list[str]) -> set[str]:
+    """Return the text columns among ``names`` whose first cells hold few distinct strings.
+
+    These are read as Arrow dictionaries, without building a string per cell: a column of
+    ten million product names or countries is then coded by its few distinct strings (Parquet
+    writers store such columns as dictionary codes). Columns of many distinct strings are read
+    as text (a reader that fell back from a dictionary to plain pages would build one by
+    hashing every cell). The first :data:`_PROBE_CELLS` cells of each column decide: at most
+    one distinct string in eight. Reading them costs milliseconds, and a file the reader cannot
+    read (damaged, or with encrypted columns) raises here as it would later.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    metadata = pq.ParquetFile(path).metadata
-    stored: dict[str, int] = {}
-    for group in range(metadata.num_row_groups):
-        row_group = metadata.row_group(group)
-        for i in range(row_group.num_columns):
-            chunk = row_group.column(i)
-            if chunk.physical_type == "BYTE_ARRAY" and chunk.dictionary_page_offset is not None:
-                name = chunk.path_in_schema
-                stored[name] = stored.get(name, 0) + chunk.total_uncompressed_size
-            else:
-                stored[chunk.path_in_schema] = -(2**62)  # a row group without a dictionary
-    rows = metadata.num_rows
-    return {name for name, size in stored.items() if 0 <= size < 4 * rows}
+    once = [n for n in dict.fromkeys(names) if names.count(n) == 1]
+    if not once:
+        return set()
+    file = pq.ParquetFile(path, read_dictionary=once)
+    batch = next(file.iter_batches(batch_size=_PROBE_CELLS, columns=once), None)
+    if batch is None:
+        return set()
+    few = set()
+    for name, column in zip(once, batch.columns, strict=True):
+        if pa.types.is_dictionary(column.type) and 8 * len(column.dictionary) <= len(column):
+            few.add(name)
+    return few
 
 
 def _parquet_problem(path: Path, error: Exception) -> Problem:

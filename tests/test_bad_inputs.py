@@ -330,6 +330,58 @@ def test_a_damaged_parquet_file_is_an_error_not_a_traceback(tmp_path: Path) -> N
     assert result.stdout.rstrip().endswith("Fix: pass a valid Parquet file or a CSV file.")
 
 
+def test_a_parquet_file_with_an_encrypted_column_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """Its footer is plain: the schema reads, the encrypted column's metadata does not.
+
+    Run in a process of its own: pyarrow aborts the whole process (no Python exception) when
+    that column's metadata is asked for directly.
+    """
+    import base64
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pyarrow.parquet.encryption as pe
+
+    class Keys(pe.KmsClient):  # a key service that wraps keys in base64, for the test only
+        def __init__(self, config: pe.KmsConnectionConfig) -> None:
+            super().__init__()
+
+        def wrap_key(self, key: bytes, master: str) -> bytes:
+            return base64.b64encode(key)
+
+        def unwrap_key(self, key: bytes, master: str) -> bytes:
+            return base64.b64decode(key)
+
+    encryption = pe.CryptoFactory(Keys).file_encryption_properties(
+        pe.KmsConnectionConfig(),
+        pe.EncryptionConfiguration(
+            footer_key="footer",
+            column_keys={"column": ["supplier"]},
+            plaintext_footer=True,
+            double_wrapping=False,
+        ),
+    )
+    table = pa.table(
+        {"supplier": ["A"], "customer": ["B"], "product": ["chips"], "source": ["filing"]}
+    )
+    encrypted = tmp_path / "suppliers.parquet"
+    with pq.ParquetWriter(encrypted, table.schema, encryption_properties=encryption) as writer:
+        writer.write_table(table)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "listed.csv").write_text(GOOD_LISTED, encoding="utf-8")
+    command = ["validate", "--data", str(folder), "--suppliers", str(encrypted)]
+    done = subprocess.run(
+        [sys.executable, "-m", "exposure", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(f"{encrypted}: cannot read it as Parquet (Cannot decrypt")
+    assert "Traceback" not in done.stderr
+
+
 def test_percentages_in_either_file_say_what_to_write_instead() -> None:
     """A percent sign: a share is written 0.17, a percentage 40 (decided in issue 7)."""
     share = EXPECTED["suppliers-share-percent.csv"]
