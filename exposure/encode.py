@@ -65,6 +65,8 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     lengths = [len(column) for column in columns]
     types = {column.type for column in columns}
     kind = types.pop() if len(types) == 1 else pa.large_string()
+    if kind == pa.string() and sum(column.nbytes for column in columns) >= 2**31:
+        kind = pa.large_string()  # the distinct strings of all the columns may pass 2 GiB
     cells = pa.chunked_array(
         [c if c.type == kind else c.cast(kind) for column in columns for c in column.chunks],
         type=kind,

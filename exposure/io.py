@@ -966,7 +966,12 @@ def _arrow_text(column: Any) -> Any:
 
     if pa.types.is_dictionary(column.type):
         value = column.type.value_type
-        if not column.null_count and (pa.types.is_string(value) or pa.types.is_large_string(value)):
+        strings = pa.types.is_string(value) or pa.types.is_large_string(value)
+        if (
+            strings
+            and not column.null_count
+            and not any(c.dictionary.null_count for c in column.chunks)
+        ):
             return column
         column = column.cast(value)
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):

@@ -172,3 +172,14 @@ def test_name_columns_stored_as_dictionary_codes_read_like_csv(tmp_path: Path) -
         "Dyna",
     ]
     assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
+
+
+def test_a_null_in_an_arrow_dictionary_is_an_empty_cell() -> None:
+    from exposure.io import _parquet_column
+
+    dictionary = pa.array(["a", None])
+    column = pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], type=pa.int32()), dictionary)]
+    )
+    assert column.null_count == 0  # the null is in the dictionary, not in the indices
+    assert _parquet_column(column, pd.RangeIndex(3), number=False).tolist() == ["a", "", "a"]
