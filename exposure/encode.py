@@ -51,8 +51,9 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     Returns
     -------
     codes, strings
-        Each column's codes (NumPy integers, as small as the number of strings allows), and the distinct strings as a
-        :class:`pyarrow.Array`: ``strings[codes[i][j]]`` is cell ``j`` of column ``i``.
+        Each column's codes (NumPy integers, as small as the number of strings allows), and
+        the distinct strings as a :class:`pyarrow.Array`: ``strings[codes[i][j]]`` is cell
+        ``j`` of column ``i``.
     """
     import pyarrow as pa
 
@@ -84,12 +85,10 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
 
     A Parquet reader gives each row group's dictionary as it is stored: only the dictionaries
     are numbered, and each cell's code is looked up by its index. ``None`` when the
-    dictionaries hold more than half as many strings as there are cells, or nulls.
+    dictionaries hold more than half as many strings as there are cells.
     """
     import pyarrow as pa
 
-    if column.null_count:
-        return None
     dictionaries: list[Any] = []
     seen: dict[tuple[int, ...], int] = {}
     chunks = []

@@ -904,7 +904,6 @@ def _header(path: Path, text: str) -> tuple[int, list[str]]:
 
 
 def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -929,12 +928,7 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     from concurrent.futures import ThreadPoolExecutor
 
     try:
-        text = [
-            f.name
-            for f in file_schema
-            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-        ]
-        few_strings = _few_strings(path, text)
+        few_strings = _few_strings(path, [f.name for f in file_schema if _is_arrow_text(f.type)])
         extend(len(names))
         read: dict[str, pd.Series] = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -942,17 +936,21 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
                 for name, column in zip(group, series, strict=True):
                     read[name] = column
                     advance(f"read {name.strip()}")
-        columns = [read[name] for name in names]
     except DataError:
         raise
     except Exception as error:
         raise DataError([_parquet_problem(path, error)]) from None
     # Parquet carries types; text is checked like CSV's, numbers keep their type.
-    table = pd.DataFrame(
-        {name.strip(): column for name, column in zip(names, columns, strict=True)}
-    )
+    table = pd.DataFrame({name.strip(): read[name] for name in names})
     table[LINE] = np.arange(len(table), dtype=np.int64) + 1
     return table
+
+
+def _is_arrow_text(kind: Any) -> bool:
+    """Whether an Arrow type is one of text, as the coding of text columns takes them."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def _arrow_text(column: Any) -> Any:
@@ -965,16 +963,14 @@ def _arrow_text(column: Any) -> Any:
     import pyarrow.compute as pc
 
     if pa.types.is_dictionary(column.type):
-        value = column.type.value_type
-        strings = pa.types.is_string(value) or pa.types.is_large_string(value)
         if (
-            strings
+            _is_arrow_text(column.type.value_type)
             and not column.null_count
             and not any(c.dictionary.null_count for c in column.chunks)
         ):
             return column
-        column = column.cast(value)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = column.cast(column.type.value_type)
+    if not _is_arrow_text(column.type):
         try:
             column = column.cast(pa.large_string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
