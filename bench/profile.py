@@ -7,11 +7,13 @@ Usage (py-spy and memray are profiling tools, not project dependencies)::
     .venv/bin/python -m bench.profile --size 1m --what time
 
 The stages are those of ``bench.stages``'s Parquet pipeline: ``load`` (``exposure.load``),
-``build`` (``exposure.build_graph``), ``analysis`` (``analyze`` + ``tier``, ``revenue_at_risk``,
+``build`` (``exposure.build_graph(fuzzy=False)``, as the 10 s target; ``--fuzzy`` for the
+fuzzy matcher), ``analysis`` (``analyze`` + ``tier``, ``revenue_at_risk``,
 ``lower_bound``) and ``report`` (``Result._record`` + ``json_report_chunks`` for a sample of
 suppliers, what ``iter_records()`` does per supplier).
 
-* **Time**: py-spy samples the process (100 Hz, wall clock). Each sample is charged to the
+* **Time**: py-spy samples the process (100 Hz, wall clock, idle samples included: the main
+  thread waiting on Arrow's decoding threads or on a join is time the stage takes). Each sample is charged to the
   deepest frame in ``exposure/`` (so a line's figure includes the pandas/numpy work it calls)
   and, separately, to its leaf frame (the library function actually running).
 * **Memory**: each stage runs inside its own ``memray.Tracker``; the report lists the
@@ -57,11 +59,11 @@ def stage_load(data: Path) -> Any:
     )
 
 
-def stage_build(dataset: Any) -> Any:
-    """``exposure.build_graph``."""
+def stage_build(dataset: Any, fuzzy: bool) -> Any:
+    """``exposure.build_graph``, with or without fuzzy matching (the 10 s target is without)."""
     import exposure
 
-    return exposure.build_graph(dataset)
+    return exposure.build_graph(dataset, fuzzy=fuzzy)
 
 
 def stage_analysis(graph: Any, as_of: str) -> Any:
@@ -109,7 +111,7 @@ def child(args: argparse.Namespace) -> None:
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     with tracked("build"):
-        graph = stage_build(dataset)
+        graph = stage_build(dataset, args.fuzzy)
     timings["build"] = time.perf_counter() - started
     started = time.perf_counter()
     with tracked("analysis"):
@@ -307,6 +309,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--what", default="time,memory", help="time, memory or both")
     parser.add_argument("--as-of", default=AS_OF)
     parser.add_argument("--report-sample", type=int, default=20)
+    parser.add_argument(
+        "--fuzzy", action="store_true", help="profile build_graph() with fuzzy matching"
+    )
     parser.add_argument("--rate", type=float, default=100.0, help="py-spy samples per second")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
@@ -345,6 +350,7 @@ def main(argv: list[str] | None = None) -> None:
     base = [
         sys.executable, "-m", "bench.profile", "--child", "--data", str(data),
         "--as-of", args.as_of, "--report-sample", str(args.report_sample),
+        *(["--fuzzy"] if args.fuzzy else []),
     ]  # fmt: skip
     what = {w.strip() for w in args.what.split(",")}
     timings: dict[str, float] = {}
@@ -353,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
         raw = folder / "pyspy.txt"
         spy_bin = Path(sys.executable).with_name("py-spy")
         done = _run(
-            [str(spy_bin), "record", "--format", "raw", "--rate", str(int(args.rate)),
+            [str(spy_bin), "record", "--format", "raw", "--rate", str(int(args.rate)), "--idle",
              "--output", str(raw), "--", *base],
             source,
         )  # fmt: skip

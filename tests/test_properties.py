@@ -526,11 +526,16 @@ def test_random_rows_under_a_real_header_give_a_clean_error_or_a_table(
     read_or_fail_cleanly(file_name, (HEADERS[file_name] + body).encode("utf-8", "surrogatepass"))
 
 
+#: Large arrays are sorted by polars, small ones by NumPy: both ways, on small examples.
+SORTERS = pytest.mark.parametrize("polars_from", [10**9, 0], ids=["numpy sort", "polars sort"])
+
+
+@SORTERS
 @pytest.mark.parametrize("width", [7, 2**55], ids=["packed", "too wide to pack"])
 @examples(40)
 @given(ends=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=60))
 def test_edge_rows_are_ordered_by_supplier_customer_then_line(
-    width: int, ends: list[tuple[int, int]]
+    polars_from: int, width: int, ends: list[tuple[int, int]]
 ) -> None:
     # The graph's CSR order and "rows of one edge in file order" both rest on this sort.
     from exposure.graph import _edge_order
@@ -538,12 +543,16 @@ def test_edge_rows_are_ordered_by_supplier_customer_then_line(
     src = np.array([s for s, _ in ends], dtype=np.int64)
     dst = np.array([d for _, d in ends], dtype=np.int64)
     expected = sorted(range(len(ends)), key=lambda row: (ends[row][0], ends[row][1], row))
-    assert _edge_order(src, dst, width).tolist() == expected
+    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+        assert _edge_order(src, dst, width).tolist() == expected
 
 
+@SORTERS
 @examples(40)
 @given(values=st.lists(st.integers(-3, 3) | st.integers(-(2**63), 2**63 - 1), max_size=60))
-def test_repeated_rows_are_those_after_the_first_of_their_value(values: list[int]) -> None:
+def test_repeated_rows_are_those_after_the_first_of_their_value(
+    polars_from: int, values: list[int]
+) -> None:
     from exposure.io import _repeats
 
     seen: set[int] = set()
@@ -551,4 +560,24 @@ def test_repeated_rows_are_those_after_the_first_of_their_value(values: list[int
     for value in values:
         expected.append(value in seen)
         seen.add(value)
-    assert _repeats(np.array(values, dtype=np.int64)).tolist() == expected
+    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+        assert _repeats(np.array(values, dtype=np.int64)).tolist() == expected
+
+
+@SORTERS
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint64])
+@examples(30)
+@given(data=st.data())
+def test_integers_are_sorted_as_python_sorts_them(
+    polars_from: int, dtype: type[np.integer[Any]], data: st.DataObject
+) -> None:
+    from exposure.sorting import sort_integers
+
+    info = np.iinfo(dtype)
+    values = data.draw(st.lists(st.integers(int(info.min), int(info.max)), max_size=60))
+    array = np.array(values, dtype=dtype)
+    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+        ordered = sort_integers(array)
+    assert ordered.dtype == dtype
+    assert ordered.tolist() == sorted(values)
+    assert array.tolist() == values  # the input is left as it was

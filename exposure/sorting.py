@@ -1,0 +1,46 @@
+"""Sorting large arrays of integers.
+
+Building the graph sorts ten million packed integers twice, and validation sorts as many
+again to find repeated rows. NumPy's sort of ten million 64-bit integers takes about 0.9 s on
+this project's machine; polars' (a radix sort for integers) about 0.3 s on one thread, and
+less on more. Small arrays are sorted by NumPy, which polars would only copy.
+
+Examples
+--------
+>>> import numpy as np
+>>> sort_integers(np.array([3, -1, 2], dtype=np.int64)).tolist()
+[-1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["BY_POLARS_FROM", "sort_integers"]
+
+#: Arrays of at least this many integers are sorted by polars.
+BY_POLARS_FROM = 100_000
+
+
+def sort_integers(values: np.ndarray) -> np.ndarray:
+    """Return a sorted copy of a 1-D array of integers.
+
+    Parameters
+    ----------
+    values
+        Signed or unsigned integers.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same integers in ascending order, of the same dtype (``values`` is left as is).
+        It may be read-only: it can be polars' own memory, which a copy would double.
+    """
+    if len(values) < BY_POLARS_FROM:
+        return np.sort(values)
+    try:
+        import polars as pl
+    except ImportError:  # an install without it: NumPy's sort is only slower
+        return np.sort(values)
+    ordered = pl.Series(values).sort().to_numpy()
+    return ordered.astype(values.dtype, copy=False)
