@@ -16,12 +16,15 @@ rows and ten million edges; loops run over path lengths (tiers), never over node
 
 from __future__ import annotations
 
+import itertools
 import math
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 __all__ = [
+    "RowSplit",
     "keep_entries",
     "levels",
     "limited_figures",
@@ -42,6 +45,9 @@ SEARCH_FROM = 200_000
 #: Fixed-point iterations of the revenue recursion before an exact sparse solve takes over.
 MAX_ITERATIONS = 200
 TOLERANCE = 1e-13
+#: Matrices with at least this many stored entries are multiplied on two threads
+#: (:class:`RowSplit`).
+THREADED_FROM = 1_000_000
 #: Stored entries (node, listed node) one block of :func:`listed_reached_counts` may hold:
 #: about 5 bytes each, so a few hundred MB with the products' temporaries.
 REACH_BLOCK_ENTRIES = 1 << 24
@@ -61,6 +67,63 @@ def reverse(adjacency: sparse.csr_matrix) -> sparse.csr_matrix:
     [[0, 0, 0], [7, 0, 0], [0, 8, 0]]
     """
     return sparse.csr_matrix(adjacency.T)
+
+
+class RowSplit:
+    """A CSR matrix whose products are computed in row blocks, on threads.
+
+    SciPy's sparse products run without holding Python's lock, but each on one core: the
+    fixed-point loops below multiply the same matrix ten or twenty times, and two blocks of
+    rows with about as many entries each, multiplied at once, take less than half the time
+    (each block's part of the vector also fits the caches better). The blocks share the
+    matrix's arrays. Matrices of fewer than :data:`THREADED_FROM` entries are multiplied
+    whole.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1.0, 2.0, 3.0], ([0, 1, 2], [1, 2, 0])), shape=(3, 3))
+    >>> (RowSplit(A, parts=2, threaded_from=0) @ np.array([1.0, 10.0, 100.0])).tolist()
+    [10.0, 200.0, 3.0]
+    """
+
+    def __init__(
+        self, matrix: sparse.csr_matrix, parts: int = 2, threaded_from: int | None = None
+    ) -> None:
+        self.matrix = matrix
+        limit = THREADED_FROM if threaded_from is None else threaded_from
+        self.blocks: list[sparse.csr_matrix] = []
+        if parts < 2 or matrix.nnz < limit or matrix.shape[0] < parts:
+            return
+        indptr = matrix.indptr
+        cuts = np.searchsorted(indptr, np.linspace(0, matrix.nnz, parts + 1)[1:-1])
+        bounds = [0, *sorted({int(c) for c in cuts} - {0, matrix.shape[0]}), matrix.shape[0]]
+        for first, last in itertools.pairwise(bounds):
+            start, stop = int(indptr[first]), int(indptr[last])
+            self.blocks.append(
+                sparse.csr_matrix(
+                    (
+                        matrix.data[start:stop],
+                        matrix.indices[start:stop],
+                        indptr[first : last + 1] - indptr[first],
+                    ),
+                    shape=(last - first, matrix.shape[1]),
+                    copy=False,
+                )
+            )
+
+    def __matmul__(self, operand: Any) -> Any:
+        """``matrix @ operand``, for a vector or a sparse matrix ``operand``."""
+        if len(self.blocks) < 2:
+            return self.matrix @ operand
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(self.blocks), thread_name_prefix="exposure-product") as pool:
+            parts = list(pool.map(lambda block: block @ operand, self.blocks))
+        if sparse.issparse(parts[0]):
+            return sparse.vstack(parts, format="csr")
+        return np.concatenate(parts)
 
 
 def keep_entries(matrix: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
@@ -360,9 +423,10 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     shares = keep_entries(shares, shares.data != 0)  # a new matrix: the caller's stays whole
     direct = shares @ listed.astype(np.float64)
     onward = _with_values(shares, shares.data * ~listed[shares.indices])
+    product = RowSplit(onward)
     risk = direct.copy()
     for _ in range(MAX_ITERATIONS):
-        updated = direct + onward @ risk
+        updated = direct + product @ risk
         if np.max(np.abs(updated - risk), initial=0.0) <= TOLERANCE:
             return updated
         risk = updated
@@ -497,6 +561,7 @@ def limited_figures(
     routes = np.zeros(shares.shape[0])
     known_routes = np.zeros(shares.shape[0])
     deepest = np.zeros(shares.shape[0], dtype=np.int64)
+    onward, absorbing, known_absorbing = (RowSplit(m) for m in (onward, absorbing, known_absorbing))
     for depth in range(1, max_tier + 1):
         risk = direct + onward @ risk
         routes += routes_j
@@ -696,7 +761,7 @@ def listed_reached_counts(
 
     # Sales to listed nodes, by the listed node's column; sales to unlisted nodes go on.
     direct = entries(to_listed, column[adjacency.indices[to_listed]], len(targets))
-    onward = entries(~to_listed, adjacency.indices[~to_listed], n)
+    onward = RowSplit(entries(~to_listed, adjacency.indices[~to_listed], n))
     first, width = 0, max(1, block_entries // n)
     seen_entries = 0
     while first < len(targets):

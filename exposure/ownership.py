@@ -158,7 +158,8 @@ def affiliates(
     percent = ownership["percent"].to_numpy(np.float64)
     known = ~np.isnan(percent)
 
-    rules = {code: rule_for_list(name, as_of) for code, name in owner_lists.items()}
+    rule_of_list = {name: rule_for_list(name, as_of) for name in set(owner_lists.values())}
+    rules = {code: rule_of_list[name] for code, name in owner_lists.items()}
     eligible = np.zeros(m, dtype=bool)
     for code, rule in rules.items():
         eligible[code] = listed[code] and rule is not None

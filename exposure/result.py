@@ -243,19 +243,30 @@ class Result:
         ownership = self.graph.dataset.ownership
         if not self.affiliates_rule or ownership is None or not len(ownership):
             return Affiliates(mask=np.zeros(n, bool), owned=np.zeros(n), possible=np.zeros(n, bool))
-        owner_lists = {
-            int(c): str(self._direct_listing(int(c))["list"])
-            for c in np.flatnonzero(self._base_listed)
-        }
         return find_affiliates(
             self.graph,
             ownership,
             self._base_listed,
-            owner_lists,
+            self._owner_lists(),
             self.as_of,
             threshold=self.ownership_threshold / 100.0,
             method=self.ownership_method,
         )
+
+    def _owner_lists(self) -> dict[int, str]:
+        """Return the list of each node listed by the data or by assumption.
+
+        As :meth:`_direct_listing` gives it, in one lookup for thousands of listed entities.
+        """
+        codes = np.flatnonzero(self._base_listed)
+        first = self.listings_in_force.drop_duplicates("entity", keep="first")
+        list_of_entity = pd.Series(first["list"].to_numpy(dtype=object), index=first["entity"])
+        lists = list_of_entity.reindex(self._entities[codes]).to_numpy(dtype=object)
+        out = {int(c): str(name) for c, name in zip(codes, lists, strict=True)}
+        for code, is_listed in self._assumed.items():
+            if is_listed:
+                out[code] = "What-if: assumed listed"
+        return out
 
     @cached_property
     def listed(self) -> np.ndarray:

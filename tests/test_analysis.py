@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from scipy import sparse
 
 import exposure
 from exposure import analysis
@@ -212,3 +214,48 @@ def test_compute_gives_the_figures_read_one_by_one(
         assert getattr(eager, figure).tolist() == getattr(lazy, figure).tolist(), figure
     maker = eager.graph.code("Maker")
     assert (eager.tier[maker], eager.lower_bound[maker]) == (2, True)
+
+
+def _random_graph(
+    seed: int, n: int = 300, edges: int = 2000
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """A random graph of shares (at most 1 per supplier) with cycles, and 5% of nodes listed."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, n, edges) ** 2 % n  # some rows full, many empty
+    dst = rng.integers(0, n, edges)
+    keep = src != dst
+    matrix = sparse.csr_matrix((rng.random(keep.sum()), (src[keep], dst[keep])), shape=(n, n))
+    matrix.sum_duplicates()
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    matrix = sparse.csr_matrix(sparse.diags(1 / np.maximum(totals, 1.0)) @ matrix)  # shares <= 1
+    return matrix, rng.random(n) < 0.05
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_products_in_row_blocks_equal_the_whole_product(parts: int) -> None:
+    matrix, _ = _random_graph(parts)
+    split = analysis.RowSplit(matrix, parts=parts, threaded_from=0)
+    assert len(split.blocks) >= 2
+    vector = np.random.default_rng(0).random(matrix.shape[1])
+    assert np.array_equal(split @ vector, matrix @ vector)
+    other = matrix[:, :40]
+    assert ((split @ other) != (matrix @ other)).nnz == 0
+
+
+def test_figures_are_the_same_with_products_on_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large graphs multiply in row blocks on two threads: the figures may not change.
+    matrix, listed = _random_graph(11)
+
+    def figures() -> list[object]:
+        limited = analysis.limited_figures(matrix, matrix, listed, 4)
+        return [
+            analysis.revenue_at_risk(matrix, listed),
+            *limited.values(),
+            analysis.listed_reached_counts(matrix, listed, 0),
+        ]
+
+    whole = figures()
+    monkeypatch.setattr(analysis, "THREADED_FROM", 0)
+    split = figures()
+    assert all(np.array_equal(a, b) for a, b in zip(whole, split, strict=True))
+    assert whole[0].max() > 0  # the graph has exposure to compare
