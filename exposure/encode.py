@@ -13,7 +13,9 @@ size and needs no string comparison (about 4x faster at a million names). A seco
 another seed, then checks that no two different strings shared the first one: each cell's
 second hash must equal that of the first cell with its code. Were two strings ever to collide
 (about 1 in 10^7 for a million distinct names), the check fails and the column is numbered by
-the strings themselves, so the result is always exact.
+the strings themselves, so the result is always exact. Several columns (supplier and
+customer) are each hashed and numbered on a thread of their own, then joined into one
+numbering by their hashes.
 
 Examples
 --------
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -68,16 +71,56 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     kind = types.pop() if len(types) == 1 else pa.large_string()
     if kind == pa.string() and sum(column.nbytes for column in columns) >= 2**31:
         kind = pa.large_string()  # the distinct strings of all the columns may pass 2 GiB
-    cells = pa.chunked_array(
-        [c if c.type == kind else c.cast(kind) for column in columns for c in column.chunks],
-        type=kind,
-    )
-    found = _hashed(cells) if len(cells) and len(cells) >= HASHED_FROM else None
-    if found is None:
-        found = _by_strings(cells)
-    codes, strings = found
+    parts = [
+        pa.chunked_array([c if c.type == kind else c.cast(kind) for c in column.chunks], type=kind)
+        for column in columns
+    ]
+    if sum(lengths) and sum(lengths) >= HASHED_FROM:
+        hashed = _hashed_columns(parts)
+        if hashed is not None:
+            return hashed
+    codes, strings = _by_strings(pa.chunked_array([c for p in parts for c in p.chunks], type=kind))
     bounds = np.cumsum([0, *lengths])
     return [codes[start:stop] for start, stop in itertools.pairwise(bounds)], strings
+
+
+def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
+    """Code text columns through hashes, each on a thread of its own, then in one numbering.
+
+    Each column is numbered alone (:func:`_hashed`, which releases the GIL); a later column's
+    strings are then looked up among the earlier ones' by their two hashes, and the new ones
+    numbered after them, in the order they first appear. ``None`` if two strings shared a hash.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(columns) == 1:
+        found = _hashed(columns[0])
+        return None if found is None else ([found.codes], found.strings)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(columns), thread_name_prefix="exposure-encode") as pool:
+        each = list(pool.map(_hashed, columns))
+    if any(found is None for found in each):
+        return None
+    first = each[0]
+    assert first is not None
+    codes, strings = [first.codes], [first.strings]
+    seen, seen_check = first.hashes, first.checks
+    for found in each[1:]:
+        assert found is not None
+        place = pc.index_in(pa.array(found.hashes), value_set=pa.array(seen))
+        new = place.is_null().to_numpy(zero_copy_only=False)
+        place = place.fill_null(-1).to_numpy().astype(np.int64)
+        if not np.array_equal(found.checks[~new], seen_check[place[~new]]):
+            return None  # the same first hash for two different strings
+        place[new] = len(seen) + np.arange(int(new.sum()))
+        seen = np.concatenate([seen, found.hashes[new]])
+        seen_check = np.concatenate([seen_check, found.checks[new]])
+        strings.append(found.strings.filter(pa.array(new)))
+        codes.append(place[found.codes])
+    kind = _code_type(len(seen))
+    return [c.astype(kind, copy=False) for c in codes], pa.concat_arrays(strings)
 
 
 def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
@@ -161,7 +204,17 @@ def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
     return codes, dictionary
 
 
-def _hashed(cells: Any) -> tuple[np.ndarray, Any] | None:
+@dataclass(frozen=True)
+class _Hashed:
+    """Cells coded through their hashes: the distinct strings with their two hashes."""
+
+    codes: np.ndarray
+    strings: Any
+    hashes: np.ndarray
+    checks: np.ndarray
+
+
+def _hashed(cells: Any) -> _Hashed | None:
     """Code the strings through their hashes; ``None`` if two strings shared a hash."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -172,7 +225,8 @@ def _hashed(cells: Any) -> tuple[np.ndarray, Any] | None:
         return None
     strings = pl.from_arrow(cells)
     assert isinstance(strings, pl.Series)
-    encoded = pc.dictionary_encode(pa.array(strings.hash(seed=0).to_numpy()))
+    hashes = pa.array(strings.hash(seed=0).to_numpy())
+    encoded = pc.dictionary_encode(hashes)
     codes = encoded.indices.to_numpy().astype(_code_type(len(encoded.dictionary)), copy=False)
     # Codes are given in order of first appearance: a code's first cell is where the running
     # maximum grows.
@@ -181,7 +235,13 @@ def _hashed(cells: Any) -> tuple[np.ndarray, Any] | None:
     np.not_equal(running[1:], running[:-1], out=grows[1:])
     first = np.flatnonzero(grows)
     check = strings.hash(seed=1).to_numpy()
-    if not np.array_equal(check, check[first][codes]):
+    first_checks = check[first]
+    if not np.array_equal(check, first_checks[codes]):
         return None
-    # A mask keeps the chunks apart (a take would first join all the cells' text into one).
-    return codes, cells.filter(pa.array(grows)).combine_chunks()
+    return _Hashed(
+        codes=codes,
+        # A mask keeps the chunks apart (a take would first join all the cells' text into one).
+        strings=cells.filter(pa.array(grows)).combine_chunks(),
+        hashes=encoded.dictionary.to_numpy(),
+        checks=first_checks,
+    )

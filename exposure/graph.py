@@ -636,9 +636,6 @@ def _aggregate_edges(
     """
     src = rows["src"].to_numpy(np.int64)
     dst = rows["dst"].to_numpy(np.int64)
-    share = rows["revenue_share"].to_numpy(np.float64)
-    basis, basis_of_row = text_codes(rows["share_basis"])
-    estimate = (basis == "estimate")[basis_of_row] & (share > 0) if len(basis) else share > 0
     width = max(n_nodes, 1)
     order = _edge_order(src, dst, width)
     src, dst = src[order], dst[order]
@@ -646,21 +643,26 @@ def _aggregate_edges(
     np.not_equal(src[1:], src[:-1], out=first[1:])
     first[1:] |= dst[1:] != dst[:-1]
     starts = np.flatnonzero(first)
+    # The rows' figures in edge order, each gathered once (ten million rows: 80 MB a copy).
+    share = rows["revenue_share"].to_numpy(np.float64)[order]
     unknown = np.isnan(share)
+    share[unknown] = 0.0
+    basis, basis_of_row = text_codes(rows["share_basis"])
+    estimate = share > 0
+    if len(basis):
+        estimate &= (basis == "estimate")[basis_of_row[order]]
     edges = pd.DataFrame(
         {
             "src": src[starts],
             "dst": dst[starts],
-            "share": np.add.reduceat(np.where(unknown, 0.0, share)[order], starts)
-            if len(starts)
-            else np.zeros(0),
-            "unknown_share": np.logical_or.reduceat(unknown[order], starts)
+            "share": np.add.reduceat(share, starts) if len(starts) else np.zeros(0),
+            "unknown_share": np.logical_or.reduceat(unknown, starts)
             if len(starts)
             else np.zeros(0, dtype=bool),
-            "estimate": np.logical_or.reduceat(estimate[order], starts)
+            "estimate": np.logical_or.reduceat(estimate, starts)
             if len(starts)
             else np.zeros(0, dtype=bool),
         },
         copy=False,
     )
-    return edges, order, np.append(starts, len(order)).astype(np.int64)
+    return edges, order, np.append(starts, len(order)).astype(np.int64, copy=False)

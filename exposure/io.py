@@ -419,7 +419,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, pd.Series]
     shares = table["revenue_share"].to_numpy(np.float64)
     with np.errstate(invalid="ignore"):
         known = (shares >= 0) & (shares <= 1)  # out-of-range cells are reported already
-    totals = np.bincount(supplier_key[known], weights=shares[known], minlength=n_keys)
+    totals = np.bincount(supplier_key, weights=np.where(known, shares, 0.0), minlength=n_keys)
     over = np.flatnonzero(totals > 1 + SHARE_TOLERANCE)
     if len(over):
         rows = np.flatnonzero(np.isin(supplier_key, over))

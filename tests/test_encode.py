@@ -70,6 +70,34 @@ def test_two_strings_with_one_hash_are_still_told_apart(monkeypatch: pytest.Monk
     assert coded([column]) == by_arrow([values])
 
 
+def test_columns_hashed_apart_share_one_numbering_and_see_a_hash_shared_across_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Supplier and customer columns are hashed on two threads, then numbered as one.
+    import polars as pl
+
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    supplier, customer = cells(4, 120), [*cells(5, 80), "Firm 4-7", "Acme Ltd"]
+    assert coded([pa.chunked_array([supplier]), pa.chunked_array([customer])]) == by_arrow(
+        [supplier, customer]
+    )
+    real_hash = pl.Series.hash
+
+    def by_length(self: pl.Series, seed: int = 0, *args: object) -> pl.Series:
+        if seed == 0:  # strings of one length share the first hash
+            return self.str.len_bytes().cast(pl.UInt64)
+        return real_hash(self, seed, *args)
+
+    monkeypatch.setattr(pl.Series, "hash", by_length)
+    # Within each column no two strings share a hash; across them "aa" and "bb" do.
+    first, second = ["aa", "abc"] * 5, ["bb", "abc", "abcd"] * 4
+    columns = [pa.chunked_array([first]), pa.chunked_array([second])]
+    assert encode._hashed(columns[0]) is not None
+    assert encode._hashed(columns[1]) is not None
+    assert encode._hashed_columns(columns) is None  # the second hashes told them apart
+    assert coded(columns) == by_arrow([first, second])
+
+
 def test_dictionary_columns_are_coded_in_order_of_cells_without_unused_strings() -> None:
     # A dictionary whose order is not the cells' order and that holds a string no cell uses.
     dictionary = pa.array(["unused", "zinc", "amber"])
