@@ -126,8 +126,13 @@ class RowSplit:
         return np.concatenate(parts)
 
 
-def keep_entries(matrix: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
+def keep_entries(
+    matrix: sparse.csr_matrix, keep: np.ndarray, *, values: bool = True
+) -> sparse.csr_matrix:
     """Return ``matrix`` with only the stored entries where ``keep`` is true (in storage order).
+
+    With ``values=False`` the entries kept are ``True`` instead of their values: a pattern for
+    searches, which read only where entries are (one byte an entry, not the values' eight).
 
     Examples
     --------
@@ -136,12 +141,14 @@ def keep_entries(matrix: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matr
     >>> A = sparse.csr_matrix(([1, 2, 3], ([0, 0, 1], [1, 2, 2])), shape=(3, 3))
     >>> keep_entries(A, A.data != 2).toarray().tolist()
     [[0, 1, 0], [0, 0, 3], [0, 0, 0]]
+    >>> keep_entries(A, A.data != 2, values=False).toarray().tolist()
+    [[False, True, False], [False, False, True], [False, False, False]]
     """
     kept = np.zeros(len(keep) + 1, dtype=matrix.indptr.dtype)
     np.cumsum(keep, out=kept[1:])
-    return sparse.csr_matrix(
-        (matrix.data[keep], matrix.indices[keep], kept[matrix.indptr]), shape=matrix.shape
-    )
+    indptr = kept[matrix.indptr]
+    data = matrix.data[keep] if values else np.ones(int(indptr[-1]), dtype=bool)
+    return sparse.csr_matrix((data, matrix.indices[keep], indptr), shape=matrix.shape)
 
 
 def levels(
@@ -259,7 +266,7 @@ def _search(
     # A search may go on from a node only when the node is a target or may be passed through.
     expandable = targets | through
     if not expandable.all():
-        back = keep_entries(back, np.repeat(expandable, np.diff(indptr)))
+        back = keep_entries(back, np.repeat(expandable, np.diff(indptr)), values=False)
         indptr, indices = back.indptr, back.indices
     sources = np.flatnonzero(targets)
     # csgraph works on 32-bit indices and float64 data: given so, nothing is converted twice.
@@ -420,9 +427,9 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     [0.333333, 0.666667, 0.0]
     """
     shares = sparse.csr_matrix(shares, dtype=np.float64)
-    shares = keep_entries(shares, shares.data != 0)  # a new matrix: the caller's stays whole
     direct = shares @ listed.astype(np.float64)
-    onward = _with_values(shares, shares.data * ~listed[shares.indices])
+    # Only the positive shares of sales to unlisted nodes go on: one copy of just those.
+    onward = keep_entries(shares, (shares.data != 0) & ~listed[shares.indices])
     product = RowSplit(onward)
     risk = direct.copy()
     for _ in range(MAX_ITERATIONS):
@@ -432,7 +439,7 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
         risk = updated
     # Slow convergence means long cycles: solve exactly on the nodes with a positive route to
     # a listed entity, where I - onward is non-singular (transient states of the chain).
-    positive = levels(shares, listed, ~listed) > 0
+    positive = levels(keep_entries(shares, shares.data != 0), listed, ~listed) > 0
     index = np.flatnonzero(positive)
     from scipy.sparse import linalg  # slow to import; only cycles that converge slowly need it
 

@@ -223,10 +223,13 @@ def _hashed(cells: Any) -> _Hashed | None:
         import polars as pl
     except ImportError:  # an install without it: the exact way is only slower
         return None
-    strings = pl.from_arrow(cells)
+    strings = pl.from_arrow(cells)  # a copy of the text: dropped as soon as it is hashed
     assert isinstance(strings, pl.Series)
     hashes = pa.array(strings.hash(seed=0).to_numpy())
+    check = strings.hash(seed=1).to_numpy()
+    del strings
     encoded = pc.dictionary_encode(hashes)
+    del hashes
     codes = encoded.indices.to_numpy().astype(_code_type(len(encoded.dictionary)), copy=False)
     # Codes are given in order of first appearance: a code's first cell is where the running
     # maximum grows.
@@ -234,7 +237,6 @@ def _hashed(cells: Any) -> _Hashed | None:
     grows = np.ones(len(codes), dtype=bool)
     np.not_equal(running[1:], running[:-1], out=grows[1:])
     first = np.flatnonzero(grows)
-    check = strings.hash(seed=1).to_numpy()
     first_checks = check[first]
     if not np.array_equal(check, first_checks[codes]):
         return None

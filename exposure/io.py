@@ -943,7 +943,7 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
         raise DataError([_parquet_problem(path, error)]) from None
     # Parquet carries types; text is checked like CSV's, numbers keep their type.
     table = pd.DataFrame({name.strip(): read[name] for name in names})
-    table[LINE] = np.arange(len(table), dtype=np.int64) + 1
+    table[LINE] = np.arange(1, len(table) + 1, dtype=np.int64)
     return table
 
 

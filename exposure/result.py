@@ -451,15 +451,19 @@ class Result:
         return analysis.limited_figures(self._shares, self._weights, self.listed, self.max_tier)
 
     def _edge_subgraph(self, keep: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Return the graph of the edges to keep, and the same turned round."""
+        """Return the graph of the edges to keep, and the same turned round, for searches.
+
+        Their entries are ``True`` (searches read only where the entries are), unless every
+        edge is kept: then they are the graph's own matrices.
+        """
         forward, back = self.graph.adjacency, self.graph.reversed_adjacency
         if keep.all():  # often so for lower bounds: no sale has a known share of 0
             return forward, back
         # The adjacency stores the edges in their order (entry i holds i + 1): ``keep`` is
         # already its mask of entries.
         return (
-            analysis.keep_entries(forward, keep),
-            analysis.keep_entries(back, keep[back.data - 1]),
+            analysis.keep_entries(forward, keep, values=False),
+            analysis.keep_entries(back, keep[back.data - 1], values=False),
         )
 
     # -- per supplier ------------------------------------------------------------------------
