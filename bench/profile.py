@@ -13,9 +13,10 @@ fuzzy matcher), ``analysis`` (``analyze`` + ``tier``, ``revenue_at_risk``,
 suppliers, what ``iter_records()`` does per supplier).
 
 * **Time**: py-spy samples the process (100 Hz, wall clock, idle samples included: the main
-  thread waiting on Arrow's decoding threads or on a join is time the stage takes). Each sample is charged to the
-  deepest frame in ``exposure/`` (so a line's figure includes the pandas/numpy work it calls)
-  and, separately, to its leaf frame (the library function actually running).
+  thread waiting on Arrow's decoding threads or on a join is time the stage takes). Each
+  sample is charged to the deepest frame in ``exposure/`` (so a line's figure includes the
+  pandas/numpy work it calls) and, separately, to its leaf frame (the library function
+  actually running).
 * **Memory**: each stage runs inside its own ``memray.Tracker``; the report lists the
   allocations alive at the stage's high-water mark (memory the stage added on top of what
   earlier stages kept), charged to the deepest ``exposure/`` frame.

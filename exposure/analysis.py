@@ -74,10 +74,19 @@ class RowSplit:
 
     SciPy's sparse products run without holding Python's lock, but each on one core: the
     fixed-point loops below multiply the same matrix ten or twenty times, and two blocks of
-    rows with about as many entries each, multiplied at once, take less than half the time
-    (each block's part of the vector also fits the caches better). The blocks share the
-    matrix's arrays. Matrices of fewer than :data:`THREADED_FROM` entries are multiplied
-    whole.
+    rows with about as many entries each, multiplied at once, take about half the time (0.04
+    s -> 0.02 s for 7.7 million entries on this project's 2-core machine). The blocks share
+    the matrix's arrays.
+
+    Parameters
+    ----------
+    matrix
+        The CSR matrix.
+    parts
+        Row blocks, multiplied on as many threads.
+    threaded_from
+        Matrices of fewer stored entries are multiplied whole (default
+        :data:`THREADED_FROM`).
 
     Examples
     --------
@@ -89,7 +98,7 @@ class RowSplit:
     """
 
     def __init__(
-        self, matrix: sparse.csr_matrix, parts: int = 2, threaded_from: int | None = None
+        self, matrix: sparse.csr_matrix, *, parts: int = 2, threaded_from: int | None = None
     ) -> None:
         self.matrix = matrix
         limit = THREADED_FROM if threaded_from is None else threaded_from
@@ -439,7 +448,7 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
         risk = updated
     # Slow convergence means long cycles: solve exactly on the nodes with a positive route to
     # a listed entity, where I - onward is non-singular (transient states of the chain).
-    positive = levels(keep_entries(shares, shares.data != 0), listed, ~listed) > 0
+    positive = levels(keep_entries(shares, shares.data != 0, values=False), listed, ~listed) > 0
     index = np.flatnonzero(positive)
     from scipy.sparse import linalg  # slow to import; only cycles that converge slowly need it
 

@@ -87,7 +87,8 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
 def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
     """Code text columns through hashes, each on a thread of its own, then in one numbering.
 
-    Each column is numbered alone (:func:`_hashed`, which releases the GIL); a later column's
+    Each column is numbered alone (:func:`_hashed`: its hashing and Arrow's numbering run
+    without Python's lock, so two columns take about the time of one); a later column's
     strings are then looked up among the earlier ones' by their two hashes, and the new ones
     numbered after them, in the order they first appear. ``None`` if two strings shared a hash.
     """
@@ -105,7 +106,7 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
         return None
     first = each[0]
     assert first is not None
-    codes, strings = [first.codes], [first.strings]
+    places, strings = [None], [first.strings]
     seen, seen_check = first.hashes, first.checks
     for found in each[1:]:
         assert found is not None
@@ -118,9 +119,15 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
         seen = np.concatenate([seen, found.hashes[new]])
         seen_check = np.concatenate([seen_check, found.checks[new]])
         strings.append(found.strings.filter(pa.array(new)))
-        codes.append(place[found.codes])
+        places.append(place)
+    # Each column's codes in the final integer type, gathered through its small table.
     kind = _code_type(len(seen))
-    return [c.astype(kind, copy=False) for c in codes], pa.concat_arrays(strings)
+    codes = [
+        found.codes.astype(kind, copy=False) if place is None else place.astype(kind)[found.codes]
+        for found, place in zip(each, places, strict=True)
+        if found is not None
+    ]
+    return codes, pa.concat_arrays(strings)
 
 
 def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:

@@ -614,15 +614,16 @@ def _edge_order(src: np.ndarray, dst: np.ndarray, width: int) -> np.ndarray:
         return np.argsort(src * width + dst, kind="stable")
     mask = (1 << bits) - 1
     position = np.arange(rows, dtype=np.int64)
-    # In place: ten million rows make each temporary array 80 MB.
+    # Into arrays made once: ten million rows make each temporary array 80 MB. The sorted
+    # copies may be polars' own read-only memory: the masked result goes back into ours.
     by_dst = np.left_shift(dst, bits, dtype=np.int64)
     by_dst |= position
-    by_dst = np.bitwise_and(sort_integers(by_dst), mask)
+    np.bitwise_and(sort_integers(by_dst), mask, out=by_dst)
     by_src = src[by_dst].astype(np.int64, copy=False)
     by_src <<= bits
     by_src |= position
     del position
-    by_src = np.bitwise_and(sort_integers(by_src), mask)
+    np.bitwise_and(sort_integers(by_src), mask, out=by_src)
     return by_dst[by_src]
 
 

@@ -40,7 +40,7 @@ def sort_integers(values: np.ndarray) -> np.ndarray:
         return np.sort(values)
     try:
         import polars as pl
-    except ImportError:  # an install without it: NumPy's sort is only slower
+    except ImportError:  # polars is a dependency; should it be missing, NumPy only sorts slower
         return np.sort(values)
     ordered = pl.Series(values).sort().to_numpy()
     return ordered.astype(values.dtype, copy=False)

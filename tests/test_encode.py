@@ -81,6 +81,10 @@ def test_columns_hashed_apart_share_one_numbering_and_see_a_hash_shared_across_t
     assert coded([pa.chunked_array([supplier]), pa.chunked_array([customer])]) == by_arrow(
         [supplier, customer]
     )
+    third = [*cells(6, 30), "Bolt GmbH", "Firm 5-3"]
+    assert coded([pa.chunked_array([c]) for c in (supplier, customer, third)]) == by_arrow(
+        [supplier, customer, third]
+    )
     real_hash = pl.Series.hash
 
     def by_length(self: pl.Series, seed: int = 0, *args: object) -> pl.Series:

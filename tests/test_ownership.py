@@ -232,3 +232,30 @@ def test_reports_explain_affiliates_and_fuzzy_names(make_data: MakeData) -> None
     hikvision = next(p for p in record["paths"] if p["listed"] == "Hikvision")
     assert hikvision["match"]["outcome"] == "fuzzy"
     assert 92 <= hikvision["match"]["score"] < 100
+
+
+def test_the_rule_of_each_listed_owner_comes_from_the_listing_reports_show(
+    make_data: MakeData,
+) -> None:
+    # Which ownership rule applies depends on the owner's list: the lists looked up for the
+    # rules (all listed nodes at once) are those each node's own listing record shows.
+    listed = [
+        listing("Parent"),
+        listing("Parent", start="2020-05-01", list="Specially Designated Nationals (SDN)"),
+        listing("Sanctioned", list="Specially Designated Nationals (SDN)"),
+        listing("Dropped"),
+    ]
+    folder = make_data(
+        listed,
+        [sale("Maker", "Target", 0.2), sale("Maker", "Ward", 0.1), sale("Other", "Middle", 0.1)],
+    )
+    with_owners(
+        folder, [("Parent", "Target", 60), ("Sanctioned", "Ward", 55), ("Other", "Middle", 70)]
+    )
+    result = analyze(folder, assume_listed=["Other"], assume_delisted=["Dropped"])
+    listed_codes = np.flatnonzero(result._base_listed)
+    assert len(listed_codes) == 3  # Parent, Sanctioned and the assumed Other; not Dropped
+    expected = {int(c): result._direct_listing(int(c))["list"] for c in listed_codes}
+    assert result._owner_lists() == expected
+    assert expected[result.graph.code("Parent")] == "Entity List"  # its first listing in force
+    assert result.supplier("Maker")["exposed"] is True  # Target and Ward are affiliates
