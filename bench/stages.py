@@ -628,7 +628,26 @@ def networkx_baseline(args: argparse.Namespace) -> None:
     )
 
 
+def end_to_end(args: argparse.Namespace) -> None:
+    """The 10 s target's stages only: Parquet load, graph without fuzzy matching, analysis.
+
+    For ``bench.compare``, which runs it for two commits in turn.
+    """
+    paths = _paths(args.data)
+    with stage("import exposure") as info:
+        import exposure
+
+        info.update(file=exposure.__file__)
+    with stage("load Parquet"):
+        data = exposure.load(listed=paths["listed.parquet"], suppliers=paths["suppliers.parquet"])
+    with stage("build_graph"):
+        graph = exposure.build_graph(data, fuzzy=False)
+    with stage("analysis: analyze + compute"):
+        exposure.analyze(graph, as_of=args.as_of).compute()
+
+
 PIPELINES = {
+    "end-to-end": end_to_end,
     "exposure-csv": exposure_csv,
     "exposure-parquet": exposure_parquet,
     "exposure-cache-store": exposure_cache_store,
