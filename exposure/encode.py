@@ -101,15 +101,13 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(columns), thread_name_prefix="exposure-encode") as pool:
-        each = list(pool.map(_hashed, columns))
-    if any(found is None for found in each):
+        each = [found for found in pool.map(_hashed, columns) if found is not None]
+    if len(each) < len(columns):
         return None
-    first = each[0]
-    assert first is not None
-    places, strings = [None], [first.strings]
+    first, later = each[0], each[1:]
+    places, strings = [], [first.strings]
     seen, seen_check = first.hashes, first.checks
-    for found in each[1:]:
-        assert found is not None
+    for found in later:
         place = pc.index_in(pa.array(found.hashes), value_set=pa.array(seen))
         new = place.is_null().to_numpy(zero_copy_only=False)
         place = place.fill_null(-1).to_numpy().astype(np.int64)
@@ -122,10 +120,8 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
         places.append(place)
     # Each column's codes in the final integer type, gathered through its small table.
     kind = _code_type(len(seen))
-    codes = [
-        found.codes.astype(kind, copy=False) if place is None else place.astype(kind)[found.codes]
-        for found, place in zip(each, places, strict=True)
-        if found is not None
+    codes = [first.codes.astype(kind, copy=False)] + [
+        place.astype(kind)[found.codes] for found, place in zip(later, places, strict=True)
     ]
     return codes, pa.concat_arrays(strings)
 

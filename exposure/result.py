@@ -38,6 +38,8 @@ __all__ = ["Result", "analyze", "parse_date"]
 MAX_TIER = 4
 MIN_WEIGHT = 0.001
 UNQUANTIFIED_CAP = 20
+#: The list a what-if assumption names for an entity assumed listed.
+ASSUMED_LIST = "What-if: assumed listed"
 
 PATH_FIELDS = (
     "listed", "tier", "weight", "path", "products", "list", "federal_register_notice", "start_date",
@@ -259,13 +261,13 @@ class Result:
         As :meth:`_direct_listing` gives it, in one lookup for thousands of listed entities.
         """
         codes = np.flatnonzero(self._base_listed)
-        first = self.listings_in_force.drop_duplicates("entity", keep="first")
+        first = self._first_listings
         list_of_entity = pd.Series(first["list"].to_numpy(dtype=object), index=first["entity"])
         lists = list_of_entity.reindex(self._entities[codes]).to_numpy(dtype=object)
         out = {int(c): str(name) for c, name in zip(codes, lists, strict=True)}
         for code, is_listed in self._assumed.items():
             if is_listed:
-                out[code] = "What-if: assumed listed"
+                out[code] = ASSUMED_LIST
         return out
 
     @cached_property
@@ -289,8 +291,13 @@ class Result:
         ]
 
     @cached_property
+    def _first_listings(self) -> pd.DataFrame:
+        """Each listed entity's earliest listing in force: the one its reports show."""
+        return self.listings_in_force.drop_duplicates("entity", keep="first")
+
+    @cached_property
     def _listing_of_entity(self) -> dict[int, dict[str, Any]]:
-        first = self.listings_in_force.drop_duplicates("entity", keep="first")
+        first = self._first_listings
         return {
             int(row["entity"]): {str(k): v for k, v in row.items()}
             for row in first.to_dict("records")
@@ -299,7 +306,7 @@ class Result:
     def _direct_listing(self, code: int) -> dict[str, Any]:
         if self._assumed.get(code):
             return {
-                "list": "What-if: assumed listed",
+                "list": ASSUMED_LIST,
                 "federal_register_notice": None,
                 "start_date": self.as_of.isoformat(),
                 "license_policy": None,
