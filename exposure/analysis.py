@@ -436,13 +436,15 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     [0.333333, 0.666667, 0.0]
     """
     shares = sparse.csr_matrix(shares, dtype=np.float64)
-    direct = shares @ listed.astype(np.float64)
-    # Only the positive shares of sales to unlisted nodes go on: one copy of just those.
-    onward = keep_entries(shares, (shares.data != 0) & ~listed[shares.indices])
-    product = RowSplit(onward)
-    risk = direct.copy()
+    # at_risk = shares @ ends, where a sale ends at a listed buyer with 1 and goes on with the
+    # buyer's own at_risk otherwise: the products read the shares as they are, no copy made.
+    ends = listed.astype(np.float64)
+    onward_buyers = ~listed
+    product = RowSplit(shares)
+    risk = product @ ends
     for _ in range(MAX_ITERATIONS):
-        updated = direct + product @ risk
+        np.copyto(ends, risk, where=onward_buyers)
+        updated = product @ ends
         if np.max(np.abs(updated - risk), initial=0.0) <= TOLERANCE:
             return updated
         risk = updated
@@ -452,6 +454,8 @@ def revenue_at_risk(shares: sparse.csr_matrix, listed: np.ndarray) -> np.ndarray
     index = np.flatnonzero(positive)
     from scipy.sparse import linalg  # slow to import; only cycles that converge slowly need it
 
+    direct = shares @ listed.astype(np.float64)
+    onward = keep_entries(shares, onward_buyers[shares.indices])
     system = sparse.identity(len(index), format="csc") - onward[index][:, index].tocsc()
     exact = np.zeros(shares.shape[0])
     exact[index] = np.atleast_1d(linalg.spsolve(system, direct[index]))

@@ -391,10 +391,14 @@ class Result:
 
     @cached_property
     def _shares(self) -> sparse.csr_matrix:
+        # Only sales with a positive known share carry revenue at risk: the products that
+        # compute it read these entries twenty times or more, so the others are left out once.
         adjacency = self.graph.adjacency
-        shares = sparse.csr_matrix(adjacency, dtype=np.float64, copy=True)
-        shares.data = self.graph.edges["share"].to_numpy(np.float64)[adjacency.data - 1]
-        return shares
+        values = self.graph.edges["share"].to_numpy(np.float64)[adjacency.data - 1]
+        with_values = sparse.csr_matrix(
+            (values, adjacency.indices, adjacency.indptr), shape=adjacency.shape
+        )
+        return analysis.keep_entries(with_values, values > 0)
 
     @cached_property
     def tier(self) -> np.ndarray:
@@ -417,9 +421,14 @@ class Result:
         carrying, carrying_back = self._edge_subgraph(
             edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
         )
-        may_reach = analysis.reach(
-            carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back
-        )
+        if carrying is self.graph.adjacency:
+            # Every sale may carry revenue: what reaches a listed entity is what the tiers
+            # found (a route through a listed entity stops at the first), no second search.
+            may_reach = self.listed | (self.tier > 0)
+        else:
+            may_reach = analysis.reach(
+                carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back
+            )
         leads_on = may_reach[dst]
         seeds = np.zeros(self.graph.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
