@@ -354,9 +354,8 @@ class Result:
         """Compute the whole-graph figures now and return the result itself.
 
         :attr:`tier`, :attr:`revenue_at_risk` and :attr:`lower_bound` are otherwise computed
-        when first read. On large graphs (:data:`exposure.analysis.SEARCH_FROM` edges or more)
-        revenue at risk is computed on a second thread meanwhile: its sparse products, like
-        the searches, run in SciPy without holding Python's lock, so two cores share the work.
+        when first read; computing them together shares what they have in common (the lower
+        bounds use the tiers' reach when every sale may carry revenue).
 
         Parameters
         ----------
@@ -371,22 +370,12 @@ class Result:
         1
         """
         report = done or (lambda name: None)
-        # Inputs both threads read, computed once before they start.
-        _ = (self.listed, self._shares, self.graph.reversed_adjacency)
-        if self.graph.adjacency.nnz < analysis.SEARCH_FROM:
-            for name in ("tier", "revenue_at_risk", "lower_bound"):
-                getattr(self, name)
-                report(name)
-            return self
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(1, thread_name_prefix="exposure") as pool:
-            risk = pool.submit(lambda: self.revenue_at_risk)
-            for name in ("tier", "lower_bound"):
-                getattr(self, name)
-                report(name)
-            risk.result()
-            report("revenue_at_risk")
+        # One figure after another: SciPy's breadth-first search holds Python's lock, so a
+        # second thread computing revenue at risk meanwhile would wait for it and make both
+        # slower; the sparse products do run on two cores (``analysis.RowSplit``).
+        for name in ("tier", "lower_bound", "revenue_at_risk"):
+            getattr(self, name)
+            report(name)
         return self
 
     @cached_property
