@@ -93,11 +93,15 @@ class SupplyGraph:
         """The supplier-to-customer matrix; entry (u, v) holds 1 + the edge's index."""
         n = self.n_nodes
         src = self.edges["src"].to_numpy(np.int64)
+        # 32-bit indices and edge numbers where they fit, as SciPy's own routines keep them:
+        # half the memory of each copy and product, and no conversion made on the way in.
+        kind = np.int32 if max(n, len(src)) < np.iinfo(np.int32).max else np.int64
         # The edges are sorted by (src, dst): they are the matrix's entries in storage order.
-        indptr = np.zeros(n + 1, dtype=np.int64)
+        indptr = np.zeros(n + 1, dtype=kind)
         np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-        data = np.arange(1, len(src) + 1, dtype=np.int64)
-        return sparse.csr_matrix((data, self.edges["dst"].to_numpy(), indptr), shape=(n, n))
+        data = np.arange(1, len(src) + 1, dtype=kind)
+        dst = self.edges["dst"].to_numpy().astype(kind, copy=False)
+        return sparse.csr_matrix((data, dst, indptr), shape=(n, n))
 
     @cached_property
     def reversed_adjacency(self) -> sparse.csr_matrix:
