@@ -183,8 +183,8 @@ def _target_stages(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
         graph = exposure.build_graph(data, fuzzy=False)
         info.update(nodes=graph.n_nodes, edges=len(graph.edges), fuzzy=False)
     with stage("analysis: analyze + compute"):
-        # As `exposure report` runs it: tiers, then lower bounds, with revenue at risk on a
-        # second thread meanwhile; the graph's matrices are built here, once.
+        # As `exposure report` runs it: tiers, lower bounds, then revenue at risk; the graph's
+        # matrices are built here, once.
         result = exposure.analyze(graph, as_of=args.as_of).compute()
     return exposure, data, graph, result
 
