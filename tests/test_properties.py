@@ -531,17 +531,19 @@ SORTERS = pytest.mark.parametrize("polars_from", [10**9, 0], ids=["numpy sort", 
 
 
 @SORTERS
-@pytest.mark.parametrize("width", [7, 2**55], ids=["packed", "too wide to pack"])
+@pytest.mark.parametrize("width", [7, 2**59], ids=["packed", "too wide to pack"])
+@pytest.mark.parametrize("kind", [np.int32, np.int64], ids=["32-bit codes", "64-bit codes"])
 @examples(40)
 @given(ends=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=60))
 def test_edge_rows_are_ordered_by_supplier_customer_then_line(
-    polars_from: int, width: int, ends: list[tuple[int, int]]
+    polars_from: int, width: int, kind: type, ends: list[tuple[int, int]]
 ) -> None:
-    # The graph's CSR order and "rows of one edge in file order" both rest on this sort.
+    # The graph's CSR order and "rows of one edge in file order" both rest on this sort; node
+    # codes are 32-bit on graphs of fewer than 2**31 nodes.
     from exposure.graph import _edge_order
 
-    src = np.array([s for s, _ in ends], dtype=np.int64)
-    dst = np.array([d for _, d in ends], dtype=np.int64)
+    src = np.array([s for s, _ in ends], dtype=kind)
+    dst = np.array([d for _, d in ends], dtype=kind)
     expected = sorted(range(len(ends)), key=lambda row: (ends[row][0], ends[row][1], row))
     with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
         assert _edge_order(src, dst, width).tolist() == expected
