@@ -371,7 +371,7 @@ STAGE_ROWS = (
     ("load CSV", "load CSV (`exposure.load`)"),
     ("load Parquet", "load Parquet (`exposure.load`)"),
     ("build_graph", "names (exact keys) + graph (`build_graph(fuzzy=False)`)"),
-    ("analysis: analyze + compute", "analysis core: `analyze(...).compute()` (2 threads)"),
+    ("analysis: analyze + compute", "analysis core: `analyze(...).compute()`"),
     (
         "analysis core, best of 3 (matrices built)",
         "... best of 3 on fresh results, the graph's matrices built",
