@@ -197,7 +197,7 @@ def test_bundled_data_ambarella_is_exposed_through_hikvision_and_dahua() -> None
 def test_compute_gives_the_figures_read_one_by_one(
     make_data: MakeData, monkeypatch: pytest.MonkeyPatch, search_from: int
 ) -> None:
-    """``compute`` (on two threads from SEARCH_FROM edges on) changes no figure, says each."""
+    """``compute`` (one figure after another) changes no figure, and says each."""
     monkeypatch.setattr(analysis, "SEARCH_FROM", search_from)
     sales = [
         sale("Maker", "Distributor", 0.5),
