@@ -95,7 +95,7 @@ class SupplyGraph:
         src = self.edges["src"].to_numpy(np.int64)
         # 32-bit indices and edge numbers where they fit, as SciPy's own routines keep them:
         # half the memory of each copy and product, and no conversion made on the way in.
-        kind = np.int32 if max(n, len(src)) < np.iinfo(np.int32).max else np.int64
+        kind = _index_type(max(n, len(src)))
         # The edges are sorted by (src, dst): they are the matrix's entries in storage order.
         indptr = np.zeros(n + 1, dtype=kind)
         np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
@@ -357,7 +357,7 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     n_nodes = len(uniques)
     # 32-bit node codes where they fit: every per-row copy of them below (ten million rows)
     # is then 40 MB, not 80.
-    node_kind = np.int32 if n_nodes < np.iinfo(np.int32).max else np.int64
+    node_kind = _index_type(n_nodes)
     node_of_spelling = node_codes[n_listed:].astype(node_kind, copy=False)
 
     # A node's name: the listed name, else the spelling that first names it.
@@ -409,6 +409,14 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
         row_order=row_order,
         edge_rows=edge_rows,
     )
+
+
+def _index_type(count: int) -> type[np.signedinteger[Any]]:
+    """Return the type of node codes and matrix indices up to ``count``: 32-bit where it fits.
+
+    SciPy's sparse routines take 32-bit indices as they are; 64-bit only past 2**31.
+    """
+    return np.int32 if count < np.iinfo(np.int32).max else np.int64
 
 
 def _strings(values: np.ndarray) -> pd.Series:

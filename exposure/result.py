@@ -382,12 +382,19 @@ class Result:
     def _shares(self) -> sparse.csr_matrix:
         # Only sales with a positive known share carry revenue at risk: the products that
         # compute it read these entries twenty times or more, so the others are left out once.
+        shares = self._per_edge(self.graph.edges["share"].to_numpy(np.float64))
+        return analysis.keep_entries(shares, shares.data > 0)
+
+    def _per_edge(self, values: np.ndarray) -> sparse.csr_matrix:
+        """Return the adjacency with each edge's entry holding ``values[edge]``.
+
+        The graph's index arrays are shared, not copied: the matrices made from it are read.
+        """
         adjacency = self.graph.adjacency
-        values = self.graph.edges["share"].to_numpy(np.float64)[adjacency.data - 1]
-        with_values = sparse.csr_matrix(
-            (values, adjacency.indices, adjacency.indptr), shape=adjacency.shape
+        return sparse.csr_matrix(
+            (values[adjacency.data - 1], adjacency.indices, adjacency.indptr),
+            shape=adjacency.shape,
         )
-        return analysis.keep_entries(with_values, values > 0)
 
     @cached_property
     def tier(self) -> np.ndarray:
@@ -437,13 +444,12 @@ class Result:
     @cached_property
     def _weights(self) -> sparse.csr_matrix:
         """Shares with an explicit entry per edge: ``NaN`` where some share is unknown."""
-        weights = sparse.csr_matrix(self.graph.adjacency, dtype=np.float64, copy=True)
         edges = self.graph.edges
-        share = np.where(
-            edges["unknown_share"].to_numpy(bool), np.nan, edges["share"].to_numpy(np.float64)
+        return self._per_edge(
+            np.where(
+                edges["unknown_share"].to_numpy(bool), np.nan, edges["share"].to_numpy(np.float64)
+            )
         )
-        weights.data = share[self.graph.adjacency.data - 1]
-        return weights
 
     @cached_property
     def within_tier_limit(self) -> dict[str, np.ndarray]:
