@@ -34,7 +34,7 @@ def data_options(function: F) -> F:
             "data_dir",
             type=DataDir,
             default=None,
-            help="Folder holding suppliers.csv and listed.csv. Default: the bundled data.",
+            help="Folder holding suppliers.csv and listed.csv (or .parquet). Default: the bundled data.",
         ),
         click.option(
             "--listed",
@@ -536,7 +536,7 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
     "data_dir",
     type=DataDir,
     default=None,
-    help="Folder holding listed.csv (and matches.csv). Default: the bundled data.",
+    help="Folder holding listed.csv (and matches.csv), or .parquet. Default: the bundled data.",
 )
 @click.option(
     "--listed",
@@ -602,7 +602,14 @@ def screen(
         exposure screen "Huawei Device" --listed consolidated.csv --lists all --any-date
     """
     from exposure import csl
-    from exposure.io import LISTED, bundled_data_dir, read_listed, read_matches
+    from exposure.io import (
+        LISTED,
+        MATCHES,
+        bundled_data_dir,
+        folder_file,
+        read_listed,
+        read_matches,
+    )
     from exposure.result import parse_date
     from exposure.screen import format_screen, read_names, screen
 
@@ -617,13 +624,13 @@ def screen(
         if country:
             countries = [c or country.upper() for c in countries]
     folder = data_dir or (listed_file.parent if listed_file is not None else bundled_data_dir())
-    listed_path = listed_file or folder / LISTED.file_name
+    listed_path = listed_file or folder_file(folder, LISTED)
     if csl.is_csl(listed_path):
         codes = None if lists.strip().casefold() == "all" else lists.split(",")
         listed_table = csl.read_csl_listed(listed_path, codes)
     else:
         listed_table = read_listed(listed_path)
-    matches_path = folder / "matches.csv"
+    matches_path = folder_file(folder, MATCHES)
     decisions = read_matches(matches_path) if matches_path.is_file() else None
     day = None if any_date else parse_date(as_of)
     found = screen(
@@ -639,7 +646,11 @@ def screen(
     source = listed_path if data_dir or listed_file else "the bundled listed.csv"
     text = format_screen(found, fmt, against=f"{scope} of {source}")
     # The data folder's files are protected too, though screening reads only some of them.
-    data_files = [folder / n for n in ("suppliers.csv", "ownership.csv", "matches.csv")]
+    data_files = [
+        folder / f"{table}.{suffix}"
+        for table in ("suppliers", "ownership", "matches")
+        for suffix in ("csv", "parquet")
+    ]
     inputs = tuple(p for p in (listed_path, names_file, *data_files) if p is not None)
     _emit(text, output, inputs)
 

@@ -37,6 +37,7 @@ from exposure.sorting import sort_integers
 __all__ = [
     "Dataset",
     "bundled_data_dir",
+    "folder_file",
     "load",
     "read_listed",
     "read_matches",
@@ -152,7 +153,7 @@ def load(
                     None,
                     None,
                     "no such folder",
-                    "pass a folder holding listed.csv and suppliers.csv",
+                    "pass a folder holding listed.csv and suppliers.csv (or .parquet files)",
                 )
             ]
         )
@@ -179,17 +180,53 @@ def input_files(
     ['listed', 'ownership', 'suppliers']
     """
     folder = Path(data) if data is not None else bundled_data_dir()
-    listed_path = Path(listed) if listed is not None else folder / LISTED.file_name
-    ownership_path = Path(ownership) if ownership is not None else folder / OWNERSHIP.file_name
-    matches_path = (folder if data is not None or listed is None else listed_path.parent) / (
-        MATCHES.file_name
+    listed_path = Path(listed) if listed is not None else folder_file(folder, LISTED)
+    ownership_path = Path(ownership) if ownership is not None else folder_file(folder, OWNERSHIP)
+    matches_path = folder_file(
+        folder if data is not None or listed is None else listed_path.parent, MATCHES
     )
     return {
         "listed": listed_path,
-        "suppliers": Path(suppliers) if suppliers is not None else folder / SUPPLIERS.file_name,
+        "suppliers": Path(suppliers) if suppliers is not None else folder_file(folder, SUPPLIERS),
         "ownership": ownership_path if ownership is not None or ownership_path.is_file() else None,
         "matches": matches_path if matches_path.is_file() else None,
     }
+
+
+def folder_file(folder: str | Path, schema: TableSchema) -> Path:
+    """Return a folder's file of one table: its CSV file, or else its Parquet file.
+
+    ``suppliers.csv`` or ``suppliers.parquet``, and so on. When neither exists, the CSV
+    file's path, which the error then names.
+
+    Raises
+    ------
+    DataError
+        When the folder holds both: which one is meant is the user's to say.
+
+    Examples
+    --------
+    >>> folder_file(bundled_data_dir(), SUPPLIERS).name
+    'suppliers.csv'
+    """
+    csv_path = Path(folder) / schema.file_name
+    parquet_path = csv_path.with_suffix(".parquet")
+    if not parquet_path.is_file():
+        return csv_path
+    if csv_path.is_file():
+        raise DataError(
+            [
+                Problem(
+                    Path(folder),
+                    None,
+                    None,
+                    f"holds both {csv_path.name} and {parquet_path.name}",
+                    "keep one of them in the folder, or pass the one to read by its path"
+                    f" (e.g. --{csv_path.stem} FILE)",
+                )
+            ]
+        )
+    return parquet_path
 
 
 def _load(paths: dict[str, Path | None]) -> Dataset:
@@ -646,7 +683,8 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
                     None,
                     None,
                     what,
-                    f"pass the path of a {schema.file_name} file, or a --data folder holding one",
+                    f"pass the path of a {schema.file_name} file, or a --data folder holding"
+                    f" one (or {Path(schema.file_name).stem}.parquet)",
                 )
             ]
         )

@@ -199,3 +199,23 @@ def test_version_and_python_m() -> None:
     )
     assert done.returncode == 0
     assert "report" in done.stdout
+
+
+def test_report_on_a_data_folder_of_parquet_files(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from exposure.io import bundled_data_dir
+
+    for table in ("listed", "suppliers", "ownership"):
+        frame = pd.read_csv(bundled_data_dir() / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame.to_parquet(tmp_path / f"{table}.parquet")
+    args = ("report", "--supplier", "Ambarella", "--as-of", "2019-10-09")
+    code, out, err = run(*args, "--data", str(tmp_path))
+    assert (code, err) == (0, "")
+    assert out == run(*args)[1]
+    (tmp_path / "listed.csv").write_bytes((bundled_data_dir() / "listed.csv").read_bytes())
+    code, out, err = run(*args, "--data", str(tmp_path))
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"Error: {tmp_path}: holds both listed.csv and listed.parquet.")
+    assert "--listed FILE" in err

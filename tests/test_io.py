@@ -227,3 +227,56 @@ def test_large_csv_files_read_by_arrow_give_what_the_python_reader_gives(
     assert read() == by_python
     if plain:
         assert by_python[0] == "table"
+
+
+def _as_parquet(csv_path: Path) -> Path:
+    import pandas as pd
+
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    parquet_path = csv_path.with_suffix(".parquet")
+    frame.to_parquet(parquet_path)
+    csv_path.unlink()
+    return parquet_path
+
+
+def test_a_data_folder_of_parquet_files_loads_like_one_of_csv_files(tmp_path: Path) -> None:
+    import shutil
+
+    from exposure.io import bundled_data_dir
+
+    for name in ("listed.csv", "suppliers.csv", "ownership.csv"):
+        shutil.copy(bundled_data_dir() / name, tmp_path / name)
+    from_csv = exposure.load(tmp_path)
+    for name in ("listed.csv", "suppliers.csv", "ownership.csv"):
+        _as_parquet(tmp_path / name)
+    from_parquet = exposure.load(tmp_path)
+    assert {role: path.name for role, path in from_parquet.files.items()} == {
+        "listed": "listed.parquet",
+        "suppliers": "suppliers.parquet",
+        "ownership": "ownership.parquet",
+    }
+    columns = ["supplier", "customer", "product", "source"]
+    assert (
+        from_parquet.suppliers[columns].astype(str).equals(from_csv.suppliers[columns].astype(str))
+    )
+    assert from_parquet.listed["name"].tolist() == from_csv.listed["name"].tolist()
+    assert from_parquet.ownership is not None
+    assert from_csv.ownership is not None
+    assert len(from_parquet.ownership) == len(from_csv.ownership)
+
+
+def test_a_folder_holding_a_table_as_csv_and_as_parquet_says_which_to_keep(
+    make_data: MakeData,
+) -> None:
+    folder = make_data([listing("X")], [sale("A", "X")])
+    _as_parquet(folder / "suppliers.csv")
+    (folder / "suppliers.csv").write_text("supplier,customer,product,source\nA,B,c,s\n")
+    with pytest.raises(exposure.DataError) as caught:
+        exposure.load(folder)
+    (problem,) = caught.value.problems
+    assert Path(problem.file) == folder
+    assert "both suppliers.csv and suppliers.parquet" in str(problem)
+    assert "--suppliers FILE" in str(problem)
+    # Naming the file to read settles it.
+    data = exposure.load(folder, suppliers=folder / "suppliers.parquet")
+    assert data.suppliers["customer"].tolist() == ["X"]
