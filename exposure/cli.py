@@ -517,7 +517,7 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
     "names_file",
     type=InFile,
     default=None,
-    help="A CSV file of names to screen (one per row).",
+    help="A CSV (or Parquet) file of names to screen (one per row).",
 )
 @click.option(
     "--column",

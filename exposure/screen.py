@@ -106,19 +106,31 @@ def read_names(
 ) -> tuple[list[str], list[str]]:
     """Read the names to screen (and their countries, when the file has them) from a CSV file.
 
-    Rows with an empty name are left out.
+    Or from a Parquet file (a ``.parquet`` name), whose cells are read as text. Rows with an
+    empty name are left out.
 
     Raises
     ------
     DataError
-        When the file is missing, not UTF-8 CSV, or has no column ``column``.
+        When the file is missing, not UTF-8 CSV or Parquet, or has no column ``column``.
     """
     path = Path(path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if path.suffix.lower() == ".parquet":
+            table = _parquet_as_text(path)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError(
-            [Problem(path, None, None, "no such file", "pass the path of a CSV file of names")]
+            [
+                Problem(
+                    path,
+                    None,
+                    None,
+                    "no such file",
+                    "pass the path of a CSV or Parquet file of names",
+                )
+            ]
         ) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise DataError(
@@ -153,6 +165,34 @@ def read_names(
         else pd.Series([""] * len(table))
     )
     return names[keep].tolist(), countries[keep].tolist()
+
+
+def _parquet_as_text(path: Path) -> pd.DataFrame:
+    """Read a Parquet file with every cell as text (an empty cell for a missing value)."""
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        raise FileNotFoundError(path)
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except Exception as error:  # pyarrow raises many types for a damaged file
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    None,
+                    None,
+                    f"cannot read it as Parquet ({error})",
+                    "pass a valid Parquet file or a CSV file",
+                )
+            ]
+        ) from None
+    return pd.DataFrame(
+        {
+            str(name): frame[name].astype(str).where(frame[name].notna(), "").astype(object)
+            for name in frame.columns
+        }
+    )
 
 
 def format_screen(found: pd.DataFrame, fmt: str, *, against: str) -> str:

@@ -391,3 +391,16 @@ def test_percentages_in_either_file_say_what_to_write_instead() -> None:
     ]
     assert percent == [(2, "percent", "'40%' has a percent sign", "write the number alone: 40")]
     assert EXPECTED["suppliers-share-over-one.csv"][0][3] == SHARE_FIX
+
+
+def test_a_damaged_parquet_file_of_names_to_screen_is_an_error_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    damaged = tmp_path / "names.parquet"
+    damaged.write_bytes(b"PAR1" + bytes(range(256)) * 4)
+    before = damaged.read_bytes()
+    result = invoke("screen", "--file", str(damaged))
+    assert_clean_exit(result, 1)
+    assert result.stderr.startswith(f"Error: {damaged}: cannot read it as Parquet (")
+    assert result.stderr.rstrip().endswith("Fix: pass a valid Parquet file or a CSV file.")
+    assert damaged.read_bytes() == before

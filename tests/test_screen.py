@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -89,7 +90,8 @@ def test_screen_json_has_every_field_and_the_normal_forms() -> None:
     assert record["explanation"].endswith("needs review (a match from 92)")
 
 
-def test_screen_a_file_of_counterparties_as_csv(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_screen_a_file_of_counterparties_as_csv(tmp_path: Path, suffix: str) -> None:
     names = tmp_path / "counterparties.csv"
     write_csv(
         names,
@@ -101,6 +103,10 @@ def test_screen_a_file_of_counterparties_as_csv(tmp_path: Path) -> None:
             {"company": "=HYPERLINK(1)", "country": ""},
         ],
     )
+    if suffix == ".parquet":  # empty cells as missing values, as a Parquet writer keeps them
+        frame = pd.read_csv(names, dtype=str)
+        names = names.with_suffix(suffix)
+        frame.to_parquet(names)
     code, out, _ = run(
         "screen", "--file", str(names), "--column", "company", "--format", "csv",
         "--as-of", "2020-01-01",
