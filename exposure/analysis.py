@@ -24,6 +24,7 @@ import numpy as np
 from scipy import sparse
 
 __all__ = [
+    "PathFinder",
     "RowSplit",
     "keep_entries",
     "levels",
@@ -639,47 +640,89 @@ def material_paths(
     >>> [(path, round(weight, 6)) for path, weight in paths]
     [([0, 1, 2], 0.05), ([0, 2], 0.0001)]
     """
-    indptr, indices, data = shares.indptr, shares.indices, shares.data
-    found: list[tuple[list[int], float | None]] = []
-    unquantified = 0
-    limit = max_tier if max_tier > 0 else shares.shape[0]
-    # Each entry: the path so far, its weight (None: unknown), the product of its known shares.
-    stack: list[tuple[list[int], float | None, float]] = [([start], 1.0, 1.0)]
-    while stack:
-        path, weight, known = stack.pop()
-        node = path[-1]
-        depth = len(path) - 1
-        # The node's sales as Python lists at once: reading NumPy items one by one is slow.
-        customers = indices[indptr[node] : indptr[node + 1]]
-        for nxt, share, nxt_listed, nxt_tier in zip(
-            customers.tolist(),
-            data[indptr[node] : indptr[node + 1]].tolist(),
-            listed[customers].tolist(),
-            tier[customers].tolist(),
-            strict=True,
-        ):
-            if nxt in path:
-                continue
-            unknown_share = math.isnan(share)
-            new_known = known if unknown_share else known * share
-            new_weight = None if weight is None or unknown_share else weight * share
-            if depth > 0 and new_known < min_weight:
-                continue  # every path through here weighs less than the minimum
-            if nxt_listed:
-                if new_weight is None:
-                    if depth > 0 and unquantified >= cap:
-                        continue
-                    unquantified += depth > 0
-                found.append(([*path, nxt], new_weight))
-                continue
-            remaining = limit - depth - 1
-            if nxt_tier <= 0 or nxt_tier > remaining:
-                continue
-            if new_weight is None and unquantified >= cap:
-                continue
-            stack.append(([*path, nxt], new_weight, new_known))
-    found.sort(key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]))
-    return found
+    return PathFinder(shares, listed, tier).paths(
+        start, max_tier=max_tier, min_weight=min_weight, cap=cap
+    )
+
+
+class PathFinder:
+    """:func:`material_paths` from one supplier after another, over the same graph.
+
+    What the search reads of each sale is laid out once, in the order of the stored entries:
+    the customer, the share, and the customer's standing (``-1`` listed, else its tier, 0
+    when it reaches no listed entity). A
+    step then slices three arrays instead of looking up the customers' standing anew: a
+    report of every supplier takes one search per supplier.
+
+    Parameters
+    ----------
+    shares, listed, tier
+        As for :func:`material_paths`.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> S = sparse.csr_matrix(([0.0001, 0.5, 0.1], ([0, 0, 1], [2, 1, 2])), shape=(3, 3))
+    >>> listed = np.array([False, False, True])
+    >>> finder = PathFinder(S, listed, tiers(S, listed))
+    >>> [path for path, _ in finder.paths(1, max_tier=4, min_weight=0.01, cap=5)]
+    [[1, 2]]
+    """
+
+    def __init__(self, shares: sparse.csr_matrix, listed: np.ndarray, tier: np.ndarray) -> None:
+        self.n = shares.shape[0]
+        self.indptr = shares.indptr
+        self.indices = shares.indices
+        self.data = shares.data
+        # A tier of 0 or less (-1: reaches no listed entity) ends every path alike: 0.
+        self.standing = np.where(listed[shares.indices], -1, np.maximum(tier[shares.indices], 0))
+
+    def paths(
+        self, start: int, *, max_tier: int, min_weight: float, cap: int
+    ) -> list[tuple[list[int], float | None]]:
+        """Return :func:`material_paths` from ``start``."""
+        indptr, indices, data, standing = self.indptr, self.indices, self.data, self.standing
+        found: list[tuple[list[int], float | None]] = []
+        unquantified = 0
+        limit = max_tier if max_tier > 0 else self.n
+        # Each entry: the path so far, its weight (None: unknown), the product of its known
+        # shares.
+        stack: list[tuple[list[int], float | None, float]] = [([start], 1.0, 1.0)]
+        while stack:
+            path, weight, known = stack.pop()
+            node = path[-1]
+            depth = len(path) - 1
+            # The node's sales as Python lists at once: reading NumPy items one by one is slow.
+            first, stop = indptr[node], indptr[node + 1]
+            for nxt, share, nxt_standing in zip(
+                indices[first:stop].tolist(),
+                data[first:stop].tolist(),
+                standing[first:stop].tolist(),
+                strict=True,
+            ):
+                if nxt in path:
+                    continue
+                unknown_share = math.isnan(share)
+                new_known = known if unknown_share else known * share
+                new_weight = None if weight is None or unknown_share else weight * share
+                if depth > 0 and new_known < min_weight:
+                    continue  # every path through here weighs less than the minimum
+                if nxt_standing < 0:  # a listed customer: the path ends there
+                    if new_weight is None:
+                        if depth > 0 and unquantified >= cap:
+                            continue
+                        unquantified += depth > 0
+                    found.append(([*path, nxt], new_weight))
+                    continue
+                remaining = limit - depth - 1
+                if nxt_standing == 0 or nxt_standing > remaining:
+                    continue
+                if new_weight is None and unquantified >= cap:
+                    continue
+                stack.append(([*path, nxt], new_weight, new_known))
+        found.sort(key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]))
+        return found
 
 
 def reached_listed(

@@ -332,7 +332,9 @@ def report(
         records = result.iter_records(list(suppliers) or None)
         _emit_records(records, len(suppliers or result.graph.supplier_codes), output, inputs)
         return
-    records = result.records(list(suppliers) or None)
+    # A ranking shows a line per supplier: its paths' sales, listings and sources are not needed.
+    ranking = not suppliers and fmt != "csv"
+    records = list(result.iter_ranking()) if ranking else result.records(list(suppliers) or None)
     text = format_report(records, fmt, as_of=result.as_of.isoformat(), detailed=bool(suppliers))
     _emit(text, output, inputs)
 

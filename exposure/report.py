@@ -127,7 +127,8 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
     Parameters
     ----------
     records
-        From :meth:`Result.records`.
+        From :meth:`Result.records`; for a ranking (``table`` or ``markdown``, not
+        ``detailed``), the lines of :meth:`Result.iter_ranking` suffice.
     fmt
         ``table`` (for a terminal), ``json``, ``csv`` (one row per path) or ``markdown``.
     as_of

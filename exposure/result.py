@@ -615,6 +615,10 @@ class Result:
             return "unknown"
         return "estimate" if self.estimated[code] else "disclosed"
 
+    @cached_property
+    def _path_finder(self) -> analysis.PathFinder:
+        return analysis.PathFinder(self._weights, self.listed, self.tier)
+
     def _paths_of(self, code: int, *, keep: bool = True) -> list[tuple[list[int], float | None]]:
         """Return the supplier's material paths (node codes) and weights.
 
@@ -628,10 +632,7 @@ class Result:
         if code in cache:
             kept: list[tuple[list[int], float | None]] = cache[code]
             return kept
-        paths = analysis.material_paths(
-            self._weights,
-            self.listed,
-            self.tier,
+        paths = self._path_finder.paths(
             code,
             max_tier=self.max_tier,
             min_weight=self.min_weight,
@@ -771,20 +772,54 @@ class Result:
             "matched_as": None if pd.isna(matched_as) else str(matched_as),
         }
 
-    def _record(self, code: int, *, keep: bool = True) -> dict[str, Any]:
-        paths = self._path_records(code, keep=keep)
-        figure = self._figures(np.array([code]))[0]
-        record = {
+    def iter_ranking(self) -> Iterator[dict[str, Any]]:
+        """Yield every supplier's line of the ranking, most exposed first.
+
+        The fields of :meth:`iter_records` that the report of every supplier shows as a table:
+        ``supplier``, ``exposed``, ``tier``, ``listed_buyers``, ``revenue_at_risk``,
+        ``revenue_at_risk_is_lower_bound``, ``share_basis`` and ``assumptions``, with the same
+        values. The listed buyers are still those of the supplier's material paths, but the
+        paths' sales, listings and sources, most of a record's cost, are not looked up.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> line = next(analyze(load(), as_of="2019-10-09").iter_ranking())
+        >>> line["supplier"], line["listed_buyers"], line["revenue_at_risk"]
+        ('Ambarella', ['Hikvision', 'Dahua Technology'], 0.17)
+        """
+        codes = self._ranked_codes()
+        figures = self._figures(codes)
+        names = self.graph.names
+        for code, figure in zip(codes.tolist(), figures.tolist(), strict=True):
+            targets = (path[-1] for path, _ in self._paths_of(code, keep=False))
+            yield self._headline(code, figure, [str(names[t]) for t in dict.fromkeys(targets)])
+
+    def _headline(self, code: int, figure: float, listed_buyers: list[str]) -> dict[str, Any]:
+        """Return the fields a supplier's record and its line of the ranking share."""
+        return {
             "supplier": str(self.graph.names[code]),
             "exposed": bool(self.tier[code] > 0),
             "tier": int(self.tier[code]) if self.tier[code] > 0 else None,
-            "listed_buyers": list(dict.fromkeys(p["listed"] for p in paths)),
-            "products": self._affected_products(code),
+            "listed_buyers": listed_buyers,
             "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
             "revenue_at_risk_is_lower_bound": bool(self.lower_bound[code]),
-            "revenue_at_risk_within_tier_limit": None,
             "share_basis": self._basis(code) or None,
             "assumptions": self.assumptions,
+        }
+
+    def _record(self, code: int, *, keep: bool = True) -> dict[str, Any]:
+        paths = self._path_records(code, keep=keep)
+        figure = self._figures(np.array([code]))[0]
+        headline = self._headline(code, figure, list(dict.fromkeys(p["listed"] for p in paths)))
+        record = {
+            **{k: headline[k] for k in ("supplier", "exposed", "tier", "listed_buyers")},
+            "products": self._affected_products(code),
+            "revenue_at_risk": headline["revenue_at_risk"],
+            "revenue_at_risk_is_lower_bound": headline["revenue_at_risk_is_lower_bound"],
+            "revenue_at_risk_within_tier_limit": None,
+            "share_basis": headline["share_basis"],
+            "assumptions": headline["assumptions"],
             "paths": paths,
             "summary": self._summary(code, paths, figure),
         }

@@ -399,6 +399,30 @@ def test_revenue_at_risk_stays_between_0_and_1(network: Network) -> None:
                 assert path["weight"] is None or 0 <= path["weight"] <= 1
 
 
+RANKING_FIELDS = (
+    "supplier", "exposed", "tier", "listed_buyers", "revenue_at_risk",
+    "revenue_at_risk_is_lower_bound", "share_basis", "assumptions",
+)  # fmt: skip
+
+
+@given(networks(), st.sampled_from([{}, {"max_tier": 2, "min_weight": 0.3, "unquantified_cap": 1}]))
+@examples(60)
+def test_the_ranking_of_every_supplier_is_what_their_full_records_say(
+    network: Network, options: dict[str, Any]
+) -> None:
+    """``report`` without ``--supplier`` draws its table from the ranking's lines alone."""
+    from exposure.report import format_report
+
+    with analysed(network, **options) as result:
+        records = result.records()
+        lines = list(result.iter_ranking())
+        assert lines == [{k: r[k] for k in RANKING_FIELDS} for r in records]
+        for fmt in ("table", "markdown"):
+            assert format_report(lines, fmt, as_of=AS_OF, detailed=False) == format_report(
+                records, fmt, as_of=AS_OF, detailed=False
+            )
+
+
 @pytest.mark.parametrize(("share", "leak"), [(1.0, 1e-6), (0.999999, 1e-6), (0.5, 0.25)])
 @pytest.mark.parametrize("size", [2, 12, 300])
 def test_cycles_terminate_and_are_solved_exactly(share: float, leak: float, size: int) -> None:
