@@ -213,16 +213,23 @@ def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None
 
 
 def _emit_records(
-    records: Iterator[dict[str, Any]], total: int, output: Path | None, inputs: tuple[Path, ...]
+    records: Iterator[dict[str, Any]],
+    total: int,
+    output: Path | None,
+    inputs: tuple[Path, ...],
+    *,
+    fmt: str,
 ) -> None:
-    """Write the JSON report piece by piece: to the terminal, or atomically to a file."""
-    from exposure.report import json_report_chunks
+    """Write the JSON or CSV report piece by piece: to the terminal, or atomically to a file."""
+    from exposure.report import csv_report_chunks, json_report_chunks
+
+    chunks = csv_report_chunks if fmt == "csv" else json_report_chunks
 
     if output is None or str(output) == "-":
         if not sys.stdout.isatty():  # a bar beside the report on a terminal would garble it
             records = _counted(records, total)
         try:
-            for chunk in json_report_chunks(records):
+            for chunk in chunks(records):
                 click.echo(chunk, nl=False)
         except KeyboardInterrupt:
             # Unlike a file, the terminal or pipe has the report's first part already.
@@ -232,7 +239,7 @@ def _emit_records(
     from exposure.atomic import open_atomic
 
     with open_atomic(output, inputs=inputs) as handle:
-        for chunk in json_report_chunks(_counted(records, total)):
+        for chunk in chunks(_counted(records, total)):
             handle.write(chunk)
     click.echo(f"Wrote {output}", err=True)
 
@@ -326,15 +333,15 @@ def report(
 
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
     inputs = tuple(result.graph.dataset.files.values())
-    if fmt == "json":
+    if fmt in ("json", "csv"):
         # Written record by record as they are computed: the report of every supplier of a
         # large graph does not fit in memory as one text.
         records = result.iter_records(list(suppliers) or None)
-        _emit_records(records, len(suppliers or result.graph.supplier_codes), output, inputs)
+        total = len(suppliers or result.graph.supplier_codes)
+        _emit_records(records, total, output, inputs, fmt=fmt)
         return
     # A ranking shows a line per supplier: its paths' sales, listings and sources are not needed.
-    ranking = not suppliers and fmt != "csv"
-    records = list(result.iter_ranking()) if ranking else result.records(list(suppliers) or None)
+    records = result.records(list(suppliers)) if suppliers else list(result.iter_ranking())
     text = format_report(records, fmt, as_of=result.as_of.isoformat(), detailed=bool(suppliers))
     _emit(text, output, inputs)
 

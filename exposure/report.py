@@ -25,6 +25,7 @@ def tabulate(rows: list[list[Any]], *, headers: list[str], tablefmt: str) -> str
 
 __all__ = [
     "FORMATS",
+    "csv_report_chunks",
     "format_diff",
     "format_listed",
     "format_report",
@@ -61,12 +62,28 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     a,b
     1,x; y
     """
+    return "".join(_csv_pieces(columns, [rows]))
+
+
+def _csv_pieces(
+    columns: Sequence[str], groups: Iterable[Iterable[dict[str, Any]]]
+) -> Iterator[str]:
+    """Yield CSV text: the header line, then the lines of each group of rows, a group a piece."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+
+    def taken() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([safe_cell(_flat(row.get(c))) for c in columns])
-    return buffer.getvalue()
+    yield taken()
+    for rows in groups:
+        for row in rows:
+            writer.writerow([safe_cell(_flat(row.get(c))) for c in columns])
+        yield taken()
 
 
 def _flat(value: Any) -> Any:
@@ -171,6 +188,23 @@ def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield opening + json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n  ")
         opening = ",\n  "
     yield "[]\n" if opening == "[\n  " else "\n]\n"
+
+
+def csv_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    r"""Yield the CSV text of :func:`format_report` piece by piece: the header, then a record's rows.
+
+    Joined, the pieces are ``format_report(list(records), "csv", ...)``; as with
+    :func:`json_report_chunks`, the records are read one at a time.
+
+    Examples
+    --------
+    >>> pieces = list(csv_report_chunks([{"supplier": "A", "exposed": False, "tier": None,
+    ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
+    ...     "share_basis": None, "paths": []}]))
+    >>> pieces[1]
+    'A,false,,,false,,,,,,,,,,\n'
+    """
+    return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
 
 def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> str:

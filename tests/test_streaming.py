@@ -26,7 +26,7 @@ from exposure import analysis
 from exposure.analysis import listed_reached_counts
 from exposure.atomic import open_atomic
 from exposure.cli import cli
-from exposure.report import json_report_chunks
+from exposure.report import format_report, json_report_chunks
 from exposure.result import Result
 from tests.conftest import MakeData, listing, sale
 
@@ -146,6 +146,42 @@ def test_the_command_streams_the_text_it_wrote_whole_on_a_tangled_graph(
     target = tmp_path / "out" / "report.json"
     assert invoke(*args, "-o", str(target)).exit_code == 0
     assert target.read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize("suppliers", [[], ["Intel", "Ambarella"]])
+def test_the_csv_report_is_streamed_as_the_text_it_was_written_whole(
+    tangled: Path, tmp_path: Path, suppliers: list[str]
+) -> None:
+    for folder, as_of in ((None, "2019-10-09"), (tangled, "2020-01-01")):
+        data = exposure.load(folder)
+        names = suppliers if folder is None else []
+        expected = format_report(
+            exposure.analyze(data, as_of=as_of).records(names or None), "csv", as_of=as_of,
+            detailed=bool(names),
+        )  # fmt: skip
+        assert expected.count("\n") > 3  # rows with paths: the test shows something
+        data_args = [] if folder is None else ["--data", str(folder)]
+        chosen = [a for name in names for a in ("--supplier", name)]
+        args = ["report", *data_args, *chosen, "--format", "csv", "--as-of", as_of]
+        shown = invoke(*args)
+        assert shown.exit_code == 0, shown.output
+        assert shown.stdout == expected
+        target = tmp_path / "report.csv"
+        assert invoke(*args, "-o", str(target)).exit_code == 0
+        assert target.read_bytes() == expected.encode("utf-8")
+
+
+def test_ctrl_c_in_the_middle_of_the_csv_report_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.csv"
+    target.write_text("old", encoding="utf-8")
+    interrupt_after(monkeypatch, 3, KeyboardInterrupt())
+    result = invoke("report", "--format", "csv", "--as-of", "2019-10-09", "-o", str(target))
+    assert result.exit_code == 130
+    assert "Interrupted; nothing was written." in result.stderr
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == ["report.csv"]
 
 
 def test_named_suppliers_are_streamed_in_the_order_named() -> None:
