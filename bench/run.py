@@ -13,7 +13,8 @@ pipelines, each in a fresh Python process (``bench.stages``):
    ``lower_bound`` forced, a bare ``scipy.sparse.csgraph.breadth_first_order`` over the same
    edge arrays, and the JSON report (``iter_records()`` streamed by ``json_report_chunks``,
    as ``exposure report --format json`` writes it), first on a sample of suppliers, then in
-   full unless the sample projects it over ``--report-timeout``;
+   full unless the sample projects it over ``--report-timeout``; then the ranking of every
+   supplier as ``exposure report`` prints it (``iter_ranking()`` as a table), the same way;
 3. ``networkx``: ``nx.from_pandas_edgelist``, ``nx.ancestors`` of each listed node and a BFS
    per supplier for tiers; where either would take over ``--baseline-limit`` seconds, a
    sample is timed and the total extrapolated (marked ``~`` in the table).
@@ -381,6 +382,8 @@ STAGE_ROWS = (
     ("analysis alone: lower_bound", "... one at a time, 1 thread: `lower_bound`"),
     ("JSON report: sample", "JSON report, sample of suppliers (per supplier)"),
     ("JSON report: full", "JSON report, all suppliers, streamed (`iter_records()`)"),
+    ("ranking report: sample", "ranking of every supplier, sample: material paths per supplier"),
+    ("ranking report: full", "ranking of every supplier as a table (`iter_ranking()`)"),
     ("build_graph with fuzzy matching", "names with fuzzy matching + graph (`build_graph()`)"),
     (
         "cache, first run: load + build_graph + store",
@@ -422,6 +425,13 @@ def _cell(event: dict[str, Any] | None, name: str) -> tuple[str, str]:
     if kind == "failed":
         return f"failed ({event['reason']})", ""
     memory = _mib(event.get("peak_rss"))
+    if name == "ranking report: sample":
+        text = (
+            f"{event['seconds_per_supplier'] * 1e3:.2f} ms/supplier "
+            f"({event['sample']} of {event['suppliers']}) -> "
+            f"all: {_seconds(event['projected_seconds'], True)}"
+        )
+        return text, memory
     if name == "JSON report: sample":
         text = (
             f"{_seconds(event['seconds_per_supplier'])}/supplier "
@@ -441,7 +451,7 @@ def _cell(event: dict[str, Any] | None, name: str) -> tuple[str, str]:
     if "sample_seconds" in event:
         return _seconds(event["sample_seconds"]), memory
     text = _seconds(event["seconds"])
-    if name == "JSON report: full":
+    if name in ("JSON report: full", "ranking report: full"):
         text += f" ({event['bytes'] / 1e6:.0f} MB)"
     return text, memory
 

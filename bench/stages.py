@@ -263,6 +263,7 @@ def exposure_parquet(args: argparse.Namespace) -> None:
 
     if args.report_timeout > 0:
         _report(result, args)
+        _ranking(result, args)
     del result, graph, tier, risk, lower
     with stage("build_graph with fuzzy matching") as info:
         fuzzy = exposure.build_graph(data, fuzzy=True)
@@ -272,6 +273,47 @@ def exposure_parquet(args: argparse.Namespace) -> None:
             fuzzy_links=int((matched == "fuzzy").sum()),
             possible=int((matched == "possible").sum()),
         )
+
+
+def _ranking(result: Any, args: argparse.Namespace) -> None:
+    """Time the ranking of every supplier, as ``exposure report`` prints it (a table).
+
+    On a sample of suppliers first (the listed buyers of each one's material paths, which is
+    what :meth:`Result.iter_ranking` searches per supplier), then in full, text included,
+    unless the sample projects it over ``--report-timeout``.
+    """
+    from exposure.report import format_report
+
+    rng = np.random.default_rng(SEED + 1)
+    codes = np.asarray(result._ranked_codes())
+    with stage("ranking report: sample") as info:
+        k = min(args.report_sample * 10, len(codes))
+        sample = rng.choice(codes, size=k, replace=False)
+        started = time.perf_counter()
+        for code in sample.tolist():
+            result._paths_of(code, keep=False)
+        per_supplier = (time.perf_counter() - started) / max(k, 1)
+        projected = per_supplier * len(codes)
+        info.update(
+            suppliers=len(codes),
+            sample=k,
+            seconds_per_supplier=per_supplier,
+            projected_seconds=projected,
+        )
+    if projected > args.report_timeout * 1.5:
+        emit(
+            event="skip",
+            stage="ranking report: full",
+            reason=f"projected {projected:.0f} s from the sample",
+            projected_seconds=projected,
+            limit_seconds=args.report_timeout,
+        )
+        return
+    with stage("ranking report: full", timeout=args.report_timeout) as info:
+        text = format_report(
+            list(result.iter_ranking()), "table", as_of=str(args.as_of), detailed=False
+        )
+        info.update(suppliers=len(codes), bytes=len(text.encode("utf-8")))
 
 
 def _load_graph_cached(exposure: Any, paths: dict[str, Path]) -> Any:
