@@ -650,9 +650,9 @@ class PathFinder:
 
     What the search reads of each sale is laid out once, in the order of the stored entries:
     the customer, the share, and the customer's standing (``-1`` listed, else its tier, 0
-    when it reaches no listed entity). A
-    step then slices three arrays instead of looking up the customers' standing anew: a
-    report of every supplier takes one search per supplier.
+    when it reaches no listed entity). A step of the search then slices three arrays instead
+    of looking up its customers' standing anew: a report of every supplier searches from
+    each supplier in turn.
 
     Parameters
     ----------

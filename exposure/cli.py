@@ -545,7 +545,7 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
     "data_dir",
     type=DataDir,
     default=None,
-    help="Folder holding listed.csv (and matches.csv), or .parquet. Default: the bundled data.",
+    help="Folder holding listed.csv or .parquet (and matches.csv). Default: the bundled data.",
 )
 @click.option(
     "--listed",

@@ -221,8 +221,12 @@ def folder_file(folder: str | Path, schema: TableSchema) -> Path:
                     None,
                     None,
                     f"holds both {csv_path.name} and {parquet_path.name}",
-                    "keep one of them in the folder, or pass the one to read by its path"
-                    f" (e.g. --{csv_path.stem} FILE)",
+                    "keep one of them in the folder"
+                    + (
+                        f", or pass the one to read with --{csv_path.stem} FILE"
+                        if schema in (LISTED, SUPPLIERS)
+                        else ""
+                    ),
                 )
             ]
         )

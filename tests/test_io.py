@@ -280,3 +280,9 @@ def test_a_folder_holding_a_table_as_csv_and_as_parquet_says_which_to_keep(
     # Naming the file to read settles it.
     data = exposure.load(folder, suppliers=folder / "suppliers.parquet")
     assert data.suppliers["customer"].tolist() == ["X"]
+    # A table no option names: the fix is to keep one.
+    for suffix in ("csv", "parquet"):
+        (folder / f"ownership.{suffix}").write_bytes(b"")
+    with pytest.raises(exposure.DataError) as caught:
+        exposure.load(folder, suppliers=folder / "suppliers.parquet")
+    assert [p.fix for p in caught.value.problems] == ["keep one of them in the folder"]
