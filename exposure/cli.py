@@ -340,8 +340,10 @@ def report(
         total = len(suppliers or result.graph.supplier_codes)
         _emit_records(records, total, output, inputs, fmt=fmt)
         return
-    # A ranking shows a line per supplier: its paths' sales, listings and sources are not needed.
-    records = result.records(list(suppliers)) if suppliers else list(result.iter_ranking())
+    if suppliers:
+        records = result.records(list(suppliers))
+    else:  # a line per supplier: its paths' sales, listings and sources are not needed
+        records = list(_counted(result.iter_ranking(), len(result.graph.supplier_codes)))
     text = format_report(records, fmt, as_of=result.as_of.isoformat(), detailed=bool(suppliers))
     _emit(text, output, inputs)
 

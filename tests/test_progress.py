@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from exposure import load, progress
+from exposure import analyze, load, progress
 
 
 class Terminal(io.StringIO):
@@ -57,3 +57,21 @@ def test_loading_shows_its_steps_on_standard_error(monkeypatch: pytest.MonkeyPat
 
 def test_advance_outside_a_bar_does_nothing() -> None:
     progress.advance("nothing to show")  # no bar open: no error, no output
+
+
+@pytest.mark.usefixtures("slow")
+def test_the_ranking_of_every_supplier_counts_the_suppliers_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+
+    # The runner's standard error stands for a terminal.
+    monkeypatch.setattr(progress, "_is_terminal", lambda stream: True)
+    result = CliRunner().invoke(cli, ["report", "--as-of", "2019-10-09"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Exposure to listed entities as of 2019-10-09")
+    suppliers = len(analyze(load()).graph.supplier_codes)
+    assert "reporting: 100%" in result.stderr
+    assert f"| {suppliers}/{suppliers} [" in result.stderr.split("reporting: 100%")[1]
