@@ -207,6 +207,27 @@ def csv_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
 
+#: Listed buyers a line of the ranking names; the JSON and CSV reports name them all.
+RANKING_BUYERS = 3
+
+
+def _first_names(names: list[str]) -> str:
+    """Name the first :data:`RANKING_BUYERS` listed buyers and count the others.
+
+    A supplier of a large graph can sell to dozens of listed entities: the column stays
+    readable, and a table of a million suppliers is not padded to its longest line.
+
+    Examples
+    --------
+    >>> _first_names(["A", "B"]), _first_names(["A", "B", "C", "D", "E"])
+    ('A, B', 'A, B, C and 2 more')
+    """
+    shown = ", ".join(names[:RANKING_BUYERS])
+    return (
+        shown if len(names) <= RANKING_BUYERS else f"{shown} and {len(names) - RANKING_BUYERS} more"
+    )
+
+
 def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> str:
     exposed = sum(r["exposed"] for r in records)
     rows = [
@@ -214,7 +235,7 @@ def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> st
             r["supplier"],
             "yes" if r["exposed"] else "no",
             r["tier"] or "",
-            ", ".join(r["listed_buyers"]),
+            _first_names(r["listed_buyers"]),
             _share(r),
             r["share_basis"] or "",
         ]
@@ -230,7 +251,8 @@ def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> st
     note = (
         "Revenue at risk: share of the supplier's revenue that ends with listed entities; "
         "'≥' = lower bound (some shares unknown); 'unknown' = no share known.\n"
-        "Use --supplier NAME for paths, products, listings and sources."
+        "Use --supplier NAME for paths, products, listings and sources; --format csv or json"
+        " for every listed buyer of every supplier."
     )
     if markdown:
         return f"## {title}\n\n{table}\n\n{note}\n"

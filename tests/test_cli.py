@@ -219,3 +219,16 @@ def test_report_on_a_data_folder_of_parquet_files(tmp_path: Path) -> None:
     assert out == ""
     assert err.startswith(f"Error: {tmp_path}: holds both listed.csv and listed.parquet.")
     assert "--listed FILE" in err
+
+
+def test_a_line_of_the_ranking_names_three_listed_buyers_and_counts_the_rest(
+    make_data: MakeData,
+) -> None:
+    buyers = [f"Listed {letter}" for letter in "ABCDE"]
+    folder = make_data([listing(b) for b in buyers], [sale("Maker", b, 0.1) for b in buyers])
+    code, out, _ = run("report", "--data", str(folder), "--as-of", "2020-01-01")
+    assert code == 0
+    (line,) = [line for line in out.splitlines() if line.startswith("Maker ")]
+    assert "Listed A, Listed B, Listed C and 2 more" in line
+    code, out, _ = run("report", "--data", str(folder), "--as-of", "2020-01-01", "--format", "csv")
+    assert sorted(r.split(",")[6] for r in out.splitlines()[1:] if r.startswith("Maker,")) == buyers
