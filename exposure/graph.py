@@ -615,9 +615,9 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
 def _edge_order(src: np.ndarray, dst: np.ndarray, width: int) -> np.ndarray:
     """Return the rows' positions sorted by ``src``, then ``dst``, then position (a stable sort).
 
-    Two sorts of plain integers, each packing a node and a position (a sort of values, see
-    :mod:`exposure.sorting`), take a fraction of the time of one stable argsort of ten
-    million pairs.
+    One sort of plain integers that pack both nodes and the position, where they fit in 64
+    bits (a sort of values, see :mod:`exposure.sorting`), else two sorts, each packing a node
+    and the position: a fraction of the time of one stable argsort of ten million pairs.
 
     Examples
     --------
@@ -626,7 +626,10 @@ def _edge_order(src: np.ndarray, dst: np.ndarray, width: int) -> np.ndarray:
     """
     rows = len(src)
     bits = max(rows - 1, 1).bit_length()
-    if (width - 1).bit_length() + bits > 62:  # cannot pack: sort the pairs themselves
+    node_bits = (width - 1).bit_length()
+    if 2 * node_bits + bits <= 64:  # supplier, customer and position in one integer
+        return _sorted_positions(src, dst, node_bits, bits)
+    if node_bits + bits > 62:  # cannot pack: sort the pairs themselves
         return np.argsort(src.astype(np.int64) * width + dst, kind="stable")
     mask = (1 << bits) - 1
     position = np.arange(rows, dtype=np.int64)
@@ -641,6 +644,25 @@ def _edge_order(src: np.ndarray, dst: np.ndarray, width: int) -> np.ndarray:
     del position
     np.bitwise_and(sort_integers(by_src), mask, out=by_src)
     return by_dst[by_src]
+
+
+def _sorted_positions(src: np.ndarray, dst: np.ndarray, node_bits: int, bits: int) -> np.ndarray:
+    """Sort the rows by one unsigned integer each: ``src``, ``dst``, position, bit by bit.
+
+    One sort instead of :func:`_edge_order`'s two: a million nodes (20 bits each) and ten
+    million rows (24 bits) fill 64 bits exactly.
+    """
+    key = src.astype(np.uint64)
+    key <<= np.uint64(node_bits)
+    key |= dst.astype(np.uint64)
+    key <<= np.uint64(bits)
+    key |= np.arange(len(src), dtype=np.uint64)
+    ordered = sort_integers(key)
+    del key
+    positions = np.empty(len(src), dtype=np.int64)
+    # The masked positions are below 2**bits <= 2**63: they fit a signed integer as they are.
+    np.bitwise_and(ordered, np.uint64((1 << bits) - 1), out=positions, casting="unsafe")
+    return positions
 
 
 def _aggregate_edges(

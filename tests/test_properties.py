@@ -555,7 +555,9 @@ SORTERS = pytest.mark.parametrize("polars_from", [10**9, 0], ids=["numpy sort", 
 
 
 @SORTERS
-@pytest.mark.parametrize("width", [7, 2**59], ids=["packed", "too wide to pack"])
+@pytest.mark.parametrize(
+    "width", [7, 2**30, 2**59], ids=["packed in one", "packed in two", "too wide to pack"]
+)
 @pytest.mark.parametrize("kind", [np.int32, np.int64], ids=["32-bit codes", "64-bit codes"])
 @examples(40)
 @given(ends=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=60))
