@@ -124,7 +124,8 @@ def load(
     Parameters
     ----------
     data
-        A folder holding ``listed.csv`` and ``suppliers.csv``; default: the bundled data.
+        A folder holding ``listed.csv`` and ``suppliers.csv`` (each may be a ``.parquet``
+        file instead, see :func:`folder_file`); default: the bundled data.
     listed, suppliers, ownership
         Paths of individual files, overriding the folder's. ``ownership.csv`` is optional: a
         folder without one has no ownership links.
@@ -180,14 +181,26 @@ def input_files(
     ['listed', 'ownership', 'suppliers']
     """
     folder = Path(data) if data is not None else bundled_data_dir()
-    listed_path = Path(listed) if listed is not None else folder_file(folder, LISTED)
-    ownership_path = Path(ownership) if ownership is not None else folder_file(folder, OWNERSHIP)
-    matches_path = folder_file(
-        folder if data is not None or listed is None else listed_path.parent, MATCHES
+    problems: list[Problem] = []
+
+    def in_folder(schema: TableSchema, where: Path = folder) -> Path:
+        try:
+            return folder_file(where, schema)
+        except DataError as error:  # every table held twice is reported at once
+            problems.extend(error.problems)
+            return where / schema.file_name
+
+    listed_path = Path(listed) if listed is not None else in_folder(LISTED)
+    suppliers_path = Path(suppliers) if suppliers is not None else in_folder(SUPPLIERS)
+    ownership_path = Path(ownership) if ownership is not None else in_folder(OWNERSHIP)
+    matches_path = in_folder(
+        MATCHES, folder if data is not None or listed is None else listed_path.parent
     )
+    if problems:
+        raise DataError(problems)
     return {
         "listed": listed_path,
-        "suppliers": Path(suppliers) if suppliers is not None else folder_file(folder, SUPPLIERS),
+        "suppliers": suppliers_path,
         "ownership": ownership_path if ownership is not None or ownership_path.is_file() else None,
         "matches": matches_path if matches_path.is_file() else None,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -189,11 +190,46 @@ def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     # indented by two more spaces. JSON text has no line break but those of the layout (one
     # inside a string is written \n), so indenting after each line break is exact.
     opening = "[\n  "
+    options = _orjson_options()
     for record in records:
-        text = orjson.dumps(record, option=orjson.OPT_INDENT_2).decode("utf-8")
+        try:
+            text = orjson.dumps(record, option=options).decode("utf-8")
+        except orjson.JSONEncodeError:  # an integer past 64 bits (a count of routes round
+            # cycles can be one): the standard library writes any integer
+            text = json.dumps(_plain(record), indent=2, ensure_ascii=False)
         yield opening + text.replace("\n", "\n  ")
         opening = ",\n  "
     yield "[]\n" if opening == "[\n  " else "\n]\n"
+
+
+def _orjson_options() -> int:
+    import orjson
+
+    # NumPy numbers (from callers of format_report) are written as the numbers they hold.
+    return orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` as orjson would see it, for :func:`json.dumps`.
+
+    NumPy numbers become the Python numbers they hold, and a float that is no JSON number
+    (NaN, infinity) becomes ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _plain({"a": [np.int64(2), float("nan")], "b": (np.float64(0.5),)})
+    {'a': [2, None], 'b': [0.5]}
+    """
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # a NumPy number
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def csv_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -286,3 +286,10 @@ def test_a_folder_holding_a_table_as_csv_and_as_parquet_says_which_to_keep(
     with pytest.raises(exposure.DataError) as caught:
         exposure.load(folder, suppliers=folder / "suppliers.parquet")
     assert [p.fix for p in caught.value.problems] == ["keep one of them in the folder"]
+    # Every table held twice is named at once.
+    with pytest.raises(exposure.DataError) as caught:
+        exposure.load(folder)
+    assert [p.message for p in caught.value.problems] == [
+        "holds both suppliers.csv and suppliers.parquet",
+        "holds both ownership.csv and ownership.parquet",
+    ]

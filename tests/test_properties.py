@@ -577,6 +577,27 @@ def test_edge_rows_are_ordered_by_supplier_customer_then_line(
 
 @SORTERS
 @examples(40)
+@given(ends=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=33, max_size=64))
+def test_edge_rows_are_ordered_when_the_packed_key_fills_all_64_bits(
+    polars_from: int, ends: list[tuple[int, int]]
+) -> None:
+    """Node codes of 29 bits and 33 to 64 rows (6 bits): 64 bits, some keys with the top one set.
+
+    Suppliers on either side of 2**28 (the bit that becomes the key's top bit): a sort that
+    took the keys as signed would put those above it first.
+    """
+    from exposure.graph import _edge_order
+
+    width = 2**29
+    src = np.array([2**28 - 4 + s for s, _ in ends], dtype=np.int32)
+    dst = np.array([width - 1 - d for _, d in ends], dtype=np.int32)
+    expected = sorted(range(len(ends)), key=lambda row: (src[row], dst[row], row))
+    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+        assert _edge_order(src, dst, width).tolist() == expected
+
+
+@SORTERS
+@examples(40)
 @given(values=st.lists(st.integers(-3, 3) | st.integers(-(2**63), 2**63 - 1), max_size=60))
 def test_repeated_rows_are_those_after_the_first_of_their_value(
     polars_from: int, values: list[int]

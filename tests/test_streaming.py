@@ -492,3 +492,20 @@ def test_open_atomic_turns_a_full_disk_into_an_error(
     ):
         handle.write("[]")
     assert leftovers(tmp_path) == []
+
+
+def test_a_count_past_64_bits_and_numpy_numbers_are_written_as_json() -> None:
+    """orjson writes 64-bit integers at most: a count of routes round cycles can pass that."""
+    records = [
+        {"supplier": "A", "summary": {"routes_not_shown": 2**70 + 1, "weight": float("nan")}},
+        {"supplier": "B", "tier": np.int64(2), "share": np.float64(0.25), "flag": np.bool_(True)},
+    ]
+    text = "".join(json_report_chunks(records))
+    assert_same_report(
+        text,
+        [
+            {"supplier": "A", "summary": {"routes_not_shown": 2**70 + 1, "weight": None}},
+            {"supplier": "B", "tier": 2, "share": 0.25, "flag": True},
+        ],
+    )
+    assert '"routes_not_shown": 1180591620717411303425' in text
