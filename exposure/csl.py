@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import DataError, ExposureError, Problem
-from exposure.io import LINE, _check_cells, _country_codes
+from exposure.cells import check_cells, country_codes
 from exposure.names import name_key
-from exposure.schema import LISTED
+from exposure.schema import LINE, LISTED
 
 __all__ = [
     "EXTRA_COLUMNS",
@@ -270,7 +270,7 @@ def address_countries(addresses: Iterable[str]) -> list[str]:
     ...                    "Kabul"])
     ['CN', 'US', 'CN']
     """
-    codes = _country_codes()
+    codes = country_codes()
     found = []
     for address in addresses:
         text = address.strip().rstrip(",").strip()
@@ -493,7 +493,7 @@ def read_csl_listed(path: str | Path, lists: Sequence[str] | None = ("EL",)) -> 
         )
     problems: list[Problem] = []
     for column in LISTED.columns:
-        problems.extend(_check_cells(path, table, column.name, LISTED))
+        problems.extend(check_cells(path, table, column.name, LISTED))
     if problems:
         raise DataError(problems)
     return table
@@ -707,7 +707,7 @@ def _addresses(value: Any) -> list[tuple[str, str]]:
             ]
             text = ", ".join(p for p in parts if p)
             code = _text(item.get("country")).upper()
-            found.append((text, code if code in _country_codes() else ""))
+            found.append((text, code if code in country_codes() else ""))
         elif _text(item):
             found.append((" ".join(_text(item).split()), ""))
     return [(a, c) for a, c in found if a]
@@ -771,7 +771,7 @@ def _drop_invalid(path: Path, table: pd.DataFrame, stats: ImportStats) -> pd.Dat
     check[LINE] = np.arange(1, len(table) + 1)  # positions: JSON records may have no line
     bad: dict[int, str] = {}
     for column in LISTED.columns:
-        for problem in _check_cells(path, check, column.name, LISTED):
+        for problem in check_cells(path, check, column.name, LISTED):
             if problem.line is not None:
                 bad.setdefault(problem.line - 1, f"invalid {problem.column}: {problem.fix}")
     if not bad:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "LINE",
     "LISTED",
     "LISTED_KINDS",
     "MATCHES",
@@ -18,6 +19,9 @@ __all__ = [
     "Column",
     "TableSchema",
 ]
+
+#: The column every reader adds: the row's line in its file (its row number in a Parquet file).
+LINE = "_line"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,360 @@
+"""Text cells and their checks: every distinct string of a column is coded, and checked, once.
+
+The readers (:mod:`exposure.io` for ``listed.csv``, ``suppliers.csv`` and the rest,
+:mod:`exposure.csl` for the Consolidated Screening List) share these: a table's columns are
+checked against its schema (:data:`exposure.schema.LISTED` and the others), each problem with
+its file, line, column and fix, and text columns are kept as codes into their distinct strings.
+
+Examples
+--------
+>>> import pandas as pd
+>>> distinct, codes = text_codes(pd.Series(["b", "a", "b"]))
+>>> distinct.tolist(), codes.tolist()
+(['b', 'a'], [0, 1, 0])
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from exposure._errors import Problem
+from exposure.names import name_keys
+from exposure.schema import LINE, TableSchema
+
+__all__ = [
+    "NAME_COLUMNS",
+    "NUMBER_RANGES",
+    "check_cells",
+    "check_columns",
+    "country_codes",
+    "is_text",
+    "same_text",
+    "text_codes",
+    "text_column",
+]
+
+
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct strings of a text column and each row's index into them.
+
+    Checks and conversions run once per distinct string: a column of ten million cells often
+    holds a few hundred thousand.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.cat.categories, dtype=object), values.cat.codes.to_numpy()
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=False)
+    return np.asarray(uniques, dtype=object), codes
+
+
+def text_column(
+    distinct: np.ndarray,
+    codes: np.ndarray,
+    index: pd.Index,
+    *,
+    compact: bool = True,
+    unique: bool = False,
+) -> pd.Series:
+    """Build a text column from strings and codes, merging strings that are now equal.
+
+    ``compact``: as a :class:`pandas.Categorical` (each string stored once); otherwise as
+    Python strings. ``unique``: the strings are known to be distinct already.
+    """
+    if unique:
+        uniques = distinct
+    else:
+        merged, uniques = pd.factorize(distinct, sort=False)
+        codes = merged[codes] if len(merged) else codes
+    strings = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    if compact:
+        return pd.Series(pd.Categorical.from_codes(codes, categories=strings), index=index)
+    return pd.Series(strings.to_numpy()[codes], index=index, dtype=object)
+
+
+def same_text(values: pd.Series, distinct: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """Return a text column like ``values`` (categorical or not) holding other strings."""
+    compact = isinstance(values.dtype, pd.CategoricalDtype)
+    return text_column(distinct, codes, values.index, compact=compact)
+
+
+def is_text(values: pd.Series) -> bool:
+    """Whether a column holds text (strings or categories), not typed numbers."""
+    return isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object
+
+
+def check_columns(path: Path, table: pd.DataFrame, schema: TableSchema) -> list[Problem]:
+    """Report the required columns a table lacks (and a header split by another separator)."""
+    present = [c for c in table.columns if c != LINE]
+    problems = []
+    separator = next((s for s in (";", "\t", "|") if len(present) == 1 and s in present[0]), None)
+    if separator and not set(schema.required) & set(present):
+        found = [h.strip() for h in present[0].split(separator)]
+        if set(schema.required) <= set(found):
+            shown = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}[separator]
+            return [
+                Problem(
+                    path,
+                    1,
+                    None,
+                    f"the columns are separated by {shown}, not commas",
+                    "save the file as CSV with commas (in a spreadsheet: CSV UTF-8, "
+                    "comma-delimited)",
+                )
+            ]
+    for name in schema.required:
+        if name not in present:
+            near = difflib.get_close_matches(
+                name, [p for p in present if p not in schema.names], n=1
+            )
+            fix = (
+                f"rename column {near[0]!r} to {name!r}"
+                if near
+                else f"add a column {name!r}; the header must name: {', '.join(schema.required)}"
+            )
+            problems.append(Problem(path, 1, name, "a required column is missing", fix))
+    if not problems and not len(table):
+        problems.append(
+            Problem(
+                path,
+                None,
+                None,
+                "the file has a header but no rows",
+                "add at least one row of data below the header",
+            )
+        )
+    return problems
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """Return the ISO 3166 two-letter country codes."""
+    import pycountry  # loads a large table; only when a country is checked
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+#: Columns that hold names of entities: each must have a key (see :mod:`exposure.names`).
+NAME_COLUMNS = ("name", "supplier", "customer", "owner", "owned")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+_PERCENT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*%")
+
+
+#: The range of each numeric column kind: low, high, whether low itself is allowed, what the
+#: range is called in a message, and the fix.
+NUMBER_RANGES = {
+    "share": (
+        0.0,
+        1.0,
+        True,
+        "between 0 and 1",
+        "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
+    ),
+    "percent": (
+        0.0,
+        100.0,
+        False,
+        "a percentage over 0 and at most 100",
+        "write the part owned in percent (40 for 40%), or leave the cell empty when unknown",
+    ),
+}
+
+
+def _number_problem(value: str, kind: str) -> tuple[str, str]:
+    """Say why a cell of a ``share`` or ``percent`` column is not a number, and how to fix it."""
+    decimal_comma = _DECIMAL_COMMA.fullmatch(value)
+    percent = _PERCENT.fullmatch(value)
+    if kind == "share":
+        if percent:
+            share = f"{float(percent.group(1)) / 100:.6g}"
+            return f"{value!r} is a percentage", f"write the share from 0 to 1: {share} for {value}"
+        if decimal_comma:
+            point = value.replace(",", ".")
+            return f"{value!r} has a comma as its decimal mark", f"write {point}"
+        return (
+            f"{value!r} is not a number",
+            "write a share from 0 to 1 (0.17 for 17%), or leave the cell empty when unknown",
+        )
+    if percent:
+        return f"{value!r} has a percent sign", f"write the number alone: {percent.group(1)}"
+    if decimal_comma:
+        return f"{value!r} has a comma as its decimal mark", f"write {value.replace(',', '.')}"
+    return (
+        f"{value!r} is not a number",
+        "write the part owned in percent (40 for 40%), or leave the cell empty when unknown",
+    )
+
+
+@cache
+def _country_fix(value: str) -> str:
+    """Suggest the two-letter code of a country given by name or three-letter code."""
+    import pycountry
+
+    code = {"UK": "GB", "EL": "GR"}.get(value.upper())
+    if code is None:
+        try:
+            code = pycountry.countries.lookup(value).alpha_2
+        except LookupError:
+            return "use a two-letter code such as CN or US, or leave the cell empty"
+    country = pycountry.countries.get(alpha_2=code)
+    name = getattr(country, "common_name", None) or getattr(country, "name", code)
+    return f"write {code} ({name})"
+
+
+def check_cells(
+    path: Path,
+    table: pd.DataFrame,
+    name: str,
+    schema: TableSchema,
+    *,
+    keys: dict[str, pd.Series] | None = None,
+) -> Iterator[Problem]:
+    """Check and parse one column; the keys of a name column are stored in ``keys``.
+
+    Each distinct string is checked once; rows find their verdict by their code.
+    """
+    column = schema[name]
+    values = table[name]
+    lines = table[LINE].to_numpy()
+    if column.kind in NUMBER_RANGES and not is_text(values):  # typed Parquet numbers
+        numbers = values.to_numpy(np.float64)
+        yield from _range_problems(path, lines, name, column.kind, numbers, np.isnan(numbers))
+        return
+    distinct, codes = text_codes(values)
+    empty_text = distinct == ""
+    empty = empty_text[codes] if len(distinct) else np.zeros(len(codes), dtype=bool)
+
+    def rows_of(bad_text: np.ndarray) -> Iterator[tuple[int, str]]:
+        rows = np.flatnonzero(bad_text[codes]) if bad_text.any() else ()
+        for row in rows:
+            yield int(lines[row]), str(distinct[codes[row]])
+
+    if column.required:
+        for line in lines[empty]:
+            yield Problem(path, int(line), name, "the cell is empty", f"fill in the {name}")
+        if column.kind == "text" and name in NAME_COLUMNS:
+            key_text, key_column = _name_keys_of(values, keys)
+            if keys is not None:
+                keys[name] = key_column
+            for line, value in rows_of(~empty_text & (key_text == "")):
+                has_words = any(c.isalnum() for c in value)
+                yield Problem(
+                    path,
+                    line,
+                    name,
+                    f"{value!r} is only a legal form"
+                    if has_words
+                    else f"{value!r} has no letters or digits",
+                    f"give the real {name}",
+                )
+    if column.kind == "date":
+        parsed = pd.to_datetime(
+            pd.Series(distinct, dtype=object).where(~empty_text, None),
+            format="%Y-%m-%d",
+            errors="coerce",
+        )
+        for line, value in rows_of(parsed.isna().to_numpy() & ~empty_text):
+            yield Problem(
+                path,
+                line,
+                name,
+                f"{value!r} is not a date",
+                "write dates as YYYY-MM-DD, e.g. 2019-10-09",
+            )
+        table[name] = pd.Series(parsed.to_numpy()[codes], index=values.index)
+    elif column.kind in NUMBER_RANGES:
+        parsed_numbers = pd.to_numeric(
+            pd.Series(distinct, dtype=object).where(~empty_text, None), errors="coerce"
+        ).to_numpy(np.float64)
+        for line, value in rows_of(np.isnan(parsed_numbers) & ~empty_text):
+            yield Problem(path, line, name, *_number_problem(value, column.kind))
+        numbers = parsed_numbers[codes]
+        cells = distinct[codes]
+        yield from _range_problems(path, lines, name, column.kind, numbers, empty, cells)
+        table[name] = pd.Series(numbers, index=values.index)
+    elif column.kind == "country":
+        upper = np.array([d.upper() for d in distinct], dtype=object)
+        known = country_codes()
+        bad = np.array([u not in known for u in upper], dtype=bool) & ~empty_text
+        for line, value in rows_of(bad):
+            yield Problem(
+                path,
+                line,
+                name,
+                f"{value!r} is not an ISO 3166-1 alpha-2 country code",
+                _country_fix(value),
+            )
+        table[name] = same_text(values, upper, codes)
+    elif column.kind == "choice":
+        lowered = np.array([d.lower() for d in distinct], dtype=object)
+        bad = np.array([w not in column.choices for w in lowered], dtype=bool) & ~empty_text
+        for line, value in rows_of(bad):
+            yield Problem(
+                path,
+                line,
+                name,
+                f"{value!r} is not one of {', '.join(column.choices)}",
+                f"write one of {', '.join(column.choices)}, or leave the cell empty",
+            )
+        table[name] = same_text(values, lowered, codes)
+
+
+def _name_keys_of(
+    values: pd.Series, keys: dict[str, pd.Series] | None
+) -> tuple[np.ndarray, pd.Series]:
+    """Return the key of each distinct spelling of a name column, and the column of keys.
+
+    Name columns that share their spellings (:func:`_share_spellings`) share the work too: the
+    keys of another such column in ``keys`` are reused.
+    """
+    distinct, codes = text_codes(values)
+    for other in (keys or {}).values():
+        spellings = other.attrs.get("spellings")
+        if spellings is not None and spellings is values.cat.categories:
+            key_text = other.attrs["key_text"]
+            key_codes = other.attrs["key_codes"][codes]
+            column = pd.Series(
+                pd.Categorical.from_codes(key_codes, dtype=cast(pd.CategoricalDtype, other.dtype)),
+                index=values.index,
+            )
+            break
+    else:
+        key_text = name_keys(distinct, distinct=True)
+        key_codes_of_spelling, key_uniques = pd.factorize(key_text, sort=False)
+        column = pd.Series(
+            pd.Categorical.from_codes(
+                key_codes_of_spelling[codes] if len(codes) else codes,
+                categories=pd.Index(np.asarray(key_uniques, dtype=object), dtype=object),
+            ),
+            index=values.index,
+        )
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            column.attrs.update(
+                spellings=values.cat.categories, key_text=key_text, key_codes=key_codes_of_spelling
+            )
+    return key_text, column
+
+
+def _range_problems(
+    path: Path,
+    lines: np.ndarray,
+    name: str,
+    kind: str,
+    numbers: np.ndarray,
+    missing: np.ndarray,
+    cells: np.ndarray | None = None,
+) -> Iterator[Problem]:
+    """Report numbers outside the range of their kind (see :data:`NUMBER_RANGES`)."""
+    low, high, low_inclusive, what, fix = NUMBER_RANGES[kind]
+    with np.errstate(invalid="ignore"):
+        above_low = numbers >= low if low_inclusive else numbers > low
+        bad = ~missing & ~np.isnan(numbers) & ~(above_low & (numbers <= high))
+    for row in np.flatnonzero(bad):
+        value = str(cells[row]) if cells is not None else f"{numbers[row]:g}"
+        yield Problem(path, int(lines[row]), name, f"{value!r} is not {what}", fix)
