@@ -190,7 +190,8 @@ def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     # indented by two more spaces. JSON text has no line break but those of the layout (one
     # inside a string is written \n), so indenting after each line break is exact.
     opening = "[\n  "
-    options = _orjson_options()
+    # NumPy numbers (from callers of format_report) are written as the numbers they hold.
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
     for record in records:
         try:
             text = orjson.dumps(record, option=options).decode("utf-8")
@@ -200,13 +201,6 @@ def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield opening + text.replace("\n", "\n  ")
         opening = ",\n  "
     yield "[]\n" if opening == "[\n  " else "\n]\n"
-
-
-def _orjson_options() -> int:
-    import orjson
-
-    # NumPy numbers (from callers of format_report) are written as the numbers they hold.
-    return orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
 
 
 def _plain(value: Any) -> Any:

@@ -207,19 +207,6 @@ def test_the_csv_report_is_streamed_as_the_text_it_was_written_whole(
         assert target.read_bytes() == expected.encode("utf-8")
 
 
-def test_ctrl_c_in_the_middle_of_the_csv_report_leaves_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "report.csv"
-    target.write_text("old", encoding="utf-8")
-    interrupt_after(monkeypatch, 3, KeyboardInterrupt())
-    result = invoke("report", "--format", "csv", "--as-of", "2019-10-09", "-o", str(target))
-    assert result.exit_code == 130
-    assert "Interrupted; nothing was written." in result.stderr
-    assert target.read_text(encoding="utf-8") == "old"
-    assert leftovers(tmp_path) == ["report.csv"]
-
-
 def test_named_suppliers_are_streamed_in_the_order_named() -> None:
     result = exposure.analyze(exposure.load(), as_of="2019-10-09")
     shown = invoke(
@@ -389,17 +376,18 @@ def interrupt_after(monkeypatch: pytest.MonkeyPatch, records: int, error: BaseEx
     monkeypatch.setattr(Result, "_record", failing)
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_ctrl_c_in_the_middle_of_the_report_leaves_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    target = tmp_path / "report.json"
+    target = tmp_path / f"report.{fmt}"
     target.write_text("old", encoding="utf-8")
     interrupt_after(monkeypatch, 3, KeyboardInterrupt())
-    result = invoke("report", "--format", "json", "--as-of", "2019-10-09", "-o", str(target))
+    result = invoke("report", "--format", fmt, "--as-of", "2019-10-09", "-o", str(target))
     assert result.exit_code == 130
     assert "Interrupted; nothing was written." in result.stderr
     assert target.read_text(encoding="utf-8") == "old"
-    assert leftovers(tmp_path) == ["report.json"]
+    assert leftovers(tmp_path) == [f"report.{fmt}"]
 
 
 def test_an_error_in_the_middle_of_the_report_writes_nothing(
