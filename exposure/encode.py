@@ -15,7 +15,9 @@ second hash must equal that of the first cell with its code. Were two strings ev
 (about 1 in 10^7 for a million distinct names), the check fails and the column is numbered by
 the strings themselves, so the result is always exact. Several columns (supplier and
 customer) are each hashed and numbered on a thread of their own, then joined into one
-numbering by their hashes.
+numbering by their hashes. Columns may also come as polars Series, as polars' Parquet reader
+gives them (:func:`exposure.io` reads the large name columns so): their strings are then hashed
+where they are, without a copy into polars' memory.
 
 Examples
 --------
@@ -47,9 +49,9 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     Parameters
     ----------
     columns
-        :class:`pyarrow.ChunkedArray` columns of ``string`` or ``large_string`` type, without
-        nulls. A string is numbered where it first appears, down the first column, then the
-        next.
+        :class:`pyarrow.ChunkedArray` columns of ``string`` or ``large_string`` type, or
+        polars ``String`` Series, without nulls. A string is numbered where it first appears,
+        down the first column, then the next.
 
     Returns
     -------
@@ -60,6 +62,12 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     """
     import pyarrow as pa
 
+    if columns and all(_is_polars(column) for column in columns):
+        if sum(len(column) for column in columns) >= HASHED_FROM:
+            hashed = _hashed_columns(list(columns))
+            if hashed is not None:
+                return hashed
+        columns = [column.to_arrow(compat_level=_oldest()) for column in columns]
     if len(columns) == 1 and pa.types.is_dictionary(columns[0].type):
         found = _by_dictionaries(columns[0])
         if found is not None:
@@ -180,6 +188,18 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
     return renumber[codes], strings.take(pa.array(ordered))
 
 
+def _is_polars(column: Any) -> bool:
+    """Whether a column is a polars Series (polars is imported only where it is used)."""
+    return type(column).__module__.startswith("polars")
+
+
+def _oldest() -> Any:
+    """Return polars' oldest Arrow compatibility level: strings come out as ``large_string``."""
+    import polars as pl
+
+    return pl.CompatLevel.oldest()
+
+
 def _code_type(n_strings: int) -> type[np.signedinteger[Any]]:
     """Return the smallest signed integer type that numbers ``n_strings`` strings."""
     for kind in (np.int8, np.int16, np.int32):
@@ -218,7 +238,7 @@ class _Hashed:
 
 
 def _hashed(cells: Any) -> _Hashed | None:
-    """Code the strings through their hashes; ``None`` if two strings shared a hash."""
+    """Code the strings (Arrow or polars) through their hashes; ``None`` if two shared a hash."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -226,7 +246,9 @@ def _hashed(cells: Any) -> _Hashed | None:
         import polars as pl
     except ImportError:  # an install without it: the exact way is only slower
         return None
-    strings = pl.from_arrow(cells)  # a copy of the text: dropped as soon as it is hashed
+    in_polars = _is_polars(cells)
+    # An Arrow column is copied into polars' memory, and the copy dropped once it is hashed.
+    strings = cells if in_polars else pl.from_arrow(cells)
     assert isinstance(strings, pl.Series)
     hashes = pa.array(strings.hash(seed=0).to_numpy())
     check = strings.hash(seed=1).to_numpy()
@@ -243,10 +265,14 @@ def _hashed(cells: Any) -> _Hashed | None:
     first_checks = check[first]
     if not np.array_equal(check, first_checks[codes]):
         return None
+    if in_polars:
+        distinct = cells.filter(pl.Series(grows)).to_arrow(compat_level=_oldest())
+    else:
+        # A mask keeps the chunks apart (a take would first join all the cells' text into one).
+        distinct = cells.filter(pa.array(grows)).combine_chunks()
     return _Hashed(
         codes=codes,
-        # A mask keeps the chunks apart (a take would first join all the cells' text into one).
-        strings=cells.filter(pa.array(grows)).combine_chunks(),
+        strings=distinct,
         hashes=encoded.dictionary.to_numpy(),
         checks=first_checks,
     )

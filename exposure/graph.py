@@ -334,25 +334,24 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
 
     # Each distinct spelling is resolved once; codes then spread to every row by array lookup.
     distinct, supplier_of_row, customer_of_row = _spelling_codes(rows)
-    keys = dataset.spelling_keys(distinct)
+    keys, key_codes = dataset.spelling_keys(distinct)
     advance("resolving names")
     resolved = _resolve_spellings(
         dataset, listings, index, (distinct, supplier_of_row, customer_of_row), keys, fuzzy
     )
     advance("numbering nodes")
-    linked = resolved["entity"].to_numpy() >= 0
-    node_key = keys.copy()
-    node_key[linked] = ["\x00" + str(e) for e in resolved["entity"].to_numpy()[linked]]
+    # A spelling's node is its listed entity where it names one, else its name key: numbered
+    # as integers, entity e after all the keys, so no string is hashed again.
+    entity = resolved["entity"].to_numpy()
+    n_keys = int(key_codes.max(initial=-1)) + 1
+    node_key = np.where(entity >= 0, n_keys + entity, key_codes).astype(np.int64, copy=False)
 
     # Nodes are numbered as they first appear: the listed entities, then the names of the rows
     # (all suppliers, then all customers), as the spellings are.
     entity_names = listings.drop_duplicates("entity").set_index("entity")
     n_listed = len(entity_names)
     node_codes, uniques = pd.factorize(
-        np.concatenate(
-            [np.array([f"\x00{e}" for e in entity_names.index], dtype=object), node_key]
-        ),
-        sort=False,
+        np.concatenate([n_keys + entity_names.index.to_numpy(np.int64), node_key]), sort=False
     )
     n_nodes = len(uniques)
     # 32-bit node codes where they fit: every per-row copy of them below (ten million rows)

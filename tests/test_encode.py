@@ -215,3 +215,47 @@ def test_a_null_in_an_arrow_dictionary_is_an_empty_cell() -> None:
     )
     assert column.null_count == 0  # the null is in the dictionary, not in the indices
     assert _parquet_column(column, pd.RangeIndex(3), number=False).tolist() == ["a", "", "a"]
+
+
+@pytest.mark.parametrize("hashed_from", [0, 10**9])
+def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashed_from: int
+) -> None:
+    """Large files have their name columns read by polars (hashed_from=0 makes this one
+    large): a null name is an empty cell, reported on its line as CSV's empty cell is."""
+    monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
+    by_polars = []
+    real = exposure.io._polars_text_columns
+    monkeypatch.setattr(
+        exposure.io,
+        "_polars_text_columns",
+        lambda *args: by_polars.append(args) or real(*args),
+    )
+    frame = pd.DataFrame(
+        {
+            "supplier": ["Acme", "Bolt Ltd", " Acme "],
+            "customer": ["Bolt Ltd", None, "Cobalt"],
+            "product": ["chips", "boards", "lenses"],
+            "revenue_share": [0.1, 0.2, np.nan],
+            "share_basis": ["estimate", "estimate", ""],
+            "source": ["https://example.org/a"] * 3,
+        }
+    )
+    parquet_path = tmp_path / "suppliers.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_path)
+    csv_path = tmp_path / "suppliers.csv"
+    frame.to_csv(csv_path, index=False)
+    errors = []
+    for path in (csv_path, parquet_path):
+        with pytest.raises(exposure.DataError) as caught:
+            read_suppliers(path)
+        errors.append([(p.line, p.column, p.message) for p in caught.value.problems])
+    # A CSV line counts the header line; a Parquet "line" is the row's number.
+    assert [(line - 1, column, message) for line, column, message in errors[0]] == errors[1]
+    assert (2, "customer") in {(line, column) for line, column, _ in errors[1]}
+    assert bool(by_polars) is (hashed_from == 0)
+    frame.loc[1, "customer"] = "Dyna"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_path)
+    rows = read_suppliers(parquet_path)
+    assert rows["supplier"].tolist() == ["Acme", "Bolt Ltd", "Acme"]  # stripped, one spelling
+    assert rows["supplier"].cat.categories.tolist() == ["Acme", "Bolt Ltd", "Dyna", "Cobalt"]
