@@ -572,7 +572,24 @@ def test_edge_rows_are_ordered_by_supplier_customer_then_line(
     dst = np.array([d for _, d in ends], dtype=kind)
     expected = sorted(range(len(ends)), key=lambda row: (ends[row][0], ends[row][1], row))
     with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
-        assert _edge_order(src, dst, width).tolist() == expected
+        order, pairs = _edge_order(src, dst, width)
+    assert order.tolist() == expected
+    assert_pairs(pairs, src, dst, order, width)
+
+
+def assert_pairs(
+    pairs: np.ndarray | None, src: np.ndarray, dst: np.ndarray, order: np.ndarray, width: int
+) -> None:
+    """Where the sort packed the nodes, each sorted row's pair holds its two nodes."""
+    from exposure.graph import _node_bits
+
+    if pairs is None:  # rows or nodes too many for one 64-bit key
+        assert 2 * _node_bits(width) + max(len(src) - 1, 1).bit_length() > 64
+        return
+    bits = _node_bits(width)
+    assert [(int(p) >> bits, int(p) & ((1 << bits) - 1)) for p in pairs] == [
+        (int(src[row]), int(dst[row])) for row in order
+    ]
 
 
 @SORTERS
@@ -593,7 +610,10 @@ def test_edge_rows_are_ordered_when_the_packed_key_fills_all_64_bits(
     dst = np.array([width - 1 - d for _, d in ends], dtype=np.int32)
     expected = sorted(range(len(ends)), key=lambda row: (src[row], dst[row], row))
     with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
-        assert _edge_order(src, dst, width).tolist() == expected
+        order, pairs = _edge_order(src, dst, width)
+    assert order.tolist() == expected
+    assert pairs is not None  # 29 + 29 + 6 bits: one key
+    assert_pairs(pairs, src, dst, order, width)
 
 
 @SORTERS
