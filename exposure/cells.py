@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import Problem
+from exposure.encode import code_type
 from exposure.names import name_keys
 from exposure.schema import LINE, TableSchema
 
@@ -71,7 +72,10 @@ def text_column(
         uniques = distinct
     else:
         merged, uniques = pd.factorize(distinct, sort=False)
-        codes = merged[codes] if len(merged) else codes
+        if len(merged):
+            # Gathered in the integer type the categorical keeps (most often 8-bit): ten
+            # million rows' codes are then written once, 10 MB rather than 80.
+            codes = merged.astype(code_type(len(uniques)), copy=False)[codes]
     strings = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
     if compact:
         return pd.Series(pd.Categorical.from_codes(codes, categories=strings), index=index)

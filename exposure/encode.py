@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["HASHED_FROM", "encode_text"]
+__all__ = ["HASHED_FROM", "code_type", "encode_text"]
 
 #: Columns (all of them together) of at least this many cells are numbered through hashes.
 #: Below it the hash table of strings is fast enough, and polars is not imported.
@@ -127,7 +127,7 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
         strings.append(found.strings.filter(pa.array(new)))
         places.append(place)
     # Each column's codes in the final integer type, gathered through its small table.
-    kind = _code_type(len(seen))
+    kind = code_type(len(seen))
     codes = [first.codes.astype(kind, copy=False)] + [
         place.astype(kind)[found.codes] for found, place in zip(later, places, strict=True)
     ]
@@ -166,7 +166,7 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
     )
     # The smallest integers that hold the codes, as pandas' Categorical keeps them: each
     # gathered copy of ten million codes is then 10 MB, not 80.
-    entries = entries.astype(_code_type(len(strings)))
+    entries = entries.astype(code_type(len(strings)))
     starts = np.cumsum([0, *(len(d) for d in dictionaries)])
     parts = [entries[starts[d] : starts[d + 1]][indices] for d, indices in chunks]
     codes = np.concatenate(parts) if parts else np.zeros(0, dtype=entries.dtype)
@@ -200,7 +200,7 @@ def _oldest() -> Any:
     return pl.CompatLevel.oldest()
 
 
-def _code_type(n_strings: int) -> type[np.signedinteger[Any]]:
+def code_type(n_strings: int) -> type[np.signedinteger[Any]]:
     """Return the smallest signed integer type that numbers ``n_strings`` strings."""
     for kind in (np.int8, np.int16, np.int32):
         if n_strings <= np.iinfo(kind).max:
@@ -223,7 +223,7 @@ def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
         chunks = pa.table({"c": encoded}).unify_dictionaries().column("c").chunks
         dictionary = chunks[-1].dictionary
     codes = np.concatenate([c.indices.to_numpy() for c in chunks])
-    codes = codes.astype(_code_type(len(dictionary)), copy=False)
+    codes = codes.astype(code_type(len(dictionary)), copy=False)
     return codes, dictionary
 
 
@@ -255,7 +255,7 @@ def _hashed(cells: Any) -> _Hashed | None:
     del strings
     encoded = pc.dictionary_encode(hashes)
     del hashes
-    codes = encoded.indices.to_numpy().astype(_code_type(len(encoded.dictionary)), copy=False)
+    codes = encoded.indices.to_numpy().astype(code_type(len(encoded.dictionary)), copy=False)
     # Codes are given in order of first appearance: a code's first cell is where the running
     # maximum grows.
     running = np.maximum.accumulate(codes)
