@@ -331,6 +331,8 @@ def _name_keys_of(
     else:
         key_text = name_keys(distinct, distinct=True)
         key_codes_of_spelling, key_uniques = pd.factorize(key_text, sort=False)
+        # In the integer type the categorical keeps: each row's code is then written once.
+        key_codes_of_spelling = key_codes_of_spelling.astype(code_type(len(key_uniques)))
         column = pd.Series(
             pd.Categorical.from_codes(
                 key_codes_of_spelling[codes] if len(codes) else codes,
