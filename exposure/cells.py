@@ -18,9 +18,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from exposure.schema import LINE, TableSchema
 __all__ = [
     "NAME_COLUMNS",
     "NUMBER_RANGES",
+    "NameKeys",
     "check_cells",
     "check_columns",
     "country_codes",
@@ -217,7 +218,7 @@ def check_cells(
     name: str,
     schema: TableSchema,
     *,
-    keys: dict[str, pd.Series] | None = None,
+    keys: dict[str, NameKeys] | None = None,
 ) -> Iterator[Problem]:
     """Check and parse one column; the keys of a name column are stored in ``keys``.
 
@@ -243,10 +244,10 @@ def check_cells(
         for line in lines[empty]:
             yield Problem(path, int(line), name, "the cell is empty", f"fill in the {name}")
         if column.kind == "text" and name in NAME_COLUMNS:
-            key_text, key_column = _name_keys_of(values, keys)
+            found = _name_keys_of(values, keys)
             if keys is not None:
-                keys[name] = key_column
-            for line, value in rows_of(~empty_text & (key_text == "")):
+                keys[name] = found
+            for line, value in rows_of(~empty_text & (found.key_text == "")):
                 has_words = any(c.isalnum() for c in value)
                 yield Problem(
                     path,
@@ -309,42 +310,53 @@ def check_cells(
         table[name] = same_text(values, lowered, codes)
 
 
-def _name_keys_of(
-    values: pd.Series, keys: dict[str, pd.Series] | None
-) -> tuple[np.ndarray, pd.Series]:
-    """Return the key of each distinct spelling of a name column, and the column of keys.
+@dataclass(frozen=True, eq=False)
+class NameKeys:
+    """The name keys of a name column (see :func:`exposure.names.name_key`), as integers.
+
+    Attributes
+    ----------
+    spellings
+        The column's distinct spellings (its categories), when it is categorical; else ``None``.
+    key_text
+        The key of each distinct spelling, in the order of the column's distinct strings.
+    key_codes
+        Each distinct spelling's index into ``keys``.
+    keys
+        The distinct keys, in order of first appearance: each once.
+    codes
+        Each row's index into ``keys``.
+    """
+
+    spellings: pd.Index | None
+    key_text: np.ndarray
+    key_codes: np.ndarray
+    keys: np.ndarray
+    codes: np.ndarray
+
+
+def _name_keys_of(values: pd.Series, keys: dict[str, NameKeys] | None) -> NameKeys:
+    """Return the name keys of a name column.
 
     Name columns that share their spellings (:func:`_share_spellings`) share the work too: the
-    keys of another such column in ``keys`` are reused.
+    keys of another such column in ``keys`` are reused, ``keys`` array and all.
     """
     distinct, codes = text_codes(values)
+    spellings = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
     for other in (keys or {}).values():
-        spellings = other.attrs.get("spellings")
-        if spellings is not None and spellings is values.cat.categories:
-            key_text = other.attrs["key_text"]
-            key_codes = other.attrs["key_codes"][codes]
-            column = pd.Series(
-                pd.Categorical.from_codes(key_codes, dtype=cast(pd.CategoricalDtype, other.dtype)),
-                index=values.index,
-            )
-            break
-    else:
-        key_text = name_keys(distinct, distinct=True)
-        key_codes_of_spelling, key_uniques = pd.factorize(key_text, sort=False)
-        # In the integer type the categorical keeps: each row's code is then written once.
-        key_codes_of_spelling = key_codes_of_spelling.astype(code_type(len(key_uniques)))
-        column = pd.Series(
-            pd.Categorical.from_codes(
-                key_codes_of_spelling[codes] if len(codes) else codes,
-                categories=pd.Index(np.asarray(key_uniques, dtype=object), dtype=object),
-            ),
-            index=values.index,
-        )
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            column.attrs.update(
-                spellings=values.cat.categories, key_text=key_text, key_codes=key_codes_of_spelling
-            )
-    return key_text, column
+        if spellings is not None and other.spellings is spellings:
+            return replace(other, codes=other.key_codes[codes])
+    key_text = name_keys(distinct, distinct=True)
+    key_codes, unique_keys = pd.factorize(key_text, sort=False)
+    # The smallest integers that hold them: each row's code is then written once, and small.
+    key_codes = key_codes.astype(code_type(len(unique_keys)))
+    return NameKeys(
+        spellings=spellings,
+        key_text=key_text,
+        key_codes=key_codes,
+        keys=np.asarray(unique_keys, dtype=object),
+        codes=key_codes[codes] if len(codes) else codes.astype(key_codes.dtype),
+    )
 
 
 def _range_problems(

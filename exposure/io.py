@@ -31,6 +31,7 @@ from exposure.atomic import write_atomic
 from exposure.cells import (
     NAME_COLUMNS,
     NUMBER_RANGES,
+    NameKeys,
     check_cells,
     check_columns,
     is_text,
@@ -83,7 +84,7 @@ class Dataset:
     ownership: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
     #: The name keys that validation computed for the supplier and customer spellings.
-    _keys: pd.Series | None = field(default=None, repr=False, compare=False)
+    _keys: NameKeys | None = field(default=None, repr=False, compare=False)
 
     def spelling_keys(self, spellings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the name key of each of ``spellings`` (supplier and customer names).
@@ -99,12 +100,12 @@ class Dataset:
         same spellings; computes them otherwise.
         """
         known = self._keys
-        if known is not None and known.attrs.get("spellings") is not None:
-            seen = known.attrs["spellings"]
+        if known is not None and known.spellings is not None:
+            seen = known.spellings
             if len(seen) == len(spellings) and (
                 seen is spellings or seen.equals(pd.Index(spellings, dtype=object))
             ):
-                return known.attrs["key_text"], known.attrs["key_codes"]
+                return known.key_text, known.key_codes
         keys = name_keys(spellings, distinct=True)
         return keys, pd.factorize(keys, sort=False)[0]
 
@@ -366,7 +367,7 @@ def read_suppliers(path: str | Path) -> pd.DataFrame:
     return _read_suppliers(Path(path))[0]
 
 
-def _read_suppliers(path: Path) -> tuple[pd.DataFrame, pd.Series | None]:
+def _read_suppliers(path: Path) -> tuple[pd.DataFrame, NameKeys | None]:
     """Do what :func:`read_suppliers` does; return the keys of the supplier names too."""
     table, problems, keys = _read_checked(path, SUPPLIERS)
     extend(1)
@@ -430,25 +431,23 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def _key_codes(*keys: pd.Series) -> tuple[Any, ...]:
+def _key_codes(*keys: NameKeys) -> tuple[Any, ...]:
     """Return the name keys of several columns as integer codes of one numbering.
 
     The last item is the code of the empty key (-1 when no name lacks a key).
     """
-    first = keys[0].cat.categories
-    if all(k.cat.categories is first for k in keys):  # shared spellings: one numbering already
-        return (
-            *(k.cat.codes.to_numpy() for k in keys),
-            np.intp(first.get_indexer(pd.Index([""]))[0]),
-        )
-    distinct, _ = text_codes(pd.concat([pd.Series(k.cat.categories, dtype=object) for k in keys]))
+    first = keys[0].keys
+    if all(k.keys is first for k in keys):  # shared spellings: one numbering already
+        empty = np.flatnonzero(first == "")
+        return (*(k.codes for k in keys), np.intp(empty[0] if len(empty) else -1))
+    distinct, _ = text_codes(pd.Series(np.concatenate([k.keys for k in keys]), dtype=object))
     numbering = pd.Index(distinct, dtype=object)
-    codes = [numbering.get_indexer(k.cat.categories)[k.cat.codes.to_numpy()] for k in keys]
+    codes = [numbering.get_indexer(k.keys)[k.codes] for k in keys]
     blank = int(numbering.get_indexer([""])[0])
     return (*codes, np.intp(blank))
 
 
-def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, pd.Series]) -> list[Problem]:
+def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys]) -> list[Problem]:
     problems: list[Problem] = []
     supplier_key, customer_key, blank = _key_codes(keys["supplier"], keys["customer"])
     lines = table[LINE].to_numpy()
@@ -549,7 +548,7 @@ def read_table(path: str | Path, schema: TableSchema) -> tuple[pd.DataFrame, lis
 
 def _read_checked(
     path: Path, schema: TableSchema
-) -> tuple[pd.DataFrame, list[Problem], dict[str, pd.Series]]:
+) -> tuple[pd.DataFrame, list[Problem], dict[str, NameKeys]]:
     """Do what :func:`read_table` does; return the name keys of the name columns too."""
     raw = _read_raw(path, schema)
     problems = check_columns(path, raw, schema)
@@ -558,7 +557,7 @@ def _read_checked(
     table = raw.copy(deep=False)
     problems.extend(_long_cells(path, table))
     _share_spellings(table)
-    keys: dict[str, pd.Series] = {}
+    keys: dict[str, NameKeys] = {}
     for column in schema.columns:
         if column.name not in table.columns:
             table[column.name] = text_column(
