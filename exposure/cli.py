@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -301,6 +302,12 @@ def cli() -> None:
     metavar="NAME",
     help="Report on this supplier (repeatable). Default: all, most exposed first.",
 )
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Without --supplier: only the N most exposed suppliers (in every format).",
+)
 @data_options
 @cache_option
 @analysis_options
@@ -309,6 +316,7 @@ def cli() -> None:
 @library_errors
 def report(
     suppliers: tuple[str, ...],
+    top: int | None,
     data_dir: Path | None,
     listed_file: Path | None,
     suppliers_file: Path | None,
@@ -327,24 +335,34 @@ def report(
     Example:
         exposure report --supplier Ambarella
         exposure report --as-of 2019-06-01 --format markdown
+        exposure report --top 20
         exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
     """
     from exposure.report import format_report
 
+    if suppliers and top is not None:
+        raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
     inputs = tuple(result.graph.dataset.files.values())
+    ranked = len(result.graph.supplier_codes)
+    # Only the lines shown are computed: the first N of a ranking of a million suppliers.
+    shown = min(ranked, top or ranked)
     if fmt in ("json", "csv"):
         # Written record by record as they are computed: the report of every supplier of a
         # large graph does not fit in memory as one text.
-        records = result.iter_records(list(suppliers) or None)
-        total = len(suppliers or result.graph.supplier_codes)
-        _emit_records(records, total, output, inputs, fmt=fmt)
+        records = islice(result.iter_records(list(suppliers) or None), top)
+        _emit_records(records, len(suppliers) or shown, output, inputs, fmt=fmt)
         return
     if suppliers:
-        records = result.records(list(suppliers))
+        text = format_report(
+            result.records(list(suppliers)), fmt, as_of=result.as_of.isoformat(), detailed=True
+        )
     else:  # a line per supplier: its paths' sales, listings and sources are not needed
-        records = list(_counted(result.iter_ranking(), len(result.graph.supplier_codes)))
-    text = format_report(records, fmt, as_of=result.as_of.isoformat(), detailed=bool(suppliers))
+        lines = list(_counted(islice(result.iter_ranking(), top), shown))
+        of_all = None if shown == ranked else (result.exposed_suppliers, ranked)
+        text = format_report(
+            lines, fmt, as_of=result.as_of.isoformat(), detailed=False, of_all=of_all
+        )
     _emit(text, output, inputs)
 
 

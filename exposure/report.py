@@ -139,7 +139,14 @@ def _path_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detailed: bool) -> str:
+def format_report(
+    records: list[dict[str, Any]],
+    fmt: str,
+    *,
+    as_of: str,
+    detailed: bool,
+    of_all: tuple[int, int] | None = None,
+) -> str:
     """Format a report in one of :data:`FORMATS`.
 
     Parameters
@@ -154,6 +161,19 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
     detailed
         Show every path of every supplier (``table``, ``markdown``), as for ``--supplier``;
         otherwise one line per supplier.
+    of_all
+        For a ranking of the first lines only (``exposure report --top N``): how many
+        suppliers are exposed, and how many there are, in the whole ranking; the heading
+        counts them and says how many lines are shown.
+
+    Examples
+    --------
+    >>> from exposure import analyze, load
+    >>> result = analyze(load(), as_of="2019-10-09")
+    >>> lines = list(result.iter_ranking())[:2]
+    >>> text = format_report(lines, "table", as_of="2019-10-09", detailed=False, of_all=(8, 8))
+    >>> text.splitlines()[0]
+    'Exposure to listed entities as of 2019-10-09: 8 of 8 suppliers exposed; the first 2 shown'
     """
     if fmt == "json":
         return "".join(json_report_chunks(records))
@@ -163,7 +183,7 @@ def format_report(records: list[dict[str, Any]], fmt: str, *, as_of: str, detail
     banner = _banner(records[0]["assumptions"] if records else [], markdown=markdown)
     if detailed:
         return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
-    return banner + _ranking(records, as_of=as_of, markdown=markdown)
+    return banner + _ranking(records, as_of=as_of, markdown=markdown, of_all=of_all)
 
 
 def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -264,8 +284,10 @@ def _first_names(names: list[str]) -> str:
     )
 
 
-def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> str:
-    exposed = sum(r["exposed"] for r in records)
+def _ranking(
+    records: list[dict[str, Any]], *, as_of: str, markdown: bool, of_all: tuple[int, int] | None
+) -> str:
+    exposed, ranked = of_all or (sum(r["exposed"] for r in records), len(records))
     rows = [
         [
             r["supplier"],
@@ -281,9 +303,9 @@ def _ranking(records: list[dict[str, Any]], *, as_of: str, markdown: bool) -> st
     if markdown:
         rows = [[_markdown_cell(c) for c in row] for row in rows]
     table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
-    title = (
-        f"Exposure to listed entities as of {as_of}: {exposed} of {len(records)} suppliers exposed"
-    )
+    title = f"Exposure to listed entities as of {as_of}: {exposed} of {ranked} suppliers exposed"
+    if of_all is not None:
+        title += f"; the first {len(records)} shown"
     note = (
         "Revenue at risk: share of the supplier's revenue that ends with listed entities; "
         "'≥' = lower bound (some shares unknown); 'unknown' = no share known.\n"

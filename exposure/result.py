@@ -587,6 +587,19 @@ class Result:
             columns["routes_within_tier_limit"] = self.within_tier_limit["routes"][codes]
         return pd.DataFrame(columns)
 
+    @property
+    def exposed_suppliers(self) -> int:
+        """How many suppliers reach a listed entity.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> result = analyze(load(), as_of="2019-10-09")
+        >>> result.exposed_suppliers == int(result.suppliers["exposed"].sum())
+        True
+        """
+        return int(np.count_nonzero(self.tier[np.asarray(self.graph.supplier_codes)] > 0))
+
     def _figures(self, codes: np.ndarray, *, within_limit: bool = False) -> np.ndarray:
         """Revenue at risk for people: ``NaN`` where no share on any exposure path is known."""
         whole = self.revenue_at_risk[codes].astype(float)

@@ -221,6 +221,49 @@ def test_report_on_a_data_folder_of_parquet_files(tmp_path: Path) -> None:
     assert "--listed FILE" in err
 
 
+def test_top_shows_the_first_lines_of_the_ranking_and_counts_every_supplier() -> None:
+    args = ("report", "--as-of", "2019-10-09")
+    _, whole, _ = run(*args)
+    code, top, _ = run(*args, "--top", "3")
+    assert code == 0
+    lines = whole.splitlines()
+    title = lines[0]
+    exposed, ranked = map(int, re.findall(r"(\d+) of (\d+) suppliers exposed", title)[0])
+    assert ranked > 3
+    assert top.splitlines()[0] == f"{title}; the first 3 shown"
+
+    def cells(rows: list[str]) -> list[list[str]]:  # the columns are as wide as their cells
+        return [re.split(r"\s{2,}", row.strip()) for row in rows]
+
+    assert exposed == sum(row[1] == "yes" for row in cells(lines[4 : 4 + ranked]))
+    assert cells(top.splitlines()[4:7]) == cells(lines[4:7])  # the three most exposed
+    assert top.splitlines()[7] == ""
+    code, more, _ = run(*args, "--top", str(ranked + 5))
+    assert more == whole  # no fewer suppliers than asked for: the whole ranking as it is
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_top_keeps_the_first_records_of_the_json_and_csv_reports(fmt: str) -> None:
+    args = ("report", "--as-of", "2019-10-09", "--format", fmt)
+    _, whole, _ = run(*args)
+    code, top, _ = run(*args, "--top", "2")
+    assert code == 0
+    if fmt == "json":
+        assert json.loads(top) == json.loads(whole)[:2]
+    else:
+        first_two = list(dict.fromkeys(r.split(",")[0] for r in whole.splitlines()[1:]))[:2]
+        kept = [r for r in whole.splitlines()[1:] if r.split(",")[0] in first_two]
+        assert top.splitlines() == [whole.splitlines()[0], *kept]
+
+
+def test_top_with_a_supplier_is_a_usage_error() -> None:
+    code, out, err = run("report", "--supplier", "Ambarella", "--top", "2")
+    assert code == 2
+    assert out == ""
+    assert "Error: --top ranks every supplier; leave it out with --supplier." in err
+    assert "Traceback" not in err
+
+
 def test_a_line_of_the_ranking_names_three_listed_buyers_and_counts_the_rest(
     make_data: MakeData,
 ) -> None:
