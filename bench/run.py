@@ -451,6 +451,15 @@ def _cell(event: dict[str, Any] | None, name: str) -> tuple[str, str]:
     if "sample_seconds" in event:
         return _seconds(event["sample_seconds"]), memory
     text = _seconds(event["seconds"])
+    if "stopped_after" in event:
+        # Stopped at its limit: the rate so far, projected to every supplier.
+        projected = event["seconds"] * event["of"] / max(event["stopped_after"], 1)
+        return (
+            f"stopped at its {_seconds(event['limit_seconds'])} limit after "
+            f"{event['stopped_after']} of {event['of']} suppliers -> all: "
+            f"{_seconds(projected, True)}",
+            memory,
+        )
     if name in ("JSON report: full", "ranking report: full"):
         text += f" ({event['bytes'] / 1e6:.0f} MB)"
     return text, memory

@@ -309,11 +309,18 @@ def _ranking(result: Any, args: argparse.Namespace) -> None:
             limit_seconds=args.report_timeout,
         )
         return
-    with stage("ranking report: full", timeout=args.report_timeout) as info:
-        text = format_report(
-            list(result.iter_ranking()), "table", as_of=str(args.as_of), detailed=False
-        )
-        info.update(suppliers=len(codes), bytes=len(text.encode("utf-8")))
+    with stage("ranking report: full", timeout=_guard(args.report_timeout)) as info:
+        deadline = time.perf_counter() + args.report_timeout
+        lines = []
+        for line in result.iter_ranking():
+            lines.append(line)
+            if time.perf_counter() > deadline:
+                info.update(
+                    stopped_after=len(lines), of=len(codes), limit_seconds=args.report_timeout
+                )
+                break
+        text = format_report(lines, "table", as_of=str(args.as_of), detailed=False)
+        info.update(suppliers=len(lines), bytes=len(text.encode("utf-8")))
 
 
 def _load_graph_cached(exposure: Any, paths: dict[str, Path]) -> Any:
@@ -451,14 +458,25 @@ def _report(result: Any, args: argparse.Namespace) -> None:
             limit_seconds=args.report_timeout,
         )
         return
-    with stage("JSON report: full", timeout=args.report_timeout) as info:
+    with stage("JSON report: full", timeout=_guard(args.report_timeout)) as info:
         written = 0
-        records_written = 0
+        pieces = 0
+        deadline = time.perf_counter() + args.report_timeout
         for chunk in json_report_chunks(result.iter_records()):
             written += len(chunk.encode("utf-8"))
-            records_written += 1
-        # The last piece closes the list; every other one holds a record.
-        info.update(suppliers=records_written - 1, bytes=written, streamed=True)
+            pieces += 1
+            if time.perf_counter() > deadline:
+                # Stopped here, not killed: the stages after it still run in this process.
+                info.update(stopped_after=pieces, of=len(codes), limit_seconds=args.report_timeout)
+                break
+        else:
+            pieces -= 1  # the last piece closes the list; every other one holds a record
+        info.update(suppliers=pieces, bytes=written, streamed=True)
+
+
+def _guard(limit: float) -> float:
+    """The parent's hard limit on a stage that stops itself at ``limit`` (a stuck one)."""
+    return limit * 1.2 + 60
 
 
 # -- networkx baseline ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ second hash must equal that of the first cell with its code. Were two strings ev
 the strings themselves, so the result is always exact. Several columns (supplier and
 customer) are each hashed and numbered on a thread of their own, then joined into one
 numbering by their hashes. Columns may also come as polars Series, as polars' Parquet reader
-gives them (:func:`exposure.io` reads the large name columns so): their strings are then hashed
+gives them (:mod:`exposure.io` reads large text columns so): their strings are then hashed
 where they are, without a copy into polars' memory.
 
 Examples
