@@ -452,8 +452,9 @@ def _cell(event: dict[str, Any] | None, name: str) -> tuple[str, str]:
         return _seconds(event["sample_seconds"]), memory
     text = _seconds(event["seconds"])
     if "stopped_after" in event:
-        # Stopped at its limit: the rate so far, projected to every supplier.
-        projected = event["seconds"] * event["of"] / max(event["stopped_after"], 1)
+        # Stopped at its limit: the set-up (with the first supplier), then the rate since.
+        first, done = event["first_seconds"], event["stopped_after"]
+        projected = first + (event["seconds"] - first) * (event["of"] - 1) / max(done - 1, 1)
         return (
             f"stopped at its {_seconds(event['limit_seconds'])} limit after "
             f"{event['stopped_after']} of {event['of']} suppliers -> all: "

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -350,7 +349,7 @@ def report(
     if fmt in ("json", "csv"):
         # Written record by record as they are computed: the report of every supplier of a
         # large graph does not fit in memory as one text.
-        records = islice(result.iter_records(list(suppliers) or None), top)
+        records = result.iter_records(list(suppliers) or None, top=top)
         _emit_records(records, len(suppliers) or shown, output, inputs, fmt=fmt)
         return
     if suppliers:
@@ -358,7 +357,7 @@ def report(
             result.records(list(suppliers)), fmt, as_of=result.as_of.isoformat(), detailed=True
         )
     else:  # a line per supplier: its paths' sales, listings and sources are not needed
-        lines = list(_counted(islice(result.iter_ranking(), top), shown))
+        lines = list(_counted(result.iter_ranking(top=top), shown))
         of_all = None if shown == ranked else (result.exposed_suppliers, ranked)
         text = format_report(
             lines, fmt, as_of=result.as_of.isoformat(), detailed=False, of_all=of_all

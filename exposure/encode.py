@@ -62,12 +62,15 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     """
     import pyarrow as pa
 
+    by_hashes = True
     if columns and all(_is_polars(column) for column in columns):
         if sum(len(column) for column in columns) >= HASHED_FROM:
             hashed = _hashed_columns(list(columns))
             if hashed is not None:
                 return hashed
-        columns = [column.to_arrow(compat_level=_oldest()) for column in columns]
+        # Two strings shared a hash, or there are too few to hash: numbered by the strings.
+        by_hashes = False
+        columns = [pa.chunked_array([c.to_arrow(compat_level=_oldest())]) for c in columns]
     if len(columns) == 1 and pa.types.is_dictionary(columns[0].type):
         found = _by_dictionaries(columns[0])
         if found is not None:
@@ -83,7 +86,8 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
         pa.chunked_array([c if c.type == kind else c.cast(kind) for c in column.chunks], type=kind)
         for column in columns
     ]
-    if sum(lengths) and sum(lengths) >= HASHED_FROM:
+    cells = sum(lengths)
+    if by_hashes and cells and cells >= HASHED_FROM:
         hashed = _hashed_columns(parts)
         if hashed is not None:
             return hashed

@@ -942,7 +942,12 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
 
     def read_group(group: list[str]) -> list[pd.Series]:
         if all(name in by_polars for name in group):
-            return _polars_text_columns(path, group)
+            try:
+                return _polars_text_columns(
+                    path, [names.index(n) for n in group], metadata.num_rows
+                )
+            except _polars_failures():
+                pass  # read by Arrow instead, which names the damage in one line if there is any
         # A group at a time: its Arrow strings are freed once they are encoded.
         table = pq.read_table(
             path, columns=group, read_dictionary=[n for n in group if n in few_strings]
@@ -998,14 +1003,27 @@ def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[s
     }
 
 
-def _polars_text_columns(path: Path, names: list[str]) -> list[pd.Series]:
-    """Read text columns with polars' Parquet reader; code them as :func:`_text_columns` does."""
+def _polars_text_columns(path: Path, positions: list[int], n_rows: int) -> list[pd.Series]:
+    """Read text columns with polars' Parquet reader; code them as :func:`_text_columns` does.
+
+    The columns are chosen by position (polars would read a name as a pattern) and the path is
+    read as it is (polars would expand ``*`` and ``[...]`` in it as a pattern of files).
+    """
     import polars as pl
 
-    frame = pl.read_parquet(path, columns=names)
-    columns = [frame.get_column(name).fill_null("") for name in names]
+    frame = pl.read_parquet(path, columns=positions, glob=False)
+    if frame.height != n_rows:
+        raise ValueError(f"polars read {frame.height} rows of {n_rows}")
+    columns = [series.fill_null("") for series in frame.get_columns()]
     del frame
-    return _categorical_columns(columns, pd.RangeIndex(len(columns[0])))
+    return _categorical_columns(columns, pd.RangeIndex(n_rows))
+
+
+def _polars_failures() -> tuple[type[BaseException], ...]:
+    """Return what polars raises on a file it cannot read: errors, and panics (no ``Exception``)."""
+    import polars as pl
+
+    return (Exception, pl.exceptions.PanicException)
 
 
 def _is_arrow_text(kind: Any) -> bool:
@@ -1092,11 +1110,14 @@ def _few_strings(path: Path, names: list[str]) -> set[str]:
 
 
 def _parquet_problem(path: Path, error: Exception) -> Problem:
+    # Arrow's messages may span lines (a Thrift error and its context): one line, as every
+    # other problem is.
+    reason = " ".join(str(error).split()).rstrip(".")
     return Problem(
         path,
         None,
         None,
-        f"cannot read it as Parquet ({error})",
+        f"cannot read it as Parquet ({reason})",
         "pass a valid Parquet file or a CSV file",
     )
 

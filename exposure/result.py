@@ -38,6 +38,10 @@ __all__ = ["Result", "analyze", "parse_date"]
 MAX_TIER = 4
 MIN_WEIGHT = 0.001
 UNQUANTIFIED_CAP = 20
+#: A report of more suppliers than this counts the listed entities each one reaches for the
+#: whole graph at once: at a million companies that pass costs about 2.3 s, a search from one
+#: supplier about 1 ms.
+COUNTED_AT_ONCE_FROM = 2_000
 #: The list a what-if assumption names for an entity assumed listed.
 ASSUMED_LIST = "What-if: assumed listed"
 
@@ -533,7 +537,9 @@ class Result:
         """
         return list(self.iter_records(suppliers))
 
-    def iter_records(self, suppliers: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+    def iter_records(
+        self, suppliers: Sequence[str] | None = None, *, top: int | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Yield the records of :meth:`records` one by one, most exposed first.
 
         For writing the report of every supplier as it is computed
@@ -544,9 +550,12 @@ class Result:
         ----------
         suppliers
             Names (an unknown one raises :class:`UnknownNameError` here, before any record);
-            default: every supplier. For every supplier, how many listed entities each one
-            reaches is counted for the whole graph at once first
+            default: every supplier. For more than :data:`COUNTED_AT_ONCE_FROM` suppliers, how
+            many listed entities each one reaches is counted for the whole graph at once first
             (:func:`~exposure.analysis.listed_reached_counts`), rather than by a search per supplier.
+        top
+            Without ``suppliers``: only the ``top`` most exposed suppliers (as ``exposure
+            report --top N``); only their records are computed.
 
         Examples
         --------
@@ -554,12 +563,15 @@ class Result:
         >>> records = analyze(load(), as_of="2019-10-09").iter_records()
         >>> next(records)["supplier"]
         'Ambarella'
+        >>> [r["supplier"] for r in analyze(load(), as_of="2019-10-09").iter_records(top=2)]
+        ['Ambarella', 'Google']
         """
         if suppliers:
             codes = np.array([self.code(s) for s in suppliers], dtype=np.int64)
         else:
-            codes = self._ranked_codes()
-            _ = self._reached_listed_counts
+            codes = self._ranked_codes()[:top]
+            if len(codes) > COUNTED_AT_ONCE_FROM:
+                _ = self._reached_listed_counts
         return (self._record(code, keep=False) for code in codes.tolist())
 
     @cached_property
@@ -785,8 +797,8 @@ class Result:
             "matched_as": None if pd.isna(matched_as) else str(matched_as),
         }
 
-    def iter_ranking(self) -> Iterator[dict[str, Any]]:
-        """Yield every supplier's line of the ranking, most exposed first.
+    def iter_ranking(self, *, top: int | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every supplier's line of the ranking (or the ``top`` first), most exposed first.
 
         The fields of :meth:`iter_records` that the report of every supplier shows as a table:
         ``supplier``, ``exposed``, ``tier``, ``listed_buyers``, ``revenue_at_risk``,
@@ -801,7 +813,7 @@ class Result:
         >>> line["supplier"], line["listed_buyers"], line["revenue_at_risk"]
         ('Ambarella', ['Hikvision', 'Dahua Technology'], 0.17)
         """
-        codes = self._ranked_codes()
+        codes = self._ranked_codes()[:top]
         figures = self._figures(codes)
         names = self.graph.names
         for code, figure in zip(codes.tolist(), figures.tolist(), strict=True):

@@ -243,9 +243,15 @@ def test_top_shows_the_first_lines_of_the_ranking_and_counts_every_supplier() ->
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_top_keeps_the_first_records_of_the_json_and_csv_reports(fmt: str) -> None:
+def test_top_keeps_the_first_records_of_the_json_and_csv_reports(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     args = ("report", "--as-of", "2019-10-09", "--format", fmt)
-    _, whole, _ = run(*args)
+    with monkeypatch.context() as patched:
+        # The whole report counts each supplier's listed buyers for the whole graph at once,
+        # as for a large graph; the first two, by a search from each: the same counts.
+        patched.setattr("exposure.result.COUNTED_AT_ONCE_FROM", 0)
+        _, whole, _ = run(*args)
     code, top, _ = run(*args, "--top", "2")
     assert code == 0
     if fmt == "json":

@@ -253,7 +253,8 @@ def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
     # A CSV line counts the header line; a Parquet "line" is the row's number.
     assert [(line - 1, column, message) for line, column, message in errors[0]] == errors[1]
     assert (2, "customer") in {(line, column) for line, column, _ in errors[1]}
-    read_by_polars = {name for _, names in by_polars for name in names}
+    columns = pq.read_schema(parquet_path).names
+    read_by_polars = {columns[at] for _, positions, _ in by_polars for at in positions}
     assert ("product" in read_by_polars) is ("customer" in read_by_polars) is (hashed_from == 0)
     frame.loc[1, "customer"] = "Dyna"
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_path)
@@ -265,3 +266,92 @@ def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
     from_csv = read_suppliers(csv_path)
     for column in ("product", "share_basis", "source"):
         assert rows[column].astype(str).tolist() == from_csv[column].astype(str).tolist()
+
+
+@pytest.mark.parametrize("hashed_from", [0, 10**9])
+def test_polars_columns_are_coded_like_arrow_ones_when_not_hashed(
+    monkeypatch: pytest.MonkeyPatch, hashed_from: int
+) -> None:
+    """polars Series (as polars' Parquet reader gives them) too few to hash, or whose strings
+    share a hash, are numbered by their strings: the same codes as Arrow's."""
+    import polars as pl
+
+    monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
+    monkeypatch.setattr(encode, "_hashed", lambda cells: None)  # as if two shared a hash
+    supplier, customer = cells(8, 60), cells(9, 40)
+    columns = [pl.Series(supplier), pl.Series(customer)]
+    codes, strings = encode.encode_text(columns)
+    assert ([c.tolist() for c in codes], strings.to_pylist()) == by_arrow([supplier, customer])
+
+
+def _large_file(folder: Path, rows: int = 3) -> tuple[pd.DataFrame, Path]:
+    """A suppliers.parquet in ``folder``, read by polars once ``HASHED_FROM`` is 0."""
+    folder.mkdir(parents=True)
+    frame = pd.DataFrame(
+        {
+            "supplier": [f"Maker {i}" for i in range(rows)],
+            "customer": [f"Buyer {i}" for i in range(rows)],
+            "product": [f"part {i}" for i in range(rows)],
+            "revenue_share": [0.1] * rows,
+            "share_basis": ["estimate"] * rows,
+            "source": [f"https://example.org/{i}" for i in range(rows)],
+        }
+    )
+    path = folder / "suppliers.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    return frame, path
+
+
+def test_a_large_file_is_read_from_its_own_path_even_with_pattern_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """polars' reader would take ``*`` and ``[...]`` in a path as a pattern of files."""
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    _large_file(tmp_path / "ab", rows=5)  # what "a*" would also match
+    frame, starred = _large_file(tmp_path / "a*", rows=3)
+    _, bracketed = _large_file(tmp_path / "batch[1]", rows=4)
+    rows = read_suppliers(starred)
+    assert rows["supplier"].tolist() == frame["supplier"].tolist()
+    assert rows["source"].tolist() == frame["source"].tolist()
+    assert read_suppliers(bracketed)["customer"].tolist() == [f"Buyer {i}" for i in range(4)]
+
+
+def test_a_large_file_with_a_column_named_like_a_pattern_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """polars' reader would take a column name of ``^...$`` as a pattern of names."""
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    frame, path = _large_file(tmp_path / "data")
+    table = pq.read_table(path).append_column("^s.*$", pa.array(["x", "y", "z"]))
+    pq.write_table(table, path)
+    rows = read_suppliers(path)
+    assert rows["^s.*$"].astype(str).tolist() == ["x", "y", "z"]
+    assert rows["supplier"].tolist() == frame["supplier"].tolist()
+
+
+def test_when_polars_cannot_read_a_large_file_arrow_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """polars panics (a ``BaseException``, not an ``Exception``) on some damaged files: the
+    file is read by Arrow instead, which reads a sound file or names the damage in one line."""
+    import polars as pl
+
+    def panics(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.PanicException("assertion failed: offset + length <= self.length")
+
+    _, path = _large_file(tmp_path / "data")
+    expected = read_suppliers(path)
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    with monkeypatch.context() as patched:
+        patched.setattr(pl, "read_parquet", panics)
+        pd.testing.assert_frame_equal(read_suppliers(path), expected)
+    # A damaged page of the supplier column, behind a sound footer: both readers fail on it.
+    page = pq.read_metadata(path).row_group(0).column(0).data_page_offset
+    content = path.read_bytes()
+    path.write_bytes(content[:page] + b"\xff" * 8 + content[page + 8 :])
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(path)
+    (problem,) = caught.value.problems
+    assert problem.file == path
+    assert "cannot read it as Parquet" in problem.message
+    assert "\n" not in str(problem)  # one line, though Arrow's own message spans several
