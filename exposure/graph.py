@@ -693,19 +693,23 @@ def _aggregate_edges(
     dst = rows["dst"].to_numpy()
     width = max(n_nodes, 1)
     order, pairs = _edge_order(src, dst, width)
-    first = np.ones(len(order), dtype=bool)  # the first row of an edge
+    # The first row of each edge, and one past the last row: the bounds of the edges' rows,
+    # found at once (appending the end to ten million starts would copy them).
+    first = np.ones(len(order) + 1, dtype=bool)
     if pairs is not None:
-        np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
+        np.not_equal(pairs[1:], pairs[:-1], out=first[1:-1])
+        bounds = np.flatnonzero(first)
+        starts = bounds[:-1]
         pairs = pairs[starts]
         node_bits = np.uint64(_node_bits(width))
         src = np.right_shift(pairs, node_bits).astype(src.dtype)
         dst = np.bitwise_and(pairs, np.uint64((1 << int(node_bits)) - 1)).astype(dst.dtype)
     else:
         src, dst = src[order], dst[order]
-        np.not_equal(src[1:], src[:-1], out=first[1:])
-        first[1:] |= dst[1:] != dst[:-1]
-        starts = np.flatnonzero(first)
+        np.not_equal(src[1:], src[:-1], out=first[1:-1])
+        first[1:-1] |= dst[1:] != dst[:-1]
+        bounds = np.flatnonzero(first)
+        starts = bounds[:-1]
         src, dst = src[starts], dst[starts]
     del pairs
     # The rows' figures in edge order, each gathered once (ten million rows: 80 MB a copy).
@@ -730,4 +734,4 @@ def _aggregate_edges(
         },
         copy=False,
     )
-    return edges, order, np.append(starts, len(order)).astype(np.int64, copy=False)
+    return edges, order, bounds.astype(np.int64, copy=False)
