@@ -15,6 +15,8 @@ Examples
 1
 """
 
+# First, before scipy is imported: see exposure/_startup.py.
+import exposure._startup  # noqa: F401
 from exposure._errors import (
     AmbiguousNameError,
     DataError,

@@ -201,6 +201,43 @@ def test_version_and_python_m() -> None:
     assert "report" in done.stdout
 
 
+#: What a report on the bundled data must not import: each is imported only where it is used.
+UNUSED_BY_A_SMALL_REPORT = (
+    "matplotlib",
+    "networkx",
+    "polars",
+    "rapidfuzz",
+    "tqdm",
+    "scipy.sparse.csgraph",
+    "scipy.sparse.linalg",
+    "numpy.f2py.crackfortran",  # numpy.f2py ran: it imports this at once
+    "numpy.testing._private.utils",  # numpy.testing ran
+)
+
+
+def test_a_small_report_imports_no_heavy_module_it_does_not_use() -> None:
+    """Start-up time (issue 6: within 1.5x of importing pandas) is mostly imports."""
+    script = f"""
+import sys
+from exposure.cli import cli
+try:
+    cli(["report", "--supplier", "Ambarella", "--as-of", "2019-10-09"])
+except SystemExit as done:
+    assert done.code in (0, None), done.code
+print(sorted(m for m in {UNUSED_BY_A_SMALL_REPORT!r} if m in sys.modules))
+import numpy, numpy.testing
+numpy.testing.assert_equal(numpy.testing.assert_equal.__name__, "assert_equal")  # still usable
+print(type(sys.modules["numpy.testing"]).__name__)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    imported, testing_module = done.stdout.splitlines()[-2:]
+    assert imported == "[]"
+    assert testing_module == "module"  # loaded on first use, as an ordinary module
+
+
 def test_report_on_a_data_folder_of_parquet_files(tmp_path: Path) -> None:
     import pandas as pd
 
