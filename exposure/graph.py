@@ -90,7 +90,11 @@ class SupplyGraph:
 
     @cached_property
     def adjacency(self) -> sparse.csr_matrix:
-        """The supplier-to-customer matrix; entry (u, v) holds 1 + the edge's index."""
+        """The supplier-to-customer matrix; entry (u, v) holds 1 + the edge's index.
+
+        The edges are its entries in storage order (``data`` is ``1, 2, ..., len(edges)``): a
+        matrix of per-edge values shares its index arrays and takes the values as they are.
+        """
         n = self.n_nodes
         src = self.edges["src"].to_numpy(np.int64)
         # 32-bit indices and edge numbers where they fit, as SciPy's own routines keep them:

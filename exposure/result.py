@@ -392,12 +392,15 @@ class Result:
     def _per_edge(self, values: np.ndarray) -> sparse.csr_matrix:
         """Return the adjacency with each edge's entry holding ``values[edge]``.
 
-        The graph's index arrays are shared, not copied: the matrices made from it are read.
+        The adjacency stores the edges in their order (:attr:`SupplyGraph.adjacency`), so
+        ``values`` are its entries as they are, and its index arrays are shared: nothing is
+        copied (ten million edges' values would be 80 MB gathered).
         """
         adjacency = self.graph.adjacency
+        if len(values) != adjacency.nnz:
+            raise ValueError(f"{len(values)} values for {adjacency.nnz} edges")
         return sparse.csr_matrix(
-            (values[adjacency.data - 1], adjacency.indices, adjacency.indptr),
-            shape=adjacency.shape,
+            (values, adjacency.indices, adjacency.indptr), shape=adjacency.shape, copy=False
         )
 
     @cached_property
