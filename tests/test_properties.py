@@ -259,12 +259,20 @@ def figures(result: exposure.Result, name: str) -> tuple[int | None, float, bool
 
 
 @pytest.mark.parametrize("search_from", [analysis.SEARCH_FROM, 0], ids=["products", "search"])
+@pytest.mark.parametrize("kept_below", [0.0, 1.1], ids=["all shares", "positive shares"])
 @examples(40)
 @given(network=networks())
-def test_the_analysis_agrees_with_a_plain_reference(network: Network, search_from: int) -> None:
-    """Both ways of finding path lengths (sparse products; a search in C on large graphs)."""
+def test_the_analysis_agrees_with_a_plain_reference(
+    network: Network, search_from: int, kept_below: float
+) -> None:
+    """Both ways of finding path lengths (sparse products; a search in C on large graphs), and
+    revenue at risk over every share or over the positive ones only."""
     expected = reference(network)
-    with mock.patch.object(analysis, "SEARCH_FROM", search_from), analysed(network) as result:
+    with (
+        mock.patch.object(analysis, "SEARCH_FROM", search_from),
+        mock.patch("exposure.result.KEPT_SHARES_BELOW", kept_below),
+        analysed(network) as result,
+    ):
         for node in network.traded:
             name = network.names[node]
             assert bool(result.listed[result.graph.code(name)]) == (node in network.listed)
