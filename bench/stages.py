@@ -310,17 +310,7 @@ def _ranking(result: Any, args: argparse.Namespace) -> None:
         )
         return
     with stage("ranking report: full", timeout=_guard(args.report_timeout)) as info:
-        started = time.perf_counter()
-        first = None
-        lines = []
-        for line in result.iter_ranking():
-            lines.append(line)
-            now = time.perf_counter()
-            first = now - started if first is None else first  # the set-up and one line
-            if now - started > args.report_timeout and len(lines) < len(codes):
-                info.update(stopped_after=len(lines), of=len(codes), first_seconds=first)
-                info.update(limit_seconds=args.report_timeout)
-                break
+        lines = list(_within_limit(result.iter_ranking(), len(codes), args.report_timeout, info))
         text = format_report(lines, "table", as_of=str(args.as_of), detailed=False)
         info.update(suppliers=len(lines), bytes=len(text.encode("utf-8")))
 
@@ -463,21 +453,33 @@ def _report(result: Any, args: argparse.Namespace) -> None:
     with stage("JSON report: full", timeout=_guard(args.report_timeout)) as info:
         written = 0
         pieces = 0
-        started = time.perf_counter()
-        first = None
-        for chunk in json_report_chunks(result.iter_records()):
+        chunks = json_report_chunks(result.iter_records())
+        for chunk in _within_limit(chunks, len(codes), args.report_timeout, info):
             written += len(chunk.encode("utf-8"))
             pieces += 1
-            now = time.perf_counter()
-            first = now - started if first is None else first  # the set-up and one record
-            if now - started > args.report_timeout and pieces < len(codes):
-                # Stopped here, not killed: the stages after it still run in this process.
-                info.update(stopped_after=pieces, of=len(codes), first_seconds=first)
-                info.update(limit_seconds=args.report_timeout)
-                break
-        else:
+        if "stopped_after" not in info:
             pieces -= 1  # the last piece closes the list; every other one holds a record
         info.update(suppliers=pieces, bytes=written, streamed=True)
+
+
+def _within_limit(
+    items: Iterator[Any], total: int, limit: float, info: dict[str, Any]
+) -> Iterator[Any]:
+    """Pass ``items`` on (one per supplier, of ``total``) until ``limit`` seconds have passed.
+
+    Stopped there, not killed: the stages after it still run in this process. ``info`` gets
+    how many were done and the time to the first (the set-up and one supplier), from which
+    the report projects the whole.
+    """
+    started = time.perf_counter()
+    first = None
+    for done, item in enumerate(items, start=1):
+        yield item
+        now = time.perf_counter()
+        first = now - started if first is None else first
+        if now - started > limit and done < total:
+            info.update(stopped_after=done, of=total, first_seconds=first, limit_seconds=limit)
+            return
 
 
 def _guard(limit: float) -> float:

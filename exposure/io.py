@@ -995,12 +995,17 @@ def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[s
         import polars  # noqa: F401
     except ImportError:
         return set()
-    names = list(file_schema.names)
+    once = set(_named_once(list(file_schema.names)))
     return {
         f.name
         for f in file_schema
-        if _is_arrow_text(f.type) and names.count(f.name) == 1 and f.name not in few_strings
+        if _is_arrow_text(f.type) and f.name in once and f.name not in few_strings
     }
+
+
+def _named_once(names: list[str]) -> list[str]:
+    """Return the names that no other column of the file shares (those can be read by name)."""
+    return [n for n in dict.fromkeys(names) if names.count(n) == 1]
 
 
 def _polars_text_columns(path: Path, positions: list[int], n_rows: int) -> list[pd.Series]:
@@ -1095,7 +1100,7 @@ def _few_strings(path: Path, names: list[str]) -> set[str]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    once = [n for n in dict.fromkeys(names) if names.count(n) == 1]
+    once = _named_once(names)
     if not once:
         return set()
     file = pq.ParquetFile(path, read_dictionary=once)
