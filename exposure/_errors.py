@@ -64,12 +64,19 @@ class DataError(ExposureError, ValueError):
     """An input file has one or more problems.
 
     ``problems`` holds every :class:`Problem` found; the message shows them all, up to a limit.
+    A problem on a row of a folder-style Parquet dataset, whose rows are numbered on across its
+    part files, is cited by the part that holds the row and its line there
+    (:func:`exposure.parts.in_parts`).
     """
 
     max_shown = 20
 
     def __init__(self, problems: list[Problem]) -> None:
+        from exposure.parts import in_parts  # imports this module
+
         self.problems = list(problems)
+        for folder in {Path(p.file) for p in self.problems if p.line is not None}:
+            self.problems = in_parts(self.problems, folder)
         shown = [str(p) for p in self.problems[: self.max_shown]]
         more = len(self.problems) - len(shown)
         if more > 0:

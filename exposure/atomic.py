@@ -18,7 +18,7 @@ from typing import IO, Any, BinaryIO, TextIO, cast
 
 from exposure._errors import ExposureError
 
-__all__ = ["open_atomic", "open_atomic_bytes", "write_atomic"]
+__all__ = ["open_atomic", "open_atomic_bytes", "refuse_inputs", "write_atomic"]
 
 #: Bytes gathered before each write to the temporary file.
 BUFFER = 1 << 20
@@ -111,10 +111,7 @@ def open_atomic_bytes(path: str | Path, *, inputs: tuple[Path, ...] = ()) -> Ite
 
 @contextlib.contextmanager
 def _atomic(path: Path, inputs: tuple[Path, ...], mode: str) -> Iterator[IO[Any]]:
-    for source in inputs:
-        if _same_file(path, Path(source)):
-            msg = f"{path} is one of the input files; refusing to write over it. Choose another output name"
-            raise ExposureError(msg)
+    refuse_inputs(path, inputs)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         existing = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
@@ -139,6 +136,28 @@ def _atomic(path: Path, inputs: tuple[Path, ...], mode: str) -> Iterator[IO[Any]
             msg = f"cannot write {path}: {error.strerror or error}. Nothing was written"
             raise ExposureError(msg) from None
         raise
+
+
+def refuse_inputs(path: Path, inputs: tuple[Path, ...]) -> None:
+    """Raise when writing ``path`` would change an input.
+
+    That is the input file itself, or any file inside an input folder (a Parquet dataset, read
+    as one table of all its files).
+
+    Examples
+    --------
+    >>> refuse_inputs(Path("out.png"), (Path("sales.parquet"),))
+    """
+    for source in map(Path, inputs):
+        if _same_file(path, source):
+            msg = f"{path} is one of the input files; refusing to write over it. Choose another output name"
+            raise ExposureError(msg)
+        if source.is_dir() and source.resolve() in path.resolve().parents:
+            msg = (
+                f"{path} is inside the input folder {source}, whose files are read as one table;"
+                " refusing to write there. Choose a file outside it"
+            )
+            raise ExposureError(msg)
 
 
 def _same_file(path: Path, source: Path) -> bool:

@@ -9,8 +9,9 @@ An entry is found by a key made of:
 
 * every input file's full path, size, modification time and inode (and which optional files,
   ``ownership.csv`` and ``matches.csv``, are absent), so editing, replacing or adding a file
-  makes a new key. A file's modification time has a coarse clock: a file written twice within
-  one tick could keep it. So, as git does, a graph is not stored while an input was modified
+  makes a new key; for a folder of Parquet parts, those of the folder and of every file in it.
+  A file's modification time has a coarse clock: a file written twice within one tick could
+  keep it. So, as git does, a graph is not stored while an input was modified
   less than :data:`SETTLE_SECONDS` ago;
 * the build options (fuzzy matching or not);
 * the versions of exposure, Python, NumPy and pandas, and the size and modification time of
@@ -152,18 +153,29 @@ def _identity(path: Path | None) -> str:
         return "absent"
     try:
         status = path.stat()
+        # A folder of Parquet parts: each file in it, so that rewriting a part is seen too.
+        inside = sorted(path.iterdir()) if path.is_dir() else []
     except OSError:
         return f"{path} unreadable"
-    return f"{path.resolve()} {status.st_size} {status.st_mtime_ns} {status.st_ino}"
+    return " ".join(
+        [f"{path.resolve()} {status.st_size} {status.st_mtime_ns} {status.st_ino}"]
+        + [_identity(entry) for entry in inside]
+    )
 
 
 def _settled(files: Mapping[str, Path | None]) -> bool:
     """Tell whether every input was last modified over :data:`SETTLE_SECONDS` ago."""
     now = time.time()
     try:
-        return all(now - path.stat().st_mtime > SETTLE_SECONDS for path in files.values() if path)
+        return all(now - _modified(path) > SETTLE_SECONDS for path in files.values() if path)
     except OSError:
         return False
+
+
+def _modified(path: Path) -> float:
+    """Return when a file, or a folder of parts or anything in it, was last modified."""
+    inside = path.iterdir() if path.is_dir() else ()
+    return max([path.stat().st_mtime, *(entry.stat().st_mtime for entry in inside)])
 
 
 def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:

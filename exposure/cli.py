@@ -21,6 +21,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DataDir = click.Path(exists=False, file_okay=False, path_type=Path)
 InFile = click.Path(dir_okay=False, path_type=Path)
+#: A table: a CSV or Parquet file, or a folder of the Parquet parts of one table.
+InTable = click.Path(path_type=Path)
 OutFile = click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path)
 #: A file written by its suffix's format (a picture, an export): no "-" for the terminal.
 FileOut = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -39,16 +41,18 @@ def data_options(function: F) -> F:
         click.option(
             "--listed",
             "listed_file",
-            type=InFile,
+            type=InTable,
             default=None,
-            help="A listed.csv file to use instead of the folder's.",
+            help="A listed.csv file (or .parquet, or a folder of Parquet parts) to use instead"
+            " of the folder's.",
         ),
         click.option(
             "--suppliers",
             "suppliers_file",
-            type=InFile,
+            type=InTable,
             default=None,
-            help="A suppliers.csv file to use instead of the folder's.",
+            help="A suppliers.csv file (or .parquet, or a folder of Parquet parts) to use"
+            " instead of the folder's.",
         ),
         click.option(
             "--as-of",
@@ -569,9 +573,10 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
 @click.option(
     "--listed",
     "listed_file",
-    type=InFile,
+    type=InTable,
     default=None,
-    help="A listed.csv (or a CSL download) to use instead of the folder's.",
+    help="A listed.csv (or .parquet, a folder of Parquet parts, or a CSL download) to use"
+    " instead of the folder's.",
 )
 @click.option(
     "--as-of",
@@ -659,7 +664,7 @@ def screen(
     else:
         listed_table = read_listed(listed_path)
     matches_path = folder_file(folder, MATCHES)
-    decisions = read_matches(matches_path) if matches_path.is_file() else None
+    decisions = read_matches(matches_path) if matches_path.exists() else None
     day = None if any_date else parse_date(as_of)
     found = screen(
         screened,
@@ -761,9 +766,9 @@ def render(
 
         write_html(result, output, supplier=supplier, inputs=inputs)
     else:
-        if output.exists() and any(output.resolve() == p.resolve() for p in inputs if p.exists()):
-            msg = f"{output} is one of the input files; refusing to write over it. Choose another output name"
-            raise click.ClickException(msg)
+        from exposure.atomic import refuse_inputs
+
+        refuse_inputs(output, inputs)  # before the picture is drawn
         plot_exposure(
             result,
             supplier=supplier,

@@ -40,6 +40,7 @@ from exposure.cells import (
     text_column,
 )
 from exposure.names import name_keys
+from exposure.parts import in_parts, is_dataset, parquet_parts
 from exposure.progress import advance, extend, progress
 from exposure.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
 from exposure.sorting import sort_integers
@@ -218,15 +219,16 @@ def input_files(
     return {
         "listed": listed_path,
         "suppliers": suppliers_path,
-        "ownership": ownership_path if ownership is not None or ownership_path.is_file() else None,
-        "matches": matches_path if matches_path.is_file() else None,
+        "ownership": ownership_path if ownership is not None or ownership_path.exists() else None,
+        "matches": matches_path if matches_path.exists() else None,
     }
 
 
 def folder_file(folder: str | Path, schema: TableSchema) -> Path:
     """Return a folder's file of one table: its CSV file, or else its Parquet file.
 
-    ``suppliers.csv`` or ``suppliers.parquet``, and so on. When neither exists, the CSV
+    ``suppliers.csv`` or ``suppliers.parquet`` (a file, or a folder of Parquet parts), and so
+    on. When neither exists, the CSV
     file's path, which the error then names.
 
     Raises
@@ -240,8 +242,8 @@ def folder_file(folder: str | Path, schema: TableSchema) -> Path:
     'suppliers.csv'
     """
     csv_path = Path(folder) / schema.file_name
-    parquet_path = csv_path.with_suffix(".parquet")
-    if not parquet_path.is_file():
+    parquet_path = csv_path.with_suffix(".parquet")  # a file, or a folder of its parts
+    if not parquet_path.exists():
         return csv_path
     if csv_path.is_file():
         raise DataError(
@@ -550,6 +552,14 @@ def _read_checked(
     path: Path, schema: TableSchema
 ) -> tuple[pd.DataFrame, list[Problem], dict[str, NameKeys]]:
     """Do what :func:`read_table` does; return the name keys of the name columns too."""
+    table, problems, keys = _checked(path, schema)
+    # Raised problems are cited by part as DataError is made; returned ones are here.
+    return table, in_parts(problems, path), keys
+
+
+def _checked(
+    path: Path, schema: TableSchema
+) -> tuple[pd.DataFrame, list[Problem], dict[str, NameKeys]]:
     raw = _read_raw(path, schema)
     problems = check_columns(path, raw, schema)
     if problems:
@@ -660,6 +670,8 @@ def _long_cells(path: Path, table: pd.DataFrame) -> list[Problem]:
 
 
 def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
+    if is_dataset(path):
+        return _read_parquet(path, schema, parquet_parts(path))
     if not path.is_file():
         what = "no such file" if not path.exists() else "not a file"
         raise DataError(
@@ -675,7 +687,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
             ]
         )
     if path.suffix.lower() == ".parquet":
-        return _read_parquet(path, schema)
+        return _read_parquet(path, schema, [path])
     if path.stat().st_size >= ARROW_CSV_FROM:
         table = _read_csv_arrow(path)
         if table is not None:
@@ -928,14 +940,22 @@ def _header(path: Path, text: str) -> tuple[int, list[str]]:
     raise DataError([_parser_problem(path, text, 0, "no header line")])  # pragma: no cover
 
 
-def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
+def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.DataFrame:
+    """Read a Parquet file, or the parts of a dataset folder (``path``), as one table."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    try:
-        metadata = pq.read_metadata(path)
-        file_schema = metadata.schema.to_arrow_schema()
-    except Exception as error:  # pyarrow raises many types for a damaged file
-        raise DataError([_parquet_problem(path, error)]) from None
+    in_folder = is_dataset(path)
+    footers, schemas = [], []
+    for part in parts:
+        try:
+            footers.append(pq.read_metadata(part))
+            schemas.append(footers[-1].schema.to_arrow_schema())
+        except Exception as error:  # pyarrow raises many types for a damaged file
+            raise DataError([_parquet_problem(part, error, part=in_folder)]) from None
+    _check_same_columns(parts, schemas)
+    file_schema = schemas[0]
+    n_rows = sum(footer.num_rows for footer in footers)
     names = list(file_schema.names)
     numeric = {c.name for c in schema.columns if c.kind in NUMBER_RANGES}
     groups = _column_groups(names)
@@ -943,15 +963,22 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     def read_group(group: list[str]) -> list[pd.Series]:
         if all(name in by_polars for name in group):
             try:
-                return _polars_text_columns(
-                    path, [names.index(n) for n in group], metadata.num_rows
-                )
+                return _polars_text_columns(parts, [names.index(n) for n in group], n_rows)
             except _polars_failures():
                 pass  # read by Arrow instead, which names the damage in one line if there is any
         # A group at a time: its Arrow strings are freed once they are encoded.
-        table = pq.read_table(
-            path, columns=group, read_dictionary=[n for n in group if n in few_strings]
-        )
+        tables = []
+        for part in parts:
+            try:
+                tables.append(
+                    pq.read_table(
+                        part, columns=group, read_dictionary=[n for n in group if n in few_strings]
+                    )
+                )
+            except Exception as error:
+                raise DataError([_parquet_problem(part, error, part=in_folder)]) from None
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        del tables
         index = pd.RangeIndex(table.num_rows)
         if len(group) > 1:
             return _text_columns(table.columns, index)
@@ -960,9 +987,11 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     # Groups are read and encoded in Arrow threads (the work releases the GIL): two at once.
     from concurrent.futures import ThreadPoolExecutor
 
+    # The first part with rows shows how text columns are stored (all parts have one schema).
+    probed = next((p for p, f in zip(parts, footers, strict=True) if f.num_rows), parts[0])
     try:
-        few_strings = _few_strings(path, [f.name for f in file_schema if _is_arrow_text(f.type)])
-        by_polars = _polars_reads(file_schema, metadata.num_rows, few_strings)
+        few_strings = _few_strings(probed, [f.name for f in file_schema if _is_arrow_text(f.type)])
+        by_polars = _polars_reads(file_schema, n_rows, few_strings)
         extend(len(names))
         read: dict[str, pd.Series] = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -973,11 +1002,35 @@ def _read_parquet(path: Path, schema: TableSchema) -> pd.DataFrame:
     except DataError:
         raise
     except Exception as error:
-        raise DataError([_parquet_problem(path, error)]) from None
+        raise DataError([_parquet_problem(probed if len(parts) == 1 else path, error)]) from None
     # Parquet carries types; text is checked like CSV's, numbers keep their type.
     table = pd.DataFrame({name.strip(): read[name] for name in names})
     table[LINE] = np.arange(1, len(table) + 1, dtype=np.int64)
     return table
+
+
+def _check_same_columns(parts: list[Path], schemas: list[Any]) -> None:
+    """Raise unless every part of a dataset has the first part's columns, in order and type."""
+    first = schemas[0]
+    problems = []
+    for part, other in zip(parts[1:], schemas[1:], strict=True):
+        if other.equals(first, check_metadata=False):
+            continue
+        theirs = [f"{f.name}: {f.type}" for f in other]
+        ours = [f"{f.name}: {f.type}" for f in first]
+        differ = [c for c in theirs if c not in ours] + [f"no {c}" for c in ours if c not in theirs]
+        problems.append(
+            Problem(
+                part,
+                None,
+                None,
+                f"its columns differ from those of {parts[0].name}"
+                f" ({', '.join(differ) or 'in their order'})",
+                "write every part of the folder with the same columns and types",
+            )
+        )
+    if problems:
+        raise DataError(problems)
 
 
 def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[str]:
@@ -1008,15 +1061,18 @@ def _named_once(names: list[str]) -> list[str]:
     return [n for n in dict.fromkeys(names) if names.count(n) == 1]
 
 
-def _polars_text_columns(path: Path, positions: list[int], n_rows: int) -> list[pd.Series]:
+def _polars_text_columns(parts: list[Path], positions: list[int], n_rows: int) -> list[pd.Series]:
     """Read text columns with polars' Parquet reader; code them as :func:`_text_columns` does.
 
-    The columns are chosen by position (polars would read a name as a pattern) and the path is
-    read as it is (polars would expand ``*`` and ``[...]`` in it as a pattern of files).
+    The columns are chosen by position (polars would read a name as a pattern) and the paths
+    are read as they are (polars would expand ``*`` and ``[...]`` in them as a pattern of
+    files, and add columns for folder names of the form ``key=value``).
     """
     import polars as pl
 
-    frame = pl.read_parquet(path, columns=positions, glob=False)
+    frame = pl.read_parquet(
+        [str(part) for part in parts], columns=positions, glob=False, hive_partitioning=False
+    )
     if frame.height != n_rows:
         raise ValueError(f"polars read {frame.height} rows of {n_rows}")
     columns = [series.fill_null("") for series in frame.get_columns()]
@@ -1114,7 +1170,7 @@ def _few_strings(path: Path, names: list[str]) -> set[str]:
     return few
 
 
-def _parquet_problem(path: Path, error: Exception) -> Problem:
+def _parquet_problem(path: Path, error: Exception, *, part: bool = False) -> Problem:
     # Arrow's messages may span lines (a Thrift error and its context): one line, as every
     # other problem is.
     reason = " ".join(str(error).split()).rstrip(".")
@@ -1123,7 +1179,9 @@ def _parquet_problem(path: Path, error: Exception) -> Problem:
         None,
         None,
         f"cannot read it as Parquet ({reason})",
-        "pass a valid Parquet file or a CSV file",
+        "write this part of the folder again, or move it out"
+        if part
+        else "pass a valid Parquet file or a CSV file",
     )
 
 

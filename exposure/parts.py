@@ -1,0 +1,159 @@
+"""Folder-style Parquet datasets: one table written as several part files in one folder.
+
+Spark (``df.write.parquet("sales.parquet")``), DuckDB (``COPY ... (FORMAT parquet,
+PER_THREAD_OUTPUT)``), polars and pyarrow (``pyarrow.dataset.write_dataset``) write a large
+table so: ``part-00000-....snappy.parquet``, ``data_0.parquet``... beside bookkeeping files
+whose names start with ``_`` or ``.`` (``_SUCCESS``, ``.part-00000....crc``), which their
+readers skip, as this module does. The table's rows are those of its parts, in the parts' name
+order with numbers compared by value (``data_2`` before ``data_10``), and every row is cited by
+its own part and its row there.
+
+A folder whose parts lie in sub-folders named ``column=value`` (``partitionBy``, hive
+partitioning) keeps that column in the folder names, not in the files: it is refused with a
+message rather than read without the column.
+
+Examples
+--------
+>>> import tempfile
+>>> import pyarrow as pa, pyarrow.parquet as pq
+>>> folder = Path(tempfile.mkdtemp())
+>>> for number, rows in ((10, ["c"]), (2, ["a", "b"])):
+...     pq.write_table(pa.table({"name": rows}), folder / f"data_{number}.parquet")
+>>> (folder / "_SUCCESS").touch()
+>>> [part.name for part in parquet_parts(folder)]
+['data_2.parquet', 'data_10.parquet']
+>>> where = cite_row(folder, 3)
+>>> where[0].name, where[1]
+('data_10.parquet', 1)
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from exposure._errors import DataError, Problem
+
+__all__ = ["cite_row", "in_parts", "is_dataset", "parquet_parts", "part_rows"]
+
+#: What part files of a dataset are called: the suffix every writer above gives them.
+PART_SUFFIX = ".parquet"
+
+
+def is_dataset(path: Path) -> bool:
+    """Tell whether ``path`` names a folder read as one Parquet table (rather than a file)."""
+    return path.is_dir()
+
+
+def parquet_parts(folder: Path) -> list[Path]:
+    """Return the part files of a folder-style Parquet dataset, in name order.
+
+    Raises
+    ------
+    DataError
+        When the folder holds sub-folders (a partitioned dataset), a file that is not a
+        Parquet part, or no part at all.
+    """
+    problems: list[Problem] = []
+    parts: list[Path] = []
+    for entry in sorted(folder.iterdir(), key=lambda p: _by_numbers(p.name)):
+        if entry.name.startswith((".", "_")):
+            continue  # the writers' bookkeeping: _SUCCESS, _metadata, .crc checksums
+        if entry.is_dir():
+            problems.append(
+                Problem(
+                    entry,
+                    None,
+                    None,
+                    "a Parquet folder with sub-folders is not read (partitioned by a column,"
+                    " whose values are in the folder names rather than in the files)",
+                    "write the table without partitioning (one folder of part files), or as"
+                    " one file",
+                )
+            )
+        elif entry.suffix.lower() != PART_SUFFIX:
+            problems.append(
+                Problem(
+                    entry,
+                    None,
+                    None,
+                    f"not a Parquet part (a {PART_SUFFIX} file) in a folder read as one table",
+                    "move it out of the folder, or give it a name starting with '_' to skip it",
+                )
+            )
+        else:
+            parts.append(entry)
+    if problems:
+        raise DataError(problems)
+    if not parts:
+        raise DataError(
+            [
+                Problem(
+                    folder,
+                    None,
+                    None,
+                    f"a folder without Parquet parts ({PART_SUFFIX} files)",
+                    "pass a CSV or Parquet file, or a folder of the Parquet parts of one table",
+                )
+            ]
+        )
+    return parts
+
+
+def part_rows(parts: list[Path]) -> list[int]:
+    """Return how many rows each part holds, from its footer (the rows are not read)."""
+    import pyarrow.parquet as pq
+
+    return [pq.read_metadata(part).num_rows for part in parts]
+
+
+def cite_row(path: Path, line: int) -> tuple[Path, int]:
+    """Return the file and line that cite row ``line`` of a table read from ``path``.
+
+    For a dataset folder, rows are numbered on across its parts; this turns the number back
+    into the part holding the row and the row's number within it. A file is cited as it is.
+    """
+    return _citer(path)(line)
+
+
+def in_parts(problems: list[Problem], path: Path) -> list[Problem]:
+    """Return the problems on rows of the table read from ``path``, cited as :func:`cite_row` does."""
+    if not is_dataset(path):
+        return problems
+    cite = _citer(path)
+    cited = []
+    for problem in problems:
+        if problem.line is not None and Path(problem.file) == path:
+            file, line = cite(problem.line)
+            cited.append(replace(problem, file=file, line=line))
+        else:
+            cited.append(problem)
+    return cited
+
+
+def _citer(path: Path) -> Callable[[int], tuple[Path, int]]:
+    """Return :func:`cite_row` for one table, its parts' rows counted once."""
+    if not is_dataset(path):
+        return lambda line: (path, line)
+    try:
+        parts = parquet_parts(path)
+        ends = list(itertools.accumulate(part_rows(parts)))
+    except Exception:  # the folder changed since it was read: cite the folder's own numbering
+        return lambda line: (path, line)
+
+    def cite(line: int) -> tuple[Path, int]:
+        at = bisect.bisect_left(ends, line)
+        if at == len(parts) or line < 1:
+            return path, line
+        return parts[at], line - (ends[at - 1] if at else 0)
+
+    return cite
+
+
+def _by_numbers(name: str) -> list[tuple[int, int | str]]:
+    """Sort key of a file name: runs of digits compared as numbers, the rest as text."""
+    return [(0, int(run)) if run.isdigit() else (1, run) for run in re.split(r"(\d+)", name) if run]
