@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from exposure._polars import import_polars
+
 __all__ = ["HASHED_FROM", "code_type", "encode_text"]
 
 #: Columns (all of them together) of at least this many cells are numbered through hashes.
@@ -199,7 +201,7 @@ def _is_polars(column: Any) -> bool:
 
 def _oldest() -> Any:
     """Return polars' oldest Arrow compatibility level: strings come out as ``large_string``."""
-    import polars as pl
+    pl = import_polars()
 
     return pl.CompatLevel.oldest()
 
@@ -247,7 +249,7 @@ def _hashed(cells: Any) -> _Hashed | None:
     import pyarrow.compute as pc
 
     try:
-        import polars as pl
+        pl = import_polars()
     except ImportError:  # an install without it: the exact way is only slower
         return None
     in_polars = _is_polars(cells)

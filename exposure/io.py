@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import DataError, Problem
+from exposure._polars import import_polars
 from exposure.atomic import write_atomic
 from exposure.cells import (
     NAME_COLUMNS,
@@ -1045,7 +1046,7 @@ def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[s
     if n_rows < max(HASHED_FROM, 1):
         return set()
     try:
-        import polars  # noqa: F401
+        import_polars()
     except ImportError:
         return set()
     once = set(_named_once(list(file_schema.names)))
@@ -1068,7 +1069,7 @@ def _polars_text_columns(parts: list[Path], positions: list[int], n_rows: int) -
     are read as they are (polars would expand ``*`` and ``[...]`` in them as a pattern of
     files, and add columns for folder names of the form ``key=value``).
     """
-    import polars as pl
+    pl = import_polars()
 
     frame = pl.read_parquet(
         [str(part) for part in parts], columns=positions, glob=False, hive_partitioning=False
@@ -1082,7 +1083,7 @@ def _polars_text_columns(parts: list[Path], positions: list[int], n_rows: int) -
 
 def _polars_failures() -> tuple[type[BaseException], ...]:
     """Return what polars raises on a file it cannot read: errors, and panics (no ``Exception``)."""
-    import polars as pl
+    pl = import_polars()
 
     return (Exception, pl.exceptions.PanicException)
 

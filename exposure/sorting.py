@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from exposure._polars import import_polars
+
 __all__ = ["BY_POLARS_FROM", "sort_integers"]
 
 #: Arrays of at least this many integers are sorted by polars.
@@ -40,7 +42,7 @@ def sort_integers(values: np.ndarray) -> np.ndarray:
     if len(values) < BY_POLARS_FROM:
         return np.sort(values)
     try:
-        import polars as pl
+        pl = import_polars()
     except ImportError:  # polars is a dependency; should it be missing, NumPy only sorts slower
         return np.sort(values)
     ordered = pl.Series(values).sort().to_numpy()

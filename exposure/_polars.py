@@ -1,0 +1,47 @@
+"""Importing polars, its allocator set to give the memory it frees back at once.
+
+polars allocates with a jemalloc of its own, which by default keeps freed pages for about ten
+seconds, for polars to reuse. exposure uses polars for a few large, short steps (reading and
+hashing ten million names, sorting integers) between which NumPy, pandas and Arrow, each with
+its own allocator, do the rest: pages polars kept would sit idle beside theirs, and the
+process would hold both. At a million companies this lowered the load's peak memory from 2.6
+to 2.9 GiB to 2.2 GiB, and the memory it holds once read from about 1.8 GiB to 0.9 GiB.
+
+jemalloc reads its settings (``_RJEM_MALLOC_CONF``) once, as polars loads; polars puts its
+own defaults (``dirty_decay_ms:500,muzzy_decay_ms:1000``) before whatever the variable holds,
+and the last setting of an option wins. So exposure's are given only when exposure is the
+first to import polars in the process and the user has set none, and the variable is removed
+again right after, so that programs started later do not inherit it.
+
+Examples
+--------
+>>> pl = import_polars()
+>>> pl.Series([3, 1, 2]).sort().to_list()
+[1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+
+__all__ = ["ALLOCATOR_SETTINGS", "import_polars"]
+
+#: jemalloc's settings for polars: freed pages go back to the system without delay.
+ALLOCATOR_SETTINGS = "dirty_decay_ms:0,muzzy_decay_ms:0"
+_VARIABLE = "_RJEM_MALLOC_CONF"
+
+
+def import_polars() -> ModuleType:
+    """Import and return polars (raising ``ImportError`` where it is not installed)."""
+    if "polars" in sys.modules or _VARIABLE in os.environ:
+        import polars
+
+        return polars
+    os.environ[_VARIABLE] = ALLOCATOR_SETTINGS
+    try:
+        import polars
+    finally:
+        del os.environ[_VARIABLE]
+    return polars
