@@ -4,8 +4,10 @@ polars allocates with a jemalloc of its own, which by default keeps freed pages 
 seconds, for polars to reuse. exposure uses polars for a few large, short steps (reading and
 hashing ten million names, sorting integers) between which NumPy, pandas and Arrow, each with
 its own allocator, do the rest: pages polars kept would sit idle beside theirs, and the
-process would hold both. At a million companies this lowered the load's peak memory from 2.6
-to 2.9 GiB to 2.2 GiB, and the memory it holds once read from about 1.8 GiB to 0.9 GiB.
+process would hold both. At a million companies this lowered the peak memory of load, graph
+and analysis from 2.55 to 2.25 GiB (medians of four runs each, alternating; lower in every
+pair), and what the process holds once the files are read from about 1.8 to 0.9 GiB, for the
+same time.
 
 jemalloc reads its settings (``_RJEM_MALLOC_CONF``) once, as polars loads; polars puts its
 own defaults (``dirty_decay_ms:500,muzzy_decay_ms:1000``) before whatever the variable holds,
