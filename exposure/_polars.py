@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from types import ModuleType
 
 __all__ = ["ALLOCATOR_SETTINGS", "import_polars"]
@@ -35,15 +36,23 @@ ALLOCATOR_SETTINGS = "dirty_decay_ms:0,muzzy_decay_ms:0"
 _VARIABLE = "_RJEM_MALLOC_CONF"
 
 
-def import_polars() -> ModuleType:
-    """Import and return polars (raising ``ImportError`` where it is not installed)."""
-    if "polars" in sys.modules or _VARIABLE in os.environ:
-        import polars
+_LOCK = threading.Lock()
 
-        return polars
-    os.environ[_VARIABLE] = ALLOCATOR_SETTINGS
-    try:
-        import polars
-    finally:
-        del os.environ[_VARIABLE]
+
+def import_polars() -> ModuleType:
+    """Import and return polars (raising ``ImportError`` where it is not installed).
+
+    Safe from several threads at once (the name columns are hashed on two): the first one
+    imports polars with the settings, the others wait for it.
+    """
+    if "polars" not in sys.modules:
+        with _LOCK:
+            if "polars" not in sys.modules and _VARIABLE not in os.environ:
+                os.environ[_VARIABLE] = ALLOCATOR_SETTINGS
+                try:
+                    import polars
+                finally:
+                    os.environ.pop(_VARIABLE, None)
+    import polars
+
     return polars

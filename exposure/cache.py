@@ -108,7 +108,7 @@ def load_graph(
         graph = build()
         if _settled(files):
             try:
-                _write(entry, graph)
+                _write(entry, graph, inputs=tuple(p for p in files.values() if p))
             except ExposureError as error:  # the graph is built: a cache miss is no failure
                 warnings.warn(f"{error}; the graph was not cached", stacklevel=2)
     return graph
@@ -199,7 +199,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
         return None
 
 
-def _write(entry: Path, graph: SupplyGraph) -> None:
+def _write(entry: Path, graph: SupplyGraph, inputs: tuple[Path, ...] = ()) -> None:
     import pickle
 
     from exposure.atomic import open_atomic_bytes
@@ -212,5 +212,6 @@ def _write(entry: Path, graph: SupplyGraph) -> None:
         graph, dataset=replace(graph.dataset, suppliers=graph.rows.iloc[:0], _keys=None)
     )
     # Pickled straight into the file: the whole pickle is never held in memory as well.
-    with open_atomic_bytes(entry) as handle:
+    # Never into an input folder: a cache folder inside a folder of Parquet parts is refused.
+    with open_atomic_bytes(entry, inputs=inputs) as handle:
         pickle.dump((columns, rows_once), handle, protocol=pickle.HIGHEST_PROTOCOL)

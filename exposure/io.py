@@ -19,7 +19,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -41,7 +41,7 @@ from exposure.cells import (
     text_column,
 )
 from exposure.names import name_keys
-from exposure.parts import in_parts, is_dataset, parquet_parts
+from exposure.parts import in_parts, is_dataset, line_names, list_lines, parquet_parts
 from exposure.progress import advance, extend, progress
 from exposure.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
 from exposure.sorting import sort_integers
@@ -425,7 +425,7 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
                     int(lines[mine].min()),
                     "percent",
                     f"the owners of {table['owned'].to_numpy()[mine][0]!r} hold {totals[key]:.4g}% in all, "
-                    f"over 100% (lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
+                    f"over 100% ({list_lines(path, lines[mine][:8].tolist())})",
                     "correct the percentages so that one entity's owners hold at most 100%",
                 )
             )
@@ -477,6 +477,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys])
     triple = pair * n_products + product[product_codes]
     repeated = _repeats(triple)
     if repeated.any():
+        name_line = line_names(path)
         first_line = pd.Series(lines).groupby(triple).transform("min").to_numpy()
         for line, first in zip(lines[repeated], first_line[repeated], strict=True):
             problems.append(
@@ -484,7 +485,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys])
                     path,
                     int(line),
                     None,
-                    f"the same supplier, customer and product as line {int(first)}",
+                    f"the same supplier, customer and product as {name_line(int(first))}",
                     "remove the duplicate row, or merge the two rows into one",
                 )
             )
@@ -506,8 +507,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys])
                     int(lines[mine].min()),
                     "revenue_share",
                     f"the shares of supplier {names[mine[0]]!r} add up to "
-                    f"{totals[key]:.4g}, over 1 "
-                    f"(lines {', '.join(str(int(x)) for x in lines[mine][:8])})",
+                    f"{totals[key]:.4g}, over 1 ({list_lines(path, lines[mine][:8].tolist())})",
                     "correct the shares so that one supplier's shares sum to at most 1",
                 )
             )
@@ -564,6 +564,8 @@ def _checked(
     raw = _read_raw(path, schema)
     problems = check_columns(path, raw, schema)
     if problems:
+        if is_dataset(path):  # every part has the columns: the folder, not one part's line 1
+            problems = [replace(p, line=None) if p.line == 1 else p for p in problems]
         raise DataError(problems)
     table = raw.copy(deep=False)
     problems.extend(_long_cells(path, table))
@@ -636,7 +638,7 @@ def _long_cells(path: Path, table: pd.DataFrame) -> list[Problem]:
         problems.append(
             Problem(
                 path,
-                1,
+                None if is_dataset(path) else 1,
                 None,
                 f"a column name holds {len(str(name)):,} characters, more than the "
                 f"{MAX_CELL:,} allowed",
@@ -954,8 +956,9 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
             schemas.append(footers[-1].schema.to_arrow_schema())
         except Exception as error:  # pyarrow raises many types for a damaged file
             raise DataError([_parquet_problem(part, error, part=in_folder)]) from None
-    _check_same_columns(parts, schemas)
-    file_schema = schemas[0]
+    # Parts stored alike are read as they are; otherwise each is cast to one schema, by Arrow.
+    cast_to = _one_schema(parts, schemas)
+    file_schema = schemas[0] if cast_to is None else cast_to
     n_rows = sum(footer.num_rows for footer in footers)
     names = list(file_schema.names)
     numeric = {c.name for c in schema.columns if c.kind in NUMBER_RANGES}
@@ -978,6 +981,9 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
                 )
             except Exception as error:
                 raise DataError([_parquet_problem(part, error, part=in_folder)]) from None
+        if cast_to is not None:
+            wanted = pa.schema([cast_to.field(name) for name in group])
+            tables = [table.cast(wanted) for table in tables]
         table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
         del tables
         index = pd.RangeIndex(table.num_rows)
@@ -991,8 +997,12 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
     # The first part with rows shows how text columns are stored (all parts have one schema).
     probed = next((p for p, f in zip(parts, footers, strict=True) if f.num_rows), parts[0])
     try:
-        few_strings = _few_strings(probed, [f.name for f in file_schema if _is_arrow_text(f.type)])
-        by_polars = _polars_reads(file_schema, n_rows, few_strings)
+        text = [f.name for f in file_schema if _is_arrow_text(f.type)]
+        few_strings = _few_strings(probed, text) if cast_to is None else set()
+    except Exception as error:
+        raise DataError([_parquet_problem(probed, error, part=in_folder)]) from None
+    try:
+        by_polars = _polars_reads(file_schema, n_rows, few_strings) if cast_to is None else set()
         extend(len(names))
         read: dict[str, pd.Series] = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -1010,28 +1020,88 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
     return table
 
 
-def _check_same_columns(parts: list[Path], schemas: list[Any]) -> None:
-    """Raise unless every part of a dataset has the first part's columns, in order and type."""
-    first = schemas[0]
+def _one_schema(parts: list[Path], schemas: list[Any]) -> Any | None:
+    """Return the schema the parts of a dataset are read in, ``None`` when all share one.
+
+    Writers differ in how they store the same column: text as ``string``, ``large_string`` or
+    dictionary codes, a column empty in one part as ``null``, numbers as integers in one part
+    and floats in another, a column declared not null. These read as one table, in the types
+    returned. Parts whose columns differ in name or order, or hold text in one part and
+    numbers in another, raise: which is right is the user's to say.
+    """
+    import pyarrow as pa
+
+    if all(other.equals(schemas[0], check_metadata=False) for other in schemas[1:]):
+        return None
     problems = []
-    for part, other in zip(parts[1:], schemas[1:], strict=True):
-        if other.equals(first, check_metadata=False):
-            continue
-        theirs = [f"{f.name}: {f.type}" for f in other]
-        ours = [f"{f.name}: {f.type}" for f in first]
-        differ = [c for c in theirs if c not in ours] + [f"no {c}" for c in ours if c not in theirs]
-        problems.append(
-            Problem(
-                part,
-                None,
-                None,
-                f"its columns differ from those of {parts[0].name}"
-                f" ({', '.join(differ) or 'in their order'})",
-                "write every part of the folder with the same columns and types",
+    names = schemas[0].names
+    kinds: list[set[Any]] = [set() for _ in names]
+    for part, other in zip(parts, schemas, strict=True):
+        if other.names != names:
+            theirs, ours = list(other.names), list(names)
+            differ = [f"no {n}" for n in ours if n not in theirs]
+            differ += [f"{n} besides" for n in theirs if n not in ours]
+            problems.append(
+                Problem(
+                    part,
+                    None,
+                    None,
+                    f"its columns differ from those of {parts[0].name}"
+                    f" ({', '.join(differ) or 'in their order'})",
+                    "write every part of the folder with the same columns",
+                )
             )
-        )
+            continue
+        for kind, column in zip(kinds, other, strict=True):
+            kind.add(_column_kind(column.type))
     if problems:
         raise DataError(problems)
+    fields = []
+    for name, kind in zip(names, kinds, strict=True):
+        known = kind - {None}
+        if known <= {"integer", "float"} and known:
+            target = pa.float64() if "float" in known else pa.int64()
+        elif len(known) > 1:
+            raise DataError(
+                [
+                    Problem(
+                        parts[0].parent,
+                        None,
+                        name,
+                        f"the parts hold this column as {' in some, '.join(sorted(map(str, known)))}"
+                        " in others",
+                        "write every part of the folder with the same column types",
+                    )
+                ]
+            )
+        elif known == {"text"} or not known:
+            target = pa.large_string()
+        else:
+            target = next(
+                f.type
+                for s in schemas
+                for f in s
+                if f.name == name and _column_kind(f.type) is not None
+            )
+        fields.append(pa.field(name, target))
+    return pa.schema(fields)
+
+
+def _column_kind(kind: Any) -> Any:
+    """Return what kind of column an Arrow type holds, as parts may store it; ``None``: ``null``."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if pa.types.is_null(kind):
+        return None
+    if _is_arrow_text(kind):
+        return "text"
+    if pa.types.is_integer(kind):
+        return "integer"
+    if pa.types.is_floating(kind):
+        return "float"
+    return kind
 
 
 def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[str]:

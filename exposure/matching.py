@@ -70,6 +70,7 @@ from exposure.names import (
     name_tokens,
     split_place,
 )
+from exposure.parts import cite_row
 from exposure.progress import advance, extend
 
 __all__ = [
@@ -267,10 +268,8 @@ class Decisions:
         for (key, entity), row in latest.items():
             when = f"{row['date'].date().isoformat()}, " if pd.notna(row["date"]) else ""
             note = f": {row['note']}" if row["note"] else ""
-            said = (
-                f"{row['decision']} in {Path(file).name} line {int(row['_line'])} "
-                f"({when}{row['listed']!r}{note})"
-            )
+            cited, line = cite_row(Path(file), int(row["_line"]))
+            said = f"{row['decision']} in {cited.name} line {line} ({when}{row['listed']!r}{note})"
             if row["decision"] == "rejected":
                 decisions.rejected[(key, entity)] = said
                 continue

@@ -32,13 +32,21 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from exposure._errors import DataError, Problem
 
-__all__ = ["cite_row", "in_parts", "is_dataset", "parquet_parts", "part_rows"]
+__all__ = [
+    "cite_row",
+    "in_parts",
+    "is_dataset",
+    "line_names",
+    "list_lines",
+    "parquet_parts",
+    "part_rows",
+]
 
 #: What part files of a dataset are called: the suffix every writer above gives them.
 PART_SUFFIX = ".parquet"
@@ -49,20 +57,58 @@ def is_dataset(path: Path) -> bool:
     return path.is_dir()
 
 
+#: Bookkeeping that says the folder's Parquet files are not simply one table's rows.
+NOT_PLAIN = {
+    "_delta_log": (
+        "a Delta Lake table: its log, not the folder, says which files hold its rows now (files"
+        " of replaced or deleted rows stay until vacuumed)",
+        "export it as plain Parquet (for example with Spark's df.write.parquet), or as a file",
+    ),
+    "_temporary": (
+        "a table still being written, or whose writing failed (Spark's _temporary folder is there)",
+        "wait for the writing to end, or write the table again",
+    ),
+}
+
+
 def parquet_parts(folder: Path) -> list[Path]:
     """Return the part files of a folder-style Parquet dataset, in name order.
 
     Raises
     ------
     DataError
-        When the folder holds sub-folders (a partitioned dataset), a file that is not a
-        Parquet part, or no part at all.
+        When the folder cannot be listed, holds no Parquet file (a folder of CSV files is a
+        ``--data`` folder, not a table), is a Delta Lake table or a write not finished, holds
+        sub-folders (a partitioned dataset) or a file that is not a Parquet part.
     """
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: _by_numbers(p.name))
+    except OSError as error:
+        problem = Problem(
+            folder, None, None, f"cannot list the folder ({error.strerror or error})", _READABLE
+        )
+        raise DataError([problem]) from None
+    for name, (message, fix) in NOT_PLAIN.items():
+        if (folder / name).exists():
+            raise DataError([Problem(folder, None, None, message, fix)])
+    visible = [entry for entry in entries if not entry.name.startswith((".", "_"))]
+    partitioned = any(entry.is_dir() and "=" in entry.name for entry in visible)
+    if not partitioned and not any(_is_part(entry) for entry in visible):
+        raise DataError(
+            [
+                Problem(
+                    folder,
+                    None,
+                    None,
+                    f"a folder without Parquet parts ({PART_SUFFIX} files), where a table was"
+                    " expected",
+                    "pass a folder of CSV files as --data FOLDER; a table is a CSV or Parquet"
+                    " file, or a folder of the Parquet parts of one table",
+                )
+            ]
+        )
     problems: list[Problem] = []
-    parts: list[Path] = []
-    for entry in sorted(folder.iterdir(), key=lambda p: _by_numbers(p.name)):
-        if entry.name.startswith((".", "_")):
-            continue  # the writers' bookkeeping: _SUCCESS, _metadata, .crc checksums
+    for entry in visible:
         if entry.is_dir():
             problems.append(
                 Problem(
@@ -75,7 +121,7 @@ def parquet_parts(folder: Path) -> list[Path]:
                     " one file",
                 )
             )
-        elif entry.suffix.lower() != PART_SUFFIX:
+        elif not _is_part(entry):
             problems.append(
                 Problem(
                     entry,
@@ -85,23 +131,16 @@ def parquet_parts(folder: Path) -> list[Path]:
                     "move it out of the folder, or give it a name starting with '_' to skip it",
                 )
             )
-        else:
-            parts.append(entry)
     if problems:
         raise DataError(problems)
-    if not parts:
-        raise DataError(
-            [
-                Problem(
-                    folder,
-                    None,
-                    None,
-                    f"a folder without Parquet parts ({PART_SUFFIX} files)",
-                    "pass a CSV or Parquet file, or a folder of the Parquet parts of one table",
-                )
-            ]
-        )
-    return parts
+    return visible
+
+
+_READABLE = "check that the folder exists and that you may read it"
+
+
+def _is_part(entry: Path) -> bool:
+    return entry.suffix.lower() == PART_SUFFIX and not entry.is_dir()
 
 
 def part_rows(parts: list[Path]) -> list[int]:
@@ -135,6 +174,41 @@ def in_parts(problems: list[Problem], path: Path) -> list[Problem]:
     return cited
 
 
+def line_names(path: Path) -> Callable[[int], str]:
+    """Return how a message names row ``line`` of the table read from ``path``.
+
+    ``"line 7"`` in a file; in a dataset folder, the part and the line there
+    (``"part-00001.parquet line 2"``), as :func:`cite_row` gives them.
+
+    Examples
+    --------
+    >>> line_names(Path("suppliers.csv"))(7)
+    'line 7'
+    """
+    cite = _citer(path)
+
+    def name(line: int) -> str:
+        file, at = cite(line)
+        return f"line {at}" if file == path else f"{file.name} line {at}"
+
+    return name
+
+
+def list_lines(path: Path, lines: Iterable[int]) -> str:
+    """Name several rows of the table read from ``path``: ``"lines 3, 7"``, or by part.
+
+    Examples
+    --------
+    >>> list_lines(Path("suppliers.csv"), [3, 7])
+    'lines 3, 7'
+    """
+    lines = list(lines)
+    if not is_dataset(path):
+        return f"line{'s' if len(lines) > 1 else ''} {', '.join(str(line) for line in lines)}"
+    name = line_names(path)
+    return ", ".join(name(line) for line in lines)
+
+
 def _citer(path: Path) -> Callable[[int], tuple[Path, int]]:
     """Return :func:`cite_row` for one table, its parts' rows counted once."""
     if not is_dataset(path):
@@ -154,6 +228,12 @@ def _citer(path: Path) -> Callable[[int], tuple[Path, int]]:
     return cite
 
 
-def _by_numbers(name: str) -> list[tuple[int, int | str]]:
-    """Sort key of a file name: runs of digits compared as numbers, the rest as text."""
-    return [(0, int(run)) if run.isdigit() else (1, run) for run in re.split(r"(\d+)", name) if run]
+def _by_numbers(name: str) -> tuple[list[tuple[int, int | str]], str]:
+    """Sort key of a file name: runs of digits compared as numbers, the rest as text.
+
+    The name itself breaks ties (``data_01`` and ``data_1``), so the order never depends on
+    the order the system lists the files in.
+    """
+    runs = re.split(r"([0-9]+)", name)
+    key = [(0, int(run)) if i % 2 else (1, run) for i, run in enumerate(runs) if run]
+    return key, name

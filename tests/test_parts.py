@@ -16,6 +16,7 @@ import pytest
 
 import exposure
 import exposure.graph
+import exposure.io
 from exposure import encode
 from exposure.io import bundled_data_dir, read_suppliers, read_table
 from exposure.schema import SUPPLIERS
@@ -74,12 +75,19 @@ def test_a_folder_of_parts_reads_as_the_one_file_it_was_written_from(
     by Arrow: both read every part, in order, and none of the folder names as a column
     (a folder named key=value is not a partition here)."""
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
+    by_polars: list[Any] = []
+    real = exposure.io._polars_text_columns
+    monkeypatch.setattr(
+        exposure.io, "_polars_text_columns", lambda *a: by_polars.append(a) or real(*a)
+    )
     frame = bundled_suppliers()
     folder = tmp_path / "run=1" / "suppliers.parquet"
     write_parts(folder, frame)
     single = tmp_path / "suppliers.parquet"
     pq.write_table(pq.read_table(folder), single)
-    from_parts, from_file = read_suppliers(folder), read_suppliers(single)
+    from_parts = read_suppliers(folder)
+    assert bool(by_polars) == (hashed_from == 0)
+    from_file = read_suppliers(single)
     assert list(from_parts.columns) == list(from_file.columns)
     for column in from_file.columns:
         assert from_parts[column].equals(from_file[column]), column
@@ -155,7 +163,7 @@ def _no_parts(folder: Path) -> None:
     [
         (_subfolder, "supplier_country=US", "with sub-folders is not read", "without partitioning"),
         (_stray_file, "notes.txt", "not a Parquet part", "move it out of the folder"),
-        (_other_columns, "part-00001-c000.snappy.parquet", "no source: string", "same columns"),
+        (_other_columns, "part-00001-c000.snappy.parquet", "(no source)", "same columns"),
         (_damaged_part, "part-00002-c000.snappy.parquet", "cannot read it as Parquet", "again"),
         (_no_parts, "", "without Parquet parts", "a folder of the Parquet parts"),
     ],
@@ -225,3 +233,172 @@ def test_the_cache_sees_a_part_rewritten(tmp_path: Path, monkeypatch: pytest.Mon
     graph = load()
     assert len(builds) == 2
     assert len(graph.dataset.suppliers) == len(frame) - 1
+
+
+def test_empty_parts_hold_no_rows_and_rows_after_them_are_cited_right(tmp_path: Path) -> None:
+    frame = bundled_suppliers()
+    folder = tmp_path / "suppliers.parquet"
+    folder.mkdir()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pieces = [table.slice(0, 0), table.slice(0, 4), table.slice(4, 0), table.slice(4)]
+    for number, piece in enumerate(pieces):
+        pq.write_table(piece, folder / f"data_{number}.parquet")
+    assert read_suppliers(folder)["customer"].tolist() == frame["customer"].tolist()
+    frame.loc[6, "revenue_share"] = "-0.5"  # row 7: the 3rd row of data_3
+    for path in folder.iterdir():
+        path.unlink()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for number, piece in enumerate(
+        [table.slice(0, 0), table.slice(0, 4), table.slice(4, 0), table.slice(4)]
+    ):
+        pq.write_table(piece, folder / f"data_{number}.parquet")
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(folder)
+    assert [(Path(p.file).name, p.line) for p in caught.value.problems] == [("data_3.parquet", 3)]
+
+
+def test_rows_named_inside_a_message_are_named_by_part_too(tmp_path: Path) -> None:
+    frame = bundled_suppliers()
+    frame = pd.concat([frame, frame.iloc[[1]]], ignore_index=True)  # the 2nd row, again, last
+    folder = tmp_path / "suppliers.parquet"
+    parts = write_parts(folder, frame)
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(folder)
+    (problem,) = caught.value.problems
+    last_part_rows = pq.read_metadata(parts[-1]).num_rows
+    assert (Path(problem.file), problem.line) == (parts[-1], last_part_rows)
+    assert problem.message.endswith(f"as {parts[0].name} line 2")
+
+
+def test_a_column_missing_from_a_folder_is_the_folders_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "suppliers.parquet"
+    write_parts(folder, bundled_suppliers().drop(columns=["source"]))
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(folder)
+    (problem,) = caught.value.problems
+    assert (Path(problem.file), problem.line, problem.column) == (folder, None, "source")
+
+
+def test_parts_that_store_a_column_differently_read_as_one_table(tmp_path: Path) -> None:
+    """As different writers do: dictionary codes, a column empty in one part (null type),
+    integers in one part and decimals in another, a column declared not null."""
+    frame = bundled_suppliers()
+    frame["revenue_share"] = pd.to_numeric(frame["revenue_share"].replace("", None))
+    folder = tmp_path / "suppliers.parquet"
+    folder.mkdir()
+    whole = pa.Table.from_pandas(frame, preserve_index=False)
+    first = whole.slice(0, 3)
+    first = first.set_column(
+        first.schema.get_field_index("product"),
+        "product",
+        first.column("product").dictionary_encode(),
+    )
+    first = first.cast(first.schema.set(0, pa.field("supplier", pa.string(), nullable=False)))
+    second = whole.slice(3, 2)
+    second = second.set_column(
+        second.schema.get_field_index("share_basis"), "share_basis", pa.nulls(2, pa.null())
+    )
+    second = second.set_column(
+        second.schema.get_field_index("revenue_share"),
+        "revenue_share",
+        pa.array([0, 1], pa.int64()),
+    )
+    rest = whole.slice(5)
+    for number, piece in enumerate([first, second, rest]):
+        pq.write_table(piece, folder / f"part-{number}.parquet")
+    read = read_suppliers(folder)
+    assert read["supplier"].tolist() == frame["supplier"].tolist()
+    assert read["product"].tolist() == frame["product"].tolist()
+    assert read["share_basis"].tolist()[3:5] == ["", ""]
+    assert read["revenue_share"].tolist()[3:5] == [0.0, 1.0]
+    # Text in one part and numbers in another: the folder's problem, with the column.
+    number_part = rest.set_column(
+        rest.schema.get_field_index("source"), "source", pa.array(range(rest.num_rows), pa.int64())
+    )
+    pq.write_table(number_part, folder / "part-2.parquet")
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(folder)
+    (problem,) = caught.value.problems
+    assert (Path(problem.file), problem.column) == (folder, "source")
+    assert "integer in some, text in others" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "fix"),
+    [
+        (lambda f: (f / "_delta_log").mkdir(), "a Delta Lake table", "export it as plain Parquet"),
+        (lambda f: (f / "_temporary").mkdir(), "still being written", "write the table again"),
+    ],
+)
+def test_a_delta_table_or_an_unfinished_write_is_refused(
+    tmp_path: Path, make: Any, message: str, fix: str
+) -> None:
+    folder = tmp_path / "suppliers.parquet"
+    write_parts(folder, bundled_suppliers())
+    make(folder)
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(folder)
+    (problem,) = caught.value.problems
+    assert Path(problem.file) == folder
+    assert message in problem.message
+    assert fix in problem.fix
+
+
+def test_a_data_folder_passed_as_a_table_is_one_problem_that_names_data(tmp_path: Path) -> None:
+    code, _, err = run("report", "--suppliers", str(bundled_data_dir()))
+    assert code == 1
+    assert err.count("Error") == 1
+    assert "a folder without Parquet parts" in err
+    assert "--data FOLDER" in err
+    # A folder partitioned by a column, with no part at its top: the partitions are named.
+    folder = tmp_path / "suppliers.parquet"
+    write_parts(folder / "supplier_country=US", bundled_suppliers())
+    with pytest.raises(exposure.DataError) as caught:
+        read_suppliers(folder)
+    (problem,) = caught.value.problems
+    assert "partitioned by a column" in problem.message
+
+
+def test_a_cache_folder_inside_an_input_folder_is_refused_and_the_answer_still_comes(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "suppliers.parquet"
+    write_parts(folder, bundled_suppliers())
+    past = time.time() - 60
+    for path in [folder, *folder.iterdir()]:
+        os.utime(path, (past, past))
+    before = md5s(folder)
+    with pytest.warns(UserWarning, match="inside the input folder"):
+        graph = exposure.load_graph(
+            suppliers=folder, listed=bundled_data_dir() / "listed.csv", cache_dir=folder / "_c"
+        )
+    assert "Ambarella" in set(graph.names)
+    assert md5s(folder) == before  # not even the cache folder was made
+
+
+def test_polars_imported_from_two_threads_at_once_imports_once_and_cleanly() -> None:
+    import subprocess
+    import sys
+
+    script = """
+import os, threading
+from exposure._polars import import_polars
+found, failed = [], []
+def first():
+    try:
+        found.append(import_polars())
+    except BaseException as error:
+        failed.append(error)
+threads = [threading.Thread(target=first) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert not failed, failed
+assert len({id(m) for m in found}) == 1
+assert "_RJEM_MALLOC_CONF" not in os.environ
+print("ok")
+"""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=env
+    )
+    assert done.stdout.strip() == "ok", done.stderr
