@@ -1077,12 +1077,7 @@ def _one_schema(parts: list[Path], schemas: list[Any]) -> Any | None:
         elif known == {"text"} or not known:
             target = pa.large_string()
         else:
-            target = next(
-                f.type
-                for s in schemas
-                for f in s
-                if f.name == name and _column_kind(f.type) is not None
-            )
+            (target,) = known  # any other kind is the Arrow type itself
         fields.append(pa.field(name, target))
     return pa.schema(fields)
 
