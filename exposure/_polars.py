@@ -9,6 +9,13 @@ and analysis from 2.55 to 2.25 GiB (medians of four runs each, alternating; lowe
 pair), and what the process holds once the files are read from about 1.8 to 0.9 GiB, for the
 same time.
 
+On Linux it also asks for transparent huge pages (``thp:always``, which the system's
+``madvise`` mode honours): a fresh page then costs one fault per 2 MiB instead of per 4 KiB.
+Faults are dear on virtual machines (about 5 us each on this project's); at a million
+companies reading the files took 0.85 million of them, 60% in polars, and 0.21 million
+with huge pages: load, graph and analysis 11.3 -> 10.2 s (three runs each, alternating), the
+same peak memory. Elsewhere jemalloc has no such option and would print a complaint.
+
 jemalloc reads its settings (``_RJEM_MALLOC_CONF``) once, as polars loads; polars puts its
 own defaults (``dirty_decay_ms:500,muzzy_decay_ms:1000``) before whatever the variable holds,
 and the last setting of an option wins. So exposure's are given only when exposure is the
@@ -31,8 +38,11 @@ from types import ModuleType
 
 __all__ = ["ALLOCATOR_SETTINGS", "import_polars"]
 
-#: jemalloc's settings for polars: freed pages go back to the system without delay.
-ALLOCATOR_SETTINGS = "dirty_decay_ms:0,muzzy_decay_ms:0"
+#: jemalloc's settings for polars: freed pages go back to the system without delay, and on
+#: Linux fresh ones come as huge pages.
+ALLOCATOR_SETTINGS = "dirty_decay_ms:0,muzzy_decay_ms:0" + (
+    ",thp:always" if sys.platform.startswith("linux") else ""
+)
 _VARIABLE = "_RJEM_MALLOC_CONF"
 
 

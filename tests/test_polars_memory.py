@@ -49,3 +49,42 @@ def test_memory_polars_frees_goes_back_unless_the_user_configured_its_allocator(
     held, kept = _held_and_kept({"_RJEM_MALLOC_CONF": "dirty_decay_ms:-1,muzzy_decay_ms:-1"})
     assert held > 250
     assert kept > held / 2
+
+
+FAULTS = """
+from exposure._polars import import_polars
+pl = import_polars()
+
+def faults():
+    with open("/proc/self/stat") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[7])  # minflt
+
+start = faults()
+values = pl.Series("x", range(40_000_000)) * 2  # two Series of 305 MiB
+print(faults() - start)
+"""
+
+
+def _huge_pages_offered() -> bool:
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as handle:
+            return "[never]" not in handle.read()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _huge_pages_offered(), reason="the system offers no transparent huge pages")
+def test_polars_takes_fresh_memory_in_huge_pages_unless_the_user_configured_its_allocator() -> None:
+    def fault_count(extra_env: dict[str, str]) -> int:
+        env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | extra_env
+        done = subprocess.run(
+            [sys.executable, "-c", FAULTS], capture_output=True, text=True, check=False, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""  # jemalloc took the settings without a complaint
+        return int(done.stdout)
+
+    small_pages = 2 * 40_000_000 * 8 // 4096
+    assert fault_count({}) < small_pages / 4
+    # The user's own setting (here: no huge pages) is kept.
+    assert fault_count({"_RJEM_MALLOC_CONF": "thp:never"}) > small_pages / 2
