@@ -11,10 +11,13 @@ same time.
 
 On Linux it also asks for transparent huge pages (``thp:always``, which the system's
 ``madvise`` mode honours): a fresh page then costs one fault per 2 MiB instead of per 4 KiB.
-Faults are dear on virtual machines (about 5 us each on this project's); at a million
-companies reading the files took 0.85 million of them, 60% in polars, and 0.21 million
-with huge pages: load, graph and analysis 11.3 -> 10.2 s (three runs each, alternating), the
-same peak memory. Elsewhere jemalloc has no such option and would print a complaint.
+Faults are dear on virtual machines (about 5 us each on this project's). At a million
+companies reading the files took 0.85 million of them, 60% in polars, and 0.21 million with
+huge pages. Load, graph and analysis took 10.57 -> 9.52 s (medians of three runs each,
+alternating; faster in every pair) with the same peak memory, and in another hour
+11.59 -> 10.95 s with the peak 2.19 -> 2.47 GiB: a huge page is held whole while any of it
+is in use, and how many the system has to give varies. Elsewhere jemalloc has no such option
+and would print a complaint.
 
 jemalloc reads its settings (``_RJEM_MALLOC_CONF``) once, as polars loads; polars puts its
 own defaults (``dirty_decay_ms:500,muzzy_decay_ms:1000``) before whatever the variable holds,
