@@ -27,7 +27,7 @@ import pandas as pd
 
 from exposure._errors import Problem
 from exposure.encode import code_type
-from exposure.names import name_keys
+from exposure.names import name_key_codes
 from exposure.schema import LINE, TableSchema
 
 __all__ = [
@@ -346,8 +346,9 @@ def _name_keys_of(values: pd.Series, keys: dict[str, NameKeys] | None) -> NameKe
     for other in (keys or {}).values():
         if spellings is not None and other.spellings is spellings:
             return replace(other, codes=other.key_codes[codes])
-    key_text = name_keys(distinct, distinct=True)
-    key_codes, unique_keys = pd.factorize(key_text, sort=False)
+    key_codes, unique_keys = name_key_codes(distinct)
+    # Each spelling's key is one of the distinct keys' strings, not a copy of its own.
+    key_text = unique_keys[key_codes]
     # The smallest integers that hold them: each row's code is then written once, and small.
     key_codes = key_codes.astype(code_type(len(unique_keys)))
     return NameKeys(

@@ -32,6 +32,7 @@ __all__ = [
     "distinctive_tokens",
     "fold",
     "name_key",
+    "name_key_codes",
     "name_keys",
     "name_tokens",
     "split_place",
@@ -269,10 +270,45 @@ def name_keys(names: Iterable[str], *, distinct: bool = False) -> np.ndarray:
     if len(unique) < _VECTORISED_FROM:
         keys = np.array([name_key(str(n)) for n in unique], dtype=object)
     else:
-        keys = _threaded_arrow_keys(np.array([str(n) for n in unique], dtype=object))
+        keys = _python_strings(
+            _threaded_arrow_keys(np.array([str(n) for n in unique], dtype=object))
+        )
     if codes is None:
         return keys
     return keys[codes] if len(codes) else np.array([], dtype=object)
+
+
+def name_key_codes(names: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the code of each distinct name's key, and the distinct keys.
+
+    The same as ``pandas.factorize(name_keys(names, distinct=True), sort=False)``: keys are
+    numbered in order of first appearance. For many names the keys are numbered while they
+    are still Arrow strings (:mod:`exposure.encode`), and only the distinct keys become Python
+    strings (at a million names, 0.2 s of 1.4 s saved).
+
+    Examples
+    --------
+    >>> codes, keys = name_key_codes(["Hikvision Co., Ltd.", "Dahua", "HIKVISION"])
+    >>> codes.tolist(), keys.tolist()
+    ([0, 1, 0], ['hikvision', 'dahua'])
+    """
+    unique = np.array([str(n) for n in names], dtype=object)
+    if len(unique) < _VECTORISED_FROM:
+        codes, keys = pd.factorize(
+            np.array([name_key(n) for n in unique], dtype=object), sort=False
+        )
+        return codes, np.asarray(keys, dtype=object)
+    import pyarrow as pa
+
+    from exposure.encode import encode_text
+
+    (codes,), keys = encode_text([pa.chunked_array([_threaded_arrow_keys(unique)])])
+    return codes, _python_strings(keys)
+
+
+def _python_strings(strings: Any) -> np.ndarray:
+    """Return Arrow strings as an array of Python strings."""
+    return np.asarray(strings.to_numpy(zero_copy_only=False), dtype=object)
 
 
 #: From this many distinct names on, :func:`name_keys` works in Arrow.
@@ -281,16 +317,18 @@ _VECTORISED_FROM = 2_000
 _THREADED_FROM = 200_000
 
 
-def _threaded_arrow_keys(names: np.ndarray) -> np.ndarray:
+def _threaded_arrow_keys(names: np.ndarray) -> Any:
     """:func:`_arrow_keys` of two halves at once: Arrow's string kernels release the GIL."""
     if len(names) < _THREADED_FROM:
         return _arrow_keys(names)
     from concurrent.futures import ThreadPoolExecutor
 
+    import pyarrow as pa
+
     half = len(names) // 2
     with ThreadPoolExecutor(max_workers=2) as pool:
         parts = list(pool.map(_arrow_keys, [names[:half], names[half:]]))
-    return np.concatenate(parts)
+    return pa.concat_arrays(parts)
 
 
 #: Every piece of a pinyin legal form: a name with a token among them may end in one.
@@ -327,8 +365,8 @@ def _spaced(folded: Any) -> Any:
     )
 
 
-def _arrow_keys(names: np.ndarray) -> np.ndarray:
-    """:func:`name_key` of distinct names, vectorised; the same result, name by name."""
+def _arrow_keys(names: np.ndarray) -> Any:
+    """:func:`name_key` of distinct names, vectorised, as Arrow strings: the same, name by name."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -365,14 +403,11 @@ def _arrow_keys(names: np.ndarray) -> np.ndarray:
     counts = np.bincount(parent[kept], minlength=len(names))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     words = pa.LargeListArray.from_arrays(pa.array(offsets), tokens.filter(pa.array(kept)))
-    keys = (
-        pc.binary_join(words, pa.scalar("", pa.large_string()))
-        .to_numpy(zero_copy_only=False)
-        .astype(object)
-    )
-    for i in np.flatnonzero(slow):
-        keys[i] = name_key(names[i])
-    return keys
+    keys = pc.binary_join(words, pa.scalar("", pa.large_string()))
+    if not slow.any():
+        return keys
+    slow_keys = pa.array([name_key(n) for n in names[slow]], type=pa.large_string())
+    return pc.replace_with_mask(keys, pa.array(slow), slow_keys)
 
 
 def split_place(tokens: Sequence[str]) -> tuple[str, list[str]]:

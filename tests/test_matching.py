@@ -363,7 +363,7 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
     # Thousands of names take the Arrow path of name_keys (split between two threads from
     # _THREADED_FROM names on); each must get name_key's own key.
     from exposure import names as names_module
-    from exposure.names import name_keys
+    from exposure.names import name_key_codes, name_keys
 
     monkeypatch.setattr(names_module, "_THREADED_FROM", threaded_from)
 
@@ -378,3 +378,10 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
     assert name_keys(names).tolist() == [name_key(n) for n in names]
     distinct = list(dict.fromkeys(names))
     assert name_keys(distinct, distinct=True).tolist() == [name_key(n) for n in distinct]
+    # Numbered as Arrow strings, in order of first appearance, as pandas numbers them.
+    codes, keys = name_key_codes(distinct)
+    expected_codes, expected_keys = pd.factorize(
+        np.array([name_key(n) for n in distinct], dtype=object), sort=False
+    )
+    assert codes.tolist() == expected_codes.tolist()
+    assert keys.tolist() == list(expected_keys)
