@@ -70,6 +70,29 @@ def test_two_strings_with_one_hash_are_still_told_apart(monkeypatch: pytest.Monk
     assert coded([column]) == by_arrow([values])
 
 
+@pytest.mark.parametrize("block", [1 << 20, 7], ids=["one block", "blocks of 7"])
+def test_a_hash_shared_by_the_last_cell_is_seen_in_whichever_block_it_falls(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polars as pl
+
+    real_hash = pl.Series.hash
+
+    def last_collides(self: pl.Series, seed: int = 0, *args: object) -> pl.Series:
+        hashes = real_hash(self, seed, *args).to_numpy().copy()
+        if seed == 0:  # the last string gets the first one's first hash
+            hashes[-1] = hashes[0]
+        return pl.Series(hashes)
+
+    monkeypatch.setattr(encode, "HASHED_FROM", 0)
+    monkeypatch.setattr(encode, "_CHECK_BLOCK", block)
+    monkeypatch.setattr(pl.Series, "hash", last_collides)
+    values = cells(4, 50)
+    column = pa.chunked_array([values], type=pa.large_string())
+    assert encode._hashed(column) is None
+    assert coded([column]) == by_arrow([values])
+
+
 def test_columns_hashed_apart_share_one_numbering_and_see_a_hash_shared_across_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
