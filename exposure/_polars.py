@@ -1,4 +1,4 @@
-"""Importing polars, its allocator set to give the memory it frees back at once.
+"""Importing polars, its allocator set to give freed memory back at once, fresh in huge pages.
 
 polars allocates with a jemalloc of its own, which by default keeps freed pages for about ten
 seconds, for polars to reuse. exposure uses polars for a few large, short steps (reading and
