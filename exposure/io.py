@@ -40,7 +40,7 @@ from exposure.cells import (
     text_codes,
     text_column,
 )
-from exposure.names import name_keys
+from exposure.names import name_key_codes
 from exposure.parts import in_parts, is_dataset, line_names, list_lines, parquet_parts
 from exposure.progress import advance, extend, progress
 from exposure.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
@@ -108,8 +108,8 @@ class Dataset:
                 seen is spellings or seen.equals(pd.Index(spellings, dtype=object))
             ):
                 return known.key_text, known.key_codes
-        keys = name_keys(spellings, distinct=True)
-        return keys, pd.factorize(keys, sort=False)[0]
+        key_codes, keys = name_key_codes(spellings)
+        return keys[key_codes], key_codes
 
     def __repr__(self) -> str:
         return (

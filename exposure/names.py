@@ -294,9 +294,7 @@ def name_key_codes(names: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.nd
     """
     unique = np.array([str(n) for n in names], dtype=object)
     if len(unique) < _VECTORISED_FROM:
-        codes, keys = pd.factorize(
-            np.array([name_key(n) for n in unique], dtype=object), sort=False
-        )
+        codes, keys = pd.factorize(name_keys(unique, distinct=True), sort=False)
         return codes, np.asarray(keys, dtype=object)
     import pyarrow as pa
 

@@ -30,13 +30,18 @@ print(round(held - start), round(resident_mib() - start))
 """
 
 
-def _held_and_kept(extra_env: dict[str, str]) -> tuple[int, int]:
+def _run_fresh(script: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh interpreter, with no allocator setting but ``extra_env``'s."""
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | extra_env
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=False, env=env
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=env
     )
     assert done.returncode == 0, done.stderr
-    held, kept = (int(v) for v in done.stdout.split())
+    return done
+
+
+def _held_and_kept(extra_env: dict[str, str]) -> tuple[int, int]:
+    held, kept = (int(v) for v in _run_fresh(SCRIPT, extra_env).stdout.split())
     return held, kept
 
 
@@ -76,11 +81,7 @@ def _huge_pages_offered() -> bool:
 @pytest.mark.skipif(not _huge_pages_offered(), reason="the system offers no transparent huge pages")
 def test_polars_takes_fresh_memory_in_huge_pages_unless_the_user_configured_its_allocator() -> None:
     def fault_count(extra_env: dict[str, str]) -> int:
-        env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | extra_env
-        done = subprocess.run(
-            [sys.executable, "-c", FAULTS], capture_output=True, text=True, check=False, env=env
-        )
-        assert done.returncode == 0, done.stderr
+        done = _run_fresh(FAULTS, extra_env)
         assert done.stderr == ""  # jemalloc took the settings without a complaint
         return int(done.stdout)
 
