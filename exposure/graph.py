@@ -24,7 +24,7 @@ from exposure._errors import AmbiguousNameError, DataError, Problem
 from exposure.analysis import reverse
 from exposure.io import LINE, Dataset, text_codes, text_column
 from exposure.matching import Decisions
-from exposure.names import NameIndex, name_key, name_keys
+from exposure.names import NameIndex, name_keys
 from exposure.progress import advance, progress
 from exposure.sorting import sort_integers
 
@@ -170,12 +170,13 @@ class SupplyGraph:
             zip(entity[listed_nodes].tolist(), listed_nodes.tolist(), strict=True)
         )
         listed = [
-            (name_key(spelling), node_of_entity[entity])
+            (spelling, node_of_entity[entity])
             for entity, spellings in _spellings(self.listings).items()
             if entity in node_of_entity
             for spelling in spellings
         ]
-        parts = [self.nodes["key"], pd.Series([k for k, _ in listed]), self.spellings["key"]]
+        listed_keys = name_keys([spelling for spelling, _ in listed])
+        parts = [self.nodes["key"], pd.Series(listed_keys, dtype=object), self.spellings["key"]]
         keys = pa.chunked_array(
             [
                 chunk
@@ -331,7 +332,8 @@ def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
 
 def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     listings = dataset.listed.copy()
-    listings["entity"] = pd.factorize(pd.Series([name_key(n) for n in listings["name"]]))[0]
+    listing_keys = name_keys(listings["name"].tolist())
+    listings["entity"] = pd.factorize(listing_keys)[0]
     index = NameIndex(_spellings(listings))
     rows = dataset.suppliers
     n_rows = len(rows)
@@ -341,7 +343,12 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     keys, key_codes = dataset.spelling_keys(distinct)
     advance("resolving names")
     resolved = _resolve_spellings(
-        dataset, listings, index, (distinct, supplier_of_row, customer_of_row), keys, fuzzy
+        dataset,
+        listings,
+        index,
+        (distinct, supplier_of_row, customer_of_row),
+        (keys, key_codes),
+        fuzzy,
     )
     advance("numbering nodes")
     # A spelling's node is its listed entity where it names one, else its name key: numbered
@@ -372,7 +379,8 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     display[:n_listed] = entity_names["name"].to_numpy(dtype=object)
     node_keys = np.empty(n_nodes, dtype=object)
     node_keys[spelled] = keys[first_spelling[spelled]]
-    node_keys[:n_listed] = [name_key(n) for n in display[:n_listed]]
+    # A listed node's name is its entity's first listing's name, whose key is known.
+    node_keys[:n_listed] = listing_keys[~listings["entity"].duplicated().to_numpy()]
 
     src = node_of_spelling[supplier_of_row] if n_rows else np.zeros(0, dtype=node_kind)
     dst = node_of_spelling[customer_of_row] if n_rows else np.zeros(0, dtype=node_kind)
@@ -495,12 +503,13 @@ def _resolve_spellings(
     listings: pd.DataFrame,
     index: NameIndex,
     spelling: tuple[np.ndarray, np.ndarray, np.ndarray],
-    keys: np.ndarray,
+    spelling_keys: tuple[np.ndarray, np.ndarray],
     fuzzy: bool,
 ) -> pd.DataFrame:
     """Link each distinct spelling to a listed entity: by review, by key, or by fuzzy match.
 
-    ``spelling`` is what :func:`_spelling_codes` returns. Returns one row per spelling:
+    ``spelling`` is what :func:`_spelling_codes` returns, ``spelling_keys`` what
+    :meth:`~exposure.io.Dataset.spelling_keys` returns for its spellings. Returns one row per spelling:
     ``key``, ``entity`` (-1 when none), ``match`` (``exact``, ``confirmed``, ``fuzzy``,
     ``possible`` or ``none``), ``match_score``, ``matched_as`` and ``match_explanation``. Only
     customers are matched fuzzily; a ``possible`` match links nothing.
@@ -517,9 +526,13 @@ def _resolve_spellings(
     matched_as = np.full(n, "", dtype=object)
     explanation = np.full(n, "", dtype=object)
     problems: list[Problem] = []
-    key_index = pd.Index(keys, dtype=object)
-    # Only spellings whose key a review or a listed name carries need a closer look.
-    candidates = key_index.isin(list(decisions.confirmed)) | key_index.isin(index.keys())
+    keys, key_codes = spelling_keys
+    # Only spellings whose key a review or a listed name carries need a closer look: each
+    # distinct key is looked up once (a million spellings hold fewer keys).
+    distinct_keys = np.empty(int(key_codes.max(initial=-1)) + 1, dtype=object)
+    distinct_keys[key_codes] = keys
+    wanted = set(decisions.confirmed).union(index.keys())
+    candidates = pd.Index(distinct_keys, dtype=object).isin(wanted)[key_codes]
     for i in np.flatnonzero(candidates):
         key = keys[i]
         confirmed = decisions.confirmed.get(key)

@@ -501,14 +501,17 @@ class NameIndex:
         self._entities: dict[str, set[int]] = {}
         self._spellings: dict[tuple[str, int], str] = {}
         self._labels: dict[int, str] = {}
-        for entity, spellings in names.items():
-            for spelling in spellings:
-                key = name_key(spelling)
-                if not key:
-                    continue
-                self._entities.setdefault(key, set()).add(entity)
-                self._spellings.setdefault((key, entity), spelling)
-                self._labels.setdefault(entity, spelling)
+        pairs = [
+            (entity, spelling) for entity, spellings in names.items() for spelling in spellings
+        ]
+        # Keyed at once: a list of thousands of names with their aliases takes Arrow's path.
+        keys = name_keys([spelling for _, spelling in pairs]).tolist() if pairs else []
+        for (entity, spelling), key in zip(pairs, keys, strict=True):
+            if not key:
+                continue
+            self._entities.setdefault(key, set()).add(entity)
+            self._spellings.setdefault((key, entity), spelling)
+            self._labels.setdefault(entity, spelling)
 
     def keys(self) -> list[str]:
         """Return every key a listed name or alias has."""
