@@ -397,14 +397,22 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     nodes = _node_matches(nodes, resolved, node_of_spelling)
 
     customer_match = resolved["match"].to_numpy(dtype=object)
-    rows = rows.assign(
-        src=src,
-        dst=dst,
-        customer_match=text_column(customer_match, customer_of_row, pd.RangeIndex(n_rows)).array,
-        customer_match_score=resolved["match_score"].to_numpy()[customer_of_row],
-        customer_matched_as=text_column(
-            resolved["matched_as"].to_numpy(dtype=object), customer_of_row, pd.RangeIndex(n_rows)
+    derived = {
+        "src": src,
+        "dst": dst,
+        "customer_match": text_column(customer_match, customer_of_row, rows.index).array,
+        "customer_match_score": resolved["match_score"].to_numpy()[customer_of_row],
+        "customer_matched_as": text_column(
+            resolved["matched_as"].to_numpy(dtype=object), customer_of_row, rows.index
         ).array,
+    }
+    # Joined as they are: DataFrame.assign would copy each (0.1 to 0.2 s at ten million rows).
+    rows = pd.concat(
+        [
+            rows.drop(columns=[c for c in derived if c in rows.columns]),
+            pd.DataFrame(derived, index=rows.index, copy=False),
+        ],
+        axis=1,
     )
     advance("aggregating edges")
     edges, row_order, edge_rows = _aggregate_edges(rows, n_nodes)
@@ -558,7 +566,7 @@ def _resolve_spellings(
             continue
         if found is not None and (key, found) not in decisions.rejected:
             entity[i], match[i], score[i] = found, "exact", 100.0
-            matched_as[i] = index.spelling(distinct[i], found)
+            matched_as[i] = index.spelling(distinct[i], found, key=key)
             explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
     if problems:
         raise DataError(problems)

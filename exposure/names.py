@@ -524,15 +524,18 @@ class NameIndex:
         """
         return sorted(self._entities.get(name_key(name) if key is None else key, ()))
 
-    def spelling(self, name: str, entity: int) -> str:
+    def spelling(self, name: str, entity: int, *, key: str | None = None) -> str:
         """Return the listed spelling (name or alias) of ``entity`` that shares the key of ``name``.
+
+        ``key``, when given, is ``name_key(name)``, already computed.
 
         Examples
         --------
         >>> NameIndex({0: ["Hikvision", "Hangzhou Hikvision"]}).spelling("HANGZHOU HIKVISION", 0)
         'Hangzhou Hikvision'
         """
-        return self._spellings.get((name_key(name), entity), self._labels.get(entity, name))
+        key = name_key(name) if key is None else key
+        return self._spellings.get((key, entity), self._labels.get(entity, name))
 
     def resolve(self, name: str, *, key: str | None = None) -> int | None:
         """Return the listed entity ``name`` denotes, or ``None`` when it denotes none.

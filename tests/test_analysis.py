@@ -259,3 +259,23 @@ def test_figures_are_the_same_with_products_on_threads(monkeypatch: pytest.Monke
     split = figures()
     assert all(np.array_equal(a, b) for a, b in zip(whole, split, strict=True))
     assert whole[0].max() > 0  # the graph has exposure to compare
+
+
+def test_extra_columns_named_like_the_graphs_own_do_not_confuse_it(make_data: MakeData) -> None:
+    # A user's file may carry columns the graph adds to its rows (src, dst, customer_match):
+    # the graph's own take their place, and the analysis reads those.
+    import pandas as pd
+
+    folder = make_data(
+        [listing("Listed Co")], [sale("Maker", "Dist", 0.5), sale("Dist", "Listed Co", 0.5)]
+    )
+    path = folder / "suppliers.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table["src"], table["dst"], table["customer_match"] = "7", "x", "exact"
+    table.to_csv(path, index=False)
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    rows = result.graph.rows
+    assert list(rows.columns).count("src") == 1
+    assert [result.graph.names[c] for c in rows["src"]] == ["Maker", "Dist"]
+    assert rows["customer_match"].tolist() == ["none", "exact"]
+    assert result.supplier("Maker")["revenue_at_risk"] == pytest.approx(0.25)
