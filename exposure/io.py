@@ -35,6 +35,7 @@ from exposure.cells import (
     NameKeys,
     check_cells,
     check_columns,
+    distinct_categories,
     is_text,
     same_text,
     text_codes,
@@ -1284,7 +1285,7 @@ def _categorical_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]
         merged, distinct = pd.factorize(trimmed, sort=False)
         codes = [merged[c] for c in codes]
         trimmed = np.asarray(distinct, dtype=object)
-    shared = pd.CategoricalDtype(pd.Index(trimmed, dtype=object))
+    shared = distinct_categories(pd.Index(trimmed, dtype=object))
     return [pd.Series(pd.Categorical.from_codes(c, dtype=shared), index=index) for c in codes]
 
 
