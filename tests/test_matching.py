@@ -378,6 +378,9 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
     assert name_keys(names).tolist() == [name_key(n) for n in names]
     distinct = list(dict.fromkeys(names))
     assert name_keys(distinct, distinct=True).tolist() == [name_key(n) for n in distinct]
+    # Anything but a string is keyed as str() writes it, as one name at a time would be.
+    mixed = [*distinct, 12, 3.5, None]
+    assert name_keys(mixed, distinct=True).tolist() == [name_key(str(n)) for n in mixed]
     # Numbered as Arrow strings, in order of first appearance, as pandas numbers them.
     codes, keys = name_key_codes(distinct)
     expected_codes, expected_keys = pd.factorize(
