@@ -547,9 +547,9 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
 @click.option(
     "--file",
     "names_file",
-    type=InFile,
+    type=InTable,
     default=None,
-    help="A CSV (or Parquet) file of names to screen (one per row).",
+    help="A CSV or Parquet file (or a folder of Parquet parts) of names to screen (one per row).",
 )
 @click.option(
     "--column",

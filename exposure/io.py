@@ -42,7 +42,14 @@ from exposure.cells import (
     text_column,
 )
 from exposure.names import name_key_codes
-from exposure.parts import in_parts, is_dataset, line_names, list_lines, parquet_parts
+from exposure.parts import (
+    in_parts,
+    is_dataset,
+    line_names,
+    list_lines,
+    parquet_parts,
+    parquet_problem,
+)
 from exposure.progress import advance, extend, progress
 from exposure.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
 from exposure.sorting import sort_integers
@@ -956,7 +963,7 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
             footers.append(pq.read_metadata(part))
             schemas.append(footers[-1].schema.to_arrow_schema())
         except Exception as error:  # pyarrow raises many types for a damaged file
-            raise DataError([_parquet_problem(part, error, part=in_folder)]) from None
+            raise DataError([parquet_problem(part, error, part=in_folder)]) from None
     # Parts stored alike are read as they are; otherwise each is cast to one schema, by Arrow.
     cast_to = _one_schema(parts, schemas)
     file_schema = schemas[0] if cast_to is None else cast_to
@@ -981,7 +988,7 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
                     )
                 )
             except Exception as error:
-                raise DataError([_parquet_problem(part, error, part=in_folder)]) from None
+                raise DataError([parquet_problem(part, error, part=in_folder)]) from None
         if cast_to is not None:
             wanted = pa.schema([cast_to.field(name) for name in group])
             tables = [table.cast(wanted) for table in tables]
@@ -1001,7 +1008,7 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
         text = [f.name for f in file_schema if _is_arrow_text(f.type)]
         few_strings = _few_strings(probed, text) if cast_to is None else set()
     except Exception as error:
-        raise DataError([_parquet_problem(probed, error, part=in_folder)]) from None
+        raise DataError([parquet_problem(probed, error, part=in_folder)]) from None
     try:
         by_polars = _polars_reads(file_schema, n_rows, few_strings) if cast_to is None else set()
         extend(len(names))
@@ -1014,7 +1021,7 @@ def _read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.Data
     except DataError:
         raise
     except Exception as error:
-        raise DataError([_parquet_problem(probed if len(parts) == 1 else path, error)]) from None
+        raise DataError([parquet_problem(probed if len(parts) == 1 else path, error)]) from None
     # Parquet carries types; text is checked like CSV's, numbers keep their type.
     table = pd.DataFrame({name.strip(): read[name] for name in names})
     table[LINE] = np.arange(1, len(table) + 1, dtype=np.int64)
@@ -1235,21 +1242,6 @@ def _few_strings(path: Path, names: list[str]) -> set[str]:
         if pa.types.is_dictionary(column.type) and 8 * len(column.dictionary) <= len(column):
             few.add(name)
     return few
-
-
-def _parquet_problem(path: Path, error: Exception, *, part: bool = False) -> Problem:
-    # Arrow's messages may span lines (a Thrift error and its context): one line, as every
-    # other problem is.
-    reason = " ".join(str(error).split()).rstrip(".")
-    return Problem(
-        path,
-        None,
-        None,
-        f"cannot read it as Parquet ({reason})",
-        "write this part of the folder again, or move it out"
-        if part
-        else "pass a valid Parquet file or a CSV file",
-    )
 
 
 def _parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:

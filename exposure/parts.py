@@ -45,6 +45,7 @@ __all__ = [
     "line_names",
     "list_lines",
     "parquet_parts",
+    "parquet_problem",
     "part_rows",
 ]
 
@@ -137,6 +138,28 @@ def parquet_parts(folder: Path) -> list[Path]:
 
 
 _READABLE = "check that the folder exists and that you may read it"
+
+
+def parquet_problem(path: Path, error: Exception, *, part: bool = False) -> Problem:
+    """Say that a Parquet file (``part``: a part of a folder) cannot be read, in one line.
+
+    Examples
+    --------
+    >>> print(parquet_problem(Path("x.parquet"), OSError("Parquet magic bytes not found.")))
+    x.parquet: cannot read it as Parquet (Parquet magic bytes not found). Fix: pass a valid Parquet file or a CSV file.
+    """
+    # Arrow's messages may span lines (a Thrift error and its context): one line, as every
+    # other problem is.
+    reason = " ".join(str(error).split()).rstrip(".")
+    return Problem(
+        path,
+        None,
+        None,
+        f"cannot read it as Parquet ({reason})",
+        "write this part of the folder again, or move it out"
+        if part
+        else "pass a valid Parquet file or a CSV file",
+    )
 
 
 def _is_part(entry: Path) -> bool:

@@ -24,6 +24,7 @@ import pandas as pd
 from exposure._errors import DataError, Problem
 from exposure.matching import MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Decisions, Matcher, entity_ids
 from exposure.names import NameIndex
+from exposure.parts import is_dataset, parquet_parts, parquet_problem
 
 __all__ = ["SCREEN_FIELDS", "format_screen", "read_names", "screen"]
 
@@ -106,8 +107,8 @@ def read_names(
 ) -> tuple[list[str], list[str]]:
     """Read the names to screen (and their countries, when the file has them) from a CSV file.
 
-    Or from a Parquet file (a ``.parquet`` name), whose cells are read as text. Rows with an
-    empty name are left out.
+    Or from a Parquet file (a ``.parquet`` name) or a folder of Parquet parts (see
+    :mod:`exposure.parts`), whose cells are read as text. Rows with an empty name are left out.
 
     Raises
     ------
@@ -116,7 +117,7 @@ def read_names(
     """
     path = Path(path)
     try:
-        if path.suffix.lower() == ".parquet":
+        if is_dataset(path) or path.suffix.lower() == ".parquet":
             table = _parquet_as_text(path)
         else:
             table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -168,31 +169,32 @@ def read_names(
 
 
 def _parquet_as_text(path: Path) -> pd.DataFrame:
-    """Read a Parquet file with every cell as text (an empty cell for a missing value)."""
+    """Read a Parquet file, or a folder's parts in order, with every cell as text.
+
+    A missing value is an empty cell; a column some parts lack is empty in their rows.
+    """
     import pyarrow.parquet as pq
 
-    if not path.exists():
+    in_folder = is_dataset(path)
+    if not in_folder and not path.exists():
         raise FileNotFoundError(path)
-    try:
-        frame = pq.read_table(path).to_pandas()
-    except Exception as error:  # pyarrow raises many types for a damaged file
-        raise DataError(
-            [
-                Problem(
-                    path,
-                    None,
-                    None,
-                    f"cannot read it as Parquet ({error})",
-                    "pass a valid Parquet file or a CSV file",
-                )
-            ]
-        ) from None
-    return pd.DataFrame(
-        {
-            str(name): frame[name].astype(str).where(frame[name].notna(), "").astype(object)
-            for name in frame.columns
-        }
-    )
+    frames = []
+    for part in parquet_parts(path) if in_folder else [path]:
+        try:
+            frame = pq.read_table(part).to_pandas()
+        except Exception as error:  # pyarrow raises many types for a damaged file
+            raise DataError([parquet_problem(part, error, part=in_folder)]) from None
+        frames.append(
+            pd.DataFrame(
+                {
+                    str(name): frame[name].astype(str).where(frame[name].notna(), "")
+                    for name in frame.columns
+                },
+                dtype=object,
+            )
+        )
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return table.fillna("").astype(object)
 
 
 def format_screen(found: pd.DataFrame, fmt: str, *, against: str) -> str:

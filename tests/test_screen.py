@@ -123,6 +123,32 @@ def test_screen_a_file_of_counterparties_as_csv(tmp_path: Path, suffix: str) -> 
     assert rows[1]["listed"] == "Xiamen Meiya Pico Information Co. Ltd."
 
 
+def test_screen_a_folder_of_parquet_parts_reads_every_part_in_order(tmp_path: Path) -> None:
+    # Spark and DuckDB write a large table as a folder of parts; a damaged part is named.
+    folder = tmp_path / "counterparties.parquet"
+    folder.mkdir()
+    (folder / "_SUCCESS").touch()
+    pd.DataFrame({"company": ["Dahua"], "country": ["CN"]}).to_parquet(folder / "part-10.parquet")
+    pd.DataFrame({"company": ["Acme"]}).to_parquet(folder / "part-2.parquet")
+    code, out, _ = run(
+        "screen", "--file", str(folder), "--column", "company", "--format", "csv",
+        "--as-of", "2020-01-01",
+    )  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["name"], r["country"], r["outcome"]) for r in rows] == [
+        ("Acme", "", "none"),
+        ("Dahua", "CN", "match"),
+    ]
+    damaged = folder / "part-3.parquet"
+    damaged.write_bytes(b"PAR1 not really")
+    code, _, err = run("screen", "--file", str(folder), "--column", "company")
+    assert code == 1
+    assert err.startswith(f"Error: {damaged}: cannot read it as Parquet (")
+    assert err.endswith("Fix: write this part of the folder again, or move it out.\n")
+    assert err.count("\n") == 1
+
+
 def test_screen_usage_and_file_errors(tmp_path: Path) -> None:
     code, _, err = run("screen")
     assert code == 2
