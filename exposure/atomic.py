@@ -152,12 +152,22 @@ def refuse_inputs(path: Path, inputs: tuple[Path, ...]) -> None:
         if _same_file(path, source):
             msg = f"{path} is one of the input files; refusing to write over it. Choose another output name"
             raise ExposureError(msg)
-        if source.is_dir() and source.resolve() in path.resolve().parents:
+        if source.is_dir() and _inside(path, source):
             msg = (
                 f"{path} is inside the input folder {source}, whose files are read as one table;"
                 " refusing to write there. Choose a file outside it"
             )
             raise ExposureError(msg)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Tell whether ``path`` lies inside ``folder``, through links too.
+
+    Folders are compared as the file system sees them: on one that ignores case (macOS's),
+    ``SALES.parquet/out.csv`` lies inside ``sales.parquet``.
+    """
+    target = folder.resolve()
+    return any(p == target or _same_file(p, folder) for p in path.resolve().parents)
 
 
 def _same_file(path: Path, source: Path) -> bool:
