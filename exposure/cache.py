@@ -157,8 +157,13 @@ def _identity(path: Path | None) -> str:
         inside = sorted(path.iterdir()) if path.is_dir() else []
     except OSError:
         return f"{path} unreadable"
+    # The change time too: a file rewritten in place with its size and modification time put
+    # back (cp -p, rsync -t, touch -r) has a new one, which no program can set back.
     return " ".join(
-        [f"{path.resolve()} {status.st_size} {status.st_mtime_ns} {status.st_ino}"]
+        [
+            f"{path.resolve()} {status.st_size} {status.st_mtime_ns} {status.st_ctime_ns}"
+            f" {status.st_ino}"
+        ]
         + [_identity(entry) for entry in inside]
     )
 

@@ -71,6 +71,30 @@ def test_a_changed_input_file_is_read_again(
     assert "Other" not in set(graph.names)
 
 
+def test_a_file_rewritten_with_its_size_and_modification_time_put_back_is_read_again(
+    data: Path, tmp_path: Path, builds: list[bool]
+) -> None:
+    # As cp -p, rsync -t or touch -r leave a file: same path, inode, size and mtime.
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    path = data / "suppliers.csv"
+    before = path.stat()
+    data_bytes = path.read_bytes()
+    changed = data_bytes.replace(b"Other", b"Otter")
+    assert changed != data_bytes
+    with path.open("r+b") as handle:  # in place: the inode stays
+        handle.write(changed)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert len(builds) == 2
+    assert "Otter" in set(graph.names)
+
+
 def test_a_review_file_added_to_the_folder_is_read(
     make_data: MakeData, tmp_path: Path, builds: list[bool]
 ) -> None:
