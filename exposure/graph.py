@@ -517,10 +517,11 @@ def _resolve_spellings(
     """Link each distinct spelling to a listed entity: by review, by key, or by fuzzy match.
 
     ``spelling`` is what :func:`_spelling_codes` returns, ``spelling_keys`` what
-    :meth:`~exposure.io.Dataset.spelling_keys` returns for its spellings. Returns one row per spelling:
-    ``key``, ``entity`` (-1 when none), ``match`` (``exact``, ``confirmed``, ``fuzzy``,
-    ``possible`` or ``none``), ``match_score``, ``matched_as`` and ``match_explanation``. Only
-    customers are matched fuzzily; a ``possible`` match links nothing.
+    :meth:`~exposure.io.Dataset.spelling_keys` returns for its spellings. Returns one row per
+    spelling: ``key``, ``entity`` (-1 when none), ``match`` (``exact``, ``confirmed``,
+    ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as`` and
+    ``match_explanation``. Only customers are matched fuzzily; a ``possible`` match links
+    nothing.
     """
     rows = dataset.suppliers
     distinct, supplier_of_row, customer_of_row = spelling

@@ -330,7 +330,7 @@ def _threaded_arrow_keys(names: np.ndarray) -> Any:
 
 
 def _arrow_text(names: np.ndarray) -> Any:
-    """Return names as Arrow ``large_string``: strings as they are, anything else as ``str`` writes it.
+    """Return names as Arrow ``large_string``: strings as they are, others as ``str`` writes them.
 
     Strings go to Arrow in one call, without a Python pass over them first (0.1 s a million).
     """

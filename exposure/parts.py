@@ -145,8 +145,8 @@ def parquet_problem(path: Path, error: Exception, *, part: bool = False) -> Prob
 
     Examples
     --------
-    >>> print(parquet_problem(Path("x.parquet"), OSError("Parquet magic bytes not found.")))
-    x.parquet: cannot read it as Parquet (Parquet magic bytes not found). Fix: pass a valid Parquet file or a CSV file.
+    >>> parquet_problem(Path("x.parquet"), OSError("Parquet magic bytes\\nnot found.")).message
+    'cannot read it as Parquet (Parquet magic bytes not found)'
     """
     # Arrow's messages may span lines (a Thrift error and its context): one line, as every
     # other problem is.
