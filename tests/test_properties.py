@@ -658,3 +658,91 @@ def test_integers_are_sorted_as_python_sorts_them(
     assert ordered.dtype == dtype
     assert ordered.tolist() == sorted(values)
     assert array.tolist() == values  # the input is left as it was
+
+
+SHARE_VALUES = (math.nan, 0.0, 0.0004, 0.001, 0.01, 0.2, 0.5, 1.0)
+
+
+@st.composite
+def share_graphs(draw: Any) -> tuple[Any, np.ndarray]:
+    """A small graph of revenue shares (unknown ones NaN), each supplier's known ones <= 1."""
+    from scipy import sparse
+
+    n = draw(st.integers(2, 7))
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=18))
+    shares = [draw(st.sampled_from(SHARE_VALUES)) for _ in chosen]
+    totals: dict[int, float] = defaultdict(float)
+    for (a, _), share in zip(chosen, shares, strict=True):
+        totals[a] += 0.0 if math.isnan(share) else share
+    shares = [
+        s if math.isnan(s) or totals[a] <= 1 else s / totals[a]
+        for (a, _), s in zip(chosen, shares, strict=True)
+    ]
+    if draw(st.booleans()) and chosen:  # what the checks let through: a hair over 1
+        shares[0] = 1 + 1e-10 if not math.isnan(shares[0]) else shares[0]
+    rows = [a for a, _ in chosen]
+    cols = [b for _, b in chosen]
+    matrix = sparse.csr_matrix((shares, (rows, cols)), shape=(n, n))
+    listed = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    return matrix, listed
+
+
+def reference_material_paths(
+    matrix: Any, listed: np.ndarray, start: int, max_tier: int, min_weight: float
+) -> list[tuple[list[int], float | None]]:
+    """Every simple path the documentation of material_paths lists, by walking them all."""
+    limit = max_tier or matrix.shape[0]
+    found: list[tuple[list[int], float | None]] = []
+
+    def walk(path: list[int], weight: float | None, known: float) -> None:
+        node = path[-1]
+        row = slice(matrix.indptr[node], matrix.indptr[node + 1])
+        for nxt, share in zip(matrix.indices[row].tolist(), matrix.data[row].tolist(), strict=True):
+            if nxt in path:
+                continue
+            unknown = math.isnan(share)
+            on_known = known if unknown else known * share
+            on_weight = None if weight is None or unknown else weight * share
+            if len(path) > 1 and on_known < min_weight:
+                continue  # past the first sale, a path must keep its known part at the minimum
+            if listed[nxt]:
+                found.append(([*path, nxt], on_weight))
+            elif len(path) < limit:
+                walk([*path, nxt], on_weight, on_known)
+
+    walk([start], 1.0, 1.0)
+    found.sort(key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]))
+    return found
+
+
+@examples(150)
+@given(
+    share_graphs(),
+    st.sampled_from([0, 1, 2, 4]),
+    st.sampled_from([0.0, 0.001, 0.05, 0.3]),
+)
+def test_material_paths_are_every_path_that_the_rules_list(
+    graph: tuple[Any, np.ndarray], max_tier: int, min_weight: float
+) -> None:
+    """The search's shortcuts (customers' standing, sales too small to go on) lose no path."""
+    matrix, listed = graph
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    for start in range(matrix.shape[0]):
+        found = finder.paths(start, max_tier=max_tier, min_weight=min_weight, cap=10**6)
+        expected = reference_material_paths(matrix, listed, start, max_tier, min_weight)
+        assert found == expected
+
+
+def test_material_paths_keep_a_path_at_the_minimum_through_a_share_a_hair_over_1() -> None:
+    # The checks accept shares adding up to 1 + 1e-9: a share just under the minimum weight
+    # can then still carry a path over it, and the search must not pass it over.
+    from scipy import sparse
+
+    under = 0.001 * (1 - 1e-11)
+    matrix = sparse.csr_matrix(([1 + 1e-10, under], ([0, 1], [1, 2])), shape=(3, 3))
+    listed = np.array([False, False, True])
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    paths = finder.paths(0, max_tier=4, min_weight=0.001, cap=10)
+    assert [path for path, _ in paths] == [[0, 1, 2]]
+    assert paths == reference_material_paths(matrix, listed, 0, 4, 0.001)
