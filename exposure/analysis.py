@@ -16,6 +16,7 @@ rows and ten million edges; loops run over path lengths (tiers), never over node
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from typing import Any
@@ -52,6 +53,9 @@ THREADED_FROM = 1_000_000
 #: Stored entries (node, listed node) one block of :func:`listed_reached_counts` may hold:
 #: about 5 bytes each, so a few hundred MB with the products' temporaries.
 REACH_BLOCK_ENTRIES = 1 << 24
+
+# A margin of a billionth under the share a path needs (``PathFinder``).
+NEEDED = 1 - 1e-9
 
 
 def reverse(adjacency: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -652,10 +656,16 @@ class PathFinder:
     the customer, the share, and the customer's standing (``-1`` listed, else its tier, 0
     when it reaches no listed entity). A step of the search then slices three arrays instead
     of looking up its customers' standing anew: a report of every supplier searches from
-    each supplier in turn. Past the first step, only the sales that can still lead somewhere
-    are laid out: to a customer of some standing, with a share of at least the minimum weight
-    or unknown (any other sale is passed over there whatever the path so far, so the paths
-    found and their order are the same; about 1.5x faster on the benchmark's graphs).
+    each supplier in turn.
+
+    Past the first step, a step reads only the sales that can still lead somewhere from
+    there (any other would be passed over whatever the path so far, so the paths found and
+    their order are the same): to a listed customer, or to one whose tier is within the sales
+    left; and, where shares fall along a path (all at most 1), with a share unknown or large
+    enough to keep the path at the minimum weight. Such narrowed lists are laid out on first
+    use for each number of sales left and each of a few bands of the path's known weight (a
+    band ``k`` keeps shares of at least ``min_weight * 4**k``); on the benchmark's graphs a
+    step then reads a sixth of the sales it otherwise would.
 
     Parameters
     ----------
@@ -673,6 +683,10 @@ class PathFinder:
     [[1, 2]]
     """
 
+    # The bands of a path's known weight: a band a factor of 4 wide holds sales within 4x of
+    # the share a path needs; a narrower one would lay out more lists for fewer sales saved.
+    BAND = 4.0
+
     def __init__(self, shares: sparse.csr_matrix, listed: np.ndarray, tier: np.ndarray) -> None:
         self.n = shares.shape[0]
         self.indptr = shares.indptr
@@ -683,41 +697,70 @@ class PathFinder:
         kind = np.int32 if len(tier) < np.iinfo(np.int32).max else np.int64  # tiers <= nodes
         of_node = np.where(listed, -1, np.maximum(tier, 0)).astype(kind)
         self.standing = of_node[shares.indices]
+        self._top_standing = int(np.max(of_node, initial=0))
         # Shares of at most 1 make a path's weight fall at every sale: then a sale under the
         # minimum weight leads nowhere past the first step (the checks allow a supplier's
         # shares to add up to a hair over 1; such a graph is searched in full).
         self._falling = bool(np.fmax.reduce(self.data, initial=0.0) <= 1.0)
-        self._onward: dict[float, tuple[np.ndarray, ...]] = {}
+        self._min_weight = math.nan
+        self._floors: list[float] = []
+        self._onward: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
-    def _onward_sales(self, min_weight: float) -> tuple[np.ndarray, ...]:
-        """Return ``indptr, indices, data, standing`` of the sales a step past the first may take.
+    def _onward_sales(self, left: int, band: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``indptr`` and the sales (customer, share, standing) a later step may take.
 
-        Those to a customer of some standing whose share is unknown or at least
-        ``min_weight``: a later step multiplies the share by a known weight of at most 1, so
-        a smaller one can never keep a path at ``min_weight``.
+        Those to a listed customer or to one whose tier is at most ``left``, the sales left
+        after this one; and, where shares fall, whose share is unknown or at least the floor
+        of ``band``. One record per sale: a step reads its node's sales in one slice.
         """
-        if min_weight not in self._onward:
-            keep = self.standing != 0
-            if self._falling:
+        if (left, band) not in self._onward:
+            top = self._top_standing
+            if band > 0:
+                indptr, sales = self._onward_sales(left, 0)
                 with np.errstate(invalid="ignore"):
-                    keep &= ~(self.data < min_weight)  # NaN, an unknown share, is kept
-            kept = np.concatenate([[0], np.cumsum(keep)])
-            self._onward = {
-                min_weight: (
-                    kept[self.indptr],
-                    self.indices[keep],
-                    self.data[keep],
-                    self.standing[keep],
+                    keep = ~(sales["share"] < self._floors[band])  # NaN, unknown, is kept
+            elif left < top:
+                indptr, sales = self._onward_sales(top, 0)
+                keep = sales["standing"] <= left
+            else:
+                indptr = self.indptr
+                sales = np.empty(
+                    len(self.indices),
+                    dtype=[
+                        ("customer", self.indices.dtype),
+                        ("share", np.float64),
+                        ("standing", self.standing.dtype),
+                    ],
                 )
-            }
-        return self._onward[min_weight]
+                sales["customer"], sales["share"] = self.indices, self.data
+                sales["standing"] = self.standing
+                keep = self.standing != 0
+                if self._falling:
+                    with np.errstate(invalid="ignore"):
+                        keep &= ~(self.data < self._min_weight)
+            kept = np.concatenate([[0], np.cumsum(keep)]).astype(self.indptr.dtype)
+            self._onward[left, band] = (kept[indptr], sales[keep])
+        return self._onward[left, band]
+
+    def _use_min_weight(self, min_weight: float) -> None:
+        """Lay out the bands for ``min_weight``, dropping the lists of another minimum."""
+        if min_weight == self._min_weight:
+            return
+        self._min_weight = min_weight
+        self._onward = {}
+        self._floors = [min_weight]
+        if self._falling and min_weight > 0:
+            # A path kept weighs at least the minimum, so it needs shares of at most 1.
+            while self._floors[-1] * self.BAND <= 1.0:
+                self._floors.append(self._floors[-1] * self.BAND)
 
     def paths(
         self, start: int, *, max_tier: int, min_weight: float, cap: int
     ) -> list[tuple[list[int], float | None]]:
         """Return :func:`material_paths` from ``start``."""
-        first_step = (self.indptr, self.indices, self.data, self.standing)
-        onward = self._onward_sales(min_weight)
+        self._use_min_weight(min_weight)
+        onward, floors, top = self._onward, self._floors, self._top_standing
+        banded = len(floors) > 1
         found: list[tuple[list[int], float | None]] = []
         unquantified = 0
         limit = max_tier if max_tier > 0 else self.n
@@ -728,15 +771,28 @@ class PathFinder:
             path, weight, known = stack.pop()
             node = path[-1]
             depth = len(path) - 1
-            indptr, indices, data, standing = onward if depth else first_step
-            # The node's sales as Python lists at once: reading NumPy items one by one is slow.
-            first, stop = indptr[node], indptr[node + 1]
-            for nxt, share, nxt_standing in zip(
-                indices[first:stop].tolist(),
-                data[first:stop].tolist(),
-                standing[first:stop].tolist(),
-                strict=True,
-            ):
+            remaining = limit - depth - 1
+            if depth:
+                left = remaining if remaining < top else top
+                band = 0
+                if banded:
+                    # The highest band whose floor is under the share the path needs, with a
+                    # margin of a billionth: every share that keeps the path at the minimum,
+                    # as multiplied below, is in the band.
+                    band = max(bisect.bisect_right(floors, min_weight / known * NEEDED) - 1, 0)
+                indptr, sales = onward.get((left, band)) or self._onward_sales(left, band)
+                first, stop = indptr[node], indptr[node + 1]
+                steps = sales[first:stop].tolist()
+            else:
+                first, stop = self.indptr[node], self.indptr[node + 1]
+                # The node's sales as Python lists at once: NumPy items one by one are slow.
+                steps = zip(
+                    self.indices[first:stop].tolist(),
+                    self.data[first:stop].tolist(),
+                    self.standing[first:stop].tolist(),
+                    strict=True,
+                )
+            for nxt, share, nxt_standing in steps:
                 if nxt in path:
                     continue
                 unknown_share = math.isnan(share)
@@ -751,7 +807,6 @@ class PathFinder:
                         unquantified += depth > 0
                     found.append(([*path, nxt], new_weight))
                     continue
-                remaining = limit - depth - 1
                 if nxt_standing == 0 or nxt_standing > remaining:
                     continue
                 if new_weight is None and unquantified >= cap:

@@ -746,3 +746,25 @@ def test_material_paths_keep_a_path_at_the_minimum_through_a_share_a_hair_over_1
     paths = finder.paths(0, max_tier=4, min_weight=0.001, cap=10)
     assert [path for path, _ in paths] == [[0, 1, 2]]
     assert paths == reference_material_paths(matrix, listed, 0, 4, 0.001)
+
+
+@pytest.mark.parametrize("max_tier", [3, 4, 5, 0])
+def test_material_paths_reach_as_far_as_the_tier_limit_and_no_further(max_tier: int) -> None:
+    # A chain of four sales to the listed node 4, and a branch at its second company to a
+    # dead end (5): the search narrows each step's sales by the tiers still within reach.
+    from scipy import sparse
+
+    sales = [(0, 1), (1, 2), (1, 5), (2, 3), (3, 4)]
+    rows, cols = zip(*sales, strict=True)
+    matrix = sparse.csr_matrix(([0.5] * len(sales), (rows, cols)), shape=(6, 6))
+    listed = np.array([False, False, False, False, True, False])
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    found = {
+        start: finder.paths(start, max_tier=max_tier, min_weight=0.01, cap=10) for start in range(4)
+    }
+    for start, paths in found.items():
+        expected = reference_material_paths(matrix, listed, start, max_tier, 0.01)
+        assert paths == expected
+        assert [path for path, _ in paths] == (
+            [list(range(start, 5))] if 4 - start <= (max_tier or 6) else []
+        )
