@@ -131,6 +131,17 @@ def test_report_csv_neutralises_spreadsheet_formulas(make_data: MakeData) -> Non
     assert "'=HYPERLINK" in out
 
 
+def test_report_table_shows_names_that_look_like_numbers_as_written(make_data: MakeData) -> None:
+    folder = make_data([listing("0042")], [sale("1e3", "0042", 0.25), sale("0012", "0042", 0.5)])
+    code, out, _ = run("report", "--data", str(folder), "--as-of", "2020-01-01")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if line.startswith(("1e3", "0012"))]
+    assert rows == [
+        ["0012", "yes", "1", "0042", "50.0%", "disclosed"],
+        ["1e3", "yes", "1", "0042", "25.0%", "disclosed"],
+    ]
+
+
 def test_report_output_file_is_written_and_inputs_are_protected(
     make_data: MakeData, tmp_path: Path
 ) -> None:
