@@ -4,13 +4,15 @@ Usage::
 
     .venv/bin/python -m bench.compare 4029205                  # that commit against the work tree
     .venv/bin/python -m bench.compare 4029205 HEAD --size 1m --pairs 3
+    .venv/bin/python -m bench.compare 39098ed HEAD --size 100k --what ranking
 
 On this project's virtual machine the same code's end-to-end time at 1m varies from 13 to 22 s
 over an hour (the host lends CPU and memory unevenly), so two full benchmark runs far apart
 say little about a change. This runs only the stages of the 10 s target (Parquet load, graph
 without fuzzy matching, analysis: ``bench.stages end-to-end``) for each side in turn, ``--pairs``
 times, on the same data, and prints each side's median per stage, the ratio of the medians and
-the spread of the paired ratios: a change is real when every pair agrees.
+the spread of the paired ratios: a change is real when every pair agrees. ``--what ranking``
+adds the ranking of every supplier as ``exposure report`` prints it (``bench.stages ranking``).
 
 Each side's ``exposure/`` is taken as committed (``git archive``), or as it is in the work tree
 for ``WORKTREE`` (the default second side), into ``bench/out/compare/<side>/``; the benchmark's
@@ -35,6 +37,11 @@ from bench.run import ROOT, run_pipeline, snapshot_exposure
 
 WORKTREE = "WORKTREE"
 STAGES = ("load Parquet", "build_graph", "analysis: analyze + compute")
+# What ``--what`` may compare: the pipeline of ``bench.stages`` to run and the stages it times.
+WHAT = {
+    "end-to-end": STAGES,
+    "ranking": (*STAGES, "ranking report: full"),
+}
 
 
 def checkout(side: str, folder: Path) -> str:
@@ -56,31 +63,35 @@ def checkout(side: str, folder: Path) -> str:
     return commit
 
 
-def figures(events: list[dict[str, Any]]) -> dict[str, float]:
-    """Seconds per stage, end to end, CPU time and peak memory of one run."""
+def figures(events: list[dict[str, Any]], names: tuple[str, ...] = STAGES) -> dict[str, float]:
+    """Seconds per stage of ``names``, all of them, CPU time and peak memory of one run."""
     stages = {e["stage"]: e for e in events if e["event"] == "stage"}
-    missing = [s for s in STAGES if s not in stages]
+    missing = [s for s in names if s not in stages]
     if missing:
         killed = [e for e in events if e["event"] == "killed"]
         raise SystemExit(f"the run did not finish {missing}: {killed or 'see its errors above'}")
-    out = {name: float(stages[name]["seconds"]) for name in STAGES}
-    out["end to end"] = sum(out[name] for name in STAGES)
+    out = {name: float(stages[name]["seconds"]) for name in names}
+    out["end to end"] = sum(out[name] for name in names)
     out["CPU, user + system"] = sum(
         float(stages[n].get("user_seconds", 0)) + float(stages[n].get("system_seconds", 0))
-        for n in STAGES
+        for n in names
     )
-    out["peak GiB"] = max(float(stages[n]["peak_rss"]) for n in STAGES) / 2**30
+    out["peak GiB"] = max(float(stages[n]["peak_rss"]) for n in names) / 2**30
     return out
 
 
-def markdown(labels: tuple[str, str], runs: tuple[list[dict[str, float]], ...]) -> str:
+def markdown(
+    labels: tuple[str, str],
+    runs: tuple[list[dict[str, float]], ...],
+    names: tuple[str, ...] = STAGES,
+) -> str:
     """Medians of each side, the ratio of the medians and the spread of the paired ratios."""
     lines = [
         f"| {len(runs[0])} pairs, alternating | {labels[0]} | {labels[1]} | "
         "first / second (medians) | paired ratios |",
         "|---|---:|---:|---:|---:|",
     ]
-    for key in (*STAGES, "end to end", "CPU, user + system", "peak GiB"):
+    for key in (*names, "end to end", "CPU, user + system", "peak GiB"):
         first = [r[key] for r in runs[0]]
         second = [r[key] for r in runs[1]]
         paired = [a / b for a, b in zip(first, second, strict=True) if b]
@@ -102,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("second", nargs="?", default=WORKTREE, help="a commit, or WORKTREE")
     parser.add_argument("--size", default="1m")
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--what", choices=sorted(WHAT), default="end-to-end")
     parser.add_argument("--as-of", default=AS_OF)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per run")
@@ -117,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     for pair in range(args.pairs):
         for side in (0, 1):
             print(f"pair {pair + 1}: {labels[side]}", file=sys.stderr, flush=True)
-            events = run_pipeline("end-to-end", data, args, source=folders[side])
-            runs[side].append(figures(events))
-    print(markdown(labels, runs))
+            events = run_pipeline(args.what, data, args, source=folders[side])
+            runs[side].append(figures(events, WHAT[args.what]))
+    print(markdown(labels, runs, WHAT[args.what]))
     return 0
 
 

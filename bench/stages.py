@@ -711,8 +711,23 @@ def end_to_end(args: argparse.Namespace) -> None:
     _target_stages(args)
 
 
+def ranking(args: argparse.Namespace) -> None:
+    """The 10 s target's stages, then the ranking of every supplier as ``exposure report`` prints it.
+
+    For ``bench.compare --what ranking``: the table of every supplier in full, text included.
+    """
+    from exposure.report import format_report
+
+    result = _target_stages(args)[3]
+    with stage("ranking report: full") as info:
+        lines = list(result.iter_ranking())
+        text = format_report(lines, "table", as_of=str(args.as_of), detailed=False)
+        info.update(suppliers=len(lines), bytes=len(text.encode("utf-8")))
+
+
 PIPELINES = {
     "end-to-end": end_to_end,
+    "ranking": ranking,
     "exposure-csv": exposure_csv,
     "exposure-parquet": exposure_parquet,
     "exposure-cache-store": exposure_cache_store,
