@@ -658,9 +658,12 @@ class PathFinder:
     there: to a listed customer or to one whose tier is within the sales left, and, where
     shares fall along a path (all at most 1), with a share unknown or at least the minimum
     weight. Any other would be passed over whatever the path so far, so the paths found and
-    their order are the same. Such a list is laid out, one record a sale, on first use for
-    each number of sales left; on the benchmark's graphs a step then reads a sixth of the
-    sales it otherwise would (the ranking of every supplier about 2x faster).
+    their order are the same. These lists are laid out on first use, one record a sale: one
+    for each of the last :attr:`NARROWED_LEFT` steps (short: a customer that close to the
+    end of a path must be close to a listed entity), and one of every tier for all earlier
+    steps, so that a high tier limit does not hold a list per step. On the benchmark's
+    graphs a step reads a sixth of the sales it otherwise would (the ranking of every
+    supplier about 2x faster).
 
     Parameters
     ----------
@@ -677,6 +680,9 @@ class PathFinder:
     >>> [path for path, _ in finder.paths(1, max_tier=4, min_weight=0.01, cap=5)]
     [[1, 2]]
     """
+
+    # Steps with fewer sales left than this read sales narrowed to the tiers within reach.
+    NARROWED_LEFT = 3
 
     def __init__(self, shares: sparse.csr_matrix, listed: np.ndarray, tier: np.ndarray) -> None:
         self.n = shares.shape[0]
@@ -703,6 +709,9 @@ class PathFinder:
         after this one; where shares fall, only those whose share is unknown or at least the
         minimum weight. One record per sale: a step reads its node's sales in one slice.
         """
+        if left not in self._onward and left > self._top_standing:
+            # Every tier is within reach: the list of every tier, not a copy.
+            self._onward[left] = self._onward_sales(self._top_standing)
         if left not in self._onward:
             keep = (self.standing != 0) & (self.standing <= left)
             if self._falling:
@@ -728,7 +737,7 @@ class PathFinder:
         """Return :func:`material_paths` from ``start``."""
         if min_weight != self._min_weight:  # the lists of one minimum weight at a time
             self._onward, self._min_weight = {}, min_weight
-        onward, top = self._onward, self._top_standing
+        onward, top, narrowed = self._onward, self._top_standing, self.NARROWED_LEFT
         found: list[tuple[list[int], float | None]] = []
         unquantified = 0
         limit = max_tier if max_tier > 0 else self.n
@@ -741,7 +750,7 @@ class PathFinder:
             depth = len(path) - 1
             remaining = limit - depth - 1
             if depth:
-                left = remaining if remaining < top else top
+                left = remaining if remaining < narrowed else top
                 indptr, sales = onward.get(left) or self._onward_sales(left)
                 first, stop = indptr[node], indptr[node + 1]
                 steps = sales[first:stop].tolist()

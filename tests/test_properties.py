@@ -719,7 +719,7 @@ def reference_material_paths(
 @examples(150)
 @given(
     share_graphs(),
-    st.sampled_from([0, 1, 2, 4]),
+    st.sampled_from([0, 1, 2, 4, 6]),
     st.sampled_from([0.0, 0.001, 0.05, 0.3]),
 )
 def test_material_paths_are_every_path_that_the_rules_list(
@@ -748,7 +748,7 @@ def test_material_paths_keep_a_path_at_the_minimum_through_a_share_a_hair_over_1
     assert paths == reference_material_paths(matrix, listed, 0, 4, 0.001)
 
 
-@pytest.mark.parametrize("max_tier", [3, 4, 5, 0])
+@pytest.mark.parametrize("max_tier", [3, 4, 5, 6, 0])
 def test_material_paths_reach_as_far_as_the_tier_limit_and_no_further(max_tier: int) -> None:
     # A chain of four sales to the listed node 4, and a branch at its second company to a
     # dead end (5): the search narrows each step's sales by the tiers still within reach.
