@@ -691,9 +691,12 @@ class Result:
         )
         records = []
         first = 0
+        # A report of every supplier meets the same listed buyers and the same last sales
+        # to them again and again: each one's listing and match is looked up once.
+        listings, matches = self._listing_memo, self._match_memo
         for path, weight in found:
             target = path[-1]
-            listing = self.listing_of(target)
+            listing = listings.get(target) or listings.setdefault(target, self.listing_of(target))
             mine = hops[first : first + len(path) - 1]
             first += len(path) - 1
             sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
@@ -709,7 +712,7 @@ class Result:
                     "start_date": listing["start_date"],
                     "license_policy": listing["license_policy"],
                     "ownership": listing["ownership"],
-                    "match": self._match_of_last_sale(mine[-1][1]),
+                    "match": self._memo_match(mine[-1][1], matches),
                     "sources": list(dict.fromkeys(sources)),
                     "hops": [hop for hop, _ in mine],
                 }
@@ -785,6 +788,26 @@ class Result:
         bounds = np.zeros(len(edges) + 1, dtype=np.int64)
         np.cumsum(lengths, out=bounds[1:])
         return graph.row_order[analysis.spans(first, lengths)], bounds
+
+    @cached_property
+    def _listing_memo(self) -> dict[int, dict[str, Any]]:
+        return {}
+
+    @cached_property
+    def _match_memo(self) -> dict[int, dict[str, Any] | None]:
+        return {}
+
+    def _memo_match(
+        self, rows: np.ndarray, memo: dict[int, dict[str, Any] | None]
+    ) -> dict[str, Any] | None:
+        """:meth:`_match_of_last_sale`, looked up once per sale (its first row names it)."""
+        if not len(rows):
+            return self._match_of_last_sale(rows)
+        key = int(rows[0])
+        if key not in memo:
+            memo[key] = self._match_of_last_sale(rows)
+        match = memo[key]
+        return None if match is None else dict(match)  # each record its own, to be safe
 
     def _match_of_last_sale(self, rows: np.ndarray) -> dict[str, Any] | None:
         """Return how the listed buyer's name in the data was matched to the list.

@@ -319,6 +319,25 @@ def test_hops_products_and_matches_are_those_of_each_sale(tangled: Path, fuzzy: 
     assert hops > 20
 
 
+def test_records_that_share_a_last_sale_do_not_share_its_match(make_data: MakeData) -> None:
+    # Each sale's match is looked up once for all records: each record still holds its own.
+    folder = make_data(
+        [listing("Hikvision")],
+        [
+            sale("Acme", "Broker", 0.5),
+            sale("Beta", "Broker", 0.5),
+            sale("Broker", "Hikvision", 0.5),
+        ],
+    )
+    records = list(exposure.analyze(exposure.load(folder), as_of="2020-01-01").iter_records())
+    matches = [
+        p["match"] for r in records for p in r["paths"] if p["path"][-2:] == ["Broker", "Hikvision"]
+    ]
+    assert len(matches) == 3
+    matches[0]["outcome"] = "changed by the reader"
+    assert [m["outcome"] for m in matches[1:]] == ["exact", "exact"]
+
+
 def test_a_share_written_minus_zero_is_shown_as_zero(make_data: MakeData) -> None:
     folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", "-0")])  # type: ignore[arg-type]
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
