@@ -731,12 +731,14 @@ class Result:
         products = columns["product"](rows).tolist()
         sources = columns["source"](rows).tolist()
         shares = columns["revenue_share"](rows)
+        # Python lists read item by item faster than NumPy arrays.
+        share_list, starts = shares.tolist(), bounds.tolist()
         hops = []
-        for i, (a, b) in enumerate(zip(src.tolist(), dst.tolist(), strict=True)):
-            start, end = int(bounds[i]), int(bounds[i + 1])
+        for i, (a, b) in enumerate(zip(names[src].tolist(), names[dst].tolist(), strict=True)):
+            start, end = starts[i], starts[i + 1]
             share: float | None
             if end - start == 1:  # most sales have one product: no array for one number
-                value = float(shares[start])
+                value = float(share_list[start])
                 unknown = math.isnan(value)
                 # numpy's sum of one number adds it to 0.0 (-0.0 becomes 0.0): kept so.
                 share = None if unknown else 0.0 + value
@@ -748,8 +750,8 @@ class Result:
             hops.append(
                 (
                     {
-                        "supplier": names[a],
-                        "customer": names[b],
+                        "supplier": a,
+                        "customer": b,
                         "products": list(dict.fromkeys(products[start:end])),
                         "revenue_share": share,
                         "revenue_share_is_lower_bound": bool(unknown),
