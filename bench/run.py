@@ -434,7 +434,7 @@ def _cell(event: dict[str, Any] | None, name: str) -> tuple[str, str]:
         return text, memory
     if name == "JSON report: sample":
         text = (
-            f"{_seconds(event['seconds_per_supplier'])}/supplier "
+            f"{event['seconds_per_supplier'] * 1e3:.2f} ms/supplier "
             f"({event['sample']} of {event['suppliers']}; "
             f"{event['mean_paths_per_supplier']:.0f} paths, "
             f"{event['bytes_per_supplier'] / 1e3:.0f} kB each) -> "
