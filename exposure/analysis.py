@@ -709,27 +709,33 @@ class PathFinder:
         after this one; where shares fall, only those whose share is unknown or at least the
         minimum weight. One record per sale: a step reads its node's sales in one slice.
         """
-        if left not in self._onward and left > self._top_standing:
-            # Every tier is within reach: the list of every tier, not a copy.
-            self._onward[left] = self._onward_sales(self._top_standing)
         if left not in self._onward:
-            keep = (self.standing != 0) & (self.standing <= left)
-            if self._falling:
-                with np.errstate(invalid="ignore"):
-                    keep &= ~(self.data < self._min_weight)  # NaN, an unknown share, is kept
-            sales = np.empty(
-                np.count_nonzero(keep),
-                dtype=[
-                    ("customer", self.indices.dtype),
-                    ("share", np.float64),
-                    ("standing", self.standing.dtype),
-                ],
+            # Past the highest tier every tier is within reach: that list, not a copy.
+            self._onward[left] = (
+                self._onward_sales(self._top_standing)
+                if left > self._top_standing
+                else self._lay_out(left)
             )
-            sales["customer"], sales["share"] = self.indices[keep], self.data[keep]
-            sales["standing"] = self.standing[keep]
-            kept = np.concatenate([[0], np.cumsum(keep)]).astype(self.indptr.dtype)
-            self._onward[left] = (kept[self.indptr], sales)
         return self._onward[left]
+
+    def _lay_out(self, left: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lay out the list :meth:`_onward_sales` returns for ``left`` sales left."""
+        keep = (self.standing != 0) & (self.standing <= left)
+        if self._falling:
+            with np.errstate(invalid="ignore"):
+                keep &= ~(self.data < self._min_weight)  # NaN, an unknown share, is kept
+        sales = np.empty(
+            np.count_nonzero(keep),
+            dtype=[
+                ("customer", self.indices.dtype),
+                ("share", np.float64),
+                ("standing", self.standing.dtype),
+            ],
+        )
+        sales["customer"], sales["share"] = self.indices[keep], self.data[keep]
+        sales["standing"] = self.standing[keep]
+        kept = np.concatenate([[0], np.cumsum(keep)]).astype(self.indptr.dtype)
+        return kept[self.indptr], sales
 
     def paths(
         self, start: int, *, max_tier: int, min_weight: float, cap: int

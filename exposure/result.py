@@ -691,12 +691,14 @@ class Result:
         )
         records = []
         first = 0
-        # A report of every supplier meets the same listed buyers and the same last sales
-        # to them again and again: each one's listing and match is looked up once.
-        listings, matches = self._listing_memo, self._match_memo
+        # A report of every supplier meets the same listed buyers again and again: each
+        # one's listing is looked up once (as each last sale's match, below).
+        listings = self.__dict__.setdefault("_listing_cache", {})
         for path, weight in found:
             target = path[-1]
-            listing = listings.get(target) or listings.setdefault(target, self.listing_of(target))
+            if target not in listings:
+                listings[target] = self.listing_of(target)
+            listing = listings[target]
             mine = hops[first : first + len(path) - 1]
             first += len(path) - 1
             sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
@@ -712,7 +714,7 @@ class Result:
                     "start_date": listing["start_date"],
                     "license_policy": listing["license_policy"],
                     "ownership": listing["ownership"],
-                    "match": self._memo_match(mine[-1][1], matches),
+                    "match": self._match_of_last_sale(mine[-1][1]),
                     "sources": list(dict.fromkeys(sources)),
                     "hops": [hop for hop, _ in mine],
                 }
@@ -738,7 +740,7 @@ class Result:
             start, end = starts[i], starts[i + 1]
             share: float | None
             if end - start == 1:  # most sales have one product: no array for one number
-                value = float(share_list[start])
+                value = share_list[start]
                 unknown = math.isnan(value)
                 # numpy's sum of one number adds it to 0.0 (-0.0 becomes 0.0): kept so.
                 share = None if unknown else 0.0 + value
@@ -791,35 +793,24 @@ class Result:
         np.cumsum(lengths, out=bounds[1:])
         return graph.row_order[analysis.spans(first, lengths)], bounds
 
-    @cached_property
-    def _listing_memo(self) -> dict[int, dict[str, Any]]:
-        return {}
-
-    @cached_property
-    def _match_memo(self) -> dict[int, dict[str, Any] | None]:
-        return {}
-
-    def _memo_match(
-        self, rows: np.ndarray, memo: dict[int, dict[str, Any] | None]
-    ) -> dict[str, Any] | None:
-        """:meth:`_match_of_last_sale`, looked up once per sale (its first row names it)."""
-        if not len(rows):
-            return self._match_of_last_sale(rows)
-        key = int(rows[0])
-        if key not in memo:
-            memo[key] = self._match_of_last_sale(rows)
-        match = memo[key]
-        return None if match is None else dict(match)  # each record its own, to be safe
-
     def _match_of_last_sale(self, rows: np.ndarray) -> dict[str, Any] | None:
         """Return how the listed buyer's name in the data was matched to the list.
 
         ``rows``: the rows of the path's last sale. The least sure spelling among them counts
-        (an exact spelling and a fuzzy one of the same sale make it ``fuzzy``).
+        (an exact spelling and a fuzzy one of the same sale make it ``fuzzy``). Looked up once
+        per sale (its first row names it); each caller gets a copy of its own.
         """
         columns = self.graph.sale_columns
         if "customer_match" not in columns or not len(rows):
             return None
+        cache = self.__dict__.setdefault("_match_cache", {})
+        key = int(rows[0])
+        if key not in cache:
+            cache[key] = self._least_sure_match(rows)
+        return dict(cache[key])
+
+    def _least_sure_match(self, rows: np.ndarray) -> dict[str, Any]:
+        columns = self.graph.sale_columns
         matches = columns["customer_match"](rows).tolist()
         order = {"exact": 0, "confirmed": 1, "fuzzy": 2, "possible": 3, "none": 4}
         sureness = [order.get(str(m), 5) for m in matches]
