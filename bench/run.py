@@ -11,7 +11,7 @@ pipelines, each in a fresh Python process (``bench.stages``):
 2. ``exposure-parquet``: ``exposure.load`` on the Parquet files, ``exposure.build_graph``
    (name resolution and graph), ``exposure.analyze`` with ``tier``, ``revenue_at_risk`` and
    ``lower_bound`` forced, a bare ``scipy.sparse.csgraph.breadth_first_order`` over the same
-   edge arrays, and the JSON report (``iter_records()`` streamed by ``json_report_chunks``,
+   edge arrays, SciPy's ``bicgstab`` on revenue at risk's linear system, and the JSON report (``iter_records()`` streamed by ``json_report_chunks``,
    as ``exposure report --format json`` writes it), first on a sample of suppliers, then in
    full unless the sample projects it over ``--report-timeout``; then the ranking of every
    supplier as ``exposure report`` prints it (``iter_ranking()`` as a table), the same way;
@@ -25,8 +25,9 @@ the interpreter and whatever earlier stages of the same pipeline keep in memory.
 
 Checks: networkx and exposure agree on the exposed set (all nodes when the baseline ran in
 full; otherwise every ancestor of the sampled listed nodes must be exposed) and on tiers (BFS
-per supplier, all or a sample), the bare BFS reaches exactly exposure's exposed set, and
-exposure merged every variant spelling. The command exits with status 1 if a check fails.
+per supplier, all or a sample), the bare BFS reaches exactly exposure's exposed set, SciPy's
+solver finds the same revenue at risk (within 1e-9), and exposure merged every variant
+spelling. The command exits with status 1 if a check fails.
 
 Prints a Markdown report and writes ``bench/out/results.json`` and ``bench/out/results.md``.
 """
@@ -50,6 +51,8 @@ from typing import Any
 from bench.generate import AS_OF, OUT, parse_size, size_dir, size_label
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The stage timing exposure's own revenue at risk, against SciPy's solver on the same system.
+OWN_SOLVER = "revenue at risk (analysis.revenue_at_risk), best of 3"
 
 
 # -- running one pipeline in a fresh process ----------------------------------------------------
@@ -127,7 +130,8 @@ def run_pipeline(
             lines.put(line)
         lines.put(None)
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     events: list[dict[str, Any]] = []
     started = time.monotonic()
     current: str | None = None
@@ -168,6 +172,10 @@ def run_pipeline(
             print(f"    {current}: killed, {reason}", file=sys.stderr, flush=True)
             break
     status = process.wait()
+    # The pipe ends with the process: the reader stops at its end, and the pipe is closed.
+    reader.join(timeout=10)
+    assert process.stdout is not None
+    process.stdout.close()
     events.append(
         {
             "event": "load",
@@ -322,6 +330,7 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
     bfs = seconds("bare BFS: breadth_first_order")
     best_core = seconds("analysis core, best of 3 (matrices built)")
     best_bfs = seconds("bare BFS, best of 3")
+    solver = seconds("bare solver: bicgstab, best of 3")
     build = seconds("build_graph")
     nx_parts = [
         "networkx: read Parquet + resolved names",
@@ -340,6 +349,12 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         "best_bfs_seconds": best_bfs,
         "best_core_over_best_bfs": best_core / best_bfs if best_core and best_bfs else None,
         "tier_over_bfs": (seconds("analysis alone: tier") or 0) / bfs if bfs else None,
+        "lower_bound_over_bfs": (
+            (seconds("analysis alone: lower_bound") or 0) / bfs if bfs else None
+        ),
+        "revenue_over_solver": (
+            own_solver / solver if solver and (own_solver := seconds(OWN_SOLVER)) else None
+        ),
         "parquet_end_to_end_seconds": e2e,
         "parquet_end_to_end_peak_rss": peak(*end_to_end),
         "parquet_end_to_end_user_seconds": cpu("user", end_to_end),
@@ -400,6 +415,12 @@ STAGE_ROWS = (
     ("bare BFS: CSR build", "bare BFS: CSR from the edge arrays"),
     ("bare BFS: breadth_first_order", "bare BFS: `csgraph.breadth_first_order`"),
     ("bare BFS, best of 3", "... best of 3"),
+    (OWN_SOLVER, "revenue at risk alone (`analysis.revenue_at_risk`), best of 3"),
+    ("bare solver: system build", "bare solver: `identity(n) - onward` from the shares"),
+    (
+        "bare solver: bicgstab, best of 3",
+        "bare solver: `scipy.sparse.linalg.bicgstab`, residual under 1e-13, best of 3",
+    ),
     ("networkx: read Parquet + resolved names", "networkx: read Parquet + resolved names"),
     ("networkx: from_pandas_edgelist", "networkx: `from_pandas_edgelist`"),
     ("networkx: ancestors of each listed node", "networkx: `ancestors` of each listed node"),
@@ -557,6 +578,11 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
             lambda d: _ratio(d.get("best_core_seconds"), d.get("best_bfs_seconds")),
         ),
         ("tier alone / bare BFS", lambda d: _ratio(d["tier_seconds"], d["bare_bfs_seconds"])),
+        ("lower bound alone / bare BFS", lambda d: _ratio(d.get("lower_bound_over_bfs"), 1.0)),
+        (
+            "revenue at risk alone / SciPy `bicgstab` on the same system, each best of 3",
+            lambda d: _ratio(d.get("revenue_over_solver"), 1.0),
+        ),
         (
             "networkx (from_pandas_edgelist + ancestors) / exposure (build_graph + analysis)",
             lambda d: (
