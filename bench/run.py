@@ -11,9 +11,10 @@ pipelines, each in a fresh Python process (``bench.stages``):
 2. ``exposure-parquet``: ``exposure.load`` on the Parquet files, ``exposure.build_graph``
    (name resolution and graph), ``exposure.analyze`` with ``tier``, ``revenue_at_risk`` and
    ``lower_bound`` forced, a bare ``scipy.sparse.csgraph.breadth_first_order`` over the same
-   edge arrays, SciPy's ``bicgstab`` on revenue at risk's linear system, and the JSON report (``iter_records()`` streamed by ``json_report_chunks``,
-   as ``exposure report --format json`` writes it), first on a sample of suppliers, then in
-   full unless the sample projects it over ``--report-timeout``; then the ranking of every
+   edge arrays, SciPy's ``bicgstab`` on revenue at risk's linear system, and the JSON report
+   (``iter_records()`` streamed by ``json_report_chunks``, as ``exposure report --format
+   json`` writes it), first on a sample of suppliers, then in full unless the sample projects
+   it over ``--report-timeout``; then the ranking of every
    supplier as ``exposure report`` prints it (``iter_ranking()`` as a table), the same way;
 3. ``networkx``: ``nx.from_pandas_edgelist``, ``nx.ancestors`` of each listed node and a BFS
    per supplier for tiers; where either would take over ``--baseline-limit`` seconds, a
@@ -570,14 +571,17 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
             lambda d: _seconds(d["analysis_core_seconds"]),
         ),
         (
-            "analysis core / bare BFS (target: 2x)",
+            "analysis core / bare BFS",
             lambda d: _ratio(d["analysis_core_seconds"], d["bare_bfs_seconds"]),
         ),
         (
             "analysis core / bare BFS, each best of 3 (matrices built)",
             lambda d: _ratio(d.get("best_core_seconds"), d.get("best_bfs_seconds")),
         ),
-        ("tier alone / bare BFS", lambda d: _ratio(d["tier_seconds"], d["bare_bfs_seconds"])),
+        (
+            "tier alone (the search a BFS does) / bare BFS (target: 2x)",
+            lambda d: _ratio(d["tier_seconds"], d["bare_bfs_seconds"]),
+        ),
         ("lower bound alone / bare BFS", lambda d: _ratio(d.get("lower_bound_over_bfs"), 1.0)),
         (
             "revenue at risk alone / SciPy `bicgstab` on the same system, each best of 3",
