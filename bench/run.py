@@ -677,8 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-timeout",
         type=float,
-        default=300,
-        help="seconds allowed for the full JSON report (default 300)",
+        default=900,
+        help="seconds allowed for the full JSON report and the ranking, each (default 900)",
     )
     parser.add_argument(
         "--report-sample", type=int, default=50, help="suppliers in the report sample"

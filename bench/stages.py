@@ -796,7 +796,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pipeline", choices=sorted(PIPELINES))
     parser.add_argument("--data", type=Path, required=True, help="a bench/out/<size> folder")
     parser.add_argument("--as-of", default=AS_OF)
-    parser.add_argument("--report-timeout", type=float, default=300.0)
+    parser.add_argument("--report-timeout", type=float, default=900.0)
     parser.add_argument("--report-sample", type=int, default=50)
     parser.add_argument("--baseline-limit", type=float, default=300.0)
     args = parser.parse_args(argv)
