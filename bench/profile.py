@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
     source = folder / "src"
     if args.reuse:
         stored = json.loads((folder / "profile.json").read_text())
-        timings = stored["timings"]
+        timings: dict[str, float] = stored["timings"]
         spy = read_pyspy(folder / "pyspy.txt", args.rate) if stored["time"] else None
         mem = read_memray(folder) if stored["memory"] else None
         print(markdown(label, timings, spy, mem, source))
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
         *(["--fuzzy"] if args.fuzzy else []),
     ]  # fmt: skip
     what = {w.strip() for w in args.what.split(",")}
-    timings: dict[str, float] = {}
+    timings = {}
     spy = mem = None
     if "time" in what:
         raw = folder / "pyspy.txt"

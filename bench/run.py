@@ -312,7 +312,7 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
     def cpu(kind: str, names: list[str]) -> float | None:
         """The sum of these stages' user or system CPU time; ``None`` unless all have it."""
         times = [stages.get(n, {}).get(f"{kind}_seconds") for n in names]
-        return sum(times) if None not in times else None
+        return sum(t for t in times if t is not None) if None not in times else None
 
     def total(names: list[str]) -> float | None:
         """The sum of these stages' times; ``None`` unless all of them ran."""
@@ -373,8 +373,8 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
             else None
         ),
         "networkx_reach_over_core": (
-            seconds("networkx: ancestors of each listed node") / core
-            if core and seconds("networkx: ancestors of each listed node")
+            nx_reach / core
+            if core and (nx_reach := seconds("networkx: ancestors of each listed node"))
             else None
         ),
         "checks_ok": all(c.get("ok") for c in _checks(result) if c.get("severity") != "warning"),
@@ -539,7 +539,7 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
     for name, label in STAGE_ROWS:
         if not any(name in s for s in all_stages):
             continue
-        cells = []
+        cells: list[str] = []
         for s in all_stages:
             cells.extend(_cell(s.get(name), name))
         out.append(f"| {label} | " + " | ".join(cells) + " |")

@@ -62,7 +62,7 @@ def listing(
 def sale(
     supplier: str,
     customer: str,
-    share: float | None = None,
+    share: float | str | None = None,  # a str is written as it is (a cell for the reader to check)
     product: str = "chips",
     **extra: object,
 ) -> dict[str, object]:

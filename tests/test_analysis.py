@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 import pytest
@@ -13,7 +15,12 @@ from exposure import analysis
 from tests.conftest import MakeData, listing, sale
 
 
-def run(make_data: MakeData, listed, sales, as_of="2020-01-01") -> exposure.Result:
+def run(
+    make_data: MakeData,
+    listed: Iterable[dict[str, object]],
+    sales: Iterable[dict[str, object]],
+    as_of: str = "2020-01-01",
+) -> exposure.Result:
     return exposure.analyze(exposure.load(make_data(listed, sales)), as_of=as_of)
 
 
@@ -111,7 +118,7 @@ def test_unknown_shares_give_a_flagged_lower_bound_never_a_silent_zero(make_data
     assert upstream["revenue_at_risk"] is None
     assert upstream["revenue_at_risk_is_lower_bound"] is True
     table = result.suppliers.set_index("supplier")
-    assert math.isnan(table.loc["Quiet", "revenue_at_risk"])
+    assert math.isnan(cast(float, table.loc["Quiet", "revenue_at_risk"]))
 
 
 def test_a_listing_that_starts_after_the_as_of_date_does_not_count(make_data: MakeData) -> None:
@@ -246,7 +253,7 @@ def test_figures_are_the_same_with_products_on_threads(monkeypatch: pytest.Monke
     # Large graphs multiply in row blocks on two threads: the figures may not change.
     matrix, listed = _random_graph(11)
 
-    def figures() -> list[object]:
+    def figures() -> list[np.ndarray]:
         limited = analysis.limited_figures(matrix, matrix, listed, 4)
         return [
             analysis.revenue_at_risk(matrix, listed),

@@ -24,6 +24,7 @@ from exposure._errors import Problem
 from exposure.cli import cli
 from exposure.io import MAX_CELL, read_listed, read_ownership, read_suppliers
 
+read_csl: Callable[..., Any] | None
 try:
     from exposure.csl import read_csl
 except ImportError:  # pragma: no cover - the CSL importer is a separate module

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -247,13 +248,14 @@ def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
     """Large files have their name columns read by polars (hashed_from=0 makes this one
     large): a null name is an empty cell, reported on its line as CSV's empty cell is."""
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
-    by_polars = []
+    by_polars: list[tuple[Any, ...]] = []
     real = exposure.io._polars_text_columns
-    monkeypatch.setattr(
-        exposure.io,
-        "_polars_text_columns",
-        lambda *args: by_polars.append(args) or real(*args),
-    )
+
+    def spy(*args: Any) -> list[pd.Series]:
+        by_polars.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(exposure.io, "_polars_text_columns", spy)
     frame = pd.DataFrame(
         {
             "supplier": ["Acme", "Bolt Ltd", " Acme "],
@@ -268,13 +270,15 @@ def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_path)
     csv_path = tmp_path / "suppliers.csv"
     frame.to_csv(csv_path, index=False)
-    errors = []
+    errors: list[list[tuple[int | None, str | None, str]]] = []
     for path in (csv_path, parquet_path):
         with pytest.raises(exposure.DataError) as caught:
             read_suppliers(path)
         errors.append([(p.line, p.column, p.message) for p in caught.value.problems])
-    # A CSV line counts the header line; a Parquet "line" is the row's number.
-    assert [(line - 1, column, message) for line, column, message in errors[0]] == errors[1]
+    # A CSV line counts the header line; a Parquet "line" is the row's number (every problem
+    # here is a cell left empty, so on a line).
+    by_row = [(cast(int, line) - 1, column, message) for line, column, message in errors[0]]
+    assert by_row == errors[1]
     assert (2, "customer") in {(line, column) for line, column, _ in errors[1]}
     columns = pq.read_schema(parquet_path).names
     read_by_polars = {columns[at] for _, positions, _ in by_polars for at in positions}

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import exposure
 from exposure.cli import cli
 from exposure.export import flat_graph
+from tests.conftest import MakeData
 
 READERS = {
     "graphml": nx.read_graphml,
@@ -90,7 +91,7 @@ def test_an_unknown_suffix_is_a_clear_error(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_export_refuses_to_overwrite_an_input_file(make_data) -> None:
+def test_export_refuses_to_overwrite_an_input_file(make_data: MakeData) -> None:
     from tests.conftest import listing, sale
 
     folder = make_data([listing("Listed Co")], [sale("Maker", "Listed Co")])

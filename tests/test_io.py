@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from tests.conftest import MakeData, listing, sale
 SUPPLIERS_HEAD = "supplier,customer,product,revenue_share,share_basis,source\n"
 
 
-def problems_of(path: Path, reader=read_suppliers) -> list[str]:
+def problems_of(path: Path, reader: Callable[[Path], object] = read_suppliers) -> list[str]:
     with pytest.raises(exposure.DataError) as caught:
         reader(path)
     return [str(p) for p in caught.value.problems]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,8 @@ def pair_outcomes() -> pd.DataFrame:
                 "list": ["Entity List"],
             }
         )
-        found = Matcher(listed).match([row.name], [row.country]).iloc[0]
+        # The table is read as text: each cell is a str.
+        found = Matcher(listed).match([cast(str, row.name)], [cast(str, row.country)]).iloc[0]
         outcomes.append(found["outcome"])
     return table.assign(got=outcomes)
 
@@ -92,7 +94,7 @@ def test_the_dahua_trap_is_never_a_confident_match() -> None:
         ["CN", "", "US"],
     )
     assert found["outcome"].tolist() == ["none", "possible", "match"]
-    assert "countries differ (CN vs US): -15" in found.loc[0, "explanation"]
+    assert "countries differ (CN vs US): -15" in cast(str, found.loc[0, "explanation"])
     assert found.loc[0, "listed_country"] == "US"  # read from the address's state and ZIP code
 
 
@@ -202,15 +204,15 @@ def test_a_fuzzy_match_links_and_a_possible_match_does_not(make_data: MakeData) 
     assert result.supplier("Maker")["listed_buyers"] == ["Hikvision"]
     nodes = result.graph.nodes.set_index("name")
     assert nodes.loc["Hikvision", "match"] == "fuzzy"  # its weakest spelling
-    assert nodes.loc["Hikvision", "match_score"] >= MATCH_THRESHOLD
+    assert cast(float, nodes.loc["Hikvision", "match_score"]) >= MATCH_THRESHOLD
     assert nodes.loc["Hikvision", "matched_as"] == "Hangzhou Hikvision Digital Technology Co., Ltd."
     assert nodes.loc["Meiya Pico", "match"] == "possible"
     assert nodes.loc["Meiya Pico", "entity"] == -1
     assert nodes.loc["Meiya Pico", "matched_as"] == "Xiamen Meiya Pico Information Co. Ltd."
-    assert "needs review" in nodes.loc["Meiya Pico", "match_explanation"]
+    assert "needs review" in cast(str, nodes.loc["Meiya Pico", "match_explanation"])
     assert nodes.loc["Xiamen Meiya Pico Information Co. Ltd.", "match"] == "exact"
     assert nodes.loc["Maker", "match"] == "none"
-    assert np.isnan(nodes.loc["Maker", "match_score"])
+    assert np.isnan(cast(float, nodes.loc["Maker", "match_score"]))
     rows = result.graph.rows.set_index("customer")
     assert rows.loc["Hikvision", "customer_match"] == "exact"
     assert rows.loc["Hikvision", "customer_match_score"] == 100.0
@@ -344,7 +346,8 @@ def test_a_typo_in_the_distinctive_word_is_flagged_for_review_not_missed() -> No
         ["Hangzhou Hikvison Digital Technology", "Hangzhou Hikvison Digital Technology"], ["", "US"]
     )
     assert found["outcome"].tolist() == ["possible", "none"]
-    assert "distinctive words differ by a typo only: at least 82" in found.loc[0, "explanation"]
+    explanation = cast(str, found.loc[0, "explanation"])
+    assert "distinctive words differ by a typo only: at least 82" in explanation
 
 
 def test_a_fuzzily_matched_spelling_finds_its_listed_node_by_name(make_data: MakeData) -> None:
@@ -379,7 +382,7 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
     distinct = list(dict.fromkeys(names))
     assert name_keys(distinct, distinct=True).tolist() == [name_key(n) for n in distinct]
     # Anything but a string is keyed as str() writes it, as one name at a time would be.
-    mixed = [*distinct, 12, 3.5, None]
+    mixed: list[Any] = [*distinct, 12, 3.5, None]
     assert name_keys(mixed, distinct=True).tolist() == [name_key(str(n)) for n in mixed]
     # Numbered as Arrow strings, in order of first appearance, as pandas numbers them.
     codes, keys = name_key_codes(distinct)

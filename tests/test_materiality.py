@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,12 +15,12 @@ from exposure.cli import cli
 from tests.conftest import MakeData, listing, sale
 
 
-def run(folder, **options) -> exposure.Result:
+def run(folder: Path, **options: Any) -> exposure.Result:
     return exposure.analyze(exposure.load(folder), as_of="2020-01-01", **options)
 
 
 @pytest.fixture
-def deep(make_data: MakeData):
+def deep(make_data: MakeData) -> Path:
     """Maker: a tiny direct sale, a heavy tier-2 path, and a light tier-3 path."""
     sales = [
         sale("Maker", "Listed A", 0.0001),  # tier 1, 0.01% of revenue
@@ -31,13 +33,13 @@ def deep(make_data: MakeData):
     return make_data([listing("Listed A"), listing("Listed B"), listing("Listed C")], sales)
 
 
-def test_a_tiny_tier_one_sale_is_still_listed(deep) -> None:
+def test_a_tiny_tier_one_sale_is_still_listed(deep: Path) -> None:
     record = run(deep).supplier("Maker")
     direct = [p for p in record["paths"] if p["tier"] == 1]
     assert [(p["listed"], p["weight"]) for p in direct] == [("Listed A", pytest.approx(0.0001))]
 
 
-def test_a_light_tier_three_path_is_summarised_and_counted(deep) -> None:
+def test_a_light_tier_three_path_is_summarised_and_counted(deep: Path) -> None:
     record = run(deep).supplier("Maker")
     assert [p["listed"] for p in record["paths"]] == ["Listed B", "Listed A"]  # heaviest first
     summary = record["summary"]
@@ -50,7 +52,7 @@ def test_a_light_tier_three_path_is_summarised_and_counted(deep) -> None:
     assert record["revenue_at_risk"] == pytest.approx(0.0001 + 0.1 + 0.0005)
 
 
-def test_no_limits_list_every_path(deep) -> None:
+def test_no_limits_list_every_path(deep: Path) -> None:
     record = run(deep, min_weight=0, max_tier=0).supplier("Maker")
     assert sorted(p["listed"] for p in record["paths"]) == ["Listed A", "Listed B", "Listed C"]
     assert record["summary"]["weight_not_shown"] == pytest.approx(0.0)
@@ -91,7 +93,7 @@ def test_revenue_within_the_tier_limit_sits_beside_the_exact_figure(make_data: M
     assert record["summary"]["listed_buyers_not_shown"] == 0  # none within 4 sales
 
 
-def random_dag(make_data: MakeData, seed: int, n: int = 60):
+def random_dag(make_data: MakeData, seed: int, n: int = 60) -> Path:
     rng = np.random.default_rng(seed)
     listed = [f"L{i}" for i in range(4)]
     sales = []
@@ -125,7 +127,7 @@ def test_listed_and_summarised_weights_add_up_to_the_exact_revenue_at_risk(
         assert sum(p["tier"] > 1 for p in record["paths"]) <= 1 / result.min_weight
 
 
-def test_cli_options_and_the_summary_line(deep) -> None:
+def test_cli_options_and_the_summary_line(deep: Path) -> None:
     runner = CliRunner()
     args = ["report", "--data", str(deep), "--as-of", "2020-01-01", "--supplier", "Maker"]
     done = runner.invoke(cli, args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ def with_owners(folder: Path, rows: list[tuple[str, str, float | None]]) -> Path
     return folder
 
 
-def analyze(folder: Path, as_of: str = IN_FORCE, **options: object) -> exposure.Result:
+def analyze(folder: Path, as_of: str = IN_FORCE, **options: Any) -> exposure.Result:
     return exposure.analyze(exposure.load(folder), as_of=as_of, **options)
 
 
@@ -99,6 +100,7 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
     with_owners(chain_data, [("Parent", "Target", None)])
     result = analyze(chain_data)
     code = result.graph.code("Target")
+    assert result.affiliates.possible is not None
     assert result.affiliates.possible[code]
     assert not result.listed[code]
 
@@ -124,6 +126,7 @@ def test_bundled_ownership_keeps_cetc_below_the_line_and_flags_hisilicon() -> No
     hikvision = result.graph.code("Hikvision")
     assert result.affiliates.owned[hikvision] == 0.0  # CETC is not listed; 40% < 50% anyway
     hisilicon = result.graph.code("HiSilicon")
+    assert result.affiliates.possible is not None
     assert result.affiliates.possible[hisilicon]  # a subsidiary of Huawei, percent not given
     assert not result.affiliates.mask[hisilicon]
 
@@ -257,5 +260,7 @@ def test_the_rule_of_each_listed_owner_comes_from_the_listing_reports_show(
     assert len(listed_codes) == 3  # Parent, Sanctioned and the assumed Other; not Dropped
     expected = {int(c): result._direct_listing(int(c))["list"] for c in listed_codes}
     assert result._owner_lists() == expected
-    assert expected[result.graph.code("Parent")] == "Entity List"  # its first listing in force
+    parent = result.graph.code("Parent")
+    assert parent is not None
+    assert expected[parent] == "Entity List"  # its first listing in force
     assert result.supplier("Maker")["exposed"] is True  # Target and Ward are affiliates

@@ -77,9 +77,12 @@ def test_a_folder_of_parts_reads_as_the_one_file_it_was_written_from(
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
     by_polars: list[Any] = []
     real = exposure.io._polars_text_columns
-    monkeypatch.setattr(
-        exposure.io, "_polars_text_columns", lambda *a: by_polars.append(a) or real(*a)
-    )
+
+    def spy(*a: Any) -> list[pd.Series]:
+        by_polars.append(a)
+        return real(*a)
+
+    monkeypatch.setattr(exposure.io, "_polars_text_columns", spy)
     frame = bundled_suppliers()
     folder = tmp_path / "run=1" / "suppliers.parquet"
     write_parts(folder, frame)
@@ -207,9 +210,12 @@ def test_the_command_line_reads_a_folder_and_writes_nothing_into_it(tmp_path: Pa
 def test_the_cache_sees_a_part_rewritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[bool] = []
     real = exposure.graph.build_graph
-    monkeypatch.setattr(
-        exposure.graph, "build_graph", lambda *a, **k: builds.append(True) or real(*a, **k)
-    )
+
+    def spy(*a: Any, **k: Any) -> exposure.graph.SupplyGraph:
+        builds.append(True)
+        return real(*a, **k)
+
+    monkeypatch.setattr(exposure.graph, "build_graph", spy)
     frame = bundled_suppliers()
     folder = tmp_path / "suppliers.parquet"
     parts = write_parts(folder, frame)

@@ -7,15 +7,19 @@ import csv
 import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Protocol, TypeGuard
 
 import matplotlib.colors
 import matplotlib.pyplot as plt
 import pytest
 from click.testing import CliRunner
+from matplotlib.artist import Artist
+from matplotlib.transforms import Bbox
 
 import exposure
 from exposure.cli import cli
 from exposure.plot import MAX_PICTURE_NODES, ROLE_STYLES, plot_exposure
+from tests.conftest import MakeData
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
@@ -53,13 +57,26 @@ def synthetic(folder: Path, suppliers: int, intermediaries: int, listed: int, ot
     return folder
 
 
-def visible_text_boxes(fig: plt.Figure, ax: plt.Axes) -> list[tuple[str, object]]:
+def visible_text_boxes(fig: plt.Figure, ax: plt.Axes) -> list[tuple[str, Bbox]]:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     return [
         (text.get_text(), text.get_window_extent(renderer))
         for text in ax.texts
         if text.get_visible() and text.get_text()
     ]
+
+
+class _HasText(Protocol):
+    def get_text(self) -> str: ...
+
+
+def _has_text(artist: Artist) -> TypeGuard[_HasText]:
+    return hasattr(artist, "get_text")
+
+
+def figure_texts(fig: plt.Figure) -> list[str]:
+    """The text of every artist of the figure that has one, in the figure's order."""
+    return [artist.get_text() for artist in fig.findobj() if _has_text(artist)]
 
 
 def assert_no_overlap(fig: plt.Figure, ax: plt.Axes) -> None:
@@ -137,7 +154,9 @@ def test_whole_network_picture_has_title_legend_notes_and_no_overlapping_text(
             assert name in texts
         assert "+9 listed entities with no supplier in the data." in texts
         assert "hard drives" in texts  # a product labels its sale
-        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        drawn_legend = ax.get_legend()
+        assert drawn_legend is not None
+        legend = [t.get_text() for t in drawn_legend.get_texts()]
         assert legend == [
             "Listed entity",
             "Exposed (reaches a listed entity)",
@@ -231,7 +250,9 @@ def test_past_the_limit_the_command_suggests_supplier_or_export(tmp_path: Path) 
     assert not (tmp_path / "huge.png").exists()
 
 
-def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(make_data) -> None:
+def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(
+    make_data: MakeData,
+) -> None:
     from tests.conftest import listing, sale
 
     sales = [
@@ -244,7 +265,7 @@ def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(make_
     folder = make_data([listing("Listed B"), listing("Listed C")], sales)
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     fig, _ = plot_exposure(result, supplier="Maker")
-    texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+    texts = figure_texts(fig)
     assert any("Listed B" in t for t in texts)
     assert not any(t == "Listed C" for t in texts)
     assert any(
@@ -258,6 +279,6 @@ def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(make_
 def test_a_what_if_picture_says_it_rests_on_an_assumption() -> None:
     result = exposure.analyze(exposure.load(), as_of="2019-06-01", assume_listed=["Hikvision"])
     fig, _ = plot_exposure(result, supplier="Ambarella")
-    texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+    texts = figure_texts(fig)
     assert any("WHAT-IF: assumed listed: Hikvision (what-if, not a fact)" in t for t in texts)
     plt.close(fig)

@@ -17,11 +17,11 @@ import itertools
 import math
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 import numpy as np
@@ -34,6 +34,8 @@ from exposure import analysis
 from exposure.io import read_listed, read_ownership, read_suppliers
 from exposure.names import name_key
 
+read_csl: Callable[..., object] | None
+read_names: Callable[..., object] | None
 try:
     from exposure.csl import read_csl
 except ImportError:  # pragma: no cover - the CSL importer is a separate module
@@ -318,7 +320,7 @@ def check_paths(network: Network, record: dict[str, Any]) -> None:
         if any(None in s for s in hop_shares):
             assert path["weight"] is None
         else:
-            weight = math.prod(sum(s) for s in hop_shares)  # type: ignore[arg-type]
+            weight = math.prod(sum(cast(list[float], s)) for s in hop_shares)  # no None left
             assert path["weight"] == pytest.approx(weight, abs=1e-9)
             total += path["weight"]
     summary = record["summary"]
@@ -505,7 +507,7 @@ def canonical(record: dict[str, Any], mapping: dict[str, str]) -> Any:
 
 # -- random bytes never give a traceback --------------------------------------------------------
 
-READERS = {
+READERS: dict[str, Callable[[Path], object]] = {
     "suppliers.csv": read_suppliers,
     "listed.csv": read_listed,
     "ownership.csv": read_ownership,
@@ -570,7 +572,7 @@ SORTERS = pytest.mark.parametrize("polars_from", [10**9, 0], ids=["numpy sort", 
 @examples(40)
 @given(ends=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=60))
 def test_edge_rows_are_ordered_by_supplier_customer_then_line(
-    polars_from: int, width: int, kind: type, ends: list[tuple[int, int]]
+    polars_from: int, width: int, kind: type[np.signedinteger[Any]], ends: list[tuple[int, int]]
 ) -> None:
     # The graph's CSR order and "rows of one edge in file order" both rest on this sort; node
     # codes are 32-bit on graphs of fewer than 2**31 nodes.

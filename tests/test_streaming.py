@@ -29,6 +29,7 @@ from exposure import analysis
 from exposure.analysis import listed_reached_counts
 from exposure.atomic import open_atomic
 from exposure.cli import cli
+from exposure.graph import SupplyGraph
 from exposure.report import format_report, json_report_chunks
 from exposure.result import Result
 from tests.conftest import MakeData, listing, sale
@@ -92,8 +93,8 @@ def write_tangled(make_data: MakeData) -> Path:
     listed = {3, 7, 12, 20, 26}
     sales = []
     for supplier in range(len(names)):
-        customers = rng.choice(len(names), size=int(rng.integers(1, 5)), replace=False)
-        customers = [int(c) for c in customers if c != supplier]
+        drawn = rng.choice(len(names), size=int(rng.integers(1, 5)), replace=False)
+        customers = [int(c) for c in drawn if c != supplier]
         budget = 0.9
         for customer in customers:
             share = round(float(rng.uniform(0, budget / len(customers))), 4)
@@ -265,6 +266,13 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
         assert "_reached_listed_counts" not in named.__dict__
 
 
+def code_of(graph: SupplyGraph, name: str) -> int:
+    """The node code of a name the graph carries."""
+    code = graph.code(name)
+    assert code is not None, name
+    return code
+
+
 def reference_hop(graph: Any, a: int, b: int) -> dict[str, Any]:
     """A hop as records built it sale by sale, from ``SupplyGraph.sale``."""
     rows = graph.sale(a, b)
@@ -304,14 +312,14 @@ def test_hops_products_and_matches_are_those_of_each_sale(tangled: Path, fuzzy: 
     graph = result.graph
     hops = 0
     for record in result.iter_records():
-        code = graph.code(record["supplier"])
+        code = code_of(graph, record["supplier"])
         adjacency = graph.adjacency
         customers = adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]]
         leading = customers[result.listed[customers] | (result.tier[customers] > 0)]
         products = [p for c in leading for p in graph.sale(code, int(c))["product"]]
         assert record["products"] == list(dict.fromkeys(products))
         for path in record["paths"]:
-            nodes = [graph.code(name) for name in path["path"]]
+            nodes = [code_of(graph, name) for name in path["path"]]
             expected = [reference_hop(graph, a, b) for a, b in itertools.pairwise(nodes)]
             assert path["hops"] == expected
             assert path["match"] == reference_match(graph, nodes[-2], nodes[-1])
@@ -339,10 +347,12 @@ def test_records_that_share_a_last_sale_do_not_share_its_match(make_data: MakeDa
 
 
 def test_a_share_written_minus_zero_is_shown_as_zero(make_data: MakeData) -> None:
-    folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", "-0")])  # type: ignore[arg-type]
+    folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", "-0")])
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     hop = result.supplier("Acme")["paths"][0]["hops"][0]
-    assert hop == reference_hop(result.graph, result.code("Acme"), result.graph.code("Hikvision"))
+    assert hop == reference_hop(
+        result.graph, result.code("Acme"), code_of(result.graph, "Hikvision")
+    )
     assert str(hop["revenue_share"]) == "0.0"
 
 
@@ -507,7 +517,7 @@ def test_open_atomic_turns_a_full_disk_into_an_error(
 
 def test_a_count_past_64_bits_and_numpy_numbers_are_written_as_json() -> None:
     """orjson writes 64-bit integers at most: a count of routes round cycles can pass that."""
-    records = [
+    records: list[dict[str, Any]] = [
         {"supplier": "A", "summary": {"routes_not_shown": 2**70 + 1, "weight": float("nan")}},
         {"supplier": "B", "tier": np.int64(2), "share": np.float64(0.25), "flag": np.bool_(True)},
     ]
