@@ -384,38 +384,48 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
 
     src = node_of_spelling[supplier_of_row] if n_rows else np.zeros(0, dtype=node_kind)
     dst = node_of_spelling[customer_of_row] if n_rows else np.zeros(0, dtype=node_kind)
-    nodes = pd.DataFrame(
-        {
-            "name": _strings(display),
-            "key": _strings(node_keys),
-            "entity": np.concatenate(
-                [entity_names.index.to_numpy(np.int64), np.full(n_nodes - n_listed, -1)]
-            ),
-            "country": _strings(_node_countries(rows, entity_names, src, dst, n_nodes)),
-        }
-    )
-    nodes = _node_matches(nodes, resolved, node_of_spelling)
-
-    customer_match = resolved["match"].to_numpy(dtype=object)
-    derived = {
-        "src": src,
-        "dst": dst,
-        "customer_match": text_column(customer_match, customer_of_row, rows.index).array,
-        "customer_match_score": resolved["match_score"].to_numpy()[customer_of_row],
-        "customer_matched_as": text_column(
-            resolved["matched_as"].to_numpy(dtype=object), customer_of_row, rows.index
-        ).array,
-    }
-    # Joined as they are: DataFrame.assign would copy each (0.1 to 0.2 s at ten million rows).
-    rows = pd.concat(
-        [
-            rows.drop(columns=[c for c in derived if c in rows.columns]),
-            pd.DataFrame(derived, index=rows.index, copy=False),
-        ],
-        axis=1,
-    )
     advance("aggregating edges")
-    edges, row_order, edge_rows = _aggregate_edges(rows, n_nodes)
+    # The edges are aggregated on a second thread while the nodes' columns and the rows' are
+    # made: both are passes over every row, mostly in NumPy and polars code that releases
+    # Python's lock (at ten million rows, about 1.4 s and 1 s of one core each).
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="exposure-edges") as pool:
+        aggregated = pool.submit(
+            _aggregate_edges, src, dst, rows["revenue_share"], rows["share_basis"], n_nodes
+        )
+        nodes = pd.DataFrame(
+            {
+                "name": _strings(display),
+                "key": _strings(node_keys),
+                "entity": np.concatenate(
+                    [entity_names.index.to_numpy(np.int64), np.full(n_nodes - n_listed, -1)]
+                ),
+                "country": _strings(_node_countries(rows, entity_names, src, dst, n_nodes)),
+            }
+        )
+        nodes = _node_matches(nodes, resolved, node_of_spelling)
+
+        customer_match = resolved["match"].to_numpy(dtype=object)
+        derived = {
+            "src": src,
+            "dst": dst,
+            "customer_match": text_column(customer_match, customer_of_row, rows.index).array,
+            "customer_match_score": resolved["match_score"].to_numpy()[customer_of_row],
+            "customer_matched_as": text_column(
+                resolved["matched_as"].to_numpy(dtype=object), customer_of_row, rows.index
+            ).array,
+        }
+        # Joined as they are: DataFrame.assign would copy each (0.1 to 0.2 s at ten million
+        # rows).
+        rows = pd.concat(
+            [
+                rows.drop(columns=[c for c in derived if c in rows.columns]),
+                pd.DataFrame(derived, index=rows.index, copy=False),
+            ],
+            axis=1,
+        )
+        edges, row_order, edge_rows = aggregated.result()
     advance()
     spellings = resolved.assign(spelling=_strings(distinct), node=node_of_spelling)
     return SupplyGraph(
@@ -708,15 +718,13 @@ def _sorted_positions(
 
 
 def _aggregate_edges(
-    rows: pd.DataFrame, n_nodes: int
+    src: np.ndarray, dst: np.ndarray, share_column: pd.Series, basis_column: pd.Series, n_nodes: int
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Aggregate the rows into one edge per (src, dst) pair.
+    """Aggregate the rows (each one's nodes, share and share basis) into one edge per pair.
 
     Returns the edges (sorted by ``src`` and ``dst``), the rows' positions sorted by edge (in
     file order within an edge) and where each edge's rows start in that order.
     """
-    src = rows["src"].to_numpy()
-    dst = rows["dst"].to_numpy()
     width = max(n_nodes, 1)
     order, pairs = _edge_order(src, dst, width)
     # The first row of each edge, and one past the last row: the bounds of the edges' rows,
@@ -739,10 +747,10 @@ def _aggregate_edges(
         src, dst = src[starts], dst[starts]
     del pairs
     # The rows' figures in edge order, each gathered once (ten million rows: 80 MB a copy).
-    share = rows["revenue_share"].to_numpy(np.float64)[order]
+    share = share_column.to_numpy(np.float64)[order]
     unknown = np.isnan(share)
     share[unknown] = 0.0
-    basis, basis_of_row = text_codes(rows["share_basis"])
+    basis, basis_of_row = text_codes(basis_column)
     estimate = share > 0
     if len(basis):
         estimate &= (basis == "estimate")[basis_of_row[order]]
