@@ -297,7 +297,7 @@ def _bare_solver(result: Any, risk: np.ndarray, listed: np.ndarray) -> None:
         system = sparse.identity(n, format="csr") - onward
         direct = shares @ listed.astype(np.float64)
     del onward
-    solved: dict[str, np.ndarray] = {}
+    solved: dict[str, Any] = {}  # the solution and the solver's status
 
     def solve() -> None:
         solved["x"], solved["info"] = linalg.bicgstab(system, direct, rtol=0.0, atol=1e-13)
@@ -316,7 +316,7 @@ def _bare_solver(result: Any, risk: np.ndarray, listed: np.ndarray) -> None:
         compared=n,
         mismatches=len(differ) if solved["info"] == 0 else n,
         ok=len(differ) == 0 and solved["info"] == 0,
-        examples=[int(i) for i in differ[:5]],
+        examples=[str(result.graph.nodes["name"].iat[i]) for i in differ[:5]],
     )
 
 
