@@ -80,7 +80,7 @@ def stage_report(result: Any, sample: int) -> int:
     """The JSON report of a sample of suppliers, as ``iter_records()`` builds each one."""
     import numpy as np
 
-    from exposure.report import json_report_chunks
+    from exposure.render.text import json_report_chunks
 
     codes = np.asarray(result._ranked_codes())
     _ = result._reached_listed_counts  # what iter_records() computes first for every supplier

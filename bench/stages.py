@@ -327,7 +327,7 @@ def _ranking(result: Any, args: argparse.Namespace) -> None:
     what :meth:`Result.iter_ranking` searches per supplier), then in full, text included,
     unless the sample projects it over ``--report-timeout``.
     """
-    from exposure.report import format_report
+    from exposure.render.text import format_report
 
     rng = np.random.default_rng(SEED + 1)
     codes = np.asarray(result._ranked_codes())
@@ -443,7 +443,7 @@ def _report(result: Any, args: argparse.Namespace) -> None:
     through ``json_report_chunks``, record by record, so memory stays flat. The full report
     goes to a sink that counts its bytes (no disk: the figure is the report's own cost).
     """
-    from exposure.report import json_report_chunks
+    from exposure.render.text import json_report_chunks
 
     rng = np.random.default_rng(SEED)
     private = hasattr(result, "_ranked_codes") and hasattr(result, "_record")
@@ -770,7 +770,7 @@ def ranking(args: argparse.Namespace) -> None:
 
     For ``bench.compare --what ranking``: the table of every supplier in full, text included.
     """
-    from exposure.report import format_report
+    from exposure.render.text import format_report
 
     result = _target_stages(args)[3]
     with stage("ranking report: full") as info:

@@ -15,18 +15,18 @@ Examples
 1
 """
 
-# First, before scipy is imported: see exposure/_startup.py.
-import exposure._startup  # noqa: F401
-from exposure._errors import (
+# First, before scipy is imported: see exposure/util/startup.py.
+import exposure.util.startup  # noqa: F401
+from exposure.cache import load_graph
+from exposure.errors import (
     AmbiguousNameError,
     DataError,
     ExposureError,
     Problem,
     UnknownNameError,
 )
-from exposure.cache import load_graph
 from exposure.graph import SupplyGraph, build_graph
-from exposure.io import Dataset, load
+from exposure.read.dataset import Dataset, load
 from exposure.result import Result, analyze
 
 __version__ = "0.1.0"

@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exposure._errors import ExposureError
+from exposure.errors import ExposureError
 
 if TYPE_CHECKING:
     from exposure.graph import SupplyGraph
@@ -92,7 +92,7 @@ def load_graph(
     True
     """
     from exposure.graph import build_graph
-    from exposure.io import input_files, load
+    from exposure.read.dataset import input_files, load
 
     def build() -> SupplyGraph:
         dataset = load(data, listed=listed, suppliers=suppliers, ownership=ownership)
@@ -207,7 +207,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
 def _write(entry: Path, graph: SupplyGraph, inputs: tuple[Path, ...] = ()) -> None:
     import pickle
 
-    from exposure.atomic import open_atomic_bytes
+    from exposure.util.atomic import open_atomic_bytes
 
     # The supply rows are stored once: the dataset's table is the graph's rows without the
     # columns the graph added, and is cut from them again when read. The name keys kept for

@@ -109,7 +109,7 @@ def library_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from exposure._errors import ExposureError
+        from exposure.errors import ExposureError
 
         try:
             return function(*args, **kwargs)
@@ -210,7 +210,7 @@ def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
-    from exposure.atomic import write_atomic
+    from exposure.util.atomic import write_atomic
 
     write_atomic(output, text, inputs=inputs)
     click.echo(f"Wrote {output}", err=True)
@@ -225,7 +225,7 @@ def _emit_records(
     fmt: str,
 ) -> None:
     """Write the JSON or CSV report piece by piece: to the terminal, or atomically to a file."""
-    from exposure.report import csv_report_chunks, json_report_chunks
+    from exposure.render.text import csv_report_chunks, json_report_chunks
 
     chunks = csv_report_chunks if fmt == "csv" else json_report_chunks
 
@@ -240,7 +240,7 @@ def _emit_records(
             click.echo("\nInterrupted; the report above is incomplete.", err=True)
             sys.exit(130)
         return
-    from exposure.atomic import open_atomic
+    from exposure.util.atomic import open_atomic
 
     with open_atomic(output, inputs=inputs) as handle:
         for chunk in chunks(_counted(records, total)):
@@ -250,7 +250,7 @@ def _emit_records(
 
 def _counted(records: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
     """Pass the records on under a progress bar (drawn only when it takes over a second)."""
-    from exposure.progress import advance, progress
+    from exposure.util.progress import advance, progress
 
     with progress("reporting", total=total):
         for record in records:
@@ -268,7 +268,7 @@ def _analyze(
 ) -> Any:
     from exposure import analyze
     from exposure.cache import load_graph
-    from exposure.progress import advance, progress
+    from exposure.util.progress import advance, progress
 
     graph = load_graph(
         data_dir,
@@ -341,7 +341,7 @@ def report(
         exposure report --top 20
         exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
     """
-    from exposure.report import format_report
+    from exposure.render.text import format_report
 
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
@@ -390,7 +390,7 @@ def listed(
     Example:
         exposure listed --as-of 2019-10-09
     """
-    from exposure.report import format_listed
+    from exposure.render.text import format_listed
 
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     text = format_listed(result.listing_records(), fmt, as_of=result.as_of.isoformat())
@@ -473,8 +473,8 @@ def diff(
     """
     from exposure import analyze
     from exposure.cache import load_graph
-    from exposure.compare import diff as compare
-    from exposure.report import format_diff
+    from exposure.changes import diff as compare
+    from exposure.render.text import format_diff
 
     if as_of is not None:
         raise click.UsageError("diff takes --from and --to, not --as-of")
@@ -530,8 +530,8 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
         exposure import-csl consolidated.csv -o my-data/listed.csv
         exposure import-csl consolidated.json --lists EL,MEU,UVL -o listed.csv
     """
-    from exposure._errors import ExposureError
-    from exposure.csl import read_csl, to_listed_csv
+    from exposure.errors import ExposureError
+    from exposure.read.csl import read_csl, to_listed_csv
 
     codes = None if lists.strip().casefold() == "all" else [c for c in lists.split(",") if c]
     table, stats = read_csl(csl_file, codes, undated_start=undated_start)
@@ -634,8 +634,9 @@ def screen(
         exposure screen --file counterparties.csv --column company --format csv
         exposure screen "Huawei Device" --listed consolidated.csv --lists all --any-date
     """
-    from exposure import csl
-    from exposure.io import (
+    from exposure.entities.screen import format_screen, read_names, screen
+    from exposure.read import csl
+    from exposure.read.dataset import (
         LISTED,
         MATCHES,
         bundled_data_dir,
@@ -644,7 +645,6 @@ def screen(
         read_matches,
     )
     from exposure.result import parse_date
-    from exposure.screen import format_screen, read_names, screen
 
     if not names and names_file is None:
         raise click.UsageError("give NAMEs to screen, or --file with a CSV of names")
@@ -754,7 +754,7 @@ def render(
         exposure render -o ambarella.svg --supplier Ambarella
         exposure render -o network.html
     """
-    from exposure.plot import picture_format, plot_exposure
+    from exposure.render.plot import picture_format, plot_exposure
 
     interactive = output.suffix.lower() in {".html", ".htm"}
     if not interactive:
@@ -762,11 +762,11 @@ def render(
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
     inputs = tuple(result.graph.dataset.files.values())
     if interactive:
-        from exposure.interactive import write_html
+        from exposure.render.html import write_html
 
         write_html(result, output, supplier=supplier, inputs=inputs)
     else:
-        from exposure.atomic import refuse_inputs
+        from exposure.util.atomic import refuse_inputs
 
         refuse_inputs(output, inputs)  # before the picture is drawn
         plot_exposure(
@@ -819,7 +819,7 @@ def export(
         exposure export -o network.gexf --as-of 2019-10-09
         exposure export -o network.json
     """
-    from exposure.export import export_graph, format_of
+    from exposure.render.export import export_graph, format_of
 
     format_of(output, fmt)  # an unknown suffix fails before the data is read
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)

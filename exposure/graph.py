@@ -1,8 +1,8 @@
 """The supply graph: entities as integer codes, relationships as sparse matrices.
 
-A :class:`SupplyGraph` is built once from a :class:`~exposure.io.Dataset`. Every company named in
+A :class:`SupplyGraph` is built once from a :class:`~exposure.read.dataset.Dataset`. Every company named in
 the data becomes one node; names that resolve to the same listed entity (by name or alias, see
-:mod:`exposure.names`) become the same node. Rows of ``suppliers.csv`` that link the same two
+:mod:`exposure.entities.names`) become the same node. Rows of ``suppliers.csv`` that link the same two
 nodes (one per product) are aggregated into one edge, whose share is the sum of the known shares.
 
 The analysis runs on the arrays and the :mod:`scipy.sparse` matrix; :meth:`SupplyGraph.to_networkx`
@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from exposure._errors import AmbiguousNameError, DataError, Problem
 from exposure.analysis import reverse
-from exposure.io import LINE, Dataset, text_codes, text_column
-from exposure.matching import Decisions
-from exposure.names import NameIndex, name_keys
-from exposure.progress import advance, progress
-from exposure.sorting import sort_integers
+from exposure.entities.matcher import Decisions
+from exposure.entities.names import NameIndex, name_keys
+from exposure.errors import AmbiguousNameError, DataError, Problem
+from exposure.read.dataset import LINE, Dataset, text_codes, text_column
+from exposure.util.progress import advance, progress
+from exposure.util.sorting import sort_integers
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -47,7 +47,7 @@ class SupplyGraph:
         ``matches.csv``, ``fuzzy``, ``possible`` (not linked: needs review) or ``none``; a
         listed node shows its least sure spelling), ``match_score`` (0 to 100; 100 for exact,
         ``NaN`` for none), ``matched_as`` (the listed name or alias matched) and
-        ``match_explanation`` (see :mod:`exposure.matching`).
+        ``match_explanation`` (see :mod:`exposure.entities.matcher`).
     edges
         One row per (``src``, ``dst``) pair, sorted by both: ``share`` (sum of the known
         revenue shares), ``unknown_share`` (some row's share is unknown), ``estimate`` (some
@@ -306,7 +306,7 @@ def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
         Validated tables, from :func:`exposure.load`.
     fuzzy
         Match customer names that no key links to a listed entity fuzzily
-        (:class:`~exposure.matching.Matcher`). Off, only exact keys and the review decisions of
+        (:class:`~exposure.entities.matcher.Matcher`). Off, only exact keys and the review decisions of
         ``matches.csv`` link names: much faster on millions of names (see README.md,
         Performance), at the cost of misspelled listed customers.
 
@@ -527,7 +527,7 @@ def _resolve_spellings(
     """Link each distinct spelling to a listed entity: by review, by key, or by fuzzy match.
 
     ``spelling`` is what :func:`_spelling_codes` returns, ``spelling_keys`` what
-    :meth:`~exposure.io.Dataset.spelling_keys` returns for its spellings. Returns one row per
+    :meth:`~exposure.read.dataset.Dataset.spelling_keys` returns for its spellings. Returns one row per
     spelling: ``key``, ``entity`` (-1 when none), ``match`` (``exact``, ``confirmed``,
     ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as`` and
     ``match_explanation``. Only customers are matched fuzzily; a ``possible`` match links
@@ -587,7 +587,7 @@ def _resolve_spellings(
     first_sale[customer_of_row[::-1]] = np.arange(len(customer_of_row))[::-1]
     todo = np.flatnonzero((first_sale >= 0) & (match == "none"))
     if fuzzy and len(todo) and len(listings):
-        from exposure.matching import Matcher
+        from exposure.entities.matcher import Matcher
 
         countries, country_of_row = text_codes(rows["customer_country"])
         found_matches = Matcher(listings, decisions=decisions).match(
@@ -653,7 +653,7 @@ def _edge_order(
     """Return the rows' positions sorted by ``src``, then ``dst``, then position (a stable sort).
 
     One sort of plain integers that pack both nodes and the position, where they fit in 64
-    bits (a sort of values, see :mod:`exposure.sorting`), else two sorts, each packing a node
+    bits (a sort of values, see :mod:`exposure.util.sorting`), else two sorts, each packing a node
     and the position: a fraction of the time of one stable argsort of ten million pairs.
 
     Returns

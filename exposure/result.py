@@ -23,11 +23,11 @@ import pandas as pd
 from scipy import sparse
 
 from exposure import analysis
-from exposure._errors import ExposureError, UnknownNameError
+from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
-from exposure.io import Dataset
 from exposure.ownership import Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
+from exposure.read.dataset import Dataset
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -555,7 +555,7 @@ class Result:
         """Yield the records of :meth:`records` one by one, most exposed first.
 
         For writing the report of every supplier as it is computed
-        (:func:`exposure.report.json_report_chunks`): no record, and no supplier's paths,
+        (:func:`exposure.render.text.json_report_chunks`): no record, and no supplier's paths,
         stays in memory once the next one is asked for.
 
         Parameters
@@ -966,9 +966,9 @@ class Result:
     def plot(self, **options: Any) -> Any:
         """Draw the network (or one supplier's exposure paths); return ``(fig, ax)``.
 
-        See :func:`exposure.plot.plot_exposure` for the options.
+        See :func:`exposure.render.plot.plot_exposure` for the options.
         """
-        from exposure.plot import plot_exposure  # matplotlib is slow to import
+        from exposure.render.plot import plot_exposure  # matplotlib is slow to import
 
         return plot_exposure(self, **options)
 

@@ -20,13 +20,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 import exposure
-from exposure._errors import Problem
 from exposure.cli import cli
-from exposure.io import MAX_CELL, read_listed, read_ownership, read_suppliers
+from exposure.errors import Problem
+from exposure.read.dataset import MAX_CELL, read_listed, read_ownership, read_suppliers
 
 read_csl: Callable[..., Any] | None
 try:
-    from exposure.csl import read_csl
+    from exposure.read.csl import read_csl
 except ImportError:  # pragma: no cover - the CSL importer is a separate module
     read_csl = None
 
@@ -78,7 +78,7 @@ def csv_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     must give the same table or the same problems either way.
     """
     if request.param == "arrow":
-        monkeypatch.setattr(exposure.io, "ARROW_CSV_FROM", 0)
+        monkeypatch.setattr(exposure.read.dataset, "ARROW_CSV_FROM", 0)
     return str(request.param)
 
 
@@ -89,7 +89,7 @@ def role(name: str) -> str:
 def reader_of(name: str) -> Callable[..., Any]:
     reader = READERS[role(name)]
     if reader is None:  # pragma: no cover
-        pytest.skip("exposure.csl (the CSL importer) does not exist")
+        pytest.skip("exposure.read.csl (the CSL importer) does not exist")
     return reader
 
 

@@ -252,7 +252,7 @@ print(type(sys.modules["numpy.testing"]).__name__)
 def test_report_on_a_data_folder_of_parquet_files(tmp_path: Path) -> None:
     import pandas as pd
 
-    from exposure.io import bundled_data_dir
+    from exposure.read.dataset import bundled_data_dir
 
     for table in ("listed", "suppliers", "ownership"):
         frame = pd.read_csv(bundled_data_dir() / f"{table}.csv", dtype=str, keep_default_na=False)

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
-from exposure.csl import is_csl, list_code, normalise_notice, normalise_policy, read_csl
-from exposure.io import bundled_data_dir, read_listed
+from exposure.read.csl import is_csl, list_code, normalise_notice, normalise_policy, read_csl
+from exposure.read.dataset import bundled_data_dir, read_listed
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "csl"

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import exposure.io
-from exposure import encode
-from exposure.io import _few_strings, read_suppliers
+import exposure.read.dataset
+from exposure.read.dataset import _few_strings, read_suppliers
+from exposure.util import encode
 
 SPELLINGS = ["Acme Ltd", "Bolt GmbH", "acme ltd", "Çelik A.Ş.", "", "Zeta", " Acme Ltd"]
 
@@ -192,7 +192,7 @@ def test_parquet_with_row_groups_and_dictionaries_reads_like_csv(
     # Supplier and customer spellings are one set, as the graph needs them.
     assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
     # Large CSV files go through Arrow's reader and the same coding.
-    monkeypatch.setattr(exposure.io, "ARROW_CSV_FROM", 0)
+    monkeypatch.setattr(exposure.read.dataset, "ARROW_CSV_FROM", 0)
     by_arrow = read_suppliers(csv_path)
     for name in ["supplier", "customer", "product", "share_basis", "source", "supplier_country"]:
         assert by_arrow[name].tolist() == from_csv[name].tolist(), name
@@ -231,7 +231,7 @@ def test_name_columns_stored_as_dictionary_codes_read_like_csv(tmp_path: Path) -
 
 
 def test_a_null_in_an_arrow_dictionary_is_an_empty_cell() -> None:
-    from exposure.io import _parquet_column
+    from exposure.read.dataset import _parquet_column
 
     dictionary = pa.array(["a", None])
     column = pa.chunked_array(
@@ -249,13 +249,13 @@ def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
     large): a null name is an empty cell, reported on its line as CSV's empty cell is."""
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
     by_polars: list[tuple[Any, ...]] = []
-    real = exposure.io._polars_text_columns
+    real = exposure.read.dataset._polars_text_columns
 
     def spy(*args: Any) -> list[pd.Series]:
         by_polars.append(args)
         return real(*args)
 
-    monkeypatch.setattr(exposure.io, "_polars_text_columns", spy)
+    monkeypatch.setattr(exposure.read.dataset, "_polars_text_columns", spy)
     frame = pd.DataFrame(
         {
             "supplier": ["Acme", "Bolt Ltd", " Acme "],

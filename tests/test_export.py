@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
-from exposure.export import flat_graph
+from exposure.render.export import flat_graph
 from tests.conftest import MakeData
 
 READERS = {

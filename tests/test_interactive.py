@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
-from exposure.interactive import to_html
+from exposure.render.html import to_html
 from tests.conftest import MakeData, listing, sale
 
 EVIL = "<script>alert(1)</script> & Co"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import exposure
-from exposure.atomic import write_atomic
-from exposure.io import read_listed, read_suppliers
+from exposure.read.dataset import read_listed, read_suppliers
+from exposure.util.atomic import write_atomic
 from tests.conftest import MakeData, listing, sale
 
 SUPPLIERS_HEAD = "supplier,customer,product,revenue_share,share_basis,source\n"
@@ -214,7 +214,7 @@ def test_large_csv_files_read_by_arrow_give_what_the_python_reader_gives(
     """Plain files go through Arrow (fast, no Python string per cell); others come back."""
     path = write(tmp_path, text)
     plain = case in {"plain", "byte order mark and CRLF", "no final line end"}
-    assert (exposure.io._read_csv_arrow(path) is not None) == plain
+    assert (exposure.read.dataset._read_csv_arrow(path) is not None) == plain
 
     def read() -> tuple[str, object]:
         try:
@@ -224,7 +224,7 @@ def test_large_csv_files_read_by_arrow_give_what_the_python_reader_gives(
         return "table", table.astype(object).where(table.notna(), None).to_dict("list")
 
     by_python = read()
-    monkeypatch.setattr(exposure.io, "ARROW_CSV_FROM", 0)
+    monkeypatch.setattr(exposure.read.dataset, "ARROW_CSV_FROM", 0)
     assert read() == by_python
     if plain:
         assert by_python[0] == "table"
@@ -243,7 +243,7 @@ def _as_parquet(csv_path: Path) -> Path:
 def test_a_data_folder_of_parquet_files_loads_like_one_of_csv_files(tmp_path: Path) -> None:
     import shutil
 
-    from exposure.io import bundled_data_dir
+    from exposure.read.dataset import bundled_data_dir
 
     for name in ("listed.csv", "suppliers.csv", "ownership.csv"):
         shutil.copy(bundled_data_dir() / name, tmp_path / name)

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 
 import exposure
-from exposure.matching import (
+from exposure.entities.matcher import (
     MATCH_THRESHOLD,
     POSSIBLE_THRESHOLD,
     Matcher,
     name_forms,
 )
-from exposure.names import name_key, name_tokens, split_place
+from exposure.entities.names import name_key, name_tokens, split_place
 from tests.conftest import MakeData, listing, sale, write_csv
 
 PAIRS = Path(__file__).resolve().parent / "name_pairs.csv"
@@ -171,7 +171,7 @@ def test_blocking_scores_a_small_part_of_all_pairs() -> None:
     listed = pd.DataFrame({"name": [f"{word()} {word()} Co" for _ in range(2000)]})
     matcher = Matcher(listed)
     names = [f"{word()} {word()} Ltd" for _ in range(3000)] + list(listed["name"][:50])
-    from exposure.matching import _Forms
+    from exposure.entities.matcher import _Forms
 
     query, _ = matcher._candidates(_Forms.of(names))
     assert len(query) < 0.01 * len(names) * len(listed)
@@ -365,8 +365,8 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
 ) -> None:
     # Thousands of names take the Arrow path of name_keys (split between two threads from
     # _THREADED_FROM names on); each must get name_key's own key.
-    from exposure import names as names_module
-    from exposure.names import name_key_codes, name_keys
+    from exposure.entities import names as names_module
+    from exposure.entities.names import name_key_codes, name_keys
 
     monkeypatch.setattr(names_module, "_THREADED_FROM", threaded_from)
 

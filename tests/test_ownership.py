@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import exposure
+from exposure.changes import diff
 from exposure.cli import cli
-from exposure.compare import diff
 from tests.conftest import MakeData, listing, sale
 
 IN_FORCE = "2026-11-22"  # BIS Affiliates Rule in force again after its suspension ended 2026-11-09

@@ -16,10 +16,10 @@ import pytest
 
 import exposure
 import exposure.graph
-import exposure.io
-from exposure import encode
-from exposure.io import bundled_data_dir, read_suppliers, read_table
-from exposure.schema import SUPPLIERS
+import exposure.read.dataset
+from exposure.read.dataset import bundled_data_dir, read_suppliers, read_table
+from exposure.read.schema import SUPPLIERS
+from exposure.util import encode
 from tests.test_cli import run
 
 #: Rows of the bundled suppliers.csv per part: the parts are then several, of unequal size.
@@ -76,13 +76,13 @@ def test_a_folder_of_parts_reads_as_the_one_file_it_was_written_from(
     (a folder named key=value is not a partition here)."""
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
     by_polars: list[Any] = []
-    real = exposure.io._polars_text_columns
+    real = exposure.read.dataset._polars_text_columns
 
     def spy(*a: Any) -> list[pd.Series]:
         by_polars.append(a)
         return real(*a)
 
-    monkeypatch.setattr(exposure.io, "_polars_text_columns", spy)
+    monkeypatch.setattr(exposure.read.dataset, "_polars_text_columns", spy)
     frame = bundled_suppliers()
     folder = tmp_path / "run=1" / "suppliers.parquet"
     write_parts(folder, frame)
@@ -388,7 +388,7 @@ def test_polars_imported_from_two_threads_at_once_imports_once_and_cleanly() -> 
 
     script = """
 import os, threading
-from exposure._polars import import_polars
+from exposure.util.polars_setup import import_polars
 found, failed = [], []
 def first():
     try:

@@ -18,7 +18,7 @@ from matplotlib.transforms import Bbox
 
 import exposure
 from exposure.cli import cli
-from exposure.plot import MAX_PICTURE_NODES, ROLE_STYLES, plot_exposure
+from exposure.render.plot import MAX_PICTURE_NODES, ROLE_STYLES, plot_exposure
 from tests.conftest import MakeData
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
@@ -193,7 +193,7 @@ def test_a_supplier_with_no_path_says_so() -> None:
 
 
 def test_intermediaries_sit_between_suppliers_and_buyers_by_tier(tmp_path: Path) -> None:
-    from exposure.plot import network_view
+    from exposure.render.plot import network_view
     from tests.conftest import LISTED_HEADER, SUPPLIERS_HEADER, listing, sale, write_csv
 
     folder = tmp_path / "data"

@@ -11,7 +11,7 @@ import pytest
 # A fresh interpreter: jemalloc reads its settings once, as polars loads.
 SCRIPT = """
 import os
-from exposure._polars import import_polars
+from exposure.util.polars_setup import import_polars
 user_set = "_RJEM_MALLOC_CONF" in os.environ
 pl = import_polars()
 # Put back: programs started later do not inherit exposure's setting (polars itself adds its
@@ -57,7 +57,7 @@ def test_memory_polars_frees_goes_back_unless_the_user_configured_its_allocator(
 
 
 FAULTS = """
-from exposure._polars import import_polars
+from exposure.util.polars_setup import import_polars
 pl = import_polars()
 
 def faults():

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from exposure import analyze, load, progress
+from exposure import analyze, load
+from exposure.util import progress
 
 
 class Terminal(io.StringIO):

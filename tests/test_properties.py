@@ -31,17 +31,17 @@ from hypothesis import strategies as st
 
 import exposure
 from exposure import analysis
-from exposure.io import read_listed, read_ownership, read_suppliers
-from exposure.names import name_key
+from exposure.entities.names import name_key
+from exposure.read.dataset import read_listed, read_ownership, read_suppliers
 
 read_csl: Callable[..., object] | None
 read_names: Callable[..., object] | None
 try:
-    from exposure.csl import read_csl
+    from exposure.read.csl import read_csl
 except ImportError:  # pragma: no cover - the CSL importer is a separate module
     read_csl = None
 try:
-    from exposure.screen import read_names
+    from exposure.entities.screen import read_names
 except ImportError:  # pragma: no cover - screening is a separate module
     read_names = None
 
@@ -421,7 +421,7 @@ def test_the_ranking_of_every_supplier_is_what_their_full_records_say(
     network: Network, options: dict[str, Any]
 ) -> None:
     """``report`` without ``--supplier`` draws its table from the ranking's lines alone."""
-    from exposure.report import format_report
+    from exposure.render.text import format_report
 
     with analysed(network, **options) as result:
         records = result.records()
@@ -581,7 +581,7 @@ def test_edge_rows_are_ordered_by_supplier_customer_then_line(
     src = np.array([s for s, _ in ends], dtype=kind)
     dst = np.array([d for _, d in ends], dtype=kind)
     expected = sorted(range(len(ends)), key=lambda row: (ends[row][0], ends[row][1], row))
-    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+    with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
         order, pairs = _edge_order(src, dst, width)
     assert order.tolist() == expected
     assert_pairs(pairs, src, dst, order, width)
@@ -619,7 +619,7 @@ def test_edge_rows_are_ordered_when_the_packed_key_fills_all_64_bits(
     src = np.array([2**28 - 4 + s for s, _ in ends], dtype=np.int32)
     dst = np.array([width - 1 - d for _, d in ends], dtype=np.int32)
     expected = sorted(range(len(ends)), key=lambda row: (src[row], dst[row], row))
-    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+    with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
         order, pairs = _edge_order(src, dst, width)
     assert order.tolist() == expected
     assert pairs is not None  # 29 + 29 + 6 bits: one key
@@ -632,14 +632,14 @@ def test_edge_rows_are_ordered_when_the_packed_key_fills_all_64_bits(
 def test_repeated_rows_are_those_after_the_first_of_their_value(
     polars_from: int, values: list[int]
 ) -> None:
-    from exposure.io import _repeats
+    from exposure.read.dataset import _repeats
 
     seen: set[int] = set()
     expected = []
     for value in values:
         expected.append(value in seen)
         seen.add(value)
-    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+    with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
         assert _repeats(np.array(values, dtype=np.int64)).tolist() == expected
 
 
@@ -650,12 +650,12 @@ def test_repeated_rows_are_those_after_the_first_of_their_value(
 def test_integers_are_sorted_as_python_sorts_them(
     polars_from: int, dtype: type[np.integer[Any]], data: st.DataObject
 ) -> None:
-    from exposure.sorting import sort_integers
+    from exposure.util.sorting import sort_integers
 
     info = np.iinfo(dtype)
     values = data.draw(st.lists(st.integers(int(info.min), int(info.max)), max_size=60))
     array = np.array(values, dtype=dtype)
-    with mock.patch("exposure.sorting.BY_POLARS_FROM", polars_from):
+    with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
         ordered = sort_integers(array)
     assert ordered.dtype == dtype
     assert ordered.tolist() == sorted(values)

@@ -105,7 +105,7 @@ def test_a_regular_install_ships_the_bundled_data(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Hikvision" in done.stdout
     probe = subprocess.run(
-        [sys.executable, "-c", "import exposure.io as m; print(m.bundled_data_dir())"],
+        [sys.executable, "-c", "import exposure.read.dataset as m; print(m.bundled_data_dir())"],
         capture_output=True,
         text=True,
         check=True,

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 import exposure
-from exposure.atomic import write_atomic
 from exposure.cli import cli
-from exposure.report import safe_cell, to_csv
+from exposure.render.text import safe_cell, to_csv
+from exposure.util.atomic import write_atomic
 from tests.conftest import MakeData, listing, sale
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -152,7 +152,7 @@ def test_a_supplier_named_like_a_tag_shows_as_text(make_data: MakeData) -> None:
 
 
 def test_the_interactive_view_escapes_names(hostile_data: Path) -> None:
-    interactive = pytest.importorskip("exposure.interactive")
+    interactive = pytest.importorskip("exposure.render.html")
     result = exposure.analyze(exposure.load(hostile_data), as_of=AS_OF)
     page = interactive.to_html(result)
     text = page if isinstance(page, str) else Path(page).read_text(encoding="utf-8")
@@ -161,7 +161,7 @@ def test_the_interactive_view_escapes_names(hostile_data: Path) -> None:
 
 
 def test_svg_pictures_hold_no_markup_from_names(hostile_data: Path, tmp_path: Path) -> None:
-    plot = pytest.importorskip("exposure.plot")
+    plot = pytest.importorskip("exposure.render.plot")
     result = exposure.analyze(exposure.load(hostile_data), as_of=AS_OF)
     out = tmp_path / "network.svg"
     plot.plot_exposure(result, save=True, filepath=out, close=True)
@@ -438,7 +438,7 @@ if "render" in cli.commands:
             standalone_mode=False)
 else:  # the pictures through the library
     import exposure
-    from exposure.plot import plot_exposure
+    from exposure.render.plot import plot_exposure
 
     result = exposure.analyze(exposure.load(data), as_of="2020-01-01")
     plot_exposure(result, save=True, filepath=out / "network.png", close=True)

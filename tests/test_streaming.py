@@ -27,11 +27,11 @@ from scipy import sparse
 import exposure
 from exposure import analysis
 from exposure.analysis import listed_reached_counts
-from exposure.atomic import open_atomic
 from exposure.cli import cli
 from exposure.graph import SupplyGraph
-from exposure.report import format_report, json_report_chunks
+from exposure.render.text import format_report, json_report_chunks
 from exposure.result import Result
+from exposure.util.atomic import open_atomic
 from tests.conftest import MakeData, listing, sale
 
 

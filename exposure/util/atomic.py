@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, cast
 
-from exposure._errors import ExposureError
+from exposure.errors import ExposureError
 
 __all__ = ["open_atomic", "open_atomic_bytes", "refuse_inputs", "write_atomic"]
 

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from exposure._errors import DataError, Problem
+from exposure.errors import DataError, Problem
 
 __all__ = [
     "cite_row",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exposure._polars import import_polars
+from exposure.util.polars_setup import import_polars
 
 __all__ = ["BY_POLARS_FROM", "sort_integers"]
 

@@ -6,9 +6,9 @@ Every reader returns a validated :class:`pandas.DataFrame` whose text cells are 
 ``_line`` column keeps each row's line number in its file, so later steps can point at it.
 
 All problems of a file are collected before anything is raised, so ``exposure validate`` can
-list them all; the raised :class:`~exposure._errors.DataError` names the file, the line, the
+list them all; the raised :class:`~exposure.errors.DataError` names the file, the line, the
 column, what is wrong and how to fix it. The checks of the cells themselves are in
-:mod:`exposure.cells`, which the CSL reader (:mod:`exposure.csl`) shares.
+:mod:`exposure.read.checks`, which the CSL reader (:mod:`exposure.read.csl`) shares.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from exposure._errors import DataError, Problem
-from exposure._polars import import_polars
-from exposure.atomic import write_atomic
-from exposure.cells import (
+from exposure.entities.names import name_key_codes
+from exposure.errors import DataError, Problem
+from exposure.read.checks import (
     NAME_COLUMNS,
     NUMBER_RANGES,
     NameKeys,
@@ -41,8 +40,7 @@ from exposure.cells import (
     text_codes,
     text_column,
 )
-from exposure.names import name_key_codes
-from exposure.parts import (
+from exposure.read.folders import (
     in_parts,
     is_dataset,
     line_names,
@@ -50,9 +48,11 @@ from exposure.parts import (
     parquet_parts,
     parquet_problem,
 )
-from exposure.progress import advance, extend, progress
-from exposure.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
-from exposure.sorting import sort_integers
+from exposure.read.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
+from exposure.util.atomic import write_atomic
+from exposure.util.polars_setup import import_polars
+from exposure.util.progress import advance, extend, progress
+from exposure.util.sorting import sort_integers
 
 __all__ = [
     "Dataset",
@@ -134,7 +134,7 @@ def bundled_data_dir() -> Path:
     >>> sorted(p.name for p in bundled_data_dir().glob("*.csv"))
     ['listed.csv', 'ownership.csv', 'suppliers.csv']
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     installed = package / "data"  # where an install puts data/ (package data "exposure.data")
     return installed if installed.is_dir() else package.parent / "data"
 
@@ -320,7 +320,7 @@ def read_listed(path: str | Path) -> pd.DataFrame:
     '84 FR 54002'
     """
     path = Path(path)
-    from exposure import csl  # a CSL download (consolidated.csv/.json) is read as it is
+    from exposure.read import csl  # a CSL download (consolidated.csv/.json) is read as it is
 
     if csl.is_csl(path):
         return csl.read_csl_listed(path)
@@ -345,7 +345,7 @@ def read_matches(path: str | Path) -> pd.DataFrame:
     """Read and validate a ``matches.csv`` file of review decisions on name matches.
 
     Each row says that a customer name is (``confirmed``) or is not (``rejected``) a listed
-    entity; see :mod:`exposure.matching`.
+    entity; see :mod:`exposure.entities.matcher`.
 
     Examples
     --------
@@ -525,7 +525,7 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys])
 def _repeats(values: np.ndarray) -> np.ndarray:
     """Mark each value that an earlier row holds too, as :meth:`pandas.Series.duplicated` does.
 
-    Valid data repeats nothing, and a sort (see :mod:`exposure.sorting`) shows that several
+    Valid data repeats nothing, and a sort (see :mod:`exposure.util.sorting`) shows that several
     times faster than hashing ten million integers; only data with repeats is hashed.
 
     Examples
@@ -1110,11 +1110,11 @@ def _column_kind(kind: Any) -> Any:
 def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[str]:
     """Return the columns that polars reads: plain text of many strings, enough rows to hash.
 
-    polars' reader gives strings that :mod:`exposure.encode` hashes where they are; Arrow's
+    polars' reader gives strings that :mod:`exposure.util.encode` hashes where they are; Arrow's
     would be copied into polars' memory first (at ten million rows of two name columns, 0.3 s
     and 0.7 GB more). Columns of few strings are read as Arrow dictionaries instead.
     """
-    from exposure.encode import HASHED_FROM
+    from exposure.util.encode import HASHED_FROM
 
     if n_rows < max(HASHED_FROM, 1):
         return set()
@@ -1171,7 +1171,7 @@ def _is_arrow_text(kind: Any) -> bool:
 def _arrow_text(column: Any) -> Any:
     """Return an Arrow column as text without nulls (empty cells are ``""``).
 
-    A dictionary column of strings stays one: :mod:`exposure.encode` codes it by its
+    A dictionary column of strings stays one: :mod:`exposure.util.encode` codes it by its
     dictionaries.
     """
     import pyarrow as pa
@@ -1266,7 +1266,7 @@ def _text_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
 
 def _categorical_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
     """Code text columns (Arrow or polars, no nulls) into categorical columns, as above."""
-    from exposure.encode import encode_text
+    from exposure.util.encode import encode_text
 
     codes, dictionary = encode_text(columns)
     spellings = dictionary.to_pylist()

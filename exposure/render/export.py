@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exposure._errors import ExposureError
+from exposure.errors import ExposureError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,7 +60,7 @@ def flat_graph(result: Result) -> nx.DiGraph:
     >>> G.edges["Nvidia", "Hikvision"]["products"].split(" | ")[0]
     'AI chips for video surveillance cameras'
     """
-    from exposure.plot import network_view
+    from exposure.render.plot import network_view
 
     G = network_view(result, max_nodes=None).graph
     flat = type(G)()
@@ -175,6 +175,6 @@ def export_graph(
     ExposureError
         When the format is unknown or ``path`` is an input file.
     """
-    from exposure.atomic import write_atomic
+    from exposure.util.atomic import write_atomic
 
     return write_atomic(Path(path), graph_bytes(result, format_of(path, fmt)), inputs=inputs)

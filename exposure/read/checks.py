@@ -1,8 +1,8 @@
 """Text cells and their checks: every distinct string of a column is coded, and checked, once.
 
-The readers (:mod:`exposure.io` for ``listed.csv``, ``suppliers.csv`` and the rest,
-:mod:`exposure.csl` for the Consolidated Screening List) share these: a table's columns are
-checked against its schema (:data:`exposure.schema.LISTED` and the others), each problem with
+The readers (:mod:`exposure.read.dataset` for ``listed.csv``, ``suppliers.csv`` and the rest,
+:mod:`exposure.read.csl` for the Consolidated Screening List) share these: a table's columns are
+checked against its schema (:data:`exposure.read.schema.LISTED` and the others), each problem with
 its file, line, column and fix, and text columns are kept as codes into their distinct strings.
 
 Examples
@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from exposure._errors import Problem
-from exposure.encode import code_type
-from exposure.names import name_key_codes
-from exposure.schema import LINE, TableSchema
+from exposure.entities.names import name_key_codes
+from exposure.errors import Problem
+from exposure.read.schema import LINE, TableSchema
+from exposure.util.encode import code_type
 
 __all__ = [
     "NAME_COLUMNS",
@@ -90,7 +90,7 @@ def distinct_categories(strings: pd.Index) -> pd.CategoricalDtype:
 
     pandas' constructor checks that categories are distinct by hashing each one (0.3 s for a
     million names); the strings here come out of a hash table already (a factorization, or
-    :mod:`exposure.encode`). pandas' own unchecked constructor is used where it has one.
+    :mod:`exposure.util.encode`). pandas' own unchecked constructor is used where it has one.
 
     Examples
     --------
@@ -166,7 +166,7 @@ def country_codes() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
-#: Columns that hold names of entities: each must have a key (see :mod:`exposure.names`).
+#: Columns that hold names of entities: each must have a key (see :mod:`exposure.entities.names`).
 NAME_COLUMNS = ("name", "supplier", "customer", "owner", "owned")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _PERCENT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*%")
@@ -333,7 +333,7 @@ def check_cells(
 
 @dataclass(frozen=True, eq=False)
 class NameKeys:
-    """The name keys of a name column (see :func:`exposure.names.name_key`), as integers.
+    """The name keys of a name column (see :func:`exposure.entities.names.name_key`), as integers.
 
     Attributes
     ----------

@@ -16,7 +16,7 @@ second hash must equal that of the first cell with its code. Were two strings ev
 the strings themselves, so the result is always exact. Several columns (supplier and
 customer) are each hashed and numbered on a thread of their own, then joined into one
 numbering by their hashes. Columns may also come as polars Series, as polars' Parquet reader
-gives them (:mod:`exposure.io` reads large text columns so): their strings are then hashed
+gives them (:mod:`exposure.read.dataset` reads large text columns so): their strings are then hashed
 where they are, without a copy into polars' memory.
 
 Examples
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from exposure._polars import import_polars
+from exposure.util.polars_setup import import_polars
 
 __all__ = ["HASHED_FROM", "code_type", "encode_text"]
 

@@ -26,7 +26,7 @@ kept with the newest start date found in the file: the list was in force then at
 ``source`` says so, and ``undated_start`` picks another date.
 
 Problems of single records skip the record and are counted in :class:`ImportStats` with their
-lines; a file that cannot be read as a CSL at all raises :class:`~exposure._errors.DataError`.
+lines; a file that cannot be read as a CSL at all raises :class:`~exposure.errors.DataError`.
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from exposure._errors import DataError, ExposureError, Problem
-from exposure.cells import check_cells, country_codes
-from exposure.names import name_key
-from exposure.schema import LINE, LISTED
+from exposure.entities.names import name_key
+from exposure.errors import DataError, ExposureError, Problem
+from exposure.read.checks import check_cells, country_codes
+from exposure.read.schema import LINE, LISTED
 
 __all__ = [
     "EXTRA_COLUMNS",
@@ -306,7 +306,7 @@ def is_csl(path: str | Path) -> bool:
 
     Examples
     --------
-    >>> from exposure.io import bundled_data_dir
+    >>> from exposure.read.dataset import bundled_data_dir
     >>> is_csl(bundled_data_dir() / "listed.csv")
     False
     """
@@ -464,7 +464,7 @@ def read_csl(
 
 
 def read_csl_listed(path: str | Path, lists: Sequence[str] | None = ("EL",)) -> pd.DataFrame:
-    """Read a CSL file as :func:`exposure.io.read_listed` reads a ``listed.csv``.
+    """Read a CSL file as :func:`exposure.read.dataset.read_listed` reads a ``listed.csv``.
 
     This is how the analysis takes a CSL download directly as its listed file: the Entity List
     by default, parsed and validated like ``listed.csv`` (dates as ``datetime64``).

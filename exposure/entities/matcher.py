@@ -1,15 +1,15 @@
 """Matching names that are not spelled like the list: scores, outcomes and review decisions.
 
-Exact resolution (:class:`~exposure.names.NameIndex`) links a name to a listed entity when their
+Exact resolution (:class:`~exposure.entities.names.NameIndex`) links a name to a listed entity when their
 keys are equal. A :class:`Matcher` goes further, the way screening tools do, and scores every
 listed name and alias that could be meant. Its contract:
 
 * **Normal forms.** Both sides are folded to lower-case ASCII (accents dropped, other scripts
   transliterated), legal forms in English and pinyin are dropped
-  (:func:`~exposure.names.name_tokens`) and leading or trailing Chinese place names are set
-  aside (:func:`~exposure.names.split_place`). What is left is the *core*; the core without
+  (:func:`~exposure.entities.names.name_tokens`) and leading or trailing Chinese place names are set
+  aside (:func:`~exposure.entities.names.split_place`). What is left is the *core*; the core without
   generic words ("technology", "electronics", ...) is the *distinctive* part
-  (:func:`~exposure.names.distinctive_tokens`).
+  (:func:`~exposure.entities.names.distinctive_tokens`).
 * **Score** (0 to 100): the mean of two :mod:`rapidfuzz` ``ratio`` scores, on the cores and on
   the distinctive parts, each with its words sorted and run together, so that neither word order
   nor spacing counts ("Sense Time" = "SenseTime"). Two names with the *same distinctive words*
@@ -18,7 +18,7 @@ listed name and alias that could be meant. Its contract:
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
   addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
   subtracted; when both names hold place names and none is shared (a city counts as in its
-  province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`; when both hold numbers
+  province, :data:`~exposure.entities.names.PROVINCE_OF`), :data:`PLACE_PENALTY`; when both hold numbers
   and they differ, :data:`NUMBER_PENALTY`.
 * **Outcome.** ``match`` from :data:`MATCH_THRESHOLD`, ``possible`` (needs review) from
   :data:`POSSIBLE_THRESHOLD`, ``none`` below. Equal keys are a ``match`` with score 100.
@@ -60,8 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from exposure._errors import AmbiguousNameError, DataError, Problem
-from exposure.names import (
+from exposure.entities.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
     NameIndex,
@@ -70,8 +69,9 @@ from exposure.names import (
     name_tokens,
     split_place,
 )
-from exposure.parts import cite_row
-from exposure.progress import advance, extend
+from exposure.errors import AmbiguousNameError, DataError, Problem
+from exposure.read.folders import cite_row
+from exposure.util.progress import advance, extend
 
 __all__ = [
     "BLOCK_CAP",
@@ -189,7 +189,7 @@ def _region(code: str) -> str:
 
 def _listed_countries(listings: pd.DataFrame) -> pd.DataFrame:
     """One row per (entity, country) from ``country`` and the countries of ``addresses``."""
-    from exposure.csl import address_countries
+    from exposure.read.csl import address_countries
 
     entities = listings["entity"].to_numpy()
     pairs = [(int(e), str(c)) for e, c in zip(entities, listings["country"], strict=True)]
@@ -221,7 +221,7 @@ class Decisions:
     def from_table(
         cls, matches: pd.DataFrame | None, index: NameIndex, file: str | Path = "matches.csv"
     ) -> Decisions:
-        """Resolve a ``matches.csv`` table (from :func:`exposure.io.read_matches`).
+        """Resolve a ``matches.csv`` table (from :func:`exposure.read.dataset.read_matches`).
 
         Raises
         ------
@@ -302,7 +302,7 @@ class Matcher:
         ``addresses`` when present adds the countries of the addresses; ``entity`` when present
         numbers the entities (otherwise :func:`entity_ids` does).
     decisions
-        Review decisions (``matches.csv`` as :func:`exposure.io.read_matches` reads it), or
+        Review decisions (``matches.csv`` as :func:`exposure.read.dataset.read_matches` reads it), or
         already resolved :class:`Decisions`.
     decisions_file
         The decisions' file, named in errors.

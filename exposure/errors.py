@@ -66,13 +66,13 @@ class DataError(ExposureError, ValueError):
     ``problems`` holds every :class:`Problem` found; the message shows them all, up to a limit.
     A problem on a row of a folder-style Parquet dataset, whose rows are numbered on across its
     part files, is cited by the part that holds the row and its line there
-    (:func:`exposure.parts.in_parts`).
+    (:func:`exposure.read.folders.in_parts`).
     """
 
     max_shown = 20
 
     def __init__(self, problems: list[Problem]) -> None:
-        from exposure.parts import in_parts  # imports this module
+        from exposure.read.folders import in_parts  # imports this module
 
         self.problems = list(problems)
         for folder in {Path(p.file) for p in self.problems if p.line is not None}:

@@ -1,7 +1,7 @@
 """An interactive view of the network: one self-contained HTML file.
 
 The page holds an SVG drawing of the same layered layout, colours and shapes as the picture of
-:mod:`exposure.plot`, the details of every company and sale as JSON, and about a hundred lines of
+:mod:`exposure.render.plot`, the details of every company and sale as JSON, and about a hundred lines of
 plain JavaScript for panning (drag), zooming (wheel or the buttons) and hover details (tier,
 revenue at risk, listing, exposure paths with their products, and sources). It loads nothing
 from the network: no CDN, no fonts, no images; a Content-Security-Policy forbids it.
@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exposure.plot import (
+from exposure.render.plot import (
     OTHER_EDGE,
     OUTLINE,
     PATH_EDGE,
@@ -83,7 +83,7 @@ def write_html(
     inputs: tuple[Path, ...] = (),
 ) -> Path:
     """Write the interactive view of ``result`` to ``path`` (atomically); return ``path``."""
-    from exposure.atomic import write_atomic
+    from exposure.util.atomic import write_atomic
 
     return write_atomic(Path(path), to_html(result, supplier=supplier), inputs=inputs)
 

@@ -1,6 +1,6 @@
 """The columns of each data file, in one place.
 
-Validation (:mod:`exposure.io`), the documentation and the tests all read these definitions.
+Validation (:mod:`exposure.read.dataset`), the documentation and the tests all read these definitions.
 Column order in a file is free; columns not named here are kept and passed through.
 """
 

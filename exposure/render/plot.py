@@ -18,7 +18,7 @@ cannot give a legible picture: :func:`plot_exposure` raises an error suggesting 
 supplier's view or a graph export instead.
 
 matplotlib is imported only inside the functions that draw, so importing this module is cheap
-(:mod:`exposure.interactive` reuses its layout).
+(:mod:`exposure.render.html` reuses its layout).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exposure._errors import ExposureError
+from exposure.errors import ExposureError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -80,7 +80,7 @@ class NetworkView:
     """What a picture shows: the companies, their columns, the title and the notes.
 
     Built by :func:`network_view`; drawn by :func:`plot_exposure` and
-    :func:`exposure.interactive.to_html`.
+    :func:`exposure.render.html.to_html`.
 
     Attributes
     ----------
@@ -382,7 +382,7 @@ def plot_exposure(
 
     See Also
     --------
-    exposure.interactive.to_html : the same picture as an interactive web page.
+    exposure.render.html.to_html : the same picture as an interactive web page.
 
     Examples
     --------
@@ -795,7 +795,7 @@ def _save_and_show(
     import matplotlib.pyplot as plt
 
     if save:
-        from exposure.atomic import write_atomic
+        from exposure.util.atomic import write_atomic
 
         fmt = picture_format(filepath)
         metadata: dict[str, Any] = {

@@ -4,7 +4,7 @@ Two spellings name the same entity when their *keys* are equal. A key ignores ca
 punctuation, spacing and common legal forms (in English and in Chinese pinyin), and it reads
 other scripts through their ASCII transliteration, so ``"Hangzhou Hikvision Digital Technology
 Co., Ltd."`` and ``"HANGZHOU HIKVISION DIGITAL TECHNOLOGY"`` share one key. Resolution is exact on
-keys: fuzzy matching is a separate, explicit step (:mod:`exposure.matching`), which uses the
+keys: fuzzy matching is a separate, explicit step (:mod:`exposure.entities.matcher`), which uses the
 word lists defined here (:data:`PLACE_NAMES`, :data:`GENERIC_WORDS`) through
 :func:`split_place` and :func:`distinctive_tokens`.
 """
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from exposure._errors import AmbiguousNameError
+from exposure.errors import AmbiguousNameError
 
 __all__ = [
     "GENERIC_WORDS",
@@ -281,7 +281,7 @@ def name_key_codes(names: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.nd
 
     The same as ``pandas.factorize(name_keys(names, distinct=True), sort=False)``: keys are
     numbered in order of first appearance. For many names the keys are numbered while they
-    are still Arrow strings (:mod:`exposure.encode`), and only the distinct keys become Python
+    are still Arrow strings (:mod:`exposure.util.encode`), and only the distinct keys become Python
     strings (at a million names, 0.2 s of 1.4 s saved).
 
     Examples
@@ -296,7 +296,7 @@ def name_key_codes(names: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.nd
         return codes, np.asarray(keys, dtype=object)
     import pyarrow as pa
 
-    from exposure.encode import encode_text
+    from exposure.util.encode import encode_text
 
     given = names if isinstance(names, np.ndarray) else np.array(list(names), dtype=object)
     (codes,), keys = encode_text([pa.chunked_array([_threaded_arrow_keys(given)])])

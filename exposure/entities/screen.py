@@ -1,7 +1,7 @@
 """Screening names against the listed entities: is a counterparty on a list.
 
 :func:`screen` matches names (customers, counterparties, a whole file of them) against the names
-and aliases of the listed entities with :class:`~exposure.matching.Matcher`, and says for each
+and aliases of the listed entities with :class:`~exposure.entities.matcher.Matcher`, and says for each
 its outcome (``confirmed``, ``match``, ``possible``, ``none``), score, list and why.
 
 Which listings count: those in force on ``as_of`` (a listing counts from its ``start_date`` until
@@ -21,10 +21,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from exposure._errors import DataError, Problem
-from exposure.matching import MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Decisions, Matcher, entity_ids
-from exposure.names import NameIndex
-from exposure.parts import is_dataset, parquet_parts, parquet_problem
+from exposure.entities.matcher import (
+    MATCH_THRESHOLD,
+    POSSIBLE_THRESHOLD,
+    Decisions,
+    Matcher,
+    entity_ids,
+)
+from exposure.entities.names import NameIndex
+from exposure.errors import DataError, Problem
+from exposure.read.folders import is_dataset, parquet_parts, parquet_problem
 
 __all__ = ["SCREEN_FIELDS", "format_screen", "read_names", "screen"]
 
@@ -52,13 +58,13 @@ def screen(
     names
         The names to screen.
     listed
-        The listed rows (``listed.csv`` as :func:`exposure.io.read_listed` reads it).
+        The listed rows (``listed.csv`` as :func:`exposure.read.dataset.read_listed` reads it).
     countries
         The names' ISO country codes (empty when unknown), used as evidence.
     as_of
         Screen against the listings in force on this date; ``None``: every listing loaded.
     decisions
-        Review decisions (``matches.csv`` as :func:`exposure.io.read_matches` reads it).
+        Review decisions (``matches.csv`` as :func:`exposure.read.dataset.read_matches` reads it).
     decisions_file
         Their file, named in errors.
     limit
@@ -71,7 +77,7 @@ def screen(
 
     Examples
     --------
-    >>> from exposure.io import bundled_data_dir, read_listed
+    >>> from exposure.read.dataset import bundled_data_dir, read_listed
     >>> found = screen(["Zhejiang Dahua Technology Co., Ltd.", "Acme Corp"],
     ...                read_listed(bundled_data_dir() / "listed.csv"), countries=["CN", "US"])
     >>> found[["outcome", "listed", "federal_register_notice"]].values.tolist()
@@ -108,7 +114,7 @@ def read_names(
     """Read the names to screen (and their countries, when the file has them) from a CSV file.
 
     Or from a Parquet file (a ``.parquet`` name) or a folder of Parquet parts (see
-    :mod:`exposure.parts`), whose cells are read as text. Rows with an empty name are left out.
+    :mod:`exposure.read.folders`), whose cells are read as text. Rows with an empty name are left out.
 
     Raises
     ------
@@ -214,7 +220,7 @@ def format_screen(found: pd.DataFrame, fmt: str, *, against: str) -> str:
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        from exposure.report import to_csv
+        from exposure.render.text import to_csv
 
         return to_csv(records, SCREEN_FIELDS)
     from tabulate import tabulate
@@ -233,7 +239,7 @@ def format_screen(found: pd.DataFrame, fmt: str, *, against: str) -> str:
         for r in records
     ]
     if markdown:
-        from exposure.report import safe_cell
+        from exposure.render.text import safe_cell
 
         rows = [[str(safe_cell(c)).replace("|", "\\|") for c in row] for row in rows]
     table = tabulate(

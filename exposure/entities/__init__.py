@@ -1,0 +1,1 @@
+"""Listed entities and their names: which listed entity a name is, answered in one place."""

@@ -1,0 +1,1 @@
+"""Turning results into what people read: text tables, pictures, an HTML view and graph files."""
