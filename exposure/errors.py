@@ -63,20 +63,14 @@ class Problem:
 class DataError(ExposureError, ValueError):
     """An input file has one or more problems.
 
-    ``problems`` holds every :class:`Problem` found; the message shows them all, up to a limit.
-    A problem on a row of a folder-style Parquet dataset, whose rows are numbered on across its
-    part files, is cited by the part that holds the row and its line there
-    (:func:`exposure.read.folders.in_parts`).
+    ``problems`` holds every :class:`Problem` found, as the reader cited them; the message
+    shows them all, up to a limit.
     """
 
     max_shown = 20
 
     def __init__(self, problems: list[Problem]) -> None:
-        from exposure.read.folders import in_parts  # imports this module
-
         self.problems = list(problems)
-        for folder in {Path(p.file) for p in self.problems if p.line is not None}:
-            self.problems = in_parts(self.problems, folder)
         shown = [str(p) for p in self.problems[: self.max_shown]]
         more = len(self.problems) - len(shown)
         if more > 0:

@@ -25,6 +25,7 @@ from exposure.entities.matcher import Decisions
 from exposure.entities.names import NameIndex, name_keys
 from exposure.errors import AmbiguousNameError, DataError, Problem
 from exposure.read.dataset import LINE, Dataset, text_codes, text_column
+from exposure.read.folders import cite_parts
 from exposure.util.progress import advance, progress
 from exposure.util.sorting import sort_integers
 
@@ -580,7 +581,7 @@ def _resolve_spellings(
             matched_as[i] = index.spelling(distinct[i], found, key=key)
             explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
 
     # Customers no key links are matched fuzzily, all at once, with their country as evidence.
     first_sale = np.full(n, -1, dtype=np.int64)

@@ -70,7 +70,7 @@ from exposure.entities.names import (
     split_place,
 )
 from exposure.errors import AmbiguousNameError, DataError, Problem
-from exposure.read.folders import cite_row
+from exposure.read.folders import cite_parts, cite_row
 from exposure.util.progress import advance, extend
 
 __all__ = [
@@ -288,7 +288,7 @@ class Decisions:
                 continue
             decisions.confirmed[key] = (entity, index.spelling(str(row["listed"]), entity), said)
         if problems:
-            raise DataError(problems)
+            raise DataError(cite_parts(problems))
         return decisions
 
 

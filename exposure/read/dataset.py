@@ -41,6 +41,7 @@ from exposure.read.checks import (
     text_column,
 )
 from exposure.read.folders import (
+    cite_parts,
     in_parts,
     is_dataset,
     line_names,
@@ -224,7 +225,7 @@ def input_files(
         MATCHES, folder if data is not None or listed is None else listed_path.parent
     )
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     return {
         "listed": listed_path,
         "suppliers": suppliers_path,
@@ -299,7 +300,7 @@ def _load(paths: dict[str, Path | None]) -> Dataset:
         except DataError as error:
             problems.extend(error.problems)
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     return Dataset(
         tables["listed"],
         tables["suppliers"],
@@ -337,7 +338,7 @@ def read_listed(path: str | Path) -> pd.DataFrame:
             )
         )
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     return table
 
 
@@ -359,7 +360,7 @@ def read_matches(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     table, problems = read_table(path, MATCHES)
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     return table
 
 
@@ -386,7 +387,7 @@ def _read_suppliers(path: Path) -> tuple[pd.DataFrame, NameKeys | None]:
     if len(table):
         problems.extend(_supply_problems(path, table, keys))
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     return table, keys.get("supplier")
 
 
@@ -438,7 +439,7 @@ def read_ownership(path: str | Path) -> pd.DataFrame:
                 )
             )
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     return table
 
 
@@ -574,7 +575,7 @@ def _checked(
     if problems:
         if is_dataset(path):  # every part has the columns: the folder, not one part's line 1
             problems = [replace(p, line=None) if p.line == 1 else p for p in problems]
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     table = raw.copy(deep=False)
     problems.extend(_long_cells(path, table))
     _share_spellings(table)
@@ -811,7 +812,7 @@ def _read_raw(path: Path, schema: TableSchema) -> pd.DataFrame:
                 )
             )
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     named = [i for i, h in enumerate(stripped) if h]
     table = pd.DataFrame({stripped[i]: columns[i] for i in named}, index=index)
     table[LINE] = lines
@@ -1063,7 +1064,7 @@ def _one_schema(parts: list[Path], schemas: list[Any]) -> Any | None:
         for kind, column in zip(kinds, other, strict=True):
             kind.add(_column_kind(column.type))
     if problems:
-        raise DataError(problems)
+        raise DataError(cite_parts(problems))
     fields = []
     for name, kind in zip(names, kinds, strict=True):
         known = kind - {None}

@@ -39,6 +39,7 @@ from pathlib import Path
 from exposure.errors import DataError, Problem
 
 __all__ = [
+    "cite_parts",
     "cite_row",
     "in_parts",
     "is_dataset",
@@ -195,6 +196,17 @@ def in_parts(problems: list[Problem], path: Path) -> list[Problem]:
         else:
             cited.append(problem)
     return cited
+
+
+def cite_parts(problems: list[Problem]) -> list[Problem]:
+    """Return the problems with each row of a folder's table cited by its part and line there.
+
+    Problems on files, or on no row, are returned as they are. Readers call it before raising
+    :class:`~exposure.errors.DataError`, so that the error itself reads no folder.
+    """
+    for folder in {Path(p.file) for p in problems if p.line is not None}:
+        problems = in_parts(problems, folder)
+    return problems
 
 
 def line_names(path: Path) -> Callable[[int], str]:
