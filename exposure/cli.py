@@ -634,16 +634,12 @@ def screen(
         exposure screen --file counterparties.csv --column company --format csv
         exposure screen "Huawei Device" --listed consolidated.csv --lists all --any-date
     """
-    from exposure.entities.screen import format_screen, read_names, screen
+    from exposure.entities.screen import screen, screen_records
     from exposure.read import csl
-    from exposure.read.dataset import (
-        LISTED,
-        MATCHES,
-        bundled_data_dir,
-        folder_file,
-        read_listed,
-        read_matches,
-    )
+    from exposure.read.dataset import bundled_data_dir, folder_file, read_listed, read_matches
+    from exposure.read.schema import LISTED, MATCHES
+    from exposure.read.tables import read_names
+    from exposure.render.text import format_screen
     from exposure.result import parse_date
 
     if not names and names_file is None:
@@ -677,7 +673,7 @@ def screen(
     )
     scope = "every listing" if day is None else f"the listings in force on {day.isoformat()}"
     source = listed_path if data_dir or listed_file else "the bundled listed.csv"
-    text = format_screen(found, fmt, against=f"{scope} of {source}")
+    text = format_screen(screen_records(found), fmt, against=f"{scope} of {source}")
     # The data folder's files are protected too, though screening reads only some of them.
     data_files = [
         folder / f"{table}.{suffix}"

@@ -21,11 +21,15 @@ import pandas as pd
 from scipy import sparse
 
 from exposure.analysis import reverse
-from exposure.entities.matcher import Decisions
+from exposure.entities.decisions import Decisions
+from exposure.entities.listings import entity_ids, name_index, spellings
 from exposure.entities.names import NameIndex, name_keys
-from exposure.errors import AmbiguousNameError, DataError, Problem
-from exposure.read.dataset import LINE, Dataset, text_codes, text_column
+from exposure.entities.resolve import LINK_ORDER, resolve
+from exposure.errors import DataError, Problem
+from exposure.read.checks import text_codes, text_column
+from exposure.read.dataset import Dataset
 from exposure.read.folders import cite_parts
+from exposure.read.schema import LINE
 from exposure.util.progress import advance, progress
 from exposure.util.sorting import sort_integers
 
@@ -172,7 +176,7 @@ class SupplyGraph:
         )
         listed = [
             (spelling, node_of_entity[entity])
-            for entity, spellings in _spellings(self.listings).items()
+            for entity, spellings in spellings(self.listings).items()
             if entity in node_of_entity
             for spelling in spellings
         ]
@@ -287,17 +291,6 @@ def _taker(column: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
     return lambda rows: values[rows]
 
 
-def _spellings(listings: pd.DataFrame) -> dict[int, list[str]]:
-    spellings: dict[int, list[str]] = {}
-    for entity, name, aliases in zip(
-        listings["entity"], listings["name"], listings["alt_names"], strict=True
-    ):
-        names = spellings.setdefault(int(entity), [])
-        names.append(name)
-        names.extend(a.strip() for a in str(aliases).split(";") if a.strip())
-    return spellings
-
-
 def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
     """Build the supply graph of a dataset.
 
@@ -333,9 +326,8 @@ def build_graph(dataset: Dataset, *, fuzzy: bool = True) -> SupplyGraph:
 
 def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     listings = dataset.listed.copy()
-    listing_keys = name_keys(listings["name"].tolist())
-    listings["entity"] = pd.factorize(listing_keys)[0]
-    index = NameIndex(_spellings(listings))
+    listings["entity"] = entity_ids(listings)
+    index = name_index(listings)
     rows = dataset.suppliers
     n_rows = len(rows)
 
@@ -343,7 +335,7 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     distinct, supplier_of_row, customer_of_row = _spelling_codes(rows)
     keys, key_codes = dataset.spelling_keys(distinct)
     advance("resolving names")
-    resolved = _resolve_spellings(
+    resolved = _resolve(
         dataset,
         listings,
         index,
@@ -380,8 +372,7 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     display[:n_listed] = entity_names["name"].to_numpy(dtype=object)
     node_keys = np.empty(n_nodes, dtype=object)
     node_keys[spelled] = keys[first_spelling[spelled]]
-    # A listed node's name is its entity's first listing's name, whose key is known.
-    node_keys[:n_listed] = listing_keys[~listings["entity"].duplicated().to_numpy()]
+    node_keys[:n_listed] = name_keys(entity_names["name"].tolist())
 
     src = node_of_spelling[supplier_of_row] if n_rows else np.zeros(0, dtype=node_kind)
     dst = node_of_spelling[customer_of_row] if n_rows else np.zeros(0, dtype=node_kind)
@@ -513,109 +504,62 @@ def _node_countries(
     return country
 
 
-# How sure a link between a name and a listed entity is, least sure first.
-_MATCH_ORDER = {"none": 0, "possible": 1, "fuzzy": 2, "confirmed": 3, "exact": 4}
-
-
-def _resolve_spellings(
+def _resolve(
     dataset: Dataset,
     listings: pd.DataFrame,
     index: NameIndex,
     spelling: tuple[np.ndarray, np.ndarray, np.ndarray],
-    spelling_keys: tuple[np.ndarray, np.ndarray],
+    keys: tuple[np.ndarray, np.ndarray],
     fuzzy: bool,
 ) -> pd.DataFrame:
-    """Link each distinct spelling to a listed entity: by review, by key, or by fuzzy match.
+    """Resolve the distinct spellings of the rows (:func:`~exposure.entities.resolve.resolve`).
 
-    ``spelling`` is what :func:`_spelling_codes` returns, ``spelling_keys`` what
-    :meth:`~exposure.read.dataset.Dataset.spelling_keys` returns for its spellings. Returns one row per
-    spelling: ``key``, ``entity`` (-1 when none), ``match`` (``exact``, ``confirmed``,
-    ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as`` and
-    ``match_explanation``. Only customers are matched fuzzily; a ``possible`` match links
-    nothing.
+    Only customers are scored fuzzily, with the country of their first sale as evidence.
+
+    Raises
+    ------
+    DataError
+        Citing the first row of each spelling that two listed entities could be.
     """
     rows = dataset.suppliers
     distinct, supplier_of_row, customer_of_row = spelling
     decisions = Decisions.from_table(
         dataset.matches, index, dataset.files.get("matches", "matches.csv")
     )
-    n = len(distinct)
-    entity = np.full(n, -1, dtype=np.int64)
-    match = np.full(n, "none", dtype=object)
-    score = np.full(n, np.nan)
-    matched_as = np.full(n, "", dtype=object)
-    explanation = np.full(n, "", dtype=object)
-    problems: list[Problem] = []
-    keys, key_codes = spelling_keys
-    # Only spellings whose key a review or a listed name carries need a closer look: each
-    # distinct key is looked up once (a million spellings hold fewer keys).
-    distinct_keys = np.empty(int(key_codes.max(initial=-1)) + 1, dtype=object)
-    distinct_keys[key_codes] = keys
-    wanted = set(decisions.confirmed).union(index.keys())
-    candidates = pd.Index(distinct_keys, dtype=object).isin(wanted)[key_codes]
-    for i in np.flatnonzero(candidates):
-        key = keys[i]
-        confirmed = decisions.confirmed.get(key)
-        if confirmed is not None:
-            entity[i], matched_as[i], explanation[i] = confirmed
-            match[i] = "confirmed"
-            continue
-        try:
-            found = index.resolve(distinct[i], key=key)
-        except AmbiguousNameError as error:
-            as_supplier = np.flatnonzero(supplier_of_row == i)
-            row = as_supplier[0] if len(as_supplier) else np.flatnonzero(customer_of_row == i)[0]
-            problems.append(
-                Problem(
-                    dataset.files.get("suppliers", "suppliers.csv"),
-                    int(rows[LINE].to_numpy()[row]),
-                    "supplier" if len(as_supplier) else "customer",
-                    str(error).split(". Use")[0],
-                    "use a name that only one listed entity carries, remove the shared alias "
-                    "from listed.csv, or confirm the right entity in matches.csv",
-                )
-            )
-            continue
-        if found is not None and (key, found) not in decisions.rejected:
-            entity[i], match[i], score[i] = found, "exact", 100.0
-            matched_as[i] = index.spelling(distinct[i], found, key=key)
-            explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
-    if problems:
-        raise DataError(cite_parts(problems))
-
-    # Customers no key links are matched fuzzily, all at once, with their country as evidence.
-    first_sale = np.full(n, -1, dtype=np.int64)
+    first_sale = np.full(len(distinct), -1, dtype=np.int64)
     first_sale[customer_of_row[::-1]] = np.arange(len(customer_of_row))[::-1]
-    todo = np.flatnonzero((first_sale >= 0) & (match == "none"))
-    if fuzzy and len(todo) and len(listings):
-        from exposure.entities.matcher import Matcher
 
-        countries, country_of_row = text_codes(rows["customer_country"])
-        found_matches = Matcher(listings, decisions=decisions).match(
-            distinct[todo].tolist(),
-            countries[country_of_row[first_sale[todo]]].tolist(),
-            explain="flagged",
-        )
-        outcome = found_matches["outcome"].to_numpy()
-        for kind, outcome_name in (("fuzzy", "match"), ("possible", "possible")):
-            mine = outcome == outcome_name
-            chosen = todo[mine]
-            match[chosen] = kind
-            score[chosen] = found_matches["score"].to_numpy()[mine]
-            matched_as[chosen] = found_matches["matched_as"].to_numpy()[mine]
-            explanation[chosen] = found_matches["explanation"].to_numpy()[mine]
-            if kind == "fuzzy":
-                entity[chosen] = found_matches["entity"].to_numpy()[mine]
-    return pd.DataFrame(
-        {
-            "key": _strings(keys),
-            "entity": entity,
-            "match": _strings(match),
-            "match_score": score,
-            "matched_as": _strings(matched_as),
-            "match_explanation": _strings(explanation),
-        }
+    def countries(names: np.ndarray) -> list[str]:
+        codes, code_of_row = text_codes(rows["customer_country"])
+        return list(codes[code_of_row[first_sale[names]]].tolist())
+
+    found = resolve(
+        distinct,
+        keys,
+        listings,
+        index,
+        decisions,
+        fuzzy=fuzzy,
+        to_score=first_sale >= 0,
+        countries=countries,
     )
+    if found.links is not None:
+        return found.links
+    problems = []
+    for i, message in found.ambiguous:
+        as_supplier = np.flatnonzero(supplier_of_row == i)
+        row = as_supplier[0] if len(as_supplier) else np.flatnonzero(customer_of_row == i)[0]
+        problems.append(
+            Problem(
+                dataset.files.get("suppliers", "suppliers.csv"),
+                int(rows[LINE].to_numpy()[row]),
+                "supplier" if len(as_supplier) else "customer",
+                message,
+                "use a name that only one listed entity carries, remove the shared alias "
+                "from listed.csv, or confirm the right entity in matches.csv",
+            )
+        )
+    raise DataError(cite_parts(problems))
 
 
 def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray) -> pd.DataFrame:
@@ -636,7 +580,7 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
     linked = np.flatnonzero(resolved["match"].to_numpy() != "none")
     resolved, node = resolved.iloc[linked], node[linked]
     certainty = (
-        resolved["match"].map(_MATCH_ORDER).to_numpy() * 1000.0
+        resolved["match"].map(LINK_ORDER).to_numpy() * 1000.0
         + resolved["match_score"].fillna(0).to_numpy()
     )
     # Listed nodes show their weakest link; other nodes their strongest possible match.

@@ -20,9 +20,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 import exposure
+import exposure.read.csv_text
 from exposure.cli import cli
 from exposure.errors import Problem
-from exposure.read.dataset import MAX_CELL, read_listed, read_ownership, read_suppliers
+from exposure.read.dataset import read_listed, read_ownership, read_suppliers
+from exposure.read.tables import MAX_CELL
 
 read_csl: Callable[..., Any] | None
 try:
@@ -78,7 +80,7 @@ def csv_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     must give the same table or the same problems either way.
     """
     if request.param == "arrow":
-        monkeypatch.setattr(exposure.read.dataset, "ARROW_CSV_FROM", 0)
+        monkeypatch.setattr(exposure.read.csv_text, "ARROW_CSV_FROM", 0)
     return str(request.param)
 
 

@@ -12,8 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import exposure.read.csv_text
 import exposure.read.dataset
-from exposure.read.dataset import _few_strings, read_suppliers
+import exposure.read.parquet
+from exposure.read.dataset import read_suppliers
+from exposure.read.parquet import columns_of_few_strings
 from exposure.util import encode
 
 SPELLINGS = ["Acme Ltd", "Bolt GmbH", "acme ltd", "Çelik A.Ş.", "", "Zeta", " Acme Ltd"]
@@ -181,10 +184,10 @@ def test_parquet_with_row_groups_and_dictionaries_reads_like_csv(
         pa.Table.from_pandas(frame, preserve_index=False), parquet_path, row_group_size=700
     )
     # The low-cardinality columns are stored as dictionary codes and read as such.
-    assert {"product", "share_basis", "supplier_country"} <= _few_strings(
+    assert {"product", "share_basis", "supplier_country"} <= columns_of_few_strings(
         parquet_path, list(frame.columns)
     )
-    assert not {"supplier", "customer"} & _few_strings(parquet_path, list(frame.columns))
+    assert not {"supplier", "customer"} & columns_of_few_strings(parquet_path, list(frame.columns))
     from_csv, from_parquet = read_suppliers(csv_path), read_suppliers(parquet_path)
     for name in ["supplier", "customer", "product", "share_basis", "source", "supplier_country"]:
         assert from_parquet[name].tolist() == from_csv[name].tolist(), name
@@ -192,7 +195,7 @@ def test_parquet_with_row_groups_and_dictionaries_reads_like_csv(
     # Supplier and customer spellings are one set, as the graph needs them.
     assert from_parquet["supplier"].cat.categories is from_parquet["customer"].cat.categories
     # Large CSV files go through Arrow's reader and the same coding.
-    monkeypatch.setattr(exposure.read.dataset, "ARROW_CSV_FROM", 0)
+    monkeypatch.setattr(exposure.read.csv_text, "ARROW_CSV_FROM", 0)
     by_arrow = read_suppliers(csv_path)
     for name in ["supplier", "customer", "product", "share_basis", "source", "supplier_country"]:
         assert by_arrow[name].tolist() == from_csv[name].tolist(), name
@@ -217,7 +220,7 @@ def test_name_columns_stored_as_dictionary_codes_read_like_csv(tmp_path: Path) -
     csv_path, parquet_path = tmp_path / "suppliers.csv", tmp_path / "suppliers.parquet"
     frame.to_csv(csv_path, index=False)
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet_path)
-    assert {"supplier", "customer"} <= _few_strings(parquet_path, list(frame.columns))
+    assert {"supplier", "customer"} <= columns_of_few_strings(parquet_path, list(frame.columns))
     from_csv, from_parquet = read_suppliers(csv_path), read_suppliers(parquet_path)
     for name in ["supplier", "customer", "product", "source"]:
         assert from_parquet[name].tolist() == from_csv[name].tolist(), name
@@ -231,14 +234,14 @@ def test_name_columns_stored_as_dictionary_codes_read_like_csv(tmp_path: Path) -
 
 
 def test_a_null_in_an_arrow_dictionary_is_an_empty_cell() -> None:
-    from exposure.read.dataset import _parquet_column
+    from exposure.read.parquet import parquet_column
 
     dictionary = pa.array(["a", None])
     column = pa.chunked_array(
         [pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], type=pa.int32()), dictionary)]
     )
     assert column.null_count == 0  # the null is in the dictionary, not in the indices
-    assert _parquet_column(column, pd.RangeIndex(3), number=False).tolist() == ["a", "", "a"]
+    assert parquet_column(column, pd.RangeIndex(3), number=False).tolist() == ["a", "", "a"]
 
 
 @pytest.mark.parametrize("hashed_from", [0, 10**9])
@@ -249,13 +252,13 @@ def test_large_name_columns_read_by_polars_report_a_missing_name_like_csv(
     large): a null name is an empty cell, reported on its line as CSV's empty cell is."""
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
     by_polars: list[tuple[Any, ...]] = []
-    real = exposure.read.dataset._polars_text_columns
+    real = exposure.read.parquet.polars_text_columns
 
     def spy(*args: Any) -> list[pd.Series]:
         by_polars.append(args)
         return real(*args)
 
-    monkeypatch.setattr(exposure.read.dataset, "_polars_text_columns", spy)
+    monkeypatch.setattr(exposure.read.parquet, "polars_text_columns", spy)
     frame = pd.DataFrame(
         {
             "supplier": ["Acme", "Bolt Ltd", " Acme "],

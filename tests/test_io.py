@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import exposure
+import exposure.read.csv_text
 from exposure.read.dataset import read_listed, read_suppliers
 from exposure.util.atomic import write_atomic
 from tests.conftest import MakeData, listing, sale
@@ -214,7 +215,7 @@ def test_large_csv_files_read_by_arrow_give_what_the_python_reader_gives(
     """Plain files go through Arrow (fast, no Python string per cell); others come back."""
     path = write(tmp_path, text)
     plain = case in {"plain", "byte order mark and CRLF", "no final line end"}
-    assert (exposure.read.dataset._read_csv_arrow(path) is not None) == plain
+    assert (exposure.read.csv_text.read_csv_arrow(path) is not None) == plain
 
     def read() -> tuple[str, object]:
         try:
@@ -224,7 +225,7 @@ def test_large_csv_files_read_by_arrow_give_what_the_python_reader_gives(
         return "table", table.astype(object).where(table.notna(), None).to_dict("list")
 
     by_python = read()
-    monkeypatch.setattr(exposure.read.dataset, "ARROW_CSV_FROM", 0)
+    monkeypatch.setattr(exposure.read.csv_text, "ARROW_CSV_FROM", 0)
     assert read() == by_python
     if plain:
         assert by_python[0] == "table"

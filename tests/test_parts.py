@@ -17,8 +17,10 @@ import pytest
 import exposure
 import exposure.graph
 import exposure.read.dataset
-from exposure.read.dataset import bundled_data_dir, read_suppliers, read_table
+import exposure.read.parquet
+from exposure.read.dataset import bundled_data_dir, read_suppliers
 from exposure.read.schema import SUPPLIERS
+from exposure.read.tables import read_table
 from exposure.util import encode
 from tests.test_cli import run
 
@@ -76,13 +78,13 @@ def test_a_folder_of_parts_reads_as_the_one_file_it_was_written_from(
     (a folder named key=value is not a partition here)."""
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
     by_polars: list[Any] = []
-    real = exposure.read.dataset._polars_text_columns
+    real = exposure.read.parquet.polars_text_columns
 
     def spy(*a: Any) -> list[pd.Series]:
         by_polars.append(a)
         return real(*a)
 
-    monkeypatch.setattr(exposure.read.dataset, "_polars_text_columns", spy)
+    monkeypatch.setattr(exposure.read.parquet, "polars_text_columns", spy)
     frame = bundled_suppliers()
     folder = tmp_path / "run=1" / "suppliers.parquet"
     write_parts(folder, frame)

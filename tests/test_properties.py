@@ -41,7 +41,7 @@ try:
 except ImportError:  # pragma: no cover - the CSL importer is a separate module
     read_csl = None
 try:
-    from exposure.entities.screen import read_names
+    from exposure.read.tables import read_names
 except ImportError:  # pragma: no cover - screening is a separate module
     read_names = None
 
@@ -632,7 +632,7 @@ def test_edge_rows_are_ordered_when_the_packed_key_fills_all_64_bits(
 def test_repeated_rows_are_those_after_the_first_of_their_value(
     polars_from: int, values: list[int]
 ) -> None:
-    from exposure.read.dataset import _repeats
+    from exposure.read.dataset import repeats
 
     seen: set[int] = set()
     expected = []
@@ -640,7 +640,7 @@ def test_repeated_rows_are_those_after_the_first_of_their_value(
         expected.append(value in seen)
         seen.add(value)
     with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
-        assert _repeats(np.array(values, dtype=np.int64)).tolist() == expected
+        assert repeats(np.array(values, dtype=np.int64)).tolist() == expected
 
 
 @SORTERS

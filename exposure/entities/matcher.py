@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -60,6 +60,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from exposure.entities.decisions import Decisions
+from exposure.entities.listings import entity_ids
 from exposure.entities.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
@@ -69,8 +71,6 @@ from exposure.entities.names import (
     name_tokens,
     split_place,
 )
-from exposure.errors import AmbiguousNameError, DataError, Problem
-from exposure.read.folders import cite_parts, cite_row
 from exposure.util.progress import advance, extend
 
 __all__ = [
@@ -85,9 +85,7 @@ __all__ = [
     "POSSIBLE_THRESHOLD",
     "REPORT_FLOOR",
     "SAME_WORDS_SCORE",
-    "Decisions",
     "Matcher",
-    "entity_ids",
     "name_forms",
 ]
 
@@ -165,17 +163,6 @@ def name_forms(name: str) -> NameForms:
     return NameForms("".join(tokens), place, " ".join(rest), " ".join(distinctive_tokens(rest)))
 
 
-def entity_ids(listed: pd.DataFrame) -> np.ndarray:
-    """Return the entity number of each listed row: rows whose names share a key are one.
-
-    Examples
-    --------
-    >>> entity_ids(pd.DataFrame({"name": ["Huawei", "HUAWEI Co.", "ZTE"]})).tolist()
-    [0, 0, 1]
-    """
-    return pd.factorize(pd.Series([name_key(str(n)) for n in listed["name"]], dtype=object))[0]
-
-
 def _places(text: str) -> set[str]:
     """Return the places of a name and the provinces of its cities ("hangzhou": "zhejiang")."""
     places = set(text.split())
@@ -200,96 +187,6 @@ def _listed_countries(listings: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(pairs, columns=["entity", "country"])
     table = table[table["country"].str.len() == 2]
     return table.assign(country=table["country"].str.upper()).drop_duplicates(ignore_index=True)
-
-
-@dataclass
-class Decisions:
-    """Review decisions, resolved to listed entities.
-
-    Attributes
-    ----------
-    confirmed
-        Customer key -> (entity, listed spelling, explanation).
-    rejected
-        (customer key, entity) -> explanation.
-    """
-
-    confirmed: dict[str, tuple[int, str, str]] = field(default_factory=dict)
-    rejected: dict[tuple[str, int], str] = field(default_factory=dict)
-
-    @classmethod
-    def from_table(
-        cls, matches: pd.DataFrame | None, index: NameIndex, file: str | Path = "matches.csv"
-    ) -> Decisions:
-        """Resolve a ``matches.csv`` table (from :func:`exposure.read.dataset.read_matches`).
-
-        Raises
-        ------
-        DataError
-            When a confirmed row names no listed entity, or one that two entities share, or
-            when one customer is confirmed as two different entities.
-        """
-        decisions = cls()
-        if matches is None or not len(matches):
-            return decisions
-        problems: list[Problem] = []
-        latest: dict[tuple[str, int], dict[str, Any]] = {}
-        table = matches.assign(_order=pd.to_datetime(matches["date"], errors="coerce"))
-        table = table.sort_values(["_order", "_line"], kind="stable", na_position="first")
-        for row in cast(list[dict[str, Any]], table.to_dict("records")):
-            line = int(row["_line"])
-            try:
-                entity = index.resolve(str(row["listed"]))
-            except AmbiguousNameError as error:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        "listed",
-                        str(error).split(". Use")[0],
-                        "write the listed entity's main name, which only it carries",
-                    )
-                )
-                continue
-            if entity is None:
-                if row["decision"] == "confirmed":
-                    problems.append(
-                        Problem(
-                            file,
-                            line,
-                            "listed",
-                            f"{row['listed']!r} is no name or alias of a listed entity",
-                            "write the listed name as the listed file gives it "
-                            "(`exposure screen NAME` shows it), or remove the row",
-                        )
-                    )
-                continue
-            latest[(name_key(str(row["customer"])), entity)] = {**row, "_entity": entity}
-        for (key, entity), row in latest.items():
-            when = f"{row['date'].date().isoformat()}, " if pd.notna(row["date"]) else ""
-            note = f": {row['note']}" if row["note"] else ""
-            cited, line = cite_row(Path(file), int(row["_line"]))
-            said = f"{row['decision']} in {cited.name} line {line} ({when}{row['listed']!r}{note})"
-            if row["decision"] == "rejected":
-                decisions.rejected[(key, entity)] = said
-                continue
-            earlier = decisions.confirmed.get(key)
-            if earlier is not None and earlier[0] != entity:
-                problems.append(
-                    Problem(
-                        file,
-                        int(row["_line"]),
-                        "listed",
-                        f"{row['customer']!r} is confirmed as two listed entities "
-                        f"({earlier[1]!r} and {row['listed']!r})",
-                        "keep one confirmed row per customer; reject the other",
-                    )
-                )
-                continue
-            decisions.confirmed[key] = (entity, index.spelling(str(row["listed"]), entity), said)
-        if problems:
-            raise DataError(cite_parts(problems))
-        return decisions
 
 
 class Matcher:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,14 +35,19 @@ __all__ = [
     "NAME_COLUMNS",
     "NUMBER_RANGES",
     "NameKeys",
+    "arrow_text",
+    "categorical_columns",
     "check_cells",
     "check_columns",
+    "column_groups",
     "country_codes",
     "distinct_categories",
+    "is_arrow_text",
     "is_text",
     "same_text",
     "text_codes",
     "text_column",
+    "text_columns",
 ]
 
 
@@ -398,3 +404,80 @@ def _range_problems(
     for row in np.flatnonzero(bad):
         value = str(cells[row]) if cells is not None else f"{numbers[row]:g}"
         yield Problem(path, int(lines[row]), name, f"{value!r} is not {what}", fix)
+
+
+def column_groups(names: list[str]) -> list[list[str]]:
+    """Group a file's columns for reading: the name columns together, each other one alone.
+
+    The name columns of a table (supplier and customer) are coded together: a company that
+    both sells and buys is one spelling, hashed once, in the order :func:`_share_spellings`
+    gives. Column names that are equal once stripped are left for the checks to report.
+
+    Examples
+    --------
+    >>> column_groups(["customer", "product", " supplier"])
+    [[' supplier', 'customer'], ['product']]
+    """
+    shared = [n for c in NAME_COLUMNS for n in names if n.strip() == c]
+    if len(shared) < 2 or len({n.strip() for n in names}) < len(names):
+        shared = []
+    return ([shared] if shared else []) + [[n] for n in names if n not in shared]
+
+
+def text_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
+    """Turn Arrow columns into categorical text columns of one set of spellings.
+
+    The spellings are stripped, in order of first appearance down the first column, then the
+    next (as :func:`_share_spellings` orders them).
+    """
+    return categorical_columns([arrow_text(column) for column in columns], index)
+
+
+def categorical_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
+    """Code text columns (Arrow or polars, no nulls) into categorical columns, as above."""
+    from exposure.util.encode import encode_text
+
+    codes, dictionary = encode_text(columns)
+    spellings = dictionary.to_pylist()
+    trimmed = np.array([d.strip() for d in spellings], dtype=object)
+    # A dictionary holds each string once; unless trimming made two equal, nothing to merge.
+    unique = all(t is d or t == d for t, d in zip(trimmed, spellings, strict=True))
+    if not unique:
+        merged, distinct = pd.factorize(trimmed, sort=False)
+        codes = [merged[c] for c in codes]
+        trimmed = np.asarray(distinct, dtype=object)
+    shared = distinct_categories(pd.Index(trimmed, dtype=object))
+    return [pd.Series(pd.Categorical.from_codes(c, dtype=shared), index=index) for c in codes]
+
+
+def arrow_text(column: Any) -> Any:
+    """Return an Arrow column as text without nulls (empty cells are ``""``).
+
+    A dictionary column of strings stays one: :mod:`exposure.util.encode` codes it by its
+    dictionaries.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        if (
+            is_arrow_text(column.type.value_type)
+            and not column.null_count
+            and not any(c.dictionary.null_count for c in column.chunks)
+        ):
+            return column
+        column = column.cast(column.type.value_type)
+    if not is_arrow_text(column.type):
+        try:
+            column = column.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            cells = ["" if v is None else str(v) for v in column.to_pylist()]
+            column = pa.chunked_array([pa.array(cells, type=pa.large_string())])
+    return pc.fill_null(column, "") if column.null_count else column
+
+
+def is_arrow_text(kind: Any) -> bool:
+    """Whether an Arrow type is one of text, as the coding of text columns takes them."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))

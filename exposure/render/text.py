@@ -7,6 +7,7 @@ exposure or touches the disk.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -14,6 +15,8 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
+from exposure.entities.screen import SCREEN_FIELDS
 from exposure.result import format_share
 
 
@@ -48,6 +51,7 @@ __all__ = [
     "format_diff",
     "format_listed",
     "format_report",
+    "format_screen",
     "json_report_chunks",
     "safe_cell",
     "to_csv",
@@ -519,3 +523,51 @@ def format_diff(
 def _through(buyer: dict[str, Any]) -> str:
     notice = buyer["federal_register_notice"] or "notice unknown"
     return f"{buyer['listed']} ({buyer['list']}, {notice}, {buyer['start_date']})"
+
+
+def format_screen(records: list[dict[str, Any]], fmt: str, *, against: str) -> str:
+    """Format screening results as ``table``, ``markdown``, ``json`` or ``csv``.
+
+    Parameters
+    ----------
+    records
+        Screening results as :func:`exposure.entities.screen.screen_records` gives them.
+    fmt
+        The format.
+    against
+        What was screened against, for the table's title (e.g. ``12 listed entities in force
+        on 2019-10-09``).
+    """
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return to_csv(records, SCREEN_FIELDS)
+    markdown = fmt == "markdown"
+    headers = ["Name", "Outcome", "Score", "Listed as", "List", "Why"]
+    rows = [
+        [
+            r["name"],
+            r["outcome"],
+            "" if r["score"] is None else f"{r['score']:.1f}",
+            r["matched_as"] or "",
+            r["list"] or "",
+            r["explanation"],
+        ]
+        for r in records
+    ]
+    if markdown:
+        rows = [[str(safe_cell(c)).replace("|", "\\|") for c in row] for row in rows]
+    table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
+    counts = collections.Counter(r["outcome"] for r in records)
+    summary = ", ".join(
+        f"{counts[o]} {o}" for o in ("confirmed", "match", "possible", "none") if o in counts
+    )
+    title = f"Screened {len(dict.fromkeys(r['name'] for r in records))} name(s) against {against}: {summary}"
+    note = (
+        f"Outcomes: match from a score of {MATCH_THRESHOLD:g}; possible (needs review) from "
+        f"{POSSIBLE_THRESHOLD:g}; confirmed = reviewed in matches.csv. Use --format json for "
+        "the normalised forms."
+    )
+    if markdown:
+        return f"## {title}\n\n{table}\n\n{note}\n"
+    return f"{title}\n\n{table}\n\n{note}\n"

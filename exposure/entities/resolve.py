@@ -1,0 +1,159 @@
+"""Which listed entity a name is: review decision, then exact key, then fuzzy score.
+
+:func:`resolve` is the one place that decides, for the names a supplier file uses, which listed
+entity (if any) each one is, in this order:
+
+1. a ``confirmed`` review decision (``matches.csv``) links the name, whatever its score;
+2. else a name whose key (:func:`~exposure.entities.names.name_key`) equals the key of exactly
+   one listed name or alias is that entity (``exact``), unless a ``rejected`` decision says
+   otherwise; a key that two entities share is *ambiguous* and must be settled by the user;
+3. else, when fuzzy matching is on, the names chosen for it are scored against every listed name
+   and alias (:class:`~exposure.entities.matcher.Matcher`): from the match threshold on they are
+   linked (``fuzzy``); a ``possible`` match is recorded, with its score, but links nothing.
+
+Screening (:func:`exposure.entities.screen.screen`) takes its listings, spellings, in-force
+rule and decisions from the same home and scores names with the same
+:class:`~exposure.entities.matcher.Matcher`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from exposure.entities.decisions import Decisions
+from exposure.entities.matcher import Matcher
+from exposure.entities.names import NameIndex
+from exposure.errors import AmbiguousNameError
+
+__all__ = ["LINK_ORDER", "Resolution", "resolve"]
+
+#: How sure a link between a name and a listed entity is, least sure first.
+LINK_ORDER = {"none": 0, "possible": 1, "fuzzy": 2, "confirmed": 3, "exact": 4}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What :func:`resolve` found.
+
+    Attributes
+    ----------
+    links
+        One row per name: ``key``, ``entity`` (-1 when none), ``match`` (``exact``,
+        ``confirmed``, ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as``
+        and ``match_explanation``. ``None`` when some name is ambiguous.
+    ambiguous
+        ``(name's position, message)`` for each name two listed entities could be.
+    """
+
+    links: pd.DataFrame | None
+    ambiguous: list[tuple[int, str]] = field(default_factory=list)
+
+
+def resolve(
+    names: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray],
+    listings: pd.DataFrame,
+    index: NameIndex,
+    decisions: Decisions,
+    *,
+    fuzzy: bool,
+    to_score: np.ndarray,
+    countries: Callable[[np.ndarray], list[str]],
+) -> Resolution:
+    """Link each distinct name to a listed entity: by review, by key, or by fuzzy match.
+
+    Parameters
+    ----------
+    names
+        Distinct spellings of company names (object array).
+    keys
+        Each name's key, and an integer per name numbering the distinct keys (as
+        :meth:`exposure.read.dataset.Dataset.spelling_keys` returns them).
+    listings
+        The listed rows with their ``entity`` (:func:`~exposure.entities.listings.entity_ids`).
+    index
+        The exact index of the listed spellings
+        (:func:`~exposure.entities.listings.name_index`).
+    decisions
+        Review decisions resolved against ``index``.
+    fuzzy
+        Score the names that neither a decision nor a key links.
+    to_score
+        Boolean mask of the names that may be scored (a supplier file's customers).
+    countries
+        Given positions of names, their ISO country codes (empty when unknown), as evidence.
+
+    Returns
+    -------
+    Resolution
+    """
+    n = len(names)
+    entity = np.full(n, -1, dtype=np.int64)
+    match = np.full(n, "none", dtype=object)
+    score = np.full(n, np.nan)
+    matched_as = np.full(n, "", dtype=object)
+    explanation = np.full(n, "", dtype=object)
+    ambiguous: list[tuple[int, str]] = []
+    key_of_name, key_codes = keys
+    # Only names whose key a review or a listed name carries need a closer look: each
+    # distinct key is looked up once (a million names hold fewer keys).
+    distinct_keys = np.empty(int(key_codes.max(initial=-1)) + 1, dtype=object)
+    distinct_keys[key_codes] = key_of_name
+    wanted = set(decisions.confirmed).union(index.keys())
+    candidates = pd.Index(distinct_keys, dtype=object).isin(wanted)[key_codes]
+    for i in np.flatnonzero(candidates):
+        key = key_of_name[i]
+        confirmed = decisions.confirmed.get(key)
+        if confirmed is not None:
+            entity[i], matched_as[i], explanation[i] = confirmed
+            match[i] = "confirmed"
+            continue
+        try:
+            found = index.resolve(names[i], key=key)
+        except AmbiguousNameError as error:
+            ambiguous.append((int(i), str(error).split(". Use")[0]))
+            continue
+        if found is not None and (key, found) not in decisions.rejected:
+            entity[i], match[i], score[i] = found, "exact", 100.0
+            matched_as[i] = index.spelling(names[i], found, key=key)
+            explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
+    if ambiguous:
+        return Resolution(None, ambiguous)
+
+    # Names no key links are scored all at once, with their country as evidence.
+    todo = np.flatnonzero(to_score & (match == "none"))
+    if fuzzy and len(todo) and len(listings):
+        found_matches = Matcher(listings, decisions=decisions).match(
+            names[todo].tolist(), countries(todo), explain="flagged"
+        )
+        outcome = found_matches["outcome"].to_numpy()
+        for kind, outcome_name in (("fuzzy", "match"), ("possible", "possible")):
+            mine = outcome == outcome_name
+            chosen = todo[mine]
+            match[chosen] = kind
+            score[chosen] = found_matches["score"].to_numpy()[mine]
+            matched_as[chosen] = found_matches["matched_as"].to_numpy()[mine]
+            explanation[chosen] = found_matches["explanation"].to_numpy()[mine]
+            if kind == "fuzzy":
+                entity[chosen] = found_matches["entity"].to_numpy()[mine]
+    return Resolution(
+        pd.DataFrame(
+            {
+                "key": _strings(key_of_name),
+                "entity": entity,
+                "match": _strings(match),
+                "match_score": score,
+                "matched_as": _strings(matched_as),
+                "match_explanation": _strings(explanation),
+            }
+        )
+    )
+
+
+def _strings(values: np.ndarray) -> pd.Series:
+    """Return Python strings as a column of them, as they are (not copied into Arrow strings)."""
+    return pd.Series(values, dtype=object, copy=False)
