@@ -9,7 +9,7 @@ Usage (py-spy and memray are profiling tools, not project dependencies)::
 The stages are those of ``bench.stages``'s Parquet pipeline: ``load`` (``exposure.load``),
 ``build`` (``exposure.build_graph(fuzzy=False)``, as the 10 s target; ``--fuzzy`` for the
 fuzzy matcher), ``analysis`` (``analyze`` + ``tier``, ``revenue_at_risk``,
-``lower_bound``) and ``report`` (``Result._record`` + ``json_report_chunks`` for a sample of
+``lower_bound``) and ``report`` (``RecordMaker.record`` + ``json_report_chunks`` for a sample of
 suppliers, what ``iter_records()`` does per supplier).
 
 * **Time**: py-spy samples the process (100 Hz, wall clock, idle samples included: the main
@@ -82,10 +82,10 @@ def stage_report(result: Any, sample: int) -> int:
 
     from exposure.render.text import json_report_chunks
 
-    codes = np.asarray(result._ranked_codes())
-    _ = result._reached_listed_counts  # what iter_records() computes first for every supplier
+    codes = np.asarray(result.ranked_codes())
+    result.record_maker.reached_listed_counts()  # what iter_records() does first for everyone
     chosen = np.random.default_rng(6).choice(codes, size=min(sample, len(codes)), replace=False)
-    records = [result._record(int(c), keep=False) for c in chosen]
+    records = [result.record_maker.record(int(c), keep=False) for c in chosen]
     return sum(len(chunk) for chunk in json_report_chunks(records))
 
 

@@ -203,7 +203,7 @@ def exposure_parquet(args: argparse.Namespace) -> None:
     )
     # The same figures one at a time, on one thread, from a fresh result (matrices kept).
     alone = exposure.analyze(graph, as_of=args.as_of)
-    _ = (alone.listed, alone._shares)
+    _ = (alone.listed, alone.shares)
     for figure in ("tier", "revenue_at_risk", "lower_bound"):
         with stage(f"analysis alone: {figure}"):
             getattr(alone, figure)
@@ -288,7 +288,7 @@ def _bare_solver(result: Any, risk: np.ndarray, listed: np.ndarray) -> None:
     from scipy import sparse
     from scipy.sparse import linalg
 
-    shares = result._shares  # the matrix exposure's own products read
+    shares = result.shares  # the matrix exposure's own products read
     n = shares.shape[0]
     with stage("bare solver: system build"):
         onward = sparse.csr_matrix(
@@ -330,15 +330,16 @@ def _ranking(result: Any, args: argparse.Namespace) -> None:
     from exposure.render.text import format_report
 
     rng = np.random.default_rng(SEED + 1)
-    codes = np.asarray(result._ranked_codes())
+    codes = np.asarray(result.ranked_codes())
+    maker = result.record_maker
     with stage("ranking report: sample") as info:
         k = min(args.report_sample * 10, len(codes))
         sample = rng.choice(codes, size=k, replace=False)
         for code in sample.tolist():  # once untimed: the search lays out its lists once
-            result._paths_of(code, keep=False)
+            maker.paths_of(code, keep=False)
         started = time.perf_counter()
         for code in sample.tolist():
-            result._paths_of(code, keep=False)
+            maker.paths_of(code, keep=False)
         per_supplier = (time.perf_counter() - started) / max(k, 1)
         projected = per_supplier * len(codes)
         info.update(
@@ -446,34 +447,26 @@ def _report(result: Any, args: argparse.Namespace) -> None:
     from exposure.render.text import json_report_chunks
 
     rng = np.random.default_rng(SEED)
-    private = hasattr(result, "_ranked_codes") and hasattr(result, "_record")
+    maker = result.record_maker
     with stage("JSON report: sample") as info:
         setup_started = time.perf_counter()
-        if private:
-            # What iter_records() does for every supplier, on a sample (it has no way to ask
-            # for a few suppliers without a name lookup per supplier): the ranking and the
-            # whole-graph count of listed buyers reached first, then one record each.
-            codes = np.asarray(result._ranked_codes())
-            _ = result._reached_listed_counts
-        else:
-            codes = np.asarray(result.graph.supplier_codes)
+        # What iter_records() does for every supplier, on a sample (it has no way to ask
+        # for a few suppliers without a name lookup per supplier): the ranking and the
+        # whole-graph count of listed buyers reached first, then one record each.
+        codes = np.asarray(result.ranked_codes())
+        maker.reached_listed_counts()
         k = min(args.report_sample, len(codes))
         drawn = rng.choice(codes, size=min(2 * k, len(codes)), replace=False)
         sample = drawn[:k]
-        if private:
-            # Records of other suppliers first, untimed: what the first records lay out for
-            # every later one (cached per-result tables, the path search's sale lists) is paid
-            # once in the whole report, not once per supplier of the sample; other suppliers,
-            # so that the sample still meets listings and sales not looked up before.
-            for code in drawn[k:].tolist():
-                result._record(int(code), keep=False)
+        # Records of other suppliers first, untimed: what the first records lay out for
+        # every later one (the listings and matches looked up, the path search's sale lists)
+        # is paid once in the whole report, not once per supplier of the sample; other
+        # suppliers, so that the sample still meets listings and sales not looked up before.
+        for code in drawn[k:].tolist():
+            maker.record(int(code), keep=False)
         setup = time.perf_counter() - setup_started
         started = time.perf_counter()
-        if private:
-            records = [result._record(int(c), keep=False) for c in sample]
-        else:
-            names = [str(result.graph.nodes["name"].iat[int(c)]) for c in sample]
-            records = list(result.iter_records(names))
+        records = [maker.record(int(c), keep=False) for c in sample]
         text = "".join(json_report_chunks(records))
         per_record = (time.perf_counter() - started) / max(k, 1)
         size = len(text.encode("utf-8"))
@@ -488,7 +481,7 @@ def _report(result: Any, args: argparse.Namespace) -> None:
             max_paths_per_supplier=int(max(paths, default=0)),
             projected_seconds=setup + per_record * len(codes),
             projected_bytes=size / max(k, 1) * len(codes),
-            via="Result._record" if private else "Result.iter_records(names)",
+            via="RecordMaker.record",
         )
         projected = setup + per_record * len(codes)
     del records, text

@@ -6,6 +6,7 @@ The public API, for scripts and notebooks::
     result = exposure.analyze(data, as_of="2019-10-09")
     result.suppliers                               # DataFrame, most exposed first
     result.paths("Ambarella")                      # the material paths, heaviest first
+    exposure.plot_exposure(result)                 # the picture, as (fig, ax)
 
 Examples
 --------
@@ -14,6 +15,8 @@ Examples
 >>> result.supplier("Ambarella")["tier"]
 1
 """
+
+from typing import Any
 
 # First, before scipy is imported: see exposure/util/startup.py.
 import exposure.util.startup  # noqa: F401
@@ -45,4 +48,15 @@ __all__ = [
     "build_graph",
     "load",
     "load_graph",
+    "plot_exposure",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # matplotlib takes longer to import than the rest of exposure: only a picture needs it.
+    if name == "plot_exposure":
+        from exposure.render.plot import plot_exposure
+
+        return plot_exposure
+    msg = f"module 'exposure' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -7,14 +7,44 @@ which newly listed buyers (with their notice and date), and the change in revenu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
+from exposure.records import PathRecord, SupplierRecord
 from exposure.result import Result
 
-__all__ = ["diff"]
+__all__ = ["Change", "ListedBuyer", "diff"]
 
 
-def _change(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+class ListedBuyer(TypedDict):
+    """A listed buyer a supplier reaches on one side of a change, and how."""
+
+    listed: str
+    tier: int
+    path: list[str]
+    list: str
+    federal_register_notice: str | None
+    start_date: str
+
+
+class Change(TypedDict):
+    """What changed for one supplier between two analyses."""
+
+    supplier: str
+    change: str
+    exposed_before: bool
+    exposed_after: bool
+    tier_before: int | None
+    tier_after: int | None
+    revenue_at_risk_before: float | None
+    revenue_at_risk_after: float | None
+    revenue_at_risk_change: float | None
+    revenue_at_risk_is_lower_bound: bool
+    new_listed_buyers: list[ListedBuyer]
+    dropped_listed_buyers: list[ListedBuyer]
+    assumptions: list[str]
+
+
+def _change(before: SupplierRecord, after: SupplierRecord) -> str | None:
     if after["exposed"] and not before["exposed"]:
         return "became exposed"
     if before["exposed"] and not after["exposed"]:
@@ -26,12 +56,18 @@ def _change(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     return None
 
 
-def _buyer(path: dict[str, Any]) -> dict[str, Any]:
-    keys = ("listed", "tier", "path", "list", "federal_register_notice", "start_date")
-    return {key: path[key] for key in keys}
+def _buyer(path: PathRecord) -> ListedBuyer:
+    return {
+        "listed": path["listed"],
+        "tier": path["tier"],
+        "path": path["path"],
+        "list": path["list"],
+        "federal_register_notice": path["federal_register_notice"],
+        "start_date": path["start_date"],
+    }
 
 
-def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[dict[str, Any]]:
+def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Change]:
     """Compare two results, supplier by supplier.
 
     Parameters
@@ -64,7 +100,7 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[dict
     '84 FR 54002'
     """
     old = {r["supplier"]: r for r in before.records()}
-    changes = []
+    changes: list[Change] = []
     for new in after.records():
         was = old.get(new["supplier"])
         if was is None:
@@ -74,7 +110,7 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[dict
             continue
         before_buyers = {p["listed"] for p in was["paths"]}
         after_buyers = {p["listed"] for p in new["paths"]}
-        known = was["revenue_at_risk"] is not None and new["revenue_at_risk"] is not None
+        risk_before, risk_after = was["revenue_at_risk"], new["revenue_at_risk"]
         changes.append(
             {
                 "supplier": new["supplier"],
@@ -86,7 +122,9 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[dict
                 "revenue_at_risk_before": was["revenue_at_risk"],
                 "revenue_at_risk_after": new["revenue_at_risk"],
                 "revenue_at_risk_change": (
-                    round(new["revenue_at_risk"] - was["revenue_at_risk"], 12) if known else None
+                    None
+                    if risk_before is None or risk_after is None
+                    else round(risk_after - risk_before, 12)
                 ),
                 "revenue_at_risk_is_lower_bound": bool(
                     was["revenue_at_risk_is_lower_bound"] or new["revenue_at_risk_is_lower_bound"]

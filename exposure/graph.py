@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from exposure.analysis import reverse
+from exposure.analysis import reverse, spans
 from exposure.entities.decisions import Decisions
 from exposure.entities.listings import entity_ids, name_index, spellings
 from exposure.entities.names import NameIndex, name_keys
@@ -198,6 +198,34 @@ class SupplyGraph:
             ]
         )
         return keys, codes
+
+    def edges_between(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Return the index (in :attr:`edges`) of each sale ``src[i] -> dst[i]``.
+
+        Every pair must be a sale. The adjacency stores ``1 +`` the edge's index; each sale
+        is found among its seller's entries, all sellers at once.
+        """
+        adjacency = self.adjacency
+        indptr = adjacency.indptr
+        lengths = indptr[src + 1] - indptr[src]
+        entries = spans(indptr[src], lengths)
+        found = entries[adjacency.indices[entries] == np.repeat(dst, lengths)]
+        if len(found) != len(src):  # a pair that is no sale would shift every hop after it
+            msg = "a path holds a pair of companies with no sale between them"
+            raise RuntimeError(msg)
+        return np.asarray(adjacency.data[found] - 1, dtype=np.int64)
+
+    def rows_of_edges(self, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rows of the given edges, in order, and where each edge's rows start.
+
+        Within an edge, the rows come in file order; the starts have one more item than there
+        are edges.
+        """
+        first = self.edge_rows[edges]
+        lengths = self.edge_rows[edges + 1] - first
+        bounds = np.zeros(len(edges) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        return self.row_order[spans(first, lengths)], bounds
 
     def rows_of(self, src: int, dst: int) -> np.ndarray:
         """Return the positions in :attr:`rows` of the rows behind the edge ``src -> dst``."""

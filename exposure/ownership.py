@@ -41,6 +41,7 @@ __all__ = [
     "AFFILIATES_RULE",
     "AFFILIATES_RULE_EFFECTIVE",
     "AFFILIATES_RULE_SUSPENDED",
+    "OWNERSHIP_THRESHOLD",
     "Affiliates",
     "affiliates",
     "rule_for_list",
@@ -52,6 +53,8 @@ __all__ = [
 AFFILIATES_RULE = "90 FR 47201"
 AFFILIATES_RULE_EFFECTIVE = dt.date(2025, 9, 29)
 AFFILIATES_RULE_SUSPENDED = (dt.date(2025, 11, 10), dt.date(2026, 11, 9))
+#: The listed ownership, in percent, from which both rules make an entity count as listed.
+OWNERSHIP_THRESHOLD = 50.0
 _BIS_LISTS = ("entity list", "military end", "meu")
 _OFAC_LISTS = ("specially designated", "sdn")
 
@@ -127,7 +130,7 @@ def affiliates(
     owner_lists: dict[int, str],
     as_of: dt.date,
     *,
-    threshold: float = 0.5,
+    threshold: float = OWNERSHIP_THRESHOLD / 100,
     method: str = "multiply",
 ) -> Affiliates:
     """Find the entities that listed entities own at least ``threshold`` of.

@@ -298,7 +298,7 @@ def test_top_keeps_the_first_records_of_the_json_and_csv_reports(
     with monkeypatch.context() as patched:
         # The whole report counts each supplier's listed buyers for the whole graph at once,
         # as for a large graph; the first two, by a search from each: the same counts.
-        patched.setattr("exposure.result.COUNTED_AT_ONCE_FROM", 0)
+        patched.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
         _, whole, _ = run(*args)
     code, top, _ = run(*args, "--top", "2")
     assert code == 0

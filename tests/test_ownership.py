@@ -57,7 +57,9 @@ def test_two_listed_owners_of_30_percent_each_make_an_affiliate(chain_data: Path
     path = record["paths"][0]
     assert path["listed"] == "Target"
     assert path["list"] == "Entity List (affiliate: 60% owned by listed entities)"
+    assert path["federal_register_notice"] is not None
     assert "90 FR 47201 (BIS Affiliates Rule)" in path["federal_register_notice"]
+    assert path["ownership"] is not None
     owners = {o["owner"]: o["percents"] for o in path["ownership"]["owners"]}
     assert owners == {"Parent": [30.0], "Second Parent": [30.0]}
     assert "test Parent->Target" in path["sources"]
@@ -67,7 +69,9 @@ def test_a_chain_of_three_full_ownerships_is_an_affiliate(chain_data: Path) -> N
     with_owners(chain_data, [("Parent", "A", 100), ("A", "B", 100), ("B", "Target", 100)])
     record = analyze(chain_data).supplier("Maker")
     assert record["exposed"] is True
-    (owner,) = record["paths"][0]["ownership"]["owners"]
+    ownership = record["paths"][0]["ownership"]
+    assert ownership is not None
+    (owner,) = ownership["owners"]
     assert owner["chain"] == ["Parent", "A", "B", "Target"]
     assert owner["part"] == pytest.approx(1.0)
 
@@ -233,8 +237,11 @@ def test_reports_explain_affiliates_and_fuzzy_names(make_data: MakeData) -> None
     assert "name:      'Hangzhou Hikvision Digital Tech Co Ltd' in the data matched" in done.stdout
     record = analyze(folder).supplier("Maker")
     hikvision = next(p for p in record["paths"] if p["listed"] == "Hikvision")
-    assert hikvision["match"]["outcome"] == "fuzzy"
-    assert 92 <= hikvision["match"]["score"] < 100
+    match = hikvision["match"]
+    assert match is not None
+    assert match["score"] is not None
+    assert match["outcome"] == "fuzzy"
+    assert 92 <= match["score"] < 100
 
 
 def test_the_rule_of_each_listed_owner_comes_from_the_listing_reports_show(
@@ -256,10 +263,10 @@ def test_the_rule_of_each_listed_owner_comes_from_the_listing_reports_show(
         folder, [("Parent", "Target", 60), ("Sanctioned", "Ward", 55), ("Other", "Middle", 70)]
     )
     result = analyze(folder, assume_listed=["Other"], assume_delisted=["Dropped"])
-    listed_codes = np.flatnonzero(result._base_listed)
+    listed_codes = np.flatnonzero(result.listing.by_data_or_assumption)
     assert len(listed_codes) == 3  # Parent, Sanctioned and the assumed Other; not Dropped
-    expected = {int(c): result._direct_listing(int(c))["list"] for c in listed_codes}
-    assert result._owner_lists() == expected
+    expected = {int(c): result.listing.direct_listing(int(c))["list"] for c in listed_codes}
+    assert result.listing.owner_lists() == expected
     parent = result.graph.code("Parent")
     assert parent is not None
     assert expected[parent] == "Entity List"  # its first listing in force

@@ -172,7 +172,7 @@ def test_supplier_picture_shows_only_its_paths_and_reuses_the_given_axes(
 ) -> None:
     fig, axes = plt.subplots(1, 2)
     try:
-        got_fig, got_ax = result.plot(supplier="ambarella", ax=axes[1])
+        got_fig, got_ax = exposure.plot_exposure(result, supplier="ambarella", ax=axes[1])
         assert got_fig is fig
         assert got_ax is axes[1]
         assert not axes[0].texts  # the other axes is untouched

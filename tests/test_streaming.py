@@ -16,7 +16,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,8 @@ from exposure import analysis
 from exposure.analysis import listed_reached_counts
 from exposure.cli import cli
 from exposure.graph import SupplyGraph
+from exposure.records import NameMatch, RecordMaker, SupplierRecord
 from exposure.render.text import format_report, json_report_chunks
-from exposure.result import Result
 from exposure.util.atomic import open_atomic
 from tests.conftest import MakeData, listing, sale
 
@@ -227,20 +227,20 @@ def test_iter_records_yields_the_records_one_by_one(
     expected = exposure.analyze(data, as_of="2020-01-01").records()
     result = exposure.analyze(data, as_of="2020-01-01")
     built: list[int] = []
-    record = Result._record
+    record = RecordMaker.record
 
-    def counted(self: Result, code: int, **options: Any) -> dict[str, Any]:
+    def counted(self: RecordMaker, code: int, **options: Any) -> SupplierRecord:
         built.append(code)
         return record(self, code, **options)
 
-    monkeypatch.setattr(Result, "_record", counted)
+    monkeypatch.setattr(RecordMaker, "record", counted)
     records = result.iter_records()
     assert built == []  # nothing computed before it is asked for
     assert next(records) == expected[0]
     assert len(built) == 1
     assert [expected[0], *records] == expected
     # No supplier's paths stay behind once its record is written.
-    assert not result.__dict__.get("_path_cache")
+    assert result.record_maker.kept_paths == 0
 
 
 def test_an_unknown_name_fails_before_any_record() -> None:
@@ -255,15 +255,15 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
     # All the suppliers of a large graph count the listed buyers reached over the whole graph
     # (this small one is taken for large); named suppliers search from each: both must give
     # the same records.
-    monkeypatch.setattr("exposure.result.COUNTED_AT_ONCE_FROM", 0)
+    monkeypatch.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
     data = exposure.load(tangled)
     for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
         every = exposure.analyze(data, as_of="2020-01-01", **options)
         records = list(every.iter_records())
-        assert "_reached_listed_counts" in every.__dict__
+        assert every.record_maker.counted_at_once
         named = exposure.analyze(data, as_of="2020-01-01", **options)
         assert named.records([r["supplier"] for r in records]) == records
-        assert "_reached_listed_counts" not in named.__dict__
+        assert not named.record_maker.counted_at_once
 
 
 def code_of(graph: SupplyGraph, name: str) -> int:
@@ -342,8 +342,9 @@ def test_records_that_share_a_last_sale_do_not_share_its_match(make_data: MakeDa
         p["match"] for r in records for p in r["paths"] if p["path"][-2:] == ["Broker", "Hikvision"]
     ]
     assert len(matches) == 3
-    matches[0]["outcome"] = "changed by the reader"
-    assert [m["outcome"] for m in matches[1:]] == ["exact", "exact"]
+    assert all(m is not None for m in matches)
+    cast(NameMatch, matches[0])["outcome"] = "changed by the reader"
+    assert [cast(NameMatch, m)["outcome"] for m in matches[1:]] == ["exact", "exact"]
 
 
 def test_a_share_written_minus_zero_is_shown_as_zero(make_data: MakeData) -> None:
@@ -397,16 +398,16 @@ def test_reach_counts_without_listed_nodes_or_sales() -> None:
 
 def interrupt_after(monkeypatch: pytest.MonkeyPatch, records: int, error: BaseException) -> None:
     """Make the report fail once ``records`` records are written."""
-    record = Result._record
+    record = RecordMaker.record
     built: list[int] = []
 
-    def failing(self: Result, code: int, **options: Any) -> dict[str, Any]:
+    def failing(self: RecordMaker, code: int, **options: Any) -> SupplierRecord:
         if len(built) == records:
             raise error
         built.append(code)
         return record(self, code, **options)
 
-    monkeypatch.setattr(Result, "_record", failing)
+    monkeypatch.setattr(RecordMaker, "record", failing)
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
+from exposure.records import Summary
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -166,7 +167,7 @@ def network_view(
             data["on_path"] = True
         if not hops:
             notes.append(f"{name} reaches no listed entity as of {result.as_of.isoformat()}.")
-        left_out = _left_out(record.get("summary") or {})
+        left_out = _left_out(record["summary"])
         if left_out:
             notes.append(left_out)
         title_prefix = f"{name}: exposure"
@@ -196,7 +197,7 @@ def network_view(
     return NetworkView(graph, columns, headings, title, notes)
 
 
-def _left_out(summary: dict[str, Any]) -> str:
+def _left_out(summary: Summary) -> str:
     """Say how many routes the picture of one supplier leaves out, and what they carry."""
     routes = summary.get("routes_not_shown") or 0
     buyers = summary.get("listed_buyers_not_shown") or 0

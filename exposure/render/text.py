@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
@@ -134,7 +134,7 @@ def _banner(assumptions: list[str], *, markdown: bool) -> str:
     return f"> {text.rstrip()}\n\n".replace("\n  -", "\n> -") if markdown else text
 
 
-def _share(record: dict[str, Any]) -> str:
+def _share(record: Mapping[str, Any]) -> str:
     if not record["exposed"]:
         return "0.0%"
     return format_share(record["revenue_at_risk"], record["revenue_at_risk_is_lower_bound"])
@@ -147,7 +147,7 @@ PATH_COLUMNS = (
 )  # fmt: skip
 
 
-def _path_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per supplier and listed buyer; a supplier with no path keeps one row."""
     rows = []
     for record in records:
@@ -162,7 +162,7 @@ def _path_rows(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def format_report(
-    records: list[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     fmt: str,
     *,
     as_of: str,
@@ -208,7 +208,7 @@ def format_report(
     return banner + _ranking(records, as_of=as_of, markdown=markdown, of_all=of_all)
 
 
-def json_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def json_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     r"""Yield the JSON text of :func:`format_report` piece by piece, one record a piece.
 
     Joined, the pieces are the layout of ``json.dumps(list(records), indent=2,
@@ -268,7 +268,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def csv_report_chunks(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     r"""Yield the CSV text of :func:`format_report` piece by piece: the header, then a record's rows.
 
     Joined, the pieces are ``format_report(list(records), "csv", ...)``; as with
@@ -307,7 +307,7 @@ def _first_names(names: list[str]) -> str:
 
 
 def _ranking(
-    records: list[dict[str, Any]], *, as_of: str, markdown: bool, of_all: tuple[int, int] | None
+    records: Sequence[Mapping[str, Any]], *, as_of: str, markdown: bool, of_all: tuple[int, int] | None
 ) -> str:
     exposed, ranked = of_all or (sum(r["exposed"] for r in records), len(records))
     rows = [
@@ -339,7 +339,7 @@ def _ranking(
     return f"{title}\n\n{table}\n\n{note}\n"
 
 
-def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
+def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     lines: list[str] = []
     sources: dict[str, int] = {}
 
@@ -422,7 +422,7 @@ def _detail(record: dict[str, Any], *, as_of: str, markdown: bool) -> str:
     return "\n".join(lines)
 
 
-def _summary_line(summary: dict[str, Any]) -> str:
+def _summary_line(summary: Mapping[str, Any]) -> str:
     """Say what the listed paths leave out, so that nothing disappears silently."""
     limit = f"{summary['max_tier']} sales" if summary["max_tier"] else "no tier limit"
     share = f"{100 * summary['min_weight']:g}%"
@@ -473,7 +473,12 @@ def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
 
 
 def format_diff(
-    changes: list[dict[str, Any]], fmt: str, *, before: str, after: str, assumptions: list[str]
+    changes: Sequence[Mapping[str, Any]],
+    fmt: str,
+    *,
+    before: str,
+    after: str,
+    assumptions: list[str],
 ) -> str:
     """Format what changed between two analyses (``exposure diff``)."""
     if fmt == "json":

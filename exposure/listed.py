@@ -1,0 +1,235 @@
+"""Which companies count as listed on a date, and why.
+
+Three sources, in this order, decide whether a node of the supply graph counts as listed:
+
+1. **The data**: a listing of its entity in force on the date
+   (:func:`exposure.entities.listings.in_force`).
+2. **What-if assumptions**: names the user asks to treat as listed (``assume_listed``) or as no
+   longer listed (``assume_delisted``), on top of the data. Every report of such a result says
+   that it rests on an assumption.
+3. **Ownership** (:mod:`exposure.ownership`): entities owned ``ownership_threshold`` percent or
+   more by listed entities, on the dates a rule makes them count as listed (BIS's 90 FR 47201,
+   OFAC's 50% rule). An assumption about an entity itself overrides its ownership.
+
+:class:`Listed` answers for each node whether it counts as listed and, for the reports, which
+listing explains it (:meth:`Listed.listing_of`): its list, notice, start date, licence policy
+and sources, or for an affiliate its largest listed owner's listing with the ownership chains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exposure.entities.listings import in_force
+from exposure.errors import UnknownNameError
+from exposure.graph import SupplyGraph
+from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
+from exposure.ownership import affiliates as find_affiliates
+
+__all__ = ["ASSUMED_LIST", "Listed"]
+
+#: The list a what-if assumption names for an entity assumed listed.
+ASSUMED_LIST = "What-if: assumed listed"
+
+
+@dataclass(frozen=True, eq=False)
+class Listed:
+    """Which nodes of a graph count as listed on :attr:`as_of`, and why.
+
+    Parameters
+    ----------
+    graph
+        The supply graph.
+    as_of
+        The date on which listings are taken to be in force.
+    affiliates_rule, ownership_threshold, ownership_method
+        Whether, from which percentage and how (see :mod:`exposure.ownership`) entities owned
+        by listed entities count as listed.
+    assume_listed, assume_delisted
+        What-if: names to treat as listed, or as no longer listed.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from exposure import build_graph, load
+    >>> graph = build_graph(load())
+    >>> listed = Listed(graph, dt.date(2019, 10, 9))
+    >>> bool(listed.mask[graph.code("Hikvision")]), bool(listed.mask[graph.code("Ambarella")])
+    (True, False)
+    >>> listed.listing_of(graph.code("Hikvision"))["federal_register_notice"]
+    '84 FR 54002'
+    """
+
+    graph: SupplyGraph
+    as_of: dt.date
+    affiliates_rule: bool = True
+    ownership_threshold: float = OWNERSHIP_THRESHOLD
+    ownership_method: str = "multiply"
+    assume_listed: tuple[str, ...] = ()
+    assume_delisted: tuple[str, ...] = ()
+
+    @cached_property
+    def listings_in_force(self) -> pd.DataFrame:
+        """The listed rows in force on :attr:`as_of`, earliest first."""
+        listings = self.graph.listings
+        active = listings[in_force(listings, self.as_of)]
+        return active.sort_values(["start_date", "_line"], kind="stable")
+
+    def listing_records(self) -> list[dict[str, Any]]:
+        """Return the listings in force as plain records (dates as ISO text, extra columns kept)."""
+        table = self.listings_in_force.drop(columns=["_line", "entity"])
+        records: list[dict[str, Any]] = []
+        for row in table.to_dict("records"):
+            for key in ("start_date", "end_date"):
+                row[key] = None if pd.isna(row[key]) else row[key].date().isoformat()
+            records.append({str(k): (v if v != "" else None) for k, v in row.items()})
+        return records
+
+    @cached_property
+    def mask(self) -> np.ndarray:
+        """Boolean mask over nodes: counts as listed on :attr:`as_of`.
+
+        By the data, the ownership rules, and any what-if assumption.
+        """
+        listed = self.by_data_or_assumption | self.affiliates.mask
+        for code, is_listed in self.assumed.items():
+            listed[code] = is_listed
+        return listed
+
+    @cached_property
+    def by_data_or_assumption(self) -> np.ndarray:
+        """Boolean mask over nodes: listed by the data or by assumption, before ownership."""
+        entities = self.graph.nodes["entity"].to_numpy()
+        listed = np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
+        for code, is_listed in self.assumed.items():
+            listed[code] = is_listed
+        return listed
+
+    @cached_property
+    def assumed(self) -> dict[int, bool]:
+        """The what-if assumptions: node code -> assumed listed (``True``) or delisted."""
+        assumed = {self._entity_code(n, "--assume-listed"): True for n in self.assume_listed}
+        for name in self.assume_delisted:
+            assumed[self._entity_code(name, "--assume-delisted")] = False
+        return assumed
+
+    @property
+    def assumptions(self) -> list[str]:
+        """Plain statements of the what-if assumptions this answer rests on."""
+        names = self.graph.names
+        return [
+            f"assumed {'listed' if is_listed else 'no longer listed'}: {names[code]} (what-if, not a fact)"
+            for code, is_listed in self.assumed.items()
+        ]
+
+    @cached_property
+    def affiliates(self) -> Affiliates:
+        """Entities treated as listed because listed entities own them (the 50% rules)."""
+        n = self.graph.n_nodes
+        ownership = self.graph.dataset.ownership
+        if not self.affiliates_rule or ownership is None or not len(ownership):
+            return Affiliates(mask=np.zeros(n, bool), owned=np.zeros(n), possible=np.zeros(n, bool))
+        return find_affiliates(
+            self.graph,
+            ownership,
+            self.by_data_or_assumption,
+            self.owner_lists(),
+            self.as_of,
+            threshold=self.ownership_threshold / 100.0,
+            method=self.ownership_method,
+        )
+
+    def owner_lists(self) -> dict[int, str]:
+        """Return the list of each node listed by the data or by assumption.
+
+        As :meth:`direct_listing` gives it, in one lookup for thousands of listed entities.
+        """
+        codes = np.flatnonzero(self.by_data_or_assumption)
+        first = self._first_listings
+        list_of_entity = pd.Series(first["list"].to_numpy(dtype=object), index=first["entity"])
+        entities = self.graph.nodes["entity"].to_numpy(np.int64)
+        lists = list_of_entity.reindex(entities[codes]).to_numpy(dtype=object)
+        out = {int(c): str(name) for c, name in zip(codes, lists, strict=True)}
+        for code, is_listed in self.assumed.items():
+            if is_listed:
+                out[code] = ASSUMED_LIST
+        return out
+
+    def direct_listing(self, code: int) -> dict[str, Any]:
+        """Return the listing of a node listed by the data or by assumption (not by ownership).
+
+        For a listed entity, its earliest listing in force: the one its reports show.
+        """
+        if self.assumed.get(code):
+            return {
+                "list": ASSUMED_LIST,
+                "federal_register_notice": None,
+                "start_date": self.as_of.isoformat(),
+                "license_policy": None,
+                "sources": [f"assumption (--assume-listed {self.graph.nodes['name'].iat[code]})"],
+                "ownership": None,
+            }
+        entity = int(self.graph.nodes["entity"].to_numpy()[code])
+        row = self._listing_of_entity[entity]
+        return {
+            "list": row["list"],
+            "federal_register_notice": row["federal_register_notice"] or None,
+            "start_date": row["start_date"].date().isoformat(),
+            "license_policy": row["license_policy"] or None,
+            "sources": [row["source"]],
+            "ownership": None,
+        }
+
+    def listing_of(self, code: int) -> dict[str, Any]:
+        """Return why a node counts as listed: its list, notice, date, policy and sources.
+
+        For an affiliate, the listing of its largest listed owner, with the ownership chains.
+        """
+        if self.by_data_or_assumption[code]:
+            return self.direct_listing(code)
+        explanation = self.affiliates.explanations[code]
+        owners = explanation["owners"]
+        top = max(owners, key=lambda o: o["part"] or 0.0)
+        owner = self.direct_listing(int(self.graph.code(top["owner"])))  # type: ignore[arg-type]
+        share = 100 * explanation["owned_by_listed"]
+        return {
+            "list": f"{owner['list']} (affiliate: {share:.4g}% owned by listed entities)",
+            "federal_register_notice": "; ".join(
+                x for x in (owner["federal_register_notice"], explanation["rule"]) if x
+            ),
+            "start_date": max(
+                owner["start_date"], rule_in_force_since(explanation["rule"], self.as_of)
+            ),
+            "license_policy": owner["license_policy"],
+            "sources": explanation["sources"] + owner["sources"],
+            "ownership": explanation,
+        }
+
+    @cached_property
+    def _first_listings(self) -> pd.DataFrame:
+        """Each listed entity's earliest listing in force: the one its reports show."""
+        return self.listings_in_force.drop_duplicates("entity", keep="first")
+
+    @cached_property
+    def _listing_of_entity(self) -> dict[int, dict[str, Any]]:
+        return {
+            int(row["entity"]): {str(k): v for k, v in row.items()}
+            for row in self._first_listings.to_dict("records")
+        }
+
+    def _entity_code(self, name: str, option: str) -> int:
+        code = self.graph.code(name)
+        if code is None:
+            names = [str(n) for n in self.graph.nodes["name"]]
+            near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            msg = f"unknown entity {name!r} in {option}: it is in no data file.{hint}"
+            raise UnknownNameError(msg)
+        return code

@@ -1,0 +1,523 @@
+"""Per-supplier records: the material paths to listed buyers, and the stable JSON schema.
+
+A supplier's record (:class:`SupplierRecord`) is what ``exposure report --format json`` writes
+and what :meth:`exposure.Result.supplier` returns: whether it is exposed, its tier, the listed
+buyers it reaches, its affected products, its revenue at risk with the basis of that figure,
+the *material paths* (:class:`PathRecord`, each sale a :class:`Hop`, with the listing and the
+name match behind it and every source), and a summary of what the paths leave out
+(:class:`Summary`). The types below are the schema: a field is added, never renamed or
+removed, and an unknown figure is ``None``, never 0.
+
+Which paths are material (:class:`~exposure.analysis.PathFinder`): every sale to a listed
+entity; longer paths of at most :data:`MAX_TIER` sales carrying at least :data:`MIN_WEIGHT` of
+the supplier's revenue, heaviest first; and up to :data:`UNQUANTIFIED_CAP` paths of unknown
+weight. The rest is counted in the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import Any, Protocol, TypedDict
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from exposure import analysis
+from exposure.graph import SupplyGraph
+
+__all__ = [
+    "COUNTED_AT_ONCE_FROM",
+    "MAX_TIER",
+    "MIN_WEIGHT",
+    "PATH_FIELDS",
+    "UNQUANTIFIED_CAP",
+    "Analysed",
+    "Hop",
+    "Listing",
+    "NameMatch",
+    "PathRecord",
+    "RankingLine",
+    "RecordMaker",
+    "Summary",
+    "SupplierRecord",
+]
+
+#: Defaults of what a record lists per supplier: paths of at most this many sales...
+MAX_TIER = 4
+#: ... carrying at least this share of the supplier's revenue (0.001 = 0.1%) ...
+MIN_WEIGHT = 0.001
+#: ... and at most this many paths of unknown weight.
+UNQUANTIFIED_CAP = 20
+#: Records of more suppliers than this count the listed entities each one reaches for the
+#: whole graph at once (one pass) rather than by a search from each supplier.
+COUNTED_AT_ONCE_FROM = 2_000
+
+
+class Hop(TypedDict):
+    """One sale on a path: all the products one company sells another."""
+
+    supplier: str
+    customer: str
+    products: list[str]
+    revenue_share: float | None
+    revenue_share_is_lower_bound: bool
+    sources: list[str]
+
+
+class NameMatch(TypedDict):
+    """How the listed buyer's name in the data was linked to the list (its least sure spelling)."""
+
+    outcome: str
+    score: float | None
+    spelling: str
+    matched_as: str | None
+
+
+class Listing(TypedDict):
+    """Why a company counts as listed: its (or its listed owner's) listing."""
+
+    list: str
+    federal_register_notice: str | None
+    start_date: str
+    license_policy: str | None
+    sources: list[str]
+    ownership: dict[str, Any] | None
+
+
+class PathRecord(TypedDict):
+    """One material path from a supplier to a listed buyer."""
+
+    listed: str
+    tier: int
+    weight: float | None
+    path: list[str]
+    products: list[str]
+    list: str
+    federal_register_notice: str | None
+    start_date: str
+    license_policy: str | None
+    ownership: dict[str, Any] | None
+    match: NameMatch | None
+    sources: list[str]
+    hops: list[Hop]
+
+
+class Summary(TypedDict):
+    """What a supplier's listed paths leave out, as counts and totals."""
+
+    max_tier: int | None
+    min_weight: float
+    paths_shown: int
+    unquantified_paths_shown: int
+    listed_buyers_not_shown: int
+    weight_not_shown: float | None
+    routes_not_shown: int | None
+    unquantified_routes_not_shown: int | None
+    deepest_tier: int | None
+    beyond_tier_limit: bool
+
+
+class RankingLine(TypedDict):
+    """A supplier's line of the ranking: the fields of its record a table of all shows."""
+
+    supplier: str
+    exposed: bool
+    tier: int | None
+    listed_buyers: list[str]
+    revenue_at_risk: float | None
+    revenue_at_risk_is_lower_bound: bool
+    share_basis: str | None
+    assumptions: list[str]
+
+
+class SupplierRecord(TypedDict):
+    """A supplier's whole record, as in the JSON report."""
+
+    supplier: str
+    exposed: bool
+    tier: int | None
+    listed_buyers: list[str]
+    products: list[str]
+    revenue_at_risk: float | None
+    revenue_at_risk_is_lower_bound: bool
+    revenue_at_risk_within_tier_limit: float | None
+    share_basis: str | None
+    assumptions: list[str]
+    paths: list[PathRecord]
+    summary: Summary
+
+
+#: The fields of a path record, in order: the columns of :meth:`exposure.Result.paths`.
+PATH_FIELDS = tuple(PathRecord.__annotations__)
+
+
+class Analysed(Protocol):
+    """What records are made from: the figures of one analysis (:class:`exposure.Result`)."""
+
+    @property
+    def graph(self) -> SupplyGraph:
+        """The supply graph."""
+        ...
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date of the analysis."""
+        ...
+
+    @property
+    def max_tier(self) -> int:
+        """Paths of at most this many sales are listed (0: no limit)."""
+        ...
+
+    @property
+    def min_weight(self) -> float:
+        """Paths past the first sale carry at least this share."""
+        ...
+
+    @property
+    def unquantified_cap(self) -> int:
+        """At most this many paths of unknown weight are listed."""
+        ...
+
+    @property
+    def listed(self) -> np.ndarray:
+        """Per node: counts as listed."""
+        ...
+
+    @property
+    def tier(self) -> np.ndarray:
+        """Per node: the fewest sales to a listed entity (-1: none)."""
+        ...
+
+    @property
+    def lower_bound(self) -> np.ndarray:
+        """Per node: revenue at risk is a lower bound."""
+        ...
+
+    @property
+    def weights(self) -> sparse.csr_matrix:
+        """Per sale: its share of revenue, NaN when unknown."""
+        ...
+
+    @property
+    def within_tier_limit(self) -> dict[str, np.ndarray]:
+        """Per node: figures within the tier limit."""
+        ...
+
+    @property
+    def assumptions(self) -> list[str]:
+        """The what-if assumptions the answer rests on."""
+        ...
+
+    def listing_of(self, code: int) -> dict[str, Any]:
+        """Why a node counts as listed (see :meth:`exposure.listed.Listed.listing_of`)."""
+        ...
+
+    def revenue_figures(self, codes: np.ndarray, *, within_limit: bool = False) -> np.ndarray:
+        """Revenue at risk of the given nodes, ``NaN`` where unknown."""
+        ...
+
+    def share_basis(self, code: int) -> str:
+        """Return what a supplier's revenue at risk rests on."""
+        ...
+
+
+class RecordMaker:
+    """Makes the records of one analysis' suppliers, remembering what suppliers share.
+
+    A report of every supplier meets the same listed buyers and the same last sales again and
+    again: each listed buyer's listing and each last sale's name match is looked up once. A
+    supplier's paths are kept for the next call only when asked (``keep``), so that a report
+    of every supplier does not hold every supplier's paths in memory.
+
+    Parameters
+    ----------
+    analysed
+        The figures of the analysis (an :class:`exposure.Result`).
+    """
+
+    def __init__(self, analysed: Analysed) -> None:
+        self.analysed = analysed
+        self._paths: dict[int, list[tuple[list[int], float | None]]] = {}
+        self._listings: dict[int, dict[str, Any]] = {}
+        self._matches: dict[int, NameMatch] = {}
+        self._finder: analysis.PathFinder | None = None
+        self._reached: np.ndarray | None = None
+
+    # -- paths -------------------------------------------------------------------------------
+
+    def paths_of(self, code: int, *, keep: bool = True) -> list[tuple[list[int], float | None]]:
+        """Return the supplier's material paths (node codes) and their weights."""
+        result = self.analysed
+        if result.tier[code] <= 0:
+            return []
+        if code in self._paths:
+            return self._paths[code]
+        if self._finder is None:
+            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        paths = self._finder.paths(
+            code,
+            max_tier=result.max_tier,
+            min_weight=result.min_weight,
+            cap=result.unquantified_cap,
+        )
+        if keep:
+            self._paths[code] = paths
+        return paths
+
+    @property
+    def kept_paths(self) -> int:
+        """How many suppliers' paths are kept."""
+        return len(self._paths)
+
+    def path_records(self, code: int, *, keep: bool = True) -> list[PathRecord]:
+        """Return the supplier's material paths as records, heaviest first."""
+        found = self.paths_of(code, keep=keep)
+        if not found:
+            return []
+        graph = self.analysed.graph
+        names = graph.names
+        # The sales of every path at once: one lookup of their rows, one take per column.
+        hops = self._hops(
+            np.fromiter((a for path, _ in found for a in path[:-1]), dtype=np.int64),
+            np.fromiter((b for path, _ in found for b in path[1:]), dtype=np.int64),
+        )
+        records: list[PathRecord] = []
+        first = 0
+        for path, weight in found:
+            target = path[-1]
+            if target not in self._listings:
+                self._listings[target] = self.analysed.listing_of(target)
+            listing = self._listings[target]
+            mine = hops[first : first + len(path) - 1]
+            first += len(path) - 1
+            sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
+            records.append(
+                {
+                    "listed": names[target],
+                    "tier": len(path) - 1,
+                    "weight": None if weight is None else round(weight, 12),
+                    "path": [str(names[p]) for p in path],
+                    "products": mine[0][0]["products"],
+                    "list": listing["list"],
+                    "federal_register_notice": listing["federal_register_notice"],
+                    "start_date": listing["start_date"],
+                    "license_policy": listing["license_policy"],
+                    "ownership": listing["ownership"],
+                    "match": self._match_of_last_sale(mine[-1][1]),
+                    "sources": list(dict.fromkeys(sources)),
+                    "hops": [hop for hop, _ in mine],
+                }
+            )
+        return records
+
+    def _hops(self, src: np.ndarray, dst: np.ndarray) -> list[tuple[Hop, np.ndarray]]:
+        """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows."""
+        graph = self.analysed.graph
+        names = graph.names
+        rows, bounds = graph.rows_of_edges(graph.edges_between(src, dst))
+        columns = graph.sale_columns
+        products = columns["product"](rows).tolist()
+        sources = columns["source"](rows).tolist()
+        shares = columns["revenue_share"](rows)
+        # Python lists read item by item faster than NumPy arrays.
+        share_list, starts = shares.tolist(), bounds.tolist()
+        hops: list[tuple[Hop, np.ndarray]] = []
+        for i, (a, b) in enumerate(zip(names[src].tolist(), names[dst].tolist(), strict=True)):
+            start, end = starts[i], starts[i + 1]
+            share: float | None
+            if end - start == 1:  # most sales have one product: no array for one number
+                value = share_list[start]
+                unknown = math.isnan(value)
+                # numpy's sum of one number adds it to 0.0 (-0.0 becomes 0.0): kept so.
+                share = None if unknown else 0.0 + value
+            else:
+                mixed = shares[start:end]
+                known = mixed[~np.isnan(mixed)]
+                unknown = len(known) < len(mixed)
+                share = None if unknown and not len(known) else float(known.sum())
+            hops.append(
+                (
+                    {
+                        "supplier": a,
+                        "customer": b,
+                        "products": list(dict.fromkeys(products[start:end])),
+                        "revenue_share": share,
+                        "revenue_share_is_lower_bound": bool(unknown),
+                        "sources": list(dict.fromkeys(sources[start:end])),
+                    },
+                    rows[start:end],
+                )
+            )
+        return hops
+
+    def _match_of_last_sale(self, rows: np.ndarray) -> NameMatch | None:
+        """Return how the listed buyer's name in the data was matched to the list.
+
+        ``rows``: the rows of the path's last sale. The least sure spelling among them counts
+        (an exact spelling and a fuzzy one of the same sale make it ``fuzzy``). Looked up once
+        per sale (its first row names it); each caller gets a copy of its own.
+        """
+        columns = self.analysed.graph.sale_columns
+        if "customer_match" not in columns or not len(rows):
+            return None
+        key = int(rows[0])
+        if key not in self._matches:
+            self._matches[key] = self._least_sure_match(rows)
+        return NameMatch(**self._matches[key])
+
+    def _least_sure_match(self, rows: np.ndarray) -> NameMatch:
+        columns = self.analysed.graph.sale_columns
+        matches = columns["customer_match"](rows).tolist()
+        order = {"exact": 0, "confirmed": 1, "fuzzy": 2, "possible": 3, "none": 4}
+        sureness = [order.get(str(m), 5) for m in matches]
+        least_sure = sureness.index(max(sureness))  # the first of the least sure
+        row = rows[least_sure : least_sure + 1]
+        score = columns["customer_match_score"](row)[0]
+        matched_as = columns["customer_matched_as"](row)[0]
+        return {
+            "outcome": str(matches[least_sure]),
+            "score": None if pd.isna(score) else round(float(score), 1),
+            "spelling": str(columns["customer"](row)[0]),
+            "matched_as": None if pd.isna(matched_as) else str(matched_as),
+        }
+
+    # -- records -----------------------------------------------------------------------------
+
+    def ranked_records(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
+        """Yield the records of a ranking's suppliers one by one, nothing kept.
+
+        For more than :data:`COUNTED_AT_ONCE_FROM` suppliers, how many listed entities each
+        reaches is first counted for the whole graph at once (:meth:`reached_listed_counts`)
+        rather than by a search from each.
+        """
+        if len(codes) > COUNTED_AT_ONCE_FROM:
+            self.reached_listed_counts()
+        return (self.record(code, keep=False) for code in codes.tolist())
+
+    def record(self, code: int, *, keep: bool = True) -> SupplierRecord:
+        """Return one supplier's whole record."""
+        result = self.analysed
+        paths = self.path_records(code, keep=keep)
+        figure = float(result.revenue_figures(np.array([code]))[0])
+        line = self._line(code, figure, list(dict.fromkeys(p["listed"] for p in paths)))
+        limited: float | None = None
+        if result.within_tier_limit:
+            within = result.revenue_figures(np.array([code]), within_limit=True)[0]
+            limited = None if np.isnan(within) else round(float(within), 12)
+        return {
+            "supplier": line["supplier"],
+            "exposed": line["exposed"],
+            "tier": line["tier"],
+            "listed_buyers": line["listed_buyers"],
+            "products": self._affected_products(code),
+            "revenue_at_risk": line["revenue_at_risk"],
+            "revenue_at_risk_is_lower_bound": line["revenue_at_risk_is_lower_bound"],
+            "revenue_at_risk_within_tier_limit": limited,
+            "share_basis": line["share_basis"],
+            "assumptions": line["assumptions"],
+            "paths": paths,
+            "summary": self._summary(code, paths, figure),
+        }
+
+    def ranking(self, codes: np.ndarray) -> Iterator[RankingLine]:
+        """Yield the ranking's line of each supplier, in order.
+
+        The listed buyers are those of the supplier's material paths, but the paths' sales,
+        listings and sources, most of a record's cost, are not looked up.
+        """
+        figures = self.analysed.revenue_figures(codes)
+        names = self.analysed.graph.names
+        for code, figure in zip(codes.tolist(), figures.tolist(), strict=True):
+            targets = (path[-1] for path, _ in self.paths_of(code, keep=False))
+            yield self._line(code, figure, [str(names[t]) for t in dict.fromkeys(targets)])
+
+    def _line(self, code: int, figure: float, listed_buyers: list[str]) -> RankingLine:
+        """Return the fields a supplier's record and its line of the ranking share."""
+        result = self.analysed
+        tier = result.tier[code]
+        return {
+            "supplier": str(result.graph.names[code]),
+            "exposed": bool(tier > 0),
+            "tier": int(tier) if tier > 0 else None,
+            "listed_buyers": listed_buyers,
+            "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
+            "revenue_at_risk_is_lower_bound": bool(result.lower_bound[code]),
+            "share_basis": result.share_basis(code) or None,
+            "assumptions": result.assumptions,
+        }
+
+    def _affected_products(self, code: int) -> list[str]:
+        """Return the supplier's own products on sales that lead to listed entities."""
+        result = self.analysed
+        graph = result.graph
+        adjacency = graph.adjacency
+        entries = slice(adjacency.indptr[code], adjacency.indptr[code + 1])
+        customers = adjacency.indices[entries]
+        leading = result.listed[customers] | (result.tier[customers] > 0)
+        # Entry order is customer order: the products come in the order a sale-by-sale walk
+        # over the leading customers gives.
+        edges = np.asarray(adjacency.data[entries][leading] - 1, dtype=np.int64)
+        rows, _ = graph.rows_of_edges(edges)
+        return list(dict.fromkeys(graph.sale_columns["product"](rows).tolist()))
+
+    def reached_listed_counts(self) -> np.ndarray:
+        """Per node: how many listed entities it reaches within the tier limit.
+
+        One pass over the whole graph (:func:`~exposure.analysis.listed_reached_counts`);
+        records of many suppliers read it rather than search from each in turn.
+        """
+        if self._reached is None:
+            result = self.analysed
+            self._reached = analysis.listed_reached_counts(
+                result.graph.adjacency, result.listed, result.max_tier
+            )
+        return self._reached
+
+    @property
+    def counted_at_once(self) -> bool:
+        """Whether :meth:`reached_listed_counts` has counted for the whole graph already."""
+        return self._reached is not None
+
+    def _reached_listed_count(self, code: int) -> int:
+        """Return how many listed entities ``code`` reaches within the tier limit."""
+        if self._reached is not None:  # counted already for a report of every supplier
+            return int(self._reached[code])
+        # One search from this supplier: cheaper than the whole-graph pass for a few.
+        result = self.analysed
+        return len(
+            analysis.reached_listed(result.graph.adjacency, result.listed, code, result.max_tier)
+        )
+
+    def _summary(self, code: int, paths: list[PathRecord], figure: float) -> Summary:
+        """Return what the listed paths leave out, as counts and totals."""
+        result = self.analysed
+        shown_weight = sum(p["weight"] for p in paths if p["weight"] is not None)
+        reached = self._reached_listed_count(code)
+        summary: Summary = {
+            "max_tier": result.max_tier or None,
+            "min_weight": result.min_weight,
+            "paths_shown": len(paths),
+            "unquantified_paths_shown": sum(p["weight"] is None for p in paths),
+            "listed_buyers_not_shown": reached - len({p["listed"] for p in paths}),
+            "weight_not_shown": None
+            if np.isnan(figure)
+            else round(float(figure) - shown_weight, 12),
+            "routes_not_shown": None,
+            "unquantified_routes_not_shown": None,
+            "deepest_tier": max((p["tier"] for p in paths), default=None),
+            "beyond_tier_limit": False,
+        }
+        if result.within_tier_limit and result.tier[code] > 0:
+            limited = result.within_tier_limit
+            unknown_shown = summary["unquantified_paths_shown"]
+            summary["routes_not_shown"] = round(float(limited["routes"][code])) - len(paths)
+            summary["unquantified_routes_not_shown"] = (
+                round(float(limited["unknown_routes"][code])) - unknown_shown
+            )
+            summary["deepest_tier"] = int(limited["deepest"][code]) or None
+            summary["beyond_tier_limit"] = bool(limited["beyond"][code])
+        return summary
