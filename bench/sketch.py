@@ -6,7 +6,7 @@ the benchmark report. It reads the Parquet files of one size and times, in one p
 1. ``pyarrow.parquet.read_table`` of the four columns the analysis needs (no object strings);
 2. one dictionary of the distinct spellings of supplier and customer, and int32 codes per row;
 3. name keys of the distinct spellings only, vectorised in Arrow (lower-case, punctuation and
-   legal forms removed by regular expressions) - compared with :func:`exposure.entities.names.name_key`
+   legal forms removed by regular expressions) - compared with :func:`exposure.names.name_key`
    on a sample, and the per-name Python cost extrapolated;
 4. spelling -> node codes, edges aggregated with ``np.add.reduceat`` over the sorted pair keys,
    the CSR matrix and its transpose built directly from sorted arrays;
@@ -36,7 +36,7 @@ from scipy.sparse import csgraph
 from bench.generate import AS_OF, OUT, parse_size, size_dir
 from bench.stages import _peak_bytes, _reset_peak
 
-# exposure.entities.names.LEGAL_FORMS, as a regular expression over whole words.
+# exposure.names.LEGAL_FORMS, as a regular expression over whole words.
 _FORMS = (
     "ag|bhd|bv|cjsc|co|company|corp|corporation|fze|fzco|gmbh|group|inc|incorporated|jsc|"
     "limited|llc|llp|lp|ltd|ltda|nv|oao|ojsc|ooo|oy|pjsc|plc|pte|pty|sa|sarl|sas|sdn|spa|srl|"
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         log, f"Arrow name keys of {len(distinct):,} spellings", lambda: arrow_keys(distinct)
     )
 
-    from exposure.entities.names import name_key
+    from exposure.names import name_key
 
     sample = distinct.slice(0, min(50_000, len(distinct))).to_pylist()
     started = time.perf_counter()

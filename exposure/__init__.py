@@ -31,8 +31,7 @@ from exposure.errors import (
 from exposure.graph import SupplyGraph, build_graph
 from exposure.read.dataset import Dataset, load
 from exposure.result import Result, analyze
-
-__version__ = "0.1.0"
+from exposure.version import __version__
 
 __all__ = [
     "AmbiguousNameError",

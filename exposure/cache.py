@@ -135,7 +135,7 @@ def cache_key(files: Mapping[str, Path | None], options: Mapping[str, object]) -
     import numpy as np
     import pandas as pd
 
-    from exposure import __version__
+    from exposure.version import __version__
 
     parts = [
         f"format {FORMAT}",

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from exposure import __version__
+from exposure.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -2,7 +2,7 @@
 
 A :class:`SupplyGraph` is built once from a :class:`~exposure.read.dataset.Dataset`. Every company named in
 the data becomes one node; names that resolve to the same listed entity (by name or alias, see
-:mod:`exposure.entities.names`) become the same node. Rows of ``suppliers.csv`` that link the same two
+:mod:`exposure.names`) become the same node. Rows of ``suppliers.csv`` that link the same two
 nodes (one per product) are aggregated into one edge, whose share is the sum of the known shares.
 
 The analysis runs on the arrays and the :mod:`scipy.sparse` matrix; :meth:`SupplyGraph.to_networkx`
@@ -22,10 +22,10 @@ from scipy import sparse
 
 from exposure.analysis import reverse, spans
 from exposure.entities.decisions import Decisions
-from exposure.entities.listings import entity_ids, name_index, spellings
-from exposure.entities.names import NameIndex, name_keys
+from exposure.entities.listings import NameIndex, entity_ids, name_index, spellings
 from exposure.entities.resolve import LINK_ORDER, resolve
 from exposure.errors import DataError, Problem
+from exposure.names import name_keys
 from exposure.read.checks import text_codes, text_column
 from exposure.read.dataset import Dataset
 from exposure.read.folders import cite_parts

@@ -34,8 +34,8 @@ import pandas as pd
 from scipy import sparse
 
 from exposure import analysis
-from exposure.entities.names import name_key
 from exposure.graph import SupplyGraph
+from exposure.names import name_key
 
 __all__ = [
     "AFFILIATES_RULE",

@@ -18,7 +18,7 @@ from exposure.entities.matcher import (
     Matcher,
     name_forms,
 )
-from exposure.entities.names import name_key, name_tokens, split_place
+from exposure.names import name_key, name_tokens, split_place
 from tests.conftest import MakeData, listing, sale, write_csv
 
 PAIRS = Path(__file__).resolve().parent / "name_pairs.csv"
@@ -365,8 +365,8 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
 ) -> None:
     # Thousands of names take the Arrow path of name_keys (split between two threads from
     # _THREADED_FROM names on); each must get name_key's own key.
-    from exposure.entities import names as names_module
-    from exposure.entities.names import name_key_codes, name_keys
+    from exposure import names as names_module
+    from exposure.names import name_key_codes, name_keys
 
     monkeypatch.setattr(names_module, "_THREADED_FROM", threaded_from)
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 import exposure
 from exposure import analysis
-from exposure.entities.names import name_key
+from exposure.names import name_key
 from exposure.read.dataset import read_listed, read_ownership, read_suppliers
 
 read_csl: Callable[..., object] | None

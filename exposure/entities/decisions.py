@@ -13,8 +13,9 @@ from typing import Any, cast
 
 import pandas as pd
 
-from exposure.entities.names import NameIndex, name_key
+from exposure.entities.listings import NameIndex
 from exposure.errors import AmbiguousNameError, DataError, Problem
+from exposure.names import name_key
 from exposure.read.folders import cite_parts, cite_row
 
 __all__ = ["Decisions"]

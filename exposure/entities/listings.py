@@ -5,11 +5,11 @@ row per listing. Three rules turn it into entities, and every part of exposure t
 here:
 
 * **One entity per name key.** Rows whose names share a key
-  (:func:`~exposure.entities.names.name_key`) are one entity with several listings
+  (:func:`~exposure.names.name_key`) are one entity with several listings
   (:func:`entity_ids`), numbered in order of first appearance.
 * **Its spellings** are the names and the ``;``-separated ``alt_names`` of its rows
   (:func:`spellings`), in file order: what exact resolution
-  (:class:`~exposure.entities.names.NameIndex`) and review decisions look names up in.
+  (:class:`~exposure.names.NameIndex`) and review decisions look names up in.
 * **In force on a date** *d*: ``start_date <= d`` and (``end_date`` empty or ``d < end_date``)
   (:func:`in_force`): a listing counts from its start date until the day before its end date.
 
@@ -33,13 +33,15 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from exposure.entities.names import NameIndex, name_keys
+from exposure.errors import AmbiguousNameError
+from exposure.names import name_key, name_keys
 
-__all__ = ["entity_ids", "in_force", "name_index", "spellings"]
+__all__ = ["NameIndex", "entity_ids", "in_force", "name_index", "spellings"]
 
 
 def entity_ids(listed: pd.DataFrame) -> np.ndarray:
@@ -83,3 +85,87 @@ def in_force(listings: pd.DataFrame, day: str | dt.date) -> np.ndarray:
     when = pd.Timestamp(day)
     starts, ends = listings["start_date"], listings["end_date"]
     return ((starts <= when) & (ends.isna() | (ends > when))).to_numpy(dtype=bool)
+
+
+class NameIndex:
+    """Resolve names to listed entities by their names and aliases.
+
+    Parameters
+    ----------
+    names
+        For each listed entity id, its name and aliases.
+
+    Examples
+    --------
+    >>> index = NameIndex({0: ["Hikvision", "Hangzhou Hikvision Digital Technology"],
+    ...                    1: ["Dahua Technology", "Dahua"]})
+    >>> index.resolve("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.")
+    0
+    >>> index.resolve("Ambarella") is None
+    True
+    """
+
+    def __init__(self, names: Mapping[int, Iterable[str]]) -> None:
+        self._entities: dict[str, set[int]] = {}
+        self._spellings: dict[tuple[str, int], str] = {}
+        self._labels: dict[int, str] = {}
+        pairs = [
+            (entity, spelling) for entity, spellings in names.items() for spelling in spellings
+        ]
+        # Keyed at once: a list of thousands of names with their aliases takes Arrow's path.
+        keys = name_keys([spelling for _, spelling in pairs]).tolist() if pairs else []
+        for (entity, spelling), key in zip(pairs, keys, strict=True):
+            if not key:
+                continue
+            self._entities.setdefault(key, set()).add(entity)
+            self._spellings.setdefault((key, entity), spelling)
+            self._labels.setdefault(entity, spelling)
+
+    def keys(self) -> list[str]:
+        """Return every key a listed name or alias has."""
+        return list(self._entities)
+
+    def candidates(self, name: str, *, key: str | None = None) -> list[int]:
+        """Return every listed entity whose name or alias shares the key of ``name``.
+
+        ``key``, when given, is ``name_key(name)``, already computed.
+        """
+        return sorted(self._entities.get(name_key(name) if key is None else key, ()))
+
+    def spelling(self, name: str, entity: int, *, key: str | None = None) -> str:
+        """Return the listed spelling (name or alias) of ``entity`` that shares the key of ``name``.
+
+        ``key``, when given, is ``name_key(name)``, already computed.
+
+        Examples
+        --------
+        >>> NameIndex({0: ["Hikvision", "Hangzhou Hikvision"]}).spelling("HANGZHOU HIKVISION", 0)
+        'Hangzhou Hikvision'
+        """
+        key = name_key(name) if key is None else key
+        return self._spellings.get((key, entity), self._labels.get(entity, name))
+
+    def resolve(self, name: str, *, key: str | None = None) -> int | None:
+        """Return the listed entity ``name`` denotes, or ``None`` when it denotes none.
+
+        ``key``, when given, is ``name_key(name)``, already computed.
+
+        Raises
+        ------
+        AmbiguousNameError
+            When the name could be two or more listed entities.
+        """
+        key = name_key(name) if key is None else key
+        found = self.candidates(name, key=key)
+        if not found:
+            return None
+        if len(found) > 1:
+            both = " and ".join(
+                f"{self._labels[e]!r} (as {self._spellings[(key, e)]!r})" for e in found
+            )
+            msg = (
+                f"the name {name!r} could be {len(found)} listed entities: {both}. "
+                "Use a name that only one of them carries, or remove the shared alias"
+            )
+            raise AmbiguousNameError(msg)
+        return found[0]

@@ -1,15 +1,15 @@
 """Matching names that are not spelled like the list: scores, outcomes and review decisions.
 
-Exact resolution (:class:`~exposure.entities.names.NameIndex`) links a name to a listed entity when their
+Exact resolution (:class:`~exposure.names.NameIndex`) links a name to a listed entity when their
 keys are equal. A :class:`Matcher` goes further, the way screening tools do, and scores every
 listed name and alias that could be meant. Its contract:
 
 * **Normal forms.** Both sides are folded to lower-case ASCII (accents dropped, other scripts
   transliterated), legal forms in English and pinyin are dropped
-  (:func:`~exposure.entities.names.name_tokens`) and leading or trailing Chinese place names are set
-  aside (:func:`~exposure.entities.names.split_place`). What is left is the *core*; the core without
+  (:func:`~exposure.names.name_tokens`) and leading or trailing Chinese place names are set
+  aside (:func:`~exposure.names.split_place`). What is left is the *core*; the core without
   generic words ("technology", "electronics", ...) is the *distinctive* part
-  (:func:`~exposure.entities.names.distinctive_tokens`).
+  (:func:`~exposure.names.distinctive_tokens`).
 * **Score** (0 to 100): the mean of two :mod:`rapidfuzz` ``ratio`` scores, on the cores and on
   the distinctive parts, each with its words sorted and run together, so that neither word order
   nor spacing counts ("Sense Time" = "SenseTime"). Two names with the *same distinctive words*
@@ -18,7 +18,7 @@ listed name and alias that could be meant. Its contract:
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
   addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
   subtracted; when both names hold place names and none is shared (a city counts as in its
-  province, :data:`~exposure.entities.names.PROVINCE_OF`), :data:`PLACE_PENALTY`; when both hold numbers
+  province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`; when both hold numbers
   and they differ, :data:`NUMBER_PENALTY`.
 * **Outcome.** ``match`` from :data:`MATCH_THRESHOLD`, ``possible`` (needs review) from
   :data:`POSSIBLE_THRESHOLD`, ``none`` below. Equal keys are a ``match`` with score 100.
@@ -61,11 +61,10 @@ import pandas as pd
 from scipy import sparse
 
 from exposure.entities.decisions import Decisions
-from exposure.entities.listings import entity_ids
-from exposure.entities.names import (
+from exposure.entities.listings import NameIndex, entity_ids
+from exposure.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
-    NameIndex,
     distinctive_tokens,
     name_key,
     name_tokens,

@@ -4,7 +4,7 @@
 entity (if any) each one is, in this order:
 
 1. a ``confirmed`` review decision (``matches.csv``) links the name, whatever its score;
-2. else a name whose key (:func:`~exposure.entities.names.name_key`) equals the key of exactly
+2. else a name whose key (:func:`~exposure.names.name_key`) equals the key of exactly
    one listed name or alias is that entity (``exact``), unless a ``rejected`` decision says
    otherwise; a key that two entities share is *ambiguous* and must be settled by the user;
 3. else, when fuzzy matching is on, the names chosen for it are scored against every listed name
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from exposure.entities.decisions import Decisions
+from exposure.entities.listings import NameIndex
 from exposure.entities.matcher import Matcher
-from exposure.entities.names import NameIndex
 from exposure.errors import AmbiguousNameError
 
 __all__ = ["LINK_ORDER", "Resolution", "resolve"]

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from exposure.entities.names import name_key_codes
 from exposure.errors import Problem
+from exposure.names import name_key_codes
 from exposure.read.schema import LINE, TableSchema
 from exposure.util.encode import code_type
 
@@ -172,7 +172,7 @@ def country_codes() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
-#: Columns that hold names of entities: each must have a key (see :mod:`exposure.entities.names`).
+#: Columns that hold names of entities: each must have a key (see :mod:`exposure.names`).
 NAME_COLUMNS = ("name", "supplier", "customer", "owner", "owned")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _PERCENT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*%")
@@ -339,7 +339,7 @@ def check_cells(
 
 @dataclass(frozen=True, eq=False)
 class NameKeys:
-    """The name keys of a name column (see :func:`exposure.entities.names.name_key`), as integers.
+    """The name keys of a name column (see :func:`exposure.names.name_key`), as integers.
 
     Attributes
     ----------

@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from exposure.entities.names import name_key
 from exposure.errors import DataError, ExposureError, Problem
+from exposure.names import name_key
 from exposure.read.checks import check_cells, country_codes
 from exposure.read.schema import LINE, LISTED
 

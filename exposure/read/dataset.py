@@ -20,8 +20,8 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from exposure.entities.names import name_key_codes
 from exposure.errors import DataError, Problem
+from exposure.names import name_key_codes
 from exposure.read.checks import (
     NameKeys,
     text_codes,

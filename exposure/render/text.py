@@ -307,7 +307,11 @@ def _first_names(names: list[str]) -> str:
 
 
 def _ranking(
-    records: Sequence[Mapping[str, Any]], *, as_of: str, markdown: bool, of_all: tuple[int, int] | None
+    records: Sequence[Mapping[str, Any]],
+    *,
+    as_of: str,
+    markdown: bool,
+    of_all: tuple[int, int] | None,
 ) -> str:
     exposed, ranked = of_all or (sum(r["exposed"] for r in records), len(records))
     rows = [

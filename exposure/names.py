@@ -1,4 +1,4 @@
-"""Normalising names and resolving them to listed entities.
+"""Company names normalised: folding, legal forms, place names, and the keys they are compared by.
 
 Two spellings name the same entity when their *keys* are equal. A key ignores case, accents,
 punctuation, spacing and common legal forms (in English and in Chinese pinyin), and it reads
@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from exposure.errors import AmbiguousNameError
 
 __all__ = [
     "GENERIC_WORDS",
@@ -28,7 +26,6 @@ __all__ = [
     "PINYIN_LEGAL_FORMS",
     "PLACE_NAMES",
     "PROVINCE_OF",
-    "NameIndex",
     "distinctive_tokens",
     "fold",
     "name_key",
@@ -496,87 +493,3 @@ def distinctive_tokens(tokens: Sequence[str]) -> list[str]:
     """
     kept = [t for t in tokens if t not in GENERIC_WORDS]
     return kept or list(tokens)
-
-
-class NameIndex:
-    """Resolve names to listed entities by their names and aliases.
-
-    Parameters
-    ----------
-    names
-        For each listed entity id, its name and aliases.
-
-    Examples
-    --------
-    >>> index = NameIndex({0: ["Hikvision", "Hangzhou Hikvision Digital Technology"],
-    ...                    1: ["Dahua Technology", "Dahua"]})
-    >>> index.resolve("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.")
-    0
-    >>> index.resolve("Ambarella") is None
-    True
-    """
-
-    def __init__(self, names: Mapping[int, Iterable[str]]) -> None:
-        self._entities: dict[str, set[int]] = {}
-        self._spellings: dict[tuple[str, int], str] = {}
-        self._labels: dict[int, str] = {}
-        pairs = [
-            (entity, spelling) for entity, spellings in names.items() for spelling in spellings
-        ]
-        # Keyed at once: a list of thousands of names with their aliases takes Arrow's path.
-        keys = name_keys([spelling for _, spelling in pairs]).tolist() if pairs else []
-        for (entity, spelling), key in zip(pairs, keys, strict=True):
-            if not key:
-                continue
-            self._entities.setdefault(key, set()).add(entity)
-            self._spellings.setdefault((key, entity), spelling)
-            self._labels.setdefault(entity, spelling)
-
-    def keys(self) -> list[str]:
-        """Return every key a listed name or alias has."""
-        return list(self._entities)
-
-    def candidates(self, name: str, *, key: str | None = None) -> list[int]:
-        """Return every listed entity whose name or alias shares the key of ``name``.
-
-        ``key``, when given, is ``name_key(name)``, already computed.
-        """
-        return sorted(self._entities.get(name_key(name) if key is None else key, ()))
-
-    def spelling(self, name: str, entity: int, *, key: str | None = None) -> str:
-        """Return the listed spelling (name or alias) of ``entity`` that shares the key of ``name``.
-
-        ``key``, when given, is ``name_key(name)``, already computed.
-
-        Examples
-        --------
-        >>> NameIndex({0: ["Hikvision", "Hangzhou Hikvision"]}).spelling("HANGZHOU HIKVISION", 0)
-        'Hangzhou Hikvision'
-        """
-        key = name_key(name) if key is None else key
-        return self._spellings.get((key, entity), self._labels.get(entity, name))
-
-    def resolve(self, name: str, *, key: str | None = None) -> int | None:
-        """Return the listed entity ``name`` denotes, or ``None`` when it denotes none.
-
-        ``key``, when given, is ``name_key(name)``, already computed.
-
-        Raises
-        ------
-        AmbiguousNameError
-            When the name could be two or more listed entities.
-        """
-        key = name_key(name) if key is None else key
-        found = self.candidates(name, key=key)
-        if not found:
-            return None
-        if len(found) > 1:
-            both = " and ".join(
-                f"{self._labels[e]!r} (as {self._spellings[(key, e)]!r})" for e in found
-            )
-            msg = (
-                f"the name {name!r} could be {len(found)} listed entities: {both}. "
-                "Use a name that only one of them carries, or remove the shared alias"
-            )
-            raise AmbiguousNameError(msg)
-        return found[0]
