@@ -16,8 +16,6 @@ Examples
 1
 """
 
-from typing import Any
-
 # First, before scipy is imported: see exposure/util/startup.py.
 import exposure.util.startup  # noqa: F401
 from exposure.cache import load_graph
@@ -30,6 +28,7 @@ from exposure.errors import (
 )
 from exposure.graph import SupplyGraph, build_graph
 from exposure.read.dataset import Dataset, load
+from exposure.render.plot import plot_exposure
 from exposure.result import Result, analyze
 from exposure.version import __version__
 
@@ -49,13 +48,3 @@ __all__ = [
     "load_graph",
     "plot_exposure",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # matplotlib takes longer to import than the rest of exposure: only a picture needs it.
-    if name == "plot_exposure":
-        from exposure.render.plot import plot_exposure
-
-        return plot_exposure
-    msg = f"module 'exposure' has no attribute {name!r}"
-    raise AttributeError(msg)

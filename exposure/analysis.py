@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,6 @@ class RowSplit:
         """``matrix @ operand``, for a vector or a sparse matrix ``operand``."""
         if len(self.blocks) < 2:
             return self.matrix @ operand
-        from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(len(self.blocks), thread_name_prefix="exposure-product") as pool:
             parts = list(pool.map(lambda block: block @ operand, self.blocks))
@@ -289,7 +289,7 @@ def _search(
         ),
         shape=(n + 1, n + 1),
     )
-    from scipy.sparse import csgraph  # its import costs ~0.1 s: only searches pay it
+    from scipy.sparse import csgraph  # slow to import; only searches need it
 
     order, parent = csgraph.breadth_first_order(search, n, directed=True)
     return order, parent

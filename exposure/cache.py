@@ -25,7 +25,10 @@ pickles, which can run code when read: use a folder only you can write to.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
+import platform
 import time
 import warnings
 from collections.abc import Mapping
@@ -33,7 +36,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from exposure.errors import ExposureError
+from exposure.graph import SupplyGraph, build_graph
+from exposure.read.dataset import input_files, load
+from exposure.util.atomic import open_atomic_bytes
+from exposure.version import __version__
 
 if TYPE_CHECKING:
     from exposure.graph import SupplyGraph
@@ -91,8 +101,6 @@ def load_graph(
     >>> again.n_nodes == built.n_nodes and again.edges.equals(built.edges)
     True
     """
-    from exposure.graph import build_graph
-    from exposure.read.dataset import input_files, load
 
     def build() -> SupplyGraph:
         dataset = load(data, listed=listed, suppliers=suppliers, ownership=ownership)
@@ -129,14 +137,6 @@ def cache_key(files: Mapping[str, Path | None], options: Mapping[str, object]) -
     >>> before == cache_key({"suppliers": path}, {"fuzzy": True})
     False
     """
-    import hashlib  # this module's imports wait until a cache is used: `exposure` starts faster
-    import platform
-
-    import numpy as np
-    import pandas as pd
-
-    from exposure.version import __version__
-
     parts = [
         f"format {FORMAT}",
         f"exposure {__version__} python {platform.python_version()}",
@@ -189,10 +189,6 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
     Its dataset names ``files``, the paths as given this time (the same files, but perhaps
     named from another folder).
     """
-    import pickle
-
-    from exposure.graph import SupplyGraph
-
     try:
         with open(entry, "rb") as handle:
             columns, graph = pickle.load(handle)
@@ -205,9 +201,6 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
 
 
 def _write(entry: Path, graph: SupplyGraph, inputs: tuple[Path, ...] = ()) -> None:
-    import pickle
-
-    from exposure.util.atomic import open_atomic_bytes
 
     # The supply rows are stored once: the dataset's table is the graph's rows without the
     # columns the graph added, and is cut from them again when read. The name keys kept for

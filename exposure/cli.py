@@ -7,14 +7,43 @@ with exit status 1 and no traceback; usage errors exit with status 2.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from exposure.cache import load_graph
+from exposure.changes import diff as compare
+from exposure.entities import screen as screening
+from exposure.errors import DataError, ExposureError
+from exposure.graph import SupplyGraph, build_graph
+from exposure.ownership import OWNERSHIP_THRESHOLD
+from exposure.read import csl
+from exposure.read.dataset import bundled_data_dir, folder_file, load, read_listed, read_matches
+from exposure.read.schema import LISTED, MATCHES
+from exposure.read.tables import read_names
+from exposure.records import MAX_TIER, MIN_WEIGHT
+from exposure.render.export import EXPORT_FORMATS, export_graph, format_of
+from exposure.render.html import write_html
+from exposure.render.plot import FIGSIZE, SAVED_DPI, picture_format, plot_exposure
+from exposure.render.text import (
+    FORMATS,
+    csv_report_chunks,
+    format_diff,
+    format_listed,
+    format_report,
+    format_screen,
+    json_report_chunks,
+)
+from exposure.result import Result, analyze, parse_date
+from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
+from exposure.util.progress import advance, progress
 from exposure.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,7 +115,7 @@ def format_option(function: F) -> F:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "json", "csv", "markdown"]),
+        type=click.Choice(FORMATS),
         default="table",
         show_default=True,
         help="Output format.",
@@ -109,8 +138,6 @@ def library_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from exposure.errors import ExposureError
-
         try:
             return function(*args, **kwargs)
         except ExposureError as error:
@@ -120,6 +147,40 @@ def library_errors(function: F) -> F:
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The options that shape an analysis, as the command line gives them."""
+
+    fuzzy: bool
+    affiliates_rule: bool
+    ownership_threshold: float
+    assume_listed: tuple[str, ...]
+    assume_delisted: tuple[str, ...]
+    max_tier: int
+    min_weight: float
+
+    def facts_only(self) -> Analysis:
+        """Return the same options without the what-if assumptions."""
+        return dataclasses.replace(self, assume_listed=(), assume_delisted=())
+
+    def analyze(self, graph: SupplyGraph, as_of: str | None) -> Result:
+        """Analyse ``graph`` as of a date with these options."""
+        return analyze(
+            graph,
+            as_of=as_of,
+            affiliates_rule=self.affiliates_rule,
+            ownership_threshold=self.ownership_threshold,
+            assume_listed=self.assume_listed,
+            assume_delisted=self.assume_delisted,
+            max_tier=self.max_tier,
+            min_weight=self.min_weight,
+        )
+
+
+#: What ``export``, which takes no analysis options, analyses with: the library's defaults.
+DEFAULT_ANALYSIS = Analysis(True, True, OWNERSHIP_THRESHOLD, (), (), MAX_TIER, MIN_WEIGHT)
 
 
 def analysis_options(function: F) -> F:
@@ -137,15 +198,15 @@ def analysis_options(function: F) -> F:
         fuzzy: bool,
         **kwargs: Any,
     ) -> Any:
-        analysis = {
-            "fuzzy": fuzzy,
-            "affiliates_rule": affiliates_rule,
-            "ownership_threshold": ownership_threshold,
-            "assume_listed": assume_listed,
-            "assume_delisted": assume_delisted,
-            "max_tier": max_tier,
-            "min_weight": min_weight,
-        }
+        analysis = Analysis(
+            fuzzy=fuzzy,
+            affiliates_rule=affiliates_rule,
+            ownership_threshold=ownership_threshold,
+            assume_listed=assume_listed,
+            assume_delisted=assume_delisted,
+            max_tier=max_tier,
+            min_weight=min_weight,
+        )
         return function(*args, analysis=analysis, **kwargs)
 
     options = [
@@ -166,7 +227,7 @@ def analysis_options(function: F) -> F:
         click.option(
             "--ownership-threshold",
             type=click.FloatRange(0, 100, min_open=True),
-            default=50.0,
+            default=OWNERSHIP_THRESHOLD,
             show_default=True,
             metavar="PERCENT",
             help="Listed ownership from which an entity counts as an affiliate.",
@@ -186,7 +247,7 @@ def analysis_options(function: F) -> F:
         click.option(
             "--max-tier",
             type=click.IntRange(min=0),
-            default=4,
+            default=MAX_TIER,
             show_default=True,
             metavar="N",
             help="List paths of at most N sales (0: no limit); longer ones are summarised.",
@@ -194,7 +255,7 @@ def analysis_options(function: F) -> F:
         click.option(
             "--min-weight",
             type=click.FloatRange(0, 1),
-            default=0.001,
+            default=MIN_WEIGHT,
             show_default=True,
             metavar="SHARE",
             help="List paths beyond tier 1 carrying at least this share of the supplier's "
@@ -210,14 +271,12 @@ def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
-    from exposure.util.atomic import write_atomic
-
     write_atomic(output, text, inputs=inputs)
     click.echo(f"Wrote {output}", err=True)
 
 
 def _emit_records(
-    records: Iterator[dict[str, Any]],
+    records: Iterator[Mapping[str, Any]],
     total: int,
     output: Path | None,
     inputs: tuple[Path, ...],
@@ -225,8 +284,6 @@ def _emit_records(
     fmt: str,
 ) -> None:
     """Write the JSON or CSV report piece by piece: to the terminal, or atomically to a file."""
-    from exposure.render.text import csv_report_chunks, json_report_chunks
-
     chunks = csv_report_chunks if fmt == "csv" else json_report_chunks
 
     if output is None or str(output) == "-":
@@ -240,18 +297,14 @@ def _emit_records(
             click.echo("\nInterrupted; the report above is incomplete.", err=True)
             sys.exit(130)
         return
-    from exposure.util.atomic import open_atomic
-
     with open_atomic(output, inputs=inputs) as handle:
         for chunk in chunks(_counted(records, total)):
             handle.write(chunk)
     click.echo(f"Wrote {output}", err=True)
 
 
-def _counted(records: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
+def _counted(records: Iterator[Mapping[str, Any]], total: int) -> Iterator[Mapping[str, Any]]:
     """Pass the records on under a progress bar (drawn only when it takes over a second)."""
-    from exposure.util.progress import advance, progress
-
     with progress("reporting", total=total):
         for record in records:
             yield record
@@ -264,20 +317,16 @@ def _analyze(
     suppliers_file: Path | None,
     as_of: str | None,
     cache_dir: Path | None,
-    **analysis: Any,
-) -> Any:
-    from exposure import analyze
-    from exposure.cache import load_graph
-    from exposure.util.progress import advance, progress
-
+    analysis: Analysis = DEFAULT_ANALYSIS,
+) -> Result:
     graph = load_graph(
         data_dir,
         listed=listed_file,
         suppliers=suppliers_file,
-        fuzzy=analysis.pop("fuzzy", True),
+        fuzzy=analysis.fuzzy,
         cache_dir=cache_dir,
     )
-    result = analyze(graph, as_of=as_of, **analysis)
+    result = analysis.analyze(graph, as_of)
     with progress("analysing", total=3):
         return result.compute(done=advance)
 
@@ -325,7 +374,7 @@ def report(
     suppliers_file: Path | None,
     as_of: str | None,
     cache_dir: Path | None,
-    analysis: dict[str, Any],
+    analysis: Analysis,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -341,11 +390,9 @@ def report(
         exposure report --top 20
         exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
     """
-    from exposure.render.text import format_report
-
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     inputs = tuple(result.graph.dataset.files.values())
     ranked = len(result.graph.supplier_codes)
     # Only the lines shown are computed: the first N of a ranking of a million suppliers.
@@ -390,8 +437,6 @@ def listed(
     Example:
         exposure listed --as-of 2019-10-09
     """
-    from exposure.render.text import format_listed
-
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     text = format_listed(result.listing_records(), fmt, as_of=result.as_of.isoformat())
     _emit(text, output, tuple(result.graph.dataset.files.values()))
@@ -410,8 +455,6 @@ def validate(
     Example:
         exposure validate --data my-data/
     """
-    from exposure import DataError, ExposureError, build_graph, load
-
     try:
         dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
         build_graph(dataset)
@@ -456,7 +499,7 @@ def diff(
     suppliers_file: Path | None,
     as_of: str | None,
     cache_dir: Path | None,
-    analysis: dict[str, Any],
+    analysis: Analysis,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -471,23 +514,17 @@ def diff(
         exposure diff --from 2019-10-08 --to 2019-10-09
         exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
     """
-    from exposure import analyze
-    from exposure.cache import load_graph
-    from exposure.changes import diff as compare
-    from exposure.render.text import format_diff
-
     if as_of is not None:
         raise click.UsageError("diff takes --from and --to, not --as-of")
     graph = load_graph(  # once for both dates
         data_dir,
         listed=listed_file,
         suppliers=suppliers_file,
-        fuzzy=analysis.pop("fuzzy"),
+        fuzzy=analysis.fuzzy,
         cache_dir=cache_dir,
     )
-    facts = {k: v for k, v in analysis.items() if not k.startswith("assume_")}
-    earlier = analyze(graph, as_of=before, **facts)
-    later = analyze(graph, as_of=after, **analysis)
+    earlier = analysis.facts_only().analyze(graph, before)
+    later = analysis.analyze(graph, after)
     changes = compare(earlier, later, unchanged=unchanged)
     text = format_diff(
         changes,
@@ -530,16 +567,13 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
         exposure import-csl consolidated.csv -o my-data/listed.csv
         exposure import-csl consolidated.json --lists EL,MEU,UVL -o listed.csv
     """
-    from exposure.errors import ExposureError
-    from exposure.read.csl import read_csl, to_listed_csv
-
     codes = None if lists.strip().casefold() == "all" else [c for c in lists.split(",") if c]
-    table, stats = read_csl(csl_file, codes, undated_start=undated_start)
+    table, stats = csl.read_csl(csl_file, codes, undated_start=undated_start)
     click.echo(str(stats), err=True)
     if not len(table):
         msg = f"no record of {lists} was kept from {csl_file}; nothing was written"
         raise ExposureError(msg)
-    _emit(to_listed_csv(table), output, (csl_file,))
+    _emit(csl.to_listed_csv(table), output, (csl_file,))
 
 
 @cli.command()
@@ -634,14 +668,6 @@ def screen(
         exposure screen --file counterparties.csv --column company --format csv
         exposure screen "Huawei Device" --listed consolidated.csv --lists all --any-date
     """
-    from exposure.entities.screen import screen, screen_records
-    from exposure.read import csl
-    from exposure.read.dataset import bundled_data_dir, folder_file, read_listed, read_matches
-    from exposure.read.schema import LISTED, MATCHES
-    from exposure.read.tables import read_names
-    from exposure.render.text import format_screen
-    from exposure.result import parse_date
-
     if not names and names_file is None:
         raise click.UsageError("give NAMEs to screen, or --file with a CSV of names")
     if names and names_file is not None:
@@ -662,7 +688,7 @@ def screen(
     matches_path = folder_file(folder, MATCHES)
     decisions = read_matches(matches_path) if matches_path.exists() else None
     day = None if any_date else parse_date(as_of)
-    found = screen(
+    found = screening.screen(
         screened,
         listed_table,
         countries=countries,
@@ -673,7 +699,7 @@ def screen(
     )
     scope = "every listing" if day is None else f"the listings in force on {day.isoformat()}"
     source = listed_path if data_dir or listed_file else "the bundled listed.csv"
-    text = format_screen(screen_records(found), fmt, against=f"{scope} of {source}")
+    text = format_screen(screening.screen_records(found), fmt, against=f"{scope} of {source}")
     # The data folder's files are protected too, though screening reads only some of them.
     data_files = [
         folder / f"{table}.{suffix}"
@@ -710,7 +736,7 @@ def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> A
 @click.option(
     "--dpi",
     type=click.IntRange(20, 1200),
-    default=150,
+    default=SAVED_DPI,
     show_default=True,
     help="Resolution of a PNG (dots per inch).",
 )
@@ -719,7 +745,7 @@ def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> A
     metavar="W,H",
     callback=_figsize,
     default=None,
-    help="Picture size in inches.  [default: 10,6]",
+    help=f"Picture size in inches.  [default: {FIGSIZE[0]:g},{FIGSIZE[1]:g}]",
 )
 @data_options
 @cache_option
@@ -735,7 +761,7 @@ def render(
     suppliers_file: Path | None,
     as_of: str | None,
     cache_dir: Path | None,
-    analysis: dict[str, Any],
+    analysis: Analysis,
 ) -> None:
     """Draw the network and its exposure as a picture or an interactive web page.
 
@@ -750,25 +776,19 @@ def render(
         exposure render -o ambarella.svg --supplier Ambarella
         exposure render -o network.html
     """
-    from exposure.render.plot import picture_format, plot_exposure
-
     interactive = output.suffix.lower() in {".html", ".htm"}
     if not interactive:
         picture_format(output)  # an unknown suffix fails before the data is read
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, **analysis)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     inputs = tuple(result.graph.dataset.files.values())
     if interactive:
-        from exposure.render.html import write_html
-
         write_html(result, output, supplier=supplier, inputs=inputs)
     else:
-        from exposure.util.atomic import refuse_inputs
-
         refuse_inputs(output, inputs)  # before the picture is drawn
         plot_exposure(
             result,
             supplier=supplier,
-            figsize=figsize or (10, 6),
+            figsize=figsize or FIGSIZE,
             dpi=dpi,
             save=True,
             filepath=output,
@@ -788,7 +808,7 @@ def render(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["graphml", "gexf", "json"]),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default=None,
     help="graphml (yEd, Cytoscape), gexf (Gephi) or json (node-link, for d3 and Cytoscape.js). "
     "Default: from the suffix (.graphml, .gexf, .json).",
@@ -815,8 +835,6 @@ def export(
         exposure export -o network.gexf --as-of 2019-10-09
         exposure export -o network.json
     """
-    from exposure.render.export import export_graph, format_of
-
     format_of(output, fmt)  # an unknown suffix fails before the data is read
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     export_graph(result, output, fmt=fmt, inputs=tuple(result.graph.dataset.files.values()))
@@ -825,8 +843,6 @@ def export(
 
 def main() -> None:
     """Run the command line (the ``exposure`` console script)."""
-    import warnings
-
     # A warning is a line for the user ("Warning: ..."), not a source location.
     warnings.formatwarning = lambda message, *_, **__: f"Warning: {message}\n"
     cli(prog_name="exposure")

@@ -12,12 +12,15 @@ hands out a networkx view for small graphs and for exports.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from exposure.analysis import reverse, spans
@@ -148,9 +151,6 @@ class SupplyGraph:
         >>> graph.names[graph.codes(["HIKVISION", "Dahua Technology Co., Ltd."])].tolist()
         ['Hikvision', 'Dahua Technology']
         """
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         of_name, distinct = pd.factorize(name_keys(list(names)), sort=False)
         keys, codes = self._keys_and_codes
         # Look each known key up among the few wanted ones, in Arrow (no Python string per
@@ -165,8 +165,6 @@ class SupplyGraph:
     @cached_property
     def _keys_and_codes(self) -> tuple[Any, np.ndarray]:
         """Every key a node answers to, as one Arrow array, and the node of each."""
-        import pyarrow as pa
-
         # Node names first, then the listed names and aliases, then every spelling the rows
         # use (fuzzily matched ones included).
         entity = self.nodes["entity"].to_numpy()
@@ -408,7 +406,6 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     # The edges are aggregated on a second thread while the nodes' columns and the rows' are
     # made: both are passes over every row, mostly in NumPy and polars code that releases
     # Python's lock (at ten million rows, about 1.4 s and 1 s of one core each).
-    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="exposure-edges") as pool:
         aggregated = pool.submit(

@@ -14,10 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from exposure.util.encode import encode_text
 
 __all__ = [
     "GENERIC_WORDS",
@@ -291,9 +296,6 @@ def name_key_codes(names: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.nd
         unique = np.array([str(n) for n in names], dtype=object)
         codes, keys = pd.factorize(name_keys(unique, distinct=True), sort=False)
         return codes, np.asarray(keys, dtype=object)
-    import pyarrow as pa
-
-    from exposure.util.encode import encode_text
 
     given = names if isinstance(names, np.ndarray) else np.array(list(names), dtype=object)
     (codes,), keys = encode_text([pa.chunked_array([_threaded_arrow_keys(given)])])
@@ -316,9 +318,6 @@ def _threaded_arrow_keys(names: np.ndarray) -> Any:
     text = _arrow_text(names)
     if len(text) < _THREADED_FROM:
         return _arrow_keys(text)
-    from concurrent.futures import ThreadPoolExecutor
-
-    import pyarrow as pa
 
     half = len(text) // 2
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -331,8 +330,6 @@ def _arrow_text(names: np.ndarray) -> Any:
 
     Strings go to Arrow in one call, without a Python pass over them first (0.1 s a million).
     """
-    import pyarrow as pa
-
     try:
         text = pa.array(names, type=pa.large_string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -367,8 +364,6 @@ def _spaced(folded: Any) -> Any:
     Splitting on runs of spaces then splits as the pattern ``[^0-9a-z]+`` does (the bytes of
     a non-ASCII character become spaces too), about three times faster than the pattern.
     """
-    import pyarrow as pa
-
     validity, offsets, data = folded.buffers()
     spaced = _TOKEN_BYTES[np.frombuffer(data, dtype=np.uint8)] if data is not None else b""
     return pa.LargeStringArray.from_buffers(
@@ -381,9 +376,6 @@ def _arrow_keys(text: Any) -> Any:
 
     ``text``: the names as Arrow ``large_string`` (:func:`_arrow_text`).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     # Literal replacements: a regular expression per name costs several times more.
     folded = pc.ascii_lower(text)
     for mark in (".", "'"):

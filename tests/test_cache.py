@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import exposure
+import exposure.cache
 import exposure.graph
 from exposure import cache
 from tests.conftest import MakeData, listing, sale
@@ -33,7 +34,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         calls.append(True)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(exposure.graph, "build_graph", counted)
+    monkeypatch.setattr(exposure.cache, "build_graph", counted)
     return calls
 
 

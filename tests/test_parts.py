@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import exposure
+import exposure.cache
 import exposure.graph
 import exposure.read.dataset
 import exposure.read.parquet
@@ -217,7 +218,7 @@ def test_the_cache_sees_a_part_rewritten(tmp_path: Path, monkeypatch: pytest.Mon
         builds.append(True)
         return real(*a, **k)
 
-    monkeypatch.setattr(exposure.graph, "build_graph", spy)
+    monkeypatch.setattr(exposure.cache, "build_graph", spy)
     frame = bundled_suppliers()
     folder = tmp_path / "suppliers.parquet"
     parts = write_parts(folder, frame)

@@ -70,6 +70,7 @@ from exposure.names import (
     name_tokens,
     split_place,
 )
+from exposure.read.csl import address_countries
 from exposure.util.progress import advance, extend
 
 __all__ = [
@@ -175,8 +176,6 @@ def _region(code: str) -> str:
 
 def _listed_countries(listings: pd.DataFrame) -> pd.DataFrame:
     """One row per (entity, country) from ``country`` and the countries of ``addresses``."""
-    from exposure.read.csl import address_countries
-
     entities = listings["entity"].to_numpy()
     pairs = [(int(e), str(c)) for e, c in zip(entities, listings["country"], strict=True)]
     if "addresses" in listings.columns:
@@ -438,7 +437,7 @@ class Matcher:
     def _match_chunk(
         self, names: list[str], countries: list[str], limit: int, explain: str
     ) -> pd.DataFrame:
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz, process  # only fuzzy matching needs it
 
         forms, listed = _Forms.of(names), self._forms
         region = [_region(c) if c else "" for c in countries]

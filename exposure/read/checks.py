@@ -25,11 +25,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from exposure.errors import Problem
 from exposure.names import name_key_codes
 from exposure.read.schema import LINE, TableSchema
-from exposure.util.encode import code_type
+from exposure.util.encode import code_type, encode_text
 
 __all__ = [
     "NAME_COLUMNS",
@@ -226,7 +228,7 @@ def _number_problem(value: str, kind: str) -> tuple[str, str]:
 @cache
 def _country_fix(value: str) -> str:
     """Suggest the two-letter code of a country given by name or three-letter code."""
-    import pycountry
+    import pycountry  # loads a large table; only when a country is checked
 
     code = {"UK": "GB", "EL": "GR"}.get(value.upper())
     if code is None:
@@ -435,8 +437,6 @@ def text_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
 
 def categorical_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
     """Code text columns (Arrow or polars, no nulls) into categorical columns, as above."""
-    from exposure.util.encode import encode_text
-
     codes, dictionary = encode_text(columns)
     spellings = dictionary.to_pylist()
     trimmed = np.array([d.strip() for d in spellings], dtype=object)
@@ -456,9 +456,6 @@ def arrow_text(column: Any) -> Any:
     A dictionary column of strings stays one: :mod:`exposure.util.encode` codes it by its
     dictionaries.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if pa.types.is_dictionary(column.type):
         if (
             is_arrow_text(column.type.value_type)
@@ -478,6 +475,4 @@ def arrow_text(column: Any) -> Any:
 
 def is_arrow_text(kind: Any) -> bool:
     """Whether an Arrow type is one of text, as the coding of text columns takes them."""
-    import pyarrow as pa
-
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
 from exposure.errors import DataError, Problem
 from exposure.read.checks import (
@@ -171,9 +173,6 @@ def read_csv_arrow(path: Path) -> pd.DataFrame | None:
     lines or line breaks inside cells that shift line numbers): the Python reader then reads
     it again and says exactly what is wrong, where.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
     with path.open("rb") as handle:
         head = handle.read(2**16)
     first_line = head.split(b"\n", 1)[0]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from exposure.errors import DataError, Problem
 from exposure.names import name_key_codes
+from exposure.read import csl
 from exposure.read.checks import (
     NameKeys,
     text_codes,
@@ -300,7 +301,6 @@ def read_listed(path: str | Path) -> pd.DataFrame:
     '84 FR 54002'
     """
     path = Path(path)
-    from exposure.read import csl  # a CSL download (consolidated.csv/.json) is read as it is
 
     if csl.is_csl(path):
         return csl.read_csl_listed(path)

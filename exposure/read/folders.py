@@ -169,7 +169,7 @@ def _is_part(entry: Path) -> bool:
 
 def part_rows(parts: list[Path]) -> list[int]:
     """Return how many rows each part holds, from its footer (the rows are not read)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # only Parquet files need it
 
     return [pq.read_metadata(part).num_rows for part in parts]
 

@@ -7,11 +7,13 @@ the large suppliers table).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from exposure.errors import DataError, Problem
 from exposure.read.checks import (
@@ -28,6 +30,7 @@ from exposure.read.folders import (
     parquet_problem,
 )
 from exposure.read.schema import LINE, TableSchema
+from exposure.util import encode
 from exposure.util.polars_setup import import_polars
 from exposure.util.progress import advance, extend
 
@@ -36,8 +39,7 @@ __all__ = ["parquet_as_text", "read_parquet"]
 
 def read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.DataFrame:
     """Read a Parquet file, or the parts of a dataset folder (``path``), as one table."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # only Parquet files need it, and CSV users start faster
 
     in_folder = is_dataset(path)
     footers, schemas = [], []
@@ -83,7 +85,6 @@ def read_parquet(path: Path, schema: TableSchema, parts: list[Path]) -> pd.DataF
         return [parquet_column(table.column(0), index, number=group[0].strip() in numeric)]
 
     # Groups are read and encoded in Arrow threads (the work releases the GIL): two at once.
-    from concurrent.futures import ThreadPoolExecutor
 
     # The first part with rows shows how text columns are stored (all parts have one schema).
     probed = next((p for p, f in zip(parts, footers, strict=True) if f.num_rows), parts[0])
@@ -120,8 +121,6 @@ def _one_schema(parts: list[Path], schemas: list[Any]) -> Any | None:
     returned. Parts whose columns differ in name or order, or hold text in one part and
     numbers in another, raise: which is right is the user's to say.
     """
-    import pyarrow as pa
-
     if all(other.equals(schemas[0], check_metadata=False) for other in schemas[1:]):
         return None
     problems = []
@@ -175,8 +174,6 @@ def _one_schema(parts: list[Path], schemas: list[Any]) -> Any | None:
 
 def _column_kind(kind: Any) -> Any:
     """Return what kind of column an Arrow type holds, as parts may store it; ``None``: ``null``."""
-    import pyarrow as pa
-
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
     if pa.types.is_null(kind):
@@ -197,9 +194,7 @@ def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[s
     would be copied into polars' memory first (at ten million rows of two name columns, 0.3 s
     and 0.7 GB more). Columns of few strings are read as Arrow dictionaries instead.
     """
-    from exposure.util.encode import HASHED_FROM
-
-    if n_rows < max(HASHED_FROM, 1):
+    if n_rows < max(encode.HASHED_FROM, 1):
         return set()
     try:
         import_polars()
@@ -259,8 +254,7 @@ def columns_of_few_strings(path: Path, names: list[str]) -> set[str]:
     one distinct string in eight. Reading them costs milliseconds, and a file the reader cannot
     read (damaged, or with encrypted columns) raises here as it would later.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # only Parquet files need it, and CSV users start faster
 
     once = _named_once(names)
     if not once:
@@ -278,8 +272,6 @@ def columns_of_few_strings(path: Path, names: list[str]) -> set[str]:
 
 def parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:
     """Turn one Arrow column into a float column or a categorical text column."""
-    import pyarrow as pa
-
     if pa.types.is_dictionary(column.type) and number:
         column = column.cast(column.type.value_type)
     if number and (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
@@ -294,7 +286,7 @@ def parquet_as_text(path: Path) -> pd.DataFrame:
     cell, and a column some parts lack is empty in their rows. Rows are numbered in ``_line``
     on across the parts, as the data files' are.
     """
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # only Parquet files need it, and CSV users start faster
 
     in_folder = is_dataset(path)
     frames = []

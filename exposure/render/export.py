@@ -24,14 +24,17 @@ number.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
+from exposure.render.plot import network_view
+from exposure.util.atomic import write_atomic
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # slow to import; only exports need it
 
     from exposure.result import Result
 
@@ -60,8 +63,6 @@ def flat_graph(result: Result) -> nx.DiGraph:
     >>> G.edges["Nvidia", "Hikvision"]["products"].split(" | ")[0]
     'AI chips for video surveillance cameras'
     """
-    from exposure.render.plot import network_view
-
     G = network_view(result, max_nodes=None).graph
     flat = type(G)()
     flat.graph["as_of"] = result.as_of.isoformat()
@@ -128,9 +129,7 @@ def graph_bytes(result: Result, fmt: str) -> bytes:
     >>> sorted(data)[:3], data["graph"]["as_of"]
     (['directed', 'edges', 'graph'], '2019-10-09')
     """
-    import io
-
-    import networkx as nx
+    import networkx as nx  # slow to import; only exports need it
 
     fmt = format_of("", fmt)
     G = flat_graph(result)
@@ -175,6 +174,4 @@ def export_graph(
     ExposureError
         When the format is unknown or ``path`` is an input file.
     """
-    from exposure.util.atomic import write_atomic
-
     return write_atomic(Path(path), graph_bytes(result, format_of(path, fmt)), inputs=inputs)

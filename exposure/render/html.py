@@ -27,6 +27,8 @@ from exposure.render.plot import (
     _bend,
     network_view,
 )
+from exposure.result import format_share
+from exposure.util.atomic import write_atomic
 
 if TYPE_CHECKING:
     from exposure.result import Result
@@ -83,13 +85,10 @@ def write_html(
     inputs: tuple[Path, ...] = (),
 ) -> Path:
     """Write the interactive view of ``result`` to ``path`` (atomically); return ``path``."""
-    from exposure.util.atomic import write_atomic
-
     return write_atomic(Path(path), to_html(result, supplier=supplier), inputs=inputs)
 
 
 def _share(value: float | None, lower_bound: bool) -> str:
-    from exposure.result import format_share
 
     return format_share(value, lower_bound)
 

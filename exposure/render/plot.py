@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
 from exposure.records import Summary
+from exposure.util.atomic import write_atomic
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,8 +44,10 @@ if TYPE_CHECKING:
     from exposure.result import Result
 
 __all__ = [
+    "FIGSIZE",
     "MAX_PICTURE_NODES",
     "ROLE_STYLES",
+    "SAVED_DPI",
     "NetworkView",
     "network_view",
     "picture_format",
@@ -71,6 +74,10 @@ OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
 LARGE_PICTURE = 150
 
 SAVE_FORMATS = ("png", "svg", "pdf")
+#: The size of a picture, in inches, unless asked otherwise.
+FIGSIZE = (10, 6)
+#: The resolution of a PNG written by ``exposure render`` (dots per inch), unless asked otherwise.
+SAVED_DPI = 150
 _WRAP = 26  # characters per line of a name in the picture
 _PRODUCT_CHARS = 34  # a product label longer than this is shortened with an ellipsis
 _UNSPECIFIED = "unspecified"
@@ -337,7 +344,7 @@ def plot_exposure(
     *,
     supplier: str | None = None,
     ax: Axes | None = None,
-    figsize: tuple[float, float] = (10, 6),
+    figsize: tuple[float, float] = FIGSIZE,
     dpi: int = 100,
     show: bool = False,
     close: bool = False,
@@ -393,7 +400,7 @@ def plot_exposure(
     >>> ax.get_title()
     'Ambarella: exposure to the Entity List (84 FR 54002) as of 2019-10-09'
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # slow to import; only pictures need it
 
     if save and filepath is None:
         msg = "save=True needs a filepath, e.g. filepath='network.png'"
@@ -412,9 +419,9 @@ def plot_exposure(
 
 def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     """Draw a view on ``ax``: nodes, edges, labels that fit, headings, legend and notes."""
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.collections import LineCollection  # as pyplot above
+    from matplotlib.lines import Line2D  # as pyplot above
+    from matplotlib.patches import FancyArrowPatch  # as pyplot above
 
     graph = view.graph
     column_of = view.column_of
@@ -792,12 +799,10 @@ def _save_and_show(
     dpi: int,
 ) -> None:
     """Save (format from the suffix, atomically, without dates), then show and/or close."""
-    import matplotlib
-    import matplotlib.pyplot as plt
+    import matplotlib  # as pyplot below
+    import matplotlib.pyplot as plt  # slow to import; only pictures need it
 
     if save:
-        from exposure.util.atomic import write_atomic
-
         fmt = picture_format(filepath)
         metadata: dict[str, Any] = {
             "png": {"Software": None},

@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from exposure.util.polars_setup import import_polars
 
@@ -62,8 +65,6 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
         the distinct strings as a :class:`pyarrow.Array`: ``strings[codes[i][j]]`` is cell
         ``j`` of column ``i``.
     """
-    import pyarrow as pa
-
     by_hashes = True
     if columns and all(_is_polars(column) for column in columns):
         if sum(len(column) for column in columns) >= HASHED_FROM:
@@ -106,13 +107,9 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
     strings are then looked up among the earlier ones' by their two hashes, and the new ones
     numbered after them, in the order they first appear. ``None`` if two strings shared a hash.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if len(columns) == 1:
         found = _hashed(columns[0])
         return None if found is None else ([found.codes], found.strings)
-    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(columns), thread_name_prefix="exposure-encode") as pool:
         each = [found for found in pool.map(_hashed, columns) if found is not None]
@@ -147,8 +144,6 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
     are numbered, and each cell's code is looked up by its index. ``None`` when the
     dictionaries hold more than half as many strings as there are cells.
     """
-    import pyarrow as pa
-
     dictionaries: list[Any] = []
     seen: dict[tuple[int, ...], int] = {}
     chunks = []
@@ -216,9 +211,6 @@ def code_type(n_strings: int) -> type[np.signedinteger[Any]]:
 
 def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
     """Code the strings with Arrow's hash table of strings."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     encoded = pc.dictionary_encode(cells)
     chunks = encoded.chunks
     if not chunks:
@@ -249,9 +241,6 @@ class _Hashed:
 
 def _hashed(cells: Any) -> _Hashed | None:
     """Code the strings (Arrow or polars) through their hashes; ``None`` if two shared a hash."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     try:
         pl = import_polars()
     except ImportError:  # an install without it: the exact way is only slower

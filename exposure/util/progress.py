@@ -47,7 +47,7 @@ def progress(description: str, total: int, *, file: IO[str] | None = None) -> It
     if not _is_terminal(stream):  # no bar, and no import of tqdm, in pipes and logs
         yield None
         return
-    from tqdm import tqdm
+    from tqdm import tqdm  # only a bar drawn needs it
 
     bar = tqdm(
         total=total,
