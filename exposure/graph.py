@@ -617,7 +617,7 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
     return nodes.assign(**{n: _strings(v) if v.dtype == object else v for n, v in columns.items()})
 
 
-def _edge_order(
+def edge_order(
     src: np.ndarray, dst: np.ndarray, width: int
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Return the rows' positions sorted by ``src``, then ``dst``, then position (a stable sort).
@@ -630,18 +630,18 @@ def _edge_order(
     -------
     order, pairs
         The positions, and, where one sort packed the nodes, each sorted row's pair of nodes
-        as one integer, ``src << node_bits | dst`` (:func:`_node_bits`): the edges can then be
+        as one integer, ``src << node_bits | dst`` (:func:`node_bits`): the edges can then be
         told apart without gathering both columns in the new order. ``None`` otherwise.
 
     Examples
     --------
-    >>> order, pairs = _edge_order(np.array([1, 0, 1, 0]), np.array([2, 2, 0, 2]), 3)
+    >>> order, pairs = edge_order(np.array([1, 0, 1, 0]), np.array([2, 2, 0, 2]), 3)
     >>> order.tolist(), pairs.tolist()  # pairs of 2-bit nodes: 0 -> 2 is 2, 1 -> 0 is 4
     ([1, 3, 2, 0], [2, 2, 4, 6])
     """
     rows = len(src)
     bits = max(rows - 1, 1).bit_length()
-    node_bits = _node_bits(width)
+    node_bits = bits_per_node(width)
     if 2 * node_bits + bits <= 64:  # supplier, customer and position in one integer
         return _sorted_positions(src, dst, node_bits, bits)
     if node_bits + bits > 62:  # cannot pack: sort the pairs themselves
@@ -661,7 +661,7 @@ def _edge_order(
     return by_dst[by_src], None
 
 
-def _node_bits(width: int) -> int:
+def bits_per_node(width: int) -> int:
     """Return how many bits a node code below ``width`` takes in a packed key."""
     return (width - 1).bit_length()
 
@@ -671,7 +671,7 @@ def _sorted_positions(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sort the rows by one unsigned integer each: ``src``, ``dst``, position, bit by bit.
 
-    One sort instead of :func:`_edge_order`'s two: a million nodes (20 bits each) and ten
+    One sort instead of :func:`edge_order`'s two: a million nodes (20 bits each) and ten
     million rows (24 bits) fill 64 bits exactly. Returns the positions and the sorted pairs.
     """
     key = src.astype(np.uint64)
@@ -696,7 +696,7 @@ def _aggregate_edges(
     file order within an edge) and where each edge's rows start in that order.
     """
     width = max(n_nodes, 1)
-    order, pairs = _edge_order(src, dst, width)
+    order, pairs = edge_order(src, dst, width)
     # The first row of each edge, and one past the last row: the bounds of the edges' rows,
     # found at once (appending the end to ten million starts would copy them).
     first = np.ones(len(order) + 1, dtype=bool)
@@ -705,7 +705,7 @@ def _aggregate_edges(
         bounds = np.flatnonzero(first)
         starts = bounds[:-1]
         pairs = pairs[starts]
-        node_bits = np.uint64(_node_bits(width))
+        node_bits = np.uint64(bits_per_node(width))
         src = np.right_shift(pairs, node_bits).astype(src.dtype)
         dst = np.bitwise_and(pairs, np.uint64((1 << int(node_bits)) - 1)).astype(dst.dtype)
     else:

@@ -269,7 +269,7 @@ def name_keys(names: Iterable[str], *, distinct: bool = False) -> np.ndarray:
         series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
         codes, uniques = pd.factorize(series, sort=False)
         unique = np.asarray(uniques, dtype=object)
-    if len(unique) < _VECTORISED_FROM:
+    if len(unique) < VECTORISED_FROM:
         keys = np.array([name_key(str(n)) for n in unique], dtype=object)
     else:
         keys = _python_strings(_threaded_arrow_keys(unique))
@@ -292,7 +292,7 @@ def name_key_codes(names: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.nd
     >>> codes.tolist(), keys.tolist()
     ([0, 1, 0], ['hikvision', 'dahua'])
     """
-    if len(names) < _VECTORISED_FROM:
+    if len(names) < VECTORISED_FROM:
         unique = np.array([str(n) for n in names], dtype=object)
         codes, keys = pd.factorize(name_keys(unique, distinct=True), sort=False)
         return codes, np.asarray(keys, dtype=object)
@@ -308,15 +308,15 @@ def _python_strings(strings: Any) -> np.ndarray:
 
 
 #: From this many distinct names on, :func:`name_keys` works in Arrow.
-_VECTORISED_FROM = 2_000
+VECTORISED_FROM = 2_000
 #: From this many distinct names on, :func:`name_keys` splits them between two threads.
-_THREADED_FROM = 200_000
+THREADED_FROM = 200_000
 
 
 def _threaded_arrow_keys(names: np.ndarray) -> Any:
     """:func:`_arrow_keys` of two halves at once: Arrow's string kernels release the GIL."""
     text = _arrow_text(names)
-    if len(text) < _THREADED_FROM:
+    if len(text) < THREADED_FROM:
         return _arrow_keys(text)
 
     half = len(text) // 2

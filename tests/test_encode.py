@@ -70,7 +70,7 @@ def test_two_strings_with_one_hash_are_still_told_apart(monkeypatch: pytest.Monk
     monkeypatch.setattr(pl.Series, "hash", colliding)
     values = cells(3, 50)
     column = pa.chunked_array([values])
-    assert encode._hashed(column.cast(pa.large_string())) is None  # the check saw it
+    assert encode.hashed(column.cast(pa.large_string())) is None  # the check saw it
     assert coded([column]) == by_arrow([values])
 
 
@@ -89,11 +89,11 @@ def test_a_hash_shared_by_the_last_cell_is_seen_in_whichever_block_it_falls(
         return pl.Series(hashes)
 
     monkeypatch.setattr(encode, "HASHED_FROM", 0)
-    monkeypatch.setattr(encode, "_CHECK_BLOCK", block)
+    monkeypatch.setattr(encode, "CHECK_BLOCK", block)
     monkeypatch.setattr(pl.Series, "hash", last_collides)
     values = cells(4, 50)
     column = pa.chunked_array([values], type=pa.large_string())
-    assert encode._hashed(column) is None
+    assert encode.hashed(column) is None
     assert coded([column]) == by_arrow([values])
 
 
@@ -123,9 +123,9 @@ def test_columns_hashed_apart_share_one_numbering_and_see_a_hash_shared_across_t
     # Within each column no two strings share a hash; across them "aa" and "bb" do.
     first, second = ["aa", "abc"] * 5, ["bb", "abc", "abcd"] * 4
     columns = [pa.chunked_array([first]), pa.chunked_array([second])]
-    assert encode._hashed(columns[0]) is not None
-    assert encode._hashed(columns[1]) is not None
-    assert encode._hashed_columns(columns) is None  # the second hashes told them apart
+    assert encode.hashed(columns[0]) is not None
+    assert encode.hashed(columns[1]) is not None
+    assert encode.hashed_columns(columns) is None  # the second hashes told them apart
     assert coded(columns) == by_arrow([first, second])
 
 
@@ -145,7 +145,7 @@ def test_a_dictionary_with_as_many_strings_as_cells_is_coded_by_its_cells() -> N
     column = pa.chunked_array(
         [pa.DictionaryArray.from_arrays(pa.array([1, 0, 2], type=pa.int32()), dictionary)]
     )
-    assert encode._by_dictionaries(column) is None
+    assert encode.by_dictionaries(column) is None
     assert coded([column]) == ([[0, 1, 2]], ["a", "b", "c"])
 
 
@@ -307,7 +307,7 @@ def test_polars_columns_are_coded_like_arrow_ones_when_not_hashed(
     import polars as pl
 
     monkeypatch.setattr(encode, "HASHED_FROM", hashed_from)
-    monkeypatch.setattr(encode, "_hashed", lambda cells: None)  # as if two shared a hash
+    monkeypatch.setattr(encode, "hashed", lambda cells: None)  # as if two shared a hash
     supplier, customer = cells(8, 60), cells(9, 40)
     columns = [pl.Series(supplier), pl.Series(customer)]
     codes, strings = encode.encode_text(columns)

@@ -16,6 +16,7 @@ from exposure.entities.matcher import (
     MATCH_THRESHOLD,
     POSSIBLE_THRESHOLD,
     Matcher,
+    NameFormsTable,
     name_forms,
 )
 from exposure.names import name_key, name_tokens, split_place
@@ -171,9 +172,8 @@ def test_blocking_scores_a_small_part_of_all_pairs() -> None:
     listed = pd.DataFrame({"name": [f"{word()} {word()} Co" for _ in range(2000)]})
     matcher = Matcher(listed)
     names = [f"{word()} {word()} Ltd" for _ in range(3000)] + list(listed["name"][:50])
-    from exposure.entities.matcher import _Forms
 
-    query, _ = matcher._candidates(_Forms.of(names))
+    query, _ = matcher.candidate_pairs(NameFormsTable.of(names))
     assert len(query) < 0.01 * len(names) * len(listed)
     found = matcher.match(names)
     assert (found["outcome"].to_numpy()[-50:] == "match").all()
@@ -368,7 +368,7 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
     from exposure import names as names_module
     from exposure.names import name_key_codes, name_keys
 
-    monkeypatch.setattr(names_module, "_THREADED_FROM", threaded_from)
+    monkeypatch.setattr(names_module, "THREADED_FROM", threaded_from)
 
     words = [
         "Hikvision", "Co.,", "Ltd.", "LIMITED", "Liability", "Public", "Joint", "Stock",

@@ -69,7 +69,7 @@ def test_the_ranking_of_every_supplier_counts_the_suppliers_done(
     from exposure.cli import cli
 
     # The runner's standard error stands for a terminal.
-    monkeypatch.setattr(progress, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(progress, "is_terminal", lambda stream: True)
     result = CliRunner().invoke(cli, ["report", "--as-of", "2019-10-09"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Exposure to listed entities as of 2019-10-09")

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import exposure
 from exposure import analysis
+from exposure.graph import bits_per_node, edge_order
 from exposure.names import name_key
 from exposure.read.dataset import read_listed, read_ownership, read_suppliers
 
@@ -577,13 +578,12 @@ def test_edge_rows_are_ordered_by_supplier_customer_then_line(
 ) -> None:
     # The graph's CSR order and "rows of one edge in file order" both rest on this sort; node
     # codes are 32-bit on graphs of fewer than 2**31 nodes.
-    from exposure.graph import _edge_order
 
     src = np.array([s for s, _ in ends], dtype=kind)
     dst = np.array([d for _, d in ends], dtype=kind)
     expected = sorted(range(len(ends)), key=lambda row: (ends[row][0], ends[row][1], row))
     with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
-        order, pairs = _edge_order(src, dst, width)
+        order, pairs = edge_order(src, dst, width)
     assert order.tolist() == expected
     assert_pairs(pairs, src, dst, order, width)
 
@@ -592,12 +592,11 @@ def assert_pairs(
     pairs: np.ndarray | None, src: np.ndarray, dst: np.ndarray, order: np.ndarray, width: int
 ) -> None:
     """Where the sort packed the nodes, each sorted row's pair holds its two nodes."""
-    from exposure.graph import _node_bits
 
     if pairs is None:  # rows or nodes too many for one 64-bit key
-        assert 2 * _node_bits(width) + max(len(src) - 1, 1).bit_length() > 64
+        assert 2 * bits_per_node(width) + max(len(src) - 1, 1).bit_length() > 64
         return
-    bits = _node_bits(width)
+    bits = bits_per_node(width)
     assert [(int(p) >> bits, int(p) & ((1 << bits) - 1)) for p in pairs] == [
         (int(src[row]), int(dst[row])) for row in order
     ]
@@ -614,14 +613,13 @@ def test_edge_rows_are_ordered_when_the_packed_key_fills_all_64_bits(
     Suppliers on either side of 2**28 (the bit that becomes the key's top bit): a sort that
     took the keys as signed would put those above it first.
     """
-    from exposure.graph import _edge_order
 
     width = 2**29
     src = np.array([2**28 - 4 + s for s, _ in ends], dtype=np.int32)
     dst = np.array([width - 1 - d for _, d in ends], dtype=np.int32)
     expected = sorted(range(len(ends)), key=lambda row: (src[row], dst[row], row))
     with mock.patch("exposure.util.sorting.BY_POLARS_FROM", polars_from):
-        order, pairs = _edge_order(src, dst, width)
+        order, pairs = edge_order(src, dst, width)
     assert order.tolist() == expected
     assert pairs is not None  # 29 + 29 + 6 bits: one key
     assert_pairs(pairs, src, dst, order, width)

@@ -251,7 +251,7 @@ class Matcher:
                     entity_of.append(int(entity))
                     text.append(alias.strip())
                     kind.append("alias")
-        forms = _Forms.of(text)
+        forms = NameFormsTable.of(text)
         keep = forms.key != ""
         seen: set[tuple[int, str]] = set()
         for i in np.flatnonzero(keep):
@@ -404,7 +404,7 @@ class Matcher:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _candidates(self, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
+    def candidate_pairs(self, forms: NameFormsTable) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (query, listed row) that share a blocking key or the whole key."""
         query, text = _blocks(forms, known_words=self._words)
         block = np.array([self._block_id.get(b, -1) for b in text], dtype=np.int64)
@@ -439,10 +439,10 @@ class Matcher:
     ) -> pd.DataFrame:
         from rapidfuzz import fuzz, process  # only fuzzy matching needs it
 
-        forms, listed = _Forms.of(names), self._forms
+        forms, listed = NameFormsTable.of(names), self._forms
         region = [_region(c) if c else "" for c in countries]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
-        query, row = self._candidates(forms)
+        query, row = self.candidate_pairs(forms)
 
         def pairwise(scorer: Any, left: np.ndarray, right: np.ndarray) -> np.ndarray:
             if not len(left):
@@ -586,7 +586,9 @@ class Matcher:
             forms, countries, top.reset_index(drop=True), rejected_notes, explain == "all"
         )
 
-    def _decided(self, forms: _Forms, decided: dict[tuple[str, int], str]) -> dict[int, str]:
+    def _decided(
+        self, forms: NameFormsTable, decided: dict[tuple[str, int], str]
+    ) -> dict[int, str]:
         """Map ``query * (n_entities + 1) + entity`` to the note of a rejected pair."""
         queries_of_key: dict[str, list[int]] = {}
         for q, key in enumerate(forms.key.tolist()):
@@ -598,7 +600,7 @@ class Matcher:
             for q in queries_of_key.get(key, ())
         }
 
-    def _confirm(self, forms: _Forms, pairs: pd.DataFrame) -> pd.DataFrame:
+    def _confirm(self, forms: NameFormsTable, pairs: pd.DataFrame) -> pd.DataFrame:
         added = []
         for q, key in enumerate(forms.key.tolist()):
             decision = self.decisions.confirmed.get(key)
@@ -628,7 +630,7 @@ class Matcher:
 
     def _describe(
         self,
-        forms: _Forms,
+        forms: NameFormsTable,
         countries: list[str],
         top: pd.DataFrame,
         rejected: dict[int, list[str]],
@@ -755,7 +757,7 @@ class Matcher:
 
 
 @dataclass(frozen=True)
-class _Forms:
+class NameFormsTable:
     """The normal forms of many names, as parallel object arrays.
 
     ``core_sorted`` and ``distinct_sorted`` are the words sorted and run together, so that
@@ -773,7 +775,7 @@ class _Forms:
     numbers: np.ndarray
 
     @classmethod
-    def of(cls, names: Sequence[str]) -> _Forms:
+    def of(cls, names: Sequence[str]) -> NameFormsTable:
         rows = [_form_row(name) for name in names]
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
         arrays = {
@@ -785,8 +787,8 @@ class _Forms:
         }
         return cls(**arrays)
 
-    def take(self, index: np.ndarray) -> _Forms:
-        return _Forms(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
+    def take(self, index: np.ndarray) -> NameFormsTable:
+        return NameFormsTable(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
 
     def shown(self) -> np.ndarray:
         return np.array(
@@ -810,7 +812,7 @@ def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matr
 
 
 def _form_row(name: str) -> tuple[Any, ...]:
-    """Return the fields of :class:`_Forms` for one name, in their order."""
+    """Return the fields of :class:`NameFormsTable` for one name, in their order."""
     tokens = name_tokens(name)
     place, rest = split_place(tokens)
     kept = [t for t in rest if t not in GENERIC_WORDS]
@@ -829,7 +831,7 @@ def _form_row(name: str) -> tuple[Any, ...]:
     )
 
 
-def _blocks(forms: _Forms, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
+def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
     """Return (name index, key) pairs: the blocking keys of each name's core.
 
     Keys: each distinctive word (``w:``); the first three letters of a word (``p:``), on the

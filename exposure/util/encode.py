@@ -68,14 +68,14 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     by_hashes = True
     if columns and all(_is_polars(column) for column in columns):
         if sum(len(column) for column in columns) >= HASHED_FROM:
-            hashed = _hashed_columns(list(columns))
+            hashed = hashed_columns(list(columns))
             if hashed is not None:
                 return hashed
         # Two strings shared a hash, or there are too few to hash: numbered by the strings.
         by_hashes = False
         columns = [pa.chunked_array([c.to_arrow(compat_level=_oldest())]) for c in columns]
     if len(columns) == 1 and pa.types.is_dictionary(columns[0].type):
-        found = _by_dictionaries(columns[0])
+        found = by_dictionaries(columns[0])
         if found is not None:
             return [found[0]], found[1]
     # Several columns share one numbering: dictionary ones are coded by their strings.
@@ -91,28 +91,28 @@ def encode_text(columns: Sequence[Any]) -> tuple[list[np.ndarray], Any]:
     ]
     cells = sum(lengths)
     if by_hashes and cells and cells >= HASHED_FROM:
-        hashed = _hashed_columns(parts)
+        hashed = hashed_columns(parts)
         if hashed is not None:
             return hashed
-    codes, strings = _by_strings(pa.chunked_array([c for p in parts for c in p.chunks], type=kind))
+    codes, strings = by_strings(pa.chunked_array([c for p in parts for c in p.chunks], type=kind))
     bounds = np.cumsum([0, *lengths])
     return [codes[start:stop] for start, stop in itertools.pairwise(bounds)], strings
 
 
-def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
+def hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
     """Code text columns through hashes, each on a thread of its own, then in one numbering.
 
-    Each column is numbered alone (:func:`_hashed`: its hashing and Arrow's numbering run
+    Each column is numbered alone (:func:`hashed`: its hashing and Arrow's numbering run
     without Python's lock, so two columns take about the time of one); a later column's
     strings are then looked up among the earlier ones' by their two hashes, and the new ones
     numbered after them, in the order they first appear. ``None`` if two strings shared a hash.
     """
     if len(columns) == 1:
-        found = _hashed(columns[0])
+        found = hashed(columns[0])
         return None if found is None else ([found.codes], found.strings)
 
     with ThreadPoolExecutor(len(columns), thread_name_prefix="exposure-encode") as pool:
-        each = [found for found in pool.map(_hashed, columns) if found is not None]
+        each = [found for found in pool.map(hashed, columns) if found is not None]
     if len(each) < len(columns):
         return None
     first, later = each[0], each[1:]
@@ -137,7 +137,7 @@ def _hashed_columns(columns: list[Any]) -> tuple[list[np.ndarray], Any] | None:
     return codes, pa.concat_arrays(strings)
 
 
-def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
+def by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
     """Code a dictionary column's strings through its dictionaries, when they are small.
 
     A Parquet reader gives each row group's dictionary as it is stored: only the dictionaries
@@ -162,7 +162,7 @@ def _by_dictionaries(column: Any) -> tuple[np.ndarray, Any] | None:
     if 2 * sum(len(d) for d in dictionaries) > len(column):
         return None
     kind = dictionaries[0].type if dictionaries else pa.large_string()
-    entries, strings = _by_strings(
+    entries, strings = by_strings(
         pa.chunked_array([d if d.type == kind else d.cast(kind) for d in dictionaries], type=kind)
     )
     # The smallest integers that hold the codes, as pandas' Categorical keeps them: each
@@ -209,7 +209,7 @@ def code_type(n_strings: int) -> type[np.signedinteger[Any]]:
     return np.int64
 
 
-def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
+def by_strings(cells: Any) -> tuple[np.ndarray, Any]:
     """Code the strings with Arrow's hash table of strings."""
     encoded = pc.dictionary_encode(cells)
     chunks = encoded.chunks
@@ -225,12 +225,12 @@ def _by_strings(cells: Any) -> tuple[np.ndarray, Any]:
     return codes, dictionary
 
 
-#: Cells whose second hashes :func:`_hashed` compares at once.
-_CHECK_BLOCK = 1 << 20
+#: Cells whose second hashes :func:`hashed` compares at once.
+CHECK_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
-class _Hashed:
+class Hashed:
     """Cells coded through their hashes: the distinct strings with their two hashes."""
 
     codes: np.ndarray
@@ -239,7 +239,7 @@ class _Hashed:
     checks: np.ndarray
 
 
-def _hashed(cells: Any) -> _Hashed | None:
+def hashed(cells: Any) -> Hashed | None:
     """Code the strings (Arrow or polars) through their hashes; ``None`` if two shared a hash."""
     try:
         pl = import_polars()
@@ -264,8 +264,8 @@ def _hashed(cells: Any) -> _Hashed | None:
     first_checks = check[first]
     # Compared a block at a time: the gathered checks of all cells would be 80 MB more, on
     # each thread, at the load's peak.
-    for start in range(0, len(codes), _CHECK_BLOCK):
-        block = slice(start, start + _CHECK_BLOCK)
+    for start in range(0, len(codes), CHECK_BLOCK):
+        block = slice(start, start + CHECK_BLOCK)
         if not np.array_equal(check[block], first_checks[codes[block]]):
             return None
     if in_polars:
@@ -273,7 +273,7 @@ def _hashed(cells: Any) -> _Hashed | None:
     else:
         # A mask keeps the chunks apart (a take would first join all the cells' text into one).
         distinct = cells.filter(pa.array(grows)).combine_chunks()
-    return _Hashed(
+    return Hashed(
         codes=codes,
         strings=distinct,
         hashes=encoded.dictionary.to_numpy(),

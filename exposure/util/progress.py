@@ -44,7 +44,7 @@ def progress(description: str, total: int, *, file: IO[str] | None = None) -> It
         Where to draw; default standard error. Nothing is drawn unless it is a terminal.
     """
     stream = file if file is not None else sys.stderr
-    if not _is_terminal(stream):  # no bar, and no import of tqdm, in pipes and logs
+    if not is_terminal(stream):  # no bar, and no import of tqdm, in pipes and logs
         yield None
         return
     from tqdm import tqdm  # only a bar drawn needs it
@@ -82,6 +82,6 @@ def extend(steps: int) -> None:
         bar.total += steps
 
 
-def _is_terminal(stream: IO[str]) -> bool:
+def is_terminal(stream: IO[str]) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
