@@ -76,9 +76,9 @@ class RowSplit:
 
     SciPy's sparse products run without holding Python's lock, but each on one core: the
     fixed-point loops below multiply the same matrix ten or twenty times, and two blocks of
-    rows with about as many entries each, multiplied at once, take about half the time (0.04
-    s -> 0.02 s for 7.7 million entries on this project's 2-core machine). The blocks share
-    the matrix's arrays.
+    rows with about as many entries each, multiplied at once on two cores, take about half the
+    time of the whole matrix on one. Small matrices are multiplied whole, as threads would cost
+    more than they save. The blocks share the matrix's arrays.
 
     Parameters
     ----------
@@ -197,7 +197,8 @@ def levels(
     runs over the reversed graph, from an extra node linked to every target; lengths come
     from the search tree by pointer jumping (a few passes of array lookups), and a target's
     own length is one more than its nearest successor's. Both give the same result; the
-    search is ~2x faster on millions of edges but its import costs ~0.15 s.
+    search is faster on millions of edges, but importing :mod:`scipy.sparse.csgraph` costs
+    more than it saves on small graphs.
 
     Examples
     --------
@@ -661,9 +662,9 @@ class PathFinder:
     their order are the same. These lists are laid out on first use, one record a sale: one
     for each of the last :attr:`NARROWED_LEFT` steps (short: a customer that close to the
     end of a path must be close to a listed entity), and one of every tier for all earlier
-    steps, so that a high tier limit does not hold a list per step. On the benchmark's
-    graphs a step reads a sixth of the sales it otherwise would (the ranking of every
-    supplier about 2x faster).
+    steps, so that a high tier limit does not hold a list per step. Where most sales lead
+    nowhere near a listed entity, a step then reads only a small part of the sales, which
+    matters most when every supplier is ranked.
 
     Parameters
     ----------
@@ -690,7 +691,7 @@ class PathFinder:
         self.indices = shares.indices
         self.data = shares.data
         # A tier of 0 or less (-1: reaches no listed entity) ends every path alike: 0. Made
-        # per node, then gathered once (about 0.03 s at ten million sales).
+        # per node, then gathered once for the sales: one pass over them, not one per step.
         kind = np.int32 if len(tier) < np.iinfo(np.int32).max else np.int64  # tiers <= nodes
         of_node = np.where(listed, -1, np.maximum(tier, 0)).astype(kind)
         self.standing = of_node[shares.indices]

@@ -1,9 +1,9 @@
 """A cache of built graphs: later runs on the same large files skip reading and matching.
 
-Reading, checking and name-matching ten million supply rows takes tens of seconds, and an
-analyst asks about one supplier after another. :func:`load_graph` keeps each graph it builds in
-a folder of the user's choice (``--cache-dir`` on the command line, or ``EXPOSURE_CACHE_DIR``)
-and reads it back, in about a second, when nothing it was built from has changed.
+Reading, checking and name-matching ten million supply rows takes a while, and an analyst asks
+about one supplier after another. :func:`load_graph` keeps each graph it builds in a folder of
+the user's choice (``--cache-dir`` on the command line, or ``EXPOSURE_CACHE_DIR``) and reads it
+back, far faster than it was built, when nothing it was built from has changed.
 
 An entry is found by a key made of:
 

@@ -404,8 +404,8 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
     dst = node_of_spelling[customer_of_row] if n_rows else np.zeros(0, dtype=node_kind)
     advance("aggregating edges")
     # The edges are aggregated on a second thread while the nodes' columns and the rows' are
-    # made: both are passes over every row, mostly in NumPy and polars code that releases
-    # Python's lock (at ten million rows, about 1.4 s and 1 s of one core each).
+    # made: both are long passes over every row, mostly in NumPy and polars code that
+    # releases Python's lock, so on two cores they take little more than the longer one alone.
 
     with ThreadPoolExecutor(1, thread_name_prefix="exposure-edges") as pool:
         aggregated = pool.submit(
@@ -433,8 +433,8 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
                 resolved["matched_as"].to_numpy(dtype=object), customer_of_row, rows.index
             ).array,
         }
-        # Joined as they are: DataFrame.assign would copy each (0.1 to 0.2 s at ten million
-        # rows).
+        # Joined as they are: DataFrame.assign would copy each, a pass over every row for
+        # nothing.
         rows = pd.concat(
             [
                 rows.drop(columns=[c for c in derived if c in rows.columns]),
@@ -468,8 +468,8 @@ def _index_type(count: int) -> type[np.signedinteger[Any]]:
 def _strings(values: np.ndarray) -> pd.Series:
     """Return Python strings as a column of them, as they are.
 
-    pandas 3 would copy them into Arrow strings (about 0.2 s a million names), and every
-    lookup of rows by position would turn them back into Python strings.
+    pandas 3 would copy them into Arrow strings (a pass over every name), and every lookup of
+    rows by position would turn them back into Python strings.
     """
     return pd.Series(values, dtype=object, copy=False)
 
@@ -486,7 +486,7 @@ def _spelling_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
         and isinstance(customer.dtype, pd.CategoricalDtype)
         and supplier.cat.categories is customer.cat.categories
     ):
-        # The readers share the spellings in that order (io._share_spellings); a spelling no
+        # The readers share the spellings in that order (tables.share_spellings); a spelling no
         # row uses any longer (rows taken out) sends the table the long way.
         supplier_codes = supplier.cat.codes.to_numpy(np.int64)
         customer_codes = customer.cat.codes.to_numpy(np.int64)

@@ -96,8 +96,8 @@ def text_column(
 def distinct_categories(strings: pd.Index) -> pd.CategoricalDtype:
     """Return the categorical type of strings known to be distinct, without checking them again.
 
-    pandas' constructor checks that categories are distinct by hashing each one (0.3 s for a
-    million names); the strings here come out of a hash table already (a factorization, or
+    pandas' constructor checks that categories are distinct by hashing each one, a pass over
+    every name; the strings here come out of a hash table already (a factorization, or
     :mod:`exposure.util.encode`). pandas' own unchecked constructor is used where it has one.
 
     Examples
@@ -367,7 +367,7 @@ class NameKeys:
 def _name_keys_of(values: pd.Series, keys: dict[str, NameKeys] | None) -> NameKeys:
     """Return the name keys of a name column.
 
-    Name columns that share their spellings (:func:`_share_spellings`) share the work too: the
+    Name columns that share their spellings (:func:`exposure.read.tables.share_spellings`) share the work too: the
     keys of another such column in ``keys`` are reused, ``keys`` array and all.
     """
     distinct, codes = text_codes(values)
@@ -412,7 +412,7 @@ def column_groups(names: list[str]) -> list[list[str]]:
     """Group a file's columns for reading: the name columns together, each other one alone.
 
     The name columns of a table (supplier and customer) are coded together: a company that
-    both sells and buys is one spelling, hashed once, in the order :func:`_share_spellings`
+    both sells and buys is one spelling, hashed once, in the order :func:`exposure.read.tables.share_spellings`
     gives. Column names that are equal once stripped are left for the checks to report.
 
     Examples
@@ -430,7 +430,7 @@ def text_columns(columns: list[Any], index: pd.Index) -> list[pd.Series]:
     """Turn Arrow columns into categorical text columns of one set of spellings.
 
     The spellings are stripped, in order of first appearance down the first column, then the
-    next (as :func:`_share_spellings` orders them).
+    next (as :func:`exposure.read.tables.share_spellings` orders them).
     """
     return categorical_columns([arrow_text(column) for column in columns], index)
 

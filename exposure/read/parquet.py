@@ -191,8 +191,9 @@ def _polars_reads(file_schema: Any, n_rows: int, few_strings: set[str]) -> set[s
     """Return the columns that polars reads: plain text of many strings, enough rows to hash.
 
     polars' reader gives strings that :mod:`exposure.util.encode` hashes where they are; Arrow's
-    would be copied into polars' memory first (at ten million rows of two name columns, 0.3 s
-    and 0.7 GB more). Columns of few strings are read as Arrow dictionaries instead.
+    would be copied into polars' memory first, which costs a pass over all the text and as much
+    memory again at the load's peak. Columns of few strings are read as Arrow dictionaries
+    instead.
     """
     if n_rows < max(encode.HASHED_FROM, 1):
         return set()
@@ -251,8 +252,9 @@ def columns_of_few_strings(path: Path, names: list[str]) -> set[str]:
     writers store such columns as dictionary codes). Columns of many distinct strings are read
     as text (a reader that fell back from a dictionary to plain pages would build one by
     hashing every cell). The first :data:`_PROBE_CELLS` cells of each column decide: at most
-    one distinct string in eight. Reading them costs milliseconds, and a file the reader cannot
-    read (damaged, or with encrypted columns) raises here as it would later.
+    one distinct string in eight. Reading them costs little beside reading the whole file, and
+    a file the reader cannot read (damaged, or with encrypted columns) raises here as it would
+    later.
     """
     import pyarrow.parquet as pq  # only Parquet files need it, and CSV users start faster
 

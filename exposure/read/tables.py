@@ -34,7 +34,7 @@ from exposure.read.folders import (
 from exposure.read.parquet import parquet_as_text, read_parquet
 from exposure.read.schema import LINE, Column, TableSchema
 
-__all__ = ["MAX_CELL", "read_checked", "read_names", "read_raw", "read_table"]
+__all__ = ["MAX_CELL", "read_checked", "read_names", "read_raw", "read_table", "share_spellings"]
 
 
 def read_table(path: str | Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
@@ -121,7 +121,7 @@ def _checked(
         raise DataError(cite_parts(problems))
     table = raw.copy(deep=False)
     problems.extend(_long_cells(path, table))
-    _share_spellings(table)
+    share_spellings(table)
     keys: dict[str, NameKeys] = {}
     for column in schema.columns:
         if column.name not in table.columns:
@@ -136,7 +136,7 @@ def _checked(
     return table, problems, keys
 
 
-def _share_spellings(table: pd.DataFrame) -> None:
+def share_spellings(table: pd.DataFrame) -> None:
     """Give the categorical name columns of a table (supplier, customer) one set of spellings.
 
     A company is often both a supplier and a customer: its spelling is then stored, and keyed,

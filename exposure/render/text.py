@@ -28,9 +28,9 @@ def tabulate(
     """Lay out a table with the tabulate library, imported only when a table is drawn.
 
     Every cell is shown as the text it is, numbers as ``str`` gives them: tabulate would
-    otherwise test each cell for a number (two thirds of its time on a ranking of 74,000
-    suppliers) and rewrite number-like text (a column of ``1e3`` shows ``1000``). Columns
-    at the positions in ``right`` are aligned right, the others left.
+    otherwise test each cell for a number (most of its work on a long ranking) and rewrite
+    number-like text (a column of ``1e3`` shows ``1000``). Columns at the positions in
+    ``right`` are aligned right, the others left.
 
     Examples
     --------
@@ -216,7 +216,7 @@ def json_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     Joined, the pieces are the layout of ``json.dumps(list(records), indent=2,
     ensure_ascii=False) + "\n"``, but the records are read one at a time (from
     :meth:`Result.iter_records`): the report of every supplier of a large graph is written
-    without holding all of it in memory. Each record is written by :mod:`orjson`, about 15x
+    without holding all of it in memory. Each record is written by :mod:`orjson`, many times
     faster than the standard library's indented (pure Python) encoder: the same text, except
     that a number may be spelled otherwise (``0.00001`` for ``1e-05``) and that a value that is
     no JSON number (``NaN``, infinity) is written ``null``.

@@ -4,20 +4,20 @@ Every text column read from Parquet (or from CSV through Arrow) becomes codes in
 distinct strings: checks then run once per distinct string, and a company's spelling is one
 integer wherever it appears. Arrow's :func:`pyarrow.compute.dictionary_encode` does this with
 one hash table of strings; on ten million cells with a million distinct names most lookups
-miss the processor's caches twice (the table, then the string it compares), about 0.4 us a
-cell on this project's machine.
+miss the processor's caches twice (the table, then the string it compares), which makes it
+slow on large columns.
 
-Large columns are numbered through 64-bit hashes instead: polars hashes each string in one
-pass over the column's bytes, and Arrow numbers the integers, whose table is a quarter of the
-size and needs no string comparison (about 4x faster at a million names). A second hash, with
-another seed, then checks that no two different strings shared the first one: each cell's
-second hash must equal that of the first cell with its code. Were two strings ever to collide
-(about 1 in 10^7 for a million distinct names), the check fails and the column is numbered by
-the strings themselves, so the result is always exact. Several columns (supplier and
-customer) are each hashed and numbered on a thread of their own, then joined into one
-numbering by their hashes. Columns may also come as polars Series, as polars' Parquet reader
-gives them (:mod:`exposure.read.dataset` reads large text columns so): their strings are then hashed
-where they are, without a copy into polars' memory.
+Large columns are numbered through 64-bit hashes instead: polars hashes each string in one pass
+over the column's bytes, and Arrow numbers the integers, whose table is a quarter of the size
+and needs no string comparison, several times faster on columns of many distinct names. A second
+hash, with another seed, then checks that no two different strings shared the first one: each
+cell's second hash must equal that of the first cell with its code. Were two strings ever to
+collide (about 1 in 10^7 for a million distinct names), the check fails and the column is
+numbered by the strings themselves, so the result is always exact. Several columns (supplier and
+customer) are each hashed and numbered on a thread of their own, then joined into one numbering
+by their hashes. Columns may also come as polars Series, as polars' Parquet reader gives them
+(:mod:`exposure.read.dataset` reads large text columns so): their strings are then hashed where
+they are, without a copy into polars' memory.
 
 Examples
 --------

@@ -4,20 +4,18 @@ polars allocates with a jemalloc of its own, which by default keeps freed pages 
 seconds, for polars to reuse. exposure uses polars for a few large, short steps (reading and
 hashing ten million names, sorting integers) between which NumPy, pandas and Arrow, each with
 its own allocator, do the rest: pages polars kept would sit idle beside theirs, and the
-process would hold both. At a million companies this lowered the peak memory of load, graph
-and analysis from 2.55 to 2.25 GiB (medians of four runs each, alternating; lower in every
-pair), and what the process holds once the files are read from about 1.8 to 0.9 GiB, for the
-same time.
+process would hold both. Giving pages back at once lowers the peak memory of a large run,
+and what the process holds once the files are read, at no cost in time: the steps are few and
+large, so polars gains little from reusing its pages.
 
 On Linux it also asks for transparent huge pages (``thp:always``, which the system's
 ``madvise`` mode honours): a fresh page then costs one fault per 2 MiB instead of per 4 KiB.
-Faults are dear on virtual machines (about 5 us each on this project's). At a million
-companies reading the files took 0.85 million of them, 60% in polars, and 0.21 million with
-huge pages. Load, graph and analysis took 10.57 -> 9.52 s (medians of three runs each,
-alternating; faster in every pair) with the same peak memory, and in another hour
-11.59 -> 10.95 s with the peak 2.19 -> 2.47 GiB: a huge page is held whole while any of it
-is in use, and how many the system has to give varies. Elsewhere jemalloc has no such option
-and would print a complaint.
+Faults are dear, above all on virtual machines, and reading large files touches many fresh
+pages, a good part of them in polars; huge pages cut those faults and so the time of reading.
+The cost is memory: a huge page is held whole while any of it is in use, so the peak can be
+higher, and how many huge pages the system has to give varies. A user who prefers small pages
+sets ``_RJEM_MALLOC_CONF`` (say to ``thp:never``), which exposure then leaves as it is.
+Elsewhere jemalloc has no such option and would print a complaint.
 
 jemalloc reads its settings (``_RJEM_MALLOC_CONF``) once, as polars loads; polars puts its
 own defaults (``dirty_decay_ms:500,muzzy_decay_ms:1000``) before whatever the variable holds,

@@ -3,11 +3,11 @@
 scipy.sparse's array-API layer (``scipy._lib.array_api_compat.numpy``) reads every public
 attribute of numpy, and numpy imports a submodule when its attribute is first read, so
 importing scipy.sparse imports ``numpy.f2py`` (a Fortran wrapper generator) and
-``numpy.testing``: about 50 ms of the half second that ``exposure report --supplier
-Ambarella`` takes, a tenth of it. Before scipy is imported, they are registered as lazy modules
-(:class:`importlib.util.LazyLoader`, the standard library's way to defer an import): each is
-imported, as it would have been, the first time one of its attributes is read. Where one is
-imported already (scipy was imported first), nothing changes.
+``numpy.testing``, a noticeable part of the start-up of a command that answers quickly, such
+as ``exposure report --supplier`` on a small data set. Before scipy is imported, they are
+registered as lazy modules (:class:`importlib.util.LazyLoader`, the standard library's way to
+defer an import): each is imported, as it would have been, the first time one of its
+attributes is read. Where one is imported already (scipy was imported first), nothing changes.
 
 Examples
 --------
