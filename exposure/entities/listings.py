@@ -9,7 +9,7 @@ here:
   (:func:`entity_ids`), numbered in order of first appearance.
 * **Its spellings** are the names and the ``;``-separated ``alt_names`` of its rows
   (:func:`spellings`), in file order: what exact resolution
-  (:class:`~exposure.names.NameIndex`) and review decisions look names up in.
+  (:class:`NameIndex`) and review decisions look names up in.
 * **In force on a date** *d*: ``start_date <= d`` and (``end_date`` empty or ``d < end_date``)
   (:func:`in_force`): a listing counts from its start date until the day before its end date.
 

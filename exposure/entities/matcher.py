@@ -1,6 +1,6 @@
 """Matching names that are not spelled like the list: scores, outcomes and review decisions.
 
-Exact resolution (:class:`~exposure.names.NameIndex`) links a name to a listed entity when their
+Exact resolution (:class:`~exposure.entities.listings.NameIndex`) links a name to a listed entity when their
 keys are equal. A :class:`Matcher` goes further, the way screening tools do, and scores every
 listed name and alias that could be meant. Its contract:
 
