@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import exposure
 from exposure.cli import cli
 from tests.conftest import MakeData, listing, sale, write_csv
 
@@ -253,3 +254,75 @@ def test_screen_markdown_neutralises_formulas() -> None:
     assert code == 0
     assert out.startswith("## Screened 1 name(s)")
     assert "| '=HYPERLINK(1)" in out
+
+
+def test_a_name_set_aside_for_its_dates_says_when_it_is_listed(make_data: MakeData) -> None:
+    folder = make_data(
+        [
+            listing("Hikvision", start="2019-10-09"),
+            listing(
+                "Old Trading Co",
+                start="2010-01-01",
+                end="2015-06-30",
+                federal_register_notice="75 FR 1",
+            ),
+        ],
+        [sale("Maker", "Hikvision", 0.1)],
+    )
+    code, out, _ = run(
+        "screen", "Hikvision", "Old Trading Co", "Acme Corp", "--data", str(folder),
+        "--as-of", "2019-01-01", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    hikvision, old, acme = json.loads(out)
+    assert hikvision["outcome"] == "none"
+    assert "listed only from 2019-10-09 (84 FR 54002)" in hikvision["explanation"]
+    assert old["outcome"] == "none"
+    assert "its listing ended on 2015-06-30 (75 FR 1)" in old["explanation"]
+    # A name no listing resembles still says only that.
+    assert acme["explanation"] == "no listed name or alias scores 50 or more"
+    code, out, _ = run(
+        "screen", "Old Trading Co", "--data", str(folder), "--as-of", "2012-01-01",
+    )  # fmt: skip
+    assert "Old Trading Co  match" in out
+
+
+def test_screen_and_report_take_the_same_decision_for_each_customer(make_data: MakeData) -> None:
+    # The names every view must agree on: an exact key, a misspelling, an alias with another
+    # legal form, a near name, a name reviewed both ways and an innocent one.
+    listed = [
+        listing("Hangzhou Hikvision Digital Technology", alt_names="Hikvision"),
+        listing("Dahua Technology", alt_names="Zhejiang Dahua Technology"),
+        listing("Huawei Technologies Co., Ltd.", alt_names="Huawei"),
+    ]
+    customers = [
+        "HIKVISION", "Hangzhou Hikvison Digital Technology", "Zhejiang Dahua Technology Co Ltd",
+        "Huawei Device Co. Ltd.", "Dahua Lighting", "Acme Optics Inc",
+    ]  # fmt: skip
+    folder = make_data(listed, [sale("Maker", c, 0.05) for c in customers])
+    write_csv(
+        folder / "matches.csv",
+        ["customer", "listed", "decision", "note", "date"],
+        [
+            {"customer": "Dahua Lighting", "listed": "Dahua Technology", "decision": "rejected",
+             "note": "another company", "date": "2024-01-01"},
+        ],
+    )  # fmt: skip
+    code, out, _ = run(
+        "screen", *customers, "--data", str(folder), "--as-of", "2020-01-01", "--format", "json"
+    )
+    assert code == 0
+    screened = {r["name"]: r for r in json.loads(out)}
+    graph = exposure.build_graph(exposure.load(folder))
+    spellings = graph.spellings.set_index("spelling")
+    for name in customers:
+        entity = int(spellings.loc[name, "entity"])
+        hit = screened[name]["outcome"] in ("match", "confirmed")
+        assert (entity >= 0) == hit, name
+        if hit:
+            assert graph.names[int(spellings.loc[name, "node"])] == screened[name]["listed"]
+        # A possible match is one in both views, and links nothing in either.
+        possible = spellings.loc[name, "match"] == "possible"
+        assert possible == (screened[name]["outcome"] == "possible"), name
+    assert screened["Acme Optics Inc"]["outcome"] == "none"
+    assert screened["Dahua Lighting"]["outcome"] != "match"

@@ -132,7 +132,7 @@ REPORT_FLOOR = 50.0
 _CHUNK = 50_000
 
 RESULT_COLUMNS = [
-    "name", "country", "outcome", "method", "score", "entity", "listed", "matched_as", "list",
+    "name", "country", "rank", "outcome", "method", "score", "entity", "listed", "matched_as", "list",
     "listed_country", "name_form", "listed_form", "explanation",
 ]  # fmt: skip
 
@@ -359,7 +359,8 @@ class Matcher:
         -------
         pandas.DataFrame
             ``limit`` rows at most per name, in the order of ``names`` (a name with no candidate
-            has one row, outcome ``none``): ``name``, ``country``, ``outcome`` (``confirmed``,
+            has one row, outcome ``none``): ``name``, ``country``, ``rank`` (0 for the best
+            candidate of its name), ``outcome`` (``confirmed``,
             ``match``, ``possible``, ``none``), ``method`` (``exact``, ``fuzzy``, ``review`` or
             empty), ``score`` (0 to 100, ``NaN`` without a candidate), ``entity`` (-1 without
             one), ``listed`` (the entity's name), ``matched_as`` (the listed name or alias that

@@ -11,9 +11,9 @@ entity (if any) each one is, in this order:
    and alias (:class:`~exposure.entities.matcher.Matcher`): from the match threshold on they are
    linked (``fuzzy``); a ``possible`` match is recorded, with its score, but links nothing.
 
-Screening (:func:`exposure.entities.screen.screen`) takes its listings, spellings, in-force
-rule and decisions from the same home and scores names with the same
-:class:`~exposure.entities.matcher.Matcher`.
+Building the supply graph (:func:`exposure.graph.build_graph`) and screening
+(:func:`exposure.entities.screen.screen`) both call :func:`resolve`, so that a name gets one
+answer in every view.
 """
 
 from __future__ import annotations
@@ -43,8 +43,10 @@ class Resolution:
     ----------
     links
         One row per name: ``key``, ``entity`` (-1 when none), ``match`` (``exact``,
-        ``confirmed``, ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as``
-        and ``match_explanation``. ``None`` when some name is ambiguous.
+        ``confirmed``, ``fuzzy``, ``possible`` or ``none``), ``match_score``, ``matched_as``,
+        ``match_explanation`` and ``possible_entity`` (the listed entity a ``possible`` match
+        may be, which it is not linked to; -1 otherwise). ``None`` when some name is ambiguous
+        and ``stop_at_ambiguous`` was asked.
     ambiguous
         ``(name's position, message)`` for each name two listed entities could be.
     """
@@ -63,6 +65,8 @@ def resolve(
     fuzzy: bool,
     to_score: np.ndarray,
     countries: Callable[[np.ndarray], list[str]],
+    matcher: Matcher | None = None,
+    stop_at_ambiguous: bool = True,
 ) -> Resolution:
     """Link each distinct name to a listed entity: by review, by key, or by fuzzy match.
 
@@ -86,6 +90,11 @@ def resolve(
         Boolean mask of the names that may be scored (a supplier file's customers).
     countries
         Given positions of names, their ISO country codes (empty when unknown), as evidence.
+    matcher
+        The fuzzy matcher of ``listings`` and ``decisions``, when one is built already.
+    stop_at_ambiguous
+        Return as soon as some name is ambiguous (a file that must be corrected first);
+        otherwise ambiguous names stay unlinked and the others are resolved.
 
     Returns
     -------
@@ -97,6 +106,7 @@ def resolve(
     score = np.full(n, np.nan)
     matched_as = np.full(n, "", dtype=object)
     explanation = np.full(n, "", dtype=object)
+    possible_entity = np.full(n, -1, dtype=np.int64)
     ambiguous: list[tuple[int, str]] = []
     key_of_name, key_codes = keys
     # Only names whose key a review or a listed name carries need a closer look: each
@@ -116,20 +126,20 @@ def resolve(
             found = index.resolve(names[i], key=key)
         except AmbiguousNameError as error:
             ambiguous.append((int(i), str(error).split(". Use")[0]))
+            match[i] = "ambiguous"  # kept from fuzzy matching; "none" below
             continue
         if found is not None and (key, found) not in decisions.rejected:
             entity[i], match[i], score[i] = found, "exact", 100.0
             matched_as[i] = index.spelling(names[i], found, key=key)
             explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
-    if ambiguous:
+    if ambiguous and stop_at_ambiguous:
         return Resolution(None, ambiguous)
 
     # Names no key links are scored all at once, with their country as evidence.
     todo = np.flatnonzero(to_score & (match == "none"))
     if fuzzy and len(todo) and len(listings):
-        found_matches = Matcher(listings, decisions=decisions).match(
-            names[todo].tolist(), countries(todo), explain="flagged"
-        )
+        matcher = matcher or Matcher(listings, decisions=decisions)
+        found_matches = matcher.match(names[todo].tolist(), countries(todo), explain="flagged")
         outcome = found_matches["outcome"].to_numpy()
         for kind, outcome_name in (("fuzzy", "match"), ("possible", "possible")):
             mine = outcome == outcome_name
@@ -138,8 +148,9 @@ def resolve(
             score[chosen] = found_matches["score"].to_numpy()[mine]
             matched_as[chosen] = found_matches["matched_as"].to_numpy()[mine]
             explanation[chosen] = found_matches["explanation"].to_numpy()[mine]
-            if kind == "fuzzy":
-                entity[chosen] = found_matches["entity"].to_numpy()[mine]
+            target = entity if kind == "fuzzy" else possible_entity
+            target[chosen] = found_matches["entity"].to_numpy()[mine]
+    match[match == "ambiguous"] = "none"
     return Resolution(
         pd.DataFrame(
             {
@@ -149,8 +160,10 @@ def resolve(
                 "match_score": score,
                 "matched_as": _strings(matched_as),
                 "match_explanation": _strings(explanation),
+                "possible_entity": possible_entity,
             }
-        )
+        ),
+        ambiguous,
     )
 
 

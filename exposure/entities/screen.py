@@ -1,13 +1,16 @@
 """Screening names against the listed entities: is a counterparty on a list.
 
-:func:`screen` matches names (customers, counterparties, a whole file of them) against the names
-and aliases of the listed entities with :class:`~exposure.entities.matcher.Matcher`, and says for each
-its outcome (``confirmed``, ``match``, ``possible``, ``none``), score, list and why.
+:func:`screen` takes, for each name (customers, counterparties, a whole file of them), the
+decision every report takes for it (:func:`~exposure.entities.resolve.resolve`: review decision,
+then exact key, then fuzzy score) and shows it first, with the other candidates the
+:class:`~exposure.entities.matcher.Matcher` scored: outcome (``confirmed``, ``match``,
+``possible``, ``none``), score, list and why.
 
 Which listings count: those in force on ``as_of`` (a listing counts from its ``start_date`` until
 the day before its ``end_date``, as in the analysis), so that an ended Denied Persons order is no
-hit today; ``as_of=None`` screens against every listing loaded, whatever its dates. Review
-decisions (``matches.csv``) are honoured as in the analysis.
+hit today. A name is resolved against every listing, as in a report, and a candidate whose
+listings are none of them in force is ``none``, its explanation saying when its listing starts
+or ended. ``as_of=None`` screens against every listing loaded, whatever its dates.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,6 +26,8 @@ import pandas as pd
 from exposure.entities.decisions import Decisions
 from exposure.entities.listings import entity_ids, in_force, name_index
 from exposure.entities.matcher import Matcher
+from exposure.entities.resolve import Resolution, resolve
+from exposure.names import name_key_codes
 
 __all__ = ["SCREEN_FIELDS", "screen", "screen_records"]
 
@@ -77,17 +82,112 @@ def screen(
     """
     listings = listed.reset_index(drop=True).copy()
     listings["entity"] = entity_ids(listings)
-    resolved = Decisions.from_table(decisions, name_index(listings), decisions_file)
-    if as_of is not None:
-        listings = listings[in_force(listings, as_of)]
-    found = Matcher(listings, decisions=resolved).match(names, countries, limit=limit)
-    first = listings.sort_values(["entity", "start_date"], kind="stable").drop_duplicates("entity")
+    index = name_index(listings)
+    reviewed = Decisions.from_table(decisions, index, decisions_file)
+    # Every listing, whatever its dates, as a report resolves names: a name is the same
+    # entity on every date; whether its listing counts is a question of the date, asked after.
+    matcher = Matcher(listings, decisions=reviewed)
+    texts = np.asarray([str(n) for n in names], dtype=object)
+    given = [str(c).strip().upper() if c is not None else "" for c in countries or ()]
+    given = given or [""] * len(texts)
+    found = matcher.match(texts.tolist(), given, limit=limit)
+    key_codes, keys = name_key_codes(texts)
+    decided = resolve(
+        texts,
+        (keys[key_codes], key_codes),
+        listings,
+        index,
+        reviewed,
+        fuzzy=True,
+        to_score=np.ones(len(texts), dtype=bool),
+        countries=lambda positions: [given[i] for i in positions.tolist()],
+        matcher=matcher,
+        stop_at_ambiguous=False,
+    )
+    assert decided.links is not None  # resolve() returns links unless asked to stop
+    found = _as_decided(found, decided)
+    return _in_force_on(found, listings, as_of)[list(SCREEN_FIELDS)]
+
+
+#: A link's outcome as screening names it.
+_OUTCOME = {"exact": "match", "fuzzy": "match", "confirmed": "confirmed", "possible": "possible"}
+
+
+def _as_decided(found: pd.DataFrame, decided: Resolution) -> pd.DataFrame:
+    """Put each name's decided entity (:func:`resolve`) first among its candidates.
+
+    The candidates are what the matcher scored, best first; the decision is what every
+    report takes. They agree but for the outcome's name (``exact`` and ``fuzzy`` links are
+    both a ``match``), the score of a reviewed pair, and names two entities could be.
+    """
+    links = cast(pd.DataFrame, decided.links)
+    ambiguous = dict(decided.ambiguous)
+    entity = links["entity"].to_numpy()
+    chosen = np.where(entity >= 0, entity, links["possible_entity"].to_numpy())
+    outcome = links["match"].map(_OUTCOME).fillna("none").to_numpy(dtype=object)
+    # The matcher gives each name's candidates in the names' order, ranked from 0.
+    position_of_row = np.cumsum(found["rank"].to_numpy() == 0) - 1
+    groups = []
+    for key, candidates in found.groupby(position_of_row, sort=True):
+        position = int(cast(int, key))
+        rows = candidates.copy()
+        if position in ambiguous:  # every candidate is shown; the user must settle it
+            rows["explanation"] = ambiguous[position] + "; " + rows["explanation"]
+        elif chosen[position] >= 0:
+            mine = rows["entity"].to_numpy() == chosen[position]
+            if mine.any():  # the matcher proposes what resolve() decides, so always
+                first = rows[mine].iloc[:1].assign(outcome=outcome[position])
+                rows = pd.concat([first, rows[~mine]]).iloc[: len(rows)]
+        else:
+            rows["outcome"] = "none"
+        groups.append(rows)
+    return pd.concat(groups, ignore_index=True) if groups else found
+
+
+def _in_force_on(found: pd.DataFrame, listings: pd.DataFrame, day: dt.date | None) -> pd.DataFrame:
+    """Add each candidate's notice and start date; set aside what is not in force on ``day``.
+
+    ``day=None`` keeps every listing. A candidate whose entity has no listing in force on
+    ``day`` becomes ``none``, and the explanation says when its listing starts or ended.
+    """
+    active = listings if day is None else listings[in_force(listings, day)]
+    first = active.sort_values(["entity", "start_date"], kind="stable").drop_duplicates("entity")
     notice = dict(zip(first["entity"], first["federal_register_notice"], strict=True))
     start = dict(zip(first["entity"], first["start_date"].dt.strftime("%Y-%m-%d"), strict=True))
     entity = found["entity"].tolist()
-    found["federal_register_notice"] = [notice.get(e, "") for e in entity]
-    found["start_date"] = [start.get(e, "") for e in entity]
-    return found[list(SCREEN_FIELDS)]
+    found = found.assign(
+        federal_register_notice=[notice.get(e, "") for e in entity],
+        start_date=[start.get(e, "") for e in entity],
+    )
+    if day is None:
+        return found
+    aside = np.flatnonzero([e >= 0 and e not in notice for e in entity])
+    if not len(aside):
+        return found
+    outcome = found["outcome"].to_numpy(dtype=object).copy()
+    explanation = found["explanation"].to_numpy(dtype=object).copy()
+    for i in aside.tolist():
+        if outcome[i] != "none":
+            why = _not_in_force(listings[listings["entity"] == entity[i]], day)
+            explanation[i] = f"{explanation[i]}; but {why}, so it is no hit on {day.isoformat()}"
+        outcome[i] = "none"
+    return found.assign(outcome=outcome, explanation=explanation)
+
+
+def _not_in_force(rows: pd.DataFrame, day: dt.date) -> str:
+    """Say why none of one entity's listings is in force on ``day``."""
+    when = pd.Timestamp(day)
+    later = rows[rows["start_date"] > when].sort_values("start_date", kind="stable")
+    if len(later):
+        row = later.iloc[0]
+        return f"it is listed only from {row['start_date'].date().isoformat()}{_notice(row)}"
+    ended = rows.sort_values("end_date", kind="stable").iloc[-1]
+    return f"its listing ended on {ended['end_date'].date().isoformat()}{_notice(ended)}"
+
+
+def _notice(row: pd.Series) -> str:
+    notice = str(row.get("federal_register_notice") or "")
+    return f" ({notice})" if notice else ""
 
 
 def screen_records(found: pd.DataFrame) -> list[dict[str, Any]]:
