@@ -315,12 +315,14 @@ def test_screen_and_report_take_the_same_decision_for_each_customer(make_data: M
     screened = {r["name"]: r for r in json.loads(out)}
     graph = exposure.build_graph(exposure.load(folder))
     spellings = graph.spellings.set_index("spelling")
+    entity_of = spellings["entity"].astype(int).to_dict()
+    node_of = spellings["node"].astype(int).to_dict()
     for name in customers:
-        entity = int(spellings.loc[name, "entity"])
+        entity = entity_of[name]
         hit = screened[name]["outcome"] in ("match", "confirmed")
         assert (entity >= 0) == hit, name
         if hit:
-            assert graph.names[int(spellings.loc[name, "node"])] == screened[name]["listed"]
+            assert graph.names[node_of[name]] == screened[name]["listed"]
         # A possible match is one in both views, and links nothing in either.
         possible = spellings.loc[name, "match"] == "possible"
         assert possible == (screened[name]["outcome"] == "possible"), name
