@@ -26,6 +26,7 @@ from exposure.graph import SupplyGraph, build_graph
 from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.read import csl
 from exposure.read.dataset import bundled_data_dir, folder_file, load, read_listed, read_matches
+from exposure.read.folders import cite_row
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
@@ -457,7 +458,7 @@ def validate(
     """
     try:
         dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
-        build_graph(dataset)
+        graph = build_graph(dataset)
     except DataError as error:
         for problem in error.problems:
             click.echo(str(problem))
@@ -474,6 +475,18 @@ def validate(
     for name, path in dataset.files.items():
         table = tables.get(name)
         click.echo(f"{path}: {0 if table is None else len(table)} rows, no problems.")
+    pending = graph.possible_links()
+    for spelling, listed_name, score, row in zip(
+        pending["spelling"], pending["listed"], pending["score"], pending["line"], strict=True
+    ):
+        file, line = cite_row(Path(dataset.files["suppliers"]), int(row))
+        click.echo(
+            f"Warning: {file}, line {line}, column 'customer': {spelling!r} may be the listed "
+            f"{listed_name!r} (possible, score {score:.1f}), and is not linked. Fix: confirm or "
+            "reject the pair in matches.csv."
+        )
+    if len(pending):
+        click.echo(f"{len(pending)} possible match(es) of listed entities need review.", err=True)
 
 
 @cli.command()

@@ -55,7 +55,8 @@ class SupplyGraph:
         ``matches.csv``, ``fuzzy``, ``possible`` (not linked: needs review) or ``none``; a
         listed node shows its least sure spelling), ``match_score`` (0 to 100; 100 for exact,
         ``NaN`` for none), ``matched_as`` (the listed name or alias matched) and
-        ``match_explanation`` (see :mod:`exposure.entities.matcher`).
+        ``match_explanation`` (see :mod:`exposure.entities.matcher`); for a ``possible``
+        match, ``possible_entity``: the listed entity it may be (-1 otherwise).
     edges
         One row per (``src``, ``dst``) pair, sorted by both: ``share`` (sum of the known
         revenue shares), ``unknown_share`` (some row's share is unknown), ``estimate`` (some
@@ -63,7 +64,7 @@ class SupplyGraph:
     rows
         The supply rows as read (in file order), with ``src`` and ``dst`` codes added, and
         the match of each row's customer: ``customer_match``, ``customer_match_score``,
-        ``customer_matched_as`` (as the node columns).
+        ``customer_matched_as``, ``customer_match_explanation`` (as the node columns).
     listings
         The listed rows as read, with the ``entity`` id added.
     dataset
@@ -225,6 +226,34 @@ class SupplyGraph:
         np.cumsum(lengths, out=bounds[1:])
         return self.row_order[spans(first, lengths)], bounds
 
+    def possible_links(self) -> pd.DataFrame:
+        """Return the names that are only possible matches of listed entities: pending review.
+
+        One row per such spelling: ``spelling``, ``listed`` (the listed entity's name),
+        ``score``, ``explanation`` and ``line`` (the first row of the suppliers file that
+        names it), in file order. Each is linked to nothing until ``matches.csv`` confirms it.
+        """
+        spellings = self.spellings
+        pending = spellings[spellings["match"].to_numpy() == "possible"]
+        entity = self.nodes["entity"].to_numpy()
+        name_of_entity = dict(
+            zip(entity[entity >= 0].tolist(), self.names[entity >= 0], strict=True)
+        )
+        customer = self.rows["customer"].to_numpy(dtype=object)
+        first_line: dict[str, int] = {}
+        for spelling, line in zip(customer.tolist(), self.rows[LINE].tolist(), strict=True):
+            first_line.setdefault(spelling, int(line))
+        table = pd.DataFrame(
+            {
+                "spelling": pending["spelling"].to_numpy(dtype=object),
+                "listed": [name_of_entity.get(int(e), "") for e in pending["possible_entity"]],
+                "score": pending["match_score"].to_numpy(np.float64),
+                "explanation": pending["match_explanation"].to_numpy(dtype=object),
+                "line": [first_line.get(s, 0) for s in pending["spelling"]],
+            }
+        )
+        return table.sort_values("line", kind="stable", ignore_index=True)
+
     def rows_of(self, src: int, dst: int) -> np.ndarray:
         """Return the positions in :attr:`rows` of the rows behind the edge ``src -> dst``."""
         key = int(src) * self.n_nodes + int(dst)  # Python integers: node codes may be 32-bit
@@ -256,7 +285,7 @@ class SupplyGraph:
         """
         wanted = (
             "product", "source", "customer", "customer_match", "customer_match_score",
-            "customer_matched_as", "revenue_share",
+            "customer_matched_as", "customer_match_explanation", "revenue_share",
         )  # fmt: skip
         return {c: _taker(self.rows[c]) for c in wanted if c in self.rows}
 
@@ -432,6 +461,9 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
             "customer_matched_as": text_column(
                 resolved["matched_as"].to_numpy(dtype=object), customer_of_row, rows.index
             ).array,
+            "customer_match_explanation": text_column(
+                resolved["match_explanation"].to_numpy(dtype=object), customer_of_row, rows.index
+            ).array,
         }
         # Joined as they are: DataFrame.assign would copy each, a pass over every row for
         # nothing.
@@ -597,6 +629,7 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
         "match_score": np.where(listed, 100.0, np.nan),
         "matched_as": np.full(len(nodes), "", dtype=object),
         "match_explanation": np.full(len(nodes), "", dtype=object),
+        "possible_entity": np.full(len(nodes), -1, dtype=np.int64),
     }
     columns["match"][at_listed] = "exact"
     columns["matched_as"][at_listed] = nodes["name"].iloc[at_listed].to_numpy(dtype=object)

@@ -74,6 +74,7 @@ class NameMatch(TypedDict):
     score: float | None
     spelling: str
     matched_as: str | None
+    explanation: str | None
 
 
 class Listing(TypedDict):
@@ -131,6 +132,8 @@ class RankingLine(TypedDict):
     revenue_at_risk_is_lower_bound: bool
     share_basis: str | None
     assumptions: list[str]
+    needs_review: bool
+    revenue_at_risk_if_confirmed: float | None
 
 
 class SupplierRecord(TypedDict):
@@ -148,6 +151,9 @@ class SupplierRecord(TypedDict):
     assumptions: list[str]
     paths: list[PathRecord]
     summary: Summary
+    needs_review: bool
+    revenue_at_risk_if_confirmed: float | None
+    possible_paths: list[PathRecord]
 
 
 #: The fields of a path record, in order: the columns of :meth:`exposure.Result.paths`.
@@ -212,6 +218,30 @@ class Analysed(Protocol):
         """The what-if assumptions the answer rests on."""
         ...
 
+    @property
+    def possible(self) -> np.ndarray:
+        """Per node: may be a listed entity, pending review."""
+        ...
+
+    @property
+    def needs_review(self) -> np.ndarray:
+        """Per node: reaches a possible match of a listed entity."""
+        ...
+
+    @property
+    def tier_if_confirmed(self) -> np.ndarray:
+        """Per node: the tier were every possible match confirmed."""
+        ...
+
+    @property
+    def revenue_at_risk_if_confirmed(self) -> np.ndarray:
+        """Per node: the known revenue at risk were every possible match confirmed."""
+        ...
+
+    def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
+        """Return the listed node a possible match may be, and its listing."""
+        ...
+
     def listing_of(self, code: int) -> dict[str, Any]:
         """Why a node counts as listed (see :meth:`exposure.listed.Listed.listing_of`)."""
         ...
@@ -245,6 +275,7 @@ class RecordMaker:
         self._listings: dict[int, dict[str, Any]] = {}
         self._matches: dict[int, NameMatch] = {}
         self._finder: analysis.PathFinder | None = None
+        self._possible_finder: analysis.PathFinder | None = None
         self._reached: np.ndarray | None = None
 
     # -- paths -------------------------------------------------------------------------------
@@ -273,9 +304,38 @@ class RecordMaker:
         """How many suppliers' paths are kept."""
         return len(self._paths)
 
+    def possible_paths_of(self, code: int) -> list[tuple[list[int], float | None]]:
+        """Return the supplier's material paths to possible matches of listed entities.
+
+        The paths a confirmation would add: searched as if every possible match were listed,
+        kept when they end at one.
+        """
+        result = self.analysed
+        if not result.needs_review[code]:
+            return []
+        if self._possible_finder is None:
+            self._possible_finder = analysis.PathFinder(
+                result.weights, result.listed | result.possible, result.tier_if_confirmed
+            )
+        paths = self._possible_finder.paths(
+            code,
+            max_tier=result.max_tier,
+            min_weight=result.min_weight,
+            cap=result.unquantified_cap,
+        )
+        return [(path, weight) for path, weight in paths if result.possible[path[-1]]]
+
     def path_records(self, code: int, *, keep: bool = True) -> list[PathRecord]:
         """Return the supplier's material paths as records, heaviest first."""
-        found = self.paths_of(code, keep=keep)
+        return self._path_records(self.paths_of(code, keep=keep), possible=False)
+
+    def possible_path_records(self, code: int) -> list[PathRecord]:
+        """Return the supplier's paths to possible matches as records (needs review)."""
+        return self._path_records(self.possible_paths_of(code), possible=True)
+
+    def _path_records(
+        self, found: list[tuple[list[int], float | None]], *, possible: bool
+    ) -> list[PathRecord]:
         if not found:
             return []
         graph = self.analysed.graph
@@ -289,15 +349,18 @@ class RecordMaker:
         first = 0
         for path, weight in found:
             target = path[-1]
-            if target not in self._listings:
-                self._listings[target] = self.analysed.listing_of(target)
-            listing = self._listings[target]
+            if possible:  # named by the listed entity it may be, with that entity's listing
+                listed_node, listing = self.analysed.possible_listing_of(target)
+            else:
+                if target not in self._listings:
+                    self._listings[target] = self.analysed.listing_of(target)
+                listed_node, listing = target, self._listings[target]
             mine = hops[first : first + len(path) - 1]
             first += len(path) - 1
             sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
             records.append(
                 {
-                    "listed": names[target],
+                    "listed": names[listed_node],
                     "tier": len(path) - 1,
                     "weight": None if weight is None else round(weight, 12),
                     "path": [str(names[p]) for p in path],
@@ -378,11 +441,13 @@ class RecordMaker:
         row = rows[least_sure : least_sure + 1]
         score = columns["customer_match_score"](row)[0]
         matched_as = columns["customer_matched_as"](row)[0]
+        explanation = columns["customer_match_explanation"](row)[0]
         return {
             "outcome": str(matches[least_sure]),
             "score": None if pd.isna(score) else round(float(score), 1),
             "spelling": str(columns["customer"](row)[0]),
             "matched_as": None if pd.isna(matched_as) else str(matched_as),
+            "explanation": None if pd.isna(explanation) else str(explanation),
         }
 
     # -- records -----------------------------------------------------------------------------
@@ -421,6 +486,9 @@ class RecordMaker:
             "assumptions": line["assumptions"],
             "paths": paths,
             "summary": self._summary(code, paths, figure),
+            "needs_review": line["needs_review"],
+            "revenue_at_risk_if_confirmed": line["revenue_at_risk_if_confirmed"],
+            "possible_paths": self.possible_path_records(code),
         }
 
     def ranking(self, codes: np.ndarray) -> Iterator[RankingLine]:
@@ -448,6 +516,12 @@ class RecordMaker:
             "revenue_at_risk_is_lower_bound": bool(result.lower_bound[code]),
             "share_basis": result.share_basis(code) or None,
             "assumptions": result.assumptions,
+            "needs_review": bool(result.needs_review[code]),
+            "revenue_at_risk_if_confirmed": (
+                round(float(result.revenue_at_risk_if_confirmed[code]), 12)
+                if result.needs_review[code]
+                else None
+            ),
         }
 
     def _affected_products(self, code: int) -> list[str]:

@@ -230,6 +230,15 @@ class Result:
         """Return why a node counts as listed: its list, notice, date, policy and sources."""
         return self.listing.listing_of(code)
 
+    @property
+    def possible(self) -> np.ndarray:
+        """Boolean mask over nodes: may be a listed entity, pending review (not linked)."""
+        return self.listing.possible
+
+    def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
+        """Return the listed node a possible match may be, and that node's listing."""
+        return self.listing.possible_listing_of(code)
+
     # -- whole-graph figures -------------------------------------------------------------------
 
     def compute(self, done: Callable[[str], None] | None = None) -> Result:
@@ -293,6 +302,42 @@ class Result:
         return analysis.tiers(
             self.graph.adjacency, self.listed, reversed_adjacency=self.graph.reversed_adjacency
         )
+
+    @cached_property
+    def needs_review(self) -> np.ndarray:
+        """Per node: reaches a possible match of a listed entity not through a listed one.
+
+        Its exposure, tier or revenue at risk may change once the match is reviewed
+        (``matches.csv``); :attr:`tier` and :attr:`revenue_at_risk` count confirmed links only.
+        """
+        possible = self.possible
+        if not possible.any():
+            return possible
+        reached = analysis.reach(
+            self.graph.adjacency,
+            possible,
+            ~(self.listed | possible),
+            reversed_adjacency=self.graph.reversed_adjacency,
+        )
+        return reached & ~possible
+
+    @cached_property
+    def tier_if_confirmed(self) -> np.ndarray:
+        """Per node: the tier were every possible match confirmed (-1: not exposed even so)."""
+        if not self.possible.any():
+            return self.tier
+        return analysis.tiers(
+            self.graph.adjacency,
+            self.listed | self.possible,
+            reversed_adjacency=self.graph.reversed_adjacency,
+        )
+
+    @cached_property
+    def revenue_at_risk_if_confirmed(self) -> np.ndarray:
+        """Per node: the known share of revenue at risk were every possible match confirmed."""
+        if not self.possible.any():
+            return self.revenue_at_risk
+        return analysis.revenue_at_risk(self.shares, self.listed | self.possible)
 
     @cached_property
     def revenue_at_risk(self) -> np.ndarray:
@@ -565,8 +610,9 @@ class Result:
         """Return the supply graph with the exposure of each node as attributes.
 
         Node attributes: ``listed`` (in force on the as-of date), ``exposed``, ``tier``
-        (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown) and
-        ``revenue_at_risk_is_lower_bound``.
+        (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown),
+        ``revenue_at_risk_is_lower_bound``, ``needs_review`` (reaches a possible match of a
+        listed entity) and, on a possible match, ``possibly_listed_as`` (the listed name).
         """
         G = self.graph.to_networkx()
         names = self.graph.names
@@ -578,7 +624,11 @@ class Result:
                 tier=int(max(self.tier[code], 0)),
                 revenue_at_risk=None if np.isnan(figure[code]) else float(figure[code]),
                 revenue_at_risk_is_lower_bound=bool(self.lower_bound[code]),
+                needs_review=bool(self.needs_review[code]),
             )
+        for code in np.flatnonzero(self.possible).tolist():
+            listed_node, _ = self.possible_listing_of(code)
+            G.nodes[names[code]]["possibly_listed_as"] = str(names[listed_node])
         G.graph.update(as_of=self.as_of.isoformat())
         return G
 

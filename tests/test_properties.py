@@ -413,7 +413,8 @@ def test_revenue_at_risk_stays_between_0_and_1(network: Network) -> None:
 
 RANKING_FIELDS = (
     "supplier", "exposed", "tier", "listed_buyers", "revenue_at_risk",
-    "revenue_at_risk_is_lower_bound", "share_basis", "assumptions",
+    "revenue_at_risk_is_lower_bound", "share_basis", "assumptions", "needs_review",
+    "revenue_at_risk_if_confirmed",
 )  # fmt: skip
 
 

@@ -298,11 +298,13 @@ def reference_match(graph: Any, seller: int, buyer: int) -> dict[str, Any] | Non
     least_sure = int(np.argmax([order.get(str(m), 5) for m in rows["customer_match"]]))
     score = rows["customer_match_score"][least_sure]
     matched_as = rows["customer_matched_as"][least_sure]
+    explanation = rows["customer_match_explanation"][least_sure]
     return {
         "outcome": str(rows["customer_match"][least_sure]),
         "score": None if pd.isna(score) else round(float(score), 1),
         "spelling": str(rows["customer"][least_sure]),
         "matched_as": None if pd.isna(matched_as) else str(matched_as),
+        "explanation": None if pd.isna(explanation) else str(explanation),
     }
 
 

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -145,20 +145,33 @@ def _share(record: Mapping[str, Any]) -> str:
 PATH_COLUMNS = (
     "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
     "listed", "path_tier", "path", "products", "list", "federal_register_notice", "start_date",
-    "license_policy", "sources",
+    "license_policy", "sources", "match", "needs_review", "revenue_at_risk_if_confirmed",
 )  # fmt: skip
+#: The columns of a CSV row that describe the supplier rather than one of its paths.
+_SUPPLIER_COLUMNS = (*PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed")
 
 
 def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per supplier and listed buyer; a supplier with no path keeps one row."""
+    """One row per supplier and listed buyer, then per possible match pending review.
+
+    A supplier with no path keeps one row; ``match`` says how the path's last name was
+    linked (``possible``: not linked, needs review).
+    """
     rows = []
     for record in records:
-        head = {k: record[k] for k in PATH_COLUMNS[:6]}
-        if not record["paths"]:
+        head = {k: record.get(k) for k in _SUPPLIER_COLUMNS}
+        paths = [*record["paths"], *record.get("possible_paths", ())]
+        if not paths:
             rows.append(head)
-        for path in record["paths"]:
+        for path in paths:
             rows.append(
-                {**head, **path, "path_tier": path["tier"], "path": " -> ".join(path["path"])}
+                {
+                    **head,
+                    **path,
+                    "path_tier": path["tier"],
+                    "path": " -> ".join(path["path"]),
+                    "match": (path.get("match") or {}).get("outcome"),
+                }
             )
     return rows
 
@@ -280,7 +293,7 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
     ...     "share_basis": None, "paths": []}]))
     >>> pieces[1]
-    'A,false,,,false,,,,,,,,,,\n'
+    'A,false,,,false,,,,,,,,,,,,,\n'
     """
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
@@ -326,6 +339,12 @@ def _ranking(
         for r in records
     ]
     headers = ["Supplier", "Exposed", "Tier", "Listed buyers", "Revenue at risk", "Basis"]
+    # The column appears when some line needs review, so that no pending match goes unseen.
+    review = any(r.get("needs_review") for r in records)
+    if review:
+        headers.append("Review")
+        for row, r in zip(rows, records, strict=True):
+            row.append("needs review" if r.get("needs_review") else "")
     if markdown:
         rows = [[_markdown_cell(c) for c in row] for row in rows]
     table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple", right=[2])
@@ -338,6 +357,11 @@ def _ranking(
         "Use --supplier NAME for paths, products, listings and sources; --format csv or json"
         " for every listed buyer of every supplier."
     )
+    if review:
+        note += (
+            "\n'needs review': a customer on its paths is only a possible match of a listed"
+            " entity, not counted above until confirmed in matches.csv."
+        )
     if markdown:
         return f"## {title}\n\n{table}\n\n{note}\n"
     return f"{title}\n\n{table}\n\n{note}\n"
@@ -351,6 +375,8 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         return "".join(f"[{sources.setdefault(s, len(sources) + 1)}]" for s in items)
 
     status = f"EXPOSED (tier {record['tier']})" if record["exposed"] else "not exposed"
+    if record.get("needs_review"):
+        status += ", needs review"
     heading = f"{record['supplier']}: {status}, as of {as_of}"
     lines.append(f"## {heading}" if markdown else heading)
     lines.append("" if markdown else "=" * len(heading))
@@ -373,6 +399,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     else:
         lines.append("It reaches no entity whose listing is in force on that date.")
     bullet = "" if markdown else " "
+    indent = "   " if markdown else "     "
     for number, path in enumerate(record["paths"], start=1):
         lines.append("")
         weight = (
@@ -382,7 +409,6 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append(
             f"{bullet}{number}. {path['listed']} (tier {path['tier']}{weight}{quantified})"
         )
-        indent = "   " if markdown else "     "
         lines.append(f"{indent}path:      {' -> '.join(path['path'])}")
         for hop in path["hops"]:
             share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
@@ -407,15 +433,17 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
             )
             lines.append(f"{indent}owned:     {owner['chain'][0]} -> {chain}")
         match = path.get("match")
-        if match and match["outcome"] in ("fuzzy", "confirmed", "possible"):
+        if match and match["outcome"] in ("fuzzy", "confirmed"):
+            score = "" if match["score"] is None else f", score {match['score']}"
             lines.append(
                 f"{indent}name:      {match['spelling']!r} in the data matched {match['matched_as']!r} "
-                f"({match['outcome']}, score {match['score']})"
+                f"({match['outcome']}{score})"
             )
     summary = record.get("summary") or {}
     if record["exposed"] and summary:
         lines.append("")
         lines.append(_summary_line(summary))
+    lines.extend(_needs_review(record, cite, bullet=bullet, indent=indent))
     if sources:
         lines.append("")
         lines.append("Sources:")
@@ -424,6 +452,57 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     if markdown:
         lines = [line.replace("|", "\\|") for line in lines]
     return "\n".join(lines)
+
+
+def _needs_review(
+    record: Mapping[str, Any], cite: Callable[[Iterable[str]], str], *, bullet: str, indent: str
+) -> list[str]:
+    """Lay out the paths to possible matches of listed entities: what a review could add."""
+    possible = record.get("possible_paths") or []
+    if not record.get("needs_review"):
+        return []
+    lines = [
+        "",
+        f"Needs review ({len(possible)}): possible matches of listed entities, not counted above.",
+    ]
+    if_confirmed = record.get("revenue_at_risk_if_confirmed")
+    if if_confirmed is not None:
+        lines.append(
+            f"Revenue at risk if confirmed: {format_share(if_confirmed, False)} (known shares)."
+        )
+    for number, path in enumerate(possible, start=1):
+        match = path.get("match") or {}
+        weight = (
+            "" if path.get("weight") is None else f", weight {100 * path['weight']:.3g}% of revenue"
+        )
+        lines.append("")
+        lines.append(
+            f"{bullet}{number}. {match.get('spelling') or path['path'][-1]!r} may be {path['listed']} "
+            f"(possible, score {match.get('score')}; tier {path['tier']}{weight})"
+        )
+        lines.append(f"{indent}path:      {' -> '.join(path['path'])}")
+        for hop in path["hops"]:
+            share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
+            lines.append(
+                f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
+                f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"
+            )
+        listing_sources = [
+            s for s in path["sources"] if not any(s in h["sources"] for h in path["hops"])
+        ]
+        lines.append(
+            f"{indent}listing:   {path['list']}, {path['federal_register_notice'] or 'notice unknown'}, "
+            f"in force from {path['start_date']} {cite(listing_sources)}"
+        )
+        if match.get("explanation"):
+            lines.append(f"{indent}why:       {match['explanation']}")
+        lines.append(f"{indent}review:    confirm or reject the pair in matches.csv")
+    if record.get("needs_review") and not possible:
+        lines.append(
+            "A possible match lies on a route beyond the tier limit or the minimum weight; "
+            "use --max-tier 0 --min-weight 0 to list it."
+        )
+    return lines
 
 
 def _summary_line(summary: Mapping[str, Any]) -> str:
