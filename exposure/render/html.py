@@ -22,6 +22,7 @@ from exposure.render.plot import (
     OTHER_EDGE,
     OUTLINE,
     PATH_EDGE,
+    PENDING_EDGE,
     ROLE_STYLES,
     NetworkView,
     _bend,
@@ -129,7 +130,7 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
         edges.append(
             {
                 "name": f"{u} → {v}",
-                "kind": PATH_EDGE["label"] if data["on_path"] else OTHER_EDGE["label"],
+                "kind": _edge_style(data)["label"],
                 "products": data["products"],
                 "share": _share(data["share"], data["share_is_lower_bound"]),
                 "sources": data["sources"],
@@ -210,7 +211,7 @@ def _drawing(view: NetworkView) -> tuple[str, float, float]:
             d = f"M{x1:.1f},{y1:.1f}Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}"
         else:
             d = f"M{x1:.1f},{y1:.1f}L{x2:.1f},{y2:.1f}"
-        kind = "on-path" if graph.edges[u, v]["on_path"] else "other"
+        kind = _edge_kind(graph.edges[u, v])
         parts.append(
             f'<g class="edge {kind}" data-e="{i}"><path class="hit" d="{d}"/>'
             f'<path class="line" d="{d}" marker-end="url(#arrow-{kind})"/></g>'
@@ -233,6 +234,15 @@ def _drawing(view: NetworkView) -> tuple[str, float, float]:
     return "\n".join(parts), width, height
 
 
+def _edge_kind(data: dict[str, Any]) -> str:
+    """Return the class of a sale in the drawing: ``on-path``, ``pending`` or ``other``."""
+    return "on-path" if data["on_path"] else "pending" if data["pending"] else "other"
+
+
+def _edge_style(data: dict[str, Any]) -> dict[str, str]:
+    return {"on-path": PATH_EDGE, "pending": PENDING_EDGE, "other": OTHER_EDGE}[_edge_kind(data)]
+
+
 def _legend(view: NetworkView) -> str:
     roles = {view.graph.nodes[n]["role"] for n in view.graph}
     items = [
@@ -241,9 +251,11 @@ def _legend(view: NetworkView) -> str:
         for role, style in ROLE_STYLES.items()
         if role in roles
     ]
+    kinds = {_edge_kind(data) for *_, data in view.graph.edges(data=True)}
     for kind, style, present in (
-        ("on-path", PATH_EDGE, any(d for *_, d in view.graph.edges(data="on_path"))),
-        ("other", OTHER_EDGE, any(not d for *_, d in view.graph.edges(data="on_path"))),
+        ("on-path", PATH_EDGE, "on-path" in kinds),
+        ("pending", PENDING_EDGE, "pending" in kinds),
+        ("other", OTHER_EDGE, "other" in kinds),
     ):
         if present:
             items.append(
@@ -272,6 +284,7 @@ def _page(view: NetworkView, details: dict[str, Any]) -> str:
         data=_json_for_script(details),
         path_colour=PATH_EDGE["color"],
         other_colour=OTHER_EDGE["color"],
+        pending_colour=PENDING_EDGE["color"],
         script=_SCRIPT,
     )
 
@@ -292,6 +305,7 @@ h1 {{ font-size: 16px; margin: 0 0 4px; font-weight: normal; }}
 header p {{ margin: 2px 0; color: #444; font-size: 12px; }}
 .legend span {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 14px; font-size: 12px; }}
 .legend line.on-path {{ stroke-width: 2.5; }} .legend line.other {{ stroke-width: 1.2; }}
+.legend line.pending {{ stroke-width: 1.8; stroke-dasharray: 5 3; }}
 .controls {{ position: absolute; right: 14px; top: 8px; }}
 .controls button {{ font: inherit; min-width: 30px; margin-left: 4px; }}
 main {{ position: relative; flex: 1; min-height: 300px; }}
@@ -302,6 +316,7 @@ main {{ position: relative; flex: 1; min-height: 300px; }}
 .edge .line {{ fill: none; }}
 .edge.on-path .line {{ stroke: {path_colour}; stroke-width: 2; }}
 .edge.other .line {{ stroke: {other_colour}; stroke-width: 1; }}
+.edge.pending .line {{ stroke: {pending_colour}; stroke-width: 1.5; stroke-dasharray: 6 4; }}
 .edge .hit {{ fill: none; stroke: transparent; stroke-width: 9; }}
 .edge:hover .line {{ stroke-width: 4; }}
 .node {{ cursor: pointer; }} .node:hover text {{ font-weight: bold; }}
@@ -328,6 +343,8 @@ main {{ position: relative; flex: 1; min-height: 300px; }}
  orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{path_colour}"/></marker>
 <marker id="arrow-other" viewBox="0 0 10 10" refX="22" refY="5" markerWidth="7" markerHeight="7"
  orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{other_colour}"/></marker>
+<marker id="arrow-pending" viewBox="0 0 10 10" refX="20" refY="5" markerWidth="6" markerHeight="6"
+ orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{pending_colour}"/></marker>
 </defs>
 <g id="view">
 {drawing}

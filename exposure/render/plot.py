@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIGSIZE",
     "MAX_PICTURE_NODES",
+    "PENDING_EDGE",
     "ROLE_STYLES",
     "SAVED_DPI",
     "NetworkView",
@@ -69,6 +70,8 @@ ROLE_STYLES: dict[str, dict[str, str]] = {
 OUTLINE = "#404040"
 PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path"}
 OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
+#: Drawn dashed: a sale to a possible match of a listed entity, not linked until reviewed.
+PENDING_EDGE = {"color": "#e08214", "label": "Sale to a possible match (needs review)"}
 
 #: Above this many companies edges are drawn as thin lines without arrows or product labels.
 LARGE_PICTURE = 150
@@ -94,7 +97,8 @@ class NetworkView:
     ----------
     graph
         The drawn graph, from :meth:`exposure.Result.to_networkx`, with a ``role`` node
-        attribute (``listed``, ``exposed`` or ``unaffected``) and an ``on_path`` edge attribute.
+        attribute (``listed``, ``exposed`` or ``unaffected``) and the edge attributes
+        ``on_path`` and ``pending`` (a sale to a possible match of a listed entity).
     columns
         Node names per column, left to right, each column top to bottom.
     headings
@@ -164,16 +168,26 @@ def network_view(
         data["on_path"] = bool(
             full.nodes[u]["exposed"] and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
         )
+        data["pending"] = "possibly_listed_as" in full.nodes[v]
     notes: list[str] = [f"WHAT-IF: {a}." for a in result.assumptions]
     if supplier is not None:
         record = result.supplier(supplier)
         name = record["supplier"]
         hops = {(a, b) for p in record["paths"] for a, b in itertools.pairwise(p["path"])}
-        graph = full.edge_subgraph(hops).copy() if hops else full.subgraph([name]).copy()
-        for _, _, data in graph.edges(data=True):
-            data["on_path"] = True
+        pending = {
+            (a, b) for p in record["possible_paths"] for a, b in itertools.pairwise(p["path"])
+        }
+        drawn = hops | pending
+        graph = full.edge_subgraph(drawn).copy() if drawn else full.subgraph([name]).copy()
+        for u, v, data in graph.edges(data=True):
+            data["on_path"] = (u, v) in hops
         if not hops:
             notes.append(f"{name} reaches no listed entity as of {result.as_of.isoformat()}.")
+        if record["possible_paths"]:
+            notes.append(
+                f"Dashed: {len(record['possible_paths'])} path(s) to possible matches of listed "
+                "entities, not counted until reviewed."
+            )
         left_out = _left_out(record["summary"])
         if left_out:
             notes.append(left_out)
@@ -503,9 +517,14 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     marker_px = marker_pt / points_per_pixel
     large = len(graph) > LARGE_PICTURE
     on_path = [(u, v) for u, v, d in graph.edges(data="on_path") if d]
-    other = [(u, v) for u, v, d in graph.edges(data="on_path") if not d]
+    pending = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and d["pending"]]
+    other = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and not d["pending"]]
     curved: set[tuple[str, str]] = set()
-    for edges, style, width, z in ((other, OTHER_EDGE, 0.8, 1), (on_path, PATH_EDGE, 1.6, 2)):
+    for edges, style, width, z in (
+        (other, OTHER_EDGE, 0.8, 1),
+        (pending, PENDING_EDGE, 1.2, 2),
+        (on_path, PATH_EDGE, 1.6, 2),
+    ):
         ordered = sorted(edges, key=lambda e: (_name_order(e[0]), _name_order(e[1])))
         if large:
             straight = [e for e in ordered if column_of[e[1]] > column_of[e[0]]]
@@ -514,6 +533,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                     [(pos[u], pos[v]) for u, v in straight],
                     colors=style["color"],
                     linewidths=width / 4,
+                    linestyles="--" if style is PENDING_EDGE else "-",
                     alpha=0.45,
                     zorder=z,
                 )
@@ -538,6 +558,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                     connectionstyle=f"arc3,rad={rad}",
                     color=style["color"],
                     linewidth=width if not large else width / 4,
+                    linestyle="--" if style is PENDING_EDGE else "-",
                     alpha=0.9,
                     zorder=z,
                 )
@@ -644,6 +665,12 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     ]
     if on_path:
         handles.append(Line2D([], [], color=PATH_EDGE["color"], lw=1.6, label=PATH_EDGE["label"]))
+    if pending:
+        handles.append(
+            Line2D(
+                [], [], color=PENDING_EDGE["color"], lw=1.2, ls="--", label=PENDING_EDGE["label"]
+            )
+        )
     if other:
         handles.append(Line2D([], [], color=OTHER_EDGE["color"], lw=0.8, label=OTHER_EDGE["label"]))
     legend = ax.legend(

@@ -1,0 +1,170 @@
+"""Possible matches of listed entities: shown in every view as needing review, never dropped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.render.html import to_html
+from exposure.render.plot import network_view
+from tests.conftest import MakeData, listing, sale, write_csv
+
+AS_OF = "2020-01-01"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def lensco(make_data: MakeData) -> Path:
+    """LensCo sells 5% to Hikvision and 10% to a name only possibly Huawei's; GlassCo to LensCo."""
+    return make_data(
+        [
+            listing("Hikvision"),
+            listing(
+                "Huawei Technologies Co., Ltd.",
+                start="2019-05-16",
+                federal_register_notice="84 FR 22961",
+            ),
+        ],
+        [
+            sale("LensCo", "Hikvision", 0.05, customer_country="CN"),
+            sale("LensCo", "Huawei Device Co. Ltd.", 0.10, customer_country="CN"),
+            sale("GlassCo", "LensCo", 0.5),
+            sale("Other", "Acme Optics Inc", 0.3),
+        ],
+    )
+
+
+def decide(folder: Path, decision: str) -> None:
+    write_csv(
+        folder / "matches.csv",
+        ["customer", "listed", "decision", "note", "date"],
+        [
+            {
+                "customer": "Huawei Device Co. Ltd.",
+                "listed": "Huawei Technologies Co., Ltd.",
+                "decision": decision,
+                "note": "reviewed",
+                "date": "2024-01-01",
+            }
+        ],
+    )
+
+
+def test_a_possible_match_is_shown_for_review_not_counted(lensco: Path) -> None:
+    code, out, _ = run("report", "--data", str(lensco), "--supplier", "LensCo", "--as-of", AS_OF)
+    assert code == 0
+    assert out.startswith("LensCo: EXPOSED (tier 1), needs review, as of 2020-01-01")
+    assert "Revenue at risk: 5.0% (disclosed figures)" in out  # confirmed links only
+    assert "Needs review (1): possible matches of listed entities, not counted above." in out
+    assert "Revenue at risk if confirmed: 15.0% (known shares)." in out
+    assert "'Huawei Device Co. Ltd.' may be Huawei Technologies Co., Ltd. (possible, score" in out
+    assert "listing:   Entity List, 84 FR 22961, in force from 2019-05-16" in out
+    assert "why:       score" in out
+
+
+def test_the_json_record_carries_what_needs_review(lensco: Path) -> None:
+    result = exposure.analyze(exposure.load(lensco), as_of=AS_OF)
+    record = result.supplier("LensCo")
+    assert record["exposed"] is True
+    assert record["listed_buyers"] == ["Hikvision"]
+    assert record["revenue_at_risk"] == pytest.approx(0.05)
+    assert record["needs_review"] is True
+    assert record["revenue_at_risk_if_confirmed"] == pytest.approx(0.15)
+    (possible,) = record["possible_paths"]
+    assert possible["listed"] == "Huawei Technologies Co., Ltd."
+    assert possible["path"] == ["LensCo", "Huawei Device Co. Ltd."]
+    assert possible["weight"] == pytest.approx(0.10)
+    assert possible["match"] is not None
+    assert possible["match"]["outcome"] == "possible"
+    assert possible["match"]["explanation"]
+    # Through an intermediary too, with the weight along the path.
+    upstream = result.supplier("GlassCo")
+    assert upstream["needs_review"] is True
+    assert upstream["revenue_at_risk_if_confirmed"] == pytest.approx(0.075)
+    assert upstream["possible_paths"][0]["weight"] == pytest.approx(0.05)
+    # A supplier whose customers are all settled needs none.
+    other = result.supplier("Other")
+    assert other["needs_review"] is False
+    assert other["revenue_at_risk_if_confirmed"] is None
+    assert other["possible_paths"] == []
+
+
+def test_the_ranking_csv_and_exports_mark_it(lensco: Path, tmp_path: Path) -> None:
+    code, out, _ = run("report", "--data", str(lensco), "--as-of", AS_OF)
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines() if line[:1].isalpha()}
+    assert lines["LensCo"].rstrip().endswith("needs review")
+    assert lines["GlassCo"].rstrip().endswith("needs review")
+    assert "needs review" not in lines["Other"]
+    code, out, _ = run("report", "--data", str(lensco), "--as-of", AS_OF, "--format", "csv")
+    rows = [r for r in out.splitlines() if r.startswith("LensCo,")]
+    assert any(",possible,true,0.15" in r for r in rows)
+    assert any(",exact,true,0.15" in r for r in rows)
+    target = tmp_path / "network.graphml"
+    code, _, _ = run("export", "--data", str(lensco), "--as-of", AS_OF, "-o", str(target))
+    assert code == 0
+    G = nx.read_graphml(target)
+    assert (
+        G.nodes["Huawei Device Co. Ltd."]["possibly_listed_as"] == "Huawei Technologies Co., Ltd."
+    )
+    assert G.nodes["LensCo"]["needs_review"] is True
+    assert G.nodes["Other"]["needs_review"] is False
+
+
+def test_validate_warns_of_each_pending_match_and_succeeds(lensco: Path) -> None:
+    code, out, err = run("validate", "--data", str(lensco))
+    assert code == 0
+    assert (
+        f"Warning: {lensco / 'suppliers.csv'}, line 3, column 'customer': 'Huawei Device Co. Ltd.' "
+        "may be the listed 'Huawei Technologies Co., Ltd.' (possible, score"
+    ) in out
+    assert "Fix: confirm or reject the pair in matches.csv." in out
+    assert "1 possible match(es) of listed entities need review." in err
+
+
+@pytest.mark.parametrize(("decision", "risk", "exposed_buyers"), [
+    ("confirmed", 0.15, ["Hikvision", "Huawei Technologies Co., Ltd."]),
+    ("rejected", 0.05, ["Hikvision"]),
+])  # fmt: skip
+def test_a_review_decision_settles_it(
+    lensco: Path, decision: str, risk: float, exposed_buyers: list[str]
+) -> None:
+    decide(lensco, decision)
+    record = exposure.analyze(exposure.load(lensco), as_of=AS_OF).supplier("LensCo")
+    assert record["needs_review"] is False
+    assert record["possible_paths"] == []
+    assert record["revenue_at_risk"] == pytest.approx(risk)
+    assert sorted(record["listed_buyers"]) == sorted(exposed_buyers)
+    code, out, _ = run("validate", "--data", str(lensco))
+    assert code == 0
+    assert "Warning" not in out
+
+
+def test_a_possible_match_of_a_listing_not_in_force_needs_no_review(lensco: Path) -> None:
+    record = exposure.analyze(exposure.load(lensco), as_of="2019-01-01").supplier("LensCo")
+    assert record["exposed"] is False
+    assert record["needs_review"] is False
+
+
+def test_the_picture_draws_possible_sales_dashed(lensco: Path) -> None:
+    result = exposure.analyze(exposure.load(lensco), as_of=AS_OF)
+    view = network_view(result, supplier="GlassCo")
+    edge = view.graph.edges["LensCo", "Huawei Device Co. Ltd."]
+    assert edge["pending"] is True
+    assert edge["on_path"] is False
+    assert view.graph.edges["LensCo", "Hikvision"]["on_path"] is True
+    assert any("possible matches" in note for note in view.notes)
+    page = to_html(result, supplier="GlassCo")
+    assert 'class="edge pending"' in page
+    assert json.dumps("Sale to a possible match (needs review)") in page
