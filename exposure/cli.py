@@ -38,11 +38,13 @@ from exposure.render.text import (
     csv_report_chunks,
     format_diff,
     format_listed,
+    format_pending,
     format_report,
     format_screen,
     json_report_chunks,
 )
 from exposure.result import Result, analyze, parse_date
+from exposure.review import Decision, pending, record_decisions
 from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
 from exposure.util.progress import advance, progress
 from exposure.version import __version__
@@ -547,6 +549,70 @@ def diff(
         assumptions=later.assumptions,
     )
     _emit(text, output, tuple(graph.dataset.files.values()))
+
+
+@cli.command()
+@click.option(
+    "--confirm",
+    "confirmed",
+    multiple=True,
+    metavar="CUSTOMER=LISTED",
+    help="Record that the customer name is the listed entity (repeatable).",
+)
+@click.option(
+    "--reject",
+    "rejected",
+    multiple=True,
+    metavar="CUSTOMER=LISTED",
+    help="Record that the customer name is not the listed entity (repeatable).",
+)
+@click.option("--note", default="", help="Why: the evidence, written with each decision.")
+@data_options
+@cache_option
+@format_option
+@output_option
+@library_errors
+def review(
+    confirmed: tuple[str, ...],
+    rejected: tuple[str, ...],
+    note: str,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+    cache_dir: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """List the possible matches of listed entities pending review, or record decisions.
+
+    Without --confirm or --reject: every customer name that is only a possible match of an
+    entity listed on the date, the sales that hang on it, most revenue first. With them: the
+    decisions go to matches.csv in the --data folder (written whole, atomically, dated
+    today), and the next report honours them.
+
+    \b
+    Example:
+        exposure review --data my-data/
+        exposure review --data my-data/ --confirm "Huawei Device=Huawei Technologies" --note "a unit"
+        exposure review --data my-data/ --reject "Dahua Lighting=Dahua Technology" --note "another company"
+    """
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
+    links = pending(result)
+    inputs = tuple(result.graph.dataset.files.values())
+    decisions = [Decision.parse(p, "confirmed", note) for p in confirmed]
+    decisions += [Decision.parse(p, "rejected", note) for p in rejected]
+    if not decisions:
+        _emit(format_pending(links, fmt, as_of=result.as_of.isoformat()), output, inputs)
+        return
+    if data_dir is None:
+        raise click.UsageError("decisions go to matches.csv in a --data folder: pass --data")
+    path = folder_file(data_dir, MATCHES)
+    if path.suffix != ".csv":
+        raise click.UsageError(f"{path} is Parquet: add the decisions to it with your own tools")
+    others = tuple(p for p in inputs if p != path)
+    record_decisions(path, decisions, links, day=parse_date(None), inputs=others)
+    click.echo(f"Recorded {len(decisions)} decision(s) in {path}", err=True)
 
 
 @cli.command("import-csl")

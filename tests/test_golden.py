@@ -224,6 +224,9 @@ CASES: list[tuple[str, list[str]]] = [
             "2",
         ],
     ),
+    ("generated-review", ["review", "--data", "{gen}", "--as-of", LATER]),
+    ("generated-review-json", ["review", "--data", "{gen}", "--as-of", LATER, "--format", "json"]),
+    ("bundled-review", ["review", "--as-of", BUNDLED]),
     (
         "generated-export-json",
         ["export", "--data", "{gen}", "--as-of", LATER, "-o", "{out}/generated.json"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -168,3 +169,55 @@ def test_the_picture_draws_possible_sales_dashed(lensco: Path) -> None:
     page = to_html(result, supplier="GlassCo")
     assert 'class="edge pending"' in page
     assert json.dumps("Sale to a possible match (needs review)") in page
+
+
+def test_review_lists_what_is_pending_most_revenue_first(lensco: Path) -> None:
+    code, out, _ = run("review", "--data", str(lensco), "--as-of", AS_OF, "--format", "json")
+    assert code == 0
+    (link,) = json.loads(out)
+    assert link["customer"] == "Huawei Device Co. Ltd."
+    assert link["listed"] == "Huawei Technologies Co., Ltd."
+    assert link["suppliers"] == ["LensCo"]
+    assert link["revenue_shares"] == [pytest.approx(0.10)]
+    assert link["line"] == 3
+    assert "score" in link["explanation"]
+
+
+def test_review_records_a_decision_that_the_next_report_honours(lensco: Path) -> None:
+    matches = lensco / "matches.csv"
+    # An earlier file, its own column order and a byte-order mark: kept as it was.
+    earlier = "\ufeffdate,customer,listed,decision,note\n2023-05-01,Acme Optics Inc,Hikvision,rejected,no\n"
+    matches.write_text(earlier, encoding="utf-8")
+    code, _, err = run(
+        "review", "--data", str(lensco), "--as-of", AS_OF,
+        "--confirm", "Huawei Device Co. Ltd.=Huawei Technologies", "--note", "a subsidiary",
+    )  # fmt: skip
+    assert code == 0, err
+    text = matches.read_text(encoding="utf-8")
+    assert text.startswith(earlier)
+    today = dt.date.today().isoformat()
+    assert text[len(earlier) :] == (
+        f'{today},Huawei Device Co. Ltd.,"Huawei Technologies Co., Ltd.",confirmed,a subsidiary\n'
+    )
+    record = exposure.analyze(exposure.load(lensco), as_of=AS_OF).supplier("LensCo")
+    assert record["revenue_at_risk"] == pytest.approx(0.15)
+    assert record["needs_review"] is False
+    code, out, _ = run("review", "--data", str(lensco), "--as-of", AS_OF)
+    assert out.startswith("No possible match of a listed entity is pending review")
+
+
+def test_review_refuses_a_pair_that_is_not_pending(lensco: Path) -> None:
+    before = sorted(p.name for p in lensco.iterdir())
+    code, _, err = run(
+        "review", "--data", str(lensco), "--as-of", AS_OF, "--reject", "Acme Optics Inc=Hikvision"
+    )
+    assert code == 1
+    assert err.startswith("Error: 'Acme Optics Inc' = 'Hikvision' is no pending possible match.")
+    assert "Huawei Device Co. Ltd.=Huawei Technologies Co., Ltd." in err  # what is pending
+    assert sorted(p.name for p in lensco.iterdir()) == before  # nothing written
+    code, _, err = run("review", "--as-of", AS_OF, "--confirm", "A=B")
+    assert code == 2
+    assert "pass --data" in err
+    code, _, err = run("review", "--data", str(lensco), "--confirm", "no equals sign")
+    assert code == 1
+    assert "is not CUSTOMER=LISTED" in err

@@ -297,6 +297,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "render": ["--as-of", AS_OF],
     "export": ["--as-of", AS_OF],
     "screen": ["Acme", "--as-of", AS_OF],
+    "review": ["--as-of", AS_OF],
 }
 #: Commands whose output format comes from the suffix: an input with such a suffix too.
 SUFFIXES = {"render": [".png", ".svg", ".html"], "export": [".json", ".graphml", ".gexf"]}

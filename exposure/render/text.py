@@ -52,6 +52,7 @@ __all__ = [
     "csv_report_chunks",
     "format_diff",
     "format_listed",
+    "format_pending",
     "format_report",
     "format_screen",
     "json_report_chunks",
@@ -659,3 +660,65 @@ def format_screen(records: list[dict[str, Any]], fmt: str, *, against: str) -> s
     if markdown:
         return f"## {title}\n\n{table}\n\n{note}\n"
     return f"{title}\n\n{table}\n\n{note}\n"
+
+
+#: The columns of ``exposure review`` in CSV.
+PENDING_COLUMNS = (
+    "customer", "listed", "list", "score", "explanation", "line", "suppliers", "revenue_shares",
+    "largest_share",
+)  # fmt: skip
+
+
+def format_pending(links: Sequence[Mapping[str, Any]], fmt: str, *, as_of: str) -> str:
+    """Format the possible matches pending review (``exposure review``) in one of :data:`FORMATS`.
+
+    Examples
+    --------
+    >>> print(format_pending([], "table", as_of="2019-10-09"), end="")
+    No possible match of a listed entity is pending review as of 2019-10-09.
+    """
+    if fmt == "json":
+        return json.dumps(list(links), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return to_csv([_flat_pending(link) for link in links], PENDING_COLUMNS)
+    markdown = fmt == "markdown"
+    if not links:
+        return f"No possible match of a listed entity is pending review as of {as_of}.\n"
+    rows = [
+        [
+            link["customer"],
+            link["listed"],
+            link["list"],
+            "" if link["score"] is None else f"{link['score']:.1f}",
+            "; ".join(
+                f"{s} ({format_share(share, False)})"
+                for s, share in zip(link["suppliers"], link["revenue_shares"], strict=True)
+            ),
+            link["line"],
+        ]
+        for link in links
+    ]
+    headers = ["Customer", "May be", "List", "Score", "Sold by (share of revenue)", "Line"]
+    if markdown:
+        rows = [[_markdown_cell(c) for c in row] for row in rows]
+    table = tabulate(
+        rows, headers=headers, tablefmt="github" if markdown else "simple", right=[3, 5]
+    )
+    title = f"{len(links)} possible match(es) of listed entities pending review as of {as_of}"
+    note = (
+        "Not linked until reviewed: each may add exposure. Record a decision with\n"
+        '  exposure review --data FOLDER --confirm "CUSTOMER=LISTED" (or --reject ...) --note WHY\n'
+        "and the next report honours it. --format json shows why each name was proposed."
+    )
+    if markdown:
+        return f"## {title}\n\n{table}\n\n{note}\n"
+    return f"{title}\n\n{table}\n\n{note}\n"
+
+
+def _flat_pending(link: Mapping[str, Any]) -> dict[str, Any]:
+    shares = ["" if s is None else s for s in link["revenue_shares"]]
+    return {
+        **link,
+        "suppliers": "; ".join(link["suppliers"]),
+        "revenue_shares": "; ".join(str(s) for s in shares),
+    }
