@@ -221,3 +221,30 @@ def test_review_refuses_a_pair_that_is_not_pending(lensco: Path) -> None:
     code, _, err = run("review", "--data", str(lensco), "--confirm", "no equals sign")
     assert code == 1
     assert "is not CUSTOMER=LISTED" in err
+
+
+def test_two_decisions_on_one_pair_and_one_date_that_disagree_are_an_error(lensco: Path) -> None:
+    write_csv(
+        lensco / "matches.csv",
+        ["customer", "listed", "decision", "note", "date"],
+        [
+            {"customer": "Huawei Device Co. Ltd.", "listed": "Huawei Technologies Co., Ltd.",
+             "decision": "confirmed", "note": "", "date": "2024-01-01"},
+            {"customer": "Huawei Device Co. Ltd.", "listed": "Huawei Technologies Co., Ltd.",
+             "decision": "rejected", "note": "", "date": "2024-01-01"},
+        ],
+    )  # fmt: skip
+    code, _, err = run("report", "--data", str(lensco), "--as-of", AS_OF)
+    assert code == 1
+    assert err.startswith(f"Error: {lensco / 'matches.csv'}, line 3, column 'decision': ")
+    assert "are rejected here but confirmed on line 2, on the same date" in err
+    # Dated apart, the later decision counts.
+    text = (
+        (lensco / "matches.csv")
+        .read_text(encoding="utf-8")
+        .replace("rejected,,2024-01-01", "rejected,,2024-02-01")
+    )
+    (lensco / "matches.csv").write_text(text, encoding="utf-8")
+    record = exposure.analyze(exposure.load(lensco), as_of=AS_OF).supplier("LensCo")
+    assert record["revenue_at_risk"] == pytest.approx(0.05)
+    assert record["needs_review"] is False

@@ -45,8 +45,9 @@ class Decisions:
         Raises
         ------
         DataError
-            When a confirmed row names no listed entity, or one that two entities share, or
-            when one customer is confirmed as two different entities.
+            When a confirmed row names no listed entity, or one that two entities share, when
+            one customer is confirmed as two different entities, or when two rows decide one
+            pair differently on one date.
         """
         decisions = cls()
         if matches is None or not len(matches):
@@ -83,7 +84,25 @@ class Decisions:
                         )
                     )
                 continue
-            latest[(name_key(str(row["customer"])), entity)] = {**row, "_entity": entity}
+            pair = (name_key(str(row["customer"])), entity)
+            before = latest.get(pair)
+            if (
+                before is not None
+                and before["decision"] != row["decision"]
+                and before["_order"] == row["_order"]
+            ):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "decision",
+                        f"{row['customer']!r} and {row['listed']!r} are {row['decision']} here but "
+                        f"{before['decision']} on line {int(before['_line'])}, on the same date",
+                        "keep one decision per pair and date, or date the later one",
+                    )
+                )
+                continue
+            latest[pair] = {**row, "_entity": entity}
         for (key, entity), row in latest.items():
             when = f"{row['date'].date().isoformat()}, " if pd.notna(row["date"]) else ""
             note = f": {row['note']}" if row["note"] else ""
