@@ -34,7 +34,6 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,9 +43,6 @@ from exposure.graph import SupplyGraph, build_graph
 from exposure.read.dataset import input_files, load
 from exposure.util.atomic import open_atomic_bytes
 from exposure.version import __version__
-
-if TYPE_CHECKING:
-    from exposure.graph import SupplyGraph
 
 __all__ = ["ENVIRONMENT_VARIABLE", "SETTLE_SECONDS", "cache_key", "load_graph"]
 

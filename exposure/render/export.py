@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
 from exposure.render.plot import network_view
+from exposure.result import Result
 from exposure.util.atomic import write_atomic
 
 if TYPE_CHECKING:
     import networkx as nx  # slow to import; only exports need it
 
-    from exposure.result import Result
 
 __all__ = ["EXPORT_FORMATS", "LIST_SEPARATOR", "export_graph", "flat_graph", "graph_bytes"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exposure.render.plot import (
     OTHER_EDGE,
@@ -28,11 +28,8 @@ from exposure.render.plot import (
     _bend,
     network_view,
 )
-from exposure.result import format_share
+from exposure.result import Result, format_share
 from exposure.util.atomic import write_atomic
-
-if TYPE_CHECKING:
-    from exposure.result import Result
 
 __all__ = ["MAX_HTML_NODES", "to_html", "write_html"]
 

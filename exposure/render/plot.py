@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
 from exposure.records import Summary
+from exposure.result import Result
 from exposure.util.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from exposure.result import Result
 
 __all__ = [
     "FIGSIZE",
