@@ -239,10 +239,10 @@ class SupplyGraph:
         name_of_entity = dict(
             zip(entity[entity >= 0].tolist(), self.names[entity >= 0], strict=True)
         )
-        customer = self.rows["customer"].to_numpy(dtype=object)
-        first_line: dict[str, int] = {}
-        for spelling, line in zip(customer.tolist(), self.rows[LINE].tolist(), strict=True):
-            first_line.setdefault(spelling, int(line))
+        # Only the rows of pending names are looked at: a few among millions.
+        mine = self.rows[self.rows["customer"].isin(pending["spelling"]).to_numpy()]
+        first = mine.drop_duplicates("customer")
+        first_line = dict(zip(first["customer"].astype(str), first[LINE].astype(int), strict=True))
         table = pd.DataFrame(
             {
                 "spelling": pending["spelling"].to_numpy(dtype=object),

@@ -90,7 +90,10 @@ def pending(result: Result) -> list[PendingLink]:
     node_of = dict(
         zip(graph.spellings["spelling"], graph.spellings["node"].astype(int), strict=True)
     )
+    # The sales of every pending name at once: a few rows among millions.
     rows = graph.rows
+    rows = rows[rows["customer"].isin(links["spelling"]).to_numpy()]
+    sales = {str(k): v for k, v in rows.groupby(rows["customer"].astype(str), sort=False)}
     found: list[PendingLink] = []
     for spelling, listed_name, score, why, line in zip(
         links["spelling"],
@@ -104,7 +107,7 @@ def pending(result: Result) -> list[PendingLink]:
         if not result.possible[node]:  # its listed entity is not listed on this date
             continue
         _, listing = result.possible_listing_of(node)
-        mine = rows[(rows["customer"] == spelling).to_numpy()]
+        mine = sales[str(spelling)]
         shares: dict[str, float | None] = {}
         for supplier, share in zip(mine["supplier"], mine["revenue_share"], strict=True):
             known = None if np.isnan(share) else float(share)

@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import exposure
+import exposure.entities.screen
+import exposure.read.dataset
 from exposure.cli import cli
 from tests.conftest import MakeData, listing, sale, write_csv
 
@@ -328,3 +330,18 @@ def test_screen_and_report_take_the_same_decision_for_each_customer(make_data: M
         assert possible == (screened[name]["outcome"] == "possible"), name
     assert screened["Acme Optics Inc"]["outcome"] == "none"
     assert screened["Dahua Lighting"]["outcome"] != "match"
+
+
+def test_a_file_with_no_names_is_a_clear_error_and_no_names_screen_none(tmp_path: Path) -> None:
+    names = tmp_path / "names.csv"
+    names.write_text("name,country\n", encoding="utf-8")
+    code, _, err = run("screen", "--file", str(names), "--format", "json")
+    assert code == 1
+    assert (
+        err
+        == f"Error: {names}: the file has a header but no rows. Fix: add at least one row of data below the header.\n"
+    )
+    listed = exposure.read.dataset.read_listed(
+        exposure.read.dataset.bundled_data_dir() / "listed.csv"
+    )
+    assert exposure.entities.screen.screen([], listed).empty

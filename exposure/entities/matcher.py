@@ -864,4 +864,4 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
 
 
 def _empty_result() -> pd.DataFrame:
-    return pd.DataFrame(columns=["query", "rank", *RESULT_COLUMNS])
+    return pd.DataFrame(columns=["query", *RESULT_COLUMNS])
