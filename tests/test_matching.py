@@ -391,3 +391,26 @@ def test_vectorised_name_keys_equal_name_key_name_by_name(
     )
     assert codes.tolist() == expected_codes.tolist()
     assert keys.tolist() == list(expected_keys)
+
+
+def test_a_common_word_or_surname_alone_carries_no_floor() -> None:
+    # The false alarms of invented names against the real lists, and the matches that stay.
+    listed = pd.DataFrame(
+        {
+            "name": [
+                "ISMAEL GOMEZ, JR.",
+                "Semiconductor Manufacturing International Corporation",
+                "China Marine Information Electronics",
+                "Huawei Technologies Co., Ltd.",
+            ],
+            "alt_names": ["", "SMIC", "", ""],
+            "country": ["US", "CN", "CN", "CN"],
+            "list": ["Denied Persons List", "Entity List", "Entity List", "Entity List"],
+        }
+    )
+    found = Matcher(listed).match(
+        ["Gomez LLC", "Karizen Pacific Semiconductor Ltd", "Vikoro Marine Energy Co., Ltd.",
+         "Huawei Device Co. Ltd."],
+    )  # fmt: skip
+    assert found["outcome"].tolist() == ["none", "none", "none", "possible"]
+    assert "at least 82" in found.loc[3, "explanation"]  # a brand carries the floor

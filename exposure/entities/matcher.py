@@ -14,7 +14,10 @@ listed name and alias that could be meant. Its contract:
   the distinctive parts, each with its words sorted and run together, so that neither word order
   nor spacing counts ("Sense Time" = "SenseTime"). Two names with the *same distinctive words*
   and other descriptors score at least :data:`SAME_WORDS_SCORE`; a name whose distinctive words
-  are all *contained* in the other's scores at least :data:`CONTAINED_SCORE`.
+  are all *contained* in the other's scores at least :data:`CONTAINED_SCORE`. Both floors need
+  a *rare* word among the words shared, one less common in English than :data:`COMMON_FROM`
+  (word frequencies from :mod:`wordfreq`): a brand ("Huawei") carries them, a common word or a
+  surname ("Semiconductor", "Marine", "Gomez") alone does not.
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
   addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
   subtracted; when both names hold place names and none is shared (a city counts as in its
@@ -50,6 +53,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,6 +79,7 @@ from exposure.util.progress import advance, extend
 
 __all__ = [
     "BLOCK_CAP",
+    "COMMON_FROM",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
     "MATCH_THRESHOLD",
@@ -459,6 +464,11 @@ class Matcher:
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         contained = both & ~same_words & (q_words != s_words)
+        # The floors need a rare word among those shared: a common word or surname alone
+        # ("Marine", "Garcia") says nothing of which company a name is.
+        q_rare, s_rare = _rare_words(forms.distinct)[query], _rare_words(listed.distinct)[row]
+        same_words &= q_rare
+        contained &= np.where(q_words < s_words, q_rare, s_rare)
         if contained.any():
             # Shared distinctive words, counted as the dot product of word-incidence rows.
             candidates = np.flatnonzero(contained)
@@ -865,3 +875,25 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
 
 def _empty_result() -> pd.DataFrame:
     return pd.DataFrame(columns=["query", *RESULT_COLUMNS])
+
+
+#: A word at least this common in English (Zipf frequency, see :mod:`wordfreq`) is no evidence
+#: on its own of which company a name is: a brand such as "Huawei" is below, a surname such as
+#: "Gomez" or a word such as "Semiconductor" above.
+COMMON_FROM = 3.4
+
+
+def _rare_words(distinct: np.ndarray) -> np.ndarray:
+    """Per name: whether its distinctive words hold one rarer than :data:`COMMON_FROM`."""
+    return np.fromiter(
+        (any(_is_rare(word) for word in words.split()) for words in distinct.tolist()),
+        dtype=bool,
+        count=len(distinct),
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_rare(word: str) -> bool:
+    from wordfreq import zipf_frequency  # loads a word list: only fuzzy matching needs it
+
+    return len(word) > 2 and zipf_frequency(word, "en") < COMMON_FROM
