@@ -43,8 +43,8 @@ from exposure.render.text import (
     format_screen,
     json_report_chunks,
 )
-from exposure.result import Result, analyze, parse_date
-from exposure.review import Decision, pending, record_decisions
+from exposure.result import Result, analyze, format_share, parse_date
+from exposure.review import Decision, PendingLink, pending, record_decisions
 from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
 from exposure.util.progress import advance, progress
 from exposure.version import __version__
@@ -567,6 +567,12 @@ def diff(
     help="Record that the customer name is not the listed entity (repeatable).",
 )
 @click.option("--note", default="", help="Why: the evidence, written with each decision.")
+@click.option(
+    "--one-by-one",
+    "one_by_one",
+    is_flag=True,
+    help="Ask about each pending match in turn on the terminal: confirm, reject or skip.",
+)
 @data_options
 @cache_option
 @format_option
@@ -576,6 +582,7 @@ def review(
     confirmed: tuple[str, ...],
     rejected: tuple[str, ...],
     note: str,
+    one_by_one: bool,
     data_dir: Path | None,
     listed_file: Path | None,
     suppliers_file: Path | None,
@@ -596,23 +603,61 @@ def review(
         exposure review --data my-data/
         exposure review --data my-data/ --confirm "Huawei Device=Huawei Technologies" --note "a unit"
         exposure review --data my-data/ --reject "Dahua Lighting=Dahua Technology" --note "another company"
+        exposure review --data my-data/ --one-by-one
     """
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     links = pending(result)
     inputs = tuple(result.graph.dataset.files.values())
     decisions = [Decision.parse(p, "confirmed", note) for p in confirmed]
     decisions += [Decision.parse(p, "rejected", note) for p in rejected]
-    if not decisions:
+    if not decisions and not one_by_one:
         _emit(format_pending(links, fmt, as_of=result.as_of.isoformat()), output, inputs)
         return
     if data_dir is None:
         raise click.UsageError("decisions go to matches.csv in a --data folder: pass --data")
+    if one_by_one:
+        if decisions:
+            raise click.UsageError(
+                "--one-by-one asks about each match; leave out --confirm/--reject"
+            )
+        decisions = _ask(links)
+        if not decisions:
+            click.echo("No decision recorded.", err=True)
+            return
     path = folder_file(data_dir, MATCHES)
     if path.suffix != ".csv":
         raise click.UsageError(f"{path} is Parquet: add the decisions to it with your own tools")
     others = tuple(p for p in inputs if p != path)
     record_decisions(path, decisions, links, day=parse_date(None), inputs=others)
     click.echo(f"Recorded {len(decisions)} decision(s) in {path}", err=True)
+
+
+def _ask(links: list[PendingLink]) -> list[Decision]:
+    """Ask about each pending possible match on the terminal; return the decisions taken."""
+    decisions = []
+    for number, link in enumerate(links, start=1):
+        shares = ", ".join(
+            f"{s} ({format_share(share, False)})"
+            for s, share in zip(link["suppliers"], link["revenue_shares"], strict=True)
+        )
+        click.echo(
+            f"\n{number} of {len(links)}: {link['customer']!r} may be {link['listed']!r} "
+            f"({link['list']}), score {link['score']}\n  why: {link['explanation']}\n"
+            f"  sold by: {shares}"
+        )
+        answer = click.prompt(
+            "  [c]onfirm, [r]eject, [s]kip, [q]uit",
+            type=click.Choice(["c", "r", "s", "q"]),
+            show_choices=False,
+        )
+        if answer == "q":
+            break
+        if answer == "s":
+            continue
+        why = click.prompt("  note (why)", default="", show_default=False)
+        kind = "confirmed" if answer == "c" else "rejected"
+        decisions.append(Decision(link["customer"], link["listed"], kind, why))
+    return decisions
 
 
 @cli.command("import-csl")

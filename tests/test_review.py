@@ -248,3 +248,29 @@ def test_two_decisions_on_one_pair_and_one_date_that_disagree_are_an_error(lensc
     record = exposure.analyze(exposure.load(lensco), as_of=AS_OF).supplier("LensCo")
     assert record["revenue_at_risk"] == pytest.approx(0.05)
     assert record["needs_review"] is False
+
+
+def test_review_one_by_one_asks_about_each_pending_match(lensco: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["review", "--data", str(lensco), "--as-of", AS_OF, "--one-by-one"],
+        input="r\nanother company\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 of 1: 'Huawei Device Co. Ltd.' may be 'Huawei Technologies Co., Ltd.'" in result.stdout
+    )
+    assert "sold by: LensCo (10.0%)" in result.stdout
+    text = (lensco / "matches.csv").read_text(encoding="utf-8")
+    assert ',"Huawei Technologies Co., Ltd.",rejected,another company,' in text
+    record = exposure.analyze(exposure.load(lensco), as_of=AS_OF).supplier("LensCo")
+    assert record["needs_review"] is False
+    assert record["revenue_at_risk"] == pytest.approx(0.05)
+    # Skipping writes nothing.
+    (lensco / "matches.csv").unlink()
+    result = CliRunner().invoke(
+        cli, ["review", "--data", str(lensco), "--as-of", AS_OF, "--one-by-one"], input="s\n"
+    )
+    assert result.exit_code == 0
+    assert "No decision recorded." in result.stderr
+    assert not (lensco / "matches.csv").exists()
