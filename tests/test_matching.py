@@ -414,3 +414,31 @@ def test_a_common_word_or_surname_alone_carries_no_floor() -> None:
     )  # fmt: skip
     assert found["outcome"].tolist() == ["none", "none", "none", "possible"]
     assert "at least 82" in str(found["explanation"].iloc[3])  # a brand carries the floor
+
+
+@pytest.mark.parametrize(("written_out", "listed_as"), [
+    ("Siemens Aktiengesellschaft", "Siemens AG"),
+    ("Bosch Gesellschaft mit beschränkter Haftung", "Bosch GmbH"),
+    ("Tesco Public Limited Company", "Tesco PLC"),
+    ("Orlen Sp. z o.o.", "Orlen"),
+    ("Krka d.o.o.", "Krka"),
+    ("Cemex S.A. de C.V.", "Cemex"),
+    ("Dacia Societatea cu Răspundere Limitată", "Dacia SRL"),
+    ("Газпром общество с ограниченной ответственностью", "Gazprom OOO"),
+    ("Gazprom obshchestvo s ogranichennoi otvetstvennostiu", "Gazprom"),
+])  # fmt: skip
+def test_legal_forms_written_out_in_the_languages_of_the_lists_match(
+    written_out: str, listed_as: str
+) -> None:
+    listed = pd.DataFrame(
+        {"name": [listed_as], "alt_names": [""], "country": [""], "list": ["Entity List"]}
+    )
+    row = Matcher(listed).match([written_out]).iloc[0]
+    assert (row["outcome"], row["score"]) == ("match", 100.0)
+
+
+def test_a_short_word_that_is_also_a_legal_form_somewhere_stays_a_word() -> None:
+    listed = pd.DataFrame(
+        {"name": ["Lucas"], "alt_names": [""], "country": [""], "list": ["Entity List"]}
+    )
+    assert Matcher(listed).match(["Lucas-Yu"]).loc[0, "outcome"] != "match"

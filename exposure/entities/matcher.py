@@ -92,6 +92,7 @@ __all__ = [
     "SAME_WORDS_SCORE",
     "Matcher",
     "name_forms",
+    "without_legal_forms",
 ]
 
 #: From this score on, a name is a confident match.
@@ -164,8 +165,40 @@ class NameForms:
 def name_forms(name: str) -> NameForms:
     """Return the key, leading place, core and distinctive part of a name."""
     tokens = name_tokens(name)
-    place, rest = split_place(tokens)
+    place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
     return NameForms("".join(tokens), place, " ".join(rest), " ".join(distinctive_tokens(rest)))
+
+
+#: Kinds of organisation rigour also finds that describe what a body does rather than its legal
+#: form ("Charitable Organization"): they stay, as words that tell names apart.
+_DESCRIPTIONS = frozenset({"ngo"})
+
+
+def without_legal_forms(name: str) -> str:
+    """Return a name, case-folded, without its legal forms in the languages of the lists.
+
+    From rigour's table of organisation types (the OpenSanctions project), beside the forms
+    :mod:`exposure.names` drops itself: "Aktiengesellschaft", "Sp. z o.o.", "S.A. de C.V.",
+    "obshchestvo s ogranichennoi otvetstvennostiu" and their Cyrillic originals. A form of one
+    or two letters written without dots ("AS", "SE", "YU") is kept: it is as often a word of
+    the name.
+
+    Examples
+    --------
+    >>> without_legal_forms("Bosch Gesellschaft mit beschränkter Haftung").split()
+    ['bosch']
+    >>> without_legal_forms("Orlen Sp. z o.o.").split()
+    ['orlen']
+    >>> without_legal_forms("Lucas-Yu")
+    'lucas-yu'
+    """
+    from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
+
+    text = name.casefold()
+    for form, kind in extract_org_types(text):
+        if kind not in _DESCRIPTIONS and ("." in form or len(re.sub(r"\W", "", form)) > 2):
+            text = text.replace(form, " ", 1)
+    return text
 
 
 def _places(text: str) -> set[str]:
@@ -823,9 +856,14 @@ def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matr
 
 
 def _form_row(name: str) -> tuple[Any, ...]:
-    """Return the fields of :class:`NameFormsTable` for one name, in their order."""
+    """Return the fields of :class:`NameFormsTable` for one name, in their order.
+
+    The key is the name's :func:`~exposure.names.name_key` (what decisions are recorded by);
+    the forms compared are the words left once legal forms in any language are removed
+    (:func:`without_legal_forms`).
+    """
     tokens = name_tokens(name)
-    place, rest = split_place(tokens)
+    place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
     kept = [t for t in rest if t not in GENERIC_WORDS]
     distinct = kept or rest
     core = " ".join(rest)
