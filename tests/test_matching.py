@@ -442,3 +442,33 @@ def test_a_short_word_that_is_also_a_legal_form_somewhere_stays_a_word() -> None
         {"name": ["Lucas"], "alt_names": [""], "country": [""], "list": ["Entity List"]}
     )
     assert Matcher(listed).match(["Lucas-Yu"]).loc[0, "outcome"] != "match"
+
+
+@pytest.mark.parametrize(("query", "listed_as"), [
+    ("Invidia Corp", "NVIDIA Corporation"),  # a typo in the first letters
+    ("Schell Ltd", "Shell plc"),
+    ("Gasprom PAO", "Gazprom"),
+])  # fmt: skip
+def test_a_typo_anywhere_in_a_word_still_finds_the_candidate(query: str, listed_as: str) -> None:
+    listed = pd.DataFrame(
+        {"name": [listed_as], "alt_names": [""], "country": [""], "list": ["Entity List"]}
+    )
+    row = Matcher(listed).match([query]).iloc[0]
+    assert row["outcome"] in ("match", "possible")
+    assert row["listed"] == listed_as
+
+
+def test_numbers_written_as_words_ordinals_or_roman_numerals_agree_or_differ() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["First Capital Bank", "Bowne Global Solutions II"],
+            "alt_names": ["", ""],
+            "country": ["", ""],
+            "list": ["Entity List", "Entity List"],
+        }
+    )
+    found = Matcher(listed).match(
+        ["1st Capital Bank", "Bowne Global Solutions 2", "Bowne Global Solutions III"]
+    )
+    assert found["outcome"].tolist() == ["match", "match", "none"]
+    assert "numbers differ" in str(found["explanation"].iloc[2])

@@ -130,6 +130,24 @@ _SAME_COUNTRY = {"HK": "CN", "MO": "CN"}
 OFFSHORE = frozenset({"KY", "VG", "BM"})
 _STOP = frozenset({"and", "of", "the", "for"})
 _DIGITS = re.compile(r"\d+")
+#: Numbers written as words or roman numerals, read as the numbers they are ("First" and "1st",
+#: "II" and "2" agree). Single-letter numerals ("I", "V", "X") are left out: they are as often
+#: initials.
+_ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth",
+]  # fmt: skip
+_CARDINALS = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve",
+]  # fmt: skip
+_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
+_NUMBER_WORDS = {
+    **{word: str(n) for n, word in enumerate(_ORDINALS, start=1)},
+    **{word: str(n) for n, word in enumerate(_CARDINALS, start=1)},
+    **{numeral: str(n) for numeral, n in _ROMAN.items()},
+}
+_ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 #: A blocking key shared by more listed spellings than this (or than 0.5% of them) is too common
 #: to find candidates by, unless a name has no rarer one.
 BLOCK_CAP = 10
@@ -864,6 +882,7 @@ def _form_row(name: str) -> tuple[Any, ...]:
     """
     tokens = name_tokens(name)
     place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
+    rest = [_as_number(t) for t in rest]
     kept = [t for t in rest if t not in GENERIC_WORDS]
     distinct = kept or rest
     core = " ".join(rest)
@@ -876,16 +895,39 @@ def _form_row(name: str) -> tuple[Any, ...]:
         "".join(sorted(distinct)),
         len(set(distinct)),
         bool(kept),
-        " ".join(sorted(set(_DIGITS.findall(core)))),
+        " ".join(sorted(_numbers(core))),
     )
+
+
+def _as_number(token: str) -> str:
+    """Return a word that writes a number as its digits ("first", "1st", "ii": 1, 1, 2)."""
+    ordinal = _ORDINAL_DIGITS.match(token)
+    if ordinal:
+        return str(int(ordinal.group(1)))
+    return _NUMBER_WORDS.get(token, token)
+
+
+def _numbers(core: str) -> set[str]:
+    """Return the numbers a name's core holds: digits, number words and roman numerals.
+
+    Examples
+    --------
+    >>> sorted(_numbers("bowne global solutions ii")), sorted(_numbers("54th research institute"))
+    (['2'], ['54'])
+    >>> _numbers("first capital") == _numbers("1st capital")
+    True
+    """
+    found = {str(int(d)) for d in _DIGITS.findall(core)}
+    return found | {_NUMBER_WORDS[w] for w in core.split() if w in _NUMBER_WORDS}
 
 
 def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
     """Return (name index, key) pairs: the blocking keys of each name's core.
 
-    Keys: each distinctive word (``w:``); the first three letters of a word (``p:``), on the
-    listed side for every word of four letters or more and on the query side only for words the
-    list does not know (a typo); the first four letters of the name run together (``k:``), on
+    Keys: each distinctive word (``w:``); the first and the last three letters of a word (``p:``,
+    ``s:``), on the listed side for every word of four letters or more and on the query side
+    only for words the list does not know (a typo, at the start or at the end); the first four
+    letters of the name run together (``k:``), on
     the query side only when its first word is short ("Hua Wei" for "Huawei").
     """
     index: list[int] = []
@@ -903,6 +945,7 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
             found.add(f"w:{token}")
             if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
                 found.add(f"p:{token[:3]}")
+                found.add(f"s:{token[-3:]}")
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             found.add(f"k:{joined[:4]}")
