@@ -49,7 +49,7 @@ __all__ = ["ENVIRONMENT_VARIABLE", "SETTLE_SECONDS", "cache_key", "load_graph"]
 #: The environment variable naming the cache folder when no ``cache_dir`` is given.
 ENVIRONMENT_VARIABLE = "EXPOSURE_CACHE_DIR"
 #: Bumped whenever what an entry holds changes shape.
-FORMAT = 3
+FORMAT = 4
 #: A graph is stored only when every input was last modified at least this long ago.
 SETTLE_SECONDS = 2.0
 

@@ -33,6 +33,7 @@ __all__ = [
     "PROVINCE_OF",
     "distinctive_tokens",
     "fold",
+    "in_chinese_script",
     "name_key",
     "name_key_codes",
     "name_keys",
@@ -157,8 +158,9 @@ _MAX_PLACE_SYLLABLES = 4
 def fold(name: str) -> str:
     """Return a name as lower-case ASCII: accents dropped, other scripts transliterated.
 
-    Transliteration uses :mod:`unidecode` (Chinese characters become pinyin syllables, Cyrillic
-    becomes Latin letters); names already in ASCII skip it.
+    Transliteration uses :mod:`pypinyin` for Chinese characters (pinyin syllables, read by word)
+    and :mod:`unidecode` for the rest (Cyrillic becomes Latin letters); names already in ASCII
+    skip it.
 
     Examples
     --------
@@ -166,14 +168,43 @@ def fold(name: str) -> str:
     'societe generale'
     >>> fold("Газпром")
     'gazprom'
-    >>> fold("华为")
-    'hua wei'
+    >>> fold("华为技术")
+    'hua wei ji shu'
     """
     if not name.isascii():
         from unidecode import unidecode  # tables load per script, on first use
 
-        name = unidecode(unicodedata.normalize("NFKC", name))
+        name = unicodedata.normalize("NFKC", name)
+        if in_chinese_script(name):
+            name = _pinyin(name)
+        name = unidecode(name)
     return " ".join(name.lower().split())
+
+
+#: Chinese characters (the CJK unified ideographs and their first extension).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def in_chinese_script(name: str) -> bool:
+    """Tell whether a name holds Chinese characters (its words are then pinyin syllables).
+
+    Examples
+    --------
+    >>> in_chinese_script("华为技术"), in_chinese_script("Huawei")
+    (True, False)
+    """
+    return bool(_HAN.search(name))
+
+
+def _pinyin(text: str) -> str:
+    """Return Chinese characters as pinyin syllables, read by word (技术 is "ji shu").
+
+    :mod:`pypinyin` reads each character in the words it knows; character by character
+    transliteration would read 术 as "zhu". Other characters are kept as they are.
+    """
+    from pypinyin import lazy_pinyin  # loads its dictionaries: only Chinese script needs it
+
+    return " ".join(lazy_pinyin(text))
 
 
 def name_tokens(name: str) -> list[str]:

@@ -472,3 +472,20 @@ def test_numbers_written_as_words_ordinals_or_roman_numerals_agree_or_differ() -
     )
     assert found["outcome"].tolist() == ["match", "match", "none"]
     assert "numbers differ" in str(found["explanation"].iloc[2])
+
+
+def test_a_name_in_chinese_script_matches_its_listed_latin_name() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["Huawei Technologies Co., Ltd.", "Beijing Kuangshi Technology Co Ltd"],
+            "alt_names": ["", "Megvii"],
+            "country": ["CN", "CN"],
+            "list": ["Entity List", "Entity List"],
+        }
+    )
+    # 技术 read as "ji shu" (technology) by word, not "ji zhu" character by character.
+    found = Matcher(listed).match(
+        ["华为技术有限公司", "北京旷视科技有限公司"], countries=["CN", "CN"]
+    )
+    assert found["outcome"].tolist() == ["match", "match"]
+    assert found["listed"].tolist() == listed["name"].tolist()

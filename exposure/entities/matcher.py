@@ -69,7 +69,7 @@ from exposure.entities.listings import NameIndex, entity_ids
 from exposure.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
-    distinctive_tokens,
+    in_chinese_script,
     name_key,
     name_tokens,
     split_place,
@@ -181,10 +181,9 @@ class NameForms:
 
 
 def name_forms(name: str) -> NameForms:
-    """Return the key, leading place, core and distinctive part of a name."""
-    tokens = name_tokens(name)
-    place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
-    return NameForms("".join(tokens), place, " ".join(rest), " ".join(distinctive_tokens(rest)))
+    """Return the key, leading place, core and distinctive part of a name, as compared."""
+    key, place, core, _, distinct, *_ = _form_row(name)
+    return NameForms(key, place, core, distinct)
 
 
 #: Kinds of organisation rigour also finds that describe what a body does rather than its legal
@@ -882,6 +881,8 @@ def _form_row(name: str) -> tuple[Any, ...]:
     """
     tokens = name_tokens(name)
     place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
+    if in_chinese_script(name):
+        rest = _chinese_words(rest)
     rest = [_as_number(t) for t in rest]
     kept = [t for t in rest if t not in GENERIC_WORDS]
     distinct = kept or rest
@@ -897,6 +898,56 @@ def _form_row(name: str) -> tuple[Any, ...]:
         bool(kept),
         " ".join(sorted(_numbers(core))),
     )
+
+
+#: Chinese descriptors in pinyin, as the English words lists write them ("Huawei Jishu" is
+#: "Huawei Technology"): what a name in Chinese script is compared by.
+CHINESE_DESCRIPTORS = {
+    "jishu": "technology", "keji": "technology", "dianzi": "electronics", "shuzi": "digital",
+    "xinxi": "information", "tongxin": "communication", "wangluo": "network",
+    "ruanjian": "software", "shebei": "equipment", "zhineng": "intelligent",
+    "guoji": "international", "konggu": "holding", "touzi": "investment", "maoyi": "trade",
+    "gongye": "industry", "fazhan": "development", "kexue": "science",
+}  # fmt: skip
+
+
+def _chinese_words(syllables: list[str]) -> list[str]:
+    """Group the pinyin syllables of a name in Chinese script into words.
+
+    A descriptor of two syllables ("ji shu") becomes its English word ("technology"); the
+    syllables between descriptors are run together as one word ("hua wei" is "huawei"), as
+    the lists write Chinese names in Latin script.
+
+    Examples
+    --------
+    >>> _chinese_words(["hua", "wei", "ji", "shu"])
+    ['huawei', 'technology']
+    >>> _chinese_words(["kuang", "shi", "ke", "ji"])
+    ['kuangshi', 'technology']
+    """
+    words: list[str] = []
+    run: list[str] = []
+    i = 0
+    while i < len(syllables):
+        pair = "".join(syllables[i : i + 2])
+        if i + 1 < len(syllables) and pair in CHINESE_DESCRIPTORS:
+            if run:
+                words.append("".join(run))
+                run = []
+            words.append(CHINESE_DESCRIPTORS[pair])
+            i += 2
+            continue
+        if syllables[i] in GENERIC_WORDS or syllables[i].isdigit():
+            if run:
+                words.append("".join(run))
+                run = []
+            words.append(syllables[i])
+        else:
+            run.append(syllables[i])
+        i += 1
+    if run:
+        words.append("".join(run))
+    return words
 
 
 def _as_number(token: str) -> str:
