@@ -15,7 +15,8 @@ listed name and alias that could be meant. Its contract:
   nor spacing counts ("Sense Time" = "SenseTime"). Two names with the *same distinctive words*
   and other descriptors score at least :data:`SAME_WORDS_SCORE`; a name whose distinctive words
   are all *contained* in the other's scores at least :data:`CONTAINED_SCORE`. Both floors need
-  a *rare* word among the words shared, one less common in English than :data:`COMMON_FROM`
+  a *rare* word among the words shared, one less common in English and Spanish than
+  :data:`COMMON_FROM`
   (word frequencies from :mod:`wordfreq`): a brand ("Huawei") carries them, a common word or a
   surname ("Semiconductor", "Marine", "Gomez") alone does not.
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
@@ -80,6 +81,7 @@ from exposure.util.progress import advance, extend
 __all__ = [
     "BLOCK_CAP",
     "COMMON_FROM",
+    "COMMON_IN",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
     "MATCH_THRESHOLD",
@@ -1009,10 +1011,13 @@ def _empty_result() -> pd.DataFrame:
     return pd.DataFrame(columns=["query", *RESULT_COLUMNS])
 
 
-#: A word at least this common in English (Zipf frequency, see :mod:`wordfreq`) is no evidence
-#: on its own of which company a name is: a brand such as "Huawei" is below, a surname such as
-#: "Gomez" or a word such as "Semiconductor" above.
-COMMON_FROM = 3.4
+#: A word at least this common in one of :data:`COMMON_IN` (Zipf frequency, see :mod:`wordfreq`)
+#: is no evidence on its own of which company a name is: a brand such as "Huawei" is below, a
+#: surname such as "Gomez" or a word such as "Semiconductor" above.
+COMMON_FROM = 3.5
+#: The languages whose common words and surnames are checked: those of most names on the lists
+#: and of most invented false alarms ("Chavez" and "Navarro" are common in Spanish).
+COMMON_IN = ("en", "es")
 
 
 def _rare_words(distinct: np.ndarray) -> np.ndarray:
@@ -1028,4 +1033,5 @@ def _rare_words(distinct: np.ndarray) -> np.ndarray:
 def _is_rare(word: str) -> bool:
     from wordfreq import zipf_frequency  # loads a word list: only fuzzy matching needs it
 
-    return len(word) > 2 and zipf_frequency(word, "en") < COMMON_FROM
+    frequency = max(zipf_frequency(word, language) for language in COMMON_IN)
+    return len(word) > 2 and frequency < COMMON_FROM
