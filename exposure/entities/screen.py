@@ -126,22 +126,27 @@ def _as_decided(found: pd.DataFrame, decided: Resolution) -> pd.DataFrame:
     chosen = np.where(entity >= 0, entity, links["possible_entity"].to_numpy())
     outcome = links["match"].map(_OUTCOME).fillna("none").to_numpy(dtype=object)
     # The matcher gives each name's candidates in the names' order, ranked from 0.
-    position_of_row = np.cumsum(found["rank"].to_numpy() == 0) - 1
-    groups = []
-    for key, candidates in found.groupby(position_of_row, sort=True):
-        position = int(cast(int, key))
-        rows = candidates.copy()
-        if position in ambiguous:  # every candidate is shown; the user must settle it
-            rows["explanation"] = ambiguous[position] + "; " + rows["explanation"]
-        elif chosen[position] >= 0:
-            mine = rows["entity"].to_numpy() == chosen[position]
-            if mine.any():  # the matcher proposes what resolve() decides, so always
-                first = rows[mine].iloc[:1].assign(outcome=outcome[position])
-                rows = pd.concat([first, rows[~mine]]).iloc[: len(rows)]
-        else:
-            rows["outcome"] = "none"
-        groups.append(rows)
-    return pd.concat(groups, ignore_index=True) if groups else found
+    position = np.cumsum(found["rank"].to_numpy() == 0) - 1
+    chosen_here = chosen[position]
+    entity_here = found["entity"].to_numpy()
+    mine = (entity_here == chosen_here) & (chosen_here >= 0)
+    # The first candidate that is the decided entity leads its name's rows; the same entity
+    # proposed again (through another spelling) is left out.
+    seen = pd.Series(mine).groupby(position).cumsum().to_numpy()
+    first = mine & (seen == 1)
+    keep = ~mine | first
+    order = np.lexsort((np.arange(len(found)), ~first, position))
+    order = order[keep[order]]
+    outcomes = found["outcome"].to_numpy(dtype=object).copy()
+    outcomes[first] = outcome[position[first]]
+    undecided = (chosen_here < 0) & ~np.isin(position, list(ambiguous))
+    outcomes[undecided] = "none"
+    explanations = found["explanation"].to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(np.isin(position, list(ambiguous))).tolist():
+        # Every candidate is shown: the user must settle which entity the name is.
+        explanations[i] = f"{ambiguous[int(position[i])]}; {explanations[i]}"
+    shown = found.assign(outcome=outcomes, explanation=explanations)
+    return shown.iloc[order].reset_index(drop=True)
 
 
 def _in_force_on(found: pd.DataFrame, listings: pd.DataFrame, day: dt.date | None) -> pd.DataFrame:
