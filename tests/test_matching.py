@@ -12,13 +12,8 @@ import pandas as pd
 import pytest
 
 import exposure
-from exposure.entities.matcher import (
-    MATCH_THRESHOLD,
-    POSSIBLE_THRESHOLD,
-    Matcher,
-    NameFormsTable,
-    name_forms,
-)
+from exposure.entities.forms import NameFormsTable, name_forms
+from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Matcher
 from exposure.names import name_key, name_tokens, split_place
 from tests.conftest import MakeData, listing, sale, write_csv
 

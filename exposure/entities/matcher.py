@@ -16,7 +16,7 @@ listed name and alias that could be meant. Its contract:
   and other descriptors score at least :data:`SAME_WORDS_SCORE`; a name whose distinctive words
   are all *contained* in the other's scores at least :data:`CONTAINED_SCORE`. Both floors need
   a *rare* word among the words shared, one less common in English and Spanish than
-  :data:`COMMON_FROM`
+  :data:`~exposure.entities.forms.COMMON_FROM`
   (word frequencies from :mod:`wordfreq`): a brand ("Huawei") carries them, a common word or a
   surname ("Semiconductor", "Marine", "Gomez") alone does not.
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
@@ -54,10 +54,7 @@ Examples
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -66,22 +63,18 @@ import pandas as pd
 from scipy import sparse
 
 from exposure.entities.decisions import Decisions
+from exposure.entities.forms import NameFormsTable, rare_words
 from exposure.entities.listings import NameIndex, entity_ids
 from exposure.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
-    in_chinese_script,
     name_key,
-    name_tokens,
-    split_place,
 )
 from exposure.read.csl import address_countries
 from exposure.util.progress import advance, extend
 
 __all__ = [
     "BLOCK_CAP",
-    "COMMON_FROM",
-    "COMMON_IN",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
     "MATCH_THRESHOLD",
@@ -93,8 +86,6 @@ __all__ = [
     "REPORT_FLOOR",
     "SAME_WORDS_SCORE",
     "Matcher",
-    "name_forms",
-    "without_legal_forms",
 ]
 
 #: From this score on, a name is a confident match.
@@ -131,25 +122,6 @@ _SAME_COUNTRY = {"HK": "CN", "MO": "CN"}
 #: Bermuda): a listed address there says nothing about where the business is.
 OFFSHORE = frozenset({"KY", "VG", "BM"})
 _STOP = frozenset({"and", "of", "the", "for"})
-_DIGITS = re.compile(r"\d+")
-#: Numbers written as words or roman numerals, read as the numbers they are ("First" and "1st",
-#: "II" and "2" agree). Single-letter numerals ("I", "V", "X") are left out: they are as often
-#: initials.
-_ORDINALS = [
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-    "tenth", "eleventh", "twelfth",
-]  # fmt: skip
-_CARDINALS = [
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve",
-]  # fmt: skip
-_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
-_NUMBER_WORDS = {
-    **{word: str(n) for n, word in enumerate(_ORDINALS, start=1)},
-    **{word: str(n) for n, word in enumerate(_CARDINALS, start=1)},
-    **{numeral: str(n) for numeral, n in _ROMAN.items()},
-}
-_ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 #: A blocking key shared by more listed spellings than this (or than 0.5% of them) is too common
 #: to find candidates by, unless a name has no rarer one.
 BLOCK_CAP = 10
@@ -161,63 +133,6 @@ RESULT_COLUMNS = [
     "name", "country", "rank", "outcome", "method", "score", "entity", "listed", "matched_as", "list",
     "listed_country", "name_form", "listed_form", "explanation",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class NameForms:
-    """The normal forms of one name (see the module's description).
-
-    Examples
-    --------
-    >>> name_forms("Zhejiang Dahua Technology Gufen Youxian Gongsi")
-    NameForms(key='zhejiangdahuatechnology', place='zhejiang', core='dahua technology', distinct='dahua')
-    """
-
-    key: str
-    place: str
-    core: str
-    distinct: str
-
-    def __str__(self) -> str:
-        return f"{self.core} [{self.place}]" if self.place else self.core
-
-
-def name_forms(name: str) -> NameForms:
-    """Return the key, leading place, core and distinctive part of a name, as compared."""
-    key, place, core, _, distinct, *_ = _form_row(name)
-    return NameForms(key, place, core, distinct)
-
-
-#: Kinds of organisation rigour also finds that describe what a body does rather than its legal
-#: form ("Charitable Organization"): they stay, as words that tell names apart.
-_DESCRIPTIONS = frozenset({"ngo"})
-
-
-def without_legal_forms(name: str) -> str:
-    """Return a name, case-folded, without its legal forms in the languages of the lists.
-
-    From rigour's table of organisation types (the OpenSanctions project), beside the forms
-    :mod:`exposure.names` drops itself: "Aktiengesellschaft", "Sp. z o.o.", "S.A. de C.V.",
-    "obshchestvo s ogranichennoi otvetstvennostiu" and their Cyrillic originals. A form of one
-    or two letters written without dots ("AS", "SE", "YU") is kept: it is as often a word of
-    the name.
-
-    Examples
-    --------
-    >>> without_legal_forms("Bosch Gesellschaft mit beschränkter Haftung").split()
-    ['bosch']
-    >>> without_legal_forms("Orlen Sp. z o.o.").split()
-    ['orlen']
-    >>> without_legal_forms("Lucas-Yu")
-    'lucas-yu'
-    """
-    from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
-
-    text = name.casefold()
-    for form, kind in extract_org_types(text):
-        if kind not in _DESCRIPTIONS and ("." in form or len(re.sub(r"\W", "", form)) > 2):
-            text = text.replace(form, " ", 1)
-    return text
 
 
 def _places(text: str) -> set[str]:
@@ -518,7 +433,7 @@ class Matcher:
         contained = both & ~same_words & (q_words != s_words)
         # The floors need a rare word among those shared: a common word or surname alone
         # ("Marine", "Garcia") says nothing of which company a name is.
-        q_rare, s_rare = _rare_words(forms.distinct)[query], _rare_words(listed.distinct)[row]
+        q_rare, s_rare = rare_words(forms.distinct)[query], rare_words(listed.distinct)[row]
         same_words &= q_rare
         contained &= np.where(q_words < s_words, q_rare, s_rare)
         if contained.any():
@@ -819,47 +734,6 @@ class Matcher:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
-class NameFormsTable:
-    """The normal forms of many names, as parallel object arrays.
-
-    ``core_sorted`` and ``distinct_sorted`` are the words sorted and run together, so that
-    neither word order nor spacing counts ("Sense Time" = "SenseTime" = "Time Sense").
-    """
-
-    key: np.ndarray
-    place: np.ndarray
-    core: np.ndarray
-    core_sorted: np.ndarray
-    distinct: np.ndarray
-    distinct_sorted: np.ndarray
-    n_distinct: np.ndarray
-    has_distinct: np.ndarray
-    numbers: np.ndarray
-
-    @classmethod
-    def of(cls, names: Sequence[str]) -> NameFormsTable:
-        rows = [_form_row(name) for name in names]
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
-        arrays = {
-            f: np.asarray(
-                values,
-                dtype=bool if f == "has_distinct" else np.int64 if f == "n_distinct" else object,
-            )
-            for f, values in zip(cls.__dataclass_fields__, columns, strict=True)
-        }
-        return cls(**arrays)
-
-    def take(self, index: np.ndarray) -> NameFormsTable:
-        return NameFormsTable(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
-
-    def shown(self) -> np.ndarray:
-        return np.array(
-            [f"{c} [{p}]" if p else c for c, p in zip(self.core, self.place, strict=True)],
-            dtype=object,
-        )
-
-
 def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matrix:
     """Return the (names x vocabulary) 0/1 matrix of the words of each name."""
     indptr = [0]
@@ -872,106 +746,6 @@ def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matr
         (np.ones(len(indices), dtype=np.int32), indices, indptr),
         shape=(len(indptr) - 1, max(len(vocabulary), 1)),
     )
-
-
-def _form_row(name: str) -> tuple[Any, ...]:
-    """Return the fields of :class:`NameFormsTable` for one name, in their order.
-
-    The key is the name's :func:`~exposure.names.name_key` (what decisions are recorded by);
-    the forms compared are the words left once legal forms in any language are removed
-    (:func:`without_legal_forms`).
-    """
-    tokens = name_tokens(name)
-    place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
-    if in_chinese_script(name):
-        rest = _chinese_words(rest)
-    rest = [_as_number(t) for t in rest]
-    kept = [t for t in rest if t not in GENERIC_WORDS]
-    distinct = kept or rest
-    core = " ".join(rest)
-    return (
-        "".join(tokens),
-        place,
-        core,
-        "".join(sorted(rest)),
-        " ".join(distinct),
-        "".join(sorted(distinct)),
-        len(set(distinct)),
-        bool(kept),
-        " ".join(sorted(_numbers(core))),
-    )
-
-
-#: Chinese descriptors in pinyin, as the English words lists write them ("Huawei Jishu" is
-#: "Huawei Technology"): what a name in Chinese script is compared by.
-CHINESE_DESCRIPTORS = {
-    "jishu": "technology", "keji": "technology", "dianzi": "electronics", "shuzi": "digital",
-    "xinxi": "information", "tongxin": "communication", "wangluo": "network",
-    "ruanjian": "software", "shebei": "equipment", "zhineng": "intelligent",
-    "guoji": "international", "konggu": "holding", "touzi": "investment", "maoyi": "trade",
-    "gongye": "industry", "fazhan": "development", "kexue": "science",
-}  # fmt: skip
-
-
-def _chinese_words(syllables: list[str]) -> list[str]:
-    """Group the pinyin syllables of a name in Chinese script into words.
-
-    A descriptor of two syllables ("ji shu") becomes its English word ("technology"); the
-    syllables between descriptors are run together as one word ("hua wei" is "huawei"), as
-    the lists write Chinese names in Latin script.
-
-    Examples
-    --------
-    >>> _chinese_words(["hua", "wei", "ji", "shu"])
-    ['huawei', 'technology']
-    >>> _chinese_words(["kuang", "shi", "ke", "ji"])
-    ['kuangshi', 'technology']
-    """
-    words: list[str] = []
-    run: list[str] = []
-    i = 0
-    while i < len(syllables):
-        pair = "".join(syllables[i : i + 2])
-        if i + 1 < len(syllables) and pair in CHINESE_DESCRIPTORS:
-            if run:
-                words.append("".join(run))
-                run = []
-            words.append(CHINESE_DESCRIPTORS[pair])
-            i += 2
-            continue
-        if syllables[i] in GENERIC_WORDS or syllables[i].isdigit():
-            if run:
-                words.append("".join(run))
-                run = []
-            words.append(syllables[i])
-        else:
-            run.append(syllables[i])
-        i += 1
-    if run:
-        words.append("".join(run))
-    return words
-
-
-def _as_number(token: str) -> str:
-    """Return a word that writes a number as its digits ("first", "1st", "ii": 1, 1, 2)."""
-    ordinal = _ORDINAL_DIGITS.match(token)
-    if ordinal:
-        return str(int(ordinal.group(1)))
-    return _NUMBER_WORDS.get(token, token)
-
-
-def _numbers(core: str) -> set[str]:
-    """Return the numbers a name's core holds: digits, number words and roman numerals.
-
-    Examples
-    --------
-    >>> sorted(_numbers("bowne global solutions ii")), sorted(_numbers("54th research institute"))
-    (['2'], ['54'])
-    >>> _numbers("first capital") == _numbers("1st capital")
-    True
-    """
-    found = {str(int(d)) for d in _DIGITS.findall(core)}
-    return found | {_NUMBER_WORDS[w] for w in core.split() if w in _NUMBER_WORDS}
 
 
 def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
@@ -1009,29 +783,3 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
 
 def _empty_result() -> pd.DataFrame:
     return pd.DataFrame(columns=["query", *RESULT_COLUMNS])
-
-
-#: A word at least this common in one of :data:`COMMON_IN` (Zipf frequency, see :mod:`wordfreq`)
-#: is no evidence on its own of which company a name is: a brand such as "Huawei" is below, a
-#: surname such as "Gomez" or a word such as "Semiconductor" above.
-COMMON_FROM = 3.5
-#: The languages whose common words and surnames are checked: those of most names on the lists
-#: and of most invented false alarms ("Chavez" and "Navarro" are common in Spanish).
-COMMON_IN = ("en", "es")
-
-
-def _rare_words(distinct: np.ndarray) -> np.ndarray:
-    """Per name: whether its distinctive words hold one rarer than :data:`COMMON_FROM`."""
-    return np.fromiter(
-        (any(_is_rare(word) for word in words.split()) for words in distinct.tolist()),
-        dtype=bool,
-        count=len(distinct),
-    )
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _is_rare(word: str) -> bool:
-    from wordfreq import zipf_frequency  # loads a word list: only fuzzy matching needs it
-
-    frequency = max(zipf_frequency(word, language) for language in COMMON_IN)
-    return len(word) > 2 and frequency < COMMON_FROM

@@ -1,0 +1,287 @@
+"""The normal forms a name is compared by: its key, place, core and distinctive words.
+
+What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed once per name:
+
+* the **key** (:func:`exposure.names.name_key`), what review decisions are recorded by;
+* the **core**: the words left once legal forms of every language are removed
+  (:func:`without_legal_forms`, from rigour's organisation types) and a leading or trailing
+  Chinese place name is set aside; numbers written as words, ordinals and roman numerals become
+  digits; a name in Chinese script has its pinyin syllables grouped into words and its
+  descriptors put in English ("华为技术" is "huawei technology");
+* the **distinctive** words: the core without generic words ("technology", "electronics");
+* the **numbers** it holds, which must agree;
+* whether a distinctive word is **rare** (:func:`rare_words`): less common than
+  :data:`COMMON_FROM` in English and Spanish. A common word or surname alone is no evidence of
+  which company a name is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from exposure.names import GENERIC_WORDS, in_chinese_script, name_tokens, split_place
+
+__all__ = [
+    "CHINESE_DESCRIPTORS",
+    "COMMON_FROM",
+    "COMMON_IN",
+    "NameForms",
+    "NameFormsTable",
+    "form_row",
+    "name_forms",
+    "rare_words",
+    "without_legal_forms",
+]
+
+_DIGITS = re.compile(r"\d+")
+#: Numbers written as words or roman numerals, read as the numbers they are ("First" and "1st",
+#: "II" and "2" agree). Single-letter numerals ("I", "V", "X") are left out: they are as often
+#: initials.
+_ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth",
+]  # fmt: skip
+_CARDINALS = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve",
+]  # fmt: skip
+_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
+_NUMBER_WORDS = {
+    **{word: str(n) for n, word in enumerate(_ORDINALS, start=1)},
+    **{word: str(n) for n, word in enumerate(_CARDINALS, start=1)},
+    **{numeral: str(n) for numeral, n in _ROMAN.items()},
+}
+_ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+@dataclass(frozen=True)
+class NameForms:
+    """The normal forms of one name (see the module's description).
+
+    Examples
+    --------
+    >>> name_forms("Zhejiang Dahua Technology Gufen Youxian Gongsi")
+    NameForms(key='zhejiangdahuatechnology', place='zhejiang', core='dahua technology', distinct='dahua')
+    """
+
+    key: str
+    place: str
+    core: str
+    distinct: str
+
+    def __str__(self) -> str:
+        return f"{self.core} [{self.place}]" if self.place else self.core
+
+
+def name_forms(name: str) -> NameForms:
+    """Return the key, leading place, core and distinctive part of a name, as compared."""
+    key, place, core, _, distinct, *_ = form_row(name)
+    return NameForms(key, place, core, distinct)
+
+
+#: Kinds of organisation rigour also finds that describe what a body does rather than its legal
+#: form ("Charitable Organization"): they stay, as words that tell names apart.
+_DESCRIPTIONS = frozenset({"ngo"})
+
+
+def without_legal_forms(name: str) -> str:
+    """Return a name, case-folded, without its legal forms in the languages of the lists.
+
+    From rigour's table of organisation types (the OpenSanctions project), beside the forms
+    :mod:`exposure.names` drops itself: "Aktiengesellschaft", "Sp. z o.o.", "S.A. de C.V.",
+    "obshchestvo s ogranichennoi otvetstvennostiu" and their Cyrillic originals. A form of one
+    or two letters written without dots ("AS", "SE", "YU") is kept: it is as often a word of
+    the name.
+
+    Examples
+    --------
+    >>> without_legal_forms("Bosch Gesellschaft mit beschränkter Haftung").split()
+    ['bosch']
+    >>> without_legal_forms("Orlen Sp. z o.o.").split()
+    ['orlen']
+    >>> without_legal_forms("Lucas-Yu")
+    'lucas-yu'
+    """
+    from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
+
+    text = name.casefold()
+    for form, kind in extract_org_types(text):
+        if kind not in _DESCRIPTIONS and ("." in form or len(re.sub(r"\W", "", form)) > 2):
+            text = text.replace(form, " ", 1)
+    return text
+
+
+@dataclass(frozen=True)
+class NameFormsTable:
+    """The normal forms of many names, as parallel object arrays.
+
+    ``core_sorted`` and ``distinct_sorted`` are the words sorted and run together, so that
+    neither word order nor spacing counts ("Sense Time" = "SenseTime" = "Time Sense").
+    """
+
+    key: np.ndarray
+    place: np.ndarray
+    core: np.ndarray
+    core_sorted: np.ndarray
+    distinct: np.ndarray
+    distinct_sorted: np.ndarray
+    n_distinct: np.ndarray
+    has_distinct: np.ndarray
+    numbers: np.ndarray
+
+    @classmethod
+    def of(cls, names: Sequence[str]) -> NameFormsTable:
+        """Return the forms of each of ``names``."""
+        rows = [form_row(name) for name in names]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
+        arrays = {
+            f: np.asarray(
+                values,
+                dtype=bool if f == "has_distinct" else np.int64 if f == "n_distinct" else object,
+            )
+            for f, values in zip(cls.__dataclass_fields__, columns, strict=True)
+        }
+        return cls(**arrays)
+
+    def take(self, index: np.ndarray) -> NameFormsTable:
+        """Return the forms of the names at ``index``."""
+        return NameFormsTable(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
+
+    def shown(self) -> np.ndarray:
+        """Return each name's core as shown to people, its place in brackets."""
+        return np.array(
+            [f"{c} [{p}]" if p else c for c, p in zip(self.core, self.place, strict=True)],
+            dtype=object,
+        )
+
+
+def form_row(name: str) -> tuple[Any, ...]:
+    """Return the fields of :class:`NameFormsTable` for one name, in their order.
+
+    The key is the name's :func:`~exposure.names.name_key` (what decisions are recorded by);
+    the forms compared are the words left once legal forms in any language are removed
+    (:func:`without_legal_forms`).
+    """
+    tokens = name_tokens(name)
+    place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
+    if in_chinese_script(name):
+        rest = _chinese_words(rest)
+    rest = [_as_number(t) for t in rest]
+    kept = [t for t in rest if t not in GENERIC_WORDS]
+    distinct = kept or rest
+    core = " ".join(rest)
+    return (
+        "".join(tokens),
+        place,
+        core,
+        "".join(sorted(rest)),
+        " ".join(distinct),
+        "".join(sorted(distinct)),
+        len(set(distinct)),
+        bool(kept),
+        " ".join(sorted(_numbers(core))),
+    )
+
+
+#: Chinese descriptors in pinyin, as the English words lists write them ("Huawei Jishu" is
+#: "Huawei Technology"): what a name in Chinese script is compared by.
+CHINESE_DESCRIPTORS = {
+    "jishu": "technology", "keji": "technology", "dianzi": "electronics", "shuzi": "digital",
+    "xinxi": "information", "tongxin": "communication", "wangluo": "network",
+    "ruanjian": "software", "shebei": "equipment", "zhineng": "intelligent",
+    "guoji": "international", "konggu": "holding", "touzi": "investment", "maoyi": "trade",
+    "gongye": "industry", "fazhan": "development", "kexue": "science",
+}  # fmt: skip
+
+
+def _chinese_words(syllables: list[str]) -> list[str]:
+    """Group the pinyin syllables of a name in Chinese script into words.
+
+    A descriptor of two syllables ("ji shu") becomes its English word ("technology"); the
+    syllables between descriptors are run together as one word ("hua wei" is "huawei"), as
+    the lists write Chinese names in Latin script.
+
+    Examples
+    --------
+    >>> _chinese_words(["hua", "wei", "ji", "shu"])
+    ['huawei', 'technology']
+    >>> _chinese_words(["kuang", "shi", "ke", "ji"])
+    ['kuangshi', 'technology']
+    """
+    words: list[str] = []
+    run: list[str] = []
+    i = 0
+    while i < len(syllables):
+        pair = "".join(syllables[i : i + 2])
+        if i + 1 < len(syllables) and pair in CHINESE_DESCRIPTORS:
+            if run:
+                words.append("".join(run))
+                run = []
+            words.append(CHINESE_DESCRIPTORS[pair])
+            i += 2
+            continue
+        if syllables[i] in GENERIC_WORDS or syllables[i].isdigit():
+            if run:
+                words.append("".join(run))
+                run = []
+            words.append(syllables[i])
+        else:
+            run.append(syllables[i])
+        i += 1
+    if run:
+        words.append("".join(run))
+    return words
+
+
+def _as_number(token: str) -> str:
+    """Return a word that writes a number as its digits ("first", "1st", "ii": 1, 1, 2)."""
+    ordinal = _ORDINAL_DIGITS.match(token)
+    if ordinal:
+        return str(int(ordinal.group(1)))
+    return _NUMBER_WORDS.get(token, token)
+
+
+def _numbers(core: str) -> set[str]:
+    """Return the numbers a name's core holds: digits, number words and roman numerals.
+
+    Examples
+    --------
+    >>> sorted(_numbers("bowne global solutions ii")), sorted(_numbers("54th research institute"))
+    (['2'], ['54'])
+    >>> _numbers("first capital") == _numbers("1st capital")
+    True
+    """
+    found = {str(int(d)) for d in _DIGITS.findall(core)}
+    return found | {_NUMBER_WORDS[w] for w in core.split() if w in _NUMBER_WORDS}
+
+
+#: A word at least this common in one of :data:`COMMON_IN` (Zipf frequency, see :mod:`wordfreq`)
+#: is no evidence on its own of which company a name is: a brand such as "Huawei" is below, a
+#: surname such as "Gomez" or a word such as "Semiconductor" above.
+COMMON_FROM = 3.5
+#: The languages whose common words and surnames are checked: those of most names on the lists
+#: and of most invented false alarms ("Chavez" and "Navarro" are common in Spanish).
+COMMON_IN = ("en", "es")
+
+
+def rare_words(distinct: np.ndarray) -> np.ndarray:
+    """Per name: whether its distinctive words hold one rarer than :data:`COMMON_FROM`."""
+    return np.fromiter(
+        (any(_is_rare(word) for word in words.split()) for words in distinct.tolist()),
+        dtype=bool,
+        count=len(distinct),
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_rare(word: str) -> bool:
+    from wordfreq import zipf_frequency  # loads a word list: only fuzzy matching needs it
+
+    frequency = max(zipf_frequency(word, language) for language in COMMON_IN)
+    return len(word) > 2 and frequency < COMMON_FROM
