@@ -410,20 +410,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append(
             f"{bullet}{number}. {path['listed']} (tier {path['tier']}{weight}{quantified})"
         )
-        lines.append(f"{indent}path:      {' -> '.join(path['path'])}")
-        for hop in path["hops"]:
-            share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
-            lines.append(
-                f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
-                f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"
-            )
-        listing_sources = [
-            s for s in path["sources"] if not any(s in h["sources"] for h in path["hops"])
-        ]
-        lines.append(
-            f"{indent}listing:   {path['list']}, {path['federal_register_notice'] or 'notice unknown'}, "
-            f"in force from {path['start_date']} {cite(listing_sources)}"
-        )
+        lines.extend(_path_sales_and_listing(path, cite, indent))
         lines.append(
             f"{indent}licence:   {path['license_policy'] or 'policy not given in the data'}"
         )
@@ -455,6 +442,27 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     return "\n".join(lines)
 
 
+def _path_sales_and_listing(
+    path: Mapping[str, Any], cite: Callable[[Iterable[str]], str], indent: str
+) -> list[str]:
+    """Lay out a path's companies, each sale with its share, and the listing at its end."""
+    lines = [f"{indent}path:      {' -> '.join(path['path'])}"]
+    for hop in path["hops"]:
+        share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
+        lines.append(
+            f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
+            f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"
+        )
+    listing_sources = [
+        s for s in path["sources"] if not any(s in h["sources"] for h in path["hops"])
+    ]
+    lines.append(
+        f"{indent}listing:   {path['list']}, {path['federal_register_notice'] or 'notice unknown'}, "
+        f"in force from {path['start_date']} {cite(listing_sources)}"
+    )
+    return lines
+
+
 def _needs_review(
     record: Mapping[str, Any], cite: Callable[[Iterable[str]], str], *, bullet: str, indent: str
 ) -> list[str]:
@@ -481,20 +489,7 @@ def _needs_review(
             f"{bullet}{number}. {match.get('spelling') or path['path'][-1]!r} may be {path['listed']} "
             f"(possible, score {match.get('score')}; tier {path['tier']}{weight})"
         )
-        lines.append(f"{indent}path:      {' -> '.join(path['path'])}")
-        for hop in path["hops"]:
-            share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
-            lines.append(
-                f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
-                f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"
-            )
-        listing_sources = [
-            s for s in path["sources"] if not any(s in h["sources"] for h in path["hops"])
-        ]
-        lines.append(
-            f"{indent}listing:   {path['list']}, {path['federal_register_notice'] or 'notice unknown'}, "
-            f"in force from {path['start_date']} {cite(listing_sources)}"
-        )
+        lines.extend(_path_sales_and_listing(path, cite, indent))
         if match.get("explanation"):
             lines.append(f"{indent}why:       {match['explanation']}")
         lines.append(f"{indent}review:    confirm or reject the pair in matches.csv")
