@@ -484,3 +484,16 @@ def test_a_name_in_chinese_script_matches_its_listed_latin_name() -> None:
     )
     assert found["outcome"].tolist() == ["match", "match"]
     assert found["listed"].tolist() == listed["name"].tolist()
+
+
+@pytest.mark.parametrize(("query", "listed_as"), [
+    ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
+    ("Acme Mfg Co", "Acme Manufacturing Co"),  # abbreviations written out
+    ("Borealis Int'l Trading", "Borealis International Trading"),
+])  # fmt: skip
+def test_glued_legal_forms_and_abbreviations_match(query: str, listed_as: str) -> None:
+    listed = pd.DataFrame(
+        {"name": [listed_as], "alt_names": [""], "country": [""], "list": ["Entity List"]}
+    )
+    row = Matcher(listed).match([query]).iloc[0]
+    assert (row["outcome"], row["score"]) == ("match", 100.0)

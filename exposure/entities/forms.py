@@ -28,6 +28,7 @@ import numpy as np
 from exposure.names import GENERIC_WORDS, in_chinese_script, name_tokens, split_place
 
 __all__ = [
+    "ABBREVIATIONS",
     "CHINESE_DESCRIPTORS",
     "COMMON_FROM",
     "COMMON_IN",
@@ -161,6 +162,23 @@ class NameFormsTable:
         )
 
 
+#: A legal form written onto the end of a name ("SiemensAG", "AcmeGmbH"): a lower-case letter
+#: followed by the form in capitals or as it is usually written.
+_GLUED_FORM = re.compile(r"([a-z]{3,})(AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy)\b")
+
+#: Abbreviations of descriptive words in company names, written out as the lists write them.
+ABBREVIATIONS = {
+    "mfg": "manufacturing", "mfrs": "manufacturers", "elec": "electronics", "dev": "development",
+    "sys": "systems", "svcs": "services", "svc": "service", "mgmt": "management",
+    "natl": "national", "assn": "association", "engg": "engineering",
+    "equip": "equipment", "inds": "industries", "indus": "industries",
+    "tech": "technology", "telecom": "telecommunications", "hldgs": "holdings",
+    "hldg": "holding", "invt": "investment", "intl": "international", "univ": "university",
+    "inst": "institute", "lab": "laboratory", "labs": "laboratories", "bros": "brothers",
+    "chem": "chemical", "pharma": "pharmaceutical", "petrochem": "petrochemical",
+}  # fmt: skip
+
+
 def form_row(name: str) -> tuple[Any, ...]:
     """Return the fields of :class:`NameFormsTable` for one name, in their order.
 
@@ -169,10 +187,11 @@ def form_row(name: str) -> tuple[Any, ...]:
     (:func:`without_legal_forms`).
     """
     tokens = name_tokens(name)
-    place, rest = split_place(name_tokens(without_legal_forms(name)) or tokens)
+    unglued = _GLUED_FORM.sub(r"\1 \2", name)
+    place, rest = split_place(name_tokens(without_legal_forms(unglued)) or tokens)
     if in_chinese_script(name):
         rest = _chinese_words(rest)
-    rest = [_as_number(t) for t in rest]
+    rest = [ABBREVIATIONS.get(t, _as_number(t)) for t in rest]
     kept = [t for t in rest if t not in GENERIC_WORDS]
     distinct = kept or rest
     core = " ".join(rest)
