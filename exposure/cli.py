@@ -42,8 +42,9 @@ from exposure.render.text import (
     format_report,
     format_screen,
     json_report_chunks,
+    sold_by,
 )
-from exposure.result import Result, analyze, format_share, parse_date
+from exposure.result import Result, analyze, parse_date
 from exposure.review import Decision, PendingLink, pending, record_decisions
 from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
 from exposure.util.progress import advance, progress
@@ -636,10 +637,7 @@ def _ask(links: list[PendingLink]) -> list[Decision]:
     """Ask about each pending possible match on the terminal; return the decisions taken."""
     decisions = []
     for number, link in enumerate(links, start=1):
-        shares = ", ".join(
-            f"{s} ({format_share(share, False)})"
-            for s, share in zip(link["suppliers"], link["revenue_shares"], strict=True)
-        )
+        shares = sold_by(link)
         click.echo(
             f"\n{number} of {len(links)}: {link['customer']!r} may be {link['listed']!r} "
             f"({link['list']}), score {link['score']}\n  why: {link['explanation']}\n"

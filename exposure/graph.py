@@ -29,7 +29,7 @@ from exposure.entities.listings import NameIndex, entity_ids, name_index, spelli
 from exposure.entities.resolve import LINK_ORDER, resolve
 from exposure.errors import DataError, Problem
 from exposure.names import name_keys
-from exposure.read.checks import text_codes, text_column
+from exposure.read.checks import object_column, text_codes, text_column
 from exposure.read.dataset import Dataset
 from exposure.read.folders import cite_parts
 from exposure.read.schema import LINE
@@ -442,12 +442,12 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
         )
         nodes = pd.DataFrame(
             {
-                "name": _strings(display),
-                "key": _strings(node_keys),
+                "name": object_column(display),
+                "key": object_column(node_keys),
                 "entity": np.concatenate(
                     [entity_names.index.to_numpy(np.int64), np.full(n_nodes - n_listed, -1)]
                 ),
-                "country": _strings(_node_countries(rows, entity_names, src, dst, n_nodes)),
+                "country": object_column(_node_countries(rows, entity_names, src, dst, n_nodes)),
             }
         )
         nodes = _node_matches(nodes, resolved, node_of_spelling)
@@ -476,7 +476,7 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
         )
         edges, row_order, edge_rows = aggregated.result()
     advance()
-    spellings = resolved.assign(spelling=_strings(distinct), node=node_of_spelling)
+    spellings = resolved.assign(spelling=object_column(distinct), node=node_of_spelling)
     return SupplyGraph(
         nodes=nodes,
         edges=edges,
@@ -495,15 +495,6 @@ def _index_type(count: int) -> type[np.signedinteger[Any]]:
     SciPy's sparse routines take 32-bit indices as they are; 64-bit only past 2**31.
     """
     return np.int32 if count < np.iinfo(np.int32).max else np.int64
-
-
-def _strings(values: np.ndarray) -> pd.Series:
-    """Return Python strings as a column of them, as they are.
-
-    pandas 3 would copy them into Arrow strings (a pass over every name), and every lookup of
-    rows by position would turn them back into Python strings.
-    """
-    return pd.Series(values, dtype=object, copy=False)
 
 
 def _spelling_codes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -647,7 +638,9 @@ def _node_matches(nodes: pd.DataFrame, resolved: pd.DataFrame, node: np.ndarray)
     chosen = chosen.drop_duplicates("node")
     for name, values in columns.items():
         values[chosen["node"].to_numpy()] = chosen[name].to_numpy(dtype=values.dtype)
-    return nodes.assign(**{n: _strings(v) if v.dtype == object else v for n, v in columns.items()})
+    return nodes.assign(
+        **{n: object_column(v) if v.dtype == object else v for n, v in columns.items()}
+    )
 
 
 def edge_order(

@@ -111,23 +111,26 @@ class Listed:
         (:func:`exposure.entities.resolve.resolve`) that counts as listed on :attr:`as_of`.
         It is not linked: it makes no one exposed, but every report shows what hangs on it.
         """
-        nodes = self.graph.nodes
-        entity = nodes["entity"].to_numpy()
-        candidate = nodes["possible_entity"].to_numpy() if "possible_entity" in nodes else None
-        if candidate is None or not (candidate >= 0).any():
-            return np.zeros(self.graph.n_nodes, dtype=bool)
-        node_of_entity = np.full(int(entity.max(initial=-1)) + 1, -1, dtype=np.int64)
-        listed_nodes = np.flatnonzero(entity >= 0)
-        node_of_entity[entity[listed_nodes]] = listed_nodes
-        target = np.where(candidate >= 0, node_of_entity[np.maximum(candidate, 0)], -1)
+        target = self._possible_target
         return (target >= 0) & self.mask[np.maximum(target, 0)] & ~self.mask
 
     def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
         """Return the listed node a possible match may be, and that node's listing."""
-        candidate = int(self.graph.nodes["possible_entity"].to_numpy()[code])
-        entity = self.graph.nodes["entity"].to_numpy()
-        target = int(np.flatnonzero(entity == candidate)[0])
+        target = int(self._possible_target[code])
         return target, self.listing_of(target)
+
+    @cached_property
+    def _possible_target(self) -> np.ndarray:
+        """Per node: the listed node its possible match may be (-1: none)."""
+        nodes = self.graph.nodes
+        entity = nodes["entity"].to_numpy()
+        candidate = nodes["possible_entity"].to_numpy()
+        node_of_entity = np.full(int(entity.max(initial=-1)) + 1, -1, dtype=np.int64)
+        listed_nodes = np.flatnonzero(entity >= 0)
+        node_of_entity[entity[listed_nodes]] = listed_nodes
+        if not len(node_of_entity):
+            return np.full(len(nodes), -1, dtype=np.int64)
+        return np.where(candidate >= 0, node_of_entity[np.maximum(candidate, 0)], -1)
 
     @cached_property
     def by_data_or_assumption(self) -> np.ndarray:

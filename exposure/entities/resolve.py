@@ -28,6 +28,7 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.listings import NameIndex
 from exposure.entities.matcher import Matcher
 from exposure.errors import AmbiguousNameError
+from exposure.read.checks import object_column
 
 __all__ = ["LINK_ORDER", "Resolution", "resolve"]
 
@@ -154,19 +155,14 @@ def resolve(
     return Resolution(
         pd.DataFrame(
             {
-                "key": _strings(key_of_name),
+                "key": object_column(key_of_name),
                 "entity": entity,
-                "match": _strings(match),
+                "match": object_column(match),
                 "match_score": score,
-                "matched_as": _strings(matched_as),
-                "match_explanation": _strings(explanation),
+                "matched_as": object_column(matched_as),
+                "match_explanation": object_column(explanation),
                 "possible_entity": possible_entity,
             }
         ),
         ambiguous,
     )
-
-
-def _strings(values: np.ndarray) -> pd.Series:
-    """Return Python strings as a column of them, as they are (not copied into Arrow strings)."""
-    return pd.Series(values, dtype=object, copy=False)

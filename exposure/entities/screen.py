@@ -171,9 +171,11 @@ def _in_force_on(found: pd.DataFrame, listings: pd.DataFrame, day: dt.date | Non
         return found
     outcome = found["outcome"].to_numpy(dtype=object).copy()
     explanation = found["explanation"].to_numpy(dtype=object).copy()
+    wanted = listings[listings["entity"].isin([entity[i] for i in aside.tolist()])]
+    rows_of = dict(tuple(wanted.groupby("entity")))
     for i in aside.tolist():
         if outcome[i] != "none":
-            why = _not_in_force(listings[listings["entity"] == entity[i]], day)
+            why = _not_in_force(rows_of[entity[i]], day)
             explanation[i] = f"{explanation[i]}; but {why}, so it is no hit on {day.isoformat()}"
         outcome[i] = "none"
     return found.assign(outcome=outcome, explanation=explanation)

@@ -46,6 +46,7 @@ __all__ = [
     "distinct_categories",
     "is_arrow_text",
     "is_text",
+    "object_column",
     "same_text",
     "text_codes",
     "text_column",
@@ -110,6 +111,15 @@ def distinct_categories(strings: pd.Index) -> pd.CategoricalDtype:
         return pd.CategoricalDtype(strings)
     dtype: pd.CategoricalDtype = unchecked(strings, False)
     return dtype
+
+
+def object_column(values: np.ndarray) -> pd.Series:
+    """Return Python strings as a column of them, as they are.
+
+    pandas 3 would copy them into Arrow strings (a pass over every string), and every lookup
+    of rows by position would turn them back into Python strings.
+    """
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def same_text(values: pd.Series, distinct: np.ndarray, codes: np.ndarray) -> pd.Series:

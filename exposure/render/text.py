@@ -57,6 +57,7 @@ __all__ = [
     "format_screen",
     "json_report_chunks",
     "safe_cell",
+    "sold_by",
     "to_csv",
 ]
 
@@ -685,10 +686,7 @@ def format_pending(links: Sequence[Mapping[str, Any]], fmt: str, *, as_of: str) 
             link["listed"],
             link["list"],
             "" if link["score"] is None else f"{link['score']:.1f}",
-            "; ".join(
-                f"{s} ({format_share(share, False)})"
-                for s, share in zip(link["suppliers"], link["revenue_shares"], strict=True)
-            ),
+            sold_by(link),
             link["line"],
         ]
         for link in links
@@ -708,6 +706,14 @@ def format_pending(links: Sequence[Mapping[str, Any]], fmt: str, *, as_of: str) 
     if markdown:
         return f"## {title}\n\n{table}\n\n{note}\n"
     return f"{title}\n\n{table}\n\n{note}\n"
+
+
+def sold_by(link: Mapping[str, Any]) -> str:
+    """Name the suppliers of a pending match with their shares: ``"LensCo (10.0%)"``."""
+    return "; ".join(
+        f"{supplier} ({format_share(share, False)})"
+        for supplier, share in zip(link["suppliers"], link["revenue_shares"], strict=True)
+    )
 
 
 def _flat_pending(link: Mapping[str, Any]) -> dict[str, Any]:
