@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from bench.names import LOCALES, NAMES_PER_LOCALE, alias_pairs, alias_recall, invented_names
+from bench.names import (
+    LOCALES,
+    NAMES_PER_LOCALE,
+    alias_pairs,
+    alias_recall,
+    best_recall,
+    invented_names,
+    labelled_pairs,
+    same_entity,
+)
 from exposure.read.dataset import bundled_data_dir, read_listed
 
 
@@ -37,3 +47,66 @@ def test_alias_recall_on_the_bundled_list_finds_its_own_records() -> None:
     assert figures["pairs"] >= 5
     assert 0 < figures["match recall"] <= figures["match or possible recall"] <= 1
     assert figures["match precision"] == 1.0
+
+
+def csl_like(names: list[str], aliases: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": names,
+            "alt_names": aliases,
+            "kind": "company",
+            "country": "",
+            "list": "Entity List",
+            "federal_register_notice": "",
+            "start_date": pd.to_datetime(["2020-01-01"] * len(names)),
+            "end_date": pd.Series([pd.NaT] * len(names), dtype="datetime64[ns]"),
+        }
+    )
+
+
+def test_one_entity_listed_on_two_lists_is_one_group_whatever_the_case_or_legal_form() -> None:
+    listed = csl_like(
+        ["CNOOC Limited", "CNOOC LTD.", "China Telecom Corp", "CT Holdings"],
+        ["", "", "", "China Telecom Corp."],
+    )
+    group = same_entity(listed)
+    assert group[0] == group[1]  # case and legal form only
+    assert group[2] == group[3]  # shares an alias
+    assert group[0] != group[2]
+
+
+def test_an_answer_naming_the_same_entity_on_another_list_counts_as_right() -> None:
+    # The alias is the second listing's; the answer names the entity by its first listing.
+    listed = csl_like(
+        ["Borealis Optics Limited", "BOREALIS OPTICS LTD.", "Kestrel Avionics"],
+        ["", "Borealis Optics Co.", ""],
+    )
+    figures = alias_recall(listed)
+    assert figures["pairs"] == 1
+    assert figures["match precision"] == 1.0
+
+
+def test_false_pairs_are_the_nearest_record_of_another_entity() -> None:
+    listed = csl_like(
+        ["Borealis Optics Limited", "BOREALIS OPTICS LTD.", "Borealis Marine", "Kestrel"],
+        ["Borealis Optical Co", "", "", ""],
+    )
+    pairs = labelled_pairs(listed, ["Kestrel Avionics GmbH"])
+    assert pairs.names == ["Borealis Optical Co", "Borealis Optical Co", "Kestrel Avionics GmbH"]
+    assert pairs.same.tolist() == [True, False, False]
+    # Not the other listing of the same company, though it is the nearest spelling.
+    assert pairs.table["name"].iloc[pairs.rows].tolist() == [
+        "Borealis Optics Limited",
+        "Borealis Marine",
+        "Kestrel",
+    ]
+
+
+def test_best_recall_reads_the_lowest_threshold_that_keeps_the_precision() -> None:
+    same = np.array([True, True, False, True, False, False])
+    score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.0])
+    assert best_recall(same, score, floor=1.0) == 2 / 3
+    assert best_recall(same, score, floor=0.75) == 1.0
+    assert best_recall(same, score, floor=0.5) == 1.0
+    # A pair never scored (0: the candidate search did not reach it) is never counted found.
+    assert best_recall(np.array([True, False]), np.array([0.0, 0.0]), floor=0.1) == 0.0

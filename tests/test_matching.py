@@ -497,3 +497,49 @@ def test_glued_legal_forms_and_abbreviations_match(query: str, listed_as: str) -
     )
     row = Matcher(listed).match([query]).iloc[0]
     assert (row["outcome"], row["score"]) == ("match", 100.0)
+
+
+def test_a_typo_mid_word_is_found_among_many_names_sharing_its_ends() -> None:
+    # Sixty listed words start "viz" and sixty end "aya": too many to find candidates by their
+    # first or last letters, so only the word with a letter left out finds "Viscaya".
+    fillers = [f"Viz{a}{b}ro Trading" for a in "abdeghiklmnoprtu" for b in "aeiu"][:60]
+    fillers += [f"Ko{a}{b}aya Trading" for a in "abdeghiklmnoprtu" for b in "aeiu"][:60]
+    listed = pd.DataFrame(
+        {
+            "name": [*fillers, "Viscaya Ltda."],
+            "alt_names": "",
+            "country": "",
+            "list": "Entity List",
+        }
+    )
+    row = Matcher(listed).match(["Vizcaya Ltda."]).iloc[0]
+    assert (row["listed"], row["outcome"]) == ("Viscaya Ltda.", "possible")
+
+
+@pytest.mark.parametrize(
+    ("query", "listed_as"),
+    [
+        ("Transneftmetrologiya", "Transneft-Metrologiya, AO"),
+        ("Aero-Caribbean Airline", "Aerocaribbean Airlines"),
+    ],
+)
+def test_a_word_written_together_or_apart_matches(query: str, listed_as: str) -> None:
+    listed = pd.DataFrame(
+        {"name": [listed_as, "Aero Systems Ltd"], "alt_names": "", "country": "", "list": "EL"}
+    )
+    row = Matcher(listed).match([query]).iloc[0]
+    assert (row["listed"], row["outcome"]) == (listed_as, "match")
+
+
+def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
+    # Run together, the two names share a long first word, which says little.
+    listed = pd.DataFrame(
+        {
+            "name": ["Comercializadora Amia, S.A. de C.V."],
+            "alt_names": "",
+            "country": "",
+            "list": "EL",
+        }
+    )
+    found = Matcher(listed).match(["Comercializadora Española S.A.T."]).iloc[0]
+    assert found["outcome"] == "none"

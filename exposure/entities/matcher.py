@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
@@ -125,6 +126,9 @@ _STOP = frozenset({"and", "of", "the", "for"})
 #: A blocking key shared by more listed spellings than this (or than 0.5% of them) is too common
 #: to find candidates by, unless a name has no rarer one.
 BLOCK_CAP = 10
+#: Words this long or longer are looked up with one letter left out anywhere: shorter words one
+#: letter apart are mostly other names ("Costa" and "Costar", "Sales" and "Saleh").
+TYPO_FROM = 6
 #: Candidates scoring below this are not reported (a name with none has outcome ``none``).
 REPORT_FLOOR = 50.0
 _CHUNK = 50_000
@@ -271,6 +275,11 @@ class Matcher:
         )
         self._has_country = np.zeros(n_entities, dtype=bool)
         self._has_country[evidence["entity"].to_numpy(np.int64)] = True
+
+        self._core_run = _run_together(self._forms.core)
+        self._distinct_run = _run_together(self._forms.distinct)
+        self._core_words = _word_counts(self._forms.core)
+        self._distinct_words = _word_counts(self._forms.distinct)
 
         # The distinctive words of each listed spelling, as a sparse incidence matrix.
         self._vocabulary: dict[str, int] = {}
@@ -424,7 +433,19 @@ class Matcher:
 
         # Stage 1, every candidate: the distinctive words (sorted, run together: word order and
         # spacing do not count), and whether one name's distinctive words are all the other's.
+        # Sorted, so word order does not count; where one name has more words, also in order,
+        # so a word written apart or together does not either ("transneft metrologiya" and
+        # "transneftmetrologiya"): only when spacing is nearly all that differs.
         distinct = pairwise(fuzz.ratio, forms.distinct_sorted[query], listed.distinct_sorted[row])
+        apart = _word_counts(forms.distinct)[query] != self._distinct_words[row]
+        distinct[apart] = _spaced_alike(
+            distinct[apart],
+            pairwise(
+                fuzz.ratio,
+                _run_together(forms.distinct[query[apart]]),
+                self._distinct_run[row[apart]],
+            ),
+        )
         both = forms.has_distinct[query] & listed.has_distinct[row]
         same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
         exact = forms.key[query] == listed.key[row]
@@ -459,6 +480,13 @@ class Matcher:
 
         # Stage 2: the whole names.
         core = pairwise(fuzz.ratio, forms.core_sorted[query], listed.core_sorted[row])
+        apart = _word_counts(forms.core)[query] != self._core_words[row]
+        core[apart] = _spaced_alike(
+            core[apart],
+            pairwise(
+                fuzz.ratio, _run_together(forms.core[query[apart]]), self._core_run[row[apart]]
+            ),
+        )
         name_score = (core + distinct) / 2
         # The floors; the flags say whether they raised the score, for the explanation.
         same_words &= name_score < SAME_WORDS_SCORE
@@ -748,14 +776,47 @@ def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matr
     )
 
 
+def _run_together(words: np.ndarray) -> np.ndarray:
+    """Return each form's words run together in their order."""
+    return np.array([w.replace(" ", "") for w in words.tolist()], dtype=object)
+
+
+def _word_counts(forms: np.ndarray) -> np.ndarray:
+    """Return how many words each form holds."""
+    return np.fromiter((f.count(" ") + 1 for f in forms.tolist()), dtype=np.int64, count=len(forms))
+
+
+def _spaced_alike(sorted_score: np.ndarray, in_order_score: np.ndarray) -> np.ndarray:
+    """Return the in-order score where it is :data:`NEAR_SAME_RATIO` or more, else the sorted."""
+    return np.where(
+        in_order_score >= NEAR_SAME_RATIO, np.maximum(sorted_score, in_order_score), sorted_score
+    )
+
+
+def _deletions(word: str) -> set[str]:
+    """Return ``word`` and each spelling of it with one letter left out.
+
+    Two words one typo apart (a letter changed, added or dropped, anywhere) share one of these
+    ("vizcaya" and "viscaya" both give "vicaya"): the symmetric-deletion idea of spelling
+    correctors, used here to find candidates, not to score them.
+    """
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
 def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
     """Return (name index, key) pairs: the blocking keys of each name's core.
 
-    Keys: each distinctive word (``w:``); the first and the last three letters of a word (``p:``,
-    ``s:``), on the listed side for every word of four letters or more and on the query side
-    only for words the list does not know (a typo, at the start or at the end); the first four
-    letters of the name run together (``k:``), on
-    the query side only when its first word is short ("Hua Wei" for "Huawei").
+    Keys:
+
+    * each distinctive word (``w:``), and each two neighbouring words run together, so that a
+      word written apart or together is found ("Aero-Caribbean" and "Aerocaribbean");
+    * for a word of four letters or more, its first and last three letters (``p:``, ``s:``),
+      and from :data:`TYPO_FROM` letters the word and its spellings one letter short (``d:``,
+      :func:`_deletions`): on the listed side for every such word; on the query side the word
+      itself always (it may be a listed word one letter short: "Islami" and "Islamic"), the
+      rest only for words the list does not know (a typo, anywhere in the word);
+    * the first four letters of the name run together (``k:``), on the query side only when its
+      first word is short ("Hua Wei" for "Huawei").
     """
     index: list[int] = []
     keys: list[str] = []
@@ -766,13 +827,24 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     ):
         tokens = core.split()
         found: set[str] = set()
+        kept: list[str] = []
         for token in tokens:
             if token in _STOP or (has_distinct and token in GENERIC_WORDS):
+                kept.append("")
                 continue
+            kept.append(token)
             found.add(f"w:{token}")
-            if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
-                found.add(f"p:{token[:3]}")
-                found.add(f"s:{token[-3:]}")
+            if len(token) >= 4 and not token.isdigit():
+                if listed_side or token not in known:
+                    found.add(f"p:{token[:3]}")
+                    found.add(f"s:{token[-3:]}")
+                if len(token) < TYPO_FROM:
+                    continue
+                if listed_side or token not in known:
+                    found.update(f"d:{d}" for d in _deletions(token))
+                else:
+                    found.add(f"d:{token}")
+        found.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             found.add(f"k:{joined[:4]}")

@@ -67,6 +67,7 @@ def resolve(
     to_score: np.ndarray,
     countries: Callable[[np.ndarray], list[str]],
     matcher: Matcher | None = None,
+    scored: pd.DataFrame | None = None,
     stop_at_ambiguous: bool = True,
 ) -> Resolution:
     """Link each distinct name to a listed entity: by review, by key, or by fuzzy match.
@@ -93,6 +94,9 @@ def resolve(
         Given positions of names, their ISO country codes (empty when unknown), as evidence.
     matcher
         The fuzzy matcher of ``listings`` and ``decisions``, when one is built already.
+    scored
+        Its best candidate for every one of ``names`` (:meth:`Matcher.match`, in their order),
+        when they are scored already: screening shows them, and they are not scored twice.
     stop_at_ambiguous
         Return as soon as some name is ambiguous (a file that must be corrected first);
         otherwise ambiguous names stay unlinked and the others are resolved.
@@ -139,8 +143,11 @@ def resolve(
     # Names no key links are scored all at once, with their country as evidence.
     todo = np.flatnonzero(to_score & (match == "none"))
     if fuzzy and len(todo) and len(listings):
-        matcher = matcher or Matcher(listings, decisions=decisions)
-        found_matches = matcher.match(names[todo].tolist(), countries(todo), explain="flagged")
+        if scored is not None:
+            found_matches = scored.iloc[todo].reset_index(drop=True)
+        else:
+            matcher = matcher or Matcher(listings, decisions=decisions)
+            found_matches = matcher.match(names[todo].tolist(), countries(todo), explain="flagged")
         outcome = found_matches["outcome"].to_numpy()
         for kind, outcome_name in (("fuzzy", "match"), ("possible", "possible")):
             mine = outcome == outcome_name

@@ -102,6 +102,7 @@ def screen(
         to_score=np.ones(len(texts), dtype=bool),
         countries=lambda positions: [given[i] for i in positions.tolist()],
         matcher=matcher,
+        scored=found[found["rank"] == 0].reset_index(drop=True),
         stop_at_ambiguous=False,
     )
     assert decided.links is not None  # resolve() returns links unless asked to stop

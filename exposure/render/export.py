@@ -138,7 +138,9 @@ def graph_bytes(result: Result, fmt: str) -> bytes:
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     buffer = io.BytesIO()
     if fmt == "graphml":
-        nx.write_graphml(G, buffer, encoding="utf-8", prettyprint=True)
+        # The standard-library writer: nx.write_graphml picks lxml when it is installed, whose
+        # layout differs, and the same graph must give the same file on every machine.
+        nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)
     else:
         nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue()
