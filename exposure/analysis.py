@@ -30,8 +30,10 @@ __all__ = [
     "keep_entries",
     "levels",
     "limited_figures",
+    "listed_distances",
     "listed_reached_counts",
     "material_paths",
+    "nearest_paths",
     "reach",
     "reached_listed",
     "revenue_at_risk",
@@ -530,7 +532,12 @@ def _with_values(matrix: sparse.csr_matrix, values: np.ndarray) -> sparse.csr_ma
 
 
 def limited_figures(
-    shares: sparse.csr_matrix, weights: sparse.csr_matrix, listed: np.ndarray, max_tier: int
+    shares: sparse.csr_matrix,
+    weights: sparse.csr_matrix,
+    listed: np.ndarray,
+    max_tier: int,
+    *,
+    tier: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Return per-node figures over the routes of at most ``max_tier`` sales.
 
@@ -544,6 +551,8 @@ def limited_figures(
         Boolean mask of the listed nodes.
     max_tier
         The longest route counted; must be at least 1.
+    tier
+        Each node's tier (:func:`tiers`), when known already.
 
     Returns
     -------
@@ -551,8 +560,9 @@ def limited_figures(
         ``revenue_at_risk`` (known share ending with listed entities along routes of at most
         ``max_tier`` sales), ``routes`` (their number; a route may go round a cycle),
         ``unknown_routes`` (those with a share not fully known), ``deepest`` (the longest route
-        length with a route, 0 when none) and ``beyond`` (routes longer than ``max_tier``
-        exist).
+        length with a route, 0 when none) and ``beyond`` (a route longer than ``max_tier``
+        exists: ``max_tier`` sales through unlisted companies lead to one that still reaches
+        a listed entity; a route may go round a cycle, as the revenue at risk counts it).
 
     Examples
     --------
@@ -562,6 +572,13 @@ def limited_figures(
     >>> out = limited_figures(S, S, np.array([False, False, True]), 1)
     >>> out["revenue_at_risk"].tolist(), out["routes"].tolist(), out["beyond"].tolist()
     ([0.2, 0.5, 0.0], [1.0, 1.0, 0.0], [True, False, False])
+
+    A chain of four sales, limited to two: the route is beyond the limit, though no route is
+    exactly three sales long.
+
+    >>> C = sparse.csr_matrix(([1.0] * 4, ([0, 1, 2, 3], [1, 2, 3, 4])), shape=(5, 5))
+    >>> limited_figures(C, C, np.arange(5) == 4, 2)["beyond"].tolist()
+    [True, True, False, False, False]
     """
     weights = sparse.csr_matrix(weights, dtype=np.float64)
     shares = sparse.csr_matrix(shares, dtype=np.float64)
@@ -583,6 +600,11 @@ def limited_figures(
     routes = np.zeros(shares.shape[0])
     known_routes = np.zeros(shares.shape[0])
     deepest = np.zeros(shares.shape[0], dtype=np.int64)
+    if tier is None:
+        tier = tiers(weights, listed)
+    # Whether some walk of ``depth`` sales through unlisted companies ends at one that still
+    # reaches a listed entity: after ``max_tier`` sales, a route longer than the limit.
+    goes_on = (~listed & (tier > 0)).astype(np.float64)
     onward, absorbing, known_absorbing = (RowSplit(m) for m in (onward, absorbing, known_absorbing))
     for depth in range(1, max_tier + 1):
         risk = direct + onward @ risk
@@ -591,12 +613,13 @@ def limited_figures(
         deepest[routes_j > 0] = depth
         routes_j = absorbing @ routes_j
         known_routes_j = known_absorbing @ known_routes_j
+        goes_on = ((absorbing @ goes_on) > 0).astype(np.float64)  # 0/1: counts could overflow
     return {
         "revenue_at_risk": risk,
         "routes": routes,
         "unknown_routes": routes - known_routes,
         "deepest": deepest,
-        "beyond": routes_j > 0,
+        "beyond": goes_on > 0,
     }
 
 
@@ -617,7 +640,8 @@ def material_paths(
     to a listed entity (tier 1) whatever its weight; longer paths of at most ``max_tier``
     sales whose weight is at least ``min_weight``; and up to ``cap`` paths of unknown weight
     whose known shares alone do not already put them under ``min_weight``. Paths are simple
-    (no company twice) and stop at the first listed entity. ``max_tier=0`` means no tier
+    (no company twice, but a listed ``start`` may be reached again at the end: its revenue at
+    risk counts that route) and stop at the first listed entity. ``max_tier=0`` means no tier
     limit. Since the weights of all paths add up to at most 1, at most ``1 / min_weight``
     longer paths qualify: the output is bounded whatever the graph's size.
 
@@ -771,8 +795,8 @@ class PathFinder:
                     strict=True,
                 )
             for nxt, share, nxt_standing in steps:
-                if nxt in path:
-                    continue
+                if nxt in path and not (nxt == start and nxt_standing < 0):
+                    continue  # simple paths, but a listed supplier's sales may come back to it
                 unknown_share = math.isnan(share)
                 new_known = known if unknown_share else known * share
                 new_weight = None if weight is None or unknown_share else weight * share
@@ -810,21 +834,100 @@ def reached_listed(
     >>> reached_listed(A, listed, 0, 1).tolist(), reached_listed(A, listed, 0, 0).tolist()
     ([3], [2, 3])
     """
+    nodes, _, _ = _search_to_listed(adjacency, listed, start, max_tier)
+    return nodes
+
+
+def listed_distances(
+    adjacency: sparse.csr_matrix, listed: np.ndarray, start: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the listed nodes ``start`` reaches and the fewest sales to each.
+
+    Routes stop at the first listed node (``start`` itself may be listed: its own sales
+    count, and it counts when its sales come back to it).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1, 1, 1], ([0, 1, 0], [1, 2, 3])), shape=(4, 4))
+    >>> nodes, sales = listed_distances(A, np.array([False, False, True, True]), 0)
+    >>> nodes.tolist(), sales.tolist()
+    ([2, 3], [2, 1])
+    """
+    nodes, depth, _ = _search_to_listed(adjacency, listed, start, 0)
+    return nodes, depth
+
+
+def nearest_paths(
+    weights: sparse.csr_matrix, listed: np.ndarray, start: int, tier: int
+) -> list[tuple[list[int], float | None]]:
+    """Return one shortest path from ``start`` to each listed node ``tier`` sales away.
+
+    What explains a supplier's tier whatever the tier limit and minimum weight: for each
+    listed buyer at the supplier's tier, the path through the lowest-numbered intermediaries
+    at each step, with its weight (the product of its shares; ``None`` when one is unknown).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> W = sparse.csr_matrix(([0.5, 0.2, np.nan], ([0, 1, 0], [1, 2, 2])), shape=(4, 4))
+    >>> nearest_paths(W, np.array([False, False, True, False]), 0, 1)
+    [([0, 2], None)]
+    >>> nearest_paths(W, np.array([False, False, True, False]), 1, 1)
+    [([1, 2], 0.2)]
+    """
+    nodes, depth, parent = _search_to_listed(weights, listed, start, tier)
+    found: list[tuple[list[int], float | None]] = []
+    for node in nodes[depth == tier].tolist():
+        path = [node, parent[node]]  # node may be the start itself, reached again
+        while path[-1] != start:
+            path.append(parent[path[-1]])
+        path.reverse()
+        weight: float | None = 1.0
+        for a, b in itertools.pairwise(path):
+            entries = slice(weights.indptr[a], weights.indptr[a + 1])
+            share = float(weights.data[entries][weights.indices[entries] == b][0])
+            weight = None if weight is None or math.isnan(share) else weight * share
+        found.append((path, weight))
+    return found
+
+
+def _search_to_listed(
+    adjacency: sparse.csr_matrix, listed: np.ndarray, start: int, max_tier: int
+) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """Breadth-first search from ``start`` that stops at listed nodes (``max_tier`` 0: any).
+
+    Returns the listed nodes reached (sorted), the fewest sales to each, and each node's
+    parent on a shortest route (the lowest-numbered one of the step before).
+    """
     indptr, indices = adjacency.indptr, adjacency.indices
     seen = np.zeros(adjacency.shape[0], dtype=bool)
-    seen[start] = True
+    seen[start] = not listed[start]  # a listed start reached again is a listed buyer
     frontier = np.array([start])
-    found = []
+    parent: dict[int, int] = {}
+    found, found_depth = [], []
     depth = 0
     while len(frontier) and (max_tier <= 0 or depth < max_tier):
         depth += 1
         lengths = indptr[frontier + 1] - indptr[frontier]
-        step = np.unique(indices[spans(indptr[frontier], lengths)])
-        step = step[~seen[step]]
+        step = indices[spans(indptr[frontier], lengths)]
+        source = np.repeat(frontier, lengths)
+        new = ~seen[step]
+        step, source = step[new], source[new]
+        # The frontier is sorted: the first sale to a node comes from its lowest-numbered parent.
+        step, first = np.unique(step, return_index=True)
         seen[step] = True
+        parent.update(zip(step.tolist(), source[first].tolist(), strict=True))
         found.append(step[listed[step]])
+        found_depth.append(np.full(int(listed[step].sum()), depth, dtype=np.int64))
         frontier = step[~listed[step]]
-    return np.sort(np.concatenate(found)) if found else np.array([], dtype=np.int64)
+    if not found:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64), parent
+    nodes, depths = np.concatenate(found), np.concatenate(found_depth)
+    order = np.argsort(nodes, kind="stable")
+    return nodes[order], depths[order], parent
 
 
 def listed_reached_counts(
@@ -833,12 +936,14 @@ def listed_reached_counts(
     max_tier: int,
     *,
     block_entries: int = REACH_BLOCK_ENTRIES,
-) -> np.ndarray:
-    """Return, for every node, how many listed nodes it reaches in at most ``max_tier`` sales.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, for every node, how many listed nodes it reaches, and the farthest one's tier.
 
-    The length of :func:`reached_listed` for every start at once: paths
-    stop at the first listed node, a listed start's own sales count, and a listed node does
-    not count itself. ``max_tier=0``: any number of sales.
+    The length of :func:`reached_listed` for every start at once, in at most ``max_tier``
+    sales (0: any number), and the most of the fewest sales to any of them
+    (:func:`listed_distances`; 0 when none): paths stop at the first listed node, a listed
+    start's own sales count, and so does a listed start reached again round a cycle (its
+    revenue at risk counts that route too).
 
     Parameters
     ----------
@@ -853,8 +958,8 @@ def listed_reached_counts(
 
     Returns
     -------
-    numpy.ndarray
-        ``int64``, one count per node.
+    tuple of numpy.ndarray
+        ``int64`` counts and deepest tiers, one per node.
 
     Notes
     -----
@@ -873,14 +978,16 @@ def listed_reached_counts(
     >>> import numpy as np
     >>> A = sparse.csr_matrix(([1, 1, 1, 1], ([0, 1, 0, 2], [1, 2, 3, 0])), shape=(4, 4))
     >>> listed = np.array([False, False, True, True])
-    >>> listed_reached_counts(A, listed, 1).tolist(), listed_reached_counts(A, listed, 0).tolist()
-    ([1, 1, 0, 0], [2, 1, 1, 0])
+    >>> counts, deepest = listed_reached_counts(A, listed, 0)
+    >>> listed_reached_counts(A, listed, 1)[0].tolist(), counts.tolist(), deepest.tolist()
+    ([1, 1, 0, 0], [2, 1, 2, 0], [2, 1, 3, 0])
     """
     n = adjacency.shape[0]
     counts = np.zeros(n, dtype=np.int64)
+    deepest = np.zeros(n, dtype=np.int64)
     targets = np.flatnonzero(listed)
     if not len(targets) or not adjacency.nnz:
-        return counts
+        return counts, deepest
     column = np.full(n, -1, dtype=np.int64)
     column[targets] = np.arange(len(targets))
     to_listed = listed[adjacency.indices]
@@ -903,17 +1010,32 @@ def listed_reached_counts(
         block = direct[:, first:last]
         reach = block
         depth = 1
+        _deepen(deepest, block, None, depth)
         while max_tier <= 0 or depth < max_tier:
             depth += 1
             grown = block + onward @ reach
             if grown.nnz == reach.nnz:  # reach only grows: the same size is the same set
                 break
+            _deepen(deepest, grown, reach, depth)
             reach = grown
         counts += np.diff(reach.indptr)
-        # A listed node reaching itself round a cycle does not count itself.
-        own = targets[first:last]
-        counts[own] -= np.asarray(reach[own, np.arange(last - first)]).ravel().astype(np.int64)
         seen_entries += reach.nnz
         per_listed = max(seen_entries / last, 1.0)
         first, width = last, max(1, min(4 * width, int(block_entries / per_listed)))
-    return counts
+    return counts, deepest
+
+
+def _deepen(
+    deepest: np.ndarray, grown: sparse.csr_matrix, before: sparse.csr_matrix | None, depth: int
+) -> None:
+    """Set ``deepest`` to ``depth`` where a row reached a listed node first at that depth.
+
+    ``grown`` and ``before``: what each row reaches, over a block of listed nodes, at ``depth``
+    sales and at one sale less.
+    """
+    new = grown.astype(np.int8)
+    if before is not None:
+        new = new - before.astype(np.int8)
+    new = new.tocoo()
+    rows = new.row[new.data > 0]
+    deepest[rows] = np.maximum(deepest[rows], depth)  # an earlier block may have gone deeper

@@ -113,6 +113,7 @@ class Summary(TypedDict):
     min_weight: float
     paths_shown: int
     unquantified_paths_shown: int
+    listed_buyers_reached: int
     listed_buyers_not_shown: int
     weight_not_shown: float | None
     routes_not_shown: int | None
@@ -276,14 +277,21 @@ class RecordMaker:
         self._matches: dict[int, NameMatch] = {}
         self._finder: analysis.PathFinder | None = None
         self._possible_finder: analysis.PathFinder | None = None
-        self._reached: np.ndarray | None = None
+        self._reached: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- paths -------------------------------------------------------------------------------
 
     def paths_of(self, code: int, *, keep: bool = True) -> list[tuple[list[int], float | None]]:
-        """Return the supplier's material paths (node codes) and their weights."""
+        """Return the supplier's paths to show (node codes) and their weights, heaviest first.
+
+        The material paths (:func:`~exposure.analysis.material_paths`), and for each listed
+        buyer at the supplier's tier with none among them, one shortest path
+        (:func:`~exposure.analysis.nearest_paths`): whatever the tier limit and minimum weight,
+        an exposed supplier's tier is explained by a path to each of its nearest listed buyers.
+        """
         result = self.analysed
-        if result.tier[code] <= 0:
+        tier = int(result.tier[code])
+        if tier <= 0:
             return []
         if code in self._paths:
             return self._paths[code]
@@ -295,6 +303,15 @@ class RecordMaker:
             min_weight=result.min_weight,
             cap=result.unquantified_cap,
         )
+        if tier > 1:  # every sale to a listed entity is a material path already
+            explained = {path[-1] for path, _ in paths if len(path) - 1 == tier}
+            nearest = analysis.nearest_paths(result.weights, result.listed, code, tier)
+            added = [(path, weight) for path, weight in nearest if path[-1] not in explained]
+            if added:
+                paths = sorted(
+                    paths + added,
+                    key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]),
+                )
         if keep:
             self._paths[code] = paths
         return paths
@@ -538,17 +555,16 @@ class RecordMaker:
         rows, _ = graph.rows_of_edges(edges)
         return list(dict.fromkeys(graph.sale_columns["product"](rows).tolist()))
 
-    def reached_listed_counts(self) -> np.ndarray:
-        """Per node: how many listed entities it reaches within the tier limit.
+    def reached_listed_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per node: how many listed entities it reaches, and the farthest one's tier.
 
-        One pass over the whole graph (:func:`~exposure.analysis.listed_reached_counts`);
-        records of many suppliers read it rather than search from each in turn.
+        Over the whole graph, whatever the tier limit: one pass
+        (:func:`~exposure.analysis.listed_reached_counts`); records of many suppliers read it
+        rather than search from each in turn.
         """
         if self._reached is None:
             result = self.analysed
-            self._reached = analysis.listed_reached_counts(
-                result.graph.adjacency, result.listed, result.max_tier
-            )
+            self._reached = analysis.listed_reached_counts(result.graph.adjacency, result.listed, 0)
         return self._reached
 
     @property
@@ -556,42 +572,48 @@ class RecordMaker:
         """Whether :meth:`reached_listed_counts` has counted for the whole graph already."""
         return self._reached is not None
 
-    def _reached_listed_count(self, code: int) -> int:
-        """Return how many listed entities ``code`` reaches within the tier limit."""
+    def _listed_reached(self, code: int) -> tuple[int, int]:
+        """Return how many listed entities ``code`` reaches, and the farthest one's tier."""
         if self._reached is not None:  # counted already for a report of every supplier
-            return int(self._reached[code])
+            counts, deepest = self._reached
+            return int(counts[code]), int(deepest[code])
         # One search from this supplier: cheaper than the whole-graph pass for a few.
         result = self.analysed
-        return len(
-            analysis.reached_listed(result.graph.adjacency, result.listed, code, result.max_tier)
-        )
+        _, sales = analysis.listed_distances(result.graph.adjacency, result.listed, code)
+        return len(sales), int(sales.max(initial=0))
 
     def _summary(self, code: int, paths: list[PathRecord], figure: float) -> Summary:
-        """Return what the listed paths leave out, as counts and totals."""
+        """Return what the listed paths leave out, as counts and totals.
+
+        Listed buyers and the deepest tier are counted over the whole graph, whatever the tier
+        limit: shown and not shown add up to those reached.
+        """
         result = self.analysed
         shown_weight = sum(p["weight"] for p in paths if p["weight"] is not None)
-        reached = self._reached_listed_count(code)
+        reached, deepest = self._listed_reached(code)
+        limit = result.max_tier
         summary: Summary = {
-            "max_tier": result.max_tier or None,
+            "max_tier": limit or None,
             "min_weight": result.min_weight,
             "paths_shown": len(paths),
             "unquantified_paths_shown": sum(p["weight"] is None for p in paths),
+            "listed_buyers_reached": reached,
             "listed_buyers_not_shown": reached - len({p["listed"] for p in paths}),
             "weight_not_shown": None
             if np.isnan(figure)
             else round(float(figure) - shown_weight, 12),
             "routes_not_shown": None,
             "unquantified_routes_not_shown": None,
-            "deepest_tier": max((p["tier"] for p in paths), default=None),
-            "beyond_tier_limit": False,
+            "deepest_tier": deepest or None,
+            "beyond_tier_limit": bool(limit and deepest > limit),
         }
         if result.within_tier_limit and result.tier[code] > 0:
             limited = result.within_tier_limit
-            unknown_shown = summary["unquantified_paths_shown"]
-            summary["routes_not_shown"] = round(float(limited["routes"][code])) - len(paths)
+            unknown_shown = sum(p["weight"] is None for p in paths if p["tier"] <= limit)
+            within = sum(p["tier"] <= limit for p in paths)
+            summary["routes_not_shown"] = round(float(limited["routes"][code])) - within
             summary["unquantified_routes_not_shown"] = (
                 round(float(limited["unknown_routes"][code])) - unknown_shown
             )
-            summary["deepest_tier"] = int(limited["deepest"][code]) or None
-            summary["beyond_tier_limit"] = bool(limited["beyond"][code])
+            summary["beyond_tier_limit"] |= bool(limited["beyond"][code])
         return summary

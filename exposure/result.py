@@ -395,7 +395,9 @@ class Result:
         """
         if self.max_tier <= 0:
             return {}
-        return analysis.limited_figures(self.shares, self.weights, self.listed, self.max_tier)
+        return analysis.limited_figures(
+            self.shares, self.weights, self.listed, self.max_tier, tier=self.tier
+        )
 
     def _edge_subgraph(self, keep: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Return the graph of the edges to keep, and the same turned round, for searches.

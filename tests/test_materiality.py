@@ -75,10 +75,27 @@ def test_unknown_weights_are_listed_as_unquantified_up_to_a_cap(make_data: MakeD
 def test_unknown_paths_whose_known_shares_are_already_too_light_are_summarised(
     make_data: MakeData,
 ) -> None:
+    folder = make_data(
+        [listing("Listed")],
+        [
+            sale("Maker", "C", 0.5),
+            sale("C", "Listed", 0.5),
+            sale("Maker", "D", 0.0001),
+            sale("D", "Listed", None),
+        ],
+    )
+    record = run(folder).supplier("Maker")
+    assert [p["path"] for p in record["paths"]] == [["Maker", "C", "Listed"]]
+    assert record["summary"]["routes_not_shown"] == 1
+
+
+def test_a_light_path_is_shown_when_it_is_all_that_explains_the_tier(
+    make_data: MakeData,
+) -> None:
     folder = make_data([listing("Listed")], [sale("Maker", "D", 0.0001), sale("D", "Listed", None)])
     record = run(folder).supplier("Maker")
-    assert record["paths"] == []
-    assert record["summary"]["routes_not_shown"] == 1
+    assert [(p["path"], p["weight"]) for p in record["paths"]] == [(["Maker", "D", "Listed"], None)]
+    assert record["summary"]["routes_not_shown"] == 0
 
 
 def test_revenue_within_the_tier_limit_sits_beside_the_exact_figure(make_data: MakeData) -> None:
@@ -88,9 +105,13 @@ def test_revenue_within_the_tier_limit_sits_beside_the_exact_figure(make_data: M
     assert record["tier"] == 5
     assert record["revenue_at_risk"] == pytest.approx(0.5**5)
     assert record["revenue_at_risk_within_tier_limit"] == 0.0
-    assert record["paths"] == []
-    assert record["summary"]["beyond_tier_limit"] is True
-    assert record["summary"]["listed_buyers_not_shown"] == 0  # none within 4 sales
+    # Beyond the tier limit, the path that explains the tier is still shown.
+    assert [p["path"] for p in record["paths"]] == [names]
+    summary = record["summary"]
+    assert summary["beyond_tier_limit"] is True
+    assert summary["deepest_tier"] == 5
+    assert (summary["listed_buyers_reached"], summary["listed_buyers_not_shown"]) == (1, 0)
+    assert summary["routes_not_shown"] == 0
 
 
 def random_dag(make_data: MakeData, seed: int, n: int = 60) -> Path:
@@ -136,7 +157,7 @@ def test_cli_options_and_the_summary_line(deep: Path) -> None:
     done = runner.invoke(cli, args)
     assert done.exit_code == 0
     assert (
-        "Not shown: 1 more route(s) within the tier limit; 1 more listed buyer(s) reached; 0.05% of revenue"
+        "Not shown: 1 more route within the tier limit; 1 more listed buyer reached; 0.05% of revenue"
         in done.stdout
     )
     done = runner.invoke(cli, [*args, "--max-tier", "0", "--min-weight", "0"])

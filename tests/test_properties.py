@@ -166,6 +166,10 @@ class Reference:
     quantified: dict[int, bool]
     #: Revenue at risk over routes of at most MAX_TIER sales.
     risk_within_tier_limit: dict[int, float]
+    #: The listed entities each company reaches, and the fewest sales to each.
+    nearest: dict[int, dict[int, int]]
+    #: Some route (a walk: it may go round a cycle) is longer than MAX_TIER sales.
+    beyond: dict[int, bool]
 
 
 def reference(network: Network, listed: set[int] | None = None) -> Reference:
@@ -216,6 +220,31 @@ def reference(network: Network, listed: set[int] | None = None) -> Reference:
             frontier = following
         return False
 
+    def nearest(u: int) -> dict[int, int]:
+        # Breadth-first from u, every listed entity reached with its depth; a listed u counts
+        # when its sales come back to it.
+        found: dict[int, int] = {}
+        frontier, seen, depth = [u], {u}, 0
+        while frontier:
+            depth += 1
+            following = []
+            for x in frontier:
+                for v in sorted(succ[x]):
+                    if v in listed:
+                        found.setdefault(v, depth)
+                    elif v not in seen:
+                        seen.add(v)
+                        following.append(v)
+            frontier = following
+        return found
+
+    def beyond(u: int) -> bool:
+        # After MAX_TIER sales to unlisted companies, one that still reaches a listed entity.
+        frontier = {u}
+        for _ in range(MAX_TIER):
+            frontier = {v for x in frontier for v in succ[x] if v not in listed}
+        return any(tier(v) is not None for v in frontier)
+
     # Companies whose revenue reaches a listed entity along known, positive shares.
     positive = set()
     changed = True
@@ -244,6 +273,8 @@ def reference(network: Network, listed: set[int] | None = None) -> Reference:
         lower_bound={u: lower_bound(u) for u in range(n)},
         quantified={u: u in positive for u in range(n)},
         risk_within_tier_limit={u: float(limited[u]) for u in range(n)},
+        nearest={u: nearest(u) for u in range(n)},
+        beyond={u: beyond(u) for u in range(n)},
     )
 
 
@@ -299,6 +330,52 @@ def test_the_analysis_agrees_with_a_plain_reference(
                 assert record["revenue_at_risk"] is not None
                 assert limited <= record["revenue_at_risk"] + 1e-9
             check_paths(network, record)
+            check_explained(network, expected, node, record)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_exposure_is_explained_on_a_large_random_graph_with_cycles(seed: int) -> None:
+    """300 companies, cycles, deep chains, unknown shares: every record agrees with the
+    reference on tier, listed buyers reached (shown + counted), paths to the nearest ones, the
+    deepest tier and the beyond flag."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    edges = {(int(u), int(v)) for u, v in rng.integers(0, n, size=(500, 2)) if u != v}
+    edges |= {(i, i + 1) for i in range(0, n - 1, 3)}  # chains of tiers deeper than the limit
+    rows = []
+    for u, v in sorted(edges):
+        share = None if rng.random() < 0.2 else round(float(rng.uniform(0.001, 0.2)), 4)
+        rows.append((u, v, "chips", share, "disclosed"))
+    listed = rng.choice(n, size=12, replace=False).tolist()
+    network = Network(
+        tuple(f"Company {i}" for i in range(n)), tuple(rows), dict.fromkeys(listed, "in force")
+    )
+    expected = reference(network)
+    checked = 0
+    with analysed(network) as result:
+        for record in result.records():
+            node = network.names.index(record["supplier"])
+            assert record["tier"] == expected.tier[node]
+            check_paths(network, record)
+            check_explained(network, expected, node, record)
+            checked += record["exposed"]
+    assert checked > 100  # most companies are exposed: the checks ran
+
+
+def check_explained(
+    network: Network, expected: Reference, node: int, record: Mapping[str, Any]
+) -> None:
+    """Every listed buyer reached is shown or counted, each nearest one by a shortest path."""
+    nearest = expected.nearest[node]
+    summary = record["summary"]
+    shown = {p["listed"] for p in record["paths"]}
+    assert summary["listed_buyers_reached"] == len(nearest)
+    assert len(shown) + summary["listed_buyers_not_shown"] == len(nearest)
+    assert summary["deepest_tier"] == max(nearest.values(), default=None)
+    assert summary["beyond_tier_limit"] == expected.beyond[node]
+    at_tier = {network.names[b] for b, sales in nearest.items() if sales == record["tier"]}
+    explained = {p["listed"] for p in record["paths"] if p["tier"] == record["tier"]}
+    assert explained == at_tier, "a shortest path to each nearest listed buyer"
 
 
 def check_paths(network: Network, record: Mapping[str, Any]) -> None:
@@ -316,7 +393,9 @@ def check_paths(network: Network, record: Mapping[str, Any]) -> None:
         assert names[0] == record["supplier"]
         assert names[-1] == path["listed"] in listed
         assert not set(names[1:-1]) & listed, "paths stop at the first listed entity"
-        assert len(set(names)) == len(names), "paths never visit a company twice"
+        # Paths never visit a company twice, but a listed supplier's may end back at it.
+        assert len(set(names[:-1])) == len(names) - 1, "paths never visit a company twice"
+        assert names[-1] not in names[1:-1]
         assert path["tier"] == len(names) - 1 >= record["tier"]
         hop_shares = [shares[a, b] for a, b in itertools.pairwise(names)]
         if any(None in s for s in hop_shares):
@@ -701,8 +780,8 @@ def reference_material_paths(
         node = path[-1]
         row = slice(matrix.indptr[node], matrix.indptr[node + 1])
         for nxt, share in zip(matrix.indices[row].tolist(), matrix.data[row].tolist(), strict=True):
-            if nxt in path:
-                continue
+            if nxt in path and not (nxt == start and listed[nxt]):
+                continue  # simple paths; a listed start's sales may come back to it
             unknown = math.isnan(share)
             on_known = known if unknown else known * share
             on_weight = None if weight is None or unknown else weight * share

@@ -233,9 +233,9 @@ def test_screen_against_a_csl_download_and_the_dahua_trap() -> None:
     )  # "Hong Kong SAR, CN"
 
 
-def test_the_readme_example_is_the_real_output() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("## Official lists and name matching")[1].split("\n## ")[0]
+def test_the_documented_example_is_the_real_output() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "screening.md").read_text()
+    section = page.split("## An example")[1].split("\n## ")[0]
     example = section.split("prints (the rule under the last heading shortened here):")[1]
     shown = example.split("```text\n")[1].split("```")[0].splitlines()
     code, out, _ = run(

@@ -378,21 +378,31 @@ def random_graph(seed: int, n: int = 60) -> tuple[sparse.csr_matrix, np.ndarray]
 @pytest.mark.parametrize("max_tier", [0, 1, 2, 3, 4])
 def test_reach_counts_equal_a_search_from_each_node(seed: int, max_tier: int) -> None:
     adjacency, listed = random_graph(seed)
-    expected = [
-        len(analysis.reached_listed(adjacency, listed, node, max_tier))
-        for node in range(adjacency.shape[0])
-    ]
-    assert listed_reached_counts(adjacency, listed, max_tier).tolist() == expected
-    # Narrow blocks of listed nodes, as on a graph too large for one: the same counts.
-    narrow = listed_reached_counts(adjacency, listed, max_tier, block_entries=7)
-    assert narrow.tolist() == expected
+    expected_counts, expected_deepest = [], []
+    for node in range(adjacency.shape[0]):
+        reached = analysis.reached_listed(adjacency, listed, node, max_tier)
+        nodes, sales = analysis.listed_distances(adjacency, listed, node)
+        within = sales[sales <= max_tier] if max_tier else sales
+        assert reached.tolist() == nodes[sales <= max_tier if max_tier else sales > 0].tolist()
+        expected_counts.append(len(reached))
+        expected_deepest.append(int(within.max(initial=0)))
+    counts, deepest = listed_reached_counts(adjacency, listed, max_tier)
+    assert counts.tolist() == expected_counts
+    assert deepest.tolist() == expected_deepest
+    # Narrow blocks of listed nodes, as on a graph too large for one: the same figures.
+    narrow_counts, narrow_deepest = listed_reached_counts(
+        adjacency, listed, max_tier, block_entries=7
+    )
+    assert narrow_counts.tolist() == expected_counts
+    assert narrow_deepest.tolist() == expected_deepest
 
 
 def test_reach_counts_without_listed_nodes_or_sales() -> None:
     adjacency, listed = random_graph(0)
-    assert listed_reached_counts(adjacency, np.zeros_like(listed), 4).tolist() == [0] * 60
+    counts, deepest = listed_reached_counts(adjacency, np.zeros_like(listed), 4)
+    assert counts.tolist() == deepest.tolist() == [0] * 60
     empty = sparse.csr_matrix((5, 5), dtype=np.int64)
-    assert listed_reached_counts(empty, np.ones(5, bool), 0).tolist() == [0] * 5
+    assert listed_reached_counts(empty, np.ones(5, bool), 0)[0].tolist() == [0] * 5
 
 
 # -- files written whole ---------------------------------------------------------------------

@@ -397,7 +397,14 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append(f"Revenue at risk: {risk} ({basis}{bound})")
         lines.append(f"Affected products: {'; '.join(record['products'])}")
         lines.append("")
-        lines.append(f"Listed buyers reached ({len(record['paths'])}):")
+        summary = record["summary"]
+        shown = len({p["listed"] for p in record["paths"]})
+        reached = summary["listed_buyers_reached"]
+        which = "all" if shown == reached else f"{shown} of them"
+        lines.append(
+            f"Listed buyers reached: {reached}, {which} on the "
+            f"{_count(len(record['paths']), 'path')} shown:"
+        )
     else:
         lines.append("It reaches no entity whose listing is in force on that date.")
     bullet = "" if markdown else " "
@@ -408,8 +415,12 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
             "" if path.get("weight") is None else f", weight {100 * path['weight']:.3g}% of revenue"
         )
         quantified = "" if path.get("weight") is not None or path["tier"] == 1 else ", unquantified"
+        limit = record["summary"]["max_tier"]
+        beyond = (
+            ", beyond the tier limit: shown for the tier" if limit and path["tier"] > limit else ""
+        )
         lines.append(
-            f"{bullet}{number}. {path['listed']} (tier {path['tier']}{weight}{quantified})"
+            f"{bullet}{number}. {path['listed']} (tier {path['tier']}{weight}{quantified}{beyond})"
         )
         lines.extend(_path_sales_and_listing(path, cite, indent))
         lines.append(
@@ -502,16 +513,34 @@ def _needs_review(
     return lines
 
 
+def _count(n: int, noun: str) -> str:
+    """Return ``n`` and ``noun``, plural unless ``n`` is 1 ("1 sale", "2 sales").
+
+    Examples
+    --------
+    >>> _count(1, "sale"), _count(0, "listing"), _count(3, "listed buyer")
+    ('1 sale', '0 listings', '3 listed buyers')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary_line(summary: Mapping[str, Any]) -> str:
     """Say what the listed paths leave out, so that nothing disappears silently."""
-    limit = f"{summary['max_tier']} sales" if summary["max_tier"] else "no tier limit"
-    share = f"{100 * summary['min_weight']:g}%"
-    rule = f"Shown: every sale to a listed entity, and longer paths ({limit}) carrying at least {share} of revenue."
+    limit = f"up to {_count(summary['max_tier'], 'sale')}" if summary["max_tier"] else "any length"
+    carrying = (
+        f" carrying at least {100 * summary['min_weight']:g}% of revenue"
+        if summary["min_weight"]
+        else ""
+    )
+    rule = (
+        "Shown: every sale to a listed entity, a shortest path to each nearest one, and paths "
+        f"of {limit}{carrying}."
+    )
     left = []
     if summary["routes_not_shown"]:
-        left.append(f"{summary['routes_not_shown']} more route(s) within the tier limit")
+        left.append(f"{_count(summary['routes_not_shown'], 'more route')} within the tier limit")
     if summary["listed_buyers_not_shown"]:
-        left.append(f"{summary['listed_buyers_not_shown']} more listed buyer(s) reached")
+        left.append(f"{_count(summary['listed_buyers_not_shown'], 'more listed buyer')} reached")
     if summary["weight_not_shown"]:
         left.append(f"{100 * summary['weight_not_shown']:.3g}% of revenue on routes not shown")
     if summary["beyond_tier_limit"]:
@@ -548,7 +577,7 @@ def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
     table = tabulate(
         table_rows, headers=headers, tablefmt="github" if fmt == "markdown" else "simple"
     )
-    title = f"{len(rows)} listings in force on {as_of}"
+    title = f"{_count(len(rows), 'listing')} in force on {as_of}"
     return f"{'## ' if fmt == 'markdown' else ''}{title}\n\n{table}\n"
 
 
