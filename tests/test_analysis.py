@@ -258,7 +258,7 @@ def test_figures_are_the_same_with_products_on_threads(monkeypatch: pytest.Monke
         return [
             analysis.revenue_at_risk(matrix, listed),
             *limited.values(),
-            analysis.listed_reached_counts(matrix, listed, 0),
+            *analysis.listed_reached_counts(matrix, listed, 0),
         ]
 
     whole = figures()
