@@ -17,30 +17,34 @@ An entry is found by a key made of:
 * the versions of exposure, Python, NumPy and pandas, and the size and modification time of
   exposure's own source files, so an upgrade never reads an entry it did not write.
 
-An entry that cannot be read (damaged, or written by another version of a library) is rebuilt.
-Entries are written atomically, so an interrupted run leaves none half-written. Old entries are
-never read again; delete the folder's ``*.graph`` files to reclaim the space. Entries are Python
-pickles, which can run code when read: use a folder only you can write to.
+An entry holds only data: a zip file of the graph's tables in Arrow IPC format, its arrays in
+NumPy's format read without pickles, and a ``meta.json`` naming its key and format. Reading one
+never runs code: an entry that is damaged, of another format, or holds another key (copied or
+tampered with) is set aside with a one-line warning and the graph built again. Entries are
+written atomically, so an interrupted run leaves none half-written. Old entries are never read
+again; delete the folder's ``*.graph`` files to reclaim the space.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
-import pickle
 import platform
 import time
 import warnings
+import zipfile
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from exposure.errors import ExposureError
 from exposure.graph import SupplyGraph, build_graph
-from exposure.read.dataset import input_files, load
+from exposure.read.dataset import Dataset, input_files, load
 from exposure.util.atomic import open_atomic_bytes
 from exposure.version import __version__
 
@@ -49,7 +53,17 @@ __all__ = ["ENVIRONMENT_VARIABLE", "SETTLE_SECONDS", "cache_key", "load_graph"]
 #: The environment variable naming the cache folder when no ``cache_dir`` is given.
 ENVIRONMENT_VARIABLE = "EXPOSURE_CACHE_DIR"
 #: Bumped whenever what an entry holds changes shape.
-FORMAT = 4
+FORMAT = 5
+#: The graph's tables and arrays an entry holds, and the dataset's tables.
+_TABLES = ("nodes", "edges", "rows", "listings", "spellings")
+_ARRAYS = ("row_order", "edge_rows")
+_DATASET_TABLES = ("listed", "ownership", "matches")
+
+
+class _UnreadableEntry(Exception):
+    """An entry that is not one this version wrote for this key."""
+
+
 #: A graph is stored only when every input was last modified at least this long ago.
 SETTLE_SECONDS = 2.0
 
@@ -183,29 +197,115 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
     """Return the graph stored at ``entry``; ``None`` when there is none or it cannot be read.
 
     Its dataset names ``files``, the paths as given this time (the same files, but perhaps
-    named from another folder).
+    named from another folder). Only data is read (Arrow tables, NumPy arrays without
+    pickles, JSON); an entry that is not what this version writes for this key is reported in
+    one line and ``None`` returned, so that the graph is built again.
     """
     try:
-        with open(entry, "rb") as handle:
-            columns, graph = pickle.load(handle)
-        if not isinstance(graph, SupplyGraph):
-            return None
-        dataset = replace(graph.dataset, suppliers=graph.rows[columns], files=files)
-        return replace(graph, dataset=dataset)
-    except Exception:  # none yet, damaged, or pickled by other library versions: build it
+        with zipfile.ZipFile(entry) as archive:
+            meta = json.loads(archive.read("meta.json"))
+            if meta.get("format") != FORMAT or meta.get("key") != entry.stem:
+                raise _UnreadableEntry("written for another key or by another version")
+            tables = {
+                name: _table(archive.read(f"{name}.arrow"), meta["dtypes"][name])
+                for name in (*_TABLES, *meta["dataset_tables"])
+            }
+            arrays = {
+                name: np.load(io.BytesIO(archive.read(f"{name}.npy")), allow_pickle=False)
+                for name in _ARRAYS
+            }
+    except (FileNotFoundError, NotADirectoryError):  # no entry yet, or no folder to hold one
         return None
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        KeyError,
+        TypeError,
+        ValueError,
+        _UnreadableEntry,
+    ) as error:
+        # ValueError covers bad JSON and Arrow's ArrowInvalid; KeyError a missing member.
+        warnings.warn(
+            f"cache entry {entry.name} not used ({error}); the graph is built again", stacklevel=3
+        )
+        return None
+    rows = tables["rows"]
+    dataset = Dataset(
+        listed=tables["listed"],
+        suppliers=rows[meta["supplier_columns"]],
+        files=files,
+        ownership=tables.get("ownership"),
+        matches=tables.get("matches"),
+    )
+    return SupplyGraph(
+        nodes=tables["nodes"],
+        edges=tables["edges"],
+        rows=rows,
+        listings=tables["listings"],
+        dataset=dataset,
+        spellings=tables["spellings"],
+        row_order=arrays["row_order"],
+        edge_rows=arrays["edge_rows"],
+    )
+
+
+def _table(data: bytes, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """Read one Arrow IPC table back into the DataFrame it was, text columns as objects."""
+    frame = pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas()
+    for column, dtype in dtypes.items():
+        values = frame[column]
+        if dtype == "object" and values.dtype != object:
+            frame[column] = values.astype(object)
+        elif dtype == "category[object]":
+            categories = pd.Index(values.cat.categories, dtype=object)
+            frame[column] = pd.Categorical.from_codes(values.cat.codes, categories=categories)
+    return frame
+
+
+def _dtype_name(dtype: object) -> str:
+    """Name a column's dtype, a categorical one with its categories' ("category[object]")."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return f"category[{dtype.categories.dtype}]"
+    return str(dtype)
+
+
+def _arrow(frame: pd.DataFrame) -> bytes:
+    """Return a DataFrame as an Arrow IPC file (its index is a plain range, not stored)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def _write(entry: Path, graph: SupplyGraph, inputs: tuple[Path, ...] = ()) -> None:
-
+    """Store ``graph`` at ``entry``: its tables, arrays and what they are, as data only."""
+    dataset = graph.dataset
     # The supply rows are stored once: the dataset's table is the graph's rows without the
-    # columns the graph added, and is cut from them again when read. The name keys kept for
-    # building the graph are not needed once it is built.
-    columns = list(graph.dataset.suppliers.columns)
-    rows_once = replace(
-        graph, dataset=replace(graph.dataset, suppliers=graph.rows.iloc[:0], _keys=None)
-    )
-    # Pickled straight into the file: the whole pickle is never held in memory as well.
+    # columns the graph added, and is cut from them again when read.
+    tables = {name: getattr(graph, name) for name in _TABLES}
+    present = [name for name in _DATASET_TABLES if getattr(dataset, name) is not None]
+    tables.update({name: getattr(dataset, name) for name in present})
+    meta = {
+        "format": FORMAT,
+        "key": entry.stem,
+        "exposure": __version__,
+        "supplier_columns": list(dataset.suppliers.columns),
+        "dataset_tables": present,
+        "dtypes": {
+            name: {str(c): _dtype_name(t) for c, t in frame.dtypes.items()}
+            for name, frame in tables.items()
+        },
+    }
     # Never into an input folder: a cache folder inside a folder of Parquet parts is refused.
-    with open_atomic_bytes(entry, inputs=inputs) as handle:
-        pickle.dump((columns, rows_once), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    with (
+        open_atomic_bytes(entry, inputs=inputs) as handle,
+        zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive,
+    ):
+        archive.writestr("meta.json", json.dumps(meta))
+        for name, frame in tables.items():
+            archive.writestr(f"{name}.arrow", _arrow(frame.reset_index(drop=True)))
+        for name in _ARRAYS:
+            buffer = io.BytesIO()
+            np.save(buffer, getattr(graph, name), allow_pickle=False)
+            archive.writestr(f"{name}.npy", buffer.getvalue())

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
+import shutil
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import exposure
@@ -139,7 +144,8 @@ def test_a_damaged_entry_is_rebuilt_and_replaced(
     exposure.load_graph(data, cache_dir=tmp_path / "cache")
     (entry,) = (tmp_path / "cache").glob("*.graph")
     entry.write_bytes(entry.read_bytes()[:100])  # cut short, as by a full disk
-    graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    with pytest.warns(UserWarning, match=r"cache entry .*\.graph not used .*built again"):
+        graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
     assert len(builds) == 2
     assert "Other" in set(graph.names)
     exposure.load_graph(data, cache_dir=tmp_path / "cache")
@@ -199,3 +205,61 @@ def test_a_graph_read_back_names_the_files_as_given_this_time(
     again = exposure.load_graph(Path(data.name), cache_dir=tmp_path / "cache")
     assert len(builds) == 1  # the same files, so the stored graph
     assert again.dataset.files["suppliers"] == Path(data.name) / "suppliers.csv"
+
+
+class _Planted:
+    """What an attacker would put in a pickle: code run when it is unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def test_a_pickle_planted_where_an_entry_would_be_is_never_loaded(
+    data: Path, tmp_path: Path, builds: list[bool]
+) -> None:
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    (entry,) = (tmp_path / "cache").glob("*.graph")
+    marker = tmp_path / "code-ran"
+    entry.write_bytes(pickle.dumps(_Planted(marker)))
+    assert not marker.exists()
+    with pytest.warns(UserWarning, match="not used"):
+        graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert not marker.exists()  # the entry was read as data, never unpickled
+    assert len(builds) == 2 and "Other" in set(graph.names)
+
+
+def test_an_entry_copied_under_another_key_is_rebuilt(
+    data: Path, tmp_path: Path, builds: list[bool]
+) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(data, other)
+    suppliers = other / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text().replace("Other", "Elsewhere"))
+    settle(other)
+    exposure.load_graph(other, cache_dir=tmp_path / "cache")
+    (foreign,) = (tmp_path / "cache").glob("*.graph")
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    (entry,) = set((tmp_path / "cache").glob("*.graph")) - {foreign}
+    entry.write_bytes(foreign.read_bytes())  # another graph's entry, under this key
+    with pytest.warns(UserWarning, match="another key"):
+        graph = exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    assert "Elsewhere" not in set(graph.names) and "Other" in set(graph.names)
+    assert len(builds) == 3
+
+
+def test_an_entry_holds_only_data(data: Path, tmp_path: Path) -> None:
+    exposure.load_graph(data, cache_dir=tmp_path / "cache")
+    (entry,) = (tmp_path / "cache").glob("*.graph")
+    with zipfile.ZipFile(entry) as archive:
+        names = set(archive.namelist())
+        arrays = [
+            np.load(io.BytesIO(archive.read(n)), allow_pickle=False)
+            for n in names
+            if n.endswith(".npy")
+        ]
+    assert "meta.json" in names
+    assert {n.rsplit(".", 1)[1] for n in names} == {"json", "arrow", "npy"}
+    assert all(a.dtype != object for a in arrays)
