@@ -60,7 +60,7 @@ _ARRAYS = ("row_order", "edge_rows")
 _DATASET_TABLES = ("listed", "ownership", "matches")
 
 
-class _UnreadableEntry(Exception):
+class _UnreadableEntryError(Exception):
     """An entry that is not one this version wrote for this key."""
 
 
@@ -205,7 +205,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
         with zipfile.ZipFile(entry) as archive:
             meta = json.loads(archive.read("meta.json"))
             if meta.get("format") != FORMAT or meta.get("key") != entry.stem:
-                raise _UnreadableEntry("written for another key or by another version")
+                raise _UnreadableEntryError("written for another key or by another version")
             tables = {
                 name: _table(archive.read(f"{name}.arrow"), meta["dtypes"][name])
                 for name in (*_TABLES, *meta["dataset_tables"])
@@ -222,7 +222,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
         KeyError,
         TypeError,
         ValueError,
-        _UnreadableEntry,
+        _UnreadableEntryError,
     ) as error:
         # ValueError covers bad JSON and Arrow's ArrowInvalid; KeyError a missing member.
         warnings.warn(
