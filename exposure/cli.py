@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -37,6 +37,7 @@ from exposure.render.text import (
     FORMATS,
     csv_report_chunks,
     format_diff,
+    format_for,
     format_listed,
     format_pending,
     format_report,
@@ -115,15 +116,27 @@ def cache_option(function: F) -> F:
 
 
 def format_option(function: F) -> F:
-    """``--format``, shared by every command that prints results."""
+    """``--format``, shared by every command that prints results; default from ``-o``'s suffix.
+
+    The command receives the format to write (:func:`exposure.render.text.format_for`): the
+    one given, else the one the output file's suffix names, else ``table``.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            kwargs["fmt"] = format_for(kwargs["fmt"], kwargs.get("output"))
+        except ExposureError as error:
+            raise click.UsageError(str(error)) from None
+        return function(*args, **kwargs)
+
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format.",
-    )(function)
+        default=None,
+        help="Output format. Default: from the suffix of -o (.txt, .md, .csv, .json), else table.",
+    )(cast(F, wrapper))
 
 
 def output_option(function: F) -> F:

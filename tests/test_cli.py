@@ -329,3 +329,38 @@ def test_a_line_of_the_ranking_names_three_listed_buyers_and_counts_the_rest(
     assert "Listed A, Listed B, Listed C and 2 more" in line
     code, out, _ = run("report", "--data", str(folder), "--as-of", "2020-01-01", "--format", "csv")
     assert sorted(r.split(",")[6] for r in out.splitlines()[1:] if r.startswith("Maker,")) == buyers
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"),
+    [(".json", "json"), (".csv", "csv"), (".md", "markdown"), (".txt", "table"), ("", "table")],
+)
+@pytest.mark.parametrize("command", ["report", "listed", "screen"])
+def test_the_output_suffix_picks_the_format(
+    tmp_path: Path, command: str, suffix: str, fmt: str
+) -> None:
+    out = tmp_path / f"out{suffix}"
+    args = [command, "--as-of", "2019-10-09", *(["Hikvision"] if command == "screen" else [])]
+    code, _, err = run(*args, "-o", str(out))
+    assert code == 0, err
+    code, printed, _ = run(*args, "--format", fmt)
+    assert out.read_text(encoding="utf-8") == printed
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "--format", "json", "-o", "OUT.csv"], "--format json but"),
+        (["report", "-o", "OUT.xlsx"], "cannot tell the format from"),
+        (["export", "--format", "json", "-o", "OUT.gexf"], "--format json but"),
+    ],
+)
+def test_a_suffix_that_contradicts_the_format_is_an_error(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in args]
+    code, _, err = run(*args)
+    assert code != 0
+    assert message in err
+    assert "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # nothing written

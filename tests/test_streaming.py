@@ -467,7 +467,7 @@ def test_the_streamed_report_does_not_write_over_an_input(make_data: MakeData) -
     folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", 0.2)])
     target = folder / "suppliers.csv"
     before = target.read_bytes()
-    result = invoke("report", "--data", str(folder), "--format", "json", "-o", str(target))
+    result = invoke("report", "--data", str(folder), "--format", "csv", "-o", str(target))
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {target} is one of the input files; refusing to write over it. "

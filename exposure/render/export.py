@@ -103,15 +103,21 @@ def format_of(path: str | Path, fmt: str | None = None) -> str:
     >>> format_of("network.gexf"), format_of("out.txt", "json")
     ('gexf', 'json')
     """
+    suffix = Path(path).suffix.lower()
+    named = next((name for name, ends in EXPORT_FORMATS.items() if suffix in ends), None)
     if fmt is not None:
         if fmt not in EXPORT_FORMATS:
             msg = f"unknown export format {fmt!r}. Use one of: {', '.join(EXPORT_FORMATS)}"
             raise ExposureError(msg)
+        if named is not None and named != fmt:
+            msg = (
+                f"--format {fmt} but {str(path)!r} ends in {suffix}, which is {named}: name the "
+                "file for the format, or leave --format out"
+            )
+            raise ExposureError(msg)
         return fmt
-    suffix = Path(path).suffix.lower()
-    for name, suffixes in EXPORT_FORMATS.items():
-        if suffix in suffixes:
-            return name
+    if named is not None:
+        return named
     msg = (
         f"cannot tell the export format from {str(path)!r}. End the file name with "
         ".graphml, .gexf or .json, or pass --format graphml|gexf|json"

@@ -13,12 +13,14 @@ import io
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
 from exposure.entities.screen import SCREEN_FIELDS
+from exposure.errors import ExposureError
 from exposure.result import format_share
 
 
@@ -51,6 +53,7 @@ __all__ = [
     "FORMATS",
     "csv_report_chunks",
     "format_diff",
+    "format_for",
     "format_listed",
     "format_pending",
     "format_report",
@@ -62,6 +65,48 @@ __all__ = [
 ]
 
 FORMATS = ("table", "json", "csv", "markdown")
+#: The file suffixes each text format is written to; a file without a suffix gets a table.
+FORMAT_SUFFIXES = {
+    "table": (".txt",),
+    "json": (".json",),
+    "csv": (".csv",),
+    "markdown": (".md", ".markdown"),
+}
+
+
+def format_for(fmt: str | None, path: str | Path | None) -> str:
+    """Return the text format to write: ``fmt``, or else the one the suffix of ``path`` names.
+
+    Raises
+    ------
+    ExposureError
+        When the suffix names no text format, or another one than ``fmt``.
+
+    Examples
+    --------
+    >>> format_for(None, "ranking.csv"), format_for(None, None), format_for("json", "-")
+    ('csv', 'table', 'json')
+    """
+    suffix = "" if path is None or str(path) == "-" else Path(path).suffix.lower()
+    if not suffix:
+        return fmt or "table"
+    named = next((name for name, ends in FORMAT_SUFFIXES.items() if suffix in ends), None)
+    if named is None:
+        if fmt is not None:
+            return fmt  # a suffix of the user's own choosing, the format given
+        msg = (
+            f"cannot tell the format from {str(path)!r}. End the file name with .txt, .md, .csv "
+            "or .json, or pass --format table|markdown|csv|json"
+        )
+        raise ExposureError(msg)
+    if fmt is not None and fmt != named:
+        msg = (
+            f"--format {fmt} but {str(path)!r} ends in {suffix or 'no suffix'}, which is "
+            f"{named}: name the file for the format, or leave --format out"
+        )
+        raise ExposureError(msg)
+    return named
+
 
 # Cells a spreadsheet would run as a formula (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
