@@ -64,6 +64,22 @@ FileOut = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 def data_options(function: F) -> F:
     """Add the options every command shares: where the data is and as of when."""
+    return as_of_option(data_files_options(function))
+
+
+def as_of_option(function: F) -> F:
+    """``--as-of``: the date whose listings count."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE",
+        default=None,
+        help="Take listings in force on this date (YYYY-MM-DD). Default: today.",
+    )(function)
+
+
+def data_files_options(function: F) -> F:
+    """Add where the data is: ``--data``, ``--listed``, ``--suppliers``."""
     options = [
         click.option(
             "--data",
@@ -87,13 +103,6 @@ def data_options(function: F) -> F:
             default=None,
             help="A suppliers.csv file (or .parquet, or a folder of Parquet parts) to use"
             " instead of the folder's.",
-        ),
-        click.option(
-            "--as-of",
-            "as_of",
-            metavar="DATE",
-            default=None,
-            help="Take listings in force on this date (YYYY-MM-DD). Default: today.",
         ),
     ]
     for option in reversed(options):
@@ -513,7 +522,7 @@ def validate(
 @click.option(
     "--unchanged", is_flag=True, help="Also list suppliers whose exposure did not change."
 )
-@data_options
+@data_files_options
 @cache_option
 @analysis_options
 @format_option
@@ -526,7 +535,6 @@ def diff(
     data_dir: Path | None,
     listed_file: Path | None,
     suppliers_file: Path | None,
-    as_of: str | None,
     cache_dir: Path | None,
     analysis: Analysis,
     fmt: str,
@@ -543,8 +551,9 @@ def diff(
         exposure diff --from 2019-10-08 --to 2019-10-09
         exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
     """
-    if as_of is not None:
-        raise click.UsageError("diff takes --from and --to, not --as-of")
+    if parse_date(before) > parse_date(after):
+        msg = f"--from {before} is later than --to {after}: give the earlier date as --from"
+        raise click.UsageError(msg)
     graph = load_graph(  # once for both dates
         data_dir,
         listed=listed_file,

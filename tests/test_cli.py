@@ -364,3 +364,29 @@ def test_a_suffix_that_contradicts_the_format_is_an_error(
     assert message in err
     assert "Traceback" not in err
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_diff_refuses_a_from_date_later_than_the_to_date() -> None:
+    code, out, err = run("diff", "--from", "2019-12-31", "--to", "2019-05-01")
+    assert code == 2
+    assert "--from 2019-12-31 is later than --to 2019-05-01" in err
+    assert out == ""
+
+
+def test_diff_headings_count_the_changes_not_the_rows() -> None:
+    code, out, _ = run("diff", "--from", "2019-10-09", "--to", "2019-10-09", "--unchanged")
+    assert code == 0
+    assert out.startswith(
+        "What changed from 2019-10-09 to 2019-10-09: 0 suppliers changed, 8 unchanged listed too"
+    )
+
+
+def test_diff_offers_only_the_options_it_takes() -> None:
+    code, out, _ = run("diff", "--help")
+    assert code == 0
+    assert "--as-of" not in out
+    code, _, err = run(
+        "diff", "--from", "2019-10-08", "--to", "2019-10-09", "--as-of", "2020-01-01"
+    )
+    assert code == 2
+    assert "No such option '--as-of'" in err

@@ -672,7 +672,10 @@ def format_diff(
         rows = [[_markdown_cell(cell) for cell in row] for row in rows]
     headers = ["Supplier", "Change", "Tier", "Revenue at risk", "Through (listing, notice, date)"]
     table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
-    title = f"What changed from {before} to {after}: {len(changes)} supplier(s)"
+    changed = sum(c["change"] != "unchanged" for c in changes)
+    title = f"What changed from {before} to {after}: {_count(changed, 'supplier')} changed"
+    if changed < len(changes):
+        title += f", {len(changes) - changed} unchanged listed too"
     body = table if changes else "No supplier's exposure changed."
     return (
         _banner(assumptions, markdown=markdown) + f"{'## ' if markdown else ''}{title}\n\n{body}\n"
