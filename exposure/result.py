@@ -426,7 +426,17 @@ class Result:
             With the closest known supplier names as suggestions.
         """
         code = self.graph.code(supplier)
-        if code is None or code not in set(self.graph.supplier_codes.tolist()):
+        if code is not None and code not in set(self.graph.supplier_codes.tolist()):
+            # A name in the data, but only as a customer (or a listed entity): say what it is.
+            name = str(self.graph.names[code])
+            role = "a listed entity" if self.listed[code] else "a customer"
+            msg = (
+                f"{supplier!r} is {role} in the data ({name!r}), not a supplier: no sales of "
+                f'its own are recorded. Use `exposure screen "{name}"` to see how it matches '
+                "the lists, or `exposure listed` for the listings in force."
+            )
+            raise UnknownNameError(msg)
+        if code is None:
             names = [str(n) for n in self.graph.names[self.graph.supplier_codes]]
             near = difflib.get_close_matches(supplier, names, n=1, cutoff=0.6)
             if not near:

@@ -390,3 +390,15 @@ def test_diff_offers_only_the_options_it_takes() -> None:
     )
     assert code == 2
     assert "No such option '--as-of'" in err
+
+
+@pytest.mark.parametrize(
+    ("as_of", "role"), [("2019-10-09", "a listed entity"), ("2019-06-01", "a customer")]
+)
+def test_a_customer_asked_for_as_a_supplier_is_told_what_it_is(as_of: str, role: str) -> None:
+    code, out, err = run("report", "--supplier", "hikvision", "--as-of", as_of)
+    assert code == 1
+    assert out == ""
+    assert f"'hikvision' is {role} in the data ('Hikvision'), not a supplier" in err
+    assert 'exposure screen "Hikvision"' in err
+    assert "Did you mean" not in err
