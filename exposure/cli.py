@@ -261,8 +261,9 @@ def analysis_options(function: F) -> F:
         click.option(
             "--assume-listed",
             multiple=True,
-            metavar="NAME",
-            help="What-if: treat this entity as listed (repeatable).",
+            metavar="NAME[=LIST]",
+            help="What-if: treat this entity (any name in the data files, ownership.csv "
+            "included) as listed, on the Entity List unless a LIST is named (repeatable).",
         ),
         click.option(
             "--assume-delisted",

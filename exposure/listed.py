@@ -22,21 +22,35 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from exposure.entities.listings import in_force
-from exposure.errors import UnknownNameError
+from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph
+from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
 
-__all__ = ["ASSUMED_LIST", "Listed"]
+__all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
 
-#: The list a what-if assumption names for an entity assumed listed.
-ASSUMED_LIST = "What-if: assumed listed"
+#: The list an entity assumed listed is taken to be on, unless the assumption names one
+#: (``NAME=LIST``): the Entity List, whose listings this project is about.
+ASSUMED_LIST = "Entity List"
+
+
+def parse_assumption(text: str) -> tuple[str, str | None]:
+    """Split a what-if ``NAME`` or ``NAME=LIST`` into the name and the list (``None``: not named).
+
+    Examples
+    --------
+    >>> parse_assumption("Hikvision"), parse_assumption("CETC = Entity List")
+    (('Hikvision', None), ('CETC', 'Entity List'))
+    """
+    name, _, list_name = text.partition("=")
+    return name.strip(), (list_name.strip() or None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,28 +149,133 @@ class Listed:
     @cached_property
     def by_data_or_assumption(self) -> np.ndarray:
         """Boolean mask over nodes: listed by the data or by assumption, before ownership."""
-        entities = self.graph.nodes["entity"].to_numpy()
-        listed = np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
+        listed = self._listed_by_data.copy()
         for code, is_listed in self.assumed.items():
             listed[code] = is_listed
         return listed
 
     @cached_property
     def assumed(self) -> dict[int, bool]:
-        """The what-if assumptions: node code -> assumed listed (``True``) or delisted."""
-        assumed = {self._entity_code(n, "--assume-listed"): True for n in self.assume_listed}
-        for name in self.assume_delisted:
-            assumed[self._entity_code(name, "--assume-delisted")] = False
-        return assumed
+        """The what-if assumptions about graph nodes: code -> assumed listed or delisted."""
+        return {code: is_listed for code, (is_listed, _) in self._assumptions.items()}
+
+    @cached_property
+    def assumed_owners(self) -> dict[str, tuple[str, str]]:
+        """Owners named only in ``ownership.csv`` and assumed listed: name key -> (name, list)."""
+        return self._owner_assumptions
+
+    @cached_property
+    def _resolved_assumptions(
+        self,
+    ) -> tuple[dict[int, tuple[bool, str]], dict[str, tuple[str, str]]]:
+        """Resolve the what-ifs: graph node -> (listed?, list); ownership-only owner -> list.
+
+        Raises
+        ------
+        UnknownNameError
+            For a name in no data file.
+        ExposureError
+            For contradictory what-ifs (one name assumed listed and delisted, or on two
+            lists) and empty ones (delisting a name not listed on the date, listing one
+            listed already).
+        """
+        on_nodes: dict[int, tuple[bool, str]] = {}
+        owners: dict[str, tuple[str, str]] = {}
+        wanted: list[tuple[str, str, str | None, bool, object]] = []
+        given: dict[object, str] = {}
+        for text, is_listed in [(t, True) for t in self.assume_listed] + [
+            (t, False) for t in self.assume_delisted
+        ]:
+            name, named_list = parse_assumption(text)
+            option = "--assume-listed" if is_listed else "--assume-delisted"
+            if not name:
+                msg = f"{option} {text!r} names no entity. Give a name, or NAME=LIST"
+                raise ExposureError(msg)
+            if not is_listed and named_list:
+                msg = f"--assume-delisted {text!r}: a delisting names no list. Give the name only"
+                raise ExposureError(msg)
+            target: object = self.graph.code(name)
+            if target is None:
+                target = self._ownership_name(name, option)
+            if target in given:
+                msg = (
+                    f"{given[target]} and {option} {text!r} contradict each other: one "
+                    "what-if per entity"
+                )
+                raise ExposureError(msg)
+            given[target] = f"{option} {text!r}"
+            wanted.append((text, name, named_list, is_listed, target))
+        by_data = self._listed_by_data
+        day = self.as_of.isoformat()
+        for text, name, named_list, is_listed, target in wanted:
+            nothing = f"{text!r}: it is {{}} on {day}, so this changes nothing"
+            if isinstance(target, str):  # an owner named only in ownership.csv
+                if not is_listed:
+                    raise ExposureError("--assume-delisted " + nothing.format("not listed"))
+                owners[target] = (name, named_list or ASSUMED_LIST)
+                continue
+            code = int(cast(int, target))
+            if not is_listed and not (by_data[code] or self._affiliate_by_data(code)):
+                raise ExposureError("--assume-delisted " + nothing.format("not listed"))
+            if is_listed and by_data[code] and not named_list:
+                msg = "--assume-listed " + nothing.format("listed already")
+                raise ExposureError(
+                    msg + " (name another list with NAME=LIST to ask what that would change)"
+                )
+            on_nodes[code] = (is_listed, named_list or ASSUMED_LIST)
+        return on_nodes, owners
+
+    @property
+    def _assumptions(self) -> dict[int, tuple[bool, str]]:
+        return self._resolved_assumptions[0]
+
+    @property
+    def _owner_assumptions(self) -> dict[str, tuple[str, str]]:
+        return self._resolved_assumptions[1]
+
+    @cached_property
+    def _listed_by_data(self) -> np.ndarray:
+        """Boolean mask over nodes: a listing of its entity is in force (no what-if)."""
+        entities = self.graph.nodes["entity"].to_numpy()
+        return np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
+
+    def _affiliate_by_data(self, code: int) -> bool:
+        """Whether a node counts as listed through its owners, on the data alone."""
+        facts = Listed(
+            self.graph,
+            self.as_of,
+            affiliates_rule=self.affiliates_rule,
+            ownership_threshold=self.ownership_threshold,
+            ownership_method=self.ownership_method,
+        )
+        return bool(facts.affiliates.mask[code])
+
+    def _ownership_name(self, name: str, option: str) -> str:
+        """Return the name key of an owner named in ``ownership.csv`` but in no other file."""
+        ownership = self.graph.dataset.ownership
+        if ownership is not None and len(ownership):
+            names = pd.concat([ownership["owner"], ownership["owned"]]).astype(str).unique()
+            keys = {name_key(n): n for n in names}
+            if name_key(name) in keys:
+                return name_key(name)
+        self._entity_code(name, option)  # raises with a suggestion
+        raise AssertionError  # pragma: no cover: _entity_code raised
 
     @property
     def assumptions(self) -> list[str]:
         """Plain statements of the what-if assumptions this answer rests on."""
         names = self.graph.names
-        return [
-            f"assumed {'listed' if is_listed else 'no longer listed'}: {names[code]} (what-if, not a fact)"
-            for code, is_listed in self.assumed.items()
+        stated = [
+            f"assumed listed on the {list_name}: {names[code]} (what-if, not a fact)"
+            if is_listed
+            else f"assumed no longer listed: {names[code]} (what-if, not a fact)"
+            for code, (is_listed, list_name) in self._assumptions.items()
         ]
+        stated += [
+            f"assumed listed on the {list_name}: {name} (what-if, not a fact)"
+            for name, list_name in self._owner_assumptions.values()
+        ]
+        return stated
 
     @cached_property
     def affiliates(self) -> Affiliates:
@@ -173,6 +292,10 @@ class Listed:
             self.as_of,
             threshold=self.ownership_threshold / 100.0,
             method=self.ownership_method,
+            listed_owners={
+                key: self._assumed_listing(name, list_name)["list"]
+                for key, (name, list_name) in self.assumed_owners.items()
+            },
         )
 
     def owner_lists(self) -> dict[int, str]:
@@ -186,9 +309,9 @@ class Listed:
         entities = self.graph.nodes["entity"].to_numpy(np.int64)
         lists = list_of_entity.reindex(entities[codes]).to_numpy(dtype=object)
         out = {int(c): str(name) for c, name in zip(codes, lists, strict=True)}
-        for code, is_listed in self.assumed.items():
+        for code, (is_listed, list_name) in self._assumptions.items():
             if is_listed:
-                out[code] = ASSUMED_LIST
+                out[code] = self._assumed_listing("", list_name)["list"]
         return out
 
     def direct_listing(self, code: int) -> dict[str, Any]:
@@ -197,14 +320,7 @@ class Listed:
         For a listed entity, its earliest listing in force: the one its reports show.
         """
         if self.assumed.get(code):
-            return {
-                "list": ASSUMED_LIST,
-                "federal_register_notice": None,
-                "start_date": self.as_of.isoformat(),
-                "license_policy": None,
-                "sources": [f"assumption (--assume-listed {self.graph.nodes['name'].iat[code]})"],
-                "ownership": None,
-            }
+            return self._assumed_listing(str(self.graph.names[code]), self._assumptions[code][1])
         entity = int(self.graph.nodes["entity"].to_numpy()[code])
         row = self._listing_of_entity[entity]
         return {
@@ -226,7 +342,12 @@ class Listed:
         explanation = self.affiliates.explanations[code]
         owners = explanation["owners"]
         top = max(owners, key=lambda o: o["part"] or 0.0)
-        owner = self.direct_listing(int(self.graph.code(top["owner"])))  # type: ignore[arg-type]
+        top_code = self.graph.code(top["owner"])
+        owner = (
+            self.direct_listing(top_code)
+            if top_code is not None
+            else self._assumed_listing(*self.assumed_owners[name_key(top["owner"])])
+        )
         share = 100 * explanation["owned_by_listed"]
         return {
             "list": f"{owner['list']} (affiliate: {share:.4g}% owned by listed entities)",
@@ -239,6 +360,17 @@ class Listed:
             "license_policy": owner["license_policy"],
             "sources": explanation["sources"] + owner["sources"],
             "ownership": explanation,
+        }
+
+    def _assumed_listing(self, name: str, list_name: str) -> dict[str, Any]:
+        """The listing of an entity assumed listed (what-if)."""
+        return {
+            "list": f"{list_name} (what-if)",
+            "federal_register_notice": None,
+            "start_date": self.as_of.isoformat(),
+            "license_policy": None,
+            "sources": [f"assumption (--assume-listed {name})"],
+            "ownership": None,
         }
 
     @cached_property
@@ -259,6 +391,9 @@ class Listed:
             names = [str(n) for n in self.graph.nodes["name"]]
             near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
             hint = f" Did you mean {near[0]!r}?" if near else ""
-            msg = f"unknown entity {name!r} in {option}: it is in no data file.{hint}"
+            msg = (
+                f"unknown entity {name!r} in {option}: it is in no data file (suppliers, "
+                f"listed or ownership).{hint}"
+            )
             raise UnknownNameError(msg)
         return code

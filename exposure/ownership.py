@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,7 @@ def affiliates(
     *,
     threshold: float = OWNERSHIP_THRESHOLD / 100,
     method: str = "multiply",
+    listed_owners: Mapping[str, str] | None = None,
 ) -> Affiliates:
     """Find the entities that listed entities own at least ``threshold`` of.
 
@@ -151,6 +153,9 @@ def affiliates(
         The part (0 to 1) from which an entity is an affiliate; 0.5 by the rules.
     method
         ``multiply`` or ``cascade``; see the module's documentation.
+    listed_owners
+        Owners named only in ``ownership.csv`` that count as listed (a what-if), by name key
+        (:func:`~exposure.names.name_key`), with their list.
     """
     n = graph.n_nodes
     names = pd.concat([ownership["owner"], ownership["owned"]], ignore_index=True)
@@ -161,6 +166,13 @@ def affiliates(
     percent = ownership["percent"].to_numpy(np.float64)
     known = ~np.isnan(percent)
 
+    owner_lists = dict(owner_lists)
+    listed = np.pad(listed, (0, m - n))
+    for i, label in enumerate(extra):
+        list_name = (listed_owners or {}).get(name_key(label))
+        if list_name is not None:
+            owner_lists[n + i] = list_name
+            listed[n + i] = True
     rule_of_list = {name: rule_for_list(name, as_of) for name in set(owner_lists.values())}
     rules = {code: rule_of_list[name] for code, name in owner_lists.items()}
     eligible = np.zeros(m, dtype=bool)
@@ -184,7 +196,7 @@ def affiliates(
     else:
         msg = f"unknown ownership method {method!r}; use 'multiply' or 'cascade'"
         raise ValueError(msg)
-    mask &= ~np.pad(listed, (0, m - n))
+    mask &= ~listed
 
     leads = eligible | mask | (share > 0)
     possible = np.zeros(m, dtype=bool)

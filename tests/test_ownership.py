@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,9 @@ def test_what_if_never_lowers_any_exposure(make_data: MakeData) -> None:
     base = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     for name in ["B", "D", "E", "A"]:
         what_if = exposure.analyze(exposure.load(folder), as_of="2020-01-01", assume_listed=[name])
-        assert what_if.assumptions == [f"assumed listed: {name} (what-if, not a fact)"]
+        assert what_if.assumptions == [
+            f"assumed listed on the Entity List: {name} (what-if, not a fact)"
+        ]
         for supplier in ["A", "B", "C", "D"]:
             before, after = base.supplier(supplier), what_if.supplier(supplier)
             assert after["exposed"] >= before["exposed"]
@@ -271,3 +274,69 @@ def test_the_rule_of_each_listed_owner_comes_from_the_listing_reports_show(
     assert parent is not None
     assert expected[parent] == "Entity List"  # its first listing in force
     assert result.supplier("Maker")["exposed"] is True  # Target and Ward are affiliates
+
+
+def test_an_owner_named_only_in_the_ownership_file_can_be_assumed_listed(
+    make_data: MakeData,
+) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Maker", "Target", 0.2)])
+    with_owners(folder, [("Parent Group", "Target", 60)])
+    assert analyze(folder).supplier("Maker")["exposed"] is False
+    result = analyze(folder, assume_listed=["Parent Group"])
+    record = result.supplier("Maker")
+    assert record["exposed"] is True  # Target is 60% owned by an owner assumed listed
+    assert result.assumptions == [
+        "assumed listed on the Entity List: Parent Group (what-if, not a fact)"
+    ]
+    (path,) = record["paths"]
+    assert path["list"].startswith("Entity List (what-if) (affiliate: 60% owned")
+    assert path["ownership"]["owners"][0]["owner"] == "Parent Group"
+
+
+def test_an_assumed_listing_may_name_its_list_and_the_list_picks_the_ownership_rule(
+    make_data: MakeData,
+) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Maker", "Target", 0.2)])
+    with_owners(folder, [("Parent Group", "Target", 60)])
+    # Before BIS's Affiliates Rule only OFAC's 50% rule extends a list to owned companies.
+    early = "2019-06-01"
+    assert (
+        analyze(folder, early, assume_listed=["Parent Group"]).supplier("Maker")["exposed"] is False
+    )
+    sdn = analyze(
+        folder, early, assume_listed=["Parent Group=Specially Designated Nationals (SDN)"]
+    )
+    (path,) = sdn.supplier("Maker")["paths"]
+    assert path["ownership"]["rule"] == "OFAC's 50% rule"
+    assert path["list"].startswith("Specially Designated Nationals (SDN) (what-if)")
+
+
+@pytest.mark.parametrize(
+    ("listed_names", "delisted_names", "message"),
+    [
+        (["Hikvision"], ["hikvision"], "contradict each other"),
+        (["Parent Group=Entity List", "parent group"], [], "contradict each other"),
+        ([], ["Maker"], "it is not listed on 2026-11-22, so this changes nothing"),
+        ([], ["Parent Group"], "it is not listed on 2026-11-22, so this changes nothing"),
+        (["Hikvision"], [], "it is listed already on 2026-11-22, so this changes nothing"),
+        (["=SDN"], [], "names no entity"),
+        ([], ["Hikvision=SDN"], "a delisting names no list"),
+        (["Nobody Inc"], [], "it is in no data file (suppliers, listed or ownership)"),
+    ],
+)
+def test_contradictory_or_empty_what_ifs_are_errors_that_say_which(
+    make_data: MakeData, listed_names: list[str], delisted_names: list[str], message: str
+) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Maker", "Target", 0.2)])
+    with_owners(folder, [("Parent Group", "Target", 60)])
+    with pytest.raises(exposure.ExposureError, match=re.escape(message)):
+        analyze(folder, assume_listed=listed_names, assume_delisted=delisted_names).supplier(
+            "Maker"
+        )
+    args = ["report", "--data", str(folder), "--as-of", IN_FORCE]
+    args += [f"--assume-listed={n}" for n in listed_names]
+    args += [f"--assume-delisted={n}" for n in delisted_names]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr

@@ -280,5 +280,8 @@ def test_a_what_if_picture_says_it_rests_on_an_assumption() -> None:
     result = exposure.analyze(exposure.load(), as_of="2019-06-01", assume_listed=["Hikvision"])
     fig, _ = plot_exposure(result, supplier="Ambarella")
     texts = figure_texts(fig)
-    assert any("WHAT-IF: assumed listed: Hikvision (what-if, not a fact)" in t for t in texts)
+    assert any(
+        "WHAT-IF: assumed listed on the Entity List: Hikvision (what-if, not a fact)" in t
+        for t in texts
+    )
     plt.close(fig)
