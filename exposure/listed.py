@@ -363,7 +363,7 @@ class Listed:
         }
 
     def _assumed_listing(self, name: str, list_name: str) -> dict[str, Any]:
-        """The listing of an entity assumed listed (what-if)."""
+        """Return the listing of an entity assumed listed (what-if)."""
         return {
             "list": f"{list_name} (what-if)",
             "federal_register_notice": None,

@@ -290,7 +290,9 @@ def test_an_owner_named_only_in_the_ownership_file_can_be_assumed_listed(
     ]
     (path,) = record["paths"]
     assert path["list"].startswith("Entity List (what-if) (affiliate: 60% owned")
-    assert path["ownership"]["owners"][0]["owner"] == "Parent Group"
+    ownership = path["ownership"]
+    assert ownership is not None
+    assert ownership["owners"][0]["owner"] == "Parent Group"
 
 
 def test_an_assumed_listing_may_name_its_list_and_the_list_picks_the_ownership_rule(
@@ -307,7 +309,9 @@ def test_an_assumed_listing_may_name_its_list_and_the_list_picks_the_ownership_r
         folder, early, assume_listed=["Parent Group=Specially Designated Nationals (SDN)"]
     )
     (path,) = sdn.supplier("Maker")["paths"]
-    assert path["ownership"]["rule"] == "OFAC's 50% rule"
+    ownership = path["ownership"]
+    assert ownership is not None
+    assert ownership["rule"] == "OFAC's 50% rule"
     assert path["list"].startswith("Specially Designated Nationals (SDN) (what-if)")
 
 
