@@ -32,7 +32,14 @@ from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
 from exposure.render.export import EXPORT_FORMATS, export_graph, format_of
 from exposure.render.html import write_html
-from exposure.render.plot import FIGSIZE, SAVED_DPI, picture_format, plot_exposure
+from exposure.render.plot import (
+    FIGSIZE,
+    MAX_INCHES,
+    SAVED_DPI,
+    check_picture_size,
+    picture_format,
+    plot_exposure,
+)
 from exposure.render.text import (
     FORMATS,
     csv_report_chunks,
@@ -862,8 +869,9 @@ def _figsize(ctx: click.Context, param: click.Parameter, value: str | None) -> A
         width, height = (float(part) for part in value.split(","))
     except ValueError:
         raise click.BadParameter(f"{value!r} is not W,H in inches, e.g. 10,6") from None
-    if not (0 < width <= 100 and 0 < height <= 100):
-        raise click.BadParameter(f"{value!r}: width and height must be between 0 and 100 inches")
+    if not (0 < width <= MAX_INCHES and 0 < height <= MAX_INCHES):
+        msg = f"{value!r}: width and height must be more than 0 and at most {MAX_INCHES:g} inches"
+        raise click.BadParameter(msg)
     return (width, height)
 
 
@@ -922,8 +930,9 @@ def render(
         exposure render -o network.html
     """
     interactive = output.suffix.lower() in {".html", ".htm"}
-    if not interactive:
-        picture_format(output)  # an unknown suffix fails before the data is read
+    if not interactive:  # an unknown suffix or a picture too large fails before the data is read
+        raster = picture_format(output) == "png"
+        check_picture_size(figsize or FIGSIZE, dpi, raster=raster)
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     inputs = tuple(result.graph.dataset.files.values())
     if interactive:

@@ -140,6 +140,30 @@ def test_unknown_suffix_supplier_or_figsize_are_clear_errors(tmp_path: Path) -> 
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--figsize", "100,100", "--dpi", "1200"], 1, "at most 100 fit. Lower --dpi"),
+        (["--figsize", "60,60", "--dpi", "600"], 1, "at most 166 here"),
+        (["--figsize", "300,3"], 2, "at most 200 inches"),
+    ],
+)
+def test_a_picture_too_large_to_draw_is_refused_before_drawing(
+    tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    done, output = render("-o", str(tmp_path / "n.png"), *args)
+    assert done == code
+    assert message in output
+    assert "Traceback" not in output
+    assert "MemoryError" not in output
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_large_vector_picture_counts_no_pixels(tmp_path: Path) -> None:
+    done, _ = render("-o", str(tmp_path / "n.svg"), "--figsize", "40,30", "--dpi", "1200")
+    assert done == 0
+
+
 def test_whole_network_picture_has_title_legend_notes_and_no_overlapping_text(
     result: exposure.Result,
 ) -> None:

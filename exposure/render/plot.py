@@ -45,11 +45,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIGSIZE",
+    "MAX_INCHES",
     "MAX_PICTURE_NODES",
+    "MAX_PIXELS",
     "PENDING_EDGE",
     "ROLE_STYLES",
     "SAVED_DPI",
     "NetworkView",
+    "check_picture_size",
     "network_view",
     "picture_format",
     "plot_exposure",
@@ -81,6 +84,10 @@ SAVE_FORMATS = ("png", "svg", "pdf")
 FIGSIZE = (10, 6)
 #: The resolution of a PNG written by ``exposure render`` (dots per inch), unless asked otherwise.
 SAVED_DPI = 150
+#: The largest picture drawn: a side in inches, and pixels in all (a 100-megapixel PNG takes
+#: about 400 MB to draw; larger ones run out of memory before anything is written).
+MAX_INCHES = 200.0
+MAX_PIXELS = 100_000_000
 _WRAP = 26  # characters per line of a name in the picture
 _PRODUCT_CHARS = 34  # a product label longer than this is shortened with an ellipsis
 _UNSPECIFIED = "unspecified"
@@ -421,6 +428,8 @@ def plot_exposure(
         raise ExposureError(msg)
     if save:
         picture_format(filepath)  # fail before drawing
+    if ax is None:
+        check_picture_size(figsize, dpi, raster=not save or picture_format(filepath) == "png")
     view = network_view(result, supplier=supplier)
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
@@ -791,6 +800,43 @@ def _product_label(products: list[str]) -> str:
 
 
 # -- saving ----------------------------------------------------------------------------------
+
+
+def check_picture_size(figsize: tuple[float, float], dpi: int, *, raster: bool = True) -> None:
+    """Refuse a picture larger than :data:`MAX_INCHES` a side or :data:`MAX_PIXELS` in all.
+
+    Pixels count for a ``raster`` picture: a PNG or a figure on screen, not an SVG or PDF.
+
+    Raises
+    ------
+    ExposureError
+        Saying what was asked and what fits.
+
+    Examples
+    --------
+    >>> check_picture_size((10, 6), 150)
+    >>> check_picture_size((100, 100), 1200, raster=False)  # an SVG: no pixels
+    >>> check_picture_size((100, 100), 1200)
+    Traceback (most recent call last):
+    ...
+    exposure.errors.ExposureError: a picture of 100 x 100 inches at 1200 dpi would be ...
+    """
+    width, height = figsize
+    if not (0 < width <= MAX_INCHES and 0 < height <= MAX_INCHES):
+        msg = (
+            f"a picture of {width:g} x {height:g} inches: each side must be more than 0 and at "
+            f"most {MAX_INCHES:g} inches"
+        )
+        raise ExposureError(msg)
+    pixels = width * height * dpi * dpi
+    if raster and pixels > MAX_PIXELS:
+        fits = int((MAX_PIXELS / (width * height)) ** 0.5)
+        msg = (
+            f"a picture of {width:g} x {height:g} inches at {dpi} dpi would be "
+            f"{pixels / 1e6:.0f} megapixels; at most {MAX_PIXELS / 1e6:.0f} fit. Lower --dpi "
+            f"(at most {fits} here) or --figsize"
+        )
+        raise ExposureError(msg)
 
 
 def picture_format(filepath: str | Path | None) -> str:
