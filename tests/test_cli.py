@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -402,3 +404,16 @@ def test_a_customer_asked_for_as_a_supplier_is_told_what_it_is(as_of: str, role:
     assert f"'hikvision' is {role} in the data ('Hikvision'), not a supplier" in err
     assert 'exposure screen "Hikvision"' in err
     assert "Did you mean" not in err
+
+
+def test_the_csv_report_carries_each_paths_weight_and_the_assumptions() -> None:
+    code, out, _ = run(
+        "report", "--as-of", "2019-06-01", "--assume-listed", "Hikvision", "--format", "csv",
+        "--supplier", "Ambarella",
+    )  # fmt: skip
+    assert code == 0
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert (row["listed"], row["path_tier"], row["path_weight"]) == ("Hikvision", "1", "0.17")
+    assert (
+        row["assumptions"] == "assumed listed on the Entity List: Hikvision (what-if, not a fact)"
+    )

@@ -191,11 +191,14 @@ def _share(record: Mapping[str, Any]) -> str:
 
 PATH_COLUMNS = (
     "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
-    "listed", "path_tier", "path", "products", "list", "federal_register_notice", "start_date",
-    "license_policy", "sources", "match", "needs_review", "revenue_at_risk_if_confirmed",
+    "listed", "path_tier", "path_weight", "path", "products", "list", "federal_register_notice",
+    "start_date", "license_policy", "sources", "match", "needs_review",
+    "revenue_at_risk_if_confirmed", "assumptions",
 )  # fmt: skip
 #: The columns of a CSV row that describe the supplier rather than one of its paths.
-_SUPPLIER_COLUMNS = (*PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed")
+_SUPPLIER_COLUMNS = (
+    *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed", "assumptions"
+)  # fmt: skip
 
 
 def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -216,6 +219,7 @@ def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     **head,
                     **path,
                     "path_tier": path["tier"],
+                    "path_weight": path["weight"],
                     "path": " -> ".join(path["path"]),
                     "match": (path.get("match") or {}).get("outcome"),
                 }
@@ -340,7 +344,7 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
     ...     "share_basis": None, "paths": []}]))
     >>> pieces[1]
-    'A,false,,,false,,,,,,,,,,,,,\n'
+    'A,false,,,false,,,,,,,,,,,,,,,\n'
     """
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
