@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo compile test lint browser bench clean
+.PHONY: demo compile test lint browser bench notebook clean
 
 $(BIN)/exposure: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: $(BIN)/exposure lint browser
 browser:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
+
+# JupyterLab on the walkthrough notebook (README.md, "Pictures, exports and notebooks").
+notebook: $(BIN)/exposure
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	$(BIN)/jupyter lab notebooks/
 
 # Benchmark (bench/README.md): make bench, or make bench SIZES=10k,100k
 bench: SIZES ?= 10k,100k,1m

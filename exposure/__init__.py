@@ -19,6 +19,7 @@ Examples
 # First, before scipy is imported: see exposure/util/startup.py.
 import exposure.util.startup  # noqa: F401
 from exposure.cache import load_graph
+from exposure.changes import diff_table as compare
 from exposure.errors import (
     AmbiguousNameError,
     DataError,
@@ -44,6 +45,7 @@ __all__ = [
     "__version__",
     "analyze",
     "build_graph",
+    "compare",
     "load",
     "load_graph",
     "plot_exposure",

@@ -2,17 +2,21 @@
 
 :func:`diff` compares two results on the same graph (say, the day before and the day a rule took
 effect) and lists, per supplier, whether it became exposed or stopped being exposed, through
-which newly listed buyers (with their notice and date), and the change in revenue at risk.
+which newly listed buyers (with their notice and date), and the change in revenue at risk;
+:func:`diff_table` (``exposure.compare``) gives the same as a DataFrame.
 """
 
 from __future__ import annotations
 
 from typing import TypedDict
 
+import numpy as np
+import pandas as pd
+
 from exposure.records import PathRecord, SupplierRecord
 from exposure.result import Result
 
-__all__ = ["Change", "ListedBuyer", "diff"]
+__all__ = ["Change", "ListedBuyer", "diff", "diff_table"]
 
 
 class ListedBuyer(TypedDict):
@@ -152,3 +156,28 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
         )
     )
     return changes
+
+
+def diff_table(before: Result, after: Result, *, unchanged: bool = False) -> pd.DataFrame:
+    """Return :func:`diff` as a DataFrame: one row per supplier, listed buyers by name.
+
+    ``new_listed_buyers`` and ``dropped_listed_buyers`` hold the buyers' names; their paths,
+    lists and notices are in :func:`diff`'s records.
+
+    Examples
+    --------
+    >>> from exposure import analyze, load
+    >>> data = load()
+    >>> table = diff_table(analyze(data, as_of="2019-10-08"), analyze(data, as_of="2019-10-09"))
+    >>> table.loc[0, ["supplier", "change", "new_listed_buyers"]].tolist()
+    ['Ambarella', 'became exposed', ['Hikvision', 'Dahua Technology']]
+    """
+    records = diff(before, after, unchanged=unchanged)
+    table = pd.DataFrame(records, columns=list(Change.__annotations__))
+    for column in ("new_listed_buyers", "dropped_listed_buyers"):
+        table[column] = [[b["listed"] for b in buyers] for buyers in table[column]]
+    for column in ("tier_before", "tier_after"):
+        table[column] = table[column].astype("Int64")
+    for column in ("revenue_at_risk_before", "revenue_at_risk_after", "revenue_at_risk_change"):
+        table[column] = table[column].astype(np.float64)  # None: NaN, unknown
+    return table

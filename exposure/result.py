@@ -26,7 +26,7 @@ from exposure import analysis
 from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.listed import Listed
-from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates
+from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.read.dataset import Dataset
 from exposure.records import (
     MAX_TIER,
@@ -217,9 +217,44 @@ class Result:
         return self.listing.listing_records()
 
     @property
-    def affiliates(self) -> Affiliates:
-        """Entities treated as listed because listed entities own them (the 50% rules)."""
-        return self.listing.affiliates
+    def affiliates(self) -> pd.DataFrame:
+        """Companies that listed entities own a part of (the 50% rules), labelled by name.
+
+        One row per company with a listed ownership, or owned by a listed entity in a part
+        the data does not give: ``company``, ``owned_by_listed`` (0 to 1; a lower bound where
+        ``possible``), ``affiliate`` (it counts as listed through its owners), ``possible``
+        (needs review: a part is unknown), ``rule`` (the ownership rule in force, for
+        affiliates) and ``owners`` (the listed owners its ownership chains reach). The arrays
+        over graph nodes are :attr:`exposure.listed.Listed.affiliates`.
+
+        Examples
+        --------
+        >>> from exposure import analyze, load
+        >>> table = analyze(load(), as_of="2026-11-22").affiliates
+        >>> table.loc[table["company"] == "HiSilicon", ["affiliate", "possible"]].values.tolist()
+        [[False, True]]
+        """
+        found = self.listing.affiliates
+        possible = found.possible if found.possible is not None else np.zeros_like(found.mask)
+        codes = np.flatnonzero((found.owned > 0) | found.mask | possible)
+        names = self.graph.names
+        rows = []
+        for code in codes.tolist():
+            explanation = found.explanations.get(code, {})
+            rows.append(
+                {
+                    "company": str(names[code]),
+                    "owned_by_listed": float(found.owned[code]),
+                    "affiliate": bool(found.mask[code]),
+                    "possible": bool(possible[code]),
+                    "rule": explanation.get("rule"),
+                    "owners": list(
+                        dict.fromkeys(o["owner"] for o in explanation.get("owners", []))
+                    ),
+                }
+            )
+        columns = ["company", "owned_by_listed", "affiliate", "possible", "rule", "owners"]
+        return pd.DataFrame(rows, columns=columns)
 
     @property
     def assumptions(self) -> list[str]:
@@ -541,7 +576,8 @@ class Result:
             columns["revenue_at_risk_within_tier_limit"] = self.revenue_figures(
                 codes, within_limit=True
             )
-            columns["routes_within_tier_limit"] = self.within_tier_limit["routes"][codes]
+            routes = np.round(self.within_tier_limit["routes"][codes])  # counted as floats
+            columns["routes_within_tier_limit"] = routes.astype(np.int64)
         return pd.DataFrame(columns)
 
     @property

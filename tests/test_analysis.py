@@ -286,3 +286,22 @@ def test_extra_columns_named_like_the_graphs_own_do_not_confuse_it(make_data: Ma
     assert [result.graph.names[c] for c in rows["src"]] == ["Maker", "Dist"]
     assert rows["customer_match"].tolist() == ["none", "exact"]
     assert result.supplier("Maker")["revenue_at_risk"] == pytest.approx(0.25)
+
+
+def test_the_api_gives_tables_as_dataframes_and_counts_as_integers() -> None:
+    data = exposure.load()
+    before = exposure.analyze(data, as_of="2019-10-08")
+    after = exposure.analyze(data, as_of="2019-10-09")
+    change = exposure.compare(before, after)
+    row = change.set_index("supplier").loc["Ambarella"]
+    assert row["change"] == "became exposed"
+    assert row["new_listed_buyers"] == ["Hikvision", "Dahua Technology"]
+    assert row["tier_after"] == 1
+    assert str(change["tier_before"].dtype) == "Int64"  # not exposed before: <NA>, not 0
+    assert change["tier_before"].isna().all()
+    suppliers = after.suppliers
+    assert suppliers["routes_within_tier_limit"].dtype == np.int64
+    affiliates = exposure.analyze(data, as_of="2026-11-22").affiliates
+    assert list(affiliates.columns) == [
+        "company", "owned_by_listed", "affiliate", "possible", "rule", "owners",
+    ]  # fmt: skip

@@ -83,8 +83,9 @@ def test_a_cycle_of_ownership_terminates(chain_data: Path) -> None:
     )
     result = analyze(chain_data)
     # own(A) = 0.5 + 0.5 own(B), own(B) = 0.5 own(A)  =>  own(A) = 2/3, own(B) = 1/3.
-    code = result.graph.code("Target")
-    assert result.affiliates.owned[code] == pytest.approx(1 / 3)
+    table = result.affiliates.set_index("company")
+    assert table.loc["Target", "owned_by_listed"] == pytest.approx(1 / 3)
+    assert not table.loc["Target", "affiliate"]
     assert result.supplier("Maker")["exposed"] is False
 
 
@@ -104,10 +105,10 @@ def test_threshold_switch_and_dates_of_the_rule(chain_data: Path) -> None:
 def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path) -> None:
     with_owners(chain_data, [("Parent", "Target", None)])
     result = analyze(chain_data)
-    code = result.graph.code("Target")
-    assert result.affiliates.possible is not None
-    assert result.affiliates.possible[code]
-    assert not result.listed[code]
+    table = result.affiliates.set_index("company")
+    assert table.loc["Target", "possible"]
+    assert table.loc["Target", "owners"] == ["Parent"]
+    assert not result.listed[result.graph.code("Target")]
 
 
 def test_ownership_file_is_validated(chain_data: Path) -> None:
@@ -128,12 +129,11 @@ def test_ownership_file_is_validated(chain_data: Path) -> None:
 
 def test_bundled_ownership_keeps_cetc_below_the_line_and_flags_hisilicon() -> None:
     result = exposure.analyze(exposure.load(), as_of=IN_FORCE)
-    hikvision = result.graph.code("Hikvision")
-    assert result.affiliates.owned[hikvision] == 0.0  # CETC is not listed; 40% < 50% anyway
-    hisilicon = result.graph.code("HiSilicon")
-    assert result.affiliates.possible is not None
-    assert result.affiliates.possible[hisilicon]  # a subsidiary of Huawei, percent not given
-    assert not result.affiliates.mask[hisilicon]
+    table = result.affiliates.set_index("company")
+    assert "Hikvision" not in table.index  # CETC is not listed; 40% < 50% anyway
+    # A subsidiary of Huawei, percent not given: possible, not an affiliate.
+    assert table.loc["HiSilicon", "possible"]
+    assert not table.loc["HiSilicon", "affiliate"]
 
 
 def test_what_if_never_lowers_any_exposure(make_data: MakeData) -> None:
