@@ -660,7 +660,9 @@ class Result:
         Node attributes: ``listed`` (in force on the as-of date), ``exposed``, ``tier``
         (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown),
         ``revenue_at_risk_is_lower_bound``, ``needs_review`` (reaches a possible match of a
-        listed entity) and, on a possible match, ``possibly_listed_as`` (the listed name).
+        listed entity), on a possible match ``possibly_listed_as`` (the listed name), and on
+        an entity listed through its owners ``affiliate`` and ``affiliate_rule``. Graph
+        attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
         G = self.graph.to_networkx()
         names = self.graph.names
@@ -677,7 +679,12 @@ class Result:
         for code in np.flatnonzero(self.possible).tolist():
             listed_node, _ = self.possible_listing_of(code)
             G.nodes[names[code]]["possibly_listed_as"] = str(names[listed_node])
-        G.graph.update(as_of=self.as_of.isoformat())
+        found = self.listing.affiliates
+        for code in np.flatnonzero(found.mask).tolist():
+            G.nodes[names[code]].update(
+                affiliate=True, affiliate_rule=str(found.explanations[code]["rule"] or "")
+            )
+        G.graph.update(as_of=self.as_of.isoformat(), assumptions="; ".join(self.assumptions))
         return G
 
     def __repr__(self) -> str:

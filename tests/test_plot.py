@@ -17,9 +17,10 @@ from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
 import exposure
+import exposure.render.html
 from exposure.cli import cli
-from exposure.render.plot import MAX_PICTURE_NODES, ROLE_STYLES, plot_exposure
-from tests.conftest import MakeData
+from exposure.render.plot import MAX_PICTURE_NODES, ROLE_STYLES, network_view, plot_exposure
+from tests.conftest import MakeData, listing, sale
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
@@ -176,14 +177,18 @@ def test_whole_network_picture_has_title_legend_notes_and_no_overlapping_text(
         texts = [t for t, _ in visible_text_boxes(fig, ax)]
         for name in ("Ambarella", "Intel", "Hikvision", "Dahua Technology", "Google"):
             assert name in texts
-        assert "+9 listed entities with no supplier in the data." in texts
-        assert "hard drives" in texts  # a product labels its sale
+        notes = [line for t in texts for line in t.split("\n")]
+        assert "+9 listed entities with no supplier in the data." in notes
+        # A sale is labelled with its products and its share of revenue.
+        assert "hard drives, share unknown" in texts
+        assert "video processing solutions (SoCs…, 17%" in texts
         drawn_legend = ax.get_legend()
         assert drawn_legend is not None
         legend = [t.get_text() for t in drawn_legend.get_texts()]
         assert legend == [
             "Listed entity",
             "Exposed (reaches a listed entity)",
+            "Ownership (percent held)",  # Huawei owns HiSilicon, in a part not given
             "Sale on an exposure path",
         ]
         assert_no_overlap(fig, ax)
@@ -240,13 +245,15 @@ def test_intermediaries_sit_between_suppliers_and_buyers_by_tier(tmp_path: Path)
     ]
 
 
-def test_the_three_kinds_differ_by_shape_and_by_lightness_in_grayscale() -> None:
-    assert len({style["marker"] for style in ROLE_STYLES.values()}) == 3
-    lightness = sorted(
-        colorsys.rgb_to_hls(*matplotlib.colors.to_rgb(style["color"]))[1]
-        for style in ROLE_STYLES.values()
-    )
-    assert all(b - a > 0.2 for a, b in itertools.pairwise(lightness))
+def test_the_kinds_differ_by_shape_or_by_lightness_in_grayscale() -> None:
+    # Listed entities and affiliates share the square (both count as listed), not the shade.
+    def lightness(style: dict[str, str]) -> float:
+        return colorsys.rgb_to_hls(*matplotlib.colors.to_rgb(style["color"]))[1]
+
+    for a, b in itertools.combinations(ROLE_STYLES.values(), 2):
+        assert a["marker"] != b["marker"] or abs(lightness(a) - lightness(b)) > 0.2, (a, b)
+    exposed_or_not = [ROLE_STYLES[r] for r in ("listed", "exposed", "unaffected")]
+    assert len({style["marker"] for style in exposed_or_not}) == 3
 
 
 def test_a_500_company_network_is_drawn_legibly_with_thinned_names(tmp_path: Path) -> None:
@@ -309,3 +316,72 @@ def test_a_what_if_picture_says_it_rests_on_an_assumption() -> None:
         for t in texts
     )
     plt.close(fig)
+
+
+def _chain(folder: Path) -> Path:
+    """ChipCo -> Formosa -> Taipei Integrators -> Dahua, and Formosa also sells to Dahua."""
+    folder.mkdir()
+    (folder / "listed.csv").write_text(
+        "name,list,start_date,source\nDahua Technology,Entity List,2019-10-09,84 FR 54002\n"
+    )
+    (folder / "suppliers.csv").write_text(
+        "supplier,customer,product,revenue_share,source\n"
+        "ChipCo,Formosa,chips,0.3,test\n"
+        "Formosa,Taipei Integrators,boards,0.5,test\n"
+        "Formosa,Dahua Technology,modules,0.05,test\n"
+        "Taipei Integrators,Dahua Technology,cameras,,test\n"
+    )
+    return folder
+
+
+def test_a_company_stands_right_of_every_company_it_buys_from(tmp_path: Path) -> None:
+    # Formosa and Taipei Integrators are both tier 1; Taipei buys from Formosa.
+    result = exposure.analyze(exposure.load(_chain(tmp_path / "chain")), as_of="2020-01-01")
+    view = network_view(result)
+    column = view.column_of
+    assert all(column[u] < column[v] for u, v in view.graph.edges)  # no cycle here
+    assert view.headings[0] == "Suppliers"
+    assert view.headings[-1] == "Buyers"
+
+
+def test_sales_are_labelled_with_their_share_and_drawn_wider_the_larger_it_is(
+    tmp_path: Path,
+) -> None:
+    result = exposure.analyze(exposure.load(_chain(tmp_path / "chain")), as_of="2020-01-01")
+    fig, ax = plot_exposure(result)
+    try:
+        texts = [t for t, _ in visible_text_boxes(fig, ax)]
+        assert "boards, 50%" in texts
+        assert "chips, 30%" in texts
+        widths = {
+            round(patch.get_linewidth(), 2) for patch in ax.patches if patch.get_linestyle() == "-"
+        }
+        assert len(widths) >= 3  # 5%, 30%, 50% and unknown are not drawn alike
+    finally:
+        plt.close(fig)
+
+
+def test_ownership_and_the_affiliate_rule_are_drawn_and_named(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Parent Group")],
+        [sale("Maker", "Target", 0.2), sale("Target", "Parent Group", 0.3)],
+    )
+    (folder / "ownership.csv").write_text("owner,owned,percent,source\nParent Group,Target,60,t\n")
+    result = exposure.analyze(exposure.load(folder), as_of="2026-11-22")
+    view = network_view(result)
+    assert view.graph.nodes["Target"]["role"] == "affiliate"
+    assert view.ownership == [("Parent Group", "Target", 60.0)]
+    assert "and affiliates under 90 FR 47201 (BIS Affiliates Rule)" in view.title
+    fig, ax = plot_exposure(result)
+    try:
+        drawn_legend = ax.get_legend()
+        assert drawn_legend is not None
+        legend = [t.get_text() for t in drawn_legend.get_texts()]
+        assert "Affiliate: owned by listed entities (90 FR 47201 (BIS Affiliates Rule))" in legend
+        assert "Ownership (percent held)" in legend
+        assert "60%" in [t for t, _ in visible_text_boxes(fig, ax)]
+    finally:
+        plt.close(fig)
+    page = exposure.render.html.to_html(result)
+    assert 'class="ownership"' in page
+    assert "Parent Group owns 60% of Target" in page

@@ -21,6 +21,7 @@ from typing import Any
 from exposure.render.plot import (
     OTHER_EDGE,
     OUTLINE,
+    OWNERSHIP_EDGE,
     PATH_EDGE,
     PENDING_EDGE,
     ROLE_STYLES,
@@ -99,7 +100,7 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
         data = graph.nodes[name]
         item: dict[str, Any] = {
             "name": name,
-            "kind": ROLE_STYLES[data["role"]]["label"],
+            "kind": view.role_labels.get(data["role"], ROLE_STYLES[data["role"]]["label"]),
             "country": data.get("country") or "",
         }
         if data["exposed"]:
@@ -213,6 +214,17 @@ def _drawing(view: NetworkView) -> tuple[str, float, float]:
             f'<g class="edge {kind}" data-e="{i}"><path class="hit" d="{d}"/>'
             f'<path class="line" d="{d}" marker-end="url(#arrow-{kind})"/></g>'
         )
+    for owner, owned, percent in view.ownership:
+        (x1, y1), (x2, y2) = pos[owner], pos[owned]
+        cx, cy = (x1 + x2) / 2 + 0.25 * (y2 - y1), (y1 + y2) / 2 - 0.25 * (x2 - x1)
+        held = "part unknown" if percent is None else f"{percent:g}%"
+        # The label on the curve's midpoint, halfway to its control point.
+        mx, my = (x1 + x2) / 4 + cx / 2, (y1 + y2) / 4 + cy / 2
+        parts.append(
+            f'<g class="ownership"><title>{esc(owner)} owns {held} of {esc(owned)}</title>'
+            f'<path d="M{x1:.1f},{y1:.1f}Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}"/>'
+            f'<text x="{mx:.1f}" y="{my:.1f}">{held}</text></g>'
+        )
     for i, name in enumerate(_node_order(view)):
         x, y = pos[name]
         c = column_of[name]
@@ -244,10 +256,16 @@ def _legend(view: NetworkView) -> str:
     roles = {view.graph.nodes[n]["role"] for n in view.graph}
     items = [
         f'<span><svg width="18" height="18" viewBox="-9 -9 18 18">{_shape(role)}</svg>'
-        f"{html.escape(style['label'])}</span>"
+        f"{html.escape(view.role_labels.get(role, style['label']))}</span>"
         for role, style in ROLE_STYLES.items()
         if role in roles
     ]
+    if view.ownership:
+        items.append(
+            f'<span><svg width="26" height="10"><line class="ownership" x1="1" y1="5" x2="25" '
+            f'y2="5" stroke="{OWNERSHIP_EDGE["color"]}"/></svg>'
+            f"{html.escape(OWNERSHIP_EDGE['label'])}</span>"
+        )
     kinds = {_edge_kind(data) for *_, data in view.graph.edges(data=True)}
     for kind, style, present in (
         ("on-path", PATH_EDGE, "on-path" in kinds),
@@ -282,6 +300,7 @@ def _page(view: NetworkView, details: dict[str, Any]) -> str:
         path_colour=PATH_EDGE["color"],
         other_colour=OTHER_EDGE["color"],
         pending_colour=PENDING_EDGE["color"],
+        ownership_colour=OWNERSHIP_EDGE["color"],
         script=_SCRIPT,
     )
 
@@ -315,6 +334,9 @@ main {{ position: relative; flex: 1; min-height: 300px; }}
 .edge.other .line {{ stroke: {other_colour}; stroke-width: 1; }}
 .edge.pending .line {{ stroke: {pending_colour}; stroke-width: 1.5; stroke-dasharray: 6 4; }}
 .edge .hit {{ fill: none; stroke: transparent; stroke-width: 9; }}
+.ownership path {{ fill: none; stroke: {ownership_colour}; stroke-width: 1.5; stroke-dasharray: 2 3; }}
+#net .ownership text {{ fill: {ownership_colour}; font-size: 9px; text-anchor: middle; }}
+.legend line.ownership {{ stroke-width: 1.8; stroke-dasharray: 2 3; }}
 .edge:hover .line {{ stroke-width: 4; }}
 .node {{ cursor: pointer; }} .node:hover text {{ font-weight: bold; }}
 #tip {{ position: fixed; display: none; max-width: 420px; background: #fffff6; border: 1px solid #999;

@@ -48,6 +48,7 @@ __all__ = [
     "MAX_INCHES",
     "MAX_PICTURE_NODES",
     "MAX_PIXELS",
+    "OWNERSHIP_EDGE",
     "PENDING_EDGE",
     "ROLE_STYLES",
     "SAVED_DPI",
@@ -67,6 +68,11 @@ MAX_PICTURE_NODES = 1000
 #: The fills differ in lightness (dark, middle, light) so they stay apart in grayscale.
 ROLE_STYLES: dict[str, dict[str, str]] = {
     "listed": {"color": "#b2182b", "marker": "s", "label": "Listed entity"},
+    "affiliate": {
+        "color": "#f4a582",
+        "marker": "s",
+        "label": "Affiliate: owned by listed entities",
+    },
     "exposed": {"color": "#ef8a62", "marker": "D", "label": "Exposed (reaches a listed entity)"},
     "unaffected": {"color": "#f7f7f7", "marker": "o", "label": "Not exposed"},
 }
@@ -75,6 +81,8 @@ PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path"}
 OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
 #: Drawn dashed: a sale to a possible match of a listed entity, not linked until reviewed.
 PENDING_EDGE = {"color": "#e08214", "label": "Sale to a possible match (needs review)"}
+#: Drawn dotted, with the percent held: who owns whom, among the companies drawn.
+OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)"}
 
 #: Above this many companies edges are drawn as thin lines without arrows or product labels.
 LARGE_PICTURE = 150
@@ -121,6 +129,10 @@ class NetworkView:
     headings: list[str]
     title: str
     notes: list[str] = field(default_factory=list)
+    #: (owner, owned, percent or None when unknown) among the companies drawn.
+    ownership: list[tuple[str, str, float | None]] = field(default_factory=list)
+    #: The legend's words for each role drawn (an affiliate's names its rule).
+    role_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def column_of(self) -> dict[str, int]:
@@ -168,7 +180,13 @@ def network_view(
     listings = _listings_by_node(result)
     for name, data in full.nodes(data=True):
         data["role"] = (
-            "listed" if data["listed"] else "exposed" if data["exposed"] else "unaffected"
+            "affiliate"
+            if data.get("affiliate")
+            else "listed"
+            if data["listed"]
+            else "exposed"
+            if data["exposed"]
+            else "unaffected"
         )
         data.update(listings.get(name, {}))
     for u, v, data in full.edges(data=True):
@@ -221,8 +239,36 @@ def network_view(
     in_force = shown or [
         listings[n] for n in full.nodes if n in listings and full.nodes[n]["listed"]
     ]
-    title = f"{title_prefix} to {_name_listings(in_force)} as of {result.as_of.isoformat()}"
-    return NetworkView(graph, columns, headings, title, notes)
+    rules = sorted(
+        {str(graph.nodes[n]["affiliate_rule"]) for n in graph if graph.nodes[n].get("affiliate")}
+    )
+    role_labels = {role: style["label"] for role, style in ROLE_STYLES.items()}
+    affiliates = ""
+    if rules:
+        affiliates = f" and affiliates under {' and '.join(rules)}"
+        role_labels["affiliate"] = f"Affiliate: owned by listed entities ({', '.join(rules)})"
+    title = (
+        f"{title_prefix} to {_name_listings(in_force)}{affiliates} as of {result.as_of.isoformat()}"
+    )
+    return NetworkView(
+        graph, columns, headings, title, notes, _ownership_links(result, graph), role_labels
+    )
+
+
+def _ownership_links(result: Result, graph: nx.DiGraph) -> list[tuple[str, str, float | None]]:
+    """Return who owns whom (with the percent held) among the companies of ``graph``."""
+    ownership = result.graph.dataset.ownership
+    if ownership is None or not len(ownership):
+        return []
+    names = result.graph.names
+    links = []
+    owners = result.graph.codes(ownership["owner"].astype(str).tolist())
+    owned = result.graph.codes(ownership["owned"].astype(str).tolist())
+    for a, b, percent in zip(owners, owned, ownership["percent"].tolist(), strict=True):
+        if a >= 0 and b >= 0 and names[a] in graph and names[b] in graph:
+            known = percent is not None and not math.isnan(percent)
+            links.append((str(names[a]), str(names[b]), float(percent) if known else None))
+    return links
 
 
 def _left_out(summary: Summary) -> str:
@@ -289,7 +335,10 @@ def _columns(graph: nx.DiGraph) -> tuple[list[list[str]], list[str]]:
 
     Columns: suppliers (no one in the graph sells to them), exposed intermediaries by tier
     (highest first), intermediaries not exposed, then buyers (listed entities and companies
-    that sell to no one). Order within a column: a few barycentre sweeps, ties by name.
+    that sell to no one). A company that buys from another stands in a later column than it,
+    so that every sale runs left to right except round a cycle: where tiers alone would put
+    it in the same or an earlier column, it moves right. Order within a column: a few
+    barycentre sweeps, ties by name.
     """
     data = graph.nodes
     sources = {n for n in graph if graph.in_degree(n) == 0 and not data[n]["listed"]}
@@ -311,26 +360,46 @@ def _columns(graph: nx.DiGraph) -> tuple[list[list[str]], list[str]]:
             layer[n] = 1 + top_tier - data[n]["tier"]
         elif n in other_middle:
             layer[n] = top_tier + 1
-        else:
-            layer[n] = top_tier + 1 + bool(other_middle)
+    import networkx  # loaded already: the view's graph is one
+
+    # Buyers of an intermediary move right of it; within a cycle no order can hold.
+    condensed = networkx.condensation(graph.subgraph(layer))
+    members = condensed.graph["mapping"]
+    for component in networkx.topological_sort(condensed):
+        for n in sorted(condensed.nodes[component]["members"], key=_name_order):
+            before = [
+                layer[p] + 1
+                for p in graph.predecessors(n)
+                if p in layer and members[p] != component
+            ]
+            layer[n] = max([layer[n], *before])
+    last = max(layer.values(), default=-1) + 1
+    for n in graph:
+        layer.setdefault(n, last)  # buyers: listed entities and companies selling to no one
     used = sorted(set(layer.values()))
     renumber = {old: new for new, old in enumerate(used)}
     columns: list[list[str]] = [[] for _ in used]
     for n in sorted(graph, key=_name_order):
         columns[renumber[layer[n]]].append(n)
-    headings = []
-    for old in used:
-        if old == 0:
-            headings.append("Suppliers")
-        elif old <= top_tier:
-            headings.append(f"Intermediaries, tier {1 + top_tier - old}")
-        elif old == top_tier + 1 and other_middle:
-            headings.append("Other intermediaries")
-        else:
-            headings.append("Buyers")
+    headings = [_heading(graph, column, c, len(columns)) for c, column in enumerate(columns)]
     if len(columns) == 1 and not sources:
         headings = ["Buyers"]
     return _order(graph, columns), headings
+
+
+def _heading(graph: nx.DiGraph, column: list[str], c: int, n_columns: int) -> str:
+    """Name a column by who stands in it: suppliers, intermediaries (of one tier), buyers."""
+    data = graph.nodes
+    if c == 0 and n_columns > 1 and all(graph.in_degree(n) == 0 for n in column):
+        return "Suppliers"
+    if c == n_columns - 1 and n_columns > 1:
+        return "Buyers"
+    tiers = {data[n]["tier"] for n in column if data[n]["role"] == "exposed"}
+    if not tiers:
+        return "Other intermediaries"
+    if len(tiers) == 1 and len(tiers) == len({data[n]["role"] for n in column}):
+        return f"Intermediaries, tier {tiers.pop()}"
+    return "Intermediaries"
 
 
 def _name_order(name: str) -> tuple[str, str]:
@@ -529,6 +598,8 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     pending = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and d["pending"]]
     other = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and not d["pending"]]
     curved: set[tuple[str, str]] = set()
+    heads: list[tuple[float, float, float, float]] = []  # kept clear of names
+    head_px = min(9.0, 4 + marker_pt / 2) / points_per_pixel
     for edges, style, width, z in (
         (other, OTHER_EDGE, 0.8, 1),
         (pending, PENDING_EDGE, 1.2, 2),
@@ -556,6 +627,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                 rad = _bend(u, v, view, pos, to_px, marker_px)
             if rad:
                 curved.add((u, v))
+            heads.append(_arrowhead_box(to_px(pos[u]), to_px(pos[v]), rad, marker_px, head_px))
             ax.add_patch(
                 FancyArrowPatch(
                     pos[u],
@@ -566,12 +638,29 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                     shrinkB=marker_pt / 2 + 1.5,
                     connectionstyle=f"arc3,rad={rad}",
                     color=style["color"],
-                    linewidth=width if not large else width / 4,
+                    linewidth=_sale_width(graph.edges[u, v], width) if not large else width / 4,
                     linestyle="--" if style is PENDING_EDGE else "-",
                     alpha=0.9,
                     zorder=z,
                 )
             )
+
+    # Ownership, dotted, with the percent held, where both companies are drawn.
+    for owner, owned, _ in view.ownership:
+        ax.add_patch(
+            FancyArrowPatch(
+                pos[owner],
+                pos[owned],
+                arrowstyle="-",
+                shrinkA=marker_pt / 2 + 1,
+                shrinkB=marker_pt / 2 + 1,
+                connectionstyle="arc3,rad=0.25",
+                color=OWNERSHIP_EDGE["color"],
+                linewidth=1.2,
+                linestyle=":",
+                zorder=2,
+            )
+        )
 
     # Nodes, one scatter per role (so the legend and the file group them).
     for role, style in ROLE_STYLES.items():
@@ -597,6 +686,8 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         )
     for heading in headings:
         obstacles.add(_extent(heading, renderer))
+    for head in heads:
+        obstacles.add(head)
     kept_names = _Boxes()
     hidden = 0
     for n in sorted(pos, key=lambda n: _label_priority(graph, n)):
@@ -618,9 +709,39 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             label.set_visible(False)
             hidden += 1
 
+    # The percent held on each ownership link, where it fits along the curve.
+    for owner, owned, percent in view.ownership:
+        (x1, y1), (x2, y2) = to_px(pos[owner]), to_px(pos[owned])
+        text = ax.text(
+            0,
+            0,
+            "part unknown" if percent is None else f"{percent:g}%",
+            fontsize=6.5,
+            color=OWNERSHIP_EDGE["color"],
+            ha="center",
+            va="center",
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
+        )
+        cx, cy = (x1 + x2) / 2 + 0.25 * (y2 - y1), (y1 + y2) / 2 - 0.25 * (x2 - x1)
+        bx0, by0, bx1, by1 = _extent(text, renderer, pad=0.5)
+        origin = to_px((0, 0))
+        for t in (0.5, 0.35, 0.65, 0.25, 0.75):
+            # A point of the quadratic curve arc3 draws.
+            px = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t**2 * x2
+            py = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t**2 * y2
+            dx, dy = px - origin[0], py - origin[1]
+            candidate = (bx0 + dx, by0 + dy, bx1 + dx, by1 + dy)
+            if not (obstacles.hits(candidate) or kept_names.hits(candidate)):
+                text.set_position(tuple(ax.transData.inverted().transform((px, py))))
+                kept_names.add(candidate)
+                break
+        else:
+            text.remove()
+
     # Products on the sales, where they fit: along the edge, clear of names and markers.
     labelled = 0
-    candidates = [e for e in on_path + other if _product_label(graph.edges[e]["products"])]
+    candidates = on_path + other
     if large:
         candidates = []  # none would fit; a note says so
     for u, v in sorted(candidates, key=lambda e: _edge_priority(graph, e)):
@@ -631,7 +752,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         text = ax.text(
             0,
             0,
-            _product_label(graph.edges[u, v]["products"]),
+            _sale_label(graph.edges[u, v]),
             fontsize=6.5,
             color="#7f0000" if graph.edges[u, v]["on_path"] else "#606060",
             ha="center",
@@ -667,11 +788,17 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             markersize=7,
             markerfacecolor=style["color"],
             markeredgecolor=OUTLINE,
-            label=style["label"],
+            label=view.role_labels.get(role, style["label"]),
         )
         for role, style in ROLE_STYLES.items()
         if role in roles_shown
     ]
+    if view.ownership:
+        handles.append(
+            Line2D(
+                [], [], color=OWNERSHIP_EDGE["color"], lw=1.2, ls=":", label=OWNERSHIP_EDGE["label"]
+            )
+        )
     if on_path:
         handles.append(Line2D([], [], color=PATH_EDGE["color"], lw=1.6, label=PATH_EDGE["label"]))
     if pending:
@@ -686,7 +813,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
-        ncol=max(len(handles), 1),
+        ncol=max(min(len(handles), 4), 1),
         frameon=False,
         fontsize=8,
         handletextpad=0.4,
@@ -705,7 +832,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         )
     if unlabelled:
         notes.append(
-            f"Products shown on {labelled} of {len(candidates)} sales, where they fit; "
+            f"Products and shares shown on {labelled} of {len(candidates)} sales, where they fit; "
             "`exposure report --supplier NAME` lists them all."
         )
     if notes:
@@ -770,6 +897,20 @@ class _Boxes:
         )
 
 
+def _arrowhead_box(
+    start: Any, end: Any, rad: float, marker_px: float, head_px: float
+) -> tuple[float, float, float, float]:
+    """Return the pixel box of the arrowhead at ``end`` of an ``arc3`` edge bent by ``rad``."""
+    (x1, y1), (x2, y2) = start, end
+    # The curve arrives along the line from its control point (the start, when straight).
+    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+    dx, dy = x2 - cx, y2 - cy
+    length = math.hypot(dx, dy) or 1.0
+    back = marker_px / 2 + head_px
+    hx, hy = x2 - dx / length * back, y2 - dy / length * back
+    return (hx - head_px, hy - head_px, hx + head_px, hy + head_px)
+
+
 def _marker_box(center: Any, size: float) -> tuple[float, float, float, float]:
     cx, cy = center
     return (cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2)
@@ -782,7 +923,7 @@ def _extent(artist: Any, renderer: Any, pad: float = 0.0) -> tuple[float, float,
 
 def _label_priority(graph: nx.DiGraph, name: str) -> tuple[Any, ...]:
     data = graph.nodes[name]
-    rank = {"listed": 0, "exposed": 1, "unaffected": 2}[data["role"]]
+    rank = {"listed": 0, "affiliate": 0, "exposed": 1, "unaffected": 2}[data["role"]]
     risk = data["revenue_at_risk"] or 0.0
     return (rank, data["tier"] or 0, -risk, -graph.degree(name), *_name_order(name))
 
@@ -792,11 +933,32 @@ def _edge_priority(graph: nx.DiGraph, edge: tuple[str, str]) -> tuple[Any, ...]:
     return (not graph.edges[u, v]["on_path"], *_name_order(u), *_name_order(v))
 
 
-def _product_label(products: list[str]) -> str:
-    """Return the products of a sale, shortened; empty when none is specified."""
-    known = [p for p in products if p.strip().casefold() != _UNSPECIFIED]
+def _sale_label(sale: dict[str, Any]) -> str:
+    """Return what a sale carries: its products (shortened) and its share of revenue.
+
+    Examples
+    --------
+    >>> _sale_label({"products": ["chips"], "share": 0.17, "share_is_lower_bound": False})
+    'chips, 17%'
+    >>> _sale_label({"products": ["unspecified"], "share": None, "share_is_lower_bound": True})
+    'share unknown'
+    """
+    known = [p for p in sale["products"] if p.strip().casefold() != _UNSPECIFIED]
     text = "; ".join(known)
-    return text if len(text) <= _PRODUCT_CHARS else text[: _PRODUCT_CHARS - 1].rstrip() + "…"
+    if len(text) > _PRODUCT_CHARS:
+        text = text[: _PRODUCT_CHARS - 1].rstrip() + "…"
+    share = sale.get("share")
+    if share is None:
+        amount = "share unknown"
+    else:
+        amount = ("≥ " if sale.get("share_is_lower_bound") else "") + f"{100 * share:.3g}%"
+    return f"{text}, {amount}" if text else amount
+
+
+def _sale_width(sale: dict[str, Any], width: float) -> float:
+    """Return a sale's line width: wider the larger its share of revenue (known part)."""
+    share = sale.get("share")
+    return width if share is None else width * (0.6 + 2.4 * math.sqrt(min(share, 1.0)))
 
 
 # -- saving ----------------------------------------------------------------------------------
