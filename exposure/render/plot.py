@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from exposure.errors import ExposureError
 from exposure.records import Summary
 from exposure.result import Result
@@ -84,6 +86,8 @@ PENDING_EDGE = {"color": "#e08214", "label": "Sale to a possible match (needs re
 #: Drawn dotted, with the percent held: who owns whom, among the companies drawn.
 OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)"}
 
+#: Up to this many sales, a sale's line is wider the larger its share (more would be a tangle).
+SHARE_WIDTHS_UP_TO = 60
 #: Above this many companies edges are drawn as thin lines without arrows or product labels.
 LARGE_PICTURE = 150
 
@@ -406,24 +410,108 @@ def _name_order(name: str) -> tuple[str, str]:
     return (name.casefold(), name)
 
 
+#: Up to this many sales, the order of each column is improved by swapping neighbours while
+#: that removes crossings (the "transpose" step of layered drawing, as Graphviz's dot does).
+TRANSPOSE_UP_TO = 3000
+
+
 def _order(graph: nx.DiGraph, columns: list[list[str]]) -> list[list[str]]:
-    """Barycentre ordering: each node near the mean row of its neighbours, sweeping both ways."""
+    """Order each column to limit crossings: barycentre sweeps, then swaps of neighbours.
+
+    Each node goes near the mean row of its neighbours, sweeping both ways; the sweep with
+    the fewest crossings is kept. Then, on pictures of up to :data:`TRANSPOSE_UP_TO` sales,
+    neighbours in a column swap places wherever that lowers the crossings of the straight
+    lines drawn.
+    """
     rank = {n: i / max(len(col), 1) for col in columns for i, n in enumerate(col)}
+    edges = [(u, v) for u, v in graph.edges if u != v]
+    small = len(edges) <= TRANSPOSE_UP_TO
 
     def sweep(indices: Iterable[int], neighbours: Any) -> None:
         for c in indices:
             column = columns[c]
             keys = {}
             for i, n in enumerate(column):
-                near = [rank[m] for m in neighbours(n) if m != n]
-                keys[n] = (sum(near) / len(near) if near else i / len(column), *_name_order(n))
+                near = sorted(rank[m] for m in neighbours(n) if m != n)
+                keys[n] = (_median(near) if near else i / len(column), *_name_order(n))
             column.sort(key=keys.__getitem__)
             rank.update({n: i / len(column) for i, n in enumerate(column)})
 
-    for _ in range(4):
+    best, fewest = [list(c) for c in columns], None
+    for _ in range(8):
         sweep(range(1, len(columns)), graph.predecessors)
         sweep(range(len(columns) - 2, -1, -1), graph.successors)
+        if not small:
+            continue
+        found = _Crossings(columns, edges).total()
+        if fewest is None or found < fewest:
+            best, fewest = [list(c) for c in columns], found
+    columns = best if small else columns
+    if small and edges:
+        _Crossings(columns, edges).transpose()
     return columns
+
+
+def _median(values: list[float]) -> float:
+    """Return the median of sorted ``values`` (the mean of the middle two of an even count)."""
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+class _Crossings:
+    """Crossings of the straight lines between companies placed in columns, and swaps."""
+
+    def __init__(self, columns: list[list[str]], edges: list[tuple[str, str]]) -> None:
+        self.columns = columns
+        index = {n: k for k, n in enumerate(n for col in columns for n in col)}
+        self.x = np.zeros(len(index))
+        self.y = np.zeros(len(index))
+        for c, column in enumerate(columns):
+            for i, n in enumerate(column):
+                self.x[index[n]], self.y[index[n]] = c, (i + 0.5) / len(column)
+        self.index = index
+        self.src = np.array([index[u] for u, _ in edges], dtype=np.int64)
+        self.dst = np.array([index[v] for _, v in edges], dtype=np.int64)
+        self.touching: dict[int, np.ndarray] = {}
+        for k in range(len(index)):
+            self.touching[k] = np.flatnonzero((self.src == k) | (self.dst == k))
+
+    def _count(self, rows: np.ndarray) -> int:
+        """Count the crossings of the sales ``rows`` with every sale (shared ends do not count)."""
+        x, y = self.x, self.y
+        a, b = self.src[rows][:, None], self.dst[rows][:, None]
+        c, d = self.src[None, :], self.dst[None, :]
+
+        def side(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+            return (y[r] - y[p]) * (x[q] - x[p]) - (y[q] - y[p]) * (x[r] - x[p])
+
+        crossing = (side(c, d, a) * side(c, d, b) < 0) & (side(a, b, c) * side(a, b, d) < 0)
+        crossing &= (a != c) & (a != d) & (b != c) & (b != d)
+        return int(crossing.sum())
+
+    def total(self) -> int:
+        """Return the number of crossing pairs of sales."""
+        return self._count(np.arange(len(self.src))) // 2
+
+    def transpose(self, passes: int = 10) -> None:
+        """Swap neighbours in each column (in place) while that removes crossings."""
+        for _ in range(passes):
+            improved = False
+            for column in self.columns:
+                for i in range(len(column) - 1):
+                    a, b = self.index[column[i]], self.index[column[i + 1]]
+                    rows = np.union1d(self.touching[a], self.touching[b])
+                    if not len(rows):
+                        continue
+                    before = self._count(rows)
+                    self.y[a], self.y[b] = self.y[b], self.y[a]
+                    if self._count(rows) < before:
+                        column[i], column[i + 1] = column[i + 1], column[i]
+                        improved = True
+                    else:
+                        self.y[a], self.y[b] = self.y[b], self.y[a]
+            if not improved:
+                return
 
 
 # -- drawing ---------------------------------------------------------------------------------
@@ -586,7 +674,18 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             fontstyle="italic",
         )
         for c, heading in enumerate(view.headings)
+        # A run of columns alike is headed once, at its first.
+        if c == 0 or heading != view.headings[c - 1]
     ]
+    # Headings that would overlap give way: the outer ones (suppliers, buyers) first.
+    placed = _Boxes()
+    for heading in sorted(headings, key=lambda h: h.get_text() not in ("Suppliers", "Buyers")):
+        extent = _extent(heading, renderer, pad=2.0)
+        if placed.hits(extent):
+            heading.set_visible(False)
+        else:
+            placed.add(extent)
+    headings = [h for h in headings if h.get_visible()]
 
     # Edges: other sales below, exposure paths on top. A small picture gets arrows, curved
     # where a straight line would run through a company in between; a large one thin lines
@@ -599,6 +698,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     other = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and not d["pending"]]
     curved: set[tuple[str, str]] = set()
     heads: list[tuple[float, float, float, float]] = []  # kept clear of names
+    by_share = graph.number_of_edges() <= SHARE_WIDTHS_UP_TO
     head_px = min(9.0, 4 + marker_pt / 2) / points_per_pixel
     for edges, style, width, z in (
         (other, OTHER_EDGE, 0.8, 1),
@@ -638,7 +738,13 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                     shrinkB=marker_pt / 2 + 1.5,
                     connectionstyle=f"arc3,rad={rad}",
                     color=style["color"],
-                    linewidth=_sale_width(graph.edges[u, v], width) if not large else width / 4,
+                    linewidth=(
+                        width / 4
+                        if large
+                        else _sale_width(graph.edges[u, v], width)
+                        if by_share
+                        else width
+                    ),
                     linestyle="--" if style is PENDING_EDGE else "-",
                     alpha=0.9,
                     zorder=z,
