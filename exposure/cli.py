@@ -56,6 +56,7 @@ from exposure.result import Result, analyze, parse_date
 from exposure.review import Decision, PendingLink, pending, record_decisions
 from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
 from exposure.util.progress import advance, progress
+from exposure.util.words import count
 from exposure.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -495,7 +496,7 @@ def validate(
     except DataError as error:
         for problem in error.problems:
             click.echo(str(problem))
-        click.echo(f"{len(error.problems)} problem(s) found.", err=True)
+        click.echo(f"{count(len(error.problems), 'problem')} found.", err=True)
         sys.exit(1)
     except ExposureError as error:
         raise click.ClickException(str(error)) from None
@@ -519,7 +520,9 @@ def validate(
             "reject the pair in matches.csv."
         )
     if len(pending):
-        click.echo(f"{len(pending)} possible match(es) of listed entities need review.", err=True)
+        matches = count(len(pending), "possible match", "possible matches")
+        verb = "needs" if len(pending) == 1 else "need"
+        click.echo(f"{matches} of listed entities {verb} review.", err=True)
 
 
 @cli.command()
@@ -660,7 +663,7 @@ def review(
         raise click.UsageError(f"{path} is Parquet: add the decisions to it with your own tools")
     others = tuple(p for p in inputs if p != path)
     record_decisions(path, decisions, links, day=parse_date(None), inputs=others)
-    click.echo(f"Recorded {len(decisions)} decision(s) in {path}", err=True)
+    click.echo(f"Recorded {count(len(decisions), 'decision')} in {path}", err=True)
 
 
 def _ask(links: list[PendingLink]) -> list[Decision]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from exposure.util.words import count
+
 __all__ = [
     "AmbiguousNameError",
     "DataError",
@@ -75,7 +77,7 @@ class DataError(ExposureError, ValueError):
         more = len(self.problems) - len(shown)
         if more > 0:
             shown.append(
-                f"... and {more} more problem(s); run `exposure validate` to list them all."
+                f"... and {count(more, 'more problem')}; run `exposure validate` to list them all."
             )
         super().__init__("\n".join(shown))
 

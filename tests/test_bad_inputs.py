@@ -158,7 +158,8 @@ def test_validate_and_report_print_the_problems_and_exit_1(tmp_path: Path, name:
     checked = invoke("validate", "--data", str(folder))
     assert_clean_exit(checked, 1)
     assert checked.stdout.splitlines() == lines
-    assert checked.stderr == f"{len(lines)} problem(s) found.\n"
+    found = f"{len(lines)} problem" + ("" if len(lines) == 1 else "s")
+    assert checked.stderr == f"{found} found.\n"
 
     reported = invoke("report", "--data", str(folder), "--as-of", "2019-10-09")
     assert_clean_exit(reported, 1)

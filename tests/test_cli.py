@@ -191,7 +191,7 @@ def test_validate_exit_codes(make_data: MakeData) -> None:
     code, out, err = run("validate", "--data", str(folder))
     assert code == 1
     assert len(out.strip().splitlines()) == 3
-    assert "3 problem(s) found." in err
+    assert "3 problems found." in err
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))

@@ -300,7 +300,7 @@ def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(
     assert any("Listed B" in t for t in texts)
     assert not any(t == "Listed C" for t in texts)
     assert any(
-        "Not drawn (below the materiality limits): 1 more route(s), 1 more listed buyer(s), 0.05% of revenue."
+        "Not drawn (below the materiality limits): 1 more route, 1 more listed buyer, 0.05% of revenue."
         in t
         for t in texts
     )

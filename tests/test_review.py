@@ -131,7 +131,7 @@ def test_validate_warns_of_each_pending_match_and_succeeds(lensco: Path) -> None
         "may be the listed 'Huawei Technologies Co., Ltd.' (possible, score"
     ) in out
     assert "Fix: confirm or reject the pair in matches.csv." in out
-    assert "1 possible match(es) of listed entities need review." in err
+    assert "1 possible match of listed entities needs review." in err
 
 
 @pytest.mark.parametrize(("decision", "risk", "exposed_buyers"), [

@@ -39,7 +39,7 @@ def test_screen_names_as_a_table() -> None:
     )
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("Screened 4 name(s) against the listings in force on 2019-10-09 of ")
+    assert lines[0].startswith("Screened 4 names against the listings in force on 2019-10-09 of ")
     assert lines[0].endswith(": 3 match, 1 none")
     row = next(line for line in lines if line.startswith("Zhejiang Dahua"))
     assert "  match  " in row
@@ -254,7 +254,7 @@ def test_the_documented_example_is_the_real_output() -> None:
 def test_screen_markdown_neutralises_formulas() -> None:
     code, out, _ = run("screen", "=HYPERLINK(1)", "--format", "markdown", "--as-of", "2020-01-01")
     assert code == 0
-    assert out.startswith("## Screened 1 name(s)")
+    assert out.startswith("## Screened 1 name")
     assert "| '=HYPERLINK(1)" in out
 
 

@@ -38,6 +38,7 @@ from exposure.errors import ExposureError
 from exposure.records import Summary
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
+from exposure.util.words import count
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -214,7 +215,7 @@ def network_view(
             notes.append(f"{name} reaches no listed entity as of {result.as_of.isoformat()}.")
         if record["possible_paths"]:
             notes.append(
-                f"Dashed: {len(record['possible_paths'])} path(s) to possible matches of listed "
+                f"Dashed: {count(len(record['possible_paths']), 'path')} to possible matches of listed "
                 "entities, not counted until reviewed."
             )
         left_out = _left_out(record["summary"])
@@ -285,9 +286,9 @@ def _left_out(summary: Summary) -> str:
         return ""
     parts = []
     if routes:
-        parts.append(f"{routes} more route(s)")
+        parts.append(count(routes, "more route"))
     if buyers:
-        parts.append(f"{buyers} more listed buyer(s)")
+        parts.append(count(buyers, "more listed buyer"))
     if weight > 0:
         parts.append(f"{100 * weight:.3g}% of revenue")
     if beyond:

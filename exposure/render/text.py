@@ -22,6 +22,7 @@ from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
 from exposure.entities.screen import SCREEN_FIELDS
 from exposure.errors import ExposureError
 from exposure.result import format_share
+from exposure.util.words import count
 
 
 def tabulate(
@@ -452,7 +453,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         which = "all" if shown == reached else f"{shown} of them"
         lines.append(
             f"Listed buyers reached: {reached}, {which} on the "
-            f"{_count(len(record['paths']), 'path')} shown:"
+            f"{count(len(record['paths']), 'path')} shown:"
         )
     else:
         lines.append("It reaches no entity whose listing is in force on that date.")
@@ -562,20 +563,9 @@ def _needs_review(
     return lines
 
 
-def _count(n: int, noun: str) -> str:
-    """Return ``n`` and ``noun``, plural unless ``n`` is 1 ("1 sale", "2 sales").
-
-    Examples
-    --------
-    >>> _count(1, "sale"), _count(0, "listing"), _count(3, "listed buyer")
-    ('1 sale', '0 listings', '3 listed buyers')
-    """
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _summary_line(summary: Mapping[str, Any]) -> str:
     """Say what the listed paths leave out, so that nothing disappears silently."""
-    limit = f"up to {_count(summary['max_tier'], 'sale')}" if summary["max_tier"] else "any length"
+    limit = f"up to {count(summary['max_tier'], 'sale')}" if summary["max_tier"] else "any length"
     carrying = (
         f" carrying at least {100 * summary['min_weight']:g}% of revenue"
         if summary["min_weight"]
@@ -587,9 +577,9 @@ def _summary_line(summary: Mapping[str, Any]) -> str:
     )
     left = []
     if summary["routes_not_shown"]:
-        left.append(f"{_count(summary['routes_not_shown'], 'more route')} within the tier limit")
+        left.append(f"{count(summary['routes_not_shown'], 'more route')} within the tier limit")
     if summary["listed_buyers_not_shown"]:
-        left.append(f"{_count(summary['listed_buyers_not_shown'], 'more listed buyer')} reached")
+        left.append(f"{count(summary['listed_buyers_not_shown'], 'more listed buyer')} reached")
     if summary["weight_not_shown"]:
         left.append(f"{100 * summary['weight_not_shown']:.3g}% of revenue on routes not shown")
     if summary["beyond_tier_limit"]:
@@ -626,7 +616,7 @@ def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
     table = tabulate(
         table_rows, headers=headers, tablefmt="github" if fmt == "markdown" else "simple"
     )
-    title = f"{_count(len(rows), 'listing')} in force on {as_of}"
+    title = f"{count(len(rows), 'listing')} in force on {as_of}"
     return f"{'## ' if fmt == 'markdown' else ''}{title}\n\n{table}\n"
 
 
@@ -677,7 +667,7 @@ def format_diff(
     headers = ["Supplier", "Change", "Tier", "Revenue at risk", "Through (listing, notice, date)"]
     table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
     changed = sum(c["change"] != "unchanged" for c in changes)
-    title = f"What changed from {before} to {after}: {_count(changed, 'supplier')} changed"
+    title = f"What changed from {before} to {after}: {count(changed, 'supplier')} changed"
     if changed < len(changes):
         title += f", {len(changes) - changed} unchanged listed too"
     body = table if changes else "No supplier's exposure changed."
@@ -728,7 +718,8 @@ def format_screen(records: list[dict[str, Any]], fmt: str, *, against: str) -> s
     summary = ", ".join(
         f"{counts[o]} {o}" for o in ("confirmed", "match", "possible", "none") if o in counts
     )
-    title = f"Screened {len(dict.fromkeys(r['name'] for r in records))} name(s) against {against}: {summary}"
+    screened = count(len(dict.fromkeys(r["name"] for r in records)), "name")
+    title = f"Screened {screened} against {against}: {summary}"
     note = (
         f"Outcomes: match from a score of {MATCH_THRESHOLD:g}; possible (needs review) from "
         f"{POSSIBLE_THRESHOLD:g}; confirmed = reviewed in matches.csv. Use --format json for "
@@ -778,7 +769,8 @@ def format_pending(links: Sequence[Mapping[str, Any]], fmt: str, *, as_of: str) 
     table = tabulate(
         rows, headers=headers, tablefmt="github" if markdown else "simple", right=[3, 5]
     )
-    title = f"{len(links)} possible match(es) of listed entities pending review as of {as_of}"
+    matches = count(len(links), "possible match", "possible matches")
+    title = f"{matches} of listed entities pending review as of {as_of}"
     note = (
         "Not linked until reviewed: each may add exposure. Record a decision with\n"
         '  exposure review --data FOLDER --confirm "CUSTOMER=LISTED" (or --reject ...) --note WHY\n'
