@@ -185,22 +185,6 @@ def reference(network: Network, listed: set[int] | None = None) -> Reference:
         else:
             known[u, v] += share
 
-    def tier(u: int) -> int | None:
-        # Breadth-first from u; only unlisted companies pass goods on (u itself always does).
-        frontier, seen, depth = [u], set(), 0
-        while frontier:
-            depth += 1
-            following = []
-            for x in frontier:
-                for v in sorted(succ[x]):
-                    if v in listed:
-                        return depth
-                    if v not in seen:
-                        seen.add(v)
-                        following.append(v)
-            frontier = following
-        return None
-
     def lower_bound(u: int) -> bool:
         # Some walk u -> ... -> listed, through unlisted companies, has an unknown share.
         frontier = [(u, False)]
@@ -237,6 +221,9 @@ def reference(network: Network, listed: set[int] | None = None) -> Reference:
                         following.append(v)
             frontier = following
         return found
+
+    def tier(u: int) -> int | None:
+        return min(nearest(u).values(), default=None)
 
     def beyond(u: int) -> bool:
         # After MAX_TIER sales to unlisted companies, one that still reaches a listed entity.
