@@ -77,7 +77,9 @@ class DataError(ExposureError, ValueError):
         more = len(self.problems) - len(shown)
         if more > 0:
             shown.append(
-                f"... and {count(more, 'more problem')}; run `exposure validate` to list them all."
+                # Written out here: the exceptions depend on nothing else in the package.
+                f"... and {more} more problem{'s' if more > 1 else ''}; run `exposure validate` "
+                "to list them all."
             )
         super().__init__("\n".join(shown))
 
