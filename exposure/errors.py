@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from exposure.util.words import count
-
 __all__ = [
     "AmbiguousNameError",
     "DataError",
