@@ -33,6 +33,7 @@ __all__ = [
     "listed_distances",
     "listed_reached_counts",
     "material_paths",
+    "nearest_listed_counts",
     "nearest_paths",
     "reach",
     "reached_listed",
@@ -52,8 +53,8 @@ TOLERANCE = 1e-13
 #: Matrices with at least this many stored entries are multiplied on two threads
 #: (:class:`RowSplit`).
 THREADED_FROM = 1_000_000
-#: Stored entries (node, listed node) one block of :func:`listed_reached_counts` may hold:
-#: about 5 bytes each, so a few hundred MB with the products' temporaries.
+#: 64-bit words (per node, and per onward sale while a step runs) one block of
+#: :func:`listed_reached_counts` may hold: 128 MB each.
 REACH_BLOCK_ENTRIES = 1 << 24
 
 
@@ -726,6 +727,9 @@ class PathFinder:
         self._falling = bool(np.fmax.reduce(self.data, initial=0.0) <= 1.0)
         self._min_weight = math.nan
         self._onward: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.listed = listed
+        self.tier = tier
+        self._seen = np.zeros(self.n, dtype=bool)
 
     def _onward_sales(self, left: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``indptr`` and the sales (customer, share, standing) a later step may take.
@@ -761,6 +765,45 @@ class PathFinder:
         sales["standing"] = self.standing[keep]
         kept = np.concatenate([[0], np.cumsum(keep)]).astype(self.indptr.dtype)
         return kept[self.indptr], sales
+
+    def nearest(self, start: int) -> list[tuple[list[int], float | None]]:
+        """Return :func:`nearest_paths` from ``start``."""
+        indptr, indices, data = self.indptr, self.indices, self.data
+        listed, tier = self.listed, self.tier
+        goal = int(tier[start])
+        frontier = np.array([start])
+        parent: dict[int, int] = {}
+        seen = self._seen  # reset below: one array for every search
+        seen[start] = not listed[start]  # a listed start reached again is a listed buyer
+        touched = [frontier]
+        for depth in range(1, goal + 1):
+            lengths = indptr[frontier + 1] - indptr[frontier]
+            step = indices[spans(indptr[frontier], lengths)]
+            source = np.repeat(frontier, lengths)
+            wanted = listed[step] if depth == goal else ~listed[step] & (tier[step] == goal - depth)
+            keep = wanted & ~seen[step]
+            step, source = step[keep], source[keep]
+            # The frontier is sorted: the first sale to a node comes from its lowest parent.
+            step, first = np.unique(step, return_index=True)
+            seen[step] = True
+            touched.append(step)
+            parent.update(zip(step.tolist(), source[first].tolist(), strict=True))
+            frontier = step
+        for nodes in touched:
+            seen[nodes] = False
+        found: list[tuple[list[int], float | None]] = []
+        for node in frontier.tolist() if goal > 0 else []:
+            path = [node, parent[node]]  # node may be the start itself, reached again
+            while path[-1] != start:
+                path.append(parent[path[-1]])
+            path.reverse()
+            weight: float | None = 1.0
+            for a, b in itertools.pairwise(path):
+                entries = slice(indptr[a], indptr[a + 1])
+                share = float(data[entries][indices[entries] == b][0])
+                weight = None if weight is None or math.isnan(share) else weight * share
+            found.append((path, weight))
+        return found
 
     def paths(
         self, start: int, *, max_tier: int, min_weight: float, cap: int
@@ -860,38 +903,28 @@ def listed_distances(
 
 
 def nearest_paths(
-    weights: sparse.csr_matrix, listed: np.ndarray, start: int, tier: int
+    weights: sparse.csr_matrix, listed: np.ndarray, tier: np.ndarray, start: int
 ) -> list[tuple[list[int], float | None]]:
-    """Return one shortest path from ``start`` to each listed node ``tier`` sales away.
+    """Return one shortest path from ``start`` to each listed node at its tier.
 
     What explains a supplier's tier whatever the tier limit and minimum weight: for each
-    listed buyer at the supplier's tier, the path through the lowest-numbered intermediaries
-    at each step, with its weight (the product of its shares; ``None`` when one is unknown).
+    listed buyer ``tier[start]`` sales away, the path through the lowest-numbered
+    intermediaries at each step, with its weight (the product of its shares; ``None`` when
+    one is unknown). Only companies on shortest routes are visited: ``d`` sales from the
+    start, those whose own tier is ``tier[start] - d``. :meth:`PathFinder.nearest` does the
+    same for one supplier after another.
 
     Examples
     --------
     >>> from scipy import sparse
     >>> import numpy as np
     >>> W = sparse.csr_matrix(([0.5, 0.2, np.nan], ([0, 1, 0], [1, 2, 2])), shape=(4, 4))
-    >>> nearest_paths(W, np.array([False, False, True, False]), 0, 1)
-    [([0, 2], None)]
-    >>> nearest_paths(W, np.array([False, False, True, False]), 1, 1)
-    [([1, 2], 0.2)]
+    >>> listed = np.array([False, False, True, False])
+    >>> tier = tiers(W, listed)
+    >>> nearest_paths(W, listed, tier, 0), nearest_paths(W, listed, tier, 1)
+    ([([0, 2], None)], [([1, 2], 0.2)])
     """
-    nodes, depth, parent = _search_to_listed(weights, listed, start, tier)
-    found: list[tuple[list[int], float | None]] = []
-    for node in nodes[depth == tier].tolist():
-        path = [node, parent[node]]  # node may be the start itself, reached again
-        while path[-1] != start:
-            path.append(parent[path[-1]])
-        path.reverse()
-        weight: float | None = 1.0
-        for a, b in itertools.pairwise(path):
-            entries = slice(weights.indptr[a], weights.indptr[a + 1])
-            share = float(weights.data[entries][weights.indices[entries] == b][0])
-            weight = None if weight is None or math.isnan(share) else weight * share
-        found.append((path, weight))
-    return found
+    return PathFinder(weights, listed, tier).nearest(start)
 
 
 def _search_to_listed(
@@ -930,6 +963,64 @@ def _search_to_listed(
     return nodes[order], depths[order], parent
 
 
+def nearest_listed_counts(
+    adjacency: sparse.csr_matrix,
+    listed: np.ndarray,
+    tier: np.ndarray,
+    *,
+    block_entries: int = REACH_BLOCK_ENTRIES,
+) -> np.ndarray:
+    """Return, for every node, how many listed nodes lie at its tier (as :func:`nearest_paths`).
+
+    The listed nodes ``tier[u]`` sales from ``u``, for every ``u`` at once: those a tier-1
+    node sells to, and for a node of tier ``k`` those of the customers of tier ``k - 1`` it
+    sells to, as bits (64 listed nodes a word), one pass over the sales per block of listed
+    nodes.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1, 1, 1, 1], ([0, 0, 1, 2], [1, 2, 3, 3])), shape=(5, 5))
+    >>> listed = np.array([False, False, False, True, True])
+    >>> nearest_listed_counts(A, listed, tiers(A, listed)).tolist()
+    [1, 1, 1, 0, 0]
+    """
+    n = adjacency.shape[0]
+    counts = np.zeros(n, dtype=np.int64)
+    targets = np.flatnonzero(listed)
+    if not len(targets) or not adjacency.nnz:
+        return counts
+    column = np.full(n, -1, dtype=np.int64)
+    column[targets] = np.arange(len(targets))
+    indptr, indices = adjacency.indptr, adjacency.indices
+    source = np.repeat(np.arange(n), np.diff(indptr))
+    first_sales = listed[indices] & (tier[source] == 1)
+    direct_src, direct_col = source[first_sales], column[indices[first_sales]]
+    # Sales one tier down: from a node of tier k > 1 to an unlisted one of tier k - 1.
+    down = ~listed[indices] & (tier[source] > 1) & (tier[indices] == tier[source] - 1)
+    down_src, down_dst = source[down], indices[down]
+    levels = [np.flatnonzero(tier[down_src] == k) for k in range(2, int(tier.max(initial=0)) + 1)]
+    words = max(1, min(block_entries // max(n, len(down_dst)), -(-len(targets) // 64)))
+    for first in range(0, len(targets), 64 * words):
+        width = min(words, -(-(len(targets) - first) // 64))
+        in_block = (direct_col >= first) & (direct_col < first + 64 * width)
+        offset = direct_col[in_block] - first
+        bits = np.zeros((n, width), dtype=np.uint64)
+        np.bitwise_or.at(
+            bits,
+            (direct_src[in_block], offset // 64),
+            np.left_shift(np.uint64(1), (offset % 64).astype(np.uint64)),
+        )
+        for level in levels:  # tier 2, 3, ...: each reads the tier below, done already
+            if not len(level):
+                continue
+            sellers, starts = np.unique(down_src[level], return_index=True)
+            bits[sellers] = np.bitwise_or.reduceat(bits[down_dst[level]], starts, axis=0)
+        counts += np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
+    return counts
+
+
 def listed_reached_counts(
     adjacency: sparse.csr_matrix,
     listed: np.ndarray,
@@ -954,7 +1045,7 @@ def listed_reached_counts(
     max_tier
         The most sales on a path; 0 for no limit.
     block_entries
-        The most (node, listed node) pairs one block of listed nodes may hold (see Notes).
+        The most 64-bit words (nodes x words) one block of listed nodes may hold (see Notes).
 
     Returns
     -------
@@ -963,14 +1054,12 @@ def listed_reached_counts(
 
     Notes
     -----
-    What each node reaches is a sparse boolean matrix, node x listed node: ``R_1`` holds the
-    sales to listed nodes, ``R_j = R_1 + U @ R_(j-1)`` with ``U`` the sales to unlisted
-    nodes, up to ``max_tier`` or until it stops growing. The work is one sparse product per
-    tier, instead of one search per node that each visits thousands of nodes. The matrix has
-    an entry per pair within reach, so the listed nodes are taken in blocks of columns: the
-    first block is narrow enough to hold ``block_entries`` entries even if every node
-    reached every listed node in it; each next one is sized from the entries per listed node
-    seen so far, at most four times as wide as the one before.
+    What each node reaches is a set of listed nodes, kept as bits (64 listed nodes a word):
+    ``R_1`` holds the sales to listed nodes, ``R_j = R_1 | OR of R_(j-1) over the sales to
+    unlisted nodes``, up to ``max_tier`` or until it stops growing; a node's deepest tier is
+    the last ``j`` at which its set grew. Each step is one pass over the sales, whatever how
+    many listed nodes each reaches. The listed nodes are taken in blocks of as many words as
+    ``block_entries`` allows for every node.
 
     Examples
     --------
@@ -990,52 +1079,36 @@ def listed_reached_counts(
         return counts, deepest
     column = np.full(n, -1, dtype=np.int64)
     column[targets] = np.arange(len(targets))
-    to_listed = listed[adjacency.indices]
-
-    def entries(keep: np.ndarray, indices: np.ndarray, width: int) -> sparse.csr_matrix:
-        indptr = np.zeros(len(keep) + 1, dtype=np.int64)
-        np.cumsum(keep, out=indptr[1:])
-        return sparse.csr_matrix(
-            (np.ones(int(keep.sum()), dtype=bool), indices, indptr[adjacency.indptr]),
-            shape=(n, width),
+    indptr, indices = adjacency.indptr, adjacency.indices
+    source = np.repeat(np.arange(n), np.diff(indptr))
+    to_listed = listed[indices]
+    direct_src, direct_col = source[to_listed], column[indices[to_listed]]
+    onward_src, onward_dst = source[~to_listed], indices[~to_listed]
+    # The onward sales grouped by seller: where each seller's run starts (for reduceat).
+    sellers, starts = np.unique(onward_src, return_index=True)
+    # A block's bits are held per node and, while a step runs, per onward sale.
+    words = max(1, min(block_entries // max(n, len(onward_dst)), -(-len(targets) // 64)))
+    for first in range(0, len(targets), 64 * words):
+        width = min(words, -(-(len(targets) - first) // 64))
+        in_block = (direct_col >= first) & (direct_col < first + 64 * width)
+        offset = direct_col[in_block] - first
+        direct = np.zeros((n, width), dtype=np.uint64)
+        np.bitwise_or.at(
+            direct,
+            (direct_src[in_block], offset // 64),
+            np.left_shift(np.uint64(1), (offset % 64).astype(np.uint64)),
         )
-
-    # Sales to listed nodes, by the listed node's column; sales to unlisted nodes go on.
-    direct = entries(to_listed, column[adjacency.indices[to_listed]], len(targets))
-    onward = RowSplit(entries(~to_listed, adjacency.indices[~to_listed], n))
-    first, width = 0, max(1, block_entries // n)
-    seen_entries = 0
-    while first < len(targets):
-        last = min(first + width, len(targets))
-        block = direct[:, first:last]
-        reach = block
+        reach = direct
         depth = 1
-        _deepen(deepest, block, None, depth)
-        while max_tier <= 0 or depth < max_tier:
+        deepest[reach.any(axis=1)] = np.maximum(deepest[reach.any(axis=1)], 1)
+        while (max_tier <= 0 or depth < max_tier) and len(sellers):
             depth += 1
-            grown = block + onward @ reach
-            if grown.nnz == reach.nnz:  # reach only grows: the same size is the same set
+            grown = direct.copy()
+            grown[sellers] |= np.bitwise_or.reduceat(reach[onward_dst], starts, axis=0)
+            changed = (grown != reach).any(axis=1)
+            if not changed.any():
                 break
-            _deepen(deepest, grown, reach, depth)
+            deepest[changed] = np.maximum(deepest[changed], depth)
             reach = grown
-        counts += np.diff(reach.indptr)
-        seen_entries += reach.nnz
-        per_listed = max(seen_entries / last, 1.0)
-        first, width = last, max(1, min(4 * width, int(block_entries / per_listed)))
+        counts += np.bitwise_count(reach).sum(axis=1, dtype=np.int64)
     return counts, deepest
-
-
-def _deepen(
-    deepest: np.ndarray, grown: sparse.csr_matrix, before: sparse.csr_matrix | None, depth: int
-) -> None:
-    """Set ``deepest`` to ``depth`` where a row reached a listed node first at that depth.
-
-    ``grown`` and ``before``: what each row reaches, over a block of listed nodes, at ``depth``
-    sales and at one sale less.
-    """
-    new = grown.astype(np.int8)
-    if before is not None:
-        new = new - before.astype(np.int8)
-    new = new.tocoo()
-    rows = new.row[new.data > 0]
-    deepest[rows] = np.maximum(deepest[rows], depth)  # an earlier block may have gone deeper

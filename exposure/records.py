@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
-from typing import Any, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -135,6 +135,8 @@ class RankingLine(TypedDict):
     assumptions: list[str]
     needs_review: bool
     revenue_at_risk_if_confirmed: float | None
+    #: Every listed entity its sales reach (``listed_buyers`` names those of its paths).
+    listed_buyers_reached: NotRequired[int]
 
 
 class SupplierRecord(TypedDict):
@@ -278,16 +280,22 @@ class RecordMaker:
         self._finder: analysis.PathFinder | None = None
         self._possible_finder: analysis.PathFinder | None = None
         self._reached: tuple[np.ndarray, np.ndarray] | None = None
+        #: Per node, the listed entities at its tier (when many suppliers are asked for).
+        self._nearest_counts: np.ndarray | None = None
 
     # -- paths -------------------------------------------------------------------------------
 
-    def paths_of(self, code: int, *, keep: bool = True) -> list[tuple[list[int], float | None]]:
+    def paths_of(
+        self, code: int, *, keep: bool = True, every_nearest: bool = True
+    ) -> list[tuple[list[int], float | None]]:
         """Return the supplier's paths to show (node codes) and their weights, heaviest first.
 
         The material paths (:func:`~exposure.analysis.material_paths`), and for each listed
         buyer at the supplier's tier with none among them, one shortest path
         (:func:`~exposure.analysis.nearest_paths`): whatever the tier limit and minimum weight,
         an exposed supplier's tier is explained by a path to each of its nearest listed buyers.
+        With ``every_nearest=False`` (a ranking, which names buyers and counts the others),
+        only when there is no material path at all.
         """
         result = self.analysed
         tier = int(result.tier[code])
@@ -305,7 +313,13 @@ class RecordMaker:
         )
         if tier > 1:  # every sale to a listed entity is a material path already
             explained = {path[-1] for path, _ in paths if len(path) - 1 == tier}
-            nearest = analysis.nearest_paths(result.weights, result.listed, code, tier)
+            at_tier = self._nearest_counts
+            if paths and not every_nearest:
+                nearest = []  # a ranking names the buyers of its paths and counts the others
+            elif at_tier is not None and len(explained) >= at_tier[code]:
+                nearest = []  # counted for every supplier at once: nothing left to explain
+            else:
+                nearest = self._finder.nearest(code)
             added = [(path, weight) for path, weight in nearest if path[-1] not in explained]
             if added:
                 paths = sorted(
@@ -478,7 +492,20 @@ class RecordMaker:
         """
         if len(codes) > COUNTED_AT_ONCE_FROM:
             self.reached_listed_counts()
+            self.count_nearest()
         return (self.record(code, keep=False) for code in codes.tolist())
+
+    def count_nearest(self) -> None:
+        """Count, for every node at once, the listed entities at its tier.
+
+        Then a supplier whose material paths reach all of them needs no search for the paths
+        that explain its tier (:meth:`paths_of`).
+        """
+        if self._nearest_counts is None:
+            result = self.analysed
+            self._nearest_counts = analysis.nearest_listed_counts(
+                result.graph.adjacency, result.listed, result.tier
+            )
 
     def record(self, code: int, *, keep: bool = True) -> SupplierRecord:
         """Return one supplier's whole record."""
@@ -514,11 +541,16 @@ class RecordMaker:
         The listed buyers are those of the supplier's material paths, but the paths' sales,
         listings and sources, most of a record's cost, are not looked up.
         """
+        if len(codes) > COUNTED_AT_ONCE_FROM:
+            self.reached_listed_counts()
         figures = self.analysed.revenue_figures(codes)
         names = self.analysed.graph.names
         for code, figure in zip(codes.tolist(), figures.tolist(), strict=True):
-            targets = (path[-1] for path, _ in self.paths_of(code, keep=False))
-            yield self._line(code, figure, [str(names[t]) for t in dict.fromkeys(targets)])
+            found = self.paths_of(code, keep=False, every_nearest=False)
+            targets = dict.fromkeys(path[-1] for path, _ in found)
+            line = self._line(code, figure, [str(names[t]) for t in targets])
+            line["listed_buyers_reached"] = self._listed_reached(code)[0] if found else 0
+            yield line
 
     def _line(self, code: int, figure: float, listed_buyers: list[str]) -> RankingLine:
         """Return the fields a supplier's record and its line of the ranking share."""

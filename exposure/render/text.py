@@ -354,21 +354,21 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
 RANKING_BUYERS = 3
 
 
-def _first_names(names: list[str]) -> str:
+def _first_names(names: list[str], reached: int | None = None) -> str:
     """Name the first :data:`RANKING_BUYERS` listed buyers and count the others.
 
+    ``reached``: every listed buyer reached (``names`` are those of the paths), when known.
     A supplier of a large graph can sell to dozens of listed entities: the column stays
     readable, and a table of a million suppliers is not padded to its longest line.
 
     Examples
     --------
-    >>> _first_names(["A", "B"]), _first_names(["A", "B", "C", "D", "E"])
-    ('A, B', 'A, B, C and 2 more')
+    >>> _first_names(["A", "B"]), _first_names(["A", "B", "C", "D", "E"]), _first_names(["A"], 4)
+    ('A, B', 'A, B, C and 2 more', 'A and 3 more')
     """
-    shown = ", ".join(names[:RANKING_BUYERS])
-    return (
-        shown if len(names) <= RANKING_BUYERS else f"{shown} and {len(names) - RANKING_BUYERS} more"
-    )
+    shown = names[:RANKING_BUYERS]
+    others = max(len(names), reached or 0) - len(shown)
+    return ", ".join(shown) + (f" and {others} more" if others > 0 else "")
 
 
 def _ranking(
@@ -384,7 +384,7 @@ def _ranking(
             r["supplier"],
             "yes" if r["exposed"] else "no",
             r["tier"] or "",
-            _first_names(r["listed_buyers"]),
+            _first_names(r["listed_buyers"], r.get("listed_buyers_reached")),
             _share(r),
             r["share_basis"] or "",
         ]
