@@ -314,6 +314,7 @@ class RecordMaker:
         if tier > 1:  # every sale to a listed entity is a material path already
             explained = {path[-1] for path, _ in paths if len(path) - 1 == tier}
             at_tier = self._nearest_counts
+            nearest: list[tuple[list[int], float | None]]
             if paths and not every_nearest:
                 nearest = []  # a ranking names the buyers of its paths and counts the others
             elif at_tier is not None and len(explained) >= at_tier[code]:
