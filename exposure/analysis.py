@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -1002,16 +1003,7 @@ def nearest_listed_counts(
     down_src, down_dst = source[down], indices[down]
     levels = [np.flatnonzero(tier[down_src] == k) for k in range(2, int(tier.max(initial=0)) + 1)]
     words = max(1, min(block_entries // max(n, len(down_dst)), -(-len(targets) // 64)))
-    for first in range(0, len(targets), 64 * words):
-        width = min(words, -(-(len(targets) - first) // 64))
-        in_block = (direct_col >= first) & (direct_col < first + 64 * width)
-        offset = direct_col[in_block] - first
-        bits = np.zeros((n, width), dtype=np.uint64)
-        np.bitwise_or.at(
-            bits,
-            (direct_src[in_block], offset // 64),
-            np.left_shift(np.uint64(1), (offset % 64).astype(np.uint64)),
-        )
+    for bits in _bit_blocks(n, direct_src, direct_col, len(targets), words):
         for level in levels:  # tier 2, 3, ...: each reads the tier below, done already
             if not len(level):
                 continue
@@ -1019,6 +1011,27 @@ def nearest_listed_counts(
             bits[sellers] = np.bitwise_or.reduceat(bits[down_dst[level]], starts, axis=0)
         counts += np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
     return counts
+
+
+def _bit_blocks(
+    n: int, source: np.ndarray, column: np.ndarray, n_columns: int, words: int
+) -> Iterator[np.ndarray]:
+    """Yield, block by block of ``64 * words`` columns, the bits set by ``(source, column)``.
+
+    Each block is an ``(n, words)`` array of ``uint64`` (fewer words for the last): row
+    ``source[i]`` has the bit of ``column[i]`` set, counted from the block's first column.
+    """
+    for first in range(0, n_columns, 64 * words):
+        width = min(words, -(-(n_columns - first) // 64))
+        in_block = (column >= first) & (column < first + 64 * width)
+        offset = column[in_block] - first
+        bits = np.zeros((n, width), dtype=np.uint64)
+        np.bitwise_or.at(
+            bits,
+            (source[in_block], offset // 64),
+            np.left_shift(np.uint64(1), (offset % 64).astype(np.uint64)),
+        )
+        yield bits
 
 
 def listed_reached_counts(
@@ -1088,16 +1101,7 @@ def listed_reached_counts(
     sellers, starts = np.unique(onward_src, return_index=True)
     # A block's bits are held per node and, while a step runs, per onward sale.
     words = max(1, min(block_entries // max(n, len(onward_dst)), -(-len(targets) // 64)))
-    for first in range(0, len(targets), 64 * words):
-        width = min(words, -(-(len(targets) - first) // 64))
-        in_block = (direct_col >= first) & (direct_col < first + 64 * width)
-        offset = direct_col[in_block] - first
-        direct = np.zeros((n, width), dtype=np.uint64)
-        np.bitwise_or.at(
-            direct,
-            (direct_src[in_block], offset // 64),
-            np.left_shift(np.uint64(1), (offset % 64).astype(np.uint64)),
-        )
+    for direct in _bit_blocks(n, direct_src, direct_col, len(targets), words):
         reach = direct
         depth = 1
         deepest[reach.any(axis=1)] = np.maximum(deepest[reach.any(axis=1)], 1)
