@@ -159,10 +159,10 @@ class Listed:
         """The what-if assumptions about graph nodes: code -> assumed listed or delisted."""
         return {code: is_listed for code, (is_listed, _) in self._assumptions.items()}
 
-    @cached_property
+    @property
     def assumed_owners(self) -> dict[str, tuple[str, str]]:
         """Owners named only in ``ownership.csv`` and assumed listed: name key -> (name, list)."""
-        return self._owner_assumptions
+        return self._resolved_assumptions[1]
 
     @cached_property
     def _resolved_assumptions(
@@ -215,7 +215,7 @@ class Listed:
                 owners[target] = (name, named_list or ASSUMED_LIST)
                 continue
             code = int(cast(int, target))
-            if not is_listed and not (by_data[code] or self._affiliate_by_data(code)):
+            if not is_listed and not (by_data[code] or self._affiliates_by_data[code]):
                 raise ExposureError("--assume-delisted " + nothing.format("not listed"))
             if is_listed and by_data[code] and not named_list:
                 msg = "--assume-listed " + nothing.format("listed already")
@@ -229,18 +229,15 @@ class Listed:
     def _assumptions(self) -> dict[int, tuple[bool, str]]:
         return self._resolved_assumptions[0]
 
-    @property
-    def _owner_assumptions(self) -> dict[str, tuple[str, str]]:
-        return self._resolved_assumptions[1]
-
     @cached_property
     def _listed_by_data(self) -> np.ndarray:
         """Boolean mask over nodes: a listing of its entity is in force (no what-if)."""
         entities = self.graph.nodes["entity"].to_numpy()
         return np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
 
-    def _affiliate_by_data(self, code: int) -> bool:
-        """Whether a node counts as listed through its owners, on the data alone."""
+    @cached_property
+    def _affiliates_by_data(self) -> np.ndarray:
+        """Boolean mask over nodes: listed through its owners, on the data alone."""
         facts = Listed(
             self.graph,
             self.as_of,
@@ -248,16 +245,16 @@ class Listed:
             ownership_threshold=self.ownership_threshold,
             ownership_method=self.ownership_method,
         )
-        return bool(facts.affiliates.mask[code])
+        return facts.affiliates.mask
 
     def _ownership_name(self, name: str, option: str) -> str:
         """Return the name key of an owner named in ``ownership.csv`` but in no other file."""
         ownership = self.graph.dataset.ownership
         if ownership is not None and len(ownership):
             names = pd.concat([ownership["owner"], ownership["owned"]]).astype(str).unique()
-            keys = {name_key(n): n for n in names}
-            if name_key(name) in keys:
-                return name_key(name)
+            key = name_key(name)
+            if key in {name_key(n) for n in names}:
+                return key
         self._entity_code(name, option)  # raises with a suggestion
         raise AssertionError  # pragma: no cover: _entity_code raised
 
@@ -273,7 +270,7 @@ class Listed:
         ]
         stated += [
             f"assumed listed on the {list_name}: {name} (what-if, not a fact)"
-            for name, list_name in self._owner_assumptions.values()
+            for name, list_name in self.assumed_owners.values()
         ]
         return stated
 
