@@ -28,6 +28,7 @@ from scipy import sparse
 __all__ = [
     "PathFinder",
     "RowSplit",
+    "heaviest_first",
     "keep_entries",
     "levels",
     "limited_figures",
@@ -625,6 +626,18 @@ def limited_figures(
     }
 
 
+def heaviest_first(path: tuple[list[int], float | None]) -> tuple[Any, ...]:
+    """Sort key of paths with their weights: heaviest first, unknown weights last, then shortest.
+
+    Examples
+    --------
+    >>> sorted([([0, 2], None), ([0, 1, 2], 0.05), ([0, 2], 0.5)], key=heaviest_first)
+    [([0, 2], 0.5), ([0, 1, 2], 0.05), ([0, 2], None)]
+    """
+    nodes, weight = path
+    return (weight is None, -(weight or 0.0), len(nodes), nodes)
+
+
 def material_paths(
     shares: sparse.csr_matrix,
     listed: np.ndarray,
@@ -860,7 +873,7 @@ class PathFinder:
                 if self._falling and new_known < min_weight:
                     continue  # a first sale this small: every path on from it weighs less
                 stack.append(([*path, nxt], new_weight, new_known))
-        found.sort(key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]))
+        found.sort(key=heaviest_first)
         return found
 
 

@@ -325,7 +325,7 @@ class RecordMaker:
             if added:
                 paths = sorted(
                     paths + added,
-                    key=lambda p: (p[1] is None, -(p[1] or 0.0), len(p[0]), p[0]),
+                    key=analysis.heaviest_first,
                 )
         if keep:
             self._paths[code] = paths
