@@ -543,3 +543,24 @@ def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> No
     )
     found = Matcher(listed).match(["Comercializadora Española S.A.T."]).iloc[0]
     assert found["outcome"] == "none"
+
+
+def test_a_prepared_list_answers_as_a_fresh_one_and_a_changed_list_is_prepared_again() -> None:
+    listed = pd.DataFrame(
+        {"name": ["Hikvision", "Dahua Technology"], "alt_names": ["", ""],
+         "country": ["CN", "CN"], "list": ["Entity List", "Entity List"]}
+    )  # fmt: skip
+    names = ["Hikvison", "Dahua Technolgy Co", "Acme Corp"]
+    first = Matcher(listed).match(names)
+    again = Matcher(listed.copy()).match(names)
+    pd.testing.assert_frame_equal(first, again)
+    # The same names, another alias: the new spelling is found, not the old list's answer.
+    changed = listed.assign(alt_names=["", "Acme Corporation"])
+    assert Matcher(changed).match(names).loc[2, "outcome"] == "match"
+    # Another country changes the evidence, so the list is prepared again.
+    moved = listed.assign(country=["US", "CN"])
+    found = Matcher(moved).match(["Hikvison"], ["CN"]).iloc[0]
+    assert found["score"] < first.iloc[0]["score"]
+    # Thresholds and decisions belong to each matcher, not to the prepared list.
+    strict = Matcher(listed, match_threshold=99.0, possible_threshold=98.0).match(names)
+    assert strict.loc[0, "outcome"] == "none" != first.loc[0, "outcome"]

@@ -18,6 +18,7 @@ What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -188,7 +189,10 @@ def form_row(name: str) -> tuple[Any, ...]:
     """
     tokens = name_tokens(name)
     unglued = _GLUED_FORM.sub(r"\1 \2", name)
-    place, rest = split_place(name_tokens(without_legal_forms(unglued)) or tokens)
+    stripped = without_legal_forms(unglued)
+    # Most names hold no form rigour knows beyond ours: their tokens are already known.
+    same = name.isascii() and unglued == name and stripped == name.lower()
+    place, rest = split_place((tokens if same else name_tokens(stripped)) or tokens)
     if in_chinese_script(name):
         rest = _chinese_words(rest)
     rest = [ABBREVIATIONS.get(t, _as_number(t)) for t in rest]
@@ -300,7 +304,21 @@ def rare_words(distinct: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _is_rare(word: str) -> bool:
+    if len(word) <= 2:
+        return False
+    if word.isascii() and word.isalpha():
+        # A plain word is its own token: its Zipf frequency is read from the word lists
+        # directly, as wordfreq computes it, without tokenising it again.
+        found = max(table.get(word, 0.0) for table in _frequencies())
+        return (round(math.log10(found) + 9, 2) if found > 0 else 0.0) < COMMON_FROM
     from wordfreq import zipf_frequency  # loads a word list: only fuzzy matching needs it
 
-    frequency = max(zipf_frequency(word, language) for language in COMMON_IN)
-    return len(word) > 2 and frequency < COMMON_FROM
+    return max(zipf_frequency(word, language) for language in COMMON_IN) < COMMON_FROM
+
+
+@functools.cache
+def _frequencies() -> tuple[dict[str, float], ...]:
+    """Return the word frequencies of the languages of :data:`COMMON_IN`."""
+    from wordfreq import get_frequency_dict  # loads the word lists: only fuzzy matching needs it
+
+    return tuple(get_frequency_dict(language) for language in COMMON_IN)

@@ -54,6 +54,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -68,7 +70,9 @@ from exposure.entities.forms import NameFormsTable, rare_words
 from exposure.entities.listings import NameIndex, entity_ids
 from exposure.names import (
     GENERIC_WORDS,
+    LEGAL_FORMS,
     PROVINCE_OF,
+    fold,
     name_key,
 )
 from exposure.read.csl import address_countries
@@ -104,6 +108,12 @@ CONTAINED_SCORE = 82.0
 #: :data:`NEAR_SAME_RATIO`, as "Hikvison" and "Hikvision"): a possible match, for review.
 NEAR_SAME_SCORE = 82.0
 NEAR_SAME_RATIO = 90.0
+#: Least score of a name written as an acronym of the listed name's words ("CRCC" and "China
+#: Railway Construction Corporation", "UWSA" and "United Wa State Army"): a possible match,
+#: never a confident one, as letters alone name many bodies.
+ACRONYM_SCORE = 80.0
+#: An acronym is one word of this many letters, not a common word (see :func:`_acronym`).
+ACRONYM_LETTERS = (3, 8)
 #: Subtracted when both countries are known and differ.
 COUNTRY_PENALTY = 15.0
 #: Subtracted when both names start with a place name and the places differ.
@@ -132,11 +142,23 @@ TYPO_FROM = 6
 #: Candidates scoring below this are not reported (a name with none has outcome ``none``).
 REPORT_FLOOR = 50.0
 _CHUNK = 50_000
+#: How many lists stay prepared in memory (their spellings' normal forms, index and blocks).
+PREPARED_LISTS = 4
+_PREPARED: dict[str, dict[str, Any]] = {}
+#: The columns of the listed rows that the prepared side of a :class:`Matcher` depends on.
+_PREPARED_FROM = ("entity", "name", "alt_names", "country", "list", "addresses")
 
 RESULT_COLUMNS = [
     "name", "country", "rank", "outcome", "method", "score", "entity", "listed", "matched_as", "list",
     "listed_country", "name_form", "listed_form", "explanation",
 ]  # fmt: skip
+
+
+def _fingerprint(listings: pd.DataFrame) -> str:
+    """Return a digest of what a :class:`Matcher` prepares from the listed rows."""
+    columns = [c for c in _PREPARED_FROM if c in listings.columns]
+    hashed = pd.util.hash_pandas_object(listings[columns].astype(str), index=False)
+    return f"{columns}:{len(listings)}:{hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()}"
 
 
 def _places(text: str) -> set[str]:
@@ -206,9 +228,28 @@ class Matcher:
                 listings[column] = ""
         if "entity" not in listings.columns:
             listings["entity"] = entity_ids(listings)
+        fingerprint = _fingerprint(listings)
+        prepared = _PREPARED.pop(fingerprint, None)
+        if prepared is None:
+            self._prepare(listings)
+            prepared = {k: v for k, v in vars(self).items() if k.startswith("_")}
+        else:
+            vars(self).update(prepared)
+        # The most recently used lists stay prepared, so that screening names in batches
+        # against one list prepares its spellings once.
+        _PREPARED[fingerprint] = prepared
+        while len(_PREPARED) > PREPARED_LISTS:
+            del _PREPARED[next(iter(_PREPARED))]
         self.match_threshold = float(match_threshold)
         self.possible_threshold = float(possible_threshold)
 
+        if isinstance(decisions, Decisions):
+            self.decisions = decisions
+        else:
+            self.decisions = Decisions.from_table(decisions, self._index, decisions_file)
+
+    def _prepare(self, listings: pd.DataFrame) -> None:
+        """Prepare the listed side: normal forms, the exact index, blocks and evidence."""
         # One row per distinct (entity, key) among the names and aliases.
         entity_of: list[int] = []
         text: list[str] = []
@@ -280,6 +321,8 @@ class Matcher:
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
+        self._rare = rare_words(self._forms.distinct)
+        self._initials = np.array([_initials(t) for t in self._spelling.tolist()], dtype=object)
 
         # The distinctive words of each listed spelling, as a sparse incidence matrix.
         self._vocabulary: dict[str, int] = {}
@@ -291,6 +334,13 @@ class Matcher:
         # The blocking index: block id -> listed rows, as sorted arrays.
         self._words = {t for core in self._forms.core.tolist() for t in core.split()}
         block_row, block_text = _blocks(self._forms, known_words=None)
+        # A name written as an acronym finds the spellings whose initials it is.
+        by_initials = [
+            (r, f"a:{a}") for r, i in enumerate(self._initials.tolist()) for a in i.split()
+        ]
+        if by_initials:
+            block_row = np.concatenate([block_row, [r for r, _ in by_initials]]).astype(np.int64)
+            block_text = [*block_text, *(a for _, a in by_initials)]
         self._block_id: dict[str, int] = {}
         ids = np.array(
             [self._block_id.setdefault(b, len(self._block_id)) for b in block_text],
@@ -303,11 +353,6 @@ class Matcher:
             np.int64
         )
         self._cap = max(BLOCK_CAP, len(rows) // 200)
-
-        if isinstance(decisions, Decisions):
-            self.decisions = decisions
-        else:
-            self.decisions = Decisions.from_table(decisions, self._index, decisions_file)
 
     @property
     def index(self) -> NameIndex:
@@ -442,7 +487,7 @@ class Matcher:
             distinct[apart],
             pairwise(
                 fuzz.ratio,
-                _run_together(forms.distinct[query[apart]]),
+                _run_together(forms.distinct)[query[apart]],
                 self._distinct_run[row[apart]],
             ),
         )
@@ -451,10 +496,18 @@ class Matcher:
         exact = forms.key[query] == listed.key[row]
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
+        acronyms = np.array(
+            [_acronym(p, c) for p, c in zip(forms.place, forms.core, strict=True)], dtype=object
+        )[query]
+        acronym = acronyms != ""
+        acronym[acronym] = [
+            a in i.split()
+            for a, i in zip(acronyms[acronym], self._initials[row[acronym]], strict=True)
+        ]
         contained = both & ~same_words & (q_words != s_words)
         # The floors need a rare word among those shared: a common word or surname alone
         # ("Marine", "Garcia") says nothing of which company a name is.
-        q_rare, s_rare = rare_words(forms.distinct)[query], rare_words(listed.distinct)[row]
+        q_rare, s_rare = rare_words(forms.distinct)[query], self._rare[row]
         same_words &= q_rare
         contained &= np.where(q_words < s_words, q_rare, s_rare)
         if contained.any():
@@ -467,13 +520,16 @@ class Matcher:
             contained[candidates] = shared == np.minimum(q_words, s_words)[candidates]
         # Only these can score the floor reported: (whole + distinctive) / 2 >= floor.
         floor = REPORT_FLOOR if explain == "all" else self.possible_threshold
-        keep = np.flatnonzero((distinct >= 2 * floor - 100) | same_words | contained | exact)
+        keep = np.flatnonzero(
+            (distinct >= 2 * floor - 100) | same_words | contained | exact | acronym
+        )
         query, row, distinct = query[keep], row[keep], distinct[keep]
-        both, same_words, contained, near_same, exact = (
+        both, same_words, contained, near_same, acronym, exact = (
             both[keep],
             same_words[keep],
             contained[keep],
             near_same[keep],
+            acronym[keep],
             exact[keep],
         )
         entity = self._entity[row]
@@ -484,7 +540,7 @@ class Matcher:
         core[apart] = _spaced_alike(
             core[apart],
             pairwise(
-                fuzz.ratio, _run_together(forms.core[query[apart]]), self._core_run[row[apart]]
+                fuzz.ratio, _run_together(forms.core)[query[apart]], self._core_run[row[apart]]
             ),
         )
         name_score = (core + distinct) / 2
@@ -492,6 +548,8 @@ class Matcher:
         same_words &= name_score < SAME_WORDS_SCORE
         contained &= name_score < CONTAINED_SCORE
         near_same &= ~contained & (name_score < NEAR_SAME_SCORE)
+        acronym &= ~same_words & ~contained & ~near_same & (name_score < ACRONYM_SCORE)
+        name_score = np.where(acronym, ACRONYM_SCORE, name_score)
         name_score = np.where(same_words, SAME_WORDS_SCORE, name_score)
         name_score = np.where(contained, CONTAINED_SCORE, name_score)
         name_score = np.where(near_same, NEAR_SAME_SCORE, name_score)
@@ -539,6 +597,7 @@ class Matcher:
                 "same_words": same_words[kept],
                 "contained": contained[kept],
                 "near_same": near_same[kept],
+                "acronym": acronym[kept],
                 "number_conflict": number_conflict[kept],
                 "place_conflict": place_conflict[kept],
                 "country_conflict": country_conflict[kept],
@@ -744,6 +803,8 @@ class Matcher:
                 parts.append(
                     f"distinctive words differ by a typo only: at least {NEAR_SAME_SCORE:g}"
                 )
+            elif r.get("acronym"):
+                parts.append(f"written as the initials of its words: at least {ACRONYM_SCORE:g}")
             if r["number_conflict"]:
                 parts.append(f"numbers differ: -{NUMBER_PENALTY:g}")
             if r["place_conflict"]:
@@ -822,8 +883,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     keys: list[str] = []
     listed_side = known_words is None
     known = known_words or set()
-    for i, (core, has_distinct) in enumerate(
-        zip(forms.core.tolist(), forms.has_distinct.tolist(), strict=True)
+    for i, (place, core, has_distinct) in enumerate(
+        zip(forms.place.tolist(), forms.core.tolist(), forms.has_distinct.tolist(), strict=True)
     ):
         tokens = core.split()
         found: set[str] = set()
@@ -848,9 +909,70 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             found.add(f"k:{joined[:4]}")
+        if not listed_side and (letters := _acronym(place, core)):
+            found.add(f"a:{letters}")
         index.extend([i] * len(found))
         keys.extend(found)
     return np.asarray(index, dtype=np.int64), keys
+
+
+#: Words an acronym leaves out ("Army of the Republic of Ilirida" is "ARI"), in the languages
+#: of the lists.
+_NOT_INITIALS = _STOP | frozenset(
+    {"de", "del", "la", "las", "los", "y", "e", "et", "des", "du", "le", "les", "und", "der",
+     "die", "a", "an", "in", "on", "at", "di", "da", "do", "dos", "das", "al", "el"}
+)  # fmt: skip
+
+
+def _initials(spelling: str) -> str:
+    """Return the initials of a spelling's words, space-separated; empty for fewer than three.
+
+    Acronyms take the first letter of each word but the small ones, often with the legal form
+    ("CNOOC": China National Offshore Oil Corporation) and sometimes without: each spelling
+    gives its initials with its trailing legal forms, then without them one by one. Only
+    names of three words or more besides their legal forms have initials an acronym is
+    compared with.
+
+    Examples
+    --------
+    >>> _initials("China Railway Construction Corporation Limited")
+    'crccl crcc crc'
+    >>> _initials("Army of the Republic of Ilirida")
+    'ari'
+    >>> _initials("Huawei Technologies Co., Ltd.")
+    ''
+    """
+    words = [
+        w
+        for w in _NON_LETTER.split(fold(spelling).replace(".", ""))
+        if w and w not in _NOT_INITIALS
+    ]
+    if sum(w not in LEGAL_FORMS for w in words) < 3:
+        return ""  # "Huawei Technologies Co., Ltd." is not "HTC"
+    variants = []
+    while True:
+        variants.append("".join(w[0] for w in words))
+        if words[-1] not in LEGAL_FORMS:
+            break
+        words.pop()
+    return " ".join(variants)
+
+
+_NON_LETTER = re.compile(r"[^0-9a-z]+")
+
+
+def _acronym(place: str, core: str) -> str:
+    """Return a name's one word when it could be an acronym: letters only, not a common word.
+
+    Examples
+    --------
+    >>> _acronym("", "cnooc"), _acronym("", "apple"), _acronym("", "huawei technology")
+    ('cnooc', '', '')
+    """
+    low, high = ACRONYM_LETTERS
+    if place or " " in core or not (low <= len(core) <= high and core.isalpha()):
+        return ""
+    return core if rare_words(np.array([core], dtype=object))[0] else ""
 
 
 def _empty_result() -> pd.DataFrame:

@@ -23,8 +23,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from exposure.entities.decisions import Decisions
-from exposure.entities.listings import entity_ids, in_force, name_index
+from exposure.entities.listings import entity_ids, in_force
 from exposure.entities.matcher import Matcher
 from exposure.entities.resolve import Resolution, resolve
 from exposure.names import name_key_codes
@@ -82,11 +81,10 @@ def screen(
     """
     listings = listed.reset_index(drop=True).copy()
     listings["entity"] = entity_ids(listings)
-    index = name_index(listings)
-    reviewed = Decisions.from_table(decisions, index, decisions_file)
     # Every listing, whatever its dates, as a report resolves names: a name is the same
     # entity on every date; whether its listing counts is a question of the date, asked after.
-    matcher = Matcher(listings, decisions=reviewed)
+    matcher = Matcher(listings, decisions=decisions, decisions_file=decisions_file)
+    index, reviewed = matcher.index, matcher.decisions
     texts = np.asarray([str(n) for n in names], dtype=object)
     given = [str(c).strip().upper() if c is not None else "" for c in countries or ()]
     given = given or [""] * len(texts)

@@ -15,7 +15,8 @@ Edge attributes
     ``share_is_lower_bound`` (bool), ``products`` and ``sources`` (text: the items joined with
     ``" | "``, since the data's own texts use ``;``), ``on_exposure_path`` (bool).
 Graph attributes
-    ``as_of`` (ISO date; GraphML and JSON only, GEXF has no place for it).
+    ``as_of`` (ISO date; GraphML and JSON; GEXF has no place for graph attributes and carries
+    it as its ``lastmodifieddate``, so that one graph gives one file whatever the day).
 
 GraphML cannot hold lists or missing values: lists are joined, and an unknown value is left out
 of the element rather than written as 0 or as an empty string, so "unknown" never reads as a
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +151,14 @@ def graph_bytes(result: Result, fmt: str) -> bytes:
         nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)
     else:
         nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True)
+        # networkx dates the file by the clock; the data's date makes the same graph give
+        # the same file on every day.
+        return re.sub(
+            rb'lastmodifieddate="[^"]*"',
+            f'lastmodifieddate="{G.graph["as_of"]}"'.encode(),
+            buffer.getvalue(),
+            count=1,
+        )
     return buffer.getvalue()
 
 
