@@ -36,6 +36,7 @@ tuned on.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -60,6 +61,10 @@ RUNS = 5
 NOMENKLATURA_ALGORITHMS = ("logic-v1", "logic-v2", "regression-v1", "name-based")
 NOMENKLATURA_MATCH = 0.7
 NOMENKLATURA_POSSIBLE = 0.5
+_RUNS = itertools.count()
+#: Organisation name pairs from other projects' tests and data, labelled as their sources do
+#: (see ``bench/peer_pairs.md``).
+PEER_PAIRS = Path(__file__).resolve().parent / "peer_pairs.csv"
 #: The precision at which each system's best recall is read.
 PRECISION_FLOOR = 0.90
 
@@ -280,9 +285,11 @@ def nomenklatura_scores(pairs: Pairs, algorithm: str) -> np.ndarray:
         weights={}, config={key: var.default for key, var in scorer.CONFIG.items()}
     )
     records = {}
+    # Ids must differ between entities and between sets of pairs: nomenklatura caches by id.
+    run = next(_RUNS)
     for row in np.unique(pairs.rows).tolist():
         entity = model.make_entity("Company")
-        entity.id = f"listed-{row}"  # ids must differ: nomenklatura caches by entity id
+        entity.id = f"listed-{run}-{row}"
         entity.add("name", str(pairs.table.at[row, "name"]))
         for alias in str(pairs.table.at[row, "alt_names"]).split(";"):
             if alias.strip():
@@ -294,7 +301,7 @@ def nomenklatura_scores(pairs: Pairs, algorithm: str) -> np.ndarray:
     scores = np.empty(len(pairs.names))
     for i, (name, row) in enumerate(zip(pairs.names, pairs.rows.tolist(), strict=True)):
         query = model.make_entity("Company")
-        query.id = f"query-{i}"
+        query.id = f"query-{run}-{i}"
         query.add("name", name)
         scores[i] = scorer.compare(query, records[row], config).score
     return scores
@@ -322,11 +329,35 @@ def best_recall(same: np.ndarray, score: np.ndarray, floor: float = PRECISION_FL
     return float(hits[ok].max() / max(same.sum(), 1)) if ok.any() else 0.0
 
 
-def side_by_side(
-    listed: pd.DataFrame, algorithms: Sequence[str] = NOMENKLATURA_ALGORITHMS
-) -> pd.DataFrame:
+def peer_pairs(path: Path = PEER_PAIRS) -> Pairs:
+    """Return the organisation name pairs of other projects' tests (``bench/peer_pairs.csv``).
+
+    Each ``name_a`` is screened against a list of every distinct ``name_b`` (with its
+    country, when the source gives one), as a name against the list.
+    """
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    listed_names = list(dict.fromkeys(table["name_b"]))
+    row_of = {name: i for i, name in enumerate(listed_names)}
+    country = dict(zip(table["name_b"], table["country_b"], strict=True))
+    listed = pd.DataFrame(
+        {
+            "name": listed_names,
+            "alt_names": "",
+            "country": [country[n] for n in listed_names],
+            "list": "peer pairs",
+            "kind": "",
+        }
+    )
+    return Pairs(
+        names=table["name_a"].tolist(),
+        rows=np.array([row_of[n] for n in table["name_b"]], dtype=np.int64),
+        same=(table["same"] == "1").to_numpy(),
+        table=listed,
+    )
+
+
+def side_by_side(pairs: Pairs, algorithms: Sequence[str] = NOMENKLATURA_ALGORITHMS) -> pd.DataFrame:
     """Return each system's figures on the same labelled pairs, and its time to score them."""
-    pairs = labelled_pairs(listed, invented_names())
     rows = []
 
     def timed(system: str, run: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
@@ -362,6 +393,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csl", type=Path, required=True, help="a consolidated.csv (or .json)")
     parser.add_argument("--show", type=int, default=20, help="flagged invented names to print")
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        default=PEER_PAIRS,
+        help="labelled name pairs (name_a,name_b,same,...)",
+    )
     args = parser.parse_args(argv)
     listed = read_csl_listed(args.csl, None)
     print(f"{args.csl}: {len(listed)} listings, every list")
@@ -385,10 +422,14 @@ def main(argv: list[str] | None = None) -> None:
         f"possible recall {recall['match or possible recall']:.3f}, match precision "
         f"{recall['match precision']:.3f}"
     )
-    table = side_by_side(listed)
-    true, false = table.attrs["pairs"]
-    print(f"Side by side on the same pairs ({true} true, {false} false):")
-    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    for title, pairs in (
+        ("the CSL's aliases and invented names", labelled_pairs(listed, invented_names())),
+        (f"other projects' organisation name pairs ({args.pairs.name})", peer_pairs(args.pairs)),
+    ):
+        table = side_by_side(pairs)
+        true, false = table.attrs["pairs"]
+        print(f"Side by side on {title} ({true} true, {false} false):")
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 
 if __name__ == "__main__":

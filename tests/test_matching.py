@@ -564,3 +564,51 @@ def test_a_prepared_list_answers_as_a_fresh_one_and_a_changed_list_is_prepared_a
     # Thresholds and decisions belong to each matcher, not to the prepared list.
     strict = Matcher(listed, match_threshold=99.0, possible_threshold=98.0).match(names)
     assert strict.loc[0, "outcome"] == "none" != first.loc[0, "outcome"]
+
+
+def one_list(*names: str, country: str = "") -> pd.DataFrame:
+    return pd.DataFrame(
+        {"name": list(names), "alt_names": "", "country": country, "list": "Entity List"}
+    )
+
+
+def test_a_name_written_as_an_acronym_is_a_possible_match_never_a_confident_one() -> None:
+    listed = one_list(
+        "China Railway Construction Corporation Limited", "People's Liberation Army", country="CN"
+    )
+    found = Matcher(listed).match(
+        ["CRCC", "C.R.C.C.", "PLA", "Crcc Trading", "CRCC"], ["CN", "", "", "", "US"]
+    )
+    assert found["outcome"].tolist() == ["possible", "possible", "possible", "none", "none"]
+    assert "initials" in str(found.loc[0, "explanation"])
+    # Evidence against still counts: another country takes the acronym below review.
+    assert "countries differ" in str(found.loc[4, "explanation"])
+
+
+def test_a_capitalised_word_is_an_acronym_but_an_ordinary_word_is_not() -> None:
+    listed = one_list("Bayerische Motoren Werke AG", "Applied Photonics Planning Lab Enterprises")
+    found = Matcher(listed).match(["BMW AG", "Apple Inc", "APPLE INC"])
+    assert found["outcome"].tolist() == ["possible", "none", "none"]
+
+
+def test_two_names_that_name_different_countries_are_not_one_body() -> None:
+    listed = one_list("Industrial and Commercial Bank of China Limited", "Government of Ethiopia")
+    found = Matcher(listed).match(
+        ["Industrial and Commercial Bank of Chad Limited", "Government of Estonia",
+         "Industrial & Commercial Bank of China Ltd"]
+    )  # fmt: skip
+    assert found["outcome"].tolist() == ["none", "none", "match"]
+    assert "countries named differ (td vs cn)" in str(found.loc[0, "explanation"])
+
+
+def test_a_number_in_one_name_only_turns_a_match_into_one_to_review() -> None:
+    listed = one_list("Bowne Global Solutions II, Inc.", "Brigade 44")
+    found = Matcher(listed).match(["Bowne Global Solutions, Inc.", "Brigade Forty-Four"])
+    assert found["outcome"].tolist() == ["possible", "match"]
+    assert "a number in one name only" in str(found.loc[0, "explanation"])
+
+
+def test_common_abbreviations_are_written_out() -> None:
+    listed = one_list("United States Department of State", "Progressive Community Center")
+    found = Matcher(listed).match(["U.S. Department of State", "Progressive Community Ctr"])
+    assert found["outcome"].tolist() == ["match", "match"]

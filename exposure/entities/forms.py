@@ -26,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from exposure.names import GENERIC_WORDS, in_chinese_script, name_tokens, split_place
+from exposure.names import (
+    GENERIC_WORDS,
+    LEGAL_FORMS,
+    fold,
+    in_chinese_script,
+    name_tokens,
+    split_place,
+)
 
 __all__ = [
     "ABBREVIATIONS",
@@ -136,6 +143,9 @@ class NameFormsTable:
     n_distinct: np.ndarray
     has_distinct: np.ndarray
     numbers: np.ndarray
+    territories: np.ndarray
+    initials: np.ndarray
+    acronym: np.ndarray
 
     @classmethod
     def of(cls, names: Sequence[str]) -> NameFormsTable:
@@ -177,6 +187,11 @@ ABBREVIATIONS = {
     "hldg": "holding", "invt": "investment", "intl": "international", "univ": "university",
     "inst": "institute", "lab": "laboratory", "labs": "laboratories", "bros": "brothers",
     "chem": "chemical", "pharma": "pharmaceutical", "petrochem": "petrochemical",
+    "us": "united states", "usa": "united states", "ctr": "center", "ctrs": "centers",
+    "ops": "operations", "amer": "american", "dept": "department", "govt": "government",
+    "assoc": "association", "ip": "intellectual property", "mgt": "management",
+    "sci": "science", "acad": "academy", "admin": "administration", "engr": "engineering",
+    "grp": "group", "hosp": "hospital", "mfr": "manufacturer", "pharm": "pharmaceutical",
 }  # fmt: skip
 
 
@@ -195,7 +210,7 @@ def form_row(name: str) -> tuple[Any, ...]:
     place, rest = split_place((tokens if same else name_tokens(stripped)) or tokens)
     if in_chinese_script(name):
         rest = _chinese_words(rest)
-    rest = [ABBREVIATIONS.get(t, _as_number(t)) for t in rest]
+    rest = _compound_numbers([w for t in rest for w in ABBREVIATIONS.get(t, t).split()])
     kept = [t for t in rest if t not in GENERIC_WORDS]
     distinct = kept or rest
     core = " ".join(rest)
@@ -209,6 +224,9 @@ def form_row(name: str) -> tuple[Any, ...]:
         len(set(distinct)),
         bool(kept),
         " ".join(sorted(_numbers(core))),
+        _territories(rest),
+        initials(name),
+        _acronym(name, place, rest),
     )
 
 
@@ -284,6 +302,148 @@ def _numbers(core: str) -> set[str]:
     return found | {_NUMBER_WORDS[w] for w in core.split() if w in _NUMBER_WORDS}
 
 
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+
+
+def _compound_numbers(words: list[str]) -> list[str]:
+    """Write numbers as digits, tens and units as one ("forty-four", "Forty 4th": 44).
+
+    Examples
+    --------
+    >>> _compound_numbers(["brigade", "forty", "four"]), _compound_numbers(["54th", "institute"])
+    (['brigade', '44'], ['54', 'institute'])
+    """
+    out: list[str] = []
+    for word in words:
+        number = _as_number(word)
+        if (
+            out
+            and out[-1] in _TENS_DIGITS
+            and number.isdigit()
+            and 0 < int(number) < 10
+            and word not in _ROMAN  # "Forty II" is no 42
+        ):
+            out[-1] = str(int(out[-1]) + int(number))
+            continue
+        out.append(str(_TENS[word]) if word in _TENS else number)
+    return out
+
+
+_TENS_DIGITS = frozenset(str(n) for n in _TENS.values())
+
+
+@functools.cache
+def _territory_names() -> dict[str, str]:
+    """Return the countries' English names, folded, each with its ISO code (rigour's table)."""
+    from rigour.territories import get_territories  # loads a table: only fuzzy matching needs it
+
+    names: dict[str, str] = {}
+    for territory in get_territories():
+        if territory.is_country and not territory.is_historical:
+            for text in (territory.name, territory.full_name):
+                words = " ".join(name_tokens(text))
+                if words:
+                    names.setdefault(words, territory.code)
+    return names
+
+
+def _territories(words: list[str]) -> str:
+    """Return the countries a name's words name, as ISO codes joined by ``|``; empty if none.
+
+    Examples
+    --------
+    >>> _territories(["industrial", "commercial", "bank", "chad"])
+    'td'
+    >>> _territories(["bank", "united", "states"]), _territories(["huawei"])
+    ('us', '')
+    """
+    names = _territory_names()
+    found: set[str] = set()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            code = names.get(" ".join(words[start : start + size]))
+            if code:
+                found.add(code)
+    return "|".join(sorted(found))
+
+
+#: Words an acronym leaves out ("Army of the Republic of Ilirida" is "ARI"), in the languages
+#: of the lists.
+_NOT_INITIALS = frozenset(
+    {"of", "the", "and", "for", "de", "del", "la", "las", "los", "y", "e", "et", "des", "du",
+     "le", "les", "und", "der", "die", "a", "an", "in", "on", "at", "di", "da", "do", "dos",
+     "das", "al", "el"}
+)  # fmt: skip
+_NON_LETTER = re.compile(r"[^0-9a-z]+")
+_APOSTROPHES = str.maketrans({".": "", "'": "", "’": ""})
+#: An acronym is one word of this many letters.
+ACRONYM_LETTERS = (3, 8)
+#: In a name written all in capitals, a word at least this common (Zipf frequency) is read as
+#: an ordinary word ("APPLE"), not an acronym ("BMW" is 3.9, "IBM" 3.9, "CNOOC" 1.7).
+ORDINARY_FROM = 4.0
+
+
+def initials(spelling: str) -> str:
+    """Return the initials of a spelling's words, space-separated; empty for fewer than three.
+
+    Acronyms take the first letter of each word but the small ones, often with the legal form
+    ("CNOOC": China National Offshore Oil Corporation) and sometimes without: each spelling
+    gives its initials with its trailing legal forms, then without them one by one. Only
+    names of three words or more besides their legal forms have initials an acronym is
+    compared with.
+
+    Examples
+    --------
+    >>> initials("China Railway Construction Corporation Limited")
+    'crccl crcc crc'
+    >>> initials("People's Liberation Army"), initials("Army of the Republic of Ilirida")
+    ('pla', 'ari')
+    >>> initials("Huawei Technologies Co., Ltd.")
+    ''
+    """
+    words = [
+        w
+        for w in _NON_LETTER.split(fold(spelling.translate(_APOSTROPHES)))
+        if w and w not in _NOT_INITIALS
+    ]
+    if sum(w not in LEGAL_FORMS for w in words) < 3:
+        return ""  # "Huawei Technologies Co., Ltd." is not "HTC"
+    variants = []
+    while True:
+        variants.append("".join(w[0] for w in words))
+        if words[-1] not in LEGAL_FORMS:
+            break
+        words.pop()
+    return " ".join(variants)
+
+
+def _acronym(name: str, place: str, words: list[str]) -> str:
+    """Return a name's one word when it is written as an acronym; else empty.
+
+    An acronym is one word of :data:`ACRONYM_LETTERS` letters (legal forms aside) written in
+    capitals ("CNOOC Ltd", "C.N.O.O.C."); in a name written all in capitals, one that is no
+    ordinary word (:data:`ORDINARY_FROM`).
+
+    Examples
+    --------
+    >>> _acronym("BMW AG", "", ["bmw"]), _acronym("Apple Inc", "", ["apple"])
+    ('bmw', '')
+    >>> _acronym("CNOOC LTD", "", ["cnooc"]), _acronym("APPLE INC", "", ["apple"])
+    ('cnooc', '')
+    """
+    low, high = ACRONYM_LETTERS
+    if place or len(words) != 1 or not (low <= len(words[0]) <= high and words[0].isalpha()):
+        return ""
+    word = words[0]
+    if any(c.islower() for c in name):
+        written = {w.translate(_APOSTROPHES) for w in name.split()}
+        return word if word.upper() in written else ""
+    return word if _zipf(word) < ORDINARY_FROM else ""
+
+
 #: A word at least this common in one of :data:`COMMON_IN` (Zipf frequency, see :mod:`wordfreq`)
 #: is no evidence on its own of which company a name is: a brand such as "Huawei" is below, a
 #: surname such as "Gomez" or a word such as "Semiconductor" above.
@@ -302,18 +462,21 @@ def rare_words(distinct: np.ndarray) -> np.ndarray:
     )
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _is_rare(word: str) -> bool:
-    if len(word) <= 2:
-        return False
+    return len(word) > 2 and _zipf(word) < COMMON_FROM
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _zipf(word: str) -> float:
+    """Return a word's Zipf frequency in the most common of :data:`COMMON_IN` for it."""
     if word.isascii() and word.isalpha():
         # A plain word is its own token: its Zipf frequency is read from the word lists
         # directly, as wordfreq computes it, without tokenising it again.
         found = max(table.get(word, 0.0) for table in _frequencies())
-        return (round(math.log10(found) + 9, 2) if found > 0 else 0.0) < COMMON_FROM
+        return round(math.log10(found) + 9, 2) if found > 0 else 0.0
     from wordfreq import zipf_frequency  # loads a word list: only fuzzy matching needs it
 
-    return max(zipf_frequency(word, language) for language in COMMON_IN) < COMMON_FROM
+    return max(zipf_frequency(word, language) for language in COMMON_IN)
 
 
 @functools.cache

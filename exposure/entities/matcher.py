@@ -18,12 +18,15 @@ listed name and alias that could be meant. Its contract:
   a *rare* word among the words shared, one less common in English and Spanish than
   :data:`~exposure.entities.forms.COMMON_FROM`
   (word frequencies from :mod:`wordfreq`): a brand ("Huawei") carries them, a common word or a
-  surname ("Semiconductor", "Marine", "Gomez") alone does not.
+  surname ("Semiconductor", "Marine", "Gomez") alone does not. A name written as an acronym
+  of the listed name's words ("CRCC", "C.N.O.O.C.") scores at least :data:`ACRONYM_SCORE`.
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
   addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
   subtracted; when both names hold place names and none is shared (a city counts as in its
-  province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`; when both hold numbers
-  and they differ, :data:`NUMBER_PENALTY`.
+  province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`, and the same when
+  both name countries and none is shared ("Bank of Chad", "Bank of China"); when both hold
+  numbers and they differ, :data:`NUMBER_PENALTY`; when only one does,
+  :data:`NUMBER_ALONE_PENALTY`.
 * **Outcome.** ``match`` from :data:`MATCH_THRESHOLD`, ``possible`` (needs review) from
   :data:`POSSIBLE_THRESHOLD`, ``none`` below. Equal keys are a ``match`` with score 100.
 * **Review decisions** (``matches.csv``: customer, listed, decision, note, date) come last: a
@@ -55,7 +58,6 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -70,19 +72,19 @@ from exposure.entities.forms import NameFormsTable, rare_words
 from exposure.entities.listings import NameIndex, entity_ids
 from exposure.names import (
     GENERIC_WORDS,
-    LEGAL_FORMS,
     PROVINCE_OF,
-    fold,
     name_key,
 )
 from exposure.read.csl import address_countries
 from exposure.util.progress import advance, extend
 
 __all__ = [
+    "ACRONYM_SCORE",
     "BLOCK_CAP",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
     "MATCH_THRESHOLD",
+    "NUMBER_ALONE_PENALTY",
     "NUMBER_PENALTY",
     "OFFSHORE",
     "OUTCOMES",
@@ -112,8 +114,6 @@ NEAR_SAME_RATIO = 90.0
 #: Railway Construction Corporation", "UWSA" and "United Wa State Army"): a possible match,
 #: never a confident one, as letters alone name many bodies.
 ACRONYM_SCORE = 80.0
-#: An acronym is one word of this many letters, not a common word (see :func:`_acronym`).
-ACRONYM_LETTERS = (3, 8)
 #: Subtracted when both countries are known and differ.
 COUNTRY_PENALTY = 15.0
 #: Subtracted when both names start with a place name and the places differ.
@@ -121,6 +121,9 @@ PLACE_PENALTY = 25.0
 #: Subtracted when both names hold numbers and the numbers differ ("54th Research Institute",
 #: "14th Research Institute").
 NUMBER_PENALTY = 25.0
+#: Subtracted when one name holds a number and the other none ("Bowne Global Solutions II" and
+#: "Bowne Global Solutions" are two companies): a confident match becomes one to review.
+NUMBER_ALONE_PENALTY = 10.0
 
 #: The outcomes, most certain first.
 OUTCOMES = ("confirmed", "match", "possible", "none")
@@ -322,7 +325,6 @@ class Matcher:
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
         self._rare = rare_words(self._forms.distinct)
-        self._initials = np.array([_initials(t) for t in self._spelling.tolist()], dtype=object)
 
         # The distinctive words of each listed spelling, as a sparse incidence matrix.
         self._vocabulary: dict[str, int] = {}
@@ -336,7 +338,7 @@ class Matcher:
         block_row, block_text = _blocks(self._forms, known_words=None)
         # A name written as an acronym finds the spellings whose initials it is.
         by_initials = [
-            (r, f"a:{a}") for r, i in enumerate(self._initials.tolist()) for a in i.split()
+            (r, f"a:{a}") for r, i in enumerate(self._forms.initials.tolist()) for a in i.split()
         ]
         if by_initials:
             block_row = np.concatenate([block_row, [r for r, _ in by_initials]]).astype(np.int64)
@@ -496,13 +498,11 @@ class Matcher:
         exact = forms.key[query] == listed.key[row]
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
-        acronyms = np.array(
-            [_acronym(p, c) for p, c in zip(forms.place, forms.core, strict=True)], dtype=object
-        )[query]
+        acronyms = forms.acronym[query]
         acronym = acronyms != ""
         acronym[acronym] = [
             a in i.split()
-            for a, i in zip(acronyms[acronym], self._initials[row[acronym]], strict=True)
+            for a, i in zip(acronyms[acronym], listed.initials[row[acronym]], strict=True)
         ]
         contained = both & ~same_words & (q_words != s_words)
         # The floors need a rare word among those shared: a common word or surname alone
@@ -558,6 +558,7 @@ class Matcher:
         # Evidence against: other numbers, other places, other countries.
         q_numbers, s_numbers = forms.numbers[query], listed.numbers[row]
         number_conflict = (q_numbers != "") & (s_numbers != "") & (q_numbers != s_numbers) & ~exact
+        number_alone = ((q_numbers != "") != (s_numbers != "")) & ~exact
         q_place, s_place = forms.place[query], listed.place[row]
         place_conflict = (q_place != "") & (s_place != "") & (q_place != s_place) & ~exact
         if place_conflict.any():
@@ -565,6 +566,15 @@ class Matcher:
                 not _places(a) & _places(b)
                 for a, b in zip(q_place[place_conflict], s_place[place_conflict], strict=True)
             ]
+        # Countries named in both names must share one ("Bank of Chad", "Bank of China").
+        q_land, s_land = forms.territories[query], listed.territories[row]
+        land_conflict = (q_land != "") & (s_land != "") & (q_land != s_land) & ~exact
+        if land_conflict.any():
+            land_conflict[land_conflict] = [
+                not set(a.split("|")) & set(b.split("|"))
+                for a, b in zip(q_land[land_conflict], s_land[land_conflict], strict=True)
+            ]
+        land_conflict &= ~place_conflict
         code = code_of_query[query]
         agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
         country_conflict = (
@@ -577,7 +587,8 @@ class Matcher:
             np.clip(
                 name_score
                 - NUMBER_PENALTY * number_conflict
-                - PLACE_PENALTY * place_conflict
+                - NUMBER_ALONE_PENALTY * number_alone
+                - PLACE_PENALTY * (place_conflict | land_conflict)
                 - COUNTRY_PENALTY * country_conflict,
                 0,
                 100,
@@ -599,7 +610,9 @@ class Matcher:
                 "near_same": near_same[kept],
                 "acronym": acronym[kept],
                 "number_conflict": number_conflict[kept],
+                "number_alone": number_alone[kept],
                 "place_conflict": place_conflict[kept],
+                "land_conflict": land_conflict[kept],
                 "country_conflict": country_conflict[kept],
                 "review": "",
             }
@@ -758,6 +771,7 @@ class Matcher:
                 matched_as=matched_as[i],
                 query_place=forms.place[q],
                 listed_place=listed_place[i],
+                lands=(forms.territories[q], self._forms.territories[int(r["row"])]),
                 query_country=countries[q],
                 listed_country=listed_country[i],
             )
@@ -776,6 +790,7 @@ class Matcher:
         matched_as: str,
         query_place: str,
         listed_place: str,
+        lands: tuple[str, str],
         query_country: str,
         listed_country: str,
     ) -> str:
@@ -807,11 +822,16 @@ class Matcher:
                 parts.append(f"written as the initials of its words: at least {ACRONYM_SCORE:g}")
             if r["number_conflict"]:
                 parts.append(f"numbers differ: -{NUMBER_PENALTY:g}")
+            elif r.get("number_alone"):
+                parts.append(f"a number in one name only: -{NUMBER_ALONE_PENALTY:g}")
             if r["place_conflict"]:
                 parts.append(f"places differ ({query_place} vs {listed_place}): -{PLACE_PENALTY:g}")
             elif query_place or listed_place:
                 places = " / ".join(dict.fromkeys(p for p in (query_place, listed_place) if p))
                 parts.append(f"place {places!r} set aside")
+            if r.get("land_conflict"):
+                named = " vs ".join(land.replace("|", ", ") for land in lands)
+                parts.append(f"countries named differ ({named}): -{PLACE_PENALTY:g}")
             if r["country_conflict"]:
                 parts.append(
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
@@ -883,8 +903,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     keys: list[str] = []
     listed_side = known_words is None
     known = known_words or set()
-    for i, (place, core, has_distinct) in enumerate(
-        zip(forms.place.tolist(), forms.core.tolist(), forms.has_distinct.tolist(), strict=True)
+    for i, (core, has_distinct, acronym) in enumerate(
+        zip(forms.core.tolist(), forms.has_distinct.tolist(), forms.acronym.tolist(), strict=True)
     ):
         tokens = core.split()
         found: set[str] = set()
@@ -909,70 +929,11 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             found.add(f"k:{joined[:4]}")
-        if not listed_side and (letters := _acronym(place, core)):
-            found.add(f"a:{letters}")
+        if not listed_side and acronym:
+            found.add(f"a:{acronym}")
         index.extend([i] * len(found))
         keys.extend(found)
     return np.asarray(index, dtype=np.int64), keys
-
-
-#: Words an acronym leaves out ("Army of the Republic of Ilirida" is "ARI"), in the languages
-#: of the lists.
-_NOT_INITIALS = _STOP | frozenset(
-    {"de", "del", "la", "las", "los", "y", "e", "et", "des", "du", "le", "les", "und", "der",
-     "die", "a", "an", "in", "on", "at", "di", "da", "do", "dos", "das", "al", "el"}
-)  # fmt: skip
-
-
-def _initials(spelling: str) -> str:
-    """Return the initials of a spelling's words, space-separated; empty for fewer than three.
-
-    Acronyms take the first letter of each word but the small ones, often with the legal form
-    ("CNOOC": China National Offshore Oil Corporation) and sometimes without: each spelling
-    gives its initials with its trailing legal forms, then without them one by one. Only
-    names of three words or more besides their legal forms have initials an acronym is
-    compared with.
-
-    Examples
-    --------
-    >>> _initials("China Railway Construction Corporation Limited")
-    'crccl crcc crc'
-    >>> _initials("Army of the Republic of Ilirida")
-    'ari'
-    >>> _initials("Huawei Technologies Co., Ltd.")
-    ''
-    """
-    words = [
-        w
-        for w in _NON_LETTER.split(fold(spelling).replace(".", ""))
-        if w and w not in _NOT_INITIALS
-    ]
-    if sum(w not in LEGAL_FORMS for w in words) < 3:
-        return ""  # "Huawei Technologies Co., Ltd." is not "HTC"
-    variants = []
-    while True:
-        variants.append("".join(w[0] for w in words))
-        if words[-1] not in LEGAL_FORMS:
-            break
-        words.pop()
-    return " ".join(variants)
-
-
-_NON_LETTER = re.compile(r"[^0-9a-z]+")
-
-
-def _acronym(place: str, core: str) -> str:
-    """Return a name's one word when it could be an acronym: letters only, not a common word.
-
-    Examples
-    --------
-    >>> _acronym("", "cnooc"), _acronym("", "apple"), _acronym("", "huawei technology")
-    ('cnooc', '', '')
-    """
-    low, high = ACRONYM_LETTERS
-    if place or " " in core or not (low <= len(core) <= high and core.isalpha()):
-        return ""
-    return core if rare_words(np.array([core], dtype=object))[0] else ""
 
 
 def _empty_result() -> pd.DataFrame:
