@@ -8,12 +8,15 @@ import pandas as pd
 from bench.names import (
     LOCALES,
     NAMES_PER_LOCALE,
+    PEER_PAIRS,
     alias_pairs,
     alias_recall,
     best_recall,
     invented_names,
     labelled_pairs,
+    peer_pairs,
     same_entity,
+    side_by_side,
 )
 from exposure.read.dataset import bundled_data_dir, read_listed
 
@@ -110,3 +113,17 @@ def test_best_recall_reads_the_lowest_threshold_that_keeps_the_precision() -> No
     assert best_recall(same, score, floor=0.5) == 1.0
     # A pair never scored (0: the candidate search did not reach it) is never counted found.
     assert best_recall(np.array([True, False]), np.array([0.0, 0.0]), floor=0.1) == 0.0
+
+
+def test_the_peer_pairs_are_cited_and_screened_against_their_second_names() -> None:
+    table = pd.read_csv(PEER_PAIRS, dtype=str, keep_default_na=False)
+    assert len(table) >= 300
+    assert set(table["same"]) == {"0", "1"}
+    assert (table["same"] == "0").mean() >= 0.25
+    assert table["source"].str.contains("github.com/").all()
+    pairs = peer_pairs()
+    assert pairs.names == table["name_a"].tolist()
+    assert (pairs.table["name"].to_numpy()[pairs.rows] == table["name_b"].to_numpy()).all()
+    figures = side_by_side(pairs, algorithms=()).iloc[0]
+    assert figures["match precision"] >= 0.95
+    assert figures["flagged recall"] >= figures["match recall"] > 0.5
