@@ -99,7 +99,7 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
     >>> data = load()
     >>> changes = diff(analyze(data, as_of="2019-10-08"), analyze(data, as_of="2019-10-09"))
     >>> [(c["supplier"], c["change"]) for c in changes][:2]
-    [('Ambarella', 'became exposed'), ('HiSilicon', 'became exposed')]
+    [('Ambarella', 'became exposed'), ('HiSilicon Technologies Co., Ltd', 'became exposed')]
     >>> changes[0]["new_listed_buyers"][0]["federal_register_notice"]
     '84 FR 54002'
     """

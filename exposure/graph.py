@@ -270,8 +270,9 @@ class SupplyGraph:
         """Return the columns of the rows behind the edge ``src -> dst``, as arrays.
 
         The fast form of :meth:`hop_rows` for reports that visit many edges: ``product``,
-        ``source``, ``revenue_share`` (``NaN`` when unknown), ``customer`` and, when names
-        were matched, ``customer_match``, ``customer_match_score``, ``customer_matched_as``.
+        ``source``, ``revenue_share`` (``NaN`` when unknown), ``customer``, ``period`` when
+        the data has one and, when names were matched, ``customer_match``,
+        ``customer_match_score``, ``customer_matched_as``.
         """
         rows = self.rows_of(src, dst)
         return {name: column(rows) for name, column in self.sale_columns.items()}
@@ -285,7 +286,7 @@ class SupplyGraph:
         """
         wanted = (
             "product", "source", "customer", "customer_match", "customer_match_score",
-            "customer_matched_as", "customer_match_explanation", "revenue_share",
+            "customer_matched_as", "customer_match_explanation", "revenue_share", "period",
         )  # fmt: skip
         return {c: _taker(self.rows[c]) for c in wanted if c in self.rows}
 

@@ -64,6 +64,7 @@ class Hop(TypedDict):
     products: list[str]
     revenue_share: float | None
     revenue_share_is_lower_bound: bool
+    share_period: str | None
     sources: list[str]
 
 
@@ -418,6 +419,8 @@ class RecordMaker:
         products = columns["product"](rows).tolist()
         sources = columns["source"](rows).tolist()
         shares = columns["revenue_share"](rows)
+        period_of = columns.get("period")
+        periods = period_of(rows).tolist() if period_of is not None else [""] * len(rows)
         # Python lists read item by item faster than NumPy arrays.
         share_list, starts = shares.tolist(), bounds.tolist()
         hops: list[tuple[Hop, np.ndarray]] = []
@@ -442,6 +445,8 @@ class RecordMaker:
                         "products": list(dict.fromkeys(products[start:end])),
                         "revenue_share": share,
                         "revenue_share_is_lower_bound": bool(unknown),
+                        "share_period": "; ".join(dict.fromkeys(p for p in periods[start:end] if p))
+                        or None,
                         "sources": list(dict.fromkeys(sources[start:end])),
                     },
                     rows[start:end],

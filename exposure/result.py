@@ -230,9 +230,10 @@ class Result:
         Examples
         --------
         >>> from exposure import analyze, load
-        >>> table = analyze(load(), as_of="2026-11-22").affiliates
-        >>> table.loc[table["company"] == "HiSilicon", ["affiliate", "possible"]].values.tolist()
-        [[False, True]]
+        >>> cetc = ["China Electronics Technology Group"]  # what if Hikvision's owner were listed?
+        >>> table = analyze(load(), as_of="2026-11-22", assume_listed=cetc).affiliates
+        >>> table[["company", "owned_by_listed", "affiliate"]].values.tolist()
+        [['Hikvision', 0.4, False]]
         """
         found = self.listing.affiliates
         possible = found.possible if found.possible is not None else np.zeros_like(found.mask)
@@ -543,9 +544,9 @@ class Result:
         >>> from exposure import load
         >>> records = analyze(load(), as_of="2019-10-09").iter_records()
         >>> next(records)["supplier"]
-        'Ambarella'
+        'NeoPhotonics'
         >>> [r["supplier"] for r in analyze(load(), as_of="2019-10-09").iter_records(top=2)]
-        ['Ambarella', 'Google']
+        ['NeoPhotonics', 'Lumentum']
         """
         if suppliers:
             codes = [self.code(s) for s in suppliers]
@@ -648,7 +649,7 @@ class Result:
         >>> from exposure import load
         >>> line = next(analyze(load(), as_of="2019-10-09").iter_ranking())
         >>> line["supplier"], line["listed_buyers"], line["revenue_at_risk"]
-        ('Ambarella', ['Hikvision', 'Dahua Technology'], 0.17)
+        ('NeoPhotonics', ['Huawei Technologies Co., Ltd.'], 0.49)
         """
         return self.record_maker.ranking(self.ranked_codes()[:top])
 

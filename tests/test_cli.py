@@ -72,9 +72,12 @@ def test_bad_as_of_date_is_a_clear_error() -> None:
 def test_report_all_ranks_known_figures_first() -> None:
     code, out, _ = run("report", "--as-of", "2019-10-09")
     assert code == 0
+    # Known figures, highest first; the unknown ones after them, by name.
     lines = [line for line in out.splitlines() if line.startswith(("Ambarella", "Google", "Intel"))]
-    assert lines[0].startswith("Ambarella")
-    assert "8 of 8 suppliers exposed" in out
+    assert [line.split()[0] for line in lines] == ["Ambarella", "Google", "Intel"]
+    ranked = [line.split()[0] for line in out.splitlines()[4:] if line.strip()][:4]
+    assert ranked == ["NeoPhotonics", "Lumentum", "Ambarella", "Qorvo"]
+    assert "15 of 15 suppliers exposed" in out
 
 
 def test_report_json_follows_the_documented_schema() -> None:
@@ -172,13 +175,15 @@ def test_bad_data_gives_file_line_column_and_exit_1_without_traceback(make_data:
 def test_listed_shows_listings_in_force() -> None:
     code, out, _ = run("listed", "--as-of", "2019-10-09")
     assert code == 0
-    assert out.startswith("12 listings in force on 2019-10-09")
+    # Huawei and 65 affiliates (84 FR 22961), 26 more (84 FR 43493), the 28 of 84 FR 54002.
+    assert out.startswith("120 listings in force on 2019-10-09")
     code, out, _ = run("listed", "--as-of", "2019-06-01", "--format", "json")
-    names = {row["name"] for row in json.loads(out)}
-    assert names == {
-        "Huawei Technologies Co., Ltd.",
-        "Guian New District Huawei Investment Co., Ltd.",
-    }
+    rows = json.loads(out)
+    assert len(rows) == 66
+    assert {row["federal_register_notice"] for row in rows} == {"84 FR 22961"}
+    assert {row["start_date"] for row in rows} == {"2019-05-16"}
+    names = {row["name"] for row in rows}
+    assert {"Huawei Technologies Co., Ltd.", "HiSilicon Technologies Co., Ltd"} <= names
 
 
 def test_validate_exit_codes(make_data: MakeData) -> None:
@@ -379,7 +384,7 @@ def test_diff_headings_count_the_changes_not_the_rows() -> None:
     code, out, _ = run("diff", "--from", "2019-10-09", "--to", "2019-10-09", "--unchanged")
     assert code == 0
     assert out.startswith(
-        "What changed from 2019-10-09 to 2019-10-09: 0 suppliers changed, 8 unchanged listed too"
+        "What changed from 2019-10-09 to 2019-10-09: 0 suppliers changed, 15 unchanged listed too"
     )
 
 

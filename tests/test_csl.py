@@ -213,7 +213,7 @@ def test_the_analysis_takes_a_csl_file_as_its_listed_file() -> None:
     assert nodes.loc["Huawei", "match"] == "possible"  # its affiliate, for review
     code, out, _ = run("report", "--listed", str(CSL_2019), "--as-of", "2019-12-01")
     assert code == 0
-    assert "0 of 8 suppliers exposed" in out
+    assert "0 of 15 suppliers exposed" in out
 
 
 def test_bad_input_is_a_clear_error_without_traceback(tmp_path: Path) -> None:

@@ -260,7 +260,10 @@ def test_the_bundled_network_shows_every_company_without_errors(
     page.write_text(to_html(result), encoding="utf-8")
     browser.open(page.as_uri())
     assert browser.problems() == []
-    assert browser.evaluate("document.body.getAttribute('data-nodes')") == "11"
+    # Every company of the supply data and every listed entity it reaches.
+    edges = result.graph.edges
+    traded = set(edges["src"].tolist()) | set(edges["dst"].tolist())
+    assert browser.evaluate("document.body.getAttribute('data-nodes')") == str(len(traded))
     # Every name is drawn inside the window at first sight.
     inside = browser.evaluate(
         "[...document.querySelectorAll('.node text')].every(t => {"

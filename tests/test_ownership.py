@@ -127,13 +127,20 @@ def test_ownership_file_is_validated(chain_data: Path) -> None:
     )
 
 
-def test_bundled_ownership_keeps_cetc_below_the_line_and_flags_hisilicon() -> None:
+def test_bundled_ownership_keeps_cetc_below_the_line_and_hisilicon_is_listed_itself() -> None:
     result = exposure.analyze(exposure.load(), as_of=IN_FORCE)
     table = result.affiliates.set_index("company")
     assert "Hikvision" not in table.index  # CETC is not listed; 40% < 50% anyway
-    # A subsidiary of Huawei, percent not given: possible, not an affiliate.
-    assert table.loc["HiSilicon", "possible"]
-    assert not table.loc["HiSilicon", "affiliate"]
+    # Huawei's subsidiary, percent not given, is on the Entity List in its own right
+    # (84 FR 22961): listed, so no affiliate to weigh.
+    assert "HiSilicon" not in table.index
+    record = result.supplier("HiSilicon")
+    assert record["supplier"] == "HiSilicon Technologies Co., Ltd"
+    listing = result.listing_of(result.code("HiSilicon"))
+    assert (listing["federal_register_notice"], listing["start_date"]) == (
+        "84 FR 22961",
+        "2019-05-16",
+    )
 
 
 def test_what_if_never_lowers_any_exposure(make_data: MakeData) -> None:
@@ -185,7 +192,7 @@ def test_diff_across_the_2019_10_09_rule_names_the_suppliers_it_changed() -> Non
     )
     assert {c["supplier"] for c in changes} == {
         "Ambarella",
-        "HiSilicon",
+        "HiSilicon Technologies Co., Ltd",
         "Intel",
         "Nvidia",
         "Seagate",
@@ -210,13 +217,18 @@ def test_diff_command_and_a_what_if_diff() -> None:
         cli, ["diff", "--from", "2019-05-01", "--to", "2019-05-16", "--format", "json"]
     )
     assert done.exit_code == 0
-    assert {c["supplier"] for c in json.loads(done.stdout)} == {"Google", "Microsoft"}
+    assert {c["supplier"] for c in json.loads(done.stdout)} == {
+        "Acacia Communications", "Google", "Lumentum", "Micron", "Microsoft", "NeoPhotonics",
+        "Qorvo", "Skyworks", "Xilinx",
+    }  # fmt: skip
     done = runner.invoke(
         cli, ["diff", "--from", "2019-06-01", "--to", "2019-06-01", "--assume-listed", "Hikvision"]
     )
     assert done.exit_code == 0
     assert done.stdout.startswith("WHAT-IF:")
-    assert "Ambarella        became exposed  none -> 1  0.0% -> 17.0%" in done.stdout
+    ambarella = next(line for line in done.stdout.splitlines() if line.startswith("Ambarella"))
+    assert ambarella.split()[1:8] == ["became", "exposed", "none", "->", "1", "0.0%", "->"]
+    assert ambarella.split()[8] == "17.0%"
 
 
 def test_reports_explain_affiliates_and_fuzzy_names(make_data: MakeData) -> None:

@@ -40,7 +40,7 @@ def test_screen_names_as_a_table() -> None:
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("Screened 4 names against the listings in force on 2019-10-09 of ")
-    assert lines[0].endswith(": 3 match, 1 none")
+    assert lines[0].endswith(": 2 match, 1 possible, 1 none")
     row = next(line for line in lines if line.startswith("Zhejiang Dahua"))
     assert "  match  " in row
     assert "100.0" in row
@@ -49,6 +49,10 @@ def test_screen_names_as_a_table() -> None:
     typo = next(line for line in lines if line.startswith("Hikvison"))
     assert "score 9" in typo
     assert "'Hangzhou Hikvision Digital Technology Co., Ltd.'" in typo
+    # The brand alone: the listing names Megvii Technology, not every company of the brand.
+    brand = next(line for line in lines if line.startswith("Megvii"))
+    assert "  possible  " in brand
+    assert "Megvii Technology" in brand
     assert lines[-1].startswith(
         "Outcomes: match from a score of 92; possible (needs review) from 80"
     )
@@ -74,23 +78,26 @@ def test_screen_json_has_every_field_and_the_normal_forms() -> None:
     )  # fmt: skip
     assert code == 0
     (record,) = json.loads(out)
+    # The listing of 2019 names "Sense Time"; its revision of 2020 (85 FR 34505) the Beijing
+    # company it covers, kept as an alias.
     assert record == {
         "name": "Beijing SenseTime Technology Development Co., Ltd.",
         "country": "CN",
-        "outcome": "possible",
-        "score": 88.0,
+        "outcome": "match",
+        "score": 100.0,
         "listed": "Sense Time",
-        "matched_as": "Sense Time",
+        "matched_as": "Beijing Sensetime Technology Development Co., Ltd.",
         "list": "Entity List",
         "listed_country": "CN",
         "federal_register_notice": "84 FR 54002",
         "start_date": "2019-10-09",
         "name_form": "sensetime technology development [beijing]",
-        "listed_form": "sense time",
+        "listed_form": "sensetime technology development [beijing]",
         "explanation": record["explanation"],
     }
-    assert record["explanation"].startswith("score 88.0 against the listed name 'Sense Time'")
-    assert record["explanation"].endswith("needs review (a match from 92)")
+    assert record["explanation"] == (
+        "same key as the listed alias 'Beijing Sensetime Technology Development Co., Ltd.'"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -240,7 +247,7 @@ def test_the_documented_example_is_the_real_output() -> None:
     shown = example.split("```text\n")[1].split("```")[0].splitlines()
     code, out, _ = run(
         "screen", "Zhejiang Dahua Technology Co., Ltd.", "Hikvison Digital Technology",
-        "Beijing SenseTime Technology Development", "Acme Trading", "--country", "CN",
+        "Megvii", "Acme Trading", "--country", "CN",
         "--as-of", "2019-10-09",
     )  # fmt: skip
     assert code == 0

@@ -642,8 +642,11 @@ class Matcher:
         if self.decisions.confirmed:
             pairs = self._confirm(forms, pairs)
         rank = pairs["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
+        # Among equal outcomes and scores, the entity whose key the name shares comes first:
+        # "Huawei Device" is Huawei Device Co., Ltd., before the Dongguan company whose place
+        # is set aside.
         pairs = pairs.assign(_rank=rank).sort_values(
-            ["query", "_rank", "score", "row"], ascending=[True, True, False, True]
+            ["query", "_rank", "score", "exact", "row"], ascending=[True, True, False, False, True]
         )
         top = pairs.groupby("query", sort=False).head(limit)
         top = top.assign(rank=top.groupby("query").cumcount())

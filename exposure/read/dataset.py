@@ -478,6 +478,18 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys])
                 )
             )
     shares = table["revenue_share"].to_numpy(np.float64)
+    if "period" in table.columns:
+        periods = table["period"].astype(str).to_numpy(object)
+        for line in lines[(periods != "") & np.isnan(shares)]:
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    "period",
+                    "a period is given, but no revenue_share it would be the period of",
+                    "fill in the revenue_share measured over that period, or empty the period",
+                )
+            )
     with np.errstate(invalid="ignore"):
         known = (shares >= 0) & (shares <= 1)  # out-of-range cells are reported already
     totals = np.bincount(supplier_key, weights=np.where(known, shares, 0.0), minlength=n_keys)

@@ -128,6 +128,13 @@ SUPPLIERS = TableSchema(
             "`disclosed` or `estimate` (an analyst's figure); empty when no share is given.",
             SHARE_BASES,
         ),
+        Column(
+            "period",
+            "text",
+            False,
+            "The period the share was measured over, as the source gives it (`FY2019`, "
+            "`Q1 2019`); empty when unknown.",
+        ),
         Column("source", "text", True, "Where the fact comes from."),
     ),
     compact_text=True,

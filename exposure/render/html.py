@@ -70,7 +70,7 @@ def to_html(result: Result, *, supplier: str | None = None) -> str:
     >>> import exposure
     >>> page = to_html(exposure.analyze(exposure.load(), as_of="2019-10-09"))
     >>> page.startswith("<!DOCTYPE html>"), "https://" in page, page.count('class="node ')
-    (True, False, 11)
+    (True, False, 18)
     """
     view = network_view(result, supplier=supplier, max_nodes=MAX_HTML_NODES)
     return _page(view, _details(result, view))
@@ -391,10 +391,12 @@ _SCRIPT = """(function () {
     view.setAttribute("transform", "translate(" + tx + "," + ty + ") scale(" + k + ")");
   }
   function fit(all) {
-    // Everything in view; or, at first, the full width from the top (a tall network scrolls).
+    // Everything in view; at first only while the names stay readable (a scale of 0.7 or
+    // more), else the full width from the top (a tall network scrolls).
     var box = svg.getBoundingClientRect();
     k = Math.min(box.width / data.width, 1.5);
-    if (all === true) { k = Math.min(k, box.height / data.height); }
+    var whole = Math.min(k, box.height / data.height);
+    if (all === true || whole >= 0.7) { k = whole; }
     tx = (box.width - data.width * k) / 2;
     ty = Math.max(0, (box.height - data.height * k) / 2);
     apply();

@@ -511,6 +511,8 @@ def _path_sales_and_listing(
     lines = [f"{indent}path:      {' -> '.join(path['path'])}"]
     for hop in path["hops"]:
         share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
+        if hop.get("share_period"):
+            share += f" ({hop['share_period']})"
         lines.append(
             f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
             f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"

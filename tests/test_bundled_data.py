@@ -1,0 +1,93 @@
+"""The bundled data: what the public record says, as the analysis reads it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.read.dataset import bundled_data_dir, read_listed, read_suppliers
+
+LISTED = read_listed(bundled_data_dir() / "listed.csv")
+SUPPLIERS = read_suppliers(bundled_data_dir() / "suppliers.csv")
+#: A date in a source: ISO (2019-10-09), or the year and month of an undated note (2019-10).
+DATED = re.compile(r"\b(?:19|20)\d\d-\d\d\b|\b\d{3}_[0-9a-f]{16}\.txt\b")
+
+
+def rows_of(notice: str) -> pd.DataFrame:
+    return LISTED[LISTED["federal_register_notice"] == notice]
+
+
+def test_every_row_cites_a_dated_source() -> None:
+    for table in (LISTED, SUPPLIERS):
+        undated = table.loc[~table["source"].str.contains(DATED), "source"]
+        assert undated.empty, undated.tolist()
+
+
+def test_the_rule_of_2019_10_09_lists_all_its_28_entities() -> None:
+    rule = rows_of("84 FR 54002")
+    assert len(rule) == 28
+    assert rule["kind"].value_counts().to_dict() == {"government": 19, "company": 8, "academic": 1}
+    assert set(rule["start_date"].dt.date.astype(str)) == {"2019-10-09"}
+    assert rule["license_policy"].str.startswith("Case-by-case review for ECCNs 1A004.c").all()
+    # BIS's spelling of 2019 is the name; the eCFR's later one an alias.
+    bureau = rule[rule["name"].str.startswith("Xinjiang Uighur Autonomous Region")].iloc[0]
+    assert "Xinjiang Uyghur Autonomous Region (XUAR)" in bureau["alt_names"]
+
+
+def test_huawei_and_its_affiliates_are_listed_from_the_day_the_rules_took_effect() -> None:
+    may, august = rows_of("84 FR 22961"), rows_of("84 FR 43493")
+    assert (len(may), len(august)) == (66, 26)
+    assert set(may["start_date"].dt.date.astype(str)) == {"2019-05-16"}
+    assert set(august["start_date"].dt.date.astype(str)) == {"2019-08-19"}
+    for rows in (may, august):
+        assert (rows["license_requirement"] != "").all()
+        assert rows["license_policy"].str.startswith("Presumption of denial.").all()
+        assert rows["license_policy"].str.contains("Temporary General License").all()
+    names = set(may["name"])
+    assert {
+        "HiSilicon Technologies Co., Ltd",
+        "Gui'an New District Huawei Investment Co., Ltd.",
+    } <= (names)
+
+
+def test_holding_companies_and_bare_brands_are_no_aliases_the_list_does_not_give() -> None:
+    aliases = dict(zip(LISTED["name"], LISTED["alt_names"], strict=True))
+    # The holding companies and bare brands are not what the listings name.
+    assert "SenseTime Group" not in aliases["Sense Time"]
+    assert aliases["Megvii Technology"] == ""
+    assert aliases["Yitu Technologies"] == ""
+
+
+def test_the_report_before_the_xinjiang_rule_shows_huaweis_suppliers_disclosed_shares() -> None:
+    result = exposure.analyze(exposure.load(), as_of="2019-06-01")
+    table = result.suppliers.set_index("supplier")
+    disclosed = {"NeoPhotonics": 0.49, "Lumentum": 0.18, "Qorvo": 0.15, "Skyworks": 0.12}
+    for supplier, share in disclosed.items():
+        assert table.loc[supplier, "revenue_at_risk"] == share
+        assert table.loc[supplier, "share_basis"] == "disclosed"
+    assert not table.loc["Ambarella", "exposed"]  # Hikvision is listed only from 2019-10-09
+    # HiSilicon is itself listed: its sales make it a listed seller, not a company that reaches one.
+    assert result.listed[result.code("HiSilicon")]
+
+
+def test_a_share_is_shown_with_the_period_it_was_measured_over() -> None:
+    done = CliRunner().invoke(cli, ["report", "--supplier", "Qorvo", "--as-of", "2019-06-01"])
+    assert done.exit_code == 0
+    assert "share of revenue 15.0% (fiscal year ended 2019-03-30)" in done.stdout
+    done = CliRunner().invoke(
+        cli, ["report", "--supplier", "Qorvo", "--as-of", "2019-06-01", "--format", "json"]
+    )
+    (record,) = json.loads(done.stdout)
+    assert record["paths"][0]["hops"][0]["share_period"] == "fiscal year ended 2019-03-30"
+
+
+def test_china_wide_figures_are_an_analysts_estimates_not_shares_of_sales_to_hikvision() -> None:
+    hard_drives = SUPPLIERS[SUPPLIERS["product"] == "hard drives"]
+    assert set(hard_drives["supplier"]) == {"Seagate", "Western Digital"}
+    assert hard_drives["revenue_share"].isna().all()
+    assert hard_drives["source"].str.contains("estimate by Kevin Cassidy").all()
