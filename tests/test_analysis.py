@@ -298,7 +298,10 @@ def test_the_api_gives_tables_as_dataframes_and_counts_as_integers() -> None:
     assert row["new_listed_buyers"] == ["Hikvision", "Dahua Technology"]
     assert row["tier_after"] == 1
     assert str(change["tier_before"].dtype) == "Int64"  # not exposed before: <NA>, not 0
-    assert change["tier_before"].isna().all()
+    became = change["change"] == "became exposed"
+    assert change.loc[became, "tier_before"].isna().all()
+    # Seagate and Western Digital already sold to Huawei: tier 1 before and after.
+    assert change.loc[~became, "tier_before"].tolist() == [1, 1]
     suppliers = after.suppliers
     assert suppliers["routes_within_tier_limit"].dtype == np.int64
     affiliates = exposure.analyze(data, as_of="2026-11-22").affiliates
