@@ -3,7 +3,9 @@
 Three sources, in this order, decide whether a node of the supply graph counts as listed:
 
 1. **The data**: a listing of its entity in force on the date
-   (:func:`exposure.entities.listings.in_force`).
+   (:func:`exposure.entities.listings.in_force`) on a list whose restrictions reach sales
+   (:mod:`exposure.restrictions`: the Entity List does, an investment ban does not; listings on
+   the others are :meth:`Listed.other_restrictions_of`, reported, never exposure).
 2. **What-if assumptions**: names the user asks to treat as listed (``assume_listed``) or as no
    longer listed (``assume_delisted``), on top of the data. Every report of such a result says
    that it rests on an assumption.
@@ -33,6 +35,7 @@ from exposure.graph import SupplyGraph
 from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
+from exposure.restrictions import list_rule
 
 __all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
 
@@ -91,10 +94,67 @@ class Listed:
 
     @cached_property
     def listings_in_force(self) -> pd.DataFrame:
-        """The listed rows in force on :attr:`as_of`, earliest first."""
+        """The listed rows in force on :attr:`as_of`, earliest first, on every list."""
         listings = self.graph.listings
         active = listings[in_force(listings, self.as_of)]
         return active.sort_values(["start_date", "_line"], kind="stable")
+
+    @cached_property
+    def restricting_in_force(self) -> pd.DataFrame:
+        """The listings in force whose list restricts sales: those that make a buyer listed.
+
+        The others (an investment ban, a correspondent-account ban, the Unverified List) are
+        :meth:`other_restrictions_of` (see :mod:`exposure.restrictions`).
+        """
+        active = self.listings_in_force
+        return active[_reaching_sales(active["list"])]
+
+    @cached_property
+    def _other_restrictions(self) -> dict[int, list[dict[str, Any]]]:
+        """Per node: its listings in force on lists that do not restrict sales."""
+        active = self.listings_in_force
+        others = active[~_reaching_sales(active["list"])]
+        entities = self.graph.nodes["entity"].to_numpy(np.int64)
+        node_of_entity = {int(e): int(c) for c, e in enumerate(entities.tolist()) if e >= 0}
+        found: dict[int, list[dict[str, Any]]] = {}
+        for code, (is_listed, list_name) in self._assumptions.items():
+            rule = list_rule(list_name)
+            if is_listed and not rule.reaches_sales:
+                listing = self._assumed_listing(str(self.graph.names[code]), list_name)
+                found.setdefault(code, []).append(
+                    {
+                        **{
+                            k: listing[k] for k in ("list", "federal_register_notice", "start_date")
+                        },
+                        "restricts": rule.restricts,
+                        "basis": rule.basis or None,
+                        "sources": listing["sources"],
+                    }
+                )
+        for row in others.to_dict("records"):
+            node = node_of_entity.get(int(row["entity"]))
+            if node is None:
+                continue
+            rule = list_rule(str(row["list"]))
+            found.setdefault(node, []).append(
+                {
+                    "list": row["list"],
+                    "federal_register_notice": row["federal_register_notice"] or None,
+                    "start_date": row["start_date"].date().isoformat(),
+                    "restricts": rule.restricts,
+                    "basis": rule.basis or None,
+                    "sources": [row["source"]],
+                }
+            )
+        return found
+
+    def other_restrictions_of(self, code: int) -> list[dict[str, Any]]:
+        """Return a node's listings in force on lists whose restrictions do not reach sales.
+
+        Each: ``list``, ``federal_register_notice``, ``start_date``, ``restricts`` (in words),
+        ``basis`` (the legal basis) and ``sources``. They never make anyone exposed.
+        """
+        return self._other_restrictions.get(code, [])
 
     def listing_records(self) -> list[dict[str, Any]]:
         """Return the listings in force as plain records (dates as ISO text, extra columns kept)."""
@@ -156,8 +216,17 @@ class Listed:
 
     @cached_property
     def assumed(self) -> dict[int, bool]:
-        """The what-if assumptions about graph nodes: code -> assumed listed or delisted."""
-        return {code: is_listed for code, (is_listed, _) in self._assumptions.items()}
+        """The what-if assumptions about graph nodes: code -> counts as listed or not.
+
+        An entity assumed listed on a list whose restrictions do not reach sales (an
+        investment ban) keeps what the data says: the what-if adds that list's other
+        restriction (:meth:`other_restrictions_of`), not a listing.
+        """
+        return {
+            code: is_listed
+            for code, (is_listed, list_name) in self._assumptions.items()
+            if not is_listed or list_rule(list_name).reaches_sales
+        }
 
     @property
     def assumed_owners(self) -> dict[str, tuple[str, str]]:
@@ -233,7 +302,7 @@ class Listed:
     def _listed_by_data(self) -> np.ndarray:
         """Boolean mask over nodes: a listing of its entity is in force (no what-if)."""
         entities = self.graph.nodes["entity"].to_numpy()
-        return np.isin(entities, self.listings_in_force["entity"].to_numpy()) & (entities >= 0)
+        return np.isin(entities, self.restricting_in_force["entity"].to_numpy()) & (entities >= 0)
 
     @cached_property
     def _affiliates_by_data(self) -> np.ndarray:
@@ -307,7 +376,7 @@ class Listed:
         lists = list_of_entity.reindex(entities[codes]).to_numpy(dtype=object)
         out = {int(c): str(name) for c, name in zip(codes, lists, strict=True)}
         for code, (is_listed, list_name) in self._assumptions.items():
-            if is_listed:
+            if is_listed and self.assumed.get(code):
                 out[code] = self._assumed_listing("", list_name)["list"]
         return out
 
@@ -373,7 +442,7 @@ class Listed:
     @cached_property
     def _first_listings(self) -> pd.DataFrame:
         """Each listed entity's earliest listing in force: the one its reports show."""
-        return self.listings_in_force.drop_duplicates("entity", keep="first")
+        return self.restricting_in_force.drop_duplicates("entity", keep="first")
 
     @cached_property
     def _listing_of_entity(self) -> dict[int, dict[str, Any]]:
@@ -394,3 +463,9 @@ class Listed:
             )
             raise UnknownNameError(msg)
         return code
+
+
+def _reaching_sales(lists: pd.Series) -> np.ndarray:
+    """Return, per listing, whether its list's restrictions reach sales (by distinct list)."""
+    reaches = {name: list_rule(str(name)).reaches_sales for name in lists.unique()}
+    return lists.map(reaches).to_numpy(dtype=bool)

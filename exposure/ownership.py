@@ -37,6 +37,7 @@ from scipy import sparse
 from exposure import analysis
 from exposure.graph import SupplyGraph
 from exposure.names import name_key
+from exposure.restrictions import list_rule
 
 __all__ = [
     "AFFILIATES_RULE",
@@ -56,8 +57,6 @@ AFFILIATES_RULE_EFFECTIVE = dt.date(2025, 9, 29)
 AFFILIATES_RULE_SUSPENDED = (dt.date(2025, 11, 10), dt.date(2026, 11, 9))
 #: The listed ownership, in percent, from which both rules make an entity count as listed.
 OWNERSHIP_THRESHOLD = 50.0
-_BIS_LISTS = ("entity list", "military end", "meu")
-_OFAC_LISTS = ("specially designated", "sdn")
 
 
 def rule_for_list(list_name: str, as_of: dt.date) -> str | None:
@@ -73,10 +72,10 @@ def rule_for_list(list_name: str, as_of: dt.date) -> str | None:
     >>> rule_for_list("Specially Designated Nationals (SDN)", dt.date(2019, 1, 1))
     "OFAC's 50% rule"
     """
-    lowered = list_name.casefold()
-    if any(word in lowered for word in _OFAC_LISTS):
+    which = list_rule(list_name).ownership
+    if which == "ofac":
         return "OFAC's 50% rule"
-    if any(word in lowered for word in _BIS_LISTS):
+    if which == "bis":
         start, end = AFFILIATES_RULE_SUSPENDED
         if as_of >= AFFILIATES_RULE_EFFECTIVE and not (start <= as_of <= end):
             return f"{AFFILIATES_RULE} (BIS Affiliates Rule)"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
-from typing import Any, NotRequired, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -158,6 +158,23 @@ class SupplierRecord(TypedDict):
     needs_review: bool
     revenue_at_risk_if_confirmed: float | None
     possible_paths: list[PathRecord]
+    other_restrictions: list[OtherRestriction]
+
+
+class OtherRestriction(TypedDict):
+    """A listing of one of the supplier's buyers whose restrictions do not reach its sales.
+
+    An investment ban, a correspondent-account ban, the Unverified List's red flag
+    (:mod:`exposure.restrictions`): reported beside the exposure, never counted in it.
+    """
+
+    buyer: str
+    list: str
+    federal_register_notice: str | None
+    start_date: str
+    restricts: str
+    basis: str | None
+    sources: list[str]
 
 
 #: The fields of a path record, in order: the columns of :meth:`exposure.Result.paths`.
@@ -244,6 +261,10 @@ class Analysed(Protocol):
 
     def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
         """Return the listed node a possible match may be, and its listing."""
+        ...
+
+    def other_restrictions_of(self, code: int) -> list[dict[str, Any]]:
+        """Return a node's listings on lists whose restrictions do not reach sales."""
         ...
 
     def listing_of(self, code: int) -> dict[str, Any]:
@@ -539,7 +560,26 @@ class RecordMaker:
             "needs_review": line["needs_review"],
             "revenue_at_risk_if_confirmed": line["revenue_at_risk_if_confirmed"],
             "possible_paths": self.possible_path_records(code),
+            "other_restrictions": self.other_restrictions(code),
         }
+
+    def other_restrictions(self, code: int) -> list[OtherRestriction]:
+        """Return the listings of a supplier's buyers that restrict something else than its sales.
+
+        Its own customers' listings in force on lists such as the investment ban of the
+        Non-SDN Chinese Military-Industrial Complex list (:mod:`exposure.restrictions`).
+        """
+        result = self.analysed
+        adjacency = result.graph.adjacency
+        names = result.graph.names
+        customers = sorted(
+            set(adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]].tolist())
+        )
+        return [
+            cast(OtherRestriction, {"buyer": str(names[customer]), **restriction})
+            for customer in customers
+            for restriction in result.other_restrictions_of(customer)
+        ]
 
     def ranking(self, codes: np.ndarray) -> Iterator[RankingLine]:
         """Yield the ranking's line of each supplier, in order.

@@ -275,6 +275,13 @@ class Result:
         """Return the listed node a possible match may be, and that node's listing."""
         return self.listing.possible_listing_of(code)
 
+    def other_restrictions_of(self, code: int) -> list[dict[str, Any]]:
+        """Return a node's listings on lists whose restrictions do not reach sales.
+
+        An investment ban is no export control: see :mod:`exposure.restrictions`.
+        """
+        return self.listing.other_restrictions_of(code)
+
     # -- whole-graph figures -------------------------------------------------------------------
 
     def compute(self, done: Callable[[str], None] | None = None) -> Result:

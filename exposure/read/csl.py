@@ -50,6 +50,7 @@ from exposure.errors import DataError, ExposureError, Problem
 from exposure.names import name_key
 from exposure.read.checks import check_cells, country_codes
 from exposure.read.schema import LINE, LISTED
+from exposure.restrictions import LIST_RULES
 
 __all__ = [
     "EXTRA_COLUMNS",
@@ -65,22 +66,9 @@ __all__ = [
     "to_listed_csv",
 ]
 
-#: The short codes of the lists and the names ``listed.csv`` gives them.
-LIST_NAMES = {
-    "EL": "Entity List",
-    "MEU": "Military End User List",
-    "UVL": "Unverified List",
-    "DPL": "Denied Persons List",
-    "SDN": "Specially Designated Nationals List",
-    "SSI": "Sectoral Sanctions Identifications List",
-    "FSE": "Foreign Sanctions Evaders List",
-    "PLC": "Palestinian Legislative Council List",
-    "CAP": "Capta List",
-    "NS-MBS": "Non-SDN Menu-Based Sanctions List",
-    "CMIC": "Non-SDN Chinese Military-Industrial Complex Companies List",
-    "ISN": "Nonproliferation Sanctions",
-    "DTC": "ITAR Debarred",
-}
+#: The short codes of the lists and the names ``listed.csv`` gives them
+#: (:data:`exposure.restrictions.LIST_RULES`).
+LIST_NAMES = {rule.code: rule.name for rule in LIST_RULES}
 
 #: Columns the import adds to the ``listed.csv`` schema.
 EXTRA_COLUMNS = ("addresses", "source_list_url")

@@ -194,11 +194,12 @@ PATH_COLUMNS = (
     "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
     "listed", "path_tier", "path_weight", "path", "products", "list", "federal_register_notice",
     "start_date", "license_policy", "sources", "match", "needs_review",
-    "revenue_at_risk_if_confirmed", "assumptions",
+    "revenue_at_risk_if_confirmed", "assumptions", "other_restrictions",
 )  # fmt: skip
 #: The columns of a CSV row that describe the supplier rather than one of its paths.
 _SUPPLIER_COLUMNS = (
-    *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed", "assumptions"
+    *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed", "assumptions",
+    "other_restrictions",
 )  # fmt: skip
 
 
@@ -211,6 +212,10 @@ def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for record in records:
         head = {k: record.get(k) for k in _SUPPLIER_COLUMNS}
+        head["other_restrictions"] = [
+            f"{r['buyer']}: {r['list']} ({r['restricts']})"
+            for r in record.get("other_restrictions") or ()
+        ]
         paths = [*record["paths"], *record.get("possible_paths", ())]
         if not paths:
             rows.append(head)
@@ -345,7 +350,7 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
     ...     "share_basis": None, "paths": []}]))
     >>> pieces[1]
-    'A,false,,,false,,,,,,,,,,,,,,,\n'
+    'A,false,,,false,,,,,,,,,,,,,,,,\n'
     """
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
@@ -494,6 +499,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append("")
         lines.append(_summary_line(summary))
     lines.extend(_needs_review(record, cite, bullet=bullet, indent=indent))
+    lines.extend(_other_restrictions(record, cite, bullet=bullet))
     if sources:
         lines.append("")
         lines.append("Sources:")
@@ -561,6 +567,27 @@ def _needs_review(
         lines.append(
             "A possible match lies on a route beyond the tier limit or the minimum weight; "
             "use --max-tier 0 --min-weight 0 to list it."
+        )
+    return lines
+
+
+def _other_restrictions(
+    record: Mapping[str, Any], cite: Callable[[Iterable[str]], str], *, bullet: str
+) -> list[str]:
+    """Lay out the listings of the supplier's buyers that do not restrict its sales."""
+    found = record.get("other_restrictions") or []
+    if not found:
+        return []
+    lines = [
+        "",
+        "Other restrictions on its buyers (they do not restrict these sales: no exposure):",
+    ]
+    for item in found:
+        notice = f", {item['federal_register_notice']}" if item["federal_register_notice"] else ""
+        basis = f" ({item['basis']})" if item["basis"] else ""
+        lines.append(
+            f"{bullet}- {item['buyer']}: {item['list']}{notice}, in force from "
+            f"{item['start_date']}: restricts {item['restricts']}{basis} {cite(item['sources'])}"
         )
     return lines
 

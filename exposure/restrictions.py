@@ -1,0 +1,202 @@
+"""What a listing on each US screening list restricts, and whether that reaches a sale.
+
+The US Consolidated Screening List (CSL) merges lists of three agencies, whose listings restrict
+very different things. A sale to a company on the Entity List needs a licence for every item
+subject to the Export Administration Regulations (EAR); a company on Treasury's Non-SDN Chinese
+Military-Industrial Complex list may buy anything, but US persons may not buy its securities.
+This module is the one home of that knowledge: :data:`LIST_RULES` names each list as the CSL
+spells it, its code, its agency, its legal basis, what a listing restricts, and whether that
+restriction reaches a company's sales of goods (``reaches_sales``).
+
+Only listings whose list reaches sales make a buyer count as listed for exposure. The others
+(an investment ban, a correspondent-account ban, a red flag that removes licence exceptions)
+are reported beside the exposure as *other restrictions*, and never make a supplier exposed.
+Where what a list restricts depends on the measures chosen for each listing (Nonproliferation
+Sanctions, Menu-Based Sanctions), or on the items (Military End-User List), the listing is read
+as reaching every sale: the cautious reading, said so in :attr:`ListRule.restricts`. A list
+this table does not know (a company's own watch list, another country's list) is read the same
+way (:func:`list_rule`).
+
+Sources: the CSL's own list names (its ``source`` field); the regulations cited in
+:attr:`ListRule.basis`. This is analysis, not legal advice.
+
+Examples
+--------
+>>> list_rule("Entity List").reaches_sales, list_rule("CMIC").reaches_sales
+(True, False)
+>>> list_rule("Non-SDN Chinese Military-Industrial Complex Companies List").restricts
+'purchases of publicly traded securities by US persons'
+>>> list_rule("Our own watch list").reaches_sales  # unknown: the cautious reading
+True
+>>> [list_rule(n).code for n in ("Military End-User List", "Entity List (what-if)", "sdn")]
+['MEU', 'EL', 'SDN']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["LIST_RULES", "ListRule", "list_rule"]
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """What a listing on one list restricts.
+
+    Attributes
+    ----------
+    code
+        The list's code as the CSL writes it in parentheses (``EL``, ``SDN``, ``CMIC``); empty
+        for a list this table does not know.
+    name
+        The list's name as ``listed.csv`` gives it (and :mod:`exposure.read.csl` writes it).
+    agency
+        The agency that keeps the list.
+    restricts
+        What a listing restricts, in words.
+    reaches_sales
+        Whether that restriction reaches a company's sales of goods to the listed party (so
+        that a sale to it is exposure).
+    basis
+        The legal basis, cited.
+    ownership
+        Which ownership rule extends the list to entities its listed parties own (``"bis"``:
+        BIS's Affiliates Rule, 90 FR 47201; ``"ofac"``: OFAC's 50% rule), or ``None``.
+    """
+
+    code: str
+    name: str
+    agency: str
+    restricts: str
+    reaches_sales: bool
+    basis: str
+    ownership: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """Whether the list is in :data:`LIST_RULES`."""
+        return bool(self.code)
+
+
+_EAR_ITEMS = "exports, reexports and transfers (in-country) of all items subject to the EAR"
+_CAUTIOUS = "; read as reaching every sale (the cautious reading)"
+
+#: The lists of the Consolidated Screening List, as the CSL names them.
+LIST_RULES: tuple[ListRule, ...] = (
+    ListRule(
+        "EL", "Entity List", "Bureau of Industry and Security",
+        f"{_EAR_ITEMS}, by the licence requirement each listing states",
+        True, "15 CFR 744.11; Supplement No. 4 to part 744", "bis",
+    ),
+    ListRule(
+        "MEU", "Military End User List", "Bureau of Industry and Security",
+        "exports, reexports and transfers of the items of Supplement No. 2 to part 744" + _CAUTIOUS,
+        True, "15 CFR 744.21; Supplement No. 7 to part 744", "bis",
+    ),
+    ListRule(
+        "UVL", "Unverified List", "Bureau of Industry and Security",
+        "the use of licence exceptions, and exports need the party's Unverified List statement "
+        "(a red flag, no licence requirement of its own)",
+        False, "15 CFR 744.15; Supplement No. 6 to part 744",
+    ),
+    ListRule(
+        "DPL", "Denied Persons List", "Bureau of Industry and Security",
+        "all export privileges: any transaction involving items subject to the EAR",
+        True, "denial orders under 15 CFR 764.3(a)(2); Supplement No. 1 to part 764",
+    ),
+    ListRule(
+        "SDN", "Specially Designated Nationals List", "Treasury Department (OFAC)",
+        "all dealings by US persons; the party's property is blocked",
+        True, "OFAC's regulations, 31 CFR chapter V; OFAC's 50% rule (guidance of 2014-08-13)",
+        "ofac",
+    ),
+    ListRule(
+        "SSI", "Sectoral Sanctions Identifications List", "Treasury Department (OFAC)",
+        "new debt and equity of the listed parties (Directives 1 to 3), and goods and services "
+        "for deepwater, Arctic offshore and shale oil projects (Directive 4)",
+        False, "Executive Order 13662 and OFAC's directives under it; 31 CFR part 589",
+    ),
+    ListRule(
+        "FSE", "Foreign Sanctions Evaders List", "Treasury Department (OFAC)",
+        "all transactions by US persons",
+        True, "Executive Order 13608",
+    ),
+    ListRule(
+        "PLC", "Palestinian Legislative Council List", "Treasury Department (OFAC)",
+        "transactions US financial institutions may reject (General License 4(b)); no ban on sales",
+        False, "General License 4(b) under 31 CFR parts 594, 595 and 597",
+    ),
+    ListRule(
+        "CAP", "Capta List", "Treasury Department (OFAC)",
+        "correspondent and payable-through accounts in the United States",
+        False, "31 CFR 561.201 and the CAPTA list (84 FR 9456, 2019)",
+    ),
+    ListRule(
+        "NS-MBS", "Non-SDN Menu-Based Sanctions List", "Treasury Department (OFAC)",
+        "the measures chosen for each listing from a statute's menu" + _CAUTIOUS,
+        True, "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions Act",
+    ),
+    ListRule(
+        "CMIC", "Non-SDN Chinese Military-Industrial Complex Companies List",
+        "Treasury Department (OFAC)",
+        "purchases of publicly traded securities by US persons",
+        False, "Executive Order 13959, as amended by Executive Order 14032; 31 CFR part 586 (OFAC's "
+        "50% rule does not apply: OFAC FAQ 857)",
+    ),
+    ListRule(
+        "ISN", "Nonproliferation Sanctions", "State Department",
+        "the measures of each sanction (often the denial of export licences)" + _CAUTIOUS,
+        True, "nonproliferation statutes and executive orders named in each listing",
+    ),
+    ListRule(
+        "DTC", "ITAR Debarred", "State Department",
+        "participation in exports of defense articles and services under the ITAR",
+        False, "22 CFR 127.7",
+    ),
+)  # fmt: skip
+
+#: Other names and codes of the lists, as users and other sources write them.
+_ALIASES = {
+    "NS-CMIC": "CMIC", "CAPTA": "CAP", "ITAR": "DTC", "Military End-User List": "MEU",
+    "MEU List": "MEU", "SDN List": "SDN",
+    "Specially Designated Nationals and Blocked Persons List": "SDN",
+}  # fmt: skip
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+_BY_CODE = {rule.code: rule for rule in LIST_RULES}
+_BY_KEY = {
+    **{_key(rule.code): rule for rule in LIST_RULES},
+    **{_key(rule.name): rule for rule in LIST_RULES},
+    **{_key(alias): _BY_CODE[code] for alias, code in _ALIASES.items()},
+}
+#: Words a list's name may carry beyond the table's: a what-if's "(what-if)", an affiliate's
+#: explanation, the CSL's agency after " - ".
+_SUFFIX = re.compile(r"\s*(\(.*\)|\s-\s.*)$")
+_CODE_IN_NAME = re.compile(r"\(([A-Za-z-]+)(?: List)?\)")
+
+
+def list_rule(list_name: str) -> ListRule:
+    """Return what a listing on ``list_name`` restricts (a name or code, in any case).
+
+    The CSL's full source text ("Entity List (EL) - Bureau of Industry and Security") and a
+    name with words in parentheses ("Entity List (what-if)") are read too. A list this table
+    does not know is read as restricting every sale, so that no exposure is missed.
+    """
+    text = list_name.strip()
+    found = _BY_KEY.get(_key(text)) or _BY_KEY.get(_key(_SUFFIX.sub("", text)))
+    if found is None:
+        code = _CODE_IN_NAME.search(text)
+        found = _BY_KEY.get(_key(code.group(1))) if code else None
+    if found is not None:
+        return found
+    return ListRule(
+        "", text, "",
+        "a list exposure's table does not know: read as restricting every sale (the cautious "
+        "reading)",
+        True, "",
+    )  # fmt: skip

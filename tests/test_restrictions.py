@@ -1,0 +1,152 @@
+"""What each list restricts: only restrictions that reach a sale make exposure."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.restrictions import LIST_RULES, list_rule
+from tests.conftest import MakeData, listing, sale, write_csv
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "csl"
+CSL_2023 = FIXTURES / "csl-2023-11-subset.csv"
+
+
+def test_every_list_of_a_real_csl_download_is_in_the_table() -> None:
+    if not CSL_2023.is_file():
+        pytest.skip("the CSL fixtures are not on this machine")
+    with CSL_2023.open(newline="", encoding="utf-8") as handle:
+        sources = {row["source"] for row in csv.DictReader(handle)} - {"source"}
+    assert len(sources) == 13
+    rules = {source: list_rule(source) for source in sources}
+    assert all(rule.known for rule in rules.values())
+    assert {rule.code for rule in rules.values()} == {rule.code for rule in LIST_RULES}
+    assert not rules[
+        "Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury Department"
+    ].reaches_sales
+
+
+@pytest.mark.parametrize(
+    ("name", "reaches"),
+    [
+        ("Entity List", True),
+        ("Military End-User List", True),
+        ("Denied Persons List", True),
+        ("SDN", True),
+        ("NS-CMIC", False),  # purchases of securities
+        ("Unverified List", False),  # a red flag: no licence requirement of its own
+        ("Sectoral Sanctions Identifications List", False),
+        ("Capta List", False),
+        ("Palestinian Legislative Council List", False),  # banks may reject; no ban on sales
+        ("ITAR Debarred", False),  # defense articles only
+        ("Our own watch list", True),  # unknown: the cautious reading
+    ],
+)
+def test_what_each_list_restricts(name: str, reaches: bool) -> None:
+    rule = list_rule(name)
+    assert rule.reaches_sales is reaches
+    assert rule.restricts
+    assert rule.basis or not rule.known
+
+
+@pytest.fixture
+def investment_ban(make_data: MakeData) -> Path:
+    return make_data(
+        [
+            listing("Hikvision", start="2019-10-09"),
+            listing(
+                "Huawei Technologies Co., Ltd.",
+                list="Non-SDN Chinese Military-Industrial Complex Companies List",
+                start="2021-06-03",
+            ),
+        ],
+        [
+            sale("Intel", "Huawei Technologies Co., Ltd.", 0.2, product="servers"),
+            sale("Intel", "Hikvision", 0.1, product="chips"),
+            sale("Dell", "Huawei Technologies Co., Ltd.", 0.3, product="servers"),
+        ],
+    )
+
+
+def test_an_investment_ban_is_reported_beside_the_exposure_and_never_counted(
+    investment_ban: Path,
+) -> None:
+    result = exposure.analyze(exposure.load(investment_ban), as_of="2022-01-01")
+    dell = result.supplier("Dell")
+    assert not dell["exposed"]
+    assert dell["revenue_at_risk"] == 0.0
+    (ban,) = dell["other_restrictions"]
+    assert ban["buyer"] == "Huawei Technologies Co., Ltd."
+    assert ban["restricts"] == "purchases of publicly traded securities by US persons"
+    assert "Executive Order 13959" in str(ban["basis"])
+    intel = result.supplier("Intel")
+    assert intel["revenue_at_risk"] == pytest.approx(0.1)  # Hikvision's share only
+    assert intel["listed_buyers"] == ["Hikvision"]
+    assert [r["buyer"] for r in intel["other_restrictions"]] == ["Huawei Technologies Co., Ltd."]
+    # The listing is still a listing in force: `exposure listed` shows it.
+    assert "Huawei Technologies Co., Ltd." in set(result.listings_in_force["name"])
+
+
+def test_every_report_format_carries_the_other_restrictions(investment_ban: Path) -> None:
+    def run(*args: str) -> str:
+        done = CliRunner().invoke(
+            cli, ["report", "--data", str(investment_ban), "--as-of", "2022-01-01", *args]
+        )
+        assert done.exit_code == 0, done.stderr
+        return done.stdout
+
+    text = run("--supplier", "Dell")
+    assert "Dell: not exposed" in text
+    assert "Other restrictions on its buyers (they do not restrict these sales" in text
+    assert "restricts purchases of publicly traded securities by US persons" in text
+    (record,) = json.loads(run("--supplier", "Dell", "--format", "json"))
+    assert record["other_restrictions"][0]["list"] == (
+        "Non-SDN Chinese Military-Industrial Complex Companies List"
+    )
+    rows = list(csv.DictReader(run("--format", "csv").splitlines()))
+    dell = next(row for row in rows if row["supplier"] == "Dell")
+    assert dell["other_restrictions"] == (
+        "Huawei Technologies Co., Ltd.: Non-SDN Chinese Military-Industrial Complex Companies "
+        "List (purchases of publicly traded securities by US persons)"
+    )
+
+
+def test_no_ownership_rule_extends_an_investment_ban(make_data: MakeData, tmp_path: Path) -> None:
+    folder = make_data(
+        [
+            listing(
+                "Parent Co",
+                list="Non-SDN Chinese Military-Industrial Complex Companies List",
+            )
+        ],
+        [sale("Maker", "Daughter Ltd", 0.3)],
+    )
+    write_csv(
+        folder / "ownership.csv",
+        ["owner", "owned", "percent", "source"],
+        [{"owner": "Parent Co", "owned": "Daughter Ltd", "percent": "100", "source": "test"}],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2026-11-22")
+    assert not result.supplier("Maker")["exposed"]
+    assert result.affiliates.empty
+
+
+def test_a_what_if_on_a_list_that_restricts_no_sale_makes_no_exposure(investment_ban: Path) -> None:
+    data = exposure.load(investment_ban)
+    # Hikvision also on the investment ban: its Entity List listing stands, the ban is beside it.
+    on_the_ban = exposure.analyze(data, as_of="2022-01-01", assume_listed=["Hikvision=CMIC"])
+    assert on_the_ban.supplier("Intel")["revenue_at_risk"] == pytest.approx(0.1)
+    assert {r["list"] for r in on_the_ban.supplier("Intel")["other_restrictions"]} == {
+        "CMIC (what-if)",
+        "Non-SDN Chinese Military-Industrial Complex Companies List",
+    }
+    on_the_entity_list = exposure.analyze(
+        data, as_of="2022-01-01", assume_listed=["Huawei Technologies Co., Ltd.=Entity List"]
+    )
+    assert on_the_entity_list.supplier("Dell")["revenue_at_risk"] == pytest.approx(0.3)
