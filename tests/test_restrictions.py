@@ -150,3 +150,19 @@ def test_a_what_if_on_a_list_that_restricts_no_sale_makes_no_exposure(investment
         data, as_of="2022-01-01", assume_listed=["Huawei Technologies Co., Ltd.=Entity List"]
     )
     assert on_the_entity_list.supplier("Dell")["revenue_at_risk"] == pytest.approx(0.3)
+
+
+def test_validate_warns_of_a_list_it_does_not_know_and_reads_it_cautiously(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Acme Trading", list="Our Watch List")], [sale("Maker", "Acme Trading", 0.2)]
+    )
+    done = CliRunner().invoke(cli, ["validate", "--data", str(folder)])
+    assert done.exit_code == 0
+    assert (
+        "listed.csv, line 2, column 'list': 'Our Watch List' is a list exposure's table does not "
+        "know; its listings are read as restricting every sale (the cautious reading)."
+    ) in done.stdout
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert result.supplier("Maker")["revenue_at_risk"] == pytest.approx(0.2)
