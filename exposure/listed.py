@@ -110,8 +110,8 @@ class Listed:
         return active[_reaching_sales(active["list"])]
 
     @cached_property
-    def _other_restrictions(self) -> dict[int, list[dict[str, Any]]]:
-        """Per node: its listings in force on lists that do not restrict sales."""
+    def other_restrictions(self) -> dict[int, list[dict[str, Any]]]:
+        """Per node with any: its listings in force on lists that do not restrict sales."""
         active = self.listings_in_force
         others = active[~_reaching_sales(active["list"])]
         entities = self.graph.nodes["entity"].to_numpy(np.int64)
@@ -154,7 +154,7 @@ class Listed:
         Each: ``list``, ``federal_register_notice``, ``start_date``, ``restricts`` (in words),
         ``basis`` (the legal basis) and ``sources``. They never make anyone exposed.
         """
-        return self._other_restrictions.get(code, [])
+        return self.other_restrictions.get(code, [])
 
     def listing_records(self) -> list[dict[str, Any]]:
         """Return the listings in force as plain records (dates as ISO text, extra columns kept)."""

@@ -669,7 +669,9 @@ class Result:
         (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown),
         ``revenue_at_risk_is_lower_bound``, ``needs_review`` (reaches a possible match of a
         listed entity), on a possible match ``possibly_listed_as`` (the listed name), and on
-        an entity listed through its owners ``affiliate`` and ``affiliate_rule``. Graph
+        an entity listed through its owners ``affiliate`` and ``affiliate_rule``, on one with
+        listings that restrict no sale ``other_restrictions`` (the lists and what they
+        restrict, ``;``-separated). Graph
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
         G = self.graph.to_networkx()
@@ -691,6 +693,10 @@ class Result:
         for code in np.flatnonzero(found.mask).tolist():
             G.nodes[names[code]].update(
                 affiliate=True, affiliate_rule=str(found.explanations[code]["rule"] or "")
+            )
+        for code, others in self.listing.other_restrictions.items():
+            G.nodes[names[code]]["other_restrictions"] = "; ".join(
+                f"{r['list']} ({r['restricts']})" for r in others
             )
         G.graph.update(as_of=self.as_of.isoformat(), assumptions="; ".join(self.assumptions))
         return G

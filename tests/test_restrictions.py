@@ -166,3 +166,20 @@ def test_validate_warns_of_a_list_it_does_not_know_and_reads_it_cautiously(
     ) in done.stdout
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     assert result.supplier("Maker")["revenue_at_risk"] == pytest.approx(0.2)
+
+
+def test_graph_exports_carry_the_other_restrictions(investment_ban: Path, tmp_path: Path) -> None:
+    result = exposure.analyze(exposure.load(investment_ban), as_of="2022-01-01")
+    huawei = result.to_networkx().nodes["Huawei Technologies Co., Ltd."]
+    assert not huawei["listed"]
+    assert huawei["other_restrictions"] == (
+        "Non-SDN Chinese Military-Industrial Complex Companies List (purchases of publicly "
+        "traded securities by US persons)"
+    )
+    target = tmp_path / "network.json"
+    done = CliRunner().invoke(
+        cli, ["export", "--data", str(investment_ban), "--as-of", "2022-01-01", "-o", str(target)]
+    )
+    assert done.exit_code == 0, done.stderr
+    nodes = {n["id"]: n for n in json.loads(target.read_text())["nodes"]}
+    assert "securities" in nodes["Huawei Technologies Co., Ltd."]["other_restrictions"]
