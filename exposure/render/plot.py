@@ -338,7 +338,8 @@ def _name_listings(listings: list[dict[str, str]]) -> str:
 def _columns(graph: nx.DiGraph) -> tuple[list[list[str]], list[str]]:
     """Assign each node a column and order each column to limit crossings.
 
-    Columns: suppliers (no one in the graph sells to them), exposed intermediaries by tier
+    Columns: suppliers (no one in the graph sells to them; a listed one only if it sells),
+    exposed intermediaries by tier
     (highest first), intermediaries not exposed, then buyers (listed entities and companies
     that sell to no one). A company that buys from another stands in a later column than it,
     so that every sale runs left to right except round a cycle: where tiers alone would put
@@ -346,7 +347,12 @@ def _columns(graph: nx.DiGraph) -> tuple[list[list[str]], list[str]]:
     barycentre sweeps, ties by name.
     """
     data = graph.nodes
-    sources = {n for n in graph if graph.in_degree(n) == 0 and not data[n]["listed"]}
+    # A listed company that sells and buys from no one drawn (HiSilicon) is a supplier too.
+    sources = {
+        n
+        for n in graph
+        if graph.in_degree(n) == 0 and (not data[n]["listed"] or graph.out_degree(n) > 0)
+    }
     exposed_middle = {n for n in graph if n not in sources and data[n]["role"] == "exposed"}
     top_tier = max((data[n]["tier"] for n in exposed_middle), default=0)
     other_middle = {
