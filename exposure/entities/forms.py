@@ -148,9 +148,13 @@ class NameFormsTable:
     acronym: np.ndarray
 
     @classmethod
-    def of(cls, names: Sequence[str]) -> NameFormsTable:
-        """Return the forms of each of ``names``."""
-        rows = [form_row(name) for name in names]
+    def of(cls, names: Sequence[str], *, initials: bool = True) -> NameFormsTable:
+        """Return the forms of each of ``names``.
+
+        ``initials=False`` leaves :func:`name_initials` empty: names screened are compared by their
+        acronym, only listed names by their initials.
+        """
+        rows = [form_row(name, initials=initials) for name in names]
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
         arrays = {
             f: np.asarray(
@@ -195,7 +199,7 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 
-def form_row(name: str) -> tuple[Any, ...]:
+def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     """Return the fields of :class:`NameFormsTable` for one name, in their order.
 
     The key is the name's :func:`~exposure.names.name_key` (what decisions are recorded by);
@@ -225,7 +229,7 @@ def form_row(name: str) -> tuple[Any, ...]:
         bool(kept),
         " ".join(sorted(_numbers(core))),
         _territories(rest),
-        initials(name),
+        name_initials(name) if initials else "",
         _acronym(name, place, rest),
     )
 
@@ -386,7 +390,7 @@ ACRONYM_LETTERS = (3, 8)
 ORDINARY_FROM = 4.0
 
 
-def initials(spelling: str) -> str:
+def name_initials(spelling: str) -> str:
     """Return the initials of a spelling's words, space-separated; empty for fewer than three.
 
     Acronyms take the first letter of each word but the small ones, often with the legal form
@@ -397,11 +401,11 @@ def initials(spelling: str) -> str:
 
     Examples
     --------
-    >>> initials("China Railway Construction Corporation Limited")
+    >>> name_initials("China Railway Construction Corporation Limited")
     'crccl crcc crc'
-    >>> initials("People's Liberation Army"), initials("Army of the Republic of Ilirida")
+    >>> name_initials("People's Liberation Army"), name_initials("Army of the Republic of Ilirida")
     ('pla', 'ari')
-    >>> initials("Huawei Technologies Co., Ltd.")
+    >>> name_initials("Huawei Technologies Co., Ltd.")
     ''
     """
     words = [

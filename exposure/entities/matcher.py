@@ -468,7 +468,7 @@ class Matcher:
     ) -> pd.DataFrame:
         from rapidfuzz import fuzz, process  # only fuzzy matching needs it
 
-        forms, listed = NameFormsTable.of(names), self._forms
+        forms, listed = NameFormsTable.of(names, initials=False), self._forms
         region = [_region(c) if c else "" for c in countries]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
         query, row = self.candidate_pairs(forms)
