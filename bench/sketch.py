@@ -1,4 +1,4 @@
-"""A sketch of the proposed design, to measure what the targets of issue 6 cost on this machine.
+"""A sketch of a lean design, to measure what fast loading and analysis could cost on this machine.
 
 Not exposure's code and not part of the benchmark: a lower-bound estimate for the proposals in
 the benchmark report. It reads the Parquet files of one size and times, in one process:
