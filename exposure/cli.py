@@ -214,7 +214,8 @@ class Analysis:
         )
 
 
-#: What ``export``, which takes no analysis options, analyses with: the library's defaults.
+#: What commands that take no analysis options (``listed``, ``review``) analyse with: the
+#: library's defaults.
 DEFAULT_ANALYSIS = Analysis(True, True, OWNERSHIP_THRESHOLD, (), (), MAX_TIER, MIN_WEIGHT)
 
 
@@ -984,6 +985,7 @@ def render(
     "Default: from the suffix (.graphml, .gexf, .json).",
 )
 @data_options
+@analysis_options
 @cache_option
 @library_errors
 def export(
@@ -994,6 +996,7 @@ def export(
     suppliers_file: Path | None,
     as_of: str | None,
     cache_dir: Path | None,
+    analysis: Analysis,
 ) -> None:
     """Write the supply graph with its exposure for Gephi, Cytoscape, yEd or d3.
 
@@ -1006,7 +1009,7 @@ def export(
         exposure export -o network.json
     """
     format_of(output, fmt)  # an unknown suffix fails before the data is read
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
+    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     export_graph(result, output, fmt=fmt, inputs=tuple(result.graph.dataset.files.values()))
     click.echo(f"Wrote {output}", err=True)
 

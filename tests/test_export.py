@@ -101,3 +101,17 @@ def test_export_refuses_to_overwrite_an_input_file(make_data: MakeData) -> None:
     assert code == 1
     assert "refusing to write over it" in output
     assert (folder / "suppliers.csv").read_text().startswith("supplier,")
+
+
+def test_export_takes_the_analysis_options_of_the_other_commands(tmp_path: Path) -> None:
+    target = tmp_path / "network.json"
+    done = CliRunner().invoke(
+        cli,
+        ["export", "-o", str(target), "--as-of", "2019-06-01", "--no-fuzzy",
+         "--assume-listed", "Hikvision"],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(target.read_text(encoding="utf-8"))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["Ambarella"]["exposed"]  # only under the what-if, before the 2019-10-09 rule
+    assert "Hikvision" in data["graph"]["assumptions"]

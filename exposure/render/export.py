@@ -16,7 +16,8 @@ Edge attributes
     ``" | "``, since the data's own texts use ``;``), ``on_exposure_path`` (bool).
 Graph attributes
     ``as_of`` (ISO date; GraphML and JSON; GEXF has no place for graph attributes and carries
-    it as its ``lastmodifieddate``, so that one graph gives one file whatever the day).
+    it as its ``lastmodifieddate``, so that one graph gives one file whatever the day), and
+    under a what-if ``assumptions`` (GraphML and JSON).
 
 GraphML cannot hold lists or missing values: lists are joined, and an unknown value is left out
 of the element rather than written as 0 or as an empty string, so "unknown" never reads as a
@@ -68,6 +69,8 @@ def flat_graph(result: Result) -> nx.DiGraph:
     G = network_view(result, max_nodes=None).graph
     flat = type(G)()
     flat.graph["as_of"] = result.as_of.isoformat()
+    if result.assumptions:  # a what-if says so in the file itself
+        flat.graph["assumptions"] = "; ".join(result.assumptions)
     full = result.to_networkx()
     for name, data in full.nodes(data=True):
         extra = G.nodes[name] if name in G else {}
