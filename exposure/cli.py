@@ -30,6 +30,7 @@ from exposure.read.folders import cite_row
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
+from exposure.render.columnar import write_parquet_report
 from exposure.render.export import EXPORT_FORMATS, export_graph, format_of
 from exposure.render.html import write_html
 from exposure.render.plot import (
@@ -69,6 +70,8 @@ InTable = click.Path(path_type=Path)
 OutFile = click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path)
 #: A file written by its suffix's format (a picture, an export): no "-" for the terminal.
 FileOut = click.Path(dir_okay=False, writable=True, path_type=Path)
+#: ``report``'s output: a file, or a folder for ``--format parquet``.
+ReportOut = click.Path(writable=True, allow_dash=True, path_type=Path)
 
 
 def data_options(function: F) -> F:
@@ -139,22 +142,44 @@ def format_option(function: F) -> F:
     The command receives the format to write (:func:`exposure.render.text.format_for`): the
     one given, else the one the output file's suffix names, else ``table``.
     """
+    return _format_option(FORMATS, function)
 
+
+def _format_option(formats: tuple[str, ...], function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        output = kwargs.get("output")
+        if kwargs["fmt"] == "parquet":
+            if output is None or str(output) == "-":
+                raise click.UsageError("--format parquet writes a folder: give it with -o DIR")
+            return function(*args, **kwargs)
+        if output is not None and Path(output).is_dir():
+            msg = f"{output} is a folder: give a file to -o (only --format parquet writes a folder)"
+            raise click.UsageError(msg)
         try:
             kwargs["fmt"] = format_for(kwargs["fmt"], kwargs.get("output"))
         except ExposureError as error:
             raise click.UsageError(str(error)) from None
         return function(*args, **kwargs)
 
+    tables = (
+        " parquet: a folder with suppliers.parquet and paths.parquet."
+        if ("parquet" in formats)
+        else ""
+    )
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(formats),
         default=None,
-        help="Output format. Default: from the suffix of -o (.txt, .md, .csv, .json), else table.",
+        help="Output format. Default: from the suffix of -o (.txt, .md, .csv, .json), else "
+        f"table.{tables}",
     )(cast(F, wrapper))
+
+
+def report_format_option(function: F) -> F:
+    """``--format`` of ``report``: the text formats, and ``parquet`` (a folder of two tables)."""
+    return _format_option((*FORMATS, "parquet"), function)
 
 
 def output_option(function: F) -> F:
@@ -400,8 +425,14 @@ def cli() -> None:
 @data_options
 @cache_option
 @analysis_options
-@format_option
-@output_option
+@report_format_option
+@click.option(
+    "-o",
+    "--output",
+    type=ReportOut,
+    default=None,
+    help="Write to this file instead of the terminal (a folder for --format parquet).",
+)
 @library_errors
 def report(
     suppliers: tuple[str, ...],
@@ -426,6 +457,7 @@ def report(
         exposure report --as-of 2019-06-01 --format markdown
         exposure report --top 20
         exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
+        exposure report --format parquet -o report/
     """
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
@@ -434,6 +466,16 @@ def report(
     ranked = len(result.graph.supplier_codes)
     # Only the lines shown are computed: the first N of a ranking of a million suppliers.
     shown = min(ranked, top or ranked)
+    if fmt == "parquet":
+        assert output is not None  # the format option asked for it
+        records = _counted(result.iter_records(list(suppliers) or None, top=top), shown)
+        n_suppliers, n_paths = write_parquet_report(records, output, inputs=inputs)
+        click.echo(
+            f"Wrote {output}: suppliers.parquet ({count(n_suppliers, 'row')}), "
+            f"paths.parquet ({count(n_paths, 'row')})",
+            err=True,
+        )
+        return
     if fmt in ("json", "csv"):
         # Written record by record as they are computed: the report of every supplier of a
         # large graph does not fit in memory as one text.

@@ -1,0 +1,88 @@
+"""The report as Parquet tables: every supplier's figures and every path, read back as written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.render import columnar
+from exposure.render.columnar import write_parquet_report
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    done = CliRunner().invoke(cli, list(args))
+    return done.exit_code, done.stdout, done.stderr
+
+
+def test_the_tables_hold_what_the_json_report_holds(tmp_path: Path) -> None:
+    folder = tmp_path / "report"
+    code, _, err = run("report", "--as-of", "2019-10-09", "--format", "parquet", "-o", str(folder))
+    assert code == 0, err
+    assert err.startswith(f"Wrote {folder}: suppliers.parquet (15 rows), paths.parquet (")
+    _, out, _ = run("report", "--as-of", "2019-10-09", "--format", "json")
+    records = json.loads(out)
+    suppliers = pd.read_parquet(folder / "suppliers.parquet")
+    paths = pd.read_parquet(folder / "paths.parquet")
+    assert suppliers["supplier"].tolist() == [r["supplier"] for r in records]
+    for row, record in zip(suppliers.to_dict("records"), records, strict=True):
+        assert row["exposed"] == record["exposed"]
+        assert list(row["listed_buyers"]) == record["listed_buyers"]
+        if record["revenue_at_risk"] is None:
+            assert np.isnan(row["revenue_at_risk"])  # unknown stays unknown, never 0
+        else:
+            assert row["revenue_at_risk"] == pytest.approx(record["revenue_at_risk"])
+        assert row["listed_buyers_reached"] == record["summary"]["listed_buyers_reached"]
+    expected = [
+        (r["supplier"], p["listed"], list(p["path"]))
+        for r in records
+        for p in r["paths"] + r["possible_paths"]
+    ]
+    got = [(r["supplier"], r["listed"], list(r["path"])) for r in paths.to_dict("records")]
+    assert got == expected
+    qorvo = paths[paths["supplier"] == "Qorvo"].iloc[0]
+    assert (qorvo["weight"], qorvo["federal_register_notice"], qorvo["match"]) == (
+        0.15,
+        "84 FR 22961",
+        "exact",
+    )
+
+
+def test_row_groups_are_written_as_the_records_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(columnar, "ROW_GROUP", 4)
+    result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+    assert write_parquet_report(result.iter_records(), tmp_path) == (15, 22)
+    assert pq.ParquetFile(tmp_path / "suppliers.parquet").num_row_groups == 4
+
+
+def test_a_failure_midway_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    (tmp_path / "suppliers.parquet").write_text("old")
+    result = exposure.analyze(exposure.load(), as_of="2019-10-09")
+
+    def records():  # type: ignore[no-untyped-def]
+        yield from result.iter_records(["Ambarella"])
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_parquet_report(records(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["suppliers.parquet"]
+    assert (tmp_path / "suppliers.parquet").read_text() == "old"
+
+
+def test_parquet_needs_a_folder_and_other_formats_a_file(tmp_path: Path) -> None:
+    code, _, err = run("report", "--format", "parquet")
+    assert code == 2
+    assert "--format parquet writes a folder: give it with -o DIR" in err
+    code, _, err = run("report", "-o", str(tmp_path))
+    assert code == 2
+    assert "is a folder: give a file to -o" in err
