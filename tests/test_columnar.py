@@ -46,6 +46,9 @@ def test_the_tables_hold_what_the_json_report_holds(tmp_path: Path) -> None:
     ]
     got = [(r["supplier"], r["listed"], list(r["path"])) for r in paths.to_dict("records")]
     assert got == expected
+    import polars as pl  # another reader of the same files
+
+    assert pl.read_parquet(folder / "paths.parquet").schema["path"] == pl.List(pl.String)
     qorvo = paths[paths["supplier"] == "Qorvo"].iloc[0]
     assert (qorvo["weight"], qorvo["federal_register_notice"], qorvo["match"]) == (
         0.15,

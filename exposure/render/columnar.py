@@ -81,7 +81,7 @@ PATH_SCHEMA = pa.schema(
     ]
 )
 #: Suppliers per row group: a group's records are all that is held at once.
-ROW_GROUP = 10_000
+ROW_GROUP = 2_000
 _SUMMARY = (
     "paths_shown", "listed_buyers_reached", "listed_buyers_not_shown", "weight_not_shown",
     "routes_not_shown", "deepest_tier", "beyond_tier_limit",
