@@ -172,7 +172,11 @@ def diff_table(before: Result, after: Result, *, unchanged: bool = False) -> pd.
     >>> table.loc[0, ["supplier", "change", "new_listed_buyers"]].tolist()
     ['Ambarella', 'became exposed', ['Hikvision', 'Dahua Technology']]
     """
-    records = diff(before, after, unchanged=unchanged)
+    return changes_table(diff(before, after, unchanged=unchanged))
+
+
+def changes_table(records: list[Change]) -> pd.DataFrame:
+    """Return :func:`diff`'s records as a DataFrame (see :func:`diff_table`)."""
     table = pd.DataFrame(records, columns=list(Change.__annotations__))
     for column in ("new_listed_buyers", "dropped_listed_buyers"):
         table[column] = [[b["listed"] for b in buyers] for buyers in table[column]]

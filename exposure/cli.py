@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+import pandas as pd
 
 from exposure.cache import load_graph
+from exposure.changes import changes_table
 from exposure.changes import diff as compare
 from exposure.entities import screen as screening
 from exposure.errors import DataError, ExposureError
@@ -30,7 +32,7 @@ from exposure.read.folders import cite_row
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
-from exposure.render.columnar import write_parquet_report
+from exposure.render.columnar import write_parquet_report, write_parquet_table
 from exposure.render.export import EXPORT_FORMATS, export_graph, format_of
 from exposure.render.html import write_html
 from exposure.render.plot import (
@@ -177,9 +179,18 @@ def _format_option(formats: tuple[str, ...], function: F) -> F:
     )(cast(F, wrapper))
 
 
-def report_format_option(function: F) -> F:
-    """``--format`` of ``report``: the text formats, and ``parquet`` (a folder of two tables)."""
-    return _format_option((*FORMATS, "parquet"), function)
+def table_format_option(function: F) -> F:
+    """``--format`` and ``-o`` of the commands that also write Parquet tables into a folder."""
+    return _format_option(
+        (*FORMATS, "parquet"),
+        click.option(
+            "-o",
+            "--output",
+            type=ReportOut,
+            default=None,
+            help="Write to this file instead of the terminal (a folder for --format parquet).",
+        )(function),
+    )
 
 
 def output_option(function: F) -> F:
@@ -425,14 +436,7 @@ def cli() -> None:
 @data_options
 @cache_option
 @analysis_options
-@report_format_option
-@click.option(
-    "-o",
-    "--output",
-    type=ReportOut,
-    default=None,
-    help="Write to this file instead of the terminal (a folder for --format parquet).",
-)
+@table_format_option
 @library_errors
 def report(
     suppliers: tuple[str, ...],
@@ -592,8 +596,7 @@ def validate(
 @data_files_options
 @cache_option
 @analysis_options
-@format_option
-@output_option
+@table_format_option
 @library_errors
 def diff(
     before: str,
@@ -631,6 +634,13 @@ def diff(
     earlier = analysis.facts_only().analyze(graph, before)
     later = analysis.analyze(graph, after)
     changes = compare(earlier, later, unchanged=unchanged)
+    if fmt == "parquet":
+        assert output is not None  # the format option asked for it
+        rows = write_parquet_table(
+            changes_table(changes), output, "changes", inputs=tuple(graph.dataset.files.values())
+        )
+        click.echo(f"Wrote {output}: changes.parquet ({count(rows, 'row')})", err=True)
+        return
     text = format_diff(
         changes,
         fmt,
@@ -849,8 +859,7 @@ def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Pa
     show_default=True,
     help="Candidates to show per name, best first.",
 )
-@format_option
-@output_option
+@table_format_option
 @library_errors
 def screen(
     names: tuple[str, ...],
@@ -910,7 +919,7 @@ def screen(
     )
     scope = "every listing" if day is None else f"the listings in force on {day.isoformat()}"
     source = listed_path if data_dir or listed_file else "the bundled listed.csv"
-    text = format_screen(screening.screen_records(found), fmt, against=f"{scope} of {source}")
+    records = screening.screen_records(found)
     # The data folder's files are protected too, though screening reads only some of them.
     data_files = [
         folder / f"{table}.{suffix}"
@@ -918,6 +927,13 @@ def screen(
         for suffix in ("csv", "parquet")
     ]
     inputs = tuple(p for p in (listed_path, names_file, *data_files) if p is not None)
+    if fmt == "parquet":
+        assert output is not None  # the format option asked for it
+        table = pd.DataFrame(records, columns=list(screening.SCREEN_FIELDS))
+        rows = write_parquet_table(table, output, "screen", inputs=inputs)
+        click.echo(f"Wrote {output}: screen.parquet ({count(rows, 'row')})", err=True)
+        return
+    text = format_screen(records, fmt, against=f"{scope} of {source}")
     _emit(text, output, inputs)
 
 

@@ -89,3 +89,24 @@ def test_parquet_needs_a_folder_and_other_formats_a_file(tmp_path: Path) -> None
     code, _, err = run("report", "-o", str(tmp_path))
     assert code == 2
     assert "is a folder: give a file to -o" in err
+
+
+def test_screening_and_changes_are_tables_too(tmp_path: Path) -> None:
+    code, _, err = run(
+        "screen", "Hikvision", "Megvii", "Acme Corp", "--as-of", "2019-10-09",
+        "--format", "parquet", "-o", str(tmp_path / "screened"),
+    )  # fmt: skip
+    assert code == 0, err
+    screened = pd.read_parquet(tmp_path / "screened" / "screen.parquet")
+    assert screened["outcome"].tolist() == ["match", "possible", "none"]
+    assert screened["score"].isna().tolist() == [False, False, True]  # no score: null, not 0
+    code, _, err = run(
+        "diff", "--from", "2019-10-08", "--to", "2019-10-09",
+        "--format", "parquet", "-o", str(tmp_path / "changes"),
+    )  # fmt: skip
+    assert code == 0, err
+    changes = pd.read_parquet(tmp_path / "changes" / "changes.parquet")
+    ambarella = changes.set_index("supplier").loc["Ambarella"]
+    assert ambarella["change"] == "became exposed"
+    assert list(ambarella["new_listed_buyers"]) == ["Hikvision", "Dahua Technology"]
+    assert pd.isna(ambarella["tier_before"])

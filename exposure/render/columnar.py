@@ -27,12 +27,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from exposure.util.atomic import refuse_inputs
 
-__all__ = ["PATH_SCHEMA", "ROW_GROUP", "SUPPLIER_SCHEMA", "write_parquet_report"]
+__all__ = [
+    "PATH_SCHEMA", "ROW_GROUP", "SUPPLIER_SCHEMA", "write_parquet_report", "write_parquet_table"
+]  # fmt: skip
 
 _TEXTS = pa.list_(pa.string())
 
@@ -151,3 +154,23 @@ def write_parquet_report(
         for path in temporary.values():
             path.unlink(missing_ok=True)
     return counts["suppliers"], counts["paths"]
+
+
+def write_parquet_table(
+    table: pd.DataFrame, folder: str | Path, name: str, *, inputs: tuple[Path, ...] = ()
+) -> int:
+    """Write one table (a screening, the changes between two dates) as ``folder/name.parquet``.
+
+    Written to a temporary name and then put in place, as :func:`write_parquet_report` does;
+    return its row count.
+    """
+    target = Path(folder) / f"{name}.parquet"
+    refuse_inputs(target, inputs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return len(table)
