@@ -85,6 +85,11 @@ PATH_SCHEMA = pa.schema(
 )
 #: Suppliers per row group: a group's records are all that is held at once.
 ROW_GROUP = 2_000
+#: The columns of ``paths.parquet`` taken from a path record as they are.
+_PATH_FIELDS = (
+    "listed", "tier", "weight", "path", "products", "list", "federal_register_notice",
+    "start_date", "license_policy",
+)  # fmt: skip
 _SUMMARY = (
     "paths_shown", "listed_buyers_reached", "listed_buyers_not_shown", "weight_not_shown",
     "routes_not_shown", "deepest_tier", "beyond_tier_limit",
@@ -109,7 +114,7 @@ def _path_rows(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             match = path.get("match") or {}
             yield {
                 "supplier": record["supplier"],
-                **{name: path.get(name) for name in PATH_SCHEMA.names[1:10]},
+                **{name: path.get(name) for name in _PATH_FIELDS},
                 "match": match.get("outcome"),
                 "match_score": match.get("score"),
                 "possible": possible,
