@@ -164,11 +164,7 @@ def _format_option(formats: tuple[str, ...], function: F) -> F:
             raise click.UsageError(str(error)) from None
         return function(*args, **kwargs)
 
-    tables = (
-        " parquet: a folder with suppliers.parquet and paths.parquet."
-        if ("parquet" in formats)
-        else ""
-    )
+    tables = " parquet: Parquet tables in the folder -o names." if ("parquet" in formats) else ""
     return click.option(
         "--format",
         "fmt",
