@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -287,8 +287,70 @@ class SupplyGraph:
         wanted = (
             "product", "source", "customer", "customer_match", "customer_match_score",
             "customer_matched_as", "customer_match_explanation", "revenue_share", "period",
+            "eccn",
         )  # fmt: skip
         return {c: _taker(self.rows[c]) for c in wanted if c in self.rows}
+
+    def restricted_to(self, kept: np.ndarray, uncertain: np.ndarray) -> SupplyGraph:
+        """Return the graph of the sales that count, with the shares they carry.
+
+        Parameters
+        ----------
+        kept
+            Per row: the row's sale counts (a sale whose rows all do not is left out).
+        uncertain
+            Per row: the row counts, but whether it carries its share is unknown: the edge's
+            share is then unknown in part (as an unknown ``revenue_share`` is).
+
+        A kept edge keeps all its rows, so that reports show its products that do not count
+        too; nodes, rows and listings are shared with this graph. Where every row counts
+        for sure, the graph itself is returned.
+        """
+        if kept.all() and not uncertain.any():
+            return self
+        order, bounds = self.row_order, self.edge_rows
+        starts = bounds[:-1]
+        has_rows = len(order) > 0
+        kept_sorted = kept[order]
+        sure = kept_sorted & ~uncertain[order]
+        share = self.rows["revenue_share"].to_numpy(np.float64)[order]
+        known = ~np.isnan(share)
+        basis, basis_of_row = text_codes(self.rows["share_basis"])
+        estimate = (
+            (basis == "estimate")[basis_of_row[order]] if len(basis) else np.zeros(len(order), bool)
+        )
+
+        def any_of(values: np.ndarray) -> np.ndarray:
+            return np.logical_or.reduceat(values, starts) if has_rows else np.zeros(0, bool)
+
+        edges = pd.DataFrame(
+            {
+                "src": self.edges["src"].to_numpy(),
+                "dst": self.edges["dst"].to_numpy(),
+                "share": np.add.reduceat(np.where(sure & known, share, 0.0), starts)
+                if has_rows
+                else np.zeros(0),
+                "unknown_share": any_of(kept_sorted & ~(sure & known)),
+                "estimate": any_of(sure & known & (share > 0) & estimate),
+            },
+            copy=False,
+        )
+        keep_edge = any_of(kept_sorted)
+        if keep_edge.all():
+            narrowed = replace(self, edges=edges)
+            for name in ("adjacency", "reversed_adjacency", "_edge_keys"):
+                if name in vars(self):  # the same sales: the same matrices
+                    vars(narrowed)[name] = vars(self)[name]
+            return narrowed
+        lengths = np.diff(bounds)[keep_edge]
+        edge_rows = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=edge_rows[1:])
+        return replace(
+            self,
+            edges=edges[keep_edge].reset_index(drop=True),
+            row_order=order[spans(starts[keep_edge], lengths)],
+            edge_rows=edge_rows,
+        )
 
     @cached_property
     def _edge_keys(self) -> np.ndarray:

@@ -35,6 +35,7 @@ from exposure.graph import SupplyGraph
 from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
+from exposure.reach import ListingTerms
 from exposure.restrictions import list_rule
 
 __all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
@@ -427,6 +428,65 @@ class Listed:
             "sources": explanation["sources"] + owner["sources"],
             "ownership": explanation,
         }
+
+    def reach_terms(self, code: int) -> ListingTerms:
+        """Return what the rules of :mod:`exposure.reach` read of a listed node's listings.
+
+        The tests of the lists of its listings in force and their footnote designations; for
+        an entity assumed listed, its assumed list; for an affiliate, its listed owners'
+        (footnotes included: the cautious reading of the Affiliates Rule).
+        """
+        name = str(self.graph.names[code])
+        if code in self.assumed:
+            list_name = self._assumptions[code][1]
+            return ListingTerms(
+                name, frozenset({list_rule(list_name).reach}), frozenset(), (list_name,)
+            )
+        if self.by_data_or_assumption[code]:
+            entity = int(self.graph.nodes["entity"].to_numpy()[code])
+            lists, footnotes = self._terms_of_entity.get(entity, ((), ()))
+            tests = frozenset(list_rule(n).reach for n in lists)
+            return ListingTerms(name, tests, frozenset(footnotes), tuple(lists))
+        owners_tests: set[str] = set()
+        found: set[int] = set()
+        names: list[str] = []
+        for owner in self.affiliates.explanations[code]["owners"]:
+            owner_code = self.graph.code(owner["owner"])
+            if owner_code is not None and self.by_data_or_assumption[owner_code]:
+                terms = self.reach_terms(owner_code)
+            else:  # an owner named only in ownership.csv, assumed listed
+                list_name = self.assumed_owners[name_key(owner["owner"])][1]
+                terms = ListingTerms(
+                    "", frozenset({list_rule(list_name).reach}), frozenset(), (list_name,)
+                )
+            owners_tests |= terms.tests
+            found |= terms.footnotes
+            names += terms.lists
+        return ListingTerms(
+            name, frozenset(owners_tests), frozenset(found), tuple(dict.fromkeys(names))
+        )
+
+    @cached_property
+    def _terms_of_entity(self) -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
+        """Per listed entity: the lists of its listings in force and their footnotes."""
+        active = self.restricting_in_force
+        footnotes = (
+            active["footnote"].astype(str).to_numpy(object)
+            if "footnote" in active
+            else np.full(len(active), "", dtype=object)
+        )
+        found: dict[int, tuple[list[str], list[int]]] = {}
+        for entity, list_name, footnote in zip(
+            active["entity"].tolist(),
+            active["list"].astype(str).tolist(),
+            footnotes.tolist(),
+            strict=True,
+        ):
+            lists, numbers = found.setdefault(int(entity), ([], []))
+            lists.append(list_name)
+            if footnote.isdigit():
+                numbers.append(int(footnote))
+        return {e: (tuple(dict.fromkeys(ls)), tuple(ns)) for e, (ls, ns) in found.items()}
 
     def _assumed_listing(self, name: str, list_name: str) -> dict[str, Any]:
         """Return the listing of an entity assumed listed (what-if)."""

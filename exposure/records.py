@@ -27,6 +27,8 @@ from scipy import sparse
 
 from exposure import analysis
 from exposure.graph import SupplyGraph
+from exposure.license_review import license_review
+from exposure.reach import NO, STATUSES, SaleReach
 
 __all__ = [
     "COUNTED_AT_ONCE_FROM",
@@ -41,6 +43,7 @@ __all__ = [
     "PathRecord",
     "RankingLine",
     "RecordMaker",
+    "SaleNotReached",
     "Summary",
     "SupplierRecord",
 ]
@@ -66,6 +69,12 @@ class Hop(TypedDict):
     revenue_share_is_lower_bound: bool
     share_period: str | None
     sources: list[str]
+    #: For a sale to a listed buyer: whether the rules reach it (``yes``, ``assumed``,
+    #: ``unknown``, ``no``: see :mod:`exposure.reach`), and why; ``None`` for other sales.
+    subject_to_ear: str | None
+    subject_basis: str | None
+    #: The ECCNs of its products as the data gives them (``EAR99`` included).
+    eccns: list[str]
 
 
 class NameMatch(TypedDict):
@@ -105,6 +114,9 @@ class PathRecord(TypedDict):
     match: NameMatch | None
     sources: list[str]
     hops: list[Hop]
+    subject_to_ear: str | None
+    subject_basis: str | None
+    license_review: str | None
 
 
 class Summary(TypedDict):
@@ -159,6 +171,16 @@ class SupplierRecord(TypedDict):
     revenue_at_risk_if_confirmed: float | None
     possible_paths: list[PathRecord]
     other_restrictions: list[OtherRestriction]
+    sales_not_reached: list[SaleNotReached]
+
+
+class SaleNotReached(TypedDict):
+    """A sale of the supplier to a listed buyer that the rules do not reach: not exposure."""
+
+    buyer: str
+    products: list[str]
+    basis: str
+    sources: list[str]
 
 
 class OtherRestriction(TypedDict):
@@ -187,6 +209,16 @@ class Analysed(Protocol):
     @property
     def graph(self) -> SupplyGraph:
         """The supply graph."""
+        ...
+
+    @property
+    def sales(self) -> SupplyGraph:
+        """The graph of the sales the rules reach, on which every figure is computed."""
+        ...
+
+    @property
+    def reach(self) -> SaleReach:
+        """Each sale to a listed buyer: whether the rules reach it, and why."""
         ...
 
     @property
@@ -304,6 +336,10 @@ class RecordMaker:
         self._reached: tuple[np.ndarray, np.ndarray] | None = None
         #: Per node, the listed entities at its tier (when many suppliers are asked for).
         self._nearest_counts: np.ndarray | None = None
+        #: Per row of the graph, whether the rules reach its sale; each row's reason in words.
+        self._row_status: np.ndarray | None = None
+        self._bases: dict[int, str] = {}
+        self._not_reached: dict[int, list[int]] | None = None
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -392,7 +428,7 @@ class RecordMaker:
     ) -> list[PathRecord]:
         if not found:
             return []
-        graph = self.analysed.graph
+        graph = self.analysed.sales
         names = graph.names
         # The sales of every path at once: one lookup of their rows, one take per column.
         hops = self._hops(
@@ -412,6 +448,7 @@ class RecordMaker:
             mine = hops[first : first + len(path) - 1]
             first += len(path) - 1
             sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
+            last = mine[-1][0]
             records.append(
                 {
                     "listed": names[listed_node],
@@ -427,13 +464,33 @@ class RecordMaker:
                     "match": self._match_of_last_sale(mine[-1][1]),
                     "sources": list(dict.fromkeys(sources)),
                     "hops": [hop for hop, _ in mine],
+                    "subject_to_ear": last["subject_to_ear"],
+                    "subject_basis": last["subject_basis"],
+                    "license_review": self._license_review(listing["license_policy"], mine[-1]),
                 }
             )
         return records
 
+    def _license_review(self, policy: str | None, last: tuple[Hop, np.ndarray]) -> str | None:
+        """Return the licence review of the last sale's items (by ECCN) under the policy."""
+        hop, rows = last
+        if not policy:
+            return None
+        eccn_of = self.analysed.sales.sale_columns.get("eccn")
+        if eccn_of is None or len(hop["products"]) <= 1 or len(set(hop["eccns"])) <= 1:
+            return license_review(policy, hop["eccns"][0] if hop["eccns"] else None)
+        # Products of different ECCNs: a review each.
+        products = self.analysed.sales.sale_columns["product"](rows).tolist()
+        eccns = eccn_of(rows).tolist()
+        reviews = {
+            product: license_review(policy, eccn or None)
+            for product, eccn in zip(products, eccns, strict=True)
+        }
+        return "; ".join(f"{p}: {r}" for p, r in reviews.items() if r) or None
+
     def _hops(self, src: np.ndarray, dst: np.ndarray) -> list[tuple[Hop, np.ndarray]]:
         """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows."""
-        graph = self.analysed.graph
+        graph = self.analysed.sales
         names = graph.names
         rows, bounds = graph.rows_of_edges(graph.edges_between(src, dst))
         columns = graph.sale_columns
@@ -442,11 +499,20 @@ class RecordMaker:
         shares = columns["revenue_share"](rows)
         period_of = columns.get("period")
         periods = period_of(rows).tolist() if period_of is not None else [""] * len(rows)
+        eccn_of = columns.get("eccn")
+        eccns = eccn_of(rows).tolist() if eccn_of is not None else [""] * len(rows)
+        if self._row_status is None:
+            self._row_status = self.analysed.reach.status_of_rows()
+        statuses = self._row_status[rows].tolist()
+        row_list = rows.tolist()
         # Python lists read item by item faster than NumPy arrays.
         share_list, starts = shares.tolist(), bounds.tolist()
         hops: list[tuple[Hop, np.ndarray]] = []
         for i, (a, b) in enumerate(zip(names[src].tolist(), names[dst].tolist(), strict=True)):
             start, end = starts[i], starts[i + 1]
+            subject, basis = self._subject(
+                statuses[start:end], row_list[start:end], products[start:end]
+            )
             share: float | None
             if end - start == 1:  # most sales have one product: no array for one number
                 value = share_list[start]
@@ -469,11 +535,76 @@ class RecordMaker:
                         "share_period": "; ".join(dict.fromkeys(p for p in periods[start:end] if p))
                         or None,
                         "sources": list(dict.fromkeys(sources[start:end])),
+                        "subject_to_ear": subject,
+                        "subject_basis": basis,
+                        "eccns": list(dict.fromkeys(e for e in eccns[start:end] if e)),
                     },
                     rows[start:end],
                 )
             )
         return hops
+
+    def _subject(
+        self, statuses: list[int], rows: list[int], products: list[str]
+    ) -> tuple[str | None, str | None]:
+        """Return whether the rules reach a sale (the surest of its rows) and why.
+
+        A sale of several products whose reasons differ gives each product's reason.
+        """
+        surest = max(statuses)
+        if surest < 0:  # a sale to a buyer that does not count as listed
+            return None, None
+        reach = self.analysed.reach
+        reasons: dict[str, list[str]] = {}
+        for row, status, product in zip(rows, statuses, products, strict=True):
+            if status >= 0:
+                if row not in self._bases:
+                    found = reach.of_row(row)
+                    self._bases[row] = found[1] if found else ""
+                reasons.setdefault(self._bases[row], []).append(product)
+        if len(reasons) == 1:
+            basis = next(iter(reasons))
+        else:
+            basis = "; ".join(f"{', '.join(p)}: {why}" for why, p in reasons.items())
+        return STATUSES[surest], basis
+
+    def sales_not_reached(self, code: int) -> list[SaleNotReached]:
+        """Return the supplier's sales to listed buyers that the rules do not reach.
+
+        They are no exposure (:mod:`exposure.reach`): each with its buyer, products, the
+        reason and sources.
+        """
+        if self._not_reached is None:
+            reach = self.analysed.reach
+            rows = reach.rows[reach.status == NO]
+            src = self.analysed.graph.rows["src"].to_numpy()[rows]
+            self._not_reached = {}
+            for row, seller in zip(rows.tolist(), src.tolist(), strict=True):
+                self._not_reached.setdefault(int(seller), []).append(row)
+        mine = self._not_reached.get(code)
+        if not mine:
+            return []
+        graph = self.analysed.graph
+        columns = graph.sale_columns
+        rows = np.array(mine, dtype=np.int64)
+        dst = graph.rows["dst"].to_numpy()[rows]
+        found: dict[tuple[int, str], SaleNotReached] = {}
+        for row, buyer, product, source in zip(
+            mine, dst.tolist(), columns["product"](rows), columns["source"](rows), strict=True
+        ):
+            basis = self.analysed.reach.of_row(row)
+            sale = found.setdefault(
+                (buyer, basis[1] if basis else ""),
+                {
+                    "buyer": str(graph.names[buyer]),
+                    "products": [],
+                    "basis": basis[1] if basis else "",
+                    "sources": [],
+                },
+            )
+            sale["products"].append(str(product))
+            sale["sources"] = list(dict.fromkeys([*sale["sources"], str(source)]))
+        return list(found.values())
 
     def _match_of_last_sale(self, rows: np.ndarray) -> NameMatch | None:
         """Return how the listed buyer's name in the data was matched to the list.
@@ -531,7 +662,7 @@ class RecordMaker:
         if self._nearest_counts is None:
             result = self.analysed
             self._nearest_counts = analysis.nearest_listed_counts(
-                result.graph.adjacency, result.listed, result.tier
+                result.sales.adjacency, result.listed, result.tier
             )
 
     def record(self, code: int, *, keep: bool = True) -> SupplierRecord:
@@ -561,6 +692,7 @@ class RecordMaker:
             "revenue_at_risk_if_confirmed": line["revenue_at_risk_if_confirmed"],
             "possible_paths": self.possible_path_records(code),
             "other_restrictions": self.other_restrictions(code),
+            "sales_not_reached": self.sales_not_reached(code),
         }
 
     def other_restrictions(self, code: int) -> list[OtherRestriction]:
@@ -622,7 +754,7 @@ class RecordMaker:
     def _affected_products(self, code: int) -> list[str]:
         """Return the supplier's own products on sales that lead to listed entities."""
         result = self.analysed
-        graph = result.graph
+        graph = result.sales
         adjacency = graph.adjacency
         entries = slice(adjacency.indptr[code], adjacency.indptr[code + 1])
         customers = adjacency.indices[entries]
@@ -642,7 +774,7 @@ class RecordMaker:
         """
         if self._reached is None:
             result = self.analysed
-            self._reached = analysis.listed_reached_counts(result.graph.adjacency, result.listed, 0)
+            self._reached = analysis.listed_reached_counts(result.sales.adjacency, result.listed, 0)
         return self._reached
 
     @property
@@ -657,7 +789,7 @@ class RecordMaker:
             return int(counts[code]), int(deepest[code])
         # One search from this supplier: cheaper than the whole-graph pass for a few.
         result = self.analysed
-        _, sales = analysis.listed_distances(result.graph.adjacency, result.listed, code)
+        _, sales = analysis.listed_distances(result.sales.adjacency, result.listed, code)
         return len(sales), int(sales.max(initial=0))
 
     def _summary(self, code: int, paths: list[PathRecord], figure: float) -> Summary:

@@ -55,9 +55,12 @@ class ListRule:
         The agency that keeps the list.
     restricts
         What a listing restricts, in words.
-    reaches_sales
-        Whether that restriction reaches a company's sales of goods to the listed party (so
-        that a sale to it is exposure).
+    reach
+        Which sales to a listed party the restriction reaches (see :mod:`exposure.reach`):
+        ``"ear"``, those of items subject to the Export Administration Regulations;
+        ``"us_person"``, those by US persons, whatever the item; ``"every_sale"``, every sale
+        (the cautious reading, for lists whose measures vary by listing and lists this table
+        does not know); ``""``, none: the restriction is of something else.
     basis
         The legal basis, cited.
     ownership
@@ -69,9 +72,14 @@ class ListRule:
     name: str
     agency: str
     restricts: str
-    reaches_sales: bool
+    reach: str
     basis: str
     ownership: str | None = None
+
+    @property
+    def reaches_sales(self) -> bool:
+        """Whether the restriction reaches some sales of goods to the listed party."""
+        return bool(self.reach)
 
     @property
     def known(self) -> bool:
@@ -87,72 +95,72 @@ LIST_RULES: tuple[ListRule, ...] = (
     ListRule(
         "EL", "Entity List", "Bureau of Industry and Security",
         f"{_EAR_ITEMS}, by the licence requirement each listing states",
-        True, "15 CFR 744.11; Supplement No. 4 to part 744", "bis",
+        "ear", "15 CFR 744.11; Supplement No. 4 to part 744", "bis",
     ),
     ListRule(
         "MEU", "Military End User List", "Bureau of Industry and Security",
         "exports, reexports and transfers of the items of Supplement No. 2 to part 744" + _CAUTIOUS,
-        True, "15 CFR 744.21; Supplement No. 7 to part 744", "bis",
+        "ear", "15 CFR 744.21; Supplement No. 7 to part 744", "bis",
     ),
     ListRule(
         "UVL", "Unverified List", "Bureau of Industry and Security",
         "the use of licence exceptions, and exports need the party's Unverified List statement "
         "(a red flag, no licence requirement of its own)",
-        False, "15 CFR 744.15; Supplement No. 6 to part 744",
+        "", "15 CFR 744.15; Supplement No. 6 to part 744",
     ),
     ListRule(
         "DPL", "Denied Persons List", "Bureau of Industry and Security",
         "all export privileges: any transaction involving items subject to the EAR",
-        True, "denial orders under 15 CFR 764.3(a)(2); Supplement No. 1 to part 764",
+        "ear", "denial orders under 15 CFR 764.3(a)(2); Supplement No. 1 to part 764",
     ),
     ListRule(
         "SDN", "Specially Designated Nationals List", "Treasury Department (OFAC)",
         "all dealings by US persons; the party's property is blocked",
-        True, "OFAC's regulations, 31 CFR chapter V; OFAC's 50% rule (guidance of 2014-08-13)",
-        "ofac",
+        "us_person",
+        "OFAC's regulations, 31 CFR chapter V; OFAC's 50% rule (guidance of 2014-08-13)", "ofac",
     ),
     ListRule(
         "SSI", "Sectoral Sanctions Identifications List", "Treasury Department (OFAC)",
         "new debt and equity of the listed parties (Directives 1 to 3), and goods and services "
         "for deepwater, Arctic offshore and shale oil projects (Directive 4)",
-        False, "Executive Order 13662 and OFAC's directives under it; 31 CFR part 589",
+        "", "Executive Order 13662 and OFAC's directives under it; 31 CFR part 589",
     ),
     ListRule(
         "FSE", "Foreign Sanctions Evaders List", "Treasury Department (OFAC)",
         "all transactions by US persons",
-        True, "Executive Order 13608",
+        "us_person", "Executive Order 13608",
     ),
     ListRule(
         "PLC", "Palestinian Legislative Council List", "Treasury Department (OFAC)",
         "transactions US financial institutions may reject (General License 4(b)); no ban on sales",
-        False, "General License 4(b) under 31 CFR parts 594, 595 and 597",
+        "", "General License 4(b) under 31 CFR parts 594, 595 and 597",
     ),
     ListRule(
         "CAP", "Capta List", "Treasury Department (OFAC)",
         "correspondent and payable-through accounts in the United States",
-        False, "31 CFR 561.201 and the CAPTA list (84 FR 9456, 2019)",
+        "", "31 CFR 561.201 and the CAPTA list (84 FR 9456, 2019)",
     ),
     ListRule(
         "NS-MBS", "Non-SDN Menu-Based Sanctions List", "Treasury Department (OFAC)",
         "the measures chosen for each listing from a statute's menu" + _CAUTIOUS,
-        True, "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions Act",
+        "every_sale", "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions Act",
     ),
     ListRule(
         "CMIC", "Non-SDN Chinese Military-Industrial Complex Companies List",
         "Treasury Department (OFAC)",
         "purchases of publicly traded securities by US persons",
-        False, "Executive Order 13959, as amended by Executive Order 14032; 31 CFR part 586 (OFAC's "
+        "", "Executive Order 13959, as amended by Executive Order 14032; 31 CFR part 586 (OFAC's "
         "50% rule does not apply: OFAC FAQ 857)",
     ),
     ListRule(
         "ISN", "Nonproliferation Sanctions", "State Department",
         "the measures of each sanction (often the denial of export licences)" + _CAUTIOUS,
-        True, "nonproliferation statutes and executive orders named in each listing",
+        "every_sale", "nonproliferation statutes and executive orders named in each listing",
     ),
     ListRule(
         "DTC", "ITAR Debarred", "State Department",
         "participation in exports of defense articles and services under the ITAR",
-        False, "22 CFR 127.7",
+        "", "22 CFR 127.7",
     ),
 )  # fmt: skip
 
@@ -198,5 +206,5 @@ def list_rule(list_name: str) -> ListRule:
         "", text, "",
         "a list exposure's table does not know: read as restricting every sale (the cautious "
         "reading)",
-        True, "",
+        "every_sale", "",
     )  # fmt: skip

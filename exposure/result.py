@@ -27,6 +27,7 @@ from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.listed import Listed
 from exposure.ownership import OWNERSHIP_THRESHOLD
+from exposure.reach import NO, UNKNOWN, SaleReach, sale_reach
 from exposure.read.dataset import Dataset
 from exposure.records import (
     MAX_TIER,
@@ -282,6 +283,37 @@ class Result:
         """
         return self.listing.other_restrictions_of(code)
 
+    # -- which sales the rules reach ---------------------------------------------------------
+
+    @cached_property
+    def reach(self) -> SaleReach:
+        """Each sale to a buyer that counts as listed: whether its listings' rules reach it.
+
+        See :mod:`exposure.reach`: items subject to the EAR for the Entity List, dealings by
+        US persons for the SDN list.
+        """
+        graph = self.graph
+        return sale_reach(
+            graph.rows,
+            graph.nodes["country"].to_numpy(object),
+            self.listed,
+            self.listing.reach_terms,
+        )
+
+    @cached_property
+    def sales(self) -> SupplyGraph:
+        """The graph every figure is computed on: the sales the rules reach.
+
+        A sale to a listed buyer that no rule reaches (a foreign-made item below the de
+        minimis level) is left out; one whose reach is unknown counts with an unknown share,
+        so that revenue at risk becomes a lower bound. Nodes and rows are :attr:`graph`'s.
+        """
+        reach = self.reach
+        if reach.all_counted:
+            return self.graph
+        status = reach.status_of_rows()
+        return self.graph.restricted_to(status != NO, status == UNKNOWN)
+
     # -- whole-graph figures -------------------------------------------------------------------
 
     def compute(self, done: Callable[[str], None] | None = None) -> Result:
@@ -319,7 +351,7 @@ class Result:
         # compute it read the entries twenty times or more: where most shares are unknown the
         # others are left out once; where most are known, the copy would cost more than the
         # products save, and the zero entries stay (they add nothing to any product).
-        shares = self._per_edge(self.graph.edges["share"].to_numpy(np.float64))
+        shares = self._per_edge(self.sales.edges["share"].to_numpy(np.float64))
         positive = shares.data > 0
         if np.count_nonzero(positive) < KEPT_SHARES_BELOW * len(positive):
             return analysis.keep_entries(shares, positive)
@@ -332,7 +364,7 @@ class Result:
         ``values`` are its entries as they are, and its index arrays are shared: nothing is
         copied (ten million edges' values would be 80 MB gathered).
         """
-        adjacency = self.graph.adjacency
+        adjacency = self.sales.adjacency
         if len(values) != adjacency.nnz:
             raise ValueError(f"{len(values)} values for {adjacency.nnz} edges")
         return sparse.csr_matrix(
@@ -343,7 +375,7 @@ class Result:
     def tier(self) -> np.ndarray:
         """Per node: 1 = sells to a listed entity, 2 = through one intermediary...; -1 = not exposed."""
         return analysis.tiers(
-            self.graph.adjacency, self.listed, reversed_adjacency=self.graph.reversed_adjacency
+            self.sales.adjacency, self.listed, reversed_adjacency=self.sales.reversed_adjacency
         )
 
     @cached_property
@@ -357,10 +389,10 @@ class Result:
         if not possible.any():
             return possible
         reached = analysis.reach(
-            self.graph.adjacency,
+            self.sales.adjacency,
             possible,
             ~(self.listed | possible),
-            reversed_adjacency=self.graph.reversed_adjacency,
+            reversed_adjacency=self.sales.reversed_adjacency,
         )
         return reached & ~possible
 
@@ -370,9 +402,9 @@ class Result:
         if not self.possible.any():
             return self.tier
         return analysis.tiers(
-            self.graph.adjacency,
+            self.sales.adjacency,
             self.listed | self.possible,
-            reversed_adjacency=self.graph.reversed_adjacency,
+            reversed_adjacency=self.sales.reversed_adjacency,
         )
 
     @cached_property
@@ -390,13 +422,13 @@ class Result:
     @cached_property
     def lower_bound(self) -> np.ndarray:
         """Per node: an unknown share lies on an exposure path, so the figure is a lower bound."""
-        edges = self.graph.edges
+        edges = self.sales.edges
         dst = edges["dst"].to_numpy()
         # Only sales whose share may be positive carry revenue: a known 0 carries none.
         carrying, carrying_back = self._edge_subgraph(
             edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
         )
-        if carrying is self.graph.adjacency:
+        if carrying is self.sales.adjacency:
             # Every sale may carry revenue: what reaches a listed entity is what the tiers
             # found (a route through a listed entity stops at the first), no second search.
             may_reach = self.listed | (self.tier > 0)
@@ -405,17 +437,17 @@ class Result:
                 carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back
             )
         leads_on = may_reach[dst]
-        seeds = np.zeros(self.graph.n_nodes, dtype=bool)
+        seeds = np.zeros(self.sales.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
         return analysis.upstream(carrying, seeds, self.listed, reversed_adjacency=carrying_back)
 
     @cached_property
     def estimated(self) -> np.ndarray:
         """Per node: the revenue at risk rests in part on an analyst's estimate."""
-        edges = self.graph.edges
+        edges = self.sales.edges
         dst = edges["dst"].to_numpy()
         leads_on = self.listed[dst] | (self.revenue_at_risk[dst] > 0)
-        seeds = np.zeros(self.graph.n_nodes, dtype=bool)
+        seeds = np.zeros(self.sales.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["estimate"].to_numpy() & leads_on]] = True
         positive, positive_back = self._edge_subgraph(edges["share"].to_numpy() > 0)
         return analysis.upstream(positive, seeds, self.listed, reversed_adjacency=positive_back)
@@ -423,7 +455,7 @@ class Result:
     @cached_property
     def weights(self) -> sparse.csr_matrix:
         """Shares with an explicit entry per edge: ``NaN`` where some share is unknown."""
-        edges = self.graph.edges
+        edges = self.sales.edges
         return self._per_edge(
             np.where(
                 edges["unknown_share"].to_numpy(bool), np.nan, edges["share"].to_numpy(np.float64)
@@ -448,7 +480,7 @@ class Result:
         Their entries are ``True`` (searches read only where the entries are), unless every
         edge is kept: then they are the graph's own matrices.
         """
-        forward, back = self.graph.adjacency, self.graph.reversed_adjacency
+        forward, back = self.sales.adjacency, self.sales.reversed_adjacency
         if keep.all():  # often so for lower bounds: no sale has a known share of 0
             return forward, back
         # The adjacency stores the edges in their order (entry i holds i + 1): ``keep`` is

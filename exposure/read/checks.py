@@ -46,6 +46,7 @@ __all__ = [
     "distinct_categories",
     "is_arrow_text",
     "is_text",
+    "normal_eccn",
     "object_column",
     "same_text",
     "text_codes",
@@ -235,6 +236,28 @@ def _number_problem(value: str, kind: str) -> tuple[str, str]:
     )
 
 
+_ECCN = re.compile(r"([0-9][A-E][0-9]{3})((?:\.[a-z0-9]+)*)", re.IGNORECASE)
+
+
+def normal_eccn(value: str) -> str:
+    """Return an ECCN as the Commerce Control List writes it, or ``""`` if it is none.
+
+    ``EAR99`` (items subject to the EAR but on no ECCN) counts as one.
+
+    Examples
+    --------
+    >>> normal_eccn("5a992.C"), normal_eccn(" ear99 "), normal_eccn("5A99")
+    ('5A992.c', 'EAR99', '')
+    """
+    text = value.strip()
+    if text.upper() == "EAR99":
+        return "EAR99"
+    found = _ECCN.fullmatch(text)
+    if found is None:
+        return ""
+    return found.group(1).upper() + found.group(2).lower()
+
+
 @cache
 def _country_fix(value: str) -> str:
     """Suggest the two-letter code of a country given by name or three-letter code."""
@@ -335,6 +358,30 @@ def check_cells(
                 _country_fix(value),
             )
         table[name] = same_text(values, upper, codes)
+    elif column.kind == "eccn":
+        written = np.array([normal_eccn(d) for d in distinct], dtype=object)
+        for line, value in rows_of((written == "") & ~empty_text):
+            yield Problem(
+                path,
+                line,
+                name,
+                f"{value!r} is not an ECCN",
+                "write an Export Control Classification Number such as 5A992 or 3A991.a, "
+                "EAR99, or leave the cell empty when unknown",
+            )
+        table[name] = same_text(values, written, codes)
+    elif column.kind == "footnote":
+        digits = np.array([d.isdigit() and 0 < int(d) < 100 for d in distinct], dtype=bool)
+        for line, value in rows_of(~digits & ~empty_text):
+            yield Problem(
+                path,
+                line,
+                name,
+                f"{value!r} is not a footnote number",
+                "write the number of the Entity List footnote (1 for footnote 1), or leave the "
+                "cell empty",
+            )
+        table[name] = same_text(values, distinct, codes)
     elif column.kind == "choice":
         lowered = np.array([d.lower() for d in distinct], dtype=object)
         bad = np.array([w not in column.choices for w in lowered], dtype=bool) & ~empty_text

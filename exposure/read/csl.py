@@ -58,6 +58,7 @@ __all__ = [
     "ImportStats",
     "address_countries",
     "is_csl",
+    "footnote_of",
     "list_code",
     "normalise_notice",
     "normalise_policy",
@@ -664,6 +665,7 @@ def _entry(record: dict[str, Any], code: str, source: str, path: Path, line: int
     number = _text(record.get("_id") or record.get("id") or record.get("entity_number"))
     where = f"{path.name}, line {line}" if line else path.name
     cite = f"Consolidated Screening List ({where}{', id ' + number if number else ''}): {source}"
+    requirement = " ".join(_fix_mojibake(_text(record.get("license_requirement"))).split())
     return {
         "name": " ".join(_text(record.get("name")).split()),
         "alt_names": "; ".join(dict.fromkeys(a for a in aliases if a)),
@@ -673,15 +675,39 @@ def _entry(record: dict[str, Any], code: str, source: str, path: Path, line: int
         "federal_register_notice": normalise_notice(_text(record.get("federal_register_notice"))),
         "start_date": _date(_text(record.get("start_date"))),
         "end_date": _date(_text(record.get("end_date"))),
-        "license_requirement": " ".join(
-            _fix_mojibake(_text(record.get("license_requirement"))).split()
-        ),
+        "license_requirement": requirement,
         "license_policy": normalise_policy(_text(record.get("license_policy"))),
+        "footnote": footnote_of(requirement),
         "source": f"{cite}; {information}" if information else cite,
         "addresses": "; ".join(a for a, _ in addresses),
         "source_list_url": _text(record.get("source_list_url")),
         LINE: line,
     }
+
+
+# The CSL prints an Entity List entry's footnote designation as a bare number after the
+# section that brings its direct product rule ("(See §§ 734.9(g),3 746.8(a)(3) ...") or after
+# the reference's closing parenthesis ("(See §§ 734.9(e) and 744.11 of the EAR)4").
+_FOOTNOTE = re.compile(
+    r"(?:734\.9\([a-z]\)(?:\(\d\))?|736\.2\(b\)\(3\)\(vi\)),?\s?(\d{1,2})(?![\d(])"
+    r"|of the EAR\)\s?(\d{1,2})\b"
+)
+
+
+def footnote_of(requirement: str) -> str:
+    """Return the footnote designation a CSL licence requirement names, or ``""``.
+
+    Examples
+    --------
+    >>> footnote_of("For all items subject to the EAR. (See §§ 734.9(e) and 744.11 of the EAR)4")
+    '4'
+    >>> footnote_of("All items subject to the EAR. (See §§ 734.9(g),3 746.8(a)(3), and 744.21(b))")
+    '3'
+    >>> footnote_of("For all items subject to the EAR. (See § 744.11 of the EAR)")
+    ''
+    """
+    found = _FOOTNOTE.search(requirement)
+    return (found.group(1) or found.group(2)) if found else ""
 
 
 def _addresses(value: Any) -> list[tuple[str, str]]:

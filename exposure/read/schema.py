@@ -33,8 +33,9 @@ class Column:
     name
         The header as it appears in the file.
     kind
-        ``text``, ``date``, ``share``, ``percent``, ``country``, ``choice`` or ``names``
-        (``;``-separated).
+        ``text``, ``date``, ``share``, ``percent``, ``country``, ``choice``, ``eccn`` (an
+        Export Control Classification Number or ``EAR99``), ``footnote`` (a whole number
+        from 1) or ``names`` (``;``-separated).
     required
         Whether the column must exist and every cell must be filled.
     description
@@ -100,6 +101,13 @@ LISTED = TableSchema(
         ),
         Column("license_requirement", "text", False, "Which items need a licence."),
         Column("license_policy", "text", False, "How licence applications are reviewed."),
+        Column(
+            "footnote",
+            "footnote",
+            False,
+            "The Entity List footnote designation of this listing row (e.g. `1`); a row with a "
+            "footnote counts from its own start date. Empty: none.",
+        ),
         Column("source", "text", True, "Where the fact comes from."),
     ),
 )
@@ -134,6 +142,35 @@ SUPPLIERS = TableSchema(
             False,
             "The period the share was measured over, as the source gives it (`FY2019`, "
             "`Q1 2019`); empty when unknown.",
+        ),
+        Column(
+            "origin",
+            "country",
+            False,
+            "ISO 3166-1 alpha-2 code of the country where the item is made; empty: the "
+            "supplier's country.",
+        ),
+        Column(
+            "eccn",
+            "eccn",
+            False,
+            "The item's Export Control Classification Number (e.g. `5A992`, `3A991.a`) or "
+            "`EAR99`; empty when unknown.",
+        ),
+        Column(
+            "us_content",
+            "share",
+            False,
+            "Share (0 to 1) of the item's value that is controlled US-origin content; empty "
+            "when unknown.",
+        ),
+        Column(
+            "us_technology",
+            "choice",
+            False,
+            "`yes` if the item is a direct product of US technology or software (or made by a "
+            "plant that is), `no` if not; empty when unknown.",
+            ("yes", "no"),
         ),
         Column("source", "text", True, "Where the fact comes from."),
     ),

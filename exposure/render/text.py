@@ -194,12 +194,13 @@ PATH_COLUMNS = (
     "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
     "listed", "path_tier", "path_weight", "path", "products", "list", "federal_register_notice",
     "start_date", "license_policy", "sources", "match", "needs_review",
-    "revenue_at_risk_if_confirmed", "assumptions", "other_restrictions",
+    "revenue_at_risk_if_confirmed", "assumptions", "other_restrictions", "subject_to_ear",
+    "subject_basis", "license_review", "sales_not_reached",
 )  # fmt: skip
 #: The columns of a CSV row that describe the supplier rather than one of its paths.
 _SUPPLIER_COLUMNS = (
     *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed", "assumptions",
-    "other_restrictions",
+    "other_restrictions", "sales_not_reached",
 )  # fmt: skip
 
 
@@ -215,6 +216,10 @@ def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         head["other_restrictions"] = [
             f"{r['buyer']}: {r['list']} ({r['restricts']})"
             for r in record.get("other_restrictions") or ()
+        ]
+        head["sales_not_reached"] = [
+            f"{r['buyer']}: {'; '.join(r['products'])} ({r['basis']})"
+            for r in record.get("sales_not_reached") or ()
         ]
         paths = [*record["paths"], *record.get("possible_paths", ())]
         if not paths:
@@ -350,7 +355,7 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
     ...     "share_basis": None, "paths": []}]))
     >>> pieces[1]
-    'A,false,,,false,,,,,,,,,,,,,,,,\n'
+    'A,false,,,false,,,,,,,,,,,,,,,,,,,,\n'
     """
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
@@ -442,10 +447,16 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         basis = {
             "estimate": "rests on an analyst's estimate",
             "disclosed": "disclosed figures",
-            "unknown": "no share of revenue is known for these sales",
+            "unknown": "no share of revenue is known for these sales, or whether the rules "
+            "reach them"
+            if any(p.get("subject_to_ear") == "unknown" for p in record["paths"])
+            else "no share of revenue is known for these sales",
         }.get(record["share_basis"] or "", "")
+        doubt = any(p.get("subject_to_ear") == "unknown" for p in record["paths"])
         bound = (
-            "; a lower bound, some shares are unknown"
+            "; a lower bound, some shares"
+            + (" or whether the rules reach a sale" if doubt else "")
+            + " are unknown"
             if record["revenue_at_risk_is_lower_bound"] and risk != "unknown"
             else ""
         )
@@ -478,9 +489,9 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
             f"{bullet}{number}. {path['listed']} (tier {path['tier']}{weight}{quantified}{beyond})"
         )
         lines.extend(_path_sales_and_listing(path, cite, indent))
-        lines.append(
-            f"{indent}licence:   {path['license_policy'] or 'policy not given in the data'}"
-        )
+        if path.get("subject_to_ear"):
+            lines.append(f"{indent}subject:   {path['subject_to_ear']}: {path['subject_basis']}")
+        lines.extend(_licence(path, indent))
         for owner in (path.get("ownership") or {}).get("owners", []):
             chain = " -> ".join(
                 f"{name} ({percent:g}%)" if percent is not None else f"{name} (part unknown)"
@@ -499,6 +510,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         lines.append("")
         lines.append(_summary_line(summary))
     lines.extend(_needs_review(record, cite, bullet=bullet, indent=indent))
+    lines.extend(_sales_not_reached(record, cite, bullet=bullet))
     lines.extend(_other_restrictions(record, cite, bullet=bullet))
     if sources:
         lines.append("")
@@ -567,6 +579,33 @@ def _needs_review(
         lines.append(
             "A possible match lies on a route beyond the tier limit or the minimum weight; "
             "use --max-tier 0 --min-weight 0 to list it."
+        )
+    return lines
+
+
+def _licence(path: Mapping[str, Any], indent: str) -> list[str]:
+    """Lay out the licence review of a path's items, and the listing's policy it comes from."""
+    policy = path["license_policy"] or "policy not given in the data"
+    review = path.get("license_review")
+    if not review or review.casefold() == policy.casefold().rstrip("."):
+        return [f"{indent}licence:   {policy}"]
+    if review.startswith("depends on the ECCN"):
+        return [f"{indent}licence:   depends on the ECCN, which the data does not give: {policy}"]
+    return [f"{indent}licence:   {review}", f"{indent}policy:    {policy}"]
+
+
+def _sales_not_reached(
+    record: Mapping[str, Any], cite: Callable[[Iterable[str]], str], *, bullet: str
+) -> list[str]:
+    """Lay out the supplier's sales to listed buyers that the rules do not reach."""
+    found = record.get("sales_not_reached") or []
+    if not found:
+        return []
+    lines = ["", "Sales to listed buyers the rules do not reach (no exposure):"]
+    for sale in found:
+        lines.append(
+            f"{bullet}- {sale['buyer']}: {'; '.join(sale['products'])}: {sale['basis']} "
+            f"{cite(sale['sources'])}"
         )
     return lines
 
