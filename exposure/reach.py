@@ -353,8 +353,8 @@ _SANCTIONS = "31 CFR chapter V"
 _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     US_ORIGIN: lambda f, t: "US-origin item (15 CFR 734.3(a)(2))",
     US_ORIGIN_OF_SELLER: lambda f, t: (
-        "US-origin item, taken as made in the supplier's country, the United States: the data "
-        "gives no origin (15 CFR 734.3(a)(2))"
+        "US-origin item: made in the supplier's country, US, as the data gives no origin "
+        "(15 CFR 734.3(a)(2))"
     ),
     ABOVE_DE_MINIMIS: lambda f, t: (
         f"US content {_percent(float(f['us_content']))} above {_level(str(f['destination']))}"

@@ -172,6 +172,9 @@ class SupplierRecord(TypedDict):
     possible_paths: list[PathRecord]
     other_restrictions: list[OtherRestriction]
     sales_not_reached: list[SaleNotReached]
+    #: Revenue at risk should the rules reach every sale whose reach is unknown (known
+    #: shares); ``None`` when no such sale changes the figure.
+    revenue_at_risk_if_reached: float | None
 
 
 class SaleNotReached(TypedDict):
@@ -289,6 +292,11 @@ class Analysed(Protocol):
     @property
     def revenue_at_risk_if_confirmed(self) -> np.ndarray:
         """Per node: the known revenue at risk were every possible match confirmed."""
+        ...
+
+    @property
+    def revenue_at_risk_if_reached(self) -> np.ndarray:
+        """Per node: the known revenue at risk were every sale of unknown reach reached."""
         ...
 
     def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
@@ -693,7 +701,16 @@ class RecordMaker:
             "possible_paths": self.possible_path_records(code),
             "other_restrictions": self.other_restrictions(code),
             "sales_not_reached": self.sales_not_reached(code),
+            "revenue_at_risk_if_reached": self._if_reached(code, figure),
         }
+
+    def _if_reached(self, code: int, figure: float) -> float | None:
+        """Return the revenue at risk were every sale of unknown reach reached, if it differs."""
+        if_reached = float(self.analysed.revenue_at_risk_if_reached[code])
+        known = 0.0 if np.isnan(figure) else figure
+        if self.analysed.tier[code] <= 0 or math.isclose(if_reached, known, abs_tol=1e-12):
+            return None
+        return round(if_reached, 12)
 
     def other_restrictions(self, code: int) -> list[OtherRestriction]:
         """Return the listings of a supplier's buyers that restrict something else than its sales.

@@ -351,20 +351,24 @@ class Result:
         # compute it read the entries twenty times or more: where most shares are unknown the
         # others are left out once; where most are known, the copy would cost more than the
         # products save, and the zero entries stay (they add nothing to any product).
-        shares = self._per_edge(self.sales.edges["share"].to_numpy(np.float64))
+        return self._shares_of(self.sales)
+
+    def _shares_of(self, graph: SupplyGraph) -> sparse.csr_matrix:
+        shares = self._per_edge(graph.edges["share"].to_numpy(np.float64), graph)
         positive = shares.data > 0
         if np.count_nonzero(positive) < KEPT_SHARES_BELOW * len(positive):
             return analysis.keep_entries(shares, positive)
         return shares
 
-    def _per_edge(self, values: np.ndarray) -> sparse.csr_matrix:
+    def _per_edge(self, values: np.ndarray, graph: SupplyGraph | None = None) -> sparse.csr_matrix:
         """Return the adjacency with each edge's entry holding ``values[edge]``.
 
-        The adjacency stores the edges in their order (:attr:`SupplyGraph.adjacency`), so
-        ``values`` are its entries as they are, and its index arrays are shared: nothing is
-        copied (ten million edges' values would be 80 MB gathered).
+        The adjacency (of :attr:`sales`, or of ``graph``) stores the edges in their order
+        (:attr:`SupplyGraph.adjacency`), so ``values`` are its entries as they are, and its
+        index arrays are shared: nothing is copied (ten million edges' values would be 80 MB
+        gathered).
         """
-        adjacency = self.sales.adjacency
+        adjacency = (graph or self.sales).adjacency
         if len(values) != adjacency.nnz:
             raise ValueError(f"{len(values)} values for {adjacency.nnz} edges")
         return sparse.csr_matrix(
@@ -413,6 +417,21 @@ class Result:
         if not self.possible.any():
             return self.revenue_at_risk
         return analysis.revenue_at_risk(self.shares, self.listed | self.possible)
+
+    @cached_property
+    def revenue_at_risk_if_reached(self) -> np.ndarray:
+        """Per node: the known share of revenue at risk were every sale of unknown reach reached.
+
+        What :attr:`revenue_at_risk` leaves out as unknown (a foreign-made item whose US
+        content is unknown, :mod:`exposure.reach`), counted: the figure should the rules
+        reach those sales.
+        """
+        reach = self.reach
+        if not (reach.status == UNKNOWN).any():
+            return self.revenue_at_risk
+        status = reach.status_of_rows()
+        reached = self.graph.restricted_to(status != NO, np.zeros(len(status), dtype=bool))
+        return analysis.revenue_at_risk(self._shares_of(reached), self.listed)
 
     @cached_property
     def revenue_at_risk(self) -> np.ndarray:

@@ -37,6 +37,9 @@ SUPPLIERS_HEADER = [
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[dict[str, object]]) -> Path:
+    """Write rows under ``header``, and any other columns the rows name after it."""
+    rows = list(rows)
+    header = list(dict.fromkeys([*header, *(k for row in rows for k in row)]))
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()

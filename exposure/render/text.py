@@ -447,8 +447,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         basis = {
             "estimate": "rests on an analyst's estimate",
             "disclosed": "disclosed figures",
-            "unknown": "no share of revenue is known for these sales, or whether the rules "
-            "reach them"
+            "unknown": "no share of revenue the rules surely reach is known for these sales"
             if any(p.get("subject_to_ear") == "unknown" for p in record["paths"])
             else "no share of revenue is known for these sales",
         }.get(record["share_basis"] or "", "")
@@ -461,6 +460,11 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
             else ""
         )
         lines.append(f"Revenue at risk: {risk} ({basis}{bound})")
+        if record.get("revenue_at_risk_if_reached") is not None:
+            lines.append(
+                "If the rules reach every sale whose reach is unknown: "
+                f"{format_share(record['revenue_at_risk_if_reached'], False)} (known shares)"
+            )
         lines.append(f"Affected products: {'; '.join(record['products'])}")
         lines.append("")
         summary = record["summary"]
@@ -587,10 +591,10 @@ def _licence(path: Mapping[str, Any], indent: str) -> list[str]:
     """Lay out the licence review of a path's items, and the listing's policy it comes from."""
     policy = path["license_policy"] or "policy not given in the data"
     review = path.get("license_review")
-    if not review or review.casefold() == policy.casefold().rstrip("."):
+    if not review or not ("ECCN" in review or "EAR99" in review):  # one review for every item
         return [f"{indent}licence:   {policy}"]
     if review.startswith("depends on the ECCN"):
-        return [f"{indent}licence:   depends on the ECCN, which the data does not give: {policy}"]
+        return [f"{indent}licence:   by ECCN, not in the data: {policy}"]
     return [f"{indent}licence:   {review}", f"{indent}policy:    {policy}"]
 
 

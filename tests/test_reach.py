@@ -1,0 +1,304 @@
+"""Which sales the rules reach: each rule and its dates, written from the regulations' text.
+
+15 CFR 734.3(a)(2) (US-origin items), 734.4(c) and (d) (de minimis: 10% for Country Group E:1
+and E:2, 25% elsewhere, "25% or less" not subject), 734.9(e)(1) (the foreign direct product
+rule for footnote 1 entities, from 85 FR 29849 and 85 FR 51596), and OFAC's rules binding US
+persons (31 CFR chapter V).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.cli import cli
+from exposure.license_review import license_review
+from tests.conftest import MakeData, listing, sale
+
+HIKVISION_POLICY = (
+    "Case-by-case review for ECCNs 1A004.c, 1A004.d, 1A995, 1A999.a, 1D003, 2A983, 2D983, "
+    "2E983 and for EAR99 items described in the note to ECCN 1A995; presumption of denial for "
+    "all other items subject to the EAR. No license exceptions."
+)
+
+
+def hikvision(**extra: object) -> dict[str, object]:
+    return listing("Hikvision", country="CN", license_policy=HIKVISION_POLICY, **extra)
+
+
+def path_to(record: exposure.SupplierRecord, buyer: str) -> exposure.PathRecord:
+    """The supplier's own sale to a listed buyer, as a path."""
+    (found,) = [p for p in record["paths"] if p["path"][1:] == [buyer]]
+    return found
+
+
+# -- US-origin items and the licence review by ECCN --------------------------------------------
+
+
+def test_us_origin_items_to_hikvision_are_reviewed_by_their_eccn(make_data: MakeData) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("Acme", "Hikvision", 0.1, "cables", supplier_country="US", eccn="EAR99"),
+            sale("Optix", "Hikvision", 0.2, "thermal cameras", supplier_country="US", eccn="1A995"),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    cables = path_to(result.supplier("Acme"), "Hikvision")
+    cameras = path_to(result.supplier("Optix"), "Hikvision")
+    assert cables["subject_to_ear"] == cameras["subject_to_ear"] == "yes"
+    assert "US-origin item" in str(cables["subject_basis"])
+    assert "734.3(a)(2)" in str(cables["subject_basis"])
+    # Presumption of denial for EAR99 items, unless the note to 1A995 describes them.
+    assert str(cables["license_review"]).endswith("otherwise presumption of denial")
+    assert cameras["license_review"] == "case-by-case review (ECCN 1A995)"
+    assert result.supplier("Optix")["revenue_at_risk"] == pytest.approx(0.2)
+
+
+def test_the_review_of_items_whose_eccn_the_policy_does_not_name() -> None:
+    assert license_review(HIKVISION_POLICY, "5A992.c") == (
+        "presumption of denial (ECCN 5A992.c: all other items)"
+    )
+    assert license_review(HIKVISION_POLICY, "1A004.c.1") == "case-by-case review (ECCN 1A004.c.1)"
+    assert str(license_review(HIKVISION_POLICY, None)).startswith("depends on the ECCN")
+    assert license_review("Presumption of denial. No license exceptions.", "5A992") == (
+        "presumption of denial"
+    )
+    excepted = (
+        "Presumption of denial for all items subject to the EAR except food and medicine "
+        "designated as EAR99, which will be reviewed on a case-by-case basis."
+    )
+    assert license_review(excepted, "3A001") == "presumption of denial (ECCN 3A001: all other items)"
+    assert str(license_review(excepted, "EAR99")).startswith("case-by-case review if the item is")
+    assert license_review("See the Federal Register notice.", "3A001") is None
+
+
+# -- de minimis ------------------------------------------------------------------------------
+
+
+def test_a_taiwanese_board_is_reached_above_25_percent_us_content_only(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("Boards30", "Hikvision", 0.3, "boards", supplier_country="TW", us_content=0.3),
+            sale("Boards20", "Hikvision", 0.2, "boards", supplier_country="TW", us_content=0.2),
+            sale("Boards25", "Hikvision", 0.2, "boards", supplier_country="TW", us_content=0.25),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    above = result.supplier("Boards30")
+    assert above["exposed"] and above["revenue_at_risk"] == pytest.approx(0.3)
+    assert path_to(above, "Hikvision")["subject_to_ear"] == "yes"
+    assert "30% above the 25% de minimis level" in str(path_to(above, "Hikvision")["subject_basis"])
+    for name, percent in (("Boards20", "20%"), ("Boards25", "25%")):  # 25% or less: not subject
+        below = result.supplier(name)
+        assert not below["exposed"] and below["paths"] == []
+        (not_reached,) = below["sales_not_reached"]
+        assert not_reached["buyer"] == "Hikvision"
+        assert not_reached["basis"].startswith("not subject to the EAR")
+        assert f"{percent} US content" in not_reached["basis"]
+
+
+def test_the_de_minimis_level_is_10_percent_for_country_group_e(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Tehran Optics", country="IR"), listing("Nowhere Optics")],
+        [
+            sale("Lenses", "Tehran Optics", 0.1, "lenses", supplier_country="DE", us_content=0.15),
+            sale("Lenses", "Nowhere Optics", 0.1, "lenses", supplier_country="DE", us_content=0.15),
+        ],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("Lenses")
+    assert path_to(record, "Tehran Optics")["subject_to_ear"] == "yes"
+    assert "10% de minimis level for Country Group E:1 and E:2" in str(
+        path_to(record, "Tehran Optics")["subject_basis"]
+    )
+    # Between 10% and 25%, with no country for the buyer: it depends on where it goes.
+    assert path_to(record, "Nowhere Optics")["subject_to_ear"] == "unknown"
+    assert record["revenue_at_risk"] == pytest.approx(0.1)
+    assert record["revenue_at_risk_is_lower_bound"]
+
+
+# -- the foreign direct product rule ----------------------------------------------------------
+
+
+def test_a_direct_product_of_us_technology_to_huawei_before_and_after_footnote_1(
+    make_data: MakeData,
+) -> None:
+    listed = [
+        listing("Huawei", start="2019-05-16", country="CN", federal_register_notice="84 FR 22961"),
+        listing(
+            "Huawei",
+            start="2020-08-17",
+            country="CN",
+            federal_register_notice="85 FR 51596",
+            footnote="1",
+        ),
+        hikvision(),
+    ]
+    chip = {"supplier_country": "TW", "us_content": 0.05, "us_technology": "yes"}
+    folder = make_data(
+        listed,
+        [sale("Foundry", "Huawei", 0.4, **chip), sale("Foundry", "Hikvision", 0.1, **chip)],
+    )
+    before = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("Foundry")
+    assert not before["exposed"]
+    assert {s["buyer"] for s in before["sales_not_reached"]} == {"Huawei", "Hikvision"}
+    after = exposure.analyze(exposure.load(folder), as_of="2020-09-01").supplier("Foundry")
+    assert after["exposed"] and after["revenue_at_risk"] == pytest.approx(0.4)
+    to_huawei = path_to(after, "Huawei")
+    assert to_huawei["subject_to_ear"] == "yes"
+    assert "footnote 1 designation of Huawei" in str(to_huawei["subject_basis"])
+    assert "734.9(e)(1)" in str(to_huawei["subject_basis"])
+    # Hikvision has no footnote: the same chip is still not reached.
+    assert [s["buyer"] for s in after["sales_not_reached"]] == ["Hikvision"]
+
+
+def test_whether_an_item_is_a_direct_product_unknown_is_unknown(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Huawei", start="2019-05-16", footnote="1")],
+        [sale("Foundry", "Huawei", 0.4, supplier_country="TW", us_content=0.05)],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2020-09-01").supplier("Foundry")
+    assert record["exposed"] and path_to(record, "Huawei")["subject_to_ear"] == "unknown"
+    assert record["revenue_at_risk"] is None  # the only share is in doubt: unknown, not 0
+
+
+# -- sanctions: US persons ----------------------------------------------------------------------
+
+
+def test_sales_to_an_sdn_are_reached_when_a_us_person_makes_them(make_data: MakeData) -> None:
+    sdn = listing("Rosoboron Trading", list="Specially Designated Nationals List")
+    foreign_goods = {"origin": "JP", "us_content": 0.0}
+    folder = make_data(
+        [sdn],
+        [
+            sale("US Distributor", "Rosoboron Trading", 0.2, supplier_country="US", **foreign_goods),
+            sale("Taipei Trader", "Rosoboron Trading", 0.2, supplier_country="TW", **foreign_goods),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    us = result.supplier("US Distributor")
+    assert us["exposed"] and path_to(us, "Rosoboron Trading")["subject_to_ear"] == "yes"
+    assert "US person" in str(path_to(us, "Rosoboron Trading")["subject_basis"])
+    taipei = result.supplier("Taipei Trader")
+    assert not taipei["exposed"]
+    assert "binds US persons" in taipei["sales_not_reached"][0]["basis"]
+
+
+def test_an_investment_ban_is_no_export_exposure(make_data: MakeData) -> None:
+    cmic = listing(
+        "Server Buyer", list="Non-SDN Chinese Military-Industrial Complex Companies List"
+    )
+    folder = make_data([cmic], [sale("US Servers", "Server Buyer", 0.3, supplier_country="US")])
+    record = exposure.analyze(exposure.load(folder), as_of="2022-01-01").supplier("US Servers")
+    assert not record["exposed"] and record["revenue_at_risk"] in (0.0, None)
+    assert [r["buyer"] for r in record["other_restrictions"]] == ["Server Buyer"]
+
+
+# -- unknown stays unknown -----------------------------------------------------------------------
+
+
+def test_a_chinese_maker_with_unknown_us_content_stays_exposed_and_uncertain(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("Shenzhen Chips", "Hikvision", 0.3, supplier_country="CN"),
+            sale("Shenzhen Chips", "Distributor", 0.1, supplier_country="CN"),
+            sale("Distributor", "Hikvision", 0.5, supplier_country="US"),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    record = result.supplier("Shenzhen Chips")
+    assert record["exposed"] and record["tier"] == 1
+    assert path_to(record, "Hikvision")["subject_to_ear"] == "unknown"
+    assert "US content unknown" in str(path_to(record, "Hikvision")["subject_basis"])
+    # The distributor's US-origin sale counts (0.1 x 0.5); the doubtful one makes a lower bound.
+    assert record["revenue_at_risk"] == pytest.approx(0.05)
+    assert record["revenue_at_risk_is_lower_bound"]
+    text = CliRunner().invoke(
+        cli, ["report", "--data", str(folder), "--as-of", "2020-01-01", "--supplier", "Shenzhen Chips"]
+    ).output
+    assert "subject:   unknown: foreign-made item (CN), US content unknown" in text
+    assert "or whether the rules reach a sale" in text
+
+
+def test_a_tier_2_exposure_depends_on_the_last_sale(make_data: MakeData) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("US Chips", "Board Maker", 0.4, supplier_country="US"),
+            sale("Board Maker", "Hikvision", 0.5, "boards", supplier_country="TW", us_content=0.2),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert not result.supplier("US Chips")["exposed"]  # the boards are not subject to the EAR
+    richer = make_data(
+        [hikvision()],
+        [
+            sale("US Chips", "Board Maker", 0.4, supplier_country="US"),
+            sale("Board Maker", "Hikvision", 0.5, "boards", supplier_country="TW", us_content=0.3),
+        ],
+    )
+    record = exposure.analyze(exposure.load(richer), as_of="2020-01-01").supplier("US Chips")
+    assert record["tier"] == 2 and record["revenue_at_risk"] == pytest.approx(0.2)
+    assert record["paths"][0]["subject_to_ear"] == "yes"
+
+
+def test_data_with_no_countries_is_counted_as_reached_and_says_so(make_data: MakeData) -> None:
+    folder = make_data([hikvision()], [sale("Acme", "Hikvision", 0.3)])
+    record = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("Acme")
+    assert record["revenue_at_risk"] == pytest.approx(0.3)
+    path = path_to(record, "Hikvision")
+    assert path["subject_to_ear"] == "assumed"
+    assert "not assessed" in str(path["subject_basis"])
+
+
+def test_a_list_the_table_does_not_know_restricts_every_sale(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Hikvision", list="Our own watch list")],
+        [sale("Acme", "Hikvision", 0.3, supplier_country="TW", us_content=0.0)],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("Acme")
+    assert record["exposed"] and record["revenue_at_risk"] == pytest.approx(0.3)
+    assert "read as restricting every sale" in str(path_to(record, "Hikvision")["subject_basis"])
+
+
+def test_hisilicons_sale_to_hikvision_is_subject_unknown_on_the_bundled_data() -> None:
+    record = exposure.analyze(exposure.load(), as_of="2019-10-09").supplier("HiSilicon")
+    path = path_to(record, "Hikvision")
+    assert path["subject_to_ear"] == "unknown"
+    assert "foreign-made item (CN)" in str(path["subject_basis"])
+
+
+# -- every view ---------------------------------------------------------------------------------
+
+
+def test_json_and_csv_reports_carry_the_reach_and_the_review(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("Optix", "Hikvision", 0.2, supplier_country="US", eccn="1A995"),
+            sale("Optix", "Hikvision", 0.1, "boards", supplier_country="TW", us_content=0.1),
+        ],
+    )
+    args = ["report", "--data", str(folder), "--as-of", "2020-01-01", "--supplier", "Optix"]
+    (record,) = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
+    path = path_to(record, "Hikvision")
+    assert path["subject_to_ear"] == "yes"
+    # Two products, two reasons: each product is named with its own.
+    assert "chips: US-origin item" in path["subject_basis"]
+    assert "boards: not subject to the EAR" in path["subject_basis"]
+    assert record["revenue_at_risk"] == pytest.approx(0.2)
+    csv_text = CliRunner().invoke(cli, [*args, "--format", "csv"]).output
+    header = csv_text.splitlines()[0].split(",")
+    assert {"subject_to_ear", "subject_basis", "license_review"} <= set(header)
