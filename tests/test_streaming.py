@@ -324,7 +324,8 @@ def test_hops_products_and_matches_are_those_of_each_sale(tangled: Path, fuzzy: 
         for path in record["paths"]:
             nodes = [code_of(graph, name) for name in path["path"]]
             expected = [reference_hop(graph, a, b) for a, b in itertools.pairwise(nodes)]
-            assert [{k: hop[k] for k in expected[0]} for hop in path["hops"]] == expected
+            hops_as_dicts = [cast(dict[str, Any], hop) for hop in path["hops"]]
+            assert [{k: hop[k] for k in expected[0]} for hop in hops_as_dicts] == expected
             # Whether the rules reach a sale is said of sales to listed buyers, and only them.
             assert [hop["subject_to_ear"] is not None for hop in path["hops"]] == [
                 bool(result.listed[b]) for b in nodes[1:]
@@ -359,7 +360,7 @@ def test_a_share_written_minus_zero_is_shown_as_zero(make_data: MakeData) -> Non
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     hop = result.supplier("Acme")["paths"][0]["hops"][0]
     expected = reference_hop(result.graph, result.code("Acme"), code_of(result.graph, "Hikvision"))
-    assert {k: hop[k] for k in expected} == expected
+    assert {k: cast(dict[str, Any], hop)[k] for k in expected} == expected
     assert str(hop["revenue_share"]) == "0.0"
 
 
