@@ -27,7 +27,7 @@ from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.listed import Listed
 from exposure.ownership import OWNERSHIP_THRESHOLD
-from exposure.reach import NO, UNKNOWN, SaleReach, sale_reach
+from exposure.reach import NO, STATUSES, UNKNOWN, SaleReach, sale_reach
 from exposure.read.dataset import Dataset
 from exposure.records import (
     MAX_TIER,
@@ -722,7 +722,8 @@ class Result:
         listed entity), on a possible match ``possibly_listed_as`` (the listed name), and on
         an entity listed through its owners ``affiliate`` and ``affiliate_rule``, on one with
         listings that restrict no sale ``other_restrictions`` (the lists and what they
-        restrict, ``;``-separated). Graph
+        restrict, ``;``-separated). A sale to a listed buyer carries ``subject_to_ear`` and
+        ``subject_basis`` (:meth:`sale_reach_of_edges`). Graph
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
         G = self.graph.to_networkx()
@@ -749,8 +750,31 @@ class Result:
             G.nodes[names[code]]["other_restrictions"] = "; ".join(
                 f"{r['list']} ({r['restricts']})" for r in others
             )
+        for (src, dst), (status, basis) in self.sale_reach_of_edges().items():
+            G.edges[names[src], names[dst]].update(subject_to_ear=status, subject_basis=basis)
         G.graph.update(as_of=self.as_of.isoformat(), assumptions="; ".join(self.assumptions))
         return G
+
+    def sale_reach_of_edges(self) -> dict[tuple[int, int], tuple[str, str]]:
+        """Return, per sale to a listed buyer, whether the rules reach it and why.
+
+        Keyed by (seller, buyer) node codes: the surest status of the sale's rows
+        (``yes``, ``assumed``, ``unknown`` or ``no``) and their reasons, ``;``-separated.
+        """
+        reach = self.reach
+        rows = self.graph.rows
+        src = rows["src"].to_numpy()[reach.rows].tolist()
+        dst = rows["dst"].to_numpy()[reach.rows].tolist()
+        found: dict[tuple[int, int], tuple[int, list[str]]] = {}
+        for row, a, b, status in zip(
+            reach.rows.tolist(), src, dst, reach.status.tolist(), strict=True
+        ):
+            told = reach.of_row(row)
+            surest, reasons = found.get((a, b), (-1, []))
+            if told and told[1] not in reasons:
+                reasons = [*reasons, told[1]]
+            found[(a, b)] = (max(surest, status), reasons)
+        return {key: (STATUSES[s], "; ".join(r)) for key, (s, r) in found.items()}
 
     def __repr__(self) -> str:
         exposed = int((self.tier[np.asarray(self.graph.supplier_codes)] > 0).sum())

@@ -330,3 +330,38 @@ def test_json_and_csv_reports_carry_the_reach_and_the_review(
     csv_text = CliRunner().invoke(cli, [*args, "--format", "csv"]).output
     header = csv_text.splitlines()[0].split(",")
     assert {"subject_to_ear", "subject_basis", "license_review"} <= set(header)
+
+
+def test_exports_and_pictures_mark_the_sales_no_rule_reaches(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("US Chips", "Hikvision", 0.2, supplier_country="US"),
+            sale("Boards", "Hikvision", 0.3, "boards", supplier_country="TW", us_content=0.1),
+            sale("Shenzhen Chips", "Hikvision", 0.3, supplier_country="CN"),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    G = result.to_networkx()
+    assert G.edges["US Chips", "Hikvision"]["subject_to_ear"] == "yes"
+    assert G.edges["Boards", "Hikvision"]["subject_to_ear"] == "no"
+    assert "not subject to the EAR" in G.edges["Boards", "Hikvision"]["subject_basis"]
+    assert G.edges["Shenzhen Chips", "Hikvision"]["subject_to_ear"] == "unknown"
+    out = tmp_path / "graph.json"
+    done = CliRunner().invoke(
+        cli, ["export", "--data", str(folder), "--as-of", "2020-01-01", "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    statuses = {
+        (e["source"], e["target"]): e.get("subject_to_ear")
+        for e in exported.get("links", exported.get("edges", []))
+    }
+    assert statuses[("Boards", "Hikvision")] == "no"
+    from exposure.render.plot import network_view
+
+    view = network_view(result)
+    assert not view.graph.edges["Boards", "Hikvision"]["on_path"]
+    assert view.graph.edges["US Chips", "Hikvision"]["on_path"]

@@ -132,6 +132,11 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
                 "products": data["products"],
                 "share": _share(data["share"], data["share_is_lower_bound"]),
                 "sources": data["sources"],
+                "subject": (
+                    f"{data['subject_to_ear']}: {data['subject_basis']}"
+                    if data.get("subject_to_ear")
+                    else ""
+                ),
             }
         )
     return {"nodes": nodes, "edges": edges}
@@ -459,6 +464,7 @@ _SCRIPT = """(function () {
     if (item.revenue) { field("Revenue at risk", item.revenue); }
     if (item.listing) { field("Listing", item.listing); }
     if (item.share) { field("Share of the supplier's revenue", item.share); }
+    if (item.subject) { field("Reached by the listing's rules", item.subject); }
     list("Products", item.products);
     list("Exposure paths", item.paths);
     list("Sources", item.sources);

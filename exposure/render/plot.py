@@ -196,7 +196,9 @@ def network_view(
         data.update(listings.get(name, {}))
     for u, v, data in full.edges(data=True):
         data["on_path"] = bool(
-            full.nodes[u]["exposed"] and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
+            full.nodes[u]["exposed"]
+            and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
+            and data.get("subject_to_ear") != "no"  # a sale no rule reaches is no exposure
         )
         data["pending"] = "possibly_listed_as" in full.nodes[v]
     notes: list[str] = [f"WHAT-IF: {a}." for a in result.assumptions]
@@ -1055,6 +1057,8 @@ def _sale_label(sale: dict[str, Any]) -> str:
     'chips, 17%'
     >>> _sale_label({"products": ["unspecified"], "share": None, "share_is_lower_bound": True})
     'share unknown'
+    >>> _sale_label({"products": ["boards"], "share": 0.2, "subject_to_ear": "no"})
+    'boards, 20%, not reached'
     """
     known = [p for p in sale["products"] if p.strip().casefold() != _UNSPECIFIED]
     text = "; ".join(known)
@@ -1065,7 +1069,12 @@ def _sale_label(sale: dict[str, Any]) -> str:
         amount = "share unknown"
     else:
         amount = ("≥ " if sale.get("share_is_lower_bound") else "") + f"{100 * share:.3g}%"
+    amount += _REACH_NOTES.get(sale.get("subject_to_ear") or "", "")
     return f"{text}, {amount}" if text else amount
+
+
+#: What a sale's label adds when the rules do not surely reach it (:mod:`exposure.reach`).
+_REACH_NOTES = {"no": ", not reached", "unknown": ", reach unknown"}
 
 
 def _sale_width(sale: dict[str, Any], width: float) -> float:
