@@ -28,6 +28,7 @@ from exposure.graph import SupplyGraph, build_graph
 from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.read import csl
 from exposure.read.dataset import bundled_data_dir, folder_file, load, read_listed, read_matches
+from exposure.read.download import CSL_URL, download_csl
 from exposure.read.folders import cite_row
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
@@ -754,7 +755,27 @@ def _ask(links: list[PendingLink]) -> list[Decision]:
 
 
 @cli.command("import-csl")
-@click.argument("csl_file", metavar="FILE", type=InFile)
+@click.argument("csl_file", metavar="[FILE]", type=InFile, required=False)
+@click.option(
+    "--download",
+    is_flag=True,
+    help="Fetch today's CSL from its public address instead of reading FILE, and keep it as "
+    "csl-YYYY-MM-DD.csv in --keep.",
+)
+@click.option(
+    "--url",
+    default=CSL_URL,
+    show_default=True,
+    help="Where --download fetches the CSL.",
+)
+@click.option(
+    "--keep",
+    "keep_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the dated copies --download keeps. Default: the -o file's folder, else "
+    "the current folder.",
+)
 @click.option(
     "--lists",
     default="EL",
@@ -772,18 +793,39 @@ def _ask(links: list[PendingLink]) -> list[Decision]:
 )
 @output_option
 @library_errors
-def import_csl(csl_file: Path, lists: str, undated_start: str | None, output: Path | None) -> None:
+def import_csl(
+    csl_file: Path | None,
+    download: bool,
+    url: str,
+    keep_dir: Path | None,
+    lists: str,
+    undated_start: str | None,
+    output: Path | None,
+) -> None:
     """Turn a Consolidated Screening List download into a listed.csv.
 
     Reads FILE as the US government publishes it (consolidated.csv, 28 or 29 columns, or
-    consolidated.json) and keeps the lists asked for. What was read, kept and skipped, and
-    why, goes to the terminal's error stream.
+    consolidated.json) and keeps the lists asked for; with --download, fetches today's CSL
+    first and keeps a dated copy (compare two with `exposure diff --from-list OLD --to-list
+    NEW`). What was read, kept and skipped, and why, goes to the terminal's error stream.
 
     \b
     Example:
         exposure import-csl consolidated.csv -o my-data/listed.csv
         exposure import-csl consolidated.json --lists EL,MEU,UVL -o listed.csv
+        exposure import-csl --download --lists all -o my-data/listed.csv
     """
+    if download == (csl_file is not None):
+        msg = (
+            "give a CSL FILE, or --download to fetch today's, not both"
+            if download
+            else ("give a CSL FILE, or --download to fetch today's")
+        )
+        raise click.UsageError(msg)
+    if csl_file is None:
+        folder = keep_dir or (output.parent if output and str(output) != "-" else Path.cwd())
+        csl_file = download_csl(folder, url=url)
+        click.echo(f"Downloaded {url} to {csl_file}", err=True)
     codes = None if lists.strip().casefold() == "all" else [c for c in lists.split(",") if c]
     table, stats = csl.read_csl(csl_file, codes, undated_start=undated_start)
     click.echo(str(stats), err=True)
