@@ -1,9 +1,12 @@
-"""What changed between two analyses: a rule, a date, an assumption.
+"""What changed between two analyses (a rule, a date, an assumption) or two downloads of a list.
 
-:func:`diff` compares two results on the same graph (say, the day before and the day a rule took
-effect) and lists, per supplier, whether it became exposed or stopped being exposed, through
-which newly listed buyers (with their notice and date), and the change in revenue at risk;
-:func:`diff_table` (``exposure.compare``) gives the same as a DataFrame.
+:func:`diff` compares two results on the same data (say, the day before and the day a rule took
+effect, or the same suppliers against yesterday's and today's list) and lists, per supplier,
+whether it became exposed or stopped being exposed, through which newly listed buyers (with
+their notice and date), and the change in revenue at risk; :func:`diff_table`
+(``exposure.compare``) gives the same as a DataFrame. :func:`list_changes` says what a new
+download of a list added, removed or changed, and which suppliers in the data each change
+touches.
 """
 
 from __future__ import annotations
@@ -13,10 +16,21 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
+from exposure import analysis
+from exposure.names import name_key
 from exposure.records import PathRecord, SupplierRecord
 from exposure.result import Result
 
-__all__ = ["Change", "ListedBuyer", "diff", "diff_table"]
+__all__ = [
+    "Change",
+    "ListChange",
+    "ListedBuyer",
+    "described",
+    "diff",
+    "diff_table",
+    "list_changes",
+    "list_changes_table",
+]
 
 
 class ListedBuyer(TypedDict):
@@ -184,4 +198,162 @@ def changes_table(records: list[Change]) -> pd.DataFrame:
         table[column] = table[column].astype("Int64")
     for column in ("revenue_at_risk_before", "revenue_at_risk_after", "revenue_at_risk_change"):
         table[column] = table[column].astype(np.float64)  # None: NaN, unknown
+    return table
+
+
+class ListChange(TypedDict):
+    """What a new version of a list did to one listed entry."""
+
+    change: str
+    list: str
+    name: str
+    country: str | None
+    start_date: str | None
+    federal_register_notice: str | None
+    #: Per field that changed: its value before and after (``None``: empty).
+    fields: dict[str, list[str | None]]
+    #: Suppliers in the data whose sales reach the entry (after; before, for a removal).
+    suppliers: list[str]
+
+
+#: The fields of a listing compared between two versions of a list.
+COMPARED = (
+    "alt_names", "country", "start_date", "end_date", "federal_register_notice",
+    "license_requirement", "license_policy", "footnote",
+)  # fmt: skip
+
+
+def _entries(table: pd.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
+    """Return a list's entries by (list, name key): each field's values, merged over its rows.
+
+    The CSL repeats an entity once per address; aliases are merged as a set, other fields as
+    their distinct values in order.
+    """
+    entries: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for row in table.to_dict("records"):
+        key = (str(row["list"]), name_key(str(row["name"])))
+        entry = entries.setdefault(key, {"name": [str(row["name"])]})
+        for field in COMPARED:
+            value = row.get(field)
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                continue
+            text = value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
+            parts = [p.strip() for p in text.split(";")] if field == "alt_names" else [text]
+            entry.setdefault(field, []).extend(p for p in parts if p)
+    return {
+        key: {
+            field: "; ".join(sorted(set(values)) if field == "alt_names" else dict.fromkeys(values))
+            for field, values in entry.items()
+        }
+        for key, entry in entries.items()
+    }
+
+
+def list_changes(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    *,
+    before: Result | None = None,
+    after: Result | None = None,
+) -> list[ListChange]:
+    """Compare two versions of a list: entries added, removed and changed.
+
+    Parameters
+    ----------
+    old, new
+        The two versions, as :func:`exposure.read.dataset.read_listed` reads them (a
+        ``listed.csv`` or a CSL download).
+    before, after
+        The analyses of the same suppliers against each version, to name the suppliers whose
+        sales reach each changed entry; without them, ``suppliers`` is empty.
+
+    Returns
+    -------
+    list of dict
+        One per entry (a name on a list) added, removed or changed (aliases, country, dates,
+        notice, licence requirement and policy, footnote): ``change``, ``list``, ``name``,
+        ``country``, ``start_date``, ``federal_register_notice``, ``fields`` (each changed
+        field's values before and after) and ``suppliers``; those touching suppliers first.
+
+    Examples
+    --------
+    >>> from exposure import load
+    >>> listed = load().listed
+    >>> later = listed.copy()
+    >>> later.loc[later["name"] == "Hikvision", "footnote"] = "1"
+    >>> [(c["change"], c["name"], c["fields"]) for c in list_changes(listed, later)]
+    [('changed', 'Hikvision', {'footnote': [None, '1']})]
+    """
+    was, now = _entries(old), _entries(new)
+    found: list[ListChange] = []
+    for key in list(dict.fromkeys([*now, *was])):
+        earlier, later = was.get(key), now.get(key)
+        if earlier == later:
+            continue
+        entry = later or earlier
+        assert entry is not None
+        fields = {}
+        if earlier is not None and later is not None:
+            fields = {
+                f: [earlier.get(f) or None, later.get(f) or None]
+                for f in COMPARED
+                if (earlier.get(f) or None) != (later.get(f) or None)
+            }
+            if not fields:
+                continue
+        change = "added" if earlier is None else "removed" if later is None else "changed"
+        side = before if change == "removed" else after
+        found.append(
+            {
+                "change": change,
+                "list": key[0],
+                "name": entry["name"],
+                "country": entry.get("country") or None,
+                "start_date": entry.get("start_date") or None,
+                "federal_register_notice": entry.get("federal_register_notice") or None,
+                "fields": fields,
+                "suppliers": _suppliers_reaching(side, entry["name"]) if side else [],
+            }
+        )
+    order = {"added": 0, "removed": 1, "changed": 2}
+    found.sort(key=lambda c: (not c["suppliers"], order[c["change"]], c["name"].casefold()))
+    return found
+
+
+def _suppliers_reaching(result: Result, name: str) -> list[str]:
+    """Return the suppliers whose sales reach the named listed entity (stopping at listed ones)."""
+    code = result.graph.code(name)
+    if code is None:
+        return []
+    graph = result.sales
+    target = np.zeros(graph.n_nodes, dtype=bool)
+    target[code] = True
+    through = ~result.listed | target
+    reached = analysis.reach(
+        graph.adjacency, target, through, reversed_adjacency=graph.reversed_adjacency
+    )
+    reached[code] = False
+    suppliers = np.asarray(result.graph.supplier_codes)
+    return sorted(
+        (str(n) for n in result.graph.names[suppliers[reached[suppliers]]]), key=str.casefold
+    )
+
+
+def described(fields: dict[str, list[str | None]]) -> str:
+    """Say what changed in an entry, field by field.
+
+    Examples
+    --------
+    >>> described({"footnote": [None, "1"], "start_date": ["2019-05-16", "2020-08-17"]})
+    'footnote: (none) -> 1; start_date: 2019-05-16 -> 2020-08-17'
+    """
+    return "; ".join(
+        f"{field}: {old or '(none)'} -> {new or '(none)'}" for field, (old, new) in fields.items()
+    )
+
+
+def list_changes_table(records: list[ListChange]) -> pd.DataFrame:
+    """Return :func:`list_changes`' records as a DataFrame, the changed fields in words."""
+    table = pd.DataFrame(records, columns=list(ListChange.__annotations__))
+    table["fields"] = [described(f) for f in table["fields"]]
     return table

@@ -20,7 +20,7 @@ import click
 import pandas as pd
 
 from exposure.cache import load_graph
-from exposure.changes import changes_table
+from exposure.changes import changes_table, list_changes, list_changes_table
 from exposure.changes import diff as compare
 from exposure.entities import screen as screening
 from exposure.errors import DataError, ExposureError
@@ -49,6 +49,7 @@ from exposure.render.text import (
     csv_report_chunks,
     format_diff,
     format_for,
+    format_list_diff,
     format_listed,
     format_pending,
     format_report,
@@ -584,9 +585,31 @@ def validate(
 
 @cli.command()
 @click.option(
-    "--from", "before", required=True, metavar="DATE", help="The earlier date (YYYY-MM-DD)."
+    "--from", "before", default=None, metavar="DATE", help="The earlier date (YYYY-MM-DD)."
 )
-@click.option("--to", "after", required=True, metavar="DATE", help="The later date (YYYY-MM-DD).")
+@click.option("--to", "after", default=None, metavar="DATE", help="The later date (YYYY-MM-DD).")
+@click.option(
+    "--from-list",
+    "old_list",
+    type=InTable,
+    default=None,
+    help="An earlier version of the listed file (a listed.csv or a CSL download), to compare "
+    "with --to-list instead of two dates.",
+)
+@click.option(
+    "--to-list",
+    "new_list",
+    type=InTable,
+    default=None,
+    help="The later version of the listed file (say, today's CSL download).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="With --from-list/--to-list: the date both lists are read on. Default: today.",
+)
 @click.option(
     "--unchanged", is_flag=True, help="Also list suppliers whose exposure did not change."
 )
@@ -596,8 +619,11 @@ def validate(
 @table_format_option
 @library_errors
 def diff(
-    before: str,
-    after: str,
+    before: str | None,
+    after: str | None,
+    old_list: Path | None,
+    new_list: Path | None,
+    as_of: str | None,
     unchanged: bool,
     data_dir: Path | None,
     listed_file: Path | None,
@@ -611,13 +637,34 @@ def diff(
 
     For each: the newly listed buyers it reaches (with their notice and date) and the change
     in revenue at risk. With --assume-listed/--assume-delisted, the later date's analysis
-    rests on those assumptions: what would a new listing change?
+    rests on those assumptions: what would a new listing change? With --from-list and
+    --to-list instead of dates: what a new version of the list added, removed or changed
+    (names, aliases, dates, footnotes, licence policy), which suppliers each change touches,
+    and how their exposure changed.
 
     \b
     Example:
         exposure diff --from 2019-10-08 --to 2019-10-09
         exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
+        exposure diff --from-list csl-2026-12-05.csv --to-list csl-2026-12-06.csv --data my-data
     """
+    if old_list or new_list:
+        if not (old_list and new_list):
+            raise click.UsageError("give both --from-list and --to-list")
+        if before or after or listed_file:
+            msg = "--from-list/--to-list compare two lists on one date (--as-of): leave out "
+            raise click.UsageError(msg + "--from, --to and --listed")
+        _diff_lists(
+            old_list, new_list, as_of, unchanged, data_dir, suppliers_file, cache_dir, analysis,
+            fmt, output,
+        )  # fmt: skip
+        return
+    if as_of:
+        raise click.UsageError(
+            "--as-of goes with --from-list/--to-list; compare dates with --from and --to"
+        )
+    if not (before and after):
+        raise click.UsageError("give --from DATE and --to DATE, or --from-list and --to-list")
     if parse_date(before) > parse_date(after):
         msg = f"--from {before} is later than --to {after}: give the earlier date as --from"
         raise click.UsageError(msg)
@@ -646,6 +693,59 @@ def diff(
         assumptions=later.assumptions,
     )
     _emit(text, output, tuple(graph.dataset.files.values()))
+
+
+def _diff_lists(
+    old_list: Path,
+    new_list: Path,
+    as_of: str | None,
+    unchanged: bool,
+    data_dir: Path | None,
+    suppliers_file: Path | None,
+    cache_dir: Path | None,
+    analysis: Analysis,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """`diff --from-list OLD --to-list NEW`: the list's changes, and the suppliers they touch."""
+    graphs = [
+        load_graph(
+            data_dir,
+            listed=path,
+            suppliers=suppliers_file,
+            fuzzy=analysis.fuzzy,
+            cache_dir=cache_dir,
+        )
+        for path in (old_list, new_list)
+    ]
+    day = parse_date(as_of).isoformat()
+    earlier = analysis.facts_only().analyze(graphs[0], day)
+    later = analysis.analyze(graphs[1], day)
+    entries = list_changes(graphs[0].listings, graphs[1].listings, before=earlier, after=later)
+    changes = compare(earlier, later, unchanged=unchanged)
+    inputs = tuple({*graphs[0].dataset.files.values(), *graphs[1].dataset.files.values()})
+    if fmt == "parquet":
+        assert output is not None  # the format option asked for it
+        rows = write_parquet_table(
+            list_changes_table(entries), output, "list_changes", inputs=inputs
+        )
+        rows_changed = write_parquet_table(changes_table(changes), output, "changes", inputs=inputs)
+        click.echo(
+            f"Wrote {output}: list_changes.parquet ({count(rows, 'row')}), changes.parquet "
+            f"({count(rows_changed, 'row')})",
+            err=True,
+        )
+        return
+    text = format_list_diff(
+        entries,
+        changes,
+        fmt,
+        old=old_list.name,
+        new=new_list.name,
+        as_of=day,
+        assumptions=later.assumptions,
+    )
+    _emit(text, output, inputs)
 
 
 @cli.command()

@@ -83,6 +83,7 @@ def download_csl(
                     out.write(chunk)
                     advance()
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the server's answer open
         msg = f"could not download the CSL from {url}: the server answered {error.code} {error.reason}"
         raise ExposureError(msg) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from exposure.changes import described
 from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
 from exposure.entities.screen import SCREEN_FIELDS
 from exposure.errors import ExposureError
@@ -55,6 +56,7 @@ __all__ = [
     "csv_report_chunks",
     "format_diff",
     "format_for",
+    "format_list_diff",
     "format_listed",
     "format_pending",
     "format_report",
@@ -746,6 +748,61 @@ def format_diff(
     return (
         _banner(assumptions, markdown=markdown) + f"{'## ' if markdown else ''}{title}\n\n{body}\n"
     )
+
+
+def format_list_diff(
+    entries: Sequence[Mapping[str, Any]],
+    changes: Sequence[Mapping[str, Any]],
+    fmt: str,
+    *,
+    old: str,
+    new: str,
+    as_of: str,
+    assumptions: list[str],
+) -> str:
+    """Format what a new version of a list changed, and what that did to the suppliers.
+
+    ``entries`` are :func:`exposure.changes.list_changes`' records; ``changes`` the
+    suppliers' (:func:`exposure.changes.diff`).
+    """
+    if fmt == "json":
+        both = {"list_changes": list(entries), "supplier_changes": list(changes)}
+        return json.dumps(both, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        columns = [
+            "change", "list", "name", "country", "start_date", "federal_register_notice",
+            "fields", "suppliers",
+        ]  # fmt: skip
+        return to_csv([{**e, "fields": described(e["fields"])} for e in entries], columns)
+    markdown = fmt == "markdown"
+    tally = ", ".join(
+        f"{sum(e['change'] == kind for e in entries)} {kind}"
+        for kind in ("added", "removed", "changed")
+    )
+    title = f"What {new} changed against {old}: {tally}"
+    lines = [f"{'## ' if markdown else ''}{title}", ""]
+    mark = {"added": "+", "removed": "-", "changed": "~"}
+    for e in entries:
+        where = f" ({e['country']})" if e["country"] else ""
+        since = f", from {e['start_date']}" if e["start_date"] else ""
+        notice = f", {e['federal_register_notice']}" if e["federal_register_notice"] else ""
+        what = f": {described(e['fields'])}" if e["fields"] else ""
+        touches = (
+            f" -- reached by {', '.join(e['suppliers'])}"
+            if e["suppliers"]
+            else " -- no supplier in the data"
+        )
+        bullet = f"{'- ' if markdown else ' '}{mark[e['change']]}"
+        lines.append(f"{bullet} {e['list']}: {e['name']}{where}{since}{notice}{what}{touches}")
+    if not entries:
+        lines.append("The two lists hold the same entries.")
+    suppliers = format_diff(changes, fmt, before=old, after=new, assumptions=assumptions)
+    suppliers = suppliers.replace(
+        f"What changed from {old} to {new}", f"Suppliers, as of {as_of}", 1
+    )
+    if markdown:
+        lines = [line.replace("|", "\\|") for line in lines]
+    return "\n".join(lines) + "\n\n" + suppliers
 
 
 def _through(buyer: dict[str, Any]) -> str:

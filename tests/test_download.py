@@ -1,0 +1,172 @@
+"""Today's list, every day: import-csl --download and diff --from-list/--to-list.
+
+The CSL fixtures are served from a local HTTP server on 127.0.0.1: nothing reaches the internet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import exposure
+from exposure.changes import list_changes
+from exposure.cli import cli
+from exposure.read.dataset import bundled_data_dir, read_listed
+from exposure.read.download import download_csl
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "csl"
+CSL_2023 = FIXTURES / "csl-2023-11-subset.csv"
+needs_fixtures = pytest.mark.skipif(not CSL_2023.exists(), reason="CSL fixtures not present")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """Serve a folder over HTTP on 127.0.0.1; yield the base address."""
+    served = tmp_path / "served"
+    served.mkdir()
+    if CSL_2023.exists():
+        shutil.copyfile(CSL_2023, served / "consolidated.csv")
+    (served / "page.csv").write_text("<html>maintenance</html>\n", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@needs_fixtures
+def test_download_keeps_a_dated_copy_and_imports_it(server: str, tmp_path: Path) -> None:
+    out = tmp_path / "my-data" / "listed.csv"
+    out.parent.mkdir()
+    done = CliRunner().invoke(
+        cli,
+        ["import-csl", "--download", "--url", f"{server}/consolidated.csv", "-o", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    copy = out.parent / f"csl-{dt.date.today().isoformat()}.csv"
+    assert copy.read_bytes() == CSL_2023.read_bytes()
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) > 900
+    # The CSL prints footnote designations after the section they bring: kept per row.
+    footnotes = {r["name"]: r["footnote"] for r in rows if r["footnote"]}
+    assert footnotes["National University of Defense Technology (NUDT)"] == "4"
+    assert footnotes["Federal Security Service (FSB)"] == "3"
+
+
+def test_an_unreachable_address_is_one_clear_line(tmp_path: Path) -> None:
+    done = CliRunner().invoke(
+        cli,
+        ["import-csl", "--download", "--url", "http://127.0.0.1:9/x.csv", "--keep", str(tmp_path)],
+    )
+    assert done.exit_code == 1
+    assert "could not download the CSL from http://127.0.0.1:9/x.csv" in done.output
+    assert "Traceback" not in done.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_that_is_no_csl_is_refused_and_not_kept(server: str, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "kept"
+    with pytest.raises(exposure.ExposureError, match="not a Consolidated Screening List"):
+        download_csl(tmp_path, url=f"{server}/page.csv", day=dt.date(2026, 12, 6))
+    assert list(tmp_path.iterdir()) == []  # the folder is made, nothing is left in it
+    done = CliRunner().invoke(
+        cli,
+        ["import-csl", "--download", "--url", f"{server}/missing.csv", "--keep", str(tmp_path)],
+    )
+    assert done.exit_code == 1
+    assert "the server answered 404" in done.output
+
+
+def test_a_file_and_download_together_or_neither_is_a_usage_error(tmp_path: Path) -> None:
+    assert CliRunner().invoke(cli, ["import-csl"]).exit_code == 2
+    both = CliRunner().invoke(cli, ["import-csl", str(tmp_path / "x.csv"), "--download"])
+    assert both.exit_code == 2
+    assert "not both" in both.output
+
+
+# -- what a new list changed ----------------------------------------------------------------
+
+
+def write_without(source: Path, target: Path, name: str, **changed: dict[str, str]) -> Path:
+    """Copy a listed.csv leaving out one entry, with some cells changed per name."""
+    with source.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0], "footnote"])
+        writer.writeheader()
+        for row in rows:
+            if row["name"] != name:
+                writer.writerow({**row, **changed.get(row["name"], {})})
+    return target
+
+
+def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
+    tmp_path: Path,
+) -> None:
+    bundled = bundled_data_dir() / "listed.csv"
+    old = write_without(bundled, tmp_path / "old.csv", "Hikvision")
+    huawei = "Huawei Technologies Co., Ltd."
+    new = write_without(
+        bundled,
+        tmp_path / "new.csv",
+        "Dahua Technology",
+        **{huawei: {"footnote": "1", "license_policy": "Presumption of denial."}},
+    )
+    before = exposure.analyze(exposure.load(listed=old), as_of="2019-10-09")
+    after = exposure.analyze(exposure.load(listed=new), as_of="2019-10-09")
+    found = {
+        c["name"]: c
+        for c in list_changes(read_listed(old), read_listed(new), before=before, after=after)
+    }
+    assert found["Hikvision"]["change"] == "added"
+    assert "Ambarella" in found["Hikvision"]["suppliers"]
+    assert found["Dahua Technology"]["change"] == "removed"
+    assert "Ambarella" in found["Dahua Technology"]["suppliers"]
+    assert found[huawei]["change"] == "changed"
+    assert found[huawei]["fields"]["footnote"] == [None, "1"]
+    assert set(found[huawei]["fields"]) == {"footnote", "license_policy"}
+    assert "Micron" in found[huawei]["suppliers"]
+    assert len(found) == 3
+
+    args = ["diff", "--from-list", str(old), "--to-list", str(new), "--as-of", "2019-10-09"]
+    text = CliRunner().invoke(cli, args)
+    assert text.exit_code == 0, text.output
+    assert "1 added, 1 removed, 1 changed" in text.output
+    assert " + Entity List: Hikvision (CN)" in text.output
+    assert "footnote: (none) -> 1" in text.output
+    both = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
+    assert {c["name"] for c in both["list_changes"]} == set(found)
+    (ambarella,) = [c for c in both["supplier_changes"] if c["supplier"] == "Ambarella"]
+    assert [b["listed"] for b in ambarella["new_listed_buyers"]] == ["Hikvision"]
+    assert [b["listed"] for b in ambarella["dropped_listed_buyers"]] == ["Dahua Technology"]
+
+
+def test_list_and_date_options_do_not_mix(tmp_path: Path) -> None:
+    listed = str(bundled_data_dir() / "listed.csv")
+    one = CliRunner().invoke(cli, ["diff", "--from-list", listed])
+    assert one.exit_code == 2
+    assert "both --from-list and --to-list" in one.output
+    mixed = CliRunner().invoke(
+        cli, ["diff", "--from-list", listed, "--to-list", listed, "--from", "2019-01-01"]
+    )
+    assert mixed.exit_code == 2
+    stray = CliRunner().invoke(
+        cli, ["diff", "--from", "2019-01-01", "--to", "2019-02-01", "--as-of", "2019-01-01"]
+    )
+    assert stray.exit_code == 2
+    assert "--as-of goes with --from-list" in stray.output
