@@ -604,8 +604,8 @@ def validate(
     help="The later version of the listed file (say, today's CSL download).",
 )
 @click.option(
-    "--as-of",
-    "as_of",
+    "--on",
+    "on_date",
     default=None,
     metavar="DATE",
     help="With --from-list/--to-list: the date both lists are read on. Default: today.",
@@ -623,7 +623,7 @@ def diff(
     after: str | None,
     old_list: Path | None,
     new_list: Path | None,
-    as_of: str | None,
+    on_date: str | None,
     unchanged: bool,
     data_dir: Path | None,
     listed_file: Path | None,
@@ -652,16 +652,16 @@ def diff(
         if not (old_list and new_list):
             raise click.UsageError("give both --from-list and --to-list")
         if before or after or listed_file:
-            msg = "--from-list/--to-list compare two lists on one date (--as-of): leave out "
+            msg = "--from-list/--to-list compare two lists on one date (--on): leave out "
             raise click.UsageError(msg + "--from, --to and --listed")
         _diff_lists(
-            old_list, new_list, as_of, unchanged, data_dir, suppliers_file, cache_dir, analysis,
+            old_list, new_list, on_date, unchanged, data_dir, suppliers_file, cache_dir, analysis,
             fmt, output,
         )  # fmt: skip
         return
-    if as_of:
+    if on_date:
         raise click.UsageError(
-            "--as-of goes with --from-list/--to-list; compare dates with --from and --to"
+            "--on goes with --from-list/--to-list; compare dates with --from and --to"
         )
     if not (before and after):
         raise click.UsageError("give --from DATE and --to DATE, or --from-list and --to-list")

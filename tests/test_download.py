@@ -143,7 +143,7 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
     assert "Micron" in found[huawei]["suppliers"]
     assert len(found) == 3
 
-    args = ["diff", "--from-list", str(old), "--to-list", str(new), "--as-of", "2019-10-09"]
+    args = ["diff", "--from-list", str(old), "--to-list", str(new), "--on", "2019-10-09"]
     text = CliRunner().invoke(cli, args)
     assert text.exit_code == 0, text.output
     assert "1 added, 1 removed, 1 changed" in text.output
@@ -166,7 +166,7 @@ def test_list_and_date_options_do_not_mix(tmp_path: Path) -> None:
     )
     assert mixed.exit_code == 2
     stray = CliRunner().invoke(
-        cli, ["diff", "--from", "2019-01-01", "--to", "2019-02-01", "--as-of", "2019-01-01"]
+        cli, ["diff", "--from", "2019-01-01", "--to", "2019-02-01", "--on", "2019-01-01"]
     )
     assert stray.exit_code == 2
-    assert "--as-of goes with --from-list" in stray.output
+    assert "--on goes with --from-list" in stray.output
