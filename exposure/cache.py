@@ -8,7 +8,7 @@ back, far faster than it was built, when nothing it was built from has changed.
 An entry is found by a key made of:
 
 * every input file's full path, size, modification time and inode (and which optional files,
-  ``ownership.csv`` and ``matches.csv``, are absent), so editing, replacing or adding a file
+  ``ownership.csv``, ``matches.csv`` and ``lists.csv``, are absent), so editing, replacing or adding a file
   makes a new key; for a folder of Parquet parts, those of the folder and of every file in it.
   A file's modification time has a coarse clock: a file written twice within one tick could
   keep it. So, as git does, a graph is not stored while an input was modified
@@ -53,11 +53,11 @@ __all__ = ["ENVIRONMENT_VARIABLE", "SETTLE_SECONDS", "cache_key", "load_graph"]
 #: The environment variable naming the cache folder when no ``cache_dir`` is given.
 ENVIRONMENT_VARIABLE = "EXPOSURE_CACHE_DIR"
 #: Bumped whenever what an entry holds changes shape.
-FORMAT = 5
+FORMAT = 6
 #: The graph's tables and arrays an entry holds, and the dataset's tables.
 _TABLES = ("nodes", "edges", "rows", "listings", "spellings")
 _ARRAYS = ("row_order", "edge_rows")
-_DATASET_TABLES = ("listed", "ownership", "matches")
+_DATASET_TABLES = ("listed", "ownership", "matches", "lists")
 
 
 class _UnreadableEntryError(Exception):
@@ -236,6 +236,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
         files=files,
         ownership=tables.get("ownership"),
         matches=tables.get("matches"),
+        lists=tables.get("lists"),
     )
     return SupplyGraph(
         nodes=tables["nodes"],

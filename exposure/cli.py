@@ -57,7 +57,7 @@ from exposure.render.text import (
     json_report_chunks,
     sold_by,
 )
-from exposure.restrictions import list_rule
+from exposure.restrictions import list_rule, own_rules
 from exposure.result import Result, analyze, parse_date
 from exposure.review import Decision, PendingLink, pending, record_decisions
 from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
@@ -551,21 +551,24 @@ def validate(
         "suppliers": dataset.suppliers,
         "ownership": dataset.ownership,
         "matches": dataset.matches,
+        "lists": dataset.lists,
     }
     for name, path in dataset.files.items():
         table = tables.get(name)
         click.echo(f"{path}: {0 if table is None else len(table)} rows, no problems.")
     listed_path = Path(dataset.files["listed"])
     lists = dataset.listed["list"].astype(str)
+    own = own_rules(dataset.lists)
     for list_name in lists.unique().tolist():
-        rule = list_rule(list_name)
+        rule = list_rule(list_name, own)
         if not rule.known:
             first = int(dataset.listed["_line"].to_numpy()[(lists == list_name).to_numpy()][0])
             file, line = cite_row(listed_path, first)
             click.echo(
                 f"Warning: {file}, line {line}, column 'list': {list_name!r} is a list exposure's "
                 "table does not know; its listings are read as restricting every sale (the "
-                "cautious reading). Fix: name a list as the CSL names it, e.g. 'Entity List'."
+                "cautious reading). Fix: name a list as the CSL names it, e.g. 'Entity List', "
+                "or describe it in a lists.csv beside listed.csv."
             )
     pending = graph.possible_links()
     for spelling, listed_name, score, row in zip(

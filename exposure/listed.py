@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
@@ -36,7 +37,7 @@ from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
 from exposure.reach import ListingTerms
-from exposure.restrictions import list_rule
+from exposure.restrictions import ListRule, list_rule, own_rules
 
 __all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
 
@@ -94,6 +95,15 @@ class Listed:
     assume_delisted: tuple[str, ...] = ()
 
     @cached_property
+    def own_lists(self) -> dict[str, ListRule]:
+        """The lists the data describes in ``lists.csv`` (:func:`exposure.restrictions.own_rules`)."""
+        return own_rules(self.graph.dataset.lists)
+
+    def rule(self, list_name: str) -> ListRule:
+        """Return what a listing on ``list_name`` restricts, the data's own lists included."""
+        return list_rule(list_name, self.own_lists)
+
+    @cached_property
     def listings_in_force(self) -> pd.DataFrame:
         """The listed rows in force on :attr:`as_of`, earliest first, on every list."""
         listings = self.graph.listings
@@ -108,18 +118,18 @@ class Listed:
         :meth:`other_restrictions_of` (see :mod:`exposure.restrictions`).
         """
         active = self.listings_in_force
-        return active[_reaching_sales(active["list"])]
+        return active[self._reaching_sales(active["list"])]
 
     @cached_property
     def other_restrictions(self) -> dict[int, list[dict[str, Any]]]:
         """Per node with any: its listings in force on lists that do not restrict sales."""
         active = self.listings_in_force
-        others = active[~_reaching_sales(active["list"])]
+        others = active[~self._reaching_sales(active["list"])]
         entities = self.graph.nodes["entity"].to_numpy(np.int64)
         node_of_entity = {int(e): int(c) for c, e in enumerate(entities.tolist()) if e >= 0}
         found: dict[int, list[dict[str, Any]]] = {}
         for code, (is_listed, list_name) in self._assumptions.items():
-            rule = list_rule(list_name)
+            rule = self.rule(list_name)
             if is_listed and not rule.reaches_sales:
                 listing = self._assumed_listing(str(self.graph.names[code]), list_name)
                 found.setdefault(code, []).append(
@@ -136,7 +146,7 @@ class Listed:
             node = node_of_entity.get(int(row["entity"]))
             if node is None:
                 continue
-            rule = list_rule(str(row["list"]))
+            rule = self.rule(str(row["list"]))
             found.setdefault(node, []).append(
                 {
                     "list": row["list"],
@@ -226,7 +236,7 @@ class Listed:
         return {
             code: is_listed
             for code, (is_listed, list_name) in self._assumptions.items()
-            if not is_listed or list_rule(list_name).reaches_sales
+            if not is_listed or self.rule(list_name).reaches_sales
         }
 
     @property
@@ -363,6 +373,7 @@ class Listed:
                 key: self._assumed_listing(name, list_name)["list"]
                 for key, (name, list_name) in self.assumed_owners.items()
             },
+            own_lists=self.own_lists,
         )
 
     def owner_lists(self) -> dict[int, str]:
@@ -438,33 +449,29 @@ class Listed:
         """
         name = str(self.graph.names[code])
         if code in self.assumed:
-            list_name = self._assumptions[code][1]
-            return ListingTerms(
-                name, frozenset({list_rule(list_name).reach}), frozenset(), (list_name,)
-            )
+            return self._terms(name, [self._assumptions[code][1]], ())
         if self.by_data_or_assumption[code]:
             entity = int(self.graph.nodes["entity"].to_numpy()[code])
             lists, footnotes = self._terms_of_entity.get(entity, ((), ()))
-            tests = frozenset(list_rule(n).reach for n in lists)
-            return ListingTerms(name, tests, frozenset(footnotes), tuple(lists))
-        owners_tests: set[str] = set()
-        found: set[int] = set()
-        names: list[str] = []
+            return self._terms(name, lists, footnotes)
+        owners = []
         for owner in self.affiliates.explanations[code]["owners"]:
             owner_code = self.graph.code(owner["owner"])
             if owner_code is not None and self.by_data_or_assumption[owner_code]:
-                terms = self.reach_terms(owner_code)
+                owners.append(self.reach_terms(owner_code))
             else:  # an owner named only in ownership.csv, assumed listed
                 list_name = self.assumed_owners[name_key(owner["owner"])][1]
-                terms = ListingTerms(
-                    "", frozenset({list_rule(list_name).reach}), frozenset(), (list_name,)
-                )
-            owners_tests |= terms.tests
-            found |= terms.footnotes
-            names += terms.lists
+                owners.append(self._terms("", [list_name], ()))
         return ListingTerms(
-            name, frozenset(owners_tests), frozenset(found), tuple(dict.fromkeys(names))
+            name,
+            frozenset(t for terms in owners for t in terms.tests),
+            frozenset(f for terms in owners for f in terms.footnotes),
+            tuple(dict.fromkeys(pair for terms in owners for pair in terms.lists)),
         )
+
+    def _terms(self, name: str, lists: Sequence[str], footnotes: Sequence[int]) -> ListingTerms:
+        pairs = tuple((n, self.rule(n).reach) for n in dict.fromkeys(lists))
+        return ListingTerms(name, frozenset(test for _, test in pairs), frozenset(footnotes), pairs)
 
     @cached_property
     def _terms_of_entity(self) -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
@@ -511,6 +518,11 @@ class Listed:
             for row in self._first_listings.to_dict("records")
         }
 
+    def _reaching_sales(self, lists: pd.Series) -> np.ndarray:
+        """Return, per listing, whether its list's restrictions reach sales (by distinct list)."""
+        reaches = {name: self.rule(str(name)).reaches_sales for name in lists.unique()}
+        return lists.map(reaches).to_numpy(dtype=bool)
+
     def _entity_code(self, name: str, option: str) -> int:
         code = self.graph.code(name)
         if code is None:
@@ -523,9 +535,3 @@ class Listed:
             )
             raise UnknownNameError(msg)
         return code
-
-
-def _reaching_sales(lists: pd.Series) -> np.ndarray:
-    """Return, per listing, whether its list's restrictions reach sales (by distinct list)."""
-    reaches = {name: list_rule(str(name)).reaches_sales for name in lists.unique()}
-    return lists.map(reaches).to_numpy(dtype=bool)

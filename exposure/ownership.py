@@ -37,7 +37,7 @@ from scipy import sparse
 from exposure import analysis
 from exposure.graph import SupplyGraph
 from exposure.names import name_key
-from exposure.restrictions import list_rule
+from exposure.restrictions import ListRule, list_rule
 
 __all__ = [
     "AFFILIATES_RULE",
@@ -59,8 +59,12 @@ AFFILIATES_RULE_SUSPENDED = (dt.date(2025, 11, 10), dt.date(2026, 11, 9))
 OWNERSHIP_THRESHOLD = 50.0
 
 
-def rule_for_list(list_name: str, as_of: dt.date) -> str | None:
+def rule_for_list(
+    list_name: str, as_of: dt.date, own_lists: Mapping[str, ListRule] | None = None
+) -> str | None:
     """Return the ownership rule that extends a list on a date, or ``None``.
+
+    ``own_lists``: the lists the data describes in ``lists.csv``.
 
     Examples
     --------
@@ -72,7 +76,7 @@ def rule_for_list(list_name: str, as_of: dt.date) -> str | None:
     >>> rule_for_list("Specially Designated Nationals (SDN)", dt.date(2019, 1, 1))
     "OFAC's 50% rule"
     """
-    which = list_rule(list_name).ownership
+    which = list_rule(list_name, own_lists).ownership
     if which == "ofac":
         return "OFAC's 50% rule"
     if which == "bis":
@@ -133,6 +137,7 @@ def affiliates(
     threshold: float = OWNERSHIP_THRESHOLD / 100,
     method: str = "multiply",
     listed_owners: Mapping[str, str] | None = None,
+    own_lists: Mapping[str, ListRule] | None = None,
 ) -> Affiliates:
     """Find the entities that listed entities own at least ``threshold`` of.
 
@@ -172,7 +177,9 @@ def affiliates(
         if list_name is not None:
             owner_lists[n + i] = list_name
             listed[n + i] = True
-    rule_of_list = {name: rule_for_list(name, as_of) for name in set(owner_lists.values())}
+    rule_of_list = {
+        name: rule_for_list(name, as_of, own_lists) for name in set(owner_lists.values())
+    }
     rules = {code: rule_of_list[name] for code, name in owner_lists.items()}
     eligible = np.zeros(m, dtype=bool)
     for code, rule in rules.items():

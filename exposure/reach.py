@@ -39,7 +39,7 @@ items, licences held, secondary sanctions. It is analysis, not legal advice.
 
 Examples
 --------
->>> terms = ListingTerms("Hikvision", frozenset({"ear"}), frozenset(), ("Entity List",))
+>>> terms = ListingTerms("Hikvision", frozenset({"ear"}), frozenset(), (("Entity List", "ear"),))
 >>> facts = SaleFacts.of(seller="TW", origin="TW", us_content=0.3, destination="CN")
 >>> assess_one(facts, terms)
 ('yes', 'US content 30% above the 25% de minimis level (15 CFR 734.4(d))')
@@ -57,8 +57,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from exposure.restrictions import list_rule
 
 __all__ = [
     "ASSUMED",
@@ -141,13 +139,13 @@ class ListingTerms:
     footnotes
         The footnote designations of its listings in force.
     lists
-        The names of the lists, for explanations.
+        The lists, each as its name and its test, for explanations.
     """
 
     buyer: str
     tests: frozenset[str]
     footnotes: frozenset[int]
-    lists: tuple[str, ...]
+    lists: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -415,12 +413,12 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
 
 
 def _sanctions_list(terms: ListingTerms) -> str:
-    names = [n for n in terms.lists if list_rule(n).reach == "us_person"]
+    names = [name for name, test in terms.lists if test == "us_person"]
     return names[0] if names else "SDN list"
 
 
 def _every_sale_list(terms: ListingTerms) -> str:
-    names = [n for n in terms.lists if list_rule(n).reach == "every_sale"]
+    names = [name for name, test in terms.lists if test == "every_sale"]
     return names[0] if names else "the list"
 
 

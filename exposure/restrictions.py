@@ -35,9 +35,12 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["LIST_RULES", "ListRule", "list_rule"]
+import pandas as pd
+
+__all__ = ["LIST_RULES", "ListRule", "is_known_list", "list_rule", "own_rules"]
 
 
 @dataclass(frozen=True)
@@ -188,18 +191,21 @@ _SUFFIX = re.compile(r"\s*(\(.*\)|\s-\s.*)$")
 _CODE_IN_NAME = re.compile(r"\(([A-Za-z-]+)(?: List)?\)")
 
 
-def list_rule(list_name: str) -> ListRule:
+def list_rule(list_name: str, own: Mapping[str, ListRule] | None = None) -> ListRule:
     """Return what a listing on ``list_name`` restricts (a name or code, in any case).
 
     The CSL's full source text ("Entity List (EL) - Bureau of Industry and Security") and a
-    name with words in parentheses ("Entity List (what-if)") are read too. A list this table
-    does not know is read as restricting every sale, so that no exposure is missed.
+    name with words in parentheses ("Entity List (what-if)") are read too. ``own``: the lists
+    a user describes in ``lists.csv`` (:func:`own_rules`). A list neither knows is read as
+    restricting every sale, so that no exposure is missed.
     """
     text = list_name.strip()
     found = _BY_KEY.get(_key(text)) or _BY_KEY.get(_key(_SUFFIX.sub("", text)))
     if found is None:
         code = _CODE_IN_NAME.search(text)
         found = _BY_KEY.get(_key(code.group(1))) if code else None
+    if found is None and own:
+        found = own.get(_key(text)) or own.get(_key(_SUFFIX.sub("", text)))
     if found is not None:
         return found
     return ListRule(
@@ -208,3 +214,39 @@ def list_rule(list_name: str) -> ListRule:
         "reading)",
         "every_sale", "",
     )  # fmt: skip
+
+
+def is_known_list(list_name: str) -> bool:
+    """Whether :data:`LIST_RULES` describes the list (so that ``lists.csv`` may not)."""
+    return list_rule(list_name).known
+
+
+def own_rules(table: pd.DataFrame | None) -> dict[str, ListRule]:
+    """Return the lists a user describes in ``lists.csv``, keyed as :func:`list_rule` looks.
+
+    Each row's ``reach`` says which sales its listings restrict (``none``: no sale: they are
+    other restrictions); ``code`` is ``own`` for all, so that they count as known.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"list": ["EU Consolidated List"], "reach": ["every_sale"],
+    ...     "restricts": ["asset freeze"], "agency": [""], "basis": [""], "ownership": [""],
+    ...     "source": ["EU"]})
+    >>> list_rule("EU consolidated list", own_rules(table)).reaches_sales
+    True
+    """
+    if table is None:
+        return {}
+    rules: dict[str, ListRule] = {}
+    for row in table.to_dict("records"):
+        reach = "" if row["reach"] == "none" else str(row["reach"])
+        rules[_key(str(row["list"]))] = ListRule(
+            "own",
+            str(row["list"]),
+            str(row.get("agency") or ""),
+            str(row["restricts"]),
+            reach,
+            str(row.get("basis") or ""),
+            str(row.get("ownership") or "") or None,
+        )
+    return rules

@@ -365,3 +365,62 @@ def test_exports_and_pictures_mark_the_sales_no_rule_reaches(
     view = network_view(result)
     assert not view.graph.edges["Boards", "Hikvision"]["on_path"]
     assert view.graph.edges["US Chips", "Hikvision"]["on_path"]
+
+
+# -- lists the table does not know: lists.csv ------------------------------------------------
+
+LISTS_HEADER = "list,reach,restricts,agency,basis,ownership,source\n"
+
+
+def test_a_users_own_list_is_read_as_its_lists_csv_says(make_data: MakeData) -> None:
+    watch = listing("Volga Traders", list="EU Consolidated List")
+    folder = make_data(
+        [watch],
+        [
+            sale("US Tools", "Volga Traders", 0.2, supplier_country="US"),
+            sale("Taipei Tools", "Volga Traders", 0.2, supplier_country="TW", us_content=0.0),
+        ],
+    )
+    # Without lists.csv: the cautious reading, said so, and validate warns.
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert result.supplier("Taipei Tools")["exposed"]
+    warned = CliRunner().invoke(cli, ["validate", "--data", str(folder)])
+    assert "lists.csv" in warned.output
+    # Described as binding US persons only.
+    (folder / "lists.csv").write_text(
+        LISTS_HEADER + "EU Consolidated List,us_person,asset freeze,EU,Reg. 269/2014,,test\n",
+        encoding="utf-8",
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert result.supplier("US Tools")["exposed"]
+    taipei = result.supplier("Taipei Tools")
+    assert not taipei["exposed"]
+    assert "EU Consolidated List binds US persons" in taipei["sales_not_reached"][0]["basis"]
+    quiet = CliRunner().invoke(cli, ["validate", "--data", str(folder)])
+    assert "Warning" not in quiet.output
+    # Described as restricting no sale: reported beside, never exposure.
+    (folder / "lists.csv").write_text(
+        LISTS_HEADER + "EU Consolidated List,none,asset freeze,EU,,,test\n", encoding="utf-8"
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("US Tools")
+    assert not record["exposed"]
+    assert [r["restricts"] for r in record["other_restrictions"]] == ["asset freeze"]
+
+
+def test_lists_csv_may_not_redescribe_a_known_list_or_one_twice(make_data: MakeData) -> None:
+    folder = make_data([hikvision()], [sale("Acme", "Hikvision", 0.2)])
+    (folder / "lists.csv").write_text(
+        LISTS_HEADER
+        + "Entity List,none,nothing,BIS,,,test\n"
+        + "Our list,every_sale,all,,,,test\n"
+        + "Our  List,none,nothing,,,,test\n"
+        + "Other list,sometimes,all,,,,test\n",
+        encoding="utf-8",
+    )
+    done = CliRunner().invoke(cli, ["validate", "--data", str(folder)])
+    assert done.exit_code == 1
+    assert "lists.csv, line 2, column 'list': 'Entity List' is a list whose rules are built in" in (
+        done.output
+    )
+    assert "line 4, column 'list': 'Our  List' is described already on line 3" in done.output
+    assert "line 5, column 'reach': 'sometimes' is not one of" in done.output

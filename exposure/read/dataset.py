@@ -32,8 +32,9 @@ from exposure.read.folders import (
     line_names,
     list_lines,
 )
-from exposure.read.schema import LINE, LISTED, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
+from exposure.read.schema import LINE, LISTED, LISTS, MATCHES, OWNERSHIP, SUPPLIERS, TableSchema
 from exposure.read.tables import read_checked, read_table
+from exposure.restrictions import is_known_list
 from exposure.util.progress import advance, extend, progress
 from exposure.util.sorting import sort_integers
 
@@ -43,6 +44,7 @@ __all__ = [
     "folder_file",
     "load",
     "read_listed",
+    "read_lists",
     "read_matches",
     "read_ownership",
     "read_suppliers",
@@ -67,6 +69,8 @@ class Dataset:
         Who owns how much of whom (``ownership.csv``), when the folder has one.
     matches
         Review decisions on name matches (``matches.csv``), when the folder has one.
+    lists
+        What the user's own lists restrict (``lists.csv``), when the folder has one.
     """
 
     listed: pd.DataFrame
@@ -74,6 +78,7 @@ class Dataset:
     files: dict[str, Path] = field(default_factory=dict)
     ownership: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
+    lists: pd.DataFrame | None = None
     #: The name keys that validation computed for the supplier and customer spellings.
     _keys: NameKeys | None = field(default=None, repr=False, compare=False)
 
@@ -201,9 +206,9 @@ def input_files(
     listed_path = Path(listed) if listed is not None else in_folder(LISTED)
     suppliers_path = Path(suppliers) if suppliers is not None else in_folder(SUPPLIERS)
     ownership_path = Path(ownership) if ownership is not None else in_folder(OWNERSHIP)
-    matches_path = in_folder(
-        MATCHES, folder if data is not None or listed is None else listed_path.parent
-    )
+    beside_listed = folder if data is not None or listed is None else listed_path.parent
+    matches_path = in_folder(MATCHES, beside_listed)
+    lists_path = in_folder(LISTS, beside_listed)
     if problems:
         raise DataError(cite_parts(problems))
     return {
@@ -211,6 +216,7 @@ def input_files(
         "suppliers": suppliers_path,
         "ownership": ownership_path if ownership is not None or ownership_path.exists() else None,
         "matches": matches_path if matches_path.exists() else None,
+        "lists": lists_path if lists_path.exists() else None,
     }
 
 
@@ -270,7 +276,7 @@ def _load(paths: dict[str, Path | None]) -> Dataset:
     except DataError as error:
         problems.extend(error.problems)
     advance("ownership and reviews")
-    readers = {"ownership": read_ownership, "matches": read_matches}
+    readers = {"ownership": read_ownership, "matches": read_matches, "lists": read_lists}
     for role, reader in readers.items():
         path = paths[role]
         if path is None:
@@ -287,6 +293,7 @@ def _load(paths: dict[str, Path | None]) -> Dataset:
         {role: path for role, path in paths.items() if path is not None},
         ownership=tables.get("ownership"),
         matches=tables.get("matches"),
+        lists=tables.get("lists"),
         _keys=keys,
     )
 
@@ -368,6 +375,43 @@ def _read_suppliers(path: Path) -> tuple[pd.DataFrame, NameKeys | None]:
     if problems:
         raise DataError(cite_parts(problems))
     return table, keys.get("supplier")
+
+
+def read_lists(path: str | Path) -> pd.DataFrame:
+    """Read and validate a ``lists.csv``: what the user's own lists restrict.
+
+    Each list once; a list :mod:`exposure.restrictions` knows (the Entity List, the SDN
+    list...) may not be described again: its rules are built in, cited.
+    """
+    path = Path(path)
+    table, problems, _ = read_checked(path, LISTS)
+    seen: dict[str, int] = {}
+    for line, name in zip(table[LINE].tolist(), table["list"].astype(str).tolist(), strict=True):
+        key = " ".join(name.casefold().split())
+        if is_known_list(name):
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    "list",
+                    f"{name!r} is a list whose rules are built in (exposure/restrictions.py)",
+                    "remove the row: lists.csv describes lists exposure does not know",
+                )
+            )
+        elif key in seen:
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    "list",
+                    f"{name!r} is described already on line {seen[key]}",
+                    "keep one row per list",
+                )
+            )
+        seen.setdefault(key, int(line))
+    if problems:
+        raise DataError(cite_parts(problems))
+    return table
 
 
 def read_ownership(path: str | Path) -> pd.DataFrame:

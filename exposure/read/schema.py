@@ -12,6 +12,8 @@ __all__ = [
     "LINE",
     "LISTED",
     "LISTED_KINDS",
+    "LISTS",
+    "LIST_REACHES",
     "MATCHES",
     "OWNERSHIP",
     "SHARE_BASES",
@@ -175,6 +177,37 @@ SUPPLIERS = TableSchema(
         Column("source", "text", True, "Where the fact comes from."),
     ),
     compact_text=True,
+)
+
+#: How a list of a user's own reaches sales (``lists.csv``; see :mod:`exposure.restrictions`).
+LIST_REACHES = ("ear", "us_person", "every_sale", "none")
+
+LISTS = TableSchema(
+    "lists.csv",
+    (
+        Column("list", "text", True, "The list's name, as `listed.csv` writes it."),
+        Column(
+            "reach",
+            "choice",
+            True,
+            "Which sales a listing restricts: `ear` (items subject to the EAR), `us_person` "
+            "(any dealing by a US person), `every_sale`, or `none` (no sale: reported beside "
+            "the exposure only).",
+            LIST_REACHES,
+        ),
+        Column("restricts", "text", True, "What a listing restricts, in words."),
+        Column("agency", "text", False, "Who keeps the list."),
+        Column("basis", "text", False, "The legal basis, cited."),
+        Column(
+            "ownership",
+            "choice",
+            False,
+            "The ownership rule that extends it to entities its listed parties own: `bis` or "
+            "`ofac`; empty: none.",
+            ("bis", "ofac"),
+        ),
+        Column("source", "text", True, "Where the fact comes from."),
+    ),
 )
 
 OWNERSHIP = TableSchema(
