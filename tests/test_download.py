@@ -107,7 +107,7 @@ def write_without(source: Path, target: Path, name: str, **changed: dict[str, st
     with source.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*rows[0], "footnote"])
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
             if row["name"] != name:
@@ -125,7 +125,10 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
         bundled,
         tmp_path / "new.csv",
         "Dahua Technology",
-        **{huawei: {"footnote": "1", "license_policy": "Presumption of denial."}},
+        **{
+            huawei: {"license_policy": "Presumption of denial."},
+            "Megvii Technology": {"footnote": "4"},
+        },
     )
     before = exposure.analyze(exposure.load(listed=old), as_of="2019-10-09")
     after = exposure.analyze(exposure.load(listed=new), as_of="2019-10-09")
@@ -138,17 +141,19 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
     assert found["Dahua Technology"]["change"] == "removed"
     assert "Ambarella" in found["Dahua Technology"]["suppliers"]
     assert found[huawei]["change"] == "changed"
-    assert found[huawei]["fields"]["footnote"] == [None, "1"]
-    assert set(found[huawei]["fields"]) == {"footnote", "license_policy"}
+    assert set(found[huawei]["fields"]) == {"license_policy"}
+    assert found[huawei]["fields"]["license_policy"][1] == "Presumption of denial."
     assert "Micron" in found[huawei]["suppliers"]
-    assert len(found) == 3
+    assert found["Megvii Technology"]["fields"] == {"footnote": [None, "4"]}
+    assert found["Megvii Technology"]["suppliers"] == []
+    assert len(found) == 4
 
     args = ["diff", "--from-list", str(old), "--to-list", str(new), "--on", "2019-10-09"]
     text = CliRunner().invoke(cli, args)
     assert text.exit_code == 0, text.output
-    assert "1 added, 1 removed, 1 changed" in text.output
+    assert "1 added, 1 removed, 2 changed" in text.output
     assert " + Entity List: Hikvision (CN)" in text.output
-    assert "footnote: (none) -> 1" in text.output
+    assert "footnote: (none) -> 4" in text.output
     both = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
     assert {c["name"] for c in both["list_changes"]} == set(found)
     (ambarella,) = [c for c in both["supplier_changes"] if c["supplier"] == "Ambarella"]
