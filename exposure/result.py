@@ -25,6 +25,7 @@ from scipy import sparse
 from exposure import analysis
 from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
+from exposure.license_review import license_review
 from exposure.listed import Listed
 from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.reach import NO, STATUSES, UNKNOWN, SaleReach, sale_reach
@@ -723,7 +724,8 @@ class Result:
         an entity listed through its owners ``affiliate`` and ``affiliate_rule``, on one with
         listings that restrict no sale ``other_restrictions`` (the lists and what they
         restrict, ``;``-separated). A sale to a listed buyer carries ``subject_to_ear`` and
-        ``subject_basis`` (:meth:`sale_reach_of_edges`). Graph
+        ``subject_basis`` (:meth:`sale_reach_of_edges`) and ``license_review`` (by the sale's
+        ECCN, :mod:`exposure.license_review`). Graph
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
         G = self.graph.to_networkx()
@@ -750,8 +752,17 @@ class Result:
             G.nodes[names[code]]["other_restrictions"] = "; ".join(
                 f"{r['list']} ({r['restricts']})" for r in others
             )
+        eccn_of = self.graph.sale_columns.get("eccn")
         for (src, dst), (status, basis) in self.sale_reach_of_edges().items():
-            G.edges[names[src], names[dst]].update(subject_to_ear=status, subject_basis=basis)
+            eccns = (
+                sorted({e for e in eccn_of(self.graph.rows_of(src, dst)) if e}) if eccn_of else []
+            )
+            review = license_review(
+                self.listing_of(dst)["license_policy"], eccns[0] if len(eccns) == 1 else None
+            )
+            G.edges[names[src], names[dst]].update(
+                subject_to_ear=status, subject_basis=basis, license_review=review or ""
+            )
         G.graph.update(as_of=self.as_of.isoformat(), assumptions="; ".join(self.assumptions))
         return G
 

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -330,6 +331,16 @@ def test_json_and_csv_reports_carry_the_reach_and_the_review(
     csv_text = CliRunner().invoke(cli, [*args, "--format", "csv"]).output
     header = csv_text.splitlines()[0].split(",")
     assert {"subject_to_ear", "subject_basis", "license_review"} <= set(header)
+    folder_out = tmp_path / "parquet"
+    done = CliRunner().invoke(cli, [*args, "--format", "parquet", "-o", str(folder_out)])
+    assert done.exit_code == 0, done.output
+    paths = pd.read_parquet(folder_out / "paths.parquet")
+    assert paths["subject_to_ear"].tolist() == ["yes"]
+    assert paths["license_review"].tolist() == ["case-by-case review (ECCN 1A995)"]
+    suppliers = pd.read_parquet(folder_out / "suppliers.parquet")
+    (not_reached,) = suppliers["sales_not_reached"].tolist()
+    assert len(not_reached) == 1
+    assert "boards" in not_reached[0]
 
 
 def test_exports_and_pictures_mark_the_sales_no_rule_reaches(
@@ -349,6 +360,7 @@ def test_exports_and_pictures_mark_the_sales_no_rule_reaches(
     assert G.edges["Boards", "Hikvision"]["subject_to_ear"] == "no"
     assert "not subject to the EAR" in G.edges["Boards", "Hikvision"]["subject_basis"]
     assert G.edges["Shenzhen Chips", "Hikvision"]["subject_to_ear"] == "unknown"
+    assert G.edges["US Chips", "Hikvision"]["license_review"].startswith("depends on the ECCN")
     out = tmp_path / "graph.json"
     done = CliRunner().invoke(
         cli, ["export", "--data", str(folder), "--as-of", "2020-01-01", "-o", str(out)]

@@ -53,6 +53,7 @@ SUPPLIER_SCHEMA = pa.schema(
         ("products", _TEXTS),
         ("needs_review", pa.bool_()),
         ("revenue_at_risk_if_confirmed", pa.float64()),
+        ("revenue_at_risk_if_reached", pa.float64()),
         ("assumptions", _TEXTS),
         ("paths_shown", pa.int64()),
         ("listed_buyers_reached", pa.int64()),
@@ -62,6 +63,7 @@ SUPPLIER_SCHEMA = pa.schema(
         ("deepest_tier", pa.int32()),
         ("beyond_tier_limit", pa.bool_()),
         ("other_restrictions", _TEXTS),
+        ("sales_not_reached", _TEXTS),
     ]
 )
 #: One row per path shown (``possible`` false) or pending review (``possible`` true).
@@ -77,6 +79,9 @@ PATH_SCHEMA = pa.schema(
         ("federal_register_notice", pa.string()),
         ("start_date", pa.string()),
         ("license_policy", pa.string()),
+        ("subject_to_ear", pa.string()),
+        ("subject_basis", pa.string()),
+        ("license_review", pa.string()),
         ("match", pa.string()),
         ("match_score", pa.float64()),
         ("possible", pa.bool_()),
@@ -88,7 +93,7 @@ ROW_GROUP = 2_000
 #: The columns of ``paths.parquet`` taken from a path record as they are.
 _PATH_FIELDS = (
     "listed", "tier", "weight", "path", "products", "list", "federal_register_notice",
-    "start_date", "license_policy",
+    "start_date", "license_policy", "subject_to_ear", "subject_basis", "license_review",
 )  # fmt: skip
 _SUMMARY = (
     "paths_shown", "listed_buyers_reached", "listed_buyers_not_shown", "weight_not_shown",
@@ -104,6 +109,10 @@ def _supplier_row(record: Mapping[str, Any]) -> dict[str, Any]:
     row["other_restrictions"] = [
         f"{r['buyer']}: {r['list']} ({r['restricts']})"
         for r in record.get("other_restrictions") or ()
+    ]
+    row["sales_not_reached"] = [
+        f"{r['buyer']}: {'; '.join(r['products'])} ({r['basis']})"
+        for r in record.get("sales_not_reached") or ()
     ]
     return row
 

@@ -137,6 +137,7 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
                     if data.get("subject_to_ear")
                     else ""
                 ),
+                "review": data.get("license_review") or "",
             }
         )
     return {"nodes": nodes, "edges": edges}
@@ -465,6 +466,7 @@ _SCRIPT = """(function () {
     if (item.listing) { field("Listing", item.listing); }
     if (item.share) { field("Share of the supplier's revenue", item.share); }
     if (item.subject) { field("Reached by the listing's rules", item.subject); }
+    if (item.review) { field("Licence review", item.review); }
     list("Products", item.products);
     list("Exposure paths", item.paths);
     list("Sources", item.sources);
