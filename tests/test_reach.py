@@ -398,6 +398,12 @@ def test_a_users_own_list_is_read_as_its_lists_csv_says(make_data: MakeData) -> 
     assert result.supplier("Taipei Tools")["exposed"]
     warned = CliRunner().invoke(cli, ["validate", "--data", str(folder)])
     assert "lists.csv" in warned.output
+    from exposure.render.plot import network_view
+
+    assert any(
+        "EU Consolidated List: a list exposure does not know" in n
+        for n in network_view(result).notes
+    )
     # Described as binding US persons only.
     (folder / "lists.csv").write_text(
         LISTS_HEADER + "EU Consolidated List,us_person,asset freeze,EU,Reg. 269/2014,,test\n",

@@ -202,6 +202,12 @@ def network_view(
         )
         data["pending"] = "possibly_listed_as" in full.nodes[v]
     notes: list[str] = [f"WHAT-IF: {a}." for a in result.assumptions]
+    notes += [
+        f"{name}: a list exposure does not know, read as restricting every sale (the cautious "
+        "reading; describe it in lists.csv)."
+        for name in sorted(set(result.listings_in_force["list"].astype(str)))
+        if not result.listing.rule(name).known
+    ]
     if supplier is not None:
         record = result.supplier(supplier)
         name = record["supplier"]
