@@ -10,7 +10,9 @@ The rules, by the test each list applies (:attr:`exposure.restrictions.ListRule.
 
 ``ear`` (Entity List, Military End User List, Denied Persons List): the item is subject to the EAR
     1. US-origin items wherever located (15 CFR 734.3(a)(2)). The item's ``origin`` is the
-       country where it is made; empty, the supplier's country.
+       country where it is made; empty, the supplier's country. Items in the United States
+       are subject too (734.3(a)(1)): a US supplier's foreign-made item that the other rules
+       leave out is ``unknown``, as the data does not say where it ships from.
     2. Foreign-made items incorporating more than a *de minimis* share of controlled US-origin
        content: more than 25% (15 CFR 734.4(d), :data:`DE_MINIMIS`), and more than 10% for
        destinations in Country Group E:1 or E:2 (734.4(c), :data:`DE_MINIMIS_E`,
@@ -205,7 +207,8 @@ class SaleFacts:
     US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, NO_FACTS, ORIGIN_UNKNOWN,
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
-) = range(17)  # fmt: skip
+    SHIPPED_FROM_US,
+) = range(18)  # fmt: skip
 
 
 def assess(
@@ -282,11 +285,12 @@ def _ear(facts: SaleFacts, footnote: np.ndarray) -> tuple[np.ndarray, np.ndarray
         between,
         (footnote == 1) & (technology == -1),
         (footnote == 2) & (technology != 0),
+        facts.seller == "US",
     ]
     reasons = [
         US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, NO_FACTS,
         ORIGIN_UNKNOWN, CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN,
-        FOOTNOTE_UNKNOWN,
+        FOOTNOTE_UNKNOWN, SHIPPED_FROM_US,
     ]  # fmt: skip
     reason = np.select(conditions, reasons, BELOW_DE_MINIMIS).astype(np.int8)
     return _STATUS_OF_REASON[reason], reason
@@ -311,7 +315,7 @@ def _us_person(facts: SaleFacts, ear_status: np.ndarray) -> tuple[np.ndarray, np
 _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
-        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED,
+        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -405,6 +409,12 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     ),
     NON_US_ITEM_UNKNOWN: lambda f, t: (
         f"a non-US supplier ({f['seller']}); whether the item is subject to the EAR is unknown"
+    ),
+    SHIPPED_FROM_US: lambda f, t: (
+        f"a US supplier's foreign-made item ({f['origin']}, "
+        f"{_percent(float(f['us_content']))} US content): subject to the EAR if it is exported "
+        "from the United States (15 CFR 734.3(a)(1)), and the data does not say where it ships "
+        "from"
     ),
     EVERY_SALE: lambda f, t: (
         f"{_every_sale_list(t)}: read as restricting every sale (the cautious reading)"

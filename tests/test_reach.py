@@ -442,3 +442,29 @@ def test_lists_csv_may_not_redescribe_a_known_list_or_one_twice(make_data: MakeD
     )
     assert "line 4, column 'list': 'Our  List' is described already on line 3" in done.output
     assert "line 5, column 'reach': 'sometimes' is not one of" in done.output
+
+
+def test_a_us_suppliers_foreign_made_item_may_ship_from_the_united_states(
+    make_data: MakeData,
+) -> None:
+    # Items in the United States are subject to the EAR whatever their origin (734.3(a)(1)):
+    # where a US distributor ships a Japanese item from is not in the data, so it is unknown.
+    folder = make_data(
+        [hikvision()],
+        [
+            sale(
+                "US Distributor",
+                "Hikvision",
+                0.2,
+                supplier_country="US",
+                origin="JP",
+                us_content=0.0,
+            )
+        ],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("US Distributor")
+    assert record["exposed"]
+    path = path_to(record, "Hikvision")
+    assert path["subject_to_ear"] == "unknown"
+    assert "734.3(a)(1)" in str(path["subject_basis"])
+    assert record["sales_not_reached"] == []
