@@ -416,8 +416,9 @@ def _ranking(
     if of_all is not None:
         title += f"; the first {len(records)} shown"
     note = (
-        "Revenue at risk: share of the supplier's revenue that ends with listed entities; "
-        "'≥' = lower bound (some shares unknown); 'unknown' = no share known.\n"
+        "Revenue at risk: share of the supplier's revenue that ends with listed entities, on "
+        "sales the rules reach; '≥' = lower bound (some shares, or whether the rules reach a "
+        "sale, unknown); 'unknown' = no such share known.\n"
         "Use --supplier NAME for paths, products, listings and sources; --format csv or json"
         " for every listed buyer of every supplier."
     )
