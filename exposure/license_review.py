@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["license_review"]
 
@@ -104,6 +105,7 @@ def _names(eccn: str, named: str) -> bool:
     return item == name or item.startswith(name + ".")
 
 
+@lru_cache(maxsize=4096)  # a report meets the same few policies and ECCNs on every path
 def license_review(policy: str | None, eccn: str | None) -> str | None:
     """Return the licence review a listing's policy gives an item of the given ECCN.
 
