@@ -596,8 +596,8 @@ def validate(
     "old_list",
     type=InTable,
     default=None,
-    help="An earlier version of the listed file (a listed.csv or a CSL download), to compare "
-    "with --to-list instead of two dates.",
+    help="An earlier version of the listed file (a listed.csv, or a CSL download: its Entity "
+    "List), to compare with --to-list instead of two dates.",
 )
 @click.option(
     "--to-list",
