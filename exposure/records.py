@@ -75,6 +75,24 @@ class Hop(TypedDict):
     subject_basis: str | None
     #: The ECCNs of its products as the data gives them (``EAR99`` included).
     eccns: list[str]
+    #: For a sale to a listed buyer some of whose products the rules do not reach (or reach
+    #: with doubt): the known share the figures count; ``None`` when that is all of it.
+    revenue_share_reached: float | None
+
+
+def _reached(
+    share: float | None, counted: float, unknown: bool, subject: str | None
+) -> float | None:
+    """Return the part of a sale's share the figures count, where it differs from the share.
+
+    ``None`` for a sale to a buyer not listed, where it is all of the share, or where the
+    part is unknown.
+    """
+    if subject is None or (unknown and counted == 0.0):
+        return None
+    if share is not None and math.isclose(counted, share, abs_tol=1e-12):
+        return None
+    return 0.0 + counted
 
 
 class NameMatch(TypedDict):
@@ -500,7 +518,11 @@ class RecordMaker:
         """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows."""
         graph = self.analysed.sales
         names = graph.names
-        rows, bounds = graph.rows_of_edges(graph.edges_between(src, dst))
+        edges = graph.edges_between(src, dst)
+        rows, bounds = graph.rows_of_edges(edges)
+        # What the figures count of each sale: the shares of the products the rules reach.
+        reached_share = graph.edges["share"].to_numpy(np.float64)[edges].tolist()
+        reached_unknown = graph.edges["unknown_share"].to_numpy(bool)[edges].tolist()
         columns = graph.sale_columns
         products = columns["product"](rows).tolist()
         sources = columns["source"](rows).tolist()
@@ -540,6 +562,9 @@ class RecordMaker:
                         "products": list(dict.fromkeys(products[start:end])),
                         "revenue_share": share,
                         "revenue_share_is_lower_bound": bool(unknown),
+                        "revenue_share_reached": _reached(
+                            share, reached_share[i], reached_unknown[i], subject
+                        ),
                         "share_period": "; ".join(dict.fromkeys(p for p in periods[start:end] if p))
                         or None,
                         "sources": list(dict.fromkeys(sources[start:end])),

@@ -328,6 +328,12 @@ def test_json_and_csv_reports_carry_the_reach_and_the_review(
     assert "chips: US-origin item" in str(path["subject_basis"])
     assert "boards: not subject to the EAR" in str(path["subject_basis"])
     assert record["revenue_at_risk"] == pytest.approx(0.2)
+    # The sale's share is 30%; the figures count the 20% of the products the rules reach.
+    (hop,) = path["hops"]
+    assert hop["revenue_share"] == pytest.approx(0.3)
+    assert hop["revenue_share_reached"] == pytest.approx(0.2)
+    text = CliRunner().invoke(cli, args).output
+    assert "share of revenue 30.0%, of which the rules reach 20.0%" in text
     csv_text = CliRunner().invoke(cli, [*args, "--format", "csv"]).output
     header = csv_text.splitlines()[0].split(",")
     assert {"subject_to_ear", "subject_basis", "license_review"} <= set(header)

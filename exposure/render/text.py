@@ -538,6 +538,10 @@ def _path_sales_and_listing(
         share = format_share(hop["revenue_share"], hop["revenue_share_is_lower_bound"])
         if hop.get("share_period"):
             share += f" ({hop['share_period']})"
+        if hop.get("revenue_share_reached") is not None:
+            share += (
+                f", of which the rules reach {format_share(hop['revenue_share_reached'], False)}"
+            )
         lines.append(
             f"{indent}sale:      {hop['supplier']} -> {hop['customer']}: "
             f"{'; '.join(hop['products'])}; share of revenue {share} {cite(hop['sources'])}"
