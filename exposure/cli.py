@@ -613,6 +613,9 @@ def validate(
     metavar="DATE",
     help="With --from-list/--to-list: the date both lists are read on. Default: today.",
 )
+# The name every other command gives the date, taken for --on; not listed, since with two
+# dates it means nothing.
+@click.option("--as-of", "as_of_alias", default=None, hidden=True)
 @click.option(
     "--unchanged", is_flag=True, help="Also list suppliers whose exposure did not change."
 )
@@ -627,6 +630,7 @@ def diff(
     old_list: Path | None,
     new_list: Path | None,
     on_date: str | None,
+    as_of_alias: str | None,
     unchanged: bool,
     data_dir: Path | None,
     listed_file: Path | None,
@@ -651,6 +655,15 @@ def diff(
         exposure diff --from 2019-06-01 --to 2019-06-01 --assume-listed Hikvision
         exposure diff --from-list csl-2026-12-05.csv --to-list csl-2026-12-06.csv --data my-data
     """
+    if as_of_alias is not None:
+        if on_date is not None and on_date != as_of_alias:
+            raise click.UsageError("--on and --as-of name two dates: give one")
+        if not (old_list or new_list):
+            raise click.UsageError(
+                "diff takes no --as-of: compare two dates with --from and --to, or two lists "
+                "with --from-list and --to-list (and --on DATE)"
+            )
+        on_date = as_of_alias
     if old_list or new_list:
         if not (old_list and new_list):
             raise click.UsageError("give both --from-list and --to-list")

@@ -186,6 +186,9 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
     assert len(found) == 4
 
     args = ["diff", "--from-list", str(old), "--to-list", str(new), "--on", "2019-10-09"]
+    # The date may be given as every other command names it, too.
+    as_of = CliRunner().invoke(cli, [*args[:-2], "--as-of", "2019-10-09"])
+    assert as_of.exit_code == 0, as_of.output
     text = CliRunner().invoke(cli, args)
     assert text.exit_code == 0, text.output
     assert "1 added, 1 removed, 2 changed" in text.output
