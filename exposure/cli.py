@@ -882,7 +882,9 @@ def _ask(links: list[PendingLink]) -> list[Decision]:
     "--url",
     default=CSL_URL,
     show_default=True,
-    help="Where --download fetches the CSL.",
+    envvar="EXPOSURE_CSL_URL",
+    show_envvar=True,
+    help="Where --download fetches the CSL (a mirror, a proxy, a copy on the intranet).",
 )
 @click.option(
     "--keep",

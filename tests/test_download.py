@@ -105,6 +105,16 @@ def test_download_keeps_a_dated_copy_and_imports_it(server: str, tmp_path: Path)
     assert "Plain Trading Co." not in footnotes
 
 
+def test_the_address_may_come_from_the_environment(server: str, tmp_path: Path) -> None:
+    done = CliRunner().invoke(
+        cli,
+        ["import-csl", "--download", "--keep", str(tmp_path), "-o", str(tmp_path / "listed.csv")],
+        env={"EXPOSURE_CSL_URL": f"{server}/consolidated.csv"},
+    )
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "listed.csv").exists()
+
+
 def test_an_unreachable_address_is_one_clear_line(tmp_path: Path) -> None:
     done = CliRunner().invoke(
         cli,
