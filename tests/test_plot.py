@@ -5,12 +5,16 @@ from __future__ import annotations
 import colorsys
 import csv
 import itertools
+import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Protocol, TypeGuard
 
 import matplotlib.colors
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from matplotlib.artist import Artist
@@ -393,3 +397,61 @@ def test_ownership_and_the_affiliate_rule_are_drawn_and_named(make_data: MakeDat
     page = exposure.render.html.to_html(result)
     assert 'class="ownership"' in page
     assert "Parent Group owns 60% of Target" in page
+
+
+# -- crossings against Graphviz dot ------------------------------------------------------------
+
+
+def _straight_crossings(
+    position: dict[str, tuple[float, float]], edges: list[tuple[str, str]]
+) -> int:
+    """Count the pairs of straight sales (centre to centre) that cross; shared ends do not."""
+    names = list(position)
+    index = {n: i for i, n in enumerate(names)}
+    x = np.array([position[n][0] for n in names])
+    y = np.array([position[n][1] for n in names])
+    a = np.array([index[u] for u, _ in edges])[:, None]
+    b = np.array([index[v] for _, v in edges])[:, None]
+    c, d = a.T, b.T
+
+    def side(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+        return (y[r] - y[p]) * (x[q] - x[p]) - (y[q] - y[p]) * (x[r] - x[p])
+
+    crossing = (side(c, d, a) * side(c, d, b) < 0) & (side(a, b, c) * side(a, b, d) < 0)
+    crossing &= (a != c) & (a != d) & (b != c) & (b != d)
+    return int(crossing.sum()) // 2
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_the_layout_crosses_about_as_few_sales_as_graphviz_dot() -> None:
+    """Our columns against dot's ranks, both counted as straight lines between centres.
+
+    The aim is no more than dot; the generated 150-company graph, whose long sales span many
+    columns, is held to within 10% of it (14,055 against 13,254 when measured).
+    """
+    data = exposure.load(Path(__file__).parent / "golden" / "generated")
+    view = network_view(exposure.analyze(data, as_of="2025-10-01"))
+    edges = [(u, v) for u, v in view.graph.edges if u != v]
+    ours = {
+        n: (float(c), (i + 0.5) / len(column))
+        for c, column in enumerate(view.columns)
+        for i, n in enumerate(column)
+    }
+    names = {n: f"n{i}" for i, n in enumerate(view.graph)}
+    source = (
+        "digraph G { rankdir=LR; "
+        + " ".join(
+            [f"{names[n]};" for n in view.graph] + [f"{names[u]} -> {names[v]};" for u, v in edges]
+        )
+        + " }"
+    )
+    done = subprocess.run(
+        ["dot", "-Tjson0"], input=source, capture_output=True, text=True, check=True
+    )
+    back = {code: n for n, code in names.items()}
+    theirs: dict[str, tuple[float, float]] = {}
+    for drawn in json.loads(done.stdout)["objects"]:
+        if "pos" in drawn:
+            x, y = drawn["pos"].split(",")
+            theirs[back[drawn["name"]]] = (float(x), float(y))
+    assert _straight_crossings(ours, edges) <= 1.1 * _straight_crossings(theirs, edges)

@@ -433,12 +433,14 @@ TRANSPOSE_UP_TO = 3000
 def _order(graph: nx.DiGraph, columns: list[list[str]]) -> list[list[str]]:
     """Order each column to limit crossings: barycentre sweeps, then swaps of neighbours.
 
-    Each node goes near the mean row of its neighbours, sweeping both ways; the sweep with
+    Each node goes near the mean row of its neighbours (the nearer columns weighing more),
+    sweeping both ways; the sweep with
     the fewest crossings is kept. Then, on pictures of up to :data:`TRANSPOSE_UP_TO` sales,
     neighbours in a column swap places wherever that lowers the crossings of the straight
     lines drawn.
     """
     rank = {n: i / max(len(col), 1) for col in columns for i, n in enumerate(col)}
+    column_of = {n: c for c, col in enumerate(columns) for n in col}
     edges = [(u, v) for u, v in graph.edges if u != v]
     small = len(edges) <= TRANSPOSE_UP_TO
 
@@ -447,8 +449,14 @@ def _order(graph: nx.DiGraph, columns: list[list[str]]) -> list[list[str]]:
             column = columns[c]
             keys = {}
             for i, n in enumerate(column):
-                near = sorted(rank[m] for m in neighbours(n) if m != n)
-                keys[n] = (_median(near) if near else i / len(column), *_name_order(n))
+                # A neighbour k columns away pulls with weight 1/k: a long sale's line crosses
+                # the columns between, where the order of the near neighbours matters more.
+                near = [
+                    (rank[m], 1.0 / max(abs(column_of[m] - c), 1)) for m in neighbours(n) if m != n
+                ]
+                weight = sum(w for _, w in near)
+                place = sum(r * w for r, w in near) / weight if near else i / len(column)
+                keys[n] = (place, *_name_order(n))
             column.sort(key=keys.__getitem__)
             rank.update({n: i / len(column) for i, n in enumerate(column)})
 
@@ -465,12 +473,6 @@ def _order(graph: nx.DiGraph, columns: list[list[str]]) -> list[list[str]]:
     if small and edges:
         _Crossings(columns, edges).transpose()
     return columns
-
-
-def _median(values: list[float]) -> float:
-    """Return the median of sorted ``values`` (the mean of the middle two of an even count)."""
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 class _Crossings:
