@@ -474,3 +474,32 @@ def test_a_us_suppliers_foreign_made_item_may_ship_from_the_united_states(
     assert path["subject_to_ear"] == "unknown"
     assert "734.3(a)(1)" in str(path["subject_basis"])
     assert record["sales_not_reached"] == []
+
+
+def test_parquet_files_may_give_us_technology_as_booleans_and_footnotes_as_numbers(
+    tmp_path: Path,
+) -> None:
+    pd.DataFrame(
+        {
+            "supplier": ["Foundry", "Fab"],
+            "customer": ["Huawei", "Huawei"],
+            "product": ["chips", "chips"],
+            "supplier_country": ["TW", "TW"],
+            "us_content": [0.05, 0.05],
+            "us_technology": [True, False],
+            "revenue_share": [0.2, 0.1],
+            "source": ["test", "test"],
+        }
+    ).to_parquet(tmp_path / "suppliers.parquet")
+    pd.DataFrame(
+        {
+            "name": ["Huawei"],
+            "list": ["Entity List"],
+            "start_date": ["2020-08-17"],
+            "footnote": [1],
+            "source": ["test"],
+        }
+    ).to_parquet(tmp_path / "listed.parquet")
+    result = exposure.analyze(exposure.load(tmp_path), as_of="2021-01-01")
+    assert result.supplier("Foundry")["exposed"]
+    assert not result.supplier("Fab")["exposed"]

@@ -236,6 +236,8 @@ def _number_problem(value: str, kind: str) -> tuple[str, str]:
     )
 
 
+#: The cells a yes/no column also takes: Parquet's booleans, as text.
+_YES_NO = {"true": "yes", "false": "no"}
 _ECCN = re.compile(r"([0-9][A-E][0-9]{3})((?:\.[a-z0-9]+)*)", re.IGNORECASE)
 
 
@@ -384,6 +386,8 @@ def check_cells(
         table[name] = same_text(values, distinct, codes)
     elif column.kind == "choice":
         lowered = np.array([d.lower() for d in distinct], dtype=object)
+        if column.choices == ("yes", "no"):  # a Parquet boolean column reads as true/false
+            lowered = np.array([_YES_NO.get(w, w) for w in lowered], dtype=object)
         bad = np.array([w not in column.choices for w in lowered], dtype=bool) & ~empty_text
         for line, value in rows_of(bad):
             yield Problem(
