@@ -19,7 +19,9 @@ pipelines, each in a fresh Python process (``bench.stages``):
 3. ``networkx``: ``nx.from_pandas_edgelist``, one ``nx.bfs_layers`` from every listed node
    (the tiers) and a BFS
    per supplier for tiers; where either would take over ``--baseline-limit`` seconds, a
-   sample is timed and the total extrapolated (marked ``~`` in the table).
+   sample is timed and the total extrapolated (marked ``~`` in the table);
+4. ``igraph`` (when installed: ``pip install '.[bench]'``): a ``Graph`` from integer codes and one
+   breadth-first search from a root joined to every listed node (the tiers).
 
 Time is wall time (``time.perf_counter``). Memory is the peak resident set size of the process
 during each stage (``VmHWM``, reset before each stage; see ``bench/stages.py``), so it includes
@@ -51,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import AS_OF, OUT, parse_size, size_dir, size_label
-from bench.stages import NX_REACH
+from bench.stages import IG_BUILD, IG_REACH, NX_REACH
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The stage timing exposure's own revenue at risk, against SciPy's solver on the same system.
@@ -229,6 +231,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         pipelines["networkx"] = run_pipeline(
             "networkx", data, args, ["--baseline-limit", str(args.baseline_limit)], source=source
         )
+    if "igraph" not in args.skip:
+        pipelines["igraph"] = run_pipeline("igraph", data, args, source=source)
     return {
         "size": label,
         "entities": n,
@@ -342,6 +346,7 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
     ]
     nx_total = total(nx_parts)
     nx_graph_and_reach = total(nx_parts[1:])
+    ig_graph_and_reach = total([IG_BUILD, IG_REACH])
     exposure_graph_and_reach = build + core if build is not None and core is not None else None
     return {
         "analysis_core_seconds": core,
@@ -376,6 +381,14 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
         ),
         "networkx_reach_over_core": (
             nx_reach / core if core and (nx_reach := seconds(NX_REACH)) else None
+        ),
+        "igraph_over_exposure": (
+            ig_graph_and_reach / exposure_graph_and_reach
+            if ig_graph_and_reach and exposure_graph_and_reach
+            else None
+        ),
+        "igraph_reach_over_core": (
+            ig_reach / core if core and (ig_reach := seconds(IG_REACH)) else None
         ),
         "checks_ok": all(c.get("ok") for c in _checks(result) if c.get("severity") != "warning"),
         "warnings": sum(
@@ -426,6 +439,9 @@ STAGE_ROWS = (
     ("networkx: from_pandas_edgelist", "networkx: `from_pandas_edgelist`"),
     (NX_REACH, "networkx: multi-source BFS from the listed nodes (tiers)"),
     ("networkx: BFS per supplier (tiers)", "networkx: BFS per supplier (tiers)"),
+    ("igraph: read Parquet + resolved names", "igraph: read Parquet + resolved names"),
+    (IG_BUILD, "igraph: `Graph` from integer codes"),
+    (IG_REACH, "igraph: one BFS from a root joined to every listed node (tiers)"),
 )
 
 
@@ -599,6 +615,14 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
                 ("~" if d["networkx_sampled"] else "") + _ratio(d["networkx_reach_over_core"], 1.0)
             ),
         ),
+        (
+            "igraph (Graph from codes + multi-source BFS) / exposure (build_graph + analysis)",
+            lambda d: _ratio(d.get("igraph_over_exposure"), 1.0),
+        ),
+        (
+            "igraph multi-source BFS / exposure analysis core",
+            lambda d: _ratio(d.get("igraph_reach_over_core"), 1.0),
+        ),
         ("all checks agree", lambda d: "yes" if d["checks_ok"] else "**NO**"),
     )
     for label, fmt in rows:
@@ -698,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to leave out: csv, cache, networkx, report",
+        help="comma-separated parts to leave out: csv, cache, networkx, igraph, report",
     )
     parser.add_argument("--regenerate", action="store_true", help="regenerate the data")
     parser.add_argument(

@@ -611,6 +611,120 @@ def _resolution_checks(resolved: Any, truth: Any) -> None:
     )
 
 
+def _listed_in_force(
+    paths: dict[str, Path], as_of: str, spellings: Any, truth: Any, nodes: set[Any]
+) -> set[Any]:
+    """The listed nodes in force on the date, by a baseline's own reading of listed.csv.
+
+    Of the generator's lists, the Unverified List alone requires no licence (15 CFR 744.15).
+    A listing's name is a node's name, or a spelling of it; the generator knows which.
+    """
+    import pandas as pd
+
+    listings = pd.read_parquet(paths["listed.parquet"])
+    listings = listings[listings["list"] != "Unverified List"]
+    day = pd.Timestamp(as_of)
+    start = pd.to_datetime(listings["start_date"])
+    end = pd.to_datetime(listings["end_date"])
+    active = listings.loc[(start <= day) & (end.isna() | (end > day)), "name"]
+    node_of = spellings.to_dict()
+    return {node_of.get(name, node_of.get(truth.get(name, name), name)) for name in active} & nodes
+
+
+def _reach_checks(
+    who: str, tier_of: dict[Any, int], listed: set[Any], successors: Any, paths: dict[str, Path]
+) -> None:
+    """Check a baseline's tiers (0 for the listed) against exposure's, on every node."""
+    import pandas as pd
+
+    mine = pd.read_parquet(paths["exposure-tiers"])
+    exposure_tier = dict(zip(mine["name"], mine["tier"], strict=True))
+    nodes = set(tier_of) | set(exposure_tier)
+    # A listed node counts as exposed through its own sales (to a listed or exposed node).
+    theirs = {u for u, t in tier_of.items() if t > 0} | {
+        u for u in listed if any(v in tier_of for v in successors(u))
+    }
+    exposed = {name for name, t in exposure_tier.items() if t > 0} & nodes
+    differ = theirs ^ exposed
+    emit(
+        event="check",
+        check=f"exposed set: {who} multi-source BFS = exposure (all nodes)",
+        compared=len(nodes),
+        mismatches=len(differ),
+        ok=not differ,
+        examples=sorted(map(str, differ))[:5],
+    )
+    wrong = [
+        f"{u}: {who} {t}, exposure {exposure_tier.get(u)}"
+        for u, t in tier_of.items()
+        if t > 0 and exposure_tier.get(u) != t
+    ]
+    emit(
+        event="check",
+        check=f"tiers: {who} multi-source BFS = exposure tier (companies not listed)",
+        compared=sum(1 for t in tier_of.values() if t > 0),
+        mismatches=len(wrong),
+        ok=not wrong,
+        examples=wrong[:5],
+    )
+
+
+#: The igraph way's stages.
+IG_BUILD = "igraph: Graph from integer codes"
+IG_REACH = "igraph: multi-source BFS from the listed nodes (tiers)"
+
+
+def igraph_baseline(args: argparse.Namespace) -> None:
+    """The igraph way: nodes as integer codes, one BFS from a root joined to every listed node."""
+    import importlib
+
+    paths = _paths(args.data)
+    with stage("igraph: import"):
+        try:
+            ig: Any = importlib.import_module("igraph")
+        except ImportError:
+            ig = None
+        import pandas as pd
+    if ig is None:
+        emit(event="skip", stage="igraph", reason="igraph is not installed (pip install igraph)")
+        return
+    resolved = pd.read_parquet(paths["exposure-spellings"])
+    with stage("igraph: read Parquet + resolved names") as info:
+        spellings = resolved.set_index("spelling")["name"]
+        edges = pd.read_parquet(paths["suppliers.parquet"], columns=["supplier", "customer"])
+        sellers = _canonical(edges["supplier"], spellings)
+        buyers = _canonical(edges["customer"], spellings)
+        info.update(rows=len(edges))
+    del edges
+    with stage(IG_BUILD) as info:
+        codes, names = pd.factorize(pd.concat([sellers, buyers], ignore_index=True))
+        m = len(sellers)
+        # Against the sales (buyer -> seller): a search from the listed finds who sells to them.
+        pairs = np.column_stack([codes[m:], codes[:m]])
+        g = ig.Graph(n=len(names) + 1, edges=pairs, directed=True)
+        info.update(nodes=len(names), edges=m)
+    truth = pd.read_parquet(paths["spellings"]).set_index("spelling")["name"]
+    index = {name: i for i, name in enumerate(names)}
+    listed = _listed_in_force(paths, args.as_of, spellings, truth, set(index))
+    with stage(IG_REACH) as info:
+        root = len(names)  # joined to every listed node: one search from all of them
+        g.add_edges([(root, index[name]) for name in listed])
+        order, layers, _ = g.bfs(root, mode="out")
+        depth = np.zeros(len(names) + 1, dtype=np.int64)
+        for k in range(len(layers) - 1):
+            depth[np.asarray(order[layers[k] : layers[k + 1]], dtype=np.int64)] = k
+        tier_of = {names[v]: int(depth[v]) - 1 for v in order[1:]}
+        info.update(reached=len(tier_of) - len(listed))
+    successors = pd.Series(codes[m:]).groupby(codes[:m]).agg(list).to_dict()
+    _reach_checks(
+        "igraph",
+        tier_of,
+        listed,
+        lambda u: (names[v] for v in successors.get(index[u], [])),
+        paths,
+    )
+
+
 #: The networkx way's reach stage: what a competent networkx user writes for the tiers.
 NX_REACH = "networkx: multi-source BFS from the listed nodes (tiers)"
 
@@ -638,25 +752,12 @@ def networkx_baseline(args: argparse.Namespace) -> None:
     truth = pd.read_parquet(paths["spellings"]).set_index("spelling")["name"]
     _resolution_checks(resolved, truth)
 
-    # Listings in force on the date, by the networkx way's own reading of listed.csv: of the
-    # generator's lists, the Unverified List alone requires no licence (15 CFR 744.15).
-    listings = pd.read_parquet(paths["listed.parquet"])
-    listings = listings[listings["list"] != "Unverified List"]
-    day = pd.Timestamp(args.as_of)
-    start = pd.to_datetime(listings["start_date"])
-    end = pd.to_datetime(listings["end_date"])
-    active = listings.loc[(start <= day) & (end.isna() | (end > day)), "name"]
-    # A listing's name is a node's name, or a spelling of it; the generator knows which.
-    node_of = spellings.to_dict()
-    listed = {node_of.get(name, node_of.get(truth.get(name, name), name)) for name in active} & set(
-        G.nodes
-    )
+    listed = _listed_in_force(paths, args.as_of, spellings, truth, set(G.nodes))
     listed_nodes = sorted(listed)
 
     # Exposure's answer, for the checks (read outside the timed stages).
     mine = pd.read_parquet(paths["exposure-tiers"])
     exposure_tier = dict(zip(mine["name"], mine["tier"], strict=True))
-    exposed = {name for name, t in exposure_tier.items() if t > 0}
     theirs = set(mine.loc[mine["listed"], "name"]) & set(G.nodes)
     emit(
         event="check",
@@ -677,33 +778,7 @@ def networkx_baseline(args: argparse.Namespace) -> None:
             for node in layer:
                 tier_nx[node] = depth
         info.update(reached=len(tier_nx) - len(listed_nodes))
-    # A listed node counts as exposed through its own sales (to a listed or exposed node).
-    nx_exposed = {u for u, t in tier_nx.items() if t > 0} | {
-        u for u in listed if any(v in tier_nx for v in G.successors(u))
-    }
-    mine_exposed = exposed & set(G.nodes)
-    differ = nx_exposed ^ mine_exposed
-    emit(
-        event="check",
-        check="exposed set: networkx multi-source BFS = exposure (all nodes)",
-        compared=G.number_of_nodes(),
-        mismatches=len(differ),
-        ok=not differ,
-        examples=sorted(map(str, differ))[:5],
-    )
-    wrong_tier = [
-        f"{u}: networkx {t}, exposure {exposure_tier.get(u)}"
-        for u, t in tier_nx.items()
-        if t > 0 and exposure_tier.get(u) != t
-    ]
-    emit(
-        event="check",
-        check="tiers: networkx multi-source BFS = exposure tier (companies not listed)",
-        compared=sum(1 for t in tier_nx.values() if t > 0),
-        mismatches=len(wrong_tier),
-        ok=not wrong_tier,
-        examples=wrong_tier[:5],
-    )
+    _reach_checks("networkx", tier_nx, listed, G.successors, paths)
 
     rng = np.random.default_rng(SEED)
     suppliers = [u for u in G.nodes if G.out_degree(u) > 0]
@@ -771,6 +846,7 @@ PIPELINES = {
     "exposure-cache-store": exposure_cache_store,
     "exposure-cached": exposure_cached,
     "networkx": networkx_baseline,
+    "igraph": igraph_baseline,
 }
 
 
