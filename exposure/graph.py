@@ -310,32 +310,19 @@ class SupplyGraph:
             return self
         order, bounds = self.row_order, self.edge_rows
         starts = bounds[:-1]
-        has_rows = len(order) > 0
         kept_sorted = kept[order]
-        sure = kept_sorted & ~uncertain[order]
-        share = self.rows["revenue_share"].to_numpy(np.float64)[order]
-        known = ~np.isnan(share)
-        basis, basis_of_row = text_codes(self.rows["share_basis"])
-        estimate = (
-            (basis == "estimate")[basis_of_row[order]] if len(basis) else np.zeros(len(order), bool)
+        figures = _edge_figures(
+            self.rows["revenue_share"].to_numpy(np.float64)[order],
+            _is_estimate(self.rows["share_basis"], order),
+            starts,
+            kept=kept_sorted,
+            uncertain=uncertain[order],
         )
-
-        def any_of(values: np.ndarray) -> np.ndarray:
-            return np.logical_or.reduceat(values, starts) if has_rows else np.zeros(0, bool)
-
         edges = pd.DataFrame(
-            {
-                "src": self.edges["src"].to_numpy(),
-                "dst": self.edges["dst"].to_numpy(),
-                "share": np.add.reduceat(np.where(sure & known, share, 0.0), starts)
-                if has_rows
-                else np.zeros(0),
-                "unknown_share": any_of(kept_sorted & ~(sure & known)),
-                "estimate": any_of(sure & known & (share > 0) & estimate),
-            },
+            {"src": self.edges["src"].to_numpy(), "dst": self.edges["dst"].to_numpy(), **figures},
             copy=False,
         )
-        keep_edge = any_of(kept_sorted)
+        keep_edge = np.logical_or.reduceat(kept_sorted, starts) if len(order) else np.zeros(0, bool)
         if keep_edge.all():
             narrowed = replace(self, edges=edges)
             for name in ("adjacency", "reversed_adjacency", "_edge_keys"):
@@ -814,25 +801,49 @@ def _aggregate_edges(
         src, dst = src[starts], dst[starts]
     del pairs
     # The rows' figures in edge order, each gathered once (ten million rows: 80 MB a copy).
-    share = share_column.to_numpy(np.float64)[order]
-    unknown = np.isnan(share)
-    share[unknown] = 0.0
-    basis, basis_of_row = text_codes(basis_column)
-    estimate = share > 0
-    if len(basis):
-        estimate &= (basis == "estimate")[basis_of_row[order]]
-    edges = pd.DataFrame(
-        {
-            "src": src,
-            "dst": dst,
-            "share": np.add.reduceat(share, starts) if len(starts) else np.zeros(0),
-            "unknown_share": np.logical_or.reduceat(unknown, starts)
-            if len(starts)
-            else np.zeros(0, dtype=bool),
-            "estimate": np.logical_or.reduceat(estimate, starts)
-            if len(starts)
-            else np.zeros(0, dtype=bool),
-        },
-        copy=False,
+    figures = _edge_figures(
+        share_column.to_numpy(np.float64)[order], _is_estimate(basis_column, order), starts
     )
+    edges = pd.DataFrame({"src": src, "dst": dst, **figures}, copy=False)
     return edges, order, bounds.astype(np.int64, copy=False)
+
+
+def _is_estimate(basis_column: pd.Series, order: np.ndarray) -> np.ndarray:
+    """Per row, in ``order``: its share is an analyst's estimate (``share_basis``); a new array."""
+    basis, basis_of_row = text_codes(basis_column)
+    if not len(basis):
+        return np.zeros(len(order), dtype=bool)
+    return (basis == "estimate")[basis_of_row[order]]
+
+
+def _edge_figures(
+    share: np.ndarray,
+    estimate: np.ndarray,
+    starts: np.ndarray,
+    *,
+    kept: np.ndarray | None = None,
+    uncertain: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Return each edge's ``share``, ``unknown_share`` and ``estimate`` from its rows' figures.
+
+    ``share`` (``NaN`` when unknown; overwritten: pass a copy, as an indexed gather is) and
+    ``estimate`` are the rows' figures in edge order; ``starts`` where each edge's rows start.
+    ``kept``: the rows that count (default all); ``uncertain``: rows that count whose share
+    is in doubt, as if unknown.
+    """
+    if not len(starts):
+        empty = np.zeros(0, dtype=bool)
+        return {"share": np.zeros(0), "unknown_share": empty, "estimate": empty}
+    sure = ~np.isnan(share)
+    if kept is not None:
+        sure &= kept
+    if uncertain is not None:
+        sure &= ~uncertain
+    share[~sure] = 0.0  # in place: ten million rows' shares are 80 MB a copy
+    doubt = ~sure if kept is None else kept & ~sure
+    estimate &= share > 0
+    return {
+        "share": np.add.reduceat(share, starts),
+        "unknown_share": np.logical_or.reduceat(doubt, starts),
+        "estimate": np.logical_or.reduceat(estimate, starts),
+    }

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -478,6 +479,7 @@ class SaleReach:
     buyer: np.ndarray
     n_rows: int
 
+    @cached_property
     def status_of_rows(self) -> np.ndarray:
         """Per row of the graph: its status, :data:`NOT_ASSESSED` for sales to others."""
         every = np.full(self.n_rows, NOT_ASSESSED, dtype=np.int8)

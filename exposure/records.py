@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, Protocol, TypedDict, cast
 
 import numpy as np
@@ -46,6 +46,7 @@ __all__ = [
     "SaleNotReached",
     "Summary",
     "SupplierRecord",
+    "beside_exposure",
 ]
 
 #: Defaults of what a record lists per supplier: paths of at most this many sales...
@@ -220,6 +221,29 @@ class OtherRestriction(TypedDict):
     sources: list[str]
 
 
+def beside_exposure(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Return a record's ``other_restrictions`` and ``sales_not_reached`` as one line each.
+
+    For flat tables (CSV, Parquet), where a list of objects does not fit a cell.
+
+    Examples
+    --------
+    >>> beside_exposure({"sales_not_reached": [
+    ...     {"buyer": "Hikvision", "products": ["boards"], "basis": "20% US content"}]})
+    {'other_restrictions': [], 'sales_not_reached': ['Hikvision: boards (20% US content)']}
+    """
+    return {
+        "other_restrictions": [
+            f"{r['buyer']}: {r['list']} ({r['restricts']})"
+            for r in record.get("other_restrictions") or ()
+        ],
+        "sales_not_reached": [
+            f"{r['buyer']}: {'; '.join(r['products'])} ({r['basis']})"
+            for r in record.get("sales_not_reached") or ()
+        ],
+    }
+
+
 #: The fields of a path record, in order: the columns of :meth:`exposure.Result.paths`.
 PATH_FIELDS = tuple(PathRecord.__annotations__)
 
@@ -362,8 +386,7 @@ class RecordMaker:
         self._reached: tuple[np.ndarray, np.ndarray] | None = None
         #: Per node, the listed entities at its tier (when many suppliers are asked for).
         self._nearest_counts: np.ndarray | None = None
-        #: Per row of the graph, whether the rules reach its sale; each row's reason in words.
-        self._row_status: np.ndarray | None = None
+        #: Each assessed row's reason, in words.
         self._bases: dict[int, str] = {}
         self._not_reached: dict[int, list[int]] | None = None
 
@@ -531,9 +554,7 @@ class RecordMaker:
         periods = period_of(rows).tolist() if period_of is not None else [""] * len(rows)
         eccn_of = columns.get("eccn")
         eccns = eccn_of(rows).tolist() if eccn_of is not None else [""] * len(rows)
-        if self._row_status is None:
-            self._row_status = self.analysed.reach.status_of_rows()
-        statuses = self._row_status[rows].tolist()
+        statuses = self.analysed.reach.status_of_rows[rows].tolist()
         row_list = rows.tolist()
         # Python lists read item by item faster than NumPy arrays.
         share_list, starts = shares.tolist(), bounds.tolist()

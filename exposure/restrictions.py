@@ -37,8 +37,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["LIST_RULES", "ListRule", "is_known_list", "list_rule", "own_rules"]
 
@@ -229,6 +231,7 @@ def own_rules(table: pd.DataFrame | None) -> dict[str, ListRule]:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"list": ["EU Consolidated List"], "reach": ["every_sale"],
     ...     "restricts": ["asset freeze"], "agency": [""], "basis": [""], "ownership": [""],
     ...     "source": ["EU"]})

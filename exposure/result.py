@@ -312,7 +312,7 @@ class Result:
         reach = self.reach
         if reach.all_counted:
             return self.graph
-        status = reach.status_of_rows()
+        status = reach.status_of_rows
         return self.graph.restricted_to(status != NO, status == UNKNOWN)
 
     # -- whole-graph figures -------------------------------------------------------------------
@@ -348,13 +348,13 @@ class Result:
     @cached_property
     def shares(self) -> sparse.csr_matrix:
         """The sales' known shares of revenue as a sparse matrix (what revenue at risk reads)."""
+        return self._shares_of(self.sales)
+
+    def _shares_of(self, graph: SupplyGraph) -> sparse.csr_matrix:
         # Only sales with a positive known share carry revenue at risk, and the products that
         # compute it read the entries twenty times or more: where most shares are unknown the
         # others are left out once; where most are known, the copy would cost more than the
         # products save, and the zero entries stay (they add nothing to any product).
-        return self._shares_of(self.sales)
-
-    def _shares_of(self, graph: SupplyGraph) -> sparse.csr_matrix:
         shares = self._per_edge(graph.edges["share"].to_numpy(np.float64), graph)
         positive = shares.data > 0
         if np.count_nonzero(positive) < KEPT_SHARES_BELOW * len(positive):
@@ -430,7 +430,7 @@ class Result:
         reach = self.reach
         if not (reach.status == UNKNOWN).any():
             return self.revenue_at_risk
-        status = reach.status_of_rows()
+        status = reach.status_of_rows
         reached = self.graph.restricted_to(status != NO, np.zeros(len(status), dtype=bool))
         return analysis.revenue_at_risk(self._shares_of(reached), self.listed)
 

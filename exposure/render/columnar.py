@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from exposure.records import beside_exposure
 from exposure.util.atomic import refuse_inputs
 
 __all__ = [
@@ -106,14 +107,7 @@ def _supplier_row(record: Mapping[str, Any]) -> dict[str, Any]:
     summary = record.get("summary") or {}
     row.update({name: summary.get(name) for name in _SUMMARY})
     row["beyond_tier_limit"] = bool(summary.get("beyond_tier_limit", False))
-    row["other_restrictions"] = [
-        f"{r['buyer']}: {r['list']} ({r['restricts']})"
-        for r in record.get("other_restrictions") or ()
-    ]
-    row["sales_not_reached"] = [
-        f"{r['buyer']}: {'; '.join(r['products'])} ({r['basis']})"
-        for r in record.get("sales_not_reached") or ()
-    ]
+    row.update(beside_exposure(record))
     return row
 
 

@@ -22,6 +22,7 @@ from exposure.changes import described
 from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
 from exposure.entities.screen import SCREEN_FIELDS
 from exposure.errors import ExposureError
+from exposure.records import beside_exposure
 from exposure.result import format_share
 from exposure.util.words import count
 
@@ -215,14 +216,7 @@ def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for record in records:
         head = {k: record.get(k) for k in _SUPPLIER_COLUMNS}
-        head["other_restrictions"] = [
-            f"{r['buyer']}: {r['list']} ({r['restricts']})"
-            for r in record.get("other_restrictions") or ()
-        ]
-        head["sales_not_reached"] = [
-            f"{r['buyer']}: {'; '.join(r['products'])} ({r['basis']})"
-            for r in record.get("sales_not_reached") or ()
-        ]
+        head.update(beside_exposure(record))
         paths = [*record["paths"], *record.get("possible_paths", ())]
         if not paths:
             rows.append(head)
