@@ -50,6 +50,7 @@ from exposure.entities.listings import entity_ids
 from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Matcher
 from exposure.entities.screen import screen
 from exposure.read.csl import read_csl_listed
+from exposure.read.schema import NOT_ORGANISATION_KINDS
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "ru_RU")
 NAMES_PER_LOCALE = 300
@@ -154,7 +155,7 @@ def alias_pairs(listed: pd.DataFrame) -> tuple[list[str], pd.DataFrame, list[int
     queries, rows = [], []
     for i, (aliases, kind) in enumerate(zip(table["alt_names"], table["kind"], strict=True)):
         spellings = [a.strip() for a in str(aliases).split(";") if a.strip()]
-        if not spellings or kind == "other":
+        if not spellings or kind in NOT_ORGANISATION_KINDS:
             continue
         queries.append(spellings[0])
         rows.append(i)
@@ -162,10 +163,23 @@ def alias_pairs(listed: pd.DataFrame) -> tuple[list[str], pd.DataFrame, list[int
     return queries, table, rows
 
 
+#: A short name in capitals in brackets, which the CSL appends to some records' names and not
+#: to others of the same entity ("Shahid Bakeri Industrial Group (SBIG)").
+BRACKETED_SHORT_NAME = re.compile(r"\(\s*[A-Z][A-Z.\-]{1,9}\s*\)")
+
+
 def plain(spelling: str) -> str:
-    """Return a spelling without case, punctuation, spacing or legal forms (rigour's table)."""
+    """Return a spelling without case, punctuation, spacing, legal forms (rigour's table) or a
+    short name in brackets.
+
+    Examples
+    --------
+    >>> plain("Shahid Bakeri Industrial Group (SBIG)") == plain("SHAHID BAKERI INDUSTRIAL GROUP")
+    True
+    """
     from rigour.names import remove_org_types
 
+    spelling = BRACKETED_SHORT_NAME.sub(" ", spelling)
     return re.sub(r"[\W_]+", "", remove_org_types(spelling.casefold()))
 
 

@@ -32,14 +32,14 @@ def test_each_organisation_is_screened_by_its_first_alias_against_the_list_witho
         {
             "name": ["Acme Trading Co", "John Smith", "Borealis Optics GmbH"],
             "alt_names": ["Acme Intl; ACME", "J. Smith", ""],
-            "kind": ["company", "other", "company"],
+            "kind": ["company", "individual", "company"],
             "list": ["Entity List"] * 3,
             "start_date": pd.to_datetime(["2020-01-01"] * 3),
             "end_date": pd.Series([pd.NaT] * 3, dtype="datetime64[ns]"),
         }
     )
     queries, table, rows = alias_pairs(listed)
-    assert queries == ["Acme Intl"]  # individuals (kind other) and records without aliases are not
+    assert queries == ["Acme Intl"]  # individuals and records without aliases are not
     assert rows == [0]
     assert table.at[0, "alt_names"] == "ACME"
     assert listed.at[0, "alt_names"] == "Acme Intl; ACME"  # the caller's table is left as it was

@@ -85,6 +85,10 @@ def test_the_2023_csv_keeps_the_lists_asked_for_with_addresses_and_countries() -
     assert megvii["addresses"].count("; ") == 1  # Cayman Islands and Beijing
     all_lists, _ = read_csl(CSL_2023, None)
     assert len(all_lists) == 4226
+    # Individuals, vessels and aircraft keep their type: no company name is matched to them.
+    kinds = all_lists["kind"].value_counts().to_dict()
+    assert set(kinds) == {"", "individual", "vessel"}
+    assert kinds["individual"] > 1000
 
 
 @needs_fixtures

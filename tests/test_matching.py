@@ -612,3 +612,38 @@ def test_common_abbreviations_are_written_out() -> None:
     listed = one_list("United States Department of State", "Progressive Community Center")
     found = Matcher(listed).match(["U.S. Department of State", "Progressive Community Ctr"])
     assert found["outcome"].tolist() == ["match", "match"]
+
+
+def test_a_typo_on_the_listed_side_is_found_though_the_name_is_spelt_right() -> None:
+    # "America" is a word of the list (another entity), so the name looks spelt right; the
+    # listed "Amerika" must still be found. "Corkery" and "Xorkery" sort apart from "Torphy".
+    listed = one_list("Bank of Amerika", "America Movil Trading", "Torphy-Xorkery", "Gasprom JSC")
+    found = Matcher(listed).match(["Bank of America", "Torphy Corkery", "OAO Gazprom"])
+    assert found["listed"].tolist() == ["Bank of Amerika", "Torphy-Xorkery", "Gasprom JSC"]
+    assert (found["outcome"] != "none").all()
+
+
+def test_a_company_name_is_never_an_individual_vessel_or_aircraft() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["Parviz Khaki", "Martin Shipping Co"],
+            "alt_names": ["Martin", ""],
+            "country": "",
+            "list": "Entity List",
+            "kind": ["individual", "company"],
+        }
+    )
+    found = Matcher(listed).match(["Martin PLC", "Martin", "Khaki Ltd", "Parviz Khaki"], limit=5)
+    answers: dict[str, set[str]] = {}
+    for name, listed_as in zip(found["name"], found["listed"].fillna(""), strict=True):
+        answers.setdefault(name, set()).add(listed_as)
+    # A name with a legal form is an organisation's: not the individual, by key or by score.
+    assert "Parviz Khaki" not in answers["Martin PLC"] | answers["Khaki Ltd"]
+    assert "Parviz Khaki" in answers["Martin"] & answers["Parviz Khaki"]
+
+
+def test_an_acronym_the_list_gives_in_brackets_is_a_possible_match() -> None:
+    listed = one_list("Naftiran Intertrade Co. (NICO) Limited", "Huawei Technologies (DONGGUAN)")
+    found = Matcher(listed).match(["NICO", "DONGGUAN"])
+    assert found["outcome"].tolist() == ["possible", "none"]
+    assert found.loc[0, "listed"] == "Naftiran Intertrade Co. (NICO) Limited"

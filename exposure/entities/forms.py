@@ -42,6 +42,7 @@ __all__ = [
     "COMMON_IN",
     "NameForms",
     "NameFormsTable",
+    "bears_legal_form",
     "form_row",
     "name_forms",
     "rare_words",
@@ -126,6 +127,26 @@ def without_legal_forms(name: str) -> str:
     return text
 
 
+def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
+    """Return whether a name carries an organisation's legal form ("Ltd", "GmbH", "Sp. z o.o.").
+
+    Such a name is an organisation's: no individual, vessel or aircraft goes by it.
+    ``without_forms``, when given, is :func:`without_legal_forms` of the name, already computed.
+
+    Examples
+    --------
+    >>> bears_legal_form("Johnson Ltd"), bears_legal_form("Gałat Sp. z o.o.")
+    (True, True)
+    >>> bears_legal_form("Johnson Hu"), bears_legal_form("Hikvision")
+    (False, False)
+    """
+    words = set(_NON_LETTER.split(fold(name.translate(_APOSTROPHES))))
+    if words & LEGAL_FORMS or _GLUED_FORM.search(name):
+        return True
+    stripped = without_legal_forms(name) if without_forms is None else without_forms
+    return stripped != name.casefold()
+
+
 @dataclass(frozen=True)
 class NameFormsTable:
     """The normal forms of many names, as parallel object arrays.
@@ -146,6 +167,7 @@ class NameFormsTable:
     territories: np.ndarray
     initials: np.ndarray
     acronym: np.ndarray
+    organisation: np.ndarray
 
     @classmethod
     def of(cls, names: Sequence[str], *, initials: bool = True) -> NameFormsTable:
@@ -159,7 +181,11 @@ class NameFormsTable:
         arrays = {
             f: np.asarray(
                 values,
-                dtype=bool if f == "has_distinct" else np.int64 if f == "n_distinct" else object,
+                dtype=bool
+                if f in ("has_distinct", "organisation")
+                else np.int64
+                if f == "n_distinct"
+                else object,
             )
             for f, values in zip(cls.__dataclass_fields__, columns, strict=True)
         }
@@ -187,7 +213,8 @@ ABBREVIATIONS = {
     "sys": "systems", "svcs": "services", "svc": "service", "mgmt": "management",
     "natl": "national", "assn": "association", "engg": "engineering",
     "equip": "equipment", "inds": "industries", "indus": "industries",
-    "tech": "technology", "telecom": "telecommunications", "hldgs": "holdings",
+    "tech": "technology", "telecom": "telecommunications", "telekom": "telecommunications",
+    "hldgs": "holdings",
     "hldg": "holding", "invt": "investment", "intl": "international", "univ": "university",
     "inst": "institute", "lab": "laboratory", "labs": "laboratories", "bros": "brothers",
     "chem": "chemical", "pharma": "pharmaceutical", "petrochem": "petrochemical",
@@ -231,6 +258,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
         _territories(rest),
         name_initials(name) if initials else "",
         _acronym(name, place, rest),
+        bears_legal_form(unglued, without_forms=stripped),
     )
 
 
@@ -383,6 +411,8 @@ _NOT_INITIALS = frozenset(
 )  # fmt: skip
 _NON_LETTER = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = str.maketrans({".": "", "'": "", "’": ""})
+#: An acronym a name gives itself in brackets: "Shahid Bakeri Industrial Group (SBIG)".
+_BRACKETED_ACRONYM = re.compile(r"\(\s*((?:[A-Z]\.?){3,8})\s*\)")
 #: An acronym is one word of this many letters.
 ACRONYM_LETTERS = (3, 8)
 #: In a name written all in capitals, a word at least this common (Zipf frequency) is read as
@@ -407,21 +437,30 @@ def name_initials(spelling: str) -> str:
     ('pla', 'ari')
     >>> name_initials("Huawei Technologies Co., Ltd.")
     ''
+
+    An acronym the spelling gives itself in brackets is one of its initials too:
+
+    >>> name_initials("Naftiran Intertrade Co. (NICO) Limited")
+    'nico'
     """
+    given = [fold(found).translate(_APOSTROPHES) for found in _BRACKETED_ACRONYM.findall(spelling)]
     words = [
         w
-        for w in _NON_LETTER.split(fold(spelling.translate(_APOSTROPHES)))
+        for w in _NON_LETTER.split(
+            fold(_BRACKETED_ACRONYM.sub(" ", spelling).translate(_APOSTROPHES))
+        )
         if w and w not in _NOT_INITIALS
     ]
+    # A place in brackets ("(DONGGUAN)") is no acronym: an acronym starts as a word does.
+    variants = [g for g in given if g.isalpha() and g[0] in {w[0] for w in words}]
     if sum(w not in LEGAL_FORMS for w in words) < 3:
-        return ""  # "Huawei Technologies Co., Ltd." is not "HTC"
-    variants = []
+        return " ".join(variants)  # "Huawei Technologies Co., Ltd." is not "HTC"
     while True:
         variants.append("".join(w[0] for w in words))
         if words[-1] not in LEGAL_FORMS:
             break
         words.pop()
-    return " ".join(variants)
+    return " ".join(dict.fromkeys(variants))
 
 
 def _acronym(name: str, place: str, words: list[str]) -> str:

@@ -10,6 +10,9 @@ here:
 * **Its spellings** are the names and the ``;``-separated ``alt_names`` of its rows
   (:func:`spellings`), in file order: what exact resolution
   (:class:`NameIndex`) and review decisions look names up in.
+* **No organisation** is an individual, a vessel or an aircraft: an entity all of whose rows
+  are of those kinds (:func:`not_organisations`) is never found under a name that carries a
+  legal form ("Martin PLC" is not the individual also known as "Martin"), by key or by score.
 * **In force on a date** *d*: ``start_date <= d`` and (``end_date`` empty or ``d < end_date``)
   (:func:`in_force`): a listing counts from its start date until the day before its end date.
 
@@ -38,10 +41,12 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from exposure.entities.forms import bears_legal_form
 from exposure.errors import AmbiguousNameError
 from exposure.names import name_key, name_keys
+from exposure.read.schema import NOT_ORGANISATION_KINDS
 
-__all__ = ["NameIndex", "entity_ids", "in_force", "name_index", "spellings"]
+__all__ = ["NameIndex", "entity_ids", "in_force", "name_index", "not_organisations", "spellings"]
 
 
 def entity_ids(listed: pd.DataFrame) -> np.ndarray:
@@ -71,9 +76,28 @@ def spellings(listings: pd.DataFrame) -> dict[int, list[str]]:
     return found
 
 
+def not_organisations(listings: pd.DataFrame) -> frozenset[int]:
+    """Return the entities that are individuals, vessels or aircraft, by every row's ``kind``.
+
+    ``listings`` holds an ``entity`` column (:func:`entity_ids`); without a ``kind`` column
+    every entity may be an organisation.
+
+    Examples
+    --------
+    >>> listed = pd.DataFrame({"entity": [0, 1, 1], "kind": ["individual", "vessel", "company"]})
+    >>> sorted(not_organisations(listed))
+    [0]
+    """
+    if "kind" not in listings.columns:
+        return frozenset()
+    kinds = listings["kind"].fillna("").astype(str).isin(NOT_ORGANISATION_KINDS)
+    every_row = kinds.groupby(listings["entity"].to_numpy()).all()
+    return frozenset(int(e) for e in every_row.index[every_row.to_numpy()])
+
+
 def name_index(listings: pd.DataFrame) -> NameIndex:
     """Return the exact index of the entities' names and aliases (:func:`spellings`)."""
-    return NameIndex(spellings(listings))
+    return NameIndex(spellings(listings), not_organisations(listings))
 
 
 def in_force(listings: pd.DataFrame, day: str | dt.date) -> np.ndarray:
@@ -94,6 +118,9 @@ class NameIndex:
     ----------
     names
         For each listed entity id, its name and aliases.
+    not_organisation
+        The entities that are individuals, vessels or aircraft (:func:`not_organisations`):
+        a name that carries a legal form does not denote them.
 
     Examples
     --------
@@ -105,7 +132,10 @@ class NameIndex:
     True
     """
 
-    def __init__(self, names: Mapping[int, Iterable[str]]) -> None:
+    def __init__(
+        self, names: Mapping[int, Iterable[str]], not_organisation: Iterable[int] = ()
+    ) -> None:
+        self._not_organisation = frozenset(not_organisation)
         self._entities: dict[str, set[int]] = {}
         self._spellings: dict[tuple[str, int], str] = {}
         self._labels: dict[int, str] = {}
@@ -129,8 +159,17 @@ class NameIndex:
         """Return every listed entity whose name or alias shares the key of ``name``.
 
         ``key``, when given, is ``name_key(name)``, already computed.
+
+        Examples
+        --------
+        >>> index = NameIndex({0: ["Parviz Khaki", "Martin"], 1: ["Martin"]}, not_organisation=[0])
+        >>> index.candidates("Martin"), index.candidates("Martin PLC")
+        ([0, 1], [1])
         """
-        return sorted(self._entities.get(name_key(name) if key is None else key, ()))
+        found = self._entities.get(name_key(name) if key is None else key, set())
+        if found & self._not_organisation and bears_legal_form(name):
+            found = found - self._not_organisation
+        return sorted(found)
 
     def spelling(self, name: str, entity: int, *, key: str | None = None) -> str:
         """Return the listed spelling (name or alias) of ``entity`` that shares the key of ``name``.

@@ -69,7 +69,7 @@ from scipy import sparse
 
 from exposure.entities.decisions import Decisions
 from exposure.entities.forms import NameFormsTable, rare_words
-from exposure.entities.listings import NameIndex, entity_ids
+from exposure.entities.listings import NameIndex, entity_ids, not_organisations
 from exposure.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
@@ -149,7 +149,7 @@ _CHUNK = 50_000
 PREPARED_LISTS = 4
 _PREPARED: dict[str, dict[str, Any]] = {}
 #: The columns of the listed rows that the prepared side of a :class:`Matcher` depends on.
-_PREPARED_FROM = ("entity", "name", "alt_names", "country", "list", "addresses")
+_PREPARED_FROM = ("entity", "name", "alt_names", "country", "list", "addresses", "kind")
 
 RESULT_COLUMNS = [
     "name", "country", "rank", "outcome", "method", "score", "entity", "listed", "matched_as", "list",
@@ -286,7 +286,8 @@ class Matcher:
         spellings: dict[int, list[str]] = {}
         for entity, spelling in zip(self._entity.tolist(), self._spelling.tolist(), strict=True):
             spellings.setdefault(entity, []).append(spelling)
-        self._index = NameIndex(spellings)
+        persons = not_organisations(listings)
+        self._index = NameIndex(spellings, persons)
         self._rows_of_key: dict[str, list[int]] = {}
         for row, key in enumerate(self._forms.key.tolist()):
             self._rows_of_key.setdefault(key, []).append(row)
@@ -317,6 +318,8 @@ class Matcher:
             evidence["entity"].to_numpy(np.int64) * (len(self._country_codes) + 1)
             + np.array([self._country_codes[c] for c in evidence["country"]], dtype=np.int64)
         )
+        self._not_organisation = np.zeros(n_entities, dtype=bool)
+        self._not_organisation[list(persons)] = True
         self._has_country = np.zeros(n_entities, dtype=bool)
         self._has_country[evidence["entity"].to_numpy(np.int64)] = True
 
@@ -457,6 +460,9 @@ class Matcher:
             same_q, same_r = np.asarray(same, dtype=np.int64).T
             pair_query = np.concatenate([pair_query, same_q])
             pair_row = np.concatenate([pair_row, same_r])
+        # A name with a legal form is no individual's, vessel's or aircraft's.
+        persons = self._not_organisation[self._entity[pair_row]] & forms.organisation[pair_query]
+        pair_query, pair_row = pair_query[~persons], pair_row[~persons]
         width = max(len(self._spelling), 1)
         combined = np.sort(pair_query * width + pair_row)
         if len(combined):
@@ -491,6 +497,20 @@ class Matcher:
                 fuzz.ratio,
                 _run_together(forms.distinct)[query[apart]],
                 self._distinct_run[row[apart]],
+            ),
+        )
+        # With as many words on each side, sorting can part two words a first-letter typo apart
+        # ("corkery torphy" and "torphy xorkery"): compared in order too, the better counts.
+        reordered = ~apart & (
+            (_run_together(forms.distinct) != forms.distinct_sorted)[query]
+            | (self._distinct_run != listed.distinct_sorted)[row]
+        )
+        distinct[reordered] = np.maximum(
+            distinct[reordered],
+            pairwise(
+                fuzz.ratio,
+                _run_together(forms.distinct)[query[reordered]],
+                self._distinct_run[row[reordered]],
             ),
         )
         both = forms.has_distinct[query] & listed.has_distinct[row]
@@ -541,6 +561,18 @@ class Matcher:
             core[apart],
             pairwise(
                 fuzz.ratio, _run_together(forms.core)[query[apart]], self._core_run[row[apart]]
+            ),
+        )
+        reordered = ~apart & (
+            (_run_together(forms.core) != forms.core_sorted)[query]
+            | (self._core_run != listed.core_sorted)[row]
+        )
+        core[reordered] = np.maximum(
+            core[reordered],
+            pairwise(
+                fuzz.ratio,
+                _run_together(forms.core)[query[reordered]],
+                self._core_run[row[reordered]],
             ),
         )
         name_score = (core + distinct) / 2
@@ -924,10 +956,7 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
                     found.add(f"s:{token[-3:]}")
                 if len(token) < TYPO_FROM:
                     continue
-                if listed_side or token not in known:
-                    found.update(f"d:{d}" for d in _deletions(token))
-                else:
-                    found.add(f"d:{token}")
+                found.update(f"d:{d}" for d in _deletions(token))
         found.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):

@@ -49,7 +49,7 @@ import pandas as pd
 from exposure.errors import DataError, ExposureError, Problem
 from exposure.names import name_key
 from exposure.read.checks import check_cells, country_codes
-from exposure.read.schema import LINE, LISTED
+from exposure.read.schema import LINE, LISTED, NOT_ORGANISATION_KINDS
 from exposure.restrictions import LIST_RULES
 
 __all__ = [
@@ -106,7 +106,6 @@ _POLICIES = {
     "case-by-case basis": "Case-by-case basis.",
     "case-by-case review": "Case-by-case review.",
 }
-_INDIVIDUAL_TYPES = frozenset({"individual", "vessel", "aircraft"})
 
 
 @dataclass
@@ -670,7 +669,7 @@ def _entry(record: dict[str, Any], code: str, source: str, path: Path, line: int
         "name": " ".join(_text(record.get("name")).split()),
         "alt_names": "; ".join(dict.fromkeys(a for a in aliases if a)),
         "country": country,
-        "kind": "other" if entry_type in _INDIVIDUAL_TYPES else "",
+        "kind": entry_type if entry_type in NOT_ORGANISATION_KINDS else "",
         "list": _list_name(code, source),
         "federal_register_notice": normalise_notice(_text(record.get("federal_register_notice"))),
         "start_date": _date(_text(record.get("start_date"))),

@@ -15,6 +15,7 @@ __all__ = [
     "LISTS",
     "LIST_REACHES",
     "MATCHES",
+    "NOT_ORGANISATION_KINDS",
     "OWNERSHIP",
     "SHARE_BASES",
     "SUPPLIERS",
@@ -80,7 +81,10 @@ class TableSchema:
         raise KeyError(name)
 
 
-LISTED_KINDS = ("company", "government", "academic", "other")
+#: Kinds of listed entry that are no organisation: a name with a legal form is never one of
+#: them (:func:`exposure.entities.listings.not_organisations`).
+NOT_ORGANISATION_KINDS = ("individual", "vessel", "aircraft")
+LISTED_KINDS = ("company", "government", "academic", *NOT_ORGANISATION_KINDS, "other")
 SHARE_BASES = ("disclosed", "estimate")
 
 LISTED = TableSchema(
@@ -89,7 +93,15 @@ LISTED = TableSchema(
         Column("name", "text", True, "The entity's name as the list gives it."),
         Column("alt_names", "names", False, "Other names and aliases, separated by `;`."),
         Column("country", "country", False, "ISO 3166-1 alpha-2 code, e.g. `CN`."),
-        Column("kind", "choice", False, "One of " + ", ".join(LISTED_KINDS) + ".", LISTED_KINDS),
+        Column(
+            "kind",
+            "choice",
+            False,
+            "One of "
+            + ", ".join(f"`{k}`" for k in LISTED_KINDS)
+            + ". A name with a legal form is never matched to an individual, vessel or aircraft.",
+            LISTED_KINDS,
+        ),
         Column("list", "text", True, "The list, e.g. `Entity List`."),
         Column(
             "federal_register_notice",
