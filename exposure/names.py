@@ -155,12 +155,30 @@ _MAX_FORM_SYLLABLES = 7
 _MAX_PLACE_SYLLABLES = 4
 
 
+#: Japanese and Korean legal forms (dropped) and descriptors (in English, as the lists write
+#: them) in their own scripts, longest first: a transliteration would give "kabushiki kaisha"
+#: as Chinese syllables ("zhu shi hui she") and 자동차 as "jadongca", not "motor".
+NATIVE_WORDS = {
+    "株式会社": " ", "有限会社": " ", "合同会社": " ", "(株)": " ", "（株）": " ",
+    "주식회사": " ", "유한회사": " ", "(주)": " ", "（주）": " ",
+    "重工業": " heavy industries ", "自動車": " motor ", "製作所": " works ", "電機": " electric ",
+    "電気": " electric ", "電子": " electronics ", "工業": " industries ", "銀行": " bank ",
+    "商事": " trading ", "化学": " chemical ", "製薬": " pharmaceutical ",
+    "ホールディングス": " holdings ", "グループ": " group ", "ジャパン": " japan ",
+    "중공업": " heavy industries ", "자동차": " motor ", "반도체": " semiconductor ",
+    "전자": " electronics ", "그룹": " group ", "은행": " bank ", "화학": " chemical ",
+    "건설": " construction ", "홀딩스": " holdings ",
+}  # fmt: skip
+_NATIVE_WORD = re.compile("|".join(re.escape(w) for w in NATIVE_WORDS))
+
+
 def fold(name: str) -> str:
     """Return a name as lower-case ASCII: accents dropped, other scripts transliterated.
 
     Transliteration uses :mod:`pypinyin` for Chinese characters (pinyin syllables, read by word)
     and :mod:`unidecode` for the rest (Cyrillic becomes Latin letters); names already in ASCII
-    skip it.
+    skip it. Japanese and Korean legal forms and descriptors are read first
+    (:data:`NATIVE_WORDS`).
 
     Examples
     --------
@@ -170,10 +188,13 @@ def fold(name: str) -> str:
     'gazprom'
     >>> fold("华为技术")
     'hua wei ji shu'
+    >>> fold("トヨタ自動車株式会社"), fold("삼성전자주식회사")
+    ('toyota motor', 'samseong electronics')
     """
     if not name.isascii():
         from unidecode import unidecode  # tables load per script, on first use
 
+        name = _NATIVE_WORD.sub(lambda found: NATIVE_WORDS[found.group()], name)
         name = unicodedata.normalize("NFKC", name)
         if in_chinese_script(name):
             name = _pinyin(name)

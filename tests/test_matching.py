@@ -647,3 +647,18 @@ def test_an_acronym_the_list_gives_in_brackets_is_a_possible_match() -> None:
     found = Matcher(listed).match(["NICO", "DONGGUAN"])
     assert found["outcome"].tolist() == ["possible", "none"]
     assert found.loc[0, "listed"] == "Naftiran Intertrade Co. (NICO) Limited"
+
+
+@pytest.mark.parametrize(("query", "listed_as"), [
+    ("トヨタ自動車株式会社", "Toyota Motor Corporation"),  # Japanese form dropped, 自動車 = motor
+    ("삼성전자주식회사", "Samsung Electronics Co., Ltd."),  # Korean form dropped, 전자 = electronics
+    ("阿里巴巴集团控股有限公司", "Alibaba Group Holding Limited"),  # 集团 (group) parts the words
+    ("Łoś spółka z o.o", "Łoś"),  # a dotted legal form without its last dot
+    ("Amazon.com Inc", "Amazon"),  # a web domain's ending
+])  # fmt: skip
+def test_legal_forms_and_descriptors_of_other_scripts_and_spellings(
+    query: str, listed_as: str
+) -> None:
+    listed = one_list(listed_as, "Toyo Trading", "Samson Ltd", "Alibi Holding", "Amazonas SA")
+    row = Matcher(listed).match([query]).iloc[0]
+    assert (row["listed"], row["outcome"]) in ((listed_as, "match"), (listed_as, "possible"))

@@ -115,16 +115,21 @@ def without_legal_forms(name: str) -> str:
     ['bosch']
     >>> without_legal_forms("Orlen Sp. z o.o.").split()
     ['orlen']
+    >>> without_legal_forms("Łoś spółka z o.o").split()
+    ['łoś']
     >>> without_legal_forms("Lucas-Yu")
     'lucas-yu'
     """
     from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
 
     text = name.casefold()
+    # A dotted form cut short of its last dot ("Łoś spółka z o.o") is read as written in full.
+    cut_short = bool(_CUT_SHORT_FORM.search(text))
+    text += "." if cut_short else ""
     for form, kind in extract_org_types(text):
         if kind not in _DESCRIPTIONS and ("." in form or len(re.sub(r"\W", "", form)) > 2):
             text = text.replace(form, " ", 1)
-    return text
+    return text[:-1] if cut_short and text.endswith(".") else text
 
 
 def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
@@ -145,6 +150,10 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
         return True
     stripped = without_legal_forms(name) if without_forms is None else without_forms
     return stripped != name.casefold()
+
+
+#: A name ending in a dotted abbreviation without its last dot ("o.o", "s.a").
+_CUT_SHORT_FORM = re.compile(r"\w\.\w{1,2}$")
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,9 @@ class NameFormsTable:
 #: followed by the form in capitals or as it is usually written.
 _GLUED_FORM = re.compile(r"([a-z]{3,})(AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy)\b")
 
+#: A web domain's ending written onto a name ("Amazon.com Inc" is "Amazon Inc").
+_WEB_DOMAIN = re.compile(r"(?<=[a-z]{3})\.(?:com|net|org)\b", re.IGNORECASE)
+
 #: Abbreviations of descriptive words in company names, written out as the lists write them.
 ABBREVIATIONS = {
     "mfg": "manufacturing", "mfrs": "manufacturers", "elec": "electronics", "dev": "development",
@@ -234,7 +246,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     (:func:`without_legal_forms`).
     """
     tokens = name_tokens(name)
-    unglued = _GLUED_FORM.sub(r"\1 \2", name)
+    unglued = _WEB_DOMAIN.sub("", _GLUED_FORM.sub(r"\1 \2", name))
     stripped = without_legal_forms(unglued)
     # Most names hold no form rigour knows beyond ours: their tokens are already known.
     same = name.isascii() and unglued == name and stripped == name.lower()
@@ -269,7 +281,7 @@ CHINESE_DESCRIPTORS = {
     "xinxi": "information", "tongxin": "communication", "wangluo": "network",
     "ruanjian": "software", "shebei": "equipment", "zhineng": "intelligent",
     "guoji": "international", "konggu": "holding", "touzi": "investment", "maoyi": "trade",
-    "gongye": "industry", "fazhan": "development", "kexue": "science",
+    "gongye": "industry", "fazhan": "development", "kexue": "science", "zaixian": "online",
 }  # fmt: skip
 
 
@@ -286,17 +298,20 @@ def _chinese_words(syllables: list[str]) -> list[str]:
     ['huawei', 'technology']
     >>> _chinese_words(["kuang", "shi", "ke", "ji"])
     ['kuangshi', 'technology']
+    >>> _chinese_words(["a", "li", "ba", "ba", "ji", "tuan", "kong", "gu"])
+    ['alibaba', 'holding']
     """
     words: list[str] = []
     run: list[str] = []
     i = 0
     while i < len(syllables):
         pair = "".join(syllables[i : i + 2])
-        if i + 1 < len(syllables) and pair in CHINESE_DESCRIPTORS:
+        if i + 1 < len(syllables) and (pair in CHINESE_DESCRIPTORS or pair in LEGAL_FORMS):
             if run:
                 words.append("".join(run))
                 run = []
-            words.append(CHINESE_DESCRIPTORS[pair])
+            if pair in CHINESE_DESCRIPTORS:  # a legal form inside a name ("jituan") parts words
+                words.append(CHINESE_DESCRIPTORS[pair])
             i += 2
             continue
         if syllables[i] in GENERIC_WORDS or syllables[i].isdigit():

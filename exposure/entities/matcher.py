@@ -926,11 +926,12 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
 
     * each distinctive word (``w:``), and each two neighbouring words run together, so that a
       word written apart or together is found ("Aero-Caribbean" and "Aerocaribbean");
-    * for a word of four letters or more, its first and last three letters (``p:``, ``s:``),
-      and from :data:`TYPO_FROM` letters the word and its spellings one letter short (``d:``,
-      :func:`_deletions`): on the listed side for every such word; on the query side the word
-      itself always (it may be a listed word one letter short: "Islami" and "Islamic"), the
-      rest only for words the list does not know (a typo, anywhere in the word);
+    * for a word of four letters or more, its first and last three letters (``p:``, ``s:``):
+      on the listed side for every such word, on the query side for words the list does not
+      know;
+    * from :data:`TYPO_FROM` letters a word and its spellings one letter short (``d:``,
+      :func:`_deletions`), on both sides: two words one typo apart share one, whichever side
+      the typo is on ("Amerika" listed, "America" asked);
     * the first four letters of the name run together (``k:``), on the query side only when its
       first word is short ("Hua Wei" for "Huawei").
     """
@@ -950,12 +951,10 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
                 continue
             kept.append(token)
             found.add(f"w:{token}")
-            if len(token) >= 4 and not token.isdigit():
-                if listed_side or token not in known:
-                    found.add(f"p:{token[:3]}")
-                    found.add(f"s:{token[-3:]}")
-                if len(token) < TYPO_FROM:
-                    continue
+            if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
+                found.add(f"p:{token[:3]}")
+                found.add(f"s:{token[-3:]}")
+            if len(token) >= TYPO_FROM and not token.isdigit():
                 found.update(f"d:{d}" for d in _deletions(token))
         found.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
         joined = core.replace(" ", "")
