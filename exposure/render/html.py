@@ -164,7 +164,7 @@ def _width(text: str) -> float:
 
 
 def _layout(view: NetworkView) -> tuple[dict[str, tuple[float, float]], float, float]:
-    """Pixel positions: columns spaced by their names' widths, rows spread over the height."""
+    """Pixel positions: columns spaced by their names' widths, rows at the view's heights."""
     columns = view.columns
     height = max(len(c) for c in columns) * _ROW + 40
     last = len(columns) - 1
@@ -178,9 +178,9 @@ def _layout(view: NetworkView) -> tuple[dict[str, tuple[float, float]], float, f
         xs.append(xs[-1] + max(180.0, half(c - 1) + half(c) + 40))
     width = xs[-1] + max((_width(_short(n)) for n in columns[-1]), default=0) + 32
     pos = {
-        n: (xs[c], 40 + (height - 40) * (i + 0.5) / len(column))
+        n: (xs[c], 40 + (height - 40) * view.heights[n])
         for c, column in enumerate(columns)
-        for i, n in enumerate(column)
+        for n in column
     }
     return pos, width, height
 
