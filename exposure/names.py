@@ -11,6 +11,7 @@ word lists defined here (:data:`PLACE_NAMES`, :data:`GENERIC_WORDS`) through
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -172,6 +173,7 @@ NATIVE_WORDS = {
 _NATIVE_WORD = re.compile("|".join(re.escape(w) for w in NATIVE_WORDS))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """Return a name as lower-case ASCII: accents dropped, other scripts transliterated.
 

@@ -145,11 +145,10 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
     >>> bears_legal_form("Johnson Hu"), bears_legal_form("Hikvision")
     (False, False)
     """
-    words = set(_NON_LETTER.split(fold(name.translate(_APOSTROPHES))))
-    if words & LEGAL_FORMS or _GLUED_FORM.search(name):
-        return True
     stripped = without_legal_forms(name) if without_forms is None else without_forms
-    return stripped != name.casefold()
+    if stripped != name.casefold() or _GLUED_FORM.search(name):
+        return True
+    return not LEGAL_FORMS.isdisjoint(_NON_LETTER.split(fold(name.translate(_APOSTROPHES))))
 
 
 #: A name ending in a dotted abbreviation without its last dot ("o.o", "s.a").
