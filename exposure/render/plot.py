@@ -527,8 +527,10 @@ def _heights(graph: nx.DiGraph, columns: list[list[str]]) -> dict[str, float]:
                     for m in (*graph.predecessors(n), *graph.successors(n))
                     if m != n
                 ]
-                weight = sum(w for _, w in near)
-                wanted.append(sum(h * w for h, w in near) / weight if near else height[n])
+                # fsum: exact whatever order the neighbours come in, so the same graph gives
+                # the same picture to the last bit.
+                weight = math.fsum(w for _, w in near)
+                wanted.append(math.fsum(h * w for h, w in near) / weight if near else height[n])
             height.update(zip(column, _nearest_in_order(wanted, row), strict=True))
 
     place()
