@@ -844,3 +844,41 @@ def test_material_paths_reach_as_far_as_the_tier_limit_and_no_further(max_tier: 
         assert [path for path, _ in paths] == (
             [list(range(start, 5))] if 4 - start <= (max_tier or 6) else []
         )
+
+
+_CELL_TEXT = st.text(
+    alphabet=st.sampled_from([*"abcXYZ019 ,.-|%≥", "华", "为", "é", "Ж", "\u0301", "한", "ｱ"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    n_columns=st.integers(1, 5),
+    n_rows=st.integers(0, 6),
+    tablefmt=st.sampled_from(["simple", "github"]),
+)
+def test_tables_are_laid_out_as_the_tabulate_library_lays_them_out(
+    data: st.DataObject, n_columns: int, n_rows: int, tablefmt: str
+) -> None:
+    """Reports lay out their tables themselves, for speed; the layout is tabulate's."""
+    from tabulate import tabulate as library
+
+    from exposure.render.text import tabulate
+
+    headers = data.draw(
+        st.lists(_CELL_TEXT.filter(str.strip), min_size=n_columns, max_size=n_columns)
+    )
+    cell = st.one_of(st.none(), st.integers(0, 99), _CELL_TEXT)
+    rows = data.draw(
+        st.lists(
+            st.lists(cell, min_size=n_columns, max_size=n_columns), min_size=n_rows, max_size=n_rows
+        )
+    )
+    right = data.draw(st.lists(st.integers(0, n_columns - 1), unique=True))
+    align = ["right" if i in right else "left" for i in range(n_columns)]
+    expected = library(
+        rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, colalign=align
+    )
+    assert tabulate(rows, headers=headers, tablefmt=tablefmt, right=right) == expected
