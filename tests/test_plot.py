@@ -11,6 +11,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Protocol, TypeGuard
+from unittest import mock
 
 import matplotlib.colors
 import matplotlib.pyplot as plt
@@ -23,6 +24,7 @@ from matplotlib.transforms import Bbox
 import exposure
 import exposure.render.html
 from exposure.cli import cli
+from exposure.errors import ExposureError
 from exposure.render.plot import MAX_PICTURE_NODES, ROLE_STYLES, network_view, plot_exposure
 from tests.conftest import MakeData, listing, sale
 
@@ -291,6 +293,13 @@ def test_past_the_limit_the_command_suggests_supplier_or_export(tmp_path: Path) 
     assert "--supplier NAME" in output
     assert "exposure export" in output
     assert not (tmp_path / "huge.png").exists()
+    # Refused on the arrays, before the drawn graph is built (which takes minutes at scale).
+    result = exposure.analyze(exposure.load(folder), as_of="2019-10-09")
+    with (
+        mock.patch.object(type(result), "to_networkx", side_effect=AssertionError("built")),
+        pytest.raises(ExposureError, match="too many for a legible picture"),
+    ):
+        network_view(result)
 
 
 def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(

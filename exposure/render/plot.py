@@ -189,6 +189,12 @@ def network_view(
     >>> view.title
     'Ambarella: exposure to the Entity List (84 FR 54002) as of 2019-10-09'
     """
+    if supplier is None and max_nodes is not None:
+        # The companies drawn are those with a sale, counted on the arrays: a network too
+        # large for a picture is refused before its graph is built.
+        edges = result.graph.edges
+        with_sales = np.union1d(edges["src"].to_numpy(), edges["dst"].to_numpy())
+        _check_node_count(len(with_sales), max_nodes)
     full = result.to_networkx()
     listings = _listings_by_node(result)
     for name, data in full.nodes(data=True):
@@ -247,14 +253,8 @@ def network_view(
             which = "listed" if listed_now == len(isolated) else f"named ({listed_now} listed)"
             notes.append(f"+{len(isolated)} {which} {entities} with no supplier in the data.")
         title_prefix = "Exposure"
-    if max_nodes is not None and graph.number_of_nodes() > max_nodes:
-        msg = (
-            f"the network has {graph.number_of_nodes()} companies, too many for a legible "
-            f"picture (at most {max_nodes}). Draw one supplier's exposure paths with "
-            "--supplier NAME (supplier=... in Python), or export the graph with "
-            "`exposure export -o network.graphml` and explore it in Gephi or Cytoscape"
-        )
-        raise ExposureError(msg)
+    if max_nodes is not None:
+        _check_node_count(graph.number_of_nodes(), max_nodes)
     columns, headings = _columns(graph)
     heights = _heights(graph, columns)
     shown = [listings[n] for n in graph.nodes if n in listings and graph.nodes[n]["listed"]]
@@ -282,6 +282,18 @@ def network_view(
         role_labels,
         heights,
     )
+
+
+def _check_node_count(companies: int, max_nodes: int) -> None:
+    """Raise when a picture would hold more than ``max_nodes`` companies."""
+    if companies > max_nodes:
+        msg = (
+            f"the network has {companies} companies, too many for a legible "
+            f"picture (at most {max_nodes}). Draw one supplier's exposure paths with "
+            "--supplier NAME (supplier=... in Python), or export the graph with "
+            "`exposure export -o network.graphml` and explore it in Gephi or Cytoscape"
+        )
+        raise ExposureError(msg)
 
 
 def _ownership_links(result: Result, graph: nx.DiGraph) -> list[tuple[str, str, float | None]]:
