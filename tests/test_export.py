@@ -64,6 +64,9 @@ def test_exposure_results_travel_as_node_attributes(expected: nx.DiGraph) -> Non
     assert hikvision["listed"] is True
     assert hikvision["federal_register_notice"] == "84 FR 54002"
     assert hikvision["listed_since"] == "2019-10-09"
+    # A listed entity no one in the data sells to carries its listing too.
+    assert expected.degree("Megvii Technology") == 0
+    assert expected.nodes["Megvii Technology"]["federal_register_notice"] == "84 FR 54002"
     sale = expected.edges["Ambarella", "Hikvision"]
     assert sale["share"] == pytest.approx(0.17)
     assert sale["on_exposure_path"] is True

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
-from exposure.render.plot import network_view
+from exposure.render.plot import annotated_graph
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
 
@@ -66,18 +66,18 @@ def flat_graph(result: Result) -> nx.DiGraph:
     >>> G.edges["Nvidia", "Hikvision"]["products"].split(" | ")[0]
     'AI chips for video surveillance cameras'
     """
-    G = network_view(result, max_nodes=None).graph
-    flat = type(G)()
+    full = annotated_graph(result)
+    flat = type(full)()
     flat.graph["as_of"] = result.as_of.isoformat()
     if result.assumptions:  # a what-if says so in the file itself
         flat.graph["assumptions"] = "; ".join(result.assumptions)
-    full = result.to_networkx()
+    drawn_only = ("role", "on_path", "pending")
     for name, data in full.nodes(data=True):
-        extra = G.nodes[name] if name in G else {}
-        merged = {**data, **{k: v for k, v in extra.items() if k not in data and k != "role"}}
-        flat.add_node(name, label=name, **_flat(merged))
+        kept = {k: v for k, v in data.items() if k not in drawn_only}
+        flat.add_node(name, label=name, **_flat(kept))
     for u, v, data in full.edges(data=True):
-        flat.add_edge(u, v, **_flat({**data, "on_exposure_path": G.edges[u, v]["on_path"]}))
+        kept = {k: v for k, v in data.items() if k not in drawn_only}
+        flat.add_edge(u, v, **_flat({**kept, "on_exposure_path": data["on_path"]}))
     return flat
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "ROLE_STYLES",
     "SAVED_DPI",
     "NetworkView",
+    "annotated_graph",
     "check_picture_size",
     "network_view",
     "picture_format",
@@ -195,26 +196,8 @@ def network_view(
         edges = result.graph.edges
         with_sales = np.union1d(edges["src"].to_numpy(), edges["dst"].to_numpy())
         _check_node_count(len(with_sales), max_nodes)
-    full = result.to_networkx()
+    full = annotated_graph(result)
     listings = _listings_by_node(result)
-    for name, data in full.nodes(data=True):
-        data["role"] = (
-            "affiliate"
-            if data.get("affiliate")
-            else "listed"
-            if data["listed"]
-            else "exposed"
-            if data["exposed"]
-            else "unaffected"
-        )
-        data.update(listings.get(name, {}))
-    for u, v, data in full.edges(data=True):
-        data["on_path"] = bool(
-            full.nodes[u]["exposed"]
-            and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
-            and data.get("subject_to_ear") != "no"  # a sale no rule reaches is no exposure
-        )
-        data["pending"] = "possibly_listed_as" in full.nodes[v]
     notes: list[str] = [f"WHAT-IF: {a}." for a in result.assumptions]
     notes += [
         f"{name}: a list exposure does not know, read as restricting every sale (the cautious "
@@ -282,6 +265,38 @@ def network_view(
         role_labels,
         heights,
     )
+
+
+def annotated_graph(result: Result) -> nx.DiGraph:
+    """Return the supply graph as :meth:`Result.to_networkx` does, with what pictures show.
+
+    Each node gains ``role`` (``affiliate``, ``listed``, ``exposed`` or ``unaffected``) and,
+    when listed, its listings (``list``, ``federal_register_notice``, ``listed_since``,
+    ``listing_source``); each sale gains ``on_path`` (from an exposed company to a listed or
+    exposed one, and reached by the rules) and ``pending`` (to a possible match of a listed
+    entity). Pictures, the HTML view and the graph exports all read these.
+    """
+    full = result.to_networkx()
+    listings = _listings_by_node(result)
+    for name, data in full.nodes(data=True):
+        data["role"] = (
+            "affiliate"
+            if data.get("affiliate")
+            else "listed"
+            if data["listed"]
+            else "exposed"
+            if data["exposed"]
+            else "unaffected"
+        )
+        data.update(listings.get(name, {}))
+    for u, v, data in full.edges(data=True):
+        data["on_path"] = bool(
+            full.nodes[u]["exposed"]
+            and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
+            and data.get("subject_to_ear") != "no"  # a sale no rule reaches is no exposure
+        )
+        data["pending"] = "possibly_listed_as" in full.nodes[v]
+    return full
 
 
 def _check_node_count(companies: int, max_nodes: int) -> None:
