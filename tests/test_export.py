@@ -118,3 +118,19 @@ def test_export_takes_the_analysis_options_of_the_other_commands(tmp_path: Path)
     nodes = {n["id"]: n for n in data["nodes"]}
     assert nodes["Ambarella"]["exposed"]  # only under the what-if, before the 2019-10-09 rule
     assert "Hikvision" in data["graph"]["assumptions"]
+
+
+def test_graphml_is_laid_out_as_networkx_writes_it() -> None:
+    """exposure writes GraphML itself, for speed at scale; the bytes are networkx's."""
+    import io
+
+    from exposure.render.export import _graphml
+
+    G = nx.DiGraph(as_of="2019-10-09", assumptions='what if "A & B" <listed>')
+    G.add_node("A & B <Co>", label="A & B <Co>", tier=2, exposed=True, share=0.25)
+    G.add_node('Quote "Q"\tLtd', label='Quote "Q"\tLtd', tier=0, exposed=False)
+    G.add_edge("A & B <Co>", 'Quote "Q"\tLtd', products="a | b\nc", share=1.0, on_path=False)
+    expected = io.BytesIO()
+    nx.write_graphml_xml(G, expected, encoding="utf-8", prettyprint=True)
+    assert _graphml(G) == expected.getvalue()
+    assert nx.read_graphml(io.BytesIO(_graphml(G))).nodes["A & B <Co>"]["tier"] == 2
