@@ -360,37 +360,44 @@ class SupplyGraph:
         """
         import networkx as nx  # slow to import; only views need it
 
-        names = self.nodes["name"].to_numpy()
+        names = self.nodes["name"].to_numpy().tolist()
         G = nx.DiGraph()
-        for name, entity, country in zip(
-            names, self.nodes["entity"].to_numpy(), self.nodes["country"].to_numpy(), strict=True
-        ):
-            G.add_node(name, listed_entity=bool(entity >= 0), country=country)
+        G.add_nodes_from(
+            (name, {"listed_entity": entity >= 0, "country": country})
+            for name, entity, country in zip(
+                names,
+                self.nodes["entity"].to_numpy().tolist(),
+                self.nodes["country"].to_numpy().tolist(),
+                strict=True,
+            )
+        )
         edges = self.edges
         # Every sale's rows at once: one pandas lookup per sale would cost about a
         # millisecond each, minutes at a hundred thousand sales.
         rows, bounds = self.rows_of_edges(np.arange(len(edges)))
         products = self.sale_columns["product"](rows).tolist()
         sources = self.sale_columns["source"](rows).tolist()
-        starts = bounds.tolist()
-        for i, (src, dst, known, unknown) in enumerate(
-            zip(
+        G.add_edges_from(
+            (
+                names[src],
+                names[dst],
+                {
+                    "share": None if unknown and known == 0 else known,
+                    "share_is_lower_bound": unknown,
+                    "products": list(dict.fromkeys(products[start:end])),
+                    "sources": list(dict.fromkeys(sources[start:end])),
+                },
+            )
+            for src, dst, known, unknown, start, end in zip(
                 edges["src"].tolist(),
                 edges["dst"].tolist(),
                 edges["share"].to_numpy(np.float64).tolist(),
                 edges["unknown_share"].to_numpy(bool).tolist(),
+                bounds[:-1].tolist(),
+                bounds[1:].tolist(),
                 strict=True,
             )
-        ):
-            start, end = starts[i], starts[i + 1]
-            G.add_edge(
-                names[src],
-                names[dst],
-                share=None if unknown and known == 0 else float(known),
-                share_is_lower_bound=bool(unknown),
-                products=list(dict.fromkeys(products[start:end])),
-                sources=list(dict.fromkeys(sources[start:end])),
-            )
+        )
         return G
 
 

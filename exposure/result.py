@@ -39,6 +39,7 @@ from exposure.records import (
     RecordMaker,
     SupplierRecord,
 )
+from exposure.util.collector import collector_paused
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -728,6 +729,10 @@ class Result:
         ECCN, :mod:`exposure.license_review`). Graph
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
+        with collector_paused():
+            return self._to_networkx()
+
+    def _to_networkx(self) -> nx.DiGraph:
         G = self.graph.to_networkx()
         names = self.graph.names
         figure = self.revenue_figures(np.arange(self.graph.n_nodes))

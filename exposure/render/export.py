@@ -37,6 +37,7 @@ from exposure.errors import ExposureError
 from exposure.render.plot import annotated_graph
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
+from exposure.util.collector import collector_paused
 
 if TYPE_CHECKING:
     import networkx as nx  # slow to import; only exports need it
@@ -67,8 +68,12 @@ def flat_graph(result: Result) -> nx.DiGraph:
     >>> G.edges["Nvidia", "Hikvision"]["products"].split(" | ")[0]
     'AI chips for video surveillance cameras'
     """
-    # The annotated graph is made flat in place: a copy would double the work at scale.
-    flat = annotated_graph(result)
+    with collector_paused():
+        return _flattened(annotated_graph(result), result)
+
+
+def _flattened(flat: nx.DiGraph, result: Result) -> nx.DiGraph:
+    """Make the annotated graph flat, in place: a copy would double the work at scale."""
     flat.graph.clear()
     flat.graph["as_of"] = result.as_of.isoformat()
     if result.assumptions:  # a what-if says so in the file itself
@@ -90,12 +95,19 @@ def flat_graph(result: Result) -> nx.DiGraph:
 def _flat(attributes: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in attributes.items():
-        if value is None or value == "":
+        kind = type(value)  # the common types first: a million sales pass through here
+        if kind is str:
+            if value:
+                flat[key] = value
+        elif kind is bool or kind is int or kind is float:
+            flat[key] = value
+        elif value is None:
             continue
-        if isinstance(value, list | tuple):
+        elif isinstance(value, list | tuple):
             flat[key] = LIST_SEPARATOR.join(str(item) for item in value)
         elif isinstance(value, bool | int | float | str):
-            flat[key] = value
+            if value != "":
+                flat[key] = value
         else:
             flat[key] = str(value)
     return flat

@@ -278,7 +278,8 @@ def annotated_graph(result: Result) -> nx.DiGraph:
     """
     full = result.to_networkx()
     listings = _listings_by_node(result)
-    for name, data in full.nodes(data=True):
+    nodes = dict(full.nodes(data=True))  # plain look-ups: a million sales read their ends
+    for name, data in nodes.items():
         data["role"] = (
             "affiliate"
             if data.get("affiliate")
@@ -290,12 +291,13 @@ def annotated_graph(result: Result) -> nx.DiGraph:
         )
         data.update(listings.get(name, {}))
     for u, v, data in full.edges(data=True):
+        buyer = nodes[v]
         data["on_path"] = bool(
-            full.nodes[u]["exposed"]
-            and (full.nodes[v]["listed"] or full.nodes[v]["exposed"])
+            nodes[u]["exposed"]
+            and (buyer["listed"] or buyer["exposed"])
             and data.get("subject_to_ear") != "no"  # a sale no rule reaches is no exposure
         )
-        data["pending"] = "possibly_listed_as" in full.nodes[v]
+        data["pending"] = "possibly_listed_as" in buyer
     return full
 
 
