@@ -142,13 +142,15 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
     --------
     >>> bears_legal_form("Johnson Ltd"), bears_legal_form("Gałat Sp. z o.o.")
     (True, True)
-    >>> bears_legal_form("Johnson Hu"), bears_legal_form("Hikvision")
-    (False, False)
+    >>> bears_legal_form("Johnson Hu"), bears_legal_form("Hikvision"), bears_legal_form("Co Van Thanh")
+    (False, False, False)
     """
     stripped = without_legal_forms(name) if without_forms is None else without_forms
     if stripped != name.casefold() or _GLUED_FORM.search(name):
         return True
-    return not LEGAL_FORMS.isdisjoint(_NON_LETTER.split(fold(name.translate(_APOSTROPHES))))
+    words = [w for w in _NON_LETTER.split(fold(name.translate(_APOSTROPHES))) if w]
+    # A form of two letters opening a name may be a person's name ("Co Van Thanh", "Sa Ping").
+    return any(w in LEGAL_FORMS and (i > 0 or len(w) > 2) for i, w in enumerate(words))
 
 
 #: A name ending in a dotted abbreviation without its last dot ("o.o", "s.a").

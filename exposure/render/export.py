@@ -248,7 +248,6 @@ def _node_link_json(G: nx.DiGraph) -> bytes:
     One node or edge a line, each encoded by the standard library's C encoder: an indented
     document goes through its Python encoder, most of an export's time at scale.
     """
-
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for a million items
 
     def items(objects: Iterator[dict[str, Any]]) -> str:
