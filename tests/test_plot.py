@@ -431,6 +431,25 @@ def _straight_crossings(
     return int(crossing.sum()) // 2
 
 
+def test_companies_stand_in_column_order_a_row_apart_and_cross_fewer_sales_than_spread() -> None:
+    data = exposure.load(Path(__file__).parent / "golden" / "generated")
+    view = network_view(exposure.analyze(data, as_of="2025-10-01"))
+    row = 1 / max(len(column) for column in view.columns)
+    for column in view.columns:
+        heights = [view.heights[n] for n in column]
+        assert all(row / 2 - 1e-9 <= h <= 1 - row / 2 + 1e-9 for h in heights)
+        assert all(b - a >= row - 1e-9 for a, b in itertools.pairwise(heights))
+    edges = [(u, v) for u, v in view.graph.edges if u != v]
+    placed = {n: (float(c), view.heights[n]) for c, col in enumerate(view.columns) for n in col}
+    spread = {
+        n: (float(c), (i + 0.5) / len(col))
+        for c, col in enumerate(view.columns)
+        for i, n in enumerate(col)
+    }
+    # Placing near the neighbours is what the picture gains over spreading each column evenly.
+    assert _straight_crossings(placed, edges) < _straight_crossings(spread, edges)
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 def test_the_layout_crosses_about_as_few_sales_as_graphviz_dot() -> None:
     """Our columns and heights against dot's ranks, both counted as straight lines between
