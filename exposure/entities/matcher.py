@@ -472,46 +472,18 @@ class Matcher:
     def _match_chunk(
         self, names: list[str], countries: list[str], limit: int, explain: str
     ) -> pd.DataFrame:
-        from rapidfuzz import fuzz, process  # only fuzzy matching needs it
-
         forms, listed = NameFormsTable.of(names, initials=False), self._forms
         region = [_region(c) if c else "" for c in countries]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
         query, row = self.candidate_pairs(forms)
 
-        def pairwise(scorer: Any, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-            if not len(left):
-                return np.zeros(0)
-            return np.asarray(process.cpdist(left, right, scorer=scorer, workers=-1), np.float64)
-
         # Stage 1, every candidate: the distinctive words (sorted, run together: word order and
         # spacing do not count), and whether one name's distinctive words are all the other's.
-        # Sorted, so word order does not count; where one name has more words, also in order,
-        # so a word written apart or together does not either ("transneft metrologiya" and
-        # "transneftmetrologiya"): only when spacing is nearly all that differs.
-        distinct = pairwise(fuzz.ratio, forms.distinct_sorted[query], listed.distinct_sorted[row])
-        apart = _word_counts(forms.distinct)[query] != self._distinct_words[row]
-        distinct[apart] = _spaced_alike(
-            distinct[apart],
-            pairwise(
-                fuzz.ratio,
-                _run_together(forms.distinct)[query[apart]],
-                self._distinct_run[row[apart]],
-            ),
-        )
-        # With as many words on each side, sorting can part two words a first-letter typo apart
-        # ("corkery torphy" and "torphy xorkery"): compared in order too, the better counts.
-        reordered = ~apart & (
-            (_run_together(forms.distinct) != forms.distinct_sorted)[query]
-            | (self._distinct_run != listed.distinct_sorted)[row]
-        )
-        distinct[reordered] = np.maximum(
-            distinct[reordered],
-            pairwise(
-                fuzz.ratio,
-                _run_together(forms.distinct)[query[reordered]],
-                self._distinct_run[row[reordered]],
-            ),
+        distinct = _words_ratio(
+            (forms.distinct, forms.distinct_sorted),
+            (self._distinct_words, listed.distinct_sorted, self._distinct_run),
+            query,
+            row,
         )
         both = forms.has_distinct[query] & listed.has_distinct[row]
         same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
@@ -555,25 +527,11 @@ class Matcher:
         entity = self._entity[row]
 
         # Stage 2: the whole names.
-        core = pairwise(fuzz.ratio, forms.core_sorted[query], listed.core_sorted[row])
-        apart = _word_counts(forms.core)[query] != self._core_words[row]
-        core[apart] = _spaced_alike(
-            core[apart],
-            pairwise(
-                fuzz.ratio, _run_together(forms.core)[query[apart]], self._core_run[row[apart]]
-            ),
-        )
-        reordered = ~apart & (
-            (_run_together(forms.core) != forms.core_sorted)[query]
-            | (self._core_run != listed.core_sorted)[row]
-        )
-        core[reordered] = np.maximum(
-            core[reordered],
-            pairwise(
-                fuzz.ratio,
-                _run_together(forms.core)[query[reordered]],
-                self._core_run[row[reordered]],
-            ),
+        core = _words_ratio(
+            (forms.core, forms.core_sorted),
+            (self._core_words, listed.core_sorted, self._core_run),
+            query,
+            row,
         )
         name_score = (core + distinct) / 2
         # The floors; the flags say whether they raised the score, for the explanation.
@@ -900,6 +858,44 @@ def _run_together(words: np.ndarray) -> np.ndarray:
 def _word_counts(forms: np.ndarray) -> np.ndarray:
     """Return how many words each form holds."""
     return np.fromiter((f.count(" ") + 1 for f in forms.tolist()), dtype=np.int64, count=len(forms))
+
+
+def _pairwise(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Return rapidfuzz's ``ratio`` of each pair, on every core."""
+    from rapidfuzz import fuzz, process  # only fuzzy matching needs it
+
+    if not len(left):
+        return np.zeros(0)
+    return np.asarray(process.cpdist(left, right, scorer=fuzz.ratio, workers=-1), np.float64)
+
+
+def _words_ratio(
+    asked: tuple[np.ndarray, np.ndarray],
+    listed: tuple[np.ndarray, np.ndarray, np.ndarray],
+    query: np.ndarray,
+    row: np.ndarray,
+) -> np.ndarray:
+    """Return how alike the words of each candidate pair are, 0 to 100.
+
+    ``asked`` holds the names' words and the same sorted and run together; ``listed`` the
+    listed spellings' word counts, sorted and in-order forms. Sorted, so word order does not
+    count. Where one name has more words, also in order, so a word written apart or together
+    does not either ("transneft metrologiya" and "transneftmetrologiya"): only when spacing is
+    nearly all that differs (:func:`_spaced_alike`). With as many words on each side, sorting
+    can part two words a first-letter typo apart ("corkery torphy" and "torphy xorkery"): they
+    are compared in order too, and the better counts.
+    """
+    words, in_sorted = asked
+    listed_words, listed_sorted, listed_run = listed
+    run = _run_together(words)
+    score = _pairwise(in_sorted[query], listed_sorted[row])
+    apart = _word_counts(words)[query] != listed_words[row]
+    score[apart] = _spaced_alike(score[apart], _pairwise(run[query[apart]], listed_run[row[apart]]))
+    reordered = ~apart & ((run != in_sorted)[query] | (listed_run != listed_sorted)[row])
+    score[reordered] = np.maximum(
+        score[reordered], _pairwise(run[query[reordered]], listed_run[row[reordered]])
+    )
+    return score
 
 
 def _spaced_alike(sorted_score: np.ndarray, in_order_score: np.ndarray) -> np.ndarray:
