@@ -149,7 +149,8 @@ def test_unknown_country_code_and_bad_choice(tmp_path: Path) -> None:
         write(tmp_path, head + "X,Entity List,2019-10-09,src,XX,firm\n", "listed.csv"), read_listed
     )
     assert any("'XX' is not an ISO 3166-1 alpha-2 country code" in p for p in found)
-    assert any("'firm' is not one of company, government, academic, individual, vessel, aircraft, other" in p for p in found)
+    kinds = "company, government, academic, individual, vessel, aircraft, other"
+    assert any(f"'firm' is not one of {kinds}" in p for p in found)
 
 
 def test_load_reports_problems_of_both_files_at_once(make_data: MakeData) -> None:
