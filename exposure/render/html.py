@@ -26,7 +26,7 @@ from exposure.render.plot import (
     PENDING_EDGE,
     ROLE_STYLES,
     NetworkView,
-    _bend,
+    clear_bend,
     network_view,
 )
 from exposure.result import Result, format_share
@@ -209,7 +209,7 @@ def _drawing(view: NetworkView) -> tuple[str, float, float]:
         (x1, y1), (x2, y2) = pos[u], pos[v]
         # Backwards or within a column: a curve; forwards: straight unless that would run
         # over a company in between (the same bends as the picture).
-        rad = 0.35 if column_of[v] <= column_of[u] else _bend(u, v, view, pos, _same, 8.0)
+        rad = 0.35 if column_of[v] <= column_of[u] else clear_bend(u, v, view, pos, _same, 8.0)
         if rad:
             cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
             d = f"M{x1:.1f},{y1:.1f}Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}"

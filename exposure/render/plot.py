@@ -58,6 +58,7 @@ __all__ = [
     "NetworkView",
     "annotated_graph",
     "check_picture_size",
+    "clear_bend",
     "network_view",
     "picture_format",
     "plot_exposure",
@@ -887,7 +888,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             if column_of[v] <= column_of[u]:
                 rad = 0.35
             elif not large:
-                rad = _bend(u, v, view, pos, to_px, marker_px)
+                rad = clear_bend(u, v, view, pos, to_px, marker_px)
             if rad:
                 curved.add((u, v))
             heads.append(_arrowhead_box(to_px(pos[u]), to_px(pos[v]), rad, marker_px, head_px))
@@ -1118,13 +1119,27 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         )
 
 
-def _bend(
+def clear_bend(
     u: str, v: str, view: NetworkView, pos: dict[str, tuple[float, float]], to_px: Any, size: float
 ) -> float:
     """Return the ``arc3`` bend of ``u -> v`` that passes clear of the companies in between.
 
     0 (straight) when the straight line is clear; else the first clear bend of a few tried,
-    as matplotlib's ``arc3`` draws it (a quadratic curve in display space).
+    as matplotlib's ``arc3`` draws it (a quadratic curve in display space). Pictures and the
+    HTML view both bend their long sales by it.
+
+    Parameters
+    ----------
+    u, v
+        The sale's seller and buyer, in columns ``u`` left of ``v``.
+    view
+        The view drawn (its columns say who stands in between).
+    pos
+        Each company's position, in the drawing's units.
+    to_px
+        Turns a position into display units, where the clearance is measured.
+    size
+        A company's marker size in display units: the curve keeps twice that away.
     """
     column_of = view.column_of
     between = [
