@@ -198,7 +198,11 @@ def network_view(
         with_sales = np.union1d(edges["src"].to_numpy(), edges["dst"].to_numpy())
         _check_node_count(len(with_sales), max_nodes)
     full = annotated_graph(result)
-    listings = _listings_by_node(result)
+    listings = {
+        n: {k: data[k] for k in _LISTING_FIELDS}
+        for n, data in full.nodes(data=True)
+        if "list" in data
+    }
     notes: list[str] = [f"WHAT-IF: {a}." for a in result.assumptions]
     notes += [
         f"{name}: a list exposure does not know, read as restricting every sale (the cautious "
@@ -350,13 +354,20 @@ def _left_out(summary: Summary) -> str:
     return "Not drawn (below the materiality limits): " + ", ".join(parts) + "."
 
 
+#: What a listed node carries of its first listing in force.
+_LISTING_FIELDS = ("list", "federal_register_notice", "listed_since", "listing_source")
+
+
 def _listings_by_node(result: Result) -> dict[str, dict[str, str]]:
     """Return the first listing in force of each listed node, keyed by node name."""
     names = result.graph.nodes["name"]
+    records = result.listing_records()
     by_node: dict[str, dict[str, str]] = {}
-    for record in result.listing_records():
-        code = result.graph.code(record["name"])
-        if code is None:
+    # Every listed name looked up at once: one look-up each is a pass over every key.
+    for record, code in zip(
+        records, result.graph.codes([r["name"] for r in records]).tolist(), strict=True
+    ):
+        if code < 0:
             continue
         by_node.setdefault(
             str(names.iat[code]),
