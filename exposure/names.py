@@ -54,6 +54,10 @@ LEGAL_FORMS = frozenset(
         # Chinese pinyin: gongsi = company, youxian = limited, gufen = joint-stock,
         # jituan = group, zeren = liability ("Gufen Youxian Gongsi" = Co., Ltd.).
         "gongsi", "gufen", "jituan", "youxian", "youxiangongsi", "zeren",
+        # Japanese, Korean, Swedish and Indonesian forms rigour's table lacks, as Latin
+        # letters write them ("K.K." is kabushiki kaisha, "Tbk" terbuka: listed).
+        "kk", "kabushikigaisha", "kabushikikaisha", "jusikhoesa", "aktiebolag", "tbk",
+        "anonim",
     }
 )  # fmt: skip
 
@@ -66,6 +70,10 @@ LEGAL_PHRASES = (
     ("obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"),
     ("otkrytoe", "aktsionernoe", "obshchestvo"), ("zakrytoe", "aktsionernoe", "obshchestvo"),
     ("publichnoe", "aktsionernoe", "obshchestvo"), ("aktsionernoe", "obshchestvo"),
+    # Japanese and Korean in Latin letters; Turkish ("Anonim Şirketi", "Ltd. Şti.").
+    ("kabushiki", "kaisha"), ("yugen", "kaisha"), ("godo", "kaisha"), ("goshi", "kaisha"),
+    ("gomei", "kaisha"), ("jusik", "hoesa"), ("chusik", "hoesa"), ("yuhan", "hoesa"),
+    ("anonim", "sirketi"), ("limited", "sirketi"), ("ltd", "sti"),
 )  # fmt: skip
 _PHRASE_STARTS = frozenset(p[0] for p in LEGAL_PHRASES)
 
@@ -152,6 +160,9 @@ GENERIC_WORDS = frozenset(
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Dropped before splitting, so that "S.A.", "Co.,Ltd" and "Xi'an" give whole tokens.
 _JOINERS = str.maketrans({".": "", "'": "", "’": "", "&": " and "})
+#: "A.S." or "A.Ş." closing a name: the Czech, Slovak and Turkish joint-stock company, dropped
+#: only where dotted ("as" alone is a word).
+_DOTTED_AS = re.compile(r"(?<![a-z0-9])a\. ?s\.?(?=\W*$)")
 _MAX_FORM_SYLLABLES = 7
 _MAX_PLACE_SYLLABLES = 4
 
@@ -256,7 +267,10 @@ def name_tokens(name: str) -> list[str]:
     >>> name_tokens("华为技术有限公司")[:2]
     ['hua', 'wei']
     """
-    tokens = [t for t in _NON_WORD.split(fold(name).translate(_JOINERS)) if t]
+    folded = fold(name)
+    if "a." in folded:
+        folded = _DOTTED_AS.sub(" ", folded)
+    tokens = [t for t in _NON_WORD.split(folded.translate(_JOINERS)) if t]
     if _PHRASE_STARTS.intersection(tokens):
         tokens = _drop_phrases(tokens)
     while tokens:

@@ -421,6 +421,12 @@ def test_a_common_word_or_surname_alone_carries_no_floor() -> None:
     ("Dacia Societatea cu Răspundere Limitată", "Dacia SRL"),
     ("Газпром общество с ограниченной ответственностью", "Gazprom OOO"),
     ("Gazprom obshchestvo s ogranichennoi otvetstvennostiu", "Gazprom"),
+    ("NSK-Warner K.K.", "NSK-Warner Kabushiki Kaisha"),
+    ("Samsung Jusik Hoesa", "Samsung Co., Ltd."),
+    ("Koç Holding Anonim Şirketi", "Koc Holding A.S."),
+    ("Arçelik Ltd. Şti.", "Arcelik"),
+    ("Volvo Aktiebolag", "Volvo"),
+    ("Skoda Auto a.s.", "Skoda Auto"),
 ])  # fmt: skip
 def test_legal_forms_written_out_in_the_languages_of_the_lists_match(
     written_out: str, listed_as: str
@@ -430,6 +436,20 @@ def test_legal_forms_written_out_in_the_languages_of_the_lists_match(
     )
     row = Matcher(listed).match([written_out]).iloc[0]
     assert (row["outcome"], row["score"]) == ("match", 100.0)
+
+
+def test_a_series_numeral_closing_a_name_keeps_two_funds_apart() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": ["Nantahala Capital Offshore Fund I, Ltd.", "J P I Trading"],
+            "alt_names": [""] * 2,
+            "country": [""] * 2,
+            "list": ["Entity List"] * 2,
+        }
+    )
+    found = Matcher(listed).match(["Nantahala Capital Offshore Fund, Ltd.", "JPI Trading"])
+    assert found["outcome"].tolist() == ["possible", "match"]  # "I" of initials is no numeral
+    assert "number" in str(found.loc[0, "explanation"])
 
 
 def test_a_short_word_that_is_also_a_legal_form_somewhere_stays_a_word() -> None:

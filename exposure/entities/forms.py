@@ -29,6 +29,7 @@ import numpy as np
 from exposure.names import (
     GENERIC_WORDS,
     LEGAL_FORMS,
+    LEGAL_PHRASES,
     fold,
     in_chinese_script,
     name_tokens,
@@ -51,8 +52,8 @@ __all__ = [
 
 _DIGITS = re.compile(r"\d+")
 #: Numbers written as words or roman numerals, read as the numbers they are ("First" and "1st",
-#: "II" and "2" agree). Single-letter numerals ("I", "V", "X") are left out: they are as often
-#: initials.
+#: "II" and "2" agree). Single-letter numerals ("I", "V", "X") are as often initials: they are
+#: read as numbers only closing a name after a word ("Offshore Fund I", not "J P I").
 _ORDINALS = [
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
     "tenth", "eleventh", "twelfth",
@@ -61,6 +62,7 @@ _CARDINALS = [
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve",
 ]  # fmt: skip
+_SINGLE_LETTER_ROMAN = {"i": "1", "v": "5", "x": "10"}
 _ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
 _NUMBER_WORDS = {
     **{word: str(n) for n, word in enumerate(_ORDINALS, start=1)},
@@ -122,7 +124,8 @@ def without_legal_forms(name: str) -> str:
     """
     from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
 
-    text = name.casefold()
+    # Turkish "A.Ş." is read as the dotted form "a.s." (rigour knows Czech "a.s.").
+    text = name.casefold().replace("ş", "s")
     # A dotted form cut short of its last dot ("Łoś spółka z o.o") is read as written in full.
     cut_short = bool(_CUT_SHORT_FORM.search(text))
     text += "." if cut_short else ""
@@ -150,7 +153,10 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
         return True
     words = [w for w in _NON_LETTER.split(fold(name.translate(_APOSTROPHES))) if w]
     # A form of two letters opening a name may be a person's name ("Co Van Thanh", "Sa Ping").
-    return any(w in LEGAL_FORMS and (i > 0 or len(w) > 2) for i, w in enumerate(words))
+    if any(w in LEGAL_FORMS and (i > 0 or len(w) > 2) for i, w in enumerate(words)):
+        return True
+    spaced = f" {' '.join(words)} "
+    return any(f" {' '.join(phrase)} " in spaced for phrase in LEGAL_PHRASES)
 
 
 #: A name ending in a dotted abbreviation without its last dot ("o.o", "s.a").
@@ -363,6 +369,11 @@ def _compound_numbers(words: list[str]) -> list[str]:
     --------
     >>> _compound_numbers(["brigade", "forty", "four"]), _compound_numbers(["54th", "institute"])
     (['brigade', '44'], ['54', 'institute'])
+
+    A single-letter numeral counts only closing a name, after a longer word:
+
+    >>> _compound_numbers(["offshore", "fund", "i"]), _compound_numbers(["j", "p", "i"])
+    (['offshore', 'fund', '1'], ['j', 'p', 'i'])
     """
     out: list[str] = []
     for word in words:
@@ -377,6 +388,8 @@ def _compound_numbers(words: list[str]) -> list[str]:
             out[-1] = str(int(out[-1]) + int(number))
             continue
         out.append(str(_TENS[word]) if word in _TENS else number)
+    if len(out) > 1 and out[-1] in _SINGLE_LETTER_ROMAN and len(out[-2]) > 1:
+        out[-1] = _SINGLE_LETTER_ROMAN[out[-1]]
     return out
 
 
