@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/exposure: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $@
 
 # Byte-compiled once, as pip does for a regular install: an editable install otherwise compiles
@@ -25,6 +25,7 @@ lint: $(BIN)/exposure
 	$(BIN)/mypy
 
 test: $(BIN)/exposure lint browser
+	@command -v java >/dev/null || echo "Java is not installed: the Spark tests will be skipped"
 	$(BIN)/pytest
 
 # The HTML view is tested in a real headless Chromium (tests/test_interactive.py); CI runs as root

@@ -131,6 +131,7 @@ def load(
     listed: str | Path | None = None,
     suppliers: str | Path | None = None,
     ownership: str | Path | None = None,
+    sales: bool = True,
 ) -> Dataset:
     """Read and validate a folder of data files.
 
@@ -142,6 +143,10 @@ def load(
     listed, suppliers, ownership
         Paths of individual files, overriding the folder's. ``ownership.csv`` is optional: a
         folder without one has no ownership links.
+    sales
+        Read the suppliers table too. Off, only the other tables are read (its ``suppliers``
+        is empty, its file still named): for engines that read the sales themselves
+        (:mod:`exposure.spark`).
 
     Returns
     -------
@@ -172,7 +177,8 @@ def load(
             ]
         )
     with progress("loading", total=3):
-        return _load(input_files(data, listed=listed, suppliers=suppliers, ownership=ownership))
+        paths = input_files(data, listed=listed, suppliers=suppliers, ownership=ownership)
+        return _load(paths, sales=sales)
 
 
 def input_files(
@@ -261,7 +267,7 @@ def folder_file(folder: str | Path, schema: TableSchema) -> Path:
     return parquet_path
 
 
-def _load(paths: dict[str, Path | None]) -> Dataset:
+def _load(paths: dict[str, Path | None], *, sales: bool = True) -> Dataset:
     listed_path, suppliers_path = cast(Path, paths["listed"]), cast(Path, paths["suppliers"])
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
@@ -272,7 +278,10 @@ def _load(paths: dict[str, Path | None]) -> Dataset:
         problems.extend(error.problems)
     advance(suppliers_path.name)
     try:
-        tables["suppliers"], keys = _read_suppliers(suppliers_path)
+        if sales:
+            tables["suppliers"], keys = _read_suppliers(suppliers_path)
+        else:
+            tables["suppliers"] = pd.DataFrame(columns=[c.name for c in SUPPLIERS.columns])
     except DataError as error:
         problems.extend(error.problems)
     advance("ownership and reviews")

@@ -1,0 +1,736 @@
+"""The same analysis on Apache Spark, for supply graphs past one machine's memory.
+
+``pip install 'exposure[spark]'`` installs PySpark. :func:`analyze_spark` takes the sales as a
+Spark DataFrame (``suppliers.csv``'s columns, from a folder of Parquet or CSV parts on any file
+system Spark reads) and the small tables of a dataset (listed entities, ownership, review
+decisions, the user's lists) as exposure reads them, and returns the figures of every supplier
+as :attr:`exposure.Result.suppliers` has them: ``exposed``, ``tier``, ``revenue_at_risk``
+(``NaN`` when unknown), ``revenue_at_risk_is_lower_bound`` and ``share_basis``.
+
+Every rule is the single-machine engine's own code, run where the data is:
+
+* **names**: each distinct spelling is resolved by :func:`exposure.entities.resolve.resolve`
+  (review decision, then exact key, then the fuzzy score for customers, with the country of
+  their first sale as evidence), in :meth:`~pyspark.sql.DataFrame.mapInPandas` batches on the
+  executors; a node is a listed entity, else a name key, as in :func:`exposure.graph.build_graph`;
+* **who counts as listed, and which sales the rules reach** (listings in force on the date,
+  what-if assumptions, the 50% ownership rules, the reach of each list's restrictions): these
+  depend only on the sales of the nodes the listings, the ownership table and the assumptions
+  name, which are few. They are collected to the driver and analysed there by
+  :func:`exposure.analyze`, with the countries every node takes from the whole data;
+* **the figures** run on Spark: tiers as a breadth-first search backwards from the listed
+  nodes, one join per tier (a listed buyer absorbs: paths do not pass through it); the lower
+  bound and the estimate flags as the same searches from the sales of unknown or estimated
+  share; revenue at risk as the fixed point ``r(u) = sum of share(u, v) * (1 if v is listed
+  else r(v))``, one join and aggregation per step from ``r = 0``, until no figure changes by
+  more than :data:`TOLERANCE`. Each step's result is checkpointed (cut from its lineage), so
+  long cycles do not grow the plan.
+
+Results agree with the single-machine engine's on every supplier (``tests/test_spark.py``):
+the same exposed set and tiers, revenue at risk within 1e-9, the same flags.
+
+Examples
+--------
+>>> from pyspark.sql import SparkSession  # doctest: +SKIP
+>>> spark = SparkSession.builder.master("local[2]").getOrCreate()  # doctest: +SKIP
+>>> from exposure import load
+>>> from exposure.spark import analyze_spark, read_sales
+>>> data = load()
+>>> sales = read_sales(spark, data.files["suppliers"])  # doctest: +SKIP
+>>> figures = analyze_spark(sales, data, as_of="2019-10-09")  # doctest: +SKIP
+>>> figures.filter("supplier = 'Ambarella'").select("tier").first()[0]  # doctest: +SKIP
+1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from exposure.entities.decisions import Decisions
+from exposure.entities.listings import entity_ids, name_index
+from exposure.entities.matcher import Matcher
+from exposure.entities.resolve import resolve
+from exposure.errors import DataError, ExposureError, Problem
+from exposure.names import name_keys
+from exposure.ownership import OWNERSHIP_THRESHOLD
+from exposure.reach import NO, STATUSES, UNKNOWN
+from exposure.read.dataset import Dataset, read_suppliers
+from exposure.read.schema import SUPPLIERS
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["MAX_ITERATIONS", "TOLERANCE", "analyze_spark", "figures", "read_sales"]
+
+#: Revenue at risk stops when no supplier's figure changed by more than this in a step.
+TOLERANCE = 1e-13
+#: Steps of the revenue recursion after which the analysis stops with an error: only cycles
+#: of shares summing to nearly 1 converge this slowly.
+MAX_ITERATIONS = 2000
+
+#: The text columns of the sales that may be absent (the cells count as empty).
+_OPTIONAL_TEXT = ("supplier_country", "customer_country", "share_basis")
+
+
+def _spark() -> Any:
+    """Import PySpark's functions, or say how to install them."""
+    try:
+        from pyspark.sql import functions
+    except ImportError as error:
+        msg = "the Spark engine needs PySpark: pip install 'exposure[spark]'"
+        raise ExposureError(msg) from error
+    return functions
+
+
+def read_sales(spark: SparkSession, path: str | Path) -> DataFrame:
+    """Read a ``suppliers`` table (CSV with a header, Parquet, or a folder of parts) with Spark.
+
+    Every column is read as text but ``revenue_share``, which must be a number from 0 to 1 or
+    empty (unknown).
+
+    Raises
+    ------
+    DataError
+        When a column the analysis needs is missing, or a share is not a number from 0 to 1.
+    """
+    F = _spark()
+    where = str(path)
+    suffix = Path(where).suffix.lower()
+    parts = list(Path(where).glob("*")) if Path(where).is_dir() else []
+    if suffix == ".parquet" or any(p.suffix == ".parquet" for p in parts):
+        sales = spark.read.parquet(where)
+        sales = sales.select(
+            *(F.col(c).cast("string") if c != "revenue_share" else F.col(c) for c in sales.columns)
+        )
+    else:
+        sales = spark.read.option("header", True).option("encoding", "UTF-8").csv(where)
+    return _checked_sales(sales, where)
+
+
+def _checked_sales(sales: DataFrame, where: str) -> DataFrame:
+    F = _spark()
+    missing = [c for c in ("supplier", "customer", "revenue_share") if c not in sales.columns]
+    if missing:
+        problem = Problem(
+            where,
+            1,
+            missing[0],
+            f"the column {missing[0]!r} is missing",
+            f"add it: {SUPPLIERS.file_name} needs supplier, customer and revenue_share",
+        )
+        raise DataError([problem])
+    raw = F.trim(F.col("revenue_share").cast("string"))
+    share = F.when((raw == "") | raw.isNull(), F.lit(None)).otherwise(raw.cast("double"))
+    sales = sales.withColumn("_share_text", raw).withColumn("revenue_share", share)
+    bad = (
+        sales.filter(
+            ((F.col("_share_text") != "") & F.col("revenue_share").isNull())
+            | (F.col("revenue_share") < 0)
+            | (F.col("revenue_share") > 1)
+        )
+        .select("_share_text")
+        .first()
+    )
+    if bad is not None:
+        problem = Problem(
+            where,
+            None,
+            "revenue_share",
+            f"the share {bad[0]!r} is not a number from 0 to 1",
+            "write the share of the supplier's revenue as a fraction (0.12 for 12%), or leave "
+            "the cell empty when it is unknown",
+        )
+        raise DataError([problem])
+    for column in _OPTIONAL_TEXT:
+        if column not in sales.columns:
+            sales = sales.withColumn(column, F.lit(""))
+    return sales.drop("_share_text").fillna("", subset=list(_OPTIONAL_TEXT))
+
+
+def analyze_spark(
+    sales: DataFrame,
+    dataset: Dataset,
+    *,
+    as_of: str | dt.date | None = None,
+    fuzzy: bool = True,
+    affiliates_rule: bool = True,
+    ownership_threshold: float = OWNERSHIP_THRESHOLD,
+    ownership_method: str = "multiply",
+    assume_listed: Sequence[str] = (),
+    assume_delisted: Sequence[str] = (),
+) -> DataFrame:
+    """Return every supplier's figures, computed on Spark.
+
+    Parameters
+    ----------
+    sales
+        The sales, one row per supplier, customer and product (:func:`read_sales`).
+    dataset
+        The listed entities and, when the data has them, ownership, review decisions and the
+        user's lists (:func:`exposure.load`); its own ``suppliers`` table is not read.
+    as_of, fuzzy, affiliates_rule, ownership_threshold, ownership_method, assume_listed, assume_delisted
+        As :func:`exposure.analyze` takes them.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        One row per supplier: ``supplier``, ``exposed``, ``tier`` (null when not exposed),
+        ``revenue_at_risk`` (``NaN`` when no share on an exposure path is known),
+        ``revenue_at_risk_is_lower_bound`` and ``share_basis``, most exposed first (the
+        order of :attr:`exposure.Result.suppliers`, names compared in lower case).
+    """
+    from exposure.result import parse_date
+
+    F = _spark()
+    when = parse_date(as_of)
+    listings = dataset.listed.copy()
+    listings["entity"] = entity_ids(listings)
+    sales = _checked_sales(sales, str(dataset.files.get("suppliers", "sales")))
+    rows = sales.withColumn("_row", F.monotonically_increasing_id()).localCheckpoint()
+
+    spellings = _resolved_spellings(rows, dataset, listings, fuzzy)
+    entity_names = listings.drop_duplicates("entity")
+    spark = rows.sparkSession
+    listed_names = spark.createDataFrame(
+        pd.DataFrame(
+            {
+                "node": [f"e:{e}" for e in entity_names["entity"].tolist()],
+                "listed_name": entity_names["name"].astype(str).tolist(),
+                "listed_country": entity_names["country"].astype(str).tolist(),
+            }
+        ),
+        "node string, listed_name string, listed_country string",
+    )
+    coded = (
+        rows.join(
+            spellings.select(F.col("spelling").alias("supplier"), F.col("node").alias("src")),
+            "supplier",
+        )
+        .join(
+            spellings.select(F.col("spelling").alias("customer"), F.col("node").alias("dst")),
+            "customer",
+        )
+        .localCheckpoint()
+    )
+    _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
+    nodes = _nodes(coded, spellings, listed_names)
+
+    listed, reach = _policy(coded, nodes, dataset, when, fuzzy, {
+        "affiliates_rule": affiliates_rule,
+        "ownership_threshold": ownership_threshold,
+        "ownership_method": ownership_method,
+        "assume_listed": tuple(assume_listed),
+        "assume_delisted": tuple(assume_delisted),
+    })  # fmt: skip
+    edges = _edges(coded, reach)
+    per_node = figures(edges, listed)
+    suppliers = coded.select(F.col("src").alias("node")).distinct()
+    table = (
+        suppliers.join(per_node, "node", "left")
+        .join(nodes.select("node", "name"), "node")
+        .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
+    )
+    exposed = F.col("tier") > 0
+    unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
+    figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
+    return table.select(
+        F.col("name").alias("supplier"),
+        exposed.alias("exposed"),
+        F.when(exposed, F.col("tier")).alias("tier"),
+        figure.alias("revenue_at_risk"),
+        F.col("lower_bound").alias("revenue_at_risk_is_lower_bound"),
+        F.when(~exposed, F.lit(""))
+        .when(unknown, F.lit("unknown"))
+        .when(F.col("estimated"), F.lit("estimate"))
+        .otherwise(F.lit("disclosed"))
+        .alias("share_basis"),
+    ).orderBy(
+        (~exposed).asc(),
+        F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
+        F.when(exposed, F.col("tier")).otherwise(F.lit(np.iinfo(np.int64).max)),
+        F.lower("supplier"),
+    )
+
+
+def _check_coded(coded: DataFrame, where: str) -> None:
+    """Raise the single-machine reader's errors for sales that make no sense once resolved.
+
+    A company selling to itself, two rows for one spelling of supplier, customer and product, and a
+    supplier whose known shares add up to over 1 (the reader's tolerance, as
+    :mod:`exposure.read.dataset` checks them).
+    """
+    from exposure.read.dataset import SHARE_TOLERANCE
+
+    F = _spark()
+    itself = coded.filter(F.col("src") == F.col("dst")).select("supplier", "customer").first()
+    if itself is not None:
+        raise DataError([Problem(
+            where, None, "customer", f"{itself['supplier']!r} sells to itself (as {itself['customer']!r})",
+            "remove the row, or name the real customer",
+        )])  # fmt: skip
+    product = F.coalesce(F.col("product"), F.lit("")) if "product" in coded.columns else F.lit("")
+    twice = (
+        coded.groupBy("supplier", "customer", product.alias("product"))
+        .agg(
+            F.count("*").alias("rows"),
+        )
+        .filter("rows > 1")
+        .first()
+    )
+    if twice is not None:
+        raise DataError([Problem(
+            where, None, None,
+            f"{twice['rows']} rows for supplier {twice['supplier']!r}, customer "
+            f"{twice['customer']!r} and product {twice['product']!r}",
+            "remove the duplicate rows, or merge them into one",
+        )])  # fmt: skip
+    over = (
+        coded.groupBy("src")
+        .agg(F.sum("revenue_share").alias("total"), F.first("supplier").alias("supplier"))
+        .filter(F.col("total") > 1 + SHARE_TOLERANCE)
+        .first()
+    )
+    if over is not None:
+        raise DataError([Problem(
+            where, None, "revenue_share",
+            f"the shares of supplier {over['supplier']!r} add up to {over['total']:.4g}, over 1",
+            "correct the shares so that one supplier's shares sum to at most 1",
+        )])  # fmt: skip
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+def _resolved_spellings(
+    rows: DataFrame, dataset: Dataset, listings: pd.DataFrame, fuzzy: bool
+) -> DataFrame:
+    """Return each distinct spelling with its node (``e:<entity>`` or ``k:<key>``) and order.
+
+    A spelling's order is where it first appears: down the supplier column, then down the
+    customer column (as :func:`exposure.graph.build_graph` numbers spellings).
+    """
+    F = _spark()
+    as_supplier = rows.select(
+        F.col("supplier").alias("spelling"),
+        F.lit(0).alias("side"),
+        F.col("_row"),
+        F.lit("").alias("country"),
+    )
+    as_customer = rows.select(
+        F.col("customer").alias("spelling"),
+        F.lit(1).alias("side"),
+        F.col("_row"),
+        F.col("customer_country").alias("country"),
+    )
+    sold_to = F.col("side") == 1
+    distinct = (
+        as_supplier.unionByName(as_customer)
+        .groupBy("spelling")
+        .agg(
+            F.min(F.struct("side", "_row")).alias("first"),
+            F.max(sold_to).alias("customer"),
+            F.min_by(F.when(sold_to, F.col("country")), F.when(sold_to, F.col("_row"))).alias(
+                "country"
+            ),
+        )
+    )
+    matches_file = str(dataset.files.get("matches", "matches.csv"))
+    Decisions.from_table(dataset.matches, name_index(listings), matches_file)  # errors here
+    context = (uuid.uuid4().hex, listings, dataset.matches, matches_file, fuzzy)
+
+    def batches(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for frame in frames:
+            yield _resolve_batch(frame, *context)
+
+    resolved = distinct.select("spelling", "customer", "country").mapInPandas(
+        batches, "spelling string, node string, problem string"
+    )
+    resolved = resolved.localCheckpoint()
+    problems = resolved.filter(F.col("problem") != "").limit(20).collect()
+    if problems:
+        where = str(dataset.files.get("suppliers", "suppliers.csv"))
+        raise DataError(
+            [
+                Problem(
+                    where,
+                    None,
+                    "customer",
+                    f"{row['spelling']!r}: {row['problem']}",
+                    "use a name that only one listed entity carries, remove the shared alias "
+                    "from listed.csv, or confirm the right entity in matches.csv",
+                )
+                for row in problems
+            ]
+        )
+    return resolved.join(distinct.select("spelling", "first"), "spelling").drop("problem")
+
+
+#: What each executor process built once per analysis to resolve names: the listed names'
+#: index, the review decisions and the fuzzy matcher (whose preparation takes seconds).
+_RESOLVERS: dict[str, tuple[Any, Decisions, Matcher | None]] = {}
+
+
+def _resolve_batch(
+    frame: pd.DataFrame,
+    token: str,
+    listings: pd.DataFrame,
+    matches: pd.DataFrame | None,
+    matches_file: str,
+    fuzzy: bool,
+) -> pd.DataFrame:
+    """Resolve one batch of distinct spellings as :func:`exposure.graph.build_graph` does."""
+    names = frame["spelling"].to_numpy(dtype=object)
+    keys = name_keys(names.tolist())
+    key_codes, _ = pd.factorize(keys, sort=False)
+    if token not in _RESOLVERS:
+        _RESOLVERS.clear()
+        index = name_index(listings)
+        decisions = Decisions.from_table(matches, index, matches_file)
+        matcher = Matcher(listings, decisions=decisions) if fuzzy else None
+        _RESOLVERS[token] = (index, decisions, matcher)
+    index, decisions, matcher = _RESOLVERS[token]
+    countries = frame["country"].fillna("").to_numpy(dtype=object)
+    found = resolve(
+        names,
+        (keys, key_codes),
+        listings,
+        index,
+        decisions,
+        fuzzy=fuzzy,
+        to_score=frame["customer"].to_numpy(bool),
+        countries=lambda positions: [str(c) for c in countries[positions]],
+        matcher=matcher,
+        stop_at_ambiguous=False,
+    )
+    assert found.links is not None  # not stopped at an ambiguous name
+    entity = found.links["entity"].to_numpy()
+    node = np.where(entity >= 0, [f"e:{e}" for e in entity], [f"k:{k}" for k in keys])
+    problem = np.full(len(names), "", dtype=object)
+    for position, message in found.ambiguous:
+        problem[position] = message
+    return pd.DataFrame({"spelling": names, "node": node, "problem": problem})
+
+
+def _nodes(coded: DataFrame, spellings: DataFrame, listed_names: DataFrame) -> DataFrame:
+    """Return each node's display name and country, as :func:`exposure.graph.build_graph` gives.
+
+    A node's name is its listed name, else the spelling that first names it; its country its
+    listing's, else its first sale's as a supplier, else as a customer.
+    """
+    F = _spark()
+    named = spellings.groupBy("node").agg(F.min_by("spelling", "first").alias("spelling"))
+    as_supplier = (
+        coded.filter(F.col("supplier_country") != "")
+        .groupBy(F.col("src").alias("node"))
+        .agg(F.min_by("supplier_country", "_row").alias("supplier_country"))
+    )
+    as_customer = (
+        coded.filter(F.col("customer_country") != "")
+        .groupBy(F.col("dst").alias("node"))
+        .agg(F.min_by("customer_country", "_row").alias("customer_country"))
+    )
+    return (
+        named.join(listed_names, "node", "left")
+        .join(as_supplier, "node", "left")
+        .join(as_customer, "node", "left")
+        .select(
+            "node",
+            F.coalesce("listed_name", "spelling").alias("name"),
+            F.coalesce(
+                F.when(F.col("listed_country") != "", F.col("listed_country")),
+                "supplier_country",
+                "customer_country",
+                F.lit(""),
+            ).alias("country"),
+        )
+        .localCheckpoint()
+    )
+
+
+# -- who counts as listed, which sales the rules reach -------------------------------------
+
+
+def _policy(
+    coded: DataFrame,
+    nodes: DataFrame,
+    dataset: Dataset,
+    as_of: dt.date,
+    fuzzy: bool,
+    options: dict[str, Any],
+) -> tuple[DataFrame, DataFrame]:
+    """Return the listed nodes, and the rows of sales the rules do not reach for certain.
+
+    The nodes a listing, the ownership table or an assumption names, and every sale from or to
+    them, are analysed on the driver by :func:`exposure.analyze` (the single-machine rules).
+    """
+    from exposure.result import analyze
+
+    F = _spark()
+    spark = coded.sparkSession
+    named = [*options["assume_listed"], *options["assume_delisted"]]
+    if dataset.ownership is not None and len(dataset.ownership):
+        named += [str(n) for c in ("owner", "owned") for n in dataset.ownership[c].tolist()]
+    keys = sorted({f"k:{k}" for k in name_keys(named) if k})
+    relevant = F.col("node").startswith("e:") | F.col("node").isin(keys)
+    chosen = nodes.filter(relevant).select("node")
+    near = (
+        coded.join(chosen.withColumnRenamed("node", "dst"), "dst", "left_semi")
+        .unionByName(coded.join(chosen.withColumnRenamed("node", "src"), "src", "left_semi"))
+        .dropDuplicates(["_row"])
+    )
+    columns = [c for c in coded.columns if c not in ("src", "dst", "_row")]
+    if near.isEmpty():  # no sale touches a listed entity: none counts as listed
+        return (
+            spark.createDataFrame([], "node string"),
+            spark.createDataFrame([], "_row long, reach string"),
+        )
+    local = near.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
+    touched = near.select(F.col("src").alias("node")).unionByName(
+        near.select(F.col("dst").alias("node"))
+    )
+    node_country = {
+        row["node"]: row["country"]
+        for row in nodes.join(touched, "node", "left_semi").select("node", "country").collect()
+    }
+    graph = _local_graph(local[columns], dataset, fuzzy, node_country)
+    result = analyze(graph, as_of=as_of, **options)
+    node_ids = _node_ids(graph.nodes)
+    chosen_ids = {row["node"] for row in chosen.collect()}
+    listed_ids = sorted(set(node_ids[result.listed].tolist()) & chosen_ids)
+    status = result.reach.status_of_rows
+    dst = graph.rows["dst"].to_numpy()
+    # Only sales whose buyer the driver saw with all its sales are taken from it.
+    sure = np.isin(node_ids[dst], listed_ids)
+    statuses = pd.DataFrame(
+        {
+            "_row": local["_row"].to_numpy(np.int64)[sure],
+            "reach": np.asarray(status)[sure],
+        }
+    )
+    listed = spark.createDataFrame(pd.DataFrame({"node": listed_ids}), "node string")
+    reach = spark.createDataFrame(
+        statuses[statuses["reach"].isin([NO, UNKNOWN])].assign(
+            reach=lambda t: t["reach"].map(STATUSES)
+        )[["_row", "reach"]],
+        "_row long, reach string",
+    )
+    return listed, reach
+
+
+def _node_ids(nodes: pd.DataFrame) -> np.ndarray:
+    entity = nodes["entity"].to_numpy()
+    keys = nodes["key"].astype(str).to_numpy(dtype=object)
+    return np.where(entity >= 0, [f"e:{e}" for e in entity], [f"k:{k}" for k in keys])
+
+
+def _local_graph(
+    rows: pd.DataFrame, dataset: Dataset, fuzzy: bool, node_country: dict[str, str]
+) -> Any:
+    """Build the single-machine graph of the collected sales, nodes' countries from all sales."""
+    from dataclasses import replace
+
+    from exposure.graph import build_graph
+
+    with tempfile.TemporaryDirectory(prefix="exposure-spark-") as folder:
+        path = Path(folder) / "suppliers.parquet"
+        table = rows.assign(
+            revenue_share=rows["revenue_share"].astype("float64"),
+        )
+        table.to_parquet(path, index=False)
+        suppliers = read_suppliers(path)
+    local = Dataset(
+        listed=dataset.listed,
+        suppliers=suppliers,
+        files=dict(dataset.files),
+        ownership=dataset.ownership,
+        matches=dataset.matches,
+        lists=dataset.lists,
+    )
+    graph = build_graph(local, fuzzy=fuzzy)
+    ids = _node_ids(graph.nodes)
+    country = graph.nodes["country"].to_numpy(dtype=object).copy()
+    for i, node in enumerate(ids.tolist()):
+        if node in node_country:
+            country[i] = node_country[node]
+    return replace(graph, nodes=graph.nodes.assign(country=country))
+
+
+# -- the figures -----------------------------------------------------------------------------
+
+
+def _edges(coded: DataFrame, reach: DataFrame) -> DataFrame:
+    """Aggregate the rows into one edge per pair of nodes, as the rules reach them.
+
+    A row the rules do not reach is left out; one whose reach is unknown counts, its share
+    unknown (as :meth:`exposure.graph.SupplyGraph.restricted_to` narrows a graph).
+    """
+    F = _spark()
+    rows = coded.join(reach, "_row", "left")
+    kept = rows.filter(F.coalesce(F.col("reach"), F.lit("")) != STATUSES[NO])
+    sure = F.col("revenue_share").isNotNull() & F.col("reach").isNull()
+    share = F.when(sure, F.col("revenue_share")).otherwise(F.lit(0.0))
+    return (
+        kept.groupBy("src", "dst")
+        .agg(
+            F.sum(share).alias("share"),
+            F.max(~sure).alias("unknown_share"),
+            F.max((F.col("share_basis") == "estimate") & (share > 0)).alias("estimate"),
+        )
+        .localCheckpoint()
+    )
+
+
+def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return each node's tier, revenue at risk and flags, on Spark.
+
+    Parameters
+    ----------
+    edges
+        ``src``, ``dst`` (node ids), ``share`` (the known share, 0 where unknown),
+        ``unknown_share`` and ``estimate`` (booleans): one row per pair of nodes.
+    listed
+        ``node``: the nodes that count as listed.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``node``, ``tier``, ``revenue_at_risk``, ``lower_bound``, ``estimated``, for the nodes
+        with an exposure (others are not exposed: tier -1, revenue at risk 0, no flags).
+        :mod:`exposure.analysis` defines each figure.
+    """
+    F = _spark()
+    tier = _levels(edges, listed, listed)
+    risk = _revenue_at_risk(edges, listed)
+    listed_nodes = listed.withColumn("is_listed", F.lit(True))
+    # Lower bound: an unknown share on a sale whose buyer may lead to a listed entity, and
+    # every supplier whose sales reach such a sale through unlisted companies.
+    carrying = edges.filter(F.col("unknown_share") | (F.col("share") > 0))
+    may_reach = listed.unionByName(_levels(carrying, listed, listed).select("node")).distinct()
+    seeds = (
+        edges.filter("unknown_share")
+        .join(may_reach.withColumnRenamed("node", "dst"), "dst", "left_semi")
+        .select(F.col("src").alias("node"))
+        .distinct()
+    )
+    lower = _upstream(carrying, seeds, listed)
+    # Estimated: a share estimated on a sale that leads to a listed entity with some share.
+    leads = listed.unionByName(risk.filter("revenue_at_risk > 0").select("node")).distinct()
+    estimate_seeds = (
+        edges.filter("estimate")
+        .join(leads.withColumnRenamed("node", "dst"), "dst", "left_semi")
+        .select(F.col("src").alias("node"))
+        .distinct()
+    )
+    estimated = _upstream(edges.filter("share > 0"), estimate_seeds, listed)
+    everyone = (
+        tier.select("node")
+        .unionByName(risk.select("node"))
+        .unionByName(lower)
+        .unionByName(estimated)
+        .distinct()
+    )
+    return (
+        everyone.join(tier.withColumnRenamed("level", "tier"), "node", "left")
+        .join(risk, "node", "left")
+        .join(lower.withColumn("lower_bound", F.lit(True)), "node", "left")
+        .join(estimated.withColumn("estimated", F.lit(True)), "node", "left")
+        .join(listed_nodes, "node", "left")
+        .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
+        .drop("is_listed")
+    )
+
+
+def _levels(edges: DataFrame, targets: DataFrame, blocked: DataFrame) -> DataFrame:
+    """Each node's shortest path length to a target, not through a blocked node.
+
+    :func:`exposure.analysis.levels` on Spark: one join per length, backwards from the
+    targets; a target too gets the length of its path to another target.
+    """
+    F = _spark()
+    pattern = edges.select("src", "dst").distinct().localCheckpoint()
+    found = targets.sparkSession.createDataFrame([], "node string, level int")
+    frontier = targets.select("node")
+    depth = 0
+    while True:
+        depth += 1
+        step = (
+            pattern.join(frontier.withColumnRenamed("node", "dst"), "dst", "left_semi")
+            .select(F.col("src").alias("node"))
+            .distinct()
+            .join(found, "node", "left_anti")
+            .localCheckpoint()
+        )
+        if step.isEmpty():
+            return found
+        found = found.unionByName(step.withColumn("level", F.lit(depth))).localCheckpoint()
+        frontier = step.join(blocked, "node", "left_anti")
+
+
+def _upstream(edges: DataFrame, seeds: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return the seeds and every node whose sales reach an unlisted seed, not via listed ones."""
+    starts = seeds.join(listed, "node", "left_anti")
+    reached = _levels(edges, starts, listed).select("node")
+    return seeds.unionByName(reached).distinct()
+
+
+def _revenue_at_risk(edges: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return the fixed point of :func:`exposure.analysis.revenue_at_risk`, one join a step."""
+    F = _spark()
+    flagged = listed.withColumn("to_listed", F.lit(True)).withColumnRenamed("node", "dst")
+    sales = (
+        edges.filter("share > 0")
+        .join(flagged, "dst", "left")
+        .select("src", "dst", "share", F.coalesce("to_listed", F.lit(False)).alias("to_listed"))
+        .localCheckpoint()
+    )
+    direct = (
+        sales.filter("to_listed")
+        .groupBy(F.col("src").alias("node"))
+        .agg(F.sum("share").alias("direct"))
+    )
+    onward = sales.filter(~F.col("to_listed")).select("src", "dst", "share").localCheckpoint()
+    risk = direct.select("node", F.col("direct").alias("revenue_at_risk")).localCheckpoint()
+    for _ in range(MAX_ITERATIONS):
+        passed_on = (
+            onward.join(risk.withColumnRenamed("node", "dst"), "dst")
+            .groupBy(F.col("src").alias("node"))
+            .agg(F.sum(F.col("share") * F.col("revenue_at_risk")).alias("onward"))
+        )
+        updated = (
+            direct.join(passed_on, "node", "full")
+            .select(
+                "node",
+                (F.coalesce("direct", F.lit(0.0)) + F.coalesce("onward", F.lit(0.0))).alias(
+                    "revenue_at_risk"
+                ),
+            )
+            .localCheckpoint()
+        )
+        largest = (
+            updated.withColumnRenamed("revenue_at_risk", "new")
+            .join(risk, "node", "full")
+            .select(
+                F.max(
+                    F.abs(F.coalesce("new", F.lit(0.0)) - F.coalesce("revenue_at_risk", F.lit(0.0)))
+                )
+            )
+            .first()
+        )
+        change = None if largest is None else largest[0]
+        risk = updated
+        if change is None or change <= TOLERANCE:
+            return risk
+    msg = (
+        f"revenue at risk did not settle within {MAX_ITERATIONS} steps on Spark: some cycle "
+        "of sales passes on nearly all its revenue; run the single-machine engine, which "
+        "solves such cycles exactly"
+    )
+    raise ExposureError(msg)

@@ -1,0 +1,195 @@
+"""The Spark engine gives every supplier the single-machine engine's figures.
+
+Runs Spark in local mode; skipped, saying why, where PySpark or Java is missing
+(``make test`` installs the ``spark`` extra).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exposure import analyze, load
+from exposure.errors import DataError
+from exposure.reach import NO, UNKNOWN
+from tests.conftest import LISTED_HEADER, SUPPLIERS_HEADER, listing, sale, write_csv
+
+pyspark = pytest.importorskip(
+    "pyspark", reason="PySpark is not installed: pip install -e '.[spark]'"
+)
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("Java is not installed: Spark needs it", allow_module_level=True)
+
+from exposure.spark import analyze_spark, read_sales  # noqa: E402
+
+# PySpark 4.x warns that it is not tested with pandas 3, and calls what pandas 3 deprecates;
+# the comparisons below are the test of what it hands back.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("exposure-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def generated_data(folder: Path, seed: int) -> Path:
+    """A random supply graph with cycles, unknown and estimated shares, dates and ownership.
+
+    Some listed entities are sold to under other spellings (one misspelt), one listing has
+    ended, one starts later, a listed entity owns 60% of another company, and some sales are of
+    foreign-made items whose US content is low (not reached) or unknown.
+    """
+    rng = random.Random(seed)
+    companies = [f"Company {i} Ltd" for i in range(40)]
+    listed = [
+        listing("Listed Alpha Technology", "2019-05-16", country="CN"),
+        listing("Listed Beta Systems", "2019-10-09", alt_names="Beta Sys", country="CN"),
+        listing("Gamma Vision", "2019-10-09", end="2020-06-01", country="CN"),
+        listing("Delta Security Bureau", "2020-01-01", country="CN"),
+        listing("Epsilon Semiconductor", "2019-10-09", country="HK"),
+    ]
+    spellings = {
+        # A typo linked by fuzzy matching, and one only possible (left unlinked).
+        "Listed Alpha Technology": ["Listed Alpha Technology Co., Ltd.", "Listed Alfa Technology"],
+        "Listed Beta Systems": ["Beta Sys", "Listed Beta Systems"],
+        "Gamma Vision": ["Gamma Vision", "Gamma Vison"],
+        "Delta Security Bureau": ["Delta Security Bureau"],
+        "Epsilon Semiconductor": ["Epsilon Semiconductor Limited"],
+    }
+    every_spelling = [s for names in spellings.values() for s in names]
+    sales = []
+    for i, supplier in enumerate(companies):
+        others = [c for c in companies if c != supplier]
+        customers = rng.sample(others, rng.randint(1, 4))  # cycles among the companies
+        customers += rng.sample(every_spelling, rng.randint(0, 2))
+        if i % 10 == 0:
+            customers += [c for c in every_spelling if c not in customers]
+        for customer in customers:  # shares of at most 0.9 in all
+            share = None if rng.random() < 0.2 else round(rng.uniform(0, 0.9 / len(customers)), 4)
+            row = sale(supplier, customer, share, product=rng.choice(["chips", "drives"]))
+            row["supplier_country"] = rng.choice(["US", "US", "TW", ""])
+            if share is not None and rng.random() < 0.3:
+                row["share_basis"] = "estimate"
+            if rng.random() < 0.3:
+                row["origin"] = "TW"
+                row["us_content"] = rng.choice(["0.1", "", "0.5"])
+            sales.append(row)
+        if i % 7 == 0:  # a listed entity's own sales
+            sales.append(sale(spellings["Listed Beta Systems"][i % 2], supplier, 0.05, f"p{i}"))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "listed.csv", LISTED_HEADER, listed)
+    write_csv(folder / "suppliers.csv", SUPPLIERS_HEADER, sales)
+    write_csv(
+        folder / "ownership.csv",
+        ["owner", "owned", "percent", "source"],
+        [
+            {
+                "owner": "Listed Alpha Technology",
+                "owned": companies[3],
+                "percent": 60,
+                "source": "test",
+            }
+        ],
+    )
+    return folder
+
+
+def compare(spark: Any, folder: Path, as_of: str, **options: Any) -> pd.DataFrame:
+    """Assert both engines agree on every supplier; return the single-machine table."""
+    expected = analyze(load(folder), as_of=as_of, **options).suppliers
+    data = load(folder, sales=False)
+    found = analyze_spark(read_sales(spark, data.files["suppliers"]), data, as_of=as_of, **options)
+    got = found.toPandas()
+    assert got["supplier"].tolist() == expected["supplier"].tolist()  # the same order
+    for column in ("exposed", "revenue_at_risk_is_lower_bound", "share_basis"):
+        assert got[column].tolist() == expected[column].tolist(), column
+    assert got["tier"].astype("Int64").tolist() == expected["tier"].tolist()
+    risk, expected_risk = got["revenue_at_risk"].to_numpy(), expected["revenue_at_risk"].to_numpy()
+    assert (np.isnan(risk) == np.isnan(expected_risk)).all()  # unknown stays unknown
+    assert np.nanmax(np.abs(risk - expected_risk), initial=0.0) <= 1e-9
+    return expected
+
+
+@pytest.mark.parametrize("as_of", ["2019-10-09", "2026-12-01"])
+def test_spark_agrees_with_one_machine_on_a_generated_graph(
+    spark: Any, tmp_path: Path, as_of: str
+) -> None:
+    folder = generated_data(tmp_path / "data", seed=7)
+    expected = compare(spark, folder, as_of)
+    # The graph holds what the rules act on, so that agreement means something.
+    result = analyze(load(folder), as_of=as_of)
+    status = result.reach.status_of_rows
+    assert (status == NO).any()
+    assert (status == UNKNOWN).any()
+    affiliates = result.affiliates
+    # The BIS affiliates rule (90 FR 47201) is in force on the later date only.
+    assert affiliates["affiliate"].any() == (as_of > "2026")
+    assert {"fuzzy", "possible"} <= set(result.graph.spellings["match"])
+    assert expected["revenue_at_risk_is_lower_bound"].any()
+    assert (expected["share_basis"] == "estimate").any()
+    assert expected["tier"].max() >= 3
+
+
+def test_spark_agrees_on_the_bundled_data_with_a_what_if(spark: Any) -> None:
+    folder = load().files["suppliers"].parent
+    compare(spark, folder, "2019-06-01", assume_listed=["Hikvision"])
+
+
+def test_a_company_selling_to_itself_is_a_clear_error(spark: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_csv(folder / "listed.csv", LISTED_HEADER, [listing("Hikvision")])
+    path = write_csv(
+        folder / "suppliers.csv",
+        SUPPLIERS_HEADER,
+        [sale("Acme Corp", "Hikvision", 0.1), sale("ACME Corp.", "Acme Corp", 0.1)],
+    )
+    data = load(folder, sales=False)
+    with pytest.raises(DataError, match="sells to itself"):
+        analyze_spark(read_sales(spark, path), data, as_of="2019-10-09")
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([sale("Acme", "Hikvision", 0.7), sale("ACME Ltd", "Beta", 0.6)], "add up to 1.3, over 1"),
+    ([sale("Acme", "Hikvision", 0.1), sale("Acme", "Hikvision", 0.2)], "2 rows for supplier"),
+])  # fmt: skip
+def test_shares_over_1_and_duplicate_rows_are_clear_errors(
+    spark: Any, tmp_path: Path, rows: list[dict[str, object]], message: str
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_csv(folder / "listed.csv", LISTED_HEADER, [listing("Hikvision")])
+    path = write_csv(folder / "suppliers.csv", SUPPLIERS_HEADER, rows)
+    with pytest.raises(DataError, match=message):
+        analyze_spark(read_sales(spark, path), load(folder, sales=False), as_of="2019-10-09")
+
+
+def test_a_share_out_of_range_is_a_clear_error(spark: Any, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "suppliers.csv", SUPPLIERS_HEADER, [sale("A", "B", "1.5")])
+    with pytest.raises(DataError, match=r"1\.5.*not a number from 0 to 1"):
+        read_sales(spark, path)
