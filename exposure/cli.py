@@ -431,6 +431,22 @@ def cli() -> None:
     metavar="N",
     help="Without --supplier: only the N most exposed suppliers (in every format).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: compute every supplier's figures on Apache Spark (pip install "
+    "'exposure[spark]'), with --format parquet -o DIR; docs/scaling.md.",
+)
+@click.option(
+    "--spark-master",
+    default="local[*]",
+    show_default=True,
+    metavar="URL",
+    help="With --engine spark: where Spark runs (local[*]: this machine's cores; "
+    "spark://HOST:7077, yarn...).",
+)
 @data_options
 @cache_option
 @analysis_options
@@ -439,6 +455,8 @@ def cli() -> None:
 def report(
     suppliers: tuple[str, ...],
     top: int | None,
+    engine: str,
+    spark_master: str,
     data_dir: Path | None,
     listed_file: Path | None,
     suppliers_file: Path | None,
@@ -460,9 +478,21 @@ def report(
         exposure report --top 20
         exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
         exposure report --format parquet -o report/
+        exposure report --engine spark --data my-data/ --format parquet -o report/
     """
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
+    if engine == "spark":
+        if fmt != "parquet" or suppliers or top is not None or cache_dir is not None:
+            raise click.UsageError(
+                "--engine spark writes every supplier's figures with --format parquet -o DIR; "
+                "leave out --supplier, --top and --cache-dir (run those on one machine)."
+            )
+        assert output is not None  # the format option asked for it
+        _report_on_spark(
+            spark_master, data_dir, listed_file, suppliers_file, as_of, analysis, output
+        )
+        return
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     inputs = tuple(result.graph.dataset.files.values())
     ranked = len(result.graph.supplier_codes)
@@ -495,6 +525,35 @@ def report(
             lines, fmt, as_of=result.as_of.isoformat(), detailed=False, of_all=of_all
         )
     _emit(text, output, inputs)
+
+
+def _report_on_spark(
+    master: str,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+    analysis: Analysis,
+    output: Path,
+) -> None:
+    from exposure import spark
+
+    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
+    engine = spark.session(master)
+    sales = spark.read_sales(engine, dataset.files["suppliers"])
+    figures = spark.analyze_spark(
+        sales,
+        dataset,
+        as_of=as_of,
+        fuzzy=analysis.fuzzy,
+        affiliates_rule=analysis.affiliates_rule,
+        ownership_threshold=analysis.ownership_threshold,
+        assume_listed=analysis.assume_listed,
+        assume_delisted=analysis.assume_delisted,
+    )
+    inputs = tuple(dataset.files.values())
+    rows = spark.write_suppliers(figures, output, inputs=inputs)
+    click.echo(f"Wrote {output}: suppliers.parquet ({count(rows, 'row')}), on Spark", err=True)
 
 
 @cli.command()

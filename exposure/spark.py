@@ -68,7 +68,15 @@ from exposure.read.schema import SUPPLIERS
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["MAX_ITERATIONS", "TOLERANCE", "analyze_spark", "figures", "read_sales"]
+__all__ = [
+    "MAX_ITERATIONS",
+    "TOLERANCE",
+    "analyze_spark",
+    "figures",
+    "read_sales",
+    "session",
+    "write_suppliers",
+]
 
 #: Revenue at risk stops when no supplier's figure changed by more than this in a step.
 TOLERANCE = 1e-13
@@ -88,6 +96,65 @@ def _spark() -> Any:
         msg = "the Spark engine needs PySpark: pip install 'exposure[spark]'"
         raise ExposureError(msg) from error
     return functions
+
+
+def session(master: str = "local[*]") -> SparkSession:
+    """Return the Spark session to run on: ``local[*]`` (this machine's cores) or a cluster URL.
+
+    Under ``spark-submit`` the master it was given wins (an existing session is reused).
+    """
+    _spark()
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    # Spark's Python workers run this interpreter, with exposure importable.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("exposure")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def write_suppliers(
+    suppliers: DataFrame, folder: str | Path, *, inputs: tuple[Path, ...] = ()
+) -> int:
+    """Write :func:`analyze_spark`'s table as ``folder/suppliers.parquet`` (a folder of parts).
+
+    Its columns are the first of :data:`exposure.render.columnar.SUPPLIER_SCHEMA`, with their
+    names and types. On a local file system the parts are written beside the target and put in
+    place once complete; elsewhere (``s3a://``, ``hdfs://``) Spark's own commit protocol applies
+    (a ``_SUCCESS`` file marks a complete table). Returns the number of suppliers.
+    """
+    import shutil
+
+    from exposure.util.atomic import refuse_inputs
+
+    F = _spark()
+    table = suppliers.withColumn("tier", F.col("tier").cast("int")).localCheckpoint()
+    where = str(folder).rstrip("/")
+    if "://" in where:
+        table.write.mode("overwrite").parquet(f"{where}/suppliers.parquet")
+        return table.count()
+    target = Path(where) / "suppliers.parquet"
+    refuse_inputs(target, inputs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        table.write.parquet(str(temporary))
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        temporary.rename(target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return table.count()
 
 
 def read_sales(spark: SparkSession, path: str | Path) -> DataFrame:
