@@ -237,15 +237,18 @@ class Analysis:
     def analyze(self, graph: SupplyGraph, as_of: str | None) -> Result:
         """Analyse ``graph`` as of a date with these options."""
         return analyze(
-            graph,
-            as_of=as_of,
-            affiliates_rule=self.affiliates_rule,
-            ownership_threshold=self.ownership_threshold,
-            assume_listed=self.assume_listed,
-            assume_delisted=self.assume_delisted,
-            max_tier=self.max_tier,
-            min_weight=self.min_weight,
+            graph, as_of=as_of, max_tier=self.max_tier, min_weight=self.min_weight, **self.options()
         )
+
+    def options(self) -> dict[str, Any]:
+        """Return the options every engine takes, by :func:`exposure.analyze`'s names."""
+        return {
+            "fuzzy": self.fuzzy,
+            "affiliates_rule": self.affiliates_rule,
+            "ownership_threshold": self.ownership_threshold,
+            "assume_listed": self.assume_listed,
+            "assume_delisted": self.assume_delisted,
+        }
 
 
 #: What commands that take no analysis options (``listed``, ``review``) analyse with: the
@@ -541,16 +544,7 @@ def _report_on_spark(
     dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
     engine = spark.session(master)
     sales = spark.read_sales(engine, dataset.files["suppliers"])
-    figures = spark.analyze_spark(
-        sales,
-        dataset,
-        as_of=as_of,
-        fuzzy=analysis.fuzzy,
-        affiliates_rule=analysis.affiliates_rule,
-        ownership_threshold=analysis.ownership_threshold,
-        assume_listed=analysis.assume_listed,
-        assume_delisted=analysis.assume_delisted,
-    )
+    figures = spark.analyze_spark(sales, dataset, as_of=as_of, **analysis.options())
     inputs = tuple(dataset.files.values())
     rows = spark.write_suppliers(figures, output, inputs=inputs)
     click.echo(f"Wrote {output}: suppliers.parquet ({count(rows, 'row')}), on Spark", err=True)
