@@ -542,7 +542,10 @@ def _policy(
 
     F = _spark()
     spark = coded.sparkSession
-    named = [*options["assume_listed"], *options["assume_delisted"]]
+    from exposure.listed import parse_assumption
+
+    assumed = [*options["assume_listed"], *options["assume_delisted"]]
+    named = [parse_assumption(text)[0] for text in assumed]
     if dataset.ownership is not None and len(dataset.ownership):
         named += [str(n) for c in ("owner", "owned") for n in dataset.ownership[c].tolist()]
     keys = sorted({f"k:{k}" for k in name_keys(named) if k})
