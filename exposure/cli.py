@@ -440,7 +440,8 @@ def cli() -> None:
     default="local",
     show_default=True,
     help="spark: compute every supplier's figures on Apache Spark (pip install "
-    "'exposure[spark]'), with --format parquet -o DIR; docs/scaling.md.",
+    "'exposure[spark]'), with --format parquet -o DIR, or explain --supplier NAME from the "
+    "sales Spark reads; docs/scaling.md.",
 )
 @click.option(
     "--spark-master",
@@ -482,21 +483,27 @@ def report(
         exposure report --supplier Ambarella --as-of 2019-06-01 --assume-listed Hikvision
         exposure report --format parquet -o report/
         exposure report --engine spark --data my-data/ --format parquet -o report/
+        exposure report --engine spark --data my-data/ --supplier Ambarella
     """
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
-    if engine == "spark":
-        if fmt != "parquet" or suppliers or top is not None or cache_dir is not None:
+    if engine == "spark" and not suppliers:
+        if fmt != "parquet" or top is not None or cache_dir is not None:
             raise click.UsageError(
-                "--engine spark writes every supplier's figures with --format parquet -o DIR; "
-                "leave out --supplier, --top and --cache-dir (run those on one machine)."
+                "--engine spark writes every supplier's figures with --format parquet -o DIR, "
+                "or explains --supplier NAME; leave out --top and --cache-dir."
             )
         assert output is not None  # the format option asked for it
         _report_on_spark(
             spark_master, data_dir, listed_file, suppliers_file, as_of, analysis, output
         )
         return
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
+    if engine == "spark":
+        result = _explain_on_spark(
+            spark_master, data_dir, listed_file, suppliers_file, as_of, analysis, suppliers
+        )
+    else:
+        result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     inputs = tuple(result.graph.dataset.files.values())
     ranked = len(result.graph.supplier_codes)
     # Only the lines shown are computed: the first N of a ranking of a million suppliers.
@@ -528,6 +535,30 @@ def report(
             lines, fmt, as_of=result.as_of.isoformat(), detailed=False, of_all=of_all
         )
     _emit(text, output, inputs)
+
+
+def _explain_on_spark(
+    master: str,
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+    analysis: Analysis,
+    suppliers: tuple[str, ...],
+) -> Result:
+    from exposure import spark
+
+    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
+    sales = spark.read_sales(spark.session(master), dataset.files["suppliers"])
+    return spark.explain_suppliers(
+        sales,
+        dataset,
+        suppliers,
+        as_of=as_of,
+        max_tier=analysis.max_tier,
+        min_weight=analysis.min_weight,
+        **analysis.options(),
+    ).compute()
 
 
 def _report_on_spark(

@@ -48,6 +48,7 @@ import datetime as dt
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,12 +59,15 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.listings import entity_ids, name_index
 from exposure.entities.matcher import Matcher
 from exposure.entities.resolve import resolve
-from exposure.errors import DataError, ExposureError, Problem
-from exposure.names import name_keys
+from exposure.errors import DataError, ExposureError, Problem, UnknownNameError
+from exposure.graph import SupplyGraph, build_graph
+from exposure.names import name_key, name_keys
 from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.reach import NO, STATUSES, UNKNOWN
 from exposure.read.dataset import Dataset, read_suppliers
 from exposure.read.schema import SUPPLIERS
+from exposure.records import MAX_TIER, MIN_WEIGHT
+from exposure.result import Result, analyze, parse_date
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -72,6 +76,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "TOLERANCE",
     "analyze_spark",
+    "explain_suppliers",
     "figures",
     "read_sales",
     "session",
@@ -254,8 +259,151 @@ def analyze_spark(
         ``revenue_at_risk_is_lower_bound`` and ``share_basis``, most exposed first (the
         order of :attr:`exposure.Result.suppliers`, names compared in lower case).
     """
-    from exposure.result import parse_date
+    F = _spark()
+    options = {
+        "affiliates_rule": affiliates_rule,
+        "ownership_threshold": ownership_threshold,
+        "ownership_method": ownership_method,
+        "assume_listed": tuple(assume_listed),
+        "assume_delisted": tuple(assume_delisted),
+    }
+    prepared = _prepare(sales, dataset, as_of, fuzzy, options)
+    coded, nodes, listed, reach = prepared.coded, prepared.nodes, prepared.listed, prepared.reach
+    edges = _edges(coded, reach)
+    per_node = figures(edges, listed)
+    suppliers = coded.select(F.col("src").alias("node")).distinct()
+    table = (
+        suppliers.join(per_node, "node", "left")
+        .join(nodes.select("node", "name"), "node")
+        .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
+    )
+    exposed = F.col("tier") > 0
+    unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
+    figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
+    return table.select(
+        F.col("name").alias("supplier"),
+        exposed.alias("exposed"),
+        F.when(exposed, F.col("tier")).alias("tier"),
+        figure.alias("revenue_at_risk"),
+        F.col("lower_bound").alias("revenue_at_risk_is_lower_bound"),
+        F.when(~exposed, F.lit(""))
+        .when(unknown, F.lit("unknown"))
+        .when(F.col("estimated"), F.lit("estimate"))
+        .otherwise(F.lit("disclosed"))
+        .alias("share_basis"),
+    ).orderBy(
+        (~exposed).asc(),
+        F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
+        F.when(exposed, F.col("tier")).otherwise(F.lit(np.iinfo(np.int64).max)),
+        F.lower("supplier"),
+    )
 
+
+def explain_suppliers(
+    sales: DataFrame,
+    dataset: Dataset,
+    suppliers: Sequence[str],
+    *,
+    as_of: str | dt.date | None = None,
+    fuzzy: bool = True,
+    max_tier: int = MAX_TIER,
+    min_weight: float = MIN_WEIGHT,
+    **options: Any,
+) -> Result:
+    """Return a single-machine result that explains the named suppliers, from sales on Spark.
+
+    Names are resolved and the rules decided on Spark, as :func:`analyze_spark` does; then the
+    sales these suppliers' figures depend on (those their goods can travel along up to a
+    listed buyer, and those the rules were decided on) are collected and analysed by
+    :func:`exposure.analyze`, each node keeping the name and country it has in the whole data.
+    The suppliers' records, paths and pictures are then the single-machine engine's.
+
+    Parameters
+    ----------
+    sales, dataset, as_of, fuzzy
+        As :func:`analyze_spark` takes them.
+    suppliers
+        Supplier names, matched as :meth:`exposure.Result.code` matches them.
+    max_tier, min_weight, options
+        As :func:`exposure.analyze` takes them.
+
+    Raises
+    ------
+    UnknownNameError
+        When a name is no supplier's in the sales.
+    """
+    F = _spark()
+    prepared = _prepare(sales, dataset, as_of, fuzzy, options)
+    starts = [_supplier_node(prepared, dataset, name) for name in suppliers]
+    coded = prepared.coded
+    spark = coded.sparkSession
+    start = spark.createDataFrame(pd.DataFrame({"node": starts}, dtype=object), "node string")
+    reached = _levels(coded, start, prepared.listed, forward=True).select("node")
+    # Their sales go on from the start and from every unlisted company reached.
+    onward = start.unionByName(reached.join(prepared.listed, "node", "left_anti"))
+    rows = coded.join(onward.withColumnRenamed("node", "src"), "src", "left_semi")
+    rows = rows.unionByName(prepared.near)
+    # Each customer's first sale, whose country is the evidence its name was matched on.
+    first = (
+        coded.join(rows.select("customer").distinct(), "customer", "left_semi")
+        .groupBy("customer")
+        .agg(F.min("_row").alias("_row"))
+    )
+    rows = rows.unionByName(coded.join(first.select("_row"), "_row", "left_semi"))
+    rows = rows.dropDuplicates(["_row"]).localCheckpoint()
+    columns = [c for c in coded.columns if c not in ("src", "dst", "_row")]
+    local = rows.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
+    graph = _local_graph(local[columns], dataset, fuzzy, _node_columns(rows, prepared.nodes))
+    return analyze(graph, as_of=as_of, max_tier=max_tier, min_weight=min_weight, **options)
+
+
+def _supplier_node(prepared: _Prepared, dataset: Dataset, name: str) -> str:
+    """Return the node of a supplier's name: its key's, or the listed entity it names."""
+    F = _spark()
+    key = name_key(name)
+    candidates = [f"k:{key}"]
+    listings = dataset.listed.assign(entity=entity_ids(dataset.listed))
+    entity = name_index(listings).resolve(name, key=key)
+    if entity is not None:
+        candidates.insert(0, f"e:{entity}")
+    found = {
+        row["src"]
+        for row in prepared.coded.filter(F.col("src").isin(candidates))
+        .select("src")
+        .distinct()
+        .collect()
+    }
+    for node in candidates:
+        if node in found:
+            return node
+    msg = f"no supplier named {name!r} in the sales (names are matched by their key, {key!r})"
+    raise UnknownNameError(msg)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The sales resolved to nodes, and what the rules make of them (see :func:`_prepare`)."""
+
+    #: The sales with ``_row`` (their order), ``src`` and ``dst`` (node ids).
+    coded: DataFrame
+    #: Each node's ``name`` and ``country``.
+    nodes: DataFrame
+    #: ``node``: those that count as listed.
+    listed: DataFrame
+    #: ``_row``, ``reach``: the sales the rules do not reach (``no``) or may not (``unknown``).
+    reach: DataFrame
+    #: The sales the rules were decided on (from and to the nodes they name).
+    near: DataFrame
+
+
+def _prepare(
+    sales: DataFrame,
+    dataset: Dataset,
+    as_of: str | dt.date | None,
+    fuzzy: bool,
+    options: dict[str, Any],
+) -> _Prepared:
+    """Resolve the sales' names to nodes and decide who counts as listed and what is reached."""
     F = _spark()
     when = parse_date(as_of)
     listings = dataset.listed.copy()
@@ -289,42 +437,8 @@ def analyze_spark(
     )
     _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
     nodes = _nodes(coded, spellings, listed_names)
-
-    listed, reach = _policy(coded, nodes, dataset, when, fuzzy, {
-        "affiliates_rule": affiliates_rule,
-        "ownership_threshold": ownership_threshold,
-        "ownership_method": ownership_method,
-        "assume_listed": tuple(assume_listed),
-        "assume_delisted": tuple(assume_delisted),
-    })  # fmt: skip
-    edges = _edges(coded, reach)
-    per_node = figures(edges, listed)
-    suppliers = coded.select(F.col("src").alias("node")).distinct()
-    table = (
-        suppliers.join(per_node, "node", "left")
-        .join(nodes.select("node", "name"), "node")
-        .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
-    )
-    exposed = F.col("tier") > 0
-    unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
-    figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
-    return table.select(
-        F.col("name").alias("supplier"),
-        exposed.alias("exposed"),
-        F.when(exposed, F.col("tier")).alias("tier"),
-        figure.alias("revenue_at_risk"),
-        F.col("lower_bound").alias("revenue_at_risk_is_lower_bound"),
-        F.when(~exposed, F.lit(""))
-        .when(unknown, F.lit("unknown"))
-        .when(F.col("estimated"), F.lit("estimate"))
-        .otherwise(F.lit("disclosed"))
-        .alias("share_basis"),
-    ).orderBy(
-        (~exposed).asc(),
-        F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
-        F.when(exposed, F.col("tier")).otherwise(F.lit(np.iinfo(np.int64).max)),
-        F.lower("supplier"),
-    )
+    listed, reach, near = _policy(coded, nodes, dataset, when, fuzzy, options)
+    return _Prepared(coded, nodes, listed, reach, near)
 
 
 def _check_coded(coded: DataFrame, where: str) -> None:
@@ -532,19 +646,17 @@ def _policy(
     as_of: dt.date,
     fuzzy: bool,
     options: dict[str, Any],
-) -> tuple[DataFrame, DataFrame]:
-    """Return the listed nodes, and the rows of sales the rules do not reach for certain.
+) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """Return the listed nodes, the sales the rules do not reach for certain, and those read.
 
     The nodes a listing, the ownership table or an assumption names, and every sale from or to
     them, are analysed on the driver by :func:`exposure.analyze` (the single-machine rules).
     """
-    from exposure.result import analyze
-
     F = _spark()
     spark = coded.sparkSession
     from exposure.listed import parse_assumption
 
-    assumed = [*options["assume_listed"], *options["assume_delisted"]]
+    assumed = [*options.get("assume_listed", ()), *options.get("assume_delisted", ())]
     named = [parse_assumption(text)[0] for text in assumed]
     if dataset.ownership is not None and len(dataset.ownership):
         named += [str(n) for c in ("owner", "owned") for n in dataset.ownership[c].tolist()]
@@ -561,16 +673,10 @@ def _policy(
         return (
             spark.createDataFrame([], "node string"),
             spark.createDataFrame([], "_row long, reach string"),
+            near,
         )
     local = near.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
-    touched = near.select(F.col("src").alias("node")).unionByName(
-        near.select(F.col("dst").alias("node"))
-    )
-    node_country = {
-        row["node"]: row["country"]
-        for row in nodes.join(touched, "node", "left_semi").select("node", "country").collect()
-    }
-    graph = _local_graph(local[columns], dataset, fuzzy, node_country)
+    graph = _local_graph(local[columns], dataset, fuzzy, _node_columns(near, nodes))
     result = analyze(graph, as_of=as_of, **options)
     node_ids = _node_ids(graph.nodes)
     chosen_ids = {row["node"] for row in chosen.collect()}
@@ -585,14 +691,24 @@ def _policy(
             "reach": np.asarray(status)[sure],
         }
     )
-    listed = spark.createDataFrame(pd.DataFrame({"node": listed_ids}), "node string")
+    listed = spark.createDataFrame(pd.DataFrame({"node": listed_ids}, dtype=object), "node string")
     reach = spark.createDataFrame(
         statuses[statuses["reach"].isin([NO, UNKNOWN])].assign(
             reach=lambda t: t["reach"].map(STATUSES)
         )[["_row", "reach"]],
         "_row long, reach string",
     )
-    return listed, reach
+    return listed, reach, near
+
+
+def _node_columns(rows: DataFrame, nodes: DataFrame) -> pd.DataFrame:
+    """Return the ``name`` and ``country`` of the nodes of some sales, indexed by node id."""
+    F = _spark()
+    touched = rows.select(F.col("src").alias("node")).unionByName(
+        rows.select(F.col("dst").alias("node"))
+    )
+    found = nodes.join(touched, "node", "left_semi").select("node", "name", "country")
+    return found.toPandas().set_index("node")
 
 
 def _node_ids(nodes: pd.DataFrame) -> np.ndarray:
@@ -602,12 +718,10 @@ def _node_ids(nodes: pd.DataFrame) -> np.ndarray:
 
 
 def _local_graph(
-    rows: pd.DataFrame, dataset: Dataset, fuzzy: bool, node_country: dict[str, str]
-) -> Any:
-    """Build the single-machine graph of the collected sales, nodes' countries from all sales."""
+    rows: pd.DataFrame, dataset: Dataset, fuzzy: bool, node_columns: pd.DataFrame
+) -> SupplyGraph:
+    """Build the single-machine graph of collected sales; nodes' names and countries from all."""
     from dataclasses import replace
-
-    from exposure.graph import build_graph
 
     with tempfile.TemporaryDirectory(prefix="exposure-spark-") as folder:
         path = Path(folder) / "suppliers.parquet"
@@ -625,12 +739,14 @@ def _local_graph(
         lists=dataset.lists,
     )
     graph = build_graph(local, fuzzy=fuzzy)
-    ids = _node_ids(graph.nodes)
-    country = graph.nodes["country"].to_numpy(dtype=object).copy()
-    for i, node in enumerate(ids.tolist()):
-        if node in node_country:
-            country[i] = node_country[node]
-    return replace(graph, nodes=graph.nodes.assign(country=country))
+    ids = pd.Index(_node_ids(graph.nodes))
+    known = node_columns.reindex(ids)
+    kept = known["name"].isna().to_numpy()
+    name = np.where(kept, graph.nodes["name"].to_numpy(dtype=object), known["name"].to_numpy())
+    country = np.where(
+        kept, graph.nodes["country"].to_numpy(dtype=object), known["country"].to_numpy()
+    )
+    return replace(graph, nodes=graph.nodes.assign(name=name, country=country))
 
 
 # -- the figures -----------------------------------------------------------------------------
@@ -718,14 +834,19 @@ def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
     )
 
 
-def _levels(edges: DataFrame, targets: DataFrame, blocked: DataFrame) -> DataFrame:
-    """Each node's shortest path length to a target, not through a blocked node.
+def _levels(
+    edges: DataFrame, targets: DataFrame, blocked: DataFrame, *, forward: bool = False
+) -> DataFrame:
+    """Return each node's shortest path length to a target, not through a blocked node.
 
     :func:`exposure.analysis.levels` on Spark: one join per length, backwards from the
-    targets; a target too gets the length of its path to another target.
+    targets; a target too gets the length of its path to another target. ``forward``: the
+    lengths of the paths *from* the targets instead (the edges turned round).
     """
     F = _spark()
-    pattern = edges.select("src", "dst").distinct().localCheckpoint()
+    src, dst = ("dst", "src") if forward else ("src", "dst")
+    pattern = edges.select(F.col(src).alias("src"), F.col(dst).alias("dst")).distinct()
+    pattern = pattern.localCheckpoint()
     found = targets.sparkSession.createDataFrame([], "node string, level int")
     frontier = targets.select("node")
     depth = 0

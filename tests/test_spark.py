@@ -225,6 +225,20 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert not list((tmp_path / "spark").glob(".*tmp"))  # nothing half-written left beside
 
 
+def test_report_on_spark_explains_a_supplier_as_one_machine_does(spark: Any) -> None:
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+
+    runner = CliRunner()
+    command = ["report", "--supplier", "Ambarella", "--as-of", "2019-10-09"]
+    local = runner.invoke(cli, command)
+    on_spark = runner.invoke(cli, [*command, "--engine", "spark", "--spark-master", "local[2]"])
+    assert on_spark.exit_code == 0, on_spark.output
+    assert on_spark.stdout == local.stdout
+    assert "Hikvision" in local.stdout
+
+
 def test_report_on_spark_asks_for_parquet(spark: Any) -> None:
     from click.testing import CliRunner
 
@@ -233,3 +247,19 @@ def test_report_on_spark_asks_for_parquet(spark: Any) -> None:
     found = CliRunner().invoke(cli, ["report", "--engine", "spark"])
     assert found.exit_code == 2
     assert "--format parquet -o DIR" in found.output
+
+
+def test_explaining_suppliers_from_spark_gives_their_single_machine_records(
+    spark: Any, tmp_path: Path
+) -> None:
+    from exposure.spark import explain_suppliers
+
+    as_of = "2026-12-01"  # an affiliate counts as listed
+    folder = generated_data(tmp_path / "data", seed=11)
+    local = analyze(load(folder), as_of=as_of)
+    names = ["Company 0 Ltd", "Company 5 Ltd", "Company 17 Ltd", "Listed Beta Systems"]
+    data = load(folder, sales=False)
+    sales = read_sales(spark, data.files["suppliers"])
+    explained = explain_suppliers(sales, data, names, as_of=as_of)
+    assert explained.records(names) == local.records(names)
+    assert any(record["paths"] for record in local.records(names))  # something to explain
