@@ -48,8 +48,11 @@ def spark() -> Iterator[Any]:
         SparkSession.builder.master("local[2]")
         .appName("exposure-tests")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
+        # Small tables: one partition each, and no re-planning between stages, make the many
+        # small jobs of the searches cheaper.
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.adaptive.enabled", "false")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
