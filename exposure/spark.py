@@ -116,12 +116,16 @@ def session(master: str = "local[*]") -> SparkSession:
 
     # Spark's Python workers run this interpreter, with exposure importable.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = (
+    builder = (
         SparkSession.builder.master(master)
         .appName("exposure")
         .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
     )
+    if master.startswith("local"):
+        # Spark's default of 200 partitions a shuffle suits a cluster; on one machine the
+        # searches' many small joins run 1.7x faster with a few per core (measured at 10k).
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -141,7 +145,21 @@ def write_suppliers(
     from exposure.util.atomic import refuse_inputs
 
     F = _spark()
-    table = suppliers.withColumn("tier", F.col("tier").cast("int")).localCheckpoint()
+    # As the single-machine table writes them (:func:`exposure.records`): figures to 12
+    # places, unknown as null, no share basis where not exposed.
+    figures = ("revenue_at_risk", "revenue_at_risk_if_confirmed")
+    table = suppliers.select(
+        *(
+            F.col("tier").cast("int").alias(c)
+            if c == "tier"
+            else F.when(~F.isnan(c), F.round(c, 12)).alias(c)
+            if c in figures
+            else F.when(F.col(c) != "", F.col(c)).alias(c)
+            if c == "share_basis"
+            else F.col(c)
+            for c in suppliers.columns
+        )
+    ).localCheckpoint()
     where = str(folder).rstrip("/")
     if "://" in where:
         table.write.mode("overwrite").parquet(f"{where}/suppliers.parquet")
@@ -256,8 +274,10 @@ def analyze_spark(
     pyspark.sql.DataFrame
         One row per supplier: ``supplier``, ``exposed``, ``tier`` (null when not exposed),
         ``revenue_at_risk`` (``NaN`` when no share on an exposure path is known),
-        ``revenue_at_risk_is_lower_bound`` and ``share_basis``, most exposed first (the
-        order of :attr:`exposure.Result.suppliers`, names compared in lower case).
+        ``revenue_at_risk_is_lower_bound`` and ``share_basis``, most exposed first (as
+        :attr:`exposure.Result.suppliers` has them, names compared in lower case), then
+        ``needs_review`` and ``revenue_at_risk_if_confirmed`` (null unless it needs review),
+        as the records of :mod:`exposure.records` give them.
     """
     F = _spark()
     options = {
@@ -275,7 +295,9 @@ def analyze_spark(
     table = (
         suppliers.join(per_node, "node", "left")
         .join(nodes.select("node", "name"), "node")
+        .join(_review(edges, listed, prepared.possible), "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
+        .fillna({"needs_review": False})
     )
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
@@ -291,10 +313,12 @@ def analyze_spark(
         .when(F.col("estimated"), F.lit("estimate"))
         .otherwise(F.lit("disclosed"))
         .alias("share_basis"),
-    ).orderBy(
-        (~exposed).asc(),
+        "needs_review",
+        F.when(F.col("needs_review"), F.col("if_confirmed")).alias("revenue_at_risk_if_confirmed"),
+    ).orderBy(  # on the columns as output: an unexposed supplier's tier is null there
+        (~F.col("exposed")).asc(),
         F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
-        F.when(exposed, F.col("tier")).otherwise(F.lit(np.iinfo(np.int64).max)),
+        F.coalesce(F.col("tier"), F.lit(np.iinfo(np.int64).max)),
         F.lower("supplier"),
     )
 
@@ -390,6 +414,8 @@ class _Prepared:
     nodes: DataFrame
     #: ``node``: those that count as listed.
     listed: DataFrame
+    #: ``node``: those that may be a listed entity, pending review (not linked).
+    possible: DataFrame
     #: ``_row``, ``reach``: the sales the rules do not reach (``no``) or may not (``unknown``).
     reach: DataFrame
     #: The sales the rules were decided on (from and to the nodes they name).
@@ -437,8 +463,8 @@ def _prepare(
     )
     _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
     nodes = _nodes(coded, spellings, listed_names)
-    listed, reach, near = _policy(coded, nodes, dataset, when, fuzzy, options)
-    return _Prepared(coded, nodes, listed, reach, near)
+    listed, possible, reach, near = _policy(coded, nodes, dataset, when, fuzzy, options)
+    return _Prepared(coded, nodes, listed, possible, reach, near)
 
 
 def _check_coded(coded: DataFrame, where: str) -> None:
@@ -532,7 +558,7 @@ def _resolved_spellings(
             yield _resolve_batch(frame, *context)
 
     resolved = distinct.select("spelling", "customer", "country").mapInPandas(
-        batches, "spelling string, node string, problem string"
+        batches, "spelling string, node string, possible boolean, problem string"
     )
     resolved = resolved.localCheckpoint()
     problems = resolved.filter(F.col("problem") != "").limit(20).collect()
@@ -597,7 +623,8 @@ def _resolve_batch(
     problem = np.full(len(names), "", dtype=object)
     for position, message in found.ambiguous:
         problem[position] = message
-    return pd.DataFrame({"spelling": names, "node": node, "problem": problem})
+    possible = found.links["match"].to_numpy(dtype=object) == "possible"
+    return pd.DataFrame({"spelling": names, "node": node, "possible": possible, "problem": problem})
 
 
 def _nodes(coded: DataFrame, spellings: DataFrame, listed_names: DataFrame) -> DataFrame:
@@ -607,7 +634,9 @@ def _nodes(coded: DataFrame, spellings: DataFrame, listed_names: DataFrame) -> D
     listing's, else its first sale's as a supplier, else as a customer.
     """
     F = _spark()
-    named = spellings.groupBy("node").agg(F.min_by("spelling", "first").alias("spelling"))
+    named = spellings.groupBy("node").agg(
+        F.min_by("spelling", "first").alias("spelling"), F.max("possible").alias("possible")
+    )
     as_supplier = (
         coded.filter(F.col("supplier_country") != "")
         .groupBy(F.col("src").alias("node"))
@@ -631,6 +660,7 @@ def _nodes(coded: DataFrame, spellings: DataFrame, listed_names: DataFrame) -> D
                 "customer_country",
                 F.lit(""),
             ).alias("country"),
+            "possible",
         )
         .localCheckpoint()
     )
@@ -646,11 +676,12 @@ def _policy(
     as_of: dt.date,
     fuzzy: bool,
     options: dict[str, Any],
-) -> tuple[DataFrame, DataFrame, DataFrame]:
-    """Return the listed nodes, the sales the rules do not reach for certain, and those read.
+) -> tuple[DataFrame, DataFrame, DataFrame, DataFrame]:
+    """Return the listed nodes, the possible ones, the sales not surely reached, those read.
 
-    The nodes a listing, the ownership table or an assumption names, and every sale from or to
-    them, are analysed on the driver by :func:`exposure.analyze` (the single-machine rules).
+    The nodes a listing, the ownership table or an assumption names, or that may be a listed
+    entity, and every sale from or to them, are analysed on the driver by
+    :func:`exposure.analyze` (the single-machine rules).
     """
     F = _spark()
     spark = coded.sparkSession
@@ -661,7 +692,7 @@ def _policy(
     if dataset.ownership is not None and len(dataset.ownership):
         named += [str(n) for c in ("owner", "owned") for n in dataset.ownership[c].tolist()]
     keys = sorted({f"k:{k}" for k in name_keys(named) if k})
-    relevant = F.col("node").startswith("e:") | F.col("node").isin(keys)
+    relevant = F.col("node").startswith("e:") | F.col("node").isin(keys) | F.col("possible")
     chosen = nodes.filter(relevant).select("node")
     near = (
         coded.join(chosen.withColumnRenamed("node", "dst"), "dst", "left_semi")
@@ -670,11 +701,8 @@ def _policy(
     )
     columns = [c for c in coded.columns if c not in ("src", "dst", "_row")]
     if near.isEmpty():  # no sale touches a listed entity: none counts as listed
-        return (
-            spark.createDataFrame([], "node string"),
-            spark.createDataFrame([], "_row long, reach string"),
-            near,
-        )
+        none = spark.createDataFrame([], "node string")
+        return none, none, spark.createDataFrame([], "_row long, reach string"), near
     local = near.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
     graph = _local_graph(local[columns], dataset, fuzzy, _node_columns(near, nodes))
     result = analyze(graph, as_of=as_of, **options)
@@ -692,13 +720,17 @@ def _policy(
         }
     )
     listed = spark.createDataFrame(pd.DataFrame({"node": listed_ids}, dtype=object), "node string")
+    possible_ids = sorted(set(node_ids[result.possible].tolist()) & chosen_ids)
+    possible = spark.createDataFrame(
+        pd.DataFrame({"node": possible_ids}, dtype=object), "node string"
+    )
     reach = spark.createDataFrame(
         statuses[statuses["reach"].isin([NO, UNKNOWN])].assign(
             reach=lambda t: t["reach"].map(STATUSES)
         )[["_row", "reach"]],
         "_row long, reach string",
     )
-    return listed, reach, near
+    return listed, possible, reach, near
 
 
 def _node_columns(rows: DataFrame, nodes: DataFrame) -> pd.DataFrame:
@@ -834,6 +866,28 @@ def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
     )
 
 
+def _review(edges: DataFrame, listed: DataFrame, possible: DataFrame) -> DataFrame:
+    """Return ``node``, ``needs_review`` and ``if_confirmed`` where some node may be listed.
+
+    As :attr:`exposure.Result.needs_review` (reaches a possible match, not through a listed
+    entity) and :attr:`exposure.Result.revenue_at_risk_if_confirmed` define them.
+    """
+    F = _spark()
+    if possible.isEmpty():
+        return possible.sparkSession.createDataFrame(
+            [], "node string, needs_review boolean, if_confirmed double"
+        )
+    either = listed.unionByName(possible).distinct()
+    reaching = (
+        _levels(edges, possible, either)
+        .select("node")
+        .join(possible, "node", "left_anti")
+        .withColumn("needs_review", F.lit(True))
+    )
+    confirmed = _revenue_at_risk(edges, either).withColumnRenamed("revenue_at_risk", "if_confirmed")
+    return reaching.join(confirmed, "node", "left").fillna({"if_confirmed": 0.0})
+
+
 def _levels(
     edges: DataFrame, targets: DataFrame, blocked: DataFrame, *, forward: bool = False
 ) -> DataFrame:
@@ -886,6 +940,7 @@ def _revenue_at_risk(edges: DataFrame, listed: DataFrame) -> DataFrame:
         sales.filter("to_listed")
         .groupBy(F.col("src").alias("node"))
         .agg(F.sum("share").alias("direct"))
+        .localCheckpoint()
     )
     onward = sales.filter(~F.col("to_listed")).select("src", "dst", "share").localCheckpoint()
     risk = direct.select("node", F.col("direct").alias("revenue_at_risk")).localCheckpoint()
@@ -905,19 +960,14 @@ def _revenue_at_risk(edges: DataFrame, listed: DataFrame) -> DataFrame:
             )
             .localCheckpoint()
         )
+        # A node once given a figure keeps one: the change is read on the nodes updated.
         largest = (
-            updated.withColumnRenamed("revenue_at_risk", "new")
-            .join(risk, "node", "full")
-            .select(
-                F.max(
-                    F.abs(F.coalesce("new", F.lit(0.0)) - F.coalesce("revenue_at_risk", F.lit(0.0)))
-                )
-            )
+            updated.join(risk.withColumnRenamed("revenue_at_risk", "previous"), "node", "left")
+            .select(F.max(F.abs(F.col("revenue_at_risk") - F.coalesce("previous", F.lit(0.0)))))
             .first()
         )
-        change = None if largest is None else largest[0]
         risk = updated
-        if change is None or change <= TOLERANCE:
+        if largest is None or largest[0] is None or largest[0] <= TOLERANCE:
             return risk
     msg = (
         f"revenue at risk did not settle within {MAX_ITERATIONS} steps on Spark: some cycle "

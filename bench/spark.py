@@ -1,0 +1,133 @@
+"""Spark in local mode against the single-machine engine, on the benchmark's graphs, in one run.
+
+    .venv/bin/python -m bench.spark --sizes 10k,100k [--master local[2]]
+
+For each size, two fresh processes compute every supplier's figures from the same Parquet files
+(fuzzy matching on, as by default) and write them as ``suppliers.parquet``: the single-machine
+engine (``exposure.analyze(...).suppliers``) and the Spark engine
+(``exposure.spark.analyze_spark``, Spark started in the process). Each reports its wall time
+(Spark's start apart) and its peak memory: the process's own, and for Spark also its JVM's (a
+child process, measured once it has ended). The two tables are then compared: the same
+suppliers, tiers and flags, revenue at risk within 1e-9 and unknown in the same places. It
+prints a Markdown table; nothing here is a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.generate import AS_OF, ensure, parse_size, size_label
+
+
+def run_one(engine: str, folder: Path, out: Path, master: str) -> dict[str, Any]:
+    """Compute every supplier's figures with one engine, in this process; return the figures."""
+    import warnings
+
+    from exposure import analyze, load
+
+    warnings.filterwarnings("ignore")  # PySpark on pandas 3
+    figures: dict[str, Any] = {}
+    if engine == "single":
+        started = time.perf_counter()
+        analyze(load(folder), as_of=AS_OF).suppliers.to_parquet(
+            out / "suppliers.parquet", index=False
+        )
+        figures["seconds"] = time.perf_counter() - started
+    else:
+        from exposure import spark
+
+        started = time.perf_counter()
+        session = spark.session(master)
+        figures["start seconds"] = time.perf_counter() - started
+        started = time.perf_counter()
+        data = load(folder, sales=False)
+        table = spark.analyze_spark(
+            spark.read_sales(session, data.files["suppliers"]), data, as_of=AS_OF
+        )
+        spark.write_suppliers(table, out)
+        figures["seconds"] = time.perf_counter() - started
+        session.stop()
+        gateway: Any = session.sparkContext._gateway
+        gateway.shutdown()
+        if getattr(gateway, "proc", None) is not None:
+            gateway.proc.wait(timeout=120)  # the JVM ended and reaped: its peak is then counted
+    figures["peak GiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    figures["child peak GiB"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    return figures
+
+
+def agree(single: Path, spark: Path) -> str:
+    """Return ``yes`` when the two tables agree (see the module's description), else why not."""
+    expected = pd.read_parquet(single / "suppliers.parquet").set_index("supplier")
+    found = pd.read_parquet(spark / "suppliers.parquet").set_index("supplier")
+    if sorted(expected.index) != sorted(found.index):
+        return "other suppliers"
+    found = found.loc[expected.index]
+    for column in ("exposed", "revenue_at_risk_is_lower_bound", "share_basis"):
+        if not (found[column].to_numpy() == expected[column].to_numpy()).all():
+            return f"{column} differs"
+    tiers = found["tier"].astype("Int64").fillna(-1).to_numpy()
+    if not (tiers == expected["tier"].astype("Int64").fillna(-1).to_numpy()).all():
+        return "tier differs"
+    a, b = found["revenue_at_risk"].to_numpy(), expected["revenue_at_risk"].to_numpy()
+    if (np.isnan(a) != np.isnan(b)).any() or np.nanmax(np.abs(a - b), initial=0) > 1e-9:
+        return "revenue at risk differs"
+    return "yes"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument(
+        "--one", nargs=3, metavar=("ENGINE", "FOLDER", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.one:
+        engine, folder, out = args.one
+        print(json.dumps(run_one(engine, Path(folder), Path(out), args.master)))
+        return 0
+    lines = [
+        "| size | rows | one machine | Spark (start apart) | Spark / one machine | peak: one machine "
+        "| peak: Spark driver + JVM | agree |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for text in args.sizes.split(","):
+        n = parse_size(text)
+        folder = ensure(n) / "parquet"
+        rows = json.loads((folder.parent / "meta.json").read_text())["rows"]
+        with tempfile.TemporaryDirectory(prefix="exposure-bench-spark-") as scratch:
+            found = {}
+            for engine in ("single", "spark"):
+                out = Path(scratch) / engine
+                out.mkdir()
+                command = [sys.executable, "-m", "bench.spark", "--master", args.master,
+                           "--one", engine, str(folder), str(out)]  # fmt: skip
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                found[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+            verdict = agree(Path(scratch) / "single", Path(scratch) / "spark")
+        single, spark = found["single"], found["spark"]
+        lines.append(
+            f"| {size_label(n)} | {rows:,} | {single['seconds']:.1f} s | {spark['seconds']:.1f} s "
+            f"({spark['start seconds']:.1f} s) | {spark['seconds'] / single['seconds']:.1f}x | "
+            f"{single['peak GiB']:.2f} GiB | {spark['peak GiB']:.2f} + "
+            f"{spark['child peak GiB']:.2f} GiB | {verdict} |"
+        )
+        print(lines[-1], file=sys.stderr, flush=True)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
