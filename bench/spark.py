@@ -60,8 +60,10 @@ def run_one(engine: str, folder: Path, out: Path, master: str) -> dict[str, Any]
         session.stop()
         gateway: Any = session.sparkContext._gateway
         gateway.shutdown()
-        if getattr(gateway, "proc", None) is not None:
-            gateway.proc.wait(timeout=120)  # the JVM ended and reaped: its peak is then counted
+        jvm = getattr(gateway, "proc", None)
+        if jvm is not None:  # ended and reaped: its peak is then counted among the children's
+            jvm.terminate()
+            jvm.wait(timeout=120)
     figures["peak GiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     figures["child peak GiB"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     return figures
@@ -114,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 out.mkdir()
                 command = [sys.executable, "-m", "bench.spark", "--master", args.master,
                            "--one", engine, str(folder), str(out)]  # fmt: skip
-                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
+                if done.returncode:
+                    sys.stderr.write(done.stderr)
+                    return done.returncode
                 found[engine] = json.loads(done.stdout.strip().splitlines()[-1])
             verdict = agree(Path(scratch) / "single", Path(scratch) / "spark")
         single, spark = found["single"], found["spark"]

@@ -4,8 +4,11 @@
 Spark DataFrame (``suppliers.csv``'s columns, from a folder of Parquet or CSV parts on any file
 system Spark reads) and the small tables of a dataset (listed entities, ownership, review
 decisions, the user's lists) as exposure reads them, and returns the figures of every supplier
-as :attr:`exposure.Result.suppliers` has them: ``exposed``, ``tier``, ``revenue_at_risk``
-(``NaN`` when unknown), ``revenue_at_risk_is_lower_bound`` and ``share_basis``.
+as :attr:`exposure.Result.suppliers` has them (``exposed``, ``tier``, ``revenue_at_risk``,
+``NaN`` when unknown, ``revenue_at_risk_is_lower_bound``, ``share_basis``) with
+``needs_review`` and ``revenue_at_risk_if_confirmed``: a customer that is only a possible match
+of a listed entity is shown, never dropped. :func:`explain_suppliers` returns a single-machine
+:class:`~exposure.Result` of the sales some suppliers' figures depend on, for their reports.
 
 Every rule is the single-machine engine's own code, run where the data is:
 
@@ -14,16 +17,17 @@ Every rule is the single-machine engine's own code, run where the data is:
   their first sale as evidence), in :meth:`~pyspark.sql.DataFrame.mapInPandas` batches on the
   executors; a node is a listed entity, else a name key, as in :func:`exposure.graph.build_graph`;
 * **who counts as listed, and which sales the rules reach** (listings in force on the date,
-  what-if assumptions, the 50% ownership rules, the reach of each list's restrictions): these
-  depend only on the sales of the nodes the listings, the ownership table and the assumptions
-  name, which are few. They are collected to the driver and analysed there by
-  :func:`exposure.analyze`, with the countries every node takes from the whole data;
+  what-if assumptions, the 50% ownership rules, possible matches, the reach of each list's
+  restrictions): these depend only on the sales of the nodes the listings, the ownership table
+  and the assumptions name and of those a name may be a listed entity's, which are few.
+  They are collected to the driver and analysed there by :func:`exposure.analyze`, with the
+  names and countries every node takes from the whole data;
 * **the figures** run on Spark: tiers as a breadth-first search backwards from the listed
   nodes, one join per tier (a listed buyer absorbs: paths do not pass through it); the lower
   bound and the estimate flags as the same searches from the sales of unknown or estimated
   share; revenue at risk as the fixed point ``r(u) = sum of share(u, v) * (1 if v is listed
-  else r(v))``, one join and aggregation per step from ``r = 0``, until no figure changes by
-  more than :data:`TOLERANCE`. Each step's result is checkpointed (cut from its lineage), so
+  else r(v))``, one join and aggregation per step from the sales to listed buyers, until no
+  figure changes by more than :data:`TOLERANCE`. Each step's result is checkpointed (cut from its lineage), so
   long cycles do not grow the plan.
 
 Results agree with the single-machine engine's on every supplier (``tests/test_spark.py``):
