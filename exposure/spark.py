@@ -115,11 +115,15 @@ def session(master: str = "local[*]") -> SparkSession:
     _spark()
     import os
     import sys
+    import warnings
 
     from pyspark.sql import SparkSession
 
     # Spark's Python workers run this interpreter, with exposure importable.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # PySpark 4 warns on every conversion that it is not tested with pandas 3; the engine's
+    # answers are tested against the single-machine engine's (tests/test_spark.py).
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     builder = (
         SparkSession.builder.master(master)
         .appName("exposure")
@@ -211,16 +215,27 @@ def read_sales(spark: SparkSession, path: str | Path) -> DataFrame:
 
 def _checked_sales(sales: DataFrame, where: str) -> DataFrame:
     F = _spark()
-    missing = [c for c in ("supplier", "customer", "revenue_share") if c not in sales.columns]
+    required = [c.name for c in SUPPLIERS.columns if c.required]
+    missing = [c for c in required if c not in sales.columns]
     if missing:
         problem = Problem(
             where,
             1,
             missing[0],
             f"the column {missing[0]!r} is missing",
-            f"add it: {SUPPLIERS.file_name} needs supplier, customer and revenue_share",
+            f"add it: {SUPPLIERS.file_name} needs the columns {', '.join(required)}",
         )
         raise DataError([problem])
+    empty = F.lit(None).cast("string")
+    blank = [c for c in ("supplier", "customer") if sales.filter(F.trim(F.col(c)) == "").first()]
+    if blank or sales.filter(F.col("supplier").isNull() | F.col("customer").isNull()).first():
+        column = blank[0] if blank else "supplier or customer"
+        problem = Problem(
+            where, None, column, f"a {column} cell is empty", "name the company in every row"
+        )
+        raise DataError([problem])
+    if "revenue_share" not in sales.columns:  # every share unknown
+        sales = sales.withColumn("revenue_share", empty)
     raw = F.trim(F.col("revenue_share").cast("string"))
     share = F.when((raw == "") | raw.isNull(), F.lit(None)).otherwise(raw.cast("double"))
     sales = sales.withColumn("_share_text", raw).withColumn("revenue_share", share)
@@ -835,7 +850,13 @@ def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
     # Lower bound: an unknown share on a sale whose buyer may lead to a listed entity, and
     # every supplier whose sales reach such a sale through unlisted companies.
     carrying = edges.filter(F.col("unknown_share") | (F.col("share") > 0))
-    may_reach = listed.unionByName(_levels(carrying, listed, listed).select("node")).distinct()
+    if edges.filter(~F.col("unknown_share") & (F.col("share") <= 0)).isEmpty():
+        # Every sale may carry revenue (no known share of 0): what may reach a listed entity
+        # is what the tiers found, no second search.
+        may_reach = listed.unionByName(tier.select("node")).distinct()
+    else:
+        may_reach = listed.unionByName(_levels(carrying, listed, listed).select("node"))
+        may_reach = may_reach.distinct()
     seeds = (
         edges.filter("unknown_share")
         .join(may_reach.withColumnRenamed("node", "dst"), "dst", "left_semi")

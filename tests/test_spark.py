@@ -102,6 +102,8 @@ def generated_data(folder: Path, seed: int) -> Path:
                 row["origin"] = "TW"
                 row["us_content"] = rng.choice(["0.1", "", "0.5"])
             sales.append(row)
+        if i == 1:  # a known share of 0: no revenue goes along it
+            sales.append(sale(supplier, "Gamma Vision", 0.0, product="samples"))
         if i % 13 == 0:  # a supplier no sale leads from to a listed entity
             sales.append(sale(f"Far Away {i} GmbH", f"Far Customer {i} GmbH", 0.5))
         if i % 7 == 0:  # a listed entity's own sales
@@ -193,6 +195,19 @@ def test_shares_over_1_and_duplicate_rows_are_clear_errors(
     path = write_csv(folder / "suppliers.csv", SUPPLIERS_HEADER, rows)
     with pytest.raises(DataError, match=message):
         analyze_spark(read_sales(spark, path), load(folder, sales=False), as_of="2019-10-09")
+
+
+def test_sales_without_shares_are_of_unknown_share_as_on_one_machine(
+    spark: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_csv(folder / "listed.csv", LISTED_HEADER, [listing("Hikvision")])
+    rows = [{"supplier": "Acme", "customer": "Hikvision", "product": "chips", "source": "x"},
+            {"supplier": "Other", "customer": "Acme", "product": "chips", "source": "x"}]  # fmt: skip
+    write_csv(folder / "suppliers.csv", ["supplier", "customer", "product", "source"], rows)
+    expected = compare(spark, folder, "2019-10-09")
+    assert expected["revenue_at_risk"].isna().all()  # unknown, never 0
 
 
 def test_a_share_out_of_range_is_a_clear_error(spark: Any, tmp_path: Path) -> None:
