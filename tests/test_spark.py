@@ -198,7 +198,9 @@ def test_shares_over_1_and_duplicate_rows_are_clear_errors(
 
 
 def test_sales_without_a_share_column_have_unknown_shares(spark: Any, tmp_path: Path) -> None:
-    rows = [{"supplier": "Acme", "customer": "Hikvision", "product": "chips", "source": "x"}]
+    rows: list[dict[str, object]] = [
+        {"supplier": "Acme", "customer": "Hikvision", "product": "chips", "source": "x"}
+    ]
     path = write_csv(
         tmp_path / "suppliers.csv", ["supplier", "customer", "product", "source"], rows
     )
