@@ -27,7 +27,14 @@ from exposure.errors import DataError, ExposureError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.read import csl
-from exposure.read.dataset import bundled_data_dir, folder_file, load, read_listed, read_matches
+from exposure.read.dataset import (
+    Dataset,
+    bundled_data_dir,
+    folder_file,
+    load,
+    read_listed,
+    read_matches,
+)
 from exposure.read.download import CSL_URL, download_csl
 from exposure.read.folders import cite_row
 from exposure.read.schema import LISTED, MATCHES
@@ -537,6 +544,16 @@ def report(
     _emit(text, output, inputs)
 
 
+def _sales_on_spark(
+    master: str, data_dir: Path | None, listed_file: Path | None, suppliers_file: Path | None
+) -> tuple[Dataset, Any]:
+    """Return the small tables as exposure reads them, and the sales as Spark reads them."""
+    from exposure import spark
+
+    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
+    return dataset, spark.read_sales(spark.session(master), dataset.files["suppliers"])
+
+
 def _explain_on_spark(
     master: str,
     data_dir: Path | None,
@@ -548,8 +565,7 @@ def _explain_on_spark(
 ) -> Result:
     from exposure import spark
 
-    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
-    sales = spark.read_sales(spark.session(master), dataset.files["suppliers"])
+    dataset, sales = _sales_on_spark(master, data_dir, listed_file, suppliers_file)
     return spark.explain_suppliers(
         sales,
         dataset,
@@ -572,9 +588,7 @@ def _report_on_spark(
 ) -> None:
     from exposure import spark
 
-    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
-    engine = spark.session(master)
-    sales = spark.read_sales(engine, dataset.files["suppliers"])
+    dataset, sales = _sales_on_spark(master, data_dir, listed_file, suppliers_file)
     figures = spark.analyze_spark(sales, dataset, as_of=as_of, **analysis.options())
     inputs = tuple(dataset.files.values())
     rows = spark.write_suppliers(figures, output, inputs=inputs)

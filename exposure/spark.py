@@ -762,6 +762,15 @@ def _node_columns(rows: DataFrame, nodes: DataFrame) -> pd.DataFrame:
     return found.toPandas().set_index("node")
 
 
+def _sale_of(rows: pd.DataFrame, problem: Problem) -> str:
+    """Return which sale a problem found in the collected rows is in ("supplier to customer")."""
+    position = (problem.line or 0) - 1  # the Parquet reader numbers rows from 1
+    if not 0 <= position < len(rows):
+        return "the sales"
+    row = rows.iloc[position]
+    return f"{row['supplier']!r} to {row['customer']!r}"
+
+
 def _node_ids(nodes: pd.DataFrame) -> np.ndarray:
     entity = nodes["entity"].to_numpy()
     keys = nodes["key"].astype(str).to_numpy(dtype=object)
@@ -780,7 +789,23 @@ def _local_graph(
             revenue_share=rows["revenue_share"].astype("float64"),
         )
         table.to_parquet(path, index=False)
-        suppliers = read_suppliers(path)
+        try:
+            suppliers = read_suppliers(path)
+        except DataError as error:
+            # The checks of one machine, on the sales collected: cited by the sales' own file
+            # (Spark's rows have no line numbers) with the supplier and customer.
+            where = str(dataset.files.get("suppliers", "sales"))
+            raise DataError(
+                [
+                    replace(
+                        problem,
+                        file=where,
+                        line=None,
+                        message=f"{problem.message} (in a sale of {_sale_of(table, problem)})",
+                    )
+                    for problem in error.problems
+                ]
+            ) from None
     local = Dataset(
         listed=dataset.listed,
         suppliers=suppliers,
