@@ -226,6 +226,20 @@ def _checked_sales(sales: DataFrame, where: str) -> DataFrame:
             f"add it: {SUPPLIERS.file_name} needs the columns {', '.join(required)}",
         )
         raise DataError([problem])
+    # Spark reads bytes that are not UTF-8 as U+FFFD, silently: a name so garbled would match
+    # nothing, so such a file is refused, as the single-machine reader refuses it.
+    garbled = sales.filter(
+        F.col("supplier").contains("\ufffd") | F.col("customer").contains("\ufffd")
+    ).first()
+    if garbled is not None:
+        problem = Problem(
+            where,
+            None,
+            "supplier" if "\ufffd" in str(garbled["supplier"]) else "customer",
+            f"bytes that are not UTF-8 in {garbled['supplier']!r} -> {garbled['customer']!r}",
+            "save the file as UTF-8 (in Excel: CSV UTF-8)",
+        )
+        raise DataError([problem])
     empty = F.lit(None).cast("string")
     blank = [c for c in ("supplier", "customer") if sales.filter(F.trim(F.col(c)) == "").first()]
     if blank or sales.filter(F.col("supplier").isNull() | F.col("customer").isNull()).first():

@@ -164,6 +164,15 @@ def test_a_bad_cell_in_a_sale_to_a_listed_entity_names_the_sale(spark: Any, tmp_
         analyze_spark(read_sales(spark, path), load(folder, sales=False), as_of="2019-10-09")
 
 
+def test_a_file_not_in_utf8_is_a_clear_error(spark: Any, tmp_path: Path) -> None:
+    path = tmp_path / "suppliers.csv"
+    path.write_bytes(
+        "supplier,customer,product,source\nSoci\u00e9t\u00e9 A,B,chips,x\n".encode("latin-1")
+    )
+    with pytest.raises(DataError, match="not UTF-8"):
+        read_sales(spark, path)
+
+
 def test_sales_without_a_share_column_have_unknown_shares(spark: Any, tmp_path: Path) -> None:
     rows: list[dict[str, object]] = [
         {"supplier": "Acme", "customer": "Hikvision", "product": "chips", "source": "x"}
