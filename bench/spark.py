@@ -48,7 +48,7 @@ def run_one(engine: str, folder: Path, out: Path, master: str) -> dict[str, Any]
         from exposure import spark
 
         started = time.perf_counter()
-        session = spark.session(master)
+        session = spark.connect(master)
         figures["start seconds"] = time.perf_counter() - started
         started = time.perf_counter()
         data = load(folder, sales=False)

@@ -501,14 +501,12 @@ def report(
                 "or explains --supplier NAME; leave out --top and --cache-dir."
             )
         assert output is not None  # the format option asked for it
-        _report_on_spark(
-            spark_master, data_dir, listed_file, suppliers_file, as_of, analysis, output
-        )
+        dataset, sales = _sales_on_spark(spark_master, data_dir, listed_file, suppliers_file)
+        _report_on_spark(dataset, sales, as_of, analysis, output)
         return
     if engine == "spark":
-        result = _explain_on_spark(
-            spark_master, data_dir, listed_file, suppliers_file, as_of, analysis, suppliers
-        )
+        dataset, sales = _sales_on_spark(spark_master, data_dir, listed_file, suppliers_file)
+        result = _explain_on_spark(dataset, sales, as_of, analysis, suppliers)
     else:
         result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
     inputs = tuple(result.graph.dataset.files.values())
@@ -551,21 +549,14 @@ def _sales_on_spark(
     from exposure import spark
 
     dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
-    return dataset, spark.read_sales(spark.session(master), dataset.files["suppliers"])
+    return dataset, spark.read_sales(spark.connect(master), dataset.files["suppliers"])
 
 
 def _explain_on_spark(
-    master: str,
-    data_dir: Path | None,
-    listed_file: Path | None,
-    suppliers_file: Path | None,
-    as_of: str | None,
-    analysis: Analysis,
-    suppliers: tuple[str, ...],
+    dataset: Dataset, sales: Any, as_of: str | None, analysis: Analysis, suppliers: tuple[str, ...]
 ) -> Result:
     from exposure import spark
 
-    dataset, sales = _sales_on_spark(master, data_dir, listed_file, suppliers_file)
     return spark.explain_suppliers(
         sales,
         dataset,
@@ -578,17 +569,10 @@ def _explain_on_spark(
 
 
 def _report_on_spark(
-    master: str,
-    data_dir: Path | None,
-    listed_file: Path | None,
-    suppliers_file: Path | None,
-    as_of: str | None,
-    analysis: Analysis,
-    output: Path,
+    dataset: Dataset, sales: Any, as_of: str | None, analysis: Analysis, output: Path
 ) -> None:
     from exposure import spark
 
-    dataset, sales = _sales_on_spark(master, data_dir, listed_file, suppliers_file)
     figures = spark.analyze_spark(sales, dataset, as_of=as_of, **analysis.options())
     inputs = tuple(dataset.files.values())
     rows = spark.write_suppliers(figures, output, inputs=inputs)

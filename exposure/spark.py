@@ -80,10 +80,10 @@ __all__ = [
     "MAX_ITERATIONS",
     "TOLERANCE",
     "analyze_spark",
+    "connect",
     "explain_suppliers",
     "figures",
     "read_sales",
-    "session",
     "write_suppliers",
 ]
 
@@ -107,10 +107,10 @@ def _spark() -> Any:
     return functions
 
 
-def session(master: str = "local[*]") -> SparkSession:
+def connect(master: str = "local[*]") -> SparkSession:
     """Return the Spark session to run on: ``local[*]`` (this machine's cores) or a cluster URL.
 
-    Under ``spark-submit`` the master it was given wins (an existing session is reused).
+    Under ``spark-submit`` the master it was given wins (Spark already running is reused).
     """
     _spark()
     import os
@@ -391,7 +391,7 @@ def explain_suppliers(
     """
     F = _spark()
     prepared = _prepare(sales, dataset, as_of, fuzzy, options)
-    starts = [_supplier_node(prepared, dataset, name) for name in suppliers]
+    starts = [_supplier_node(prepared, name) for name in suppliers]
     coded = prepared.coded
     spark = coded.sparkSession
     start = spark.createDataFrame(pd.DataFrame({"node": starts}, dtype=object), "node string")
@@ -414,13 +414,12 @@ def explain_suppliers(
     return analyze(graph, as_of=as_of, max_tier=max_tier, min_weight=min_weight, **options)
 
 
-def _supplier_node(prepared: _Prepared, dataset: Dataset, name: str) -> str:
+def _supplier_node(prepared: _Prepared, name: str) -> str:
     """Return the node of a supplier's name: its key's, or the listed entity it names."""
     F = _spark()
     key = name_key(name)
     candidates = [f"k:{key}"]
-    listings = dataset.listed.assign(entity=entity_ids(dataset.listed))
-    entity = name_index(listings).resolve(name, key=key)
+    entity = name_index(prepared.listings).resolve(name, key=key)
     if entity is not None:
         candidates.insert(0, f"e:{entity}")
     found = {
@@ -453,6 +452,8 @@ class _Prepared:
     reach: DataFrame
     #: The sales the rules were decided on (from and to the nodes they name).
     near: DataFrame
+    #: The listed rows with their ``entity`` (:func:`exposure.entities.listings.entity_ids`).
+    listings: pd.DataFrame
 
 
 def _prepare(
@@ -497,7 +498,7 @@ def _prepare(
     _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
     nodes = _nodes(coded, spellings, listed_names)
     listed, possible, reach, near = _policy(coded, nodes, dataset, when, fuzzy, options)
-    return _Prepared(coded, nodes, listed, possible, reach, near)
+    return _Prepared(coded, nodes, listed, possible, reach, near, listings)
 
 
 def _check_coded(coded: DataFrame, where: str) -> None:
