@@ -1,6 +1,6 @@
 """Spark in local mode against the single-machine engine, on the benchmark's graphs, in one run.
 
-    .venv/bin/python -m bench.spark --sizes 10k,100k [--master local[2]]
+    .venv/bin/python -m bench.spark --sizes 10k,100k [--master local[2]] [--driver-memory 1g]
 
 For each size, two fresh processes compute every supplier's figures from the same Parquet files
 (fuzzy matching on, as by default) and write them as ``suppliers.parquet``: the single-machine
@@ -30,7 +30,9 @@ import pandas as pd
 from bench.generate import AS_OF, ensure, parse_size, size_label
 
 
-def run_one(engine: str, folder: Path, out: Path, master: str) -> dict[str, Any]:
+def run_one(
+    engine: str, folder: Path, out: Path, master: str, driver_memory: str
+) -> dict[str, Any]:
     """Compute every supplier's figures with one engine, in this process; return the figures."""
     import warnings
 
@@ -48,7 +50,7 @@ def run_one(engine: str, folder: Path, out: Path, master: str) -> dict[str, Any]
         from exposure import spark
 
         started = time.perf_counter()
-        session = spark.connect(master)
+        session = spark.connect(master, {"spark.driver.memory": driver_memory})
         figures["start seconds"] = time.perf_counter() - started
         started = time.perf_counter()
         data = load(folder, sales=False)
@@ -95,12 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument(
+        "--driver-memory", default="1g", help="Spark's driver memory (all of it in local mode)"
+    )
+    parser.add_argument(
         "--one", nargs=3, metavar=("ENGINE", "FOLDER", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
     if args.one:
         engine, folder, out = args.one
-        print(json.dumps(run_one(engine, Path(folder), Path(out), args.master)))
+        print(json.dumps(run_one(engine, Path(folder), Path(out), args.master, args.driver_memory)))
         return 0
     lines = [
         "| size | rows | one machine | Spark (start apart) | Spark / one machine | peak: one machine "
@@ -117,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 out = Path(scratch) / engine
                 out.mkdir()
                 command = [sys.executable, "-m", "bench.spark", "--master", args.master,
+                           "--driver-memory", args.driver_memory,
                            "--one", engine, str(folder), str(out)]  # fmt: skip
                 done = subprocess.run(command, capture_output=True, text=True, check=False)
                 if done.returncode:

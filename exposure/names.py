@@ -76,6 +76,10 @@ LEGAL_PHRASES = (
     ("anonim", "sirketi"), ("limited", "sirketi"), ("ltd", "sti"),
 )  # fmt: skip
 _PHRASE_STARTS = frozenset(p[0] for p in LEGAL_PHRASES)
+#: The phrases by their first word, each in the order of :data:`LEGAL_PHRASES`.
+_PHRASES_FROM = {
+    start: tuple(p for p in LEGAL_PHRASES if p[0] == start) for start in _PHRASE_STARTS
+}
 
 #: Pinyin legal forms as transliteration splits them into syllables ("You Xian Gong Si" from
 #: 有限公司): dropped at the end of a name when the syllables, run together, spell one of these.
@@ -290,7 +294,7 @@ def _drop_phrases(tokens: list[str]) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase in LEGAL_PHRASES:
+        for phrase in _PHRASES_FROM.get(tokens[i], ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase and len(phrase) < len(tokens):
                 i += len(phrase)
                 break

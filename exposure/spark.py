@@ -107,10 +107,13 @@ def _spark() -> Any:
     return functions
 
 
-def connect(master: str = "local[*]") -> SparkSession:
+def connect(master: str = "local[*]", config: dict[str, str] | None = None) -> SparkSession:
     """Return the Spark session to run on: ``local[*]`` (this machine's cores) or a cluster URL.
 
-    Under ``spark-submit`` the master it was given wins (Spark already running is reused).
+    ``config`` holds Spark settings for a session started here, for example
+    ``{"spark.driver.memory": "6g"}`` (in local mode the driver's memory is all there is; Spark's
+    default is 1 GiB). Under ``spark-submit`` the master and settings it was given win (Spark
+    already running is reused).
     """
     _spark()
     import os
@@ -133,6 +136,8 @@ def connect(master: str = "local[*]") -> SparkSession:
         # Spark's default of 200 partitions a shuffle suits a cluster; on one machine the
         # searches' many small joins run 1.7x faster with a few per core (measured at 10k).
         builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

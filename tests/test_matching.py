@@ -682,3 +682,30 @@ def test_legal_forms_and_descriptors_of_other_scripts_and_spellings(
     listed = one_list(listed_as, "Toyo Trading", "Samson Ltd", "Alibi Holding", "Amazonas SA")
     row = Matcher(listed).match([query]).iloc[0]
     assert (row["listed"], row["outcome"]) in ((listed_as, "match"), (listed_as, "possible"))
+
+
+def test_names_matched_on_several_cores_get_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import exposure.entities.matcher as matcher_module
+
+    table = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+    listed = pd.DataFrame(
+        {
+            "name": table["listed"],
+            "alt_names": table["listed_alt_names"],
+            "country": table["listed_country"],
+            "list": "Entity List",
+        }
+    ).drop_duplicates("name")
+    names = table["name"].tolist() * 3
+    countries = table["country"].tolist() * 3
+    matcher = Matcher(listed)
+    in_one_go = matcher.match(names, countries, limit=2)
+    # Small chunks, spread over the cores (forked processes on Linux with two cores or more).
+    monkeypatch.setattr(matcher_module, "_CHUNK", 7)
+    monkeypatch.setattr(matcher_module, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(matcher_module, "available_cores", lambda: 3)
+    in_chunks = matcher.match(names, countries, limit=2)
+    pd.testing.assert_frame_equal(in_chunks, in_one_go)
+    assert set(in_one_go["outcome"]) >= {"match", "possible", "none"}

@@ -156,7 +156,12 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
     if any(w in LEGAL_FORMS and (i > 0 or len(w) > 2) for i, w in enumerate(words)):
         return True
     spaced = f" {' '.join(words)} "
-    return any(f" {' '.join(phrase)} " in spaced for phrase in LEGAL_PHRASES)
+    return any(phrase in spaced for phrase in _SPACED_PHRASES)
+
+
+#: :data:`~exposure.names.LEGAL_PHRASES` as words between spaces, as :func:`bears_legal_form`
+#: looks for them.
+_SPACED_PHRASES = tuple(f" {' '.join(phrase)} " for phrase in LEGAL_PHRASES)
 
 
 #: A name ending in a dotted abbreviation without its last dot ("o.o", "s.a").

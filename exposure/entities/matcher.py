@@ -77,6 +77,7 @@ from exposure.names import (
 )
 from exposure.read.csl import address_countries
 from exposure.util.progress import advance, extend
+from exposure.util.workers import available_cores, in_processes
 
 __all__ = [
     "ACRONYM_SCORE",
@@ -145,6 +146,9 @@ TYPO_FROM = 6
 #: Candidates scoring below this are not reported (a name with none has outcome ``none``).
 REPORT_FLOOR = 50.0
 _CHUNK = 50_000
+#: From this many names, matching is spread over the machine's cores
+#: (:func:`~exposure.util.workers.in_processes`).
+_PARALLEL_FROM = 20_000
 #: How many lists stay prepared in memory (their spellings' normal forms, index and blocks).
 PREPARED_LISTS = 4
 _PREPARED: dict[str, dict[str, Any]] = {}
@@ -411,20 +415,29 @@ class Matcher:
         unique_names = [names[i] for i in first]
         unique_countries = [given[i] for i in first]
         parts = []
+        # Each name's answer is its own, so chunks of names are matched on every core (a
+        # name's forms are computed in Python, one at a time), in about equal parts.
         n_chunks = -(-len(unique_names) // _CHUNK)
-        if n_chunks > 1:
-            extend(n_chunks)
-        for start in range(0, len(unique_names), _CHUNK):
-            stop = start + _CHUNK
-            part = self._match_chunk(
-                unique_names[start:stop], unique_countries[start:stop], limit, explain
-            )
+        if len(unique_names) >= _PARALLEL_FROM:
+            cores = available_cores()
+            n_chunks = -(-n_chunks // cores) * cores
+        size = -(-len(unique_names) // max(n_chunks, 1))
+        starts = range(0, len(unique_names), size) if unique_names else range(0)
+        if len(starts) > 1:
+            extend(len(starts))
+        chunks = [
+            (unique_names[start : start + size], unique_countries[start : start + size])
+            for start in starts
+        ]
+        found_parts = in_processes(
+            lambda chunk: self._match_chunk(chunk[0], chunk[1], limit, explain), chunks
+        )
+        for start, part in zip(starts, found_parts, strict=True):
             part["query"] += start
             parts.append(part)
-            if n_chunks > 1:
-                advance(
-                    f"fuzzy matching: {min(stop, len(unique_names)):,} of {len(unique_names):,} names"
-                )
+            if len(starts) > 1:
+                done = min(start + size, len(unique_names))
+                advance(f"fuzzy matching: {done:,} of {len(unique_names):,} names")
         found = pd.concat(parts, ignore_index=True) if parts else _empty_result()
         position = pd.DataFrame({"query": codes, "order": np.arange(len(codes))})
         result = position.merge(found, on="query", how="left")
@@ -935,6 +948,17 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     keys: list[str] = []
     listed_side = known_words is None
     known = known_words or set()
+    # Names share most of their words: each word's keys are made once.
+    keys_of_word: dict[str, tuple[str, ...]] = {}
+
+    def word_keys(token: str) -> tuple[str, ...]:
+        found = [f"w:{token}"]
+        if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
+            found += [f"p:{token[:3]}", f"s:{token[-3:]}"]
+        if len(token) >= TYPO_FROM and not token.isdigit():
+            found += [f"d:{d}" for d in _deletions(token)]
+        return keys_of_word.setdefault(token, tuple(found))
+
     for i, (core, has_distinct, acronym) in enumerate(
         zip(forms.core.tolist(), forms.has_distinct.tolist(), forms.acronym.tolist(), strict=True)
     ):
@@ -946,12 +970,7 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
                 kept.append("")
                 continue
             kept.append(token)
-            found.add(f"w:{token}")
-            if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
-                found.add(f"p:{token[:3]}")
-                found.add(f"s:{token[-3:]}")
-            if len(token) >= TYPO_FROM and not token.isdigit():
-                found.update(f"d:{d}" for d in _deletions(token))
+            found.update(keys_of_word.get(token) or word_keys(token))
         found.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):

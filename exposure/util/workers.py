@@ -1,0 +1,68 @@
+"""Pure-Python work spread over this machine's cores, in forked processes.
+
+Fuzzy name matching spends most of its time in Python, one name at a time, so threads would
+take turns; processes forked from the caller share its prepared state (a matcher and its
+listed names) without pickling it. Only on Linux: elsewhere ``fork`` is unavailable
+(Windows) or unsafe (macOS's system libraries), and the tasks run in the calling process, as
+they do for one task. Results come in the order of
+the tasks either way, so an answer never depends on how many cores a machine has.
+
+Examples
+--------
+>>> list(in_processes(len, [["a"], ["b", "c"]]))
+[1, 2]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+__all__ = ["available_cores", "in_processes"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: The function forked workers run, handed to each as it starts (a fork pickles nothing).
+_task: list[Callable[[Any], Any]] = []
+
+
+def _start(function: Callable[[Any], Any]) -> None:
+    _task[:] = [function]
+
+
+def available_cores() -> int:
+    """Return how many cores this process may run on (its affinity, where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _run(argument: Any) -> Any:
+    return _task[0](argument)
+
+
+def in_processes(
+    function: Callable[[T], R], arguments: Sequence[T], *, processes: int | None = None
+) -> Iterator[R]:
+    """Yield ``function(argument)`` for each argument, in order, computed on several cores.
+
+    ``function`` may be any callable (a bound method, a closure): the workers are forked from
+    this process and handed it as they start, so nothing but the arguments and results is
+    pickled.
+    ``processes`` defaults to :func:`available_cores`.
+    """
+    wanted = min(processes or available_cores(), len(arguments))
+    if wanted <= 1 or not sys.platform.startswith("linux"):
+        yield from map(function, arguments)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=wanted, mp_context=context, initializer=_start, initargs=(function,)
+    ) as pool:
+        yield from pool.map(_run, arguments)
