@@ -74,6 +74,8 @@ LEGAL_PHRASES = (
     ("kabushiki", "kaisha"), ("yugen", "kaisha"), ("godo", "kaisha"), ("goshi", "kaisha"),
     ("gomei", "kaisha"), ("jusik", "hoesa"), ("chusik", "hoesa"), ("yuhan", "hoesa"),
     ("anonim", "sirketi"), ("limited", "sirketi"), ("ltd", "sti"),
+    # Dutch "Naamloze Vennootschap" (N.V.) as spelt before 1947, in older names and filings.
+    ("naamlooze", "vennootschap"),
 )  # fmt: skip
 _PHRASE_STARTS = frozenset(p[0] for p in LEGAL_PHRASES)
 #: The phrases by their first word, each in the order of :data:`LEGAL_PHRASES`.

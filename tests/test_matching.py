@@ -510,6 +510,10 @@ def test_a_name_in_chinese_script_matches_its_listed_latin_name() -> None:
     ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
     ("Acme Mfg Co", "Acme Manufacturing Co"),  # abbreviations written out
     ("Borealis Int'l Trading", "Borealis International Trading"),
+    # "Ops" is rigour's Czech form "o.p.s." undotted, but here the abbreviation of a word.
+    ("GM Global Technology Operations LLC", "GM GLOBAL TECH OPS"),
+    # The Dutch N.V. written out in its spelling before 1947.
+    ("Canon Europa N.V.", "CANON EUROPA NV NAAMLOOZE VENNOOTSCHAP"),
 ])  # fmt: skip
 def test_glued_legal_forms_and_abbreviations_match(query: str, listed_as: str) -> None:
     listed = pd.DataFrame(

@@ -109,7 +109,8 @@ def without_legal_forms(name: str) -> str:
     :mod:`exposure.names` drops itself: "Aktiengesellschaft", "Sp. z o.o.", "S.A. de C.V.",
     "obshchestvo s ogranichennoi otvetstvennostiu" and their Cyrillic originals. A form of one
     or two letters written without dots ("AS", "SE", "YU") is kept: it is as often a word of
-    the name.
+    the name; so is one that abbreviates a word (:data:`ABBREVIATIONS`: "Ops", where Czech
+    "o.p.s." is dotted).
 
     Examples
     --------
@@ -130,7 +131,9 @@ def without_legal_forms(name: str) -> str:
     cut_short = bool(_CUT_SHORT_FORM.search(text))
     text += "." if cut_short else ""
     for form, kind in extract_org_types(text):
-        if kind not in _DESCRIPTIONS and ("." in form or len(re.sub(r"\W", "", form)) > 2):
+        if kind not in _DESCRIPTIONS and (
+            "." in form or (len(re.sub(r"\W", "", form)) > 2 and form not in ABBREVIATIONS)
+        ):
             text = text.replace(form, " ", 1)
     return text[:-1] if cut_short and text.endswith(".") else text
 
