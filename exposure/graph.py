@@ -33,13 +33,14 @@ from exposure.read.checks import object_column, text_codes, text_column
 from exposure.read.dataset import Dataset
 from exposure.read.folders import cite_parts
 from exposure.read.schema import LINE
+from exposure.util.collector import collector_paused
 from exposure.util.progress import advance, progress
 from exposure.util.sorting import sort_integers
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["SupplyGraph", "build_graph"]
+__all__ = ["SupplyGraph", "build_graph", "networkx_graph", "objects"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -345,11 +346,52 @@ class SupplyGraph:
             np.int64
         )
 
+    def attribute_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return the companies' and the sales' attributes of :meth:`to_networkx`, as columns.
+
+        ``nodes``, by node code: ``name``, then ``listed_entity`` (bool) and ``country``.
+        ``edges``, in :attr:`edges` order (as networkx lists a graph's edges): ``src`` and
+        ``dst`` (node codes), then ``share`` (``None`` when unknown), ``share_is_lower_bound``,
+        ``products`` and ``sources`` (lists). Cells are Python objects, as networkx holds them.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> nodes, edges = build_graph(load()).attribute_tables()
+        >>> list(edges.columns)
+        ['src', 'dst', 'share', 'share_is_lower_bound', 'products', 'sources']
+        """
+        nodes = objects(
+            name=self.names,
+            listed_entity=self.nodes["entity"].to_numpy() >= 0,
+            country=self.nodes["country"].to_numpy(dtype=object),
+        )
+        edges = self.edges
+        # Every sale's rows at once: one pandas lookup per sale would cost about a
+        # millisecond each, minutes at a hundred thousand sales.
+        rows, bounds = self.rows_of_edges(np.arange(len(edges)))
+        products = self.sale_columns["product"](rows).tolist()
+        sources = self.sale_columns["source"](rows).tolist()
+        starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
+        known = edges["share"].to_numpy(np.float64)
+        unknown = edges["unknown_share"].to_numpy(bool)
+        share = known.astype(object)
+        share[unknown & (known == 0)] = None
+        table = objects(
+            share=share,
+            share_is_lower_bound=unknown,
+            products=_distinct_runs(products, starts, ends),
+            sources=_distinct_runs(sources, starts, ends),
+        )
+        table.insert(0, "src", edges["src"].to_numpy(np.int64))
+        table.insert(1, "dst", edges["dst"].to_numpy(np.int64))
+        return nodes, table
+
     def to_networkx(self) -> nx.DiGraph:
         """Return the graph as a networkx DiGraph keyed by display name.
 
         Nodes carry ``listed_entity`` (bool) and ``country``; edges carry ``share`` (``None``
-        when unknown), ``products`` and ``sources`` as lists.
+        when unknown), ``products`` and ``sources`` as lists (:meth:`attribute_tables`).
 
         Examples
         --------
@@ -358,47 +400,64 @@ class SupplyGraph:
         >>> sorted(G.successors("Ambarella"))
         ['Dahua Technology', 'Hikvision']
         """
-        import networkx as nx  # slow to import; only views need it
+        return networkx_graph(*self.attribute_tables())
 
-        names = self.nodes["name"].to_numpy().tolist()
-        G = nx.DiGraph()
-        G.add_nodes_from(
-            (name, {"listed_entity": entity >= 0, "country": country})
-            for name, entity, country in zip(
-                names,
-                self.nodes["entity"].to_numpy().tolist(),
-                self.nodes["country"].to_numpy().tolist(),
-                strict=True,
-            )
-        )
-        edges = self.edges
-        # Every sale's rows at once: one pandas lookup per sale would cost about a
-        # millisecond each, minutes at a hundred thousand sales.
-        rows, bounds = self.rows_of_edges(np.arange(len(edges)))
-        products = self.sale_columns["product"](rows).tolist()
-        sources = self.sale_columns["source"](rows).tolist()
+
+def objects(**columns: np.ndarray) -> pd.DataFrame:
+    """Return columns of Python objects as they are (``None`` stays ``None``, not ``NaN``)."""
+    return pd.DataFrame(
+        {name: object_column(np.asarray(values).astype(object)) for name, values in columns.items()}
+    )
+
+
+def _distinct_runs(values: list[Any], starts: list[int], ends: list[int]) -> np.ndarray:
+    """Return the distinct values of each run ``values[start:end]``, in order, as lists."""
+    return np.fromiter(
+        (list(dict.fromkeys(values[start:end])) for start, end in zip(starts, ends, strict=True)),
+        dtype=object,
+        count=len(starts),
+    )
+
+
+def networkx_graph(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    graph: dict[str, Any] | None = None,
+    optional: frozenset[str] = frozenset(),
+) -> nx.DiGraph:
+    """Return the networkx DiGraph of attribute tables (:meth:`SupplyGraph.attribute_tables`).
+
+    Each column but ``name``, ``src`` and ``dst`` is an attribute, in column order; those named
+    in ``optional`` are left out where ``None``, the others kept as ``None`` (unknown).
+    """
+    import networkx as nx  # slow to import; only views need it
+
+    def attributes(table: pd.DataFrame, skipped: tuple[str, ...]) -> Any:
+        columns = [c for c in table.columns if c not in skipped]
+        leave_out = [c in optional for c in columns]
+        for values in zip(*(table[c].tolist() for c in columns), strict=True):
+            yield {
+                c: v
+                for c, v, left in zip(columns, values, leave_out, strict=True)
+                if not (left and v is None)
+            }
+
+    names = nodes["name"].tolist()
+    G = nx.DiGraph()
+    with collector_paused():
+        G.add_nodes_from(zip(names, attributes(nodes, ("name",)), strict=True))
         G.add_edges_from(
-            (
-                names[src],
-                names[dst],
-                {
-                    "share": None if unknown and known == 0 else known,
-                    "share_is_lower_bound": unknown,
-                    "products": list(dict.fromkeys(products[start:end])),
-                    "sources": list(dict.fromkeys(sources[start:end])),
-                },
-            )
-            for src, dst, known, unknown, start, end in zip(
+            (names[a], names[b], data)
+            for a, b, data in zip(
                 edges["src"].tolist(),
                 edges["dst"].tolist(),
-                edges["share"].to_numpy(np.float64).tolist(),
-                edges["unknown_share"].to_numpy(bool).tolist(),
-                bounds[:-1].tolist(),
-                bounds[1:].tolist(),
+                attributes(edges, ("src", "dst")),
                 strict=True,
             )
         )
-        return G
+    G.graph.update(graph or {})
+    return G
 
 
 def _taker(column: pd.Series) -> Callable[[np.ndarray], np.ndarray]:

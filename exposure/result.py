@@ -24,7 +24,7 @@ from scipy import sparse
 
 from exposure import analysis
 from exposure.errors import ExposureError, UnknownNameError
-from exposure.graph import SupplyGraph, build_graph
+from exposure.graph import SupplyGraph, build_graph, networkx_graph, objects
 from exposure.license_review import license_review
 from exposure.listed import Listed
 from exposure.ownership import OWNERSHIP_THRESHOLD
@@ -39,12 +39,18 @@ from exposure.records import (
     RecordMaker,
     SupplierRecord,
 )
-from exposure.util.collector import collector_paused
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Result", "analyze", "parse_date"]
+__all__ = ["OPTIONAL_ATTRIBUTES", "Result", "analyze", "parse_date"]
+
+#: Attributes of :meth:`Result.to_networkx` that only some companies and sales carry; the
+#: others every one carries (``None`` when unknown).
+OPTIONAL_ATTRIBUTES = frozenset(
+    {"possibly_listed_as", "affiliate", "affiliate_rule", "other_restrictions",
+     "subject_to_ear", "subject_basis", "license_review"}
+)  # fmt: skip
 
 #: Revenue at risk's products read only the positive known shares when fewer than this
 #: fraction of sales have one: where most shares are known, the copy costs more than it saves.
@@ -729,47 +735,74 @@ class Result:
         ECCN, :mod:`exposure.license_review`). Graph
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
-        with collector_paused():
-            return self._to_networkx()
+        return networkx_graph(
+            *self.attribute_tables(),
+            graph={"as_of": self.as_of.isoformat(), "assumptions": "; ".join(self.assumptions)},
+            optional=OPTIONAL_ATTRIBUTES,
+        )
 
-    def _to_networkx(self) -> nx.DiGraph:
-        G = self.graph.to_networkx()
+    def attribute_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return the attributes of :meth:`to_networkx` as columns, for the nodes and the sales.
+
+        As :meth:`SupplyGraph.attribute_tables <exposure.graph.SupplyGraph.attribute_tables>`
+        gives them, with the exposure columns after; a column of
+        :data:`OPTIONAL_ATTRIBUTES` holds ``None`` where the attribute is absent.
+        """
+        nodes, edges = self.graph.attribute_tables()
+        n = self.graph.n_nodes
         names = self.graph.names
-        figure = self.revenue_figures(np.arange(self.graph.n_nodes))
-        for code, name in enumerate(names):
-            G.nodes[name].update(
-                listed=bool(self.listed[code]),
-                exposed=bool(self.tier[code] > 0),
-                tier=int(max(self.tier[code], 0)),
-                revenue_at_risk=None if np.isnan(figure[code]) else float(figure[code]),
-                revenue_at_risk_is_lower_bound=bool(self.lower_bound[code]),
-                needs_review=bool(self.needs_review[code]),
-            )
+        figure = self.revenue_figures(np.arange(n))
+        revenue = figure.astype(object)
+        revenue[np.isnan(figure)] = None
+        possible = np.full(n, None, dtype=object)
         for code in np.flatnonzero(self.possible).tolist():
-            listed_node, _ = self.possible_listing_of(code)
-            G.nodes[names[code]]["possibly_listed_as"] = str(names[listed_node])
+            possible[code] = str(names[self.possible_listing_of(code)[0]])
+        affiliate = np.full(n, None, dtype=object)
+        affiliate_rule = np.full(n, None, dtype=object)
         found = self.listing.affiliates
         for code in np.flatnonzero(found.mask).tolist():
-            G.nodes[names[code]].update(
-                affiliate=True, affiliate_rule=str(found.explanations[code]["rule"] or "")
-            )
-        for code, others in self.listing.other_restrictions.items():
-            G.nodes[names[code]]["other_restrictions"] = "; ".join(
-                f"{r['list']} ({r['restricts']})" for r in others
-            )
-        eccn_of = self.graph.sale_columns.get("eccn")
-        for (src, dst), (status, basis) in self.sale_reach_of_edges().items():
-            eccns = (
-                sorted({e for e in eccn_of(self.graph.rows_of(src, dst)) if e}) if eccn_of else []
-            )
-            review = license_review(
-                self.listing_of(dst)["license_policy"], eccns[0] if len(eccns) == 1 else None
-            )
-            G.edges[names[src], names[dst]].update(
-                subject_to_ear=status, subject_basis=basis, license_review=review or ""
-            )
-        G.graph.update(as_of=self.as_of.isoformat(), assumptions="; ".join(self.assumptions))
-        return G
+            affiliate[code] = True
+            affiliate_rule[code] = str(found.explanations[code]["rule"] or "")
+        others = np.full(n, None, dtype=object)
+        for code, restrictions in self.listing.other_restrictions.items():
+            others[code] = "; ".join(f"{r['list']} ({r['restricts']})" for r in restrictions)
+        exposure = objects(
+            listed=self.listed,
+            exposed=self.tier > 0,
+            tier=np.maximum(self.tier, 0).astype(np.int64),
+            revenue_at_risk=revenue,
+            revenue_at_risk_is_lower_bound=self.lower_bound,
+            needs_review=self.needs_review,
+            possibly_listed_as=possible,
+            affiliate=affiliate,
+            affiliate_rule=affiliate_rule,
+            other_restrictions=others,
+        )
+        nodes = pd.concat([nodes, exposure], axis=1)
+        reach = self.sale_reach_of_edges()
+        subject = np.full(len(edges), None, dtype=object)
+        basis, review = subject.copy(), subject.copy()
+        if reach:
+            pairs = np.array(list(reach), dtype=np.int64).reshape(-1, 2)
+            position = self.graph.edges_between(pairs[:, 0], pairs[:, 1]).tolist()
+            eccn_of = self.graph.sale_columns.get("eccn")
+            for (src, dst), (status, reasons), at in zip(
+                reach, reach.values(), position, strict=True
+            ):
+                eccns = (
+                    sorted({e for e in eccn_of(self.graph.rows_of(src, dst)) if e})
+                    if eccn_of
+                    else []
+                )
+                found_review = license_review(
+                    self.listing_of(dst)["license_policy"], eccns[0] if len(eccns) == 1 else None
+                )
+                subject[at], basis[at], review[at] = status, reasons, found_review or ""
+        edges = pd.concat(
+            [edges, objects(subject_to_ear=subject, subject_basis=basis, license_review=review)],
+            axis=1,
+        )
+        return nodes, edges
 
     def sale_reach_of_edges(self) -> dict[tuple[int, int], tuple[str, str]]:
         """Return, per sale to a listed buyer, whether the rules reach it and why.

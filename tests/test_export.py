@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
-from exposure.render.export import flat_graph
-from tests.conftest import MakeData
+from exposure.render.export import GraphColumns, flat_graph
+from tests.conftest import MakeData, listing, sale
 
 READERS = {
     "graphml": nx.read_graphml,
@@ -132,8 +132,13 @@ def test_graphml_is_laid_out_as_networkx_writes_it() -> None:
     G.add_edge("A & B <Co>", 'Quote "Q"\tLtd', products="a | b\nc", share=1.0, on_path=False)
     expected = io.BytesIO()
     nx.write_graphml_xml(G, expected, encoding="utf-8", prettyprint=True)
-    assert _graphml(G) == expected.getvalue()
-    assert nx.read_graphml(io.BytesIO(_graphml(G))).nodes["A & B <Co>"]["tier"] == 2
+    assert _graphml(GraphColumns.of_networkx(G)) == expected.getvalue()
+    assert (
+        nx.read_graphml(io.BytesIO(_graphml(GraphColumns.of_networkx(G)))).nodes["A & B <Co>"][
+            "tier"
+        ]
+        == 2
+    )
 
 
 def test_gexf_is_laid_out_as_networkx_writes_it_dated_by_the_analysis() -> None:
@@ -155,5 +160,68 @@ def test_gexf_is_laid_out_as_networkx_writes_it_dated_by_the_analysis() -> None:
         rb'lastmodifieddate="[^"]*"', b'lastmodifieddate="2019-10-09"', expected.getvalue()
     )
     written = re.sub(rb"<creator>[^<]*</creator>", b"<creator>exposure</creator>", written)
-    assert _gexf(G) == written
-    assert nx.read_gexf(io.BytesIO(_gexf(G))).nodes["A & B <Co>"]["tier"] == 2
+    assert _gexf(GraphColumns.of_networkx(G)) == written
+    assert (
+        nx.read_gexf(io.BytesIO(_gexf(GraphColumns.of_networkx(G)))).nodes["A & B <Co>"]["tier"]
+        == 2
+    )
+
+
+def test_exports_written_from_columns_are_networkx_s_on_a_graph_of_every_attribute(
+    make_data: MakeData,
+) -> None:
+    """Attributes only some companies and sales carry (an affiliate, a possible match, a list
+    that restricts no sale, a sale the rules do not reach, a what-if) are declared and laid out
+    as networkx lays out the same graph."""
+    import csv
+    import io
+    import re
+
+    from exposure.render.export import graph_bytes
+
+    folder = make_data(
+        [
+            listing("Hikvision", country="CN", license_policy="Presumption of denial."),
+            listing("Megvii Technology", country="CN"),
+            listing(
+                "Hikvision",
+                country="CN",
+                list="Non-SDN Chinese Military-Industrial Complex Companies List",
+                federal_register_notice="",
+                start="2021-06-03",
+            ),
+        ],
+        [
+            sale("LensCo", "Megvii", 0.05, customer_country="CN"),  # possible match
+            sale("LensCo", "Acme & <Sons>", None, product='lenses "A"'),
+            sale("Acme & <Sons>", "Hikvision", 0.5, supplier_country="DE"),
+            sale("FabCo", "Hikvision", 0.3, supplier_country="TW", origin="TW", us_content=0.1),
+            sale("FabCo", "Hikvision Subsidiary", 0.2, product="boards"),
+        ],
+    )
+    with (folder / "ownership.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["owner", "owned", "percent", "source"])
+        writer.writerow(["Hikvision", "Hikvision Subsidiary", 60, "test"])
+    result = exposure.analyze(
+        exposure.load(folder), as_of="2026-11-22", assume_listed=["LensCo=Entity List"]
+    )
+    G = flat_graph(result)
+    carried = {k for _, data in G.nodes(data=True) for k in data}
+    carried |= {k for _, _, data in G.edges(data=True) for k in data}
+    assert {"affiliate", "possibly_listed_as", "other_restrictions", "subject_to_ear"} <= carried
+    assert {"share", "listed_since"} <= carried
+    assert "assumptions" in G.graph
+
+    expected = io.BytesIO()
+    nx.write_graphml_xml(G, expected, encoding="utf-8", prettyprint=True)
+    assert graph_bytes(result, "graphml") == expected.getvalue()
+    expected = io.BytesIO()
+    nx.write_gexf(G, expected, encoding="utf-8", prettyprint=True)
+    written = re.sub(
+        rb'lastmodifieddate="[^"]*"', b'lastmodifieddate="2026-11-22"', expected.getvalue()
+    )
+    written = re.sub(rb"<creator>[^<]*</creator>", b"<creator>exposure</creator>", written)
+    assert graph_bytes(result, "gexf") == written
+    data = nx.node_link_data(G, edges="edges")
+    assert json.loads(graph_bytes(result, "json")) == data

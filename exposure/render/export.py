@@ -27,12 +27,13 @@ number.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ExposureError
-from exposure.render.plot import annotated_graph
+from exposure.render.plot import annotated_tables
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
 from exposure.util.collector import collector_paused
@@ -41,7 +42,10 @@ if TYPE_CHECKING:
     import networkx as nx  # slow to import; only exports need it
 
 
-__all__ = ["EXPORT_FORMATS", "LIST_SEPARATOR", "export_graph", "flat_graph", "graph_bytes"]
+__all__ = [
+    "EXPORT_FORMATS", "LIST_SEPARATOR", "GraphColumns", "export_graph", "flat_graph",
+    "graph_bytes", "graph_columns",
+]  # fmt: skip
 
 #: The formats :func:`export_graph` writes, by name, with their file suffixes.
 EXPORT_FORMATS = {"graphml": (".graphml", ".xml"), "gexf": (".gexf",), "json": (".json",)}
@@ -50,10 +54,112 @@ EXPORT_FORMATS = {"graphml": (".graphml", ".xml"), "gexf": (".gexf",), "json": (
 LIST_SEPARATOR = " | "
 
 
+@dataclass(frozen=True)
+class GraphColumns:
+    """A graph as columns of flat attributes: what every export format writes.
+
+    ``node_attributes`` and ``edge_attributes`` map each attribute, in order, to its values
+    (one per node, one per sale; ``None`` where a node or sale does not carry it). Values are
+    ``bool``, ``int``, ``float`` or ``str``: what GraphML, GEXF and JSON can all hold.
+    """
+
+    graph: dict[str, Any]
+    nodes: list[str]
+    node_attributes: dict[str, list[Any]]
+    sources: list[str]
+    targets: list[str]
+    edge_attributes: dict[str, list[Any]]
+
+    @classmethod
+    def of_networkx(cls, G: nx.DiGraph) -> GraphColumns:
+        """Return the columns of a networkx graph whose attributes are flat already."""
+        nodes = list(G.nodes(data=True))
+        edges = list(G.edges(data=True))
+        node_keys = list(dict.fromkeys(k for _, data in nodes for k in data))
+        edge_keys = list(dict.fromkeys(k for _, _, data in edges for k in data))
+        return cls(
+            graph=dict(G.graph),
+            nodes=[str(n) for n, _ in nodes],
+            node_attributes={k: [data.get(k) for _, data in nodes] for k in node_keys},
+            sources=[str(u) for u, _, _ in edges],
+            targets=[str(v) for _, v, _ in edges],
+            edge_attributes={k: [data.get(k) for _, _, data in edges] for k in edge_keys},
+        )
+
+    def to_networkx(self) -> nx.DiGraph:
+        """Return the graph as a networkx DiGraph, each node and sale with what it carries."""
+        import networkx as nx  # slow to import; only this view needs it
+
+        def rows(columns: dict[str, list[Any]], n: int) -> Iterator[dict[str, Any]]:
+            names = list(columns)
+            if not names:
+                return ({} for _ in range(n))
+            return (
+                {k: v for k, v in zip(names, values, strict=True) if v is not None}
+                for values in zip(*columns.values(), strict=True)
+            )
+
+        G = nx.DiGraph()
+        with collector_paused():
+            G.add_nodes_from(
+                zip(self.nodes, rows(self.node_attributes, len(self.nodes)), strict=True)
+            )
+            G.add_edges_from(
+                zip(
+                    self.sources,
+                    self.targets,
+                    rows(self.edge_attributes, len(self.sources)),
+                    strict=True,
+                )
+            )
+        G.graph.update(self.graph)
+        return G
+
+
+def graph_columns(result: Result) -> GraphColumns:
+    """Return the graph of ``result`` with attributes every export format can hold.
+
+    The attributes of :func:`~exposure.render.plot.annotated_tables` but the picture's
+    ``role`` and ``pending``, ``on_path`` written ``on_exposure_path``; lists become text
+    joined with :data:`LIST_SEPARATOR`; unknown values and empty texts are left out.
+
+    Examples
+    --------
+    >>> import exposure
+    >>> columns = graph_columns(exposure.analyze(exposure.load(), as_of="2019-10-09"))
+    >>> list(columns.edge_attributes)[:4]
+    ['share', 'share_is_lower_bound', 'products', 'sources']
+    """
+    nodes, edges = annotated_tables(result)
+    names = nodes["name"].tolist()
+    node_attributes = {"label": names}
+    for column in nodes.columns:
+        if column not in ("name", "role"):
+            node_attributes[column] = _flat(nodes[column].tolist())
+    edge_attributes = {
+        column: _flat(edges[column].tolist())
+        for column in edges.columns
+        if column not in ("src", "dst", "on_path", "pending")
+    }
+    edge_attributes["on_exposure_path"] = edges["on_path"].tolist()
+    graph: dict[str, Any] = {"as_of": result.as_of.isoformat()}
+    if result.assumptions:  # a what-if says so in the file itself
+        graph["assumptions"] = "; ".join(result.assumptions)
+    return GraphColumns(
+        graph=graph,
+        nodes=names,
+        node_attributes=node_attributes,
+        sources=[names[i] for i in edges["src"].tolist()],
+        targets=[names[i] for i in edges["dst"].tolist()],
+        edge_attributes=edge_attributes,
+    )
+
+
 def flat_graph(result: Result) -> nx.DiGraph:
     """Return the graph of ``result`` with attributes every export format can hold.
 
-    Lists become text joined with :data:`LIST_SEPARATOR`; unknown values are left out.
+    :func:`graph_columns` as a networkx graph: lists become text joined with
+    :data:`LIST_SEPARATOR`; unknown values are left out.
 
     Examples
     --------
@@ -66,49 +172,19 @@ def flat_graph(result: Result) -> nx.DiGraph:
     >>> G.edges["Nvidia", "Hikvision"]["products"].split(" | ")[0]
     'AI chips for video surveillance cameras'
     """
-    with collector_paused():
-        return _flattened(annotated_graph(result), result)
+    return graph_columns(result).to_networkx()
 
 
-def _flattened(flat: nx.DiGraph, result: Result) -> nx.DiGraph:
-    """Make the annotated graph flat, in place: a copy would double the work at scale."""
-    flat.graph.clear()
-    flat.graph["as_of"] = result.as_of.isoformat()
-    if result.assumptions:  # a what-if says so in the file itself
-        flat.graph["assumptions"] = "; ".join(result.assumptions)
-    for name, data in flat.nodes(data=True):
-        kept = _flat({"label": name, **data})
-        kept.pop("role")
-        data.clear()
-        data.update(kept)
-    for _, _, data in flat.edges(data=True):
-        data["on_exposure_path"] = data.pop("on_path")
-        del data["pending"]
-        kept = _flat(data)
-        data.clear()
-        data.update(kept)
-    return flat
-
-
-def _flat(attributes: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in attributes.items():
-        kind = type(value)  # the common types first: a million sales pass through here
-        if kind is str:
-            if value:
-                flat[key] = value
-        elif kind is bool or kind is int or kind is float:
-            flat[key] = value
-        elif value is None:
-            continue
-        elif isinstance(value, list | tuple):
-            flat[key] = LIST_SEPARATOR.join(str(item) for item in value)
-        elif isinstance(value, bool | int | float | str):
-            if value != "":
-                flat[key] = value
-        else:
-            flat[key] = str(value)
-    return flat
+def _flat(values: list[Any]) -> list[Any]:
+    """Return one attribute's values as every format holds them: lists joined, no empty text."""
+    return [
+        None
+        if value is None or value == ""
+        else LIST_SEPARATOR.join(str(item) for item in value)
+        if isinstance(value, list | tuple)
+        else value
+        for value in values
+    ]
 
 
 def format_of(path: str | Path, fmt: str | None = None) -> str:
@@ -157,12 +233,13 @@ def graph_bytes(result: Result, fmt: str) -> bytes:
     (['directed', 'edges', 'graph'], '2019-10-09')
     """
     fmt = format_of("", fmt)
-    G = flat_graph(result)
-    if fmt == "json":
-        return _node_link_json(G)
-    if fmt == "graphml":
-        return _graphml(G)
-    return _gexf(G)
+    with collector_paused():
+        columns = graph_columns(result)
+        if fmt == "json":
+            return _node_link_json(columns)
+        if fmt == "graphml":
+            return _graphml(columns)
+        return _gexf(columns)
 
 
 #: GraphML's and GEXF's name for the type of each attribute value (networkx's, for Python types).
@@ -174,45 +251,118 @@ _XML_ATTRIBUTE = str.maketrans(
 )  # fmt: skip
 
 
-def _graphml(G: nx.DiGraph) -> bytes:
-    """Return ``G`` as GraphML, as networkx's standard-library writer lays it out.
+def _first_type(values: list[Any]) -> type:
+    """Return the type of an attribute's first value (how GraphML and GEXF declare it)."""
+    return type(next(v for v in values if v is not None))
 
-    Written as text, one element at a time: networkx builds the whole document as an element
-    tree first, which at a million sales takes minutes and gigabytes. The layout is
-    networkx's (``write_graphml_xml`` with ``prettyprint``, a test holds them equal): keys
+
+def _in_order_of_appearance(columns: dict[str, list[Any]]) -> list[str]:
+    """Return the attributes as a walk over the rows, one after another, first meets them."""
+    first = {name: next((i for i, v in enumerate(values) if v is not None), -1)
+             for name, values in columns.items()}  # fmt: skip
+    seen = [name for name in columns if first[name] >= 0]
+    return sorted(seen, key=lambda name: first[name])  # stable: column order within a row
+
+
+def _cells(
+    values: list[Any], opening: str, render: Callable[[Any], str], closing: str
+) -> list[str | None]:
+    """Return ``opening + render(value) + closing`` of each value, ``None`` where there is none.
+
+    Each distinct value is rendered once.
+    """
+    made: dict[tuple[type, Any], str] = {}
+    cells: list[str | None] = []
+    for value in values:
+        if value is None:
+            cells.append(None)
+            continue
+        key = (type(value), value)
+        cell = made.get(key)
+        if cell is None:
+            cell = made[key] = f"{opening}{render(value)}{closing}"
+        cells.append(cell)
+    return cells
+
+
+def _xml_text(value: Any) -> str:
+    return str(value).translate(_XML_TEXT)
+
+
+def _blocks(
+    openings: list[str],
+    cells: list[list[str | None]],
+    ends: tuple[str, str],
+    *,
+    short: str | None = None,
+) -> list[str]:
+    """Return each element's lines: its opening and the opening's end, its cells, its closing.
+
+    ``ends`` are the end of the opening tag and the closing; ``short``: an element with no
+    cell is written as its opening with this ending instead.
+    """
+    opened, closing = ends
+    rows = zip(*cells, strict=True) if cells else (() for _ in openings)
+    blocks = []
+    for opening, row in zip(openings, rows, strict=True):
+        present = [cell for cell in row if cell is not None]
+        if present or short is None:
+            blocks.append("\n".join([opening + opened, *present, closing]))
+        else:
+            blocks.append(opening + short)
+    return blocks
+
+
+def _graphml(columns: GraphColumns) -> bytes:
+    """Return the graph as GraphML, as networkx's standard-library writer lays it out.
+
+    Written from the columns, one element at a time: networkx builds the whole document as
+    an element tree first, which at a million sales takes minutes and gigabytes. The layout
+    is networkx's (``write_graphml_xml`` with ``prettyprint``, a test holds them equal): keys
     numbered in the order the graph's, the nodes' and the sales' attributes first appear, and
     listed last first. lxml's writer, which ``nx.write_graphml`` picks when installed, lays
     the file out otherwise; one graph gives one file on every machine.
     """
-    keys: dict[tuple[str, str], str] = {}
     declared: list[str] = []
 
-    def data(scope: str, attributes: dict[str, Any], indent: str) -> list[str]:
-        lines = []
-        for name, value in attributes.items():
-            key = keys.get((scope, name))
-            if key is None:
-                key = keys[(scope, name)] = f"d{len(keys)}"
-                declared.append(
-                    f'  <key id="{key}" for="{scope}" attr.name="{name.translate(_XML_ATTRIBUTE)}"'
-                    f' attr.type="{_XML_TYPES[type(value)]}" />'
-                )
-            lines.append(f'{indent}<data key="{key}">{str(value).translate(_XML_TEXT)}</data>')
-        return lines
-
-    graph_data = data("graph", dict(G.graph), "    ")
-    body = []
-    for node, attributes in G.nodes(data=True):
-        body.append(f'    <node id="{str(node).translate(_XML_ATTRIBUTE)}">')
-        body += data("node", attributes, "      ")
-        body.append("    </node>")
-    for u, v, attributes in G.edges(data=True):
-        body.append(
-            f'    <edge source="{str(u).translate(_XML_ATTRIBUTE)}"'
-            f' target="{str(v).translate(_XML_ATTRIBUTE)}">'
+    def key(scope: str, name: str, kind: type) -> str:
+        number = f"d{len(declared)}"
+        declared.append(
+            f'  <key id="{number}" for="{scope}" attr.name="{name.translate(_XML_ATTRIBUTE)}"'
+            f' attr.type="{_XML_TYPES[kind]}" />'
         )
-        body += data("edge", attributes, "      ")
-        body.append("    </edge>")
+        return number
+
+    def data(scope: str, attributes: dict[str, list[Any]], indent: str) -> list[list[str | None]]:
+        keys = {name: key(scope, name, _first_type(attributes[name]))
+                for name in _in_order_of_appearance(attributes)}  # fmt: skip
+        return [
+            _cells(values, f'{indent}<data key="{keys[name]}">', _xml_text, "</data>")
+            for name, values in attributes.items()
+            if name in keys
+        ]
+
+    graph_data = [
+        cell
+        for [cell] in data("graph", {k: [v] for k, v in columns.graph.items()}, "    ")
+        if cell is not None
+    ]
+    node_cells = data("node", columns.node_attributes, "      ")
+    edge_cells = data("edge", columns.edge_attributes, "      ")
+    nodes = _blocks(
+        [f'    <node id="{str(n).translate(_XML_ATTRIBUTE)}"' for n in columns.nodes],
+        node_cells,
+        (">", "    </node>"),
+    )
+    edges = _blocks(
+        [
+            f'    <edge source="{str(u).translate(_XML_ATTRIBUTE)}"'
+            f' target="{str(v).translate(_XML_ATTRIBUTE)}"'
+            for u, v in zip(columns.sources, columns.targets, strict=True)
+        ],
+        edge_cells,
+        (">", "    </edge>"),
+    )
     lines = [
         "<?xml version='1.0' encoding='utf-8'?>",
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
@@ -221,7 +371,8 @@ def _graphml(G: nx.DiGraph) -> bytes:
         ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
         *reversed(declared),
         '  <graph edgedefault="directed">',
-        *body,
+        *nodes,
+        *edges,
         *graph_data,
         "  </graph>",
         "</graphml>",
@@ -229,54 +380,64 @@ def _graphml(G: nx.DiGraph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _gexf(G: nx.DiGraph) -> bytes:
-    """Return ``G`` as GEXF 1.2, as networkx's writer lays it out, dated by the analysis date.
+def _gexf_text(value: Any) -> str:
+    text = str(value).lower() if type(value) is bool else str(value)
+    text = _GEXF_FLOATS.get(text, text) if type(value) is float else text
+    return text.translate(_XML_ATTRIBUTE)
 
-    Written as text, one element at a time, for the reasons of :func:`_graphml`; the layout is
+
+def _gexf(columns: GraphColumns) -> bytes:
+    """Return the graph as GEXF 1.2, as networkx's writer lays it out, dated by the analysis date.
+
+    Written from the columns, for the reasons of :func:`_graphml`; the layout is
     ``nx.write_gexf``'s with ``prettyprint`` (a test holds them equal) but for two things: the
     file is dated by the graph's ``as_of`` rather than the day it is written, so one graph
     gives one file on every day, and its creator is exposure.
     """
-    ids: dict[tuple[str, str], str] = {}
     declared: dict[str, list[str]] = {"node": [], "edge": []}
+    numbered = 0
 
-    def attvalues(scope: str, attributes: dict[str, Any], indent: str) -> list[str]:
-        lines = [f"{indent}<attvalues>"]
-        for name, value in attributes.items():
-            key = ids.get((scope, name))
-            if key is None:
-                key = ids[(scope, name)] = str(len(ids))
-                declared[scope].append(
-                    f'      <attribute id="{key}" title="{name.translate(_XML_ATTRIBUTE)}"'
-                    f' type="{_XML_TYPES[type(value)]}" />'
-                )
-            text = str(value).lower() if type(value) is bool else str(value)
-            text = _GEXF_FLOATS.get(text, text) if type(value) is float else text
-            lines.append(
-                f'{indent}  <attvalue for="{key}" value="{text.translate(_XML_ATTRIBUTE)}" />'
+    def attvalues(scope: str, attributes: dict[str, list[Any]]) -> list[list[str | None]]:
+        nonlocal numbered
+        ids = {}
+        for name in _in_order_of_appearance(attributes):
+            ids[name] = str(numbered)
+            numbered += 1
+            declared[scope].append(
+                f'      <attribute id="{ids[name]}" title="{name.translate(_XML_ATTRIBUTE)}"'
+                f' type="{_XML_TYPES[_first_type(attributes[name])]}" />'
             )
-        lines.append(f"{indent}</attvalues>")
-        return lines
+        return [
+            _cells(values, f'          <attvalue for="{ids[name]}" value="', _gexf_text, '" />')
+            for name, values in attributes.items()
+            if name in ids
+        ]
 
-    nodes = []
-    for node, data in G.nodes(data=True):
-        attributes = dict(data)
-        label = str(attributes.pop("label", node)).translate(_XML_ATTRIBUTE)
-        opening = f'      <node id="{str(node).translate(_XML_ATTRIBUTE)}" label="{label}"'
-        if attributes:
-            nodes += [f"{opening}>", *attvalues("node", attributes, "        "), "      </node>"]
-        else:
-            nodes.append(f"{opening} />")
-    edges = []
-    for number, (u, v, data) in enumerate(G.edges(data=True)):
-        opening = (
+    node_attributes = dict(columns.node_attributes)
+    labels = node_attributes.pop("label", [None] * len(columns.nodes))
+    node_cells = attvalues("node", node_attributes)
+    edge_cells = attvalues("edge", columns.edge_attributes)
+    opened = ">\n        <attvalues>"
+    nodes = _blocks(
+        [
+            f'      <node id="{str(n).translate(_XML_ATTRIBUTE)}"'
+            f' label="{str(n if label is None else label).translate(_XML_ATTRIBUTE)}"'
+            for n, label in zip(columns.nodes, labels, strict=True)
+        ],
+        node_cells,
+        (opened, "        </attvalues>\n      </node>"),
+        short=" />",
+    )
+    edges = _blocks(
+        [
             f'      <edge source="{str(u).translate(_XML_ATTRIBUTE)}"'
             f' target="{str(v).translate(_XML_ATTRIBUTE)}" id="{number}"'
-        )
-        if data:
-            edges += [f"{opening}>", *attvalues("edge", data, "        "), "      </edge>"]
-        else:
-            edges.append(f"{opening} />")
+            for number, (u, v) in enumerate(zip(columns.sources, columns.targets, strict=True))
+        ],
+        edge_cells,
+        (opened, "        </attvalues>\n      </edge>"),
+        short=" />",
+    )
     blocks = []
     for scope in ("edge", "node"):  # networkx puts each new block first: the edges' leads
         if declared[scope]:
@@ -285,13 +446,14 @@ def _gexf(G: nx.DiGraph) -> bytes:
                 *declared[scope],
                 "    </attributes>",
             ]
+    as_of = str(columns.graph.get("as_of", "")).translate(_XML_ATTRIBUTE)
     lines = [
         "<?xml version='1.0' encoding='utf-8'?>",
         '<gexf xmlns="http://www.gexf.net/1.2draft"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
         ' xsi:schemaLocation="http://www.gexf.net/1.2draft'
         ' http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
-        f'  <meta lastmodifieddate="{str(G.graph.get("as_of", "")).translate(_XML_ATTRIBUTE)}">',
+        f'  <meta lastmodifieddate="{as_of}">',
         "    <creator>exposure</creator>",
         "  </meta>",
         '  <graph defaultedgetype="directed" mode="static" name="">',
@@ -308,24 +470,38 @@ def _gexf(G: nx.DiGraph) -> bytes:
 _GEXF_FLOATS = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}
 
 
-def _node_link_json(G: nx.DiGraph) -> bytes:
-    """Return ``G`` as node-link JSON (networkx's ``node_link_data`` with ``edges="edges"``).
+def _node_link_json(columns: GraphColumns) -> bytes:
+    """Return the graph as node-link JSON (networkx's ``node_link_data`` with ``edges="edges"``).
 
-    One node or edge a line, each encoded by the standard library's C encoder: an indented
-    document goes through its Python encoder, most of an export's time at scale.
+    One node or edge a line, as the standard library's encoder writes each: an indented
+    document goes through its Python encoder, most of an export's time at scale. Each
+    distinct value is encoded once.
     """
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for a million items
 
-    def items(objects: Iterator[dict[str, Any]]) -> str:
-        return ",\n".join(f"  {encode(o)}" for o in objects)
+    def members(attributes: dict[str, list[Any]]) -> list[list[str | None]]:
+        return [
+            _cells(values, f"{_JSON(name)}: ", _JSON, "") for name, values in attributes.items()
+        ]
 
-    head = {"directed": G.is_directed(), "multigraph": False, "graph": G.graph}
-    nodes = items({**data, "id": name} for name, data in G.nodes(data=True))
-    edges = items({**data, "source": u, "target": v} for u, v, data in G.edges(data=True))
+    def items(cells: list[list[str | None]]) -> str:
+        return ",\n".join(
+            "  {" + ", ".join(c for c in row if c is not None) + "}"
+            for row in zip(*cells, strict=True)
+        )
+
+    head = {"directed": True, "multigraph": False, "graph": columns.graph}
+    nodes = items(members({**columns.node_attributes, "id": columns.nodes}))
+    edges = items(
+        members({**columns.edge_attributes, "source": columns.sources, "target": columns.targets})
+    )
     return (
         json.dumps(head, ensure_ascii=False, indent=1)[:-2]
         + f',\n "nodes": [\n{nodes}\n ],\n "edges": [\n{edges}\n ]\n}}\n'
     ).encode("utf-8")
+
+
+#: Encodes one value as the standard library's encoder writes it within an object.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def export_graph(

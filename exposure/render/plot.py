@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from exposure.errors import ExposureError
+from exposure.graph import networkx_graph, objects
 from exposure.records import Summary
-from exposure.result import Result
+from exposure.result import OPTIONAL_ATTRIBUTES, Result
 from exposure.util.atomic import write_atomic
 from exposure.util.words import count
 
@@ -279,31 +281,49 @@ def annotated_graph(result: Result) -> nx.DiGraph:
     when listed, its listings (``list``, ``federal_register_notice``, ``listed_since``,
     ``listing_source``); each sale gains ``on_path`` (from an exposed company to a listed or
     exposed one, and reached by the rules) and ``pending`` (to a possible match of a listed
-    entity). Pictures, the HTML view and the graph exports all read these.
+    entity). Pictures, the HTML view and the graph exports all read these
+    (:func:`annotated_tables`).
     """
-    full = result.to_networkx()
+    return networkx_graph(
+        *annotated_tables(result),
+        graph={"as_of": result.as_of.isoformat(), "assumptions": "; ".join(result.assumptions)},
+        optional=ANNOTATED_OPTIONAL,
+    )
+
+
+#: A listed company's listing, as pictures and exports carry it.
+_LISTING_FIELDS = ("list", "federal_register_notice", "listed_since", "listing_source")
+#: The attributes of :func:`annotated_tables` that only some companies and sales carry.
+ANNOTATED_OPTIONAL = OPTIONAL_ATTRIBUTES | frozenset(_LISTING_FIELDS)
+
+
+def annotated_tables(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the attributes of :func:`annotated_graph` as columns, for the nodes and the sales.
+
+    :meth:`Result.attribute_tables` with ``role`` and the listing fields after the nodes'
+    columns, and ``on_path`` and ``pending`` after the sales'; a column of
+    :data:`ANNOTATED_OPTIONAL` holds ``None`` where the attribute is absent.
+    """
+    nodes, edges = result.attribute_tables()
+    affiliate = np.asarray(result.listing.affiliates.mask, dtype=bool)
+    listed = result.listed
+    exposed = result.tier > 0
+    role = np.select(
+        [affiliate, listed, exposed], ["affiliate", "listed", "exposed"], "unaffected"
+    ).astype(object)
     listings = _listings_by_node(result)
-    nodes = dict(full.nodes(data=True))  # plain look-ups: a million sales read their ends
-    for name, data in nodes.items():
-        data["role"] = (
-            "affiliate"
-            if data.get("affiliate")
-            else "listed"
-            if data["listed"]
-            else "exposed"
-            if data["exposed"]
-            else "unaffected"
-        )
-        data.update(listings.get(name, {}))
-    for u, v, data in full.edges(data=True):
-        buyer = nodes[v]
-        data["on_path"] = bool(
-            nodes[u]["exposed"]
-            and (buyer["listed"] or buyer["exposed"])
-            and data.get("subject_to_ear") != "no"  # a sale no rule reaches is no exposure
-        )
-        data["pending"] = "possibly_listed_as" in buyer
-    return full
+    names = nodes["name"].tolist()
+    fields = {
+        field: np.array([listings.get(n, {}).get(field) for n in names], dtype=object)
+        for field in _LISTING_FIELDS
+    }
+    nodes = pd.concat([nodes, objects(role=role, **fields)], axis=1)
+    src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
+    reached = edges["subject_to_ear"].to_numpy(dtype=object) != "no"  # no rule reaches: no exposure
+    on_path = exposed[src] & (listed[dst] | exposed[dst]) & reached
+    pending = nodes["possibly_listed_as"].notna().to_numpy()[dst]
+    edges = pd.concat([edges, objects(on_path=on_path, pending=pending)], axis=1)
+    return nodes, edges
 
 
 def _check_node_count(companies: int, max_nodes: int) -> None:
@@ -355,7 +375,6 @@ def _left_out(summary: Summary) -> str:
 
 
 #: What a listed node carries of its first listing in force.
-_LISTING_FIELDS = ("list", "federal_register_notice", "listed_since", "listing_source")
 
 
 def _listings_by_node(result: Result) -> dict[str, dict[str, str]]:
