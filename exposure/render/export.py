@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
 from exposure.errors import ExposureError
 from exposure.render.plot import annotated_tables
 from exposure.result import Result
@@ -177,14 +180,12 @@ def flat_graph(result: Result) -> nx.DiGraph:
 
 def _flat(values: list[Any]) -> list[Any]:
     """Return one attribute's values as every format holds them: lists joined, no empty text."""
-    return [
-        None
-        if value is None or value == ""
-        else LIST_SEPARATOR.join(str(item) for item in value)
-        if isinstance(value, list | tuple)
-        else value
-        for value in values
-    ]
+    first = next((v for v in values if v is not None), None)
+    if isinstance(first, list | tuple):
+        return [None if v is None else LIST_SEPARATOR.join(map(str, v)) for v in values]
+    if isinstance(first, str):
+        return [v or None for v in values]
+    return values  # numbers and flags, None where unknown
 
 
 def format_of(path: str | Path, fmt: str | None = None) -> str:
@@ -269,24 +270,36 @@ def _cells(
 ) -> list[str | None]:
     """Return ``opening + render(value) + closing`` of each value, ``None`` where there is none.
 
-    Each distinct value is rendered once.
+    Each distinct value is rendered once; numbers each time (0.0 and -0.0 are equal, but not
+    written alike).
     """
-    made: dict[tuple[type, Any], str] = {}
-    cells: list[str | None] = []
-    for value in values:
-        if value is None:
-            cells.append(None)
-            continue
-        key = (type(value), value)
-        cell = made.get(key)
-        if cell is None:
-            cell = made[key] = f"{opening}{render(value)}{closing}"
-        cells.append(cell)
-    return cells
+    if _first_type_or_none(values) is float:
+        return [None if v is None else f"{opening}{render(v)}{closing}" for v in values]
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    rendered = [f"{opening}{render(v)}{closing}" for v in distinct.tolist()]
+    return list(np.asarray([*rendered, None], dtype=object)[codes].tolist())
+
+
+def _first_type_or_none(values: list[Any]) -> type | None:
+    return next((type(v) for v in values if v is not None), None)
 
 
 def _xml_text(value: Any) -> str:
     return str(value).translate(_XML_TEXT)
+
+
+def _joined(cells: list[list[str | None]], separator: str, n: int) -> list[str]:
+    """Return each row's cells joined by ``separator``, the missing ones left out."""
+    if not cells:
+        return [""] * n
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [pa.array(column, type=pa.large_string()) for column in cells]
+    joined = pc.binary_join_element_wise(
+        *arrays, pa.scalar(separator, pa.large_string()), null_handling="skip"
+    )
+    return list(joined.to_pylist())
 
 
 def _blocks(
@@ -302,15 +315,14 @@ def _blocks(
     cell is written as its opening with this ending instead.
     """
     opened, closing = ends
-    rows = zip(*cells, strict=True) if cells else (() for _ in openings)
-    blocks = []
-    for opening, row in zip(openings, rows, strict=True):
-        present = [cell for cell in row if cell is not None]
-        if present or short is None:
-            blocks.append("\n".join([opening + opened, *present, closing]))
-        else:
-            blocks.append(opening + short)
-    return blocks
+    return [
+        f"{opening}{opened}\n{lines}\n{closing}"
+        if lines
+        else f"{opening}{opened}\n{closing}"
+        if short is None
+        else opening + short
+        for opening, lines in zip(openings, _joined(cells, "\n", len(openings)), strict=True)
+    ]
 
 
 def _graphml(columns: GraphColumns) -> bytes:
@@ -484,10 +496,8 @@ def _node_link_json(columns: GraphColumns) -> bytes:
         ]
 
     def items(cells: list[list[str | None]]) -> str:
-        return ",\n".join(
-            "  {" + ", ".join(c for c in row if c is not None) + "}"
-            for row in zip(*cells, strict=True)
-        )
+        n = len(cells[0]) if cells else 0
+        return ",\n".join(f"  {{{row}}}" for row in _joined(cells, ", ", n))
 
     head = {"directed": True, "multigraph": False, "graph": columns.graph}
     nodes = items(members({**columns.node_attributes, "id": columns.nodes}))
