@@ -458,6 +458,15 @@ def cli() -> None:
     help="With --engine spark: where Spark runs (local[*]: this machine's cores; "
     "spark://HOST:7077, yarn...).",
 )
+@click.option(
+    "--spark-conf",
+    "spark_conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=lambda _ctx, _param, values: _spark_settings(values),
+    help="With --engine spark: a Spark setting, as spark-submit's --conf takes it (e.g. "
+    "spark.driver.memory=8g, all the memory local mode has). Repeatable.",
+)
 @data_options
 @cache_option
 @analysis_options
@@ -468,6 +477,7 @@ def report(
     top: int | None,
     engine: str,
     spark_master: str,
+    spark_conf: dict[str, str],
     data_dir: Path | None,
     listed_file: Path | None,
     suppliers_file: Path | None,
@@ -501,11 +511,13 @@ def report(
                 "or explains --supplier NAME; leave out --top and --cache-dir."
             )
         assert output is not None  # the format option asked for it
-        dataset, sales = _sales_on_spark(spark_master, data_dir, listed_file, suppliers_file)
+        spark = (spark_master, spark_conf)
+        dataset, sales = _sales_on_spark(spark, data_dir, listed_file, suppliers_file)
         _report_on_spark(dataset, sales, as_of, analysis, output)
         return
     if engine == "spark":
-        dataset, sales = _sales_on_spark(spark_master, data_dir, listed_file, suppliers_file)
+        spark = (spark_master, spark_conf)
+        dataset, sales = _sales_on_spark(spark, data_dir, listed_file, suppliers_file)
         result = _explain_on_spark(dataset, sales, as_of, analysis, suppliers)
     else:
         result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
@@ -542,14 +554,34 @@ def report(
     _emit(text, output, inputs)
 
 
-def _sales_on_spark(
-    master: str, data_dir: Path | None, listed_file: Path | None, suppliers_file: Path | None
-) -> tuple[Dataset, Any]:
-    """Return the small tables as exposure reads them, and the sales as Spark reads them."""
-    from exposure import spark
+def _spark_settings(values: tuple[str, ...]) -> dict[str, str]:
+    """Return ``--spark-conf KEY=VALUE`` options as settings, or say how to write one."""
+    settings = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key.strip():
+            msg = f"{value!r} is no Spark setting: write KEY=VALUE, e.g. spark.driver.memory=8g"
+            raise click.BadParameter(msg, param_hint="--spark-conf")
+        settings[key.strip()] = setting.strip()
+    return settings
 
+
+def _sales_on_spark(
+    spark: tuple[str, dict[str, str]],
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+) -> tuple[Dataset, Any]:
+    """Return the small tables as exposure reads them, and the sales as Spark reads them.
+
+    ``spark`` is the master and the settings of the session to start.
+    """
+    from exposure import spark as engine
+
+    master, settings = spark
     dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
-    return dataset, spark.read_sales(spark.connect(master), dataset.files["suppliers"])
+    session = engine.connect(master, settings)
+    return dataset, engine.read_sales(session, dataset.files["suppliers"])
 
 
 def _explain_on_spark(

@@ -412,8 +412,17 @@ def objects(**columns: np.ndarray) -> pd.DataFrame:
 
 def _distinct_runs(values: list[Any], starts: list[int], ends: list[int]) -> np.ndarray:
     """Return the distinct values of each run ``values[start:end]``, in order, as lists."""
+    lengths = np.subtract(ends, starts)
+    run = np.repeat(np.arange(len(starts)), lengths)
+    # Most runs repeat no value (a sale of one product): a slice of them is their list.
+    repeats = pd.DataFrame({"run": run, "value": object_column(np.asarray(values, dtype=object))})
+    repeating = np.zeros(len(starts), dtype=bool)
+    repeating[run[repeats.duplicated().to_numpy()]] = True
     return np.fromiter(
-        (list(dict.fromkeys(values[start:end])) for start, end in zip(starts, ends, strict=True)),
+        (
+            list(dict.fromkeys(values[start:end])) if repeat else values[start:end]
+            for start, end, repeat in zip(starts, ends, repeating.tolist(), strict=True)
+        ),
         dtype=object,
         count=len(starts),
     )

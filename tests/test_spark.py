@@ -240,10 +240,16 @@ def test_report_on_spark_explains_a_supplier_as_one_machine_does(spark: Any) -> 
     runner = CliRunner()
     command = ["report", "--supplier", "Ambarella", "--as-of", "2019-10-09"]
     local = runner.invoke(cli, command)
-    on_spark = runner.invoke(cli, [*command, "--engine", "spark", "--spark-master", "local[2]"])
+    setting = "spark.sql.session.timeZone"
+    on_spark = runner.invoke(
+        cli,
+        [*command, "--engine", "spark", "--spark-conf", f"{setting}=Asia/Tokyo"],
+    )
     assert on_spark.exit_code == 0, on_spark.output
     assert on_spark.stdout == local.stdout
     assert "Hikvision" in local.stdout
+    assert spark.conf.get(setting) == "Asia/Tokyo"  # the session ran with the setting given
+    spark.conf.unset(setting)
 
 
 def test_report_on_spark_asks_for_parquet(spark: Any) -> None:
@@ -254,6 +260,9 @@ def test_report_on_spark_asks_for_parquet(spark: Any) -> None:
     found = CliRunner().invoke(cli, ["report", "--engine", "spark"])
     assert found.exit_code == 2
     assert "--format parquet -o DIR" in found.output
+    found = CliRunner().invoke(cli, ["report", "--engine", "spark", "--spark-conf", "8g"])
+    assert found.exit_code == 2
+    assert "write KEY=VALUE, e.g. spark.driver.memory=8g" in found.output
 
 
 def test_explaining_suppliers_from_spark_gives_their_single_machine_records(
