@@ -7,13 +7,17 @@ Node attributes
     ``label`` (the name, which is also the node's id), ``listed_entity`` (bool: named in the
     listings), ``listed`` (bool: a listing is in force on the as-of date), ``exposed`` (bool),
     ``tier`` (int, 0 when not exposed), ``revenue_at_risk`` (float, 0 to 1; **absent when
-    unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``country`` (absent when unknown),
-    and for listed nodes ``list``, ``federal_register_notice``, ``listed_since`` (ISO date) and
-    ``listing_source``.
+    unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``needs_review`` (bool),
+    ``country`` (absent when unknown), on a possible match ``possibly_listed_as``, on an
+    affiliate ``affiliate`` and ``affiliate_rule``, on a company whose listings restrict no
+    sale ``other_restrictions``, and for listed nodes ``list``, ``federal_register_notice``,
+    ``listed_since`` (ISO date) and ``listing_source``.
 Edge attributes
     ``share`` (float, the supplier's revenue share of the sale; **absent when unknown**),
     ``share_is_lower_bound`` (bool), ``products`` and ``sources`` (text: the items joined with
-    ``" | "``, since the data's own texts use ``;``), ``on_exposure_path`` (bool).
+    ``" | "``, since the data's own texts use ``;``), on a sale to a listed buyer
+    ``subject_to_ear``, ``subject_basis`` and ``license_review``, and ``on_exposure_path``
+    (bool).
 Graph attributes
     ``as_of`` (ISO date; GraphML and JSON; GEXF has no place for graph attributes and carries
     it as its ``lastmodifieddate``, so that one graph gives one file whatever the day), and
@@ -22,6 +26,10 @@ Graph attributes
 GraphML cannot hold lists or missing values: lists are joined, and an unknown value is left out
 of the element rather than written as 0 or as an empty string, so "unknown" never reads as a
 number.
+
+The files are written from the attributes as columns (:func:`graph_columns`), each distinct
+value encoded once, without a networkx graph in between; they are, byte for byte, what
+networkx's own writers make of :func:`flat_graph`.
 """
 
 from __future__ import annotations
