@@ -1,7 +1,7 @@
 """Generate realistic synthetic supply graphs in exposure's data schema.
 
-Run ``.venv/bin/python -m bench.generate --sizes 10k,100k,1m``. Each size is written to
-``bench/out/<size>/``::
+Run ``.venv/bin/python -m bench.generate --sizes 10k,100k,1m [--kind saturated]``. Each size
+is written to ``bench/out/<size>/`` (``<size>-saturated/`` for the saturated kind, :data:`KINDS`)::
 
     csv/suppliers.csv  csv/listed.csv            the data files, as exposure reads them
     parquet/suppliers.parquet  parquet/listed.parquet
@@ -141,7 +141,20 @@ class Params:
     alias_fraction: float = 0.25
     degree_sigma: float = 1.1
     popularity_exponent: float = 2.5
+    #: Where a sale goes relative to the seller's tier (:data:`TIER_STEPS`), with probabilities.
+    step_p: tuple[float, ...] = tuple(TIER_STEP_P.tolist())
+    #: Relative mean out-degree of buyers (0: buyers sell nothing).
+    buyer_activity: float = 0.0
     version: int = GENERATOR_VERSION
+
+
+#: The kinds of graph: the standard one, and a saturated one whose companies nearly all reach
+#: nearly every listed entity, as real supply graphs do (a fifth of the sales go back up the
+#: chain and buyers resell, so one strongly connected core holds most companies).
+KINDS: dict[str, dict[str, object]] = {
+    "standard": {},
+    "saturated": {"step_p": (0.55, 0.10, 0.15, 0.20), "buyer_activity": 1.0},
+}
 
 
 def parse_size(text: str) -> int:
@@ -168,9 +181,9 @@ def size_label(n: int) -> str:
     return str(n)
 
 
-def size_dir(n: int, out: Path = OUT) -> Path:
-    """Return the folder of the graph with ``n`` entities."""
-    return out / size_label(n)
+def size_dir(n: int, out: Path = OUT, kind: str = "standard") -> Path:
+    """Return the folder of the graph of ``kind`` with ``n`` entities (``100k-saturated``)."""
+    return out / (size_label(n) if kind == "standard" else f"{size_label(n)}-{kind}")
 
 
 def _choice(rng: np.random.Generator, options: np.ndarray, p: np.ndarray, n: int) -> np.ndarray:
@@ -221,12 +234,14 @@ def _draw_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw about ``n_pairs`` distinct (supplier, customer) pairs without self-loops."""
     n = len(tier)
-    activity = TIER_ACTIVITY[tier]
+    activity = np.where(np.arange(len(TIERS)) == len(TIERS) - 1, p.buyer_activity, TIER_ACTIVITY)[
+        tier
+    ]
     raw = rng.lognormal(0.0, p.degree_sigma, size=n) * activity
     degree = np.floor(raw * (n_pairs / raw.sum()) + rng.random(n)).astype(np.int64)
     degree = np.minimum(degree, n // 4)
     src = np.repeat(np.arange(n, dtype=np.int64), degree)
-    step = TIER_STEPS[rng.choice(len(TIER_STEPS), size=len(src), p=TIER_STEP_P)]
+    step = TIER_STEPS[rng.choice(len(TIER_STEPS), size=len(src), p=np.array(p.step_p))]
     target_tier = tier[src] + step
     target_tier = np.where(target_tier < 0, tier[src], np.minimum(target_tier, len(TIERS) - 1))
     dst = np.empty(len(src), dtype=np.int64)
@@ -430,14 +445,28 @@ def write(tables: dict[str, pa.Table], folder: Path) -> dict[str, float]:
     return seconds
 
 
-def ensure(n: int, *, out: Path = OUT, force: bool = False, quiet: bool = False) -> Path:
-    """Generate the graph of ``n`` entities unless an identical one is already written."""
-    params = Params(entities=n)
-    folder = size_dir(n, out)
+def _recorded(params: Params) -> dict[str, object]:
+    """Return the parameters as meta.json records them (the standard kind's as before kinds)."""
+    recorded = asdict(params)
+    recorded["step_p"] = list(params.step_p)
+    for name, value in asdict(Params(entities=params.entities)).items():
+        if name in ("step_p", "buyer_activity") and recorded[name] == (
+            list(value) if isinstance(value, tuple) else value
+        ):
+            del recorded[name]
+    return recorded
+
+
+def ensure(
+    n: int, *, out: Path = OUT, force: bool = False, quiet: bool = False, kind: str = "standard"
+) -> Path:
+    """Generate the graph of ``kind`` with ``n`` entities unless an identical one is written."""
+    params = Params(entities=n, **KINDS[kind])  # type: ignore[arg-type]
+    folder = size_dir(n, out, kind)
     meta_path = folder / "meta.json"
     if not force and meta_path.is_file():
         meta = json.loads(meta_path.read_text())
-        if meta.get("params") == asdict(params):
+        if meta.get("params") == _recorded(params):
             return folder
     started = time.perf_counter()
     tables = generate(params)
@@ -445,7 +474,7 @@ def ensure(n: int, *, out: Path = OUT, force: bool = False, quiet: bool = False)
     written = write(tables, folder)
     suppliers = tables["suppliers"]
     meta = {
-        "params": asdict(params),
+        "params": _recorded(params),
         "as_of": AS_OF,
         "rows": suppliers.num_rows,
         "listings": tables["listed"].num_rows,
@@ -474,9 +503,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated, e.g. 10k,1m")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default bench/out)")
     parser.add_argument("--force", action="store_true", help="regenerate even if up to date")
+    parser.add_argument("--kind", choices=sorted(KINDS), default="standard")
     args = parser.parse_args(argv)
     for text in args.sizes.split(","):
-        ensure(parse_size(text), out=args.out, force=args.force)
+        ensure(parse_size(text), out=args.out, force=args.force, kind=args.kind)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,28 @@ def test_generated_graph_has_what_the_issue_asks_of_it(tables: dict) -> None:
     assert max(len(c) for c in nx.strongly_connected_components(graph)) > 1
 
 
+def test_the_saturated_graph_lets_nearly_every_supplier_reach_nearly_every_listed_entity(
+    tmp_path: Path,
+) -> None:
+    import numpy as np
+
+    import exposure
+    from exposure.analysis import listed_reached_counts
+
+    def reached(kind: str) -> float:
+        """The share of the listed entities in force that 95% of the suppliers reach."""
+        params = generate.Params(entities=SIZE, **generate.KINDS[kind])  # type: ignore[arg-type]
+        generate.write(generate.generate(params), tmp_path / kind)
+        data = exposure.load(tmp_path / kind / "parquet")
+        result = exposure.analyze(exposure.build_graph(data, fuzzy=False), as_of=generate.AS_OF)
+        counts, _ = listed_reached_counts(result.sales.adjacency, result.listed, 0)
+        return float(np.percentile(counts[result.graph.supplier_codes], 5) / result.listed.sum())
+
+    assert reached("saturated") > 0.9
+    # In the standard graph most suppliers reach most listed entities too, but not nearly all.
+    assert reached("standard") < 0.5
+
+
 def test_benchmark_agrees_with_networkx_a_bare_bfs_and_scipys_solver(tmp_path: Path) -> None:
     status = run.main(
         [
