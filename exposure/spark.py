@@ -6,9 +6,10 @@ system Spark reads) and the small tables of a dataset (listed entities, ownershi
 decisions, the user's lists) as exposure reads them, and returns the figures of every supplier
 as :attr:`exposure.Result.suppliers` has them (``exposed``, ``tier``, ``revenue_at_risk``,
 ``NaN`` when unknown, ``revenue_at_risk_is_lower_bound``, ``share_basis``) with
-``needs_review`` and ``revenue_at_risk_if_confirmed``: a customer that is only a possible match
-of a listed entity is shown, never dropped. :func:`explain_suppliers` returns a single-machine
-:class:`~exposure.Result` of the sales some suppliers' figures depend on, for their reports.
+``needs_review``, ``revenue_at_risk_if_confirmed`` and ``revenue_at_risk_if_reached``: a
+customer that is only a possible match of a listed entity is shown, never dropped.
+:func:`explain_suppliers` returns a single-machine :class:`~exposure.Result` of the sales some
+suppliers' figures depend on, for their reports.
 
 Every rule is the single-machine engine's own code, run where the data is:
 
@@ -160,7 +161,7 @@ def write_suppliers(
     F = _spark()
     # As the single-machine table writes them (:func:`exposure.records`): figures to 12
     # places, unknown as null, no share basis where not exposed.
-    figures = ("revenue_at_risk", "revenue_at_risk_if_confirmed")
+    figures = ("revenue_at_risk", "revenue_at_risk_if_confirmed", "revenue_at_risk_if_reached")
     table = suppliers.select(
         *(
             F.col("tier").cast("int").alias(c)
@@ -315,7 +316,9 @@ def analyze_spark(
         ``revenue_at_risk_is_lower_bound`` and ``share_basis``, most exposed first (as
         :attr:`exposure.Result.suppliers` has them, names compared in lower case), then
         ``needs_review`` and ``revenue_at_risk_if_confirmed`` (null unless it needs review),
-        as the records of :mod:`exposure.records` give them.
+        as the records of :mod:`exposure.records` give them, and
+        ``revenue_at_risk_if_reached`` (null unless it differs: some sale of unknown reach
+        counted).
     """
     F = _spark()
     options = {
@@ -334,12 +337,16 @@ def analyze_spark(
         suppliers.join(per_node, "node", "left")
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
+        .join(_if_reached(coded, reach, listed), "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
         .fillna({"needs_review": False})
     )
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
     figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
+    # As a record gives it: only where it differs from the figure (unknown counted as 0).
+    if_reached = F.coalesce(F.col("if_reached"), F.col("revenue_at_risk"))
+    differs = exposed & (F.abs(if_reached - F.col("revenue_at_risk")) > 1e-12)
     return table.select(
         F.col("name").alias("supplier"),
         exposed.alias("exposed"),
@@ -353,6 +360,7 @@ def analyze_spark(
         .alias("share_basis"),
         "needs_review",
         F.when(F.col("needs_review"), F.col("if_confirmed")).alias("revenue_at_risk_if_confirmed"),
+        F.when(differs, if_reached).alias("revenue_at_risk_if_reached"),
     ).orderBy(  # on the columns as output: an unexposed supplier's tier is null there
         (~F.col("exposed")).asc(),
         F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
@@ -956,6 +964,19 @@ def _review(edges: DataFrame, listed: DataFrame, possible: DataFrame) -> DataFra
     )
     confirmed = _revenue_at_risk(edges, either).withColumnRenamed("revenue_at_risk", "if_confirmed")
     return reaching.join(confirmed, "node", "left").fillna({"if_confirmed": 0.0})
+
+
+def _if_reached(coded: DataFrame, reach: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return ``node`` and ``if_reached``: revenue at risk were every sale of unknown reach reached.
+
+    As :attr:`exposure.Result.revenue_at_risk_if_reached`; empty when no sale's reach is
+    unknown (the figure is then revenue at risk itself).
+    """
+    F = _spark()
+    if reach.filter(F.col("reach") == STATUSES[UNKNOWN]).isEmpty():
+        return reach.sparkSession.createDataFrame([], "node string, if_reached double")
+    reached = _edges(coded, reach.filter(F.col("reach") == STATUSES[NO]))
+    return _revenue_at_risk(reached, listed).withColumnRenamed("revenue_at_risk", "if_reached")
 
 
 def _levels(

@@ -214,6 +214,7 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert got.columns.tolist() == [
         "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound",
         "share_basis", "needs_review", "revenue_at_risk_if_confirmed",
+        "revenue_at_risk_if_reached",
     ]  # fmt: skip
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=0, atol=1e-12)
     assert not list((tmp_path / "spark").glob(".*tmp"))  # nothing half-written left beside
@@ -222,6 +223,7 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     status = result.reach.status_of_rows
     assert (status == NO).any()
     assert (status == UNKNOWN).any()
+    assert expected["revenue_at_risk_if_reached"].notna().any()
     assert result.affiliates["affiliate"].any()  # 90 FR 47201
     assert {"fuzzy", "possible"} <= set(result.graph.spellings["match"])
     assert not expected["exposed"].all()
