@@ -6,8 +6,9 @@ system Spark reads) and the small tables of a dataset (listed entities, ownershi
 decisions, the user's lists) as exposure reads them, and returns the figures of every supplier
 as :attr:`exposure.Result.suppliers` has them (``exposed``, ``tier``, ``revenue_at_risk``,
 ``NaN`` when unknown, ``revenue_at_risk_is_lower_bound``, ``share_basis``) with
-``needs_review``, ``revenue_at_risk_if_confirmed`` and ``revenue_at_risk_if_reached``: a
-customer that is only a possible match of a listed entity is shown, never dropped.
+``needs_review``, ``revenue_at_risk_if_confirmed``, ``revenue_at_risk_if_reached`` and
+``assumptions``: a customer that is only a possible match of a listed entity is shown, never
+dropped.
 :func:`explain_suppliers` returns a single-machine :class:`~exposure.Result` of the sales some
 suppliers' figures depend on, for their reports.
 
@@ -318,7 +319,7 @@ def analyze_spark(
         ``needs_review`` and ``revenue_at_risk_if_confirmed`` (null unless it needs review),
         as the records of :mod:`exposure.records` give them, and
         ``revenue_at_risk_if_reached`` (null unless it differs: some sale of unknown reach
-        counted).
+        counted) and ``assumptions`` (the what-ifs, on every row).
     """
     F = _spark()
     options = {
@@ -361,6 +362,9 @@ def analyze_spark(
         "needs_review",
         F.when(F.col("needs_review"), F.col("if_confirmed")).alias("revenue_at_risk_if_confirmed"),
         F.when(differs, if_reached).alias("revenue_at_risk_if_reached"),
+        F.array(*(F.lit(a) for a in prepared.assumptions))
+        .cast("array<string>")
+        .alias("assumptions"),
     ).orderBy(  # on the columns as output: an unexposed supplier's tier is null there
         (~F.col("exposed")).asc(),
         F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
@@ -467,6 +471,8 @@ class _Prepared:
     near: DataFrame
     #: The listed rows with their ``entity`` (:func:`exposure.entities.listings.entity_ids`).
     listings: pd.DataFrame
+    #: The what-if assumptions the answer rests on, as :attr:`exposure.Result.assumptions`.
+    assumptions: tuple[str, ...]
 
 
 def _prepare(
@@ -510,8 +516,10 @@ def _prepare(
     )
     _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
     nodes = _nodes(coded, spellings, listed_names)
-    listed, possible, reach, near = _policy(coded, nodes, dataset, when, fuzzy, options)
-    return _Prepared(coded, nodes, listed, possible, reach, near, listings)
+    (listed, possible, reach, near), assumptions = _policy(
+        coded, nodes, dataset, when, fuzzy, options
+    )
+    return _Prepared(coded, nodes, listed, possible, reach, near, listings, assumptions)
 
 
 def _check_coded(coded: DataFrame, where: str) -> None:
@@ -723,8 +731,8 @@ def _policy(
     as_of: dt.date,
     fuzzy: bool,
     options: dict[str, Any],
-) -> tuple[DataFrame, DataFrame, DataFrame, DataFrame]:
-    """Return the listed nodes, the possible ones, the sales not surely reached, those read.
+) -> tuple[tuple[DataFrame, DataFrame, DataFrame, DataFrame], tuple[str, ...]]:
+    """Return the listed, possible, not surely reached and read nodes and sales; the what-ifs.
 
     The nodes a listing, the ownership table or an assumption names, or that may be a listed
     entity, and every sale from or to them, are analysed on the driver by
@@ -749,7 +757,7 @@ def _policy(
     columns = [c for c in coded.columns if c not in ("src", "dst", "_row")]
     if near.isEmpty():  # no sale touches a listed entity: none counts as listed
         none = spark.createDataFrame([], "node string")
-        return none, none, spark.createDataFrame([], "_row long, reach string"), near
+        return (none, none, spark.createDataFrame([], "_row long, reach string"), near), ()
     local = near.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
     graph = _local_graph(local[columns], dataset, fuzzy, _node_columns(near, nodes))
     result = analyze(graph, as_of=as_of, **options)
@@ -777,7 +785,7 @@ def _policy(
         )[["_row", "reach"]],
         "_row long, reach string",
     )
-    return listed, possible, reach, near
+    return (listed, possible, reach, near), tuple(result.assumptions)
 
 
 def _node_columns(rows: DataFrame, nodes: DataFrame) -> pd.DataFrame:

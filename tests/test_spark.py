@@ -214,8 +214,11 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert got.columns.tolist() == [
         "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound",
         "share_basis", "needs_review", "revenue_at_risk_if_confirmed",
-        "revenue_at_risk_if_reached",
+        "revenue_at_risk_if_reached", "assumptions",
     ]  # fmt: skip
+    assert expected["assumptions"].map(len).eq(2).all()  # the two what-ifs, on every row
+    for table in (got, expected):  # lists read back as arrays: compared as tuples
+        table["assumptions"] = table["assumptions"].map(tuple)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=0, atol=1e-12)
     assert not list((tmp_path / "spark").glob(".*tmp"))  # nothing half-written left beside
     # The graph holds what every rule acts on, so that agreeing means something.
