@@ -605,7 +605,9 @@ def _report_on_spark(
 ) -> None:
     from exposure import spark
 
-    figures = spark.analyze_spark(sales, dataset, as_of=as_of, **analysis.options())
+    figures = spark.analyze_spark(
+        sales, dataset, as_of=as_of, max_tier=analysis.max_tier, **analysis.options()
+    )
     inputs = tuple(dataset.files.values())
     rows = spark.write_suppliers(figures, output, inputs=inputs)
     click.echo(f"Wrote {output}: suppliers.parquet ({count(rows, 'row')}), on Spark", err=True)

@@ -162,7 +162,10 @@ def write_suppliers(
     F = _spark()
     # As the single-machine table writes them (:func:`exposure.records`): figures to 12
     # places, unknown as null, no share basis where not exposed.
-    figures = ("revenue_at_risk", "revenue_at_risk_if_confirmed", "revenue_at_risk_if_reached")
+    figures = (
+        "revenue_at_risk", "revenue_at_risk_within_tier_limit", "revenue_at_risk_if_confirmed",
+        "revenue_at_risk_if_reached",
+    )  # fmt: skip
     table = suppliers.select(
         *(
             F.col("tier").cast("int").alias(c)
@@ -296,6 +299,7 @@ def analyze_spark(
     ownership_method: str = "multiply",
     assume_listed: Sequence[str] = (),
     assume_delisted: Sequence[str] = (),
+    max_tier: int = MAX_TIER,
 ) -> DataFrame:
     """Return every supplier's figures, computed on Spark.
 
@@ -306,7 +310,7 @@ def analyze_spark(
     dataset
         The listed entities and, when the data has them, ownership, review decisions and the
         user's lists (:func:`exposure.load`); its own ``suppliers`` table is not read.
-    as_of, fuzzy, affiliates_rule, ownership_threshold, ownership_method, assume_listed, assume_delisted
+    as_of, fuzzy, affiliates_rule, ownership_threshold, ownership_method, assume_listed, assume_delisted, max_tier
         As :func:`exposure.analyze` takes them.
 
     Returns
@@ -319,7 +323,9 @@ def analyze_spark(
         ``needs_review`` and ``revenue_at_risk_if_confirmed`` (null unless it needs review),
         as the records of :mod:`exposure.records` give them, and
         ``revenue_at_risk_if_reached`` (null unless it differs: some sale of unknown reach
-        counted) and ``assumptions`` (the what-ifs, on every row).
+        counted) and ``assumptions`` (the what-ifs, on every row); after the lower-bound flag,
+        ``revenue_at_risk_within_tier_limit`` (over routes of at most ``max_tier`` sales; null
+        everywhere without a limit).
     """
     F = _spark()
     options = {
@@ -339,6 +345,7 @@ def analyze_spark(
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
         .join(_if_reached(coded, reach, listed), "node", "left")
+        .join(_within_limit(edges, listed, max_tier), "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
         .fillna({"needs_review": False})
     )
@@ -354,6 +361,11 @@ def analyze_spark(
         F.when(exposed, F.col("tier")).alias("tier"),
         figure.alias("revenue_at_risk"),
         F.col("lower_bound").alias("revenue_at_risk_is_lower_bound"),
+        (
+            F.when(unknown, F.lit(float("nan"))).otherwise(F.coalesce("within", F.lit(0.0)))
+            if max_tier > 0
+            else F.lit(None).cast("double")
+        ).alias("revenue_at_risk_within_tier_limit"),
         F.when(~exposed, F.lit(""))
         .when(unknown, F.lit("unknown"))
         .when(F.col("estimated"), F.lit("estimate"))
@@ -974,6 +986,17 @@ def _review(edges: DataFrame, listed: DataFrame, possible: DataFrame) -> DataFra
     return reaching.join(confirmed, "node", "left").fillna({"if_confirmed": 0.0})
 
 
+def _within_limit(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:
+    """Return ``node`` and ``within``: revenue at risk over routes of at most ``max_tier`` sales.
+
+    As :func:`exposure.analysis.limited_figures` counts it (a route may go round a cycle).
+    """
+    if max_tier <= 0:
+        return listed.sparkSession.createDataFrame([], "node string, within double")
+    limited = _revenue_at_risk(edges, listed, routes_up_to=max_tier)
+    return limited.withColumnRenamed("revenue_at_risk", "within")
+
+
 def _if_reached(coded: DataFrame, reach: DataFrame, listed: DataFrame) -> DataFrame:
     """Return ``node`` and ``if_reached``: revenue at risk were every sale of unknown reach reached.
 
@@ -1025,8 +1048,14 @@ def _upstream(edges: DataFrame, seeds: DataFrame, listed: DataFrame) -> DataFram
     return seeds.unionByName(reached).distinct()
 
 
-def _revenue_at_risk(edges: DataFrame, listed: DataFrame) -> DataFrame:
-    """Return the fixed point of :func:`exposure.analysis.revenue_at_risk`, one join a step."""
+def _revenue_at_risk(
+    edges: DataFrame, listed: DataFrame, *, routes_up_to: int | None = None
+) -> DataFrame:
+    """Return the fixed point of :func:`exposure.analysis.revenue_at_risk`, one join a step.
+
+    ``routes_up_to``: stop at the figure over routes of at most that many sales instead (each
+    step adds routes one sale longer).
+    """
     F = _spark()
     flagged = listed.withColumn("to_listed", F.lit(True)).withColumnRenamed("node", "dst")
     sales = (
@@ -1043,7 +1072,9 @@ def _revenue_at_risk(edges: DataFrame, listed: DataFrame) -> DataFrame:
     )
     onward = sales.filter(~F.col("to_listed")).select("src", "dst", "share").localCheckpoint()
     risk = direct.select("node", F.col("direct").alias("revenue_at_risk")).localCheckpoint()
-    for _ in range(MAX_ITERATIONS):
+    for step in range(MAX_ITERATIONS):
+        if routes_up_to is not None and step + 1 >= routes_up_to:
+            return risk
         passed_on = (
             onward.join(risk.withColumnRenamed("node", "dst"), "dst")
             .groupBy(F.col("src").alias("node"))

@@ -201,7 +201,7 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     as_of = "2026-12-01"  # Gamma's listing has ended, Delta's begun, the affiliates rule applies
     runner = CliRunner()
     what_if = ["--assume-listed", "Company 9 Ltd", "--assume-listed", "Company 4 Ltd=Entity List"]
-    common = ["report", "--data", str(folder), "--as-of", as_of, *what_if]
+    common = ["report", "--data", str(folder), "--as-of", as_of, *what_if, "--max-tier", "2"]
     local = runner.invoke(cli, [*common, "--format", "parquet", "-o", str(tmp_path / "local")])
     assert local.exit_code == 0, local.output
     master = ["--engine", "spark", "--spark-master", "local[2]"]
@@ -213,7 +213,7 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     expected = pd.read_parquet(tmp_path / "local" / "suppliers.parquet")[got.columns]
     assert got.columns.tolist() == [
         "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound",
-        "share_basis", "needs_review", "revenue_at_risk_if_confirmed",
+        "revenue_at_risk_within_tier_limit", "share_basis", "needs_review", "revenue_at_risk_if_confirmed",
         "revenue_at_risk_if_reached", "assumptions",
     ]  # fmt: skip
     assert expected["assumptions"].map(len).eq(2).all()  # the two what-ifs, on every row
@@ -227,6 +227,8 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert (status == NO).any()
     assert (status == UNKNOWN).any()
     assert expected["revenue_at_risk_if_reached"].notna().any()
+    beyond = expected["revenue_at_risk_within_tier_limit"] < expected["revenue_at_risk"] - 1e-9
+    assert beyond.any()  # routes longer than the limit of 2 sales carry revenue
     assert result.affiliates["affiliate"].any()  # 90 FR 47201
     assert {"fuzzy", "possible"} <= set(result.graph.spellings["match"])
     assert not expected["exposed"].all()
