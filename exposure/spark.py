@@ -325,7 +325,8 @@ def analyze_spark(
         ``revenue_at_risk_if_reached`` (null unless it differs: some sale of unknown reach
         counted) and ``assumptions`` (the what-ifs, on every row); after the lower-bound flag,
         ``revenue_at_risk_within_tier_limit`` (over routes of at most ``max_tier`` sales; null
-        everywhere without a limit).
+        everywhere without a limit); after ``assumptions``, ``listed_buyers_reached``,
+        ``deepest_tier`` and ``beyond_tier_limit``, as a record's summary counts them.
     """
     F = _spark()
     options = {
@@ -346,9 +347,12 @@ def analyze_spark(
         .join(_review(edges, listed, prepared.possible), "node", "left")
         .join(_if_reached(coded, reach, listed), "node", "left")
         .join(_within_limit(edges, listed, max_tier), "node", "left")
+        .join(_listed_reached(edges, listed), "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
-        .fillna({"needs_review": False})
+        .fillna({"needs_review": False, "reached": 0, "deepest": 0})
     )
+    beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
+    table = table.join(beyond, "node", "left").fillna({"beyond": False})
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
     figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
@@ -377,6 +381,13 @@ def analyze_spark(
         F.array(*(F.lit(a) for a in prepared.assumptions))
         .cast("array<string>")
         .alias("assumptions"),
+        F.col("reached").cast("long").alias("listed_buyers_reached"),
+        F.when(F.col("deepest") > 0, F.col("deepest")).cast("int").alias("deepest_tier"),
+        (
+            (F.col("deepest") > max_tier) | (exposed & F.col("beyond"))
+            if max_tier > 0
+            else F.lit(False)
+        ).alias("beyond_tier_limit"),
     ).orderBy(  # on the columns as output: an unexposed supplier's tier is null there
         (~F.col("exposed")).asc(),
         F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
@@ -995,6 +1006,64 @@ def _within_limit(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFra
         return listed.sparkSession.createDataFrame([], "node string, within double")
     limited = _revenue_at_risk(edges, listed, routes_up_to=max_tier)
     return limited.withColumnRenamed("revenue_at_risk", "within")
+
+
+def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return ``node``, ``reached`` and ``deepest``: the listed entities each node reaches.
+
+    As :func:`exposure.analysis.listed_reached_counts` counts them over the whole graph: how
+    many, and the most of the fewest sales to any of them. A search backwards from each listed
+    entity at once, one join a tier, carrying which entity it started from; paths stop at the
+    first listed entity, and a listed company's own sales count.
+    """
+    F = _spark()
+    pattern = edges.select("src", "dst").distinct().localCheckpoint()
+    unlisted = pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_anti")
+    found = (
+        pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_semi")
+        .select(F.col("src").alias("node"), F.col("dst").alias("target"), F.lit(1).alias("level"))
+        .localCheckpoint()
+    )
+    frontier = found
+    depth = 1
+    while not frontier.isEmpty():
+        depth += 1
+        frontier = (
+            unlisted.join(frontier.select(F.col("node").alias("dst"), "target"), "dst")
+            .select(F.col("src").alias("node"), "target")
+            .distinct()
+            .join(found, ["node", "target"], "left_anti")
+            .withColumn("level", F.lit(depth))
+            .localCheckpoint()
+        )
+        found = found.unionByName(frontier).localCheckpoint()
+    return found.groupBy("node").agg(F.count("*").alias("reached"), F.max("level").alias("deepest"))
+
+
+def _beyond(edges: DataFrame, listed: DataFrame, exposed: DataFrame, max_tier: int) -> DataFrame:
+    """Return ``node`` and ``beyond`` where routes go on past ``max_tier`` sales.
+
+    As :func:`exposure.analysis.limited_figures` finds them: some walk of ``max_tier`` sales
+    through unlisted companies ends at one that still reaches a listed entity.
+    """
+    F = _spark()
+    if max_tier <= 0:
+        return listed.sparkSession.createDataFrame([], "node string, beyond boolean")
+    unlisted = (
+        edges.select("src", "dst")
+        .distinct()
+        .join(listed.withColumnRenamed("node", "dst"), "dst", "left_anti")
+        .localCheckpoint()
+    )
+    going_on = exposed.join(listed, "node", "left_anti")
+    for _ in range(max_tier):
+        going_on = (
+            unlisted.join(going_on.withColumnRenamed("node", "dst"), "dst", "left_semi")
+            .select(F.col("src").alias("node"))
+            .distinct()
+            .localCheckpoint()
+        )
+    return going_on.withColumn("beyond", F.lit(True))
 
 
 def _if_reached(coded: DataFrame, reach: DataFrame, listed: DataFrame) -> DataFrame:

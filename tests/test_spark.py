@@ -214,7 +214,8 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert got.columns.tolist() == [
         "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound",
         "revenue_at_risk_within_tier_limit", "share_basis", "needs_review", "revenue_at_risk_if_confirmed",
-        "revenue_at_risk_if_reached", "assumptions",
+        "revenue_at_risk_if_reached", "assumptions", "listed_buyers_reached", "deepest_tier",
+        "beyond_tier_limit",
     ]  # fmt: skip
     assert expected["assumptions"].map(len).eq(2).all()  # the two what-ifs, on every row
     for table in (got, expected):  # lists read back as arrays: compared as tuples
@@ -229,6 +230,9 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert expected["revenue_at_risk_if_reached"].notna().any()
     beyond = expected["revenue_at_risk_within_tier_limit"] < expected["revenue_at_risk"] - 1e-9
     assert beyond.any()  # routes longer than the limit of 2 sales carry revenue
+    assert expected["beyond_tier_limit"].any()
+    assert not expected["beyond_tier_limit"].all()
+    assert expected["listed_buyers_reached"].max() >= 2
     assert result.affiliates["affiliate"].any()  # 90 FR 47201
     assert {"fuzzy", "possible"} <= set(result.graph.spellings["match"])
     assert not expected["exposed"].all()
