@@ -6,9 +6,10 @@ system Spark reads) and the small tables of a dataset (listed entities, ownershi
 decisions, the user's lists) as exposure reads them, and returns the figures of every supplier
 as :attr:`exposure.Result.suppliers` has them (``exposed``, ``tier``, ``revenue_at_risk``,
 ``NaN`` when unknown, ``revenue_at_risk_is_lower_bound``, ``share_basis``) with
-``needs_review``, ``revenue_at_risk_if_confirmed``, ``revenue_at_risk_if_reached`` and
-``assumptions``: a customer that is only a possible match of a listed entity is shown, never
-dropped.
+``needs_review``, ``revenue_at_risk_if_confirmed``, ``revenue_at_risk_if_reached``, the
+products, assumptions, other restrictions, sales not reached and the counts of listed entities
+reached: every column of the single-machine table but those of each supplier's material paths.
+A customer that is only a possible match of a listed entity is shown, never dropped.
 :func:`explain_suppliers` returns a single-machine :class:`~exposure.Result` of the sales some
 suppliers' figures depend on, for their reports.
 
@@ -326,7 +327,9 @@ def analyze_spark(
         counted) and ``assumptions`` (the what-ifs, on every row); after the lower-bound flag,
         ``revenue_at_risk_within_tier_limit`` (over routes of at most ``max_tier`` sales; null
         everywhere without a limit); after ``assumptions``, ``listed_buyers_reached``,
-        ``deepest_tier`` and ``beyond_tier_limit``, as a record's summary counts them.
+        ``deepest_tier`` and ``beyond_tier_limit``, as a record's summary counts them, then
+        ``other_restrictions`` and ``sales_not_reached`` (as a flat table writes them); after
+        ``share_basis``, ``products``.
     """
     F = _spark()
     options = {
@@ -352,7 +355,15 @@ def analyze_spark(
         .fillna({"needs_review": False, "reached": 0, "deepest": 0})
     )
     beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
-    table = table.join(beyond, "node", "left").fillna({"beyond": False})
+    leading = listed.unionByName(table.filter("tier > 0").select("node")).distinct()
+    table = (
+        table.join(beyond, "node", "left")
+        .fillna({"beyond": False})
+        .join(_affected_products(coded, reach, leading, prepared.order), "node", "left")
+        .join(_other_restrictions(prepared), "node", "left")
+        .join(_sales_not_reached(prepared), "node", "left")
+    )
+    no_text = F.array().cast("array<string>")
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
     figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
@@ -375,6 +386,7 @@ def analyze_spark(
         .when(F.col("estimated"), F.lit("estimate"))
         .otherwise(F.lit("disclosed"))
         .alias("share_basis"),
+        F.coalesce("products", no_text).alias("products"),
         "needs_review",
         F.when(F.col("needs_review"), F.col("if_confirmed")).alias("revenue_at_risk_if_confirmed"),
         F.when(differs, if_reached).alias("revenue_at_risk_if_reached"),
@@ -388,6 +400,8 @@ def analyze_spark(
             if max_tier > 0
             else F.lit(False)
         ).alias("beyond_tier_limit"),
+        F.coalesce("other_restrictions", no_text).alias("other_restrictions"),
+        F.coalesce("sales_not_reached", no_text).alias("sales_not_reached"),
     ).orderBy(  # on the columns as output: an unexposed supplier's tier is null there
         (~F.col("exposed")).asc(),
         F.when(F.isnan("revenue_at_risk"), F.lit(0.5)).otherwise(-F.col("revenue_at_risk")),
@@ -496,6 +510,10 @@ class _Prepared:
     listings: pd.DataFrame
     #: The what-if assumptions the answer rests on, as :attr:`exposure.Result.assumptions`.
     assumptions: tuple[str, ...]
+    #: ``node``, ``restrictions``: each listed node's listings that restrict no sale, in words.
+    others: DataFrame
+    #: ``node``, ``group``, ``position``: the order of the nodes on one machine.
+    order: DataFrame
 
 
 def _prepare(
@@ -522,9 +540,10 @@ def _prepare(
                 "node": [f"e:{e}" for e in entity_names["entity"].tolist()],
                 "listed_name": entity_names["name"].astype(str).tolist(),
                 "listed_country": entity_names["country"].astype(str).tolist(),
+                "listed_rank": np.arange(len(entity_names), dtype=np.int64),
             }
         ),
-        "node string, listed_name string, listed_country string",
+        "node string, listed_name string, listed_country string, listed_rank long",
     )
     coded = (
         rows.join(
@@ -539,10 +558,13 @@ def _prepare(
     )
     _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
     nodes = _nodes(coded, spellings, listed_names)
-    (listed, possible, reach, near), assumptions = _policy(
+    order = _node_order(coded, nodes, listed_names)
+    (listed, possible, reach, near), (assumptions, others) = _policy(
         coded, nodes, dataset, when, fuzzy, options
     )
-    return _Prepared(coded, nodes, listed, possible, reach, near, listings, assumptions)
+    return _Prepared(
+        coded, nodes, listed, possible, reach, near, listings, assumptions, others, order
+    )
 
 
 def _check_coded(coded: DataFrame, where: str) -> None:
@@ -754,7 +776,7 @@ def _policy(
     as_of: dt.date,
     fuzzy: bool,
     options: dict[str, Any],
-) -> tuple[tuple[DataFrame, DataFrame, DataFrame, DataFrame], tuple[str, ...]]:
+) -> tuple[tuple[DataFrame, DataFrame, DataFrame, DataFrame], tuple[tuple[str, ...], DataFrame]]:
     """Return the listed, possible, not surely reached and read nodes and sales; the what-ifs.
 
     The nodes a listing, the ownership table or an assumption names, or that may be a listed
@@ -780,7 +802,9 @@ def _policy(
     columns = [c for c in coded.columns if c not in ("src", "dst", "_row")]
     if near.isEmpty():  # no sale touches a listed entity: none counts as listed
         none = spark.createDataFrame([], "node string")
-        return (none, none, spark.createDataFrame([], "_row long, reach string"), near), ()
+        no_reach = spark.createDataFrame([], "_row long, reach string, basis string")
+        no_others = spark.createDataFrame([], "node string, restrictions array<string>")
+        return (none, none, no_reach, near), ((), no_others)
     local = near.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
     graph = _local_graph(local[columns], dataset, fuzzy, _node_columns(near, nodes))
     result = analyze(graph, as_of=as_of, **options)
@@ -795,6 +819,7 @@ def _policy(
         {
             "_row": local["_row"].to_numpy(np.int64)[sure],
             "reach": np.asarray(status)[sure],
+            "position": np.flatnonzero(sure),
         }
     )
     listed = spark.createDataFrame(pd.DataFrame({"node": listed_ids}, dtype=object), "node string")
@@ -802,13 +827,30 @@ def _policy(
     possible = spark.createDataFrame(
         pd.DataFrame({"node": possible_ids}, dtype=object), "node string"
     )
+    kept = statuses[statuses["reach"].isin([NO, UNKNOWN])]
+    # Why the rules do not reach a sale, in words (:meth:`exposure.reach.SaleReach.of_row`).
+    told = [result.reach.of_row(int(row)) for row in kept["position"].tolist()]
     reach = spark.createDataFrame(
-        statuses[statuses["reach"].isin([NO, UNKNOWN])].assign(
-            reach=lambda t: t["reach"].map(STATUSES)
-        )[["_row", "reach"]],
-        "_row long, reach string",
+        kept.assign(
+            reach=kept["reach"].map(STATUSES),
+            basis=[found[1] if found else "" for found in told],
+        )[["_row", "reach", "basis"]],
+        "_row long, reach string, basis string",
     )
-    return (listed, possible, reach, near), tuple(result.assumptions)
+    others = spark.createDataFrame(
+        pd.DataFrame(
+            {
+                "node": [str(node_ids[code]) for code in result.listing.other_restrictions],
+                "restrictions": [
+                    [f"{r['list']} ({r['restricts']})" for r in found]
+                    for found in result.listing.other_restrictions.values()
+                ],
+            },
+            dtype=object,
+        ),
+        "node string, restrictions array<string>",
+    )
+    return (listed, possible, reach, near), (tuple(result.assumptions), others)
 
 
 def _node_columns(rows: DataFrame, nodes: DataFrame) -> pd.DataFrame:
@@ -1006,6 +1048,108 @@ def _within_limit(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFra
         return listed.sparkSession.createDataFrame([], "node string, within double")
     limited = _revenue_at_risk(edges, listed, routes_up_to=max_tier)
     return limited.withColumnRenamed("revenue_at_risk", "within")
+
+
+def _node_order(coded: DataFrame, nodes: DataFrame, listed_names: DataFrame) -> DataFrame:
+    """Return ``node``, ``group`` and ``position``: the order of the nodes on one machine.
+
+    :func:`exposure.graph.build_graph` numbers the listed entities first, then the other names
+    as they first appear down the supplier column, then down the customer column; lists that
+    follow a supplier's customers (its products, restrictions) come in that order.
+    """
+    F = _spark()
+    as_supplier = coded.groupBy(F.col("src").alias("node")).agg(F.min("_row").alias("first_sold"))
+    as_customer = coded.groupBy(F.col("dst").alias("node")).agg(F.min("_row").alias("first_bought"))
+    return (
+        nodes.select("node")
+        .join(listed_names.select("node", "listed_rank"), "node", "left")
+        .join(as_supplier, "node", "left")
+        .join(as_customer, "node", "left")
+        .select(
+            "node",
+            F.when(F.col("listed_rank").isNotNull(), 0)
+            .when(F.col("first_sold").isNotNull(), 1)
+            .otherwise(2)
+            .alias("group"),
+            F.coalesce("listed_rank", "first_sold", "first_bought").alias("position"),
+        )
+        .localCheckpoint()
+    )
+
+
+def _in_order(items: Any) -> Any:
+    """Return the ``value`` of each struct of an array column, the structs sorted field by field."""
+    F = _spark()
+    return F.transform(F.array_sort(items), lambda item: item["value"])
+
+
+def _affected_products(
+    coded: DataFrame, reach: DataFrame, leading: DataFrame, order: DataFrame
+) -> DataFrame:
+    """Return ``node`` and ``products``: each supplier's products on sales leading to listings.
+
+    In the order of one machine's record (:mod:`exposure.records`): its sales the rules reach
+    to buyers that are listed or exposed, buyer by buyer in node order, then in file order;
+    each product once.
+    """
+    F = _spark()
+    reached = coded.join(reach.filter(F.col("reach") == STATUSES[NO]), "_row", "left_anti")
+    rows = reached.join(leading.withColumnRenamed("node", "dst"), "dst", "left_semi").join(
+        order.withColumnRenamed("node", "dst"), "dst"
+    )
+    item = F.struct("group", "position", "_row", F.coalesce("product", F.lit("")).alias("value"))
+    return rows.groupBy(F.col("src").alias("node")).agg(
+        F.array_distinct(_in_order(F.collect_list(item))).alias("products")
+    )
+
+
+def _other_restrictions(prepared: _Prepared) -> DataFrame:
+    """Return ``node`` and ``other_restrictions``: the buyers' listings that restrict no sale.
+
+    As a flat table writes a record's (:func:`exposure.records.beside_exposure`): each buyer
+    of the supplier in node order, ``buyer: list (what it restricts)``.
+    """
+    F = _spark()
+    buyers = prepared.coded.select(F.col("src").alias("node"), "dst").distinct()
+    named = (
+        prepared.others.withColumnRenamed("node", "dst")
+        .join(prepared.nodes.select(F.col("node").alias("dst"), "name"), "dst")
+        .join(prepared.order.withColumnRenamed("node", "dst"), "dst")
+        .select(
+            "dst", "name", "group", "position", F.posexplode("restrictions").alias("at", "what")
+        )
+    )
+    item = F.struct("group", "position", "at", F.concat_ws(": ", "name", "what").alias("value"))
+    return (
+        buyers.join(named, "dst")
+        .groupBy("node")
+        .agg(_in_order(F.collect_list(item)).alias("other_restrictions"))
+    )
+
+
+def _sales_not_reached(prepared: _Prepared) -> DataFrame:
+    """Return ``node`` and ``sales_not_reached``: sales to listed buyers no rule reaches.
+
+    As a flat table writes a record's (:func:`exposure.records.beside_exposure`): one line a
+    buyer and reason, ``buyer: products (reason)``, in the order of their first sale, the
+    products in file order.
+    """
+    F = _spark()
+    rows = (
+        prepared.coded.join(prepared.reach.filter(F.col("reach") == STATUSES[NO]), "_row")
+        .join(prepared.nodes.select(F.col("node").alias("dst"), "name"), "dst")
+        .select(
+            "src", "dst", "name", "basis", "_row", F.coalesce("product", F.lit("")).alias("value")
+        )
+    )
+    sales = rows.groupBy("src", "dst", "name", "basis").agg(
+        F.min("_row").alias("first"),
+        _in_order(F.collect_list(F.struct("_row", "value"))).alias("products"),
+    )
+    line = F.format_string("%s: %s (%s)", "name", F.array_join("products", "; "), "basis")
+    return sales.groupBy(F.col("src").alias("node")).agg(
+        _in_order(F.collect_list(F.struct("first", line.alias("value")))).alias("sales_not_reached")
+    )
 
 
 def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:

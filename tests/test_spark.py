@@ -63,8 +63,9 @@ def generated_data(folder: Path, seed: int) -> Path:
     """A random supply graph with cycles, unknown and estimated shares, dates and ownership.
 
     Some listed entities are sold to under other spellings (one misspelt), one listing has
-    ended, one starts later, a listed entity owns 60% of another company, and some sales are of
-    foreign-made items whose US content is low (not reached) or unknown.
+    ended, one starts later, one is on a list that restricts no sale too, a listed entity owns
+    60% of another company, and some sales are of foreign-made items whose US content is low
+    (not reached) or unknown.
     """
     rng = random.Random(seed)
     companies = [f"Company {i} Ltd" for i in range(40)]
@@ -74,6 +75,14 @@ def generated_data(folder: Path, seed: int) -> Path:
         listing("Gamma Vision", "2019-10-09", end="2020-06-01", country="CN"),
         listing("Delta Security Bureau", "2020-01-01", country="CN"),
         listing("Epsilon Semiconductor", "2019-10-09", country="HK"),
+        # Also on a list that restricts investment, not sales: shown beside the figures.
+        listing(
+            "Epsilon Semiconductor",
+            "2021-06-03",
+            country="HK",
+            list="Non-SDN Chinese Military-Industrial Complex Companies List",
+            federal_register_notice="",
+        ),
     ]
     spellings = {
         # A typo linked by fuzzy matching, and one only possible (left unlinked).
@@ -213,13 +222,15 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     expected = pd.read_parquet(tmp_path / "local" / "suppliers.parquet")[got.columns]
     assert got.columns.tolist() == [
         "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound",
-        "revenue_at_risk_within_tier_limit", "share_basis", "needs_review", "revenue_at_risk_if_confirmed",
-        "revenue_at_risk_if_reached", "assumptions", "listed_buyers_reached", "deepest_tier",
-        "beyond_tier_limit",
+        "revenue_at_risk_within_tier_limit", "share_basis", "products", "needs_review",
+        "revenue_at_risk_if_confirmed", "revenue_at_risk_if_reached", "assumptions",
+        "listed_buyers_reached", "deepest_tier", "beyond_tier_limit", "other_restrictions",
+        "sales_not_reached",
     ]  # fmt: skip
     assert expected["assumptions"].map(len).eq(2).all()  # the two what-ifs, on every row
+    lists = ["products", "assumptions", "other_restrictions", "sales_not_reached"]
     for table in (got, expected):  # lists read back as arrays: compared as tuples
-        table["assumptions"] = table["assumptions"].map(tuple)
+        table[lists] = table[lists].map(tuple)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=0, atol=1e-12)
     assert not list((tmp_path / "spark").glob(".*tmp"))  # nothing half-written left beside
     # The graph holds what every rule acts on, so that agreeing means something.
@@ -233,6 +244,9 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert expected["beyond_tier_limit"].any()
     assert not expected["beyond_tier_limit"].all()
     assert expected["listed_buyers_reached"].max() >= 2
+    assert expected["products"].map(len).max() >= 2
+    assert expected["sales_not_reached"].map(len).gt(0).any()
+    assert expected["other_restrictions"].map(len).gt(0).any()
     assert result.affiliates["affiliate"].any()  # 90 FR 47201
     assert {"fuzzy", "possible"} <= set(result.graph.spellings["match"])
     assert not expected["exposed"].all()
