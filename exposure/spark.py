@@ -151,10 +151,11 @@ def write_suppliers(
 ) -> int:
     """Write :func:`analyze_spark`'s table as ``folder/suppliers.parquet`` (a folder of parts).
 
-    Its columns are the first of :data:`exposure.render.columnar.SUPPLIER_SCHEMA`, with their
-    names and types. On a local file system the parts are written beside the target and put in
-    place once complete; elsewhere (``s3a://``, ``hdfs://``) Spark's own commit protocol applies
-    (a ``_SUCCESS`` file marks a complete table). Returns the number of suppliers.
+    Its columns are those of :data:`exposure.render.columnar.SUPPLIER_SCHEMA` but the ones of
+    each supplier's material paths, with their names and types. On a local file system the
+    parts are written beside the target and put in place once complete; elsewhere
+    (``s3a://``, ``hdfs://``) Spark's own commit protocol applies (a ``_SUCCESS`` file marks a
+    complete table). Returns the number of suppliers.
     """
     import shutil
 
