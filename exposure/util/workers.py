@@ -5,7 +5,9 @@ take turns; processes forked from the caller share its prepared state (a matcher
 listed names) without pickling it. Only on Linux: elsewhere ``fork`` is unavailable
 (Windows) or unsafe (macOS's system libraries), and the tasks run in the calling process, as
 they do for one task. Results come in the order of
-the tasks either way, so an answer never depends on how many cores a machine has.
+the tasks either way, so an answer never depends on how many cores a machine has. In a
+daemonic process (a multiprocessing pool's worker) the tasks run in the process too; if a
+worker dies (killed for memory), the tasks not done are done in the calling process.
 
 Examples
 --------
@@ -20,6 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 __all__ = ["available_cores", "in_processes"]
@@ -58,11 +61,21 @@ def in_processes(
     ``processes`` defaults to :func:`available_cores`.
     """
     wanted = min(processes or available_cores(), len(arguments))
-    if wanted <= 1 or not sys.platform.startswith("linux"):
+    # A daemonic process (a multiprocessing pool's worker) may not start processes of its own.
+    alone = wanted <= 1 or multiprocessing.current_process().daemon
+    if alone or not sys.platform.startswith("linux"):
         yield from map(function, arguments)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         max_workers=wanted, mp_context=context, initializer=_start, initargs=(function,)
     ) as pool:
-        yield from pool.map(_run, arguments)
+        futures = [pool.submit(_run, argument) for argument in arguments]
+        for done, future in enumerate(futures):
+            try:
+                found = future.result()
+            except BrokenProcessPool:
+                # A worker was killed (out of memory, a signal): the rest are done here.
+                yield from map(function, arguments[done:])
+                return
+            yield found
