@@ -736,10 +736,12 @@ class Result:
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).
         """
         return networkx_graph(
-            *self.attribute_tables(),
-            graph={"as_of": self.as_of.isoformat(), "assumptions": "; ".join(self.assumptions)},
-            optional=OPTIONAL_ATTRIBUTES,
+            *self.attribute_tables(), graph=self.graph_attributes(), optional=OPTIONAL_ATTRIBUTES
         )
+
+    def graph_attributes(self) -> dict[str, str]:
+        """Return the attributes of the whole graph: ``as_of`` and ``assumptions`` (``;``-joined)."""
+        return {"as_of": self.as_of.isoformat(), "assumptions": "; ".join(self.assumptions)}
 
     def attribute_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Return the attributes of :meth:`to_networkx` as columns, for the nodes and the sales.

@@ -285,13 +285,11 @@ def annotated_graph(result: Result) -> nx.DiGraph:
     (:func:`annotated_tables`).
     """
     return networkx_graph(
-        *annotated_tables(result),
-        graph={"as_of": result.as_of.isoformat(), "assumptions": "; ".join(result.assumptions)},
-        optional=ANNOTATED_OPTIONAL,
+        *annotated_tables(result), graph=result.graph_attributes(), optional=ANNOTATED_OPTIONAL
     )
 
 
-#: A listed company's listing, as pictures and exports carry it.
+#: What a listed node carries of its first listing in force.
 _LISTING_FIELDS = ("list", "federal_register_notice", "listed_since", "listing_source")
 #: The attributes of :func:`annotated_tables` that only some companies and sales carry.
 ANNOTATED_OPTIONAL = OPTIONAL_ATTRIBUTES | frozenset(_LISTING_FIELDS)
@@ -372,9 +370,6 @@ def _left_out(summary: Summary) -> str:
     if beyond:
         parts.append("routes beyond the tier limit")
     return "Not drawn (below the materiality limits): " + ", ".join(parts) + "."
-
-
-#: What a listed node carries of its first listing in force.
 
 
 def _listings_by_node(result: Result) -> dict[str, dict[str, str]]:
