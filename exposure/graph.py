@@ -403,7 +403,7 @@ class SupplyGraph:
         return networkx_graph(*self.attribute_tables())
 
 
-def objects(**columns: np.ndarray) -> pd.DataFrame:
+def objects(**columns: np.ndarray | Sequence[Any]) -> pd.DataFrame:
     """Return columns of Python objects as they are (``None`` stays ``None``, not ``NaN``)."""
     return pd.DataFrame(
         {name: object_column(np.asarray(values).astype(object)) for name, values in columns.items()}

@@ -35,7 +35,7 @@ networkx's own writers make of :func:`flat_graph`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from exposure.errors import ExposureError
+from exposure.graph import networkx_graph, objects
 from exposure.render.plot import annotated_tables
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
@@ -99,32 +100,13 @@ class GraphColumns:
 
     def to_networkx(self) -> nx.DiGraph:
         """Return the graph as a networkx DiGraph, each node and sale with what it carries."""
-        import networkx as nx  # slow to import; only this view needs it
-
-        def rows(columns: dict[str, list[Any]], n: int) -> Iterator[dict[str, Any]]:
-            names = list(columns)
-            if not names:
-                return ({} for _ in range(n))
-            return (
-                {k: v for k, v in zip(names, values, strict=True) if v is not None}
-                for values in zip(*columns.values(), strict=True)
-            )
-
-        G = nx.DiGraph()
-        with collector_paused():
-            G.add_nodes_from(
-                zip(self.nodes, rows(self.node_attributes, len(self.nodes)), strict=True)
-            )
-            G.add_edges_from(
-                zip(
-                    self.sources,
-                    self.targets,
-                    rows(self.edge_attributes, len(self.sources)),
-                    strict=True,
-                )
-            )
-        G.graph.update(self.graph)
-        return G
+        position = {name: code for code, name in enumerate(self.nodes)}
+        nodes = objects(name=np.array(self.nodes, dtype=object), **self.node_attributes)
+        edges = objects(**self.edge_attributes) if self.edge_attributes else pd.DataFrame()
+        edges.insert(0, "src", np.array([position[u] for u in self.sources], dtype=np.int64))
+        edges.insert(1, "dst", np.array([position[v] for v in self.targets], dtype=np.int64))
+        attributes = frozenset(self.node_attributes) | frozenset(self.edge_attributes)
+        return networkx_graph(nodes, edges, graph=self.graph, optional=attributes)
 
 
 def graph_columns(result: Result) -> GraphColumns:
