@@ -389,6 +389,8 @@ class Matcher:
         explain
             ``all``: explain every candidate; ``flagged``: only ``confirmed``, ``match`` and
             ``possible`` ones (faster on millions of names; the others get a short note).
+            From 20,000 distinct names, chunks of them are matched on every core of the
+            machine (:func:`~exposure.util.workers.in_processes`); the answers are the same.
 
         Returns
         -------
