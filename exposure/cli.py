@@ -504,20 +504,19 @@ def report(
     """
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
-    if engine == "spark" and not suppliers:
-        if fmt != "parquet" or top is not None or cache_dir is not None:
+    if engine == "spark":
+        every_supplier = not suppliers
+        if every_supplier and (fmt != "parquet" or top is not None or cache_dir is not None):
             raise click.UsageError(
                 "--engine spark writes every supplier's figures with --format parquet -o DIR, "
                 "or explains --supplier NAME; leave out --top and --cache-dir."
             )
-        assert output is not None  # the format option asked for it
-        spark = (spark_master, spark_conf)
-        dataset, sales = _sales_on_spark(spark, data_dir, listed_file, suppliers_file)
-        _report_on_spark(dataset, sales, as_of, analysis, output)
-        return
-    if engine == "spark":
-        spark = (spark_master, spark_conf)
-        dataset, sales = _sales_on_spark(spark, data_dir, listed_file, suppliers_file)
+        dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
+        sales = _sales_on_spark(spark_master, spark_conf, dataset)
+        if every_supplier:
+            assert output is not None  # the format option asked for it
+            _report_on_spark(dataset, sales, as_of, analysis, output)
+            return
         result = _explain_on_spark(dataset, sales, as_of, analysis, suppliers)
     else:
         result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
@@ -566,22 +565,11 @@ def _spark_settings(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _sales_on_spark(
-    spark: tuple[str, dict[str, str]],
-    data_dir: Path | None,
-    listed_file: Path | None,
-    suppliers_file: Path | None,
-) -> tuple[Dataset, Any]:
-    """Return the small tables as exposure reads them, and the sales as Spark reads them.
+def _sales_on_spark(master: str, settings: dict[str, str], dataset: Dataset) -> Any:
+    """Return the sales of ``dataset``'s suppliers file as a Spark session started so reads them."""
+    from exposure import spark
 
-    ``spark`` is the master and the settings of the session to start.
-    """
-    from exposure import spark as engine
-
-    master, settings = spark
-    dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file, sales=False)
-    session = engine.connect(master, settings)
-    return dataset, engine.read_sales(session, dataset.files["suppliers"])
+    return spark.read_sales(spark.connect(master, settings), dataset.files["suppliers"])
 
 
 def _explain_on_spark(

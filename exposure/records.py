@@ -47,6 +47,7 @@ __all__ = [
     "Summary",
     "SupplierRecord",
     "beside_exposure",
+    "restriction_text",
 ]
 
 #: Defaults of what a record lists per supplier: paths of at most this many sales...
@@ -221,6 +222,15 @@ class OtherRestriction(TypedDict):
     sources: list[str]
 
 
+def restriction_text(restriction: Mapping[str, Any]) -> str:
+    """Return a listing that restricts no sale in words: ``list (what it restricts)``.
+
+    >>> restriction_text({"list": "NS-CMIC List", "restricts": "investment"})
+    'NS-CMIC List (investment)'
+    """
+    return f"{restriction['list']} ({restriction['restricts']})"
+
+
 def beside_exposure(record: Mapping[str, Any]) -> dict[str, list[str]]:
     """Return a record's ``other_restrictions`` and ``sales_not_reached`` as one line each.
 
@@ -234,8 +244,7 @@ def beside_exposure(record: Mapping[str, Any]) -> dict[str, list[str]]:
     """
     return {
         "other_restrictions": [
-            f"{r['buyer']}: {r['list']} ({r['restricts']})"
-            for r in record.get("other_restrictions") or ()
+            f"{r['buyer']}: {restriction_text(r)}" for r in record.get("other_restrictions") or ()
         ],
         "sales_not_reached": [
             f"{r['buyer']}: {'; '.join(r['products'])} ({r['basis']})"

@@ -38,6 +38,7 @@ from exposure.records import (
     RankingLine,
     RecordMaker,
     SupplierRecord,
+    restriction_text,
 )
 
 if TYPE_CHECKING:
@@ -767,7 +768,7 @@ class Result:
             affiliate_rule[code] = str(found.explanations[code]["rule"] or "")
         others = np.full(n, None, dtype=object)
         for code, restrictions in self.listing.other_restrictions.items():
-            others[code] = "; ".join(f"{r['list']} ({r['restricts']})" for r in restrictions)
+            others[code] = "; ".join(restriction_text(r) for r in restrictions)
         exposure = objects(
             listed=self.listed,
             exposed=self.tier > 0,

@@ -73,7 +73,7 @@ from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.reach import NO, STATUSES, UNKNOWN
 from exposure.read.dataset import Dataset, read_suppliers
 from exposure.read.schema import SUPPLIERS
-from exposure.records import MAX_TIER, MIN_WEIGHT
+from exposure.records import MAX_TIER, MIN_WEIGHT, restriction_text
 from exposure.result import Result, analyze, parse_date
 
 if TYPE_CHECKING:
@@ -843,7 +843,7 @@ def _policy(
             {
                 "node": [str(node_ids[code]) for code in result.listing.other_restrictions],
                 "restrictions": [
-                    [f"{r['list']} ({r['restricts']})" for r in found]
+                    [restriction_text(r) for r in found]
                     for found in result.listing.other_restrictions.values()
                 ],
             },
@@ -1153,6 +1153,11 @@ def _sales_not_reached(prepared: _Prepared) -> DataFrame:
     )
 
 
+def _to_unlisted(sales: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return the sales whose buyer is not listed: those a path goes on through."""
+    return sales.join(listed.withColumnRenamed("node", "dst"), "dst", "left_anti")
+
+
 def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
     """Return ``node``, ``reached`` and ``deepest``: the listed entities each node reaches.
 
@@ -1163,7 +1168,7 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
     """
     F = _spark()
     pattern = edges.select("src", "dst").distinct().localCheckpoint()
-    unlisted = pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_anti")
+    unlisted = _to_unlisted(pattern, listed)
     found = (
         pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_semi")
         .select(F.col("src").alias("node"), F.col("dst").alias("target"), F.lit(1).alias("level"))
@@ -1194,12 +1199,7 @@ def _beyond(edges: DataFrame, listed: DataFrame, exposed: DataFrame, max_tier: i
     F = _spark()
     if max_tier <= 0:
         return listed.sparkSession.createDataFrame([], "node string, beyond boolean")
-    unlisted = (
-        edges.select("src", "dst")
-        .distinct()
-        .join(listed.withColumnRenamed("node", "dst"), "dst", "left_anti")
-        .localCheckpoint()
-    )
+    unlisted = _to_unlisted(edges.select("src", "dst").distinct(), listed).localCheckpoint()
     going_on = exposed.join(listed, "node", "left_anti")
     for _ in range(max_tier):
         going_on = (

@@ -234,7 +234,9 @@ def graph_bytes(result: Result, fmt: str) -> bytes:
 
 
 #: GraphML's and GEXF's name for the type of each attribute value (networkx's, for Python types).
-_XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+_XML_TYPES: dict[type | None, str] = {
+    bool: "boolean", int: "long", float: "double", str: "string"
+}  # fmt: skip
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _XML_ATTRIBUTE = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
@@ -242,9 +244,9 @@ _XML_ATTRIBUTE = str.maketrans(
 )  # fmt: skip
 
 
-def _first_type(values: list[Any]) -> type:
+def _first_type(values: list[Any]) -> type | None:
     """Return the type of an attribute's first value (how GraphML and GEXF declare it)."""
-    return type(next(v for v in values if v is not None))
+    return next((type(v) for v in values if v is not None), None)
 
 
 def _in_order_of_appearance(columns: dict[str, list[Any]]) -> list[str]:
@@ -263,15 +265,11 @@ def _cells(
     Each distinct value is rendered once; numbers each time (0.0 and -0.0 are equal, but not
     written alike).
     """
-    if _first_type_or_none(values) is float:
+    if _first_type(values) is float:
         return [None if v is None else f"{opening}{render(v)}{closing}" for v in values]
     codes, distinct = pd.factorize(np.asarray(values, dtype=object))
     rendered = [f"{opening}{render(v)}{closing}" for v in distinct.tolist()]
     return list(np.asarray([*rendered, None], dtype=object)[codes].tolist())
-
-
-def _first_type_or_none(values: list[Any]) -> type | None:
-    return next((type(v) for v in values if v is not None), None)
 
 
 def _xml_text(value: Any) -> str:
@@ -321,7 +319,7 @@ def _graphml(columns: GraphColumns) -> bytes:
     """
     declared: list[str] = []
 
-    def key(scope: str, name: str, kind: type) -> str:
+    def key(scope: str, name: str, kind: type | None) -> str:
         number = f"d{len(declared)}"
         declared.append(
             f'  <key id="{number}" for="{scope}" attr.name="{name.translate(_XML_ATTRIBUTE)}"'
