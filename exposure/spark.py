@@ -30,8 +30,9 @@ Every rule is the single-machine engine's own code, run where the data is:
   bound and the estimate flags as the same searches from the sales of unknown or estimated
   share; revenue at risk as the fixed point ``r(u) = sum of share(u, v) * (1 if v is listed
   else r(v))``, one join and aggregation per step from the sales to listed buyers, until no
-  figure changes by more than :data:`TOLERANCE`. Each step's result is checkpointed (cut from its lineage), so
-  long cycles do not grow the plan.
+  figure changes by more than :data:`TOLERANCE`; the figures if confirmed, if reached and
+  within the tier limit are stepped in the same joins. Every few steps the result is
+  checkpointed (cut from its lineage), so long cycles do not grow the plan.
 
 Results agree with the single-machine engine's on every supplier (``tests/test_spark.py``):
 the same exposed set and tiers, revenue at risk within 1e-9, the same flags.
@@ -95,6 +96,9 @@ TOLERANCE = 1e-13
 #: Steps of the revenue recursion after which the analysis stops with an error: only cycles
 #: of shares summing to nearly 1 converge this slowly.
 MAX_ITERATIONS = 2000
+#: Steps of the revenue recursion between two reads of how much the figures still change:
+#: each read is a Spark job of its own, and a few steps more than needed change nothing.
+_STEPS_PER_CHECK = 4
 
 #: The text columns of the sales that may be absent (the cells count as empty).
 _OPTIONAL_TEXT = ("supplier_country", "customer_country", "share_basis")
@@ -343,14 +347,16 @@ def analyze_spark(
     prepared = _prepare(sales, dataset, as_of, fuzzy, options)
     coded, nodes, listed, reach = prepared.coded, prepared.nodes, prepared.listed, prepared.reach
     edges = _edges(coded, reach)
-    per_node = figures(edges, listed)
+    risks = _risks(edges, listed, prepared, max_tier).localCheckpoint()
+    per_node = _flagged(
+        edges, listed, risks.filter("revenue_at_risk IS NOT NULL").select("node", "revenue_at_risk")
+    )
     suppliers = coded.select(F.col("src").alias("node")).distinct()
     table = (
         suppliers.join(per_node, "node", "left")
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
-        .join(_if_reached(coded, reach, listed), "node", "left")
-        .join(_within_limit(edges, listed, max_tier), "node", "left")
+        .join(risks.drop("revenue_at_risk"), "node", "left")
         .join(_listed_reached(edges, listed), "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
         .fillna({"needs_review": False, "reached": 0, "deepest": 0})
@@ -389,7 +395,9 @@ def analyze_spark(
         .alias("share_basis"),
         F.coalesce("products", no_text).alias("products"),
         "needs_review",
-        F.when(F.col("needs_review"), F.col("if_confirmed")).alias("revenue_at_risk_if_confirmed"),
+        F.when(F.col("needs_review"), F.coalesce("if_confirmed", F.lit(0.0))).alias(
+            "revenue_at_risk_if_confirmed"
+        ),
         F.when(differs, if_reached).alias("revenue_at_risk_if_reached"),
         F.array(*(F.lit(a) for a in prepared.assumptions))
         .cast("array<string>")
@@ -970,9 +978,14 @@ def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
         with an exposure (others are not exposed: tier -1, revenue at risk 0, no flags).
         :mod:`exposure.analysis` defines each figure.
     """
+    risk = _revenue_at_risk(_as_variant(edges, "risk"), _as_variant(listed, "risk"))
+    return _flagged(edges, listed, risk.drop("variant"))
+
+
+def _flagged(edges: DataFrame, listed: DataFrame, risk: DataFrame) -> DataFrame:
+    """Return :func:`figures` given each node's ``revenue_at_risk`` (the fixed point)."""
     F = _spark()
     tier = _levels(edges, listed, listed)
-    risk = _revenue_at_risk(edges, listed)
     listed_nodes = listed.withColumn("is_listed", F.lit(True))
     # Lower bound: an unknown share on a sale whose buyer may lead to a listed entity, and
     # every supplier whose sales reach such a sale through unlisted companies.
@@ -1018,37 +1031,73 @@ def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
     )
 
 
-def _review(edges: DataFrame, listed: DataFrame, possible: DataFrame) -> DataFrame:
-    """Return ``node``, ``needs_review`` and ``if_confirmed`` where some node may be listed.
+def _as_variant(table: DataFrame, variant: str) -> DataFrame:
+    """Return ``table`` with a ``variant`` column: one of the fixed points stepped together."""
+    return table.withColumn("variant", _spark().lit(variant))
 
-    As :attr:`exposure.Result.needs_review` (reaches a possible match, not through a listed
-    entity) and :attr:`exposure.Result.revenue_at_risk_if_confirmed` define them.
+
+def _risks(edges: DataFrame, listed: DataFrame, prepared: _Prepared, max_tier: int) -> DataFrame:
+    """Return ``node`` and each revenue figure, from one fixed point of several variants.
+
+    ``revenue_at_risk``; ``within``, over routes of at most ``max_tier`` sales (as
+    :func:`exposure.analysis.limited_figures` counts it: a route may go round a cycle);
+    ``if_confirmed``, were every possible match confirmed (as
+    :attr:`exposure.Result.revenue_at_risk_if_confirmed`), and ``if_reached``, were every sale
+    of unknown reach reached (as :attr:`exposure.Result.revenue_at_risk_if_reached`): each
+    null where no possible match, or no sale of unknown reach, makes it differ.
+    """
+    F = _spark()
+    variant_edges = [_as_variant(edges, "risk")]
+    variant_listed = [_as_variant(listed, "risk")]
+    variants = ["risk"]
+    if not prepared.possible.isEmpty():
+        either = listed.unionByName(prepared.possible).distinct()
+        variant_edges.append(_as_variant(edges, "if_confirmed"))
+        variant_listed.append(_as_variant(either, "if_confirmed"))
+        variants.append("if_confirmed")
+    reach = prepared.reach
+    if not reach.filter(F.col("reach") == STATUSES[UNKNOWN]).isEmpty():
+        reached = _edges(prepared.coded, reach.filter(F.col("reach") == STATUSES[NO]))
+        variant_edges.append(_as_variant(reached, "if_reached"))
+        variant_listed.append(_as_variant(listed, "if_reached"))
+        variants.append("if_reached")
+    columns = ["variant", "src", "dst", "share"]
+    all_edges = variant_edges[0].select(columns)
+    for more in variant_edges[1:]:
+        all_edges = all_edges.unionByName(more.select(columns))
+    all_listed = variant_listed[0].select("variant", "node")
+    for more in variant_listed[1:]:
+        all_listed = all_listed.unionByName(more.select("variant", "node"))
+    found = _revenue_at_risk(all_edges, all_listed, routes_up_to=max_tier)
+    if max_tier <= 0:
+        found = found.withColumn("within", F.lit(None).cast("double"))
+    table = found.filter(F.col("variant") == "risk").select("node", "revenue_at_risk", "within")
+    for variant in ("if_confirmed", "if_reached"):
+        column = F.col("revenue_at_risk") if variant in variants else F.lit(None).cast("double")
+        table = table.join(
+            found.filter(F.col("variant") == variant).select("node", column.alias(variant)),
+            "node",
+            "full",
+        )
+    return table
+
+
+def _review(edges: DataFrame, listed: DataFrame, possible: DataFrame) -> DataFrame:
+    """Return ``node`` and ``needs_review`` where some node may be listed.
+
+    As :attr:`exposure.Result.needs_review` defines it: reaches a possible match, not through
+    a listed entity.
     """
     F = _spark()
     if possible.isEmpty():
-        return possible.sparkSession.createDataFrame(
-            [], "node string, needs_review boolean, if_confirmed double"
-        )
+        return possible.sparkSession.createDataFrame([], "node string, needs_review boolean")
     either = listed.unionByName(possible).distinct()
-    reaching = (
+    return (
         _levels(edges, possible, either)
         .select("node")
         .join(possible, "node", "left_anti")
         .withColumn("needs_review", F.lit(True))
     )
-    confirmed = _revenue_at_risk(edges, either).withColumnRenamed("revenue_at_risk", "if_confirmed")
-    return reaching.join(confirmed, "node", "left").fillna({"if_confirmed": 0.0})
-
-
-def _within_limit(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:
-    """Return ``node`` and ``within``: revenue at risk over routes of at most ``max_tier`` sales.
-
-    As :func:`exposure.analysis.limited_figures` counts it (a route may go round a cycle).
-    """
-    if max_tier <= 0:
-        return listed.sparkSession.createDataFrame([], "node string, within double")
-    limited = _revenue_at_risk(edges, listed, routes_up_to=max_tier)
-    return limited.withColumnRenamed("revenue_at_risk", "within")
 
 
 def _node_order(coded: DataFrame, nodes: DataFrame, listed_names: DataFrame) -> DataFrame:
@@ -1211,19 +1260,6 @@ def _beyond(edges: DataFrame, listed: DataFrame, exposed: DataFrame, max_tier: i
     return going_on.withColumn("beyond", F.lit(True))
 
 
-def _if_reached(coded: DataFrame, reach: DataFrame, listed: DataFrame) -> DataFrame:
-    """Return ``node`` and ``if_reached``: revenue at risk were every sale of unknown reach reached.
-
-    As :attr:`exposure.Result.revenue_at_risk_if_reached`; empty when no sale's reach is
-    unknown (the figure is then revenue at risk itself).
-    """
-    F = _spark()
-    if reach.filter(F.col("reach") == STATUSES[UNKNOWN]).isEmpty():
-        return reach.sparkSession.createDataFrame([], "node string, if_reached double")
-    reached = _edges(coded, reach.filter(F.col("reach") == STATUSES[NO]))
-    return _revenue_at_risk(reached, listed).withColumnRenamed("revenue_at_risk", "if_reached")
-
-
 def _levels(
     edges: DataFrame, targets: DataFrame, blocked: DataFrame, *, forward: bool = False
 ) -> DataFrame:
@@ -1262,57 +1298,82 @@ def _upstream(edges: DataFrame, seeds: DataFrame, listed: DataFrame) -> DataFram
     return seeds.unionByName(reached).distinct()
 
 
-def _revenue_at_risk(
-    edges: DataFrame, listed: DataFrame, *, routes_up_to: int | None = None
-) -> DataFrame:
-    """Return the fixed point of :func:`exposure.analysis.revenue_at_risk`, one join a step.
+def _revenue_at_risk(edges: DataFrame, listed: DataFrame, *, routes_up_to: int = 0) -> DataFrame:
+    """Return the fixed points of :func:`exposure.analysis.revenue_at_risk`, one join a step.
 
-    ``routes_up_to``: stop at the figure over routes of at most that many sales instead (each
-    step adds routes one sale longer).
+    ``edges`` and ``listed`` carry a ``variant`` column: each variant's sales and listed
+    nodes make one fixed point, and all of them are stepped together (one Spark job a step,
+    however many variants). Returns ``variant``, ``node`` and ``revenue_at_risk``, and with
+    ``routes_up_to`` also ``within``: the figure over routes of at most that many sales (each
+    step adds routes one sale longer; null where no such route carries revenue).
+
+    Convergence is read every :data:`_STEPS_PER_CHECK` steps, on the change over those steps:
+    figures only grow step by step, so that change bounds the last step's.
     """
     F = _spark()
     flagged = listed.withColumn("to_listed", F.lit(True)).withColumnRenamed("node", "dst")
     sales = (
         edges.filter("share > 0")
-        .join(flagged, "dst", "left")
-        .select("src", "dst", "share", F.coalesce("to_listed", F.lit(False)).alias("to_listed"))
+        .join(flagged, ["variant", "dst"], "left")
+        .select(
+            "variant",
+            "src",
+            "dst",
+            "share",
+            F.coalesce("to_listed", F.lit(False)).alias("to_listed"),
+        )
         .localCheckpoint()
     )
     direct = (
         sales.filter("to_listed")
-        .groupBy(F.col("src").alias("node"))
+        .groupBy("variant", F.col("src").alias("node"))
         .agg(F.sum("share").alias("direct"))
         .localCheckpoint()
     )
-    onward = sales.filter(~F.col("to_listed")).select("src", "dst", "share").localCheckpoint()
-    risk = direct.select("node", F.col("direct").alias("revenue_at_risk")).localCheckpoint()
+    onward = (
+        sales.filter(~F.col("to_listed")).select("variant", "src", "dst", "share").localCheckpoint()
+    )
+    risk = direct.select("variant", "node", F.col("direct").alias("revenue_at_risk"))
+    checked = risk
+    within = None
     for step in range(MAX_ITERATIONS):
-        if routes_up_to is not None and step + 1 >= routes_up_to:
-            return risk
+        if step + 1 == routes_up_to:
+            within = risk.localCheckpoint()
+            risk = within
         passed_on = (
-            onward.join(risk.withColumnRenamed("node", "dst"), "dst")
-            .groupBy(F.col("src").alias("node"))
+            onward.join(risk.withColumnRenamed("node", "dst"), ["variant", "dst"])
+            .groupBy("variant", F.col("src").alias("node"))
             .agg(F.sum(F.col("share") * F.col("revenue_at_risk")).alias("onward"))
         )
-        updated = (
-            direct.join(passed_on, "node", "full")
-            .select(
-                "node",
-                (F.coalesce("direct", F.lit(0.0)) + F.coalesce("onward", F.lit(0.0))).alias(
-                    "revenue_at_risk"
-                ),
-            )
-            .localCheckpoint()
+        risk = direct.join(passed_on, ["variant", "node"], "full").select(
+            "variant",
+            "node",
+            (F.coalesce("direct", F.lit(0.0)) + F.coalesce("onward", F.lit(0.0))).alias(
+                "revenue_at_risk"
+            ),
         )
+        if (step + 1) % _STEPS_PER_CHECK:
+            continue
+        risk = risk.localCheckpoint()
         # A node once given a figure keeps one: the change is read on the nodes updated.
         largest = (
-            updated.join(risk.withColumnRenamed("revenue_at_risk", "previous"), "node", "left")
+            risk.join(
+                checked.withColumnRenamed("revenue_at_risk", "previous"),
+                ["variant", "node"],
+                "left",
+            )
             .select(F.max(F.abs(F.col("revenue_at_risk") - F.coalesce("previous", F.lit(0.0)))))
             .first()
         )
-        risk = updated
+        checked = risk
         if largest is None or largest[0] is None or largest[0] <= TOLERANCE:
-            return risk
+            if routes_up_to <= 0:
+                return risk
+            if within is None:  # settled before the limit: every route is within it
+                within = risk
+            return risk.join(
+                within.withColumnRenamed("revenue_at_risk", "within"), ["variant", "node"], "left"
+            )
     msg = (
         f"revenue at risk did not settle within {MAX_ITERATIONS} steps on Spark: some cycle "
         "of sales passes on nearly all its revenue; run the single-machine engine, which "
