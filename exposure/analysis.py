@@ -876,6 +876,180 @@ class PathFinder:
         found.sort(key=heaviest_first)
         return found
 
+    def paths_from(
+        self, starts: np.ndarray, *, max_tier: int, min_weight: float, cap: int
+    ) -> list[list[tuple[list[int], float | None]]]:
+        """Return :meth:`paths` from each of ``starts``, searched side by side.
+
+        The same paths in the same order as one search from each start, found one sale at a
+        time for every start at once on the arrays (:meth:`found_from`).
+
+        Examples
+        --------
+        >>> from scipy import sparse
+        >>> import numpy as np
+        >>> S = sparse.csr_matrix(([0.0001, 0.5, 0.1], ([0, 0, 1], [2, 1, 2])), shape=(3, 3))
+        >>> listed = np.array([False, False, True])
+        >>> finder = PathFinder(S, listed, tiers(S, listed))
+        >>> finder.paths_from(np.array([0, 1]), max_tier=4, min_weight=0.01, cap=5)
+        [[([0, 1, 2], 0.05), ([0, 2], 0.0001)], [([1, 2], 0.1)]]
+        """
+        bounds, nodes, sales, weight = self.found_from(
+            starts, max_tier=max_tier, min_weight=min_weight, cap=cap
+        )
+        weights = [None if math.isnan(w) else w for w in weight.tolist()]
+        paths = [
+            (row[: length + 1], w)
+            for row, length, w in zip(nodes.tolist(), sales.tolist(), weights, strict=True)
+        ]
+        return [paths[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+
+    def listed_buyers_from(
+        self, starts: np.ndarray, *, max_tier: int, min_weight: float, cap: int
+    ) -> list[list[int]]:
+        """Return the listed buyers of each start's :meth:`paths`, in the order they first end one.
+
+        What a ranking names, without a path made into a Python list.
+
+        Examples
+        --------
+        >>> from scipy import sparse
+        >>> import numpy as np
+        >>> S = sparse.csr_matrix(([0.2, 0.5, 0.1], ([0, 0, 1], [2, 1, 2])), shape=(3, 3))
+        >>> listed = np.array([False, False, True])
+        >>> finder = PathFinder(S, listed, tiers(S, listed))
+        >>> finder.listed_buyers_from(np.array([0, 1]), max_tier=4, min_weight=0.01, cap=5)
+        [[2], [2]]
+        """
+        bounds, nodes, sales, _ = self.found_from(
+            starts, max_tier=max_tier, min_weight=min_weight, cap=cap
+        )
+        owner = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+        buyer = nodes[np.arange(len(nodes)), sales]
+        # The first path to each buyer, per start, in the order of the paths.
+        _, first = np.unique(owner * np.int64(self.n) + buyer, return_index=True)
+        first.sort()
+        kept = np.searchsorted(first, bounds)
+        buyers = buyer[first].tolist()
+        return [buyers[a:b] for a, b in itertools.pairwise(kept.tolist())]
+
+    def found_from(
+        self, starts: np.ndarray, *, max_tier: int, min_weight: float, cap: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return the paths :meth:`paths` finds from each of ``starts``, as arrays.
+
+        Each step extends every path still going, from every start at once, by every sale
+        :meth:`paths` would take from its last company, so a start's search visits the same
+        paths. Of the paths of unknown weight past the first sale, all are followed and the
+        first ``cap`` in the order of :meth:`paths` (a depth-first search) are kept.
+
+        Returns
+        -------
+        bounds : numpy.ndarray
+            Start ``i``'s paths are rows ``bounds[i]`` to ``bounds[i + 1] - 1`` of the rest,
+            in the order of :meth:`paths` (:func:`heaviest_first`).
+        nodes : numpy.ndarray
+            One path a row, its companies from the start, then ``-1``.
+        sales : numpy.ndarray
+            Each path's number of sales (its buyer is ``nodes[row, sales[row]]``).
+        weight : numpy.ndarray
+            Each path's weight, ``NaN`` when unknown.
+        """
+        if min_weight != self._min_weight:  # the lists of one minimum weight at a time
+            self._onward, self._min_weight = {}, min_weight
+        starts = np.asarray(starts, dtype=np.int64)
+        limit = max_tier if max_tier > 0 else self.n
+        # The paths still going: whose start (a position in ``starts``), their companies
+        # (one column a step), weight (NaN: unknown), the product of their known shares,
+        # and at each step where it comes in the order of a depth-first search.
+        owner = np.arange(len(starts))
+        path = starts[:, None]
+        weight = np.ones(len(starts))
+        known = np.ones(len(starts))
+        order = np.zeros((len(starts), 0), dtype=np.int64)
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        depth = 0
+        while len(owner):
+            remaining = limit - depth - 1
+            if depth:
+                left = remaining if remaining < self.NARROWED_LEFT else self._top_standing
+                indptr, onward = self._onward.get(left) or self._onward_sales(left)
+                customers, shares = onward["customer"], onward["share"]
+                standing = onward["standing"]
+            else:
+                indptr, customers, shares = self.indptr, self.indices, self.data
+                standing = self.standing
+            first = indptr[path[:, -1]]
+            lengths = indptr[path[:, -1] + 1] - first
+            entries = spans(first, lengths)
+            state = np.repeat(np.arange(len(path)), lengths)
+            nxt = customers[entries].astype(np.int64)
+            share = shares[entries]
+            nxt_standing = standing[entries]
+            taken = path[state]
+            # Simple paths, but a listed supplier's sales may come back to it.
+            ok = ~(taken == nxt[:, None]).any(axis=1)
+            ok |= (nxt == taken[:, 0]) & (nxt_standing < 0)
+            unknown = np.isnan(share)
+            new_known = np.where(unknown, known[state], known[state] * share)
+            new_weight = weight[state] * share
+            with np.errstate(invalid="ignore"):
+                light = new_known < min_weight
+            if depth:
+                ok &= ~light  # every path through here weighs less than the minimum
+            ends = ok & (nxt_standing < 0)
+            goes = ok & (nxt_standing > 0) & (nxt_standing <= remaining)
+            if self._falling:
+                goes &= ~light  # a first sale this small: every path on from it weighs less
+            # The depth-first search ends a path at a listed customer as it reads the sales,
+            # then follows the others, the last one first.
+            position = entries - np.repeat(first, lengths)
+            key = np.where(ends, position, (1 << 40) - position)
+            grown = np.concatenate([taken, nxt[:, None]], axis=1)
+            steps = np.concatenate([order[state], key[:, None]], axis=1)
+            found.append((owner[state][ends], grown[ends], new_weight[ends], steps[ends]))
+            owner, path, order = owner[state][goes], grown[goes], steps[goes]
+            weight, known = new_weight[goes], new_known[goes]
+            depth += 1
+        return self._ranked(len(starts), found, cap)
+
+    @staticmethod
+    def _ranked(
+        n_starts: int,
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        cap: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return the paths :meth:`found_from` found, capped and sorted, as it returns them."""
+        width = max((nodes.shape[1] for _, nodes, _, _ in found), default=1)
+        owner = np.concatenate([np.zeros(0, dtype=np.int64), *(o for o, _, _, _ in found)])
+        nodes = np.full((len(owner), width), -1, dtype=np.int64)
+        order = np.zeros((len(owner), max(width - 1, 0)), dtype=np.int64)
+        sales = np.empty(len(owner), dtype=np.int64)
+        at = 0
+        for _, part, _, steps in found:
+            nodes[at : at + len(part), : part.shape[1]] = part
+            order[at : at + len(part), : steps.shape[1]] = steps
+            sales[at : at + len(part)] = part.shape[1] - 1
+            at += len(part)
+        weight = np.concatenate([np.zeros(0), *(w for _, _, w, _ in found)])
+        unknown = np.isnan(weight)
+        counted = np.flatnonzero(unknown & (sales > 1))
+        many = np.bincount(owner[counted], minlength=n_starts) > cap
+        if many.any():
+            counted = counted[many[owner[counted]]]
+            in_order = counted[np.lexsort([*order[counted].T[::-1], owner[counted]])]
+            first_of_start = np.searchsorted(owner[in_order], owner[in_order], side="left")
+            keep = np.ones(len(owner), dtype=bool)
+            keep[in_order[np.arange(len(in_order)) - first_of_start >= cap]] = False
+            owner, nodes, weight, unknown, sales = (
+                a[keep] for a in (owner, nodes, weight, unknown, sales)
+            )
+        # Heaviest first, unknown weights last, then shortest, then by the companies in turn.
+        heaviest = np.where(unknown, 0.0, -weight)
+        ranked = np.lexsort([*nodes.T[::-1], sales, heaviest, unknown, owner])
+        bounds = np.searchsorted(owner[ranked], np.arange(n_starts + 1))
+        return bounds, nodes[ranked], sales[ranked], weight[ranked]
+
 
 def reached_listed(
     adjacency: sparse.csr_matrix, listed: np.ndarray, start: int, max_tier: int

@@ -59,6 +59,9 @@ UNQUANTIFIED_CAP = 20
 #: Records of more suppliers than this count the listed entities each one reaches for the
 #: whole graph at once (one pass) rather than by a search from each supplier.
 COUNTED_AT_ONCE_FROM = 2_000
+#: A ranking searches the paths of this many suppliers side by side: enough for the arrays to
+#: pay, few enough that its first lines come at once and its memory stays small.
+RANKED_AT_ONCE = 8_192
 
 
 class Hop(TypedDict):
@@ -427,6 +430,17 @@ class RecordMaker:
             min_weight=result.min_weight,
             cap=result.unquantified_cap,
         )
+        paths = self._with_nearest(code, paths, every_nearest=every_nearest)
+        if keep:
+            self._paths[code] = paths
+        return paths
+
+    def _with_nearest(
+        self, code: int, paths: list[tuple[list[int], float | None]], *, every_nearest: bool
+    ) -> list[tuple[list[int], float | None]]:
+        """Return the material paths with the nearest paths :meth:`paths_of` adds to them."""
+        assert self._finder is not None
+        tier = int(self.analysed.tier[code])
         if tier > 1:  # every sale to a listed entity is a material path already
             explained = {path[-1] for path, _ in paths if len(path) - 1 == tier}
             at_tier = self._nearest_counts
@@ -443,8 +457,6 @@ class RecordMaker:
                     paths + added,
                     key=analysis.heaviest_first,
                 )
-        if keep:
-            self._paths[code] = paths
         return paths
 
     @property
@@ -795,12 +807,49 @@ class RecordMaker:
             self.reached_listed_counts()
         figures = self.analysed.revenue_figures(codes)
         names = self.analysed.graph.names
-        for code, figure in zip(codes.tolist(), figures.tolist(), strict=True):
-            found = self.paths_of(code, keep=False, every_nearest=False)
-            targets = dict.fromkeys(path[-1] for path, _ in found)
-            line = self._line(code, figure, [str(names[t]) for t in targets])
-            line["listed_buyers_reached"] = self._listed_reached(code)[0] if found else 0
-            yield line
+        for at in range(0, len(codes), RANKED_AT_ONCE):
+            chunk = codes[at : at + RANKED_AT_ONCE]
+            for code, figure, buyers in zip(
+                chunk.tolist(),
+                figures[at : at + RANKED_AT_ONCE].tolist(),
+                self._listed_buyers(chunk),
+                strict=True,
+            ):
+                line = self._line(code, figure, [str(names[b]) for b in buyers])
+                line["listed_buyers_reached"] = self._listed_reached(code)[0] if buyers else 0
+                yield line
+
+    def _listed_buyers(self, codes: np.ndarray) -> list[list[int]]:
+        """Return the listed buyers of each supplier's paths (:meth:`paths_of`), as a ranking names them.
+
+        The material paths of the exposed suppliers are searched side by side
+        (:meth:`~exposure.analysis.PathFinder.listed_buyers_from`); a supplier with none is
+        explained by its nearest paths.
+        """
+        result = self.analysed
+        if self._finder is None:
+            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        exposed = codes[result.tier[codes] > 0]
+        found = dict(
+            zip(
+                exposed.tolist(),
+                self._finder.listed_buyers_from(
+                    exposed,
+                    max_tier=result.max_tier,
+                    min_weight=result.min_weight,
+                    cap=result.unquantified_cap,
+                ),
+                strict=True,
+            )
+        )
+        buyers: list[list[int]] = []
+        for code in codes.tolist():
+            mine = found.get(code, [])
+            if not mine and code in found:
+                nearest = self._with_nearest(code, [], every_nearest=False)
+                mine = list(dict.fromkeys(path[-1] for path, _ in nearest))
+            buyers.append(mine)
+        return buyers
 
     def _line(self, code: int, figure: float, listed_buyers: list[str]) -> RankingLine:
         """Return the fields a supplier's record and its line of the ranking share."""

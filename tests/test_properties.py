@@ -810,6 +810,52 @@ def test_material_paths_are_every_path_that_the_rules_list(
         assert found == expected
 
 
+@examples(200)
+@given(
+    share_graphs(),
+    st.sampled_from([0, 1, 2, 4]),
+    st.sampled_from([0.0, 0.001, 0.05, 0.3]),
+    st.sampled_from([0, 1, 2, 10**6]),
+)
+def test_paths_searched_side_by_side_are_each_supplier_s_own(
+    graph: tuple[Any, np.ndarray], max_tier: int, min_weight: float, cap: int
+) -> None:
+    """The ranking's search of every supplier at once finds each one's paths, cap included."""
+    matrix, listed = graph
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    starts = np.array([*range(matrix.shape[0]), 0])  # a start twice is searched twice
+    kw: dict[str, Any] = {"max_tier": max_tier, "min_weight": min_weight, "cap": cap}
+    one_by_one = [finder.paths(int(start), **kw) for start in starts]
+    assert finder.paths_from(starts, **kw) == one_by_one
+    assert finder.listed_buyers_from(starts, **kw) == [
+        list(dict.fromkeys(path[-1] for path, _ in paths)) for paths in one_by_one
+    ]
+    assert finder.paths_from(starts[:0], **kw) == []
+
+
+def test_of_many_paths_of_unknown_weight_the_cap_keeps_those_a_search_meets_first() -> None:
+    # Supplier 0 sells to 2 and 1 (stored in that order, shares unknown), each sells to the
+    # listed 3 and 4: four paths of unknown weight. The search of one supplier follows its
+    # last sale first, so a cap of 2 keeps the two paths through 1; side by side, the same.
+    from scipy import sparse
+
+    indptr, customers = [0, 2, 4, 6, 6, 6], [2, 1, 3, 4, 3, 4]
+    shares = [math.nan, math.nan, 0.5, 0.5, 0.5, 0.5]
+    matrix = sparse.csr_matrix((shares, customers, indptr), shape=(5, 5))
+    listed = np.array([False, False, False, True, True])
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    kw: dict[str, Any] = {"max_tier": 4, "min_weight": 0.01, "cap": 2}
+    expected: list[tuple[list[int], float | None]] = [([0, 1, 3], None), ([0, 1, 4], None)]
+    assert finder.paths(0, **kw) == expected
+    assert finder.paths_from(np.array([0]), **kw) == [expected]
+    # Known shares of 0.5 throughout: four paths of one weight and length, in company order.
+    matrix = sparse.csr_matrix(([0.5] * 6, customers, indptr), shape=(5, 5))
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    expected = [([0, 1, 3], 0.25), ([0, 1, 4], 0.25), ([0, 2, 3], 0.25), ([0, 2, 4], 0.25)]
+    assert finder.paths(0, **kw) == expected
+    assert finder.paths_from(np.array([0]), **kw) == [expected]
+
+
 def test_material_paths_keep_a_path_at_the_minimum_through_a_share_a_hair_over_1() -> None:
     # The checks accept shares adding up to 1 + 1e-9: a share just under the minimum weight
     # can then still carry a path over it, and the search must not pass it over.
