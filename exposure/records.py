@@ -391,6 +391,8 @@ class RecordMaker:
     def __init__(self, analysed: Analysed) -> None:
         self.analysed = analysed
         self._paths: dict[int, list[tuple[list[int], float | None]]] = {}
+        #: The material paths of the suppliers of a ranking's chunk, searched side by side.
+        self._searched: dict[int, list[tuple[list[int], float | None]]] = {}
         self._listings: dict[int, dict[str, Any]] = {}
         self._matches: dict[int, NameMatch] = {}
         self._finder: analysis.PathFinder | None = None
@@ -424,12 +426,14 @@ class RecordMaker:
             return self._paths[code]
         if self._finder is None:
             self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
-        paths = self._finder.paths(
-            code,
-            max_tier=result.max_tier,
-            min_weight=result.min_weight,
-            cap=result.unquantified_cap,
-        )
+        paths = self._searched.get(code)
+        if paths is None:
+            paths = self._finder.paths(
+                code,
+                max_tier=result.max_tier,
+                min_weight=result.min_weight,
+                cap=result.unquantified_cap,
+            )
         paths = self._with_nearest(code, paths, every_nearest=every_nearest)
         if keep:
             self._paths[code] = paths
@@ -726,7 +730,28 @@ class RecordMaker:
         if len(codes) > COUNTED_AT_ONCE_FROM:
             self.reached_listed_counts()
             self.count_nearest()
-        return (self.record(code, keep=False) for code in codes.tolist())
+        return self._records_side_by_side(codes)
+
+    def _records_side_by_side(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
+        """Yield the records of the suppliers, their material paths searched a chunk at a time."""
+        result = self.analysed
+        if self._finder is None:
+            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        try:
+            for at in range(0, len(codes), RANKED_AT_ONCE):
+                chunk = codes[at : at + RANKED_AT_ONCE]
+                exposed = chunk[result.tier[chunk] > 0]
+                found = self._finder.paths_from(
+                    exposed,
+                    max_tier=result.max_tier,
+                    min_weight=result.min_weight,
+                    cap=result.unquantified_cap,
+                )
+                self._searched = dict(zip(exposed.tolist(), found, strict=True))
+                for code in chunk.tolist():
+                    yield self.record(code, keep=False)
+        finally:
+            self._searched = {}
 
     def count_nearest(self) -> None:
         """Count, for every node at once, the listed entities at its tier.
