@@ -819,6 +819,77 @@ class PathFinder:
             found.append((path, weight))
         return found
 
+    def nearest_from(self, starts: np.ndarray) -> list[list[tuple[list[int], float | None]]]:
+        """Return :meth:`nearest` from each of ``starts``, searched side by side.
+
+        One breadth-first step for every start at once; of the sales reaching one company
+        from one start, the lowest-numbered supplier's is kept, as :meth:`nearest` keeps it.
+
+        Examples
+        --------
+        >>> from scipy import sparse
+        >>> import numpy as np
+        >>> W = sparse.csr_matrix(([0.5, 0.2, np.nan], ([0, 1, 0], [1, 2, 2])), shape=(4, 4))
+        >>> listed = np.array([False, False, True, False])
+        >>> PathFinder(W, listed, tiers(W, listed)).nearest_from(np.array([0, 1, 3]))
+        [[([0, 2], None)], [([1, 2], 0.2)], []]
+        """
+        starts = np.asarray(starts, dtype=np.int64)
+        n, listed, tier = np.int64(self.n), self.listed, self.tier
+        goal = np.maximum(tier[starts], 0)
+        owner, node = np.flatnonzero(goal > 0), starts[goal > 0]
+        # Per step: the (start, company) pairs reached, sorted, and the supplier of each.
+        reached: list[tuple[np.ndarray, np.ndarray]] = []
+        ends: list[tuple[np.ndarray, np.ndarray, int]] = []
+        depth = 0
+        while len(owner):
+            depth += 1
+            first = self.indptr[node]
+            lengths = self.indptr[node + 1] - first
+            entries = spans(first, lengths)
+            state = np.repeat(np.arange(len(node)), lengths)
+            step = self.indices[entries].astype(np.int64)
+            left = goal[owner[state]] - depth
+            # A start that is not listed is never reached again (its tier is the goal).
+            wanted = np.where(left == 0, listed[step], ~listed[step] & (tier[step] == left))
+            state, step = state[wanted], step[wanted]
+            key = owner[state] * n + step
+            by_key = np.lexsort([node[state], key])  # the lowest-numbered supplier first
+            key = key[by_key]
+            firsts = np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else key > 0
+            key, supplier = key[firsts], node[state[by_key[firsts]]]
+            reached.append((key, supplier))
+            owner, node = key // n, key % n
+            done = goal[owner] == depth
+            ends.append((owner[done], node[done], depth))
+            owner, node = owner[~done], node[~done]
+        found: list[list[tuple[list[int], float | None]]] = [[] for _ in starts]
+        for end_owner, end_node, length in ends:
+            path = np.empty((len(end_owner), length + 1), dtype=np.int64)
+            path[:, length] = end_node
+            for column in range(length, 0, -1):
+                key, supplier = reached[column - 1]
+                at = np.searchsorted(key, end_owner * n + path[:, column])
+                path[:, column - 1] = supplier[at]
+            weight = np.ones(len(end_owner))
+            for column in range(length):
+                weight = weight * self._share_of(path[:, column], path[:, column + 1])
+            weights = [None if math.isnan(w) else w for w in weight.tolist()]
+            for o, row, w in zip(end_owner.tolist(), path.tolist(), weights, strict=True):
+                found[o].append((row, w))
+        return found
+
+    def _share_of(self, suppliers: np.ndarray, customers: np.ndarray) -> np.ndarray:
+        """Return the share of each sale ``suppliers[i] -> customers[i]`` (its first entry)."""
+        first = self.indptr[suppliers]
+        lengths = self.indptr[suppliers + 1] - first
+        entries = spans(first, lengths)
+        sale = np.repeat(np.arange(len(suppliers)), lengths)
+        hit = entries[self.indices[entries] == customers[sale]]
+        which = sale[self.indices[entries] == customers[sale]]
+        _, at = np.unique(which, return_index=True)
+        return np.asarray(self.data[hit[at]], dtype=np.float64)
+
     def paths(
         self, start: int, *, max_tier: int, min_weight: float, cap: int
     ) -> list[tuple[list[int], float | None]]:

@@ -440,9 +440,17 @@ class RecordMaker:
         return paths
 
     def _with_nearest(
-        self, code: int, paths: list[tuple[list[int], float | None]], *, every_nearest: bool
+        self,
+        code: int,
+        paths: list[tuple[list[int], float | None]],
+        *,
+        every_nearest: bool,
+        nearest_found: list[tuple[list[int], float | None]] | None = None,
     ) -> list[tuple[list[int], float | None]]:
-        """Return the material paths with the nearest paths :meth:`paths_of` adds to them."""
+        """Return the material paths with the nearest paths :meth:`paths_of` adds to them.
+
+        ``nearest_found``: the supplier's nearest paths, when already searched.
+        """
         assert self._finder is not None
         tier = int(self.analysed.tier[code])
         if tier > 1:  # every sale to a listed entity is a material path already
@@ -453,6 +461,8 @@ class RecordMaker:
                 nearest = []  # a ranking names the buyers of its paths and counts the others
             elif at_tier is not None and len(explained) >= at_tier[code]:
                 nearest = []  # counted for every supplier at once: nothing left to explain
+            elif nearest_found is not None:
+                nearest = nearest_found
             else:
                 nearest = self._finder.nearest(code)
             added = [(path, weight) for path, weight in nearest if path[-1] not in explained]
@@ -867,14 +877,14 @@ class RecordMaker:
                 strict=True,
             )
         )
-        buyers: list[list[int]] = []
-        for code in codes.tolist():
-            mine = found.get(code, [])
-            if not mine and code in found:
-                nearest = self._with_nearest(code, [], every_nearest=False)
-                mine = list(dict.fromkeys(path[-1] for path, _ in nearest))
-            buyers.append(mine)
-        return buyers
+        # An exposed supplier without a material path is named by its nearest buyers.
+        unexplained = np.array([c for c, mine in found.items() if not mine], dtype=np.int64)
+        for code, nearest in zip(
+            unexplained.tolist(), self._finder.nearest_from(unexplained), strict=True
+        ):
+            paths = self._with_nearest(code, [], every_nearest=False, nearest_found=nearest)
+            found[code] = list(dict.fromkeys(path[-1] for path, _ in paths))
+        return [found.get(code, []) for code in codes.tolist()]
 
     def _line(self, code: int, figure: float, listed_buyers: list[str]) -> RankingLine:
         """Return the fields a supplier's record and its line of the ranking share."""

@@ -831,6 +831,7 @@ def test_paths_searched_side_by_side_are_each_supplier_s_own(
         list(dict.fromkeys(path[-1] for path, _ in paths)) for paths in one_by_one
     ]
     assert finder.paths_from(starts[:0], **kw) == []
+    assert finder.nearest_from(starts) == [finder.nearest(int(start)) for start in starts]
 
 
 def test_of_many_paths_of_unknown_weight_the_cap_keeps_those_a_search_meets_first() -> None:
