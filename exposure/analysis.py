@@ -1074,12 +1074,15 @@ class PathFinder:
                 goes &= ~light  # a first sale this small: every path on from it weighs less
             # The depth-first search ends a path at a listed customer as it reads the sales,
             # then follows the others, the last one first.
-            position = entries - np.repeat(first, lengths)
+            kept = np.flatnonzero(ends | goes)
+            position = entries[kept] - first[state[kept]]
+            ends, goes = ends[kept], goes[kept]
             key = np.where(ends, position, (1 << 40) - position)
-            grown = np.concatenate([taken, nxt[:, None]], axis=1)
-            steps = np.concatenate([order[state], key[:, None]], axis=1)
-            found.append((owner[state][ends], grown[ends], new_weight[ends], steps[ends]))
-            owner, path, order = owner[state][goes], grown[goes], steps[goes]
+            grown = np.concatenate([taken[kept], nxt[kept, None]], axis=1)
+            steps = np.concatenate([order[state[kept]], key[:, None]], axis=1)
+            owner, new_weight, new_known = owner[state[kept]], new_weight[kept], new_known[kept]
+            found.append((owner[ends], grown[ends], new_weight[ends], steps[ends]))
+            owner, path, order = owner[goes], grown[goes], steps[goes]
             weight, known = new_weight[goes], new_known[goes]
             depth += 1
         return self._ranked(len(starts), found, cap)

@@ -394,6 +394,8 @@ class RecordMaker:
         #: The material paths of the suppliers of a ranking's chunk, searched side by side.
         self._searched: dict[int, list[tuple[list[int], float | None]]] = {}
         self._listings: dict[int, dict[str, Any]] = {}
+        #: The what-ifs, stated once: every record and line carries them.
+        self._assumptions = tuple(analysed.assumptions)
         self._matches: dict[int, NameMatch] = {}
         self._finder: analysis.PathFinder | None = None
         self._possible_finder: analysis.PathFinder | None = None
@@ -898,7 +900,7 @@ class RecordMaker:
             "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
             "revenue_at_risk_is_lower_bound": bool(result.lower_bound[code]),
             "share_basis": result.share_basis(code) or None,
-            "assumptions": result.assumptions,
+            "assumptions": list(self._assumptions),
             "needs_review": bool(result.needs_review[code]),
             "revenue_at_risk_if_confirmed": (
                 round(float(result.revenue_at_risk_if_confirmed[code]), 12)
