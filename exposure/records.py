@@ -394,6 +394,8 @@ class RecordMaker:
         #: The material paths of the suppliers of a ranking's chunk, searched side by side.
         self._searched: dict[int, list[tuple[list[int], float | None]]] = {}
         self._listings: dict[int, dict[str, Any]] = {}
+        #: The hops made of sales while a chunk of records is made (:meth:`_hops`).
+        self._made_hops: dict[int, tuple[Hop, np.ndarray]] = {}
         #: The what-ifs, stated once: every record and line carries them.
         self._assumptions = tuple(analysed.assumptions)
         self._matches: dict[int, NameMatch] = {}
@@ -575,10 +577,35 @@ class RecordMaker:
         return "; ".join(f"{p}: {r}" for p, r in reviews.items() if r) or None
 
     def _hops(self, src: np.ndarray, dst: np.ndarray) -> list[tuple[Hop, np.ndarray]]:
-        """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows."""
+        """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows.
+
+        A sale is made into a hop once while a chunk of records is made (the last sales to a
+        listed buyer are on many suppliers' paths); each record gets its own copy.
+        """
+        edges = self.analysed.sales.edges_between(src, dst).tolist()
+        made = self._made_hops
+        first = {e: i for i, e in reversed(list(enumerate(edges))) if e not in made}
+        if first:
+            at = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+            new = np.fromiter(first, dtype=np.int64, count=len(first))
+            made.update(zip(first, self._hops_of_edges(new, src[at], dst[at]), strict=True))
+        hops = []
+        for edge in edges:
+            hop, rows = made[edge]
+            copied: Hop = {**hop}
+            copied["products"], copied["sources"] = [*hop["products"]], [*hop["sources"]]
+            copied["eccns"] = [*hop["eccns"]]
+            hops.append((copied, rows))
+        if not self._searched:  # one record at a time: nothing kept for the next
+            made.clear()
+        return hops
+
+    def _hops_of_edges(
+        self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray
+    ) -> list[tuple[Hop, np.ndarray]]:
+        """Return each sale (an index in the graph's edges, ``src -> dst``) as a hop, with its rows."""
         graph = self.analysed.sales
         names = graph.names
-        edges = graph.edges_between(src, dst)
         rows, bounds = graph.rows_of_edges(edges)
         # What the figures count of each sale: the shares of the products the rules reach.
         reached_share = graph.edges["share"].to_numpy(np.float64)[edges].tolist()
@@ -760,10 +787,12 @@ class RecordMaker:
                     cap=result.unquantified_cap,
                 )
                 self._searched = dict(zip(exposed.tolist(), found, strict=True))
+                self._made_hops.clear()
                 for code in chunk.tolist():
                     yield self.record(code, keep=False)
         finally:
             self._searched = {}
+            self._made_hops.clear()
 
     def count_nearest(self) -> None:
         """Count, for every node at once, the listed entities at its tier.

@@ -9,6 +9,7 @@ once (nothing half-written after an error or Ctrl-C).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import math
@@ -256,6 +257,7 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
     # (this small one is taken for large); named suppliers search from each: both must give
     # the same records.
     monkeypatch.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
+    monkeypatch.setattr("exposure.records.RANKED_AT_ONCE", 3)  # chunks searched side by side
     data = exposure.load(tangled)
     for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
         every = exposure.analyze(data, as_of="2020-01-01", **options)
@@ -264,6 +266,27 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
         named = exposure.analyze(data, as_of="2020-01-01", **options)
         assert named.records([r["supplier"] for r in records]) == records
         assert not named.record_maker.counted_at_once
+
+
+def test_each_record_has_hops_of_its_own(tangled: Path) -> None:
+    # A sale on many suppliers' paths is made into a hop once per chunk of records: changing
+    # one record must leave the others as they were.
+    records = list(exposure.analyze(exposure.load(tangled), as_of="2020-01-01").iter_records())
+    sales = [
+        (hop["supplier"], hop["customer"])
+        for record in records
+        for path in record["paths"]
+        for hop in path["hops"]
+    ]
+    assert len(set(sales)) < len(sales)  # some sale is on more than one path
+    before = copy.deepcopy(records)
+    for path in records[0]["paths"]:
+        for hop in path["hops"]:
+            hop["products"].append("changed")
+            hop["sources"].clear()
+            hop["supplier"] = "changed"
+    assert records[0] != before[0]
+    assert records[1:] == before[1:]
 
 
 def code_of(graph: SupplyGraph, name: str) -> int:
