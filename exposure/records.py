@@ -62,6 +62,9 @@ COUNTED_AT_ONCE_FROM = 2_000
 #: A ranking searches the paths of this many suppliers side by side: enough for the arrays to
 #: pay, few enough that its first lines come at once and its memory stays small.
 RANKED_AT_ONCE = 8_192
+#: Reports of every supplier's record search this many side by side: a chunk's paths and
+#: their hops are held until its records are written.
+RECORDED_AT_ONCE = 2_048
 
 
 class Hop(TypedDict):
@@ -785,8 +788,8 @@ class RecordMaker:
         if self._finder is None:
             self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
         try:
-            for at in range(0, len(codes), RANKED_AT_ONCE):
-                chunk = codes[at : at + RANKED_AT_ONCE]
+            for at in range(0, len(codes), RECORDED_AT_ONCE):
+                chunk = codes[at : at + RECORDED_AT_ONCE]
                 exposed = chunk[result.tier[chunk] > 0]
                 found = self._finder.paths_from(
                     exposed,

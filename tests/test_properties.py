@@ -498,7 +498,8 @@ def test_the_ranking_of_every_supplier_is_what_their_full_records_say(
     """
     with analysed(network, **options) as result:
         records = result.records()
-        lines = list(result.iter_ranking())
+        with mock.patch("exposure.records.RANKED_AT_ONCE", 2):  # chunks searched side by side
+            lines = list(result.iter_ranking())
         fields = [k for k in RANKING_FIELDS if k != "listed_buyers"]
         assert [{k: dict(line)[k] for k in fields} for line in lines] == [
             {k: dict(r)[k] for k in fields} for r in records

@@ -257,7 +257,7 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
     # (this small one is taken for large); named suppliers search from each: both must give
     # the same records.
     monkeypatch.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
-    monkeypatch.setattr("exposure.records.RANKED_AT_ONCE", 3)  # chunks searched side by side
+    monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", 3)  # chunks searched side by side
     data = exposure.load(tangled)
     for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
         every = exposure.analyze(data, as_of="2020-01-01", **options)
