@@ -377,6 +377,11 @@ class Analysed(Protocol):
         ...
 
 
+def _explained(paths: list[tuple[list[int], float | None]], tier: int) -> set[int]:
+    """Return the listed buyers the paths reach at the supplier's tier (``tier`` sales)."""
+    return {path[-1] for path, _ in paths if len(path) - 1 == tier}
+
+
 class RecordMaker:
     """Makes the records of one analysis' suppliers, remembering what suppliers share.
 
@@ -397,6 +402,8 @@ class RecordMaker:
         #: The material paths of the suppliers of a ranking's chunk, searched side by side.
         self._searched: dict[int, list[tuple[list[int], float | None]]] = {}
         self._listings: dict[int, dict[str, Any]] = {}
+        #: The nearest paths of a chunk's suppliers, searched side by side (:meth:`_with_nearest`).
+        self._nearest_searched: dict[int, list[tuple[list[int], float | None]]] = {}
         #: The hops made of sales while a chunk of records is made (:meth:`_hops`).
         self._made_hops: dict[int, tuple[Hop, np.ndarray]] = {}
         #: The what-ifs, stated once: every record and line carries them.
@@ -446,39 +453,55 @@ class RecordMaker:
             self._paths[code] = paths
         return paths
 
+    def _needs_nearest(
+        self, code: int, paths: list[tuple[list[int], float | None]], *, every_nearest: bool
+    ) -> bool:
+        """Tell whether :meth:`paths_of` adds nearest paths to the supplier's material paths."""
+        tier = int(self.analysed.tier[code])
+        if tier <= 1:
+            return False  # every sale to a listed entity is a material path already
+        if paths and not every_nearest:
+            return False  # a ranking names the buyers of its paths and counts the others
+        at_tier = self._nearest_counts
+        # Counted for every supplier at once: nothing left to explain when the paths reach all.
+        return at_tier is None or len(_explained(paths, tier)) < at_tier[code]
+
     def _with_nearest(
-        self,
-        code: int,
-        paths: list[tuple[list[int], float | None]],
-        *,
-        every_nearest: bool,
-        nearest_found: list[tuple[list[int], float | None]] | None = None,
+        self, code: int, paths: list[tuple[list[int], float | None]], *, every_nearest: bool
     ) -> list[tuple[list[int], float | None]]:
         """Return the material paths with the nearest paths :meth:`paths_of` adds to them.
 
-        ``nearest_found``: the supplier's nearest paths, when already searched.
+        The nearest paths of a chunk's suppliers are searched side by side beforehand
+        (:meth:`_search_nearest`); others one supplier at a time.
         """
         assert self._finder is not None
-        tier = int(self.analysed.tier[code])
-        if tier > 1:  # every sale to a listed entity is a material path already
-            explained = {path[-1] for path, _ in paths if len(path) - 1 == tier}
-            at_tier = self._nearest_counts
-            nearest: list[tuple[list[int], float | None]]
-            if paths and not every_nearest:
-                nearest = []  # a ranking names the buyers of its paths and counts the others
-            elif at_tier is not None and len(explained) >= at_tier[code]:
-                nearest = []  # counted for every supplier at once: nothing left to explain
-            elif nearest_found is not None:
-                nearest = nearest_found
-            else:
-                nearest = self._finder.nearest(code)
-            added = [(path, weight) for path, weight in nearest if path[-1] not in explained]
-            if added:
-                paths = sorted(
-                    paths + added,
-                    key=analysis.heaviest_first,
-                )
+        if not self._needs_nearest(code, paths, every_nearest=every_nearest):
+            return paths
+        nearest = self._nearest_searched.get(code)
+        if nearest is None:
+            nearest = self._finder.nearest(code)
+        explained = _explained(paths, int(self.analysed.tier[code]))
+        added = [(path, weight) for path, weight in nearest if path[-1] not in explained]
+        if added:
+            paths = sorted(paths + added, key=analysis.heaviest_first)
         return paths
+
+    def _search_nearest(
+        self, found: dict[int, list[tuple[list[int], float | None]]], *, every_nearest: bool
+    ) -> None:
+        """Search the nearest paths of the suppliers whose material paths (``found``) need them."""
+        assert self._finder is not None
+        need = np.array(
+            [
+                c
+                for c, paths in found.items()
+                if self._needs_nearest(c, paths, every_nearest=every_nearest)
+            ],
+            dtype=np.int64,
+        )
+        self._nearest_searched = dict(
+            zip(need.tolist(), self._finder.nearest_from(need), strict=True)
+        )
 
     @property
     def kept_paths(self) -> int:
@@ -798,12 +821,13 @@ class RecordMaker:
                     cap=result.unquantified_cap,
                 )
                 self._searched = dict(zip(exposed.tolist(), found, strict=True))
+                self._search_nearest(self._searched, every_nearest=True)
                 self._made_hops.clear()
-                self._make_hops(found)
+                self._make_hops([*found, *self._nearest_searched.values()])
                 for code in chunk.tolist():
                     yield self.record(code, keep=False)
         finally:
-            self._searched = {}
+            self._searched, self._nearest_searched = {}, {}
             self._made_hops.clear()
 
     def count_nearest(self) -> None:
@@ -921,12 +945,16 @@ class RecordMaker:
             )
         )
         # An exposed supplier without a material path is named by its nearest buyers.
-        unexplained = np.array([c for c, mine in found.items() if not mine], dtype=np.int64)
-        for code, nearest in zip(
-            unexplained.tolist(), self._finder.nearest_from(unexplained), strict=True
-        ):
-            paths = self._with_nearest(code, [], every_nearest=False, nearest_found=nearest)
-            found[code] = list(dict.fromkeys(path[-1] for path, _ in paths))
+        unexplained: dict[int, list[tuple[list[int], float | None]]] = {
+            code: [] for code, mine in found.items() if not mine
+        }
+        self._search_nearest(unexplained, every_nearest=False)
+        try:
+            for code in unexplained:
+                paths = self._with_nearest(code, [], every_nearest=False)
+                found[code] = list(dict.fromkeys(path[-1] for path, _ in paths))
+        finally:
+            self._nearest_searched = {}
         return [found.get(code, []) for code in codes.tolist()]
 
     def _line(self, code: int, figure: float, listed_buyers: list[str]) -> RankingLine:
