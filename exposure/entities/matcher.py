@@ -350,11 +350,10 @@ class Matcher:
         if by_initials:
             block_row = np.concatenate([block_row, [r for r, _ in by_initials]]).astype(np.int64)
             block_text = [*block_text, *(a for _, a in by_initials)]
-        self._block_id: dict[str, int] = {}
-        ids = np.array(
-            [self._block_id.setdefault(b, len(self._block_id)) for b in block_text],
-            dtype=np.int64,
-        )
+        # Each key's id is its place among the distinct keys, in order of first appearance.
+        ids, keys = pd.factorize(np.asarray(block_text, dtype=object), sort=False)
+        ids = ids.astype(np.int64)
+        self._block_id = pd.Index(keys)  # a name's keys are looked up in C, all at once
         order = np.argsort(ids, kind="stable")
         self._block_rows = block_row[order]
         self._block_count = np.bincount(ids, minlength=len(self._block_id))
@@ -454,7 +453,7 @@ class Matcher:
     def candidate_pairs(self, forms: NameFormsTable) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (query, listed row) that share a blocking key or the whole key."""
         query, text = _blocks(forms, known_words=self._words)
-        block = np.array([self._block_id.get(b, -1) for b in text], dtype=np.int64)
+        block = self._block_id.get_indexer(np.asarray(text, dtype=object)).astype(np.int64)
         known = block >= 0
         query, block = query[known], block[known]
         count = self._block_count[block]
