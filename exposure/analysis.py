@@ -723,6 +723,12 @@ class PathFinder:
 
     # Steps with fewer sales left than this read sales narrowed to the tiers within reach.
     NARROWED_LEFT = 3
+    # Searched side by side only within this tier limit, and while a step reads at most this
+    # many sales: paths of unknown weight, which the cap stops early in a one-start search,
+    # are all followed side by side and multiply with each sale further (past either bound,
+    # one start at a time).
+    SIDE_BY_SIDE_TIERS = 4
+    SIDE_BY_SIDE_SALES = 4_000_000
 
     def __init__(self, shares: sparse.csr_matrix, listed: np.ndarray, tier: np.ndarray) -> None:
         self.n = shares.shape[0]
@@ -965,9 +971,13 @@ class PathFinder:
         >>> finder.paths_from(np.array([0, 1]), max_tier=4, min_weight=0.01, cap=5)
         [[([0, 1, 2], 0.05), ([0, 2], 0.0001)], [([1, 2], 0.1)]]
         """
-        bounds, nodes, sales, weight = self.found_from(
-            starts, max_tier=max_tier, min_weight=min_weight, cap=cap
-        )
+        found = self.found_from(starts, max_tier=max_tier, min_weight=min_weight, cap=cap)
+        if found is None:
+            return [
+                self.paths(start, max_tier=max_tier, min_weight=min_weight, cap=cap)
+                for start in np.asarray(starts).tolist()
+            ]
+        bounds, nodes, sales, weight = found
         weights = [None if math.isnan(w) else w for w in weight.tolist()]
         paths = [
             (row[: length + 1], w)
@@ -992,9 +1002,11 @@ class PathFinder:
         >>> finder.listed_buyers_from(np.array([0, 1]), max_tier=4, min_weight=0.01, cap=5)
         [[2], [2]]
         """
-        bounds, nodes, sales, _ = self.found_from(
-            starts, max_tier=max_tier, min_weight=min_weight, cap=cap
-        )
+        found = self.found_from(starts, max_tier=max_tier, min_weight=min_weight, cap=cap)
+        if found is None:
+            paths = self.paths_from(starts, max_tier=max_tier, min_weight=min_weight, cap=cap)
+            return [list(dict.fromkeys(path[-1] for path, _ in mine)) for mine in paths]
+        bounds, nodes, sales, _ = found
         owner = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
         buyer = nodes[np.arange(len(nodes)), sales]
         # The first path to each buyer, per start, in the order of the paths.
@@ -1006,8 +1018,11 @@ class PathFinder:
 
     def found_from(
         self, starts: np.ndarray, *, max_tier: int, min_weight: float, cap: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """Return the paths :meth:`paths` finds from each of ``starts``, as arrays.
+
+        ``None`` past the bounds of a search side by side (:attr:`SIDE_BY_SIDE_TIERS`,
+        :attr:`SIDE_BY_SIDE_SALES`): the paths are then to be searched one start at a time.
 
         Each step extends every path still going, from every start at once, by every sale
         :meth:`paths` would take from its last company, so a start's search visits the same
@@ -1026,10 +1041,12 @@ class PathFinder:
         weight : numpy.ndarray
             Each path's weight, ``NaN`` when unknown.
         """
+        if not 0 < max_tier <= self.SIDE_BY_SIDE_TIERS:
+            return None
         if min_weight != self._min_weight:  # the lists of one minimum weight at a time
             self._onward, self._min_weight = {}, min_weight
         starts = np.asarray(starts, dtype=np.int64)
-        limit = max_tier if max_tier > 0 else self.n
+        limit = max_tier
         # The paths still going: whose start (a position in ``starts``), their companies
         # (one column a step), weight (NaN: unknown), the product of their known shares,
         # and at each step where it comes in the order of a depth-first search.
@@ -1052,6 +1069,8 @@ class PathFinder:
                 standing = self.standing
             first = indptr[path[:, -1]]
             lengths = indptr[path[:, -1] + 1] - first
+            if lengths.sum() > self.SIDE_BY_SIDE_SALES:
+                return None
             entries = spans(first, lengths)
             state = np.repeat(np.arange(len(path)), lengths)
             nxt = customers[entries].astype(np.int64)

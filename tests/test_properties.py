@@ -856,6 +856,30 @@ def test_of_many_paths_of_unknown_weight_the_cap_keeps_those_a_search_meets_firs
     expected = [([0, 1, 3], 0.25), ([0, 1, 4], 0.25), ([0, 2, 3], 0.25), ([0, 2, 4], 0.25)]
     assert finder.paths(0, **kw) == expected
     assert finder.paths_from(np.array([0]), **kw) == [expected]
+    # Past the bounds of a search side by side, one start at a time: the same answers.
+    finder.SIDE_BY_SIDE_SALES = 1
+    assert finder.found_from(np.array([0]), **kw) is None
+    assert finder.paths_from(np.array([0]), **kw) == [expected]
+    assert finder.listed_buyers_from(np.array([0]), **kw) == [[3, 4]]
+
+
+def test_paths_of_unknown_weight_without_a_tier_limit_are_searched_one_start_at_a_time() -> None:
+    # Every company sells to every other, shares unknown: side by side, every simple path
+    # would be followed (8! from each start); the search of one start stops at the cap.
+    from scipy import sparse
+
+    n = 9
+    rows, cols = zip(*[(a, b) for a in range(n) for b in range(n) if a != b], strict=True)
+    matrix = sparse.csr_matrix(([math.nan] * len(rows), (rows, cols)), shape=(n, n))
+    listed = np.zeros(n, dtype=bool)
+    listed[-1] = True
+    finder = analysis.PathFinder(matrix, listed, analysis.tiers(matrix, listed))
+    kw: dict[str, Any] = {"max_tier": 0, "min_weight": 0.001, "cap": 5}
+    starts = np.arange(n - 1)
+    assert finder.found_from(starts, **kw) is None
+    found = finder.paths_from(starts, **kw)
+    assert found == [finder.paths(int(start), **kw) for start in starts]
+    assert all(sum(len(path) > 2 for path, _ in paths) == 5 for paths in found)
 
 
 def test_material_paths_keep_a_path_at_the_minimum_through_a_share_a_hair_over_1() -> None:
