@@ -420,6 +420,13 @@ class RecordMaker:
 
     # -- paths -------------------------------------------------------------------------------
 
+    def _material_finder(self) -> analysis.PathFinder:
+        """Return the search of material paths over this analysis' graph, made on first use."""
+        if self._finder is None:
+            result = self.analysed
+            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        return self._finder
+
     def paths_of(
         self, code: int, *, keep: bool = True, every_nearest: bool = True
     ) -> list[tuple[list[int], float | None]]:
@@ -438,11 +445,10 @@ class RecordMaker:
             return []
         if code in self._paths:
             return self._paths[code]
-        if self._finder is None:
-            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        finder = self._material_finder()
         paths = self._searched.get(code)
         if paths is None:
-            paths = self._finder.paths(
+            paths = finder.paths(
                 code,
                 max_tier=result.max_tier,
                 min_weight=result.min_weight,
@@ -474,12 +480,11 @@ class RecordMaker:
         The nearest paths of a chunk's suppliers are searched side by side beforehand
         (:meth:`_search_nearest`); others one supplier at a time.
         """
-        assert self._finder is not None
         if not self._needs_nearest(code, paths, every_nearest=every_nearest):
             return paths
         nearest = self._nearest_searched.get(code)
         if nearest is None:
-            nearest = self._finder.nearest(code)
+            nearest = self._material_finder().nearest(code)
         explained = _explained(paths, int(self.analysed.tier[code]))
         added = [(path, weight) for path, weight in nearest if path[-1] not in explained]
         if added:
@@ -490,7 +495,6 @@ class RecordMaker:
         self, found: dict[int, list[tuple[list[int], float | None]]], *, every_nearest: bool
     ) -> None:
         """Search the nearest paths of the suppliers whose material paths (``found``) need them."""
-        assert self._finder is not None
         need = np.array(
             [
                 c
@@ -500,7 +504,7 @@ class RecordMaker:
             dtype=np.int64,
         )
         self._nearest_searched = dict(
-            zip(need.tolist(), self._finder.nearest_from(need), strict=True)
+            zip(need.tolist(), self._material_finder().nearest_from(need), strict=True)
         )
 
     @property
@@ -808,13 +812,12 @@ class RecordMaker:
     def _records_side_by_side(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
         """Yield the records of the suppliers, their material paths searched a chunk at a time."""
         result = self.analysed
-        if self._finder is None:
-            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        finder = self._material_finder()
         try:
             for at in range(0, len(codes), RECORDED_AT_ONCE):
                 chunk = codes[at : at + RECORDED_AT_ONCE]
                 exposed = chunk[result.tier[chunk] > 0]
-                found = self._finder.paths_from(
+                found = finder.paths_from(
                     exposed,
                     max_tier=result.max_tier,
                     min_weight=result.min_weight,
@@ -929,13 +932,12 @@ class RecordMaker:
         explained by its nearest paths.
         """
         result = self.analysed
-        if self._finder is None:
-            self._finder = analysis.PathFinder(result.weights, result.listed, result.tier)
+        finder = self._material_finder()
         exposed = codes[result.tier[codes] > 0]
         found = dict(
             zip(
                 exposed.tolist(),
-                self._finder.listed_buyers_from(
+                finder.listed_buyers_from(
                     exposed,
                     max_tier=result.max_tier,
                     min_weight=result.min_weight,
