@@ -594,7 +594,12 @@ def _report_on_spark(
     from exposure import spark
 
     figures = spark.analyze_spark(
-        sales, dataset, as_of=as_of, max_tier=analysis.max_tier, **analysis.options()
+        sales,
+        dataset,
+        as_of=as_of,
+        max_tier=analysis.max_tier,
+        min_weight=analysis.min_weight,
+        **analysis.options(),
     )
     inputs = tuple(dataset.files.values())
     rows = spark.write_suppliers(figures, output, inputs=inputs)

@@ -74,7 +74,7 @@ from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.reach import NO, STATUSES, UNKNOWN
 from exposure.read.dataset import Dataset, read_suppliers
 from exposure.read.schema import SUPPLIERS
-from exposure.records import MAX_TIER, MIN_WEIGHT, restriction_text
+from exposure.records import MAX_TIER, MIN_WEIGHT, UNQUANTIFIED_CAP, restriction_text
 from exposure.result import Result, analyze, parse_date
 
 if TYPE_CHECKING:
@@ -155,8 +155,8 @@ def write_suppliers(
 ) -> int:
     """Write :func:`analyze_spark`'s table as ``folder/suppliers.parquet`` (a folder of parts).
 
-    Its columns are those of :data:`exposure.render.columnar.SUPPLIER_SCHEMA` but the ones of
-    each supplier's material paths, with their names and types. On a local file system the
+    Its columns are those of :data:`exposure.render.columnar.SUPPLIER_SCHEMA`, with their
+    names and types. On a local file system the
     parts are written beside the target and put in place once complete; elsewhere
     (``s3a://``, ``hdfs://``) Spark's own commit protocol applies (a ``_SUCCESS`` file marks a
     complete table). Returns the number of suppliers.
@@ -306,6 +306,8 @@ def analyze_spark(
     assume_listed: Sequence[str] = (),
     assume_delisted: Sequence[str] = (),
     max_tier: int = MAX_TIER,
+    min_weight: float = MIN_WEIGHT,
+    unquantified_cap: int = UNQUANTIFIED_CAP,
 ) -> DataFrame:
     """Return every supplier's figures, computed on Spark.
 
@@ -316,25 +318,24 @@ def analyze_spark(
     dataset
         The listed entities and, when the data has them, ownership, review decisions and the
         user's lists (:func:`exposure.load`); its own ``suppliers`` table is not read.
-    as_of, fuzzy, affiliates_rule, ownership_threshold, ownership_method, assume_listed, assume_delisted, max_tier
+    as_of, fuzzy, affiliates_rule, ownership_threshold, ownership_method, assume_listed
+        As :func:`exposure.analyze` takes them.
+    assume_delisted, max_tier, min_weight, unquantified_cap
         As :func:`exposure.analyze` takes them.
 
     Returns
     -------
     pyspark.sql.DataFrame
-        One row per supplier: ``supplier``, ``exposed``, ``tier`` (null when not exposed),
-        ``revenue_at_risk`` (``NaN`` when no share on an exposure path is known),
-        ``revenue_at_risk_is_lower_bound`` and ``share_basis``, most exposed first (as
-        :attr:`exposure.Result.suppliers` has them, names compared in lower case), then
-        ``needs_review`` and ``revenue_at_risk_if_confirmed`` (null unless it needs review),
-        as the records of :mod:`exposure.records` give them, and
-        ``revenue_at_risk_if_reached`` (null unless it differs: some sale of unknown reach
-        counted) and ``assumptions`` (the what-ifs, on every row); after the lower-bound flag,
-        ``revenue_at_risk_within_tier_limit`` (over routes of at most ``max_tier`` sales; null
-        everywhere without a limit); after ``assumptions``, ``listed_buyers_reached``,
-        ``deepest_tier`` and ``beyond_tier_limit``, as a record's summary counts them, then
-        ``other_restrictions`` and ``sales_not_reached`` (as a flat table writes them); after
-        ``share_basis``, ``products``.
+        One row per supplier, with the columns of the single-machine ``suppliers.parquet``
+        (:data:`exposure.render.columnar.SUPPLIER_SCHEMA`, the record's fields and summary
+        counts) in its order, most exposed first (as :attr:`exposure.Result.suppliers` has
+        them, names compared in lower case). Unknown figures are ``NaN`` in
+        ``revenue_at_risk`` and ``revenue_at_risk_within_tier_limit``, null elsewhere;
+        ``tier`` is null when not exposed; ``revenue_at_risk_if_confirmed`` is null unless it
+        needs review, ``revenue_at_risk_if_reached`` unless some sale of unknown reach makes
+        it differ; ``routes_not_shown`` and ``revenue_at_risk_within_tier_limit`` are null
+        everywhere without a tier limit. ``listed_buyers`` and the counts of what is shown
+        come from the paths of each supplier's record (:func:`_shown_paths`).
     """
     F = _spark()
     options = {
@@ -363,13 +364,26 @@ def analyze_spark(
     )
     beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
     leading = listed.unionByName(table.filter("tier > 0").select("node")).distinct()
+    shown = _shown_paths(
+        edges,
+        listed,
+        per_node,
+        prepared,
+        max_tier=max_tier,
+        min_weight=min_weight,
+        cap=unquantified_cap,
+    )
     table = (
         table.join(beyond, "node", "left")
         .fillna({"beyond": False})
         .join(_affected_products(coded, reach, leading, prepared.order), "node", "left")
         .join(_other_restrictions(prepared), "node", "left")
         .join(_sales_not_reached(prepared), "node", "left")
+        .join(shown, "node", "left")
+        .fillna({"paths_shown": 0, "buyers_shown": 0, "weight_shown": 0.0, "shown_within": 0})
     )
+    if max_tier > 0:
+        table = table.join(_routes(edges, listed, max_tier), "node", "left")
     no_text = F.array().cast("array<string>")
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
@@ -377,6 +391,7 @@ def analyze_spark(
     # As a record gives it: only where it differs from the figure (unknown counted as 0).
     if_reached = F.coalesce(F.col("if_reached"), F.col("revenue_at_risk"))
     differs = exposed & (F.abs(if_reached - F.col("revenue_at_risk")) > 1e-12)
+    routes_left = F.round(F.coalesce("routes", F.lit(0.0))).cast("long") - F.col("shown_within")
     return table.select(
         F.col("name").alias("supplier"),
         exposed.alias("exposed"),
@@ -393,6 +408,7 @@ def analyze_spark(
         .when(F.col("estimated"), F.lit("estimate"))
         .otherwise(F.lit("disclosed"))
         .alias("share_basis"),
+        F.coalesce("listed_buyers", no_text).alias("listed_buyers"),
         F.coalesce("products", no_text).alias("products"),
         "needs_review",
         F.when(F.col("needs_review"), F.coalesce("if_confirmed", F.lit(0.0))).alias(
@@ -402,7 +418,15 @@ def analyze_spark(
         F.array(*(F.lit(a) for a in prepared.assumptions))
         .cast("array<string>")
         .alias("assumptions"),
+        "paths_shown",
         F.col("reached").cast("long").alias("listed_buyers_reached"),
+        (F.col("reached").cast("long") - F.col("buyers_shown")).alias("listed_buyers_not_shown"),
+        F.when(~unknown, F.round(F.col("revenue_at_risk") - F.col("weight_shown"), 12)).alias(
+            "weight_not_shown"
+        ),
+        (F.when(exposed, routes_left) if max_tier > 0 else F.lit(None))
+        .cast("long")
+        .alias("routes_not_shown"),
         F.when(F.col("deepest") > 0, F.col("deepest")).cast("int").alias("deepest_tier"),
         (
             (F.col("deepest") > max_tier) | (exposed & F.col("beyond"))
@@ -1380,3 +1404,305 @@ def _revenue_at_risk(edges: DataFrame, listed: DataFrame, *, routes_up_to: int =
         "solves such cycles exactly"
     )
     raise ExposureError(msg)
+
+
+# -- the paths a record shows ----------------------------------------------------------------
+
+
+def _shown_paths(
+    edges: DataFrame,
+    listed: DataFrame,
+    per_node: DataFrame,
+    prepared: _Prepared,
+    *,
+    max_tier: int,
+    min_weight: float,
+    cap: int,
+) -> DataFrame:
+    """Return what each exposed supplier's shown paths give the suppliers table.
+
+    The paths of a supplier's record (:meth:`exposure.records.RecordMaker.paths_of`): its
+    material paths (:func:`_material_paths`), and a nearest path to each listed buyer at its
+    tier that none of them reaches in that many sales (:func:`_nearest_paths`), heaviest
+    first (:func:`exposure.analysis.heaviest_first`). Returns ``node``, ``listed_buyers``
+    (their names, in the order the paths first end at them), ``paths_shown``,
+    ``buyers_shown`` (how many names), ``weight_shown`` (their known weights, each to 12
+    places, added in that order) and ``shown_within`` (those of at most ``max_tier`` sales).
+    """
+    F = _spark()
+    # Node codes in the order of one machine's (:func:`_node_order`): ties between paths go
+    # to the lower codes, and a search's order follows each supplier's customers in it.
+    codes = prepared.order.select(
+        "node", (F.col("group").cast("long") * F.lit(1 << 61) + F.col("position")).alias("code")
+    )
+    is_listed = listed.select("node", F.lit(True).alias("listed"))
+    standing = (
+        codes.join(is_listed, "node", "left")
+        .join(per_node.select("node", "tier"), "node", "left")
+        .join(prepared.nodes.select("node", "name"), "node")
+        .select(
+            "node",
+            "code",
+            "name",
+            F.coalesce("listed", F.lit(False)).alias("listed"),
+            F.coalesce("tier", F.lit(-1)).alias("tier"),
+        )
+        .localCheckpoint()
+    )
+    # One row a sale: its customer's standing as :class:`exposure.analysis.PathFinder` reads
+    # it (-1 listed, else its tier, 0 when it reaches no listed entity) and the share, null
+    # where not fully known.
+    sales = (
+        edges.join(standing.select(F.col("node").alias("src"), F.col("code").alias("last")), "src")
+        .join(
+            standing.select(
+                F.col("node").alias("dst"),
+                F.col("code").alias("next"),
+                F.col("listed").alias("next_listed"),
+                F.col("tier").alias("next_tier"),
+            ),
+            "dst",
+        )
+        .select(
+            "last",
+            "next",
+            "next_listed",
+            "next_tier",
+            F.when(F.col("next_listed"), F.lit(-1))
+            .otherwise(F.greatest("next_tier", F.lit(0)))
+            .alias("standing"),
+            F.when(~F.col("unknown_share"), F.col("share")).alias("share"),
+        )
+        .localCheckpoint()
+    )
+    largest = edges.filter(~F.col("unknown_share")).agg(F.max("share")).first()
+    falling = largest is None or largest[0] is None or largest[0] <= 1.0
+    starts = standing.filter("tier > 0").select(F.col("code").alias("start"), "tier")
+    material = _material_paths(
+        sales, starts, max_tier=max_tier, min_weight=min_weight, cap=cap, falling=falling
+    )
+    explained = material.join(starts, "start").filter(F.size("path") - 1 == F.col("tier"))
+    added = _nearest_paths(sales, starts.filter("tier > 1")).join(
+        explained.select("start", "last"), ["start", "last"], "left_anti"
+    )
+    shown = (
+        material.select("start", "last", "path", "weight")
+        .unionByName(added.select("start", "last", "path", "weight"))
+        .join(standing.select(F.col("code").alias("last"), "name"), "last")
+    )
+    item = F.struct(
+        F.col("weight").isNull().alias("unknown"),
+        (-F.coalesce("weight", F.lit(0.0))).alias("heaviest"),
+        F.size("path").alias("length"),
+        "path",
+        "name",
+        F.round("weight", 12).alias("weight"),
+    )
+    paths = F.array_sort(F.collect_list(item))
+    weights = F.filter(F.transform("paths", lambda p: p["weight"]), lambda w: w.isNotNull())
+    return (
+        shown.groupBy("start")
+        .agg(paths.alias("paths"))
+        .join(standing.select(F.col("code").alias("start"), "node"), "start")
+        .select(
+            "node",
+            F.array_distinct(F.transform("paths", lambda p: p["name"])).alias("listed_buyers"),
+            F.size("paths").cast("long").alias("paths_shown"),
+            F.aggregate(weights, F.lit(0.0), lambda total, w: total + w).alias("weight_shown"),
+            F.size(F.filter("paths", lambda p: p["length"] - 1 <= max_tier))
+            .cast("long")
+            .alias("shown_within"),
+        )
+        .withColumn("buyers_shown", F.size("listed_buyers").cast("long"))
+    )
+
+
+def _material_paths(
+    sales: DataFrame,
+    starts: DataFrame,
+    *,
+    max_tier: int,
+    min_weight: float,
+    cap: int,
+    falling: bool,
+) -> DataFrame:
+    """Return ``start``, ``last``, ``path`` and ``weight`` of each start's material paths.
+
+    :meth:`exposure.analysis.PathFinder.found_from` on Spark: one join a step extends every
+    path still going, from every start at once, by every sale a one-supplier search would
+    take (the same rules: simple paths, the minimum weight, the tier left). Of the paths of
+    unknown weight past the first sale, the first ``cap`` in the order of a depth-first
+    search are kept: each step records where the path comes in it (a listed customer ends a
+    path as the sales are read, in the order of the customers; the others are followed last
+    customer first), and the paths are ranked on those records. Once a start has ``cap``
+    such paths, a path of unknown weight still going that comes after them all is dropped:
+    whatever it leads to would come after them too (this keeps a search without a tier
+    limit from following every path of unknown weight).
+    """
+    F = _spark()
+    from pyspark.sql import Window
+
+    first = Window.partitionBy("start").orderBy("order")
+    order_type = "array<struct<kind:int,at:long>>"
+    frontier = starts.select(
+        "start",
+        F.col("start").alias("last"),
+        F.array("start").alias("path"),
+        F.lit(1.0).alias("weight"),
+        F.lit(1.0).alias("known"),
+        F.array().cast(order_type).alias("order"),
+    )
+    found = []
+    # The first ``cap`` paths of unknown weight past the first sale found so far, ranked.
+    kept_unknown = frontier.limit(0).select(
+        "start", "last", "path", "weight", "order", F.lit(0).alias("rank")
+    )
+    unknown = F.col("weight").isNull() & (F.size("path") > 2)
+    depth = 0
+    while max_tier <= 0 or depth < max_tier:
+        # Without a tier limit, every tier left is within reach.
+        remaining = max_tier - depth - 1 if max_tier > 0 else np.iinfo(np.int32).max
+        step = frontier.join(sales, "last")
+        known = F.col("known") * F.coalesce("share", F.lit(1.0))
+        light = known < min_weight
+        # Simple paths, but a listed supplier's sales may come back to it.
+        ok = ~F.array_contains("path", F.col("next")) | (
+            (F.col("next") == F.col("start")) & (F.col("standing") < 0)
+        )
+        if depth:
+            ok &= ~light  # every path through here weighs less than the minimum
+        ends = ok & (F.col("standing") < 0)
+        goes = ok & (F.col("standing") > 0) & (F.col("standing") <= remaining)
+        if falling:
+            goes &= ~light  # a first sale this small: every path on from it weighs less
+        key = F.struct(
+            F.when(ends, 0).otherwise(1).alias("kind"),
+            F.when(ends, F.col("next")).otherwise(-F.col("next")).alias("at"),
+        )
+        step = (
+            step.filter(ends | goes)
+            .select(
+                "start",
+                F.col("next").alias("last"),
+                F.concat("path", F.array("next")).alias("path"),
+                (F.col("weight") * F.col("share")).alias("weight"),
+                known.alias("known"),
+                F.concat("order", F.array(key)).alias("order"),
+                ends.alias("ends"),
+            )
+            .localCheckpoint()
+        )
+        ended = step.filter("ends").drop("ends", "known")
+        found.append(ended.filter(~unknown))
+        ranked = ended.filter(unknown).unionByName(kept_unknown.drop("rank"))
+        kept_unknown = (
+            ranked.withColumn("rank", F.row_number().over(first))
+            .filter(F.col("rank") <= cap)
+            .localCheckpoint()
+        )
+        frontier = step.filter(~F.col("ends")).drop("ends")
+        bound = kept_unknown.filter(F.col("rank") == cap).select(
+            "start", F.col("order").alias("bound")
+        )
+        frontier = (
+            frontier.join(bound, "start", "left")
+            .filter(
+                F.col("weight").isNotNull()
+                | F.col("bound").isNull()
+                | (F.col("order") < F.col("bound"))
+            )
+            .drop("bound")
+        )
+        depth += 1
+        if frontier.isEmpty():
+            break
+    paths = kept_unknown.drop("rank")
+    for more in found:
+        paths = paths.unionByName(more)
+    return paths.drop("order").localCheckpoint()
+
+
+def _nearest_paths(sales: DataFrame, starts: DataFrame) -> DataFrame:
+    """Return ``start``, ``last``, ``path`` and ``weight``: a shortest path to each nearest buyer.
+
+    :meth:`exposure.analysis.PathFinder.nearest_from` on Spark: from each start, one step a
+    sale through companies one tier nearer a listed entity at each; of the sales reaching one
+    company from one start, the lowest-numbered supplier's is kept.
+    """
+    F = _spark()
+    frontier = starts.select(
+        "start",
+        F.col("start").alias("last"),
+        F.array("start").alias("path"),
+        F.lit(1.0).alias("weight"),
+        F.col("tier").alias("goal"),
+    )
+    found = []
+    depth = 0
+    while True:
+        depth += 1
+        left = F.col("goal") - depth
+        wanted = F.when(left == 0, F.col("next_listed")).otherwise(
+            ~F.col("next_listed") & (F.col("next_tier") == left)
+        )
+        step = (
+            frontier.join(sales, "last")
+            .filter(wanted)
+            .groupBy("start", "next")
+            .agg(
+                F.min_by(
+                    F.struct(
+                        F.concat("path", F.array("next")).alias("path"),
+                        (F.col("weight") * F.col("share")).alias("weight"),
+                        "goal",
+                    ),
+                    "last",
+                ).alias("best")
+            )
+            .select(
+                "start",
+                F.col("next").alias("last"),
+                "best.path",
+                "best.weight",
+                "best.goal",
+            )
+            .localCheckpoint()
+        )
+        found.append(step.filter(F.col("goal") == depth).drop("goal"))
+        frontier = step.filter(F.col("goal") > depth)
+        if frontier.isEmpty():
+            break
+    paths = found[0]
+    for more in found[1:]:
+        paths = paths.unionByName(more)
+    return paths
+
+
+def _routes(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:
+    """Return ``node`` and ``routes``: its routes of at most ``max_tier`` sales to listed entities.
+
+    As :func:`exposure.analysis.limited_figures` counts them: a route may go round a cycle,
+    and passes through unlisted companies only (a listed company's own sales count).
+    """
+    F = _spark()
+    pattern = edges.select("src", "dst").distinct().localCheckpoint()
+    routes = (
+        pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_semi")
+        .groupBy(F.col("src").alias("node"))
+        .agg(F.count("*").cast("double").alias("routes"))
+        .localCheckpoint()
+    )
+    every = [routes]
+    onward = _to_unlisted(pattern, listed)
+    for _ in range(max_tier - 1):
+        routes = (
+            onward.join(routes.withColumnRenamed("node", "dst"), "dst")
+            .groupBy(F.col("src").alias("node"))
+            .agg(F.sum("routes").alias("routes"))
+            .localCheckpoint()
+        )
+        every.append(routes)
+    table = every[0]
+    for more in every[1:]:
+        table = table.unionByName(more)
+    return table.groupBy("node").agg(F.sum("routes").alias("routes"))

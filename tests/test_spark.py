@@ -20,6 +20,7 @@ import pytest
 from exposure import analyze, load
 from exposure.errors import DataError
 from exposure.reach import NO, UNKNOWN
+from exposure.render.columnar import SUPPLIER_SCHEMA
 from tests.conftest import LISTED_HEADER, SUPPLIERS_HEADER, listing, sale, write_csv
 
 pyspark = pytest.importorskip(
@@ -220,15 +221,9 @@ def test_report_on_spark_writes_the_suppliers_table_of_one_machine(
     assert on_spark.exit_code == 0, on_spark.output
     got = pd.read_parquet(tmp_path / "spark" / "suppliers.parquet")
     expected = pd.read_parquet(tmp_path / "local" / "suppliers.parquet")[got.columns]
-    assert got.columns.tolist() == [
-        "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound",
-        "revenue_at_risk_within_tier_limit", "share_basis", "products", "needs_review",
-        "revenue_at_risk_if_confirmed", "revenue_at_risk_if_reached", "assumptions",
-        "listed_buyers_reached", "deepest_tier", "beyond_tier_limit", "other_restrictions",
-        "sales_not_reached",
-    ]  # fmt: skip
+    assert got.columns.tolist() == SUPPLIER_SCHEMA.names
     assert expected["assumptions"].map(len).eq(2).all()  # the two what-ifs, on every row
-    lists = ["products", "assumptions", "other_restrictions", "sales_not_reached"]
+    lists = ["listed_buyers", "products", "assumptions", "other_restrictions", "sales_not_reached"]
     for table in (got, expected):  # lists read back as arrays: compared as tuples
         table[lists] = table[lists].map(tuple)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=0, atol=1e-12)
@@ -304,3 +299,79 @@ def test_explaining_suppliers_from_spark_gives_their_single_machine_records(
     explained = explain_suppliers(sales, data, names, as_of=as_of)
     assert explained.records(names) == local.records(names)
     assert any(record["paths"] for record in local.records(names))  # something to explain
+
+
+def _path_searches_on_spark(spark: Any, seed: int) -> tuple[Any, Any, Any, Any]:
+    """A dense random graph of mostly unknown shares, as the Spark searches and PathFinder read it."""
+    import numpy as np
+    from scipy import sparse
+
+    from exposure.analysis import PathFinder, tiers
+
+    rng = np.random.default_rng(seed)
+    n = 16
+    pairs = {(int(a), int(b)) for a, b in rng.integers(0, n, size=(45, 2)) if a != b}
+    src, dst = (np.array(side) for side in zip(*sorted(pairs), strict=True))
+    shares = np.where(rng.random(len(src)) < 0.6, np.nan, rng.uniform(0.005, 0.5, len(src)))
+    weights = sparse.csr_matrix((shares, (src, dst)), shape=(n, n))
+    listed = np.zeros(n, dtype=bool)
+    listed[[0, 1]] = True
+    tier = tiers(weights, listed)
+    standing = np.where(listed, -1, np.maximum(tier, 0))
+    sales = spark.createDataFrame(
+        pd.DataFrame(
+            {
+                "last": src,
+                "next": dst,
+                "next_listed": listed[dst],
+                "next_tier": tier[dst],
+                "standing": standing[dst],
+                "share": [None if np.isnan(s) else float(s) for s in shares],
+            }
+        )
+    )
+    exposed = np.flatnonzero(tier > 0)
+    starts = spark.createDataFrame(pd.DataFrame({"start": exposed, "tier": tier[exposed]}))
+    assert tier.max() >= 3  # nearest paths of several sales, to check the choice of each
+    return sales, starts, PathFinder(weights, listed, tier), exposed
+
+
+def _by_start(found: pd.DataFrame) -> dict[int, list[tuple[list[int], float | None]]]:
+    from exposure.analysis import heaviest_first
+
+    paths: dict[int, list[tuple[list[int], float | None]]] = {}
+    for row in found.itertuples():
+        weight = None if pd.isna(row.weight) else float(row.weight)
+        paths.setdefault(int(row.start), []).append(([int(c) for c in row.path], weight))
+    return {start: sorted(mine, key=heaviest_first) for start, mine in paths.items()}
+
+
+def test_paths_searched_on_spark_are_those_of_one_machine(spark: Any) -> None:
+    # Many paths of unknown weight against a cap of 2: which are kept follows the order of a
+    # depth-first search; shares under the minimum weight prune the known ones.
+    from exposure.spark import _material_paths, _nearest_paths
+
+    sales, starts, finder, exposed = _path_searches_on_spark(spark, seed=0)
+    for max_tier, cap in ((3, 2), (0, 3), (2, 0)):  # 0: no tier limit
+        found = _by_start(
+            _material_paths(
+                sales, starts, max_tier=max_tier, min_weight=0.01, cap=cap, falling=True
+            ).toPandas()
+        )
+        expected = {
+            start: finder.paths(start, max_tier=max_tier, min_weight=0.01, cap=cap)
+            for start in exposed.tolist()
+        }
+        assert found == {start: paths for start, paths in expected.items() if paths}
+        unknown = [sum(w is None and len(p) > 2 for p, w in paths) for paths in found.values()]
+        assert max(unknown) == cap  # the cap was reached
+    nearest = _by_start(_nearest_paths(sales, starts).toPandas())
+    assert nearest == _by_start(
+        pd.DataFrame(
+            [
+                {"start": start, "path": path, "weight": weight}
+                for start in exposed.tolist()
+                for path, weight in finder.nearest(start)
+            ]
+        )
+    )
