@@ -340,9 +340,10 @@ def _by_start(found: pd.DataFrame) -> dict[int, list[tuple[list[int], float | No
     from exposure.analysis import heaviest_first
 
     paths: dict[int, list[tuple[list[int], float | None]]] = {}
-    for row in found.itertuples():
-        weight = None if pd.isna(row.weight) else float(row.weight)
-        paths.setdefault(int(row.start), []).append(([int(c) for c in row.path], weight))
+    rows: list[dict[Any, Any]] = found.to_dict("records")
+    for row in rows:
+        weight = None if pd.isna(row["weight"]) else float(row["weight"])
+        paths.setdefault(int(row["start"]), []).append(([int(c) for c in row["path"]], weight))
     return {start: sorted(mine, key=heaviest_first) for start, mine in paths.items()}
 
 
