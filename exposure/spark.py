@@ -1562,7 +1562,15 @@ def _material_paths(
     while max_tier <= 0 or depth < max_tier:
         # Without a tier limit, every tier left is within reach.
         remaining = max_tier - depth - 1 if max_tier > 0 else np.iinfo(np.int32).max
-        step = frontier.join(sales, "last")
+        # Only the sales this step may take join the paths (the rules below decide): to a
+        # listed customer or one within the tiers left; past the first sale, where shares
+        # fall, none under the minimum weight. Most sales lead nowhere near a listed entity.
+        usable = (F.col("standing") < 0) | (
+            (F.col("standing") > 0) & (F.col("standing") <= remaining)
+        )
+        if depth and falling:
+            usable &= F.col("share").isNull() | (F.col("share") >= min_weight)
+        step = frontier.join(sales.filter(usable), "last")
         known = F.col("known") * F.coalesce("share", F.lit(1.0))
         light = known < min_weight
         # Simple paths, but a listed supplier's sales may come back to it.
@@ -1614,7 +1622,7 @@ def _material_paths(
             .drop("bound")
         )
         depth += 1
-        if frontier.isEmpty():
+        if depth != max_tier and frontier.isEmpty():
             break
     paths = kept_unknown.drop("rank")
     for more in found:
@@ -1639,6 +1647,8 @@ def _nearest_paths(sales: DataFrame, starts: DataFrame) -> DataFrame:
     )
     found = []
     depth = 0
+    # A step goes only to a listed customer or one that reaches a listed entity.
+    sales = sales.filter(F.col("next_listed") | (F.col("next_tier") > 0))
     while True:
         depth += 1
         left = F.col("goal") - depth
