@@ -353,12 +353,13 @@ def analyze_spark(
         edges, listed, risks.filter("revenue_at_risk IS NOT NULL").select("node", "revenue_at_risk")
     )
     suppliers = coded.select(F.col("src").alias("node")).distinct()
+    reached = _listed_reached(edges, listed).localCheckpoint()
     table = (
         suppliers.join(per_node, "node", "left")
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
         .join(risks.drop("revenue_at_risk"), "node", "left")
-        .join(_listed_reached(edges, listed), "node", "left")
+        .join(reached, "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
         .fillna({"needs_review": False, "reached": 0, "deepest": 0})
     )
@@ -368,6 +369,7 @@ def analyze_spark(
         edges,
         listed,
         per_node,
+        reached,
         prepared,
         max_tier=max_tier,
         min_weight=min_weight,
@@ -1232,12 +1234,14 @@ def _to_unlisted(sales: DataFrame, listed: DataFrame) -> DataFrame:
 
 
 def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
-    """Return ``node``, ``reached`` and ``deepest``: the listed entities each node reaches.
+    """Return ``node``, ``reached``, ``deepest`` and ``nearest``: the listed entities it reaches.
 
     As :func:`exposure.analysis.listed_reached_counts` counts them over the whole graph: how
-    many, and the most of the fewest sales to any of them. A search backwards from each listed
-    entity at once, one join a tier, carrying which entity it started from; paths stop at the
-    first listed entity, and a listed company's own sales count.
+    many, and the most of the fewest sales to any of them; and as
+    :func:`exposure.analysis.nearest_listed_counts` does, how many are nearest (at its tier).
+    A search backwards from each listed entity at once, one join a tier, carrying which
+    entity it started from; paths stop at the first listed entity, and a listed company's own
+    sales count.
     """
     F = _spark()
     pattern = edges.select("src", "dst").distinct().localCheckpoint()
@@ -1260,7 +1264,19 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
             .localCheckpoint()
         )
         found = found.unionByName(frontier).localCheckpoint()
-    return found.groupBy("node").agg(F.count("*").alias("reached"), F.max("level").alias("deepest"))
+    levels = F.collect_list("level")
+    return (
+        found.groupBy("node")
+        .agg(F.count("*").alias("reached"), F.max("level").alias("deepest"), levels.alias("levels"))
+        .select(
+            "node",
+            "reached",
+            "deepest",
+            F.size(F.filter("levels", lambda level: level == F.array_min("levels"))).alias(
+                "nearest"
+            ),
+        )
+    )
 
 
 def _beyond(edges: DataFrame, listed: DataFrame, exposed: DataFrame, max_tier: int) -> DataFrame:
@@ -1413,6 +1429,7 @@ def _shown_paths(
     edges: DataFrame,
     listed: DataFrame,
     per_node: DataFrame,
+    reached: DataFrame,
     prepared: _Prepared,
     *,
     max_tier: int,
@@ -1423,7 +1440,9 @@ def _shown_paths(
 
     The paths of a supplier's record (:meth:`exposure.records.RecordMaker.paths_of`): its
     material paths (:func:`_material_paths`), and a nearest path to each listed buyer at its
-    tier that none of them reaches in that many sales (:func:`_nearest_paths`), heaviest
+    tier that none of them reaches in that many sales (:func:`_nearest_paths`; searched only
+    from suppliers whose material paths reach fewer listed buyers in that many sales than
+    ``reached`` counts at its tier, as :func:`_listed_reached` gives it), heaviest
     first (:func:`exposure.analysis.heaviest_first`). Returns ``node``, ``listed_buyers``
     (their names, in the order the paths first end at them), ``paths_shown``,
     ``buyers_shown`` (how many names), ``weight_shown`` (their known weights, each to 12
@@ -1481,10 +1500,22 @@ def _shown_paths(
     material = _material_paths(
         sales, starts, max_tier=max_tier, min_weight=min_weight, cap=cap, falling=falling
     )
-    explained = material.join(starts, "start").filter(F.size("path") - 1 == F.col("tier"))
-    added = _nearest_paths(sales, starts.filter("tier > 1")).join(
-        explained.select("start", "last"), ["start", "last"], "left_anti"
+    explained = (
+        material.join(starts, "start")
+        .filter(F.size("path") - 1 == F.col("tier"))
+        .select("start", "last")
+        .distinct()
+        .localCheckpoint()
     )
+    unexplained = (
+        starts.filter("tier > 1")
+        .join(standing.select(F.col("code").alias("start"), "node"), "start")
+        .join(reached.select("node", "nearest"), "node")
+        .join(explained.groupBy("start").agg(F.count("*").alias("explained")), "start", "left")
+        .filter(F.coalesce("explained", F.lit(0)) < F.col("nearest"))
+        .select("start", "tier")
+    )
+    added = _nearest_paths(sales, unexplained).join(explained, ["start", "last"], "left_anti")
     shown = (
         material.select("start", "last", "path", "weight")
         .unionByName(added.select("start", "last", "path", "weight"))
