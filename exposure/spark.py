@@ -7,8 +7,8 @@ decisions, the user's lists) as exposure reads them, and returns the figures of 
 as :attr:`exposure.Result.suppliers` has them (``exposed``, ``tier``, ``revenue_at_risk``,
 ``NaN`` when unknown, ``revenue_at_risk_is_lower_bound``, ``share_basis``) with
 ``needs_review``, ``revenue_at_risk_if_confirmed``, ``revenue_at_risk_if_reached``, the
-products, assumptions, other restrictions, sales not reached and the counts of listed entities
-reached: every column of the single-machine table but those of each supplier's material paths.
+products, assumptions, other restrictions, sales not reached, the listed buyers its paths name
+and the counts of what they show: every column of the single-machine ``suppliers.parquet``.
 A customer that is only a possible match of a listed entity is shown, never dropped.
 :func:`explain_suppliers` returns a single-machine :class:`~exposure.Result` of the sales some
 suppliers' figures depend on, for their reports.
@@ -32,10 +32,14 @@ Every rule is the single-machine engine's own code, run where the data is:
   else r(v))``, one join and aggregation per step from the sales to listed buyers, until no
   figure changes by more than :data:`TOLERANCE`; the figures if confirmed, if reached and
   within the tier limit are stepped in the same joins. Every few steps the result is
-  checkpointed (cut from its lineage), so long cycles do not grow the plan.
+  checkpointed (cut from its lineage), so long cycles do not grow the plan;
+* **the paths a record shows** run on Spark too: every supplier's material paths searched at
+  once, one join a sale, ranked in the order of a one-supplier search (:func:`_material_paths`),
+  and the nearest paths that explain a supplier's tier (:func:`_nearest_paths`).
 
 Results agree with the single-machine engine's on every supplier (``tests/test_spark.py``):
-the same exposed set and tiers, revenue at risk within 1e-9, the same flags.
+the same exposed set and tiers, revenue at risk within 1e-9, the same flags, the same listed
+buyers named.
 
 Examples
 --------
