@@ -348,8 +348,9 @@ def _by_start(found: pd.DataFrame) -> dict[int, list[tuple[list[int], float | No
 
 
 def test_paths_searched_on_spark_are_those_of_one_machine(spark: Any) -> None:
-    # Many paths of unknown weight against a cap of 2: which are kept follows the order of a
-    # depth-first search; shares under the minimum weight prune the known ones.
+    # Many paths of unknown weight against caps of 0 to 3, with and without a tier limit:
+    # which are kept follows the order of a depth-first search; shares under the minimum
+    # weight prune the known ones.
     from exposure.spark import _material_paths, _nearest_paths
 
     sales, starts, finder, exposed = _path_searches_on_spark(spark, seed=0)
