@@ -467,6 +467,14 @@ def cli() -> None:
     help="With --engine spark: a Spark setting, as spark-submit's --conf takes it (e.g. "
     "spark.driver.memory=8g, all the memory local mode has). Repeatable.",
 )
+@click.option(
+    "--spark-paths/--no-spark-paths",
+    default=True,
+    show_default=True,
+    help="With --engine spark and no --supplier: search every supplier's paths for "
+    "listed_buyers and the counts of what they show. --no-spark-paths leaves those columns "
+    "empty (not known) and gives the figures far sooner on a large graph.",
+)
 @data_options
 @cache_option
 @analysis_options
@@ -478,6 +486,7 @@ def report(
     engine: str,
     spark_master: str,
     spark_conf: dict[str, str],
+    spark_paths: bool,
     data_dir: Path | None,
     listed_file: Path | None,
     suppliers_file: Path | None,
@@ -515,7 +524,7 @@ def report(
         sales = _sales_on_spark(spark_master, spark_conf, dataset)
         if every_supplier:
             assert output is not None  # the format option asked for it
-            _report_on_spark(dataset, sales, as_of, analysis, output)
+            _report_on_spark(dataset, sales, as_of, analysis, output, paths=spark_paths)
             return
         result = _explain_on_spark(dataset, sales, as_of, analysis, suppliers)
     else:
@@ -589,7 +598,13 @@ def _explain_on_spark(
 
 
 def _report_on_spark(
-    dataset: Dataset, sales: Any, as_of: str | None, analysis: Analysis, output: Path
+    dataset: Dataset,
+    sales: Any,
+    as_of: str | None,
+    analysis: Analysis,
+    output: Path,
+    *,
+    paths: bool,
 ) -> None:
     from exposure import spark
 
@@ -599,6 +614,7 @@ def _report_on_spark(
         as_of=as_of,
         max_tier=analysis.max_tier,
         min_weight=analysis.min_weight,
+        paths=paths,
         **analysis.options(),
     )
     inputs = tuple(dataset.files.values())

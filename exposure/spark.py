@@ -312,6 +312,7 @@ def analyze_spark(
     max_tier: int = MAX_TIER,
     min_weight: float = MIN_WEIGHT,
     unquantified_cap: int = UNQUANTIFIED_CAP,
+    paths: bool = True,
 ) -> DataFrame:
     """Return every supplier's figures, computed on Spark.
 
@@ -326,6 +327,11 @@ def analyze_spark(
         As :func:`exposure.analyze` takes them.
     assume_delisted, max_tier, min_weight, unquantified_cap
         As :func:`exposure.analyze` takes them.
+    paths
+        Whether to search every supplier's paths for ``listed_buyers`` and the counts of what
+        they show; without, those columns are null (not known), and the figures come much
+        sooner on a large graph (the paths' search shuffles every supplier's paths still going
+        at each step).
 
     Returns
     -------
@@ -369,28 +375,47 @@ def analyze_spark(
     )
     beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
     leading = listed.unionByName(table.filter("tier > 0").select("node")).distinct()
-    shown = _shown_paths(
-        edges,
-        listed,
-        per_node,
-        reached,
-        prepared,
-        max_tier=max_tier,
-        min_weight=min_weight,
-        cap=unquantified_cap,
-    )
     table = (
         table.join(beyond, "node", "left")
         .fillna({"beyond": False})
         .join(_affected_products(coded, reach, leading, prepared.order), "node", "left")
         .join(_other_restrictions(prepared), "node", "left")
         .join(_sales_not_reached(prepared), "node", "left")
-        .join(shown, "node", "left")
-        .fillna({"paths_shown": 0, "buyers_shown": 0, "weight_shown": 0.0, "shown_within": 0})
     )
-    if max_tier > 0:
-        table = table.join(_routes(edges, listed, max_tier), "node", "left")
     no_text = F.array().cast("array<string>")
+    if paths:
+        shown = _shown_paths(
+            edges,
+            listed,
+            per_node,
+            reached,
+            prepared,
+            max_tier=max_tier,
+            min_weight=min_weight,
+            cap=unquantified_cap,
+        )
+        table = table.join(shown, "node", "left").fillna(
+            {"paths_shown": 0, "buyers_shown": 0, "weight_shown": 0.0, "shown_within": 0}
+        )
+        table = table.withColumn("listed_buyers", F.coalesce("listed_buyers", no_text))
+        if max_tier > 0:
+            table = table.join(_routes(edges, listed, max_tier), "node", "left")
+    else:  # not searched: not known, never 0
+        table = table.select(
+            "*",
+            F.lit(None).cast("array<string>").alias("listed_buyers"),
+            *(
+                F.lit(None).cast(kind).alias(name)
+                for name, kind in (
+                    ("paths_shown", "long"),
+                    ("buyers_shown", "long"),
+                    ("weight_shown", "double"),
+                    ("shown_within", "long"),
+                )
+            ),
+        )
+    if "routes" not in table.columns:
+        table = table.withColumn("routes", F.lit(None).cast("double"))
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
     figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
@@ -398,6 +423,8 @@ def analyze_spark(
     if_reached = F.coalesce(F.col("if_reached"), F.col("revenue_at_risk"))
     differs = exposed & (F.abs(if_reached - F.col("revenue_at_risk")) > 1e-12)
     routes_left = F.round(F.coalesce("routes", F.lit(0.0))).cast("long") - F.col("shown_within")
+    if not paths:
+        routes_left = F.lit(None).cast("long")
     return table.select(
         F.col("name").alias("supplier"),
         exposed.alias("exposed"),
@@ -414,7 +441,7 @@ def analyze_spark(
         .when(F.col("estimated"), F.lit("estimate"))
         .otherwise(F.lit("disclosed"))
         .alias("share_basis"),
-        F.coalesce("listed_buyers", no_text).alias("listed_buyers"),
+        "listed_buyers",
         F.coalesce("products", no_text).alias("products"),
         "needs_review",
         F.when(F.col("needs_review"), F.coalesce("if_confirmed", F.lit(0.0))).alias(

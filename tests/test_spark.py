@@ -272,6 +272,35 @@ def test_report_on_spark_explains_a_supplier_as_one_machine_does(spark: Any) -> 
     spark.conf.unset(setting)
 
 
+def test_report_on_spark_without_paths_leaves_their_columns_unknown(
+    spark: Any, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+
+    runner = CliRunner()
+    command = ["report", "--as-of", "2019-10-09", "--format", "parquet"]
+    local = runner.invoke(cli, [*command, "-o", str(tmp_path / "local")])
+    assert local.exit_code == 0, local.output
+    figures_only = ["--engine", "spark", "--spark-master", "local[2]", "--no-spark-paths"]
+    on_spark = runner.invoke(cli, [*command, *figures_only, "-o", str(tmp_path / "spark")])
+    assert on_spark.exit_code == 0, on_spark.output
+    got = pd.read_parquet(tmp_path / "spark" / "suppliers.parquet")
+    expected = pd.read_parquet(tmp_path / "local" / "suppliers.parquet")
+    from_paths = [
+        "listed_buyers", "paths_shown", "listed_buyers_not_shown", "weight_not_shown",
+        "routes_not_shown",
+    ]  # fmt: skip
+    assert got.columns.tolist() == expected.columns.tolist()
+    assert got[from_paths].isna().all().all()  # not searched: unknown, not 0 or none
+    assert expected["paths_shown"].gt(0).any()
+    assert got["supplier"].tolist() == expected["supplier"].tolist()
+    for column in ("exposed", "tier", "listed_buyers_reached"):
+        assert got[column].equals(expected[column]), column
+    assert (got["revenue_at_risk"] - expected["revenue_at_risk"]).abs().max() < 1e-12
+
+
 def test_report_on_spark_asks_for_parquet(spark: Any) -> None:
     from click.testing import CliRunner
 
