@@ -174,7 +174,7 @@ def write_suppliers(
     # places, unknown as null, no share basis where not exposed.
     figures = (
         "revenue_at_risk", "revenue_at_risk_within_tier_limit", "revenue_at_risk_if_confirmed",
-        "revenue_at_risk_if_reached",
+        "revenue_at_risk_if_reached", "weight_not_shown",
     )  # fmt: skip
     table = suppliers.select(
         *(
@@ -454,7 +454,7 @@ def analyze_spark(
         "paths_shown",
         F.col("reached").cast("long").alias("listed_buyers_reached"),
         (F.col("reached").cast("long") - F.col("buyers_shown")).alias("listed_buyers_not_shown"),
-        F.when(~unknown, F.round(F.col("revenue_at_risk") - F.col("weight_shown"), 12)).alias(
+        F.when(~unknown, F.col("revenue_at_risk") - F.col("weight_shown")).alias(
             "weight_not_shown"
         ),
         (F.when(exposed, routes_left) if max_tier > 0 else F.lit(None))
