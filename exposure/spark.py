@@ -57,6 +57,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
@@ -414,8 +415,6 @@ def analyze_spark(
                 )
             ),
         )
-    if "routes" not in table.columns:
-        table = table.withColumn("routes", F.lit(None).cast("double"))
     exposed = F.col("tier") > 0
     unknown = F.col("lower_bound") & (F.col("revenue_at_risk") <= 0)
     figure = F.when(unknown, F.lit(float("nan"))).otherwise(F.col("revenue_at_risk"))
@@ -1088,6 +1087,11 @@ def _flagged(edges: DataFrame, listed: DataFrame, risk: DataFrame) -> DataFrame:
     )
 
 
+def _union(tables: Sequence[DataFrame]) -> DataFrame:
+    """Return the rows of every table (at least one), matching columns by name."""
+    return functools.reduce(lambda union, more: union.unionByName(more), tables)
+
+
 def _as_variant(table: DataFrame, variant: str) -> DataFrame:
     """Return ``table`` with a ``variant`` column: one of the fixed points stepped together."""
     return table.withColumn("variant", _spark().lit(variant))
@@ -1118,13 +1122,8 @@ def _risks(edges: DataFrame, listed: DataFrame, prepared: _Prepared, max_tier: i
         variant_edges.append(_as_variant(reached, "if_reached"))
         variant_listed.append(_as_variant(listed, "if_reached"))
         variants.append("if_reached")
-    columns = ["variant", "src", "dst", "share"]
-    all_edges = variant_edges[0].select(columns)
-    for more in variant_edges[1:]:
-        all_edges = all_edges.unionByName(more.select(columns))
-    all_listed = variant_listed[0].select("variant", "node")
-    for more in variant_listed[1:]:
-        all_listed = all_listed.unionByName(more.select("variant", "node"))
+    all_edges = _union([e.select("variant", "src", "dst", "share") for e in variant_edges])
+    all_listed = _union([nodes.select("variant", "node") for nodes in variant_listed])
     found = _revenue_at_risk(all_edges, all_listed, routes_up_to=max_tier)
     if max_tier <= 0:
         found = found.withColumn("within", F.lit(None).cast("double"))
@@ -1686,10 +1685,7 @@ def _material_paths(
         depth += 1
         if depth != max_tier and frontier.isEmpty():
             break
-    paths = kept_unknown.drop("rank")
-    for more in found:
-        paths = paths.unionByName(more)
-    return paths.drop("order").localCheckpoint()
+    return _union([kept_unknown.drop("rank"), *found]).drop("order").localCheckpoint()
 
 
 def _nearest_paths(sales: DataFrame, starts: DataFrame) -> DataFrame:
@@ -1744,10 +1740,7 @@ def _nearest_paths(sales: DataFrame, starts: DataFrame) -> DataFrame:
         frontier = step.filter(F.col("goal") > depth)
         if frontier.isEmpty():
             break
-    paths = found[0]
-    for more in found[1:]:
-        paths = paths.unionByName(more)
-    return paths
+    return _union(found)
 
 
 def _routes(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:
@@ -1774,7 +1767,4 @@ def _routes(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:
             .localCheckpoint()
         )
         every.append(routes)
-    table = every[0]
-    for more in every[1:]:
-        table = table.unionByName(more)
-    return table.groupBy("node").agg(F.sum("routes").alias("routes"))
+    return _union(every).groupBy("node").agg(F.sum("routes").alias("routes"))
