@@ -1269,44 +1269,73 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
     As :func:`exposure.analysis.listed_reached_counts` counts them over the whole graph: how
     many, and the most of the fewest sales to any of them; and as
     :func:`exposure.analysis.nearest_listed_counts` does, how many are nearest (at its tier).
-    A search backwards from each listed entity at once, one join a tier, carrying which
-    entity it started from; paths stop at the first listed entity, and a listed company's own
-    sales count.
+    Paths stop at the first listed entity, and a listed company's own sales count.
+
+    As on one machine, what each node reaches is a set of listed entities kept as bits, 64 a
+    word: a row per node and word it has bits in. A search backwards from every listed entity
+    at once ORs each customer's bits found at the last tier into its suppliers', one join a
+    tier, and keeps those the supplier had not yet (a node's deepest tier is the last at which
+    it gained one). A row per node and word, not per node and listed entity: on a graph where
+    every company reaches hundreds of listed entities, that is what keeps a tier's join to
+    about one row a sale.
     """
     F = _spark()
+    spark = listed.sparkSession
     pattern = edges.select("src", "dst").distinct().localCheckpoint()
     unlisted = _to_unlisted(pattern, listed)
-    found = (
-        pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_semi")
-        .select(F.col("src").alias("node"), F.col("dst").alias("target"), F.lit(1).alias("level"))
-        .localCheckpoint()
+    # Each listed entity's word and bit (the 64th bit is the sign of a signed long).
+    order = sorted(row["node"] for row in listed.select("node").distinct().collect())
+    bits = spark.createDataFrame(
+        [(node, i // 64, _bit(i % 64)) for i, node in enumerate(order)],
+        "dst string, word int, bits long",
     )
-    frontier = found
+
+    def gathered(rows: DataFrame) -> DataFrame:
+        return rows.groupBy(F.col("src").alias("node"), "word").agg(F.bit_or("bits").alias("bits"))
+
+    def counted(rows: DataFrame, level: int) -> DataFrame:
+        return rows.groupBy("node").agg(
+            F.sum(F.bit_count("bits")).cast("long").alias("count"), F.lit(level).alias("level")
+        )
+
+    new = gathered(pattern.join(F.broadcast(bits), "dst")).localCheckpoint()
+    seen = new
+    counts = [counted(new, 1).localCheckpoint()]
     depth = 1
-    while not frontier.isEmpty():
+    while not new.isEmpty():
         depth += 1
-        frontier = (
-            unlisted.join(frontier.select(F.col("node").alias("dst"), "target"), "dst")
-            .select(F.col("src").alias("node"), "target")
-            .distinct()
-            .join(found, ["node", "target"], "left_anti")
-            .withColumn("level", F.lit(depth))
+        offered = gathered(unlisted.join(new.withColumnRenamed("node", "dst"), "dst"))
+        new = (
+            offered.join(seen.withColumnRenamed("bits", "had"), ["node", "word"], "left")
+            .select(
+                "node",
+                "word",
+                F.col("bits").bitwiseAND(F.bitwise_not(F.coalesce("had", F.lit(0)))).alias("bits"),
+            )
+            .filter(F.col("bits") != 0)
             .localCheckpoint()
         )
-        found = found.unionByName(frontier).localCheckpoint()
-    levels = F.collect_list("level")
+        counts.append(counted(new, depth).localCheckpoint())
+        seen = (
+            seen.unionByName(new)
+            .groupBy("node", "word")
+            .agg(F.bit_or("bits").alias("bits"))
+            .localCheckpoint()
+        )
     return (
-        found.groupBy("node")
-        .agg(F.count("*").alias("reached"), F.max("level").alias("deepest"), levels.alias("levels"))
-        .select(
-            "node",
-            "reached",
-            "deepest",
-            F.size(F.filter("levels", lambda level: level == F.array_min("levels"))).alias(
-                "nearest"
-            ),
+        _union(counts)
+        .groupBy("node")
+        .agg(
+            F.sum("count").alias("reached"),
+            F.max("level").alias("deepest"),
+            F.min_by("count", "level").alias("nearest"),
         )
     )
+
+
+def _bit(position: int) -> int:
+    """Return a signed 64-bit word with only bit ``position`` (0 to 63) set."""
+    return (1 << position) - (1 << 64) * (position == 63)
 
 
 def _beyond(edges: DataFrame, listed: DataFrame, exposed: DataFrame, max_tier: int) -> DataFrame:
@@ -1545,7 +1574,7 @@ def _shown_paths(
         .filter(F.coalesce("explained", F.lit(0)) < F.col("nearest"))
         .select("start", "tier")
     )
-    added = _nearest_paths(sales, unexplained).join(explained, ["start", "last"], "left_anti")
+    added = _nearest_paths(sales, unexplained, known=explained)
     shown = (
         material.select("start", "last", "path", "weight")
         .unionByName(added.select("start", "last", "path", "weight"))
@@ -1688,25 +1717,24 @@ def _material_paths(
     return _union([kept_unknown.drop("rank"), *found]).drop("order").localCheckpoint()
 
 
-def _nearest_paths(sales: DataFrame, starts: DataFrame) -> DataFrame:
+def _nearest_paths(
+    sales: DataFrame, starts: DataFrame, known: DataFrame | None = None
+) -> DataFrame:
     """Return ``start``, ``last``, ``path`` and ``weight``: a shortest path to each nearest buyer.
 
     :meth:`exposure.analysis.PathFinder.nearest_from` on Spark: from each start, one step a
     sale through companies one tier nearer a listed entity at each; of the sales reaching one
-    company from one start, the lowest-numbered supplier's is kept.
+    company from one start, the lowest-numbered supplier's is kept. As on one machine, a step
+    keeps only each company reached and its supplier; the paths are traced back from their
+    ends once the search is done, leaving out the ``known`` ones (``start`` and ``last``: the
+    buyers other paths explain already).
     """
     F = _spark()
-    frontier = starts.select(
-        "start",
-        F.col("start").alias("last"),
-        F.array("start").alias("path"),
-        F.lit(1.0).alias("weight"),
-        F.col("tier").alias("goal"),
-    )
-    found = []
-    depth = 0
+    frontier = starts.select("start", F.col("start").alias("last"), F.col("tier").alias("goal"))
     # A step goes only to a listed customer or one that reaches a listed entity.
     sales = sales.filter(F.col("next_listed") | (F.col("next_tier") > 0))
+    reached, ends = [], []
+    depth = 0
     while True:
         depth += 1
         left = F.col("goal") - depth
@@ -1718,29 +1746,60 @@ def _nearest_paths(sales: DataFrame, starts: DataFrame) -> DataFrame:
             .filter(wanted)
             .groupBy("start", "next")
             .agg(
-                F.min_by(
-                    F.struct(
-                        F.concat("path", F.array("next")).alias("path"),
-                        (F.col("weight") * F.col("share")).alias("weight"),
-                        "goal",
-                    ),
-                    "last",
-                ).alias("best")
+                F.min_by(F.struct("last", "share"), "last").alias("from"),
+                F.first("goal").alias("goal"),
             )
             .select(
                 "start",
-                F.col("next").alias("last"),
-                "best.path",
-                "best.weight",
-                "best.goal",
+                F.col("next").alias("node"),
+                F.col("from.last").alias("supplier"),
+                F.col("from.share").alias("share"),
+                "goal",
+                F.lit(depth).alias("depth"),
             )
             .localCheckpoint()
         )
-        found.append(step.filter(F.col("goal") == depth).drop("goal"))
-        frontier = step.filter(F.col("goal") > depth)
+        reached.append(step.drop("goal"))
+        ends.append(step.filter(F.col("goal") == depth).select("start", "node", "depth"))
+        frontier = step.filter(F.col("goal") > depth).select(
+            "start", F.col("node").alias("last"), "goal"
+        )
         if frontier.isEmpty():
             break
-    return _union(found)
+    found = _union(ends)
+    if known is not None:
+        found = found.join(
+            known.select("start", F.col("last").alias("node")), ["start", "node"], "left_anti"
+        )
+    # Traced back from the end, one sale a step: every path still being traced is as many
+    # sales from its start as it has steps left.
+    trail = _union(reached).withColumnRenamed("depth", "left")
+    paths = found.select(
+        "start",
+        F.col("node").alias("last"),
+        F.array("node").alias("path"),
+        F.lit(1.0).alias("weight"),
+        "node",
+        F.col("depth").alias("left"),
+    )
+    for _ in range(depth):
+        paths = (
+            paths.join(trail, ["start", "node", "left"], "left")
+            .select(
+                "start",
+                "last",
+                F.when(F.col("left") > 0, F.concat(F.array("supplier"), "path"))
+                .otherwise(F.col("path"))
+                .alias("path"),
+                F.when(F.col("left") > 0, F.col("weight") * F.col("share"))
+                .otherwise(F.col("weight"))
+                .alias("weight"),
+                F.coalesce("supplier", "node").alias("node"),
+                F.greatest(F.col("left") - 1, F.lit(0)).alias("left"),
+            )
+            .localCheckpoint()
+        )
+    return paths.select("start", "last", "path", "weight")
 
 
 def _routes(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:

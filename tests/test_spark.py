@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -406,3 +407,38 @@ def test_paths_searched_on_spark_are_those_of_one_machine(spark: Any) -> None:
             ]
         )
     )
+
+
+def test_listed_entities_reached_are_counted_as_on_one_machine(spark: Any) -> None:
+    # 150 listed entities: three words of bits, the sign bit of each full word among them.
+    from scipy import sparse
+
+    from exposure.analysis import listed_reached_counts, nearest_listed_counts, tiers
+    from exposure.spark import _listed_reached
+
+    rng = np.random.default_rng(3)
+    n, listed_count = 400, 150
+    src = rng.integers(0, n, 2400)
+    dst = rng.integers(0, n, 2400)
+    keep = src != dst
+    adjacency = sparse.csr_matrix((np.ones(keep.sum()), (src[keep], dst[keep])), shape=(n, n))
+    adjacency.sum_duplicates()
+    listed = np.zeros(n, dtype=bool)
+    listed[rng.choice(n, listed_count, replace=False)] = True
+    reached, deepest = listed_reached_counts(adjacency, listed, 0)
+    nearest = nearest_listed_counts(adjacency, listed, tiers(adjacency, listed))
+    rows, columns = adjacency.nonzero()
+    edges = spark.createDataFrame(
+        pd.DataFrame({"src": [f"n{i}" for i in rows], "dst": [f"n{j}" for j in columns]})
+    )
+    listed_nodes = spark.createDataFrame(
+        pd.DataFrame({"node": [f"n{i}" for i in np.flatnonzero(listed)]})
+    )
+    found = _listed_reached(edges, listed_nodes).toPandas().set_index("node")
+    some = np.flatnonzero(reached > 0)
+    assert sorted(found.index) == sorted(f"n{i}" for i in some)
+    assert reached.max() > 128  # some node reaches entities in every word
+    found = found.loc[[f"n{i}" for i in some]]
+    assert found["reached"].tolist() == reached[some].tolist()
+    assert found["deepest"].tolist() == deepest[some].tolist()
+    assert found["nearest"].tolist() == nearest[some].tolist()
