@@ -452,11 +452,11 @@ def cli() -> None:
 )
 @click.option(
     "--spark-master",
-    default="local[*]",
-    show_default=True,
+    default=None,
     metavar="URL",
     help="With --engine spark: where Spark runs (local[*]: this machine's cores; "
-    "spark://HOST:7077, yarn...).",
+    "spark://HOST:7077, yarn...). Default: spark-submit's --master when run by it, else "
+    "local[*].",
 )
 @click.option(
     "--spark-conf",
@@ -484,7 +484,7 @@ def report(
     suppliers: tuple[str, ...],
     top: int | None,
     engine: str,
-    spark_master: str,
+    spark_master: str | None,
     spark_conf: dict[str, str],
     spark_paths: bool,
     data_dir: Path | None,
@@ -574,7 +574,7 @@ def _spark_settings(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _sales_on_spark(master: str, settings: dict[str, str], dataset: Dataset) -> Any:
+def _sales_on_spark(master: str | None, settings: dict[str, str], dataset: Dataset) -> Any:
     """Return the sales of ``dataset``'s suppliers file as a Spark session started so reads them."""
     from exposure import spark
 
@@ -619,7 +619,10 @@ def _report_on_spark(
     )
     inputs = tuple(dataset.files.values())
     rows = spark.write_suppliers(figures, output, inputs=inputs)
-    click.echo(f"Wrote {output}: suppliers.parquet ({count(rows, 'row')}), on Spark", err=True)
+    where = sales.sparkSession.sparkContext.master
+    click.echo(
+        f"Wrote {output}: suppliers.parquet ({count(rows, 'row')}), on Spark ({where})", err=True
+    )
 
 
 @cli.command()

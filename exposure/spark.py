@@ -119,13 +119,14 @@ def _spark() -> Any:
     return functions
 
 
-def connect(master: str = "local[*]", config: dict[str, str] | None = None) -> SparkSession:
+def connect(master: str | None = None, config: dict[str, str] | None = None) -> SparkSession:
     """Return the Spark session to run on: ``local[*]`` (this machine's cores) or a cluster URL.
 
-    ``config`` holds Spark settings for a session started here, for example
-    ``{"spark.driver.memory": "6g"}`` (in local mode the driver's memory is all there is; Spark's
-    default is 1 GiB). Under ``spark-submit`` the master and settings it was given win (Spark
-    already running is reused).
+    ``master`` defaults to the one ``spark-submit`` was given (``--master``) when this runs
+    under it, else ``local[*]``. ``config`` holds Spark settings for the session, for example
+    ``{"spark.driver.memory": "6g"}`` (in local mode the driver's memory is all there is;
+    Spark's default is 1 GiB); under ``spark-submit``, give the driver's memory to it
+    (``--driver-memory``), as its JVM is running already. A session already running is reused.
     """
     _spark()
     import os
@@ -139,19 +140,24 @@ def connect(master: str = "local[*]", config: dict[str, str] | None = None) -> S
     # PySpark 4 warns on every conversion that it is not tested with pandas 3; the engine's
     # answers are tested against the single-machine engine's (tests/test_spark.py).
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
-    builder = (
-        SparkSession.builder.master(master)
-        .appName("exposure")
-        .config("spark.ui.showConsoleProgress", "false")
-    )
-    if master.startswith("local"):
-        # Spark's default of 200 partitions a shuffle suits a cluster; on one machine the
-        # searches' many small joins run 1.7x faster with a few per core (measured at 10k).
-        builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
+    builder = SparkSession.builder.config("spark.ui.showConsoleProgress", "false")
+    # spark-submit starts the JVM with its --master and --name, and hands its address to the
+    # Python it runs: then they stand unless the caller names a master.
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+    if not submitted:
+        builder = builder.appName("exposure")
+    if master is not None or not submitted:
+        builder = builder.master(master or "local[*]")
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    partitions = "spark.sql.shuffle.partitions"
+    local = str(spark.sparkContext.master).startswith("local")
+    if local and not spark.sparkContext.getConf().contains(partitions):
+        # Spark's default of 200 partitions a shuffle suits a cluster; on one machine the
+        # searches' many small joins run 1.7x faster with a few per core (measured at 10k).
+        spark.conf.set(partitions, str(2 * (os.cpu_count() or 1)))
     return spark
 
 
@@ -1293,43 +1299,33 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
     def gathered(rows: DataFrame) -> DataFrame:
         return rows.groupBy(F.col("src").alias("node"), "word").agg(F.bit_or("bits").alias("bits"))
 
-    def counted(rows: DataFrame, level: int) -> DataFrame:
-        return rows.groupBy("node").agg(
-            F.sum(F.bit_count("bits")).cast("long").alias("count"), F.lit(level).alias("level")
-        )
-
     new = gathered(pattern.join(F.broadcast(bits), "dst")).localCheckpoint()
-    seen = new
-    counts = [counted(new, 1).localCheckpoint()]
+    seen, gained = new, [new.withColumn("level", F.lit(1))]
     depth = 1
     while not new.isEmpty():
         depth += 1
         offered = gathered(unlisted.join(new.withColumnRenamed("node", "dst"), "dst"))
-        new = (
-            offered.join(seen.withColumnRenamed("bits", "had"), ["node", "word"], "left")
-            .select(
-                "node",
-                "word",
-                F.col("bits").bitwiseAND(F.bitwise_not(F.coalesce("had", F.lit(0)))).alias("bits"),
-            )
-            .filter(F.col("bits") != 0)
+        both = (
+            seen.withColumnRenamed("bits", "had")
+            .join(offered, ["node", "word"], "full")
+            .select("node", "word", F.coalesce("had", F.lit(0)).alias("had"), "bits")
             .localCheckpoint()
         )
-        counts.append(counted(new, depth).localCheckpoint())
-        seen = (
-            seen.unionByName(new)
-            .groupBy("node", "word")
-            .agg(F.bit_or("bits").alias("bits"))
-            .localCheckpoint()
+        fresh = F.col("bits").bitwiseAND(F.bitwise_not("had"))
+        new = both.select("node", "word", fresh.alias("bits")).filter(F.col("bits") != 0)
+        gained.append(new.withColumn("level", F.lit(depth)))
+        seen = both.select(
+            "node", "word", F.col("had").bitwiseOR(F.coalesce("bits", F.lit(0))).alias("bits")
         )
-    return (
-        _union(counts)
-        .groupBy("node")
-        .agg(
-            F.sum("count").alias("reached"),
-            F.max("level").alias("deepest"),
-            F.min_by("count", "level").alias("nearest"),
-        )
+    per_level = (
+        _union(gained)
+        .groupBy("node", "level")
+        .agg(F.sum(F.bit_count("bits")).cast("long").alias("count"))
+    )
+    return per_level.groupBy("node").agg(
+        F.sum("count").alias("reached"),
+        F.max("level").alias("deepest"),
+        F.min_by("count", "level").alias("nearest"),
     )
 
 

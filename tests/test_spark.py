@@ -273,20 +273,39 @@ def test_report_on_spark_explains_a_supplier_as_one_machine_does(spark: Any) -> 
     spark.conf.unset(setting)
 
 
-def test_report_on_spark_without_paths_leaves_their_columns_unknown(
-    spark: Any, tmp_path: Path
+def test_report_under_spark_submit_without_paths_leaves_their_columns_unknown(
+    tmp_path: Path,
 ) -> None:
+    # As on a cluster: spark-submit starts Spark with its --master and runs the command line
+    # (the package's __main__.py), which keeps that master.
+    import subprocess
+
     from click.testing import CliRunner
 
+    import exposure
     from exposure.cli import cli
 
-    runner = CliRunner()
     command = ["report", "--as-of", "2019-10-09", "--format", "parquet"]
-    local = runner.invoke(cli, [*command, "-o", str(tmp_path / "local")])
+    local = CliRunner().invoke(cli, [*command, "-o", str(tmp_path / "local")])
     assert local.exit_code == 0, local.output
-    figures_only = ["--engine", "spark", "--spark-master", "local[2]", "--no-spark-paths"]
-    on_spark = runner.invoke(cli, [*command, *figures_only, "-o", str(tmp_path / "spark")])
-    assert on_spark.exit_code == 0, on_spark.output
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    main = Path(exposure.__file__).parent / "__main__.py"
+    spark_options = ["--master", "local[1]", "--conf", "spark.ui.enabled=false"]
+    figures_only = ["--engine", "spark", "--no-spark-paths", "-o", str(tmp_path / "spark")]
+    done = subprocess.run(
+        [str(submit), *spark_options, str(main), *command, *figures_only],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+        },
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "on Spark (local[1])" in done.stdout  # the Python it runs writes there
     got = pd.read_parquet(tmp_path / "spark" / "suppliers.parquet")
     expected = pd.read_parquet(tmp_path / "local" / "suppliers.parquet")
     from_paths = [
