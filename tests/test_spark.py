@@ -291,6 +291,13 @@ def test_report_under_spark_submit_without_paths_leaves_their_columns_unknown(
     submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
     main = Path(exposure.__file__).parent / "__main__.py"
     spark_options = ["--master", "local[1]", "--conf", "spark.ui.enabled=false"]
+    # Small tables: one partition a shuffle, as in the session above.
+    spark_options += [
+        "--conf",
+        "spark.sql.shuffle.partitions=1",
+        "--conf",
+        "spark.sql.adaptive.enabled=false",
+    ]
     figures_only = ["--engine", "spark", "--no-spark-paths", "-o", str(tmp_path / "spark")]
     done = subprocess.run(
         [str(submit), *spark_options, str(main), *command, *figures_only],
