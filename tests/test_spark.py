@@ -291,7 +291,7 @@ def test_report_under_spark_submit_without_paths_leaves_their_columns_unknown(
     submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
     main = Path(exposure.__file__).parent / "__main__.py"
     spark_options = ["--master", "local[1]", "--conf", "spark.ui.enabled=false"]
-    # Small tables: one partition a shuffle, as in the session above.
+    # Small tables: one partition a shuffle, as the Spark session of the fixture above has.
     spark_options += [
         "--conf",
         "spark.sql.shuffle.partitions=1",
