@@ -1287,8 +1287,9 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
     """
     F = _spark()
     spark = listed.sparkSession
-    pattern = edges.select("src", "dst").distinct().localCheckpoint()
-    unlisted = _to_unlisted(pattern, listed)
+    # The edges are one a pair of companies (:func:`_edges`).
+    pattern = edges.select("src", "dst")
+    unlisted = _to_unlisted(pattern, listed).localCheckpoint()
     # Each listed entity's word and bit (the 64th bit is the sign of a signed long).
     order = sorted(row["node"] for row in listed.select("node").distinct().collect())
     bits = spark.createDataFrame(
@@ -1343,7 +1344,7 @@ def _beyond(edges: DataFrame, listed: DataFrame, exposed: DataFrame, max_tier: i
     F = _spark()
     if max_tier <= 0:
         return listed.sparkSession.createDataFrame([], "node string, beyond boolean")
-    unlisted = _to_unlisted(edges.select("src", "dst").distinct(), listed).localCheckpoint()
+    unlisted = _to_unlisted(edges.select("src", "dst"), listed).localCheckpoint()
     going_on = exposed.join(listed, "node", "left_anti")
     for _ in range(max_tier):
         going_on = (
@@ -1805,7 +1806,7 @@ def _routes(edges: DataFrame, listed: DataFrame, max_tier: int) -> DataFrame:
     and passes through unlisted companies only (a listed company's own sales count).
     """
     F = _spark()
-    pattern = edges.select("src", "dst").distinct().localCheckpoint()
+    pattern = edges.select("src", "dst")  # one a pair of companies (:func:`_edges`)
     routes = (
         pattern.join(listed.withColumnRenamed("node", "dst"), "dst", "left_semi")
         .groupBy(F.col("src").alias("node"))
