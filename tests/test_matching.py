@@ -609,6 +609,36 @@ def test_a_name_written_as_an_acronym_is_a_possible_match_never_a_confident_one(
     assert "countries differ" in str(found.loc[4, "explanation"])
 
 
+def test_a_name_written_out_is_a_possible_match_of_a_listed_acronym() -> None:
+    listed = one_list("IBM CORP.", "SMIC", "CPP", "Amazon Web Services")
+    found = Matcher(listed).match(
+        ["International Business Machines Corporation",
+         "Semiconductor Manufacturing International Corporation",
+         "Cerutti, Pavarotti e Piccio Group",  # surnames' initials meet acronyms by chance
+         "International Business Machines", "International Bank of Moldova"]
+    )  # fmt: skip
+    assert found["listed"].fillna("").tolist()[:2] == ["IBM CORP.", "SMIC"]
+    assert found["outcome"].tolist() == ["possible", "possible", "none", "possible", "none"]
+    assert "initials" in str(found.loc[0, "explanation"])
+
+
+def test_names_that_sound_alike_word_for_word_are_possible_matches() -> None:
+    # Transliterated back from Russian: spelt apart, sounding alike, "electronics" generic.
+    listed = one_list(
+        "KONINKLEJKE FILIPS EHLEKTRONIKS N.V.",
+        "Philips",
+        "COSTAR GROUP CO., LTD.",
+        "BRENT DELL",
+    )
+    found = Matcher(listed).match(
+        ["Koninklijke Philips Electronics N.V.", "Filips GmbH", "Kaster AG", "Burnett LLC"]
+    )
+    assert found["outcome"].tolist() == ["possible", "possible", "none", "none"]
+    filips = Matcher(listed).match(["Filips GmbH"], limit=2).set_index("listed")
+    assert filips.loc["Philips", "outcome"] == "possible"
+    assert "sound alike" in str(filips.loc["Philips", "explanation"])
+
+
 def test_a_capitalised_word_is_an_acronym_but_an_ordinary_word_is_not() -> None:
     listed = one_list("Bayerische Motoren Werke AG", "Applied Photonics Planning Lab Enterprises")
     found = Matcher(listed).match(["BMW AG", "Apple Inc", "APPLE INC"])

@@ -10,6 +10,9 @@ What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed
   descriptors put in English ("华为技术" is "huawei technology");
 * the **distinctive** words: the core without generic words ("technology", "electronics");
 * the **numbers** it holds, which must agree;
+* how its distinctive words **sound** (their metaphones, :func:`word_sound`), so that
+  transliterations of one name ("Filips", "Philips") are found and compared; a word that sounds
+  as a generic one does is generic too;
 * whether a distinctive word is **rare** (:func:`rare_words`): less common than
   :data:`COMMON_FROM` in English and Spanish. A common word or surname alone is no evidence of
   which company a name is.
@@ -44,10 +47,12 @@ __all__ = [
     "NameForms",
     "NameFormsTable",
     "bears_legal_form",
+    "core_initials",
     "form_row",
     "name_forms",
     "rare_words",
     "without_legal_forms",
+    "word_sound",
 ]
 
 _DIGITS = re.compile(r"\d+")
@@ -192,13 +197,15 @@ class NameFormsTable:
     initials: np.ndarray
     acronym: np.ndarray
     organisation: np.ndarray
+    sounds: np.ndarray
 
     @classmethod
     def of(cls, names: Sequence[str], *, initials: bool = True) -> NameFormsTable:
         """Return the forms of each of ``names``.
 
-        ``initials=False`` leaves :func:`name_initials` empty: names screened are compared by their
-        acronym, only listed names by their initials.
+        ``initials=False`` gives, in place of :func:`name_initials`, only the initials of the
+        core's words (:func:`core_initials`): a name screened is compared with listed
+        acronyms by those, and listed names with its own acronym by theirs.
         """
         rows = [form_row(name, initials=initials) for name in names]
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
@@ -269,7 +276,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     if in_chinese_script(name):
         rest = _chinese_words(rest)
     rest = _compound_numbers([w for t in rest for w in ABBREVIATIONS.get(t, t).split()])
-    kept = [t for t in rest if t not in GENERIC_WORDS]
+    kept = [t for t in rest if t not in GENERIC_WORDS and not _sounds_generic(t)]
     distinct = kept or rest
     core = " ".join(rest)
     return (
@@ -283,10 +290,61 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
         bool(kept),
         " ".join(sorted(_numbers(core))),
         _territories(rest),
-        name_initials(name) if initials else "",
+        name_initials(name) if initials else core_initials(rest, name),
         _acronym(name, place, rest),
         bears_legal_form(unglued, without_forms=stripped),
+        _sounds(distinct),
     )
+
+
+#: A word's sound (its metaphone) is compared from this many letters of it: shorter sounds
+#: ("SN" for "Sony" and "Sun") are shared by too many words that are not one.
+SOUND_FROM = 4
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_sound(word: str) -> str:
+    """Return how a word sounds (its metaphone, from rigour), or empty when that is too short.
+
+    Transliterations and misspellings of one word mostly sound alike: "Philips" and "Filips",
+    "Koninklijke" and "Koninklejke", "Electronics" and "Ehlektroniks" (from Russian).
+
+    Examples
+    --------
+    >>> word_sound("philips"), word_sound("filips"), word_sound("sony")
+    ('FLPS', 'FLPS', '')
+    """
+    from rigour.text.phonetics import metaphone  # loads its tables: only fuzzy matching needs it
+
+    sound = metaphone(word) if word.isalpha() else ""
+    return sound if len(sound) >= SOUND_FROM else ""
+
+
+def _sounds(words: list[str]) -> str:
+    """Return the sounds of a name's distinctive words, sorted; empty unless each has one.
+
+    A word too short to have a sound ("Dell", "Sun") could be any of many: a name holding
+    one is not compared by sound ("Brent Dell" and "Burnett" would sound alike).
+    """
+    sounds = [word_sound(w) for w in words]
+    return " ".join(sorted(sounds)) if sounds and all(sounds) else ""
+
+
+#: A word sounds generic when its sound, this long at least, is a generic word's: shorter ones
+#: ("SNTR" for "Center" and "Sentry") are other words as often.
+GENERIC_SOUND_FROM = 5
+
+
+@functools.cache
+def _generic_sounds() -> frozenset[str]:
+    sounds = (word_sound(word) for word in GENERIC_WORDS)
+    return frozenset(s for s in sounds if len(s) >= GENERIC_SOUND_FROM)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sounds_generic(word: str) -> bool:
+    """Return whether a word sounds as a generic one does ("Ehlektroniks", "Tekhnolodzhi")."""
+    return len(word) >= GENERIC_SOUND_FROM and word_sound(word) in _generic_sounds()
 
 
 #: Chinese descriptors in pinyin, as the English words lists write them ("Huawei Jishu" is
@@ -498,6 +556,43 @@ def name_initials(spelling: str) -> str:
             break
         words.pop()
     return " ".join(dict.fromkeys(variants))
+
+
+def core_initials(words: list[str], name: str = "") -> str:
+    """Return the initials of a name's core words when they could be an acronym; else empty.
+
+    What a name written out is compared with a listed acronym by ("International Business
+    Machines Corp." and "IBM"): its legal forms are gone already, small words are left out,
+    and only three words or more (:data:`ACRONYM_LETTERS`) make one; the legal forms the
+    ``name`` ends with give a second spelling with their initials ("SMIC" for "Semiconductor
+    Manufacturing International Corporation"). The words must all be ordinary or generic
+    ones (none :func:`rare <rare_words>`): acronyms are made of words such as "International"
+    and "Machines", while the initials of surnames ("Cerutti, Pavarotti e Piccio") or of a
+    brand meet listed acronyms by chance.
+
+    Examples
+    --------
+    >>> core_initials(["amazon", "web", "services"]), core_initials(["huawei", "technologies"])
+    ('aws', '')
+    >>> words = ["semiconductor", "manufacturing", "international"]
+    >>> core_initials(words, "Semiconductor Manufacturing International Corp.")
+    'smi smic'
+    >>> core_initials(["cerutti", "pavarotti", "e", "piccio"])
+    ''
+    """
+    low, high = ACRONYM_LETTERS
+    if len(words) < low:  # most names
+        return ""
+    words = [w for w in words if w not in _NOT_INITIALS and w[0].isalpha()]
+    if not low <= len(words) <= high or any(_is_rare(w) and w not in GENERIC_WORDS for w in words):
+        return ""
+    letters = "".join(w[0] for w in words)
+    written = name.lower().translate(_APOSTROPHES).replace(",", " ").split()
+    forms = ""
+    while written and written[-1] in LEGAL_FORMS:
+        forms = written.pop()[0] + forms
+    with_forms = letters + forms if forms and len(letters + forms) <= high else ""
+    return f"{letters} {with_forms}" if with_forms else letters
 
 
 def _acronym(name: str, place: str, words: list[str]) -> str:

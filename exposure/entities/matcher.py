@@ -18,8 +18,12 @@ listed name and alias that could be meant. Its contract:
   a *rare* word among the words shared, one less common in English and Spanish than
   :data:`~exposure.entities.forms.COMMON_FROM`
   (word frequencies from :mod:`wordfreq`): a brand ("Huawei") carries them, a common word or a
-  surname ("Semiconductor", "Marine", "Gomez") alone does not. A name written as an acronym
-  of the listed name's words ("CRCC", "C.N.O.O.C.") scores at least :data:`ACRONYM_SCORE`.
+  surname ("Semiconductor", "Marine", "Gomez") alone does not. Two names whose distinctive
+  words sound alike word for word (metaphones) and are spelt alike to
+  :data:`SOUNDS_ALIKE_RATIO` score at least :data:`NEAR_SAME_SCORE` ("Filips", "Philips").
+  A name written as an acronym of the listed name's words ("CRCC", "C.N.O.O.C."), or written
+  out where the list gives the acronym ("International Business Machines", "IBM"), scores at
+  least :data:`ACRONYM_SCORE`.
 * **Evidence against.** When both countries are known and differ (CN, HK and MO count as one;
   addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
   subtracted; when both names hold place names and none is shared (a city counts as in its
@@ -34,12 +38,13 @@ listed name and alias that could be meant. Its contract:
   whatever its score. For one customer and listed entity the latest decision counts.
 
 Candidates are found by *blocking*: a listed spelling is scored only when it shares with the
-name a distinctive word, the first three letters of a word the list does not know (a typo), the
-first four letters of the name run together (when its first word is short: "Hua Wei"), or the
-whole key; a word shared by more than :data:`BLOCK_CAP` listed spellings (or 0.5% of them) is
-too common to block on, unless the name has no rarer one. The work is hash lookups, sparse
-matrix products and a few vectorised :func:`rapidfuzz.process.cpdist` calls per chunk of
-names, so it grows with the number of candidate pairs, never with (names x listed names).
+name a distinctive word, the first three letters of a word the list does not know (a typo), a
+word's sound, an acronym, the first four letters of the name run together (when its first word
+is short: "Hua Wei"), or the whole key; a word shared by more than :data:`BLOCK_CAP` listed
+spellings (or 0.5% of them) is too common to block on, unless the name has no rarer one. The
+work is hash lookups, sparse matrix products and a few vectorised
+:func:`rapidfuzz.process.cpdist` calls per chunk of names, so it grows with the number of
+candidate pairs, never with (names x listed names).
 
 Examples
 --------
@@ -68,7 +73,7 @@ import pandas as pd
 from scipy import sparse
 
 from exposure.entities.decisions import Decisions
-from exposure.entities.forms import NameFormsTable, rare_words
+from exposure.entities.forms import NameFormsTable, rare_words, word_sound
 from exposure.entities.listings import NameIndex, entity_ids, not_organisations
 from exposure.names import (
     GENERIC_WORDS,
@@ -93,6 +98,7 @@ __all__ = [
     "POSSIBLE_THRESHOLD",
     "REPORT_FLOOR",
     "SAME_WORDS_SCORE",
+    "SOUNDS_ALIKE_RATIO",
     "Matcher",
 ]
 
@@ -111,6 +117,10 @@ CONTAINED_SCORE = 82.0
 #: :data:`NEAR_SAME_RATIO`, as "Hikvison" and "Hikvision"): a possible match, for review.
 NEAR_SAME_SCORE = 82.0
 NEAR_SAME_RATIO = 90.0
+#: Two names whose distinctive words sound alike, word for word, and are spelt alike to this
+#: ratio at least ("Filips" and "Philips") score at least :data:`NEAR_SAME_SCORE`: many words
+#: that sound alike are spelt apart and are others ("Kaster" and "Costar").
+SOUNDS_ALIKE_RATIO = 70.0
 #: Least score of a name written as an acronym of the listed name's words ("CRCC" and "China
 #: Railway Construction Corporation", "UWSA" and "United Wa State Army"): a possible match,
 #: never a confident one, as letters alone name many bodies.
@@ -510,6 +520,15 @@ class Matcher:
             a in i.split()
             for a, i in zip(acronyms[acronym], listed.initials[row[acronym]], strict=True)
         ]
+        # The other way round: the listed spelling is the acronym of the name written out.
+        spelt_out = (listed.acronym[row] != "") & (forms.initials[query] != "")
+        spelt_out[spelt_out] = [
+            a in i.split()
+            for a, i in zip(
+                listed.acronym[row[spelt_out]], forms.initials[query[spelt_out]], strict=True
+            )
+        ]
+        acronym |= spelt_out
         contained = both & ~same_words & (q_words != s_words)
         # The floors need a rare word among those shared: a common word or surname alone
         # ("Marine", "Garcia") says nothing of which company a name is.
@@ -524,17 +543,23 @@ class Matcher:
                 incidence[query[candidates]].multiply(self._incidence[row[candidates]]).sum(axis=1)
             ).ravel()
             contained[candidates] = shared == np.minimum(q_words, s_words)[candidates]
+        # Transliterations ("Filips Ehlektroniks", "Philips Electronics") are spelt apart but
+        # sound alike. Sounds only alike, not contained: one sound is met in many longer names.
+        q_sounds = forms.sounds[query]
+        sounds_alike = (q_sounds != "") & (q_sounds == listed.sounds[row]) & q_rare
+        sounds_alike &= both & ~same_words & ~exact & (distinct >= SOUNDS_ALIKE_RATIO)
         # Only these can score the floor reported: (whole + distinctive) / 2 >= floor.
         floor = REPORT_FLOOR if explain == "all" else self.possible_threshold
         keep = np.flatnonzero(
-            (distinct >= 2 * floor - 100) | same_words | contained | exact | acronym
+            (distinct >= 2 * floor - 100) | same_words | contained | exact | acronym | sounds_alike
         )
         query, row, distinct = query[keep], row[keep], distinct[keep]
-        both, same_words, contained, near_same, acronym, exact = (
+        both, same_words, contained, near_same, sounds_alike, acronym, exact = (
             both[keep],
             same_words[keep],
             contained[keep],
             near_same[keep],
+            sounds_alike[keep],
             acronym[keep],
             exact[keep],
         )
@@ -552,11 +577,14 @@ class Matcher:
         same_words &= name_score < SAME_WORDS_SCORE
         contained &= name_score < CONTAINED_SCORE
         near_same &= ~contained & (name_score < NEAR_SAME_SCORE)
-        acronym &= ~same_words & ~contained & ~near_same & (name_score < ACRONYM_SCORE)
+        sounds_alike &= ~near_same & (name_score < NEAR_SAME_SCORE)
+        acronym &= (
+            ~same_words & ~contained & ~near_same & ~sounds_alike & (name_score < ACRONYM_SCORE)
+        )
         name_score = np.where(acronym, ACRONYM_SCORE, name_score)
         name_score = np.where(same_words, SAME_WORDS_SCORE, name_score)
         name_score = np.where(contained, CONTAINED_SCORE, name_score)
-        name_score = np.where(near_same, NEAR_SAME_SCORE, name_score)
+        name_score = np.where(near_same | sounds_alike, NEAR_SAME_SCORE, name_score)
         name_score = np.where(exact, 100.0, name_score)
 
         # Evidence against: other numbers, other places, other countries.
@@ -612,6 +640,7 @@ class Matcher:
                 "same_words": same_words[kept],
                 "contained": contained[kept],
                 "near_same": near_same[kept],
+                "sounds_alike": sounds_alike[kept],
                 "acronym": acronym[kept],
                 "number_conflict": number_conflict[kept],
                 "number_alone": number_alone[kept],
@@ -825,8 +854,12 @@ class Matcher:
                 parts.append(
                     f"distinctive words differ by a typo only: at least {NEAR_SAME_SCORE:g}"
                 )
+            elif r.get("sounds_alike"):
+                parts.append(f"distinctive words sound alike: at least {NEAR_SAME_SCORE:g}")
             elif r.get("acronym"):
-                parts.append(f"written as the initials of its words: at least {ACRONYM_SCORE:g}")
+                parts.append(
+                    f"one name is the initials of the other's words: at least {ACRONYM_SCORE:g}"
+                )
             if r["number_conflict"]:
                 parts.append(f"numbers differ: -{NUMBER_PENALTY:g}")
             elif r.get("number_alone"):
@@ -942,6 +975,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     * from :data:`TYPO_FROM` letters a word and its spellings one letter short (``d:``,
       :func:`_deletions`), on both sides: two words one typo apart share one, whichever side
       the typo is on ("Amerika" listed, "America" asked);
+    * the sound of a word (``m:``, :func:`~exposure.entities.forms.word_sound`), on both sides:
+      a transliteration sounds as the word does ("Filips", "Philips");
     * the first four letters of the name run together (``k:``), on the query side only when its
       first word is short ("Hua Wei" for "Huawei").
     """
@@ -958,10 +993,18 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
             found += [f"p:{token[:3]}", f"s:{token[-3:]}"]
         if len(token) >= TYPO_FROM and not token.isdigit():
             found += [f"d:{d}" for d in _deletions(token)]
+        if sound := word_sound(token):
+            found.append(f"m:{sound}")
         return keys_of_word.setdefault(token, tuple(found))
 
-    for i, (core, has_distinct, acronym) in enumerate(
-        zip(forms.core.tolist(), forms.has_distinct.tolist(), forms.acronym.tolist(), strict=True)
+    for i, (core, has_distinct, acronym, initials) in enumerate(
+        zip(
+            forms.core.tolist(),
+            forms.has_distinct.tolist(),
+            forms.acronym.tolist(),
+            forms.initials.tolist(),
+            strict=True,
+        )
     ):
         tokens = core.split()
         found: set[str] = set()
@@ -978,6 +1021,12 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
             found.add(f"k:{joined[:4]}")
         if not listed_side and acronym:
             found.add(f"a:{acronym}")
+        # A listed acronym is found by the initials of a name written out (query side only:
+        # the initials of listed names are their ``a:`` keys).
+        if listed_side and acronym:
+            found.add(f"r:{acronym}")
+        elif not listed_side and initials:
+            found.update(f"r:{i}" for i in initials.split())
         index.extend([i] * len(found))
         keys.extend(found)
     return np.asarray(index, dtype=np.int64), keys
