@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,7 +276,8 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     if in_chinese_script(name):
         rest = _chinese_words(rest)
     rest = _compound_numbers([w for t in rest for w in ABBREVIATIONS.get(t, t).split()])
-    kept = [t for t in rest if t not in GENERIC_WORDS and not _sounds_generic(t)]
+    facts = [_sound_facts(t) for t in rest]
+    kept = [t for t, fact in zip(rest, facts) if not fact[1]]  # noqa: B905 (one length)
     distinct = kept or rest
     core = " ".join(rest)
     return (
@@ -293,7 +294,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
         name_initials(name) if initials else core_initials(rest, name),
         _acronym(name, place, rest),
         bears_legal_form(unglued, without_forms=stripped),
-        _sounds(distinct),
+        _sounds([fact[0] for fact in facts if not fact[1]] if kept else [f[0] for f in facts]),
     )
 
 
@@ -302,7 +303,6 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
 SOUND_FROM = 4
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def word_sound(word: str) -> str:
     """Return how a word sounds (its metaphone, from rigour), or empty when that is too short.
 
@@ -314,19 +314,23 @@ def word_sound(word: str) -> str:
     >>> word_sound("philips"), word_sound("filips"), word_sound("sony")
     ('FLPS', 'FLPS', '')
     """
-    from rigour.text.phonetics import metaphone  # loads its tables: only fuzzy matching needs it
-
-    sound = metaphone(word) if word.isalpha() else ""
+    sound = _metaphone()(word) if word.isalpha() else ""
     return sound if len(sound) >= SOUND_FROM else ""
 
 
-def _sounds(words: list[str]) -> str:
+@functools.cache
+def _metaphone() -> Callable[[str], str]:
+    from rigour.text.phonetics import metaphone  # loads its tables: only fuzzy matching needs it
+
+    return metaphone
+
+
+def _sounds(sounds: list[str]) -> str:
     """Return the sounds of a name's distinctive words, sorted; empty unless each has one.
 
     A word too short to have a sound ("Dell", "Sun") could be any of many: a name holding
     one is not compared by sound ("Brent Dell" and "Burnett" would sound alike).
     """
-    sounds = [word_sound(w) for w in words]
     return " ".join(sorted(sounds)) if sounds and all(sounds) else ""
 
 
@@ -342,9 +346,14 @@ def _generic_sounds() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _sounds_generic(word: str) -> bool:
-    """Return whether a word sounds as a generic one does ("Ehlektroniks", "Tekhnolodzhi")."""
-    return len(word) >= GENERIC_SOUND_FROM and word_sound(word) in _generic_sounds()
+def _sound_facts(word: str) -> tuple[str, bool]:
+    """Return a word's sound, and whether the word is generic or sounds as one does.
+
+    "Ehlektroniks" and "Tekhnolodzhi" sound as "Electronics" and "Technology" do. One
+    look-up a word: most names hold a word no other name does.
+    """
+    sound = word_sound(word)
+    return sound, word in GENERIC_WORDS or sound in _generic_sounds()
 
 
 #: Chinese descriptors in pinyin, as the English words lists write them ("Huawei Jishu" is
@@ -565,10 +574,10 @@ def core_initials(words: list[str], name: str = "") -> str:
     Machines Corp." and "IBM"): its legal forms are gone already, small words are left out,
     and only three words or more (:data:`ACRONYM_LETTERS`) make one; the legal forms the
     ``name`` ends with give a second spelling with their initials ("SMIC" for "Semiconductor
-    Manufacturing International Corporation"). The words must all be ordinary or generic
-    ones (none :func:`rare <rare_words>`): acronyms are made of words such as "International"
-    and "Machines", while the initials of surnames ("Cerutti, Pavarotti e Piccio") or of a
-    brand meet listed acronyms by chance.
+    Manufacturing International Corporation"). The matcher compares them with an acronym
+    only when no distinctive word of the name is :func:`rare <rare_words>`: acronyms are made
+    of words such as "International" and "Machines", while the initials of surnames
+    ("Cerutti, Pavarotti e Piccio") or of a brand meet listed acronyms by chance.
 
     Examples
     --------
@@ -577,20 +586,20 @@ def core_initials(words: list[str], name: str = "") -> str:
     >>> words = ["semiconductor", "manufacturing", "international"]
     >>> core_initials(words, "Semiconductor Manufacturing International Corp.")
     'smi smic'
-    >>> core_initials(["cerutti", "pavarotti", "e", "piccio"])
-    ''
     """
     low, high = ACRONYM_LETTERS
     if len(words) < low:  # most names
         return ""
     words = [w for w in words if w not in _NOT_INITIALS and w[0].isalpha()]
-    if not low <= len(words) <= high or any(_is_rare(w) and w not in GENERIC_WORDS for w in words):
+    if not low <= len(words) <= high:
         return ""
     letters = "".join(w[0] for w in words)
-    written = name.lower().translate(_APOSTROPHES).replace(",", " ").split()
     forms = ""
-    while written and written[-1] in LEGAL_FORMS:
-        forms = written.pop()[0] + forms
+    for written in reversed(name.lower().rsplit(maxsplit=2)[1:]):  # "Co., Ltd."
+        form = written.strip(".,()").replace(".", "")
+        if form not in LEGAL_FORMS:
+            break
+        forms = form[0] + forms
     with_forms = letters + forms if forms and len(letters + forms) <= high else ""
     return f"{letters} {with_forms}" if with_forms else letters
 

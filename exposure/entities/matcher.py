@@ -521,7 +521,9 @@ class Matcher:
             for a, i in zip(acronyms[acronym], listed.initials[row[acronym]], strict=True)
         ]
         # The other way round: the listed spelling is the acronym of the name written out.
-        spelt_out = (listed.acronym[row] != "") & (forms.initials[query] != "")
+        q_rare, s_rare = rare_words(forms.distinct)[query], self._rare[row]
+        # Initials of rare words (surnames, brands) meet listed acronyms by chance.
+        spelt_out = (listed.acronym[row] != "") & (forms.initials[query] != "") & ~q_rare
         spelt_out[spelt_out] = [
             a in i.split()
             for a, i in zip(
@@ -532,7 +534,6 @@ class Matcher:
         contained = both & ~same_words & (q_words != s_words)
         # The floors need a rare word among those shared: a common word or surname alone
         # ("Marine", "Garcia") says nothing of which company a name is.
-        q_rare, s_rare = rare_words(forms.distinct)[query], self._rare[row]
         same_words &= q_rare
         contained &= np.where(q_words < s_words, q_rare, s_rare)
         if contained.any():
