@@ -411,6 +411,10 @@ class RecordMaker:
         self._matches: dict[int, NameMatch] = {}
         self._finder: analysis.PathFinder | None = None
         self._possible_finder: analysis.PathFinder | None = None
+        #: The paths to possible matches of a chunk's suppliers, searched side by side.
+        self._possible_searched: dict[int, list[tuple[list[int], float | None]]] = {}
+        #: Each possible match's listed entity and listing (:meth:`_path_records`).
+        self._possible_listings: dict[int, tuple[int, dict[str, Any]]] = {}
         self._reached: tuple[np.ndarray, np.ndarray] | None = None
         #: Per node, the listed entities at its tier (when many suppliers are asked for).
         self._nearest_counts: np.ndarray | None = None
@@ -521,17 +525,39 @@ class RecordMaker:
         result = self.analysed
         if not result.needs_review[code]:
             return []
-        if self._possible_finder is None:
-            self._possible_finder = analysis.PathFinder(
-                result.weights, result.listed | result.possible, result.tier_if_confirmed
-            )
-        paths = self._possible_finder.paths(
+        searched = self._possible_searched.get(code)
+        if searched is not None:
+            return searched
+        paths = self._possible_paths_finder().paths(
             code,
             max_tier=result.max_tier,
             min_weight=result.min_weight,
             cap=result.unquantified_cap,
         )
         return [(path, weight) for path, weight in paths if result.possible[path[-1]]]
+
+    def _possible_paths_finder(self) -> analysis.PathFinder:
+        result = self.analysed
+        if self._possible_finder is None:
+            self._possible_finder = analysis.PathFinder(
+                result.weights, result.listed | result.possible, result.tier_if_confirmed
+            )
+        return self._possible_finder
+
+    def _search_possible(self, codes: np.ndarray) -> None:
+        """Search the paths to possible matches of the suppliers that need review, side by side."""
+        result = self.analysed
+        asked = codes[result.needs_review[codes]]
+        found = self._possible_paths_finder().paths_from(
+            asked,
+            max_tier=result.max_tier,
+            min_weight=result.min_weight,
+            cap=result.unquantified_cap,
+        )
+        self._possible_searched = {
+            code: [(path, weight) for path, weight in paths if result.possible[path[-1]]]
+            for code, paths in zip(asked.tolist(), found, strict=True)
+        }
 
     def path_records(self, code: int, *, keep: bool = True) -> list[PathRecord]:
         """Return the supplier's material paths as records, heaviest first."""
@@ -558,7 +584,9 @@ class RecordMaker:
         for path, weight in found:
             target = path[-1]
             if possible:  # named by the listed entity it may be, with that entity's listing
-                listed_node, listing = self.analysed.possible_listing_of(target)
+                if target not in self._possible_listings:
+                    self._possible_listings[target] = self.analysed.possible_listing_of(target)
+                listed_node, listing = self._possible_listings[target]
             else:
                 if target not in self._listings:
                     self._listings[target] = self.analysed.listing_of(target)
@@ -825,12 +853,15 @@ class RecordMaker:
                 )
                 self._searched = dict(zip(exposed.tolist(), found, strict=True))
                 self._search_nearest(self._searched, every_nearest=True)
+                self._search_possible(chunk)
                 self._made_hops.clear()
-                self._make_hops([*found, *self._nearest_searched.values()])
+                self._make_hops(
+                    [*found, *self._nearest_searched.values(), *self._possible_searched.values()]
+                )
                 for code in chunk.tolist():
                     yield self.record(code, keep=False)
         finally:
-            self._searched, self._nearest_searched = {}, {}
+            self._searched, self._nearest_searched, self._possible_searched = {}, {}, {}
             self._made_hops.clear()
 
     def count_nearest(self) -> None:

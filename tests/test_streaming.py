@@ -87,7 +87,8 @@ def write_tangled(make_data: MakeData) -> Path:
     """Write a small random graph with what records must get right.
 
     Cycles, sales of two products (one share known, one not), unknown shares, listed
-    entities that sell on (to listed ones too), names in other scripts and with quotes.
+    entities that sell on (to listed ones too), names in other scripts and with quotes, a
+    possible match.
     """
     rng = np.random.default_rng(11)
     names = [f"Firm{i} {word}" for i, word in enumerate(["Ωmega", "Ünïon", '"Quoted"'] * 10)]
@@ -109,6 +110,9 @@ def write_tangled(make_data: MakeData) -> Path:
         sale(names[1], "Firm7 Unïonn", None, product="spares"),
         sale(names[5], "Firm3 Ωmega", 0.02, product="kits"),
         sale(names[5], "Firm3 Omegga", None, product="spares"),
+        # A possible match only: its paths need review.
+        sale(names[9], "Firm20 Quoted Trading", 0.05, product="kits"),
+        sale("Firm20 Quoted Trading", names[4], 0.1, product="kits"),
     ]
     listings = [listing(names[i], source=f"listing of {names[i]} « source »") for i in listed]
     return make_data(listings, sales)
@@ -250,14 +254,15 @@ def test_an_unknown_name_fails_before_any_record() -> None:
         result.iter_records(["Intel", "Ambarela"])
 
 
+@pytest.mark.parametrize("chunk", [3, 1000])
 def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
-    tangled: Path, monkeypatch: pytest.MonkeyPatch
+    tangled: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     # All the suppliers of a large graph count the listed buyers reached over the whole graph
     # (this small one is taken for large); named suppliers search from each: both must give
     # the same records.
     monkeypatch.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
-    monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", 3)  # chunks searched side by side
+    monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", chunk)  # searched side by side
     data = exposure.load(tangled)
     for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
         every = exposure.analyze(data, as_of="2020-01-01", **options)
@@ -266,6 +271,8 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
         named = exposure.analyze(data, as_of="2020-01-01", **options)
         assert named.records([r["supplier"] for r in records]) == records
         assert not named.record_maker.counted_at_once
+        if options.get("max_tier") != 1:
+            assert sum(bool(r["possible_paths"]) for r in records) > 1
 
 
 def test_each_record_has_hops_of_its_own(tangled: Path) -> None:

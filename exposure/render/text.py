@@ -355,21 +355,20 @@ def json_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     >>> "".join(json_report_chunks([]))
     '[]\n'
     """
-    # A record dumped on its own is the text the list holds one level deeper: the same lines
-    # indented by two more spaces. JSON text has no line break but those of the layout (one
-    # inside a string is written \n), so indenting after each line break is exact.
-    opening = "[\n  "
-    # NumPy numbers (from callers of format_report) are written as the numbers they hold.
+    # A record dumped in a list of one is the text the report holds, brackets aside: orjson
+    # indents it one level deeper itself. NumPy numbers (from callers of format_report) are
+    # written as the numbers they hold.
     options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
+    separator = "[\n"
     for record in records:
         try:
-            text = orjson.dumps(record, option=options).decode("utf-8")
+            text = orjson.dumps([record], option=options).decode("utf-8")
         except orjson.JSONEncodeError:  # an integer past 64 bits (a count of routes round
             # cycles can be one): the standard library writes any integer
-            text = json.dumps(_plain(record), indent=2, ensure_ascii=False)
-        yield opening + text.replace("\n", "\n  ")
-        opening = ",\n  "
-    yield "[]\n" if opening == "[\n  " else "\n]\n"
+            text = json.dumps([_plain(record)], indent=2, ensure_ascii=False)
+        yield separator + text[2:-2]  # without "[\n" and "\n]"
+        separator = ",\n"
+    yield "[]\n" if separator == "[\n" else "\n]\n"
 
 
 def _plain(value: Any) -> Any:
