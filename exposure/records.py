@@ -17,6 +17,7 @@ weight. The rest is counted in the summary.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any, NotRequired, Protocol, TypedDict, cast
@@ -65,6 +66,8 @@ RANKED_AT_ONCE = 8_192
 #: Reports of every supplier's record search this many side by side: a chunk's paths and
 #: their hops are held until its records are written.
 RECORDED_AT_ONCE = 2_048
+#: How many sales made into hops a report of every supplier keeps from chunk to chunk.
+HOPS_KEPT = 131_072
 
 
 class Hop(TypedDict):
@@ -659,12 +662,23 @@ class RecordMaker:
         return hops
 
     def _make_hops(self, found: list[list[tuple[list[int], float | None]]]) -> None:
-        """Make the hops of every sale on the paths found, at once (see :meth:`_hops`)."""
+        """Make the hops of every sale on the paths found, at once (see :meth:`_hops`).
+
+        Hops made for earlier chunks are kept, up to :data:`HOPS_KEPT`, the least recently
+        used going first: the sales into listed buyers are on the paths of most chunks.
+        """
         src = np.fromiter((a for paths in found for p, _ in paths for a in p[:-1]), np.int64)
         dst = np.fromiter((b for paths in found for p, _ in paths for b in p[1:]), np.int64)
         edges, at = np.unique(self.analysed.sales.edges_between(src, dst), return_index=True)
-        made = self._hops_of_edges(edges, src[at], dst[at])
-        self._made_hops.update(zip(edges.tolist(), made, strict=True))
+        made = self._made_hops
+        wanted = edges.tolist()
+        new = np.fromiter((e not in made for e in wanted), dtype=bool, count=len(wanted))
+        for edge in edges[~new].tolist():  # used again: the most recently used now
+            made[edge] = made.pop(edge)
+        hops = self._hops_of_edges(edges[new], src[at][new], dst[at][new])
+        made.update(zip(edges[new].tolist(), hops, strict=True))
+        for edge in list(itertools.islice(made, max(len(made) - HOPS_KEPT, 0))):
+            del made[edge]
 
     def _hops_of_edges(
         self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray
@@ -854,7 +868,6 @@ class RecordMaker:
                 self._searched = dict(zip(exposed.tolist(), found, strict=True))
                 self._search_nearest(self._searched, every_nearest=True)
                 self._search_possible(chunk)
-                self._made_hops.clear()
                 self._make_hops(
                     [*found, *self._nearest_searched.values(), *self._possible_searched.values()]
                 )

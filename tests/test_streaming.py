@@ -263,6 +263,7 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
     # the same records.
     monkeypatch.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
     monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", chunk)  # searched side by side
+    monkeypatch.setattr("exposure.records.HOPS_KEPT", chunk)  # hops kept from chunk to chunk
     data = exposure.load(tangled)
     for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
         every = exposure.analyze(data, as_of="2020-01-01", **options)
