@@ -277,7 +277,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
         rest = _chinese_words(rest)
     rest = _compound_numbers([w for t in rest for w in ABBREVIATIONS.get(t, t).split()])
     facts = [_sound_facts(t) for t in rest]
-    kept = [t for t, fact in zip(rest, facts) if not fact[1]]  # noqa: B905 (one length)
+    kept = [t for t, (_, generic) in zip(rest, facts, strict=True) if not generic]
     distinct = kept or rest
     core = " ".join(rest)
     return (
@@ -294,7 +294,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
         name_initials(name) if initials else core_initials(rest, name),
         _acronym(name, place, rest),
         bears_legal_form(unglued, without_forms=stripped),
-        _sounds([fact[0] for fact in facts if not fact[1]] if kept else [f[0] for f in facts]),
+        _sounds([sound for sound, generic in facts if not (generic and kept)]),
     )
 
 
@@ -349,8 +349,8 @@ def _generic_sounds() -> frozenset[str]:
 def _sound_facts(word: str) -> tuple[str, bool]:
     """Return a word's sound, and whether the word is generic or sounds as one does.
 
-    "Ehlektroniks" and "Tekhnolodzhi" sound as "Electronics" and "Technology" do. One
-    look-up a word: most names hold a word no other name does.
+    "Ehlektroniks" and "Elektronik" sound as "Electronics" and "Electronic" do. One look-up
+    a word: most names hold a word no other name does.
     """
     sound = word_sound(word)
     return sound, word in GENERIC_WORDS or sound in _generic_sounds()
