@@ -263,6 +263,16 @@ class Analysis:
 DEFAULT_ANALYSIS = Analysis(True, True, OWNERSHIP_THRESHOLD, (), (), MAX_TIER, MIN_WEIGHT)
 
 
+#: Whether customer names are matched fuzzily: every command that builds a graph takes it.
+fuzzy_option = click.option(
+    "--fuzzy/--no-fuzzy",
+    default=True,
+    show_default=True,
+    help="Match customer names to listed names fuzzily, beyond equal keys and "
+    "matches.csv. --no-fuzzy is much faster on millions of names.",
+)
+
+
 def analysis_options(function: F) -> F:
     """Add the options that shape an analysis; the command receives them as ``analysis``."""
 
@@ -290,13 +300,7 @@ def analysis_options(function: F) -> F:
         return function(*args, analysis=analysis, **kwargs)
 
     options = [
-        click.option(
-            "--fuzzy/--no-fuzzy",
-            default=True,
-            show_default=True,
-            help="Match customer names to listed names fuzzily, beyond equal keys and "
-            "matches.csv. --no-fuzzy is much faster on millions of names.",
-        ),
+        fuzzy_option,
         click.option(
             "--affiliates-rule/--no-affiliates-rule",
             default=True,
@@ -653,20 +657,28 @@ def listed(
 
 @cli.command()
 @data_options
+@fuzzy_option
 def validate(
-    data_dir: Path | None, listed_file: Path | None, suppliers_file: Path | None, as_of: str | None
+    data_dir: Path | None,
+    listed_file: Path | None,
+    suppliers_file: Path | None,
+    as_of: str | None,
+    fuzzy: bool,
 ) -> None:
     """Check the data files and print every problem found.
 
-    Exits with status 0 when the files are clean, 1 otherwise.
+    Exits with status 0 when the files are clean, 1 otherwise. Customer names that may be
+    listed entities (possible matches, pending review) are warnings; --no-fuzzy does not look
+    for them, and says so.
 
     \b
     Example:
         exposure validate --data my-data/
+        exposure validate --data my-data/ --no-fuzzy
     """
     try:
         dataset = load(data_dir, listed=listed_file, suppliers=suppliers_file)
-        graph = build_graph(dataset)
+        graph = build_graph(dataset, fuzzy=fuzzy)
     except DataError as error:
         for problem in error.problems:
             click.echo(str(problem))
@@ -712,6 +724,12 @@ def validate(
         matches = count(len(pending), "possible match", "possible matches")
         verb = "needs" if len(pending) == 1 else "need"
         click.echo(f"{matches} of listed entities {verb} review.", err=True)
+    if not fuzzy:
+        click.echo(
+            "Possible matches of listed entities not looked for (--no-fuzzy): customer names "
+            "are linked by equal keys and matches.csv only.",
+            err=True,
+        )
 
 
 @cli.command()

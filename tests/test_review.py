@@ -134,6 +134,15 @@ def test_validate_warns_of_each_pending_match_and_succeeds(lensco: Path) -> None
     assert "1 possible match of listed entities needs review." in err
 
 
+def test_validate_without_fuzzy_matching_says_it_did_not_look_for_possible_matches(
+    lensco: Path,
+) -> None:
+    code, out, err = run("validate", "--data", str(lensco), "--no-fuzzy")
+    assert code == 0
+    assert "Huawei Device" not in out
+    assert "Possible matches of listed entities not looked for (--no-fuzzy)" in err
+
+
 @pytest.mark.parametrize(("decision", "risk", "exposed_buyers"), [
     ("confirmed", 0.15, ["Hikvision", "Huawei Technologies Co., Ltd."]),
     ("rejected", 0.05, ["Hikvision"]),
