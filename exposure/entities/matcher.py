@@ -20,7 +20,8 @@ listed name and alias that could be meant. Its contract:
   (word frequencies from :mod:`wordfreq`): a brand ("Huawei") carries them, a common word or a
   surname ("Semiconductor", "Marine", "Gomez") alone does not. Two names whose distinctive
   words sound alike word for word (metaphones) and are spelt alike to
-  :data:`SOUNDS_ALIKE_RATIO` score at least :data:`NEAR_SAME_SCORE` ("Filips", "Philips").
+  :data:`SOUNDS_ALIKE_RATIO` score at least :data:`NEAR_SAME_SCORE` ("Filips", "Philips"),
+  when the name holds a rare word.
   A name written as an acronym of the listed name's words ("CRCC", "C.N.O.O.C."), or written
   out where the list gives the acronym ("International Business Machines", "IBM"), scores at
   least :data:`ACRONYM_SCORE`.
@@ -520,9 +521,9 @@ class Matcher:
             a in i.split()
             for a, i in zip(acronyms[acronym], listed.initials[row[acronym]], strict=True)
         ]
-        # The other way round: the listed spelling is the acronym of the name written out.
         q_rare, s_rare = rare_words(forms.distinct)[query], self._rare[row]
-        # Initials of rare words (surnames, brands) meet listed acronyms by chance.
+        # The other way round: the listed spelling is the acronym of the name written out. The
+        # initials of rare words (surnames, brands) meet listed acronyms by chance.
         spelt_out = (listed.acronym[row] != "") & (forms.initials[query] != "") & ~q_rare
         spelt_out[spelt_out] = [
             a in i.split()
@@ -1022,8 +1023,7 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
             found.add(f"k:{joined[:4]}")
         if not listed_side and acronym:
             found.add(f"a:{acronym}")
-        # A listed acronym is found by the initials of a name written out (query side only:
-        # the initials of listed names are their ``a:`` keys).
+        # A listed spelling that is an acronym is found by the initials of a name written out.
         if listed_side and acronym:
             found.add(f"r:{acronym}")
         elif not listed_side and initials:
