@@ -37,6 +37,7 @@ import warnings
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,10 @@ def load_graph(
     folder = cache_dir if cache_dir is not None else os.environ.get(ENVIRONMENT_VARIABLE) or None
     if folder is None:
         return build()
-    files = input_files(data, listed=listed, suppliers=suppliers, ownership=ownership)
+    found = input_files(data, listed=listed, suppliers=suppliers, ownership=ownership)
+    if any(isinstance(path, str) for path in found.values()):
+        return build()  # a URL, which this machine does not read: load() says so
+    files = cast(dict[str, Path | None], found)
     entry = Path(folder) / f"{cache_key(files, {'fuzzy': fuzzy})}.graph"
     graph = _read(entry, {role: path for role, path in files.items() if path is not None})
     if graph is None:
@@ -233,7 +237,7 @@ def _read(entry: Path, files: dict[str, Path]) -> SupplyGraph | None:
     dataset = Dataset(
         listed=tables["listed"],
         suppliers=rows[meta["supplier_columns"]],
-        files=files,
+        files=dict(files),
         ownership=tables.get("ownership"),
         matches=tables.get("matches"),
         lists=tables.get("lists"),

@@ -36,7 +36,7 @@ from exposure.read.dataset import (
     read_matches,
 )
 from exposure.read.download import CSL_URL, download_csl
-from exposure.read.folders import cite_row
+from exposure.read.folders import cite_row, is_url
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
@@ -78,11 +78,32 @@ DataDir = click.Path(exists=False, file_okay=False, path_type=Path)
 InFile = click.Path(dir_okay=False, path_type=Path)
 #: A table: a CSV or Parquet file, or a folder of the Parquet parts of one table.
 InTable = click.Path(path_type=Path)
+
+
+class _OrURL(click.ParamType):
+    """A local path as ``path`` takes it, or a URL (``s3a://``, ``hdfs://``) kept as written.
+
+    Only ``report --engine spark`` reads or writes a URL; elsewhere it is refused with a
+    message (:func:`exposure.load`, :func:`report`).
+    """
+
+    def __init__(self, path: click.Path) -> None:
+        self.path = path
+        self.name = path.name
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and is_url(value):
+            return value
+        return self.path.convert(value, param, ctx)
+
+
+#: The sales table: a local table, or a URL Spark reads.
+SalesTable = _OrURL(InTable)
 OutFile = click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path)
 #: A file written by its suffix's format (a picture, an export): no "-" for the terminal.
 FileOut = click.Path(dir_okay=False, writable=True, path_type=Path)
-#: ``report``'s output: a file, or a folder for ``--format parquet``.
-ReportOut = click.Path(writable=True, allow_dash=True, path_type=Path)
+#: ``report``'s output: a file, or a folder for ``--format parquet`` (a URL with Spark).
+ReportOut = _OrURL(click.Path(writable=True, allow_dash=True, path_type=Path))
 
 
 def data_options(function: F) -> F:
@@ -122,10 +143,10 @@ def data_files_options(function: F) -> F:
         click.option(
             "--suppliers",
             "suppliers_file",
-            type=InTable,
+            type=SalesTable,
             default=None,
             help="A suppliers.csv file (or .parquet, or a folder of Parquet parts) to use"
-            " instead of the folder's.",
+            " instead of the folder's; with report --engine spark, a URL too (s3a://...).",
         ),
     ]
     for option in reversed(options):
@@ -160,6 +181,11 @@ def _format_option(formats: tuple[str, ...], function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         output = kwargs.get("output")
+        if is_url(output or "") and (kwargs["fmt"], kwargs.get("engine")) != ("parquet", "spark"):
+            raise click.UsageError(
+                f"-o {output} is a URL: only `report --engine spark --format parquet` writes to "
+                "one; give a local path"
+            )
         if kwargs["fmt"] == "parquet":
             if output is None or str(output) == "-":
                 raise click.UsageError("--format parquet writes a folder: give it with -o DIR")
@@ -399,7 +425,7 @@ def _counted(records: Iterator[Mapping[str, Any]], total: int) -> Iterator[Mappi
 def _analyze(
     data_dir: Path | None,
     listed_file: Path | None,
-    suppliers_file: Path | None,
+    suppliers_file: Path | str | None,
     as_of: str | None,
     cache_dir: Path | None,
     analysis: Analysis = DEFAULT_ANALYSIS,
@@ -493,12 +519,12 @@ def report(
     spark_paths: bool,
     data_dir: Path | None,
     listed_file: Path | None,
-    suppliers_file: Path | None,
+    suppliers_file: Path | str | None,
     as_of: str | None,
     cache_dir: Path | None,
     analysis: Analysis,
     fmt: str,
-    output: Path | None,
+    output: Path | str | None,
 ) -> None:
     """Report which suppliers are exposed, through which listed buyers, and why.
 
@@ -517,6 +543,11 @@ def report(
     """
     if suppliers and top is not None:
         raise click.UsageError("--top ranks every supplier; leave it out with --supplier.")
+    if isinstance(output, str) and suppliers:  # what this machine writes goes to a local path
+        raise click.UsageError(
+            f"-o {output} is a URL: Spark writes every supplier's figures to one (no "
+            "--supplier); give a local path"
+        )
     if engine == "spark":
         every_supplier = not suppliers
         if every_supplier and (fmt != "parquet" or top is not None or cache_dir is not None):
@@ -533,7 +564,8 @@ def report(
         result = _explain_on_spark(dataset, sales, as_of, analysis, suppliers)
     else:
         result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
-    inputs = tuple(result.graph.dataset.files.values())
+    assert not isinstance(output, str)  # a URL only for Spark's figures (checked above)
+    inputs = result.graph.dataset.inputs
     ranked = len(result.graph.supplier_codes)
     # Only the lines shown are computed: the first N of a ranking of a million suppliers.
     shown = min(ranked, top or ranked)
@@ -606,7 +638,7 @@ def _report_on_spark(
     sales: Any,
     as_of: str | None,
     analysis: Analysis,
-    output: Path,
+    output: Path | str,
     *,
     paths: bool,
 ) -> None:
@@ -621,7 +653,7 @@ def _report_on_spark(
         paths=paths,
         **analysis.options(),
     )
-    inputs = tuple(dataset.files.values())
+    inputs = dataset.inputs
     rows = spark.write_suppliers(figures, output, inputs=inputs)
     where = sales.sparkSession.sparkContext.master
     click.echo(
@@ -652,7 +684,7 @@ def listed(
     """
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     text = format_listed(result.listing_records(), fmt, as_of=result.as_of.isoformat())
-    _emit(text, output, tuple(result.graph.dataset.files.values()))
+    _emit(text, output, result.graph.dataset.inputs)
 
 
 @cli.command()
@@ -843,7 +875,7 @@ def diff(
     if fmt == "parquet":
         assert output is not None  # the format option asked for it
         rows = write_parquet_table(
-            changes_table(changes), output, "changes", inputs=tuple(graph.dataset.files.values())
+            changes_table(changes), output, "changes", inputs=graph.dataset.inputs
         )
         click.echo(f"Wrote {output}: changes.parquet ({count(rows, 'row')})", err=True)
         return
@@ -854,7 +886,7 @@ def diff(
         after=later.as_of.isoformat(),
         assumptions=later.assumptions,
     )
-    _emit(text, output, tuple(graph.dataset.files.values()))
+    _emit(text, output, graph.dataset.inputs)
 
 
 def _diff_lists(
@@ -885,7 +917,7 @@ def _diff_lists(
     later = analysis.analyze(graphs[1], day)
     entries = list_changes(graphs[0].listings, graphs[1].listings, before=earlier, after=later)
     changes = compare(earlier, later, unchanged=unchanged)
-    inputs = tuple({*graphs[0].dataset.files.values(), *graphs[1].dataset.files.values()})
+    inputs = tuple({*graphs[0].dataset.inputs, *graphs[1].dataset.inputs})
     if fmt == "parquet":
         assert output is not None  # the format option asked for it
         rows = write_parquet_table(
@@ -966,7 +998,7 @@ def review(
     """
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
     links = pending(result)
-    inputs = tuple(result.graph.dataset.files.values())
+    inputs = result.graph.dataset.inputs
     decisions = [Decision.parse(p, "confirmed", note) for p in confirmed]
     decisions += [Decision.parse(p, "rejected", note) for p in rejected]
     if not decisions and not one_by_one:
@@ -1311,7 +1343,7 @@ def render(
         raster = picture_format(output) == "png"
         check_picture_size(figsize or FIGSIZE, dpi, raster=raster)
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
-    inputs = tuple(result.graph.dataset.files.values())
+    inputs = result.graph.dataset.inputs
     if interactive:
         write_html(result, output, supplier=supplier, inputs=inputs)
     else:
@@ -1370,7 +1402,7 @@ def export(
     """
     format_of(output, fmt)  # an unknown suffix fails before the data is read
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
-    export_graph(result, output, fmt=fmt, inputs=tuple(result.graph.dataset.files.values()))
+    export_graph(result, output, fmt=fmt, inputs=result.graph.dataset.inputs)
     click.echo(f"Wrote {output}", err=True)
 
 

@@ -253,7 +253,7 @@ def test_a_data_folder_of_parquet_files_loads_like_one_of_csv_files(tmp_path: Pa
     for name in ("listed.csv", "suppliers.csv", "ownership.csv"):
         _as_parquet(tmp_path / name)
     from_parquet = exposure.load(tmp_path)
-    assert {role: path.name for role, path in from_parquet.files.items()} == {
+    assert {role: Path(path).name for role, path in from_parquet.files.items()} == {
         "listed": "listed.parquet",
         "suppliers": "suppliers.parquet",
         "ownership": "ownership.parquet",

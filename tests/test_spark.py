@@ -328,6 +328,42 @@ def test_report_under_spark_submit_without_paths_leaves_their_columns_unknown(
     assert (got["revenue_at_risk"] - expected["revenue_at_risk"]).abs().max() < 1e-12
 
 
+def test_report_on_spark_reads_and_writes_urls_and_one_machine_says_it_does_not(
+    spark: Any, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+    from exposure.read.dataset import bundled_data_dir
+
+    runner = CliRunner()
+    sales = (bundled_data_dir() / "suppliers.csv").as_uri()  # file://: as s3a:// is read
+    command = ["report", "--as-of", "2019-10-09", "--format", "parquet"]
+    local = runner.invoke(cli, [*command, "-o", str(tmp_path / "local")])
+    assert local.exit_code == 0, local.output
+    on_spark = runner.invoke(
+        cli,
+        [*command, "--engine", "spark", "--spark-master", "local[2]", "--no-spark-paths",
+         "--suppliers", sales, "-o", (tmp_path / "spark").as_uri()],
+    )  # fmt: skip
+    assert on_spark.exit_code == 0, on_spark.output
+    got = pd.read_parquet(tmp_path / "spark" / "suppliers.parquet")
+    expected = pd.read_parquet(tmp_path / "local" / "suppliers.parquet")
+    assert got["supplier"].tolist() == expected["supplier"].tolist()
+    assert got["tier"].equals(expected["tier"])
+    assert (got["revenue_at_risk"] - expected["revenue_at_risk"]).abs().max() < 1e-12
+    # One machine reads and writes local files only: a URL is refused, with what to do.
+    refused = runner.invoke(cli, ["report", "--suppliers", sales])
+    assert refused.exit_code == 1
+    assert f"{sales}: is a URL: only the Spark engine reads a table from one" in refused.output
+    refused = runner.invoke(cli, [*command, "-o", (tmp_path / "x").as_uri()])
+    assert refused.exit_code == 2
+    assert "is a URL: only `report --engine spark --format parquet` writes to one" in (
+        refused.output
+    )
+    assert not (tmp_path / "x").exists()
+
+
 def test_report_on_spark_asks_for_parquet(spark: Any) -> None:
     from click.testing import CliRunner
 

@@ -29,6 +29,7 @@ from exposure.read.checks import (
 )
 from exposure.read.folders import (
     cite_parts,
+    is_url,
     line_names,
     list_lines,
 )
@@ -64,7 +65,8 @@ class Dataset:
     suppliers
         One row per supplier, customer and product, with a ``_line`` column.
     files
-        The file each table was read from, by table name (``listed``, ``suppliers``, ...).
+        The file each table was read from, by table name (``listed``, ``suppliers``, ...): a
+        path, or the URL Spark read the sales from.
     ownership
         Who owns how much of whom (``ownership.csv``), when the folder has one.
     matches
@@ -75,12 +77,20 @@ class Dataset:
 
     listed: pd.DataFrame
     suppliers: pd.DataFrame
-    files: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, Path | str] = field(default_factory=dict)
     ownership: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
     lists: pd.DataFrame | None = None
     #: The name keys that validation computed for the supplier and customer spellings.
     _keys: NameKeys | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """The local files the tables were read from: what no output may overwrite.
+
+        A table Spark read from a URL (``files``) is no local file.
+        """
+        return tuple(path for path in self.files.values() if isinstance(path, Path))
 
     def spelling_keys(self, spellings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the name key of each of ``spellings`` (supplier and customer names).
@@ -146,7 +156,7 @@ def load(
     sales
         Read the suppliers table too. Off, only the other tables are read (its ``suppliers``
         is empty, its file still named): for engines that read the sales themselves
-        (:mod:`exposure.spark`).
+        (:mod:`exposure.spark`), which may read them from a URL (``suppliers="s3a://..."``).
 
     Returns
     -------
@@ -187,7 +197,7 @@ def input_files(
     listed: str | Path | None = None,
     suppliers: str | Path | None = None,
     ownership: str | Path | None = None,
-) -> dict[str, Path | None]:
+) -> dict[str, Path | str | None]:
     """Return the files :func:`load` reads for these arguments, by role.
 
     ``listed`` and ``suppliers`` always; ``ownership`` and ``matches`` (review decisions) when
@@ -210,7 +220,11 @@ def input_files(
             return where / schema.file_name
 
     listed_path = Path(listed) if listed is not None else in_folder(LISTED)
-    suppliers_path = Path(suppliers) if suppliers is not None else in_folder(SUPPLIERS)
+    suppliers_path: Path | str
+    if suppliers is not None:  # a URL stays as written: only Spark reads it
+        suppliers_path = suppliers if is_url(suppliers) else Path(suppliers)
+    else:
+        suppliers_path = in_folder(SUPPLIERS)
     ownership_path = Path(ownership) if ownership is not None else in_folder(OWNERSHIP)
     beside_listed = folder if data is not None or listed is None else listed_path.parent
     matches_path = in_folder(MATCHES, beside_listed)
@@ -267,8 +281,17 @@ def folder_file(folder: str | Path, schema: TableSchema) -> Path:
     return parquet_path
 
 
-def _load(paths: dict[str, Path | None], *, sales: bool = True) -> Dataset:
-    listed_path, suppliers_path = cast(Path, paths["listed"]), cast(Path, paths["suppliers"])
+def _load(paths: dict[str, Path | str | None], *, sales: bool = True) -> Dataset:
+    listed_path, suppliers_path = cast(Path, paths["listed"]), paths["suppliers"]
+    if isinstance(suppliers_path, str) and sales:  # a URL: read by engines reading the sales
+        problem = Problem(
+            suppliers_path,
+            None,
+            None,
+            "is a URL: only the Spark engine reads a table from one",
+            "copy the table to this machine, or run `exposure report --engine spark`",
+        )
+        raise DataError([problem])
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     keys = None
@@ -276,10 +299,10 @@ def _load(paths: dict[str, Path | None], *, sales: bool = True) -> Dataset:
         tables["listed"] = read_listed(listed_path)
     except DataError as error:
         problems.extend(error.problems)
-    advance(suppliers_path.name)
+    advance(Path(str(suppliers_path)).name)
     try:
         if sales:
-            tables["suppliers"], keys = _read_suppliers(suppliers_path)
+            tables["suppliers"], keys = _read_suppliers(cast(Path, suppliers_path))
         else:
             tables["suppliers"] = pd.DataFrame(columns=[c.name for c in SUPPLIERS.columns])
     except DataError as error:

@@ -43,6 +43,7 @@ __all__ = [
     "cite_row",
     "in_parts",
     "is_dataset",
+    "is_url",
     "line_names",
     "list_lines",
     "parquet_parts",
@@ -52,6 +53,21 @@ __all__ = [
 
 #: What part files of a dataset are called: the suffix every writer above gives them.
 PART_SUFFIX = ".parquet"
+
+
+#: A table's address that is no local path: ``s3a://bucket/sales/``, ``hdfs://...``, ``file://...``.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(where: str | Path) -> bool:
+    """Tell whether a table's address is a URL (an object store, HDFS), which only Spark reads.
+
+    Examples
+    --------
+    >>> is_url("s3a://bucket/sales/"), is_url("data/suppliers.csv"), is_url(Path("s3a:/x"))
+    (True, False, False)
+    """
+    return isinstance(where, str) and bool(_URL.match(where))
 
 
 def is_dataset(path: Path) -> bool:
