@@ -537,7 +537,14 @@ class RecordMaker:
             min_weight=result.min_weight,
             cap=result.unquantified_cap,
         )
-        return [(path, weight) for path, weight in paths if result.possible[path[-1]]]
+        return self._ending_possible(paths)
+
+    def _ending_possible(
+        self, paths: list[tuple[list[int], float | None]]
+    ) -> list[tuple[list[int], float | None]]:
+        """Return the paths that end at a possible match (not at a listed entity)."""
+        possible = self.analysed.possible
+        return [(path, weight) for path, weight in paths if possible[path[-1]]]
 
     def _possible_paths_finder(self) -> analysis.PathFinder:
         result = self.analysed
@@ -558,7 +565,7 @@ class RecordMaker:
             cap=result.unquantified_cap,
         )
         self._possible_searched = {
-            code: [(path, weight) for path, weight in paths if result.possible[path[-1]]]
+            code: self._ending_possible(paths)
             for code, paths in zip(asked.tolist(), found, strict=True)
         }
 
