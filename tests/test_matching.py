@@ -459,6 +459,15 @@ def test_a_short_word_that_is_also_a_legal_form_somewhere_stays_a_word() -> None
     assert Matcher(listed).match(["Lucas-Yu"]).loc[0, "outcome"] != "match"
 
 
+def test_a_legal_form_inside_a_word_leaves_the_word_whole() -> None:
+    # "inc" of "Lincoln", "spa" of "Spadafora": only the legal form at the end goes.
+    listed = one_list("Lincoln Electric Holdings", "Spadafora Costruzioni")
+    found = Matcher(listed).match(["Lincoln Electrik Holdings Inc", "Spadafora Costruzione SPA"])
+    assert found["listed"].tolist() == ["Lincoln Electric Holdings", "Spadafora Costruzioni"]
+    assert found["outcome"].tolist() == ["match", "match"]
+    assert name_forms("Cincinnati Zinc Inc").core == "cincinnati zinc"
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("Invidia Corp", "NVIDIA Corporation"),  # a typo in the first letters
     ("Schell Ltd", "Shell plc"),

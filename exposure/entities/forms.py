@@ -127,6 +127,8 @@ def without_legal_forms(name: str) -> str:
     ['łoś']
     >>> without_legal_forms("Lucas-Yu")
     'lucas-yu'
+    >>> without_legal_forms("Lincoln Electric Inc").split()
+    ['lincoln', 'electric']
     """
     from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
 
@@ -139,8 +141,16 @@ def without_legal_forms(name: str) -> str:
         if kind not in _DESCRIPTIONS and (
             "." in form or (len(re.sub(r"\W", "", form)) > 2 and form not in ABBREVIATIONS)
         ):
-            text = text.replace(form, " ", 1)
+            text = _whole_word(form).sub(" ", text, count=1)
     return text[:-1] if cut_short and text.endswith(".") else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _whole_word(form: str) -> re.Pattern[str]:
+    """Return a pattern finding a legal form as a whole word: not the "inc" of "Lincoln"."""
+    before = r"(?<!\w)" if form[:1].isalnum() else ""
+    after = r"(?!\w)" if form[-1:].isalnum() else ""
+    return re.compile(before + re.escape(form) + after)
 
 
 def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
@@ -236,7 +246,9 @@ class NameFormsTable:
 
 #: A legal form written onto the end of a name ("SiemensAG", "AcmeGmbH"): a lower-case letter
 #: followed by the form in capitals or as it is usually written.
-_GLUED_FORM = re.compile(r"([a-z]{3,})(AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy)\b")
+_GLUED_FORM = re.compile(
+    r"(?<=[a-z]{3})(AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy)\b"
+)
 
 #: A web domain's ending written onto a name ("Amazon.com Inc" is "Amazon Inc").
 _WEB_DOMAIN = re.compile(r"(?<=[a-z]{3})\.(?:com|net|org)\b", re.IGNORECASE)
@@ -268,7 +280,9 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     (:func:`without_legal_forms`).
     """
     tokens = name_tokens(name)
-    unglued = _WEB_DOMAIN.sub("", _GLUED_FORM.sub(r"\1 \2", name))
+    unglued = _GLUED_FORM.sub(r" \1", name)
+    if "." in unglued:
+        unglued = _WEB_DOMAIN.sub("", unglued)
     stripped = without_legal_forms(unglued)
     # Most names hold no form rigour knows beyond ours: their tokens are already known.
     same = name.isascii() and unglued == name and stripped == name.lower()
