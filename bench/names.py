@@ -21,6 +21,9 @@ nomenklatura). It prints:
   entity on another list (records that share a spelling once case, punctuation and legal forms
   are set aside, by rigour's table of organisation types: the CSL lists many entities once per
   list). Recall of ``match``, and of ``match`` or ``possible``; precision of ``match``.
+* **The CSL's names as a customer writes them** (:func:`written_variants`): each
+  organisation's name written as in :data:`VARIANTS` ("The" in front, bracketed parts left
+  out, ...) and screened against the whole list; how many then find nothing.
 * **Side by side with nomenklatura, on the same pairs**: a true pair is an alias and its own
   record; a false pair is an alias and the most similar record of another entity, or an
   invented name and its most similar record (rapidfuzz ``token_set_ratio``, an independent
@@ -234,6 +237,44 @@ def alias_recall(listed: pd.DataFrame) -> dict[str, float]:
     }
 
 
+#: How a customer's records may write a listed organisation's name: each variant of each name
+#: should still find its own record (:func:`written_variants`).
+VARIANTS: dict[str, Callable[[str], str]] = {
+    "upper case": str.upper,
+    "lower case": str.lower,
+    '"The" in front': lambda s: s if s.lower().startswith("the ") else f"The {s}",
+    "bracketed parts left out": lambda s: " ".join(re.sub(r"\([^()]*\)", " ", s).split()),
+    "punctuation left out": lambda s: " ".join(re.sub(r"[^\w\s]", "", s).split()),
+    '"Co., Ltd." written out': lambda s: re.sub(r"(?i)\bco\.?,? ?ltd\b\.?", "Company Limited", s),
+    '", Inc." added': lambda s: f"{s}, Inc.",
+}
+
+
+def written_variants(listed: pd.DataFrame) -> pd.DataFrame:
+    """Screen each organisation's name, written as in :data:`VARIANTS`, against the whole list.
+
+    Per variant: how many names it changes, and how many of those then find nothing
+    (``none``): a silent miss of a name the list holds.
+    """
+    table = listed.reset_index(drop=True)
+    names = table.loc[~table["kind"].isin(NOT_ORGANISATION_KINDS), "name"].astype(str).tolist()
+    spelt = set(names)  # a variant that is a listed name as written is no test
+    rows = []
+    for variant, write in VARIANTS.items():
+        written = [w for w in (write(n) for n in names) if w not in spelt]
+        found = screen(written, table, as_of=None) if written else pd.DataFrame({"outcome": []})
+        missed = found["outcome"].eq("none").to_numpy()
+        rows.append(
+            {
+                "variant": variant,
+                "names": len(written),
+                "found nothing": int(missed.sum()),
+                "examples": "; ".join(np.asarray(written, dtype=object)[missed][:2].tolist()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 @dataclass(frozen=True)
 class Pairs:
     """Labelled pairs: a name, the row of the listed table it is compared with, and the truth."""
@@ -436,6 +477,8 @@ def main(argv: list[str] | None = None) -> None:
         f"possible recall {recall['match or possible recall']:.3f}, match precision "
         f"{recall['match precision']:.3f}"
     )
+    print("The CSL's organisation names as a customer's records may write them, screened:")
+    print(written_variants(listed).to_string(index=False))
     for title, pairs in (
         ("the CSL's aliases and invented names", labelled_pairs(listed, invented_names())),
         (f"other projects' organisation name pairs ({args.pairs.name})", peer_pairs(args.pairs)),

@@ -17,6 +17,7 @@ from bench.names import (
     peer_pairs,
     same_entity,
     side_by_side,
+    written_variants,
 )
 from exposure.read.dataset import bundled_data_dir, read_listed
 
@@ -68,6 +69,17 @@ def csl_like(names: list[str], aliases: list[str]) -> pd.DataFrame:
             "end_date": pd.Series([pd.NaT] * len(names), dtype="datetime64[ns]"),
         }
     )
+
+
+def test_written_variants_count_the_names_that_then_find_nothing() -> None:
+    listed = csl_like(["SOCCER ZONE (MNC GROUP INTERNATIONAL, INC.)", "Hikvision"], ["", ""])
+    table = written_variants(listed).set_index("variant")
+    assert table.loc['"The" in front', "names"] == 2
+    assert table.loc['"The" in front', "found nothing"] == 0
+    # "Soccer Zone" alone is too far from the listed name with its parent: a silent miss.
+    assert table.loc["bracketed parts left out", "names"] == 1
+    assert table.loc["bracketed parts left out", "found nothing"] == 1
+    assert table.loc["bracketed parts left out", "examples"] == "SOCCER ZONE"
 
 
 def test_one_entity_listed_on_two_lists_is_one_group_whatever_the_case_or_legal_form() -> None:

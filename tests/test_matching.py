@@ -459,6 +459,35 @@ def test_a_short_word_that_is_also_a_legal_form_somewhere_stays_a_word() -> None
     assert Matcher(listed).match(["Lucas-Yu"]).loc[0, "outcome"] != "match"
 
 
+def test_an_article_in_front_hides_neither_the_name_nor_its_place() -> None:
+    listed = one_list(
+        "AVIATION INDUSTRY CORPORATION OF CHINA, LTD.", "Xinjiang East Hope New Energy Company Ltd."
+    )
+    found = Matcher(listed).match(
+        ["The Aviation Industry Corporation of China", "The Xinjiang East Hope New Energy Co."]
+    )
+    assert found["listed"].tolist() == listed["name"].tolist()
+    assert found["outcome"].tolist() == ["match", "match"]
+
+
+def test_a_listed_short_name_in_brackets_is_not_needed_to_find_the_name() -> None:
+    listed = one_list(
+        "HK P&W Industry Co. Ltd (HKPW)",
+        "China Electronics Technology Group Corporation 29 (CETC 29) Research Institute",
+        "Bank of China (Hong Kong) Limited",
+        "ICBC (ASIA) LIMITED",
+    )
+    found = Matcher(listed).match(
+        ["HK P&W Industry Company Limited",
+         "China Electronics Technology Group Corporation 29 Research Institute",
+         "Bank of China (Singapore) Limited", "ICBC (LONDON) PLC"]
+    )  # fmt: skip
+    assert found["outcome"].tolist()[:2] == ["match", "match"]
+    assert "without its bracketed short name 'HK P&W" in str(found.loc[0, "explanation"])
+    # A place or an ordinary word in brackets tells branches apart: it stays.
+    assert "match" not in found["outcome"].tolist()[2:]
+
+
 def test_a_legal_form_inside_a_word_leaves_the_word_whole() -> None:
     # "inc" of "Lincoln", "spa" of "Spadafora": only the legal form at the end goes.
     listed = one_list("Lincoln Electric Holdings", "Spadafora Costruzioni")

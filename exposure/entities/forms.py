@@ -35,6 +35,7 @@ from exposure.names import (
     LEGAL_PHRASES,
     fold,
     in_chinese_script,
+    name_key,
     name_tokens,
     split_place,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "form_row",
     "name_forms",
     "rare_words",
+    "without_brackets",
     "without_legal_forms",
     "word_sound",
 ]
@@ -100,6 +102,42 @@ def name_forms(name: str) -> NameForms:
     """Return the key, leading place, core and distinctive part of a name, as compared."""
     key, place, core, _, distinct, *_ = form_row(name)
     return NameForms(key, place, core, distinct)
+
+
+#: A short name in brackets: capitals, as in "(HKPW)", "(CETC 29)", "(NSCC-TJ)".
+_BRACKETED_SHORT_NAME = re.compile(r"\s*[(\[（]\s*([A-Z][A-Z0-9&.\-]{2,11}(?: \d{1,3})?)\s*[)\]）]")
+
+
+def without_brackets(spelling: str) -> str:
+    """Return a spelling without the short names in brackets it holds; else empty.
+
+    The lists append a body's short name in brackets ("HK P&W Industry Co. Ltd (HKPW)",
+    "China Electronics Technology Group Corporation 29 (CETC 29) Research Institute"), which
+    a customer's records mostly leave out: the matcher compares such a listed spelling both
+    ways. A short name is in capitals and no ordinary word or place: "(ASIA)", "(HK)" and
+    "(SWITZERLAND)" stay, as they tell a bank's branches apart.
+
+    Examples
+    --------
+    >>> without_brackets("HK P&W Industry Co. Ltd (HKPW)")
+    'HK P&W Industry Co. Ltd'
+    >>> without_brackets("ICBC (ASIA) LIMITED"), without_brackets("Bank of China (Hong Kong)")
+    ('', '')
+    >>> without_brackets("(HKPW)"), without_brackets("Huawei")
+    ('', '')
+    """
+    if not ("(" in spelling or "[" in spelling or "（" in spelling):
+        return ""
+
+    def short_name(found: re.Match[str]) -> str:
+        words = fold(found.group(1)).replace("-", " ").replace(".", "").split()
+        letters = "".join(w for w in words if not w.isdigit())
+        ordinary = len(letters) < 3 or _zipf(letters) >= ORDINARY_FROM
+        place = _territories(words) or split_place([*words, "x"])[0]
+        return found.group() if ordinary or place else " "
+
+    bare = " ".join(_BRACKETED_SHORT_NAME.sub(short_name, spelling).split())
+    return bare if bare != spelling and name_key(bare) else ""
 
 
 #: Kinds of organisation rigour also finds that describe what a body does rather than its legal
@@ -286,7 +324,12 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     stripped = without_legal_forms(unglued)
     # Most names hold no form rigour knows beyond ours: their tokens are already known.
     same = name.isascii() and unglued == name and stripped == name.lower()
-    place, rest = split_place((tokens if same else name_tokens(stripped)) or tokens)
+    words = (tokens if same else name_tokens(stripped)) or tokens
+    # "The Aviation Industry Corporation of China" is the listed "Aviation Industry ...": an
+    # article in front would also hide the place a name starts with.
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    place, rest = split_place(words)
     if in_chinese_script(name):
         rest = _chinese_words(rest)
     rest = _compound_numbers([w for t in rest for w in ABBREVIATIONS.get(t, t).split()])

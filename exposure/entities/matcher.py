@@ -74,7 +74,7 @@ import pandas as pd
 from scipy import sparse
 
 from exposure.entities.decisions import Decisions
-from exposure.entities.forms import NameFormsTable, rare_words, word_sound
+from exposure.entities.forms import NameFormsTable, rare_words, without_brackets, word_sound
 from exposure.entities.listings import NameIndex, entity_ids, not_organisations
 from exposure.names import (
     GENERIC_WORDS,
@@ -272,21 +272,27 @@ class Matcher:
         entity_of: list[int] = []
         text: list[str] = []
         kind: list[str] = []
+        compared: list[str] = []  # the text whose forms are compared
         for entity, name, aliases in zip(
             listings["entity"].to_numpy(),
             listings["name"].to_numpy(dtype=object),
             listings["alt_names"].to_numpy(dtype=object),
             strict=True,
         ):
-            entity_of.append(int(entity))
-            text.append(str(name).strip())
-            kind.append("name")
-            for alias in str(aliases).split(";"):
-                if alias.strip():
+            written = [(str(name).strip(), "name")]
+            written += [(a.strip(), "alias") for a in str(aliases).split(";") if a.strip()]
+            for spelling, of_kind in written:
+                entity_of.append(int(entity))
+                text.append(spelling)
+                kind.append(of_kind)
+                compared.append(spelling)
+                # "HK P&W Industry Co. Ltd (HKPW)" is also compared as a customer writes it.
+                if bare := without_brackets(spelling):
                     entity_of.append(int(entity))
-                    text.append(alias.strip())
-                    kind.append("alias")
-        forms = NameFormsTable.of(text)
+                    text.append(spelling)
+                    kind.append(f"{of_kind} without its bracketed short name")
+                    compared.append(bare)
+        forms = NameFormsTable.of(compared)
         keep = forms.key != ""
         seen: set[tuple[int, str]] = set()
         for i in np.flatnonzero(keep):
