@@ -39,6 +39,7 @@ tuned on.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import re
 import time
@@ -237,6 +238,39 @@ def alias_recall(listed: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def _longest_word_mistyped(name: str, *, swapped: bool = False) -> str:
+    """Return a name with a letter in the middle of its longest word (of 7 or more) changed.
+
+    The letter becomes an "x" (a "y" if it is one), or with ``swapped`` changes places with
+    the next.
+    """
+    words = name.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]), default=0)
+    word = words[i] if words else ""
+    if len(word) < 7:
+        return name
+    j = len(word) // 2
+    if swapped:
+        words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
+    else:
+        words[i] = word[:j] + ("y" if word[j].lower() == "x" else "x") + word[j + 1 :]
+    return " ".join(words)
+
+
+#: Descriptors and legal forms as records abbreviate them.
+ABBREVIATED = {
+    "corporation": "Corp.", "company": "Co.", "limited": "Ltd.", "international": "Int'l",
+    "technology": "Tech.", "group": "Grp.", "industry": "Ind.", "industries": "Inds.",
+    "manufacturing": "Mfg.", "electronics": "Elec.", "university": "Univ.",
+    "institute": "Inst.", "communications": "Comm.",
+}  # fmt: skip
+
+
+def _abbreviated(name: str) -> str:
+    """Return a name with the words of :data:`ABBREVIATED` abbreviated."""
+    return " ".join(ABBREVIATED.get(w.lower().strip(",."), w) for w in name.split())
+
+
 #: How a customer's records may write a listed organisation's name: each variant of each name
 #: should still find its own record (:func:`written_variants`).
 VARIANTS: dict[str, Callable[[str], str]] = {
@@ -247,6 +281,9 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "punctuation left out": lambda s: " ".join(re.sub(r"[^\w\s]", "", s).split()),
     '"Co., Ltd." written out': lambda s: re.sub(r"(?i)\bco\.?,? ?ltd\b\.?", "Company Limited", s),
     '", Inc." added': lambda s: f"{s}, Inc.",
+    "descriptors abbreviated": _abbreviated,
+    "a typo in the longest word": _longest_word_mistyped,
+    "two letters of it swapped": functools.partial(_longest_word_mistyped, swapped=True),
 }
 
 

@@ -157,9 +157,19 @@ def cache_key(files: Mapping[str, Path | None], options: Mapping[str, object]) -
         f"numpy {np.__version__} pandas {pd.__version__}",
         *(f"{name}={value!r}" for name, value in sorted(options.items())),
         *(f"{role}: {_identity(path)}" for role, path in sorted(files.items())),
-        *(f"source {p.name}: {_identity(p)}" for p in sorted(Path(__file__).parent.glob("*.py"))),
+        *(f"source {name}: {_identity(path)}" for name, path in _sources()),
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _sources() -> list[tuple[str, Path]]:
+    """Return exposure's source files, each with its path inside the package.
+
+    Every one, in every subpackage: the rules that match names live in ``entities/``, those
+    that read and check files in ``read/``.
+    """
+    package = Path(__file__).parent
+    return [(p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))]
 
 
 def _identity(path: Path | None) -> str:

@@ -127,6 +127,23 @@ def test_other_build_options_are_stored_apart(
     assert len(list((tmp_path / "cache").glob("*.graph"))) == 2
 
 
+def test_a_change_to_any_source_file_of_exposure_makes_a_new_key(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rules that match names live in a subpackage: an upgrade that changes only them
+    # must not read a graph matched by the old rules.
+    files = {"suppliers": data / "suppliers.csv"}
+    before = cache.cache_key(files, {"fuzzy": True})
+    identity = cache._identity
+
+    def edited(path: Path | None) -> str:
+        changed = path is not None and path.as_posix().endswith("entities/matcher.py")
+        return identity(path) + (" edited" if changed else "")
+
+    monkeypatch.setattr(cache, "_identity", edited)
+    assert cache.cache_key(files, {"fuzzy": True}) != before
+
+
 def test_a_file_modified_just_now_is_not_trusted_to_the_cache(
     make_data: MakeData, tmp_path: Path, builds: list[bool]
 ) -> None:

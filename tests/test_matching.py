@@ -461,13 +461,16 @@ def test_a_short_word_that_is_also_a_legal_form_somewhere_stays_a_word() -> None
 
 def test_an_article_in_front_hides_neither_the_name_nor_its_place() -> None:
     listed = one_list(
-        "AVIATION INDUSTRY CORPORATION OF CHINA, LTD.", "Xinjiang East Hope New Energy Company Ltd."
+        "AVIATION INDUSTRY CORPORATION OF CHINA, LTD.",
+        "Xinjiang East Hope New Energy Company Ltd.",
+        "The Boeing Company",
     )
     found = Matcher(listed).match(
-        ["The Aviation Industry Corporation of China", "The Xinjiang East Hope New Energy Co."]
-    )
+        ["The Aviation Industry Corporation of China", "The Xinjiang East Hope New Energy Co.",
+         "Boeing Co., The"]  # as registers write it
+    )  # fmt: skip
     assert found["listed"].tolist() == listed["name"].tolist()
-    assert found["outcome"].tolist() == ["match", "match"]
+    assert found["outcome"].tolist() == ["match", "match", "match"]
 
 
 def test_a_listed_short_name_in_brackets_is_not_needed_to_find_the_name() -> None:
@@ -486,6 +489,17 @@ def test_a_listed_short_name_in_brackets_is_not_needed_to_find_the_name() -> Non
     assert "without its bracketed short name 'HK P&W" in str(found.loc[0, "explanation"])
     # A place or an ordinary word in brackets tells branches apart: it stays.
     assert "match" not in found["outcome"].tolist()[2:]
+
+
+def test_a_typo_in_a_descriptor_or_legal_form_does_not_make_it_a_distinctive_word() -> None:
+    listed = one_list("China Telecom Corporation Limited", "A & C International Trade, Inc.")
+    found = Matcher(listed).match(
+        ["China Telecom Corpoxation Limited", "A & C Interntaional Trade, Inc."]
+    )
+    assert found["listed"].tolist() == listed["name"].tolist()
+    assert found["outcome"].tolist() == ["match", "match"]
+    # Only descriptors in common use: the pinyin "tongxin" is one letter from "Hongxin".
+    assert name_forms("Tex-Co Hongxin Logistics Limited").core == "tex hongxin logistics"
 
 
 def test_a_legal_form_inside_a_word_leaves_the_word_whole() -> None:
@@ -701,9 +715,18 @@ def test_a_number_in_one_name_only_turns_a_match_into_one_to_review() -> None:
 
 
 def test_common_abbreviations_are_written_out() -> None:
-    listed = one_list("United States Department of State", "Progressive Community Center")
-    found = Matcher(listed).match(["U.S. Department of State", "Progressive Community Ctr"])
-    assert found["outcome"].tolist() == ["match", "match"]
+    listed = one_list(
+        "United States Department of State", "Progressive Community Center",
+        "China Electronics Technology Group Corporation", "Sichuan University",
+        "Guangzhou Haige Communications Group Incorporated Company",
+    )  # fmt: skip
+    found = Matcher(listed).match(
+        ["U.S. Department of State", "Progressive Community Ctr", "China Elec. Tech. Grp. Corp.",
+         "Sichuan Univ.", "GUANGZHOU HAIGE COMM GRP"]
+    )  # fmt: skip
+    assert found["listed"].tolist() == listed["name"].tolist()
+    # "Grp." is the legal form "Group"; written out before a leading place is told apart.
+    assert found["outcome"].tolist() == ["match"] * 5
 
 
 def test_a_typo_on_the_listed_side_is_found_though_the_name_is_spelt_right() -> None:

@@ -49,9 +49,11 @@ __all__ = [
     "NameFormsTable",
     "bears_legal_form",
     "core_initials",
+    "deletions",
     "form_row",
     "name_forms",
     "rare_words",
+    "typo_of_vocabulary",
     "without_brackets",
     "without_legal_forms",
     "word_sound",
@@ -307,6 +309,8 @@ ABBREVIATIONS = {
     "assoc": "association", "ip": "intellectual property", "mgt": "management",
     "sci": "science", "acad": "academy", "admin": "administration", "engr": "engineering",
     "grp": "group", "hosp": "hospital", "mfr": "manufacturer", "pharm": "pharmaceutical",
+    "comm": "communications", "ind": "industry", "indl": "industrial", "mach": "machinery",
+    "trdg": "trading",
 }  # fmt: skip
 
 
@@ -325,14 +329,23 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     # Most names hold no form rigour knows beyond ours: their tokens are already known.
     same = name.isascii() and unglued == name and stripped == name.lower()
     words = (tokens if same else name_tokens(stripped)) or tokens
+    # Abbreviations written out, and a descriptor or legal form with a typo ("Corpoxation",
+    # "Internxtional") read as that word, before a leading place is told from the rest:
+    # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
+    read = [typo_of_vocabulary(w) for t in words for w in ABBREVIATIONS.get(t, t).split()]
+    if read != words:
+        words = [t for t in read if t not in LEGAL_FORMS] or read
     # "The Aviation Industry Corporation of China" is the listed "Aviation Industry ...": an
-    # article in front would also hide the place a name starts with.
+    # article in front would also hide the place a name starts with. Registers put it last
+    # ("Boeing Company, The").
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
+    if len(words) > 1 and words[-1] == "the":
+        words = words[:-1]
     place, rest = split_place(words)
     if in_chinese_script(name):
         rest = _chinese_words(rest)
-    rest = _compound_numbers([w for t in rest for w in ABBREVIATIONS.get(t, t).split()])
+    rest = _compound_numbers(rest)
     facts = [_sound_facts(t) for t in rest]
     kept = [t for t, (_, generic) in zip(rest, facts, strict=True) if not generic]
     distinct = kept or rest
@@ -353,6 +366,67 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
         bears_legal_form(unglued, without_forms=stripped),
         _sounds([sound for sound, generic in facts if not (generic and kept)]),
     )
+
+
+#: Descriptors and legal forms this long or longer are read through one typo.
+VOCABULARY_TYPO_FROM = 7
+
+
+def deletions(word: str) -> set[str]:
+    """Return ``word`` and each spelling of it with one letter left out.
+
+    Two words one typo apart (a letter changed, added or dropped, anywhere) share one of these
+    ("vizcaya" and "viscaya" both give "vicaya"): the symmetric-deletion idea of spelling
+    correctors.
+
+    Examples
+    --------
+    >>> deletions("vizcaya") & deletions("viscaya")
+    {'vicaya'}
+    """
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+@functools.cache
+def _vocabulary_deletions() -> dict[str, str]:
+    """Return each spelling one letter short of a long descriptor or legal form, and the word.
+
+    A spelling two words share maps to no word (empty). Only words in common use count:
+    pinyin descriptors ("tongxin") are one letter from given names ("Hongxin").
+    """
+    found: dict[str, str] = {}
+    for word in sorted(GENERIC_WORDS | LEGAL_FORMS):
+        if len(word) >= VOCABULARY_TYPO_FROM and word.isalpha() and not _is_rare(word):
+            for short in deletions(word):
+                found[short] = word if found.get(short, word) == word else ""
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def typo_of_vocabulary(word: str) -> str:
+    """Return the descriptor or legal form a rare word is one typo of; else the word itself.
+
+    Only words of :data:`VOCABULARY_TYPO_FROM` letters or more that no language of
+    :data:`COMMON_IN` uses (a typo is no word) and only one such vocabulary word fits.
+
+    Examples
+    --------
+    >>> typo_of_vocabulary("corpoxation"), typo_of_vocabulary("internxtional")
+    ('corporation', 'international')
+    >>> typo_of_vocabulary("hikvision"), typo_of_vocabulary("electrics")
+    ('hikvision', 'electric')
+    """
+    if (
+        len(word) < VOCABULARY_TYPO_FROM
+        or word in GENERIC_WORDS
+        or word in LEGAL_FORMS
+        or not word.isalpha()
+        or not _is_rare(word)
+    ):
+        return word
+    table = _vocabulary_deletions()
+    found = {table.get(short, "") for short in deletions(word)} - {""}
+    return found.pop() if len(found) == 1 else word
 
 
 #: A word's sound (its metaphone) is compared from this many letters of it: shorter sounds

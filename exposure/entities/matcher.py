@@ -74,7 +74,13 @@ import pandas as pd
 from scipy import sparse
 
 from exposure.entities.decisions import Decisions
-from exposure.entities.forms import NameFormsTable, rare_words, without_brackets, word_sound
+from exposure.entities.forms import (
+    NameFormsTable,
+    deletions,
+    rare_words,
+    without_brackets,
+    word_sound,
+)
 from exposure.entities.listings import NameIndex, entity_ids, not_organisations
 from exposure.names import (
     GENERIC_WORDS,
@@ -960,16 +966,6 @@ def _spaced_alike(sorted_score: np.ndarray, in_order_score: np.ndarray) -> np.nd
     )
 
 
-def _deletions(word: str) -> set[str]:
-    """Return ``word`` and each spelling of it with one letter left out.
-
-    Two words one typo apart (a letter changed, added or dropped, anywhere) share one of these
-    ("vizcaya" and "viscaya" both give "vicaya"): the symmetric-deletion idea of spelling
-    correctors, used here to find candidates, not to score them.
-    """
-    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
-
-
 def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.ndarray, list[str]]:
     """Return (name index, key) pairs: the blocking keys of each name's core.
 
@@ -981,8 +977,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
       on the listed side for every such word, on the query side for words the list does not
       know;
     * from :data:`TYPO_FROM` letters a word and its spellings one letter short (``d:``,
-      :func:`_deletions`), on both sides: two words one typo apart share one, whichever side
-      the typo is on ("Amerika" listed, "America" asked);
+      :func:`~exposure.entities.forms.deletions`), on both sides: two words one typo apart
+      share one, whichever side the typo is on ("Amerika" listed, "America" asked);
     * the sound of a word (``m:``, :func:`~exposure.entities.forms.word_sound`), on both sides:
       a transliteration sounds as the word does ("Filips", "Philips");
     * the first four letters of the name run together (``k:``), on the query side only when its
@@ -1000,7 +996,7 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
         if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
             found += [f"p:{token[:3]}", f"s:{token[-3:]}"]
         if len(token) >= TYPO_FROM and not token.isdigit():
-            found += [f"d:{d}" for d in _deletions(token)]
+            found += [f"d:{d}" for d in deletions(token)]
         if sound := word_sound(token):
             found.append(f"m:{sound}")
         return keys_of_word.setdefault(token, tuple(found))
