@@ -346,13 +346,15 @@ class SupplyGraph:
             np.int64
         )
 
-    def attribute_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def attribute_tables(self, *, joined: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Return the companies' and the sales' attributes of :meth:`to_networkx`, as columns.
 
         ``nodes``, by node code: ``name``, then ``listed_entity`` (bool) and ``country``.
         ``edges``, in :attr:`edges` order (as networkx lists a graph's edges): ``src`` and
         ``dst`` (node codes), then ``share`` (``None`` when unknown), ``share_is_lower_bound``,
-        ``products`` and ``sources`` (lists). Cells are Python objects, as networkx holds them.
+        ``products`` and ``sources`` (lists; with ``joined``, each list as one text joined
+        by it, as files that hold no lists write them). Cells are Python objects, as networkx
+        holds them.
 
         Examples
         --------
@@ -370,9 +372,9 @@ class SupplyGraph:
         # Every sale's rows at once: one pandas lookup per sale would cost about a
         # millisecond each, minutes at a hundred thousand sales.
         rows, bounds = self.rows_of_edges(np.arange(len(edges)))
-        products = self.sale_columns["product"](rows).tolist()
-        sources = self.sale_columns["source"](rows).tolist()
-        starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
+        products = self.sale_columns["product"](rows)
+        sources = self.sale_columns["source"](rows)
+        starts, ends = bounds[:-1], bounds[1:]
         known = edges["share"].to_numpy(np.float64)
         unknown = edges["unknown_share"].to_numpy(bool)
         share = known.astype(object)
@@ -380,8 +382,8 @@ class SupplyGraph:
         table = objects(
             share=share,
             share_is_lower_bound=unknown,
-            products=_distinct_runs(products, starts, ends),
-            sources=_distinct_runs(sources, starts, ends),
+            products=_distinct_runs(products, starts, ends, joined),
+            sources=_distinct_runs(sources, starts, ends, joined),
         )
         table.insert(0, "src", edges["src"].to_numpy(np.int64))
         table.insert(1, "dst", edges["dst"].to_numpy(np.int64))
@@ -410,18 +412,33 @@ def objects(**columns: np.ndarray | Sequence[Any]) -> pd.DataFrame:
     )
 
 
-def _distinct_runs(values: list[Any], starts: list[int], ends: list[int]) -> np.ndarray:
-    """Return the distinct values of each run ``values[start:end]``, in order, as lists."""
-    lengths = np.subtract(ends, starts)
-    run = np.repeat(np.arange(len(starts)), lengths)
+def _distinct_runs(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray, joined: str | None = None
+) -> np.ndarray:
+    """Return the distinct values of each run ``values[start:end]``, in order, as lists.
+
+    With ``joined``, each run's distinct values as one text joined by it: a run of one value
+    (most sales are of one product) is that value, taken for all such runs at once.
+    """
+    items: list[Any] = np.asarray(values, dtype=object).tolist()
+    if joined is not None:
+        out = np.empty(len(starts), dtype=object)
+        single = (ends - starts) == 1
+        out[single] = np.asarray(values, dtype=object)[starts[single]]
+        for i in np.flatnonzero(~single).tolist():
+            out[i] = joined.join(dict.fromkeys(items[starts[i] : ends[i]]))
+        return out
+    run = np.repeat(np.arange(len(starts)), ends - starts)
     # Most runs repeat no value (a sale of one product): a slice of them is their list.
-    repeats = pd.DataFrame({"run": run, "value": object_column(np.asarray(values, dtype=object))})
+    repeats = pd.DataFrame({"run": run, "value": object_column(np.asarray(items, dtype=object))})
     repeating = np.zeros(len(starts), dtype=bool)
     repeating[run[repeats.duplicated().to_numpy()]] = True
     return np.fromiter(
         (
-            list(dict.fromkeys(values[start:end])) if repeat else values[start:end]
-            for start, end, repeat in zip(starts, ends, repeating.tolist(), strict=True)
+            list(dict.fromkeys(items[start:end])) if repeat else items[start:end]
+            for start, end, repeat in zip(
+                starts.tolist(), ends.tolist(), repeating.tolist(), strict=True
+            )
         ),
         dtype=object,
         count=len(starts),

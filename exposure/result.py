@@ -744,14 +744,14 @@ class Result:
         """Return the attributes of the whole graph: ``as_of`` and ``assumptions`` (``;``-joined)."""
         return {"as_of": self.as_of.isoformat(), "assumptions": "; ".join(self.assumptions)}
 
-    def attribute_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def attribute_tables(self, *, joined: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Return the attributes of :meth:`to_networkx` as columns, for the nodes and the sales.
 
         As :meth:`SupplyGraph.attribute_tables <exposure.graph.SupplyGraph.attribute_tables>`
-        gives them, with the exposure columns after; a column of
+        gives them (``joined`` as there), with the exposure columns after; a column of
         :data:`OPTIONAL_ATTRIBUTES` holds ``None`` where the attribute is absent.
         """
-        nodes, edges = self.graph.attribute_tables()
+        nodes, edges = self.graph.attribute_tables(joined=joined)
         n = self.graph.n_nodes
         names = self.graph.names
         figure = self.revenue_figures(np.arange(n))

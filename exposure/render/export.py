@@ -35,6 +35,7 @@ networkx's own writers make of :func:`flat_graph`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +124,7 @@ def graph_columns(result: Result) -> GraphColumns:
     >>> list(columns.edge_attributes)[:4]
     ['share', 'share_is_lower_bound', 'products', 'sources']
     """
-    nodes, edges = annotated_tables(result)
+    nodes, edges = annotated_tables(result, joined=LIST_SEPARATOR)
     names = nodes["name"].tolist()
     node_attributes = {"label": names}
     for column in nodes.columns:
@@ -469,27 +470,82 @@ def _node_link_json(columns: GraphColumns) -> bytes:
 
     One node or edge a line, as the standard library's encoder writes each: an indented
     document goes through its Python encoder, most of an export's time at scale. Each
-    distinct value is encoded once.
+    distinct value is encoded once; the lines are put together in Arrow, not in Python.
     """
-
-    def members(attributes: dict[str, list[Any]]) -> list[list[str | None]]:
-        return [
-            _cells(values, f"{_JSON(name)}: ", _JSON, "") for name, values in attributes.items()
-        ]
-
-    def items(cells: list[list[str | None]]) -> str:
-        n = len(cells[0]) if cells else 0
-        return ",\n".join(f"  {{{row}}}" for row in _joined(cells, ", ", n))
-
     head = {"directed": True, "multigraph": False, "graph": columns.graph}
-    nodes = items(members({**columns.node_attributes, "id": columns.nodes}))
-    edges = items(
-        members({**columns.edge_attributes, "source": columns.sources, "target": columns.targets})
+    nodes = _json_lines({**columns.node_attributes, "id": columns.nodes})
+    edges = _json_lines(
+        {**columns.edge_attributes, "source": columns.sources, "target": columns.targets}
     )
-    return (
-        json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-        + f',\n "nodes": [\n{nodes}\n ],\n "edges": [\n{edges}\n ]\n}}\n'
-    ).encode("utf-8")
+    opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "nodes": [\n'
+    return b"".join([opening.encode("utf-8"), nodes, b'\n ],\n "edges": [\n', edges, b"\n ]\n}\n"])
+
+
+#: Rows of node-link JSON put together at once: each column's texts for this many rows are
+#: alive at a time, not for every sale.
+JSON_CHUNK = 1 << 17
+
+
+def _json_lines(attributes: dict[str, list[Any]]) -> bytes:
+    """Return one JSON object a row of ``attributes``, each line ``  {...}``, joined by ``,\\n``.
+
+    A missing value (``None``) leaves its member out. Each member is written with ``", "``
+    after it, and the last one's trimmed: no member's text ends in a comma or a space (a
+    string ends in its quote). Arrow's join of texts that skips missing ones is not used: it
+    drops a row where all are missing (pyarrow 26).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    openings = {name: f"{_JSON(name)}: " for name in attributes}
+    floats = {name: _first_type(values) is float for name, values in attributes.items()}
+    n = len(next(iter(attributes.values()))) if attributes else 0
+    chunks: list[memoryview] = []
+    for start in range(0, n, JSON_CHUNK):
+        members = [
+            _json_members(values[start : start + JSON_CHUNK], openings[name], floats[name])
+            for name, values in attributes.items()
+        ]
+        rows = pc.utf8_rtrim(
+            pc.binary_join_element_wise(*members, pa.scalar("", text)), characters=", "
+        )
+        lines = pc.binary_join_element_wise(
+            pa.scalar("  {", text), rows, pa.scalar("},\n", text), pa.scalar("", text)
+        )
+        # The lines lie one after another in the array's data buffer: its bytes are the
+        # document's, read in place (the view keeps the buffer alive).
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
+        data = memoryview(lines.buffers()[2])
+        chunks.append(data[int(offsets[0]) : int(offsets[len(lines)]) - 2])  # no ",\n" last
+    return b",\n".join(chunks)
+
+
+def _json_members(values: list[Any], opening: str, floats: bool) -> Any:
+    """Return, per value, ``opening`` + its JSON + ``", "`` (empty for ``None``), in Arrow.
+
+    Each distinct value is encoded once; in a column of ``floats``, each number each time
+    (0.0 and -0.0 are equal, but not written alike).
+    """
+    import pyarrow as pa
+
+    if floats:
+        # A finite float is written as its repr, as the standard library's encoder writes it.
+        inf = math.inf
+        return pa.array(
+            [
+                f"{opening}{v!r}, "
+                if type(v) is float and -inf < v < inf
+                else ("" if v is None else f"{opening}{_JSON(v)}, ")
+                for v in values
+            ],
+            pa.large_string(),
+        )
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    rendered = pa.array(
+        [*(f"{opening}{_JSON(v)}, " for v in distinct.tolist()), ""], pa.large_string()
+    )
+    return rendered.take(pa.array(np.where(codes < 0, len(distinct), codes)))
 
 
 #: Encodes one value as the standard library's encoder writes it within an object.

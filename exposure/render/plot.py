@@ -295,14 +295,16 @@ _LISTING_FIELDS = ("list", "federal_register_notice", "listed_since", "listing_s
 ANNOTATED_OPTIONAL = OPTIONAL_ATTRIBUTES | frozenset(_LISTING_FIELDS)
 
 
-def annotated_tables(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
+def annotated_tables(
+    result: Result, *, joined: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the attributes of :func:`annotated_graph` as columns, for the nodes and the sales.
 
-    :meth:`Result.attribute_tables` with ``role`` and the listing fields after the nodes'
-    columns, and ``on_path`` and ``pending`` after the sales'; a column of
+    :meth:`Result.attribute_tables` (``joined`` as there) with ``role`` and the listing fields
+    after the nodes' columns, and ``on_path`` and ``pending`` after the sales'; a column of
     :data:`ANNOTATED_OPTIONAL` holds ``None`` where the attribute is absent.
     """
-    nodes, edges = result.attribute_tables()
+    nodes, edges = result.attribute_tables(joined=joined)
     affiliate = np.asarray(result.listing.affiliates.mask, dtype=bool)
     listed = result.listed
     exposed = result.tier > 0
