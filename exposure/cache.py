@@ -35,7 +35,7 @@ import platform
 import time
 import warnings
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import cast
 
@@ -77,6 +77,7 @@ def load_graph(
     ownership: str | Path | None = None,
     fuzzy: bool = True,
     cache_dir: str | Path | None = None,
+    check: Callable[[Dataset], None] | None = None,
 ) -> SupplyGraph:
     """Load the data files and build their graph, through a cache of built graphs.
 
@@ -92,6 +93,10 @@ def load_graph(
         As for :func:`exposure.build_graph`.
     cache_dir
         The cache folder (created if need be); ``None``: ``EXPOSURE_CACHE_DIR``, or no cache.
+    check
+        Called with the loaded tables before a graph is built from them (not when one is read
+        back): it may raise to stop early, as ``exposure render`` does for a network too large
+        to draw.
 
     Raises
     ------
@@ -115,6 +120,8 @@ def load_graph(
 
     def build() -> SupplyGraph:
         dataset = load(data, listed=listed, suppliers=suppliers, ownership=ownership)
+        if check is not None:
+            check(dataset)
         return build_graph(dataset, fuzzy=fuzzy)
 
     folder = cache_dir if cache_dir is not None else os.environ.get(ENVIRONMENT_VARIABLE) or None

@@ -42,11 +42,13 @@ from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
 from exposure.render.columnar import write_parquet_report, write_parquet_table
 from exposure.render.export import EXPORT_FORMATS, export_graph, format_of
-from exposure.render.html import write_html
+from exposure.render.html import MAX_HTML_NODES, write_html
 from exposure.render.plot import (
     FIGSIZE,
     MAX_INCHES,
+    MAX_PICTURE_NODES,
     SAVED_DPI,
+    check_network_size,
     check_picture_size,
     picture_format,
     plot_exposure,
@@ -429,6 +431,7 @@ def _analyze(
     as_of: str | None,
     cache_dir: Path | None,
     analysis: Analysis = DEFAULT_ANALYSIS,
+    check: Callable[[Dataset], None] | None = None,
 ) -> Result:
     graph = load_graph(
         data_dir,
@@ -436,6 +439,7 @@ def _analyze(
         suppliers=suppliers_file,
         fuzzy=analysis.fuzzy,
         cache_dir=cache_dir,
+        check=check,
     )
     result = analysis.analyze(graph, as_of)
     with progress("analysing", total=3):
@@ -1342,7 +1346,15 @@ def render(
     if not interactive:  # an unknown suffix or a picture too large fails before the data is read
         raster = picture_format(output) == "png"
         check_picture_size(figsize or FIGSIZE, dpi, raster=raster)
-    result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis)
+    limit = MAX_HTML_NODES if interactive else MAX_PICTURE_NODES
+
+    def check(dataset: Dataset) -> None:  # a network too large is refused before matching
+        check_network_size(dataset, fuzzy=analysis.fuzzy, max_nodes=limit)
+
+    result = _analyze(
+        data_dir, listed_file, suppliers_file, as_of, cache_dir, analysis,
+        check=None if supplier else check,
+    )  # fmt: skip
     inputs = result.graph.dataset.inputs
     if interactive:
         write_html(result, output, supplier=supplier, inputs=inputs)

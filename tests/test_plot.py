@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Protocol, TypeGuard
+from typing import Any, Protocol, TypeGuard
 from unittest import mock
 
 import matplotlib.colors
@@ -25,7 +25,13 @@ import exposure
 import exposure.render.html
 from exposure.cli import cli
 from exposure.errors import ExposureError
-from exposure.render.plot import MAX_PICTURE_NODES, ROLE_STYLES, network_view, plot_exposure
+from exposure.render.plot import (
+    MAX_PICTURE_NODES,
+    ROLE_STYLES,
+    check_network_size,
+    network_view,
+    plot_exposure,
+)
 from tests.conftest import MakeData, listing, sale
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
@@ -300,6 +306,62 @@ def test_past_the_limit_the_command_suggests_supplier_or_export(tmp_path: Path) 
         pytest.raises(ExposureError, match="too many for a legible picture"),
     ):
         network_view(result)
+
+
+def test_a_network_too_large_is_refused_before_names_are_matched_fuzzily(
+    tmp_path: Path,
+) -> None:
+    folder = synthetic(
+        tmp_path / "huge", suppliers=MAX_PICTURE_NODES, intermediaries=0, listed=2, others=0
+    )
+    built = []
+    build_graph = exposure.graph.build_graph
+
+    def counted(dataset: Any, *, fuzzy: bool = True) -> Any:
+        built.append(fuzzy)
+        return build_graph(dataset, fuzzy=fuzzy)
+
+    with mock.patch("exposure.graph.build_graph", counted):
+        code, output = render("-o", str(tmp_path / "huge.png"), "--data", str(folder))
+    assert code == 1
+    assert "the network has at least" in output
+    assert built == [False]  # the graph by keys alone, never the fuzzy one
+
+
+def test_customers_fuzzy_matching_would_join_are_not_counted_against_the_picture(
+    make_data: MakeData,
+) -> None:
+    from tests.conftest import listing, sale
+
+    # By keys alone: 1 supplier, the listed entity and 6 spellings of it as customers (8
+    # companies). Fuzzy matching links every spelling to it: 2 companies, drawn.
+    spellings = [
+        "Hikvision Digital Technology", "Hangzhou Hikvision Digital Tech Co",
+        "Hikvison Digital Technology", "Hangzhou Hikvision Digital Technologies",
+        "Hikvision Digitl Technology", "Hikvision Digital Technology (Hangzhou)",
+    ]  # fmt: skip
+    folder = make_data(
+        [listing("Hangzhou Hikvision Digital Technology Co., Ltd.", country="CN")],
+        [sale("LensCo", "Hangzhou Hikvision Digital Technology Co., Ltd.", 0.1)]
+        + [sale("LensCo", name, 0.01) for name in spellings],
+    )
+    dataset = exposure.load(folder)
+    check_network_size(dataset, max_nodes=3)  # sure only of 2: no refusal
+    result = exposure.analyze(dataset, as_of="2026-01-01")
+    assert len(network_view(result, max_nodes=3).columns) == 2
+    with pytest.raises(ExposureError, match="has 8 companies"):
+        check_network_size(dataset, fuzzy=False, max_nodes=3)
+    # Suppliers that are no customers, and listed entities, stay whatever matching finds.
+    with pytest.raises(ExposureError, match="at least 4 companies"):
+        check_network_size(
+            exposure.load(
+                make_data(
+                    [listing("Hikvision", country="CN")],
+                    [sale(s, "Hikvision", 0.1) for s in ("A Co", "B Co", "C Co")],
+                )
+            ),
+            max_nodes=2,
+        )
 
 
 def test_a_supplier_picture_draws_material_paths_and_says_what_it_left_out(

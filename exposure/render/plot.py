@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from exposure.read.dataset import Dataset
+
 
 __all__ = [
     "FIGSIZE",
@@ -59,6 +61,7 @@ __all__ = [
     "SAVED_DPI",
     "NetworkView",
     "annotated_graph",
+    "check_network_size",
     "check_picture_size",
     "clear_bend",
     "network_view",
@@ -326,11 +329,71 @@ def annotated_tables(
     return nodes, edges
 
 
-def _check_node_count(companies: int, max_nodes: int) -> None:
+def check_network_size(
+    dataset: Dataset, *, fuzzy: bool = True, max_nodes: int = MAX_PICTURE_NODES
+) -> None:
+    """Raise when a picture of the whole network is sure to be too large, before fuzzy matching.
+
+    Too large: more than ``max_nodes`` companies. The network built by keys and review
+    decisions alone is quick to make. Fuzzy matching can only join some of its customers to
+    listed entities, so a company with a sale that it leaves alone stays one company: a
+    supplier that is no customer (never matched), and a customer none of whose spellings the
+    matcher links. Customers are matched a chunk at a time, without country evidence or
+    rejected pairs (which could only link fewer), until the companies sure to stay exceed
+    ``max_nodes``; after :data:`SIZE_CHECK_CHUNKS` chunks the full build decides, as
+    :func:`network_view` counts.
+
+    Raises
+    ------
+    ExposureError
+        When the picture would hold more than ``max_nodes`` companies.
+    """
+    from exposure.entities.matcher import Matcher
+    from exposure.graph import build_graph
+
+    graph = build_graph(dataset, fuzzy=False)
+    src, dst = graph.edges["src"].to_numpy(), graph.edges["dst"].to_numpy()
+    drawn = np.union1d(src, dst)
+    if len(drawn) <= max_nodes or not fuzzy:
+        _check_node_count(len(drawn), max_nodes)
+        return
+    open_ = drawn[graph.nodes["entity"].to_numpy()[drawn] < 0]  # linked to no listed entity
+    customer = np.isin(open_, dst)
+    stay = len(drawn) - int(customer.sum())
+    if stay > max_nodes:
+        _check_node_count(stay, max_nodes, at_least=True)
+    candidates = open_[customer]
+    spelling_node = graph.spellings["node"].to_numpy()
+    spelling = graph.spellings["spelling"].to_numpy(dtype=object)
+    matcher = Matcher(dataset.listed)
+    start = 0
+    for _ in range(SIZE_CHECK_CHUNKS):
+        # As many customers as would settle it, were none of them linked.
+        nodes = candidates[start : start + max_nodes - stay + 1]
+        start += len(nodes)
+        if not len(nodes):
+            break
+        mine = np.isin(spelling_node, nodes)
+        found = matcher.match([str(name) for name in spelling[mine]], explain="flagged")
+        linked = found["outcome"].isin(["match", "confirmed"]).to_numpy()
+        # The rows follow the names asked, one each (the best candidate).
+        stay += len(nodes) - len(np.unique(spelling_node[mine][linked]))
+        if stay > max_nodes:
+            _check_node_count(stay, max_nodes, at_least=True)
+    return
+
+
+#: How many chunks of customers :func:`check_network_size` matches (each as many as would
+#: settle it, were none linked) before it leaves the count to the full build.
+SIZE_CHECK_CHUNKS = 4
+
+
+def _check_node_count(companies: int, max_nodes: int, *, at_least: bool = False) -> None:
     """Raise when a picture would hold more than ``max_nodes`` companies."""
     if companies > max_nodes:
         msg = (
-            f"the network has {companies} companies, too many for a legible "
+            f"the network has {'at least ' if at_least else ''}{companies} companies, too "
+            "many for a legible "
             f"picture (at most {max_nodes}). Draw one supplier's exposure paths with "
             "--supplier NAME (supplier=... in Python), or export the graph with "
             "`exposure export -o network.graphml` and explore it in Gephi or Cytoscape"
