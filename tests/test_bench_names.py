@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from bench.names import (
     LOCALES,
@@ -76,10 +77,22 @@ def test_written_variants_count_the_names_that_then_find_nothing() -> None:
     table = written_variants(listed).set_index("variant")
     assert table.loc['"The" in front', "names"] == 2
     assert table.loc['"The" in front', "found nothing"] == 0
-    # "Soccer Zone" alone is too far from the listed name with its parent: a silent miss.
-    assert table.loc["bracketed parts left out", "names"] == 1
-    assert table.loc["bracketed parts left out", "found nothing"] == 1
-    assert table.loc["bracketed parts left out", "examples"] == "SOCCER ZONE"
+    assert table.loc["bracketed parts left out", "names"] == 1  # Hikvision has none
+    assert table.loc["bracketed parts left out", "found nothing"] == 0  # the parent an aside
+
+
+def test_a_written_variant_that_finds_nothing_is_counted_and_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def finds_only_hikvision(names: list[str], listed: pd.DataFrame, **_: object) -> pd.DataFrame:
+        return pd.DataFrame({"outcome": ["match" if "HIK" in n.upper() else "none" for n in names]})
+
+    monkeypatch.setattr("bench.names.screen", finds_only_hikvision)
+    listed = csl_like(["Soccer Zone (HKPW)", "Hikvision (HKV)", "Acme (Z)"], ["", "", ""])
+    table = written_variants(listed).set_index("variant")
+    assert table.loc["bracketed parts left out", "names"] == 3
+    assert table.loc["bracketed parts left out", "found nothing"] == 2
+    assert table.loc["bracketed parts left out", "examples"] == "Soccer Zone; Acme"
 
 
 def test_one_entity_listed_on_two_lists_is_one_group_whatever_the_case_or_legal_form() -> None:

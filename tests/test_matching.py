@@ -473,6 +473,17 @@ def test_an_article_in_front_hides_neither_the_name_nor_its_place() -> None:
     assert found["outcome"].tolist() == ["match", "match", "match"]
 
 
+def test_a_parent_or_former_name_in_brackets_is_an_aside_and_the_former_name_a_name() -> None:
+    listed = one_list(
+        "SOCCER ZONE (MNC GROUP INTERNATIONAL, INC.)",
+        "Gazprom Telekom, OOO (f.k.a. Zakrytoe Aktsionernoe Obshchestvo Gaztelekom)",
+    )
+    found = Matcher(listed).match(["Soccer Zone", "ZAO Gaztelekom", "Gazprom Telekom LLC"])
+    assert found["listed"].tolist() == [*listed["name"].tolist(), listed.loc[1, "name"]]
+    assert found["outcome"].tolist() == ["match", "match", "match"]
+    assert "other name in brackets" in str(found.loc[1, "explanation"])
+
+
 def test_a_listed_short_name_in_brackets_is_not_needed_to_find_the_name() -> None:
     listed = one_list(
         "HK P&W Industry Co. Ltd (HKPW)",
@@ -486,7 +497,7 @@ def test_a_listed_short_name_in_brackets_is_not_needed_to_find_the_name() -> Non
          "Bank of China (Singapore) Limited", "ICBC (LONDON) PLC"]
     )  # fmt: skip
     assert found["outcome"].tolist()[:2] == ["match", "match"]
-    assert "without its bracketed short name 'HK P&W" in str(found.loc[0, "explanation"])
+    assert "without its asides in brackets 'HK P&W" in str(found.loc[0, "explanation"])
     # A place or an ordinary word in brackets tells branches apart: it stays.
     assert "match" not in found["outcome"].tolist()[2:]
 

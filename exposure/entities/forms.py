@@ -52,6 +52,7 @@ __all__ = [
     "deletions",
     "form_row",
     "name_forms",
+    "names_in_brackets",
     "rare_words",
     "typo_of_vocabulary",
     "without_brackets",
@@ -106,23 +107,31 @@ def name_forms(name: str) -> NameForms:
     return NameForms(key, place, core, distinct)
 
 
+#: Words in round, square or full-width brackets.
+_BRACKETED = re.compile(r"\s*[(\[（]([^()\[\]（）]*)[)\]）]")
 #: A short name in brackets: capitals, as in "(HKPW)", "(CETC 29)", "(NSCC-TJ)".
-_BRACKETED_SHORT_NAME = re.compile(r"\s*[(\[（]\s*([A-Z][A-Z0-9&.\-]{2,11}(?: \d{1,3})?)\s*[)\]）]")
+_SHORT_NAME = re.compile(r"\s*([A-Z][A-Z0-9&.\-]{2,11}(?: \d{1,3})?)\s*")
+#: Another name of the body in brackets: "(f.k.a. ...)", "(a.k.a. ...)", "(formerly ...)".
+_OTHER_NAME = re.compile(r"\s*(?:[fad]\.?\s?k\.?\s?a\.?|d\.?\s?b\.?\s?a\.?|formerly)[,:\s]+", re.I)
 
 
 def without_brackets(spelling: str) -> str:
-    """Return a spelling without the short names in brackets it holds; else empty.
+    """Return a spelling without the asides in brackets it holds; else empty.
 
-    The lists append a body's short name in brackets ("HK P&W Industry Co. Ltd (HKPW)",
-    "China Electronics Technology Group Corporation 29 (CETC 29) Research Institute"), which
-    a customer's records mostly leave out: the matcher compares such a listed spelling both
-    ways. A short name is in capitals and no ordinary word or place: "(ASIA)", "(HK)" and
-    "(SWITZERLAND)" stay, as they tell a bank's branches apart.
+    The lists add to a body's name, in brackets, its short name ("HK P&W Industry Co. Ltd
+    (HKPW)", "China Electronics Technology Group Corporation 29 (CETC 29) Research
+    Institute"), a parent ("SOCCER ZONE (MNC GROUP INTERNATIONAL, INC.)", which names a legal
+    form) or another name ("Gazprom Telekom, OOO (f.k.a. ...)"), all of which a customer's
+    records mostly leave out: the matcher compares such a listed spelling both ways. A short
+    name is in capitals and no ordinary word or place: "(ASIA)", "(HK)" and "(SWITZERLAND)"
+    stay, as they tell a bank's branches apart.
 
     Examples
     --------
     >>> without_brackets("HK P&W Industry Co. Ltd (HKPW)")
     'HK P&W Industry Co. Ltd'
+    >>> without_brackets("SOCCER ZONE (MNC GROUP INTERNATIONAL, INC.)")
+    'SOCCER ZONE'
     >>> without_brackets("ICBC (ASIA) LIMITED"), without_brackets("Bank of China (Hong Kong)")
     ('', '')
     >>> without_brackets("(HKPW)"), without_brackets("Huawei")
@@ -131,15 +140,40 @@ def without_brackets(spelling: str) -> str:
     if not ("(" in spelling or "[" in spelling or "（" in spelling):
         return ""
 
-    def short_name(found: re.Match[str]) -> str:
-        words = fold(found.group(1)).replace("-", " ").replace(".", "").split()
+    def aside(found: re.Match[str]) -> str:
+        inside = found.group(1)
+        if _OTHER_NAME.match(inside) or bears_legal_form(inside):
+            return " "
+        short = _SHORT_NAME.fullmatch(inside)
+        if not short:
+            return found.group()
+        words = fold(short.group(1)).replace("-", " ").replace(".", "").split()
         letters = "".join(w for w in words if not w.isdigit())
         ordinary = len(letters) < 3 or _zipf(letters) >= ORDINARY_FROM
         place = _territories(words) or split_place([*words, "x"])[0]
         return found.group() if ordinary or place else " "
 
-    bare = " ".join(_BRACKETED_SHORT_NAME.sub(short_name, spelling).split())
+    bare = " ".join(_BRACKETED.sub(aside, spelling).split())
     return bare if bare != spelling and name_key(bare) else ""
+
+
+def names_in_brackets(spelling: str) -> list[str]:
+    """Return the other names of a body that a spelling gives in brackets ("f.k.a. ...").
+
+    Examples
+    --------
+    >>> names_in_brackets("Gazprom Telekom, OOO (f.k.a. Zakrytoe Aktsionernoe Obshchestvo Gaztelekom)")
+    ['Zakrytoe Aktsionernoe Obshchestvo Gaztelekom']
+    >>> names_in_brackets("HK P&W Industry Co. Ltd (HKPW)")
+    []
+    """
+    found = []
+    for inside in _BRACKETED.findall(spelling) if "(" in spelling or "[" in spelling else ():
+        if marker := _OTHER_NAME.match(inside):
+            name = inside[marker.end() :].strip(" ,;")
+            if name_key(name):
+                found.append(name)
+    return found
 
 
 #: Kinds of organisation rigour also finds that describe what a body does rather than its legal

@@ -77,6 +77,7 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.forms import (
     NameFormsTable,
     deletions,
+    names_in_brackets,
     rare_words,
     without_brackets,
     word_sound,
@@ -292,12 +293,19 @@ class Matcher:
                 text.append(spelling)
                 kind.append(of_kind)
                 compared.append(spelling)
-                # "HK P&W Industry Co. Ltd (HKPW)" is also compared as a customer writes it.
+                # "HK P&W Industry Co. Ltd (HKPW)" is also compared as a customer writes it,
+                # and a name given in brackets ("f.k.a. ...") as one of the body's.
+                others = [
+                    (name, f"{of_kind}'s other name in brackets")
+                    for name in names_in_brackets(spelling)
+                ]
                 if bare := without_brackets(spelling):
+                    others.insert(0, (bare, f"{of_kind} without its asides in brackets"))
+                for other, other_kind in others:
                     entity_of.append(int(entity))
                     text.append(spelling)
-                    kind.append(f"{of_kind} without its bracketed short name")
-                    compared.append(bare)
+                    kind.append(other_kind)
+                    compared.append(other)
         forms = NameFormsTable.of(compared)
         keep = forms.key != ""
         seen: set[tuple[int, str]] = set()
