@@ -164,15 +164,14 @@ def names_in_brackets(spelling: str) -> list[str]:
     --------
     >>> names_in_brackets("Gazprom Telekom, OOO (f.k.a. Zakrytoe Aktsionernoe Obshchestvo Gaztelekom)")
     ['Zakrytoe Aktsionernoe Obshchestvo Gaztelekom']
-    >>> names_in_brackets("HK P&W Industry Co. Ltd (HKPW)")
-    []
+    >>> names_in_brackets("HK P&W Industry Co. Ltd (HKPW)"), names_in_brackets("X (a.k.a. Y; Z)")
+    ([], ['Y', 'Z'])
     """
-    found = []
-    for inside in _BRACKETED.findall(spelling) if "(" in spelling or "[" in spelling else ():
+    found: list[str] = []
+    for inside in _BRACKETED.findall(spelling):
         if marker := _OTHER_NAME.match(inside):
-            name = inside[marker.end() :].strip(" ,;")
-            if name_key(name):
-                found.append(name)
+            names = (name.strip(" ,") for name in inside[marker.end() :].split(";"))
+            found.extend(name for name in names if name_key(name))
     return found
 
 
