@@ -463,8 +463,11 @@ def _arrow_keys(text: Any) -> Any:
     real = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
     tokens = tokens.filter(pa.array(real))
     parent = parent[real]
-    # Names the fast path cannot key: other scripts, pinyin legal forms, legal phrases.
+    # Names the fast path cannot key: other scripts, pinyin legal forms, legal phrases, and a
+    # dotted "a.s." at the end (a legal form only so written: _DOTTED_AS).
     slow = ~pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+    dotted = pc.match_substring_regex(pc.ascii_lower(text), r"(^|[^a-z0-9])a\.\s*s\.?\W*$")
+    slow |= dotted.to_numpy(zero_copy_only=False)
     pinyin = pc.is_in(tokens, value_set=pa.array(_PINYIN_PIECES)).to_numpy(zero_copy_only=False)
     slow[parent[pinyin]] = True
     if len(tokens) > 1:

@@ -36,6 +36,7 @@ from exposure.names import (
     fold,
     in_chinese_script,
     name_key,
+    name_keys,
     name_tokens,
     split_place,
 )
@@ -290,7 +291,13 @@ class NameFormsTable:
         core's words (:func:`core_initials`): a name screened is compared with listed
         acronyms by those, and listed names with its own acronym by theirs.
         """
-        rows = [form_row(name, initials=initials) for name in names]
+        # Keys in bulk (Arrow's string functions for plain names): each name is then
+        # tokenised once, without its legal forms.
+        keys = name_keys(names).tolist() if len(names) else []
+        rows = [
+            form_row(name, initials=initials, key=key)
+            for name, key in zip(names, keys, strict=True)
+        ]
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(cls.__dataclass_fields__)
         arrays = {
             f: np.asarray(
@@ -347,21 +354,19 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 
-def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
+def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tuple[Any, ...]:
     """Return the fields of :class:`NameFormsTable` for one name, in their order.
 
-    The key is the name's :func:`~exposure.names.name_key` (what decisions are recorded by);
-    the forms compared are the words left once legal forms in any language are removed
-    (:func:`without_legal_forms`).
+    The key is the name's :func:`~exposure.names.name_key` (what decisions are recorded by;
+    ``key``, when given, is it, already computed); the forms compared are the words left
+    once legal forms in any language are removed (:func:`without_legal_forms`).
     """
-    tokens = name_tokens(name)
     unglued = _GLUED_FORM.sub(r" \1", name)
     if "." in unglued:
         unglued = _WEB_DOMAIN.sub("", unglued)
     stripped = without_legal_forms(unglued)
-    # Most names hold no form rigour knows beyond ours: their tokens are already known.
-    same = name.isascii() and unglued == name and stripped == name.lower()
-    words = (tokens if same else name_tokens(stripped)) or tokens
+    # A name of legal forms only ("Ltd") keeps them.
+    words = name_tokens(stripped) or name_tokens(name)
     # Abbreviations written out, and a descriptor or legal form with a typo ("Corpoxation",
     # "Internxtional") read as that word, before a leading place is told from the rest:
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
@@ -384,7 +389,7 @@ def form_row(name: str, *, initials: bool = True) -> tuple[Any, ...]:
     distinct = kept or rest
     core = " ".join(rest)
     return (
-        "".join(tokens),
+        name_key(name) if key is None else key,
         place,
         core,
         "".join(sorted(rest)),
