@@ -420,17 +420,18 @@ def _distinct_runs(
     With ``joined``, each run's distinct values as one text joined by it: a run of one value
     (most sales are of one product) is that value, taken for all such runs at once.
     """
-    items: list[Any] = np.asarray(values, dtype=object).tolist()
+    array = np.asarray(values, dtype=object)
+    items: list[Any] = array.tolist()
     if joined is not None:
         out = np.empty(len(starts), dtype=object)
         single = (ends - starts) == 1
-        out[single] = np.asarray(values, dtype=object)[starts[single]]
+        out[single] = array[starts[single]]
         for i in np.flatnonzero(~single).tolist():
             out[i] = joined.join(dict.fromkeys(items[starts[i] : ends[i]]))
         return out
     run = np.repeat(np.arange(len(starts)), ends - starts)
     # Most runs repeat no value (a sale of one product): a slice of them is their list.
-    repeats = pd.DataFrame({"run": run, "value": object_column(np.asarray(items, dtype=object))})
+    repeats = pd.DataFrame({"run": run, "value": object_column(array)})
     repeating = np.zeros(len(starts), dtype=bool)
     repeating[run[repeats.duplicated().to_numpy()]] = True
     return np.fromiter(

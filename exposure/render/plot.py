@@ -329,6 +329,11 @@ def annotated_tables(
     return nodes, edges
 
 
+#: How many chunks of customers :func:`check_network_size` matches (each as many as would
+#: settle it, were none linked) before it leaves the count to the full build.
+SIZE_CHECK_CHUNKS = 4
+
+
 def check_network_size(
     dataset: Dataset, *, fuzzy: bool = True, max_nodes: int = MAX_PICTURE_NODES
 ) -> None:
@@ -380,12 +385,6 @@ def check_network_size(
         stay += len(nodes) - len(np.unique(spelling_node[mine][linked]))
         if stay > max_nodes:
             _check_node_count(stay, max_nodes, at_least=True)
-    return
-
-
-#: How many chunks of customers :func:`check_network_size` matches (each as many as would
-#: settle it, were none linked) before it leaves the count to the full build.
-SIZE_CHECK_CHUNKS = 4
 
 
 def _check_node_count(companies: int, max_nodes: int, *, at_least: bool = False) -> None:
