@@ -523,6 +523,30 @@ def test_a_legal_form_inside_a_word_leaves_the_word_whole() -> None:
     assert name_forms("Cincinnati Zinc Inc").core == "cincinnati zinc"
 
 
+def test_a_legal_form_of_several_words_is_found_mistyped_glued_or_without_accents() -> None:
+    listed = one_list(
+        "Tactical Missiles Corporation Joint Stock Company",
+        "Canon Inc.",
+        "Rust Closed Joint Stock Company",
+        "Robert Bosch GmbH",
+        "Auction Limited Liability Company",
+    )
+    written = [
+        "TACTICAL MISSILES CORPORATION JOYNT STOCK COMPANY",
+        "Canon Kabuhsiki Kaisha",
+        "RUST CLOSED JOINTSTOCK COMPANY",
+        "Robert Bosch Gesellschaft mit beschrankter Haftung",
+        "AUCTION Ltd. LIABILITY Co.",
+    ]
+    found = Matcher(listed).match(written)
+    assert found["listed"].tolist() == listed["name"].tolist()
+    assert found["outcome"].tolist() == ["match"] * 5
+    # A word in common use one letter from a form's word is the name's own.
+    assert name_forms("Joint Stick Ltd").core == "joint stick"
+    # A longer form rigour knows as written is left to it: "Joint Stock Commercial Bank".
+    assert name_forms("Joint Stock Commercial Bank Novikombank").core == "novikombank"
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("Invidia Corp", "NVIDIA Corporation"),  # a typo in the first letters
     ("Schell Ltd", "Shell plc"),

@@ -46,6 +46,8 @@ __all__ = [
     "CHINESE_DESCRIPTORS",
     "COMMON_FROM",
     "COMMON_IN",
+    "FORM_TYPO_FROM",
+    "WRITTEN_OUT_FORMS",
     "NameForms",
     "NameFormsTable",
     "bears_legal_form",
@@ -58,6 +60,7 @@ __all__ = [
     "typo_of_vocabulary",
     "without_brackets",
     "without_legal_forms",
+    "without_written_out_forms",
     "word_sound",
 ]
 
@@ -203,11 +206,13 @@ def without_legal_forms(name: str) -> str:
     'lucas-yu'
     >>> without_legal_forms("Lincoln Electric Inc").split()
     ['lincoln', 'electric']
+    >>> without_legal_forms("Auction Limited Liabxlity Company").split()
+    ['auction']
     """
     from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
 
     # Turkish "A.Ş." is read as the dotted form "a.s." (rigour knows Czech "a.s.").
-    text = name.casefold().replace("ş", "s")
+    text = (without_written_out_forms(name) or name.casefold()).replace("ş", "s")
     # A dotted form cut short of its last dot ("Łoś spółka z o.o") is read as written in full.
     cut_short = bool(_CUT_SHORT_FORM.search(text))
     text += "." if cut_short else ""
@@ -225,6 +230,136 @@ def _whole_word(form: str) -> re.Pattern[str]:
     before = r"(?<!\w)" if form[:1].isalnum() else ""
     after = r"(?!\w)" if form[-1:].isalnum() else ""
     return re.compile(before + re.escape(form) + after)
+
+
+#: Legal forms of several words as :func:`~exposure.names.fold` writes them: found in a name
+#: through one typo in one word ("LIMITED LIABxLITY COMPANY", "Canon Kabuhsiki Kaisha"), glued
+#: into one word ("CLOSED JOINTSTOCK COMPANY") or without accents ("beschrankter"), which
+#: rigour's table, written in the forms' own letters, does not find.
+WRITTEN_OUT_FORMS = tuple(
+    dict.fromkeys(
+        [
+            *(tuple(phrase.split()) for phrase in (
+                "limited liability company", "ltd liability company", "ltd liability co",
+                "limited liability co", "public limited company",
+                "closed joint stock company", "open joint stock company",
+                "public joint stock company", "joint stock company",
+                "gesellschaft mit beschrankter haftung",
+                "societe a responsabilite limitee", "societe anonyme",
+                "societa a responsabilita limitata", "societa per azioni",
+                "sociedad de responsabilidad limitada", "sociedad anonima",
+                "sociedade anonima", "spolka z ograniczona odpowiedzialnoscia",
+                "spolka akcyjna", "societatea cu raspundere limitata", "besloten vennootschap",
+                "naamloze vennootschap", "obshchestvo s ogranichennoi otvetstvennostiu",
+                "kabushiki gaisha",
+            )),
+            *LEGAL_PHRASES,
+        ]
+    )
+)  # fmt: skip
+
+#: Each word of three letters or more of :data:`WRITTEN_OUT_FORMS`: the forms it is in, and where.
+_FORMS_WITH_WORD: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+for _form in WRITTEN_OUT_FORMS:
+    for _at, _word in enumerate(_form):
+        if len(_word) >= 3:
+            _FORMS_WITH_WORD.setdefault(_word, []).append((_form, _at))
+#: The forms of several words glued into one ("jointstock").
+_GLUED_FORMS = {"".join(form): form for form in WRITTEN_OUT_FORMS if len(form) > 1}
+_LONGEST_FORM = max(len(form) for form in WRITTEN_OUT_FORMS)
+_WORD = re.compile(r"[0-9a-z]+")
+#: A word of a form is read through a typo from this many letters.
+FORM_TYPO_FROM = 4
+
+
+def without_written_out_forms(name: str) -> str | None:
+    """Return a name, folded, without the :data:`WRITTEN_OUT_FORMS` it holds; else ``None``.
+
+    A form is found glued into one word, with one typo in one word of four letters or more
+    that is no word in common use ("Joynt", not "Stick") while its other words are written
+    right, or otherwise as rigour's table does not know it ("Ltd. Liability Co.", without
+    accents). A form written as rigour knows it is left to :func:`without_legal_forms`:
+    rigour may know a longer one ("Joint Stock Commercial Bank").
+
+    Examples
+    --------
+    >>> without_written_out_forms("Tactical Missiles Corporation Joynt Stock Company")
+    'tactical missiles corporation  '
+    >>> without_written_out_forms("Bosch Gesellschaft mit beschrankter Haftung")
+    'bosch  '
+    >>> without_written_out_forms("Joint Stick Ltd") is None
+    True
+    """
+    folded = fold(name)
+    if not any(w in _FORMS_WITH_WORD or w in _GLUED_FORMS for w in _WORD.findall(folded)):
+        return None
+    # Each word with where it stands; a glued form stands for its words.
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for found in _WORD.finditer(folded):
+        for word in _GLUED_FORMS.get(found.group(), (found.group(),)):
+            words.append(word)
+            spans.append(found.span())
+    cut: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        form = _form_at(words, i)
+        size = len(form)
+        if size:
+            start, end = spans[i][0], spans[i + size - 1][1]
+            # As written: no typo, not glued, no dots ("Ltd. Liability Co." is not in the table).
+            as_written = (
+                words[i : i + size] == list(form)
+                and len(set(spans[i : i + size])) == size
+                and "." not in folded[start:end]
+            )
+            if not (as_written and form in _forms_rigour_knows()):
+                cut.append((start, end))
+        i += size or 1
+    for start, end in reversed(cut):
+        folded = folded[:start] + " " + folded[end:]
+    return folded if cut else None
+
+
+def _form_at(words: list[str], i: int) -> tuple[str, ...]:
+    """Return the longest of :data:`WRITTEN_OUT_FORMS` ``words[i]`` on reads as, or ``()``."""
+    longest: tuple[str, ...] = ()
+    for j in range(i, min(i + _LONGEST_FORM, len(words))):
+        for form, at in _FORMS_WITH_WORD.get(words[j], ()):
+            if j - at == i and len(form) > len(longest) and _reads_as(words[i:], form):
+                longest = form
+    return longest
+
+
+def _reads_as(words: list[str], form: tuple[str, ...]) -> bool:
+    """Return whether words start with a form as written, or with one typo in one word."""
+    if len(words) < len(form):
+        return False
+    wrong = [(w, f) for w, f in zip(words, form, strict=False) if w != f]
+    if not wrong:
+        return True
+    if len(wrong) > 1 or len(form) == 1:
+        return False
+    written, meant = wrong[0]
+    return (
+        len(meant) >= FORM_TYPO_FROM
+        and written.isalpha()
+        and _is_rare(written)
+        and bool(deletions(written) & deletions(meant))
+    )
+
+
+@functools.cache
+def _forms_rigour_knows() -> frozenset[tuple[str, ...]]:
+    """Return the :data:`WRITTEN_OUT_FORMS` that rigour's table, or :func:`name_tokens`, drops."""
+    from rigour.names import extract_org_types
+
+    return frozenset(
+        form
+        for form in WRITTEN_OUT_FORMS
+        if form in LEGAL_PHRASES
+        or [found for found, _ in extract_org_types(" ".join(form))] == [" ".join(form)]
+    )
 
 
 def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
