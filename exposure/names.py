@@ -171,6 +171,10 @@ _JOINERS = str.maketrans({".": "", "'": "", "’": "", "&": " and "})
 _DOTTED_AS = re.compile(r"(?<![a-z0-9])a\. ?s\.?(?=\W*$)")
 _MAX_FORM_SYLLABLES = 7
 _MAX_PLACE_SYLLABLES = 4
+#: How a place's first and last syllables may be written: a place in syllables ("hang zhou")
+#: starts with a start of a place name and ends with an end of one.
+_PLACE_STARTS = frozenset(place[:i] for place in PLACE_NAMES for i in range(1, len(place) + 1))
+_PLACE_ENDS = frozenset(place[i:] for place in PLACE_NAMES for i in range(len(place)))
 
 
 #: Japanese and Korean legal forms (dropped) and descriptors (in English, as the lists write
@@ -527,7 +531,7 @@ def split_place(tokens: Sequence[str]) -> tuple[str, list[str]]:
     tokens = list(tokens)
     places: list[str] = []
     start, stop = 0, len(tokens)
-    while start < stop:  # leading places
+    while start < stop and tokens[start] in _PLACE_STARTS:  # leading places
         for size in range(min(_MAX_PLACE_SYLLABLES, stop - start), 0, -1):
             joined = "".join(tokens[start : start + size])
             if joined in PLACE_NAMES:
@@ -537,7 +541,8 @@ def split_place(tokens: Sequence[str]) -> tuple[str, list[str]]:
         else:
             break
     trailing: list[str] = []
-    while start < stop:  # trailing places: an address run into the name ("..., Guiyang")
+    # Trailing places: an address run into the name ("..., Guiyang").
+    while start < stop and tokens[stop - 1] in _PLACE_ENDS:
         for size in range(min(_MAX_PLACE_SYLLABLES, stop - start), 0, -1):
             joined = "".join(tokens[stop - size : stop])
             if joined in PLACE_NAMES:

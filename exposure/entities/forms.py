@@ -266,6 +266,7 @@ for _form in WRITTEN_OUT_FORMS:
             _FORMS_WITH_WORD.setdefault(_word, []).append((_form, _at))
 #: The forms of several words glued into one ("jointstock").
 _GLUED_FORMS = {"".join(form): form for form in WRITTEN_OUT_FORMS if len(form) > 1}
+_FORM_WORDS = frozenset(_FORMS_WITH_WORD) | frozenset(_GLUED_FORMS)
 _LONGEST_FORM = max(len(form) for form in WRITTEN_OUT_FORMS)
 _WORD = re.compile(r"[0-9a-z]+")
 #: A word of a form is read through a typo from this many letters.
@@ -291,7 +292,7 @@ def without_written_out_forms(name: str) -> str | None:
     True
     """
     folded = fold(name)
-    if not any(w in _FORMS_WITH_WORD or w in _GLUED_FORMS for w in _WORD.findall(folded)):
+    if _FORM_WORDS.isdisjoint(_WORD.findall(folded)):
         return None
     # Each word with where it stands; a glued form stands for its words.
     words: list[str] = []
@@ -382,13 +383,12 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
     # A form of two letters opening a name may be a person's name ("Co Van Thanh", "Sa Ping").
     if any(w in LEGAL_FORMS and (i > 0 or len(w) > 2) for i, w in enumerate(words)):
         return True
-    spaced = f" {' '.join(words)} "
-    return any(phrase in spaced for phrase in _SPACED_PHRASES)
+    return bool(_SPACED_PHRASES.search(f" {' '.join(words)} "))
 
 
 #: :data:`~exposure.names.LEGAL_PHRASES` as words between spaces, as :func:`bears_legal_form`
 #: looks for them.
-_SPACED_PHRASES = tuple(f" {' '.join(phrase)} " for phrase in LEGAL_PHRASES)
+_SPACED_PHRASES = re.compile("|".join(re.escape(f" {' '.join(p)} ") for p in LEGAL_PHRASES))
 
 
 #: A name ending in a dotted abbreviation without its last dot ("o.o", "s.a").
@@ -800,14 +800,21 @@ def _territories(words: list[str]) -> str:
     >>> _territories(["bank", "united", "states"]), _territories(["huawei"])
     ('us', '')
     """
-    names = _territory_names()
+    names, first_words = _territory_names(), _territory_first_words()
     found: set[str] = set()
-    for size in (3, 2, 1):
-        for start in range(len(words) - size + 1):
-            code = names.get(" ".join(words[start : start + size]))
-            if code:
-                found.add(code)
+    for start, word in enumerate(words):
+        if word in first_words:
+            for size in range(1, min(3, len(words) - start) + 1):
+                code = names.get(" ".join(words[start : start + size]))
+                if code:
+                    found.add(code)
     return "|".join(sorted(found))
+
+
+@functools.cache
+def _territory_first_words() -> frozenset[str]:
+    """Return the first words of :func:`_territory_names`: a country is named from one."""
+    return frozenset(name.split()[0] for name in _territory_names())
 
 
 #: Words an acronym leaves out ("Army of the Republic of Ilirida" is "ARI"), in the languages
