@@ -547,6 +547,13 @@ def test_a_legal_form_of_several_words_is_found_mistyped_glued_or_without_accent
     assert name_forms("Joint Stock Commercial Bank Novikombank").core == "novikombank"
 
 
+def test_letters_joined_by_an_ampersand_are_found_written_together() -> None:
+    listed = one_list("M&P Trading Inc", "A & C International Trade, Inc.")
+    found = Matcher(listed).match(["MP Trading", "AC International Trade"])
+    assert found["listed"].tolist() == listed["name"].tolist()
+    assert found["outcome"].tolist() == ["match", "match"]
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("Invidia Corp", "NVIDIA Corporation"),  # a typo in the first letters
     ("Schell Ltd", "Shell plc"),

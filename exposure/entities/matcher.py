@@ -64,6 +64,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -980,7 +981,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     Keys:
 
     * each distinctive word (``w:``), and each two neighbouring words run together, so that a
-      word written apart or together is found ("Aero-Caribbean" and "Aerocaribbean");
+      word written apart or together is found ("Aero-Caribbean" and "Aerocaribbean"), and
+      two letters joined by "&" ("M&P" and "MP");
     * for a word of four letters or more, its first and last three letters (``p:``, ``s:``):
       on the listed side for every such word, on the query side for words the list does not
       know;
@@ -1028,6 +1030,9 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
             kept.append(token)
             found.update(keys_of_word.get(token) or word_keys(token))
         found.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
+        # Letters joined by "&" are one word written without it ("M&P", "MP").
+        if " and " in core:
+            found.update(f"w:{a}{b}" for a, b in _LETTERS_AND_LETTERS.findall(core))
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             found.add(f"k:{joined[:4]}")
@@ -1041,6 +1046,10 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
         index.extend([i] * len(found))
         keys.extend(found)
     return np.asarray(index, dtype=np.int64), keys
+
+
+#: Single letters joined by "and" ("m and p", from "M&P"), as :func:`_blocks` runs them together.
+_LETTERS_AND_LETTERS = re.compile(r"(?<!\w)(\w) and (\w)(?!\w)")
 
 
 def _empty_result() -> pd.DataFrame:
