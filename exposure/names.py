@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from exposure.util.encode import encode_text
 
 __all__ = [
+    "CHINESE_CHARACTER",
     "GENERIC_WORDS",
     "LEGAL_FORMS",
     "LEGAL_PHRASES",
@@ -226,7 +227,7 @@ def fold(name: str) -> str:
 
 
 #: Chinese characters (the CJK unified ideographs and their first extension).
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+CHINESE_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def in_chinese_script(name: str) -> bool:
@@ -237,7 +238,7 @@ def in_chinese_script(name: str) -> bool:
     >>> in_chinese_script("华为技术"), in_chinese_script("Huawei")
     (True, False)
     """
-    return bool(_HAN.search(name))
+    return bool(CHINESE_CHARACTER.search(name))
 
 
 def _pinyin(text: str) -> str:

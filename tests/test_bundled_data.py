@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
+from exposure.entities.screen import screen
 from exposure.read.dataset import bundled_data_dir, read_listed, read_suppliers
 
 LISTED = read_listed(bundled_data_dir() / "listed.csv")
@@ -57,10 +59,28 @@ def test_huawei_and_its_affiliates_are_listed_from_the_day_the_rules_took_effect
 
 def test_holding_companies_and_bare_brands_are_no_aliases_the_list_does_not_give() -> None:
     aliases = dict(zip(LISTED["name"], LISTED["alt_names"], strict=True))
-    # The holding companies and bare brands are not what the listings name.
+    # The holding companies and bare brands are not what the listings name; the listed name
+    # written in Chinese characters, as the company's filings write it, is.
     assert "SenseTime Group" not in aliases["Sense Time"]
-    assert aliases["Megvii Technology"] == ""
+    assert aliases["Megvii Technology"] == "旷视科技"
     assert aliases["Yitu Technologies"] == ""
+
+
+def test_the_listed_companies_are_found_under_their_chinese_names() -> None:
+    names = {
+        "海康威视": "Hikvision",
+        "杭州海康威视数字技术股份有限公司": "Hikvision",
+        "科大讯飞": "IFLYTEK",
+        "厦门市美亚柏科信息股份有限公司": "Xiamen Meiya Pico Information Co. Ltd.",
+        "北京市商汤科技开发有限公司": "Sense Time",
+        "浙江大华技术股份有限公司": "Dahua Technology",
+        "旷视科技": "Megvii Technology",
+    }
+    found = screen(list(names), LISTED, as_of=dt.date(2019, 10, 9))
+    assert found["listed"].tolist() == list(names.values())
+    assert set(found["outcome"]) == {"match"}
+    # The bare brand is a possible match for review, as "Megvii" is.
+    assert screen(["旷视"], LISTED, as_of=dt.date(2019, 10, 9))["outcome"].tolist() == ["possible"]
 
 
 def test_the_report_before_the_xinjiang_rule_shows_huaweis_suppliers_disclosed_shares() -> None:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from exposure.names import (
+    CHINESE_CHARACTER,
     GENERIC_WORDS,
     LEGAL_FORMS,
     LEGAL_PHRASES,
@@ -517,7 +518,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
         words = words[:-1]
     place, rest = split_place(words)
     if in_chinese_script(name):
-        rest = _chinese_words(rest)
+        rest = _chinese_words(_without_city_mark(name, words, place, rest))
     rest = _compound_numbers(rest)
     facts = [_sound_facts(t) for t in rest]
     kept = [t for t, (_, generic) in zip(rest, facts, strict=True) if not generic]
@@ -668,7 +669,35 @@ CHINESE_DESCRIPTORS = {
     "ruanjian": "software", "shebei": "equipment", "zhineng": "intelligent",
     "guoji": "international", "konggu": "holding", "touzi": "investment", "maoyi": "trade",
     "gongye": "industry", "fazhan": "development", "kexue": "science", "zaixian": "online",
+    "kaifa": "development", "guanli": "management", "wuliu": "logistics",
+    "zhizao": "manufacturing",
 }  # fmt: skip
+
+
+#: 市 (city) and 省 (province) after a leading place ("北京市", "厦门市"): part of the place.
+_CITY_MARKS = {"市": "shi", "省": "sheng"}
+
+
+def _without_city_mark(name: str, words: list[str], place: str, rest: list[str]) -> list[str]:
+    """Return the syllables after a leading place without the 市 or 省 that closes it.
+
+    Checked on the characters: the syllable "shi" is also 世, 石 or 视 of a name's own
+    ("北京世纪" keeps its "shi").
+
+    Examples
+    --------
+    >>> _without_city_mark("北京市商汤", ["bei", "jing", "shi", "shang", "tang"], "beijing",
+    ...                    ["shi", "shang", "tang"])
+    ['shang', 'tang']
+    >>> _without_city_mark("北京世纪", ["bei", "jing", "shi", "ji"], "beijing", ["shi", "ji"])
+    ['shi', 'ji']
+    """
+    lead = len(words) - len(rest)
+    if not (place and rest and lead and "".join(words[:lead]) == place):
+        return rest
+    characters = CHINESE_CHARACTER.findall(name)
+    mark = characters[lead] if lead < len(characters) else ""
+    return rest[1:] if _CITY_MARKS.get(mark) == rest[0] else rest
 
 
 def _chinese_words(syllables: list[str]) -> list[str]:
