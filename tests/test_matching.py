@@ -601,6 +601,22 @@ def test_a_name_in_chinese_script_matches_its_listed_latin_name() -> None:
     assert found["listed"].tolist() == listed["name"].tolist()
 
 
+def test_chinese_descriptors_and_the_city_after_a_place_part_the_brand_from_the_rest() -> None:
+    listed = one_list(
+        "Huawei Device Co., Ltd.",
+        "Huawei Technologies Co., Ltd.",
+        "Beijing Shangtang Technology Development Co., Ltd.",
+        "Haisi Semiconductor Co., Ltd.",
+    )
+    # 终端 is "device" and 半导体 "semiconductor": "huaweizhongduan" met no listed word; the
+    # 市 of 北京市 is the city, not a syllable of the name ("shishangtang" before).
+    found = Matcher(listed).match(
+        ["华为终端有限公司", "华为技术有限公司", "北京市商汤科技开发有限公司", "海思半导体有限公司"]
+    )
+    assert found["listed"].tolist() == listed["name"].tolist()
+    assert found["outcome"].tolist() == ["match"] * 4
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
     ("Acme Mfg Co", "Acme Manufacturing Co"),  # abbreviations written out

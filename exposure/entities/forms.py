@@ -670,7 +670,19 @@ CHINESE_DESCRIPTORS = {
     "guoji": "international", "konggu": "holding", "touzi": "investment", "maoyi": "trade",
     "gongye": "industry", "fazhan": "development", "kexue": "science", "zaixian": "online",
     "kaifa": "development", "guanli": "management", "wuliu": "logistics",
-    "zhizao": "manufacturing",
+    "zhizao": "manufacturing", "zhongduan": "device", "dianqi": "electric",
+    "guangdian": "optoelectronics", "jingmi": "precision", "jixie": "machinery",
+    "cailiao": "materials", "nengyuan": "energy", "qiche": "automotive", "yiliao": "medical",
+    "huagong": "chemical", "shiye": "industrial", "xitong": "systems", "shuju": "data",
+    "anfang": "security", "hangkong": "aviation", "hangtian": "aerospace",
+    "daxue": "university", "xueyuan": "college", "gongcheng": "engineering",
+    "jianshe": "construction", "fuwu": "services", "zixun": "consulting",
+    "chuanmei": "media", "jiaoyu": "education", "yinhang": "bank", "baoxian": "insurance",
+    "zhengquan": "securities",
+    # of three or four syllables, looked for first
+    "bandaoti": "semiconductor", "weidianzi": "microelectronics",
+    "yanjiusuo": "research institute", "yanjiuyuan": "research institute",
+    "jinchukou": "import export", "jichengdianlu": "integrated circuit",
 }  # fmt: skip
 
 
@@ -715,19 +727,32 @@ def _chinese_words(syllables: list[str]) -> list[str]:
     ['kuangshi', 'technology']
     >>> _chinese_words(["a", "li", "ba", "ba", "ji", "tuan", "kong", "gu"])
     ['alibaba', 'holding']
+    >>> _chinese_words(["hua", "wei", "zhong", "duan"]), _chinese_words(["hai", "si", "ban", "dao", "ti"])
+    (['huawei', 'device'], ['haisi', 'semiconductor'])
     """
     words: list[str] = []
     run: list[str] = []
     i = 0
     while i < len(syllables):
-        pair = "".join(syllables[i : i + 2])
-        if i + 1 < len(syllables) and (pair in CHINESE_DESCRIPTORS or pair in LEGAL_FORMS):
+        size, found = next(
+            (
+                (size, joined)
+                for size in (4, 3, 2)
+                if i + size <= len(syllables)
+                and (
+                    (joined := "".join(syllables[i : i + size])) in CHINESE_DESCRIPTORS
+                    or (size == 2 and joined in LEGAL_FORMS)
+                )
+            ),
+            (0, ""),
+        )
+        if size:
             if run:
                 words.append("".join(run))
                 run = []
-            if pair in CHINESE_DESCRIPTORS:  # a legal form inside a name ("jituan") parts words
-                words.append(CHINESE_DESCRIPTORS[pair])
-            i += 2
+            # A legal form inside a name ("jituan") parts words too.
+            words.extend(CHINESE_DESCRIPTORS.get(found, "").split())
+            i += size
             continue
         if syllables[i] in GENERIC_WORDS or syllables[i].isdigit():
             if run:
