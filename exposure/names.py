@@ -12,10 +12,12 @@ word lists defined here (:data:`PLACE_NAMES`, :data:`GENERIC_WORDS`) through
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -245,11 +247,30 @@ def _pinyin(text: str) -> str:
     """Return Chinese characters as pinyin syllables, read by word (技术 is "ji shu").
 
     :mod:`pypinyin` reads each character in the words it knows; character by character
-    transliteration would read 术 as "zhu". Other characters are kept as they are.
+    transliteration would read 术 as "zhu". Other characters are kept as they are. The texts
+    the bundled listed names give are read from :data:`BUNDLED_PINYIN` instead: loading
+    pypinyin's dictionaries takes longer than the rest of a report on the bundled data.
     """
+    known = _bundled_pinyin().get(text)
+    if known is not None:
+        return known
     from pypinyin import lazy_pinyin  # loads its dictionaries: only Chinese script needs it
 
     return " ".join(lazy_pinyin(text))
+
+
+#: What :func:`_pinyin` gives for each text in Chinese characters that screening the bundled
+#: ``listed.csv`` transliterates, written by ``tests/test_bundled_data.py`` (which checks it
+#: against pypinyin, and that a report on the bundled data loads no pypinyin).
+BUNDLED_PINYIN = Path(__file__).with_name("bundled_pinyin.json")
+
+
+@functools.cache
+def _bundled_pinyin() -> dict[str, str]:
+    if not BUNDLED_PINYIN.exists():
+        return {}
+    found: dict[str, str] = json.loads(BUNDLED_PINYIN.read_text(encoding="utf-8"))
+    return found
 
 
 def name_tokens(name: str) -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pandas as pd
 from click.testing import CliRunner
@@ -12,6 +15,7 @@ from click.testing import CliRunner
 import exposure
 from exposure.cli import cli
 from exposure.entities.screen import screen
+from exposure.names import BUNDLED_PINYIN
 from exposure.read.dataset import bundled_data_dir, read_listed, read_suppliers
 
 LISTED = read_listed(bundled_data_dir() / "listed.csv")
@@ -113,3 +117,53 @@ def test_china_wide_figures_are_an_analysts_estimates_not_shares_of_sales_to_hik
     assert set(hard_drives["supplier"]) == {"Seagate", "Western Digital"}
     assert hard_drives["revenue_share"].isna().all()
     assert hard_drives["source"].str.contains("estimate by Kevin Cassidy").all()
+
+
+# The texts in Chinese characters a report and screening on the bundled data transliterate,
+# each with what pypinyin reads: printed as JSON by a fresh process, whose caches are empty.
+_TRANSLITERATED = """
+import json, sys
+import exposure.names as names
+from pypinyin import lazy_pinyin
+read = {}
+names._bundled_pinyin = lambda: {}
+def recorded(text):
+    read[text] = " ".join(lazy_pinyin(text))
+    return read[text]
+names._pinyin = recorded
+import exposure
+from exposure.entities.screen import screen
+data = exposure.load()
+exposure.analyze(data).records()
+screen(["Acme"], data.listed)
+print(json.dumps(read, ensure_ascii=False, sort_keys=True))
+"""
+
+
+def test_the_bundled_chinese_names_are_read_without_loading_pypinyin() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _TRANSLITERATED], capture_output=True, text=True, check=True
+    )
+    needed = json.loads(done.stdout)
+    assert needed, "the bundled list holds names in Chinese characters"
+    if os.environ.get("EXPOSURE_WRITE_GOLDEN") == "1":
+        text = json.dumps(needed, ensure_ascii=False, indent=1, sort_keys=True)
+        BUNDLED_PINYIN.write_text(text + "\n", encoding="utf-8")
+    # Each as pypinyin reads it: run with EXPOSURE_WRITE_GOLDEN=1 after changing listed.csv.
+    assert json.loads(BUNDLED_PINYIN.read_text(encoding="utf-8")) == needed
+    done = subprocess.run(
+        [sys.executable, "-c", _REPORT_LOADS_PYPINYIN], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+_REPORT_LOADS_PYPINYIN = """
+import sys
+from exposure.cli import main
+sys.argv = ["exposure", "report", "--supplier", "Ambarella"]
+try:
+    main()
+except SystemExit:
+    pass
+print("pypinyin" in sys.modules)
+"""
