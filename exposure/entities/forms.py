@@ -678,7 +678,8 @@ CHINESE_DESCRIPTORS = {
     "daxue": "university", "xueyuan": "college", "gongcheng": "engineering",
     "jianshe": "construction", "fuwu": "services", "zixun": "consulting",
     "chuanmei": "media", "jiaoyu": "education", "yinhang": "bank", "baoxian": "insurance",
-    "zhengquan": "securities",
+    "zhengquan": "securities", "jiqi": "machine", "haiyang": "marine",
+    "tongxun": "communications",
     # of three or four syllables, looked for first
     "bandaoti": "semiconductor", "weidianzi": "microelectronics",
     "yanjiusuo": "research institute", "yanjiuyuan": "research institute",
@@ -712,12 +713,21 @@ def _without_city_mark(name: str, words: list[str], place: str, rest: list[str])
     return rest[1:] if _CITY_MARKS.get(mark) == rest[0] else rest
 
 
+def _in_words(run: list[str]) -> list[str]:
+    """Return syllables run together: as one word, or in words of two when 4, 6 or 8 long."""
+    if len(run) in (4, 6, 8):
+        return ["".join(run[i : i + 2]) for i in range(0, len(run), 2)]
+    return ["".join(run)]
+
+
 def _chinese_words(syllables: list[str]) -> list[str]:
     """Group the pinyin syllables of a name in Chinese script into words.
 
     A descriptor of two syllables ("ji shu") becomes its English word ("technology"); the
     syllables between descriptors are run together as one word ("hua wei" is "huawei"), as
-    the lists write Chinese names in Latin script.
+    the lists write Chinese names in Latin script. Four, six or eight of them are read as
+    words of two, as most Chinese words are: a descriptor :data:`CHINESE_DESCRIPTORS` lacks
+    would otherwise hide the name it follows ("hua wei xx yy" is "huawei xxyy").
 
     Examples
     --------
@@ -726,7 +736,7 @@ def _chinese_words(syllables: list[str]) -> list[str]:
     >>> _chinese_words(["kuang", "shi", "ke", "ji"])
     ['kuangshi', 'technology']
     >>> _chinese_words(["a", "li", "ba", "ba", "ji", "tuan", "kong", "gu"])
-    ['alibaba', 'holding']
+    ['ali', 'baba', 'holding']
     >>> _chinese_words(["hua", "wei", "zhong", "duan"]), _chinese_words(["hai", "si", "ban", "dao", "ti"])
     (['huawei', 'device'], ['haisi', 'semiconductor'])
     """
@@ -748,7 +758,7 @@ def _chinese_words(syllables: list[str]) -> list[str]:
         )
         if size:
             if run:
-                words.append("".join(run))
+                words.extend(_in_words(run))
                 run = []
             # A legal form inside a name ("jituan") parts words too.
             words.extend(CHINESE_DESCRIPTORS.get(found, "").split())
@@ -756,14 +766,14 @@ def _chinese_words(syllables: list[str]) -> list[str]:
             continue
         if syllables[i] in GENERIC_WORDS or syllables[i].isdigit():
             if run:
-                words.append("".join(run))
+                words.extend(_in_words(run))
                 run = []
             words.append(syllables[i])
         else:
             run.append(syllables[i])
         i += 1
     if run:
-        words.append("".join(run))
+        words.extend(_in_words(run))
     return words
 
 
