@@ -173,6 +173,8 @@ _JOINERS = str.maketrans({".": "", "'": "", "’": "", "&": " and "})
 #: only where dotted ("as" alone is a word).
 _DOTTED_AS = re.compile(r"(?<![a-z0-9])a\. ?s\.?(?=\W*$)")
 _MAX_FORM_SYLLABLES = 7
+#: How a pinyin legal form written in syllables may end ("si" of "gong si").
+_PINYIN_FORM_ENDS = frozenset(form[i:] for form in PINYIN_LEGAL_FORMS for i in range(len(form)))
 _MAX_PLACE_SYLLABLES = 4
 #: How a place's first and last syllables may be written: a place in syllables ("hang zhou")
 #: starts with a start of a place name and ends with an end of one.
@@ -309,6 +311,8 @@ def name_tokens(name: str) -> list[str]:
         if tokens[-1] in LEGAL_FORMS:
             tokens.pop()
             continue
+        if tokens[-1] not in _PINYIN_FORM_ENDS:
+            break
         for size in range(min(_MAX_FORM_SYLLABLES, len(tokens)), 1, -1):
             if "".join(tokens[-size:]) in PINYIN_LEGAL_FORMS:
                 del tokens[-size:]

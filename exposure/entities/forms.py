@@ -378,7 +378,7 @@ def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
     (False, False, False)
     """
     stripped = without_legal_forms(name) if without_forms is None else without_forms
-    if stripped != name.casefold() or _GLUED_FORM.search(name):
+    if stripped != name.casefold() or (_MAYBE_GLUED.search(name) and _GLUED_FORM.search(name)):
         return True
     words = [w for w in _NON_LETTER.split(fold(name.translate(_APOSTROPHES))) if w]
     # A form of two letters opening a name may be a person's name ("Co Van Thanh", "Sa Ping").
@@ -462,9 +462,11 @@ class NameFormsTable:
 
 #: A legal form written onto the end of a name ("SiemensAG", "AcmeGmbH"): a lower-case letter
 #: followed by the form in capitals or as it is usually written.
-_GLUED_FORM = re.compile(
-    r"(?<=[a-z]{3})(AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy)\b"
-)
+_GLUED_FORMS_WRITTEN = "AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy"
+_GLUED_FORM = re.compile(rf"(?<=[a-z]{{3}})({_GLUED_FORMS_WRITTEN})\b")
+
+#: Where :data:`_GLUED_FORM` may be found: quicker to look for, as it looks back one letter.
+_MAYBE_GLUED = re.compile(rf"(?<=[a-z])(?:{_GLUED_FORMS_WRITTEN})\b")
 
 #: A web domain's ending written onto a name ("Amazon.com Inc" is "Amazon Inc").
 _WEB_DOMAIN = re.compile(r"(?<=[a-z]{3})\.(?:com|net|org)\b", re.IGNORECASE)
@@ -497,7 +499,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     ``key``, when given, is it, already computed); the forms compared are the words left
     once legal forms in any language are removed (:func:`without_legal_forms`).
     """
-    unglued = _GLUED_FORM.sub(r" \1", name)
+    unglued = _GLUED_FORM.sub(r" \1", name) if _MAYBE_GLUED.search(name) else name
     if "." in unglued:
         unglued = _WEB_DOMAIN.sub("", unglued)
     stripped = without_legal_forms(unglued)
