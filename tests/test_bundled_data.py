@@ -79,6 +79,12 @@ def test_the_listed_companies_are_found_under_their_chinese_names() -> None:
         "北京市商汤科技开发有限公司": "Sense Time",
         "浙江大华技术股份有限公司": "Dahua Technology",
         "旷视科技": "Megvii Technology",
+        "新疆维吾尔自治区公安厅": (
+            "Xinjiang Uighur Autonomous Region (XUAR) People's Government Public Security Bureau"
+        ),
+        "新疆生产建设兵团公安局": (
+            "Xinjiang Production and Construction Corps (XPCC) Public Security Bureau"
+        ),
     }
     found = screen(list(names), LISTED, as_of=dt.date(2019, 10, 9))
     assert found["listed"].tolist() == list(names.values())
