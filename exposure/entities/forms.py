@@ -259,6 +259,8 @@ WRITTEN_OUT_FORMS = tuple(
     )
 )  # fmt: skip
 
+#: A word of a form is read through a typo from this many letters.
+FORM_TYPO_FROM = 4
 #: Each word of three letters or more of :data:`WRITTEN_OUT_FORMS`: the forms it is in, and where.
 _FORMS_WITH_WORD: dict[str, list[tuple[tuple[str, ...], int]]] = {}
 for _form in WRITTEN_OUT_FORMS:
@@ -267,11 +269,13 @@ for _form in WRITTEN_OUT_FORMS:
             _FORMS_WITH_WORD.setdefault(_word, []).append((_form, _at))
 #: The forms of several words glued into one ("jointstock").
 _GLUED_FORMS = {"".join(form): form for form in WRITTEN_OUT_FORMS if len(form) > 1}
-_FORM_WORDS = frozenset(_FORMS_WITH_WORD) | frozenset(_GLUED_FORMS)
+#: A name holding none of these holds no form to look for: a typo is in one word, so another
+#: of four letters or more is written right ("ltd" alone, in most names, is no sign).
+_FORM_WORDS = frozenset(w for w in _FORMS_WITH_WORD if len(w) >= FORM_TYPO_FROM) | frozenset(
+    _GLUED_FORMS
+)
 _LONGEST_FORM = max(len(form) for form in WRITTEN_OUT_FORMS)
 _WORD = re.compile(r"[0-9a-z]+")
-#: A word of a form is read through a typo from this many letters.
-FORM_TYPO_FROM = 4
 
 
 def without_written_out_forms(name: str) -> str | None:
