@@ -1269,7 +1269,18 @@ def _to_unlisted(sales: DataFrame, listed: DataFrame) -> DataFrame:
     return sales.join(listed.withColumnRenamed("node", "dst"), "dst", "left_anti")
 
 
-def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
+#: Up to this many edges (pairs of companies), the listed entities each company reaches are
+#: counted on the driver, by the single-machine engine's search over bits
+#: (:func:`exposure.analysis.listed_reached_counts`): the pairs travel to it once, about 100
+#: bytes each. Above, the search runs on the cluster, one join a tier, each tier joining the
+#: bits seen so far again: on a saturated graph of a million companies its later tiers took
+#: minutes each on one machine.
+DRIVER_REACH_EDGES = 20_000_000
+
+
+def _listed_reached(
+    edges: DataFrame, listed: DataFrame, *, on_driver_up_to: int = DRIVER_REACH_EDGES
+) -> DataFrame:
     """Return ``node``, ``reached``, ``deepest`` and ``nearest``: the listed entities it reaches.
 
     As :func:`exposure.analysis.listed_reached_counts` counts them over the whole graph: how
@@ -1289,6 +1300,8 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
     spark = listed.sparkSession
     # The edges are one a pair of companies (:func:`_edges`).
     pattern = edges.select("src", "dst")
+    if pattern.count() <= on_driver_up_to:
+        return _listed_reached_on_driver(pattern, listed)
     unlisted = _to_unlisted(pattern, listed).localCheckpoint()
     # Each listed entity's word and bit (the 64th bit is the sign of a signed long).
     order = sorted(row["node"] for row in listed.select("node").distinct().collect())
@@ -1328,6 +1341,50 @@ def _listed_reached(edges: DataFrame, listed: DataFrame) -> DataFrame:
         F.max("level").alias("deepest"),
         F.min_by("count", "level").alias("nearest"),
     )
+
+
+def _listed_reached_on_driver(pattern: DataFrame, listed: DataFrame) -> DataFrame:
+    """Return what :func:`_listed_reached` does, its search run on the driver."""
+    from scipy import sparse
+
+    from exposure.analysis import listed_reached_counts, nearest_listed_counts, tiers
+
+    spark = listed.sparkSession
+    # Through Arrow (PySpark 4's default, not 3.5's); the setting is left as it was found.
+    arrow = "spark.sql.execution.arrow.pyspark.enabled"
+    set_before = spark.conf.get(arrow, None)
+    spark.conf.set(arrow, "true")
+    try:
+        pairs = pattern.toPandas()
+    finally:
+        if set_before is None:
+            spark.conf.unset(arrow)
+        else:
+            spark.conf.set(arrow, set_before)
+    listed_nodes = pd.Series([row["node"] for row in listed.select("node").collect()], dtype=object)
+    codes, nodes = pd.factorize(
+        pd.concat([pairs["src"], pairs["dst"], listed_nodes], ignore_index=True)
+    )
+    sales = len(pairs)
+    adjacency = sparse.csr_matrix(
+        (np.ones(sales), (codes[:sales], codes[sales : 2 * sales])), shape=(len(nodes),) * 2
+    )
+    adjacency.sum_duplicates()
+    is_listed = np.zeros(len(nodes), dtype=bool)
+    is_listed[codes[2 * sales :]] = True
+    reached, deepest = listed_reached_counts(adjacency, is_listed, 0)
+    nearest = nearest_listed_counts(adjacency, is_listed, tiers(adjacency, is_listed))
+    some = np.flatnonzero(reached > 0)
+    found = pd.DataFrame(
+        {
+            "node": np.asarray(nodes, dtype=object)[some],
+            "reached": reached[some].astype(np.int64),
+            "deepest": deepest[some].astype(np.int32),
+            "nearest": nearest[some].astype(np.int64),
+        }
+    )
+    schema = "node string, reached long, deepest int, nearest long"
+    return spark.createDataFrame(found, schema) if len(found) else spark.createDataFrame([], schema)
 
 
 def _bit(position: int) -> int:

@@ -471,7 +471,10 @@ def test_paths_searched_on_spark_are_those_of_one_machine(spark: Any) -> None:
     )
 
 
-def test_listed_entities_reached_are_counted_as_on_one_machine(spark: Any) -> None:
+@pytest.mark.parametrize("on_driver_up_to", [0, 10**9], ids=["on the cluster", "on the driver"])
+def test_listed_entities_reached_are_counted_as_on_one_machine(
+    spark: Any, on_driver_up_to: int
+) -> None:
     # 150 listed entities: three words of bits, the sign bit of each full word among them.
     from scipy import sparse
 
@@ -496,7 +499,11 @@ def test_listed_entities_reached_are_counted_as_on_one_machine(spark: Any) -> No
     listed_nodes = spark.createDataFrame(
         pd.DataFrame({"node": [f"n{i}" for i in np.flatnonzero(listed)]})
     )
-    found = _listed_reached(edges, listed_nodes).toPandas().set_index("node")
+    found = (
+        _listed_reached(edges, listed_nodes, on_driver_up_to=on_driver_up_to)
+        .toPandas()
+        .set_index("node")
+    )
     some = np.flatnonzero(reached > 0)
     assert sorted(found.index) == sorted(f"n{i}" for i in some)
     assert reached.max() > 128  # some node reaches entities in every word
