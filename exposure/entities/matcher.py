@@ -156,6 +156,8 @@ _SAME_COUNTRY = {"HK": "CN", "MO": "CN"}
 #: Bermuda): a listed address there says nothing about where the business is.
 OFFSHORE = frozenset({"KY", "VG", "BM"})
 _STOP = frozenset({"and", "of", "the", "for"})
+#: Single letters joined by "and" ("m and p", from "M&P"), as :func:`_blocks` runs them together.
+_LETTERS_AND_LETTERS = re.compile(r"(?<!\w)(\w) and (\w)(?!\w)")
 #: A blocking key shared by more listed spellings than this (or than 0.5% of them) is too common
 #: to find candidates by, unless a name has no rarer one.
 BLOCK_CAP = 10
@@ -1046,10 +1048,6 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
         index.extend([i] * len(found))
         keys.extend(found)
     return np.asarray(index, dtype=np.int64), keys
-
-
-#: Single letters joined by "and" ("m and p", from "M&P"), as :func:`_blocks` runs them together.
-_LETTERS_AND_LETTERS = re.compile(r"(?<!\w)(\w) and (\w)(?!\w)")
 
 
 def _empty_result() -> pd.DataFrame:
