@@ -34,6 +34,8 @@ __all__ = [
     "LEGAL_PHRASES",
     "PINYIN_LEGAL_FORMS",
     "PLACE_NAMES",
+    "PLACE_SPELLINGS",
+    "PLACE_TITLES",
     "PROVINCE_OF",
     "distinctive_tokens",
     "fold",
@@ -43,6 +45,7 @@ __all__ = [
     "name_keys",
     "name_tokens",
     "split_place",
+    "without_place_titles",
 ]
 
 # Legal forms and corporate designators that do not tell two entities apart. They are dropped
@@ -143,6 +146,26 @@ PROVINCE_OF = {
     "zhengzhou": "henan", "zhongshan": "guangdong", "zhuhai": "guangdong", "zibo": "shandong",
 }  # fmt: skip
 
+#: What follows a Chinese place in the full name of its government, and names the same place:
+#: "Xinjiang Uighur Autonomous Region People's Government" is Xinjiang's, "Beijing Municipal"
+#: Beijing's. A title the place's own name lacks is set apart for the same reason as 市 and 省
+#: after a place in Chinese script. The peoples of the autonomous regions are in their titles
+#: (the Uighurs', the Zhuang's, the Hui's: the regions' names in the PRC's administrative
+#: divisions); "People's Government" only before what it governs ("... Public Security Bureau").
+PLACE_TITLES = (
+    ("uighur", "autonomous", "region"), ("uyghur", "autonomous", "region"),
+    ("uygur", "autonomous", "region"), ("zhuang", "autonomous", "region"),
+    ("hui", "autonomous", "region"), ("autonomous", "region"), ("province",), ("provincial",),
+    ("municipal",), ("municipality",), ("city",),
+)  # fmt: skip
+_GOVERNMENT = ("peoples", "government")
+#: Places with two spellings in :data:`PLACE_NAMES`, as the lists write them in English: 乌鲁木齐
+#: is "Wulumuqi" in pinyin and "Urumqi" in the Entity List.
+PLACE_SPELLINGS = {
+    "wulumuqi": "urumqi", "huhehaote": "hohhot", "xizang": "tibet", "neimenggu": "innermongolia",
+    "neimongol": "innermongolia", "macao": "macau",
+}  # fmt: skip
+
 #: Words that describe a business rather than name it, in English and pinyin. Two names that
 #: differ only in these ("Dahua Technology", "Dahua Electronics") share their distinctive part
 #: but need not be one entity; :func:`distinctive_tokens` leaves them out.
@@ -158,6 +181,9 @@ GENERIC_WORDS = frozenset(
         "sciences", "scientific", "service", "services", "software", "system", "systems",
         "tech", "technical", "technologies", "technology", "the", "trade", "trading",
         "university",
+        "administration", "autonomous", "bureau", "city", "county", "department", "district",
+        "government", "ministry", "municipal", "municipality", "office", "peoples", "police",
+        "prefecture", "province", "provincial", "public", "region", "security",
         # pinyin: science and technology, technology, digital, electronics, information,
         # communication, science, industry, development, investment, trade, intelligent,
         # network, software, equipment, international, holding
@@ -581,6 +607,41 @@ def split_place(tokens: Sequence[str]) -> tuple[str, list[str]]:
     if not (places or trailing) or not any(t not in GENERIC_WORDS for t in rest):
         return "", tokens
     return " ".join(places + trailing), rest
+
+
+def without_place_titles(tokens: Sequence[str]) -> list[str]:
+    """Return the tokens without the title of the Chinese place they start with.
+
+    A government's title names no other place than its own (:data:`PLACE_TITLES`), so that
+    the bureau of "Xinjiang Uighur Autonomous Region People's Government" and of "Xinjiang" are
+    written alike; the place is written as the lists write it (:data:`PLACE_SPELLINGS`).
+    Places the tokens do not start with keep what follows them.
+
+    Examples
+    --------
+    >>> without_place_titles("xinjiang uighur autonomous region peoples government public "
+    ...                      "security bureau".split())
+    ['xinjiang', 'public', 'security', 'bureau']
+    >>> without_place_titles(["urumqi", "municipal", "public", "security", "bureau"])
+    ['urumqi', 'public', 'security', 'bureau']
+    >>> without_place_titles(["shenzhen", "city", "huawei"])
+    ['shenzhen', 'huawei']
+    >>> without_place_titles(["wulumuqi", "public", "security", "bureau"])
+    ['urumqi', 'public', 'security', 'bureau']
+    >>> without_place_titles(["aksu", "city", "public", "security", "bureau"])
+    ['aksu', 'city', 'public', 'security', 'bureau']
+    """
+    tokens = list(tokens)
+    if not tokens or tokens[0] not in PLACE_NAMES:
+        return tokens
+    tokens[0] = PLACE_SPELLINGS.get(tokens[0], tokens[0])
+    rest = tokens[1:]
+    title = next((t for t in PLACE_TITLES if tuple(rest[: len(t)]) == t), ())
+    rest = rest[len(title) :]
+    # The government of the place, when it is not the whole name: its bureau, its office.
+    if tuple(rest[:2]) == _GOVERNMENT and len(rest) > 2:
+        rest = rest[2:]
+    return [tokens[0], *rest] if rest else tokens
 
 
 def distinctive_tokens(tokens: Sequence[str]) -> list[str]:

@@ -621,6 +621,38 @@ def test_chinese_descriptors_and_the_city_after_a_place_part_the_brand_from_the_
     assert unknown["outcome"].tolist() == ["possible"]
 
 
+def test_the_bureaus_of_the_2019_listing_are_told_apart_by_place_and_level() -> None:
+    """The 2019 listing's public security bureaus, as customers in China write them."""
+    found = Matcher(exposure.load().listed).match(
+        [
+            "Xinjiang Public Security Bureau",  # the regional bureau without its title
+            "新疆公安厅",  # the same in Chinese: a 厅 (department)
+            "乌鲁木齐市公安局",  # Wulumuqi is Urumqi
+            "Urumqi City Public Security Bureau",
+            "Aksu City Public Security Bureau",  # a city's bureau, within the listed prefecture
+            "Altay Prefecture Public Security Bureau",  # the prefecture of the listed city
+            # Bureaus of other places, and none in particular: not listed.
+            "Beijing Municipal Public Security Bureau",
+            "Guangdong Provincial Public Security Department",
+            "Public Security Bureau",
+        ]
+    )
+    regional = "Xinjiang Uighur Autonomous Region (XUAR) People's Government Public Security Bureau"
+    urumqi = "Urumqi Municipal Public Security Bureau"
+    assert found["listed"].tolist()[:6] == [
+        regional,
+        regional,
+        urumqi,
+        urumqi,
+        "Aksu District Public Security Bureau",
+        "Altay Municipality Public Security Bureau",
+    ]
+    assert found["outcome"].tolist() == ["match"] * 4 + ["possible"] * 2 + ["none"] * 3
+    assert "administrative levels differ" in found["explanation"][4]
+    # The city of the place's name: "Shenzhen City Huawei" is Shenzhen's Huawei.
+    assert name_forms("Shenzhen City Huawei Co").core == "huawei"
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
     ("Acme Mfg Co", "Acme Manufacturing Co"),  # abbreviations written out

@@ -4,8 +4,10 @@ What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed
 
 * the **key** (:func:`exposure.names.name_key`), what review decisions are recorded by;
 * the **core**: the words left once legal forms of every language are removed
-  (:func:`without_legal_forms`, from rigour's organisation types) and a leading or trailing
-  Chinese place name is set aside; numbers written as words, ordinals and roman numerals become
+  (:func:`without_legal_forms`, from rigour's organisation types), the title of a Chinese
+  place dropped ("Beijing Municipal", :func:`~exposure.names.without_place_titles`) and a
+  leading or trailing Chinese place name set aside, unless it is all that names the body
+  ("Xinjiang Public Security Bureau"); numbers written as words, ordinals and roman numerals become
   digits; a name in Chinese script has its pinyin syllables grouped into words and its
   descriptors put in English ("华为技术" is "huawei technology");
 * the **distinctive** words: the core without generic words ("technology", "electronics");
@@ -34,12 +36,14 @@ from exposure.names import (
     GENERIC_WORDS,
     LEGAL_FORMS,
     LEGAL_PHRASES,
+    PLACE_NAMES,
     fold,
     in_chinese_script,
     name_key,
     name_keys,
     name_tokens,
     split_place,
+    without_place_titles,
 )
 
 __all__ = [
@@ -522,9 +526,16 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
         words = words[1:]
     if len(words) > 1 and words[-1] == "the":
         words = words[:-1]
+    words = without_place_titles(words)
     place, rest = split_place(words)
     if in_chinese_script(name):
         rest = _chinese_words(_without_city_mark(name, words, place, rest))
+        if place in PLACE_NAMES:
+            place, *rest = without_place_titles([place, *rest])
+        # As in Latin script, a place is set aside only from a name it does not make alone:
+        # "新疆公安厅" is Xinjiang's public security department.
+        if place and all(t in GENERIC_WORDS for t in rest):
+            place, rest = "", [*place.split(), *rest]
     rest = _compound_numbers(rest)
     facts = [_sound_facts(t) for t in rest]
     kept = [t for t, (_, generic) in zip(rest, facts, strict=True) if not generic]
@@ -690,6 +701,14 @@ CHINESE_DESCRIPTORS = {
     "bandaoti": "semiconductor", "weidianzi": "microelectronics",
     "yanjiusuo": "research institute", "yanjiuyuan": "research institute",
     "jinchukou": "import export", "jichengdianlu": "integrated circuit",
+    # government: public security bureau (公安局) and department (公安厅), police (警察),
+    # autonomous region (自治区) and prefecture (自治州), Uighur (维吾尔), people's
+    # government (人民政府), prefecture (地区), production and construction corps (生产建设兵团)
+    "gonganju": "public security bureau", "gonganting": "public security department",
+    "gongan": "public security", "jingcha": "police", "zizhiqu": "autonomous region",
+    "zizhizhou": "autonomous prefecture", "weiwuer": "uighur", "zhengfu": "government",
+    "renminzhengfu": "peoples government", "diqu": "prefecture", "bingtuan": "corps",
+    "shengchan": "production",
 }  # fmt: skip
 
 

@@ -31,7 +31,9 @@ listed name and alias that could be meant. Its contract:
   province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`, and the same when
   both name countries and none is shared ("Bank of Chad", "Bank of China"); when both hold
   numbers and they differ, :data:`NUMBER_PENALTY`; when only one does,
-  :data:`NUMBER_ALONE_PENALTY`.
+  :data:`NUMBER_ALONE_PENALTY`; when both name an administrative level and the levels differ
+  (a city's bureau, a prefecture's: :data:`ADMINISTRATIVE_LEVELS`), it scores at most
+  :data:`LEVEL_CAP`.
 * **Outcome.** ``match`` from :data:`MATCH_THRESHOLD`, ``possible`` (needs review) from
   :data:`POSSIBLE_THRESHOLD`, ``none`` below. Equal keys are a ``match`` with score 100.
 * **Review decisions** (``matches.csv``: customer, listed, decision, note, date) come last: a
@@ -95,9 +97,11 @@ from exposure.util.workers import available_cores, in_processes
 
 __all__ = [
     "ACRONYM_SCORE",
+    "ADMINISTRATIVE_LEVELS",
     "BLOCK_CAP",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
+    "LEVEL_CAP",
     "MATCH_THRESHOLD",
     "NUMBER_ALONE_PENALTY",
     "NUMBER_PENALTY",
@@ -138,6 +142,17 @@ ACRONYM_SCORE = 80.0
 COUNTRY_PENALTY = 15.0
 #: Subtracted when both names start with a place name and the places differ.
 PLACE_PENALTY = 25.0
+#: The administrative level each word names, in the English of the lists: "Aksu District" (阿克苏
+#: 地区) is a prefecture, "Aksu City" (阿克苏市) a city within it, and their bureaus are two.
+ADMINISTRATIVE_LEVELS = {
+    "city": "city", "municipal": "city", "municipality": "city", "county": "county",
+    "prefecture": "prefecture", "district": "prefecture", "province": "province",
+    "provincial": "province", "region": "province",
+}  # fmt: skip
+#: Most a name scores when both names say which administrative level their body is of, and the
+#: levels differ: the bureau of a city is not the listed bureau of its prefecture, nor the
+#: other way round, but one to review.
+LEVEL_CAP = 85.0
 #: Subtracted when both names hold numbers and the numbers differ ("54th Research Institute",
 #: "14th Research Institute").
 NUMBER_PENALTY = 25.0
@@ -366,6 +381,7 @@ class Matcher:
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
         self._rare = rare_words(self._forms.distinct)
+        self._levels = _levels(self._forms.core)
 
         # The distinctive words of each listed spelling, as a sparse incidence matrix.
         self._vocabulary: dict[str, int] = {}
@@ -632,6 +648,13 @@ class Matcher:
                 for a, b in zip(q_land[land_conflict], s_land[land_conflict], strict=True)
             ]
         land_conflict &= ~place_conflict
+        q_level, s_level = _levels(forms.core)[query], self._levels[row]
+        level_conflict = (q_level != "") & (s_level != "") & (q_level != s_level) & ~exact
+        if level_conflict.any():
+            level_conflict[level_conflict] = [
+                not set(a.split()) & set(b.split())
+                for a, b in zip(q_level[level_conflict], s_level[level_conflict], strict=True)
+            ]
         code = code_of_query[query]
         agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
         country_conflict = (
@@ -648,7 +671,7 @@ class Matcher:
                 - PLACE_PENALTY * (place_conflict | land_conflict)
                 - COUNTRY_PENALTY * country_conflict,
                 0,
-                100,
+                np.where(level_conflict, LEVEL_CAP, 100.0),
             ),
             1,
         )
@@ -671,6 +694,7 @@ class Matcher:
                 "number_alone": number_alone[kept],
                 "place_conflict": place_conflict[kept],
                 "land_conflict": land_conflict[kept],
+                "level_conflict": level_conflict[kept],
                 "country_conflict": country_conflict[kept],
                 "review": "",
             }
@@ -897,6 +921,8 @@ class Matcher:
             if r.get("land_conflict"):
                 named = " vs ".join(land.replace("|", ", ") for land in lands)
                 parts.append(f"countries named differ ({named}): -{PLACE_PENALTY:g}")
+            if r.get("level_conflict"):
+                parts.append(f"administrative levels differ: at most {LEVEL_CAP:g}")
             if r["country_conflict"]:
                 parts.append(
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
@@ -906,6 +932,19 @@ class Matcher:
         elif r["outcome"] == "none":
             parts.append(f"below {self.possible_threshold:g}: no match")
         return "; ".join(parts)
+
+
+def _levels(cores: np.ndarray) -> np.ndarray:
+    """Return the administrative levels each core names (:data:`ADMINISTRATIVE_LEVELS`)."""
+    return np.array(
+        [
+            " ".join(
+                sorted({ADMINISTRATIVE_LEVELS[w] for w in c.split() if w in ADMINISTRATIVE_LEVELS})
+            )
+            for c in cores.tolist()
+        ],
+        dtype=object,
+    )
 
 
 def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matrix:
