@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from exposure.util.encode import encode_text
 
 __all__ = [
+    "AUTONOMOUS_PEOPLES",
     "CHINESE_CHARACTER",
     "GENERIC_WORDS",
     "LEGAL_FORMS",
@@ -99,6 +100,15 @@ PINYIN_LEGAL_FORMS = frozenset(
     }
 )  # fmt: skip
 
+#: The cities and prefectures of Xinjiang whose bureaus the Entity List names, in its spellings
+#: and in pinyin; not Aksu, Altay, Hami or Yili, also names elsewhere (Turkish firms, the
+#: Altai, a brand).
+_LISTED_XINJIANG = (
+    "bayingolin", "boertala", "bortala", "changji", "hetian", "hotan", "karamay", "kashgar",
+    "kashi", "kelamayi", "kezilesu", "kizilsu", "kumul", "qaramay", "qumul", "shihezi",
+    "tacheng", "tulufan", "tumushuke", "tumxuk", "turfan", "turpan", "wujiaqu",
+)  # fmt: skip
+
 #: Chinese provinces, autonomous regions, municipalities, special administrative regions and
 #: major cities, in pinyin without spaces. A name that *starts* with one (``Hangzhou`` Hikvision,
 #: ``Zhejiang`` Dahua) is often written without it, so :func:`split_place` sets it apart.
@@ -123,7 +133,7 @@ PLACE_NAMES = frozenset(
         "wulumuqi", "wuxi", "xiamen", "xian", "xining", "xuzhou", "yantai", "yinchuan",
         "zhengzhou", "zhongshan", "zhuhai", "zibo",
     }
-)  # fmt: skip
+) | frozenset(_LISTED_XINJIANG)  # fmt: skip
 
 #: The province (or autonomous region) of each city in :data:`PLACE_NAMES`, so that
 #: "Hangzhou Dahua" and "Zhejiang Dahua" do not count as two places.
@@ -144,26 +154,33 @@ PROVINCE_OF = {
     "wuxi": "jiangsu", "xiamen": "fujian", "xian": "shaanxi", "xining": "qinghai",
     "xizang": "tibet", "xuzhou": "jiangsu", "yantai": "shandong", "yinchuan": "ningxia",
     "zhengzhou": "henan", "zhongshan": "guangdong", "zhuhai": "guangdong", "zibo": "shandong",
+    **dict.fromkeys(_LISTED_XINJIANG, "xinjiang"),
 }  # fmt: skip
 
-#: What follows a Chinese place in the full name of its government, and names the same place:
-#: "Xinjiang Uighur Autonomous Region People's Government" is Xinjiang's, "Beijing Municipal"
-#: Beijing's. A title the place's own name lacks is set apart for the same reason as 市 and 省
-#: after a place in Chinese script. The peoples of the autonomous regions are in their titles
-#: (the Uighurs', the Zhuang's, the Hui's: the regions' names in the PRC's administrative
-#: divisions); "People's Government" only before what it governs ("... Public Security Bureau").
-PLACE_TITLES = (
-    ("uighur", "autonomous", "region"), ("uyghur", "autonomous", "region"),
-    ("uygur", "autonomous", "region"), ("zhuang", "autonomous", "region"),
-    ("hui", "autonomous", "region"), ("autonomous", "region"), ("province",), ("provincial",),
-    ("municipal",), ("municipality",), ("city",),
+#: What follows a Chinese province or autonomous region in the full name of its government, and
+#: names the same place: "Xinjiang Uighur Autonomous Region People's Government" is Xinjiang's,
+#: "Guangdong Province" Guangdong. "People's Government" only before what it governs ("...
+#: Public Security Bureau"). "City", "Municipal" and "Prefecture" stay: Kashgar is a
+#: prefecture and a city within it, and their bureaus are two
+#: (:data:`~exposure.entities.matcher.ADMINISTRATIVE_LEVELS`).
+PLACE_TITLES = (("autonomous", "region"), ("province",), ("provincial",))
+#: The peoples named in the titles of autonomous regions and prefectures, before "Autonomous"
+#: ("Kizilsu Kyrgyz Autonomous Prefecture", "Ningxia Hui Autonomous Region"), written as the
+#: lists write them: part of the place's title, like "Autonomous Region" itself.
+AUTONOMOUS_PEOPLES = frozenset(
+    {
+        "hui", "kazak", "kazakh", "kirghiz", "kirgiz", "kyrgyz", "mongol", "mongolian",
+        "tibetan", "uighur", "uygur", "uyghur", "zhuang",
+    }
 )  # fmt: skip
 _GOVERNMENT = ("peoples", "government")
 #: Places with two spellings in :data:`PLACE_NAMES`, as the lists write them in English: 乌鲁木齐
 #: is "Wulumuqi" in pinyin and "Urumqi" in the Entity List.
 PLACE_SPELLINGS = {
     "wulumuqi": "urumqi", "huhehaote": "hohhot", "xizang": "tibet", "neimenggu": "innermongolia",
-    "neimongol": "innermongolia", "macao": "macau",
+    "neimongol": "innermongolia", "macao": "macau", "boertala": "bortala", "hetian": "hotan",
+    "kelamayi": "karamay", "qaramay": "karamay", "kashi": "kashgar", "kezilesu": "kizilsu",
+    "qumul": "kumul", "tulufan": "turpan", "turfan": "turpan", "tumushuke": "tumxuk",
 }  # fmt: skip
 
 #: Words that describe a business rather than name it, in English and pinyin. Two names that
@@ -622,20 +639,20 @@ def without_place_titles(tokens: Sequence[str]) -> list[str]:
     >>> without_place_titles("xinjiang uighur autonomous region peoples government public "
     ...                      "security bureau".split())
     ['xinjiang', 'public', 'security', 'bureau']
-    >>> without_place_titles(["urumqi", "municipal", "public", "security", "bureau"])
-    ['urumqi', 'public', 'security', 'bureau']
-    >>> without_place_titles(["shenzhen", "city", "huawei"])
-    ['shenzhen', 'huawei']
-    >>> without_place_titles(["wulumuqi", "public", "security", "bureau"])
-    ['urumqi', 'public', 'security', 'bureau']
-    >>> without_place_titles(["aksu", "city", "public", "security", "bureau"])
-    ['aksu', 'city', 'public', 'security', 'bureau']
+    >>> without_place_titles("kezilesu kyrgyz autonomous prefecture public security bureau".split())
+    ['kizilsu', 'autonomous', 'prefecture', 'public', 'security', 'bureau']
+    >>> without_place_titles(["guangdong", "province", "huawei"])
+    ['guangdong', 'huawei']
+    >>> without_place_titles(["wulumuqi", "city", "public", "security", "bureau"])
+    ['urumqi', 'city', 'public', 'security', 'bureau']
     """
     tokens = list(tokens)
     if not tokens or tokens[0] not in PLACE_NAMES:
         return tokens
     tokens[0] = PLACE_SPELLINGS.get(tokens[0], tokens[0])
     rest = tokens[1:]
+    if len(rest) > 1 and rest[0] in AUTONOMOUS_PEOPLES and rest[1] == "autonomous":
+        rest = rest[1:]
     title = next((t for t in PLACE_TITLES if tuple(rest[: len(t)]) == t), ())
     rest = rest[len(title) :]
     # The government of the place, when it is not the whole name: its bureau, its office.

@@ -5,11 +5,12 @@ What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed
 * the **key** (:func:`exposure.names.name_key`), what review decisions are recorded by;
 * the **core**: the words left once legal forms of every language are removed
   (:func:`without_legal_forms`, from rigour's organisation types), the title of a Chinese
-  place dropped ("Beijing Municipal", :func:`~exposure.names.without_place_titles`) and a
-  leading or trailing Chinese place name set aside, unless it is all that names the body
-  ("Xinjiang Public Security Bureau"); numbers written as words, ordinals and roman numerals become
-  digits; a name in Chinese script has its pinyin syllables grouped into words and its
-  descriptors put in English ("华为技术" is "huawei technology");
+  region or province dropped ("Guangdong Province",
+  :func:`~exposure.names.without_place_titles`) and a leading or trailing Chinese place name
+  set aside, unless it is all that names the body ("Xinjiang Public Security Bureau");
+  numbers written as words, ordinals and roman numerals become digits; a name in Chinese
+  script has its pinyin syllables grouped into words and its descriptors put in English
+  ("华为技术" is "huawei technology");
 * the **distinctive** words: the core without generic words ("technology", "electronics");
 * the **numbers** it holds, which must agree;
 * how its distinctive words **sound** (their metaphones, :func:`word_sound`), so that
@@ -529,7 +530,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     words = without_place_titles(words)
     place, rest = split_place(words)
     if in_chinese_script(name):
-        rest = _chinese_words(_without_city_mark(name, words, place, rest))
+        rest = _chinese_words(_with_level_mark(name, words, place, rest))
         if place in PLACE_NAMES:
             place, *rest = without_place_titles([place, *rest])
         # As in Latin script, a place is set aside only from a name it does not make alone:
@@ -702,40 +703,43 @@ CHINESE_DESCRIPTORS = {
     "yanjiusuo": "research institute", "yanjiuyuan": "research institute",
     "jinchukou": "import export", "jichengdianlu": "integrated circuit",
     # government: public security bureau (公安局) and department (公安厅), police (警察),
-    # autonomous region (自治区) and prefecture (自治州), Uighur (维吾尔), people's
+    # autonomous region (自治区) and prefecture (自治州), the peoples in their titles (维吾尔
+    # Uighur, 柯尔克孜 Kyrgyz, 哈萨克 Kazakh, 回族 Hui, 壮族 Zhuang), people's
     # government (人民政府), prefecture (地区), production and construction corps (生产建设兵团)
     "gonganju": "public security bureau", "gonganting": "public security department",
     "gongan": "public security", "jingcha": "police", "zizhiqu": "autonomous region",
-    "zizhizhou": "autonomous prefecture", "weiwuer": "uighur", "zhengfu": "government",
+    "zizhizhou": "autonomous prefecture", "weiwuer": "uighur", "keerkezi": "kyrgyz",
+    "hasake": "kazakh", "huizu": "hui", "zhuangzu": "zhuang", "zhengfu": "government",
     "renminzhengfu": "peoples government", "diqu": "prefecture", "bingtuan": "corps",
     "shengchan": "production",
 }  # fmt: skip
 
 
-#: 市 (city) and 省 (province) after a leading place ("北京市", "厦门市"): part of the place.
-_CITY_MARKS = {"市": "shi", "省": "sheng"}
+#: 市 (city) and 省 (province) after a leading place ("北京市", "广东省"): the level of the place,
+#: read in English, as the lists write "Urumqi Municipal" and "Guangdong Province".
+_LEVEL_MARKS = {"市": ("shi", "city"), "省": ("sheng", "province")}
 
 
-def _without_city_mark(name: str, words: list[str], place: str, rest: list[str]) -> list[str]:
-    """Return the syllables after a leading place without the 市 or 省 that closes it.
+def _with_level_mark(name: str, words: list[str], place: str, rest: list[str]) -> list[str]:
+    """Return the syllables after a leading place with the 市 or 省 that closes it in English.
 
     Checked on the characters: the syllable "shi" is also 世, 石 or 视 of a name's own
     ("北京世纪" keeps its "shi").
 
     Examples
     --------
-    >>> _without_city_mark("北京市商汤", ["bei", "jing", "shi", "shang", "tang"], "beijing",
-    ...                    ["shi", "shang", "tang"])
-    ['shang', 'tang']
-    >>> _without_city_mark("北京世纪", ["bei", "jing", "shi", "ji"], "beijing", ["shi", "ji"])
+    >>> _with_level_mark("北京市商汤", ["bei", "jing", "shi", "shang", "tang"], "beijing",
+    ...                  ["shi", "shang", "tang"])
+    ['city', 'shang', 'tang']
+    >>> _with_level_mark("北京世纪", ["bei", "jing", "shi", "ji"], "beijing", ["shi", "ji"])
     ['shi', 'ji']
     """
     lead = len(words) - len(rest)
     if not (place and rest and lead and "".join(words[:lead]) == place):
         return rest
     characters = CHINESE_CHARACTER.findall(name)
-    mark = characters[lead] if lead < len(characters) else ""
-    return rest[1:] if _CITY_MARKS.get(mark) == rest[0] else rest
+    syllable, level = _LEVEL_MARKS.get(characters[lead] if lead < len(characters) else "", ("", ""))
+    return [level, *rest[1:]] if syllable == rest[0] else rest
 
 
 def _in_words(run: list[str]) -> list[str]:
@@ -1038,7 +1042,11 @@ COMMON_IN = ("en", "es")
 
 
 def rare_words(distinct: np.ndarray) -> np.ndarray:
-    """Per name: whether its distinctive words hold one rarer than :data:`COMMON_FROM`."""
+    """Per name: whether its distinctive words hold one rarer than :data:`COMMON_FROM`.
+
+    A Chinese place is no such word, however rare in English: "Xinjiang International Trade"
+    and the bureau of Xinjiang share only where they are.
+    """
     return np.fromiter(
         (any(_is_rare(word) for word in words.split()) for words in distinct.tolist()),
         dtype=bool,
@@ -1047,7 +1055,7 @@ def rare_words(distinct: np.ndarray) -> np.ndarray:
 
 
 def _is_rare(word: str) -> bool:
-    return len(word) > 2 and _zipf(word) < COMMON_FROM
+    return len(word) > 2 and word not in PLACE_NAMES and _zipf(word) < COMMON_FROM
 
 
 @functools.lru_cache(maxsize=1 << 16)
