@@ -621,6 +621,18 @@ def test_chinese_descriptors_and_the_city_after_a_place_part_the_brand_from_the_
     assert unknown["outcome"].tolist() == ["possible"]
 
 
+def test_a_brand_in_more_listed_names_than_a_key_may_be_still_finds_them() -> None:
+    # "huawei" is in some hundred listed spellings of the bundled list, too many to block on;
+    # "USA" is no evidence, and a fuzzy key of "united states" shared by one listed name was
+    # the only key left: no candidate at all.
+    found = Matcher(exposure.load().listed).match(
+        ["Huawei USA", "Huawei Technologies USA Inc."], countries=["", "US"]
+    )
+    assert found["listed"].tolist() == ["Huawei Technologies Co., Ltd."] * 2
+    assert found["outcome"].tolist() == ["possible", "none"]
+    assert "countries differ (US vs CN)" in found["explanation"][1]
+
+
 def test_the_bureaus_of_the_2019_listing_are_told_apart_by_place_and_level() -> None:
     """The 2019 listing's public security bureaus, as customers in China write them."""
     found = Matcher(exposure.load().listed).match(

@@ -60,6 +60,7 @@ __all__ = [
     "core_initials",
     "deletions",
     "form_row",
+    "is_rare_word",
     "name_forms",
     "names_in_brackets",
     "rare_words",
@@ -1042,20 +1043,30 @@ COMMON_IN = ("en", "es")
 
 
 def rare_words(distinct: np.ndarray) -> np.ndarray:
-    """Per name: whether its distinctive words hold one rarer than :data:`COMMON_FROM`.
-
-    A Chinese place is no such word, however rare in English: "Xinjiang International Trade"
-    and the bureau of Xinjiang share only where they are.
-    """
+    """Per name: whether its distinctive words hold a rare one (:func:`is_rare_word`)."""
     return np.fromiter(
-        (any(_is_rare(word) for word in words.split()) for words in distinct.tolist()),
+        (any(is_rare_word(word) for word in words.split()) for words in distinct.tolist()),
         dtype=bool,
         count=len(distinct),
     )
 
 
+def is_rare_word(word: str) -> bool:
+    """Return whether a word is evidence of which company a name is: rarer than :data:`COMMON_FROM`.
+
+    A Chinese place is none, however rare in English: "Xinjiang International Trade" and the
+    bureau of Xinjiang share only where they are.
+
+    Examples
+    --------
+    >>> is_rare_word("huawei"), is_rare_word("semiconductor"), is_rare_word("xinjiang")
+    (True, False, False)
+    """
+    return _is_rare(word) and word not in PLACE_NAMES
+
+
 def _is_rare(word: str) -> bool:
-    return len(word) > 2 and word not in PLACE_NAMES and _zipf(word) < COMMON_FROM
+    return len(word) > 2 and _zipf(word) < COMMON_FROM
 
 
 @functools.lru_cache(maxsize=1 << 16)

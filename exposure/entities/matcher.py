@@ -44,10 +44,12 @@ Candidates are found by *blocking*: a listed spelling is scored only when it sha
 name a distinctive word, the first three letters of a word the list does not know (a typo), a
 word's sound, an acronym, the first four letters of the name run together (when its first word
 is short: "Hua Wei"), or the whole key; a word shared by more than :data:`BLOCK_CAP` listed
-spellings (or 0.5% of them) is too common to block on, unless the name has no rarer one. The
-work is hash lookups, sparse matrix products and a few vectorised
-:func:`rapidfuzz.process.cpdist` calls per chunk of names, so it grows with the number of
-candidate pairs, never with (names x listed names).
+spellings (or 0.5% of them) is too common to block on, unless the name has no rarer one, or
+it is the rarest of the name's rare words and the list knows them all ("huawei" of "Huawei
+USA", in a hundred listed spellings: the name's other words are no evidence). The work is
+hash lookups, sparse matrix products and a few vectorised :func:`rapidfuzz.process.cpdist`
+calls per chunk of names, so it grows with the number of candidate pairs, never with (names x
+listed names).
 
 Examples
 --------
@@ -80,6 +82,7 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.forms import (
     NameFormsTable,
     deletions,
+    is_rare_word,
     names_in_brackets,
     rare_words,
     without_brackets,
@@ -510,7 +513,9 @@ class Matcher:
         # Keys shared by too many listed names are left out, unless a name has no other.
         rarest = pd.Series(count).groupby(query).transform("min").to_numpy()
         kept = (count <= self._cap) | (count == rarest)
-        query, block, count = query[kept], block[kept], count[kept]
+        query, block = query[kept], block[kept]
+        query, block = self._with_known_brand(forms, query, block)
+        count = self._block_count[block]
         total = int(count.sum())
         offsets = np.repeat(self._block_start[block] - np.cumsum(count) + count, count)
         pair_query = np.repeat(query, count)
@@ -532,6 +537,39 @@ class Matcher:
         if len(combined):
             combined = combined[np.concatenate([[True], combined[1:] != combined[:-1]])]
         return combined // width, combined % width
+
+    def _with_known_brand(
+        self, forms: NameFormsTable, query: np.ndarray, block: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Add to the blocks of each name the rarest of its rare words, when the list knows them all.
+
+        "Huawei USA" is found among the listed Huawei companies, though "huawei" is in more
+        listed spellings than a key may be: its other words are no evidence, and a fuzzy key
+        ("p:uni") shared by one listed name would otherwise be its only one. A name with a rare
+        word the list does not know ("Penang Koravite Optics") is not searched by the others.
+        """
+        extra_query: list[int] = []
+        extra_key: list[str] = []
+        for i, words in enumerate(forms.distinct.tolist()):
+            rare = [w for w in words.split() if is_rare_word(w)]
+            if rare and all(w in self._words for w in rare):
+                extra_query.extend([i] * len(rare))
+                extra_key.extend(f"w:{w}" for w in rare)
+        if not extra_query:
+            return query, block
+        found = self._block_id.get_indexer(np.asarray(extra_key, dtype=object)).astype(np.int64)
+        at = np.asarray(extra_query, dtype=np.int64)
+        known = found >= 0
+        at, found = at[known], found[known]
+        # The rarest word of each name, its first on ties.
+        order = np.lexsort((found, self._block_count[found], at))
+        at, found = at[order], found[order]
+        first = np.concatenate([[True], at[1:] != at[:-1]]) if len(at) else at.astype(bool)
+        query = np.concatenate([query, at[first]])
+        block = np.concatenate([block, found[first]])
+        # A key kept already is kept once.
+        pairs = np.unique(query * (len(self._block_count) + 1) + block)
+        return pairs // (len(self._block_count) + 1), pairs % (len(self._block_count) + 1)
 
     def _match_chunk(
         self, names: list[str], countries: list[str], limit: int, explain: str
