@@ -1051,6 +1051,7 @@ def rare_words(distinct: np.ndarray) -> np.ndarray:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_rare_word(word: str) -> bool:
     """Return whether a word is evidence of which company a name is: rarer than :data:`COMMON_FROM`.
 
