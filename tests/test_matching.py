@@ -673,6 +673,8 @@ def test_the_bureaus_of_the_2019_listing_are_told_apart_by_place_and_level() -> 
     ("GM Global Technology Operations LLC", "GM GLOBAL TECH OPS"),
     # The Dutch N.V. written out in its spelling before 1947.
     ("Canon Europa N.V.", "CANON EUROPA NV NAAMLOOZE VENNOOTSCHAP"),
+    # India's and Pakistan's private limited company, as a CSL entry writes it.
+    ("LT Engineering and Trade Services Ltd.", "LT Engineering and Trade Services (Pvt) Ltd."),
 ])  # fmt: skip
 def test_glued_legal_forms_and_abbreviations_match(query: str, listed_as: str) -> None:
     listed = pd.DataFrame(
