@@ -633,6 +633,20 @@ def test_a_brand_in_more_listed_names_than_a_key_may_be_still_finds_them() -> No
     assert "countries differ (US vs CN)" in found["explanation"][1]
 
 
+def test_a_typo_in_a_word_many_listed_names_share_still_finds_them() -> None:
+    # Thirteen listed Gazprom companies: "gazprom", and the key "gazprm" its typo shares with
+    # it, are each in more listed spellings than a key may be (10 here); a key of "porm"
+    # shared by one unrelated name was all that was left of "Gazporm, OAO".
+    subsidiaries = ["Neft", "Flot", "Svyaz"]
+    listed = one_list(
+        "Gazprom",
+        *(f"Gazprom {word} {n}" for word in subsidiaries for n in range(1, 5)),
+        "Porm Holdings",
+    )
+    found = Matcher(listed).match(["Gazporm, OAO"]).iloc[0]
+    assert (found["listed"], found["outcome"]) == ("Gazprom", "possible")
+
+
 def test_the_bureaus_of_the_2019_listing_are_told_apart_by_place_and_level() -> None:
     """The 2019 listing's public security bureaus, as customers in China write them."""
     found = Matcher(exposure.load().listed).match(

@@ -45,8 +45,10 @@ name a distinctive word, the first three letters of a word the list does not kno
 word's sound, an acronym, the first four letters of the name run together (when its first word
 is short: "Hua Wei"), or the whole key; a word shared by more than :data:`BLOCK_CAP` listed
 spellings (or 0.5% of them) is too common to block on, unless the name has no rarer one, or
-it is the rarest of the name's rare words and the list knows them all ("huawei" of "Huawei
-USA", in a hundred listed spellings: the name's other words are no evidence). The work is
+its rarer keys leave room (a name meets at most twice as many listed spellings through such
+keys, the rarest first: "Gazporm" meets the 66 CSL spellings of "gazprom" through the key
+"gazprm" they share), or it is the rarest of the name's rare words and the list knows them
+all ("huawei" of "Huawei USA": the name's other words are no evidence). The work is
 hash lookups, sparse matrix products and a few vectorised :func:`rapidfuzz.process.cpdist`
 calls per chunk of names, so it grows with the number of candidate pairs, never with (names x
 listed names).
@@ -177,7 +179,8 @@ _STOP = frozenset({"and", "of", "the", "for"})
 #: Single letters joined by "and" ("m and p", from "M&P"), as :func:`_blocks` runs them together.
 _LETTERS_AND_LETTERS = re.compile(r"(?<!\w)(\w) and (\w)(?!\w)")
 #: A blocking key shared by more listed spellings than this (or than 0.5% of them) is too common
-#: to find candidates by, unless a name has no rarer one.
+#: to find candidates by, unless a name has no rarer one or its rarer keys leave room for it
+#: (twice this many listed spellings a name).
 BLOCK_CAP = 10
 #: Words this long or longer are looked up with one letter left out anywhere: shorter words one
 #: letter apart are mostly other names ("Costa" and "Costar", "Sales" and "Saleh").
@@ -510,9 +513,25 @@ class Matcher:
         known = block >= 0
         query, block = query[known], block[known]
         count = self._block_count[block]
-        # Keys shared by too many listed names are left out, unless a name has no other.
-        rarest = pd.Series(count).groupby(query).transform("min").to_numpy()
-        kept = (count <= self._cap) | (count == rarest)
+        # Keys shared by too many listed names are left out, unless a name has no other, or its
+        # rarer keys leave room: a name is compared with at most twice the cap's listed
+        # spellings through such keys, the rarest first.
+        small = count <= self._cap
+        kept = small.copy()
+        common = np.flatnonzero(~small)
+        if len(common):
+            room = 2 * self._cap - np.bincount(
+                query[small], weights=count[small], minlength=len(forms.key)
+            )
+            common = common[np.lexsort((block[common], count[common], query[common]))]
+            of, counted = query[common], count[common]
+            first = np.concatenate([[True], of[1:] != of[:-1]])
+            total = np.cumsum(counted)
+            starts = np.flatnonzero(first)
+            within = total - np.repeat(total[starts] - counted[starts], np.diff([*starts, len(of)]))
+            alone = ~np.isin(of, query[small])
+            rarest = counted == np.repeat(counted[starts], np.diff([*starts, len(of)]))
+            kept[common] = (within <= room[of]) | (alone & rarest)
         query, block = query[kept], block[kept]
         query, block = self._with_known_brand(forms, query, block)
         count = self._block_count[block]
