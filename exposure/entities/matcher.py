@@ -526,9 +526,11 @@ class Matcher:
             common = common[np.lexsort((block[common], count[common], query[common]))]
             of, counted = query[common], count[common]
             first = np.concatenate([[True], of[1:] != of[:-1]])
-            total = np.cumsum(counted)
+            running = np.cumsum(counted)
             starts = np.flatnonzero(first)
-            within = total - np.repeat(total[starts] - counted[starts], np.diff([*starts, len(of)]))
+            within = running - np.repeat(
+                running[starts] - counted[starts], np.diff([*starts, len(of)])
+            )
             alone = ~np.isin(of, query[small])
             rarest = counted == np.repeat(counted[starts], np.diff([*starts, len(of)]))
             kept[common] = (within <= room[of]) | (alone & rarest)
