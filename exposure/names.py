@@ -201,6 +201,8 @@ GENERIC_WORDS = frozenset(
         "sciences", "scientific", "service", "services", "software", "system", "systems",
         "tech", "technical", "technologies", "technology", "the", "trade", "trading",
         "university",
+        # government: a bureau is named by its place ("Beijing Municipal Public Security Bureau"
+        # and Tumushuke's share no distinctive word); levels must agree in the matcher
         "administration", "autonomous", "bureau", "city", "county", "department", "district",
         "government", "ministry", "municipal", "municipality", "office", "peoples", "police",
         "prefecture", "province", "provincial", "public", "region", "security",
