@@ -532,12 +532,10 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     place, rest = split_place(words)
     if in_chinese_script(name):
         rest = _chinese_words(_with_level_mark(name, words, place, rest))
-        if place in PLACE_NAMES:
-            place, *rest = without_place_titles([place, *rest])
-        # As in Latin script, a place is set aside only from a name it does not make alone:
-        # "新疆公安厅" is Xinjiang's public security department.
-        if place and all(t in GENERIC_WORDS for t in rest):
-            place, rest = "", [*place.split(), *rest]
+        # Read in English, the words are told from the place as in Latin script: a place is set
+        # aside only from a name it does not make alone ("新疆公安厅" is Xinjiang's public
+        # security department).
+        place, rest = split_place(without_place_titles([*place.split(), *rest]))
     rest = _compound_numbers(rest)
     facts = [_sound_facts(t) for t in rest]
     kept = [t for t, (_, generic) in zip(rest, facts, strict=True) if not generic]
