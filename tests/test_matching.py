@@ -13,7 +13,7 @@ import pytest
 
 import exposure
 from exposure.entities.forms import NameFormsTable, name_forms
-from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Matcher
+from exposure.entities.matcher import LEVEL_CAP, MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Matcher
 from exposure.names import name_key, name_tokens, split_place
 from tests.conftest import MakeData, listing, sale, write_csv
 
@@ -828,6 +828,27 @@ def test_two_names_that_name_different_countries_are_not_one_body() -> None:
     )  # fmt: skip
     assert found["outcome"].tolist() == ["none", "none", "match"]
     assert "countries named differ (td vs cn)" in str(found.loc[0, "explanation"])
+
+
+def test_america_is_a_country_and_latin_america_is_not() -> None:
+    listed = one_list("Bank of America Corporation", "Latin America Growth Fund")
+    found = Matcher(listed).match(
+        ["Bank of Armenia Corporation", "Bank of America Corp.", "Latin America Growth Fund Ltd"]
+    )
+    assert found["outcome"].tolist() == ["none", "match", "match"]
+    assert "countries named differ (am vs us)" in str(found.loc[0, "explanation"])
+
+
+def test_names_of_different_compass_points_are_two_bodies() -> None:
+    listed = one_list("Bank of the East", "North Sea Petroleum", "Southwest Airlines Co")
+    found = Matcher(listed).match(
+        ["Bank of the West", "South Sea Petroleum", "Southeast Airlines", "Bank of the East Ltd"]
+    )
+    assert found["outcome"].tolist() == ["none", "none", "possible", "match"]
+    assert "compass points differ: -25" in str(found.loc[0, "explanation"])
+    # One point shared ("south"): not two parts of a place for sure, but never a confident match.
+    assert found.loc[2, "score"] == LEVEL_CAP
+    assert "compass points differ in part" in str(found.loc[2, "explanation"])
 
 
 def test_a_number_in_one_name_only_turns_a_match_into_one_to_review() -> None:

@@ -891,16 +891,24 @@ def _territories(words: list[str]) -> str:
     'td'
     >>> _territories(["bank", "united", "states"]), _territories(["huawei"])
     ('us', '')
+    >>> _territories(["bank", "america"]), _territories(["latin", "america", "fund"])
+    ('us', '')
     """
     names, first_words = _territory_names(), _territory_first_words()
     found: set[str] = set()
     for start, word in enumerate(words):
+        if word == "america" and (start == 0 or words[start - 1] not in _CONTINENT_PARTS):
+            found.add("us")  # "Bank of America": no country of that name in rigour's table
         if word in first_words:
             for size in range(1, min(3, len(words) - start) + 1):
                 code = names.get(" ".join(words[start : start + size]))
                 if code:
                     found.add(code)
     return "|".join(sorted(found))
+
+
+#: Words that make "America" a continent or a part of one ("Latin America"), not the US.
+_CONTINENT_PARTS = frozenset({"latin", "north", "south", "central", "middle", "ibero"})
 
 
 @functools.cache

@@ -29,11 +29,12 @@ listed name and alias that could be meant. Its contract:
   addresses in the :data:`OFFSHORE` registries count as none), :data:`COUNTRY_PENALTY` is
   subtracted; when both names hold place names and none is shared (a city counts as in its
   province, :data:`~exposure.names.PROVINCE_OF`), :data:`PLACE_PENALTY`, and the same when
-  both name countries and none is shared ("Bank of Chad", "Bank of China"); when both hold
+  both name countries and none is shared ("Bank of Chad", "Bank of China"), or compass points
+  and none is shared (:data:`COMPASS_POINTS`: "Bank of the West", "Bank of the East"); when both hold
   numbers and they differ, :data:`NUMBER_PENALTY`; when only one does,
   :data:`NUMBER_ALONE_PENALTY`; when both name an administrative level and the levels differ
-  (a city's bureau, a prefecture's: :data:`ADMINISTRATIVE_LEVELS`), it scores at most
-  :data:`LEVEL_CAP`.
+  (a city's bureau, a prefecture's: :data:`ADMINISTRATIVE_LEVELS`), or compass points that
+  differ in part ("Southeast", "Southwest"), it scores at most :data:`LEVEL_CAP`.
 * **Outcome.** ``match`` from :data:`MATCH_THRESHOLD`, ``possible`` (needs review) from
   :data:`POSSIBLE_THRESHOLD`, ``none`` below. Equal keys are a ``match`` with score 100.
 * **Review decisions** (``matches.csv``: customer, listed, decision, note, date) come last: a
@@ -104,6 +105,7 @@ __all__ = [
     "ACRONYM_SCORE",
     "ADMINISTRATIVE_LEVELS",
     "BLOCK_CAP",
+    "COMPASS_POINTS",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
     "LEVEL_CAP",
@@ -158,6 +160,17 @@ ADMINISTRATIVE_LEVELS = {
 #: levels differ: the bureau of a city is not the listed bureau of its prefecture, nor the
 #: other way round, but one to review.
 LEVEL_CAP = 85.0
+#: The compass point each word names. Two names that each name one and share none are two
+#: bodies of two parts of a place ("Bank of the West", "Bank of the East"): as for other places,
+#: :data:`PLACE_PENALTY` is subtracted. Points that differ in part ("Southeast", "Southwest")
+#: score at most :data:`LEVEL_CAP`: one to review, never a confident match.
+COMPASS_POINTS = {
+    "north": "north", "northern": "north", "south": "south", "southern": "south",
+    "east": "east", "eastern": "east", "west": "west", "western": "west",
+    "northeast": "north east", "northeastern": "north east", "northwest": "north west",
+    "northwestern": "north west", "southeast": "south east", "southeastern": "south east",
+    "southwest": "south west", "southwestern": "south west",
+}  # fmt: skip
 #: Subtracted when both names hold numbers and the numbers differ ("54th Research Institute",
 #: "14th Research Institute").
 NUMBER_PENALTY = 25.0
@@ -387,7 +400,8 @@ class Matcher:
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
         self._rare = rare_words(self._forms.distinct)
-        self._levels = _levels(self._forms.core)
+        self._levels = _words_named(self._forms.core, ADMINISTRATIVE_LEVELS)
+        self._compass = _words_named(self._forms.core, COMPASS_POINTS)
 
         # The distinctive words of each listed spelling, as a sparse incidence matrix.
         self._vocabulary: dict[str, int] = {}
@@ -707,13 +721,14 @@ class Matcher:
                 for a, b in zip(q_land[land_conflict], s_land[land_conflict], strict=True)
             ]
         land_conflict &= ~place_conflict
-        q_level, s_level = _levels(forms.core)[query], self._levels[row]
-        level_conflict = (q_level != "") & (s_level != "") & (q_level != s_level) & ~exact
-        if level_conflict.any():
-            level_conflict[level_conflict] = [
-                not set(a.split()) & set(b.split())
-                for a, b in zip(q_level[level_conflict], s_level[level_conflict], strict=True)
-            ]
+        level_conflict = _none_shared(
+            _words_named(forms.core, ADMINISTRATIVE_LEVELS)[query], self._levels[row], exact
+        )
+        q_compass, s_compass = _words_named(forms.core, COMPASS_POINTS)[query], self._compass[row]
+        compass_conflict = _none_shared(q_compass, s_compass, exact)
+        compass_conflict &= ~place_conflict & ~land_conflict
+        compass_differs = (q_compass != "") & (s_compass != "") & (q_compass != s_compass)
+        compass_differs &= ~compass_conflict & ~exact
         code = code_of_query[query]
         agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
         country_conflict = (
@@ -727,10 +742,10 @@ class Matcher:
                 name_score
                 - NUMBER_PENALTY * number_conflict
                 - NUMBER_ALONE_PENALTY * number_alone
-                - PLACE_PENALTY * (place_conflict | land_conflict)
+                - PLACE_PENALTY * (place_conflict | land_conflict | compass_conflict)
                 - COUNTRY_PENALTY * country_conflict,
                 0,
-                np.where(level_conflict, LEVEL_CAP, 100.0),
+                np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
             ),
             1,
         )
@@ -754,6 +769,8 @@ class Matcher:
                 "place_conflict": place_conflict[kept],
                 "land_conflict": land_conflict[kept],
                 "level_conflict": level_conflict[kept],
+                "compass_conflict": compass_conflict[kept],
+                "compass_differs": compass_differs[kept],
                 "country_conflict": country_conflict[kept],
                 "review": "",
             }
@@ -980,6 +997,10 @@ class Matcher:
             if r.get("land_conflict"):
                 named = " vs ".join(land.replace("|", ", ") for land in lands)
                 parts.append(f"countries named differ ({named}): -{PLACE_PENALTY:g}")
+            if r.get("compass_conflict"):
+                parts.append(f"compass points differ: -{PLACE_PENALTY:g}")
+            elif r.get("compass_differs"):
+                parts.append(f"compass points differ in part: at most {LEVEL_CAP:g}")
             if r.get("level_conflict"):
                 parts.append(f"administrative levels differ: at most {LEVEL_CAP:g}")
             if r["country_conflict"]:
@@ -993,17 +1014,23 @@ class Matcher:
         return "; ".join(parts)
 
 
-def _levels(cores: np.ndarray) -> np.ndarray:
-    """Return the administrative levels each core names (:data:`ADMINISTRATIVE_LEVELS`)."""
+def _words_named(cores: np.ndarray, table: dict[str, str]) -> np.ndarray:
+    """Return what each core's words name in ``table`` (levels, compass points), space-joined."""
     return np.array(
-        [
-            " ".join(
-                sorted({ADMINISTRATIVE_LEVELS[w] for w in c.split() if w in ADMINISTRATIVE_LEVELS})
-            )
-            for c in cores.tolist()
-        ],
+        [" ".join(sorted({table[w] for w in c.split() if w in table})) for c in cores.tolist()],
         dtype=object,
     )
+
+
+def _none_shared(ours: np.ndarray, theirs: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """Tell, pair by pair, whether both name something (:func:`_words_named`) and share none."""
+    conflict = (ours != "") & (theirs != "") & (ours != theirs) & ~exact
+    if conflict.any():
+        conflict[conflict] = [
+            not set(a.split()) & set(b.split())
+            for a, b in zip(ours[conflict], theirs[conflict], strict=True)
+        ]
+    return conflict
 
 
 def _incidence(words: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_matrix:
