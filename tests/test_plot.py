@@ -173,7 +173,8 @@ def test_a_picture_too_large_to_draw_is_refused_before_drawing(
 
 
 def test_a_large_vector_picture_counts_no_pixels(tmp_path: Path) -> None:
-    done, _ = render("-o", str(tmp_path / "n.svg"), "--figsize", "40,30", "--dpi", "1200")
+    # 10 x 8 inches at 1200 dpi would be 115 million pixels: refused as a PNG, drawn as an SVG.
+    done, _ = render("-o", str(tmp_path / "n.svg"), "--figsize", "10,8", "--dpi", "1200")
     assert done == 0
 
 
