@@ -40,7 +40,11 @@ from exposure.read.folders import cite_row, is_url
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT
-from exposure.render.columnar import write_parquet_report, write_parquet_table
+from exposure.render.columnar import (
+    write_parquet_batches,
+    write_parquet_report,
+    write_parquet_table,
+)
 from exposure.render.export import EXPORT_FORMATS, export_graph, format_of
 from exposure.render.html import MAX_HTML_NODES, write_html
 from exposure.render.plot import (
@@ -424,6 +428,16 @@ def _counted(records: Iterator[Mapping[str, Any]], total: int) -> Iterator[Mappi
             advance()
 
 
+def _counted_batches(
+    batches: Iterator[tuple[list[Any], Any]], total: int
+) -> Iterator[tuple[list[Any], Any]]:
+    """Pass batches of records on under a progress bar, as :func:`_counted` passes records."""
+    with progress("reporting", total=total):
+        for batch in batches:
+            yield batch
+            advance(steps=len(batch[0]))
+
+
 def _analyze(
     data_dir: Path | None,
     listed_file: Path | None,
@@ -575,8 +589,13 @@ def report(
     shown = min(ranked, top or ranked)
     if fmt == "parquet":
         assert output is not None  # the format option asked for it
-        records = _counted(result.iter_records(list(suppliers) or None, top=top), shown)
-        n_suppliers, n_paths = write_parquet_report(records, output, inputs=inputs)
+        if suppliers:
+            n_suppliers, n_paths = write_parquet_report(
+                result.iter_records(list(suppliers)), output, inputs=inputs
+            )
+        else:  # the paths of every supplier as tables made from the arrays
+            batches = _counted_batches(result.iter_report_batches(top=top), shown)
+            n_suppliers, n_paths = write_parquet_batches(batches, output, inputs=inputs)
         click.echo(
             f"Wrote {output}: suppliers.parquet ({count(n_suppliers, 'row')}), "
             f"paths.parquet ({count(n_paths, 'row')})",

@@ -20,7 +20,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterator, Mapping
-from typing import Any, NotRequired, Protocol, TypedDict, cast
+from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -36,9 +36,11 @@ __all__ = [
     "MAX_TIER",
     "MIN_WEIGHT",
     "PATH_FIELDS",
+    "PATH_ROW_FIELDS",
     "UNQUANTIFIED_CAP",
     "Analysed",
     "Hop",
+    "ListColumn",
     "Listing",
     "NameMatch",
     "PathRecord",
@@ -48,6 +50,7 @@ __all__ = [
     "Summary",
     "SupplierRecord",
     "beside_exposure",
+    "path_rows_of_records",
     "restriction_text",
 ]
 
@@ -265,6 +268,91 @@ def beside_exposure(record: Mapping[str, Any]) -> dict[str, list[str]]:
 #: The fields of a path record, in order: the columns of :meth:`exposure.Result.paths`.
 PATH_FIELDS = tuple(PathRecord.__annotations__)
 
+#: The columns of a table of paths, one row per path shown (``possible`` false) or pending
+#: review (``possible`` true): a path record's fields that fit a cell, its name match's outcome
+#: and score, and its supplier (``paths.parquet``: :mod:`exposure.render.columnar`).
+PATH_ROW_FIELDS = (
+    "supplier", "listed", "tier", "weight", "path", "products", "list", "federal_register_notice",
+    "start_date", "license_policy", "subject_to_ear", "subject_basis", "license_review", "match",
+    "match_score", "possible", "sources",
+)  # fmt: skip
+
+
+class ListColumn(NamedTuple):
+    """A column of lists as Arrow holds one: where each row's items start, and the items.
+
+    ``offsets`` has one more entry than there are rows; row ``i`` holds
+    ``values[offsets[i]:offsets[i + 1]]``.
+
+    Examples
+    --------
+    >>> column = ListColumn.of([["a", "b"], [], ["c"]])
+    >>> column.offsets.tolist(), column.values.tolist(), column.take(np.array([2, 0])).values.tolist()
+    ([0, 2, 2, 3], ['a', 'b', 'c'], ['c', 'a', 'b'])
+    """
+
+    offsets: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, lists: list[list[Any]]) -> ListColumn:
+        """Return the column of these lists."""
+        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum([len(items) for items in lists], out=offsets[1:])
+        values = np.empty(int(offsets[-1]), dtype=object)
+        values[:] = list(itertools.chain.from_iterable(lists))
+        return cls(offsets, values)
+
+    def take(self, index: np.ndarray) -> ListColumn:
+        """Return the lists of the rows at ``index``, in that order."""
+        starts = self.offsets[index]
+        lengths = self.offsets[index + 1] - starts
+        offsets = np.zeros(len(index) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return ListColumn(offsets, self.values[analysis.spans(starts, lengths)])
+
+    def each_once(self) -> ListColumn:
+        """Return each list with every item once, where it first comes."""
+        n = len(self.offsets) - 1
+        if not len(self.values):
+            return self
+        owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.offsets))
+        codes, uniques = pd.factorize(self.values, use_na_sentinel=False)
+        _, first = np.unique(owner * len(uniques) + codes, return_index=True)
+        first.sort()
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner[first], minlength=n), out=offsets[1:])
+        return ListColumn(offsets, self.values[first])
+
+
+def path_rows_of_records(records: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return the table of paths (:data:`PATH_ROW_FIELDS`) of these records, as columns.
+
+    :meth:`RecordMaker.report_batches` gives the same columns from the arrays, without the
+    records' paths.
+    """
+    rows = [
+        (record["supplier"], path, possible)
+        for record in records
+        for possible, paths in ((False, record["paths"]), (True, record.get("possible_paths", ())))
+        for path in paths
+    ]
+    matches = [path.get("match") or {} for _, path, _ in rows]
+    columns: dict[str, Any] = {
+        "supplier": [supplier for supplier, _, _ in rows],
+        **{
+            name: [path.get(name) for _, path, _ in rows]
+            for name in PATH_ROW_FIELDS
+            if name not in ("supplier", "match", "match_score", "possible")
+        },
+        "match": [match.get("outcome") for match in matches],
+        "match_score": [match.get("score") for match in matches],
+        "possible": [possible for _, _, possible in rows],
+    }
+    for name in ("path", "products", "sources"):
+        columns[name] = ListColumn.of([list(items or ()) for items in columns[name]])
+    return {name: columns[name] for name in PATH_ROW_FIELDS}
+
 
 class Analysed(Protocol):
     """What records are made from: the figures of one analysis (:class:`exposure.Result`)."""
@@ -378,6 +466,11 @@ class Analysed(Protocol):
     def share_basis(self, code: int) -> str:
         """Return what a supplier's revenue at risk rests on."""
         ...
+
+
+def _rounded(weight: float | None) -> float | None:
+    """Return a path's weight as records give it (to 12 places; ``None`` when unknown)."""
+    return None if weight is None else round(weight, 12)
 
 
 def _explained(paths: list[tuple[list[int], float | None]], tier: int) -> set[int]:
@@ -592,15 +685,7 @@ class RecordMaker:
         records: list[PathRecord] = []
         first = 0
         for path, weight in found:
-            target = path[-1]
-            if possible:  # named by the listed entity it may be, with that entity's listing
-                if target not in self._possible_listings:
-                    self._possible_listings[target] = self.analysed.possible_listing_of(target)
-                listed_node, listing = self._possible_listings[target]
-            else:
-                if target not in self._listings:
-                    self._listings[target] = self.analysed.listing_of(target)
-                listed_node, listing = target, self._listings[target]
+            listed_node, listing = self._listing_of_target(path[-1], possible=possible)
             mine = hops[first : first + len(path) - 1]
             first += len(path) - 1
             sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
@@ -609,7 +694,7 @@ class RecordMaker:
                 {
                     "listed": names[listed_node],
                     "tier": len(path) - 1,
-                    "weight": None if weight is None else round(weight, 12),
+                    "weight": _rounded(weight),
                     "path": [str(names[p]) for p in path],
                     "products": mine[0][0]["products"],
                     "list": listing["list"],
@@ -626,6 +711,143 @@ class RecordMaker:
                 }
             )
         return records
+
+    def _path_columns(
+        self,
+        found: list[
+            tuple[int, list[tuple[list[int], float | None]], list[tuple[list[int], float | None]]]
+        ],
+    ) -> dict[str, Any]:
+        """Return the table of paths (:data:`PATH_ROW_FIELDS`) of suppliers, as columns.
+
+        ``found``: each supplier's code, its paths and its paths to possible matches, as
+        :meth:`paths_of` and :meth:`possible_paths_of` give them. The rows are those of
+        :func:`path_rows_of_records` over the suppliers' records, made from the arrays: each
+        sale's rows are looked up once, each listing and each last sale's facts once.
+        """
+        graph = self.analysed.sales
+        names = graph.names
+        codes: list[int] = []
+        possible_flags: list[bool] = []
+        node_lists: list[list[int]] = []
+        weights: list[float | None] = []
+        for code, paths, possible_paths in found:
+            for to_possible, group in ((False, paths), (True, possible_paths)):
+                for path, weight in group:
+                    codes.append(code)
+                    possible_flags.append(to_possible)
+                    node_lists.append(path)
+                    weights.append(_rounded(weight))
+        n = len(node_lists)
+        nodes = ListColumn.of(node_lists)
+        flat = np.asarray(nodes.values, dtype=np.int64)
+        lengths = np.diff(nodes.offsets)
+        possible = np.array(possible_flags, dtype=bool)
+        # The sales on the paths, path after path: one per node but each path's last.
+        not_last = np.ones(len(flat), dtype=bool)
+        not_last[nodes.offsets[1:] - 1] = False
+        at = np.flatnonzero(not_last)
+        hop_path = np.repeat(np.arange(n, dtype=np.int64), lengths - 1)
+        sale_edges, of_hop = np.unique(
+            graph.edges_between(flat[at], flat[at + 1]), return_inverse=True
+        )
+        rows, bounds = graph.rows_of_edges(sale_edges)
+        columns = graph.sale_columns
+        first_hop = nodes.offsets[:-1] - np.arange(n, dtype=np.int64)
+        products = ListColumn(bounds, columns["product"](rows)).take(of_hop[first_hop]).each_once()
+        # Each path's listed entity and listing: looked up once per target (possible or not).
+        targets = flat[nodes.offsets[1:] - 1]
+        target_keys, of_target = np.unique(targets * 2 + possible, return_inverse=True)
+        listings = [
+            self._listing_of_target(key // 2, possible=bool(key % 2))
+            for key in target_keys.tolist()
+        ]
+        listed_names = np.array([names[node] for node, _ in listings], dtype=object)
+        listing_fields = {
+            field: np.array([listing[field] for _, listing in listings], dtype=object)[of_target]
+            for field in ("list", "federal_register_notice", "start_date", "license_policy")
+        }
+        # Sources: each sale's, path order, then the listing's; each once.
+        sale_sources = ListColumn(bounds, columns["source"](rows)).take(of_hop)
+        listing_sources = ListColumn.of([listing["sources"] for _, listing in listings]).take(
+            of_target
+        )
+        owner = np.concatenate(
+            [
+                np.repeat(hop_path, np.diff(sale_sources.offsets)),
+                np.repeat(np.arange(n, dtype=np.int64), np.diff(listing_sources.offsets)),
+            ]
+        )
+        order = np.argsort(owner, kind="stable")  # a path's sales' sources before its listing's
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
+        values = np.concatenate([sale_sources.values, listing_sources.values])[order]
+        sources = ListColumn(offsets, values).each_once()
+        # The last sale of each path: whether the rules reach it, its licence review, its match.
+        last_hop = nodes.offsets[1:] - np.arange(1, n + 1, dtype=np.int64) - 1
+        last_keys, first_of, of_last = np.unique(
+            sale_edges[of_hop[last_hop]] * 2 + possible, return_index=True, return_inverse=True
+        )
+        last_facts = self._last_sale_facts(
+            last_keys // 2,
+            flat[nodes.offsets[1:] - 2][first_of],
+            targets[first_of],
+            [listings[i][1]["license_policy"] for i in of_target[first_of].tolist()],
+        )
+        facts = {
+            field: np.array([f[i] for f in last_facts], dtype=object)[of_last]
+            for i, field in enumerate(
+                ("subject_to_ear", "subject_basis", "license_review", "match", "match_score")
+            )
+        }
+        return {
+            "supplier": names[np.array(codes, dtype=np.int64)],
+            "listed": listed_names[of_target],
+            "tier": lengths - 1,
+            "weight": weights,
+            "path": ListColumn(nodes.offsets, names[flat]),
+            "products": products,
+            **listing_fields,
+            "subject_to_ear": facts["subject_to_ear"],
+            "subject_basis": facts["subject_basis"],
+            "license_review": facts["license_review"],
+            "match": facts["match"],
+            "match_score": facts["match_score"],
+            "possible": possible,
+            "sources": sources,
+        }
+
+    def _listing_of_target(self, target: int, *, possible: bool) -> tuple[int, dict[str, Any]]:
+        """Return the listed entity a path ends at (or may end at) and its listing, once each."""
+        if possible:  # named by the listed entity it may be, with that entity's listing
+            if target not in self._possible_listings:
+                self._possible_listings[target] = self.analysed.possible_listing_of(target)
+            return self._possible_listings[target]
+        if target not in self._listings:
+            self._listings[target] = self.analysed.listing_of(target)
+        return target, self._listings[target]
+
+    def _last_sale_facts(
+        self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray, policies: list[str | None]
+    ) -> list[tuple[Any, ...]]:
+        """Return, per last sale of a path, what :meth:`_path_records` takes from it.
+
+        Whether the rules reach it and why, its licence review under the listing's policy,
+        and its name match's outcome and score.
+        """
+        facts = []
+        for (hop, rows), policy in zip(self._hops_of_edges(edges, src, dst), policies, strict=True):
+            match = self._match_of_last_sale(rows)
+            facts.append(
+                (
+                    hop["subject_to_ear"],
+                    hop["subject_basis"],
+                    self._license_review(policy, (hop, rows)),
+                    None if match is None else match["outcome"],
+                    None if match is None else match["score"],
+                )
+            )
+        return facts
 
     def _license_review(self, policy: str | None, last: tuple[Hop, np.ndarray]) -> str | None:
         """Return the licence review of the last sale's items (by ECCN) under the policy."""
@@ -860,6 +1082,16 @@ class RecordMaker:
 
     def _records_side_by_side(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
         """Yield the records of the suppliers, their material paths searched a chunk at a time."""
+        for chunk in self._searched_chunks(codes, hops=True):
+            for code in chunk:
+                yield self.record(code, keep=False)
+
+    def _searched_chunks(self, codes: np.ndarray, *, hops: bool) -> Iterator[list[int]]:
+        """Yield the suppliers a chunk at a time, the paths of each chunk searched side by side.
+
+        While a chunk is out, :meth:`paths_of` and :meth:`possible_paths_of` read what was
+        searched, and with ``hops`` the sales on those paths are made into hops already.
+        """
         result = self.analysed
         finder = self._material_finder()
         try:
@@ -875,14 +1107,43 @@ class RecordMaker:
                 self._searched = dict(zip(exposed.tolist(), found, strict=True))
                 self._search_nearest(self._searched, every_nearest=True)
                 self._search_possible(chunk)
-                self._make_hops(
-                    [*found, *self._nearest_searched.values(), *self._possible_searched.values()]
-                )
-                for code in chunk.tolist():
-                    yield self.record(code, keep=False)
+                if hops:
+                    self._make_hops(
+                        [
+                            *found,
+                            *self._nearest_searched.values(),
+                            *self._possible_searched.values(),
+                        ]
+                    )
+                yield chunk.tolist()
         finally:
             self._searched, self._nearest_searched, self._possible_searched = {}, {}, {}
             self._made_hops.clear()
+
+    def report_batches(
+        self, codes: np.ndarray
+    ) -> Iterator[tuple[list[SupplierRecord], dict[str, Any]]]:
+        """Yield the report of these suppliers as tables, a chunk of suppliers at a time.
+
+        Each batch: the suppliers' records without their paths (``paths`` and
+        ``possible_paths`` empty), and the table of their paths (:data:`PATH_ROW_FIELDS`, as
+        :func:`path_rows_of_records` gives it from whole records) made from the arrays: a
+        report of every supplier of a large graph makes no record of each path.
+        """
+        if len(codes) > COUNTED_AT_ONCE_FROM:
+            self.reached_listed_counts()
+            self.count_nearest()
+        names = self.analysed.sales.names
+        for chunk in self._searched_chunks(codes, hops=False):
+            records, found = [], []
+            for code in chunk:
+                paths = self.paths_of(code, keep=False)
+                shown = [
+                    (names[path[-1]], _rounded(weight), len(path) - 1) for path, weight in paths
+                ]
+                records.append(self._record(code, shown))
+                found.append((code, paths, self.possible_paths_of(code)))
+            yield records, self._path_columns(found)
 
     def count_nearest(self) -> None:
         """Count, for every node at once, the listed entities at its tier.
@@ -898,10 +1159,20 @@ class RecordMaker:
 
     def record(self, code: int, *, keep: bool = True) -> SupplierRecord:
         """Return one supplier's whole record."""
-        result = self.analysed
         paths = self.path_records(code, keep=keep)
+        record = self._record(code, [(p["listed"], p["weight"], p["tier"]) for p in paths])
+        record["paths"] = paths
+        record["possible_paths"] = self.possible_path_records(code)
+        return record
+
+    def _record(self, code: int, shown: list[tuple[str, float | None, int]]) -> SupplierRecord:
+        """Return the supplier's record without its paths, of which ``shown`` are shown.
+
+        ``shown``: each path's listed buyer, weight and tier, heaviest first.
+        """
+        result = self.analysed
         figure = float(result.revenue_figures(np.array([code]))[0])
-        line = self._line(code, figure, list(dict.fromkeys(p["listed"] for p in paths)))
+        line = self._line(code, figure, list(dict.fromkeys(listed for listed, _, _ in shown)))
         limited: float | None = None
         if result.within_tier_limit:
             within = result.revenue_figures(np.array([code]), within_limit=True)[0]
@@ -917,11 +1188,11 @@ class RecordMaker:
             "revenue_at_risk_within_tier_limit": limited,
             "share_basis": line["share_basis"],
             "assumptions": line["assumptions"],
-            "paths": paths,
-            "summary": self._summary(code, paths, figure),
+            "paths": [],
+            "summary": self._summary(code, shown, figure),
             "needs_review": line["needs_review"],
             "revenue_at_risk_if_confirmed": line["revenue_at_risk_if_confirmed"],
-            "possible_paths": self.possible_path_records(code),
+            "possible_paths": [],
             "other_restrictions": self.other_restrictions(code),
             "sales_not_reached": self.sales_not_reached(code),
             "revenue_at_risk_if_reached": self._if_reached(code, figure),
@@ -1072,23 +1343,26 @@ class RecordMaker:
         _, sales = analysis.listed_distances(result.sales.adjacency, result.listed, code)
         return len(sales), int(sales.max(initial=0))
 
-    def _summary(self, code: int, paths: list[PathRecord], figure: float) -> Summary:
+    def _summary(
+        self, code: int, shown: list[tuple[str, float | None, int]], figure: float
+    ) -> Summary:
         """Return what the listed paths leave out, as counts and totals.
 
-        Listed buyers and the deepest tier are counted over the whole graph, whatever the tier
-        limit: shown and not shown add up to those reached.
+        ``shown``: each path's listed buyer, weight and tier. Listed buyers and the deepest
+        tier are counted over the whole graph, whatever the tier limit: shown and not shown
+        add up to those reached.
         """
         result = self.analysed
-        shown_weight = sum(p["weight"] for p in paths if p["weight"] is not None)
+        shown_weight = sum(weight for _, weight, _ in shown if weight is not None)
         reached, deepest = self._listed_reached(code)
         limit = result.max_tier
         summary: Summary = {
             "max_tier": limit or None,
             "min_weight": result.min_weight,
-            "paths_shown": len(paths),
-            "unquantified_paths_shown": sum(p["weight"] is None for p in paths),
+            "paths_shown": len(shown),
+            "unquantified_paths_shown": sum(weight is None for _, weight, _ in shown),
             "listed_buyers_reached": reached,
-            "listed_buyers_not_shown": reached - len({p["listed"] for p in paths}),
+            "listed_buyers_not_shown": reached - len({listed for listed, _, _ in shown}),
             "weight_not_shown": None
             if np.isnan(figure)
             else round(float(figure) - shown_weight, 12),
@@ -1099,8 +1373,8 @@ class RecordMaker:
         }
         if result.within_tier_limit and result.tier[code] > 0:
             limited = result.within_tier_limit
-            unknown_shown = sum(p["weight"] is None for p in paths if p["tier"] <= limit)
-            within = sum(p["tier"] <= limit for p in paths)
+            unknown_shown = sum(weight is None for _, weight, tier in shown if tier <= limit)
+            within = sum(tier <= limit for _, _, tier in shown)
             summary["routes_not_shown"] = round(float(limited["routes"][code])) - within
             summary["unquantified_routes_not_shown"] = (
                 round(float(limited["unknown_routes"][code])) - unknown_shown

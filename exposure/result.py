@@ -620,6 +620,26 @@ class Result:
             return (self.record_maker.record(code, keep=False) for code in codes)
         return self.record_maker.ranked_records(self.ranked_codes()[:top])
 
+    def iter_report_batches(
+        self, *, top: int | None = None
+    ) -> Iterator[tuple[list[SupplierRecord], dict[str, Any]]]:
+        """Yield the report of every supplier as tables, most exposed first, a chunk at a time.
+
+        What ``exposure report --format parquet`` writes
+        (:func:`exposure.render.columnar.write_parquet_batches`): each chunk's records without
+        their paths, and the table of those paths as columns
+        (:meth:`~exposure.records.RecordMaker.report_batches`), the rows of :meth:`iter_records`
+        made from the arrays.
+
+        Examples
+        --------
+        >>> from exposure import load
+        >>> records, paths = next(analyze(load(), as_of="2019-10-09").iter_report_batches())
+        >>> records[0]["supplier"], records[0]["paths"], paths["path"].take(np.array([0])).values.tolist()
+        ('NeoPhotonics', [], ['NeoPhotonics', 'Huawei Technologies Co., Ltd.'])
+        """
+        return self.record_maker.report_batches(self.ranked_codes()[:top])
+
     @cached_property
     def suppliers(self) -> pd.DataFrame:
         """One row per supplier, most exposed first.

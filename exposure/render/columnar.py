@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from exposure.records import beside_exposure
+from exposure.records import ListColumn, beside_exposure, path_rows_of_records
 from exposure.util.atomic import refuse_inputs
 
 __all__ = [
-    "PATH_SCHEMA", "ROW_GROUP", "SUPPLIER_SCHEMA", "write_parquet_report", "write_parquet_table"
+    "PATH_SCHEMA", "ROW_GROUP", "SUPPLIER_SCHEMA", "write_parquet_batches", "write_parquet_report",
+    "write_parquet_table",
 ]  # fmt: skip
 
 _TEXTS = pa.list_(pa.string())
@@ -67,7 +68,8 @@ SUPPLIER_SCHEMA = pa.schema(
         ("sales_not_reached", _TEXTS),
     ]
 )
-#: One row per path shown (``possible`` false) or pending review (``possible`` true).
+#: One row per path shown (``possible`` false) or pending review (``possible`` true): the
+#: columns of :data:`~exposure.records.PATH_ROW_FIELDS`.
 PATH_SCHEMA = pa.schema(
     [
         ("supplier", pa.string()),
@@ -91,11 +93,6 @@ PATH_SCHEMA = pa.schema(
 )
 #: Suppliers per row group: a group's records are all that is held at once.
 ROW_GROUP = 2_000
-#: The columns of ``paths.parquet`` taken from a path record as they are.
-_PATH_FIELDS = (
-    "listed", "tier", "weight", "path", "products", "list", "federal_register_notice",
-    "start_date", "license_policy", "subject_to_ear", "subject_basis", "license_review",
-)  # fmt: skip
 _SUMMARY = (
     "paths_shown", "listed_buyers_reached", "listed_buyers_not_shown", "weight_not_shown",
     "routes_not_shown", "deepest_tier", "beyond_tier_limit",
@@ -111,18 +108,17 @@ def _supplier_row(record: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _path_rows(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for possible, paths in ((False, record["paths"]), (True, record.get("possible_paths", ()))):
-        for path in paths:
-            match = path.get("match") or {}
-            yield {
-                "supplier": record["supplier"],
-                **{name: path.get(name) for name in _PATH_FIELDS},
-                "match": match.get("outcome"),
-                "match_score": match.get("score"),
-                "possible": possible,
-                "sources": path.get("sources", []),
-            }
+def _path_table(columns: Mapping[str, Any]) -> pa.Table:
+    """Return the table of paths (:data:`~exposure.records.PATH_ROW_FIELDS`) as Arrow's."""
+    arrays = []
+    for field in PATH_SCHEMA:
+        column = columns[field.name]
+        if isinstance(column, ListColumn):
+            items = pa.array(column.values, pa.string())
+            arrays.append(pa.ListArray.from_arrays(pa.array(column.offsets, pa.int32()), items))
+        else:
+            arrays.append(pa.array(column, field.type))
+    return pa.Table.from_arrays(arrays, schema=PATH_SCHEMA)
 
 
 def write_parquet_report(
@@ -133,6 +129,27 @@ def write_parquet_report(
     The folder is made if need be. Both files are written to temporary names beside their
     targets and replace them only when both are complete: an error or Ctrl-C leaves the
     folder as it was. ``inputs`` are refused as outputs.
+    """
+
+    def batches() -> Iterator[tuple[list[Mapping[str, Any]], dict[str, Any]]]:
+        iterator = iter(records)
+        while chunk := list(itertools.islice(iterator, ROW_GROUP)):
+            yield chunk, path_rows_of_records(chunk)
+
+    return write_parquet_batches(batches(), folder, inputs=inputs)
+
+
+def write_parquet_batches(
+    batches: Iterable[tuple[Sequence[Mapping[str, Any]], Mapping[str, Any]]],
+    folder: str | Path,
+    *,
+    inputs: tuple[Path, ...] = (),
+) -> tuple[int, int]:
+    """Write the report as :func:`write_parquet_report` does, from batches of tables.
+
+    Each batch: suppliers' records (their paths are not read) and the table of their paths
+    as columns (:func:`~exposure.records.path_rows_of_records`,
+    :meth:`~exposure.records.RecordMaker.report_batches`); a row group each.
     """
     folder = Path(folder)
     targets = {name: folder / f"{name}.parquet" for name in ("suppliers", "paths")}
@@ -148,14 +165,13 @@ def write_parquet_report(
             pq.ParquetWriter(temporary["suppliers"], SUPPLIER_SCHEMA) as suppliers,
             pq.ParquetWriter(temporary["paths"], PATH_SCHEMA) as paths,
         ):
-            iterator = iter(records)
-            while chunk := list(itertools.islice(iterator, ROW_GROUP)):
-                supplier_rows = [_supplier_row(r) for r in chunk]
-                path_rows = [row for r in chunk for row in _path_rows(r)]
+            for records, path_columns in batches:
+                supplier_rows = [_supplier_row(r) for r in records]
+                path_table = _path_table(path_columns)
                 suppliers.write_table(pa.Table.from_pylist(supplier_rows, SUPPLIER_SCHEMA))
-                paths.write_table(pa.Table.from_pylist(path_rows, PATH_SCHEMA))
+                paths.write_table(path_table)
                 counts["suppliers"] += len(supplier_rows)
-                counts["paths"] += len(path_rows)
+                counts["paths"] += path_table.num_rows
         for name, path in targets.items():
             os.replace(temporary[name], path)
     finally:

@@ -67,12 +67,12 @@ def progress(description: str, total: int, *, file: IO[str] | None = None) -> It
         bar.close()
 
 
-def advance(step: str = "") -> None:
-    """Mark one step of the innermost :func:`progress` done; ``step`` names what comes next."""
+def advance(step: str = "", *, steps: int = 1) -> None:
+    """Mark ``steps`` steps of the innermost :func:`progress` done; ``step`` names what comes next."""
     bar = _current.get()
     if bar is not None:
         bar.set_postfix_str(step, refresh=False)
-        bar.update()
+        bar.update(steps)
 
 
 def extend(steps: int) -> None:
