@@ -42,10 +42,10 @@ def run_one(
     warnings.filterwarnings("ignore")  # PySpark on pandas 3
     figures: dict[str, Any] = {}
     if engine == "single":
-        from exposure.render.columnar import write_parquet_report
+        from exposure.render.columnar import write_parquet_batches
 
-        started = time.perf_counter()
-        write_parquet_report(analyze(load(folder), as_of=AS_OF).iter_records(), out)
+        started = time.perf_counter()  # as ``exposure report --format parquet -o DIR`` does
+        write_parquet_batches(analyze(load(folder), as_of=AS_OF).iter_report_batches(), out)
         figures["seconds"] = time.perf_counter() - started
     else:
         from exposure import spark

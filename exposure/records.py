@@ -316,6 +316,9 @@ class ListColumn(NamedTuple):
         n = len(self.offsets) - 1
         if not len(self.values):
             return self
+        if n == 1:  # one list: no arrays to set up
+            values = np.array(list(dict.fromkeys(self.values.tolist())), dtype=object)
+            return ListColumn(np.array([0, len(values)], dtype=np.int64), values)
         owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.offsets))
         codes, uniques = pd.factorize(self.values, use_na_sentinel=False)
         _, first = np.unique(owner * len(uniques) + codes, return_index=True)
@@ -455,6 +458,11 @@ class Analysed(Protocol):
         """Return a node's listings on lists whose restrictions do not reach sales."""
         ...
 
+    @property
+    def restricted_otherwise(self) -> np.ndarray:
+        """Boolean mask over nodes: with listings that restrict no sale."""
+        ...
+
     def listing_of(self, code: int) -> dict[str, Any]:
         """Why a node counts as listed (see :meth:`exposure.listed.Listed.listing_of`)."""
         ...
@@ -517,6 +525,11 @@ class RecordMaker:
         #: Each assessed row's reason, in words.
         self._bases: dict[int, str] = {}
         self._not_reached: dict[int, list[int]] | None = None
+        #: What :meth:`_path_columns` takes from the last sales of paths (to listed entities,
+        #: or to possible matches: ``2 * edge + possible``), kept from chunk to chunk.
+        self._last_facts: dict[int, tuple[Any, ...]] = {}
+        #: Per node, how many of its buyers have listings that restrict no sale.
+        self._restricted_customers: np.ndarray | None = None
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -788,12 +801,24 @@ class RecordMaker:
         last_keys, first_of, of_last = np.unique(
             sale_edges[of_hop[last_hop]] * 2 + possible, return_index=True, return_inverse=True
         )
-        last_facts = self._last_sale_facts(
-            last_keys // 2,
-            flat[nodes.offsets[1:] - 2][first_of],
-            targets[first_of],
-            [listings[i][1]["license_policy"] for i in of_target[first_of].tolist()],
-        )
+        # Known from earlier chunks mostly: the sales into listed buyers end most paths.
+        known = self._last_facts
+        keys = last_keys.tolist()
+        new = np.flatnonzero([key not in known for key in keys])
+        if len(new):
+            policy_of = [
+                listings[i][1]["license_policy"] for i in of_target[first_of[new]].tolist()
+            ]
+            made = self._last_sale_facts(
+                last_keys[new] // 2,
+                flat[nodes.offsets[1:] - 2][first_of[new]],
+                targets[first_of[new]],
+                policy_of,
+            )
+            known.update(zip(last_keys[new].tolist(), made, strict=True))
+        last_facts = [known[key] for key in keys]
+        for key in list(itertools.islice(known, max(len(known) - HOPS_KEPT, 0))):
+            del known[key]
         facts = {
             field: np.array([f[i] for f in last_facts], dtype=object)[of_last]
             for i, field in enumerate(
@@ -1136,12 +1161,14 @@ class RecordMaker:
         names = self.analysed.sales.names
         for chunk in self._searched_chunks(codes, hops=False):
             records, found = [], []
-            for code in chunk:
+            products = self._affected_products_of(np.array(chunk, dtype=np.int64))
+            bounds, values = products.offsets.tolist(), products.values.tolist()
+            for i, code in enumerate(chunk):
                 paths = self.paths_of(code, keep=False)
                 shown = [
                     (names[path[-1]], _rounded(weight), len(path) - 1) for path, weight in paths
                 ]
-                records.append(self._record(code, shown))
+                records.append(self._record(code, shown, values[bounds[i] : bounds[i + 1]]))
                 found.append((code, paths, self.possible_paths_of(code)))
             yield records, self._path_columns(found)
 
@@ -1160,15 +1187,19 @@ class RecordMaker:
     def record(self, code: int, *, keep: bool = True) -> SupplierRecord:
         """Return one supplier's whole record."""
         paths = self.path_records(code, keep=keep)
-        record = self._record(code, [(p["listed"], p["weight"], p["tier"]) for p in paths])
+        shown = [(p["listed"], p["weight"], p["tier"]) for p in paths]
+        record = self._record(code, shown, self._affected_products(code))
         record["paths"] = paths
         record["possible_paths"] = self.possible_path_records(code)
         return record
 
-    def _record(self, code: int, shown: list[tuple[str, float | None, int]]) -> SupplierRecord:
+    def _record(
+        self, code: int, shown: list[tuple[str, float | None, int]], products: list[str]
+    ) -> SupplierRecord:
         """Return the supplier's record without its paths, of which ``shown`` are shown.
 
-        ``shown``: each path's listed buyer, weight and tier, heaviest first.
+        ``shown``: each path's listed buyer, weight and tier, heaviest first; ``products``:
+        its affected products (:meth:`_affected_products`).
         """
         result = self.analysed
         figure = float(result.revenue_figures(np.array([code]))[0])
@@ -1182,7 +1213,7 @@ class RecordMaker:
             "exposed": line["exposed"],
             "tier": line["tier"],
             "listed_buyers": line["listed_buyers"],
-            "products": self._affected_products(code),
+            "products": products,
             "revenue_at_risk": line["revenue_at_risk"],
             "revenue_at_risk_is_lower_bound": line["revenue_at_risk_is_lower_bound"],
             "revenue_at_risk_within_tier_limit": limited,
@@ -1215,9 +1246,17 @@ class RecordMaker:
         result = self.analysed
         adjacency = result.graph.adjacency
         names = result.graph.names
-        customers = sorted(
-            set(adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]].tolist())
-        )
+        if self._restricted_customers is None:  # per node, how many of its buyers
+            restricted = result.restricted_otherwise
+            self._restricted_customers = (
+                (adjacency != 0).astype(np.int64) @ restricted.astype(np.int64)
+                if restricted.any()
+                else np.zeros(len(restricted), dtype=np.int64)
+            )
+        if not self._restricted_customers[code]:
+            return []
+        customers = adjacency.indices[adjacency.indptr[code] : adjacency.indptr[code + 1]]
+        customers = np.unique(customers[result.restricted_otherwise[customers]]).tolist()
         return [
             cast(OtherRestriction, {"buyer": str(names[customer]), **restriction})
             for customer in customers
@@ -1304,17 +1343,27 @@ class RecordMaker:
 
     def _affected_products(self, code: int) -> list[str]:
         """Return the supplier's own products on sales that lead to listed entities."""
+        return self._affected_products_of(np.array([code], dtype=np.int64)).values.tolist()
+
+    def _affected_products_of(self, codes: np.ndarray) -> ListColumn:
+        """Return each supplier's own products on sales that lead to listed entities, each once."""
         result = self.analysed
         graph = result.sales
         adjacency = graph.adjacency
-        entries = slice(adjacency.indptr[code], adjacency.indptr[code + 1])
+        starts = adjacency.indptr[codes]
+        entries = analysis.spans(starts, adjacency.indptr[codes + 1] - starts)
         customers = adjacency.indices[entries]
         leading = result.listed[customers] | (result.tier[customers] > 0)
+        owner = np.repeat(np.arange(len(codes)), adjacency.indptr[codes + 1] - starts)[leading]
         # Entry order is customer order: the products come in the order a sale-by-sale walk
         # over the leading customers gives.
         edges = np.asarray(adjacency.data[entries][leading] - 1, dtype=np.int64)
-        rows, _ = graph.rows_of_edges(edges)
-        return list(dict.fromkeys(graph.sale_columns["product"](rows).tolist()))
+        rows, bounds = graph.rows_of_edges(edges)
+        offsets = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(
+            np.bincount(np.repeat(owner, np.diff(bounds)), minlength=len(codes)), out=offsets[1:]
+        )
+        return ListColumn(offsets, graph.sale_columns["product"](rows)).each_once()
 
     def reached_listed_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Per node: how many listed entities it reaches, and the farthest one's tier.

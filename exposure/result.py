@@ -292,6 +292,13 @@ class Result:
         """
         return self.listing.other_restrictions_of(code)
 
+    @cached_property
+    def restricted_otherwise(self) -> np.ndarray:
+        """Boolean mask over nodes: with listings that restrict no sale (:meth:`other_restrictions_of`)."""
+        mask = np.zeros(self.graph.n_nodes, dtype=bool)
+        mask[list(self.listing.other_restrictions)] = True
+        return mask
+
     # -- which sales the rules reach ---------------------------------------------------------
 
     @cached_property
