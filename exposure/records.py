@@ -506,6 +506,8 @@ class RecordMaker:
         #: The material paths of the suppliers of a ranking's chunk, searched side by side.
         self._searched: dict[int, list[tuple[list[int], float | None]]] = {}
         self._listings: dict[int, dict[str, Any]] = {}
+        #: The affected products of a chunk's suppliers, found at once (:meth:`_affected_products`).
+        self._products_searched: dict[int, list[str]] = {}
         #: The nearest paths of a chunk's suppliers, searched side by side (:meth:`_with_nearest`).
         self._nearest_searched: dict[int, list[tuple[list[int], float | None]]] = {}
         #: The hops made of sales while a chunk of records is made (:meth:`_hops`).
@@ -1132,6 +1134,11 @@ class RecordMaker:
                 self._searched = dict(zip(exposed.tolist(), found, strict=True))
                 self._search_nearest(self._searched, every_nearest=True)
                 self._search_possible(chunk)
+                products = self._affected_products_of(chunk)
+                bounds, values = products.offsets.tolist(), products.values.tolist()
+                self._products_searched = {
+                    code: values[bounds[i] : bounds[i + 1]] for i, code in enumerate(chunk.tolist())
+                }
                 if hops:
                     self._make_hops(
                         [
@@ -1143,6 +1150,7 @@ class RecordMaker:
                 yield chunk.tolist()
         finally:
             self._searched, self._nearest_searched, self._possible_searched = {}, {}, {}
+            self._products_searched = {}
             self._made_hops.clear()
 
     def report_batches(
@@ -1161,14 +1169,12 @@ class RecordMaker:
         names = self.analysed.sales.names
         for chunk in self._searched_chunks(codes, hops=False):
             records, found = [], []
-            products = self._affected_products_of(np.array(chunk, dtype=np.int64))
-            bounds, values = products.offsets.tolist(), products.values.tolist()
-            for i, code in enumerate(chunk):
+            for code in chunk:
                 paths = self.paths_of(code, keep=False)
                 shown = [
                     (names[path[-1]], _rounded(weight), len(path) - 1) for path, weight in paths
                 ]
-                records.append(self._record(code, shown, values[bounds[i] : bounds[i + 1]]))
+                records.append(self._record(code, shown, self._affected_products(code)))
                 found.append((code, paths, self.possible_paths_of(code)))
             yield records, self._path_columns(found)
 
@@ -1342,8 +1348,14 @@ class RecordMaker:
         }
 
     def _affected_products(self, code: int) -> list[str]:
-        """Return the supplier's own products on sales that lead to listed entities."""
-        return self._affected_products_of(np.array([code], dtype=np.int64)).values.tolist()
+        """Return the supplier's own products on sales that lead to listed entities.
+
+        Those of a chunk's suppliers are found at once beforehand (:meth:`_searched_chunks`).
+        """
+        products = self._products_searched.get(code)
+        if products is None:
+            products = self._affected_products_of(np.array([code], dtype=np.int64)).values.tolist()
+        return products
 
     def _affected_products_of(self, codes: np.ndarray) -> ListColumn:
         """Return each supplier's own products on sales that lead to listed entities, each once."""
