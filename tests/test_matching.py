@@ -681,6 +681,10 @@ def test_the_bureaus_of_the_2019_listing_are_told_apart_by_place_and_level() -> 
 
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
+    ("ALPHATECHS.A.", "Alphatech S.A."),  # ... in capitals: dotted, or one no word ends in
+    ("NORDSTRANDGMBH", "Nordstrand GmbH"),
+    # "S.A." is a legal form, but not the end of "U.S.A.".
+    ("Borealis Trading of the U.S.A.", "Borealis Trading of the United States"),
     ("Acme Mfg Co", "Acme Manufacturing Co"),  # abbreviations written out
     ("Borealis Int'l Trading", "Borealis International Trading"),
     # "Ops" is rigour's Czech form "o.p.s." undotted, but here the abbreviation of a word.

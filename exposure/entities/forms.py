@@ -213,6 +213,8 @@ def without_legal_forms(name: str) -> str:
     'lucas-yu'
     >>> without_legal_forms("Lincoln Electric Inc").split()
     ['lincoln', 'electric']
+    >>> without_legal_forms("Bank of the U.S.A., S.A.").split()
+    ['bank', 'of', 'the', 'u.s.a.,']
     >>> without_legal_forms("Auction Limited Liabxlity Company").split()
     ['auction']
     """
@@ -233,8 +235,12 @@ def without_legal_forms(name: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _whole_word(form: str) -> re.Pattern[str]:
-    """Return a pattern finding a legal form as a whole word: not the "inc" of "Lincoln"."""
+    """Return a pattern finding a legal form as a whole word: not the "inc" of "Lincoln".
+
+    Nor a dotted form ending other initials: not the "S.A." of "U.S.A.".
+    """
     before = r"(?<!\w)" if form[:1].isalnum() else ""
+    before += r"(?<!\w\.)" if before and "." in form else ""
     after = r"(?!\w)" if form[-1:].isalnum() else ""
     return re.compile(before + re.escape(form) + after)
 
@@ -471,12 +477,19 @@ class NameFormsTable:
 
 
 #: A legal form written onto the end of a name ("SiemensAG", "AcmeGmbH"): a lower-case letter
-#: followed by the form in capitals or as it is usually written.
+#: followed by the form in capitals or as it is usually written; or, after a letter of either
+#: case, a form in initials with their dots ("HUNTERDOUGLASINDUSTRIESB.V.") or one no word ends
+#: in ("ACMEGMBH", "ACMELTD"): "AG" or "SA" close many words in capitals.
 _GLUED_FORMS_WRITTEN = "AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy"
-_GLUED_FORM = re.compile(rf"(?<=[a-z]{{3}})({_GLUED_FORMS_WRITTEN})\b")
+_GLUED_IN_CAPITALS = r"(?:[A-Z]\.){2,3}|S\.p\.A\.|GMBH|LTD|LLC|PLC"
+_GLUED_FORM = re.compile(
+    rf"(?<=[a-z]{{3}})({_GLUED_FORMS_WRITTEN})\b|(?<=[A-Za-z]{{3}})({_GLUED_IN_CAPITALS})(?!\w)"
+)
 
 #: Where :data:`_GLUED_FORM` may be found: quicker to look for, as it looks back one letter.
-_MAYBE_GLUED = re.compile(rf"(?<=[a-z])(?:{_GLUED_FORMS_WRITTEN})\b")
+_MAYBE_GLUED = re.compile(
+    rf"(?<=[a-z])(?:{_GLUED_FORMS_WRITTEN})\b|(?<=[A-Za-z])(?:{_GLUED_IN_CAPITALS})(?!\w)"
+)
 
 #: A web domain's ending written onto a name ("Amazon.com Inc" is "Amazon Inc").
 _WEB_DOMAIN = re.compile(r"(?<=[a-z]{3})\.(?:com|net|org)\b", re.IGNORECASE)
@@ -509,7 +522,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     ``key``, when given, is it, already computed); the forms compared are the words left
     once legal forms in any language are removed (:func:`without_legal_forms`).
     """
-    unglued = _GLUED_FORM.sub(r" \1", name) if _MAYBE_GLUED.search(name) else name
+    unglued = _GLUED_FORM.sub(r" \g<0>", name) if _MAYBE_GLUED.search(name) else name
     if "." in unglued:
         unglued = _WEB_DOMAIN.sub("", unglued)
     stripped = without_legal_forms(unglued)
