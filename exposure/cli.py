@@ -590,9 +590,8 @@ def report(
     if fmt == "parquet":
         assert output is not None  # the format option asked for it
         if suppliers:
-            n_suppliers, n_paths = write_parquet_report(
-                result.iter_records(list(suppliers)), output, inputs=inputs
-            )
+            records = _counted(result.iter_records(list(suppliers)), len(suppliers))
+            n_suppliers, n_paths = write_parquet_report(records, output, inputs=inputs)
         else:  # the paths of every supplier as tables made from the arrays
             batches = _counted_batches(result.iter_report_batches(top=top), shown)
             n_suppliers, n_paths = write_parquet_batches(batches, output, inputs=inputs)
