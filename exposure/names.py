@@ -30,6 +30,7 @@ from exposure.util.encode import encode_text
 __all__ = [
     "AUTONOMOUS_PEOPLES",
     "CHINESE_CHARACTER",
+    "CHINESE_PLACE_NAMES",
     "GENERIC_WORDS",
     "LEGAL_FORMS",
     "LEGAL_PHRASES",
@@ -38,6 +39,7 @@ __all__ = [
     "PLACE_SPELLINGS",
     "PLACE_TITLES",
     "PROVINCE_OF",
+    "SYLLABLE_FORMS",
     "distinctive_tokens",
     "fold",
     "in_chinese_script",
@@ -70,6 +72,9 @@ LEGAL_FORMS = frozenset(
         "pvt",
     }
 )  # fmt: skip
+#: Legal forms in Latin letters that are also pinyin syllables (萨 "sa", 跑 "pao", 造 "zao"): a
+#: name in Chinese script keeps them, as syllables of its words (伊犁哈萨克 is "Yili Hasake").
+SYLLABLE_FORMS = frozenset({"sa", "pao", "zao"})
 
 #: Legal forms of several words, dropped wherever they stand ("Public Joint Stock Company
 #: Gazprom Neft" and "Gazprom Neft PJSC" share a key).
@@ -176,6 +181,16 @@ AUTONOMOUS_PEOPLES = frozenset(
         "tibetan", "uighur", "uygur", "uyghur", "zhuang",
     }
 )  # fmt: skip
+#: The places of Xinjiang whose bureaus the Entity List names (84 FR 54002), in Chinese script,
+#: as the list writes them in English where pinyin would not: pypinyin reads 勒 as "lei"
+#: (克孜勒苏 is Kizilsu, "Kezilesu"), and 阿克苏, 阿勒泰, 哈密 and 伊犁 are no places in Latin
+#: script (:data:`PLACE_NAMES`). Their Chinese names: the region's divisions as Global Times and
+#: Wikipedia give them (巴音郭楞蒙古自治州 Bayingolin, 博尔塔拉蒙古自治州 Bortala, 伊犁哈萨克
+#: 自治州 Ili or Yili, 克孜勒苏柯尔克孜自治州 Kizilsu, 阿克苏地区 Aksu, 阿勒泰地区 Altay, 哈密市 Hami).
+CHINESE_PLACE_NAMES = {
+    "克孜勒苏": "kizilsu", "巴音郭楞": "bayingolin", "阿克苏": "aksu", "阿勒泰": "altay",
+    "哈密": "hami", "伊犁": "yili",
+}  # fmt: skip
 _GOVERNMENT = ("peoples", "government")
 #: Places with two spellings in :data:`PLACE_NAMES`, as the lists write them in English: 乌鲁木齐
 #: is "Wulumuqi" in pinyin and "Urumqi" in the Entity List.
@@ -356,7 +371,9 @@ def name_tokens(name: str) -> list[str]:
     if _PHRASE_STARTS.intersection(tokens):
         tokens = _drop_phrases(tokens)
     while tokens:
-        if tokens[-1] in LEGAL_FORMS:
+        if tokens[-1] in LEGAL_FORMS and not (
+            tokens[-1] in SYLLABLE_FORMS and not name.isascii() and in_chinese_script(name)
+        ):
             tokens.pop()
             continue
         if tokens[-1] not in _PINYIN_FORM_ENDS:
@@ -367,7 +384,9 @@ def name_tokens(name: str) -> list[str]:
                 break
         else:
             break
-    return [t for t in tokens if t not in LEGAL_FORMS] or tokens
+    chinese = not name.isascii() and in_chinese_script(name)
+    forms = LEGAL_FORMS - SYLLABLE_FORMS if chinese else LEGAL_FORMS
+    return [t for t in tokens if t not in forms] or tokens
 
 
 def _drop_phrases(tokens: list[str]) -> list[str]:

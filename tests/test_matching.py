@@ -679,6 +679,29 @@ def test_the_bureaus_of_the_2019_listing_are_told_apart_by_place_and_level() -> 
     assert all("administrative levels differ" in e for e in found["explanation"][4:7])
 
 
+def test_the_bureaus_of_the_2019_listing_are_found_by_their_chinese_names() -> None:
+    """Every city and prefecture of Xinjiang whose bureau 84 FR 54002 lists, in Chinese script.
+
+    Before, seven of them found nothing at all: pinyin reads 勒 as "lei" (克孜勒苏 Kizilsu),
+    萨 of 哈萨克 (Kazakh) was dropped as the legal form "S.A.", 蒙古 (Mongolian) was not read,
+    and 阿克苏, 阿勒泰, 哈密 and 伊犁 are no places in Latin script.
+    """
+    listed = exposure.load().listed
+    names = {
+        "克孜勒苏柯尔克孜自治州公安局": "Kezilesu Kyrgyz Autonomous Prefecture",
+        "伊犁哈萨克自治州公安局": "Yili Kazakh Autonomous Prefecture",
+        "博尔塔拉蒙古自治州公安局": "Boertala Mongolian Autonomous Prefecture",
+        "巴音郭楞蒙古族自治州公安局": "Bayingolin Mongolian Autonomous Prefecture",
+        "哈密市公安局": "Hami Municipality",
+        "阿勒泰市公安局": "Altay Municipality",
+        "阿克苏地区公安局": "Aksu District",  # 地区 read "prefecture": a possible match
+        "阿勒泰地区公安局": "Altay Municipality",  # the prefecture of the listed city
+    }
+    found = Matcher(listed).match([*names, "哈密瓜贸易有限公司", "阿拉尔市公安局"])
+    assert found["listed"].tolist()[:8] == [f"{n} Public Security Bureau" for n in names.values()]
+    assert found["outcome"].tolist() == ["match"] * 6 + ["possible"] * 2 + ["none"] * 2
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
     ("ALPHATECHS.A.", "Alphatech S.A."),  # ... in capitals: dotted, or one no word ends in

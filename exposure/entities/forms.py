@@ -34,10 +34,12 @@ import numpy as np
 
 from exposure.names import (
     CHINESE_CHARACTER,
+    CHINESE_PLACE_NAMES,
     GENERIC_WORDS,
     LEGAL_FORMS,
     LEGAL_PHRASES,
     PLACE_NAMES,
+    SYLLABLE_FORMS,
     fold,
     in_chinese_script,
     name_key,
@@ -533,7 +535,8 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
     read = [typo_of_vocabulary(w) for t in words for w in ABBREVIATIONS.get(t, t).split()]
     if read != words:
-        words = [t for t in read if t not in LEGAL_FORMS] or read
+        forms = LEGAL_FORMS - SYLLABLE_FORMS if in_chinese_script(name) else LEGAL_FORMS
+        words = [t for t in read if t not in forms] or read
     # "The Aviation Industry Corporation of China" is the listed "Aviation Industry ...": an
     # article in front would also hide the place a name starts with. Registers put it last
     # ("Boeing Company, The").
@@ -544,7 +547,8 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     words = without_place_titles(words)
     place, rest = split_place(words)
     if in_chinese_script(name):
-        rest = _chinese_words(_with_level_mark(name, words, place, rest))
+        lead, syllables = _with_place_read(name, place, rest)
+        rest = [*lead, *_chinese_words(_with_level_mark(name, words, place, syllables))]
         # Read in English, the words are told from the place as in Latin script: a place is set
         # aside only from a name it does not make alone ("新疆公安厅" is Xinjiang's public
         # security department).
@@ -716,12 +720,14 @@ CHINESE_DESCRIPTORS = {
     "jinchukou": "import export", "jichengdianlu": "integrated circuit",
     # government: public security bureau (公安局) and department (公安厅), police (警察),
     # autonomous region (自治区) and prefecture (自治州), the peoples in their titles (维吾尔
-    # Uighur, 柯尔克孜 Kyrgyz, 哈萨克 Kazakh, 回族 Hui, 壮族 Zhuang), people's
+    # Uighur, 柯尔克孜 Kyrgyz, 哈萨克 Kazakh, 蒙古 Mongolian, 回族 Hui, 壮族 Zhuang), people's
     # government (人民政府), prefecture (地区), production and construction corps (生产建设兵团)
     "gonganju": "public security bureau", "gonganting": "public security department",
     "gongan": "public security", "jingcha": "police", "zizhiqu": "autonomous region",
     "zizhizhou": "autonomous prefecture", "weiwuer": "uighur", "keerkezi": "kyrgyz",
     "hasake": "kazakh", "huizu": "hui", "zhuangzu": "zhuang", "zhengfu": "government",
+    "menggu": "mongolian", "mengguzu": "mongolian", "hasakezu": "kazakh",
+    "keerkezizu": "kyrgyz", "weiwuerzu": "uighur",
     "renminzhengfu": "peoples government", "diqu": "prefecture", "bingtuan": "corps",
     "shengchan": "production",
 }  # fmt: skip
@@ -752,6 +758,44 @@ def _with_level_mark(name: str, words: list[str], place: str, rest: list[str]) -
     characters = CHINESE_CHARACTER.findall(name)
     syllable, level = _LEVEL_MARKS.get(characters[lead] if lead < len(characters) else "", ("", ""))
     return [level, *rest[1:]] if syllable == rest[0] else rest
+
+
+#: What follows a place of :data:`~exposure.names.CHINESE_PLACE_NAMES` in the name of a body of
+#: its government: its level, its people, its bureau. 哈密瓜 (Hami melon) is no place.
+_AFTER_CHINESE_PLACE = (
+    "市", "地区", "州", "县", "自治", "公安", "人民", "蒙古", "哈萨克", "柯尔克孜", "维吾尔", "回族",
+)  # fmt: skip
+
+
+def _with_place_read(name: str, place: str, rest: list[str]) -> tuple[list[str], list[str]]:
+    """Return a leading place pinyin misreads, as the lists write it, and the syllables after it.
+
+    For the places of :data:`~exposure.names.CHINESE_PLACE_NAMES` (the bureaus of Xinjiang the
+    Entity List names) in the name of a body of their government (:data:`_AFTER_CHINESE_PLACE`),
+    with 市 after one read as "city" (:data:`_LEVEL_MARKS`).
+
+    Examples
+    --------
+    >>> _with_place_read("哈密市公安局", "", ["ha", "mi", "shi", "gong", "an", "ju"])
+    (['hami', 'city'], ['gong', 'an', 'ju'])
+    >>> _with_place_read("哈密瓜贸易", "", ["ha", "mi", "gua", "mao", "yi"])
+    ([], ['ha', 'mi', 'gua', 'mao', 'yi'])
+    """
+    if place:
+        return [], rest
+    characters = "".join(CHINESE_CHARACTER.findall(name))
+    for chinese, spelling in CHINESE_PLACE_NAMES.items():
+        if (
+            characters.startswith(chinese)
+            and len(rest) > len(chinese)
+            and characters[len(chinese) :].startswith(_AFTER_CHINESE_PLACE)
+        ):
+            lead, at = [spelling], len(chinese)
+            syllable, level = _LEVEL_MARKS.get(characters[at : at + 1], ("", ""))
+            if syllable and rest[at] == syllable:
+                lead, at = [spelling, level], at + 1
+            return lead, rest[at:]
+    return [], rest
 
 
 def _in_words(run: list[str]) -> list[str]:
