@@ -20,12 +20,13 @@ import itertools
 import math
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
 
 __all__ = [
+    "FoundPaths",
     "PathFinder",
     "RowSplit",
     "heaviest_first",
@@ -685,6 +686,38 @@ def material_paths(
     )
 
 
+class FoundPaths(NamedTuple):
+    """The paths of many starts, as arrays (:meth:`PathFinder.found_paths_from`).
+
+    Start ``i``'s paths are ``bounds[i]`` to ``bounds[i + 1] - 1``, in the order of
+    :meth:`PathFinder.paths`; path ``j``'s companies are ``nodes[offsets[j]:offsets[j + 1]]``,
+    its weight ``weight[j]`` (``NaN`` when unknown).
+    """
+
+    bounds: np.ndarray
+    offsets: np.ndarray
+    nodes: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of_lists(cls, found: list[list[tuple[list[int], float | None]]]) -> FoundPaths:
+        """Return the paths of :meth:`PathFinder.paths_from` (lists) as arrays.
+
+        >>> FoundPaths.of_lists([[([0, 2], 0.5)], [], [([1, 3, 2], None)]]).offsets.tolist()
+        [0, 2, 5]
+        """
+        paths = [path for mine in found for path in mine]
+        bounds = np.zeros(len(found) + 1, dtype=np.int64)
+        np.cumsum([len(mine) for mine in found], out=bounds[1:])
+        offsets = np.zeros(len(paths) + 1, dtype=np.int64)
+        np.cumsum([len(nodes) for nodes, _ in paths], out=offsets[1:])
+        nodes = np.fromiter(
+            itertools.chain.from_iterable(nodes for nodes, _ in paths), np.int64, int(offsets[-1])
+        )
+        weight = np.array([math.nan if w is None else w for _, w in paths], dtype=np.float64)
+        return cls(bounds, offsets, nodes, weight)
+
+
 class PathFinder:
     """:func:`material_paths` from one supplier after another, over the same graph.
 
@@ -984,6 +1017,31 @@ class PathFinder:
             for row, length, w in zip(nodes.tolist(), sales.tolist(), weights, strict=True)
         ]
         return [paths[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+
+    def found_paths_from(
+        self, starts: np.ndarray, *, max_tier: int, min_weight: float, cap: int
+    ) -> FoundPaths:
+        """Return :meth:`paths_from` as arrays, no path made a Python list.
+
+        Examples
+        --------
+        >>> from scipy import sparse
+        >>> S = sparse.csr_matrix(([0.0001, 0.5, 0.1], ([0, 0, 1], [2, 1, 2])), shape=(3, 3))
+        >>> finder = PathFinder(S, np.array([False, False, True]), tiers(S, np.array([False, False, True])))
+        >>> found = finder.found_paths_from(np.array([0, 1]), max_tier=4, min_weight=0.01, cap=5)
+        >>> found.bounds.tolist(), found.nodes.tolist(), found.weight.tolist()
+        ([0, 2, 3], [0, 1, 2, 0, 2, 1, 2], [0.05, 0.0001, 0.1])
+        """
+        found = self.found_from(starts, max_tier=max_tier, min_weight=min_weight, cap=cap)
+        if found is None:
+            return FoundPaths.of_lists(
+                self.paths_from(starts, max_tier=max_tier, min_weight=min_weight, cap=cap)
+            )
+        bounds, nodes, sales, weight = found
+        offsets = np.zeros(len(sales) + 1, dtype=np.int64)
+        np.cumsum(sales + 1, out=offsets[1:])
+        kept = np.arange(nodes.shape[1]) <= sales[:, None]  # row by row: each path in order
+        return FoundPaths(bounds, offsets, nodes[kept], weight)
 
     def listed_buyers_from(
         self, starts: np.ndarray, *, max_tier: int, min_weight: float, cap: int

@@ -311,6 +311,14 @@ class ListColumn(NamedTuple):
         np.cumsum(lengths, out=offsets[1:])
         return ListColumn(offsets, self.values[analysis.spans(starts, lengths)])
 
+    @classmethod
+    def concat(cls, columns: list[ListColumn]) -> ListColumn:
+        """Return the rows of these columns one after the other."""
+        lengths = np.concatenate([np.diff(column.offsets) for column in columns])
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(offsets, np.concatenate([column.values for column in columns]))
+
     def each_once(self) -> ListColumn:
         """Return each list with every item once, where it first comes."""
         n = len(self.offsets) - 1
@@ -729,35 +737,24 @@ class RecordMaker:
 
     def _path_columns(
         self,
-        found: list[
-            tuple[int, list[tuple[list[int], float | None]], list[tuple[list[int], float | None]]]
-        ],
+        codes: np.ndarray,
+        nodes: ListColumn,
+        weights: list[float | None],
+        possible: np.ndarray,
     ) -> dict[str, Any]:
         """Return the table of paths (:data:`PATH_ROW_FIELDS`) of suppliers, as columns.
 
-        ``found``: each supplier's code, its paths and its paths to possible matches, as
-        :meth:`paths_of` and :meth:`possible_paths_of` give them. The rows are those of
-        :func:`path_rows_of_records` over the suppliers' records, made from the arrays: each
-        sale's rows are looked up once, each listing and each last sale's facts once.
+        Per path: its supplier's node code, its companies, its weight as records give it
+        (:func:`_rounded`) and whether it ends at a possible match (:meth:`_chunk_paths`). The
+        rows are those of :func:`path_rows_of_records` over the suppliers' records, made from
+        the arrays: each sale's rows are looked up once, each listing and each last sale's
+        facts once.
         """
         graph = self.analysed.sales
         names = graph.names
-        codes: list[int] = []
-        possible_flags: list[bool] = []
-        node_lists: list[list[int]] = []
-        weights: list[float | None] = []
-        for code, paths, possible_paths in found:
-            for to_possible, group in ((False, paths), (True, possible_paths)):
-                for path, weight in group:
-                    codes.append(code)
-                    possible_flags.append(to_possible)
-                    node_lists.append(path)
-                    weights.append(_rounded(weight))
-        n = len(node_lists)
-        nodes = ListColumn.of(node_lists)
+        n = len(codes)
         flat = np.asarray(nodes.values, dtype=np.int64)
         lengths = np.diff(nodes.offsets)
-        possible = np.array(possible_flags, dtype=bool)
         # The sales on the paths, path after path: one per node but each path's last.
         not_last = np.ones(len(flat), dtype=bool)
         not_last[nodes.offsets[1:] - 1] = False
@@ -828,7 +825,7 @@ class RecordMaker:
             )
         }
         return {
-            "supplier": names[np.array(codes, dtype=np.int64)],
+            "supplier": names[codes],
             "listed": listed_names[of_target],
             "tier": lengths - 1,
             "weight": weights,
@@ -1167,16 +1164,107 @@ class RecordMaker:
             self.reached_listed_counts()
             self.count_nearest()
         names = self.analysed.sales.names
-        for chunk in self._searched_chunks(codes, hops=False):
-            records, found = [], []
-            for code in chunk:
-                paths = self.paths_of(code, keep=False)
-                shown = [
-                    (names[path[-1]], _rounded(weight), len(path) - 1) for path, weight in paths
-                ]
-                records.append(self._record(code, shown, self._affected_products(code)))
-                found.append((code, paths, self.possible_paths_of(code)))
-            yield records, self._path_columns(found)
+        for at in range(0, len(codes), RECORDED_AT_ONCE):
+            chunk = codes[at : at + RECORDED_AT_ONCE]
+            owner, nodes, weight, possible = self._chunk_paths(chunk)
+            weights = [None if math.isnan(w) else round(w, 12) for w in weight.tolist()]
+            listed = names[nodes.values[nodes.offsets[1:] - 1]].tolist()
+            tiers = (np.diff(nodes.offsets) - 1).tolist()
+            # Rows by supplier, its paths before its paths to possible matches.
+            position = 2 * np.arange(len(chunk))
+            starts = np.searchsorted(2 * owner + possible, position).tolist()
+            ends = np.searchsorted(2 * owner + possible, position + 1).tolist()
+            products = self._affected_products_of(chunk)
+            bounds, values = products.offsets.tolist(), products.values.tolist()
+            records = [
+                self._record(
+                    code,
+                    list(zip(listed[a:b], weights[a:b], tiers[a:b], strict=True)),
+                    values[bounds[i] : bounds[i + 1]],
+                )
+                for i, (code, a, b) in enumerate(zip(chunk.tolist(), starts, ends, strict=True))
+            ]
+            yield records, self._path_columns(chunk[owner], nodes, weights, possible)
+
+    def _chunk_paths(
+        self, chunk: np.ndarray
+    ) -> tuple[np.ndarray, ListColumn, np.ndarray, np.ndarray]:
+        """Return the paths of a chunk's suppliers as :meth:`paths_of` and :meth:`possible_paths_of` give them.
+
+        As arrays, searched side by side (:meth:`~exposure.analysis.PathFinder.found_paths_from`):
+        each path's supplier (its position in ``chunk``), its companies, its weight (``NaN``
+        when unknown) and whether it ends at a possible match; a supplier's paths, then its
+        paths to possible matches, supplier after supplier. Only the suppliers whose tier
+        their paths leave unexplained have theirs made into lists, to add nearest paths
+        (:meth:`_with_nearest`).
+        """
+        result = self.analysed
+        limits = (result.max_tier, result.min_weight, result.unquantified_cap)
+        finder = self._material_finder()
+        exposed_at = np.flatnonzero(result.tier[chunk] > 0)
+        material = finder.found_paths_from(
+            chunk[exposed_at], max_tier=limits[0], min_weight=limits[1], cap=limits[2]
+        )
+        owner = np.repeat(exposed_at, np.diff(material.bounds))
+        # Nearest paths where the paths found leave listed buyers at the supplier's tier out.
+        tier = result.tier[chunk]
+        targets = material.nodes[material.offsets[1:] - 1]
+        at_tier = np.diff(material.offsets) - 1 == tier[owner]
+        pairs = np.unique(owner[at_tier] * np.int64(result.sales.n_nodes) + targets[at_tier])
+        explained = np.bincount(pairs // result.sales.n_nodes, minlength=len(chunk))
+        need = tier > 1
+        if self._nearest_counts is not None:
+            need &= explained < self._nearest_counts[chunk]
+        need_at = np.flatnonzero(need)
+        replaced: list[int] = []
+        merged: list[list[tuple[list[int], float | None]]] = []
+        if len(need_at):
+            self._nearest_searched = dict(
+                zip(chunk[need_at].tolist(), finder.nearest_from(chunk[need_at]), strict=True)
+            )
+            first_row = np.searchsorted(owner, need_at).tolist()
+            last_row = np.searchsorted(owner, need_at, side="right").tolist()
+            offsets, nodes, weight = material.offsets, material.nodes, material.weight.tolist()
+            try:
+                for position, a, b in zip(need_at.tolist(), first_row, last_row, strict=True):
+                    paths = [
+                        (
+                            nodes[offsets[j] : offsets[j + 1]].tolist(),
+                            None if math.isnan(weight[j]) else weight[j],
+                        )
+                        for j in range(a, b)
+                    ]
+                    shown = self._with_nearest(int(chunk[position]), paths, every_nearest=True)
+                    if shown is not paths:
+                        replaced.append(position)
+                        merged.append(shown)
+            finally:
+                self._nearest_searched = {}
+        # Paths to possible matches, of the suppliers that need a review.
+        asked_at = np.flatnonzero(result.needs_review[chunk])
+        pending = self._possible_paths_finder().found_paths_from(
+            chunk[asked_at], max_tier=limits[0], min_weight=limits[1], cap=limits[2]
+        )
+        pending_owner = np.repeat(asked_at, np.diff(pending.bounds))
+        ending = result.possible[pending.nodes[pending.offsets[1:] - 1]]
+        # Put together: a supplier's paths, then its paths to possible matches.
+        kept = ~np.isin(owner, replaced)
+        extra = analysis.FoundPaths.of_lists(merged)
+        parts = [
+            (owner[kept], ListColumn(material.offsets, material.nodes).take(np.flatnonzero(kept)),
+             material.weight[kept], False),
+            (np.repeat(np.array(replaced, dtype=np.int64), np.diff(extra.bounds)),
+             ListColumn(extra.offsets, extra.nodes), extra.weight, False),
+            (pending_owner[ending],
+             ListColumn(pending.offsets, pending.nodes).take(np.flatnonzero(ending)),
+             pending.weight[ending], True),
+        ]  # fmt: skip
+        owners = np.concatenate([part[0] for part in parts])
+        possible = np.concatenate([np.full(len(part[0]), part[3]) for part in parts])
+        weights = np.concatenate([part[2] for part in parts])
+        together = ListColumn.concat([part[1] for part in parts])
+        order = np.lexsort((np.arange(len(owners)), possible, owners))
+        return owners[order], together.take(order), weights[order], possible[order]
 
     def count_nearest(self) -> None:
         """Count, for every node at once, the listed entities at its tier.

@@ -74,7 +74,9 @@ def tables_both_ways(result: exposure.Result, folder: Path) -> list[tuple[pa.Tab
     ]
 
 
-@pytest.mark.parametrize("data", ["bundled", "before any listing", "tangled", "bench", "saturated"])
+@pytest.mark.parametrize(
+    "data", ["bundled", "before any listing", "tangled", "no tier limit", "bench", "saturated"]
+)
 def test_the_paths_made_from_the_arrays_are_those_of_the_records(
     data: str, make_data: MakeData, tmp_path: Path
 ) -> None:
@@ -84,7 +86,7 @@ def test_the_paths_made_from_the_arrays_are_those_of_the_records(
     if data in ("bundled", "before any listing"):
         graph = exposure.build_graph(exposure.load())
         as_of = "2019-10-09" if data == "bundled" else "2000-01-01"
-    elif data == "tangled":
+    elif data in ("tangled", "no tier limit"):  # without one, paths are searched one by one
         graph, as_of = exposure.build_graph(exposure.load(write_tangled(make_data))), "2020-01-01"
     else:
         kind = {"bench": "standard", "saturated": "saturated"}[data]
@@ -92,7 +94,8 @@ def test_the_paths_made_from_the_arrays_are_those_of_the_records(
         generate.write(generate.generate(params), tmp_path / "data")
         graph = exposure.build_graph(exposure.load(tmp_path / "data" / "parquet"))
         as_of = generate.AS_OF
-    result = exposure.analyze(graph, as_of=as_of)
+    max_tier = 0 if data == "no tier limit" else 4
+    result = exposure.analyze(graph, as_of=as_of, max_tier=max_tier)
     (suppliers, suppliers_again), (paths, paths_again) = tables_both_ways(result, tmp_path)
     assert suppliers.equals(suppliers_again)
     assert paths.equals(paths_again)
