@@ -586,14 +586,23 @@ class RecordMaker:
         self, code: int, paths: list[tuple[list[int], float | None]], *, every_nearest: bool
     ) -> bool:
         """Tell whether :meth:`paths_of` adds nearest paths to the supplier's material paths."""
-        tier = int(self.analysed.tier[code])
-        if tier <= 1:
-            return False  # every sale to a listed entity is a material path already
         if paths and not every_nearest:
             return False  # a ranking names the buyers of its paths and counts the others
-        at_tier = self._nearest_counts
-        # Counted for every supplier at once: nothing left to explain when the paths reach all.
-        return at_tier is None or len(_explained(paths, tier)) < at_tier[code]
+        explained = len(_explained(paths, int(self.analysed.tier[code])))
+        return bool(self._nearest_needed(np.array([code]), np.array([explained]))[0])
+
+    def _nearest_needed(self, codes: np.ndarray, explained: np.ndarray) -> np.ndarray:
+        """Tell, per supplier, whether listed buyers at its tier are left to explain.
+
+        ``explained``: how many listed buyers at its tier its paths reach (:func:`_explained`).
+        """
+        tier = self.analysed.tier[codes]
+        # Tier 1: every sale to a listed entity is a material path already.
+        needed = tier > 1
+        if self._nearest_counts is not None:
+            # Counted for every supplier at once: nothing left when the paths reach all.
+            needed &= explained < self._nearest_counts[codes]
+        return needed
 
     def _with_nearest(
         self, code: int, paths: list[tuple[list[int], float | None]], *, every_nearest: bool
@@ -1207,15 +1216,11 @@ class RecordMaker:
         )
         owner = np.repeat(exposed_at, np.diff(material.bounds))
         # Nearest paths where the paths found leave listed buyers at the supplier's tier out.
-        tier = result.tier[chunk]
         targets = material.nodes[material.offsets[1:] - 1]
-        at_tier = np.diff(material.offsets) - 1 == tier[owner]
+        at_tier = np.diff(material.offsets) - 1 == result.tier[chunk][owner]
         pairs = np.unique(owner[at_tier] * np.int64(result.sales.n_nodes) + targets[at_tier])
         explained = np.bincount(pairs // result.sales.n_nodes, minlength=len(chunk))
-        need = tier > 1
-        if self._nearest_counts is not None:
-            need &= explained < self._nearest_counts[chunk]
-        need_at = np.flatnonzero(need)
+        need_at = np.flatnonzero(self._nearest_needed(chunk, explained))
         replaced: list[int] = []
         merged: list[list[tuple[list[int], float | None]]] = []
         if len(need_at):

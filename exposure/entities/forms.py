@@ -786,7 +786,7 @@ def _with_place_read(name: str, place: str, rest: list[str]) -> tuple[list[str],
     characters = "".join(CHINESE_CHARACTER.findall(name))
     for chinese, spelling in CHINESE_PLACE_NAMES.items():
         if (
-            characters.startswith(chinese)
+            name.lstrip().startswith(chinese)  # its syllables are the first of ``rest``
             and len(rest) > len(chinese)
             and characters[len(chinese) :].startswith(_AFTER_CHINESE_PLACE)
         ):
