@@ -43,6 +43,7 @@ __all__ = [
     "distinctive_tokens",
     "fold",
     "in_chinese_script",
+    "legal_forms_of",
     "name_key",
     "name_key_codes",
     "name_keys",
@@ -75,6 +76,7 @@ LEGAL_FORMS = frozenset(
 #: Legal forms in Latin letters that are also pinyin syllables (萨 "sa", 跑 "pao", 造 "zao"): a
 #: name in Chinese script keeps them, as syllables of its words (伊犁哈萨克 is "Yili Hasake").
 SYLLABLE_FORMS = frozenset({"sa", "pao", "zao"})
+_LEGAL_FORMS_NOT_SYLLABLES = LEGAL_FORMS - SYLLABLE_FORMS
 
 #: Legal forms of several words, dropped wherever they stand ("Public Joint Stock Company
 #: Gazprom Neft" and "Gazprom Neft PJSC" share a key).
@@ -370,10 +372,9 @@ def name_tokens(name: str) -> list[str]:
     tokens = [t for t in _NON_WORD.split(folded.translate(_JOINERS)) if t]
     if _PHRASE_STARTS.intersection(tokens):
         tokens = _drop_phrases(tokens)
+    forms = legal_forms_of(name)
     while tokens:
-        if tokens[-1] in LEGAL_FORMS and not (
-            tokens[-1] in SYLLABLE_FORMS and not name.isascii() and in_chinese_script(name)
-        ):
+        if tokens[-1] in forms:
             tokens.pop()
             continue
         if tokens[-1] not in _PINYIN_FORM_ENDS:
@@ -384,9 +385,18 @@ def name_tokens(name: str) -> list[str]:
                 break
         else:
             break
-    chinese = not name.isascii() and in_chinese_script(name)
-    forms = LEGAL_FORMS - SYLLABLE_FORMS if chinese else LEGAL_FORMS
     return [t for t in tokens if t not in forms] or tokens
+
+
+def legal_forms_of(name: str) -> frozenset[str]:
+    """Return the single-word legal forms a name's tokens drop: in Chinese script, no syllable.
+
+    >>> "sa" in legal_forms_of("Alpha S.A."), "sa" in legal_forms_of("伊犁哈萨克")
+    (True, False)
+    """
+    if name.isascii() or not in_chinese_script(name):
+        return LEGAL_FORMS
+    return _LEGAL_FORMS_NOT_SYLLABLES
 
 
 def _drop_phrases(tokens: list[str]) -> list[str]:

@@ -1114,16 +1114,11 @@ class RecordMaker:
         return self._records_side_by_side(codes)
 
     def _records_side_by_side(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
-        """Yield the records of the suppliers, their material paths searched a chunk at a time."""
-        for chunk in self._searched_chunks(codes, hops=True):
-            for code in chunk:
-                yield self.record(code, keep=False)
+        """Yield the records of the suppliers, their material paths searched a chunk at a time.
 
-    def _searched_chunks(self, codes: np.ndarray, *, hops: bool) -> Iterator[list[int]]:
-        """Yield the suppliers a chunk at a time, the paths of each chunk searched side by side.
-
-        While a chunk is out, :meth:`paths_of` and :meth:`possible_paths_of` read what was
-        searched, and with ``hops`` the sales on those paths are made into hops already.
+        While a chunk's records are made, :meth:`paths_of`, :meth:`possible_paths_of` and
+        :meth:`_affected_products` read what was searched for the whole chunk, and the sales
+        on its paths are made into hops already.
         """
         result = self.analysed
         finder = self._material_finder()
@@ -1145,15 +1140,11 @@ class RecordMaker:
                 self._products_searched = {
                     code: values[bounds[i] : bounds[i + 1]] for i, code in enumerate(chunk.tolist())
                 }
-                if hops:
-                    self._make_hops(
-                        [
-                            *found,
-                            *self._nearest_searched.values(),
-                            *self._possible_searched.values(),
-                        ]
-                    )
-                yield chunk.tolist()
+                self._make_hops(
+                    [*found, *self._nearest_searched.values(), *self._possible_searched.values()]
+                )
+                for code in chunk.tolist():
+                    yield self.record(code, keep=False)
         finally:
             self._searched, self._nearest_searched, self._possible_searched = {}, {}, {}
             self._products_searched = {}
@@ -1208,12 +1199,18 @@ class RecordMaker:
         (:meth:`_with_nearest`).
         """
         result = self.analysed
-        limits = (result.max_tier, result.min_weight, result.unquantified_cap)
+
+        def search(finder: analysis.PathFinder, starts: np.ndarray) -> analysis.FoundPaths:
+            return finder.found_paths_from(
+                starts,
+                max_tier=result.max_tier,
+                min_weight=result.min_weight,
+                cap=result.unquantified_cap,
+            )
+
         finder = self._material_finder()
         exposed_at = np.flatnonzero(result.tier[chunk] > 0)
-        material = finder.found_paths_from(
-            chunk[exposed_at], max_tier=limits[0], min_weight=limits[1], cap=limits[2]
-        )
+        material = search(finder, chunk[exposed_at])
         owner = np.repeat(exposed_at, np.diff(material.bounds))
         # Nearest paths where the paths found leave listed buyers at the supplier's tier out.
         targets = material.nodes[material.offsets[1:] - 1]
@@ -1247,9 +1244,7 @@ class RecordMaker:
                 self._nearest_searched = {}
         # Paths to possible matches, of the suppliers that need a review.
         asked_at = np.flatnonzero(result.needs_review[chunk])
-        pending = self._possible_paths_finder().found_paths_from(
-            chunk[asked_at], max_tier=limits[0], min_weight=limits[1], cap=limits[2]
-        )
+        pending = search(self._possible_paths_finder(), chunk[asked_at])
         pending_owner = np.repeat(asked_at, np.diff(pending.bounds))
         ending = result.possible[pending.nodes[pending.offsets[1:] - 1]]
         # Put together: a supplier's paths, then its paths to possible matches.
@@ -1443,7 +1438,7 @@ class RecordMaker:
     def _affected_products(self, code: int) -> list[str]:
         """Return the supplier's own products on sales that lead to listed entities.
 
-        Those of a chunk's suppliers are found at once beforehand (:meth:`_searched_chunks`).
+        Those of a chunk's suppliers are found at once beforehand (:meth:`_records_side_by_side`).
         """
         products = self._products_searched.get(code)
         if products is None:

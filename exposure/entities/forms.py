@@ -39,9 +39,9 @@ from exposure.names import (
     LEGAL_FORMS,
     LEGAL_PHRASES,
     PLACE_NAMES,
-    SYLLABLE_FORMS,
     fold,
     in_chinese_script,
+    legal_forms_of,
     name_key,
     name_keys,
     name_tokens,
@@ -535,7 +535,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
     read = [typo_of_vocabulary(w) for t in words for w in ABBREVIATIONS.get(t, t).split()]
     if read != words:
-        forms = LEGAL_FORMS - SYLLABLE_FORMS if in_chinese_script(name) else LEGAL_FORMS
+        forms = legal_forms_of(name)
         words = [t for t in read if t not in forms] or read
     # "The Aviation Industry Corporation of China" is the listed "Aviation Industry ...": an
     # article in front would also hide the place a name starts with. Registers put it last
