@@ -220,8 +220,7 @@ def without_legal_forms(name: str) -> str:
     >>> without_legal_forms("Auction Limited Liabxlity Company").split()
     ['auction']
     """
-    from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
-
+    extract_org_types = _org_types()
     # Turkish "A.Ş." is read as the dotted form "a.s." (rigour knows Czech "a.s.").
     text = (without_written_out_forms(name) or name.casefold()).replace("ş", "s")
     # A dotted form cut short of its last dot ("Łoś spółka z o.o") is read as written in full.
@@ -233,6 +232,13 @@ def without_legal_forms(name: str) -> str:
         ):
             text = _whole_word(form).sub(" ", text, count=1)
     return text[:-1] if cut_short and text.endswith(".") else text
+
+
+@functools.cache
+def _org_types() -> Callable[[str], list[tuple[str, str]]]:
+    from rigour.names import extract_org_types  # loads its tables: only fuzzy matching needs it
+
+    return extract_org_types
 
 
 @functools.lru_cache(maxsize=1024)
@@ -642,6 +648,7 @@ def typo_of_vocabulary(word: str) -> str:
 SOUND_FROM = 4
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def word_sound(word: str) -> str:
     """Return how a word sounds (its metaphone, from rigour), or empty when that is too short.
 

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
@@ -423,7 +423,8 @@ class Matcher:
         # Each key's id is its place among the distinct keys, in order of first appearance.
         ids, keys = pd.factorize(np.asarray(block_text, dtype=object), sort=False)
         ids = ids.astype(np.int64)
-        self._block_id = pd.Index(keys)  # a name's keys are looked up in C, all at once
+        self._block_id = pd.Index(keys)
+        self._block_of = {key: i for i, key in enumerate(keys.tolist())}
         order = np.argsort(ids, kind="stable")
         self._block_rows = block_row[order]
         self._block_count = np.bincount(ids, minlength=len(self._block_id))
@@ -522,10 +523,7 @@ class Matcher:
 
     def candidate_pairs(self, forms: NameFormsTable) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (query, listed row) that share a blocking key or the whole key."""
-        query, text = _blocks(forms, known_words=self._words)
-        block = self._block_id.get_indexer(np.asarray(text, dtype=object)).astype(np.int64)
-        known = block >= 0
-        query, block = query[known], block[known]
+        query, block = _query_blocks(forms, self._words, self._block_of)
         count = self._block_count[block]
         # Keys shared by too many listed names are left out, unless a name has no other, or its
         # rarer keys leave room: a name is compared with at most twice the cap's listed
@@ -1123,12 +1121,42 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
     """
     index: list[int] = []
     keys: list[str] = []
+    for i, found in _keys_of_names(forms, known_words):
+        index.extend([i] * len(found))
+        keys.extend(found)
+    return np.asarray(index, dtype=np.int64), keys
+
+
+def _query_blocks(
+    forms: NameFormsTable, known_words: set[str], block_of: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (name index, block id) pairs: the :func:`_blocks` of names the list holds.
+
+    Most of a name's keys are in no listed spelling's: each word's are looked up once, and only
+    the ids of those the list holds are kept.
+    """
+    index: list[int] = []
+    blocks: list[int] = []
+    for i, found in _keys_of_names(forms, known_words, block_of):
+        index.extend([i] * len(found))
+        blocks.extend(found)
+    return np.asarray(index, dtype=np.int64), np.asarray(blocks, dtype=np.int64)
+
+
+def _keys_of_names(
+    forms: NameFormsTable, known_words: set[str] | None, block_of: dict[str, int] | None = None
+) -> Iterator[tuple[int, set[Any]]]:
+    """Yield each name's index and its blocking keys (:func:`_blocks`).
+
+    ``known_words`` are the listed words (``None`` on the listed side); with ``block_of``,
+    a name's keys are the ids of those it maps, the others left out.
+    """
     listed_side = known_words is None
     known = known_words or set()
     # Names share most of their words: each word's keys are made once.
-    keys_of_word: dict[str, tuple[str, ...]] = {}
+    keys_of_word: dict[str, tuple[Any, ...]] = {}
 
-    def word_keys(token: str) -> tuple[str, ...]:
+    def word_keys(token: str) -> tuple[Any, ...]:
         found = [f"w:{token}"]
         if len(token) >= 4 and not token.isdigit() and (listed_side or token not in known):
             found += [f"p:{token[:3]}", f"s:{token[-3:]}"]
@@ -1136,7 +1164,9 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
             found += [f"d:{d}" for d in deletions(token)]
         if sound := word_sound(token):
             found.append(f"m:{sound}")
-        return keys_of_word.setdefault(token, tuple(found))
+        if block_of is None:
+            return keys_of_word.setdefault(token, tuple(found))
+        return keys_of_word.setdefault(token, tuple(block_of[k] for k in found if k in block_of))
 
     for i, (core, has_distinct, acronym, initials) in enumerate(
         zip(
@@ -1148,7 +1178,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
         )
     ):
         tokens = core.split()
-        found: set[str] = set()
+        found: set[Any] = set()
+        name_keys: set[str] = set()
         kept: list[str] = []
         for token in tokens:
             if token in _STOP or (has_distinct and token in GENERIC_WORDS):
@@ -1156,23 +1187,25 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
                 continue
             kept.append(token)
             found.update(keys_of_word.get(token) or word_keys(token))
-        found.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
+        name_keys.update(f"w:{a}{b}" for a, b in pairwise(kept) if a and b)
         # Letters joined by "&" are one word written without it ("M&P", "MP").
         if " and " in core:
-            found.update(f"w:{a}{b}" for a, b in _LETTERS_AND_LETTERS.findall(core))
+            name_keys.update(f"w:{a}{b}" for a, b in _LETTERS_AND_LETTERS.findall(core))
         joined = core.replace(" ", "")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
-            found.add(f"k:{joined[:4]}")
+            name_keys.add(f"k:{joined[:4]}")
         if not listed_side and acronym:
-            found.add(f"a:{acronym}")
+            name_keys.add(f"a:{acronym}")
         # A listed spelling that is an acronym is found by the initials of a name written out.
         if listed_side and acronym:
-            found.add(f"r:{acronym}")
+            name_keys.add(f"r:{acronym}")
         elif not listed_side and initials:
-            found.update(f"r:{i}" for i in initials.split())
-        index.extend([i] * len(found))
-        keys.extend(found)
-    return np.asarray(index, dtype=np.int64), keys
+            name_keys.update(f"r:{i}" for i in initials.split())
+        if block_of is None:
+            found.update(name_keys)
+        else:
+            found.update(block_of[k] for k in name_keys if k in block_of)
+        yield i, found
 
 
 def _empty_result() -> pd.DataFrame:

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -67,15 +68,21 @@ def in_processes(
         yield from map(function, arguments)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=wanted, mp_context=context, initializer=_start, initargs=(function,)
-    ) as pool:
-        futures = [pool.submit(_run, argument) for argument in arguments]
-        for done, future in enumerate(futures):
-            try:
-                found = future.result()
-            except BrokenProcessPool:
-                # A worker was killed (out of memory, a signal): the rest are done here.
-                yield from map(function, arguments[done:])
-                return
-            yield found
+    # The objects alive now are left out of the workers' garbage collections: a collection
+    # writes to each object it visits, and each page written is copied into the worker.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=wanted, mp_context=context, initializer=_start, initargs=(function,)
+        ) as pool:
+            futures = [pool.submit(_run, argument) for argument in arguments]
+            for done, future in enumerate(futures):
+                try:
+                    found = future.result()
+                except BrokenProcessPool:
+                    # A worker was killed (out of memory, a signal): the rest are done here.
+                    yield from map(function, arguments[done:])
+                    return
+                yield found
+    finally:
+        gc.unfreeze()
