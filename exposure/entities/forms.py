@@ -228,10 +228,14 @@ def without_legal_forms(name: str) -> str:
     text += "." if cut_short else ""
     for form, kind in extract_org_types(text):
         if kind not in _DESCRIPTIONS and (
-            "." in form or (len(re.sub(r"\W", "", form)) > 2 and form not in ABBREVIATIONS)
+            "." in form
+            or (len(_NON_WORD_CHARACTER.sub("", form)) > 2 and form not in ABBREVIATIONS)
         ):
             text = _whole_word(form).sub(" ", text, count=1)
     return text[:-1] if cut_short and text.endswith(".") else text
+
+
+_NON_WORD_CHARACTER = re.compile(r"\W")
 
 
 @functools.cache
@@ -494,9 +498,10 @@ _GLUED_FORM = re.compile(
     rf"(?<=[a-z]{{3}})({_GLUED_FORMS_WRITTEN})\b|(?<=[A-Za-z]{{3}})({_GLUED_IN_CAPITALS})(?!\w)"
 )
 
-#: Where :data:`_GLUED_FORM` may be found: quicker to look for, as it looks back one letter.
+#: Where :data:`_GLUED_FORM` may be found: quicker to look for, as it looks back one letter,
+#: and only where a capital follows a letter (every form glued starts with one).
 _MAYBE_GLUED = re.compile(
-    rf"(?<=[a-z])(?:{_GLUED_FORMS_WRITTEN})\b|(?<=[A-Za-z])(?:{_GLUED_IN_CAPITALS})(?!\w)"
+    rf"[A-Za-z](?=[A-Z])(?:(?<=[a-z])(?:{_GLUED_FORMS_WRITTEN})\b|(?:{_GLUED_IN_CAPITALS})(?!\w))"
 )
 
 #: A web domain's ending written onto a name ("Amazon.com Inc" is "Amazon Inc").
@@ -598,7 +603,9 @@ def deletions(word: str) -> set[str]:
     >>> deletions("vizcaya") & deletions("viscaya")
     {'vicaya'}
     """
-    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+    found = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    found.add(word)
+    return found
 
 
 @functools.cache
@@ -887,8 +894,9 @@ def _numbers(core: str) -> set[str]:
     >>> _numbers("first capital") == _numbers("1st capital")
     True
     """
-    found = {str(int(d)) for d in _DIGITS.findall(core)}
-    return found | {_NUMBER_WORDS[w] for w in core.split() if w in _NUMBER_WORDS}
+    found = {str(int(d)) for d in _DIGITS.findall(core)} if _DIGITS.search(core) else set()
+    written = _NUMBER_WORDS.keys() & core.split()
+    return found | {_NUMBER_WORDS[w] for w in written} if written else found
 
 
 _TENS = {
