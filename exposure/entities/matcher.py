@@ -395,6 +395,7 @@ class Matcher:
         self._has_country = np.zeros(n_entities, dtype=bool)
         self._has_country[evidence["entity"].to_numpy(np.int64)] = True
 
+        self._shown = self._forms.shown()
         self._core_run = _run_together(self._forms.core)
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
@@ -902,7 +903,7 @@ class Matcher:
                 "list": of_entity(self._lists),
                 "listed_country": of_entity(self._listed_country),
                 "name_form": forms.shown()[query],
-                "listed_form": of_row(self._forms.shown()),
+                "listed_form": of_row(self._shown),
             }
         )
         kind = of_row(self._kind)
