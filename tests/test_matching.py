@@ -702,6 +702,46 @@ def test_the_bureaus_of_the_2019_listing_are_found_by_their_chinese_names() -> N
     assert found["outcome"].tolist() == ["match"] * 6 + ["possible"] * 2 + ["none"] * 2
 
 
+def test_a_name_written_in_two_scripts_is_found_by_each_part() -> None:
+    """Chinese records give many a company's name in both scripts.
+
+    Read as one name, the syllables and the Latin words ran into one another ("haikangweishi
+    hikvision"): each of these found nothing, though each part alone is a listed name.
+    """
+    found = Matcher(exposure.load().listed).match(
+        [
+            "海康威视 Hikvision",
+            "Hikvision (海康威视)",
+            "Huawei 华为技术有限公司",
+            "Zhejiang Dahua (浙江大华)",
+            "ABC 哈密市公安局",
+            # Neither part is listed; a part of descriptors alone (科技集团, technology
+            # group) is no name to compare.
+            "联想 Lenovo (Beijing) Co., Ltd.",
+            "TCL 科技集团股份有限公司",
+        ],
+        countries=["CN"] * 7,
+    )
+    assert found["listed"].tolist()[:5] == [
+        "Hikvision",
+        "Hikvision",
+        "Huawei Technologies Co., Ltd.",
+        "Dahua Technology",
+        "Hami Municipality Public Security Bureau",
+    ]
+    assert found["outcome"].tolist() == ["match"] * 5 + ["none"] * 2
+    assert found["explanation"][0].startswith("written in two scripts, by its part '海康威视'")
+
+
+def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Hikvision", alt_names="海康威视", country="CN")],
+        [sale("Maker", "海康威视 Hikvision", customer_country="CN")],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert result.supplier("Maker")["listed_buyers"] == ["Hikvision"]
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("SiemensAG", "Siemens AG"),  # a legal form written onto the name
     ("ALPHATECHS.A.", "Alphatech S.A."),  # ... in capitals: dotted, or one no word ends in

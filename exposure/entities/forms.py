@@ -66,6 +66,7 @@ __all__ = [
     "name_forms",
     "names_in_brackets",
     "rare_words",
+    "script_parts",
     "typo_of_vocabulary",
     "without_brackets",
     "without_legal_forms",
@@ -186,6 +187,41 @@ def names_in_brackets(spelling: str) -> list[str]:
             names = (name.strip(" ,") for name in inside[marker.end() :].split(";"))
             found.extend(name for name in names if name_key(name))
     return found
+
+
+#: A run of an East Asian script: Japanese kana, Chinese characters, Korean hangul.
+_EAST_ASIAN_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]+")
+#: Brackets left empty once a name's East Asian part is taken out of them.
+_EMPTY_BRACKETS = re.compile(r"[(\[（]\W*[)\]）]")
+#: A word of Latin letters, two or more: what a part in Latin script must hold.
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def script_parts(spelling: str) -> list[str]:
+    """Return the parts of a name written in two scripts: its East Asian part, then the rest.
+
+    Chinese, Japanese and Korean records often give a company's name in both scripts ("海康威视
+    Hikvision", "Huawei 华为技术有限公司", "Hikvision (海康威视)"). Each part names the body;
+    read as one name, the syllables and the Latin words would run into one another. Empty for
+    a name in one script, or whose other part holds no word of two Latin letters.
+
+    Examples
+    --------
+    >>> script_parts("海康威视 Hikvision"), script_parts("Hikvision (海康威视)")
+    (['海康威视', 'Hikvision'], ['海康威视', 'Hikvision'])
+    >>> script_parts("大华 Dahua Technology Co., Ltd.")
+    ['大华', 'Dahua Technology Co., Ltd.']
+    >>> script_parts("华为技术有限公司"), script_parts("Huawei"), script_parts("海康威视 A")
+    ([], [], [])
+    """
+    if spelling.isascii():
+        return []
+    runs = _EAST_ASIAN_RUN.findall(spelling)
+    if not runs:
+        return []
+    rest = _EMPTY_BRACKETS.sub(" ", _EAST_ASIAN_RUN.sub(" ", spelling))
+    rest = " ".join(rest.split()).strip(" ,;:/|-")
+    return ["".join(runs), rest] if _LATIN_WORD.search(rest) else []
 
 
 #: Kinds of organisation rigour also finds that describe what a body does rather than its legal

@@ -88,6 +88,7 @@ from exposure.entities.forms import (
     is_rare_word,
     names_in_brackets,
     rare_words,
+    script_parts,
     without_brackets,
     word_sound,
 )
@@ -338,6 +339,9 @@ class Matcher:
                 ]
                 if bare := without_brackets(spelling):
                     others.insert(0, (bare, f"{of_kind} without its asides in brackets"))
+                others += [
+                    (part, f"{of_kind}'s part in one script") for part in script_parts(spelling)
+                ]
                 for other, other_kind in others:
                     entity_of.append(int(entity))
                     text.append(spelling)
@@ -608,10 +612,16 @@ class Matcher:
     def _match_chunk(
         self, names: list[str], countries: list[str], limit: int, explain: str
     ) -> pd.DataFrame:
-        forms, listed = NameFormsTable.of(names, initials=False), self._forms
-        region = [_region(c) if c else "" for c in countries]
+        # A name written in two scripts is compared as written and as each part: each names
+        # the body. Names come first among the spellings, so a name's index is its own.
+        spellings, of_name = _with_script_parts(names)
+        forms, listed = NameFormsTable.of(spellings, initials=False), self._forms
+        region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
         query, row = self.candidate_pairs(forms)
+        # A part of descriptors alone ("科技集团", technology group) names no body.
+        named = (of_name[query] == query) | forms.has_distinct[query]
+        query, row = query[named], row[named]
 
         # Stage 1, every candidate: the distinctive words (sorted, run together: word order and
         # spacing do not count), and whether one name's distinctive words are all the other's.
@@ -730,12 +740,7 @@ class Matcher:
         compass_differs &= ~compass_conflict & ~exact
         code = code_of_query[query]
         agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
-        country_conflict = (
-            (np.asarray(region, dtype=object)[query] != "")
-            & self._has_country[entity]
-            & ~agrees
-            & ~exact
-        )
+        country_conflict = (region[query] != "") & self._has_country[entity] & ~agrees & ~exact
         score = np.round(
             np.clip(
                 name_score
@@ -751,7 +756,8 @@ class Matcher:
         kept = (score >= REPORT_FLOOR) | exact
         pairs = pd.DataFrame(
             {
-                "query": query[kept],
+                "query": of_name[query[kept]],
+                "spelling": query[kept],
                 "row": row[kept],
                 "entity": entity[kept],
                 "score": score[kept],
@@ -778,8 +784,9 @@ class Matcher:
 
         # Review decisions: rejected pairs go, confirmed ones come in whatever their score.
         rejected_notes: dict[int, list[str]] = {}
+        names_forms = forms.take(np.arange(len(names)))  # decisions are the names', as written
         if self.decisions.rejected:
-            rejected = self._decided(forms, self.decisions.rejected)
+            rejected = self._decided(names_forms, self.decisions.rejected)
             gone = np.isin(query * (len(self._listed) + 1) + entity, list(rejected))
             for q_, e_ in zip(query[gone].tolist(), entity[gone].tolist(), strict=True):
                 note = rejected[q_ * (len(self._listed) + 1) + e_]
@@ -797,7 +804,7 @@ class Matcher:
         ).astype(object)
         pairs["method"] = np.where(pairs["exact"], "exact", "fuzzy").astype(object)
         if self.decisions.confirmed:
-            pairs = self._confirm(forms, pairs)
+            pairs = self._confirm(names_forms, pairs)
         rank = pairs["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
         # Among equal outcomes and scores, the entity whose key the name shares comes first:
         # "Huawei Device" is Huawei Device Co., Ltd., before the Dongguan company whose place
@@ -815,13 +822,24 @@ class Matcher:
                 [
                     top,
                     pd.DataFrame(
-                        {"query": missing, "row": -1, "entity": -1, "score": np.nan, "rank": 0}
+                        {
+                            "query": missing,
+                            "spelling": missing,
+                            "row": -1,
+                            "entity": -1,
+                            "score": np.nan,
+                            "rank": 0,
+                        }
                     ).assign(outcome="none", method="", review=""),
                 ],
                 ignore_index=True,
             )
         return self._describe(
-            forms, countries, top.reset_index(drop=True), rejected_notes, explain == "all"
+            (spellings, forms),
+            countries,
+            top.reset_index(drop=True),
+            rejected_notes,
+            explain == "all",
         )
 
     def _decided(
@@ -864,17 +882,21 @@ class Matcher:
         merged.loc[hit, "outcome"] = "confirmed"
         merged.loc[hit, "method"] = "review"
         merged["row"] = merged["row"].fillna(merged["row_confirmed"]).astype(np.int64)
+        merged["spelling"] = merged["spelling"].fillna(merged["query"]).astype(np.int64)
         return merged.drop(columns=["review_confirmed", "row_confirmed"])
 
     def _describe(
         self,
-        forms: NameFormsTable,
+        compared: tuple[list[str], NameFormsTable],
         countries: list[str],
         top: pd.DataFrame,
         rejected: dict[int, list[str]],
         explain_all: bool,
     ) -> pd.DataFrame:
+        """Return the result's columns for ``top``; ``compared``: the spellings and their forms."""
+        spellings, forms = compared
         query = top["query"].to_numpy(np.int64)
+        spelling = top["spelling"].to_numpy(np.int64)
         row = top["row"].fillna(-1).to_numpy(np.int64)
         entity = top["entity"].fillna(-1).to_numpy(np.int64)
         found, has = row >= 0, entity >= 0
@@ -902,7 +924,7 @@ class Matcher:
                 "matched_as": of_row(self._spelling),
                 "list": of_entity(self._lists),
                 "listed_country": of_entity(self._listed_country),
-                "name_form": forms.shown()[query],
+                "name_form": forms.shown()[spelling],
                 "listed_form": of_row(self._shown),
             }
         )
@@ -924,14 +946,15 @@ class Matcher:
         )
         detail = top.iloc[flagged].to_dict("records")
         for i, r in zip(flagged.tolist(), cast(list[dict[str, Any]], detail), strict=True):
-            q = int(r["query"])
+            q, s = int(r["query"]), int(r["spelling"])
             explanation[i] = self._explain(
                 r,
                 kind=kind[i],
                 matched_as=matched_as[i],
-                query_place=forms.place[q],
+                part=spellings[s] if s != q else "",
+                query_place=forms.place[s],
                 listed_place=listed_place[i],
-                lands=(forms.territories[q], self._forms.territories[int(r["row"])]),
+                lands=(forms.territories[s], self._forms.territories[int(r["row"])]),
                 query_country=countries[q],
                 listed_country=listed_country[i],
             )
@@ -948,13 +971,14 @@ class Matcher:
         *,
         kind: str,
         matched_as: str,
+        part: str,
         query_place: str,
         listed_place: str,
         lands: tuple[str, str],
         query_country: str,
         listed_country: str,
     ) -> str:
-        parts: list[str] = []
+        parts: list[str] = [f"written in two scripts, by its part {part!r}"] if part else []
         if r["outcome"] == "confirmed":
             parts.append(str(r["review"]))
             if pd.notna(r["score"]):
@@ -1011,6 +1035,20 @@ class Matcher:
         elif r["outcome"] == "none":
             parts.append(f"below {self.possible_threshold:g}: no match")
         return "; ".join(parts)
+
+
+def _with_script_parts(names: list[str]) -> tuple[list[str], np.ndarray]:
+    """Return the names, then the parts of those written in two scripts, and whose each is.
+
+    (:func:`~exposure.entities.forms.script_parts`)
+    """
+    spellings = list(names)
+    of_name = list(range(len(names)))
+    for i, name in enumerate(names):
+        for part in script_parts(name):
+            spellings.append(part)
+            of_name.append(i)
+    return spellings, np.asarray(of_name, dtype=np.int64)
 
 
 def _words_named(cores: np.ndarray, table: dict[str, str]) -> np.ndarray:
