@@ -702,6 +702,19 @@ def test_the_bureaus_of_the_2019_listing_are_found_by_their_chinese_names() -> N
     assert found["outcome"].tolist() == ["match"] * 6 + ["possible"] * 2 + ["none"] * 2
 
 
+def test_a_bureau_written_as_its_place_and_psb_is_found() -> None:
+    """The press writes the 2019 listing's bureaus "Kashgar PSB"; "PSB" alone is a bank's brand."""
+    found = Matcher(exposure.load().listed).match(
+        ["Kashgar PSB", "Urumqi City PSB", "Hotan Prefecture PSB", "PSB Bank"]
+    )
+    assert found["listed"].tolist()[:3] == [
+        "Kashgar Prefecture Public Security Bureau",
+        "Urumqi Municipal Public Security Bureau",
+        "Hetian Prefecture Public Security Bureau",
+    ]
+    assert found["outcome"].tolist() == ["match"] * 3 + ["none"]
+
+
 def test_a_name_written_in_two_scripts_is_found_by_each_part() -> None:
     """Chinese records give many a company's name in both scripts.
 

@@ -51,6 +51,7 @@ from exposure.names import (
 
 __all__ = [
     "ABBREVIATIONS",
+    "AFTER_A_PLACE",
     "CHINESE_DESCRIPTORS",
     "COMMON_FROM",
     "COMMON_IN",
@@ -564,6 +565,31 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 
+#: Abbreviations written out only after a place or an administrative level: "Kashgar PSB" and
+#: "Urumqi City PSB" are public security bureaus, as the press writes those the Entity List
+#: names (84 FR 54002); "PSB" alone is as often a bank's brand (Promsvyazbank).
+AFTER_A_PLACE = {"psb": "public security bureau"}
+_LEVEL_WORDS = frozenset(
+    {"city", "county", "district", "municipal", "municipality", "prefecture", "province", "region"}
+)
+
+
+def _after_a_place(words: list[str]) -> list[str]:
+    """Return a name's words, :data:`AFTER_A_PLACE` written out where a place or level precedes.
+
+    >>> _after_a_place(["kashgar", "psb"]), _after_a_place(["psb", "bank"])
+    (['kashgar', 'public', 'security', 'bureau'], ['psb', 'bank'])
+    """
+    read: list[str] = []
+    for i, word in enumerate(words):
+        before = words[i - 1] if i else ""
+        if word in AFTER_A_PLACE and (before in PLACE_NAMES or before in _LEVEL_WORDS):
+            read.extend(AFTER_A_PLACE[word].split())
+        else:
+            read.append(word)
+    return read
+
+
 def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tuple[Any, ...]:
     """Return the fields of :class:`NameFormsTable` for one name, in their order.
 
@@ -581,6 +607,8 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     # "Internxtional") read as that word, before a leading place is told from the rest:
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
     read = [typo_of_vocabulary(w) for t in words for w in ABBREVIATIONS.get(t, t).split()]
+    if not AFTER_A_PLACE.keys().isdisjoint(read):
+        read = _after_a_place(read)
     if read != words:
         forms = legal_forms_of(name)
         words = [t for t in read if t not in forms] or read
