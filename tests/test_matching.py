@@ -715,11 +715,12 @@ def test_a_bureau_written_as_its_place_and_psb_is_found() -> None:
     assert found["outcome"].tolist() == ["match"] * 3 + ["none"]
 
 
-def test_a_name_written_in_two_scripts_is_found_by_each_part() -> None:
-    """Chinese records give many a company's name in both scripts.
+def test_a_name_in_two_scripts_or_with_another_in_brackets_is_found_by_each() -> None:
+    """Chinese records give many a company's name in both scripts, or its brand in brackets.
 
     Read as one name, the syllables and the Latin words ran into one another ("haikangweishi
-    hikvision"): each of these found nothing, though each part alone is a listed name.
+    hikvision"), and a brand repeated weighed the rest down: each of these found nothing,
+    though each part alone is a listed name.
     """
     found = Matcher(exposure.load().listed).match(
         [
@@ -728,22 +729,25 @@ def test_a_name_written_in_two_scripts_is_found_by_each_part() -> None:
             "Huawei 华为技术有限公司",
             "Zhejiang Dahua (浙江大华)",
             "ABC 哈密市公安局",
+            "Hangzhou Hikvision Digital Technology Co., Ltd. (Hikvision)",
             # Neither part is listed; a part of descriptors alone (科技集团, technology
-            # group) is no name to compare.
+            # group) is no name to compare, nor a place in brackets.
             "联想 Lenovo (Beijing) Co., Ltd.",
             "TCL 科技集团股份有限公司",
         ],
-        countries=["CN"] * 7,
+        countries=["CN"] * 8,
     )
-    assert found["listed"].tolist()[:5] == [
+    assert found["listed"].tolist()[:6] == [
         "Hikvision",
         "Hikvision",
         "Huawei Technologies Co., Ltd.",
         "Dahua Technology",
         "Hami Municipality Public Security Bureau",
+        "Hikvision",
     ]
-    assert found["outcome"].tolist() == ["match"] * 5 + ["none"] * 2
+    assert found["outcome"].tolist() == ["match"] * 6 + ["none"] * 2
     assert found["explanation"][0].startswith("written in two scripts, by its part '海康威视'")
+    assert found["explanation"][5].startswith("by the name it gives in brackets 'Hikvision'")
 
 
 def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> None:

@@ -173,7 +173,12 @@ def without_brackets(spelling: str) -> str:
 
 
 def names_in_brackets(spelling: str) -> list[str]:
-    """Return the other names of a body that a spelling gives in brackets ("f.k.a. ...").
+    """Return the other names of a body that a spelling gives in brackets.
+
+    Those after "f.k.a.", "a.k.a.", "d.b.a." or "formerly", and a brand: an aside holding a
+    rare word (:func:`is_rare_word`) that is no legal form, place or short name in capitals
+    (an acronym, weak evidence alone: :func:`without_brackets`). "Hangzhou Hikvision Digital
+    Technology Co., Ltd. (Hikvision)" is Hikvision; "ICBC (Asia) Limited" names no other body.
 
     Examples
     --------
@@ -181,13 +186,28 @@ def names_in_brackets(spelling: str) -> list[str]:
     ['Zakrytoe Aktsionernoe Obshchestvo Gaztelekom']
     >>> names_in_brackets("HK P&W Industry Co. Ltd (HKPW)"), names_in_brackets("X (a.k.a. Y; Z)")
     ([], ['Y', 'Z'])
+    >>> names_in_brackets("Hangzhou Hikvision Digital Technology Co., Ltd. (Hikvision)")
+    ['Hikvision']
+    >>> names_in_brackets("ICBC (Asia) Limited"), names_in_brackets("Huawei (Shenzhen) Co. (Ltd.)")
+    ([], [])
     """
     found: list[str] = []
     for inside in _BRACKETED.findall(spelling):
         if marker := _OTHER_NAME.match(inside):
             names = (name.strip(" ,") for name in inside[marker.end() :].split(";"))
             found.extend(name for name in names if name_key(name))
+        elif _is_brand(inside):
+            found.append(inside.strip())
     return found
+
+
+def _is_brand(aside: str) -> bool:
+    """Tell whether an aside in brackets names a body: a rare word, no form, place or acronym."""
+    if _SHORT_NAME.fullmatch(aside) or bears_legal_form(aside):
+        return False
+    words = name_tokens(aside)
+    rest = split_place(words)[1]
+    return not _territories(words) and any(is_rare_word(w) for w in rest)
 
 
 #: A run of an East Asian script: Japanese kana, Chinese characters, Korean hangul.

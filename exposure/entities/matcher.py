@@ -612,14 +612,15 @@ class Matcher:
     def _match_chunk(
         self, names: list[str], countries: list[str], limit: int, explain: str
     ) -> pd.DataFrame:
-        # A name written in two scripts is compared as written and as each part: each names
-        # the body. Names come first among the spellings, so a name's index is its own.
-        spellings, of_name = _with_script_parts(names)
+        # A name written in two scripts, or giving another in brackets, is compared as written
+        # and as each other spelling: each names the body, and the best counts. Names come
+        # first among the spellings, so a name's index is its own.
+        spellings, of_name = _other_spellings(names)
         forms, listed = NameFormsTable.of(spellings, initials=False), self._forms
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
         query, row = self.candidate_pairs(forms)
-        # A part of descriptors alone ("科技集团", technology group) names no body.
+        # A spelling of descriptors alone ("科技集团", technology group) names no body.
         named = (of_name[query] == query) | forms.has_distinct[query]
         query, row = query[named], row[named]
 
@@ -951,7 +952,7 @@ class Matcher:
                 r,
                 kind=kind[i],
                 matched_as=matched_as[i],
-                part=spellings[s] if s != q else "",
+                compared_as=_compared_as(spellings[q], spellings[s]) if s != q else "",
                 query_place=forms.place[s],
                 listed_place=listed_place[i],
                 lands=(forms.territories[s], self._forms.territories[int(r["row"])]),
@@ -971,14 +972,14 @@ class Matcher:
         *,
         kind: str,
         matched_as: str,
-        part: str,
+        compared_as: str,
         query_place: str,
         listed_place: str,
         lands: tuple[str, str],
         query_country: str,
         listed_country: str,
     ) -> str:
-        parts: list[str] = [f"written in two scripts, by its part {part!r}"] if part else []
+        parts: list[str] = [compared_as] if compared_as else []
         if r["outcome"] == "confirmed":
             parts.append(str(r["review"]))
             if pd.notna(r["score"]):
@@ -1037,18 +1038,28 @@ class Matcher:
         return "; ".join(parts)
 
 
-def _with_script_parts(names: list[str]) -> tuple[list[str], np.ndarray]:
-    """Return the names, then the parts of those written in two scripts, and whose each is.
+def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
+    """Return the names, then the other spellings each gives, and whose name each is.
 
-    (:func:`~exposure.entities.forms.script_parts`)
+    A name written in two scripts gives each part (:func:`~exposure.entities.forms.script_parts`),
+    a name with another in brackets that one (:func:`~exposure.entities.forms.names_in_brackets`).
     """
     spellings = list(names)
     of_name = list(range(len(names)))
     for i, name in enumerate(names):
-        for part in script_parts(name):
-            spellings.append(part)
+        if name.isascii() and "(" not in name and "[" not in name:
+            continue  # most names: neither
+        for other in dict.fromkeys([*script_parts(name), *names_in_brackets(name)]):
+            spellings.append(other)
             of_name.append(i)
     return spellings, np.asarray(of_name, dtype=np.int64)
+
+
+def _compared_as(name: str, spelling: str) -> str:
+    """Say which other spelling of a name (:func:`_other_spellings`) was compared."""
+    if spelling in script_parts(name):
+        return f"written in two scripts, by its part {spelling!r}"
+    return f"by the name it gives in brackets {spelling!r}"
 
 
 def _words_named(cores: np.ndarray, table: dict[str, str]) -> np.ndarray:
