@@ -747,7 +747,12 @@ def test_a_name_in_two_scripts_or_with_another_in_brackets_is_found_by_each() ->
     ]
     assert found["outcome"].tolist() == ["match"] * 6 + ["none"] * 2
     assert found["explanation"][0].startswith("written in two scripts, by its part '海康威视'")
-    assert found["explanation"][5].startswith("by the name it gives in brackets 'Hikvision'")
+    assert found["explanation"][5].startswith(
+        "without its asides in brackets, 'Hangzhou Hikvision Digital Technology Co., Ltd.'"
+    )
+    # The brand alone is also one of its names.
+    brand = Matcher(one_list("Hikvision")).match([found["name"][5]])
+    assert brand["explanation"][0].startswith("by the name it gives in brackets 'Hikvision'")
 
 
 def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> None:

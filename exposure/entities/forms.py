@@ -137,7 +137,8 @@ def without_brackets(spelling: str) -> str:
     (HKPW)", "China Electronics Technology Group Corporation 29 (CETC 29) Research
     Institute"), a parent ("SOCCER ZONE (MNC GROUP INTERNATIONAL, INC.)", which names a legal
     form) or another name ("Gazprom Telekom, OOO (f.k.a. ...)"), all of which a customer's
-    records mostly leave out: the matcher compares such a listed spelling both ways. A short
+    records mostly leave out: the matcher compares such a spelling both ways (a brand
+    too: :func:`names_in_brackets`). A short
     name is in capitals and no ordinary word or place: "(ASIA)", "(HK)" and "(SWITZERLAND)"
     stay, as they tell a bank's branches apart.
 
@@ -151,13 +152,15 @@ def without_brackets(spelling: str) -> str:
     ('', '')
     >>> without_brackets("(HKPW)"), without_brackets("Huawei")
     ('', '')
+    >>> without_brackets("Huawei Technologies Co., Ltd. (Huawei)")
+    'Huawei Technologies Co., Ltd.'
     """
     if not ("(" in spelling or "[" in spelling or "（" in spelling):
         return ""
 
     def aside(found: re.Match[str]) -> str:
         inside = found.group(1)
-        if _OTHER_NAME.match(inside) or bears_legal_form(inside):
+        if _OTHER_NAME.match(inside) or bears_legal_form(inside) or _is_brand(inside):
             return " "
         short = _SHORT_NAME.fullmatch(inside)
         if not short:

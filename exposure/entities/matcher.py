@@ -1042,14 +1042,17 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
     """Return the names, then the other spellings each gives, and whose name each is.
 
     A name written in two scripts gives each part (:func:`~exposure.entities.forms.script_parts`),
-    a name with another in brackets that one (:func:`~exposure.entities.forms.names_in_brackets`).
+    a name with asides in brackets itself without them
+    (:func:`~exposure.entities.forms.without_brackets`) and the names among them
+    (:func:`~exposure.entities.forms.names_in_brackets`), as a listed spelling does.
     """
     spellings = list(names)
     of_name = list(range(len(names)))
     for i, name in enumerate(names):
         if name.isascii() and "(" not in name and "[" not in name:
             continue  # most names: neither
-        for other in dict.fromkeys([*script_parts(name), *names_in_brackets(name)]):
+        others = [*script_parts(name), without_brackets(name), *names_in_brackets(name)]
+        for other in dict.fromkeys(o for o in others if o):
             spellings.append(other)
             of_name.append(i)
     return spellings, np.asarray(of_name, dtype=np.int64)
@@ -1059,6 +1062,8 @@ def _compared_as(name: str, spelling: str) -> str:
     """Say which other spelling of a name (:func:`_other_spellings`) was compared."""
     if spelling in script_parts(name):
         return f"written in two scripts, by its part {spelling!r}"
+    if spelling == without_brackets(name):
+        return f"without its asides in brackets, {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
 
 
