@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -68,12 +68,13 @@ from exposure.render.text import (
     format_report,
     format_screen,
     json_report_chunks,
+    ranking_chunks,
     sold_by,
 )
 from exposure.restrictions import list_rule, own_rules
 from exposure.result import Result, analyze, parse_date
 from exposure.review import Decision, PendingLink, pending, record_decisions
-from exposure.util.atomic import open_atomic, refuse_inputs, write_atomic
+from exposure.util.atomic import open_atomic, refuse_inputs
 from exposure.util.progress import advance, progress
 from exposure.util.words import count
 from exposure.version import __version__
@@ -384,11 +385,16 @@ def analysis_options(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
+def _emit(text: str | Iterable[str], output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
+    """Write a text, or its pieces as they come: to the terminal, or atomically to a file."""
+    chunks = [text] if isinstance(text, str) else text
     if output is None or str(output) == "-":
-        click.echo(text, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
-    write_atomic(output, text, inputs=inputs)
+    with open_atomic(output, inputs=inputs) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -611,13 +617,18 @@ def report(
         text = format_report(
             result.records(list(suppliers)), fmt, as_of=result.as_of.isoformat(), detailed=True
         )
-    else:  # a line per supplier: its paths' sales, listings and sources are not needed
-        lines = list(_counted(result.iter_ranking(top=top), shown))
-        of_all = None if shown == ranked else (result.exposed_suppliers, ranked)
-        text = format_report(
-            lines, fmt, as_of=result.as_of.isoformat(), detailed=False, of_all=of_all
-        )
-    _emit(text, output, inputs)
+        _emit(text, output, inputs)
+        return
+    # A line per supplier (its paths' sales, listings and sources are not needed), written a
+    # block at a time: the ranking of a million suppliers is never one text in memory.
+    of_all = None if shown == ranked else (result.exposed_suppliers, ranked)
+    chunks = ranking_chunks(
+        _counted(result.iter_ranking(top=top), shown),
+        as_of=result.as_of.isoformat(),
+        markdown=fmt == "markdown",
+        of_all=of_all,
+    )
+    _emit(chunks, output, inputs)
 
 
 def _spark_settings(values: tuple[str, ...]) -> dict[str, str]:

@@ -579,3 +579,65 @@ def test_a_count_past_64_bits_and_numpy_numbers_are_written_as_json() -> None:
         ],
     )
     assert '"routes_not_shown": 1180591620717411303425' in text
+
+
+def test_the_ranking_is_laid_out_as_the_tabulate_library_does_a_block_at_a_time() -> None:
+    from tabulate import tabulate
+
+    from exposure.render import text
+
+    lines: list[dict[str, Any]] = [
+        {
+            "supplier": f"Supplier {i}" + " Holdings" * (i % 3),
+            "exposed": i % 2 == 0,
+            "tier": 1 + i % 4 if i % 2 == 0 else None,
+            "listed_buyers": [f"Listed {j}" for j in range(i % 5)] if i % 2 == 0 else [],
+            "revenue_at_risk": 0.5 / (1 + i) if i % 2 == 0 else 0.0,
+            "revenue_at_risk_is_lower_bound": i % 4 == 0,
+            "share_basis": "disclosed" if i % 2 == 0 else "",
+            "assumptions": [],
+        }
+        for i in range(2 * text._LINES_A_BLOCK + 5)
+    ]
+    pieces = list(text.ranking_chunks(iter(lines), as_of="2019-10-09"))
+    assert len(pieces) > 3  # the table in blocks, not one text
+    table = "".join(pieces).split("\n\n")[1]
+    rows = [
+        [
+            r["supplier"],
+            "yes" if r["exposed"] else "no",
+            r["tier"] or "",
+            text._first_names(r["listed_buyers"], None),
+            text._share(r),
+            r["share_basis"],
+        ]
+        for r in lines
+    ]
+    headers = ["Supplier", "Exposed", "Tier", "Listed buyers", "Revenue at risk", "Basis"]
+    align = ["left", "left", "right", "left", "left", "left"]
+    expected = tabulate(
+        rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align
+    )
+    assert table == expected
+
+
+def test_ctrl_c_while_the_ranking_is_computed_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = RecordMaker._line
+    made: list[int] = []
+
+    def failing(self: RecordMaker, code: int, *args: Any) -> Any:
+        if len(made) == 3:
+            raise KeyboardInterrupt
+        made.append(code)
+        return line(self, code, *args)
+
+    monkeypatch.setattr(RecordMaker, "_line", failing)
+    target = tmp_path / "ranking.txt"
+    target.write_text("old", encoding="utf-8")
+    result = invoke("report", "--as-of", "2019-10-09", "-o", str(target))
+    assert result.exit_code == 130
+    assert "Interrupted; nothing was written." in result.stderr
+    assert target.read_text(encoding="utf-8") == "old"
+    assert leftovers(tmp_path) == ["ranking.txt"]

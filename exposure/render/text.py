@@ -55,35 +55,64 @@ def tabulate(
     |--------|--------|
     | 华为   |      1 |
     """
-    cells = [["" if cell is None else str(cell).strip() for cell in row] for row in rows]
-    if tablefmt not in ("simple", "github") or any("\n" in c for row in cells for c in row):
+    return "\n".join(table_lines(rows, headers=headers, tablefmt=tablefmt, right=right))
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def table_lines(
+    rows: Sequence[Sequence[Any]], *, headers: list[str], tablefmt: str, right: Sequence[int] = ()
+) -> Iterator[str]:
+    """Yield the lines of :func:`tabulate`'s table one by one.
+
+    The rows are read twice, for the columns' widths and then for the lines, and no padded copy
+    of them is held: a ranking of a million suppliers is written as it is laid out.
+
+    Examples
+    --------
+    >>> list(table_lines([["Acme", 1]], headers=["Name", "Tier"], tablefmt="simple", right=[1]))
+    ['Name      Tier', '------  ------', 'Acme         1']
+    """
+    if tablefmt not in ("simple", "github") or any("\n" in _cell(c) for row in rows for c in row):
         from tabulate import tabulate as layout  # only such tables need it
 
         align = ["right" if i in right else "left" for i in range(len(headers))]
-        return layout(
-            rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, colalign=align
+        yield layout(
+            [list(row) for row in rows],
+            headers=headers,
+            tablefmt=tablefmt,
+            disable_numparse=True,
+            colalign=align,
         )
-    right_aligned = set(right) if cells else set()  # as the library: no rows, no alignment
-    # Column by column: each padded to its width (ljust and rjust count characters, and a
-    # wide character takes a column more than it counts), its rule and heading first.
-    padded = []
-    for i, column in enumerate(zip(*cells, strict=True) if cells else [()] * len(headers)):
-        texts = [headers[i], *column]
-        sizes = [_width(t) for t in texts]
-        width = max(sizes[0] + 2, *sizes[1:]) if column else sizes[0] + 2
-        pad = str.rjust if i in right_aligned else str.ljust
-        texts = [pad(t, width - size + len(t)) for t, size in zip(texts, sizes, strict=True)]
-        padded.append([texts[0], "-" * width, *texts[1:]])
-    head, rule, *body = [list(row) for row in zip(*padded, strict=True)]
+        return
+    right_aligned = set(right) if rows else set()  # as the library: no rows, no alignment
+    # Each column as wide as its widest cell, or its heading and two more (a wide character
+    # takes a column more than it counts, so ljust and rjust are given the difference).
+    widths = [_width(h) + 2 for h in headers]
+    for row in rows:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], _width(_cell(value)))
+    pads = [str.rjust if i in right_aligned else str.ljust for i in range(len(headers))]
+
+    def padded(texts: Sequence[str]) -> list[str]:
+        return [
+            pad(t, width - _width(t) + len(t))
+            for t, width, pad in zip(texts, widths, pads, strict=True)
+        ]
+
+    head, rule = padded(headers), ["-" * width for width in widths]
     if tablefmt == "simple":
-        lines = ["  ".join(head), "  ".join(rule)]
-        lines += ["  ".join(row) for row in body]
-        lines = [text.rstrip() for text in lines]
+        yield "  ".join(head).rstrip()
+        yield "  ".join(rule).rstrip()
+        for row in rows:
+            yield "  ".join(padded([_cell(c) for c in row])).rstrip()
     else:
-        lines = ["| " + " | ".join(head) + " |"]
-        lines.append("|" + "|".join(f"-{r}-" for r in rule) + "|")
-        lines += ["| " + " | ".join(row) + " |" for row in body]
-    return "\n".join(lines)
+        yield "| " + " | ".join(head) + " |"
+        yield "|" + "|".join(f"-{r}-" for r in rule) + "|"
+        for row in rows:
+            yield "| " + " | ".join(padded([_cell(c) for c in row])) + " |"
 
 
 #: Characters that may take other than one column: East Asian scripts, combining marks.
@@ -119,6 +148,7 @@ __all__ = [
     "format_report",
     "format_screen",
     "json_report_chunks",
+    "ranking_chunks",
     "safe_cell",
     "sold_by",
     "to_csv",
@@ -331,10 +361,10 @@ def format_report(
     if fmt == "csv":
         return to_csv(_path_rows(records), PATH_COLUMNS)
     markdown = fmt == "markdown"
+    if not detailed:
+        return "".join(ranking_chunks(records, as_of=as_of, markdown=markdown, of_all=of_all))
     banner = _banner(records[0]["assumptions"] if records else [], markdown=markdown)
-    if detailed:
-        return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
-    return banner + _ranking(records, as_of=as_of, markdown=markdown, of_all=of_all)
+    return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
 
 
 def json_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
@@ -432,38 +462,66 @@ def _first_names(names: list[str], reached: int | None = None) -> str:
     return ", ".join(shown) + (f" and {others} more" if others > 0 else "")
 
 
-def _ranking(
-    records: Sequence[Mapping[str, Any]],
+def ranking_chunks(
+    lines: Iterable[Mapping[str, Any]],
     *,
     as_of: str,
-    markdown: bool,
-    of_all: tuple[int, int] | None,
-) -> str:
-    exposed, ranked = of_all or (sum(r["exposed"] for r in records), len(records))
-    rows = [
-        [
-            r["supplier"],
+    markdown: bool = False,
+    of_all: tuple[int, int] | None = None,
+) -> Iterator[str]:
+    """Yield the text of :func:`format_report`'s ranking piece by piece.
+
+    ``lines`` (from :meth:`Result.iter_ranking`) are read once and kept only as the cells of
+    their rows; the table is then written a block of lines at a time, so that a ranking of a
+    million suppliers is never one text in memory. ``of_all`` as for :func:`format_report`.
+
+    Examples
+    --------
+    >>> line = {"supplier": "Acme", "exposed": False, "tier": None, "listed_buyers": [],
+    ...         "share_basis": "", "assumptions": []}
+    >>> print("".join(ranking_chunks([line], as_of="2019-10-09")).splitlines()[2])
+    Supplier    Exposed      Tier  Listed buyers    Revenue at risk    Basis
+    """
+    assumptions: list[str] | None = None
+    rows: list[tuple[str, ...]] = []
+    exposed = review = 0
+    for r in lines:
+        if assumptions is None:
+            assumptions = list(r.get("assumptions") or [])
+        exposed += bool(r["exposed"])
+        review += bool(r.get("needs_review"))
+        row = (
+            str(r["supplier"]),
             "yes" if r["exposed"] else "no",
-            r["tier"] or "",
+            str(r["tier"] or ""),
             _first_names(r["listed_buyers"], r.get("listed_buyers_reached")),
             _share(r),
             r["share_basis"] or "",
-        ]
-        for r in records
-    ]
+            "needs review" if r.get("needs_review") else "",
+        )
+        rows.append(tuple(_markdown_cell(c) for c in row) if markdown else row)
+    exposed, ranked = of_all or (exposed, len(rows))
     headers = ["Supplier", "Exposed", "Tier", "Listed buyers", "Revenue at risk", "Basis"]
     # The column appears when some line needs review, so that no pending match goes unseen.
-    review = any(r.get("needs_review") for r in records)
     if review:
         headers.append("Review")
-        for row, r in zip(rows, records, strict=True):
-            row.append("needs review" if r.get("needs_review") else "")
-    if markdown:
-        rows = [[_markdown_cell(c) for c in row] for row in rows]
-    table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple", right=[2])
+    else:
+        rows = [row[:-1] for row in rows]
     title = f"Exposure to listed entities as of {as_of}: {exposed} of {ranked} suppliers exposed"
     if of_all is not None:
-        title += f"; the first {len(records)} shown"
+        title += f"; the first {len(rows)} shown"
+    yield _banner(assumptions or [], markdown=markdown)
+    yield f"## {title}\n\n" if markdown else f"{title}\n\n"
+    table = table_lines(
+        rows, headers=headers, tablefmt="github" if markdown else "simple", right=[2]
+    )
+    block: list[str] = []
+    for line in table:
+        block.append(line)
+        if len(block) == _LINES_A_BLOCK:
+            yield "\n".join(block) + "\n"
+            block = []
+    yield "\n".join(block)
     note = (
         "Revenue at risk: share of the supplier's revenue that ends with listed entities, on "
         "sales the rules reach; '≥' = lower bound (some shares, or whether the rules reach a "
@@ -476,9 +534,11 @@ def _ranking(
             "\n'needs review': a customer on its paths is only a possible match of a listed"
             " entity, not counted above until confirmed in matches.csv."
         )
-    if markdown:
-        return f"## {title}\n\n{table}\n\n{note}\n"
-    return f"{title}\n\n{table}\n\n{note}\n"
+    yield f"\n\n{note}\n"
+
+
+#: How many lines of a ranking :func:`ranking_chunks` yields at a time.
+_LINES_A_BLOCK = 10_000
 
 
 def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
