@@ -755,6 +755,26 @@ def test_a_name_in_two_scripts_or_with_another_in_brackets_is_found_by_each() ->
     assert brand["explanation"][0].startswith("by the name it gives in brackets 'Hikvision'")
 
 
+def test_a_branch_is_the_company_it_belongs_to() -> None:
+    """A branch is no legal person of its own: these were `possible`s, one to review each."""
+    found = Matcher(exposure.load().listed).match(
+        [
+            "Huawei Technologies Co., Ltd. Shenzhen Branch",
+            "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD. SHANGHAI BRANCH",
+            "华为技术有限公司深圳分公司",
+            "Branch Line Trading Co Ltd",  # a name that holds the word
+        ],
+        countries=["CN"] * 4,
+    )
+    assert found["listed"].tolist()[:3] == [
+        "Huawei Technologies Co., Ltd.",
+        "Hikvision",
+        "Huawei Technologies Co., Ltd.",
+    ]
+    assert found["outcome"].tolist() == ["match"] * 3 + ["none"]
+    assert found["explanation"][0].startswith("a branch of 'Huawei Technologies Co., Ltd.'")
+
+
 def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> None:
     folder = make_data(
         [listing("Hikvision", alt_names="海康威视", country="CN")],

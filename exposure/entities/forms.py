@@ -70,6 +70,7 @@ __all__ = [
     "script_parts",
     "typo_of_vocabulary",
     "without_brackets",
+    "without_branch",
     "without_legal_forms",
     "without_written_out_forms",
     "word_sound",
@@ -211,6 +212,61 @@ def _is_brand(aside: str) -> bool:
     words = name_tokens(aside)
     rest = split_place(words)[1]
     return not _territories(words) and any(is_rare_word(w) for w in rest)
+
+
+#: A branch named at the end of a name: "Shenzhen Branch", "Branch Office in Dubai", "Filiale
+#: Amsterdam", "Sucursal en España", the Chinese 分公司.
+_BRANCH_WORD = re.compile(
+    r"\b(?:branch(?:\s+office)?|zweigniederlassung|filiale|succursale|sucursal)\b", re.IGNORECASE
+)
+_CHINESE_BRANCH = re.compile(r"^(.+?公司)[\u4e00-\u9fff]{0,10}分公司$")
+#: At most this many words name where a branch is ("New York", "Hong Kong SAR").
+_BRANCH_PLACE_WORDS = 4
+_SEPARATORS = re.compile(r"\s*(?:[,;(/]|\s[-–—]\s)\s*")
+
+
+def without_branch(spelling: str) -> str:
+    """Return the body a branch belongs to, when a name ends with one; else empty.
+
+    A branch is no legal person of its own: "Huawei Technologies Co., Ltd. Shenzhen Branch"
+    and "Bank of China Limited, New York Branch" are the companies before it. The body ends
+    where the branch's part begins: after a comma, a dash or a bracket, or after the body's
+    legal form; in Chinese, a company (公司) before 分公司.
+
+    Examples
+    --------
+    >>> without_branch("Huawei Technologies Co., Ltd. Shenzhen Branch")
+    'Huawei Technologies Co., Ltd.'
+    >>> without_branch("Deutsche Bank AG, Filiale Amsterdam"), without_branch("华为技术有限公司深圳分公司")
+    ('Deutsche Bank AG', '华为技术有限公司')
+    >>> without_branch("Bank of China New York Branch"), without_branch("Branch Holdings Ltd")
+    ('', '')
+    """
+    found = _CHINESE_BRANCH.match(spelling.strip())
+    if found:
+        return found.group(1)
+    branches = list(_BRANCH_WORD.finditer(spelling))
+    if not branches:
+        return ""
+    branch = branches[-1]
+    head, tail = spelling[: branch.start()], spelling[branch.end() :]
+    if len(tail.split()) > _BRANCH_PLACE_WORDS:  # not at the end: part of the name
+        return ""
+    # The body ends with its legal form, or else before a comma, a dash or a bracket; the few
+    # words after it say where the branch is.
+    words = head.split()
+    forms = [
+        i for i, w in enumerate(words) if fold(w).strip(".,()").replace(".", "") in LEGAL_FORMS
+    ]
+    cuts = list(_SEPARATORS.finditer(head))
+    if forms and len(words) - forms[-1] - 1 <= _BRANCH_PLACE_WORDS:
+        body = " ".join(words[: forms[-1] + 1])
+    elif cuts and len(head[cuts[-1].end() :].split()) <= _BRANCH_PLACE_WORDS:
+        body = head[: cuts[-1].start()]
+    else:
+        return ""
+    body = body.strip(" ,;-–—(")
+    return body if name_key(body) else ""
 
 
 #: A run of an East Asian script: Japanese kana, Chinese characters, Korean hangul.

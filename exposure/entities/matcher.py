@@ -90,6 +90,7 @@ from exposure.entities.forms import (
     rare_words,
     script_parts,
     without_brackets,
+    without_branch,
     word_sound,
 )
 from exposure.entities.listings import NameIndex, entity_ids, not_organisations
@@ -342,6 +343,8 @@ class Matcher:
                 others += [
                     (part, f"{of_kind}'s part in one script") for part in script_parts(spelling)
                 ]
+                if body := without_branch(spelling):
+                    others.append((body, f"{of_kind} without its branch"))
                 for other, other_kind in others:
                     entity_of.append(int(entity))
                     text.append(spelling)
@@ -1044,14 +1047,21 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
     A name written in two scripts gives each part (:func:`~exposure.entities.forms.script_parts`),
     a name with asides in brackets itself without them
     (:func:`~exposure.entities.forms.without_brackets`) and the names among them
-    (:func:`~exposure.entities.forms.names_in_brackets`), as a listed spelling does.
+    (:func:`~exposure.entities.forms.names_in_brackets`), a branch the body it belongs to
+    (:func:`~exposure.entities.forms.without_branch`), as a listed spelling does.
     """
     spellings = list(names)
     of_name = list(range(len(names)))
     for i, name in enumerate(names):
         if name.isascii() and "(" not in name and "[" not in name:
-            continue  # most names: neither
-        others = [*script_parts(name), without_brackets(name), *names_in_brackets(name)]
+            others = [without_branch(name)]  # most names: in one script, without brackets
+        else:
+            others = [
+                *script_parts(name),
+                without_brackets(name),
+                *names_in_brackets(name),
+                without_branch(name),
+            ]
         for other in dict.fromkeys(o for o in others if o):
             spellings.append(other)
             of_name.append(i)
@@ -1064,6 +1074,8 @@ def _compared_as(name: str, spelling: str) -> str:
         return f"written in two scripts, by its part {spelling!r}"
     if spelling == without_brackets(name):
         return f"without its asides in brackets, {spelling!r}"
+    if spelling == without_branch(name):
+        return f"a branch of {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
 
 
