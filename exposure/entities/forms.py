@@ -230,8 +230,9 @@ def without_branch(spelling: str) -> str:
 
     A branch is no legal person of its own: "Huawei Technologies Co., Ltd. Shenzhen Branch"
     and "Bank of China Limited, New York Branch" are the companies before it. The body ends
-    where the branch's part begins: after a comma, a dash or a bracket, or after the body's
-    legal form; in Chinese, a company (公司) before 分公司.
+    with its legal form, or else before a comma, a dash or a bracket, and at most
+    :data:`_BRANCH_PLACE_WORDS` words say where the branch is; in Chinese, a company (公司)
+    ends before 分公司.
 
     Examples
     --------
@@ -255,9 +256,7 @@ def without_branch(spelling: str) -> str:
     # The body ends with its legal form, or else before a comma, a dash or a bracket; the few
     # words after it say where the branch is.
     words = head.split()
-    forms = [
-        i for i, w in enumerate(words) if fold(w).strip(".,()").replace(".", "") in LEGAL_FORMS
-    ]
+    forms = [i for i, word in enumerate(words) if _is_form_word(word)]
     cuts = list(_SEPARATORS.finditer(head))
     if forms and len(words) - forms[-1] - 1 <= _BRANCH_PLACE_WORDS:
         body = " ".join(words[: forms[-1] + 1])
@@ -1222,12 +1221,16 @@ def core_initials(words: list[str], name: str = "") -> str:
     letters = "".join(w[0] for w in words)
     forms = ""
     for written in reversed(name.lower().rsplit(maxsplit=2)[1:]):  # "Co., Ltd."
-        form = written.strip(".,()").replace(".", "")
-        if form not in LEGAL_FORMS:
+        if not _is_form_word(written):
             break
-        forms = form[0] + forms
+        forms = written.strip(".,()")[0] + forms
     with_forms = letters + forms if forms and len(letters + forms) <= high else ""
     return f"{letters} {with_forms}" if with_forms else letters
+
+
+def _is_form_word(written: str) -> bool:
+    """Tell whether a word as written is a legal form ("Ltd.", "Co.,", "S.A.", "(GmbH)")."""
+    return written.lower().strip(".,()").replace(".", "") in LEGAL_FORMS
 
 
 def _acronym(name: str, place: str, words: list[str]) -> str:
