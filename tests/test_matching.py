@@ -775,6 +775,15 @@ def test_a_branch_is_the_company_it_belongs_to() -> None:
     assert found["explanation"][0].startswith("a branch of 'Huawei Technologies Co., Ltd.'")
 
 
+def test_russias_state_corporations_are_found_by_their_russian_names() -> None:
+    """Russian "Госкорпорация" (state corporation) is a legal form; "Ростех" sounds as "Rostec"."""
+    found = Matcher(one_list("STATE CORPORATION ROSTEC")).match(
+        ["Госкорпорация Ростех", "Государственная корпорация Ростех", "Rostec"]
+    )
+    assert found["outcome"].tolist() == ["possible", "possible", "match"]
+    assert "sound alike" in found["explanation"][0]
+
+
 def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> None:
     folder = make_data(
         [listing("Hikvision", alt_names="海康威视", country="CN")],

@@ -392,6 +392,9 @@ WRITTEN_OUT_FORMS = tuple(
                 "spolka akcyjna", "societatea cu raspundere limitata", "besloten vennootschap",
                 "naamloze vennootschap", "obshchestvo s ogranichennoi otvetstvennostiu",
                 "kabushiki gaisha",
+                # Russia's state corporation (Rostec, Rosatom), written out and abbreviated
+                "state corporation", "gosudarstvennaia korporatsiia",
+                "gosudarstvennaya korporatsiya", "goskorporatsiia", "goskorporatsiya",
             )),
             *LEGAL_PHRASES,
         ]
