@@ -775,6 +775,15 @@ def test_a_branch_is_the_company_it_belongs_to() -> None:
     assert found["explanation"][0].startswith("a branch of 'Huawei Technologies Co., Ltd.'")
 
 
+def test_the_party_before_c_o_is_compared_and_the_one_after_stays_to_review() -> None:
+    found = Matcher(exposure.load().listed).match(
+        ["Hikvision c/o Global Logistics Inc.", "Global Logistics Inc. c/o Hikvision"]
+    )
+    assert found["listed"].tolist() == ["Hikvision", "Hikvision"]
+    assert found["outcome"].tolist() == ["match", "possible"]
+    assert found["explanation"][0].startswith("the party before c/o, 'Hikvision'")
+
+
 def test_russias_state_corporations_are_found_by_their_russian_names() -> None:
     """Russian "Госкорпорация" (state corporation) is a legal form; "Ростех" sounds as "Rostec"."""
     found = Matcher(one_list("STATE CORPORATION ROSTEC")).match(

@@ -268,6 +268,29 @@ def without_branch(spelling: str) -> str:
     return body if name_key(body) else ""
 
 
+#: "c/o" (care of): what follows names where the goods or letters go, not the party named
+#: first. Written out, "Care of" is as often part of a name ("Senior Care of Ohio").
+_CARE_OF = re.compile(r"[\s,;]+c/o\s", re.IGNORECASE)
+
+
+def without_care_of(spelling: str) -> str:
+    """Return the party a name gives before "c/o" (care of); else empty.
+
+    "Hikvision c/o Global Logistics Inc." is Hikvision. The name as written is compared too,
+    so a listed party after "c/o" is still found, as a `possible` to review.
+
+    Examples
+    --------
+    >>> without_care_of("Hikvision c/o Global Logistics Inc."), without_care_of("Hikvision")
+    ('Hikvision', '')
+    """
+    found = _CARE_OF.search(spelling)
+    if not found:
+        return ""
+    party = spelling[: found.start()].strip(" ,;")
+    return party if name_key(party) else ""
+
+
 #: A run of an East Asian script: Japanese kana, Chinese characters, Korean hangul.
 _EAST_ASIAN_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]+")
 #: Brackets left empty once a name's East Asian part is taken out of them.

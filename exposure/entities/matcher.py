@@ -91,6 +91,7 @@ from exposure.entities.forms import (
     script_parts,
     without_brackets,
     without_branch,
+    without_care_of,
     word_sound,
 )
 from exposure.entities.listings import NameIndex, entity_ids, not_organisations
@@ -345,6 +346,8 @@ class Matcher:
                 ]
                 if body := without_branch(spelling):
                     others.append((body, f"{of_kind} without its branch"))
+                if party := without_care_of(spelling):
+                    others.append((party, f"{of_kind}'s party before c/o"))
                 for other, other_kind in others:
                     entity_of.append(int(entity))
                     text.append(spelling)
@@ -1048,19 +1051,22 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
     a name with asides in brackets itself without them
     (:func:`~exposure.entities.forms.without_brackets`) and the names among them
     (:func:`~exposure.entities.forms.names_in_brackets`), a branch the body it belongs to
-    (:func:`~exposure.entities.forms.without_branch`), as a listed spelling does.
+    (:func:`~exposure.entities.forms.without_branch`), a name with "c/o" the party before it
+    (:func:`~exposure.entities.forms.without_care_of`), as a listed spelling does.
     """
     spellings = list(names)
     of_name = list(range(len(names)))
     for i, name in enumerate(names):
         if name.isascii() and "(" not in name and "[" not in name:
-            others = [without_branch(name)]  # most names: in one script, without brackets
+            # Most names: in one script, without brackets.
+            others = [without_branch(name), without_care_of(name)]
         else:
             others = [
                 *script_parts(name),
                 without_brackets(name),
                 *names_in_brackets(name),
                 without_branch(name),
+                without_care_of(name),
             ]
         for other in dict.fromkeys(o for o in others if o):
             spellings.append(other)
@@ -1076,6 +1082,8 @@ def _compared_as(name: str, spelling: str) -> str:
         return f"without its asides in brackets, {spelling!r}"
     if spelling == without_branch(name):
         return f"a branch of {spelling!r}"
+    if spelling == without_care_of(name):
+        return f"the party before c/o, {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
 
 
