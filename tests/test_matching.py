@@ -857,6 +857,31 @@ def test_a_word_written_together_or_apart_matches(query: str, listed_as: str) ->
     assert (row["listed"], row["outcome"]) == (listed_as, "match")
 
 
+@pytest.mark.parametrize(
+    ("query", "listed_as"),
+    [
+        ("HUNTER DOUGLAS INDUSTRIES B.V.", "HUNTERDOUGLASINDUSTRIESB.V."),
+        ("HUNTERDOUGLASINDUSTRIESB.V.", "Hunter Douglas Industries"),
+    ],
+)
+def test_a_whole_name_written_as_one_word_matches(query: str, listed_as: str) -> None:
+    # Run together, "industries" is no longer told apart as a descriptor, and "hunter" is known
+    # from another listed name, so neither the distinctive words nor a word's first letters
+    # find the name: its letters, in order, do.
+    listed = pd.DataFrame(
+        {
+            "name": ["HUNTER DOUGLAS IND BV", listed_as],
+            "alt_names": "",
+            "country": "",
+            "list": "EL",
+        }
+    )
+    found = Matcher(listed).match([query], limit=3, explain="all")
+    row = found[found["listed"] == listed_as].iloc[0]
+    assert (row["outcome"], row["score"]) == ("match", 100.0)
+    assert "the same letters, written apart or together" in row["explanation"]
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(

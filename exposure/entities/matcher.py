@@ -641,6 +641,11 @@ class Matcher:
         both = forms.has_distinct[query] & listed.has_distinct[row]
         same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
         exact = forms.key[query] == listed.key[row]
+        # The same letters in the same order are the same name written apart or together
+        # ("HUNTERDOUGLASINDUSTRIESB.V."), whatever its distinctive words: a word run together
+        # hides the descriptors it holds.
+        q_run = _run_together(forms.core)
+        same_letters = ~exact & (q_run[query] == self._core_run[row])
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         acronyms = forms.acronym[query]
@@ -681,10 +686,16 @@ class Matcher:
         # Only these can score the floor reported: (whole + distinctive) / 2 >= floor.
         floor = REPORT_FLOOR if explain == "all" else self.possible_threshold
         keep = np.flatnonzero(
-            (distinct >= 2 * floor - 100) | same_words | contained | exact | acronym | sounds_alike
+            (distinct >= 2 * floor - 100)
+            | same_words
+            | contained
+            | exact
+            | acronym
+            | sounds_alike
+            | same_letters
         )
         query, row, distinct = query[keep], row[keep], distinct[keep]
-        both, same_words, contained, near_same, sounds_alike, acronym, exact = (
+        both, same_words, contained, near_same, sounds_alike, acronym, exact, same_letters = (
             both[keep],
             same_words[keep],
             contained[keep],
@@ -692,6 +703,7 @@ class Matcher:
             sounds_alike[keep],
             acronym[keep],
             exact[keep],
+            same_letters[keep],
         )
         entity = self._entity[row]
 
@@ -715,7 +727,8 @@ class Matcher:
         name_score = np.where(same_words, SAME_WORDS_SCORE, name_score)
         name_score = np.where(contained, CONTAINED_SCORE, name_score)
         name_score = np.where(near_same | sounds_alike, NEAR_SAME_SCORE, name_score)
-        name_score = np.where(exact, 100.0, name_score)
+        same_letters &= name_score < 100.0
+        name_score = np.where(exact | same_letters, 100.0, name_score)
 
         # Evidence against: other numbers, other places, other countries.
         q_numbers, s_numbers = forms.numbers[query], listed.numbers[row]
@@ -775,6 +788,7 @@ class Matcher:
                 "contained": contained[kept],
                 "near_same": near_same[kept],
                 "sounds_alike": sounds_alike[kept],
+                "same_letters": same_letters[kept],
                 "acronym": acronym[kept],
                 "number_conflict": number_conflict[kept],
                 "number_alone": number_alone[kept],
@@ -997,7 +1011,9 @@ class Matcher:
                 f"score {r['score']:.1f} against the listed {kind} {matched_as!r} (whole names "
                 f"{r['core_score']:.1f}, distinctive words {r['distinct_score']:.1f})"
             )
-            if r["same_words"]:
+            if r.get("same_letters"):
+                parts.append("the same letters, written apart or together: 100")
+            elif r["same_words"]:
                 parts.append(
                     f"same distinctive words, other descriptors: at least {SAME_WORDS_SCORE:g}"
                 )
@@ -1182,7 +1198,7 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
 
     * each distinctive word (``w:``), and each two neighbouring words run together, so that a
       word written apart or together is found ("Aero-Caribbean" and "Aerocaribbean"), and
-      two letters joined by "&" ("M&P" and "MP");
+      two letters joined by "&" ("M&P" and "MP"), and the whole core run together;
     * for a word of four letters or more, its first and last three letters (``p:``, ``s:``):
       on the listed side for every such word, on the query side for words the list does not
       know;
@@ -1267,6 +1283,10 @@ def _keys_of_names(
         if " and " in core:
             name_keys.update(f"w:{a}{b}" for a, b in _LETTERS_AND_LETTERS.findall(core))
         joined = core.replace(" ", "")
+        # The whole core run together meets the same name written as one word
+        # ("HUNTERDOUGLASINDUSTRIESB.V."), descriptors and all.
+        if len(tokens) > 1:
+            name_keys.add(f"w:{joined}")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             name_keys.add(f"k:{joined[:4]}")
         if not listed_side and acronym:
