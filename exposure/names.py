@@ -218,6 +218,9 @@ GENERIC_WORDS = frozenset(
         "sciences", "scientific", "service", "services", "software", "system", "systems",
         "tech", "technical", "technologies", "technology", "the", "trade", "trading",
         "university",
+        # air carriers: "Mahan Airlines" is the listed "MAHAN AIRWAYS", "Air Butembo" "Butembo
+        # Airlines"
+        "air", "airline", "airlines", "airway", "airways", "avia", "aviation",
         # government: a bureau is named by its place ("Beijing Municipal Public Security Bureau"
         # and Tumushuke's share no distinctive word); levels must agree in the matcher
         "administration", "autonomous", "bureau", "city", "county", "department", "district",

@@ -882,6 +882,26 @@ def test_a_whole_name_written_as_one_word_matches(query: str, listed_as: str) ->
     assert "the same letters, written apart or together" in row["explanation"]
 
 
+def test_an_airline_is_named_by_its_own_words_not_by_airlines_or_airways() -> None:
+    # Read with "airlines" as a distinctive word, "Mahan Airlines" was nearer "Sahand Airlines"
+    # (88.9) than the listed "MAHAN AIRWAYS" (72, no match): the wrong entity to review.
+    listed = pd.DataFrame(
+        {
+            "name": ["Sahand Airlines", "MAHAN AIRWAYS", "Yangon Airways", "Butembo Airlines"],
+            "alt_names": "",
+            "country": "",
+            "list": "EL",
+        }
+    )
+    found = Matcher(listed).match(["Mahan Airlines", "Air Butembo"], limit=2)
+    assert found.groupby("name", sort=False)["listed"].first().tolist() == [
+        "MAHAN AIRWAYS",
+        "Butembo Airlines",
+    ]
+    assert set(found["outcome"][found["rank"] == 0]) == {"possible"}
+    assert "Sahand Airlines" not in found["listed"][found["outcome"] != "none"].tolist()
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(
