@@ -902,6 +902,31 @@ def test_an_airline_is_named_by_its_own_words_not_by_airlines_or_airways() -> No
     assert "Sahand Airlines" not in found["listed"][found["outcome"] != "none"].tolist()
 
 
+@pytest.mark.parametrize(("query", "listed_as"), [
+    ("90 Eksperimentalny Zavod OAO", "90 Experimental Plant Open Joint Stock Company"),
+    ("Kholding VTB Kapital ZAO", "VTB Capital Holdings CJSC"),
+    ("Новосибирский механический завод", "Novosibirsk Mechanical Plant"),
+    ("Mytishchinskiy Mashinostroitelnyy Zavod", "JSC Mytishchinski Machine-Building Plant"),
+    ("Tsentralnyi Nauchno-Issledovatelskii Institut Tochmash",
+     "Central Scientific Research Institute Tochmash"),
+])  # fmt: skip
+def test_russian_descriptors_transliterated_read_as_the_lists_translate_them(
+    query: str, listed_as: str
+) -> None:
+    listed = pd.DataFrame(
+        {
+            "name": [listed_as, "Novosibirsk Chemical Plant"],
+            "alt_names": "",
+            "country": "RU",
+            "list": "Entity List",
+        }
+    )
+    found = Matcher(listed).match([query], limit=2, explain="all")
+    assert found["outcome"].tolist()[0] == "match"
+    assert found["listed"].tolist()[0] == listed_as
+    assert "match" not in found["outcome"].tolist()[1:]
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(

@@ -56,6 +56,7 @@ __all__ = [
     "COMMON_FROM",
     "COMMON_IN",
     "FORM_TYPO_FROM",
+    "RUSSIAN_DESCRIPTORS",
     "WRITTEN_OUT_FORMS",
     "NameForms",
     "NameFormsTable",
@@ -669,6 +670,47 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 
+#: Descriptors of Russian and Ukrainian names, transliterated (from Cyrillic, or as the lists
+#: spell them), by their stems, with the English words the lists translate them by: "90
+#: Eksperimentalny Zavod OAO" is the listed "90 Experimental Plant", "Kholding VTB Kapital"
+#: "VTB Capital Holdings". A stem is read with any of :data:`_RUSSIAN_ENDINGS`.
+RUSSIAN_DESCRIPTORS = {
+    "zavod": "plant", "kombinat": "plant", "fabrik": "factory", "institut": "institute",
+    "biur": "bureau", "byur": "bureau", "tsentr": "center", "kholding": "holding",
+    "kapital": "capital", "gruppa": "group", "tekhnologi": "technologies",
+    "elektronik": "electronics", "obedineni": "association", "obyedineni": "association",
+    "obiedineni": "association", "predpriiati": "enterprise", "predpriyati": "enterprise",
+    "pidpriiemstv": "enterprise", "pidpryemstv": "enterprise", "upravleni": "administration",
+    "nauchn": "scientific", "issledovatelsk": "research", "proizvodstvenn": "production",
+    "konstruktorsk": "design", "opytn": "experimental", "eksperimentaln": "experimental",
+    "gosudarstvenn": "state", "derzhavn": "state", "tsentraln": "central",
+    "federaln": "federal", "natsionaln": "national", "mezhdunarodn": "international",
+    "aviatsionn": "aviation", "mashinostroiteln": "machine building",
+    "priborostroiteln": "instrument making", "sudostroiteln": "shipbuilding",
+    "mekhanichesk": "mechanical", "elektromekhanichesk": "electromechanical",
+    "khimichesk": "chemical", "metallurgichesk": "metallurgical",
+    "radiotekhnichesk": "radio engineering", "optichesk": "optical", "oboronn": "defence",
+    "raketn": "missile", "kosmichesk": "space", "iadern": "nuclear", "yadern": "nuclear",
+    "energetichesk": "energy", "torgov": "trading",
+}  # fmt: skip
+#: How transliterations end the words of :data:`RUSSIAN_DESCRIPTORS`: adjectives in every gender,
+#: case and number a name uses, and nouns.
+_RUSSIAN_ENDINGS = (
+    "", "a", "e", "i", "o", "u", "y", "ia", "ya", "ie", "ye", "ii", "iy", "ij", "yi", "yy", "yj",
+    "aia", "aya", "aja", "oe", "oye", "oie", "oje", "ogo", "ovo", "ykh", "ikh", "iia", "iya",
+    "ija", "iye", "iie", "om", "e",
+)  # fmt: skip
+#: Every spelling of :data:`RUSSIAN_DESCRIPTORS`, and the English words it is read as.
+_RUSSIAN_READ = {
+    stem + ending: english
+    for stem, english in RUSSIAN_DESCRIPTORS.items()
+    for ending in _RUSSIAN_ENDINGS
+    if len(stem + ending) >= 4
+}
+#: What a name's words are read as: abbreviations written out, Russian descriptors in English.
+_READ_AS = {**_RUSSIAN_READ, **ABBREVIATIONS}
+
+
 #: Abbreviations written out only after a place or an administrative level: "Kashgar PSB" and
 #: "Urumqi City PSB" are public security bureaus, as the press writes those the Entity List
 #: names (84 FR 54002); "PSB" alone is as often a bank's brand (Promsvyazbank).
@@ -710,7 +752,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     # Abbreviations written out, and a descriptor or legal form with a typo ("Corpoxation",
     # "Internxtional") read as that word, before a leading place is told from the rest:
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
-    read = [typo_of_vocabulary(w) for t in words for w in ABBREVIATIONS.get(t, t).split()]
+    read = [typo_of_vocabulary(w) for t in words for w in _READ_AS.get(t, t).split()]
     if not AFTER_A_PLACE.keys().isdisjoint(read):
         read = _after_a_place(read)
     if read != words:
