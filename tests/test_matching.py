@@ -927,6 +927,27 @@ def test_russian_descriptors_transliterated_read_as_the_lists_translate_them(
     assert "match" not in found["outcome"].tolist()[1:]
 
 
+@pytest.mark.parametrize(("query", "listed_as"), [
+    # Turkish customs records abbreviate "Sanayi ve Ticaret" (industry and trade).
+    ("ABC ELEKTRONIK SAN. VE TIC. LTD. STI.", "ABC Elektronik Sanayi ve Ticaret Limited Şirketi"),
+    ("Dagdanes Makina Sanayi ve Ticaret A.S.", "Dagdanes Machinery Industry and Trade Inc."),
+    ("Azu Uluslararası Dış Ticaret Limited Şirketi",
+     "Azu International Foreign Trade Limited Company"),
+])  # fmt: skip
+def test_turkish_descriptors_read_as_the_lists_translate_them(query: str, listed_as: str) -> None:
+    listed = pd.DataFrame(
+        {
+            "name": [listed_as, "San Jose Trading Co."],
+            "alt_names": "",
+            "country": "TR",
+            "list": "Entity List",
+        }
+    )
+    found = Matcher(listed).match([query], limit=2, explain="all")
+    assert (found["listed"][0], found["outcome"][0]) == (listed_as, "match")
+    assert found["outcome"].tolist()[1:] in ([], ["none"])
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(

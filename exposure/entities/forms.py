@@ -57,6 +57,7 @@ __all__ = [
     "COMMON_IN",
     "FORM_TYPO_FROM",
     "RUSSIAN_DESCRIPTORS",
+    "TURKISH_DESCRIPTORS",
     "WRITTEN_OUT_FORMS",
     "NameForms",
     "NameFormsTable",
@@ -707,8 +708,59 @@ _RUSSIAN_READ = {
     for ending in _RUSSIAN_ENDINGS
     if len(stem + ending) >= 4
 }
-#: What a name's words are read as: abbreviations written out, Russian descriptors in English.
-_READ_AS = {**_RUSSIAN_READ, **ABBREVIATIONS}
+#: Descriptors of Turkish names (without their accents, as names are compared), with the English
+#: words the lists translate them by: "Dagdanes Makina Sanayi ve Ticaret A.Ş." is "Dagdanes
+#: Machinery Industry and Trade Inc.". "Şirketi" (company) is a legal form, as in "Limited
+#: Şirketi".
+TURKISH_DESCRIPTORS = {
+    "sanayi": "industry", "sanayii": "industry", "sanayisi": "industry", "endustri": "industry",
+    "endustrisi": "industry", "endustrileri": "industry", "ticaret": "trade", "ticareti": "trade",
+    "havacilik": "aviation", "makina": "machinery", "makine": "machinery",
+    "makinalari": "machinery", "makineleri": "machinery", "muhendislik": "engineering",
+    "teknoloji": "technology", "teknolojileri": "technologies", "teknolojisi": "technology",
+    "savunma": "defence", "otomotiv": "automotive", "lojistik": "logistics",
+    "tasimacilik": "transport", "insaat": "construction", "enerji": "energy",
+    "kimya": "chemical", "yazilim": "software", "bilisim": "information",
+    "denizcilik": "maritime", "uluslararasi": "international", "ithalat": "import",
+    "ihracat": "export", "pazarlama": "marketing", "urunleri": "products",
+    "sistemleri": "systems", "hizmetleri": "services", "danismanlik": "consulting",
+    "yatirim": "investment", "grubu": "group", "sirketi": "",
+}  # fmt: skip
+#: What a name's words are read as: abbreviations written out, Russian and Turkish descriptors
+#: in English.
+_READ_AS = {**_RUSSIAN_READ, **TURKISH_DESCRIPTORS, **ABBREVIATIONS}
+#: Turkish words read so only beside others: "San. ve Tic." (industry and trade), "Dış Tic."
+#: (foreign trade), "İç ve Dış Ticaret" (domestic and foreign trade).
+_TURKISH_MARKS = frozenset({"ve", "tic", "dis"})
+
+
+def _turkish_phrases(words: list[str]) -> list[str]:
+    """Return a name's words with Turkish abbreviations and phrases of trade read in English.
+
+    Only in a name holding a Turkish descriptor or abbreviation: "ve" (and) is a word of other
+    names too.
+
+    >>> _turkish_phrases(["abc", "san", "ve", "tic"])
+    ['abc', 'industry', 'and', 'trade']
+    >>> _turkish_phrases(["kral", "ic", "ve", "dis", "ticaret"]), _turkish_phrases(["ve", "jose"])
+    (['kral', 'domestic', 'and', 'foreign', 'ticaret'], ['ve', 'jose'])
+    """
+    if not any(w in TURKISH_DESCRIPTORS or w in ("san", "tic") for w in words):
+        return words
+    read: list[str] = []
+    for i, word in enumerate(words):
+        before, after = words[i - 1] if i else "", words[i + 1 : i + 3]
+        if word == "ic" and after == ["ve", "dis"]:
+            read.append("domestic")
+        elif word == "dis" and after[:1] in (["ticaret"], ["tic"]):
+            read.append("foreign")
+        elif word == "san" and after[:1] == ["ve"]:
+            read.append("industry")
+        elif word == "tic" and before in ("ve", "dis"):
+            read.append("trade")
+        else:
+            read.append("and" if word == "ve" else word)
+    return read
 
 
 #: Abbreviations written out only after a place or an administrative level: "Kashgar PSB" and
@@ -752,6 +804,8 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     # Abbreviations written out, and a descriptor or legal form with a typo ("Corpoxation",
     # "Internxtional") read as that word, before a leading place is told from the rest:
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
+    if not _TURKISH_MARKS.isdisjoint(words):
+        words = _turkish_phrases(words)
     read = [typo_of_vocabulary(w) for t in words for w in _READ_AS.get(t, t).split()]
     if not AFTER_A_PLACE.keys().isdisjoint(read):
         read = _after_a_place(read)
