@@ -948,6 +948,20 @@ def test_turkish_descriptors_read_as_the_lists_translate_them(query: str, listed
     assert found["outcome"].tolist()[1:] in ([], ["none"])
 
 
+@pytest.mark.parametrize(("query", "listed_as"), [
+    ("Beijing Kuangshi Keji Youxian Gongsi", "旷视科技"),
+    ("Zhejiang Dahua Jishu Gufen Youxian Gongsi", "Zhejiang Dahua Technology Co., Ltd."),
+])  # fmt: skip
+def test_chinese_descriptors_in_pinyin_read_as_in_chinese_script(
+    query: str, listed_as: str
+) -> None:
+    listed = pd.DataFrame(
+        {"name": [listed_as], "alt_names": "", "country": "CN", "list": "Entity List"}
+    )
+    row = Matcher(listed).match([query]).iloc[0]
+    assert (row["outcome"], row["score"]) == ("match", 100.0)
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(

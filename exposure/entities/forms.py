@@ -726,9 +726,6 @@ TURKISH_DESCRIPTORS = {
     "sistemleri": "systems", "hizmetleri": "services", "danismanlik": "consulting",
     "yatirim": "investment", "grubu": "group", "sirketi": "",
 }  # fmt: skip
-#: What a name's words are read as: abbreviations written out, Russian and Turkish descriptors
-#: in English.
-_READ_AS = {**_RUSSIAN_READ, **TURKISH_DESCRIPTORS, **ABBREVIATIONS}
 #: Turkish words read so only beside others: "San. ve Tic." (industry and trade), "Dış Tic."
 #: (foreign trade), "İç ve Dış Ticaret" (domestic and foreign trade).
 _TURKISH_MARKS = frozenset({"ve", "tic", "dis"})
@@ -1009,6 +1006,18 @@ CHINESE_DESCRIPTORS = {
     "renminzhengfu": "peoples government", "diqu": "prefecture", "bingtuan": "corps",
     "shengchan": "production",
 }  # fmt: skip
+
+
+#: What a name's words are read as: abbreviations written out, Russian and Turkish descriptors
+#: in English, and Chinese ones in pinyin that are descriptors in any name ("Kuangshi Keji" is
+#: "Kuangshi Technology", as 旷视科技 is read); others ("huagong", chemical, "haiyang", marine)
+#: are also brands and places, and are read so only in Chinese script.
+_READ_AS = {
+    **_RUSSIAN_READ,
+    **TURKISH_DESCRIPTORS,
+    **{word: english for word, english in CHINESE_DESCRIPTORS.items() if word in GENERIC_WORDS},
+    **ABBREVIATIONS,
+}
 
 
 #: 市 (city) and 省 (province) after a leading place ("北京市", "广东省"): the level of the place,
