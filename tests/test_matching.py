@@ -962,6 +962,47 @@ def test_chinese_descriptors_in_pinyin_read_as_in_chinese_script(
     assert (row["outcome"], row["score"]) == ("match", 100.0)
 
 
+@pytest.mark.parametrize("written", [
+    "HUAWEI TECHNOLOGIES CO LTD BANTIAN LONGGANG DISTRICT SHENZHEN 518129 CHINA",
+    "Huawei Technologies Co., Ltd., No. 2 Bantian Road, Longgang District, Shenzhen",
+    "HUAWEI TECHNOLOGIES 2 BANTIAN ROAD SHENZHEN",
+])  # fmt: skip
+def test_a_name_followed_by_its_address_is_compared_without_it(written: str) -> None:
+    # Bills of lading write a party's name and address as one text: read whole, the address
+    # weighed the name down below any outcome.
+    found = Matcher(one_list("Huawei Technologies Co., Ltd.")).match([written]).iloc[0]
+    assert (found["outcome"], found["score"]) == ("match", 100.0)
+    assert found["explanation"].startswith("without the address after it")
+
+
+def test_a_number_in_a_name_is_no_address() -> None:
+    listed = pd.DataFrame(
+        {
+            "name": [
+                "China Electronics Technology Group Corporation",
+                "China Electronics Technology Group Corporation 14th Research Institute",
+            ],
+            "alt_names": "",
+            "country": "CN",
+            "list": "Entity List",
+        }
+    )
+    found = Matcher(listed).match(
+        ["China Electronics Technology Group Corporation 14th Research Institute"], limit=2
+    )
+    assert found["listed"][0].endswith("14th Research Institute")
+    assert found["outcome"].tolist().count("match") == 1
+
+
+def test_a_sale_to_a_name_with_its_address_is_exposure(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Huawei Technologies Co., Ltd.", country="CN")],
+        [sale("Maker", "HUAWEI TECHNOLOGIES CO LTD BANTIAN LONGGANG DISTRICT SHENZHEN 518129")],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    assert result.supplier("Maker")["listed_buyers"] == ["Huawei Technologies Co., Ltd."]
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(

@@ -71,6 +71,7 @@ __all__ = [
     "rare_words",
     "script_parts",
     "typo_of_vocabulary",
+    "without_address",
     "without_brackets",
     "without_branch",
     "without_legal_forms",
@@ -291,6 +292,72 @@ def without_care_of(spelling: str) -> str:
         return ""
     party = spelling[: found.start()].strip(" ,;")
     return party if name_key(party) else ""
+
+
+#: Words that say a name is followed by its address ("... Co., Ltd. No. 555 Qianmo Road"), as
+#: bills of lading and customs records write a party. Words that also name companies ("Park",
+#: "Tower", "Plaza", "St." for "Saint") are not among them.
+_ADDRESS_WORDS = frozenset(
+    {"road", "rd", "street", "str", "avenue", "ave", "boulevard", "blvd", "lane", "highway",
+     "district", "building", "bldg", "floor", "flr", "room", "rm", "suite", "strasse",
+     "straße", "calle", "rua", "ulitsa", "ul", "prospekt", "pr-t"}
+)  # fmt: skip
+_ADDRESS_NUMBER = re.compile(r"^(?:no\.?|nr\.?|#)?\d[\d\-/]*[a-z]?$|^(?:no|nr)\.?\d", re.IGNORECASE)
+_ADDRESS_HINT = re.compile(
+    r"\d|\b(?:" + "|".join(sorted(_ADDRESS_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+_ADDRESS_SPLIT = re.compile(r"[\s,;]+")
+
+
+def without_address(spelling: str) -> str:
+    """Return the name a party's address follows, when one does; else empty.
+
+    Bills of lading and customs records often write a party's name and address as one text.
+    The name ends with its legal form, when the words after it name a street, a road, a
+    building or a house number ("No. 555"); else before a house number that a street or road
+    follows ("iFlytek 666 Wangjiang West Road").
+
+    Examples
+    --------
+    >>> without_address("HUAWEI TECHNOLOGIES CO LTD BANTIAN LONGGANG DISTRICT SHENZHEN 518129")
+    'HUAWEI TECHNOLOGIES CO LTD'
+    >>> without_address("ZHEJIANG DAHUA TECHNOLOGY CO.,LTD. NO.1199 BIN'AN ROAD, HANGZHOU")
+    'ZHEJIANG DAHUA TECHNOLOGY CO.,LTD.'
+    >>> without_address("IFLYTEK 666 WANGJIANG WEST ROAD HEFEI ANHUI")
+    'IFLYTEK'
+
+    A number that no street follows is part of the name:
+
+    >>> without_address("China Electronics Technology Group Corporation 14th Research Institute")
+    ''
+    """
+    if not _ADDRESS_HINT.search(spelling):
+        return ""
+    words = [w for w in _ADDRESS_SPLIT.split(spelling.strip()) if w]
+    lowered = [w.lower().strip(".,()") for w in words]
+    is_address_word = [w in _ADDRESS_WORDS or w.endswith(("strasse", "straße")) for w in lowered]
+    is_number = [bool(_ADDRESS_NUMBER.match(w)) for w in words]
+    is_form = [_is_form_word(w) or all(_is_form_word(p) for p in w.split(",") if p) for w in words]
+    for i in range(1, len(words) - 1):
+        tail = range(i + 1, len(words))
+        if is_form[i] and not is_form[i + 1]:
+            if any(is_address_word[j] or (is_number[j] and lowered[j][:2] == "no") for j in tail):
+                body = spelling[: _end_of_word(spelling, words, i)]
+                return body if name_key(body) else ""
+        elif is_number[i] and any(is_address_word[j] for j in range(i + 1, min(i + 5, len(words)))):
+            if any(is_form[j] for j in range(i)):  # a legal form before: cut there, above
+                return ""
+            body = spelling[: _end_of_word(spelling, words, i - 1)].rstrip(" ,;")
+            return body if name_key(body) else ""
+    return ""
+
+
+def _end_of_word(spelling: str, words: list[str], index: int) -> int:
+    """Return where the ``index``-th word of ``spelling`` ends (words as :func:`without_address` splits)."""
+    end = 0
+    for word in words[: index + 1]:
+        end = spelling.index(word, end) + len(word)
+    return end
 
 
 #: A run of an East Asian script: Japanese kana, Chinese characters, Korean hangul.

@@ -89,6 +89,7 @@ from exposure.entities.forms import (
     names_in_brackets,
     rare_words,
     script_parts,
+    without_address,
     without_brackets,
     without_branch,
     without_care_of,
@@ -1068,14 +1069,15 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
     (:func:`~exposure.entities.forms.without_brackets`) and the names among them
     (:func:`~exposure.entities.forms.names_in_brackets`), a branch the body it belongs to
     (:func:`~exposure.entities.forms.without_branch`), a name with "c/o" the party before it
-    (:func:`~exposure.entities.forms.without_care_of`), as a listed spelling does.
+    (:func:`~exposure.entities.forms.without_care_of`), a name followed by its address the name
+    alone (:func:`~exposure.entities.forms.without_address`), as a listed spelling does.
     """
     spellings = list(names)
     of_name = list(range(len(names)))
     for i, name in enumerate(names):
         if name.isascii() and "(" not in name and "[" not in name:
             # Most names: in one script, without brackets.
-            others = [without_branch(name), without_care_of(name)]
+            others = [without_branch(name), without_care_of(name), without_address(name)]
         else:
             others = [
                 *script_parts(name),
@@ -1083,6 +1085,7 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
                 *names_in_brackets(name),
                 without_branch(name),
                 without_care_of(name),
+                without_address(name),
             ]
         for other in dict.fromkeys(o for o in others if o):
             spellings.append(other)
@@ -1100,6 +1103,8 @@ def _compared_as(name: str, spelling: str) -> str:
         return f"a branch of {spelling!r}"
     if spelling == without_care_of(name):
         return f"the party before c/o, {spelling!r}"
+    if spelling == without_address(name):
+        return f"without the address after it, {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
 
 
