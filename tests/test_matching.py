@@ -816,6 +816,10 @@ def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> Non
     ("Canon Europa N.V.", "CANON EUROPA NV NAAMLOOZE VENNOOTSCHAP"),
     # India's and Pakistan's private limited company, as a CSL entry writes it.
     ("LT Engineering and Trade Services Ltd.", "LT Engineering and Trade Services (Pvt) Ltd."),
+    # "M/S" and "Messrs", as trade papers address a firm.
+    ("M/S Hangzhou Hikvision Digital Technology Co Ltd",
+     "Hangzhou Hikvision Digital Technology Co., Ltd."),
+    ("MESSRS. HUAWEI TECHNOLOGIES CO., LTD.", "Huawei Technologies Co., Ltd."),
 ])  # fmt: skip
 def test_glued_legal_forms_and_abbreviations_match(query: str, listed_as: str) -> None:
     listed = pd.DataFrame(

@@ -714,6 +714,10 @@ _MAYBE_GLUED = re.compile(
     rf"[A-Za-z](?=[A-Z])(?:(?<=[a-z])(?:{_GLUED_FORMS_WRITTEN})\b|(?:{_GLUED_IN_CAPITALS})(?!\w))"
 )
 
+#: "M/S" and "Messrs" (messieurs) before a firm's name, as trade papers in South Asia and Britain
+#: address one: "M/S Hangzhou Hikvision Digital Technology Co Ltd".
+_ADDRESSED_TO = re.compile(r"^\s*(?:M/S|MESSRS|MESSERS)\.?\s+", re.IGNORECASE)
+
 #: A web domain's ending written onto a name ("Amazon.com Inc" is "Amazon Inc").
 _WEB_DOMAIN = re.compile(r"(?<=[a-z]{3})\.(?:com|net|org)\b", re.IGNORECASE)
 
@@ -860,6 +864,8 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     once legal forms in any language are removed (:func:`without_legal_forms`).
     """
     unglued = _GLUED_FORM.sub(r" \g<0>", name) if _MAYBE_GLUED.search(name) else name
+    if unglued[:1] in "Mm":
+        unglued = _ADDRESSED_TO.sub("", unglued) or unglued
     if "." in unglued:
         unglued = _WEB_DOMAIN.sub("", unglued)
     stripped = without_legal_forms(unglued)
