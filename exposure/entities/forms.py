@@ -303,9 +303,7 @@ _ADDRESS_WORDS = frozenset(
      "straße", "calle", "rua", "ulitsa", "ul", "prospekt", "pr-t"}
 )  # fmt: skip
 _ADDRESS_NUMBER = re.compile(r"^(?:no\.?|nr\.?|#)?\d[\d\-/]*[a-z]?$|^(?:no|nr)\.?\d", re.IGNORECASE)
-_ADDRESS_HINT = re.compile(
-    r"\d|\b(?:" + "|".join(sorted(_ADDRESS_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
+_DIGIT = re.compile(r"\d")
 _ADDRESS_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -331,8 +329,10 @@ def without_address(spelling: str) -> str:
     >>> without_address("China Electronics Technology Group Corporation 14th Research Institute")
     ''
     """
-    if not _ADDRESS_HINT.search(spelling):
-        return ""
+    if not _DIGIT.search(spelling) and _ADDRESS_WORDS.isdisjoint(
+        spelling.lower().replace(",", " ").split()
+    ):
+        return ""  # most names: quicker told so than split into words
     words = [w for w in _ADDRESS_SPLIT.split(spelling.strip()) if w]
     lowered = [w.lower().strip(".,()") for w in words]
     is_address_word = [w in _ADDRESS_WORDS or w.endswith(("strasse", "straße")) for w in lowered]
