@@ -10,7 +10,9 @@ What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed
   set aside, unless it is all that names the body ("Xinjiang Public Security Bureau");
   numbers written as words, ordinals and roman numerals become digits; a name in Chinese
   script has its pinyin syllables grouped into words and its descriptors put in English
-  ("华为技术" is "huawei technology");
+  ("华为技术" is "huawei technology"), as have descriptors of Russian, Ukrainian and Turkish
+  names and in pinyin (:data:`RUSSIAN_DESCRIPTORS`, :data:`TURKISH_DESCRIPTORS`: "Zavod" is
+  "plant", "Sanayi" "industry", "Keji" "technology");
 * the **distinctive** words: the core without generic words ("technology", "electronics");
 * the **numbers** it holds, which must agree;
 * how its distinctive words **sound** (their metaphones, :func:`word_sound`), so that
@@ -770,7 +772,7 @@ RUSSIAN_DESCRIPTORS = {
 _RUSSIAN_ENDINGS = (
     "", "a", "e", "i", "o", "u", "y", "ia", "ya", "ie", "ye", "ii", "iy", "ij", "yi", "yy", "yj",
     "aia", "aya", "aja", "oe", "oye", "oie", "oje", "ogo", "ovo", "ykh", "ikh", "iia", "iya",
-    "ija", "iye", "iie", "om", "e",
+    "ija", "iye", "iie", "om",
 )  # fmt: skip
 #: Every spelling of :data:`RUSSIAN_DESCRIPTORS`, and the English words it is read as.
 _RUSSIAN_READ = {
