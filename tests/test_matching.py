@@ -1007,6 +1007,23 @@ def test_a_sale_to_a_name_with_its_address_is_exposure(make_data: MakeData) -> N
     assert result.supplier("Maker")["listed_buyers"] == ["Huawei Technologies Co., Ltd."]
 
 
+@pytest.mark.parametrize(("query", "listed_as"), [
+    ("Ucuzler Lojixtik Ltd. Sti.", "Ucuzler Lojistik Ltd. Sti."),
+    ("Izhevsky Mekhanxchesky Zavod JSC", "Izhevsky Mekhanichesky Zavod JSC"),
+])  # fmt: skip
+def test_a_typo_in_a_descriptor_read_in_english_is_still_found(query: str, listed_as: str) -> None:
+    # The listed descriptor is read in English ("logistics"): its typo must be too.
+    row = Matcher(one_list(listed_as)).match([query]).iloc[0]
+    assert (row["listed"], row["outcome"]) == (listed_as, "match")
+
+
+def test_two_neighbouring_letters_swapped_in_a_short_rare_word_is_a_possible() -> None:
+    listed = one_list("AL-NASER AIRLINES", "HSBC", "Beijing Ander Tech. Co., Ltd.")
+    found = Matcher(listed).match(["AL-NSAER AIRLINES", "HSCB", "Andre"])
+    assert found["listed"].tolist()[:2] == ["AL-NASER AIRLINES", "HSBC"]
+    assert found["outcome"].tolist() == ["possible", "possible", "none"]
+
+
 def test_run_together_words_count_only_where_spacing_is_all_that_differs() -> None:
     # Run together, the two names share a long first word, which says little.
     listed = pd.DataFrame(

@@ -878,7 +878,9 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     # "Sichuan Univ." is "Sichuan University", and "Grp." a legal form as "Group" is.
     if not _TURKISH_MARKS.isdisjoint(words):
         words = _turkish_phrases(words)
-    read = [typo_of_vocabulary(w) for t in words for w in _READ_AS.get(t, t).split()]
+    read = [
+        w for t in words for w in (_READ_AS[t] if t in _READ_AS else typo_of_vocabulary(t)).split()
+    ]
     if not AFTER_A_PLACE.keys().isdisjoint(read):
         read = _after_a_place(read)
     if read != words:
@@ -949,13 +951,22 @@ def _vocabulary_deletions() -> dict[str, str]:
     """Return each spelling one letter short of a long descriptor or legal form, and the word.
 
     A spelling two words share maps to no word (empty). Only words in common use count:
-    pinyin descriptors ("tongxin") are one letter from given names ("Hongxin").
+    pinyin descriptors ("tongxin") are one letter from given names ("Hongxin"). Russian and
+    Turkish descriptors (:data:`RUSSIAN_DESCRIPTORS`, :data:`TURKISH_DESCRIPTORS`) count, read
+    in English: their spellings of one stem are one letter apart, and are one word.
     """
+    vocabulary = {
+        word: word
+        for word in GENERIC_WORDS | LEGAL_FORMS
+        if len(word) >= VOCABULARY_TYPO_FROM and word.isalpha() and not _is_rare(word)
+    }
+    for spelling, english in (*_RUSSIAN_READ.items(), *TURKISH_DESCRIPTORS.items()):
+        if len(spelling) >= VOCABULARY_TYPO_FROM and spelling.isalpha() and english:
+            vocabulary.setdefault(spelling, english)
     found: dict[str, str] = {}
-    for word in sorted(GENERIC_WORDS | LEGAL_FORMS):
-        if len(word) >= VOCABULARY_TYPO_FROM and word.isalpha() and not _is_rare(word):
-            for short in deletions(word):
-                found[short] = word if found.get(short, word) == word else ""
+    for word, read in sorted(vocabulary.items()):
+        for short in deletions(word):
+            found[short] = read if found.get(short, read) == read else ""
     return found
 
 
@@ -964,7 +975,8 @@ def typo_of_vocabulary(word: str) -> str:
     """Return the descriptor or legal form a rare word is one typo of; else the word itself.
 
     Only words of :data:`VOCABULARY_TYPO_FROM` letters or more that no language of
-    :data:`COMMON_IN` uses (a typo is no word) and only one such vocabulary word fits.
+    :data:`COMMON_IN` uses (a typo is no word) and only one such vocabulary word fits. A typo of
+    a Russian or Turkish descriptor gives the English words it is read as.
 
     Examples
     --------
@@ -972,11 +984,14 @@ def typo_of_vocabulary(word: str) -> str:
     ('corporation', 'international')
     >>> typo_of_vocabulary("hikvision"), typo_of_vocabulary("electrics")
     ('hikvision', 'electric')
+    >>> typo_of_vocabulary("lojixtik"), typo_of_vocabulary("konstrutkorskoe")
+    ('logistics', 'design')
     """
     if (
         len(word) < VOCABULARY_TYPO_FROM
         or word in GENERIC_WORDS
         or word in LEGAL_FORMS
+        or word in _READ_AS
         or not word.isalpha()
         or not _is_rare(word)
     ):

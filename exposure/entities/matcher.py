@@ -141,6 +141,9 @@ CONTAINED_SCORE = 82.0
 #: :data:`NEAR_SAME_RATIO`, as "Hikvison" and "Hikvision"): a possible match, for review.
 NEAR_SAME_SCORE = 82.0
 NEAR_SAME_RATIO = 90.0
+#: Distinctive words that differ by two neighbouring letters swapped are near the same too, from
+#: this ratio (one swap in a word of four letters gives 75).
+SWAPPED_FROM = 70.0
 #: Two names whose distinctive words sound alike, word for word, and are spelt alike to this
 #: ratio at least ("Filips" and "Philips") score at least :data:`NEAR_SAME_SCORE`: many words
 #: that sound alike are spelt apart and are others ("Kaster" and "Costar").
@@ -656,6 +659,19 @@ class Matcher:
             for a, i in zip(acronyms[acronym], listed.initials[row[acronym]], strict=True)
         ]
         q_rare, s_rare = rare_words(forms.distinct)[query], self._rare[row]
+        # Two neighbouring letters swapped ("Al-Nsaer", "HSCB") cost a short word more than
+        # the ratio allows for a typo; a word so near a common one is as often that word
+        # ("Andre", "Ander").
+        swapped = both & ~same_words & ~near_same & ~exact & q_rare & s_rare
+        swapped &= distinct >= SWAPPED_FROM
+        if swapped.any():
+            swapped[swapped] = [
+                _one_swap(a, b)
+                for a, b in zip(
+                    forms.distinct[query[swapped]], listed.distinct[row[swapped]], strict=True
+                )
+            ]
+            near_same |= swapped
         # The other way round: the listed spelling is the acronym of the name written out. The
         # initials of rare words (surnames, brands) meet listed acronyms by chance.
         spelt_out = (listed.acronym[row] != "") & (forms.initials[query] != "") & ~q_rare
@@ -1108,6 +1124,23 @@ def _compared_as(name: str, spelling: str) -> str:
     return f"by the name it gives in brackets {spelling!r}"
 
 
+def _one_swap(a: str, b: str) -> bool:
+    """Tell whether two texts differ only by two neighbouring letters swapped.
+
+    >>> _one_swap("al nsaer", "al naser"), _one_swap("hscb", "hsbc"), _one_swap("smith", "smyth")
+    (True, True, False)
+    """
+    if len(a) != len(b) or a == b:
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and a[differ[0]] == b[differ[1]]
+        and a[differ[1]] == b[differ[0]]
+    )
+
+
 def _words_named(cores: np.ndarray, table: dict[str, str]) -> np.ndarray:
     """Return what each core's words name in ``table`` (levels, compass points), space-joined."""
     return np.array(
@@ -1212,6 +1245,9 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
       share one, whichever side the typo is on ("Amerika" listed, "America" asked);
     * the sound of a word (``m:``, :func:`~exposure.entities.forms.word_sound`), on both sides:
       a transliteration sounds as the word does ("Filips", "Philips");
+    * on the query side, a word of four or five letters the list does not know with two
+      neighbouring letters swapped, as a word (``w:``): "Nsaer" finds "Naser", "HSCB" "HSBC"
+      (longer words are found so by their spellings one letter short);
     * the first four letters of the name run together (``k:``), on the query side only when its
       first word is short ("Hua Wei" for "Huawei").
     """
@@ -1260,6 +1296,12 @@ def _keys_of_names(
             found += [f"d:{d}" for d in deletions(token)]
         if sound := word_sound(token):
             found.append(f"m:{sound}")
+        if 4 <= len(token) < TYPO_FROM and not listed_side and token not in known:
+            # Two neighbouring letters swapped: longer words are found by their deletions.
+            found += [
+                f"w:{token[:i]}{token[i + 1]}{token[i]}{token[i + 2 :]}"
+                for i in range(len(token) - 1)
+            ]
         if block_of is None:
             return keys_of_word.setdefault(token, tuple(found))
         return keys_of_word.setdefault(token, tuple(block_of[k] for k in found if k in block_of))
