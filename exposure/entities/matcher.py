@@ -271,6 +271,11 @@ class Matcher:
     match_threshold, possible_threshold
         The outcome thresholds; default :data:`MATCH_THRESHOLD` and :data:`POSSIBLE_THRESHOLD`.
 
+    Attributes
+    ----------
+    listings : pandas.DataFrame
+        The listed rows, each with its ``entity`` number, as the matcher numbers them.
+
     Examples
     --------
     >>> listed = pd.DataFrame({"name": ["Sense Time"], "alt_names": ["SenseTime Group Ltd"],
@@ -295,15 +300,21 @@ class Matcher:
         for column in ("alt_names", "country", "list"):
             if column not in listings.columns:
                 listings[column] = ""
-        if "entity" not in listings.columns:
-            listings["entity"] = entity_ids(listings)
+        # Entities are numbered by name (:func:`entity_ids`), which the fingerprint covers: a
+        # list prepared before keeps its numbers.
         fingerprint = _fingerprint(listings)
         prepared = _PREPARED.pop(fingerprint, None)
         if prepared is None:
+            if "entity" not in listings.columns:
+                listings["entity"] = entity_ids(listings)
+            self._entity_of_row = listings["entity"].to_numpy()
             self._prepare(listings)
             prepared = {k: v for k, v in vars(self).items() if k.startswith("_")}
         else:
             vars(self).update(prepared)
+            if "entity" not in listings.columns:
+                listings["entity"] = self._entity_of_row
+        self.listings = listings
         # The most recently used lists stay prepared, so that screening names in batches
         # against one list prepares its spellings once.
         _PREPARED[fingerprint] = prepared

@@ -23,7 +23,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from exposure.entities.listings import entity_ids, in_force
+from exposure.entities.listings import in_force
 from exposure.entities.matcher import Matcher
 from exposure.entities.resolve import Resolution, resolve
 from exposure.names import name_key_codes
@@ -79,12 +79,10 @@ def screen(
     >>> found[["outcome", "listed", "federal_register_notice"]].values.tolist()
     [['match', 'Dahua Technology', '84 FR 54002'], ['none', '', '']]
     """
-    listings = listed.reset_index(drop=True).copy()
-    listings["entity"] = entity_ids(listings)
     # Every listing, whatever its dates, as a report resolves names: a name is the same
     # entity on every date; whether its listing counts is a question of the date, asked after.
-    matcher = Matcher(listings, decisions=decisions, decisions_file=decisions_file)
-    index, reviewed = matcher.index, matcher.decisions
+    matcher = Matcher(listed, decisions=decisions, decisions_file=decisions_file)
+    listings, index, reviewed = matcher.listings, matcher.index, matcher.decisions
     texts = np.asarray([str(n) for n in names], dtype=object)
     given = [str(c).strip().upper() if c is not None else "" for c in countries or ()]
     given = given or [""] * len(texts)
@@ -155,6 +153,8 @@ def _in_force_on(found: pd.DataFrame, listings: pd.DataFrame, day: dt.date | Non
     ``day`` becomes ``none``, and the explanation says when its listing starts or ended.
     """
     active = listings if day is None else listings[in_force(listings, day)]
+    # Only the candidates' entities: a list holds thousands.
+    active = active[active["entity"].isin(found["entity"].unique())]
     first = active.sort_values(["entity", "start_date"], kind="stable").drop_duplicates("entity")
     notice = dict(zip(first["entity"], first["federal_register_notice"], strict=True))
     start = dict(zip(first["entity"], first["start_date"].dt.strftime("%Y-%m-%d"), strict=True))
