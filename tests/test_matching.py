@@ -1078,6 +1078,13 @@ def test_a_name_written_as_an_acronym_is_a_possible_match_never_a_confident_one(
     assert "countries differ" in str(found.loc[4, "explanation"])
 
 
+def test_an_acronym_with_its_country_is_still_an_acronym() -> None:
+    listed = one_list("People's Liberation Army", "China Aerospace Corporation", country="CN")
+    found = Matcher(listed).match(["PLA China"]).iloc[0]
+    assert (found["listed"], found["outcome"]) == ("People's Liberation Army", "possible")
+    assert "initials" in found["explanation"]
+
+
 def test_a_name_written_out_is_a_possible_match_of_a_listed_acronym() -> None:
     listed = one_list("IBM CORP.", "SMIC", "CPP", "Amazon Web Services")
     found = Matcher(listed).match(

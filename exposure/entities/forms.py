@@ -1467,8 +1467,13 @@ def _acronym(name: str, place: str, words: list[str]) -> str:
     ('bmw', '')
     >>> _acronym("CNOOC LTD", "", ["cnooc"]), _acronym("APPLE INC", "", ["apple"])
     ('cnooc', '')
+    >>> _acronym("PLA China", "", ["pla", "china"])
+    'pla'
     """
     low, high = ACRONYM_LETTERS
+    if len(words) > 1 and not place:
+        # "PLA China", "NIOC Iran": the acronym of a body, and its country.
+        words = [w for w in words if w not in _territory_names()]
     if place or len(words) != 1 or not (low <= len(words[0]) <= high and words[0].isalpha()):
         return ""
     word = words[0]
