@@ -782,6 +782,20 @@ def test_the_party_before_c_o_is_compared_and_the_one_after_stays_to_review() ->
     assert found["listed"].tolist() == ["Hikvision", "Hikvision"]
     assert found["outcome"].tolist() == ["match", "possible"]
     assert found["explanation"][0].startswith("the party before c/o, 'Hikvision'")
+    assert "the goods go in its care" in found["explanation"][1]
+
+
+def test_a_listed_party_after_c_o_is_found_behind_a_long_name_and_never_a_match() -> None:
+    # Read as one name, a forwarder's long name weighed the listed party down to nothing.
+    found = Matcher(exposure.load().listed).match(
+        [
+            "ABC International Freight Forwarding Co., Ltd. c/o Sense Time",
+            "ABC International Freight Forwarding Co., Ltd. c/o Sensetime Group Limited",
+        ]
+    )
+    assert found["listed"].tolist() == ["Sense Time", "Sense Time"]
+    assert found["outcome"].tolist() == ["possible", "possible"]
+    assert found["method"].tolist() == ["fuzzy", "fuzzy"]
 
 
 def test_russias_state_corporations_are_found_by_their_russian_names() -> None:
@@ -820,6 +834,11 @@ def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> Non
     ("M/S Hangzhou Hikvision Digital Technology Co Ltd",
      "Hangzhou Hikvision Digital Technology Co., Ltd."),
     ("MESSRS. HUAWEI TECHNOLOGIES CO., LTD.", "Huawei Technologies Co., Ltd."),
+    # A whole name run together, "Co., Ltd." and a leading place with it.
+    ("HUAWEITECHNOLOGIESCO.,LTD.", "Huawei Technologies Co., Ltd."),
+    ("XIAMENMEIYAPICOINFORMATIONCO.LTD.", "Xiamen Meiya Pico Information Co. Ltd."),
+    # "China" after the city an address ends with.
+    ("Sense Time Shenzhen P.R. China", "Sense Time"),
 ])  # fmt: skip
 def test_glued_legal_forms_and_abbreviations_match(query: str, listed_as: str) -> None:
     listed = pd.DataFrame(

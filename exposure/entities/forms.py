@@ -67,6 +67,7 @@ __all__ = [
     "core_initials",
     "deletions",
     "form_row",
+    "in_care_of",
     "is_rare_word",
     "name_forms",
     "names_in_brackets",
@@ -282,7 +283,7 @@ def without_care_of(spelling: str) -> str:
     """Return the party a name gives before "c/o" (care of); else empty.
 
     "Hikvision c/o Global Logistics Inc." is Hikvision. The name as written is compared too,
-    so a listed party after "c/o" is still found, as a `possible` to review.
+    so is the party after "c/o" (:func:`in_care_of`), as a `possible` at most, to review.
 
     Examples
     --------
@@ -293,6 +294,24 @@ def without_care_of(spelling: str) -> str:
     if not found:
         return ""
     party = spelling[: found.start()].strip(" ,;")
+    return party if name_key(party) else ""
+
+
+def in_care_of(spelling: str) -> str:
+    """Return the party a name gives after "c/o" (care of), where the goods go; else empty.
+
+    "ABC Freight Ltd. c/o Sense Time" is a sale to ABC Freight for Sense Time: the matcher
+    compares Sense Time too, as a `possible` at most, to review.
+
+    Examples
+    --------
+    >>> in_care_of("ABC Freight Ltd. c/o Sense Time"), in_care_of("Sense Time")
+    ('Sense Time', '')
+    """
+    found = _CARE_OF.search(spelling)
+    if not found:
+        return ""
+    party = spelling[found.end() :].strip(" ,;")
     return party if name_key(party) else ""
 
 
@@ -325,6 +344,8 @@ def without_address(spelling: str) -> str:
     'ZHEJIANG DAHUA TECHNOLOGY CO.,LTD.'
     >>> without_address("IFLYTEK 666 WANGJIANG WEST ROAD HEFEI ANHUI")
     'IFLYTEK'
+    >>> without_address("Hetian Prefecture Public Security Bureau No. 18 Industrial Road")
+    'Hetian Prefecture Public Security Bureau'
 
     A number that no street follows is part of the name:
 
@@ -349,7 +370,10 @@ def without_address(spelling: str) -> str:
         elif is_number[i] and any(is_address_word[j] for j in range(i + 1, min(i + 5, len(words)))):
             if any(is_form[j] for j in range(i)):  # a legal form before: cut there, above
                 return ""
-            body = spelling[: _end_of_word(spelling, words, i - 1)].rstrip(" ,;")
+            last = i - 2 if lowered[i - 1] in ("no", "nr", "#") else i - 1  # "No. 18"
+            if last < 0:
+                return ""
+            body = spelling[: _end_of_word(spelling, words, last)].rstrip(" ,;")
             return body if name_key(body) else ""
     return ""
 
@@ -703,9 +727,13 @@ class NameFormsTable:
 #: A legal form written onto the end of a name ("SiemensAG", "AcmeGmbH"): a lower-case letter
 #: followed by the form in capitals or as it is usually written; or, after a letter of either
 #: case, a form in initials with their dots ("HUNTERDOUGLASINDUSTRIESB.V.") or one no word ends
-#: in ("ACMEGMBH", "ACMELTD"): "AG" or "SA" close many words in capitals.
-_GLUED_FORMS_WRITTEN = "AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy"
-_GLUED_IN_CAPITALS = r"(?:[A-Z]\.){2,3}|S\.p\.A\.|GMBH|LTD|LLC|PLC"
+#: in ("ACMEGMBH", "ACMELTD"): "AG" or "SA" close many words in capitals. "Co., Ltd." is one
+#: form, written onto a name with its dot or comma ("HUAWEITECHNOLOGIESCO.,LTD."; "TESCOLTD" is
+#: Tesco's).
+_GLUED_FORMS_WRITTEN = (
+    r"Co[.,]+\s?(?:Ltd|Limited)|AG|GmbH|LLC|Ltd|Inc|PLC|SpA|SRL|BV|NV|OOO|JSC|PJSC|KG|Oy"
+)
+_GLUED_IN_CAPITALS = r"CO[.,]+\s?(?:LTD\.?|LIMITED)|(?:[A-Z]\.){2,3}|S\.p\.A\.|GMBH|LTD|LLC|PLC"
 _GLUED_FORM = re.compile(
     rf"(?<=[a-z]{{3}})({_GLUED_FORMS_WRITTEN})\b|(?<=[A-Za-z]{{3}})({_GLUED_IN_CAPITALS})(?!\w)"
 )
@@ -842,6 +870,27 @@ _LEVEL_WORDS = frozenset(
 )
 
 
+#: China as addresses write it after a city or province: "Shenzhen, P.R. China".
+_CHINA = (["china"], ["prc"], ["pr", "china"], ["p", "r", "china"])
+
+
+def _without_country_after_place(words: list[str]) -> list[str]:
+    """Return a name's words without "China" closing them after a Chinese place.
+
+    >>> _without_country_after_place(["sense", "time", "shenzhen", "p", "r", "china"])
+    ['sense', 'time', 'shenzhen']
+    >>> _without_country_after_place(["bank", "of", "china"])
+    ['bank', 'of', 'china']
+    """
+    if len(words) < 3 or words[-1] not in ("china", "prc"):
+        return words
+    for country in _CHINA:
+        head = words[: -len(country)]
+        if words[-len(country) :] == country and len(head) > 1 and head[-1] in PLACE_NAMES:
+            return head
+    return words
+
+
 def _after_a_place(words: list[str]) -> list[str]:
     """Return a name's words, :data:`AFTER_A_PLACE` written out where a place or level precedes.
 
@@ -893,7 +942,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
         words = words[1:]
     if len(words) > 1 and words[-1] == "the":
         words = words[:-1]
-    words = without_place_titles(words)
+    words = _without_country_after_place(without_place_titles(words))
     place, rest = split_place(words)
     if in_chinese_script(name):
         lead, syllables = _with_place_read(name, place, rest)

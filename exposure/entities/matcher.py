@@ -85,6 +85,7 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.forms import (
     NameFormsTable,
     deletions,
+    in_care_of,
     is_rare_word,
     names_in_brackets,
     rare_words,
@@ -141,6 +142,9 @@ CONTAINED_SCORE = 82.0
 #: :data:`NEAR_SAME_RATIO`, as "Hikvison" and "Hikvision"): a possible match, for review.
 NEAR_SAME_SCORE = 82.0
 NEAR_SAME_RATIO = 90.0
+#: The most a party named after "c/o" scores (:func:`~exposure.entities.forms.in_care_of`): the
+#: goods go in its care, but the customer is another, so it is a possible match at most.
+CARE_OF_CAP = 88.0
 #: Distinctive words that differ by two neighbouring letters swapped are near the same too, from
 #: this ratio (one swap in a word of four letters gives 75).
 SWAPPED_FROM = 70.0
@@ -422,6 +426,7 @@ class Matcher:
 
         self._shown = self._forms.shown()
         self._core_run = _run_together(self._forms.core)
+        self._whole_run = _whole_run(self._forms)
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
@@ -636,7 +641,7 @@ class Matcher:
         # A name written in two scripts, or giving another in brackets, is compared as written
         # and as each other spelling: each names the body, and the best counts. Names come
         # first among the spellings, so a name's index is its own.
-        spellings, of_name = _other_spellings(names)
+        spellings, of_name, cared = _other_spellings(names)
         forms, listed = NameFormsTable.of(spellings, initials=False), self._forms
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
@@ -655,12 +660,12 @@ class Matcher:
         )
         both = forms.has_distinct[query] & listed.has_distinct[row]
         same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
-        exact = forms.key[query] == listed.key[row]
+        # A party after "c/o" is never the customer itself: scored, and capped below.
+        exact = (forms.key[query] == listed.key[row]) & ~cared[query]
         # The same letters in the same order are the same name written apart or together
         # ("HUNTERDOUGLASINDUSTRIESB.V."), whatever its distinctive words: a word run together
-        # hides the descriptors it holds.
-        q_run = _run_together(forms.core)
-        same_letters = ~exact & (q_run[query] == self._core_run[row])
+        # hides the descriptors it holds, and the place it starts with.
+        same_letters = ~exact & (_whole_run(forms)[query] == self._whole_run[row])
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         acronyms = forms.acronym[query]
@@ -797,7 +802,11 @@ class Matcher:
                 - PLACE_PENALTY * (place_conflict | land_conflict | compass_conflict)
                 - COUNTRY_PENALTY * country_conflict,
                 0,
-                np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
+                np.where(
+                    cared[query],
+                    CARE_OF_CAP,
+                    np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
+                ),
             ),
             1,
         )
@@ -817,6 +826,7 @@ class Matcher:
                 "near_same": near_same[kept],
                 "sounds_alike": sounds_alike[kept],
                 "same_letters": same_letters[kept],
+                "care_of": cared[query[kept]],
                 "acronym": acronym[kept],
                 "number_conflict": number_conflict[kept],
                 "number_alone": number_alone[kept],
@@ -1077,6 +1087,10 @@ class Matcher:
                 parts.append(f"compass points differ in part: at most {LEVEL_CAP:g}")
             if r.get("level_conflict"):
                 parts.append(f"administrative levels differ: at most {LEVEL_CAP:g}")
+            if r.get("care_of"):
+                parts.append(
+                    f"the goods go in its care, the customer is another: at most {CARE_OF_CAP:g}"
+                )
             if r["country_conflict"]:
                 parts.append(
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
@@ -1088,11 +1102,12 @@ class Matcher:
         return "; ".join(parts)
 
 
-def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
-    """Return the names, then the other spellings each gives, and whose name each is.
+def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return the names, then the other spellings each gives, whose name each is, and which.
 
-    A name written in two scripts gives each part (:func:`~exposure.entities.forms.script_parts`),
-    a name with asides in brackets itself without them
+    The third array tells the party a name gives after "c/o" (scored :data:`CARE_OF_CAP` at
+    most, :func:`~exposure.entities.forms.in_care_of`). A name written in two scripts gives
+    each part (:func:`~exposure.entities.forms.script_parts`), a name with asides in brackets itself without them
     (:func:`~exposure.entities.forms.without_brackets`) and the names among them
     (:func:`~exposure.entities.forms.names_in_brackets`), a branch the body it belongs to
     (:func:`~exposure.entities.forms.without_branch`), a name with "c/o" the party before it
@@ -1101,6 +1116,7 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
     """
     spellings = list(names)
     of_name = list(range(len(names)))
+    cared = [False] * len(names)
     for i, name in enumerate(names):
         if name.isascii() and "(" not in name and "[" not in name:
             # Most names: in one script, without brackets.
@@ -1114,10 +1130,13 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray]:
                 without_care_of(name),
                 without_address(name),
             ]
-        for other in dict.fromkeys(o for o in others if o):
+        found = dict.fromkeys(o for o in others if o)
+        party = in_care_of(name) if "/" in name else ""
+        for other in [*found, *([party] if party and party not in found else [])]:
             spellings.append(other)
             of_name.append(i)
-    return spellings, np.asarray(of_name, dtype=np.int64)
+            cared.append(other == party)
+    return spellings, np.asarray(of_name, dtype=np.int64), np.asarray(cared, dtype=bool)
 
 
 def _compared_as(name: str, spelling: str) -> str:
@@ -1130,6 +1149,8 @@ def _compared_as(name: str, spelling: str) -> str:
         return f"a branch of {spelling!r}"
     if spelling == without_care_of(name):
         return f"the party before c/o, {spelling!r}"
+    if spelling == in_care_of(name):
+        return f"the party after c/o, {spelling!r}, in whose care the goods go"
     if spelling == without_address(name):
         return f"without the address after it, {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
@@ -1190,6 +1211,17 @@ def _run_together(words: np.ndarray) -> np.ndarray:
     return np.array([w.replace(" ", "") for w in words.tolist()], dtype=object)
 
 
+def _whole_run(forms: NameFormsTable) -> np.ndarray:
+    """Return each name's place and core run together: its letters, however it is spaced."""
+    return np.array(
+        [
+            (p + c).replace(" ", "")
+            for p, c in zip(forms.place.tolist(), forms.core.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
+
+
 def _word_counts(forms: np.ndarray) -> np.ndarray:
     """Return how many words each form holds."""
     return np.fromiter((f.count(" ") + 1 for f in forms.tolist()), dtype=np.int64, count=len(forms))
@@ -1247,7 +1279,8 @@ def _blocks(forms: NameFormsTable, known_words: set[str] | None) -> tuple[np.nda
 
     * each distinctive word (``w:``), and each two neighbouring words run together, so that a
       word written apart or together is found ("Aero-Caribbean" and "Aerocaribbean"), and
-      two letters joined by "&" ("M&P" and "MP"), and the whole core run together;
+      two letters joined by "&" ("M&P" and "MP"), and the whole core run together, with the
+      place it starts with and without;
     * for a word of four letters or more, its first and last three letters (``p:``, ``s:``):
       on the listed side for every such word, on the query side for words the list does not
       know;
@@ -1317,12 +1350,13 @@ def _keys_of_names(
             return keys_of_word.setdefault(token, tuple(found))
         return keys_of_word.setdefault(token, tuple(block_of[k] for k in found if k in block_of))
 
-    for i, (core, has_distinct, acronym, initials) in enumerate(
+    for i, (core, has_distinct, acronym, initials, place) in enumerate(
         zip(
             forms.core.tolist(),
             forms.has_distinct.tolist(),
             forms.acronym.tolist(),
             forms.initials.tolist(),
+            forms.place.tolist(),
             strict=True,
         )
     ):
@@ -1345,6 +1379,8 @@ def _keys_of_names(
         # ("HUNTERDOUGLASINDUSTRIESB.V."), descriptors and all.
         if len(tokens) > 1:
             name_keys.add(f"w:{joined}")
+        if place:
+            name_keys.add(f"w:{place.replace(' ', '')}{joined}")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             name_keys.add(f"k:{joined[:4]}")
         if not listed_side and acronym:
