@@ -785,6 +785,22 @@ def test_the_party_before_c_o_is_compared_and_the_one_after_stays_to_review() ->
     assert "the goods go in its care" in found["explanation"][1]
 
 
+def test_each_party_of_several_in_one_name_is_compared_and_never_a_match() -> None:
+    # Customs records write consignee and notify party in one field.
+    found = Matcher(exposure.load().listed).match(
+        ["Sense Time; ABC International Trading Co., Ltd.", "ABC Trading Ltd / Sense Time"]
+    )
+    assert found["listed"].tolist() == ["Sense Time", "Sense Time"]
+    assert found["outcome"].tolist() == ["possible", "possible"]
+    assert "one of the parties the name gives: at most 88" in found["explanation"][0]
+
+
+def test_html_entities_in_a_name_are_read() -> None:
+    found = Matcher(one_list("M&P Engineering Ltd")).match(["M&amp;P Engineering Ltd"]).iloc[0]
+    assert (found["outcome"], found["score"]) == ("match", 100.0)
+    assert found["explanation"].startswith("with its HTML entities read")
+
+
 def test_a_listed_party_after_c_o_is_found_behind_a_long_name_and_never_a_match() -> None:
     # Read as one name, a forwarder's long name weighed the listed party down to nothing.
     found = Matcher(exposure.load().listed).match(

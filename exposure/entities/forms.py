@@ -26,6 +26,7 @@ What :class:`~exposure.entities.matcher.Matcher` compares of two names, computed
 from __future__ import annotations
 
 import functools
+import html
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -71,9 +72,11 @@ __all__ = [
     "is_rare_word",
     "name_forms",
     "names_in_brackets",
+    "parties",
     "rare_words",
     "script_parts",
     "typo_of_vocabulary",
+    "unescaped",
     "without_address",
     "without_brackets",
     "without_branch",
@@ -384,6 +387,37 @@ def _end_of_word(spelling: str, words: list[str], index: int) -> int:
     for word in words[: index + 1]:
         end = spelling.index(word, end) + len(word)
     return end
+
+
+#: Parties written in one field, as consignee and notify party: "Sense Time; ABC Trading Ltd",
+#: "Sense Time / ABC Trading Ltd" ("A/S", written without spaces, is a legal form).
+_PARTY_SEPARATOR = re.compile(r"\s*;\s*|\s+/\s+")
+
+
+def parties(spelling: str) -> list[str]:
+    """Return the parties a name lists, separated by ";" or " / "; else an empty list.
+
+    Examples
+    --------
+    >>> parties("Sense Time; ABC Trading Ltd"), parties("Maersk A/S")
+    (['Sense Time', 'ABC Trading Ltd'], [])
+    """
+    if ";" not in spelling and " / " not in spelling:
+        return []
+    found = [p for p in _PARTY_SEPARATOR.split(spelling) if name_key(p)]
+    return found if len(found) > 1 else []
+
+
+def unescaped(spelling: str) -> str:
+    """Return a spelling with its HTML entities read ("Smith &amp; Co."), when it has any; else empty.
+
+    >>> unescaped("Bowne &amp; Co."), unescaped("Bowne & Co.")
+    ('Bowne & Co.', '')
+    """
+    if "&" not in spelling or ";" not in spelling:
+        return ""
+    read = html.unescape(spelling)
+    return read if read != spelling else ""
 
 
 #: A run of an East Asian script: Japanese kana, Chinese characters, Korean hangul.

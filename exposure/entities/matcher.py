@@ -88,8 +88,10 @@ from exposure.entities.forms import (
     in_care_of,
     is_rare_word,
     names_in_brackets,
+    parties,
     rare_words,
     script_parts,
+    unescaped,
     without_address,
     without_brackets,
     without_branch,
@@ -641,7 +643,8 @@ class Matcher:
         # A name written in two scripts, or giving another in brackets, is compared as written
         # and as each other spelling: each names the body, and the best counts. Names come
         # first among the spellings, so a name's index is its own.
-        spellings, of_name, cared = _other_spellings(names)
+        spellings, of_name, capped = _other_spellings(names)
+        cared = capped > 0
         forms, listed = NameFormsTable.of(spellings, initials=False), self._forms
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
@@ -826,7 +829,7 @@ class Matcher:
                 "near_same": near_same[kept],
                 "sounds_alike": sounds_alike[kept],
                 "same_letters": same_letters[kept],
-                "care_of": cared[query[kept]],
+                "capped": capped[query[kept]],
                 "acronym": acronym[kept],
                 "number_conflict": number_conflict[kept],
                 "number_alone": number_alone[kept],
@@ -1087,10 +1090,12 @@ class Matcher:
                 parts.append(f"compass points differ in part: at most {LEVEL_CAP:g}")
             if r.get("level_conflict"):
                 parts.append(f"administrative levels differ: at most {LEVEL_CAP:g}")
-            if r.get("care_of"):
+            if r.get("capped") == _AFTER_CARE_OF:
                 parts.append(
                     f"the goods go in its care, the customer is another: at most {CARE_OF_CAP:g}"
                 )
+            elif r.get("capped") == _ONE_OF_PARTIES:
+                parts.append(f"one of the parties the name gives: at most {CARE_OF_CAP:g}")
             if r["country_conflict"]:
                 parts.append(
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
@@ -1105,18 +1110,22 @@ class Matcher:
 def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Return the names, then the other spellings each gives, whose name each is, and which.
 
-    The third array tells the party a name gives after "c/o" (scored :data:`CARE_OF_CAP` at
-    most, :func:`~exposure.entities.forms.in_care_of`). A name written in two scripts gives
-    each part (:func:`~exposure.entities.forms.script_parts`), a name with asides in brackets itself without them
-    (:func:`~exposure.entities.forms.without_brackets`) and the names among them
+    A name written in two scripts gives each part
+    (:func:`~exposure.entities.forms.script_parts`), a name with asides in brackets itself
+    without them (:func:`~exposure.entities.forms.without_brackets`) and the names among them
     (:func:`~exposure.entities.forms.names_in_brackets`), a branch the body it belongs to
     (:func:`~exposure.entities.forms.without_branch`), a name with "c/o" the party before it
     (:func:`~exposure.entities.forms.without_care_of`), a name followed by its address the name
-    alone (:func:`~exposure.entities.forms.without_address`), as a listed spelling does.
+    alone (:func:`~exposure.entities.forms.without_address`), a name with HTML entities itself
+    with them read (:func:`~exposure.entities.forms.unescaped`), as a listed spelling does.
+    The party after "c/o" (:func:`~exposure.entities.forms.in_care_of`) and each of several
+    parties in one name (:func:`~exposure.entities.forms.parties`) are spellings too, but the
+    customer may be another: the third array marks them (:data:`_AFTER_CARE_OF`,
+    :data:`_ONE_OF_PARTIES`; 0 for the others), and they score :data:`CARE_OF_CAP` at most.
     """
     spellings = list(names)
     of_name = list(range(len(names)))
-    cared = [False] * len(names)
+    capped = [0] * len(names)
     for i, name in enumerate(names):
         if name.isascii() and "(" not in name and "[" not in name:
             # Most names: in one script, without brackets.
@@ -1130,13 +1139,25 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
                 without_care_of(name),
                 without_address(name),
             ]
-        found = dict.fromkeys(o for o in others if o)
-        party = in_care_of(name) if "/" in name else ""
-        for other in [*found, *([party] if party and party not in found else [])]:
+        if "&" in name:
+            others.append(unescaped(name))
+        found = {o: 0 for o in others if o and o != name}
+        if "/" in name and (party := in_care_of(name)):
+            found.setdefault(party, _AFTER_CARE_OF)
+        if ";" in name or " / " in name:
+            for party in parties(name):
+                found.setdefault(party, _ONE_OF_PARTIES)
+        for other, cap in found.items():
             spellings.append(other)
             of_name.append(i)
-            cared.append(other == party)
-    return spellings, np.asarray(of_name, dtype=np.int64), np.asarray(cared, dtype=bool)
+            capped.append(cap)
+    return spellings, np.asarray(of_name, dtype=np.int64), np.asarray(capped, dtype=np.int8)
+
+
+#: Why a spelling is capped (:func:`_other_spellings`): the party after "c/o", or one party of
+#: several a name gives.
+_AFTER_CARE_OF = 1
+_ONE_OF_PARTIES = 2
 
 
 def _compared_as(name: str, spelling: str) -> str:
@@ -1153,6 +1174,10 @@ def _compared_as(name: str, spelling: str) -> str:
         return f"the party after c/o, {spelling!r}, in whose care the goods go"
     if spelling == without_address(name):
         return f"without the address after it, {spelling!r}"
+    if spelling == unescaped(name):
+        return f"with its HTML entities read, {spelling!r}"
+    if spelling in parties(name):
+        return f"one of the parties it gives, {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
 
 
