@@ -1554,7 +1554,7 @@ def _acronym(name: str, place: str, words: list[str]) -> str:
     'pla'
     """
     low, high = ACRONYM_LETTERS
-    if len(words) > 1 and not place:
+    if len(words) > 1 and not place and words[-1] in _territory_names():
         # "PLA China", "NIOC Iran": the acronym of a body, and its country.
         words = [w for w in words if w not in _territory_names()]
     if place or len(words) != 1 or not (low <= len(words[0]) <= high and words[0].isalpha()):
