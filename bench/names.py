@@ -284,6 +284,13 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "descriptors abbreviated": _abbreviated,
     "a typo in the longest word": _longest_word_mistyped,
     "two letters of it swapped": functools.partial(_longest_word_mistyped, swapped=True),
+    # As trade records (bills of lading, customs declarations) write a party.
+    "run together in capitals": lambda s: re.sub(r"\s+", "", s).upper(),
+    "an address after it": lambda s: f"{s.upper()} NO. 18 INDUSTRIAL ROAD, SHENZHEN 518000",
+    '"M/S" in front': lambda s: f"M/S {s.upper()}",
+    'after another party and "c/o"': lambda s: f"ABC Freight Forwarding Ltd. c/o {s}",
+    'another party after ";"': lambda s: f"{s}; ABC Trading Ltd",
+    '"&" written "&amp;"': lambda s: s.replace("&", "&amp;"),
 }
 
 

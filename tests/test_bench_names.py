@@ -79,6 +79,11 @@ def test_written_variants_count_the_names_that_then_find_nothing() -> None:
     assert table.loc['"The" in front', "found nothing"] == 0
     assert table.loc["bracketed parts left out", "names"] == 1  # Hikvision has none
     assert table.loc["bracketed parts left out", "found nothing"] == 0  # the parent an aside
+    # As trade records write a party: with an address, after another and "c/o".
+    assert table.loc["an address after it", "names"] == 2
+    assert table.loc["an address after it", "found nothing"] == 0
+    assert table.loc['after another party and "c/o"', "found nothing"] == 0
+    assert table.loc['"&" written "&amp;"', "names"] == 0  # neither name holds "&"
 
 
 def test_a_written_variant_that_finds_nothing_is_counted_and_shown(

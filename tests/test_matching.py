@@ -853,6 +853,8 @@ def test_a_sale_to_a_name_in_two_scripts_is_exposure(make_data: MakeData) -> Non
     # A whole name run together, "Co., Ltd." and a leading place with it.
     ("HUAWEITECHNOLOGIESCO.,LTD.", "Huawei Technologies Co., Ltd."),
     ("XIAMENMEIYAPICOINFORMATIONCO.LTD.", "Xiamen Meiya Pico Information Co. Ltd."),
+    ("XIANAIRCRAFTINDUSTRIALCOMPANYLIMITED", "Xian Aircraft Industrial Company Limited"),
+    ("PUBLICJOINTSTOCKCOMPANYRUSHYDRO", "Public Joint Stock Company RusHydro"),
     # "China" after the city an address ends with.
     ("Sense Time Shenzhen P.R. China", "Sense Time"),
 ])  # fmt: skip
@@ -1012,6 +1014,22 @@ def test_a_name_followed_by_its_address_is_compared_without_it(written: str) -> 
     found = Matcher(one_list("Huawei Technologies Co., Ltd.")).match([written]).iloc[0]
     assert (found["outcome"], found["score"]) == ("match", 100.0)
     assert found["explanation"].startswith("without the address after it")
+
+
+def test_a_name_of_descriptors_alone_is_found_after_c_o_and_before_its_address() -> None:
+    # "Aviation Industry Corporation of China" holds no distinctive word: as another spelling
+    # of a name it was dropped, though a listed name is spelt so; and the legal form that ends
+    # a name is the last before its address, not the first ("Corporation", then "Ltd.").
+    listed = one_list("AVIATION INDUSTRY CORPORATION OF CHINA, LTD.", "Russian Agricultural Bank")
+    found = Matcher(listed).match(
+        [
+            "ABC Freight Forwarding Ltd. c/o AVIATION INDUSTRY CORPORATION OF CHINA",
+            "AVIATION INDUSTRY CORPORATION OF CHINA, LTD. NO. 18 INDUSTRIAL ROAD, SHENZHEN",
+            "JOINT STOCK COMPANY RUSSIAN AGRICULTURAL BANK NO. 18 INDUSTRIAL ROAD, MOSCOW",
+        ]
+    )
+    assert found["outcome"].tolist() == ["possible", "match", "match"]
+    assert found["listed"].tolist()[2] == "Russian Agricultural Bank"
 
 
 def test_a_number_in_a_name_is_no_address() -> None:

@@ -59,6 +59,7 @@ __all__ = [
     "COMMON_FROM",
     "COMMON_IN",
     "FORM_TYPO_FROM",
+    "RUN_TOGETHER_FROM",
     "RUSSIAN_DESCRIPTORS",
     "TURKISH_DESCRIPTORS",
     "WRITTEN_OUT_FORMS",
@@ -80,6 +81,8 @@ __all__ = [
     "without_address",
     "without_brackets",
     "without_branch",
+    "without_care_of",
+    "without_glued_forms",
     "without_legal_forms",
     "without_written_out_forms",
     "word_sound",
@@ -364,15 +367,22 @@ def without_address(spelling: str) -> str:
     is_address_word = [w in _ADDRESS_WORDS or w.endswith(("strasse", "straße")) for w in lowered]
     is_number = [bool(_ADDRESS_NUMBER.match(w)) for w in words]
     is_form = [_is_form_word(w) or all(_is_form_word(p) for p in w.split(",") if p) for w in words]
-    for i in range(1, len(words) - 1):
-        tail = range(i + 1, len(words))
-        if is_form[i] and not is_form[i + 1]:
-            if any(is_address_word[j] or (is_number[j] and lowered[j][:2] == "no") for j in tail):
+    # The address starts by its first street word or "No. 555"; the name ends with the last
+    # legal form before it ("Aviation Industry Corporation of China, Ltd. No. 18 ... Road").
+    starts = [
+        j
+        for j in range(len(words))
+        if is_address_word[j] or (is_number[j] and lowered[j][:2] == "no")
+    ]
+    if starts:
+        for i in reversed(range(1, starts[0])):
+            if is_form[i] and not is_form[i + 1]:
                 body = spelling[: _end_of_word(spelling, words, i)]
-                return body if name_key(body) else ""
-        elif is_number[i] and any(is_address_word[j] for j in range(i + 1, min(i + 5, len(words)))):
-            if any(is_form[j] for j in range(i)):  # a legal form before: cut there, above
-                return ""
+                if name_key(body):  # else a form opens the name ("Joint Stock Company ...")
+                    return body
+    # Else it ends before a house number that a street follows ("iFlytek 666 ... Road").
+    for i in range(1, len(words) - 1):
+        if is_number[i] and any(is_address_word[j] for j in range(i + 1, min(i + 5, len(words)))):
             last = i - 2 if lowered[i - 1] in ("no", "nr", "#") else i - 1  # "No. 18"
             if last < 0:
                 return ""
@@ -387,6 +397,46 @@ def _end_of_word(spelling: str, words: list[str], index: int) -> int:
     for word in words[: index + 1]:
         end = spelling.index(word, end) + len(word)
     return end
+
+
+#: Legal forms as a name run together writes them ("...COMPANYLIMITED", "JOINTSTOCKCOMPANY..."),
+#: of three letters or more: shorter ones ("SA", "AG") end and start too many words.
+@functools.cache
+def _glued_form_words() -> tuple[str, ...]:
+    words = {"".join(form) for form in WRITTEN_OUT_FORMS} | {"sadecv"}
+    words |= {form for form in LEGAL_FORMS if len(form) >= 3 and form.isalpha()}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+#: A name run together is read so from this many letters: shorter words hold forms by chance.
+RUN_TOGETHER_FROM = 10
+
+
+def without_glued_forms(spelling: str) -> str:
+    """Return a name written as one word without the legal forms it starts or ends with; else empty.
+
+    Names run together ("XIANAIRCRAFTINDUSTRIALCOMPANYLIMITED", "JOINTSTOCKCOMPANYRUSHYDRO")
+    hide their legal forms from the words they are told by.
+
+    Examples
+    --------
+    >>> without_glued_forms("XIANAIRCRAFTINDUSTRIALCOMPANYLIMITED")
+    'xianaircraftindustrial'
+    >>> without_glued_forms("PUBLICJOINTSTOCKCOMPANYRUSHYDRO"), without_glued_forms("Xian Aircraft")
+    ('rushydro', '')
+    """
+    if " " in spelling.strip():
+        return ""
+    word = _NON_LETTER.sub("", fold(spelling))
+    if len(word) < RUN_TOGETHER_FROM:
+        return ""
+    forms = _glued_form_words()
+    bare = word
+    while found := next((f for f in forms if bare.endswith(f) and len(bare) - len(f) >= 4), ""):
+        bare = bare[: -len(found)]
+    while found := next((f for f in forms if bare.startswith(f) and len(bare) - len(f) >= 4), ""):
+        bare = bare[len(found) :]
+    return bare if bare != word else ""
 
 
 #: Parties written in one field, as consignee and notify party: "Sense Time; ABC Trading Ltd",

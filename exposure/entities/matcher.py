@@ -96,6 +96,7 @@ from exposure.entities.forms import (
     without_brackets,
     without_branch,
     without_care_of,
+    without_glued_forms,
     word_sound,
 )
 from exposure.entities.listings import NameIndex, entity_ids, not_organisations
@@ -649,8 +650,10 @@ class Matcher:
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
         query, row = self.candidate_pairs(forms)
-        # A spelling of descriptors alone ("科技集团", technology group) names no body.
+        # A spelling of descriptors alone ("科技集团", technology group) names no body, unless a
+        # listed spelling is that ("Aviation Industry Corporation of China").
         named = (of_name[query] == query) | forms.has_distinct[query]
+        named |= forms.key[query] == listed.key[row]
         query, row = query[named], row[named]
 
         # Stage 1, every candidate: the distinctive words (sorted, run together: word order and
@@ -1117,7 +1120,9 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
     (:func:`~exposure.entities.forms.without_branch`), a name with "c/o" the party before it
     (:func:`~exposure.entities.forms.without_care_of`), a name followed by its address the name
     alone (:func:`~exposure.entities.forms.without_address`), a name with HTML entities itself
-    with them read (:func:`~exposure.entities.forms.unescaped`), as a listed spelling does.
+    with them read (:func:`~exposure.entities.forms.unescaped`), a name run together itself
+    without the legal forms it starts or ends with
+    (:func:`~exposure.entities.forms.without_glued_forms`), as a listed spelling does.
     The party after "c/o" (:func:`~exposure.entities.forms.in_care_of`) and each of several
     parties in one name (:func:`~exposure.entities.forms.parties`) are spellings too, but the
     customer may be another: the third array marks them (:data:`_AFTER_CARE_OF`,
@@ -1141,6 +1146,8 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
             ]
         if "&" in name:
             others.append(unescaped(name))
+        if " " not in name:
+            others.append(without_glued_forms(name))
         found = {o: 0 for o in others if o and o != name}
         if "/" in name and (party := in_care_of(name)):
             found.setdefault(party, _AFTER_CARE_OF)
@@ -1176,6 +1183,8 @@ def _compared_as(name: str, spelling: str) -> str:
         return f"without the address after it, {spelling!r}"
     if spelling == unescaped(name):
         return f"with its HTML entities read, {spelling!r}"
+    if spelling == without_glued_forms(name):
+        return f"written as one word, without its legal forms, {spelling!r}"
     if spelling in parties(name):
         return f"one of the parties it gives, {spelling!r}"
     return f"by the name it gives in brackets {spelling!r}"
