@@ -291,6 +291,7 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     'after another party and "c/o"': lambda s: f"ABC Freight Forwarding Ltd. c/o {s}",
     'another party after ";"': lambda s: f"{s}; ABC Trading Ltd",
     '"&" written "&amp;"': lambda s: s.replace("&", "&amp;"),
+    "cut off at 35 characters": lambda s: s[:35] if len(s) > 35 else s,
 }
 
 

@@ -1032,6 +1032,19 @@ def test_a_name_of_descriptors_alone_is_found_after_c_o_and_before_its_address()
     assert found["listed"].tolist()[2] == "Russian Agricultural Bank"
 
 
+def test_a_name_cut_off_at_a_fields_width_is_a_possible() -> None:
+    # Trade records cut a party's name at their field's width (35 characters in EDIFACT).
+    listed = one_list(
+        "Hetian Prefecture Public Security Bureau",
+        "Kashgar Prefecture Public Security Bureau",
+        "Baikal Trading LLC",
+    )
+    found = Matcher(listed).match(["HETIAN PREFECTURE PUBLIC SECURITY B", "Bai Trading"])
+    assert found["listed"][0] == "Hetian Prefecture Public Security Bureau"
+    assert found["outcome"].tolist() == ["possible", "none"]
+    assert "the start of the listed spelling, cut off: at least 82" in found["explanation"][0]
+
+
 def test_a_number_in_a_name_is_no_address() -> None:
     listed = pd.DataFrame(
         {

@@ -148,6 +148,10 @@ NEAR_SAME_RATIO = 90.0
 #: The most a party named after "c/o" scores (:func:`~exposure.entities.forms.in_care_of`): the
 #: goods go in its care, but the customer is another, so it is a possible match at most.
 CARE_OF_CAP = 88.0
+#: A name whose letters (:func:`_whole_run`) start a listed spelling's, this many at least, is
+#: that name cut off at a field's width (trade records' party names are often 35 characters
+#: long at most): a possible match, at least :data:`NEAR_SAME_SCORE`.
+CUT_OFF_FROM = 20
 #: Distinctive words that differ by two neighbouring letters swapped are near the same too, from
 #: this ratio (one swap in a word of four letters gives 75).
 SWAPPED_FROM = 70.0
@@ -430,6 +434,7 @@ class Matcher:
         self._shown = self._forms.shown()
         self._core_run = _run_together(self._forms.core)
         self._whole_run = _whole_run(self._forms)
+        self._whole_start = _starts(self._whole_run)
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
@@ -671,7 +676,16 @@ class Matcher:
         # The same letters in the same order are the same name written apart or together
         # ("HUNTERDOUGLASINDUSTRIESB.V."), whatever its distinctive words: a word run together
         # hides the descriptors it holds, and the place it starts with.
-        same_letters = ~exact & (_whole_run(forms)[query] == self._whole_run[row])
+        q_whole = _whole_run(forms)
+        same_letters = ~exact & (q_whole[query] == self._whole_run[row])
+        # A name cut off at a field's width is the start of the listed spelling's letters.
+        q_start = _starts(q_whole)[query]
+        cut_off = ~exact & ~same_letters & (q_start != "") & (q_start == self._whole_start[row])
+        if cut_off.any():
+            cut_off[cut_off] = [
+                len(a) < len(b) and b.startswith(a)
+                for a, b in zip(q_whole[query[cut_off]], self._whole_run[row[cut_off]], strict=True)
+            ]
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         acronyms = forms.acronym[query]
@@ -732,9 +746,20 @@ class Matcher:
             | acronym
             | sounds_alike
             | same_letters
+            | cut_off
         )
         query, row, distinct = query[keep], row[keep], distinct[keep]
-        both, same_words, contained, near_same, sounds_alike, acronym, exact, same_letters = (
+        (
+            both,
+            same_words,
+            contained,
+            near_same,
+            sounds_alike,
+            acronym,
+            exact,
+            same_letters,
+            cut_off,
+        ) = (
             both[keep],
             same_words[keep],
             contained[keep],
@@ -743,6 +768,7 @@ class Matcher:
             acronym[keep],
             exact[keep],
             same_letters[keep],
+            cut_off[keep],
         )
         entity = self._entity[row]
 
@@ -765,7 +791,8 @@ class Matcher:
         name_score = np.where(acronym, ACRONYM_SCORE, name_score)
         name_score = np.where(same_words, SAME_WORDS_SCORE, name_score)
         name_score = np.where(contained, CONTAINED_SCORE, name_score)
-        name_score = np.where(near_same | sounds_alike, NEAR_SAME_SCORE, name_score)
+        cut_off &= ~near_same & ~sounds_alike & (name_score < NEAR_SAME_SCORE)
+        name_score = np.where(near_same | sounds_alike | cut_off, NEAR_SAME_SCORE, name_score)
         same_letters &= name_score < 100.0
         name_score = np.where(exact | same_letters, 100.0, name_score)
 
@@ -831,6 +858,7 @@ class Matcher:
                 "contained": contained[kept],
                 "near_same": near_same[kept],
                 "sounds_alike": sounds_alike[kept],
+                "cut_off": cut_off[kept],
                 "same_letters": same_letters[kept],
                 "capped": capped[query[kept]],
                 "acronym": acronym[kept],
@@ -1071,6 +1099,10 @@ class Matcher:
                 )
             elif r.get("sounds_alike"):
                 parts.append(f"distinctive words sound alike: at least {NEAR_SAME_SCORE:g}")
+            elif r.get("cut_off"):
+                parts.append(
+                    f"the start of the listed spelling, cut off: at least {NEAR_SAME_SCORE:g}"
+                )
             elif r.get("acronym"):
                 parts.append(
                     f"one name is the initials of the other's words: at least {ACRONYM_SCORE:g}"
@@ -1256,6 +1288,14 @@ def _whole_run(forms: NameFormsTable) -> np.ndarray:
     )
 
 
+def _starts(letters: np.ndarray) -> np.ndarray:
+    """Return the first :data:`CUT_OFF_FROM` of each name's letters, or empty for fewer."""
+    return np.array(
+        [w[:CUT_OFF_FROM] if len(w) >= CUT_OFF_FROM else "" for w in letters.tolist()],
+        dtype=object,
+    )
+
+
 def _word_counts(forms: np.ndarray) -> np.ndarray:
     """Return how many words each form holds."""
     return np.fromiter((f.count(" ") + 1 for f in forms.tolist()), dtype=np.int64, count=len(forms))
@@ -1413,8 +1453,12 @@ def _keys_of_names(
         # ("HUNTERDOUGLASINDUSTRIESB.V."), descriptors and all.
         if len(tokens) > 1:
             name_keys.add(f"w:{joined}")
+        whole = f"{place.replace(' ', '')}{joined}"
         if place:
-            name_keys.add(f"w:{place.replace(' ', '')}{joined}")
+            name_keys.add(f"w:{whole}")
+        # A name cut off at a field's width is found by the start of its letters.
+        if len(whole) >= CUT_OFF_FROM:
+            name_keys.add(f"c:{whole[:CUT_OFF_FROM]}")
         if len(joined) >= 4 and (listed_side or len(tokens[0]) < 4):
             name_keys.add(f"k:{joined[:4]}")
         if not listed_side and acronym:
