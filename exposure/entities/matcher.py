@@ -649,7 +649,7 @@ class Matcher:
         # A name written in two scripts, or giving another in brackets, is compared as written
         # and as each other spelling: each names the body, and the best counts. Names come
         # first among the spellings, so a name's index is its own.
-        spellings, of_name, capped = _other_spellings(names)
+        spellings, of_name, capped, how = _other_spellings(names)
         cared = capped > 0
         forms, listed = NameFormsTable.of(spellings, initials=False), self._forms
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
@@ -928,7 +928,7 @@ class Matcher:
                 ignore_index=True,
             )
         return self._describe(
-            (spellings, forms),
+            (spellings, forms, how),
             countries,
             top.reset_index(drop=True),
             rejected_notes,
@@ -980,14 +980,17 @@ class Matcher:
 
     def _describe(
         self,
-        compared: tuple[list[str], NameFormsTable],
+        compared: tuple[list[str], NameFormsTable, list[str]],
         countries: list[str],
         top: pd.DataFrame,
         rejected: dict[int, list[str]],
         explain_all: bool,
     ) -> pd.DataFrame:
-        """Return the result's columns for ``top``; ``compared``: the spellings and their forms."""
-        spellings, forms = compared
+        """Return the result's columns for ``top``.
+
+        ``compared``: the spellings, their forms, and how each was made from its name.
+        """
+        spellings, forms, how = compared
         query = top["query"].to_numpy(np.int64)
         spelling = top["spelling"].to_numpy(np.int64)
         row = top["row"].fillna(-1).to_numpy(np.int64)
@@ -1044,7 +1047,7 @@ class Matcher:
                 r,
                 kind=kind[i],
                 matched_as=matched_as[i],
-                compared_as=_compared_as(spellings[q], spellings[s]) if s != q else "",
+                compared_as=how[s].format(spellings[s]) if s != q else "",
                 query_place=forms.place[s],
                 listed_place=listed_place[i],
                 lands=(forms.territories[s], self._forms.territories[int(r["row"])]),
@@ -1142,8 +1145,8 @@ class Matcher:
         return "; ".join(parts)
 
 
-def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Return the names, then the other spellings each gives, whose name each is, and which.
+def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """Return the names, then the other spellings each gives: whose name each is, which, and how.
 
     A name written in two scripts gives each part
     (:func:`~exposure.entities.forms.script_parts`), a name with asides in brackets itself
@@ -1159,67 +1162,67 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
     parties in one name (:func:`~exposure.entities.forms.parties`) are spellings too, but the
     customer may be another: the third array marks them (:data:`_AFTER_CARE_OF`,
     :data:`_ONE_OF_PARTIES`; 0 for the others), and they score :data:`CARE_OF_CAP` at most.
+    The last list says how each spelling was made, for the explanations ("a branch of {!r}";
+    empty for a name as written).
     """
     spellings = list(names)
     of_name = list(range(len(names)))
     capped = [0] * len(names)
+    how = [""] * len(names)
     for i, name in enumerate(names):
-        if name.isascii() and "(" not in name and "[" not in name:
-            # Most names: in one script, without brackets.
-            others = [without_branch(name), without_care_of(name), without_address(name)]
-        else:
-            others = [
-                *script_parts(name),
-                without_brackets(name),
-                *names_in_brackets(name),
-                without_branch(name),
-                without_care_of(name),
-                without_address(name),
+        made = [
+            (without_branch(name), "a branch of {!r}", 0),
+            (without_care_of(name), "the party before c/o, {!r}", 0),
+            (without_address(name), "without the address after it, {!r}", 0),
+        ]
+        if not (name.isascii() and "(" not in name and "[" not in name):
+            # A name in two scripts, or with brackets (most names are neither).
+            made = [
+                *(
+                    (part, "written in two scripts, by its part {!r}", 0)
+                    for part in script_parts(name)
+                ),
+                (without_brackets(name), "without its asides in brackets, {!r}", 0),
+                *(
+                    (other, "by the name it gives in brackets {!r}", 0)
+                    for other in names_in_brackets(name)
+                ),
+                *made,
             ]
         if "&" in name:
-            others.append(unescaped(name))
+            made.append((unescaped(name), "with its HTML entities read, {!r}", 0))
         if " " not in name:
-            others.append(without_glued_forms(name))
-        found = {o: 0 for o in others if o and o != name}
-        if "/" in name and (party := in_care_of(name)):
-            found.setdefault(party, _AFTER_CARE_OF)
+            made.append(
+                (without_glued_forms(name), "written as one word, without its legal forms, {!r}", 0)
+            )
+        if "/" in name:
+            made.append(
+                (
+                    in_care_of(name),
+                    "the party after c/o, {!r}, in whose care the goods go",
+                    _AFTER_CARE_OF,
+                )
+            )
         if ";" in name or " / " in name:
-            for party in parties(name):
-                found.setdefault(party, _ONE_OF_PARTIES)
-        for other, cap in found.items():
-            spellings.append(other)
-            of_name.append(i)
-            capped.append(cap)
-    return spellings, np.asarray(of_name, dtype=np.int64), np.asarray(capped, dtype=np.int8)
+            made += [
+                (party, "one of the parties it gives, {!r}", _ONE_OF_PARTIES)
+                for party in parties(name)
+            ]
+        seen = {name}
+        for other, said, cap in made:
+            if other and other not in seen:
+                seen.add(other)
+                spellings.append(other)
+                of_name.append(i)
+                capped.append(cap)
+                how.append(said)
+    return spellings, np.asarray(of_name, dtype=np.int64), np.asarray(capped, dtype=np.int8), how
 
 
 #: Why a spelling is capped (:func:`_other_spellings`): the party after "c/o", or one party of
 #: several a name gives.
 _AFTER_CARE_OF = 1
 _ONE_OF_PARTIES = 2
-
-
-def _compared_as(name: str, spelling: str) -> str:
-    """Say which other spelling of a name (:func:`_other_spellings`) was compared."""
-    if spelling in script_parts(name):
-        return f"written in two scripts, by its part {spelling!r}"
-    if spelling == without_brackets(name):
-        return f"without its asides in brackets, {spelling!r}"
-    if spelling == without_branch(name):
-        return f"a branch of {spelling!r}"
-    if spelling == without_care_of(name):
-        return f"the party before c/o, {spelling!r}"
-    if spelling == in_care_of(name):
-        return f"the party after c/o, {spelling!r}, in whose care the goods go"
-    if spelling == without_address(name):
-        return f"without the address after it, {spelling!r}"
-    if spelling == unescaped(name):
-        return f"with its HTML entities read, {spelling!r}"
-    if spelling == without_glued_forms(name):
-        return f"written as one word, without its legal forms, {spelling!r}"
-    if spelling in parties(name):
-        return f"one of the parties it gives, {spelling!r}"
-    return f"by the name it gives in brackets {spelling!r}"
 
 
 def _one_swap(a: str, b: str) -> bool:
