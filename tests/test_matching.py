@@ -799,6 +799,9 @@ def test_html_entities_in_a_name_are_read() -> None:
     found = Matcher(one_list("M&P Engineering Ltd")).match(["M&amp;P Engineering Ltd"]).iloc[0]
     assert (found["outcome"], found["score"]) == ("match", 100.0)
     assert found["explanation"].startswith("with its HTML entities read")
+    # The ";" of "&amp;" ends no party.
+    found = Matcher(one_list("P Engineering Ltd")).match(["M&amp;P Engineering Ltd"]).iloc[0]
+    assert "one of the parties" not in found["explanation"]
 
 
 def test_a_listed_party_after_c_o_is_found_behind_a_long_name_and_never_a_match() -> None:

@@ -449,9 +449,11 @@ def parties(spelling: str) -> list[str]:
 
     Examples
     --------
-    >>> parties("Sense Time; ABC Trading Ltd"), parties("Maersk A/S")
-    (['Sense Time', 'ABC Trading Ltd'], [])
+    >>> parties("Sense Time; ABC Trading Ltd"), parties("Maersk A/S"), parties("M&amp;P Ltd")
+    (['Sense Time', 'ABC Trading Ltd'], [], [])
     """
+    if "&" in spelling:
+        spelling = html.unescape(spelling)  # "&amp;" holds no party's end
     if ";" not in spelling and " / " not in spelling:
         return []
     found = [p for p in _PARTY_SEPARATOR.split(spelling) if name_key(p)]
