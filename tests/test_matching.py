@@ -1048,6 +1048,16 @@ def test_a_name_cut_off_at_a_fields_width_is_a_possible() -> None:
     assert "the start of the listed spelling, cut off: at least 82" in found["explanation"][0]
 
 
+def test_a_name_cut_off_inside_its_legal_form_is_compared_without_it() -> None:
+    listed = one_list("China South Industries Group Corporation", "Acme Trading Co")
+    found = Matcher(listed).match(["China South Industries Group Corpor"]).iloc[0]
+    assert (found["listed"], found["outcome"]) == (
+        "China South Industries Group Corporation",
+        "match",
+    )
+    assert found["explanation"].startswith("cut off in its legal form")
+
+
 def test_a_number_in_a_name_is_no_address() -> None:
     listed = pd.DataFrame(
         {

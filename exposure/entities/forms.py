@@ -58,6 +58,7 @@ __all__ = [
     "CHINESE_DESCRIPTORS",
     "COMMON_FROM",
     "COMMON_IN",
+    "CUT_OFF_AT_FROM",
     "FORM_TYPO_FROM",
     "RUN_TOGETHER_FROM",
     "RUSSIAN_DESCRIPTORS",
@@ -82,6 +83,7 @@ __all__ = [
     "without_brackets",
     "without_branch",
     "without_care_of",
+    "without_cut_form",
     "without_glued_forms",
     "without_legal_forms",
     "without_written_out_forms",
@@ -437,6 +439,35 @@ def without_glued_forms(spelling: str) -> str:
     while found := next((f for f in forms if bare.startswith(f) and len(bare) - len(f) >= 4), ""):
         bare = bare[len(found) :]
     return bare if bare != word else ""
+
+
+#: A name is read as cut off at a field's width from this many characters (EDIFACT's party name
+#: fields hold 35).
+CUT_OFF_AT_FROM = 30
+
+
+def without_cut_form(spelling: str) -> str:
+    """Return a long name without its last word when that is a legal form cut off; else empty.
+
+    A name cut off at a field's width often ends inside its legal form ("China South
+    Industries Group Corpor").
+
+    Examples
+    --------
+    >>> without_cut_form("China South Industries Group Corpor")
+    'China South Industries Group'
+    >>> without_cut_form("Beijing J&A Industry & Trade Co. Lt"), without_cut_form("Acme Trading Co")
+    ('Beijing J&A Industry & Trade Co.', '')
+    """
+    if len(spelling) < CUT_OFF_AT_FROM:
+        return ""
+    head, _, last = spelling.rstrip(" .,").rpartition(" ")
+    cut = last.lower().strip(".,(")
+    if not head or not cut.isalpha() or cut in LEGAL_FORMS:
+        return ""
+    if any(form.startswith(cut) for form in _glued_form_words()):
+        return head.rstrip(" ,") if name_key(head) else ""
+    return ""
 
 
 #: Parties written in one field, as consignee and notify party: "Sense Time; ABC Trading Ltd",

@@ -83,6 +83,7 @@ from scipy import sparse
 
 from exposure.entities.decisions import Decisions
 from exposure.entities.forms import (
+    CUT_OFF_AT_FROM,
     NameFormsTable,
     deletions,
     in_care_of,
@@ -96,6 +97,7 @@ from exposure.entities.forms import (
     without_brackets,
     without_branch,
     without_care_of,
+    without_cut_form,
     without_glued_forms,
     word_sound,
 )
@@ -1157,7 +1159,9 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
     alone (:func:`~exposure.entities.forms.without_address`), a name with HTML entities itself
     with them read (:func:`~exposure.entities.forms.unescaped`), a name run together itself
     without the legal forms it starts or ends with
-    (:func:`~exposure.entities.forms.without_glued_forms`), as a listed spelling does.
+    (:func:`~exposure.entities.forms.without_glued_forms`), a long name ending in a legal form
+    cut off itself without it (:func:`~exposure.entities.forms.without_cut_form`), as a listed
+    spelling does.
     The party after "c/o" (:func:`~exposure.entities.forms.in_care_of`) and each of several
     parties in one name (:func:`~exposure.entities.forms.parties`) are spellings too, but the
     customer may be another: the third array marks them (:data:`_AFTER_CARE_OF`,
@@ -1195,6 +1199,8 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
             made.append(
                 (without_glued_forms(name), "written as one word, without its legal forms, {!r}", 0)
             )
+        elif len(name) >= CUT_OFF_AT_FROM:
+            made.append((without_cut_form(name), "cut off in its legal form, {!r}", 0))
         if "/" in name:
             made.append(
                 (
