@@ -463,8 +463,8 @@ def without_cut_form(spelling: str) -> str:
         return ""
     head, _, last = spelling.rstrip(" .,").rpartition(" ")
     cut = last.lower().strip(".,(")
-    if not head or not cut.isalpha() or cut in LEGAL_FORMS:
-        return ""
+    if not head or len(cut) < 2 or not cut.isalpha() or cut in LEGAL_FORMS:
+        return ""  # one letter may start any word
     if any(form.startswith(cut) for form in _glued_form_words()):
         return head.rstrip(" ,") if name_key(head) else ""
     return ""
