@@ -465,9 +465,15 @@ def without_cut_form(spelling: str) -> str:
     cut = last.lower().strip(".,(")
     if not head or len(cut) < 2 or not cut.isalpha() or cut in LEGAL_FORMS:
         return ""  # one letter may start any word
-    if any(form.startswith(cut) for form in _glued_form_words()):
+    if cut in _glued_form_starts():
         return head.rstrip(" ,") if name_key(head) else ""
     return ""
+
+
+@functools.cache
+def _glued_form_starts() -> frozenset[str]:
+    """Return every start of a legal form's letters: one look-up a long name, not one a form."""
+    return frozenset(form[:i] for form in _glued_form_words() for i in range(1, len(form) + 1))
 
 
 #: Parties written in one field, as consignee and notify party: "Sense Time; ABC Trading Ltd",
