@@ -13,7 +13,13 @@ import pytest
 
 import exposure
 from exposure.entities.forms import NameFormsTable, name_forms
-from exposure.entities.matcher import LEVEL_CAP, MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Matcher
+from exposure.entities.matcher import (
+    BRANCH_ABROAD_CAP,
+    LEVEL_CAP,
+    MATCH_THRESHOLD,
+    POSSIBLE_THRESHOLD,
+    Matcher,
+)
 from exposure.names import name_key, name_tokens, split_place
 from tests.conftest import MakeData, listing, sale, write_csv
 
@@ -629,8 +635,38 @@ def test_a_brand_in_more_listed_names_than_a_key_may_be_still_finds_them() -> No
         ["Huawei USA", "Huawei Technologies USA Inc."], countries=["", "US"]
     )
     assert found["listed"].tolist() == ["Huawei Technologies Co., Ltd."] * 2
-    assert found["outcome"].tolist() == ["possible", "none"]
-    assert "countries differ (US vs CN)" in found["explanation"][1]
+    assert found["outcome"].tolist() == ["possible", "possible"]
+    assert "named as its branch in US" in found["explanation"][1]
+
+
+def test_a_listed_company_s_branch_abroad_is_a_possible_match_by_its_name() -> None:
+    # A subsidiary abroad that bears the listed name and its own country's or region's is
+    # restricted too if listed companies own half of it (90 FR 47201): a silent "none" for a
+    # conflict of countries would hide it from review.
+    listed = exposure.load().listed
+    names = [
+        "Hikvision Europe B.V.",
+        "Dahua Technology USA Inc.",
+        "SenseTime Japan Ltd",
+        "Hikvision Italia S.r.l.",
+        "Hikvision UK Limited",
+    ]
+    found = Matcher(listed).match(names, countries=["NL", "US", "JP", "IT", "GB"])
+    assert found["outcome"].tolist() == ["possible"] * len(names)
+    assert found["explanation"].str.contains("named as its branch in").all()
+    # Never a confident match on the name alone, however alike.
+    alike = Matcher(listed).match(
+        ["Hangzhou Hikvision Digital Technology Europe"], countries=["NL"]
+    )
+    assert alike["outcome"].tolist() == ["possible"]
+    assert alike["score"].max() <= BRANCH_ABROAD_CAP < MATCH_THRESHOLD
+    # A country the name gives that is not its own, or none, is still a conflict of countries:
+    # the Dahua trap, the Dahua Electronics of Flushing, NY, is no branch of Dahua Technology.
+    other = Matcher(listed).match(
+        ["Hikvision Europe B.V.", "Dahua Electronics Corp"], countries=["US", "US"]
+    )
+    assert other["outcome"].tolist() == ["none", "none"]
+    assert other["explanation"].str.contains("countries differ").all()
 
 
 def test_a_typo_in_a_word_many_listed_names_share_still_finds_them() -> None:

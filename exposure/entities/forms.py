@@ -1524,6 +1524,80 @@ def _territory_first_words() -> frozenset[str]:
     return frozenset(name.split()[0] for name in _territory_names())
 
 
+@functools.cache
+def names_own_country(core: str, country: str) -> str:
+    """Return the words of a name's ``core`` naming its own ``country`` or region, or "".
+
+    A company whose name gives its own country or region beside a listed company's name
+    ("Hikvision Europe", "Huawei Technologies USA") is, by its name, that company's branch
+    abroad. Countries are read in any language rigour knows ("Deutschland", "UK"); regions are
+    the United Nations regions and subregions rigour gives each country ("Europe", "Western
+    Europe") and a few names trade gives them ("EMEA", "Asia Pacific").
+
+    Examples
+    --------
+    >>> names_own_country("hikvision europe", "NL"), names_own_country("huawei usa", "US")
+    ('europe', 'usa')
+    >>> names_own_country("huawei technologies deutschland", "DE")
+    'deutschland'
+    >>> names_own_country("dahua electronics", "US"), names_own_country("huawei usa", "GB")
+    ('', '')
+    """
+    words = core.split()
+    own = _own_country_words(country.lower())
+    for start in range(len(words)):
+        for size in (3, 2, 1):
+            run = " ".join(words[start : start + size])
+            if len(run.split()) == size and (run in own or _country_code(run) == country.lower()):
+                return run
+    return ""
+
+
+@functools.cache
+def _country_code(words: str) -> str:
+    """Return the code of the country ``words`` name in any language rigour knows, or ""."""
+    from rigour.territories import lookup_territory
+
+    found = None if words in _NOT_COUNTRY_CODES else lookup_territory(words)
+    return found.code if found is not None and found.is_country else ""
+
+
+#: Names trade gives regions, with the United Nations regions and subregions they cover.
+_TRADE_REGIONS = {
+    "emea": ("Europe", "Africa", "Western Asia"),
+    "apac": ("Asia", "Oceania"),
+    "asia pacific": ("Asia", "Oceania"),
+    "latin america": ("South America", "Central America", "Caribbean"),
+    "latam": ("South America", "Central America", "Caribbean"),
+    "north america": ("Northern America", "Central America"),
+    "middle east": ("Western Asia", "Northern Africa"),
+    "nordic": ("Northern Europe",),
+    "scandinavia": ("Northern Europe",),
+    "european": ("Europe",),
+    "asian": ("Asia",),
+    "african": ("Africa",),
+}
+#: Short words rigour reads as a country's code that, in a name, are most often not one.
+_NOT_COUNTRY_CODES = frozenset({"and", "can", "per", "are", "col", "arm"})
+
+
+@functools.cache
+def _own_country_words(code: str) -> frozenset[str]:
+    """Return the folded words and runs of words that name country ``code`` or its regions."""
+    from rigour.territories import get_territory
+
+    territory = get_territory(code)
+    if territory is None:
+        return frozenset()
+    own: set[str] = set()
+    for text in (territory.name, territory.full_name, *territory.codes):
+        own.add(" ".join(name_tokens(text)))
+    regions = {territory.region, territory.subregion} - {None}
+    own.update(" ".join(name_tokens(str(r))) for r in regions)
+    own.update(name for name, covers in _TRADE_REGIONS.items() if regions & set(covers))
+    return frozenset(own - _NOT_COUNTRY_CODES - {""})
+
+
 #: Words an acronym leaves out ("Army of the Republic of Ilirida" is "ARI"), in the languages
 #: of the lists.
 _NOT_INITIALS = frozenset(

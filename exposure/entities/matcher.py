@@ -89,6 +89,7 @@ from exposure.entities.forms import (
     in_care_of,
     is_rare_word,
     names_in_brackets,
+    names_own_country,
     parties,
     rare_words,
     script_parts,
@@ -115,6 +116,7 @@ __all__ = [
     "ACRONYM_SCORE",
     "ADMINISTRATIVE_LEVELS",
     "BLOCK_CAP",
+    "BRANCH_ABROAD_CAP",
     "COMPASS_POINTS",
     "CONTAINED_SCORE",
     "COUNTRY_PENALTY",
@@ -167,6 +169,12 @@ SOUNDS_ALIKE_RATIO = 70.0
 ACRONYM_SCORE = 80.0
 #: Subtracted when both countries are known and differ.
 COUNTRY_PENALTY = 15.0
+#: The most a name scores that names its own country or region beside a listed name
+#: ("Hikvision Europe B.V.", in the Netherlands; :func:`~exposure.entities.forms.names_own_country`):
+#: by its name the listed company's branch abroad, so a possible match whatever the countries,
+#: never a confident one. Whether it is restricted too depends on who owns it (the BIS
+#: Affiliates Rule, 90 FR 47201, and OFAC's 50% rule: :mod:`exposure.ownership`).
+BRANCH_ABROAD_CAP = 88.0
 #: Subtracted when both names start with a place name and the places differ.
 PLACE_PENALTY = 25.0
 #: The administrative level each word names, in the English of the lists: "Aksu District" (阿克苏
@@ -829,6 +837,17 @@ class Matcher:
         code = code_of_query[query]
         agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
         country_conflict = (region[query] != "") & self._has_country[entity] & ~agrees & ~exact
+        # A name that names its own country or region ("Hikvision Europe", in NL) is the listed
+        # company's branch abroad by its name: a possible match, not a conflict of countries.
+        branch_abroad = country_conflict.copy()
+        if branch_abroad.any():
+            branch_abroad[branch_abroad] = [
+                names_own_country(core, country) != ""
+                for core, country in zip(
+                    forms.core[query[branch_abroad]], region[query[branch_abroad]], strict=True
+                )
+            ]
+            country_conflict &= ~branch_abroad
         score = np.round(
             np.clip(
                 name_score
@@ -840,7 +859,11 @@ class Matcher:
                 np.where(
                     cared[query],
                     CARE_OF_CAP,
-                    np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
+                    np.where(
+                        branch_abroad,
+                        BRANCH_ABROAD_CAP,
+                        np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
+                    ),
                 ),
             ),
             1,
@@ -872,6 +895,7 @@ class Matcher:
                 "compass_conflict": compass_conflict[kept],
                 "compass_differs": compass_differs[kept],
                 "country_conflict": country_conflict[kept],
+                "branch_abroad": branch_abroad[kept],
                 "review": "",
             }
         )
@@ -1051,6 +1075,7 @@ class Matcher:
                 matched_as=matched_as[i],
                 compared_as=how[s].format(spellings[s]) if s != q else "",
                 query_place=forms.place[s],
+                query_core=forms.core[s],
                 listed_place=listed_place[i],
                 lands=(forms.territories[s], self._forms.territories[int(r["row"])]),
                 query_country=countries[q],
@@ -1071,6 +1096,7 @@ class Matcher:
         matched_as: str,
         compared_as: str,
         query_place: str,
+        query_core: str,
         listed_place: str,
         lands: tuple[str, str],
         query_country: str,
@@ -1139,6 +1165,12 @@ class Matcher:
             if r["country_conflict"]:
                 parts.append(
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
+                )
+            elif r.get("branch_abroad"):
+                parts.append(
+                    f"named as its branch in {query_country} "
+                    f"({names_own_country(query_core, _region(query_country))!r}), listed in "
+                    f"{listed_country}: at most {BRANCH_ABROAD_CAP:g}, its owners to review"
                 )
         if r["outcome"] == "possible":
             parts.append(f"needs review (a match from {self.match_threshold:g})")
