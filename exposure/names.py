@@ -231,6 +231,10 @@ GENERIC_WORDS = frozenset(
         # network, software, equipment, international, holding
         "dianzi", "fazhan", "gongye", "guoji", "jishu", "keji", "kexue", "konggu", "maoyi",
         "ruanjian", "shebei", "shuzi", "tongxin", "touzi", "wangluo", "xinxi", "zhineng",
+        # regions, as a branch is named ("Faberlic Europe", "Huawei Asia Pacific"), and "royal"
+        # in English and Dutch ("Koninklijke Philips" is Philips)
+        "africa", "african", "americas", "apac", "asia", "asian", "emea", "eurasia", "europe",
+        "european", "nordic", "oceania", "pacific", "scandinavia", "koninklijke", "royal",
     }
 )  # fmt: skip
 

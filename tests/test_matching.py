@@ -982,6 +982,18 @@ def test_an_airline_is_named_by_its_own_words_not_by_airlines_or_airways() -> No
     assert "Sahand Airlines" not in found["listed"][found["outcome"] != "none"].tolist()
 
 
+def test_a_region_or_royal_in_a_name_is_a_descriptor_not_its_distinctive_word() -> None:
+    # "Europe" held the typo "faberlick" below a typo's floor (69.6, no candidate to review),
+    # and "Koninklijke" (royal) kept the transliterated Philips from being found at all.
+    listed = one_list("FABERLIC EUROPE Sp. z o.o.", "KONINKLIJKE PHILIPS ELECTRONICS N.V.")
+    found = Matcher(listed).match(["Faberlick", "Filips Elektroniks N.V."])
+    assert found["listed"].tolist() == listed["name"].tolist()
+    assert found["outcome"].tolist() == ["possible", "possible"]
+    # A region alone carries nothing: two companies that share only it are no candidates.
+    other = Matcher(one_list("Asia Pacific Faberlic Holdings")).match(["Asia Pacific Marvoten"])
+    assert other["outcome"].tolist() == ["none"]
+
+
 @pytest.mark.parametrize(("query", "listed_as"), [
     ("90 Eksperimentalny Zavod OAO", "90 Experimental Plant Open Joint Stock Company"),
     ("Kholding VTB Kapital ZAO", "VTB Capital Holdings CJSC"),
