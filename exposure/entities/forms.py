@@ -1530,16 +1530,18 @@ def names_own_country(core: str, country: str) -> str:
 
     A company whose name gives its own country or region beside a listed company's name
     ("Hikvision Europe", "Huawei Technologies USA") is, by its name, that company's branch
-    abroad. Countries are read in any language rigour knows ("Deutschland", "UK"); regions are
-    the United Nations regions and subregions rigour gives each country ("Europe", "Western
-    Europe") and a few names trade gives them ("EMEA", "Asia Pacific").
+    abroad. Countries are read by their names in English and in the languages of
+    :data:`COUNTRY_NAME_LANGUAGES` (pycountry's translations of ISO 3166: "Deutschland",
+    "España") and by their three-letter codes ("USA"); regions are the United Nations regions
+    and subregions rigour gives each country ("Europe", "Western Europe") and a few names trade
+    gives them ("EMEA", "Asia Pacific").
 
     Examples
     --------
     >>> names_own_country("hikvision europe", "NL"), names_own_country("huawei usa", "US")
     ('europe', 'usa')
-    >>> names_own_country("huawei technologies deutschland", "DE")
-    'deutschland'
+    >>> names_own_country("huawei technologies deutschland", "DE"), names_own_country("zte uk", "GB")
+    ('deutschland', 'uk')
     >>> names_own_country("dahua electronics", "US"), names_own_country("huawei usa", "GB")
     ('', '')
     """
@@ -1548,20 +1550,22 @@ def names_own_country(core: str, country: str) -> str:
     for start in range(len(words)):
         for size in (3, 2, 1):
             run = " ".join(words[start : start + size])
-            if len(run.split()) == size and (run in own or _country_code(run) == country.lower()):
+            if len(run.split()) == size and run in own:
                 return run
     return ""
 
 
-@functools.cache
-def _country_code(words: str) -> str:
-    """Return the code of the country ``words`` name in any language rigour knows, or ""."""
-    from rigour.territories import lookup_territory
-
-    found = None if words in _NOT_COUNTRY_CODES else lookup_territory(words)
-    return found.code if found is not None and found.is_country else ""
-
-
+#: The languages in which a name may give its country, besides English: those of the lists
+#: written in Latin or Cyrillic letters (transliterated, "Германия" is "germaniia").
+COUNTRY_NAME_LANGUAGES = (
+    "cs", "de", "es", "fr", "it", "nl", "pl", "pt", "ro", "ru", "tr", "uk",
+)  # fmt: skip
+#: Names of countries that are neither their ISO names nor codes.
+_COUNTRY_ALIASES = {
+    "gb": ("uk", "britain", "great britain"),
+    "us": ("us", "america"),
+    "kr": ("korea",),
+}
 #: Names trade gives regions, with the United Nations regions and subregions they cover.
 _TRADE_REGIONS = {
     "emea": ("Europe", "Africa", "Western Asia"),
@@ -1577,24 +1581,35 @@ _TRADE_REGIONS = {
     "asian": ("Asia",),
     "african": ("Africa",),
 }
-#: Short words rigour reads as a country's code that, in a name, are most often not one.
+#: Three-letter country codes that, in a name, are most often a word.
 _NOT_COUNTRY_CODES = frozenset({"and", "can", "per", "are", "col", "arm"})
 
 
 @functools.cache
 def _own_country_words(code: str) -> frozenset[str]:
     """Return the folded words and runs of words that name country ``code`` or its regions."""
+    import gettext
+
+    import pycountry
     from rigour.territories import get_territory
 
     territory = get_territory(code)
     if territory is None:
         return frozenset()
-    own: set[str] = set()
-    for text in (territory.name, territory.full_name, *territory.codes):
-        own.add(" ".join(name_tokens(text)))
+    texts = [territory.name, territory.full_name, *(c for c in territory.codes if len(c) == 3)]
+    texts += _COUNTRY_ALIASES.get(code, ())
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is not None:
+        for language in COUNTRY_NAME_LANGUAGES:
+            translated = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+            ).gettext(country.name)
+            # "Korea, Republik": the name before its comma is the country's too.
+            texts += [translated, translated.split(",")[0]]
     regions = {territory.region, territory.subregion} - {None}
-    own.update(" ".join(name_tokens(str(r))) for r in regions)
-    own.update(name for name, covers in _TRADE_REGIONS.items() if regions & set(covers))
+    texts += [str(r) for r in regions]
+    texts += [name for name, covers in _TRADE_REGIONS.items() if regions & set(covers)]
+    own = {" ".join(name_tokens(text)) for text in texts}
     return frozenset(own - _NOT_COUNTRY_CODES - {""})
 
 
