@@ -636,7 +636,7 @@ def test_a_brand_in_more_listed_names_than_a_key_may_be_still_finds_them() -> No
     )
     assert found["listed"].tolist() == ["Huawei Technologies Co., Ltd."] * 2
     assert found["outcome"].tolist() == ["possible", "possible"]
-    assert "named as its branch in US" in found["explanation"][1]
+    assert "a branch in US by its name" in found["explanation"][1]
 
 
 def test_a_listed_company_s_branch_abroad_is_a_possible_match_by_its_name() -> None:
@@ -653,7 +653,7 @@ def test_a_listed_company_s_branch_abroad_is_a_possible_match_by_its_name() -> N
     ]
     found = Matcher(listed).match(names, countries=["NL", "US", "JP", "IT", "GB"])
     assert found["outcome"].tolist() == ["possible"] * len(names)
-    assert found["explanation"].str.contains("named as its branch in").all()
+    assert found["explanation"].str.contains("by its name").all()
     # Never a confident match on the name alone, however alike.
     alike = Matcher(listed).match(
         ["Hangzhou Hikvision Digital Technology Europe"], countries=["NL"]

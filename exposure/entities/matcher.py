@@ -1167,10 +1167,11 @@ class Matcher:
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
                 )
             elif r.get("branch_abroad"):
+                own = names_own_country(query_core, _region(query_country))
                 parts.append(
-                    f"named as its branch in {query_country} "
-                    f"({names_own_country(query_core, _region(query_country))!r}), listed in "
-                    f"{listed_country}: at most {BRANCH_ABROAD_CAP:g}, its owners to review"
+                    f"a branch in {query_country} by its name ({own!r}) of one listed in "
+                    f"{listed_country}: countries not held against it, at most "
+                    f"{BRANCH_ABROAD_CAP:g}"
                 )
         if r["outcome"] == "possible":
             parts.append(f"needs review (a match from {self.match_threshold:g})")
