@@ -1066,8 +1066,11 @@ class Matcher:
         flagged = np.flatnonzero(
             (found & (explain_all | (outcome != "none"))) | (outcome == "confirmed")
         )
-        detail = top.iloc[flagged].to_dict("records")
-        for i, r in zip(flagged.tolist(), cast(list[dict[str, Any]], detail), strict=True):
+        # Rows as dicts from the columns' lists: pandas' to_dict boxes each cell on its own.
+        names = list(top.columns)
+        columns = [top[c].to_numpy()[flagged].tolist() for c in names]
+        detail = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        for i, r in zip(flagged.tolist(), detail, strict=True):
             q, s = int(r["query"]), int(r["spelling"])
             explanation[i] = self._explain(
                 r,
