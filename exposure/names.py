@@ -68,6 +68,8 @@ LEGAL_FORMS = frozenset(
         # letters write them ("K.K." is kabushiki kaisha, "Tbk" terbuka: listed).
         "kk", "kabushikigaisha", "kabushikikaisha", "jusikhoesa", "aktiebolag", "tbk",
         "anonim",
+        # the Anstalt of Liechtenstein and Austria, which the lists also write "Establishment"
+        "anstalt",
         # "Pvt" of the private limited companies of India and Pakistan ("(Pvt) Ltd."): only
         # ever the legal form, where "private" is also a word ("Private Bank")
         "pvt",

@@ -1342,6 +1342,7 @@ def test_an_acronym_the_list_gives_in_brackets_is_a_possible_match() -> None:
     ("阿里巴巴集团控股有限公司", "Alibaba Group Holding Limited"),  # 集团 (group) parts the words
     ("Łoś spółka z o.o", "Łoś"),  # a dotted legal form without its last dot
     ("Amazon.com Inc", "Amazon"),  # a web domain's ending
+    ("AVIATRANS ESTABLISHMENT", "AVIATRANS ANSTALT"),  # Liechtenstein's Anstalt, in English
 ])  # fmt: skip
 def test_legal_forms_and_descriptors_of_other_scripts_and_spellings(
     query: str, listed_as: str
