@@ -39,6 +39,7 @@ __all__ = [
     "PLACE_SPELLINGS",
     "PLACE_TITLES",
     "PROVINCE_OF",
+    "ROMANCE_DESCRIPTORS",
     "SYLLABLE_FORMS",
     "distinctive_tokens",
     "fold",
@@ -205,9 +206,26 @@ PLACE_SPELLINGS = {
     "qumul": "kumul", "tulufan": "turpan", "turfan": "turpan", "tumushuke": "tumxuk",
 }  # fmt: skip
 
-#: Words that describe a business rather than name it, in English and pinyin. Two names that
-#: differ only in these ("Dahua Technology", "Dahua Electronics") share their distinctive part
-#: but need not be one entity; :func:`distinctive_tokens` leaves them out.
+#: Descriptors of Spanish, Portuguese, Italian and French names, without accents: words that
+#: do not tell companies apart ("Comercializadora", a trading company), as their English
+#: translations in :data:`GENERIC_WORDS` do not.
+ROMANCE_DESCRIPTORS = frozenset(
+    {
+        "comercializadora", "corporacao", "corporacion", "desarrollo", "desenvolvimento",
+        "developpement", "electronica", "electronique", "elettronica", "eletronica", "empresa",
+        "empresas", "engenharia", "entreprise", "exportadora", "groupe", "grupo", "gruppo",
+        "importadora", "industria", "industrias", "industriale", "industriales", "industrie",
+        "ingegneria", "ingenieria", "instituto", "internacional", "internazionale",
+        "inversiones", "investimenti", "investimentos", "istituto", "laboratoire",
+        "laboratorio", "ministere", "ministerio", "ministero", "servicios", "servicos",
+        "servizi", "sistemas", "sistemi", "sviluppo", "technologie", "tecnologia",
+        "tecnologias", "tecnologie", "universidad", "universidade", "universita", "universite",
+    }
+)  # fmt: skip
+#: Words that describe a business rather than name it, in English and pinyin, and
+#: :data:`ROMANCE_DESCRIPTORS`. Two names that differ only in these ("Dahua Technology", "Dahua
+#: Electronics") share their distinctive part but need not be one entity;
+#: :func:`distinctive_tokens` leaves them out.
 GENERIC_WORDS = frozenset(
     {
         "academy", "and", "center", "centre", "china", "chinese", "college", "communication",
@@ -233,12 +251,15 @@ GENERIC_WORDS = frozenset(
         # network, software, equipment, international, holding
         "dianzi", "fazhan", "gongye", "guoji", "jishu", "keji", "kexue", "konggu", "maoyi",
         "ruanjian", "shebei", "shuzi", "tongxin", "touzi", "wangluo", "xinxi", "zhineng",
-        # regions, as a branch is named ("Faberlic Europe", "Huawei Asia Pacific"), and "royal"
-        # in English and Dutch ("Koninklijke Philips" is Philips)
+        # regions, as a branch is named ("Faberlic Europe", "Huawei Asia Pacific")
         "africa", "african", "americas", "apac", "asia", "asian", "emea", "eurasia", "europe",
-        "european", "nordic", "oceania", "pacific", "scandinavia", "koninklijke", "royal",
+        "european", "nordic", "oceania", "pacific", "scandinavia",
+        # the small words of Romance and German names ("Cartel del Golfo"), but those that
+        # are also syllables of Chinese or Korean names ("de", "da", "do", "le")
+        "das", "dei", "del", "della", "delle", "der", "des", "die", "dos", "et", "las", "les",
+        "los", "und",
     }
-)  # fmt: skip
+) | ROMANCE_DESCRIPTORS  # fmt: skip
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Dropped before splitting, so that "S.A.", "Co.,Ltd" and "Xi'an" give whole tokens.

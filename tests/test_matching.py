@@ -982,11 +982,21 @@ def test_an_airline_is_named_by_its_own_words_not_by_airlines_or_airways() -> No
     assert "Sahand Airlines" not in found["listed"][found["outcome"] != "none"].tolist()
 
 
-def test_a_region_or_royal_in_a_name_is_a_descriptor_not_its_distinctive_word() -> None:
-    # "Europe" held the typo "faberlick" below a typo's floor (69.6, no candidate to review),
-    # and "Koninklijke" (royal) kept the transliterated Philips from being found at all.
-    listed = one_list("FABERLIC EUROPE Sp. z o.o.", "KONINKLIJKE PHILIPS ELECTRONICS N.V.")
-    found = Matcher(listed).match(["Faberlick", "Filips Elektroniks N.V."])
+def test_spanish_descriptors_and_small_words_read_as_the_lists_translate_them() -> None:
+    # "Comercializadora" (a trading company) carried invented names to listed Mexican
+    # companies; "del" kept "Cartel del Golfo" below review against the listed "Gulf Cartel".
+    listed = one_list(
+        "COMERCIALIZADORA JALSIN, S.A. DE C.V.", "GULF CARTEL", "Indo Internacional, S.A."
+    )
+    found = Matcher(listed).match(["Comercializadora Páez S.A.", "CARTEL DEL GOLFO", "INDO INTL."])
+    assert found["outcome"].tolist() == ["none", "possible", "match"]
+    assert found["listed"].tolist()[1:] == ["GULF CARTEL", "Indo Internacional, S.A."]
+
+
+def test_a_region_in_a_name_is_a_descriptor_not_its_distinctive_word() -> None:
+    # "Europe" held the typo "faberlick" below a typo's floor (69.6, nothing to review).
+    listed = one_list("FABERLIC EUROPE Sp. z o.o.", "Hikvision")
+    found = Matcher(listed).match(["Faberlick", "Hikvision Asia Pacific Ltd"])
     assert found["listed"].tolist() == listed["name"].tolist()
     assert found["outcome"].tolist() == ["possible", "possible"]
     # A region alone carries nothing: two companies that share only it are no candidates.

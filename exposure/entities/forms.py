@@ -42,6 +42,7 @@ from exposure.names import (
     LEGAL_FORMS,
     LEGAL_PHRASES,
     PLACE_NAMES,
+    ROMANCE_DESCRIPTORS,
     fold,
     in_chinese_script,
     legal_forms_of,
@@ -1129,7 +1130,7 @@ def _vocabulary_deletions() -> dict[str, str]:
     """
     vocabulary = {
         word: word
-        for word in GENERIC_WORDS | LEGAL_FORMS
+        for word in (GENERIC_WORDS - ROMANCE_DESCRIPTORS) | LEGAL_FORMS
         if len(word) >= VOCABULARY_TYPO_FROM and word.isalpha() and not _is_rare(word)
     }
     for spelling, english in (*_RUSSIAN_READ.items(), *TURKISH_DESCRIPTORS.items()):
@@ -1139,6 +1140,11 @@ def _vocabulary_deletions() -> dict[str, str]:
     for word, read in sorted(vocabulary.items()):
         for short in deletions(word):
             found[short] = read if found.get(short, read) == read else ""
+    # Spanish, Portuguese, Italian and French descriptors are read only through a typo no
+    # other word gives: "Interntaional" stays the English word, not "Internacional".
+    for word in sorted(ROMANCE_DESCRIPTORS):
+        for short in deletions(word):
+            found.setdefault(short, word)
     return found
 
 
