@@ -1106,6 +1106,33 @@ def test_a_name_cut_off_at_a_fields_width_is_a_possible() -> None:
     assert "the start of the listed spelling, cut off: at least 82" in found["explanation"][0]
 
 
+def test_a_name_cut_off_after_a_legal_form_in_front_is_a_possible() -> None:
+    # The form in front leaves too few of the name's own letters ("russianagricul") to tell a
+    # cut: the letters as written, form and all, start the listed spelling's.
+    listed = one_list(
+        "JOINT STOCK COMPANY RUSSIAN AGRICULTURAL BANK",
+        "Joint Stock Company Russian Railways",
+        'ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ "БАЙКАЛ"',
+    )
+    found = Matcher(listed).match(
+        ["Joint Stock Company Russian Agricul", 'ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ "БАЙ"']
+    )
+    assert found["listed"][0] == "JOINT STOCK COMPANY RUSSIAN AGRICULTURAL BANK"
+    assert "cut off" in found["explanation"][0]
+    # A name that closes its quotes was not cut: "Bai" is no "Baikal".
+    assert found["outcome"].tolist() == ["possible", "none"]
+
+
+def test_a_name_run_together_with_its_legal_forms_is_the_same_name() -> None:
+    listed = one_list("China Mobile Communications Group Co., Ltd.", "Maipu Communication Co Ltd")
+    found = Matcher(listed).match(["CHINAMOBILECOMMUNICATIONSGROUPCO.,LTD."]).iloc[0]
+    assert (found["listed"], found["outcome"]) == (
+        "China Mobile Communications Group Co., Ltd.",
+        "match",
+    )
+    assert "the same letters, written apart or together" in found["explanation"]
+
+
 def test_a_name_cut_off_inside_its_legal_form_is_compared_without_it() -> None:
     listed = one_list("China South Industries Group Corporation", "Acme Trading Co")
     found = Matcher(listed).match(["China South Industries Group Corpor"]).iloc[0]

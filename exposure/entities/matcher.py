@@ -106,6 +106,7 @@ from exposure.entities.listings import NameIndex, entity_ids, not_organisations
 from exposure.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
+    fold,
     name_key,
 )
 from exposure.read.csl import address_countries
@@ -445,6 +446,12 @@ class Matcher:
         self._core_run = _run_together(self._forms.core)
         self._whole_run = _whole_run(self._forms)
         self._whole_start = _starts(self._whole_run)
+        self._letters = _letters(self._spelling)
+        self._letters_start = _starts(self._letters)
+        self._rows_of_start: dict[str, list[int]] = {}
+        for row, start in enumerate(self._letters_start.tolist()):
+            if start:
+                self._rows_of_start.setdefault(start, []).append(row)
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
@@ -570,8 +577,14 @@ class Matcher:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def candidate_pairs(self, forms: NameFormsTable) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs (query, listed row) that share a blocking key or the whole key."""
+    def candidate_pairs(
+        self, forms: NameFormsTable, letters: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (query, listed row) that share a blocking key or the whole key.
+
+        ``letters``, when given, are the names' letters as written (:func:`_letters`): a name
+        whose letters start a listed spelling's is a candidate too (cut off at a field's width).
+        """
         query, block = _query_blocks(forms, self._words, self._block_of)
         count = self._block_count[block]
         # Keys shared by too many listed names are left out, unless a name has no other, or its
@@ -607,6 +620,13 @@ class Matcher:
             for q, key in enumerate(forms.key.tolist())
             for r in self._rows_of_key.get(key, ())
         ]
+        if letters is not None:
+            same += [
+                (q, r)
+                for q, start in enumerate(_starts(letters).tolist())
+                if start
+                for r in self._rows_of_start.get(start, ())
+            ]
         if same:
             same_q, same_r = np.asarray(same, dtype=np.int64).T
             pair_query = np.concatenate([pair_query, same_q])
@@ -664,7 +684,8 @@ class Matcher:
         forms, listed = NameFormsTable.of(spellings, initials=False), self._forms
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
-        query, row = self.candidate_pairs(forms)
+        letters = _letters(np.asarray(spellings, dtype=object))
+        query, row = self.candidate_pairs(forms, letters)
         # A spelling of descriptors alone ("科技集团", technology group) names no body, unless a
         # listed spelling is that ("Aviation Industry Corporation of China").
         named = (of_name[query] == query) | forms.has_distinct[query]
@@ -688,6 +709,8 @@ class Matcher:
         # hides the descriptors it holds, and the place it starts with.
         q_whole = _whole_run(forms)
         same_letters = ~exact & (q_whole[query] == self._whole_run[row])
+        # Or legal forms and all, as written ("CHINAMOBILECOMMUNICATIONSGROUPCO.,LTD.").
+        same_letters |= ~exact & (letters[query] == self._letters[row]) & (letters[query] != "")
         # A name cut off at a field's width is the start of the listed spelling's letters.
         q_start = _starts(q_whole)[query]
         cut_off = ~exact & ~same_letters & (q_start != "") & (q_start == self._whole_start[row])
@@ -696,6 +719,22 @@ class Matcher:
                 len(a) < len(b) and b.startswith(a)
                 for a, b in zip(q_whole[query[cut_off]], self._whole_run[row[cut_off]], strict=True)
             ]
+        # So is the start of a listed spelling's letters as written, legal forms and all: a
+        # form in front leaves too few letters of the name ("Joint Stock Company Russian
+        # Agricul").
+        starts = _starts(letters)[query]
+        # A name that closes its quotes or brackets was not cut ('OOO "BAI"' is no "BAIKAL").
+        closed = np.array([s.rstrip().endswith(_CLOSING) for s in spellings], dtype=bool)
+        cut_as_written = ~exact & ~same_letters & ~cut_off & (starts != "") & ~closed[query]
+        cut_as_written &= starts == self._letters_start[row]
+        if cut_as_written.any():
+            cut_as_written[cut_as_written] = [
+                len(a) < len(b) and b.startswith(a)
+                for a, b in zip(
+                    letters[query[cut_as_written]], self._letters[row[cut_as_written]], strict=True
+                )
+            ]
+            cut_off |= cut_as_written
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         acronyms = forms.acronym[query]
@@ -1331,6 +1370,16 @@ def _whole_run(forms: NameFormsTable) -> np.ndarray:
         ],
         dtype=object,
     )
+
+
+def _letters(spellings: np.ndarray) -> np.ndarray:
+    """Return each spelling's letters and digits as written, folded, legal forms and all."""
+    return np.array([_NOT_LETTER.sub("", fold(s)) for s in spellings.tolist()], dtype=object)
+
+
+_NOT_LETTER = re.compile(r"[^0-9a-z]+")
+#: What closes a quotation or an aside: a name that ends with one was not cut off.
+_CLOSING = ('"', "'", "»", "”", "’", ")", "]", "}")
 
 
 def _starts(letters: np.ndarray) -> np.ndarray:
