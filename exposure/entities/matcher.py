@@ -452,6 +452,10 @@ class Matcher:
         for row, start in enumerate(self._letters_start.tolist()):
             if start:
                 self._rows_of_start.setdefault(start, []).append(row)
+        self._rows_of_letters: dict[str, list[int]] = {}
+        for row, written in enumerate(self._letters.tolist()):
+            if written:
+                self._rows_of_letters.setdefault(written, []).append(row)
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
@@ -583,7 +587,8 @@ class Matcher:
         """Pairs (query, listed row) that share a blocking key or the whole key.
 
         ``letters``, when given, are the names' letters as written (:func:`_letters`): a name
-        whose letters start a listed spelling's is a candidate too (cut off at a field's width).
+        whose letters are a listed spelling's (run together), or start them (cut off at a
+        field's width), is a candidate too.
         """
         query, block = _query_blocks(forms, self._words, self._block_of)
         count = self._block_count[block]
@@ -626,6 +631,11 @@ class Matcher:
                 for q, start in enumerate(_starts(letters).tolist())
                 if start
                 for r in self._rows_of_start.get(start, ())
+            ]
+            same += [
+                (q, r)
+                for q, written in enumerate(letters.tolist())
+                for r in self._rows_of_letters.get(written, ())
             ]
         if same:
             same_q, same_r = np.asarray(same, dtype=np.int64).T
