@@ -174,7 +174,7 @@ def test_blocking_scores_a_small_part_of_all_pairs() -> None:
     matcher = Matcher(listed)
     names = [f"{word()} {word()} Ltd" for _ in range(3000)] + list(listed["name"][:50])
 
-    query, _ = matcher.candidate_pairs(NameFormsTable.of(names))
+    query, _ = matcher.candidate_pairs(names, NameFormsTable.of(names))
     assert len(query) < 0.01 * len(names) * len(listed)
     found = matcher.match(names)
     assert (found["outcome"].to_numpy()[-50:] == "match").all()

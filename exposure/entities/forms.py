@@ -75,6 +75,7 @@ __all__ = [
     "in_care_of",
     "is_rare_word",
     "name_forms",
+    "names_an_organisation",
     "names_in_brackets",
     "names_own_country",
     "parties",
@@ -806,7 +807,6 @@ class NameFormsTable:
     territories: np.ndarray
     initials: np.ndarray
     acronym: np.ndarray
-    organisation: np.ndarray
     sounds: np.ndarray
 
     @classmethod
@@ -828,11 +828,7 @@ class NameFormsTable:
         arrays = {
             f: np.asarray(
                 values,
-                dtype=bool
-                if f in ("has_distinct", "organisation")
-                else np.int64
-                if f == "n_distinct"
-                else object,
+                dtype=bool if f == "has_distinct" else np.int64 if f == "n_distinct" else object,
             )
             for f, values in zip(cls.__dataclass_fields__, columns, strict=True)
         }
@@ -1040,11 +1036,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
     ``key``, when given, is it, already computed); the forms compared are the words left
     once legal forms in any language are removed (:func:`without_legal_forms`).
     """
-    unglued = _GLUED_FORM.sub(r" \g<0>", name) if _MAYBE_GLUED.search(name) else name
-    if unglued[:1] in "Mm":
-        unglued = _ADDRESSED_TO.sub("", unglued) or unglued
-    if "." in unglued:
-        unglued = _WEB_DOMAIN.sub("", unglued)
+    unglued = _as_compared(name)
     stripped = without_legal_forms(unglued)
     # A name of legal forms only ("Ltd") keeps them.
     words = name_tokens(stripped) or name_tokens(name)
@@ -1095,9 +1087,31 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
         _territories(rest),
         name_initials(name) if initials else core_initials(rest, name),
         _acronym(name, place, rest),
-        bears_legal_form(unglued, without_forms=stripped),
         _sounds([sound for sound, generic in facts if not (generic and kept)]),
     )
+
+
+def _as_compared(name: str) -> str:
+    """Return a name as its forms are made from it: glued forms set apart, no "M/S" or domain."""
+    unglued = _GLUED_FORM.sub(r" \g<0>", name) if _MAYBE_GLUED.search(name) else name
+    if unglued[:1] in "Mm":
+        unglued = _ADDRESSED_TO.sub("", unglued) or unglued
+    if "." in unglued:
+        unglued = _WEB_DOMAIN.sub("", unglued)
+    return unglued
+
+
+def names_an_organisation(name: str) -> bool:
+    """Return whether a name is an organisation's by its legal form, as its forms read it.
+
+    :func:`bears_legal_form` of the name with its glued forms set apart ("MARTINPLC").
+
+    Examples
+    --------
+    >>> names_an_organisation("MARTINPLC"), names_an_organisation("Martin")
+    (True, False)
+    """
+    return bears_legal_form(_as_compared(name))
 
 
 #: Descriptors and legal forms this long or longer are read through one typo.

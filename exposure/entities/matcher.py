@@ -88,6 +88,7 @@ from exposure.entities.forms import (
     deletions,
     in_care_of,
     is_rare_word,
+    names_an_organisation,
     names_in_brackets,
     names_own_country,
     parties,
@@ -582,13 +583,13 @@ class Matcher:
     # -- internals -----------------------------------------------------------------------------
 
     def candidate_pairs(
-        self, forms: NameFormsTable, letters: np.ndarray | None = None
+        self, names: Sequence[str], forms: NameFormsTable, letters: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (query, listed row) that share a blocking key or the whole key.
 
-        ``letters``, when given, are the names' letters as written (:func:`_letters`): a name
-        whose letters are a listed spelling's (run together), or start them (cut off at a
-        field's width), is a candidate too.
+        ``forms`` are those of ``names``. ``letters``, when given, are the names' letters as
+        written (:func:`_letters`): a name whose letters are a listed spelling's (run
+        together), or start them (cut off at a field's width), is a candidate too.
         """
         query, block = _query_blocks(forms, self._words, self._block_of)
         count = self._block_count[block]
@@ -641,8 +642,13 @@ class Matcher:
             same_q, same_r = np.asarray(same, dtype=np.int64).T
             pair_query = np.concatenate([pair_query, same_q])
             pair_row = np.concatenate([pair_row, same_r])
-        # A name with a legal form is no individual's, vessel's or aircraft's.
-        persons = self._not_organisation[self._entity[pair_row]] & forms.organisation[pair_query]
+        # A name with a legal form is no individual's, vessel's or aircraft's: told only of
+        # the names met with one.
+        persons = self._not_organisation[self._entity[pair_row]]
+        if persons.any():
+            asked = np.unique(pair_query[persons])
+            organisations = asked[[names_an_organisation(names[q]) for q in asked.tolist()]]
+            persons &= np.isin(pair_query, organisations)
         pair_query, pair_row = pair_query[~persons], pair_row[~persons]
         width = max(len(self._spelling), 1)
         combined = np.sort(pair_query * width + pair_row)
@@ -695,7 +701,7 @@ class Matcher:
         region = np.asarray([_region(c) if c else "" for c in countries], dtype=object)[of_name]
         code_of_query = np.array([self._country_codes.get(c, -1) for c in region], np.int64)
         letters = _letters(np.asarray(spellings, dtype=object))
-        query, row = self.candidate_pairs(forms, letters)
+        query, row = self.candidate_pairs(spellings, forms, letters)
         # A spelling of descriptors alone ("科技集团", technology group) names no body, unless a
         # listed spelling is that ("Aviation Industry Corporation of China").
         named = (of_name[query] == query) | forms.has_distinct[query]
