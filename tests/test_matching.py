@@ -1015,14 +1015,7 @@ def test_a_region_in_a_name_is_a_descriptor_not_its_distinctive_word() -> None:
 def test_russian_descriptors_transliterated_read_as_the_lists_translate_them(
     query: str, listed_as: str
 ) -> None:
-    listed = pd.DataFrame(
-        {
-            "name": [listed_as, "Novosibirsk Chemical Plant"],
-            "alt_names": "",
-            "country": "RU",
-            "list": "Entity List",
-        }
-    )
+    listed = one_list(listed_as, "Novosibirsk Chemical Plant", country="RU")
     found = Matcher(listed).match([query], limit=2, explain="all")
     assert found["outcome"].tolist()[0] == "match"
     assert found["listed"].tolist()[0] == listed_as
@@ -1037,14 +1030,7 @@ def test_russian_descriptors_transliterated_read_as_the_lists_translate_them(
      "Azu International Foreign Trade Limited Company"),
 ])  # fmt: skip
 def test_turkish_descriptors_read_as_the_lists_translate_them(query: str, listed_as: str) -> None:
-    listed = pd.DataFrame(
-        {
-            "name": [listed_as, "San Jose Trading Co."],
-            "alt_names": "",
-            "country": "TR",
-            "list": "Entity List",
-        }
-    )
+    listed = one_list(listed_as, "San Jose Trading Co.", country="TR")
     found = Matcher(listed).match([query], limit=2, explain="all")
     assert (found["listed"][0], found["outcome"][0]) == (listed_as, "match")
     assert found["outcome"].tolist()[1:] in ([], ["none"])

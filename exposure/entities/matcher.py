@@ -408,9 +408,7 @@ class Matcher:
             spellings.setdefault(entity, []).append(spelling)
         persons = not_organisations(listings)
         self._index = NameIndex(spellings, persons)
-        self._rows_of_key: dict[str, list[int]] = {}
-        for row, key in enumerate(self._forms.key.tolist()):
-            self._rows_of_key.setdefault(key, []).append(row)
+        self._rows_of_key = _rows_of(self._forms.key)
 
         # The entities: display name, lists, countries.
         first = listings.drop_duplicates("entity")
@@ -449,14 +447,8 @@ class Matcher:
         self._whole_start = _starts(self._whole_run)
         self._letters = _letters(self._spelling)
         self._letters_start = _starts(self._letters)
-        self._rows_of_start: dict[str, list[int]] = {}
-        for row, start in enumerate(self._letters_start.tolist()):
-            if start:
-                self._rows_of_start.setdefault(start, []).append(row)
-        self._rows_of_letters: dict[str, list[int]] = {}
-        for row, written in enumerate(self._letters.tolist()):
-            if written:
-                self._rows_of_letters.setdefault(written, []).append(row)
+        self._rows_of_start = _rows_of(self._letters_start, skip_empty=True)
+        self._rows_of_letters = _rows_of(self._letters, skip_empty=True)
         self._distinct_run = _run_together(self._forms.distinct)
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
@@ -727,30 +719,15 @@ class Matcher:
         same_letters = ~exact & (q_whole[query] == self._whole_run[row])
         # Or legal forms and all, as written ("CHINAMOBILECOMMUNICATIONSGROUPCO.,LTD.").
         same_letters |= ~exact & (letters[query] == self._letters[row]) & (letters[query] != "")
-        # A name cut off at a field's width is the start of the listed spelling's letters.
-        q_start = _starts(q_whole)[query]
-        cut_off = ~exact & ~same_letters & (q_start != "") & (q_start == self._whole_start[row])
-        if cut_off.any():
-            cut_off[cut_off] = [
-                len(a) < len(b) and b.startswith(a)
-                for a, b in zip(q_whole[query[cut_off]], self._whole_run[row[cut_off]], strict=True)
-            ]
-        # So is the start of a listed spelling's letters as written, legal forms and all: a
-        # form in front leaves too few letters of the name ("Joint Stock Company Russian
-        # Agricul").
-        starts = _starts(letters)[query]
-        # A name that closes its quotes or brackets was not cut ('OOO "BAI"' is no "BAIKAL").
+        # A name cut off at a field's width is the start of the listed spelling's letters; so
+        # are its letters as written, legal forms and all, where a form in front leaves too
+        # few of the name's own ("Joint Stock Company Russian Agricul"). A name that closes its
+        # quotes or brackets was not cut ('OOO "BAI"' is no "BAIKAL").
+        differ = ~exact & ~same_letters
+        cut_off = _cut_off(q_whole, (self._whole_run, self._whole_start), query, row, differ)
         closed = np.array([s.rstrip().endswith(_CLOSING) for s in spellings], dtype=bool)
-        cut_as_written = ~exact & ~same_letters & ~cut_off & (starts != "") & ~closed[query]
-        cut_as_written &= starts == self._letters_start[row]
-        if cut_as_written.any():
-            cut_as_written[cut_as_written] = [
-                len(a) < len(b) and b.startswith(a)
-                for a, b in zip(
-                    letters[query[cut_as_written]], self._letters[row[cut_as_written]], strict=True
-                )
-            ]
-            cut_off |= cut_as_written
+        differ &= ~closed[query]
+        cut_off |= _cut_off(letters, (self._letters, self._letters_start), query, row, differ)
         q_words, s_words = forms.n_distinct[query], listed.n_distinct[row]
         near_same = both & ~same_words & (distinct >= NEAR_SAME_RATIO)
         acronyms = forms.acronym[query]
@@ -1386,6 +1363,38 @@ def _whole_run(forms: NameFormsTable) -> np.ndarray:
         ],
         dtype=object,
     )
+
+
+def _cut_off(
+    query_letters: np.ndarray,
+    listed: tuple[np.ndarray, np.ndarray],
+    query: np.ndarray,
+    row: np.ndarray,
+    asked: np.ndarray,
+) -> np.ndarray:
+    """Per pair asked: whether the name's letters are the start of the listed spelling's.
+
+    ``listed`` holds the listed spellings' letters and their :func:`_starts`; only names of
+    :data:`CUT_OFF_FROM` letters or more, and fewer than the listed spelling's, are cut off.
+    """
+    listed_letters, listed_starts = listed
+    query_starts = _starts(query_letters)[query]
+    found = asked & (query_starts != "") & (query_starts == listed_starts[row])
+    if found.any():
+        found[found] = [
+            len(a) < len(b) and b.startswith(a)
+            for a, b in zip(query_letters[query[found]], listed_letters[row[found]], strict=True)
+        ]
+    return found
+
+
+def _rows_of(values: np.ndarray, *, skip_empty: bool = False) -> dict[str, list[int]]:
+    """Return the rows of each value, in order; without the empty value if asked."""
+    rows: dict[str, list[int]] = {}
+    for row, value in enumerate(values.tolist()):
+        if value or not skip_empty:
+            rows.setdefault(value, []).append(row)
+    return rows
 
 
 def _letters(spellings: np.ndarray) -> np.ndarray:
