@@ -30,6 +30,7 @@ from exposure import analysis
 from exposure.graph import SupplyGraph
 from exposure.license_review import license_review
 from exposure.reach import NO, STATUSES, SaleReach
+from exposure.util.collector import collector_paused
 
 __all__ = [
     "COUNTED_AT_ONCE_FROM",
@@ -489,6 +490,21 @@ def _rounded(weight: float | None) -> float | None:
     return None if weight is None else round(weight, 12)
 
 
+def _objects(items: list[Any]) -> np.ndarray:
+    """Return the items as an array of objects, one each (dictionaries and lists included)."""
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
+
+
+def _own_hop(hop: Hop) -> Hop:
+    """Return a copy of the hop whose lists are its own: a record's hops are its own to change."""
+    copied: Hop = {**hop}
+    copied["products"], copied["sources"] = [*hop["products"]], [*hop["sources"]]
+    copied["eccns"] = [*hop["eccns"]]
+    return copied
+
+
 def _explained(paths: list[tuple[list[int], float | None]], tier: int) -> set[int]:
     """Return the listed buyers the paths reach at the supplier's tier (``tier`` sales)."""
     return {path[-1] for path, _ in paths if len(path) - 1 == tier}
@@ -511,22 +527,16 @@ class RecordMaker:
     def __init__(self, analysed: Analysed) -> None:
         self.analysed = analysed
         self._paths: dict[int, list[tuple[list[int], float | None]]] = {}
-        #: The material paths of the suppliers of a ranking's chunk, searched side by side.
-        self._searched: dict[int, list[tuple[list[int], float | None]]] = {}
         self._listings: dict[int, dict[str, Any]] = {}
-        #: The affected products of a chunk's suppliers, found at once (:meth:`_affected_products`).
-        self._products_searched: dict[int, list[str]] = {}
         #: The nearest paths of a chunk's suppliers, searched side by side (:meth:`_with_nearest`).
         self._nearest_searched: dict[int, list[tuple[list[int], float | None]]] = {}
-        #: The hops made of sales while a chunk of records is made (:meth:`_hops`).
+        #: The hops made of sales for a report's chunks of records (:meth:`_made_hops_of`).
         self._made_hops: dict[int, tuple[Hop, np.ndarray]] = {}
         #: The what-ifs, stated once: every record and line carries them.
         self._assumptions = tuple(analysed.assumptions)
         self._matches: dict[int, NameMatch] = {}
         self._finder: analysis.PathFinder | None = None
         self._possible_finder: analysis.PathFinder | None = None
-        #: The paths to possible matches of a chunk's suppliers, searched side by side.
-        self._possible_searched: dict[int, list[tuple[list[int], float | None]]] = {}
         #: Each possible match's listed entity and listing (:meth:`_path_records`).
         self._possible_listings: dict[int, tuple[int, dict[str, Any]]] = {}
         self._reached: tuple[np.ndarray, np.ndarray] | None = None
@@ -569,14 +579,12 @@ class RecordMaker:
         if code in self._paths:
             return self._paths[code]
         finder = self._material_finder()
-        paths = self._searched.get(code)
-        if paths is None:
-            paths = finder.paths(
-                code,
-                max_tier=result.max_tier,
-                min_weight=result.min_weight,
-                cap=result.unquantified_cap,
-            )
+        paths = finder.paths(
+            code,
+            max_tier=result.max_tier,
+            min_weight=result.min_weight,
+            cap=result.unquantified_cap,
+        )
         paths = self._with_nearest(code, paths, every_nearest=every_nearest)
         if keep:
             self._paths[code] = paths
@@ -653,9 +661,6 @@ class RecordMaker:
         result = self.analysed
         if not result.needs_review[code]:
             return []
-        searched = self._possible_searched.get(code)
-        if searched is not None:
-            return searched
         paths = self._possible_paths_finder().paths(
             code,
             max_tier=result.max_tier,
@@ -678,21 +683,6 @@ class RecordMaker:
                 result.weights, result.listed | result.possible, result.tier_if_confirmed
             )
         return self._possible_finder
-
-    def _search_possible(self, codes: np.ndarray) -> None:
-        """Search the paths to possible matches of the suppliers that need review, side by side."""
-        result = self.analysed
-        asked = codes[result.needs_review[codes]]
-        found = self._possible_paths_finder().paths_from(
-            asked,
-            max_tier=result.max_tier,
-            min_weight=result.min_weight,
-            cap=result.unquantified_cap,
-        )
-        self._possible_searched = {
-            code: self._ending_possible(paths)
-            for code, paths in zip(asked.tolist(), found, strict=True)
-        }
 
     def path_records(self, code: int, *, keep: bool = True) -> list[PathRecord]:
         """Return the supplier's material paths as records, heaviest first."""
@@ -744,12 +734,61 @@ class RecordMaker:
             )
         return records
 
+    def _path_records_of_columns(self, columns: dict[str, Any]) -> list[PathRecord]:
+        """Return the path records of a table of paths made with ``whole`` (:meth:`_path_columns`).
+
+        The records :meth:`_path_records` makes path by path, each with hops of its own.
+        """
+
+        def lists(column: ListColumn) -> Iterator[list[Any]]:
+            bounds, values = column.offsets.tolist(), column.values.tolist()
+            return (values[a:b] for a, b in itertools.pairwise(bounds))
+
+        hops = lists(columns["hops"])
+        records: list[PathRecord] = []
+        for (
+            listed, tier, weight, path, products, listing, notice, start, policy, ownership,
+            match, sources, subject, basis, review,
+        ) in zip(
+            columns["listed"].tolist(), columns["tier"].tolist(), columns["weight"],
+            lists(columns["path"]), lists(columns["products"]), columns["list"].tolist(),
+            columns["federal_register_notice"].tolist(), columns["start_date"].tolist(),
+            columns["license_policy"].tolist(), columns["ownership"].tolist(),
+            columns["name_match"].tolist(), lists(columns["sources"]),
+            columns["subject_to_ear"].tolist(), columns["subject_basis"].tolist(),
+            columns["license_review"].tolist(),
+            strict=True,
+        ):  # fmt: skip
+            records.append(
+                {
+                    "listed": listed,
+                    "tier": tier,
+                    "weight": weight,
+                    "path": path,
+                    "products": products,
+                    "list": listing,
+                    "federal_register_notice": notice,
+                    "start_date": start,
+                    "license_policy": policy,
+                    "ownership": ownership,
+                    "match": None if match is None else cast(NameMatch, {**match}),
+                    "sources": sources,
+                    "hops": [_own_hop(hop) for hop in next(hops)],
+                    "subject_to_ear": subject,
+                    "subject_basis": basis,
+                    "license_review": review,
+                }
+            )
+        return records
+
     def _path_columns(
         self,
         codes: np.ndarray,
         nodes: ListColumn,
         weights: list[float | None],
         possible: np.ndarray,
+        *,
+        whole: bool = False,
     ) -> dict[str, Any]:
         """Return the table of paths (:data:`PATH_ROW_FIELDS`) of suppliers, as columns.
 
@@ -757,7 +796,9 @@ class RecordMaker:
         (:func:`_rounded`) and whether it ends at a possible match (:meth:`_chunk_paths`). The
         rows are those of :func:`path_rows_of_records` over the suppliers' records, made from
         the arrays: each sale's rows are looked up once, each listing and each last sale's
-        facts once.
+        facts once. With ``whole``, also what :meth:`_path_records_of_columns` needs
+        besides: each path's listing's ``ownership``, its last sale's ``match`` in full
+        (``name_match``) and its ``hops`` (each sale's hop, made once, as :meth:`_hops`).
         """
         graph = self.analysed.sales
         names = graph.names
@@ -769,8 +810,8 @@ class RecordMaker:
         not_last[nodes.offsets[1:] - 1] = False
         at = np.flatnonzero(not_last)
         hop_path = np.repeat(np.arange(n, dtype=np.int64), lengths - 1)
-        sale_edges, of_hop = np.unique(
-            graph.edges_between(flat[at], flat[at + 1]), return_inverse=True
+        sale_edges, first_at, of_hop = np.unique(
+            graph.edges_between(flat[at], flat[at + 1]), return_index=True, return_inverse=True
         )
         rows, bounds = graph.rows_of_edges(sale_edges)
         columns = graph.sale_columns
@@ -827,12 +868,21 @@ class RecordMaker:
         last_facts = [known[key] for key in keys]
         for key in list(itertools.islice(known, max(len(known) - HOPS_KEPT, 0))):
             del known[key]
-        facts = {
+        facts: dict[str, Any] = {
             field: np.array([f[i] for f in last_facts], dtype=object)[of_last]
             for i, field in enumerate(
                 ("subject_to_ear", "subject_basis", "license_review", "match", "match_score")
             )
         }
+        if whole:
+            made_hops = self._made_hops_of(sale_edges, flat[at][first_at], flat[at + 1][first_at])
+            facts["name_match"] = _objects([f[5] for f in last_facts])[of_last]
+            facts["ownership"] = _objects([listing["ownership"] for _, listing in listings])[
+                of_target
+            ]
+            facts["hops"] = ListColumn(
+                nodes.offsets - np.arange(n + 1), _objects(made_hops)[of_hop]
+            )
         return {
             "supplier": names[codes],
             "listed": listed_names[of_target],
@@ -848,6 +898,7 @@ class RecordMaker:
             "match_score": facts["match_score"],
             "possible": possible,
             "sources": sources,
+            **{field: facts[field] for field in ("name_match", "ownership", "hops") if whole},
         }
 
     def _listing_of_target(self, target: int, *, possible: bool) -> tuple[int, dict[str, Any]]:
@@ -866,7 +917,7 @@ class RecordMaker:
         """Return, per last sale of a path, what :meth:`_path_records` takes from it.
 
         Whether the rules reach it and why, its licence review under the listing's policy,
-        and its name match's outcome and score.
+        and its name match's outcome, score and whole (:class:`NameMatch`).
         """
         facts = []
         for (hop, rows), policy in zip(self._hops_of_edges(edges, src, dst), policies, strict=True):
@@ -878,6 +929,7 @@ class RecordMaker:
                     self._license_review(policy, (hop, rows)),
                     None if match is None else match["outcome"],
                     None if match is None else match["score"],
+                    match,
                 )
             )
         return facts
@@ -902,45 +954,37 @@ class RecordMaker:
     def _hops(self, src: np.ndarray, dst: np.ndarray) -> list[tuple[Hop, np.ndarray]]:
         """Return each sale ``src[i] -> dst[i]`` as a hop of a path record, with its rows.
 
-        A sale is made into a hop once while a chunk of records is made (the last sales to a
-        listed buyer are on many suppliers' paths); each record gets its own copy.
+        A sale on several of the paths is made into a hop once; each path gets its own copy.
         """
         edges = self.analysed.sales.edges_between(src, dst).tolist()
-        made = self._made_hops
-        first = {e: i for i, e in reversed(list(enumerate(edges))) if e not in made}
-        if first:
-            at = np.fromiter(first.values(), dtype=np.int64, count=len(first))
-            new = np.fromiter(first, dtype=np.int64, count=len(first))
-            made.update(zip(first, self._hops_of_edges(new, src[at], dst[at]), strict=True))
-        hops = []
-        for edge in edges:
-            hop, rows = made[edge]
-            copied: Hop = {**hop}
-            copied["products"], copied["sources"] = [*hop["products"]], [*hop["sources"]]
-            copied["eccns"] = [*hop["eccns"]]
-            hops.append((copied, rows))
-        if not self._searched:  # one record at a time: nothing kept for the next
-            made.clear()
-        return hops
+        first = {e: i for i, e in reversed(list(enumerate(edges)))}
+        at = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+        new = np.fromiter(first, dtype=np.int64, count=len(first))
+        made = dict(zip(first, self._hops_of_edges(new, src[at], dst[at]), strict=True))
+        return [(_own_hop(made[edge][0]), made[edge][1]) for edge in edges]
 
-    def _make_hops(self, found: list[list[tuple[list[int], float | None]]]) -> None:
-        """Make the hops of every sale on the paths found, at once (see :meth:`_hops`).
+    def _made_hops_of(self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray) -> list[Hop]:
+        """Return the hops of these sales (distinct edges ``src -> dst``), each made once.
 
-        Hops made for earlier chunks are kept, up to :data:`HOPS_KEPT`, the least recently
-        used going first: the sales into listed buyers are on the paths of most chunks.
+        Hops made for earlier chunks of a report are kept, up to :data:`HOPS_KEPT`, the least
+        recently used going first: the sales into listed buyers are on the paths of most chunks.
         """
-        src = np.fromiter((a for paths in found for p, _ in paths for a in p[:-1]), np.int64)
-        dst = np.fromiter((b for paths in found for p, _ in paths for b in p[1:]), np.int64)
-        edges, at = np.unique(self.analysed.sales.edges_between(src, dst), return_index=True)
         made = self._made_hops
         wanted = edges.tolist()
         new = np.fromiter((e not in made for e in wanted), dtype=bool, count=len(wanted))
         for edge in edges[~new].tolist():  # used again: the most recently used now
             made[edge] = made.pop(edge)
-        hops = self._hops_of_edges(edges[new], src[at][new], dst[at][new])
-        made.update(zip(edges[new].tolist(), hops, strict=True))
+        made.update(
+            zip(
+                edges[new].tolist(),
+                self._hops_of_edges(edges[new], src[new], dst[new]),
+                strict=True,
+            )
+        )
+        hops = [made[edge][0] for edge in wanted]
         for edge in list(itertools.islice(made, max(len(made) - HOPS_KEPT, 0))):
             del made[edge]
+        return hops
 
     def _hops_of_edges(
         self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray
@@ -1114,40 +1158,28 @@ class RecordMaker:
         return self._records_side_by_side(codes)
 
     def _records_side_by_side(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
-        """Yield the records of the suppliers, their material paths searched a chunk at a time.
+        """Yield the records of the suppliers, made a chunk of suppliers at a time from the arrays.
 
-        While a chunk's records are made, :meth:`paths_of`, :meth:`possible_paths_of` and
-        :meth:`_affected_products` read what was searched for the whole chunk, and the sales
-        on its paths are made into hops already.
+        A chunk's paths are searched side by side and its path records made from the table of
+        its paths (:meth:`_path_columns`): each sale on them is made into a hop once, each
+        listing and each last sale's facts looked up once.
         """
-        result = self.analysed
-        finder = self._material_finder()
+        chunks = self._report_chunks(codes, whole=True)
         try:
-            for at in range(0, len(codes), RECORDED_AT_ONCE):
-                chunk = codes[at : at + RECORDED_AT_ONCE]
-                exposed = chunk[result.tier[chunk] > 0]
-                found = finder.paths_from(
-                    exposed,
-                    max_tier=result.max_tier,
-                    min_weight=result.min_weight,
-                    cap=result.unquantified_cap,
-                )
-                self._searched = dict(zip(exposed.tolist(), found, strict=True))
-                self._search_nearest(self._searched, every_nearest=True)
-                self._search_possible(chunk)
-                products = self._affected_products_of(chunk)
-                bounds, values = products.offsets.tolist(), products.values.tolist()
-                self._products_searched = {
-                    code: values[bounds[i] : bounds[i + 1]] for i, code in enumerate(chunk.tolist())
-                }
-                self._make_hops(
-                    [*found, *self._nearest_searched.values(), *self._possible_searched.values()]
-                )
-                for code in chunk.tolist():
-                    yield self.record(code, keep=False)
+            while True:
+                # A chunk's records hold no reference cycles: the collector's passes over
+                # every object made so far would take half the time.
+                with collector_paused():
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        return
+                    records, columns, spans = chunk
+                    paths = self._path_records_of_columns(columns)
+                    for record, (first, possible_first, end) in zip(records, spans, strict=True):
+                        record["paths"] = paths[first:possible_first]
+                        record["possible_paths"] = paths[possible_first:end]
+                yield from records
         finally:
-            self._searched, self._nearest_searched, self._possible_searched = {}, {}, {}
-            self._products_searched = {}
             self._made_hops.clear()
 
     def report_batches(
@@ -1163,6 +1195,18 @@ class RecordMaker:
         if len(codes) > COUNTED_AT_ONCE_FROM:
             self.reached_listed_counts()
             self.count_nearest()
+        for records, columns, _ in self._report_chunks(codes, whole=False):
+            yield records, columns
+
+    def _report_chunks(
+        self, codes: np.ndarray, *, whole: bool
+    ) -> Iterator[tuple[list[SupplierRecord], dict[str, Any], list[tuple[int, int, int]]]]:
+        """Yield, a chunk of suppliers at a time, their records without paths and their paths.
+
+        The paths as a table (:meth:`_path_columns`, with what path records hold besides when
+        ``whole``), and per supplier where its rows start, where its paths to possible matches
+        start, and where they end.
+        """
         names = self.analysed.sales.names
         for at in range(0, len(codes), RECORDED_AT_ONCE):
             chunk = codes[at : at + RECORDED_AT_ONCE]
@@ -1172,8 +1216,10 @@ class RecordMaker:
             tiers = (np.diff(nodes.offsets) - 1).tolist()
             # Rows by supplier, its paths before its paths to possible matches.
             position = 2 * np.arange(len(chunk))
-            starts = np.searchsorted(2 * owner + possible, position).tolist()
-            ends = np.searchsorted(2 * owner + possible, position + 1).tolist()
+            key = 2 * owner + possible
+            starts = np.searchsorted(key, position).tolist()
+            possible_starts = np.searchsorted(key, position + 1).tolist()
+            ends = np.searchsorted(key, position + 2).tolist()
             products = self._affected_products_of(chunk)
             bounds, values = products.offsets.tolist(), products.values.tolist()
             records = [
@@ -1182,9 +1228,12 @@ class RecordMaker:
                     list(zip(listed[a:b], weights[a:b], tiers[a:b], strict=True)),
                     values[bounds[i] : bounds[i + 1]],
                 )
-                for i, (code, a, b) in enumerate(zip(chunk.tolist(), starts, ends, strict=True))
+                for i, (code, a, b) in enumerate(
+                    zip(chunk.tolist(), starts, possible_starts, strict=True)
+                )
             ]
-            yield records, self._path_columns(chunk[owner], nodes, weights, possible)
+            columns = self._path_columns(chunk[owner], nodes, weights, possible, whole=whole)
+            yield records, columns, list(zip(starts, possible_starts, ends, strict=True))
 
     def _chunk_paths(
         self, chunk: np.ndarray
@@ -1438,12 +1487,9 @@ class RecordMaker:
     def _affected_products(self, code: int) -> list[str]:
         """Return the supplier's own products on sales that lead to listed entities.
 
-        Those of a chunk's suppliers are found at once beforehand (:meth:`_records_side_by_side`).
+        A report of many suppliers finds those of a chunk at once (:meth:`_report_chunks`).
         """
-        products = self._products_searched.get(code)
-        if products is None:
-            products = self._affected_products_of(np.array([code], dtype=np.int64)).values.tolist()
-        return products
+        return self._affected_products_of(np.array([code], dtype=np.int64)).values.tolist()
 
     def _affected_products_of(self, codes: np.ndarray) -> ListColumn:
         """Return each supplier's own products on sales that lead to listed entities, each once."""

@@ -16,6 +16,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -225,25 +226,27 @@ def test_named_suppliers_are_streamed_in_the_order_named() -> None:
 # -- the records -----------------------------------------------------------------------------
 
 
-def test_iter_records_yields_the_records_one_by_one(
+def test_iter_records_yields_the_records_a_chunk_at_a_time(
     tangled: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = exposure.load(tangled)
     expected = exposure.analyze(data, as_of="2020-01-01").records()
+    monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", 2)
     result = exposure.analyze(data, as_of="2020-01-01")
-    built: list[int] = []
-    record = RecordMaker.record
+    searched: list[list[int]] = []
+    chunk_paths = RecordMaker._chunk_paths
 
-    def counted(self: RecordMaker, code: int, **options: Any) -> SupplierRecord:
-        built.append(code)
-        return record(self, code, **options)
+    def counted(self: RecordMaker, chunk: np.ndarray) -> Any:
+        searched.append(chunk.tolist())
+        return chunk_paths(self, chunk)
 
-    monkeypatch.setattr(RecordMaker, "record", counted)
+    monkeypatch.setattr(RecordMaker, "_chunk_paths", counted)
     records = result.iter_records()
-    assert built == []  # nothing computed before it is asked for
+    assert searched == []  # nothing computed before it is asked for
     assert next(records) == expected[0]
-    assert len(built) == 1
+    assert len(searched) == 1 and len(searched[0]) == 2  # the first chunk's paths only
     assert [expected[0], *records] == expected
+    assert len(searched) == math.ceil(len(expected) / 2)
     # No supplier's paths stay behind once its record is written.
     assert result.record_maker.kept_paths == 0
 
@@ -446,16 +449,13 @@ def test_reach_counts_without_listed_nodes_or_sales() -> None:
 
 def interrupt_after(monkeypatch: pytest.MonkeyPatch, records: int, error: BaseException) -> None:
     """Make the report fail once ``records`` records are written."""
-    record = RecordMaker.record
-    built: list[int] = []
+    iter_records = exposure.Result.iter_records
 
-    def failing(self: RecordMaker, code: int, **options: Any) -> SupplierRecord:
-        if len(built) == records:
-            raise error
-        built.append(code)
-        return record(self, code, **options)
+    def failing(self: exposure.Result, *args: Any, **options: Any) -> Iterator[SupplierRecord]:
+        yield from itertools.islice(iter_records(self, *args, **options), records)
+        raise error
 
-    monkeypatch.setattr(RecordMaker, "record", failing)
+    monkeypatch.setattr(exposure.Result, "iter_records", failing)
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
