@@ -39,7 +39,7 @@ from exposure.read.download import CSL_URL, download_csl
 from exposure.read.folders import cite_row, is_url
 from exposure.read.schema import LISTED, MATCHES
 from exposure.read.tables import read_names
-from exposure.records import MAX_TIER, MIN_WEIGHT
+from exposure.records import MAX_TIER, MIN_WEIGHT, HopsAs
 from exposure.render.columnar import (
     write_parquet_batches,
     write_parquet_report,
@@ -59,6 +59,7 @@ from exposure.render.plot import (
 )
 from exposure.render.text import (
     FORMATS,
+    JsonHops,
     csv_report_chunks,
     format_diff,
     format_for,
@@ -67,6 +68,7 @@ from exposure.render.text import (
     format_pending,
     format_report,
     format_screen,
+    json_report_bytes,
     json_report_chunks,
     ranking_chunks,
     sold_by,
@@ -74,7 +76,7 @@ from exposure.render.text import (
 from exposure.restrictions import list_rule, own_rules
 from exposure.result import Result, analyze, parse_date
 from exposure.review import Decision, PendingLink, pending, record_decisions
-from exposure.util.atomic import open_atomic, refuse_inputs
+from exposure.util.atomic import open_atomic, open_atomic_bytes, refuse_inputs
 from exposure.util.progress import advance, progress
 from exposure.util.words import count
 from exposure.version import __version__
@@ -420,9 +422,14 @@ def _emit_records(
             click.echo("\nInterrupted; the report above is incomplete.", err=True)
             sys.exit(130)
         return
-    with open_atomic(output, inputs=inputs) as handle:
-        for chunk in chunks(_counted(records, total)):
-            handle.write(chunk)
+    if fmt == "json":  # bytes as orjson writes them, not decoded and encoded again
+        with open_atomic_bytes(output, inputs=inputs) as binary:
+            for piece in json_report_bytes(_counted(records, total)):
+                binary.write(piece)
+    else:
+        with open_atomic(output, inputs=inputs) as handle:
+            for chunk in chunks(_counted(records, total)):
+                handle.write(chunk)
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -610,7 +617,9 @@ def report(
     if fmt in ("json", "csv"):
         # Written record by record as they are computed: the report of every supplier of a
         # large graph does not fit in memory as one text.
-        records = result.iter_records(list(suppliers) or None, top=top)
+        # The writers only read the hops that records share: no copy of each for each.
+        hops_as: HopsAs = JsonHops() if fmt == "json" else list
+        records = result.iter_records(list(suppliers) or None, top=top, hops_as=hops_as)
         _emit_records(records, len(suppliers) or shown, output, inputs, fmt=fmt)
         return
     if suppliers:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict, cast
 
 import numpy as np
@@ -30,7 +30,7 @@ from exposure import analysis
 from exposure.graph import SupplyGraph
 from exposure.license_review import license_review
 from exposure.reach import NO, STATUSES, SaleReach
-from exposure.util.collector import collector_paused
+from exposure.util.collector import collector_paused, objects_left_out
 
 __all__ = [
     "COUNTED_AT_ONCE_FROM",
@@ -505,6 +505,15 @@ def _own_hop(hop: Hop) -> Hop:
     return copied
 
 
+#: What a path record holds in ``hops``, made from its sales' hops (:meth:`RecordMaker.ranked_records`).
+HopsAs = Callable[[list[Hop]], Any]
+
+
+def own_hops(hops: list[Hop]) -> list[Hop]:
+    """Return a copy of each hop, the path record's own to change (:data:`HopsAs`)."""
+    return [_own_hop(hop) for hop in hops]
+
+
 def _explained(paths: list[tuple[list[int], float | None]], tier: int) -> set[int]:
     """Return the listed buyers the paths reach at the supplier's tier (``tier`` sales)."""
     return {path[-1] for path, _ in paths if len(path) - 1 == tier}
@@ -734,11 +743,15 @@ class RecordMaker:
             )
         return records
 
-    def _path_records_of_columns(self, columns: dict[str, Any]) -> list[PathRecord]:
+    def _path_records_of_columns(
+        self, columns: dict[str, Any], hops_as: HopsAs | None = None
+    ) -> list[PathRecord]:
         """Return the path records of a table of paths made with ``whole`` (:meth:`_path_columns`).
 
-        The records :meth:`_path_records` makes path by path, each with hops of its own.
+        The records :meth:`_path_records` makes path by path, each with hops of its own, or
+        what ``hops_as`` makes of the hops shared between them (:meth:`ranked_records`).
         """
+        hops_as = hops_as or own_hops
 
         def lists(column: ListColumn) -> Iterator[list[Any]]:
             bounds, values = column.offsets.tolist(), column.values.tolist()
@@ -773,7 +786,7 @@ class RecordMaker:
                     "ownership": ownership,
                     "match": None if match is None else cast(NameMatch, {**match}),
                     "sources": sources,
-                    "hops": [_own_hop(hop) for hop in next(hops)],
+                    "hops": hops_as(next(hops)),
                     "subject_to_ear": subject,
                     "subject_basis": basis,
                     "license_review": review,
@@ -1145,19 +1158,26 @@ class RecordMaker:
 
     # -- records -----------------------------------------------------------------------------
 
-    def ranked_records(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
+    def ranked_records(
+        self, codes: np.ndarray, *, hops_as: HopsAs | None = None
+    ) -> Iterator[SupplierRecord]:
         """Yield the records of a ranking's suppliers one by one, nothing kept.
 
         For more than :data:`COUNTED_AT_ONCE_FROM` suppliers, how many listed entities each
         reaches is first counted for the whole graph at once (:meth:`reached_listed_counts`)
-        rather than by a search from each.
+        rather than by a search from each. ``hops_as``: what a path record holds in
+        ``hops``, made from its sales' hops, which the records of a chunk share (a writer
+        that only reads them may keep them as they are: ``list``); by default
+        (:func:`own_hops`) a copy of each, the record's own to change.
         """
         if len(codes) > COUNTED_AT_ONCE_FROM:
             self.reached_listed_counts()
             self.count_nearest()
-        return self._records_side_by_side(codes)
+        return self._records_side_by_side(codes, hops_as)
 
-    def _records_side_by_side(self, codes: np.ndarray) -> Iterator[SupplierRecord]:
+    def _records_side_by_side(
+        self, codes: np.ndarray, hops_as: HopsAs | None
+    ) -> Iterator[SupplierRecord]:
         """Yield the records of the suppliers, made a chunk of suppliers at a time from the arrays.
 
         A chunk's paths are searched side by side and its path records made from the table of
@@ -1166,19 +1186,23 @@ class RecordMaker:
         """
         chunks = self._report_chunks(codes, whole=True)
         try:
-            while True:
-                # A chunk's records hold no reference cycles: the collector's passes over
-                # every object made so far would take half the time.
-                with collector_paused():
-                    chunk = next(chunks, None)
-                    if chunk is None:
-                        return
-                    records, columns, spans = chunk
-                    paths = self._path_records_of_columns(columns)
-                    for record, (first, possible_first, end) in zip(records, spans, strict=True):
-                        record["paths"] = paths[first:possible_first]
-                        record["possible_paths"] = paths[possible_first:end]
-                yield from records
+            with objects_left_out() as leave_out:
+                while True:
+                    # A chunk's records hold no reference cycles: the collector's passes over
+                    # every object made so far would take half the time.
+                    with collector_paused():
+                        chunk = next(chunks, None)
+                        if chunk is None:
+                            return
+                        records, columns, spans = chunk
+                        paths = self._path_records_of_columns(columns, hops_as)
+                        for record, (first, possible_first, end) in zip(
+                            records, spans, strict=True
+                        ):
+                            record["paths"] = paths[first:possible_first]
+                            record["possible_paths"] = paths[possible_first:end]
+                        leave_out()
+                    yield from records
         finally:
             self._made_hops.clear()
 

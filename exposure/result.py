@@ -35,6 +35,7 @@ from exposure.records import (
     MIN_WEIGHT,
     PATH_FIELDS,
     UNQUANTIFIED_CAP,
+    HopsAs,
     RankingLine,
     RecordMaker,
     SupplierRecord,
@@ -593,7 +594,11 @@ class Result:
         return list(self.iter_records(suppliers))
 
     def iter_records(
-        self, suppliers: Sequence[str] | None = None, *, top: int | None = None
+        self,
+        suppliers: Sequence[str] | None = None,
+        *,
+        top: int | None = None,
+        hops_as: HopsAs | None = None,
     ) -> Iterator[SupplierRecord]:
         """Yield the records of :meth:`records` one by one, most exposed first.
 
@@ -612,6 +617,10 @@ class Result:
         top
             Without ``suppliers``: only the ``top`` most exposed suppliers (as ``exposure
             report --top N``); only their records are computed.
+        hops_as
+            Without ``suppliers``: what each path record holds in ``hops``, for a writer
+            (:meth:`~exposure.records.RecordMaker.ranked_records`); by default each hop is a
+            copy of its own.
 
         Examples
         --------
@@ -625,7 +634,7 @@ class Result:
         if suppliers:
             codes = [self.code(s) for s in suppliers]
             return (self.record_maker.record(code, keep=False) for code in codes)
-        return self.record_maker.ranked_records(self.ranked_codes()[:top])
+        return self.record_maker.ranked_records(self.ranked_codes()[:top], hops_as=hops_as)
 
     def iter_report_batches(
         self, *, top: int | None = None

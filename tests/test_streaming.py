@@ -32,7 +32,7 @@ from exposure.analysis import listed_reached_counts
 from exposure.cli import cli
 from exposure.graph import SupplyGraph
 from exposure.records import NameMatch, RecordMaker, SupplierRecord
-from exposure.render.text import format_report, json_report_chunks
+from exposure.render.text import JsonHops, format_report, json_report_bytes, json_report_chunks
 from exposure.util.atomic import open_atomic
 from tests.conftest import MakeData, listing, sale
 
@@ -191,6 +191,25 @@ def test_the_command_streams_the_text_it_wrote_whole_on_a_tangled_graph(
     assert target.read_text(encoding="utf-8") == shown
 
 
+@pytest.mark.parametrize("kept", [1, 3, 10**6])
+def test_hops_written_once_for_many_paths_are_each_path_s_hops(
+    tangled: Path, monkeypatch: pytest.MonkeyPatch, kept: int
+) -> None:
+    # The JSON report writes the text of a sale on many paths once, and keeps only so many:
+    # whatever it keeps, each path's hops are written as its own would be.
+    monkeypatch.setattr(JsonHops, "KEPT", kept)
+    monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", 3)
+    monkeypatch.setattr("exposure.records.HOPS_KEPT", 2)
+    result = exposure.analyze(exposure.load(tangled), as_of="2020-01-01")
+    records = result.records()
+    shared = list(result.iter_records(hops_as=JsonHops()))
+    assert "".join(json_report_chunks(shared)) == "".join(json_report_chunks(records))
+    assert b"".join(json_report_bytes(shared)).decode("utf-8") == "".join(
+        json_report_chunks(records)
+    )
+    assert_same_report("".join(json_report_chunks(shared)), records)
+
+
 @pytest.mark.parametrize("suppliers", [[], ["Intel", "Ambarella"]])
 def test_the_csv_report_is_streamed_as_the_text_it_was_written_whole(
     tangled: Path, tmp_path: Path, suppliers: list[str]
@@ -244,7 +263,7 @@ def test_iter_records_yields_the_records_a_chunk_at_a_time(
     records = result.iter_records()
     assert searched == []  # nothing computed before it is asked for
     assert next(records) == expected[0]
-    assert len(searched) == 1 and len(searched[0]) == 2  # the first chunk's paths only
+    assert [len(chunk) for chunk in searched] == [2]  # the first chunk's paths only
     assert [expected[0], *records] == expected
     assert len(searched) == math.ceil(len(expected) / 2)
     # No supplier's paths stay behind once its record is written.
@@ -566,15 +585,24 @@ def test_open_atomic_turns_a_full_disk_into_an_error(
 
 def test_a_count_past_64_bits_and_numpy_numbers_are_written_as_json() -> None:
     """orjson writes 64-bit integers at most: a count of routes round cycles can pass that."""
+    hop = {"supplier": "A", "customer": "C"}
     records: list[dict[str, Any]] = [
-        {"supplier": "A", "summary": {"routes_not_shown": 2**70 + 1, "weight": float("nan")}},
+        {
+            "supplier": "A",
+            "summary": {"routes_not_shown": 2**70 + 1, "weight": float("nan")},
+            "paths": [{"hops": JsonHops()([hop])}],  # written already, as the report writes it
+        },
         {"supplier": "B", "tier": np.int64(2), "share": np.float64(0.25), "flag": np.bool_(True)},
     ]
     text = "".join(json_report_chunks(records))
     assert_same_report(
         text,
         [
-            {"supplier": "A", "summary": {"routes_not_shown": 2**70 + 1, "weight": None}},
+            {
+                "supplier": "A",
+                "summary": {"routes_not_shown": 2**70 + 1, "weight": None},
+                "paths": [{"hops": [hop]}],
+            },
             {"supplier": "B", "tier": 2, "share": 0.25, "flag": True},
         ],
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import collections
 import csv
 import io
+import itertools
 import json
-import math
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -139,6 +140,7 @@ def _width(text: str) -> int:
 
 __all__ = [
     "FORMATS",
+    "JsonHops",
     "csv_report_chunks",
     "format_diff",
     "format_for",
@@ -147,6 +149,7 @@ __all__ = [
     "format_pending",
     "format_report",
     "format_screen",
+    "json_report_bytes",
     "json_report_chunks",
     "ranking_chunks",
     "safe_cell",
@@ -367,6 +370,12 @@ def format_report(
     return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
 
 
+_JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
+#: A report's hops are indented five levels deep (the list, a record, its paths, a path, its
+#: hops), their list's closing bracket four.
+_HOP_INDENT, _HOP_LINE, _HOPS_END = b" " * 10, b"\n" + b" " * 10, b"\n" + b" " * 8 + b"]"
+
+
 def json_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     r"""Yield the JSON text of :func:`format_report` piece by piece, one record a piece.
 
@@ -385,43 +394,106 @@ def json_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     >>> "".join(json_report_chunks([]))
     '[]\n'
     """
-    # A record dumped in a list of one is the text the report holds, brackets aside: orjson
-    # indents it one level deeper itself. NumPy numbers (from callers of format_report) are
-    # written as the numbers they hold.
-    options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
-    separator = "[\n"
-    for record in records:
-        try:
-            text = orjson.dumps([record], option=options).decode("utf-8")
-        except orjson.JSONEncodeError:  # an integer past 64 bits (a count of routes round
-            # cycles can be one): the standard library writes any integer
-            text = json.dumps([_plain(record)], indent=2, ensure_ascii=False)
-        yield separator + text[2:-2]  # without "[\n" and "\n]"
-        separator = ",\n"
-    yield "[]\n" if separator == "[\n" else "\n]\n"
+    return (chunk.decode("utf-8") for chunk in json_report_bytes(records))
 
 
-def _plain(value: Any) -> Any:
-    """Return ``value`` as orjson would see it, for :func:`json.dumps`.
+def json_report_bytes(records: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    r"""Yield the pieces of :func:`json_report_chunks` as UTF-8, for a file.
 
-    NumPy numbers become the Python numbers they hold, and a float that is no JSON number
-    (NaN, infinity) becomes ``None``.
+    orjson writes bytes: a report of gigabytes is written without decoding and encoding it.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> _plain({"a": [np.int64(2), float("nan")], "b": (np.float64(0.5),)})
-    {'a': [2, None], 'b': [0.5]}
+    >>> b"".join(json_report_bytes([{"a": "é"}])).decode("utf-8")
+    '[\n  {\n    "a": "é"\n  }\n]\n'
     """
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if hasattr(value, "item") and not isinstance(value, str):  # a NumPy number
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    # A record dumped in a list of one is the text the report holds, brackets aside: orjson
+    # indents it one level deeper itself. NumPy numbers (from callers of format_report) are
+    # written as the numbers they hold.
+    separator = b"[\n"
+    for record in records:
+        try:
+            text = orjson.dumps([record], option=_JSON_OPTIONS)
+        except orjson.JSONEncodeError:  # an integer past 64 bits (a count of routes round
+            # cycles can be one)
+            text = _dumps_big_integers([record])
+        yield separator + text[2:-2]  # without "[\n" and "\n]"
+        separator = b",\n"
+    yield b"[]\n" if separator == b"[\n" else b"\n]\n"
+
+
+class JsonHops:
+    """The hops of path records as :func:`json_report_chunks` writes them, each hop's text made once.
+
+    A :data:`~exposure.records.HopsAs` for :meth:`exposure.Result.iter_records`: the hops of
+    a ranking's records are shared between them (a sale into a listed buyer is on the paths
+    of thousands of suppliers), and most of a report's text is theirs. Each hop is written
+    once, indented as the report holds it, and a path's hops become an :class:`orjson.Fragment`
+    that orjson copies as it is.
+
+    Examples
+    --------
+    >>> hop = {"supplier": "A", "customer": "B"}
+    >>> text = "".join(json_report_chunks([{"paths": [{"hops": JsonHops()([hop])}]}]))
+    >>> text == "".join(json_report_chunks([{"paths": [{"hops": [hop]}]}]))
+    True
+    """
+
+    #: How many hops' texts are kept (with their hops); past it, the first half made goes.
+    KEPT = 131_072
+
+    def __init__(self) -> None:
+        # By the hop's identity, the hop held so that no other object takes its id.
+        self._texts: dict[int, tuple[Mapping[str, Any], bytes]] = {}
+
+    def __call__(self, hops: Sequence[Mapping[str, Any]]) -> orjson.Fragment:
+        """Return the text of a path's hops, as the report holds it."""
+        texts = self._texts
+        if len(texts) > self.KEPT:
+            for key in list(itertools.islice(texts, len(texts) // 2)):
+                del texts[key]
+        parts = []
+        for hop in hops:
+            known = texts.get(id(hop))
+            if known is None:
+                # At the depth of a hop in the report: in its path's hops, in a record's paths.
+                text = orjson.dumps(hop, option=_JSON_OPTIONS)
+                known = texts[id(hop)] = (hop, _HOP_INDENT + text.replace(b"\n", _HOP_LINE))
+            parts.append(known[1])
+        if not parts:
+            return orjson.Fragment(b"[]")
+        return orjson.Fragment(b"[\n" + b",\n".join(parts) + _HOPS_END)
+
+
+def _dumps_big_integers(value: Any) -> bytes:
+    """Return :func:`orjson.dumps` of ``value`` (a report's layout), integers past 64 bits too.
+
+    orjson refuses them: each is written as a marker string first (random: no string of the
+    report's is one), then the marker is replaced by the integer's digits.
+
+    Examples
+    --------
+    >>> import json
+    >>> json.loads(_dumps_big_integers({"routes": 2**70, "shares": [0.5]}))
+    {'routes': 1180591620717411303424, 'shares': [0.5]}
+    """
+    digits: list[bytes] = []
+    token = secrets.token_hex(16)
+
+    def marked(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {key: marked(part) for key, part in item.items()}
+        if isinstance(item, list | tuple):
+            return [marked(part) for part in item]
+        if isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**64:
+            digits.append(str(item).encode("ascii"))
+            return f"{token} {len(digits) - 1}"
+        return item
+
+    text = orjson.dumps(marked(value), option=_JSON_OPTIONS)
+    for number, written in enumerate(digits):
+        text = text.replace(orjson.dumps(f"{token} {number}"), written, 1)
+    return text
 
 
 def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "objects_left_out"]
 
 
 @contextmanager
@@ -35,3 +35,29 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def objects_left_out() -> Iterator[Callable[[], None]]:
+    """Give a function that leaves every object made so far out of the collector's passes.
+
+    For a block that makes millions of objects a batch at a time, each batch made with the
+    collector paused (:func:`collector_paused`): once it resumes, its first pass would look
+    at every object of the batch. Objects left out are freed by reference counting as usual;
+    when the block ends, they are back under the collector.
+
+    Examples
+    --------
+    >>> import gc
+    >>> with objects_left_out() as leave_out:
+    ...     made = [[] for _ in range(3)]
+    ...     leave_out()
+    ...     gc.get_freeze_count() >= 3
+    True
+    >>> gc.get_freeze_count()
+    0
+    """
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
