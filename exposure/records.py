@@ -16,6 +16,7 @@ weight. The rest is counted in the summary.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -72,6 +73,8 @@ RANKED_AT_ONCE = 8_192
 RECORDED_AT_ONCE = 2_048
 #: How many sales made into hops a report of every supplier keeps from chunk to chunk.
 HOPS_KEPT = 131_072
+#: How many paths a report of every supplier makes into records before it writes them.
+PATHS_AT_ONCE = 65_536
 
 
 class Hop(TypedDict):
@@ -745,11 +748,12 @@ class RecordMaker:
 
     def _path_records_of_columns(
         self, columns: dict[str, Any], hops_as: HopsAs | None = None
-    ) -> list[PathRecord]:
-        """Return the path records of a table of paths made with ``whole`` (:meth:`_path_columns`).
+    ) -> Iterator[PathRecord]:
+        """Yield the path records of a table of paths made with ``whole`` (:meth:`_path_columns`).
 
         The records :meth:`_path_records` makes path by path, each with hops of its own, or
-        what ``hops_as`` makes of the hops shared between them (:meth:`ranked_records`).
+        what ``hops_as`` makes of the hops shared between them (:meth:`ranked_records`); one
+        at a time, as they are asked for.
         """
         hops_as = hops_as or own_hops
 
@@ -758,7 +762,6 @@ class RecordMaker:
             return (values[a:b] for a, b in itertools.pairwise(bounds))
 
         hops = lists(columns["hops"])
-        records: list[PathRecord] = []
         for (
             listed, tier, weight, path, products, listing, notice, start, policy, ownership,
             match, sources, subject, basis, review,
@@ -772,27 +775,24 @@ class RecordMaker:
             columns["license_review"].tolist(),
             strict=True,
         ):  # fmt: skip
-            records.append(
-                {
-                    "listed": listed,
-                    "tier": tier,
-                    "weight": weight,
-                    "path": path,
-                    "products": products,
-                    "list": listing,
-                    "federal_register_notice": notice,
-                    "start_date": start,
-                    "license_policy": policy,
-                    "ownership": ownership,
-                    "match": None if match is None else cast(NameMatch, {**match}),
-                    "sources": sources,
-                    "hops": hops_as(next(hops)),
-                    "subject_to_ear": subject,
-                    "subject_basis": basis,
-                    "license_review": review,
-                }
-            )
-        return records
+            yield {
+                "listed": listed,
+                "tier": tier,
+                "weight": weight,
+                "path": path,
+                "products": products,
+                "list": listing,
+                "federal_register_notice": notice,
+                "start_date": start,
+                "license_policy": policy,
+                "ownership": ownership,
+                "match": None if match is None else cast(NameMatch, {**match}),
+                "sources": sources,
+                "hops": hops_as(next(hops)),
+                "subject_to_ear": subject,
+                "subject_basis": basis,
+                "license_review": review,
+            }
 
     def _path_columns(
         self,
@@ -1182,27 +1182,48 @@ class RecordMaker:
 
         A chunk's paths are searched side by side and its path records made from the table of
         its paths (:meth:`_path_columns`): each sale on them is made into a hop once, each
-        listing and each last sale's facts looked up once.
+        listing and each last sale's facts looked up once. The records are made and let go
+        :data:`PATHS_AT_ONCE` paths at a time: a chunk of suppliers with thousands of paths
+        each is never all in memory as Python objects.
         """
         chunks = self._report_chunks(codes, whole=True)
         try:
             with objects_left_out() as leave_out:
                 while True:
-                    # A chunk's records hold no reference cycles: the collector's passes over
-                    # every object made so far would take half the time.
+                    # Records hold no reference cycles: the collector's passes over every
+                    # object made so far would take half the time.
                     with collector_paused():
                         chunk = next(chunks, None)
                         if chunk is None:
                             return
                         records, columns, spans = chunk
                         paths = self._path_records_of_columns(columns, hops_as)
-                        for record, (first, possible_first, end) in zip(
-                            records, spans, strict=True
-                        ):
-                            record["paths"] = paths[first:possible_first]
-                            record["possible_paths"] = paths[possible_first:end]
-                        leave_out()
-                    yield from records
+                    # Taken off the list as they are written: each record goes once its reader
+                    # lets it go.
+                    records.reverse()
+                    first = 0
+                    while first < len(spans):
+                        # As many suppliers as fit in PATHS_AT_ONCE paths; one at least.
+                        last = bisect.bisect_right(
+                            spans,
+                            spans[first][0] + PATHS_AT_ONCE,
+                            lo=first,
+                            key=lambda span: span[2],
+                        )
+                        group = [records.pop() for _ in range(max(last - first, 1))]
+                        with collector_paused():
+                            for record, (start, possible_start, end) in zip(
+                                group, spans[first : first + len(group)], strict=True
+                            ):
+                                record["paths"] = list(
+                                    itertools.islice(paths, possible_start - start)
+                                )
+                                record["possible_paths"] = list(
+                                    itertools.islice(paths, end - possible_start)
+                                )
+                            leave_out()
+                        first += len(group)
+                        yield from group
         finally:
             self._made_hops.clear()
 

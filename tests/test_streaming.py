@@ -276,9 +276,9 @@ def test_an_unknown_name_fails_before_any_record() -> None:
         result.iter_records(["Intel", "Ambarela"])
 
 
-@pytest.mark.parametrize("chunk", [3, 1000])
+@pytest.mark.parametrize(("chunk", "paths_at_once"), [(3, 1), (3, 4), (1000, 65_536)])
 def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
-    tangled: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    tangled: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, paths_at_once: int
 ) -> None:
     # All the suppliers of a large graph count the listed buyers reached over the whole graph
     # (this small one is taken for large); named suppliers search from each: both must give
@@ -286,6 +286,8 @@ def test_records_of_every_supplier_equal_those_asked_for_one_by_one(
     monkeypatch.setattr("exposure.records.COUNTED_AT_ONCE_FROM", 0)
     monkeypatch.setattr("exposure.records.RECORDED_AT_ONCE", chunk)  # searched side by side
     monkeypatch.setattr("exposure.records.HOPS_KEPT", chunk)  # hops kept from chunk to chunk
+    # Paths made into records so many at a time: fewer than a supplier's, or a few suppliers'.
+    monkeypatch.setattr("exposure.records.PATHS_AT_ONCE", paths_at_once)
     data = exposure.load(tangled)
     for options in ({}, {"min_weight": 0.05}, {"max_tier": 0}, {"max_tier": 1, "min_weight": 0.0}):
         every = exposure.analyze(data, as_of="2020-01-01", **options)
