@@ -1409,8 +1409,9 @@ def listed_reached_counts(
     ``R_1`` holds the sales to listed nodes, ``R_j = R_1 | OR of R_(j-1) over the sales to
     unlisted nodes``, up to ``max_tier`` or until it stops growing; a node's deepest tier is
     the last ``j`` at which its set grew. Each step is one pass over the sales, whatever how
-    many listed nodes each reaches. The listed nodes are taken in blocks of as many words as
-    ``block_entries`` allows for every node.
+    many listed nodes each reaches; as sets only grow, a step after the first passes only over
+    the sales of companies that sell to one whose set grew in the step before. The listed
+    nodes are taken in blocks of as many words as ``block_entries`` allows for every node.
 
     Examples
     --------
@@ -1435,22 +1436,43 @@ def listed_reached_counts(
     to_listed = listed[indices]
     direct_src, direct_col = source[to_listed], column[indices[to_listed]]
     onward_src, onward_dst = source[~to_listed], indices[~to_listed]
-    # The onward sales grouped by seller: where each seller's run starts (for reduceat).
-    sellers, starts = np.unique(onward_src, return_index=True)
+    # The onward sales grouped by seller: where each seller's run starts and how long it is.
+    all_sellers, all_starts, all_lengths = np.unique(
+        onward_src, return_index=True, return_counts=True
+    )
     # A block's bits are held per node and, while a step runs, per onward sale.
     words = max(1, min(block_entries // max(n, len(onward_dst)), -(-len(targets) // 64)))
+    # Arrays made once and written over at each step: fresh memory costs more than the step.
+    gathered = np.empty(len(onward_dst) * words, dtype=np.uint64)
+    reduced = np.empty(len(all_sellers) * words, dtype=np.uint64)
     for direct in _bit_blocks(n, direct_src, direct_col, len(targets), words):
-        reach = direct
+        reach = direct.copy()
         depth = 1
         deepest[reach.any(axis=1)] = np.maximum(deepest[reach.any(axis=1)], 1)
+        sellers, runs = all_sellers, onward_dst
+        run_starts = all_starts
+        width = reach.shape[1]
         while (max_tier <= 0 or depth < max_tier) and len(sellers):
             depth += 1
-            grown = direct.copy()
-            grown[sellers] |= np.bitwise_or.reduceat(reach[onward_dst], starts, axis=0)
-            changed = (grown != reach).any(axis=1)
-            if not changed.any():
+            bits = gathered[: len(runs) * width].reshape(len(runs), width)
+            np.take(reach, runs, axis=0, out=bits)
+            grown = reduced[: len(sellers) * width].reshape(len(sellers), width)
+            np.bitwise_or.reduceat(bits, run_starts, axis=0, out=grown)
+            grown |= direct[sellers]
+            changed_at = np.flatnonzero((grown != reach[sellers]).any(axis=1))
+            if not len(changed_at):
                 break
+            changed = sellers[changed_at]
             deepest[changed] = np.maximum(deepest[changed], depth)
-            reach = grown
+            reach[changed] = grown[changed_at]
+            # Sets only grow: only the sellers to a company whose set grew can grow next.
+            grew = np.zeros(n, dtype=bool)
+            grew[changed] = True
+            again = np.zeros(n, dtype=bool)
+            again[onward_src[grew[onward_dst]]] = True
+            keep = again[all_sellers]
+            sellers, lengths = all_sellers[keep], all_lengths[keep]
+            runs = onward_dst[spans(all_starts[keep], lengths)]
+            run_starts = np.cumsum(lengths) - lengths
         counts += np.bitwise_count(reach).sum(axis=1, dtype=np.int64)
     return counts, deepest

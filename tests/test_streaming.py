@@ -457,6 +457,25 @@ def test_reach_counts_equal_a_search_from_each_node(seed: int, max_tier: int) ->
     assert narrow_deepest.tolist() == expected_deepest
 
 
+@pytest.mark.parametrize("max_tier", [0, 3])
+def test_reach_counts_over_blocks_of_several_words_and_a_narrower_last_one(max_tier: int) -> None:
+    # 160 listed nodes are three 64-bit words; blocks of two words leave a last one of one.
+    adjacency, listed = random_graph(7, n=800)
+    assert 128 < listed.sum() <= 192
+    counts, deepest = listed_reached_counts(adjacency, listed, max_tier)
+    onward = int((~listed[adjacency.indices]).sum())  # sales to companies not listed
+    entries = 2 * max(adjacency.shape[0], onward)  # two words a block
+    assert [
+        a.tolist()
+        for a in listed_reached_counts(adjacency, listed, max_tier, block_entries=entries)
+    ] == [counts.tolist(), deepest.tolist()]
+    for node in range(0, 800, 20):  # against a search from each of a sample of nodes
+        _, sales = analysis.listed_distances(adjacency, listed, node)
+        within = sales[sales <= max_tier] if max_tier else sales
+        assert counts[node] == len(analysis.reached_listed(adjacency, listed, node, max_tier))
+        assert deepest[node] == int(within.max(initial=0))
+
+
 def test_reach_counts_without_listed_nodes_or_sales() -> None:
     adjacency, listed = random_graph(0)
     counts, deepest = listed_reached_counts(adjacency, np.zeros_like(listed), 4)
