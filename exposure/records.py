@@ -42,6 +42,7 @@ __all__ = [
     "UNQUANTIFIED_CAP",
     "Analysed",
     "Hop",
+    "HopsAs",
     "ListColumn",
     "Listing",
     "NameMatch",
@@ -52,6 +53,7 @@ __all__ = [
     "Summary",
     "SupplierRecord",
     "beside_exposure",
+    "own_hops",
     "path_rows_of_records",
     "restriction_text",
 ]
