@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import csv
 import io
-import itertools
 import json
 import re
 import secrets
@@ -443,26 +442,32 @@ class JsonHops:
     KEPT = 131_072
 
     def __init__(self) -> None:
-        # By the hop's identity, the hop held so that no other object takes its id.
-        self._texts: dict[int, tuple[Mapping[str, Any], bytes]] = {}
+        # By the hop's identity; the hops are held, in the same order, so that no other object
+        # takes the id of one while its text is kept.
+        self._texts: dict[int, bytes] = {}
+        self._held: list[Mapping[str, Any]] = []
 
     def __call__(self, hops: Sequence[Mapping[str, Any]]) -> orjson.Fragment:
         """Return the text of a path's hops, as the report holds it."""
         texts = self._texts
-        if len(texts) > self.KEPT:
-            for key in list(itertools.islice(texts, len(texts) // 2)):
-                del texts[key]
-        parts = []
-        for hop in hops:
-            known = texts.get(id(hop))
-            if known is None:
-                # At the depth of a hop in the report: in its path's hops, in a record's paths.
-                text = orjson.dumps(hop, option=_JSON_OPTIONS)
-                known = texts[id(hop)] = (hop, _HOP_INDENT + text.replace(b"\n", _HOP_LINE))
-            parts.append(known[1])
+        parts = [texts.get(id(hop)) or self._made(hop) for hop in hops]
         if not parts:
             return orjson.Fragment(b"[]")
-        return orjson.Fragment(b"[\n" + b",\n".join(parts) + _HOPS_END)
+        return orjson.Fragment(b"".join((b"[\n", b",\n".join(parts), _HOPS_END)))
+
+    def _made(self, hop: Mapping[str, Any]) -> bytes:
+        """Return the hop's text, kept for the next paths it is on."""
+        texts, held = self._texts, self._held
+        if len(held) >= self.KEPT:
+            half = max(len(held) // 2, 1)
+            for gone in held[:half]:
+                del texts[id(gone)]
+            del held[:half]
+        # At the depth of a hop in the report: in its path's hops, in a record's paths.
+        text = _HOP_INDENT + orjson.dumps(hop, option=_JSON_OPTIONS).replace(b"\n", _HOP_LINE)
+        texts[id(hop)] = text
+        held.append(hop)
+        return text
 
 
 def _dumps_big_integers(value: Any) -> bytes:
