@@ -441,10 +441,11 @@ def _report(result: Any, args: argparse.Namespace) -> None:
     """Time the JSON report on a sample of suppliers, then in full when it can finish.
 
     Both as ``exposure report --format json`` writes it: ``Result.iter_records()`` streamed
-    through ``json_report_chunks``, record by record, so memory stays flat. The full report
-    goes to a sink that counts its bytes (no disk: the figure is the report's own cost).
+    through ``json_report_bytes`` (the full report with each sale's hop written once:
+    ``JsonHops``), so memory stays flat. The full report goes to a sink that counts its bytes
+    (no disk: the figure is the report's own cost).
     """
-    from exposure.render.text import json_report_chunks
+    from exposure.render.text import JsonHops, json_report_bytes, json_report_chunks
 
     rng = np.random.default_rng(SEED)
     maker = result.record_maker
@@ -500,9 +501,9 @@ def _report(result: Any, args: argparse.Namespace) -> None:
     with stage("JSON report: full", timeout=_guard(args.report_timeout)) as info:
         written = 0
         pieces = 0
-        chunks = json_report_chunks(result.iter_records())
+        chunks = json_report_bytes(result.iter_records(hops_as=JsonHops()))
         for chunk in _within_limit(chunks, len(codes), args.report_timeout, info):
-            written += len(chunk.encode("utf-8"))
+            written += len(chunk)
             pieces += 1
         if "stopped_after" not in info:
             pieces -= 1  # the last piece closes the list; every other one holds a record
