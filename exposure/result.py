@@ -603,8 +603,10 @@ class Result:
         """Yield the records of :meth:`records` one by one, most exposed first.
 
         For writing the report of every supplier as it is computed
-        (:func:`exposure.render.text.json_report_chunks`): no record, and no supplier's paths,
-        stays in memory once the next one is asked for.
+        (:func:`exposure.render.text.json_report_chunks`): the records of every supplier are
+        made a chunk of suppliers at a time, at most
+        :data:`~exposure.records.PATHS_AT_ONCE` paths' records at once, and none is kept
+        once it is yielded; named suppliers' records are made one at a time.
 
         Parameters
         ----------
