@@ -1200,6 +1200,7 @@ class RecordMaker:
                             return
                         records, columns, spans = chunk
                         paths = self._path_records_of_columns(columns, hops_as)
+                        leave_out()
                     # Taken off the list as they are written: each record goes once its reader
                     # lets it go.
                     records.reverse()
