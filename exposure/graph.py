@@ -199,21 +199,30 @@ class SupplyGraph:
         )
         return keys, codes
 
+    @cached_property
+    def _sale_keys(self) -> np.ndarray:
+        """Each edge as ``src * n_nodes + dst``: increasing, as the edges are sorted so."""
+        src = self.edges["src"].to_numpy(np.int64)
+        return src * np.int64(self.n_nodes) + self.edges["dst"].to_numpy(np.int64)
+
     def edges_between(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """Return the index (in :attr:`edges`) of each sale ``src[i] -> dst[i]``.
 
-        Every pair must be a sale. The adjacency stores ``1 +`` the edge's index; each sale
-        is found among its seller's entries, all sellers at once.
+        Every pair must be a sale. The edges are sorted by seller and buyer: each is found by
+        a binary search, whatever how many buyers its seller has (a distributor's thousands).
         """
-        adjacency = self.adjacency
-        indptr = adjacency.indptr
-        lengths = indptr[src + 1] - indptr[src]
-        entries = spans(indptr[src], lengths)
-        found = entries[adjacency.indices[entries] == np.repeat(dst, lengths)]
-        if len(found) != len(src):  # a pair that is no sale would shift every hop after it
+        keys = self._sale_keys
+        wanted = np.asarray(src, dtype=np.int64) * np.int64(self.n_nodes) + np.asarray(
+            dst, dtype=np.int64
+        )
+        found = np.searchsorted(keys, wanted)
+        # A pair that is no sale would shift every hop after it.
+        if len(wanted) and (
+            not len(keys) or (keys[np.minimum(found, len(keys) - 1)] != wanted).any()
+        ):
             msg = "a path holds a pair of companies with no sale between them"
             raise RuntimeError(msg)
-        return np.asarray(adjacency.data[found] - 1, dtype=np.int64)
+        return np.asarray(found, dtype=np.int64)
 
     def rows_of_edges(self, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the rows of the given edges, in order, and where each edge's rows start.

@@ -690,3 +690,19 @@ def test_ctrl_c_while_the_ranking_is_computed_leaves_the_old_file(
     assert "Interrupted; nothing was written." in result.stderr
     assert target.read_text(encoding="utf-8") == "old"
     assert leftovers(tmp_path) == ["ranking.txt"]
+
+
+def test_each_sale_is_found_by_its_seller_and_buyer(tangled: Path) -> None:
+    # Path records find the rows of each sale on a path by its two companies.
+    graph = exposure.build_graph(exposure.load(tangled))
+    src, dst = graph.edges["src"].to_numpy(), graph.edges["dst"].to_numpy()
+    order = np.random.default_rng(0).permutation(len(src))
+    assert graph.edges_between(src[order], dst[order]).tolist() == order.tolist()
+    assert graph.adjacency[src[order], dst[order]].A1.tolist() == (order + 1).tolist()
+    assert graph.edges_between(src[:0], dst[:0]).tolist() == []
+    not_sold = next(
+        (a, b) for a in range(graph.n_nodes) for b in range(graph.n_nodes)
+        if a != b and not graph.adjacency[a, b]
+    )  # fmt: skip
+    with pytest.raises(RuntimeError, match="no sale between them"):
+        graph.edges_between(np.array([src[0], not_sold[0]]), np.array([dst[0], not_sold[1]]))
