@@ -434,6 +434,19 @@ def test_a_common_word_or_surname_alone_carries_no_floor() -> None:
     ("Arçelik Ltd. Şti.", "Arcelik"),
     ("Volvo Aktiebolag", "Volvo"),
     ("Skoda Auto a.s.", "Skoda Auto"),
+    ("Kowalski i Syn Sp. j.", "Kowalski i Syn"),
+    ("Kowalski Spółka Komandytowa", "Kowalski sp. k."),
+    ("Petrov v.o.s.", "Petrov"),
+    ("Rossi S.n.c.", "Rossi"),
+    ("Garcia Hermanos S. de R.L. de C.V.", "Garcia Hermanos S.A. de C.V."),
+    ("Maersk A/S", "Maersk"),
+    ("Equinor ASA", "Equinor"),
+    ("Al Noor Trading W.L.L.", "Al Noor Trading LLC"),
+    ("Banque Libano S.A.L.", "Banque Libano"),
+    ("Gulf Star FZ-LLC", "Gulf Star"),
+    ("ПАТ Укрнафта", "Ukrnafta PJSC"),
+    ("Иванов ИП", "Ivanov"),
+    ("Zenith Limited Partnxrship", "Zenith L.P."),
 ])  # fmt: skip
 def test_legal_forms_written_out_in_the_languages_of_the_lists_match(
     written_out: str, listed_as: str
@@ -443,6 +456,13 @@ def test_legal_forms_written_out_in_the_languages_of_the_lists_match(
     )
     row = Matcher(listed).match([written_out]).iloc[0]
     assert (row["outcome"], row["score"]) == ("match", 100.0)
+
+
+def test_a_legal_form_rigour_lacks_goes_where_it_closes_a_name_not_where_it_opens_one() -> None:
+    # "Sal." opens the name of a bank (Sal. Oppenheim); "SAL" closes Lebanese companies' names.
+    listed = one_list("Sal Oppenheim", "Banque Libano SAL")
+    found = Matcher(listed).match(["Oppenheim", "Banque Libano"])
+    assert found["outcome"].tolist() == ["possible", "match"]
 
 
 def test_a_series_numeral_closing_a_name_keeps_two_funds_apart() -> None:

@@ -586,16 +586,63 @@ def without_legal_forms(name: str) -> str:
     # A dotted form cut short of its last dot ("Łoś spółka z o.o") is read as written in full.
     cut_short = bool(_CUT_SHORT_FORM.search(text))
     text += "." if cut_short else ""
+    # Before rigour's forms too: it would take the "S.A." of "S.A.L." or the "LLC" of "LLC-FZ".
+    text = _without_forms_rigour_lacks(text)
     for form, kind in extract_org_types(text):
         if kind not in _DESCRIPTIONS and (
             "." in form
             or (len(_NON_WORD_CHARACTER.sub("", form)) > 2 and form not in ABBREVIATIONS)
         ):
             text = _whole_word(form).sub(" ", text, count=1)
-    return text[:-1] if cut_short and text.endswith(".") else text
+    text = text[:-1] if cut_short and text.endswith(".") else text
+    return _without_forms_rigour_lacks(text)
 
 
 _NON_WORD_CHARACTER = re.compile(r"\W")
+
+#: Legal forms rigour's table lacks, as they close a name. Dotted: Polish partnerships ("sp.
+#: j.", "sp. k.", "sp. p.", "S.K.A."), Czech ("v.o.s.", "k.s."), Spanish ("S.L.", "S.L.U.") and
+#: Mexican ("S. de R.L.", "S. de R.L. de C.V."), Italian and French "S.n.c.", Dutch "C.V.",
+#: the Gulf's "W.L.L." (with limited liability), Lebanon's "S.A.L." and the Emirates' free-zone
+#: "FZ-LLC". Undotted only where no word of a name is spelt so: Danish and Norwegian "A/S" and
+#: "ASA", "SKA", "SLU", "SNC" closing a name ("SNC-Lavalin" opens one), "WLL", "SAL", "FZ",
+#: Ukraine's "PrAT".
+#: In Cyrillic, Russia's "АО" (joint-stock company), Ukraine's "ПАТ" and "ПрАТ" (public and
+#: private joint-stock), Kazakhstan's "ТОО" (limited liability partnership) and "ИП" (a sole
+#: trader), which unidecode would give as Latin words ("ip" reads "intellectual property").
+_FORMS_CLOSING = re.compile(
+    r"(?:(?<!\bde)[\s,]+c\.\s?v\.|[\s,]+(?:sp\.\s?[jkp]\.?|s\.\s?k\.\s?a\.?|v\.\s?o\.\s?s\.?"
+    r"|k\.\s?s\.|s\.\s?l\.(?:\s?u\.?)?|s\.\s?de\s?r\.\s?l\.?(?:\s?de\s?c\.\s?v\.?)?|s\.\s?n\.\s?c\.?"
+    r"|w\.\s?l\.\s?l\.?|s\.\s?a\.\s?l\.?|fz[\s-]?llc|llc[\s-]fz|a/s|asa|ska|slu|snc|wll|sal|fz|prat"
+    r"|ао|пат|прат|тоо|ип))[\s.,]*$"
+)
+#: The Cyrillic forms of :data:`_FORMS_CLOSING` opening a name ("АО Концерн ВКО").
+_FORMS_OPENING = re.compile(r"^\s*(?:ао|пат|прат|тоо|ип)\s+")
+
+
+def _without_forms_rigour_lacks(text: str) -> str:
+    """Return a case-folded name without the legal forms rigour lacks that open or close it.
+
+    A name of a form alone keeps it.
+
+    Examples
+    --------
+    >>> _without_forms_rigour_lacks("kowalski i syn sp. j."), _without_forms_rigour_lacks("maersk a/s")
+    ('kowalski i syn', 'maersk')
+    >>> _without_forms_rigour_lacks("ао алмаз-антей"), _without_forms_rigour_lacks("snc-lavalin")
+    ('алмаз-антей', 'snc-lavalin')
+    """
+    stripped = text
+    while True:
+        shorter = _FORMS_CLOSING.sub("", stripped)
+        shorter = _FORMS_OPENING.sub("", shorter)
+        if shorter == stripped:
+            break
+        stripped = shorter
+    return stripped if _WORD_CHARACTER.search(stripped) else text
+
+
+_WORD_CHARACTER = re.compile(r"\w")
 
 
 @functools.cache
@@ -636,7 +683,10 @@ WRITTEN_OUT_FORMS = tuple(
                 "sociedade anonima", "spolka z ograniczona odpowiedzialnoscia",
                 "spolka akcyjna", "societatea cu raspundere limitata", "besloten vennootschap",
                 "naamloze vennootschap", "obshchestvo s ogranichennoi otvetstvennostiu",
-                "kabushiki gaisha",
+                "kabushiki gaisha", "spolka jawna", "spolka komandytowa",
+                "spolka partnerska", "spolka komandytowo akcyjna", "limited partnership",
+                "limited liability partnership", "general partnership", "aksjeselskap",
+                "allmennaksjeselskap", "aktieselskab", "anpartsselskab", "osakeyhtio",
                 # Russia's state corporation (Rostec, Rosatom), written out and abbreviated
                 "state corporation", "gosudarstvennaia korporatsiia",
                 "gosudarstvennaya korporatsiya", "goskorporatsiia", "goskorporatsiya",
