@@ -600,24 +600,60 @@ def without_legal_forms(name: str) -> str:
 
 _NON_WORD_CHARACTER = re.compile(r"\W")
 
-#: Legal forms rigour's table lacks, as they close a name. Dotted: Polish partnerships ("sp.
-#: j.", "sp. k.", "sp. p.", "S.K.A."), Czech ("v.o.s.", "k.s."), Spanish ("S.L.", "S.L.U.") and
-#: Mexican ("S. de R.L.", "S. de R.L. de C.V."), Italian and French "S.n.c.", Dutch "C.V.",
-#: the Gulf's "W.L.L." (with limited liability), Lebanon's "S.A.L." and the Emirates' free-zone
-#: "FZ-LLC". Undotted only where no word of a name is spelt so: Danish and Norwegian "A/S" and
-#: "ASA", "SKA", "SLU", "SNC" closing a name ("SNC-Lavalin" opens one), "WLL", "SAL", "FZ",
-#: Ukraine's "PrAT".
-#: In Cyrillic, Russia's "АО" (joint-stock company), Ukraine's "ПАТ" and "ПрАТ" (public and
-#: private joint-stock), Kazakhstan's "ТОО" (limited liability partnership) and "ИП" (a sole
-#: trader), which unidecode would give as Latin words ("ip" reads "intellectual property").
+#: Legal forms rigour's table lacks, as they close a name, written with their dots (their last
+#: one may be left out): Polish partnerships, Czech, Spanish, Peruvian and Mexican, Italian,
+#: Dutch, Greek, Egyptian and Japanese forms, and the Gulf's: "W.L.L." (with limited
+#: liability), Bahrain's "B.S.C.", Qatar's "Q.S.C.", Kuwait's "K.S.C.C.", Oman's "S.A.O.G.",
+#: Lebanon's "S.A.L.", the one-person "S.P.C.".
+DOTTED_FORMS_CLOSING = (
+    "sp. j.", "sp. k.", "sp. p.", "s.k.a.", "p.s.a.", "v.o.s.", "k.s.", "s.l.", "s.l.u.",
+    "s. de r.l.", "s. de r.l. de c.v.", "s. en c.", "s.a.c.", "s.a.a.", "e.i.r.l.", "s.n.c.",
+    "s.r.l.s.", "s.c.a.r.l.", "s.c.r.l.", "soc. coop.", "v.o.f.", "a.e.", "s.a.e.", "y.k.",
+    "g.k.", "p.c.", "w.l.l.", "b.s.c.", "b.s.c. (c)", "q.s.c.", "q.p.s.c.", "k.s.c.",
+    "k.s.c.c.", "s.a.o.g.", "s.a.o.c.", "p.s.c.", "s.p.c.", "s.a.l.", "s/a",
+)  # fmt: skip
+#: Legal forms rigour's table lacks written without dots, as they close a name: only where no
+#: word of a name is spelt so ("SNC-Lavalin" opens a name with "SNC", and "Sal." a bank's).
+#: "KG", "AB", "AS", "AD" and "OU" (Estonian "OÜ") are a form there, though rigour keeps forms
+#: of two letters without dots anywhere else. Russia's state unitary enterprises ("FGUP",
+#: "GUP"), Bulgaria's "EOOD" and "OOD", Ukraine's "PrAT", the Emirates' free-zone "FZ-LLC".
+UNDOTTED_FORMS_CLOSING = (
+    "a/s", "asa", "ab", "as", "ad", "ou", "kg", "ska", "slu", "snc", "sasu", "eirl", "lda",
+    "unipessoal", "srls", "scarl", "scrl", "vof", "pfa", "wll", "bsc", "qsc", "qpsc", "kscc",
+    "saog", "saoc", "spc", "sae", "sal", "fz", "fz-llc", "fz llc", "fzllc", "llc-fz", "prat",
+    "nao", "fgup", "gup", "eood", "ood", "oü",
+)  # fmt: skip
+#: Cyrillic legal forms, opening or closing a name: Russia's "АО", "НАО", "ФГУП", "ГУП",
+#: "МУП" (joint-stock companies, state and municipal unitary enterprises), Ukraine's "АТ",
+#: "ПАТ", "ПрАТ", "ТДВ", "ДП", "ПП", Kazakhstan's "ТОО", Bulgaria's "ЕООД", "ООД", "АД", and
+#: "ИП" (a sole trader), which unidecode would give as Latin words ("ip" reads "intellectual
+#: property").
+CYRILLIC_FORMS = (
+    "ао", "нао", "фгуп", "гуп", "муп", "ат", "пат", "прат", "тдв", "дп", "пп", "тоо", "еоод",
+    "оод", "ад", "ип",
+)  # fmt: skip
+
+
+def _dotted(form: str) -> str:
+    """Return a pattern of a dotted form, spaces after its dots optional, its last dot too."""
+    pattern = r"\s?".join(re.escape(part) for part in form.split())
+    pattern = pattern.replace(r"\.", r"\.\s?")
+    return pattern[: -len(r"\.\s?")] + r"\.?" if pattern.endswith(r"\.\s?") else pattern
+
+
 _FORMS_CLOSING = re.compile(
-    r"(?:(?<!\bde)[\s,]+c\.\s?v\.|[\s,]+(?:sp\.\s?[jkp]\.?|s\.\s?k\.\s?a\.?|v\.\s?o\.\s?s\.?"
-    r"|k\.\s?s\.|s\.\s?l\.(?:\s?u\.?)?|s\.\s?de\s?r\.\s?l\.?(?:\s?de\s?c\.\s?v\.?)?|s\.\s?n\.\s?c\.?"
-    r"|w\.\s?l\.\s?l\.?|s\.\s?a\.\s?l\.?|fz[\s-]?llc|llc[\s-]fz|a/s|asa|ska|slu|snc|wll|sal|fz|prat"
-    r"|ао|пат|прат|тоо|ип))[\s.,]*$"
+    # Dutch "C.V." but not the "C.V." of "S.A. de C.V.", which rigour takes whole.
+    r"(?:(?<!\bde)[\s,]+c\.\s?v\.?|[\s,]+(?:"
+    + "|".join(
+        [
+            *(_dotted(f) for f in sorted(DOTTED_FORMS_CLOSING, key=len, reverse=True)),
+            *(re.escape(f) for f in sorted(UNDOTTED_FORMS_CLOSING, key=len, reverse=True)),
+            *CYRILLIC_FORMS,
+        ]
+    )
+    + r"))[\s.,]*$"
 )
-#: The Cyrillic forms of :data:`_FORMS_CLOSING` opening a name ("АО Концерн ВКО").
-_FORMS_OPENING = re.compile(r"^\s*(?:ао|пат|прат|тоо|ип)\s+")
+_FORMS_OPENING = re.compile(r"^\s*(?:" + "|".join(["fgup", *CYRILLIC_FORMS]) + r")\s+")
 
 
 def _without_forms_rigour_lacks(text: str) -> str:
@@ -687,6 +723,9 @@ WRITTEN_OUT_FORMS = tuple(
                 "spolka partnerska", "spolka komandytowo akcyjna", "limited partnership",
                 "limited liability partnership", "general partnership", "aksjeselskap",
                 "allmennaksjeselskap", "aktieselskab", "anpartsselskab", "osakeyhtio",
+                "private ltd", "sociedad limitada", "kollektif sirketi", "komandit sirketi",
+                # "company" in Arabic and Persian, as the lists transliterate it
+                "sharikat", "sharika", "sharikah", "sherkat", "sherkate", "sharikat musahama",
                 # Russia's state corporation (Rostec, Rosatom), written out and abbreviated
                 "state corporation", "gosudarstvennaia korporatsiia",
                 "gosudarstvennaya korporatsiya", "goskorporatsiia", "goskorporatsiya",
@@ -794,15 +833,19 @@ def _reads_as(words: list[str], form: tuple[str, ...]) -> bool:
 
 @functools.cache
 def _forms_rigour_knows() -> frozenset[tuple[str, ...]]:
-    """Return the :data:`WRITTEN_OUT_FORMS` that rigour's table, or :func:`name_tokens`, drops."""
+    """Return the :data:`WRITTEN_OUT_FORMS` that rigour's table, or :func:`name_tokens`, drops.
+
+    :func:`name_tokens` drops a phrase of :data:`LEGAL_PHRASES` only where rigour left it
+    whole: rigour takes the "Limited" of "Private Limited" alone, and "Private" would stay.
+    """
     from rigour.names import extract_org_types
 
-    return frozenset(
-        form
-        for form in WRITTEN_OUT_FORMS
-        if form in LEGAL_PHRASES
-        or [found for found, _ in extract_org_types(" ".join(form))] == [" ".join(form)]
-    )
+    known = []
+    for form in WRITTEN_OUT_FORMS:
+        found = [text for text, _ in extract_org_types(" ".join(form))]
+        if found == [" ".join(form)] or (form in LEGAL_PHRASES and not found):
+            known.append(form)
+    return frozenset(known)
 
 
 def bears_legal_form(name: str, *, without_forms: str | None = None) -> bool:
