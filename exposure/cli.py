@@ -25,7 +25,7 @@ from exposure.changes import diff as compare
 from exposure.entities import screen as screening
 from exposure.errors import DataError, ExposureError
 from exposure.graph import SupplyGraph, build_graph
-from exposure.ownership import OWNERSHIP_THRESHOLD
+from exposure.ownership import OWNERSHIP_THRESHOLD, unknown_parts_of_listed_owners
 from exposure.read import csl
 from exposure.read.dataset import (
     Dataset,
@@ -798,6 +798,13 @@ def validate(
         matches = count(len(pending), "possible match", "possible matches")
         verb = "needs" if len(pending) == 1 else "need"
         click.echo(f"{matches} of listed entities {verb} review.", err=True)
+    for owner, owned, row in unknown_parts_of_listed_owners(graph):
+        file, line = cite_row(Path(dataset.files["ownership"]), row)
+        click.echo(
+            f"Warning: {file}, line {line}, column 'percent': the part the listed {owner!r} owns "
+            f"of {owned!r} is not given; where an ownership rule is in force, {owned!r} is a "
+            "possible affiliate and sales to it need review. Fix: give the percentage."
+        )
     if not fuzzy:
         click.echo(
             "Possible matches of listed entities not looked for (--no-fuzzy): customer names "

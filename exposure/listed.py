@@ -90,7 +90,7 @@ class Listed:
     as_of: dt.date
     affiliates_rule: bool = True
     ownership_threshold: float = OWNERSHIP_THRESHOLD
-    ownership_method: str = "multiply"
+    ownership_method: str = "cascade"
     assume_listed: tuple[str, ...] = ()
     assume_delisted: tuple[str, ...] = ()
 
@@ -193,16 +193,29 @@ class Listed:
         """Boolean mask over nodes: may be a listed entity, pending review.
 
         A node whose name is only a ``possible`` match of a listed entity
-        (:func:`exposure.entities.resolve.resolve`) that counts as listed on :attr:`as_of`.
-        It is not linked: it makes no one exposed, but every report shows what hangs on it.
+        (:func:`exposure.entities.resolve.resolve`) that counts as listed on :attr:`as_of`, or
+        a possible affiliate: owned by listed entities in a part the data does not give
+        (:mod:`exposure.ownership`). It is not linked: it makes no one exposed, but every
+        report shows what hangs on it.
         """
         target = self._possible_target
-        return (target >= 0) & self.mask[np.maximum(target, 0)] & ~self.mask
+        by_name = (target >= 0) & self.mask[np.maximum(target, 0)]
+        by_owners = self.affiliates.possible
+        if by_owners is not None:
+            by_name = by_name | by_owners
+        return by_name & ~self.mask
 
     def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
-        """Return the listed node a possible match may be, and that node's listing."""
+        """Return the listed node a possible match may be, and that node's listing.
+
+        For a possible affiliate, its listed owner (the first its chains reach) and the
+        listing it would take, with the ownership chains.
+        """
         target = int(self._possible_target[code])
-        return target, self.listing_of(target)
+        if target >= 0 and self.mask[target]:
+            return target, self.listing_of(target)
+        owner = self.graph.code(_largest_owner(self.affiliates.explanations[code])["owner"])
+        return (code if owner is None else owner), self._affiliate_listing(code)
 
     @cached_property
     def _possible_target(self) -> np.ndarray:
@@ -417,9 +430,12 @@ class Listed:
         """
         if self.by_data_or_assumption[code]:
             return self.direct_listing(code)
+        return self._affiliate_listing(code)
+
+    def _affiliate_listing(self, code: int) -> dict[str, Any]:
+        """Return the listing an affiliate, or a possible affiliate, takes from its owners."""
         explanation = self.affiliates.explanations[code]
-        owners = explanation["owners"]
-        top = max(owners, key=lambda o: o["part"] or 0.0)
+        top = _largest_owner(explanation)
         top_code = self.graph.code(top["owner"])
         owner = (
             self.direct_listing(top_code)
@@ -427,8 +443,16 @@ class Listed:
             else self._assumed_listing(*self.assumed_owners[name_key(top["owner"])])
         )
         share = 100 * explanation["owned_by_listed"]
+        if not explanation["possible"]:
+            how = f"affiliate: {share:.4g}% owned by listed entities"
+        elif share:
+            how = (
+                f"possible affiliate: {share:.4g}% or more owned by listed entities, a part unknown"
+            )
+        else:
+            how = "possible affiliate: owned by listed entities in a part the data does not give"
         return {
-            "list": f"{owner['list']} (affiliate: {share:.4g}% owned by listed entities)",
+            "list": f"{owner['list']} ({how})",
             "federal_register_notice": "; ".join(
                 x for x in (owner["federal_register_notice"], explanation["rule"]) if x
             ),
@@ -535,3 +559,8 @@ class Listed:
             )
             raise UnknownNameError(msg)
         return code
+
+
+def _largest_owner(explanation: dict[str, Any]) -> dict[str, Any]:
+    """Return the ownership chain of an affiliate's largest known part (the first, if none is)."""
+    return max(explanation["owners"], key=lambda o: o["part"] or 0.0)

@@ -11,15 +11,25 @@ Two rules make an unlisted entity as restricted as a listed one when listed enti
   indirectly, in the aggregate, by blocked persons (the SDN List) is itself blocked. It applies
   on every date.
 
-Interpretation, as computed here (``method="multiply"``, the default): the *listed ownership*
-of an entity is ``own(x) = sum over owners o of part(o, x) * (1 if o is listed else own(o))``.
-Indirect ownership multiplies along a chain (60% of 60% is 36%) and adds up across owners (two
-listed owners of 30% each make 60%); an entity is an affiliate when ``own(x) >= threshold``.
-Cycles of ownership terminate (the recursion is solved exactly, as for revenue at risk).
-``method="cascade"`` follows OFAC's published examples more strictly: an entity that is an
-affiliate counts as a listed owner in turn, so 60% of an affiliate that is itself 60% owned is
-an affiliate too. An unknown percentage is never read as zero ownership: the entity is
-reported as a *possible* affiliate for review.
+How ownership adds up (``method="cascade"``, the default), as OFAC's worked examples (FAQ 401,
+on its guidance of 2014-08-13, 79 FR 47726) and BIS's guidelines for the Affiliates Rule
+(Supplement No. 8 to 15 CFR part 744, added by 90 FR 47201) read the rules: an entity counts as
+listed when listed entities, and entities that count as listed through their own owners, hold
+``threshold`` or more of it in the aggregate. Ownership passes down a chain of such entities
+whole: X listed owns 50% of A, A owns 50% of B, and both A and B count (OFAC's first example),
+not 25% of B; X owns 50% of A and 10% of B, A owns 40% of B, and B counts (its third). An owner
+that does not count passes nothing on: X owns 40% of A, A owns 100% of C, and neither counts.
+Cycles of ownership terminate (a fixed point).
+
+``method="multiply"`` is a look-through reading that is not the rules': ``own(x) = sum over
+owners o of part(o, x) * (1 if o is listed else own(o))``, so 50% of 50% is 25%, and a chain of
+majorities is lost while minorities add up through owners that do not count. It stays for
+comparison.
+
+An unknown percentage is never read as zero ownership: an entity owned in an unknown part by
+one that counts, or may count, as listed is a *possible* affiliate, pending review, as are those
+it owns 50% or more of. BIS's red flag 29 (Supplement No. 3 to 15 CFR part 732, added by 90 FR
+47201) asks the same of an exporter: resolve the ownership, or treat the party as covered.
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ __all__ = [
     "affiliates",
     "rule_for_list",
     "rule_in_force_since",
+    "unknown_parts_of_listed_owners",
 ]
 
 #: The BIS Affiliates Rule: its notice, the day it took effect, and its suspension (both days
@@ -135,7 +146,7 @@ def affiliates(
     as_of: dt.date,
     *,
     threshold: float = OWNERSHIP_THRESHOLD / 100,
-    method: str = "multiply",
+    method: str = "cascade",
     listed_owners: Mapping[str, str] | None = None,
     own_lists: Mapping[str, ListRule] | None = None,
 ) -> Affiliates:
@@ -156,7 +167,7 @@ def affiliates(
     threshold
         The part (0 to 1) from which an entity is an affiliate; 0.5 by the rules.
     method
-        ``multiply`` or ``cascade``; see the module's documentation.
+        ``cascade`` (the rules' reading) or ``multiply``; see the module's documentation.
     listed_owners
         Owners named only in ``ownership.csv`` that count as listed (a what-if), by name key
         (:func:`~exposure.names.name_key`), with their list.
@@ -188,26 +199,21 @@ def affiliates(
         (percent[known] / 100.0, (owned[known], owner[known])), shape=(m, m), dtype=np.float64
     )
     if method == "cascade":
-        counted = eligible.copy()
-        while True:
-            newly = (part @ counted.astype(np.float64) >= threshold - 1e-12) & ~counted
-            if not newly.any():
-                break
-            counted |= newly
-        share = analysis.revenue_at_risk(part, eligible)
-        mask = counted & ~eligible
+        counted = _counted(part, eligible, threshold)
+        # The part held by listed entities and by the entities counted through them.
+        share = part @ counted.astype(np.float64)
+        share[eligible] = 0.0  # as revenue_at_risk gives a listed entity: nothing to weigh
     elif method == "multiply":
         share = analysis.revenue_at_risk(part, eligible)
-        mask = (share >= threshold - 1e-12) & ~eligible
+        counted = eligible | (share >= threshold - 1e-12)
     else:
         msg = f"unknown ownership method {method!r}; use 'multiply' or 'cascade'"
         raise ValueError(msg)
-    mask &= ~listed
-
-    leads = eligible | mask | (share > 0)
-    possible = np.zeros(m, dtype=bool)
-    possible[owned[~known & leads[owner]]] = True
-    possible &= ~mask & ~eligible
+    mask = counted & ~eligible & ~listed
+    unknown = sparse.csr_matrix(
+        (np.ones(int((~known).sum())), (owned[~known], owner[~known])), shape=(m, m)
+    )
+    possible = _possibly_counted(part, unknown, counted, threshold) & ~listed
 
     explanations = {}
     pattern = sparse.csr_matrix(
@@ -246,6 +252,41 @@ def affiliates(
     )
 
 
+def _counted(part: sparse.csr_matrix, eligible: np.ndarray, threshold: float) -> np.ndarray:
+    """Return the entities that count as listed: the eligible ones and those they own enough of.
+
+    OFAC's examples (FAQ 401) and BIS's guidelines (Supplement No. 8 to 15 CFR part 744): an
+    entity owned ``threshold`` or more, in the aggregate, by listed entities and by entities
+    that count as listed through their own owners counts as listed in turn; an owner that does
+    not count passes nothing on, whatever it holds.
+    """
+    counted = eligible.copy()
+    while True:
+        newly = (part @ counted.astype(np.float64) >= threshold - 1e-12) & ~counted
+        if not newly.any():
+            return counted
+        counted |= newly
+
+
+def _possibly_counted(
+    part: sparse.csr_matrix, unknown: sparse.csr_matrix, counted: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Return the entities that may count as listed, were the parts the data does not give known.
+
+    Owned in an unknown part by an entity that counts, or may count, as listed; or owned
+    ``threshold`` or more by such entities, those that may count taken as if they did. An
+    unknown part is never read as none: these are pending review.
+    """
+    possible = np.zeros(len(counted), dtype=bool)
+    while True:
+        either = (counted | possible).astype(np.float64)
+        newly = (unknown @ either > 0) | (part @ either >= threshold - 1e-12)
+        newly &= ~counted & ~possible
+        if not newly.any():
+            return possible
+        possible |= newly
+
+
 def _codes(graph: SupplyGraph, names: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Map names to graph nodes; names the graph lacks get codes after the graph's."""
     codes = np.empty(len(names), dtype=np.int64)
@@ -262,3 +303,35 @@ def _codes(graph: SupplyGraph, names: np.ndarray) -> tuple[np.ndarray, list[str]
             found = extra[key]
         codes[i] = found
     return codes, labels
+
+
+def unknown_parts_of_listed_owners(graph: SupplyGraph) -> list[tuple[str, str, int]]:
+    """Return the ownership rows whose owner is a listed entity and whose part is not given.
+
+    Each as ``(owner, owned, line)``, ``line`` the row's line in ``ownership.csv``; an entity
+    listed itself is left out. Where an
+    ownership rule is in force, the entity owned is a possible affiliate (see above), and
+    sales to it need review: ``exposure validate`` warns of each.
+
+    Examples
+    --------
+    >>> from exposure import build_graph, load
+    >>> unknown_parts_of_listed_owners(build_graph(load()))  # HiSilicon is listed itself
+    []
+    """
+    ownership = graph.dataset.ownership
+    if ownership is None or not len(ownership):
+        return []
+    unknown = ownership[ownership["percent"].isna().to_numpy()]
+    owners = graph.codes(unknown["owner"].astype(str).tolist())
+    owned_codes = graph.codes(unknown["owned"].astype(str).tolist())
+    entity = np.append(graph.nodes["entity"].to_numpy(np.int64), -1)  # -1: not in the graph
+    listed_owner = entity[owners] >= 0
+    listed_itself = entity[owned_codes] >= 0
+    keep = listed_owner & ~listed_itself
+    return [
+        (str(owner), str(owned), int(line))
+        for owner, owned, line in zip(
+            unknown["owner"][keep], unknown["owned"][keep], unknown["_line"][keep], strict=True
+        )
+    ]

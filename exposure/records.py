@@ -186,6 +186,7 @@ class RankingLine(TypedDict):
     assumptions: list[str]
     needs_review: bool
     revenue_at_risk_if_confirmed: float | None
+    revenue_at_risk_if_confirmed_is_lower_bound: bool | None
     #: Every listed entity its sales reach (``listed_buyers`` names those of its paths).
     listed_buyers_reached: NotRequired[int]
 
@@ -207,6 +208,7 @@ class SupplierRecord(TypedDict):
     summary: Summary
     needs_review: bool
     revenue_at_risk_if_confirmed: float | None
+    revenue_at_risk_if_confirmed_is_lower_bound: bool | None
     possible_paths: list[PathRecord]
     other_restrictions: list[OtherRestriction]
     sales_not_reached: list[SaleNotReached]
@@ -457,6 +459,11 @@ class Analysed(Protocol):
     @property
     def revenue_at_risk_if_confirmed(self) -> np.ndarray:
         """Per node: the known revenue at risk were every possible match confirmed."""
+        ...
+
+    @property
+    def lower_bound_if_confirmed(self) -> np.ndarray:
+        """Per node: the revenue at risk if confirmed is a lower bound (a share unknown)."""
         ...
 
     @property
@@ -1414,6 +1421,9 @@ class RecordMaker:
             "summary": self._summary(code, shown, figure),
             "needs_review": line["needs_review"],
             "revenue_at_risk_if_confirmed": line["revenue_at_risk_if_confirmed"],
+            "revenue_at_risk_if_confirmed_is_lower_bound": line[
+                "revenue_at_risk_if_confirmed_is_lower_bound"
+            ],
             "possible_paths": [],
             "other_restrictions": self.other_restrictions(code),
             "sales_not_reached": self.sales_not_reached(code),
@@ -1515,6 +1525,9 @@ class RecordMaker:
         """Return the fields a supplier's record and its line of the ranking share."""
         result = self.analysed
         tier = result.tier[code]
+        review = bool(result.needs_review[code])
+        if_confirmed = float(result.revenue_at_risk_if_confirmed[code])
+        lower = bool(result.lower_bound_if_confirmed[code])
         return {
             "supplier": str(result.graph.names[code]),
             "exposed": bool(tier > 0),
@@ -1524,12 +1537,12 @@ class RecordMaker:
             "revenue_at_risk_is_lower_bound": bool(result.lower_bound[code]),
             "share_basis": result.share_basis(code) or None,
             "assumptions": list(self._assumptions),
-            "needs_review": bool(result.needs_review[code]),
+            "needs_review": review,
+            # Unknown where no share on the paths a confirmation would add is known.
             "revenue_at_risk_if_confirmed": (
-                round(float(result.revenue_at_risk_if_confirmed[code]), 12)
-                if result.needs_review[code]
-                else None
+                round(if_confirmed, 12) if review and not (lower and if_confirmed <= 0) else None
             ),
+            "revenue_at_risk_if_confirmed_is_lower_bound": lower if review else None,
         }
 
     def _affected_products(self, code: int) -> list[str]:

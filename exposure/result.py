@@ -91,7 +91,7 @@ def analyze(
     as_of: str | dt.date | None = None,
     affiliates_rule: bool = True,
     ownership_threshold: float = OWNERSHIP_THRESHOLD,
-    ownership_method: str = "multiply",
+    ownership_method: str = "cascade",
     assume_listed: Sequence[str] = (),
     assume_delisted: Sequence[str] = (),
     max_tier: int = MAX_TIER,
@@ -115,7 +115,8 @@ def analyze(
     ownership_threshold
         In percent; 50 by the rules.
     ownership_method
-        ``multiply`` (default) or ``cascade``; see :mod:`exposure.ownership`.
+        ``cascade`` (the default: the rules' reading) or ``multiply``; see
+        :mod:`exposure.ownership`.
     assume_listed, assume_delisted
         What-if: names to treat as listed, or as no longer listed, on top of the data.
         Every report of such a result says that it rests on an assumption.
@@ -188,7 +189,7 @@ class Result:
     as_of: dt.date
     affiliates_rule: bool = True
     ownership_threshold: float = 50.0
-    ownership_method: str = "multiply"
+    ownership_method: str = "cascade"
     assume_listed: tuple[str, ...] = ()
     assume_delisted: tuple[str, ...] = ()
     max_tier: int = MAX_TIER
@@ -458,6 +459,17 @@ class Result:
     @cached_property
     def lower_bound(self) -> np.ndarray:
         """Per node: an unknown share lies on an exposure path, so the figure is a lower bound."""
+        return self._lower_bound_towards(self.listed, self.tier)
+
+    @cached_property
+    def lower_bound_if_confirmed(self) -> np.ndarray:
+        """Per node: :attr:`revenue_at_risk_if_confirmed` is a lower bound (a share unknown)."""
+        if not self.possible.any():
+            return self.lower_bound
+        return self._lower_bound_towards(self.listed | self.possible, self.tier_if_confirmed)
+
+    def _lower_bound_towards(self, targets: np.ndarray, tier: np.ndarray) -> np.ndarray:
+        """Per node: an unknown share lies on a path to ``targets`` (``tier``: their tiers)."""
         edges = self.sales.edges
         dst = edges["dst"].to_numpy()
         # Only sales whose share may be positive carry revenue: a known 0 carries none.
@@ -465,17 +477,17 @@ class Result:
             edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
         )
         if carrying is self.sales.adjacency:
-            # Every sale may carry revenue: what reaches a listed entity is what the tiers
-            # found (a route through a listed entity stops at the first), no second search.
-            may_reach = self.listed | (self.tier > 0)
+            # Every sale may carry revenue: what reaches a target is what the tiers found (a
+            # route through a target stops at the first), no second search.
+            may_reach = targets | (tier > 0)
         else:
             may_reach = analysis.reach(
-                carrying, self.listed, ~self.listed, reversed_adjacency=carrying_back
+                carrying, targets, ~targets, reversed_adjacency=carrying_back
             )
         leads_on = may_reach[dst]
         seeds = np.zeros(self.sales.n_nodes, dtype=bool)
         seeds[edges["src"].to_numpy()[edges["unknown_share"].to_numpy() & leads_on]] = True
-        return analysis.upstream(carrying, seeds, self.listed, reversed_adjacency=carrying_back)
+        return analysis.upstream(carrying, seeds, targets, reversed_adjacency=carrying_back)
 
     @cached_property
     def estimated(self) -> np.ndarray:
@@ -890,12 +902,23 @@ class Result:
 def format_share(value: float | None, lower_bound: bool) -> str:
     """Format a revenue share for people: ``17.0%``, ``≥ 17.0%`` or ``unknown``.
 
+    A share under 0.1% keeps two significant digits: rounded to ``0.0%`` it would read as
+    none, and ``0.1%`` would overstate it.
+
     Examples
     --------
     >>> format_share(0.17, True), format_share(None, True), format_share(0.0, False)
     ('≥ 17.0%', 'unknown', '0.0%')
+    >>> format_share(0.0004, False), format_share(0.0005, False), format_share(0.00123, False)
+    ('0.04%', '0.05%', '0.1%')
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "unknown"
-    text = f"{100 * value:.1f}%"
+    percent = 100 * value
+    if 0 < percent < 0.0001:
+        text = "< 0.0001%"
+    elif 0 < percent < 0.095:
+        text = f"{percent:.2g}%"
+    else:
+        text = f"{percent:.1f}%"
     return f"≥ {text}" if lower_bound else text

@@ -313,7 +313,7 @@ def analyze_spark(
     fuzzy: bool = True,
     affiliates_rule: bool = True,
     ownership_threshold: float = OWNERSHIP_THRESHOLD,
-    ownership_method: str = "multiply",
+    ownership_method: str = "cascade",
     assume_listed: Sequence[str] = (),
     assume_delisted: Sequence[str] = (),
     max_tier: int = MAX_TIER,
@@ -348,11 +348,13 @@ def analyze_spark(
         counts) in its order, most exposed first (as :attr:`exposure.Result.suppliers` has
         them, names compared in lower case). Unknown figures are ``NaN`` in
         ``revenue_at_risk`` and ``revenue_at_risk_within_tier_limit``, null elsewhere;
-        ``tier`` is null when not exposed; ``revenue_at_risk_if_confirmed`` is null unless it
-        needs review, ``revenue_at_risk_if_reached`` unless some sale of unknown reach makes
-        it differ; ``routes_not_shown`` and ``revenue_at_risk_within_tier_limit`` are null
-        everywhere without a tier limit. ``listed_buyers`` and the counts of what is shown
-        come from the paths of each supplier's record (:func:`_shown_paths`).
+        ``tier`` is null when not exposed; ``revenue_at_risk_if_confirmed`` (and whether it is
+        a lower bound) is null unless it needs review, and the figure also when no share on
+        the paths a confirmation would add is known; ``revenue_at_risk_if_reached`` unless
+        some sale of unknown reach makes it differ; ``routes_not_shown`` and
+        ``revenue_at_risk_within_tier_limit`` are null everywhere without a tier limit.
+        ``listed_buyers`` and the counts of what is shown come from the paths of each
+        supplier's record (:func:`_shown_paths`).
     """
     F = _spark()
     options = {
@@ -375,10 +377,11 @@ def analyze_spark(
         suppliers.join(per_node, "node", "left")
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
+        .join(_lower_bound_if_confirmed(edges, listed, prepared.possible), "node", "left")
         .join(risks.drop("revenue_at_risk"), "node", "left")
         .join(reached, "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
-        .fillna({"needs_review": False, "reached": 0, "deepest": 0})
+        .fillna({"needs_review": False, "reached": 0, "deepest": 0, "if_confirmed_lower": False})
     )
     beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
     leading = listed.unionByName(table.filter("tier > 0").select("node")).distinct()
@@ -449,8 +452,14 @@ def analyze_spark(
         "listed_buyers",
         F.coalesce("products", no_text).alias("products"),
         "needs_review",
-        F.when(F.col("needs_review"), F.coalesce("if_confirmed", F.lit(0.0))).alias(
-            "revenue_at_risk_if_confirmed"
+        # Unknown where no share on the paths a confirmation would add is known.
+        F.when(
+            F.col("needs_review")
+            & ~(F.col("if_confirmed_lower") & (F.coalesce("if_confirmed", F.lit(0.0)) <= 0)),
+            F.coalesce("if_confirmed", F.lit(0.0)),
+        ).alias("revenue_at_risk_if_confirmed"),
+        F.when(F.col("needs_review"), F.col("if_confirmed_lower")).alias(
+            "revenue_at_risk_if_confirmed_is_lower_bound"
         ),
         F.when(differs, if_reached).alias("revenue_at_risk_if_reached"),
         F.array(*(F.lit(a) for a in prepared.assumptions))
@@ -1049,23 +1058,7 @@ def _flagged(edges: DataFrame, listed: DataFrame, risk: DataFrame) -> DataFrame:
     F = _spark()
     tier = _levels(edges, listed, listed)
     listed_nodes = listed.withColumn("is_listed", F.lit(True))
-    # Lower bound: an unknown share on a sale whose buyer may lead to a listed entity, and
-    # every supplier whose sales reach such a sale through unlisted companies.
-    carrying = edges.filter(F.col("unknown_share") | (F.col("share") > 0))
-    if edges.filter(~F.col("unknown_share") & (F.col("share") <= 0)).isEmpty():
-        # Every sale may carry revenue (no known share of 0): what may reach a listed entity
-        # is what the tiers found, no second search.
-        may_reach = listed.unionByName(tier.select("node")).distinct()
-    else:
-        may_reach = listed.unionByName(_levels(carrying, listed, listed).select("node"))
-        may_reach = may_reach.distinct()
-    seeds = (
-        edges.filter("unknown_share")
-        .join(may_reach.withColumnRenamed("node", "dst"), "dst", "left_semi")
-        .select(F.col("src").alias("node"))
-        .distinct()
-    )
-    lower = _upstream(carrying, seeds, listed)
+    lower = _lower_bound(edges, listed, tier)
     # Estimated: a share estimated on a sale that leads to a listed entity with some share.
     leads = listed.unionByName(risk.filter("revenue_at_risk > 0").select("node")).distinct()
     estimate_seeds = (
@@ -1091,6 +1084,47 @@ def _flagged(edges: DataFrame, listed: DataFrame, risk: DataFrame) -> DataFrame:
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
         .drop("is_listed")
     )
+
+
+def _lower_bound(edges: DataFrame, listed: DataFrame, tier: DataFrame) -> DataFrame:
+    """Return the ``node`` whose revenue at risk towards ``listed`` is a lower bound.
+
+    An unknown share on a sale whose buyer may lead to a listed entity, and every supplier
+    whose sales reach such a sale through unlisted companies (as
+    :attr:`exposure.Result.lower_bound`). ``tier``: the ``node`` of each company exposed to
+    ``listed``.
+    """
+    F = _spark()
+    carrying = edges.filter(F.col("unknown_share") | (F.col("share") > 0))
+    if edges.filter(~F.col("unknown_share") & (F.col("share") <= 0)).isEmpty():
+        # Every sale may carry revenue (no known share of 0): what may reach a listed entity
+        # is what the tiers found, no second search.
+        may_reach = listed.unionByName(tier.select("node")).distinct()
+    else:
+        may_reach = listed.unionByName(_levels(carrying, listed, listed).select("node"))
+        may_reach = may_reach.distinct()
+    seeds = (
+        edges.filter("unknown_share")
+        .join(may_reach.withColumnRenamed("node", "dst"), "dst", "left_semi")
+        .select(F.col("src").alias("node"))
+        .distinct()
+    )
+    return _upstream(carrying, seeds, listed)
+
+
+def _lower_bound_if_confirmed(
+    edges: DataFrame, listed: DataFrame, possible: DataFrame
+) -> DataFrame:
+    """Return ``node`` and ``if_confirmed_lower``: its revenue at risk if confirmed is a lower bound.
+
+    As :attr:`exposure.Result.lower_bound_if_confirmed`; empty where no node may be listed.
+    """
+    F = _spark()
+    if possible.isEmpty():
+        return possible.sparkSession.createDataFrame([], "node string, if_confirmed_lower boolean")
+    either = listed.unionByName(possible).distinct()
+    lower = _lower_bound(edges, either, _levels(edges, either, either))
+    return lower.withColumn("if_confirmed_lower", F.lit(True))
 
 
 def _union(tables: Sequence[DataFrame]) -> DataFrame:

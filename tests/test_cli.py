@@ -422,3 +422,38 @@ def test_the_csv_report_carries_each_paths_weight_and_the_assumptions() -> None:
     assert (
         row["assumptions"] == "assumed listed on the Entity List: Hikvision (what-if, not a fact)"
     )
+
+
+def test_a_small_known_share_is_never_written_as_if_it_were_none(make_data: MakeData) -> None:
+    folder = make_data([listing("Hikvision")], [sale("Tiny Co", "Hikvision", 0.0004)])
+    code, out, _ = run("report", "--data", str(folder), "--as-of", "2019-10-09")
+    assert code == 0
+    assert re.search(r"Tiny Co +yes +1 +Hikvision +0\.04%", out)
+    _, out, _ = run(
+        "report", "--data", str(folder), "--supplier", "Tiny Co", "--as-of", "2019-10-09"
+    )
+    assert "Revenue at risk: 0.04% (disclosed figures)" in out
+    assert "share of revenue 0.04%" in out
+
+
+def test_revenue_on_a_path_of_unknown_weight_shown_is_not_said_to_be_left_out(
+    make_data: MakeData,
+) -> None:
+    # One sale of two products: the share of one is known, of the other not.
+    folder = make_data(
+        [listing("Hikvision")],
+        [sale("Two Co", "Hikvision", 0.1, "lenses"), sale("Two Co", "Hikvision", None, "cables")],
+    )
+    for limits in ([], ["--max-tier", "0", "--min-weight", "0"]):
+        _, out, _ = run(
+            "report",
+            "--data",
+            str(folder),
+            "--supplier",
+            "Two Co",
+            "--as-of",
+            "2019-10-09",
+            *limits,
+        )
+        assert "Nothing left out." in out
+        assert "routes not shown" not in out

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import exposure
 from exposure.changes import diff
 from exposure.cli import cli
+from exposure.render.text import format_report
 from tests.conftest import MakeData, listing, sale
 
 IN_FORCE = "2026-11-22"  # BIS Affiliates Rule in force again after its suspension ended 2026-11-09
@@ -42,13 +43,38 @@ def chain_data(make_data: MakeData) -> Path:
     return make_data(listed, [sale("Maker", "Target", 0.2), sale("Other", "Middle", 0.1)])
 
 
-def test_60_percent_of_60_percent_is_not_an_affiliate(chain_data: Path) -> None:
-    with_owners(chain_data, [("Parent", "Middle", 60), ("Middle", "Target", 60)])
+def test_a_chain_of_majorities_passes_the_listing_down_as_ofac_reads_it(chain_data: Path) -> None:
+    # OFAC FAQ 401, example 1: X owns 50% of A, A owns 50% of B; both are blocked.
+    with_owners(chain_data, [("Parent", "Middle", 50), ("Middle", "Target", 50)])
     result = analyze(chain_data)
+    assert result.supplier("Other")["exposed"] is True  # Middle is 50% owned: an affiliate
+    record = result.supplier("Maker")
+    assert record["exposed"] is True
+    assert record["paths"][0]["list"] == "Entity List (affiliate: 50% owned by listed entities)"
+    (owner,) = record["paths"][0]["ownership"]["owners"]
+    assert owner["chain"] == ["Parent", "Middle", "Target"]
+    # Multiplied along the chain (a reading that is not the rules'), 25% is not enough.
+    assert analyze(chain_data, ownership_method="multiply").supplier("Maker")["exposed"] is False
+
+
+def test_what_listed_entities_and_their_affiliates_hold_adds_up(chain_data: Path) -> None:
+    # OFAC FAQ 401, example 3: X owns 50% of A and 10% of B, A owns 40% of B: B is blocked.
+    with_owners(
+        chain_data, [("Parent", "Middle", 50), ("Parent", "Target", 10), ("Middle", "Target", 40)]
+    )
+    assert analyze(chain_data).supplier("Maker")["exposed"] is True
+    assert analyze(chain_data).affiliates.set_index("company").loc["Target", "owned_by_listed"] == (
+        pytest.approx(0.5)
+    )
+    assert analyze(chain_data, ownership_method="multiply").supplier("Maker")["exposed"] is False
+
+
+def test_an_owner_that_is_no_affiliate_passes_nothing_on(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Middle", 40), ("Middle", "Target", 100)])
+    result = analyze(chain_data)
+    assert result.supplier("Other")["exposed"] is False
     assert result.supplier("Maker")["exposed"] is False
-    assert result.supplier("Other")["exposed"] is True  # Middle is 60% owned: an affiliate
-    # OFAC-style cascade counts the affiliate Middle as an owner in turn.
-    assert analyze(chain_data, ownership_method="cascade").supplier("Maker")["exposed"] is True
+    assert result.supplier("Maker")["needs_review"] is False
 
 
 def test_two_listed_owners_of_30_percent_each_make_an_affiliate(chain_data: Path) -> None:
@@ -82,11 +108,12 @@ def test_a_cycle_of_ownership_terminates(chain_data: Path) -> None:
         chain_data, [("Parent", "A", 50), ("A", "B", 50), ("B", "A", 50), ("B", "Target", 100)]
     )
     result = analyze(chain_data)
-    # own(A) = 0.5 + 0.5 own(B), own(B) = 0.5 own(A)  =>  own(A) = 2/3, own(B) = 1/3.
-    table = result.affiliates.set_index("company")
+    assert result.supplier("Maker")["exposed"] is True  # A, then B, then Target
+    assert result.affiliates.set_index("company").loc["Target", "affiliate"]
+    # Multiplied: own(A) = 0.5 + 0.5 own(B), own(B) = 0.5 own(A), so own(B) = 1/3.
+    table = analyze(chain_data, ownership_method="multiply").affiliates.set_index("company")
     assert table.loc["Target", "owned_by_listed"] == pytest.approx(1 / 3)
     assert not table.loc["Target", "affiliate"]
-    assert result.supplier("Maker")["exposed"] is False
 
 
 def test_threshold_switch_and_dates_of_the_rule(chain_data: Path) -> None:
@@ -109,6 +136,43 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
     assert table.loc["Target", "possible"]
     assert table.loc["Target", "owners"] == ["Parent"]
     assert not result.listed[result.graph.code("Target")]
+    # A sale to it needs review, with what a confirmation would add, in every view.
+    record = result.supplier("Maker")
+    assert (record["exposed"], record["needs_review"]) == (False, True)
+    assert record["revenue_at_risk_if_confirmed"] == pytest.approx(0.2)
+    (path,) = record["possible_paths"]
+    assert (path["path"], path["listed"]) == (["Maker", "Target"], "Parent")
+    assert path["ownership"] is not None
+    assert path["ownership"]["possible"] is True
+    assert "possible affiliate" in path["list"]
+    text = format_report([record], "table", as_of=IN_FORCE, detailed=True)
+    assert "'Target' may be an affiliate of Parent" in text
+    assert "give each part in ownership.csv" in text
+    ranking = CliRunner().invoke(cli, ["report", "--data", str(chain_data), "--as-of", IN_FORCE])
+    assert re.search(r"Maker .* needs review", ranking.output)
+
+
+def test_validate_warns_of_each_part_a_listed_owner_holds_that_is_not_given(
+    chain_data: Path,
+) -> None:
+    with_owners(chain_data, [("Parent", "Target", None), ("Nobody", "Middle", None)])
+    found = CliRunner().invoke(cli, ["validate", "--data", str(chain_data)])
+    assert found.exit_code == 0
+    assert (
+        "ownership.csv, line 2, column 'percent': the part the listed 'Parent' owns of "
+        "'Target' is not given" in found.output
+    )
+    assert "Fix: give the percentage." in found.output
+    assert "'Middle'" not in found.output  # its owner is listed nowhere
+
+
+def test_what_a_possible_affiliate_owns_may_be_listed_too(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Middle", None), ("Middle", "Target", 60)])
+    result = analyze(chain_data)
+    assert result.supplier("Maker")["needs_review"] is True
+    assert result.supplier("Other")["needs_review"] is True
+    # Not while the ownership rule is suspended: nothing then counts through owners.
+    assert analyze(chain_data, as_of="2026-06-01").supplier("Maker")["needs_review"] is False
 
 
 def test_ownership_file_is_validated(chain_data: Path) -> None:

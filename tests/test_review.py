@@ -67,7 +67,10 @@ def test_a_possible_match_is_shown_for_review_not_counted(lensco: Path) -> None:
     assert code == 0
     assert out.startswith("LensCo: EXPOSED (tier 1), needs review, as of 2020-01-01")
     assert "Revenue at risk: 5.0% (disclosed figures)" in out  # confirmed links only
-    assert "Needs review (1): possible matches of listed entities, not counted above." in out
+    assert (
+        "Needs review (1): possible matches or affiliates of listed entities, not counted above."
+        in out
+    )
     assert "Revenue at risk if confirmed: 15.0% (known shares)." in out
     assert "'Huawei Device Co. Ltd.' may be Huawei Technologies Co., Ltd. (possible, score" in out
     assert "listing:   Entity List, 84 FR 22961, in force from 2019-05-16" in out
@@ -283,3 +286,29 @@ def test_review_one_by_one_asks_about_each_pending_match(lensco: Path) -> None:
     assert result.exit_code == 0
     assert "No decision recorded." in result.stderr
     assert not (lensco / "matches.csv").exists()
+
+
+def test_revenue_at_risk_if_confirmed_is_unknown_or_a_lower_bound_never_a_made_up_zero(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Huawei Technologies Co., Ltd.", start="2019-05-16")],
+        [
+            sale("Unknown Co", "Huawei Device Co. Ltd.", None),
+            sale("Part Co", "Huawei Device Co. Ltd.", 0.3),
+            sale("Part Co", "Dist", None),
+            sale("Dist", "Huawei Device Co. Ltd.", 0.2),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of=AS_OF)
+    unknown, part = result.supplier("Unknown Co"), result.supplier("Part Co")
+    assert unknown["needs_review"]
+    assert part["needs_review"]
+    assert unknown["revenue_at_risk_if_confirmed"] is None  # no share known: unknown, not 0
+    assert unknown["revenue_at_risk_if_confirmed_is_lower_bound"] is True
+    assert part["revenue_at_risk_if_confirmed"] == pytest.approx(0.3)
+    assert part["revenue_at_risk_if_confirmed_is_lower_bound"] is True  # Dist's part unknown
+    _, out, _ = run("report", "--data", str(folder), "--supplier", "Unknown Co", "--as-of", AS_OF)
+    assert "Revenue at risk if confirmed: unknown" in out
+    _, out, _ = run("report", "--data", str(folder), "--supplier", "Part Co", "--as-of", AS_OF)
+    assert "Revenue at risk if confirmed: ≥ 30.0%" in out

@@ -55,6 +55,7 @@ SUPPLIER_SCHEMA = pa.schema(
         ("products", _TEXTS),
         ("needs_review", pa.bool_()),
         ("revenue_at_risk_if_confirmed", pa.float64()),
+        ("revenue_at_risk_if_confirmed_is_lower_bound", pa.bool_()),
         ("revenue_at_risk_if_reached", pa.float64()),
         ("assumptions", _TEXTS),
         ("paths_shown", pa.int64()),

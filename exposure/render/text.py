@@ -285,13 +285,14 @@ PATH_COLUMNS = (
     "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
     "listed", "path_tier", "path_weight", "path", "products", "list", "federal_register_notice",
     "start_date", "license_policy", "sources", "match", "needs_review",
-    "revenue_at_risk_if_confirmed", "assumptions", "other_restrictions", "subject_to_ear",
-    "subject_basis", "license_review", "sales_not_reached",
+    "revenue_at_risk_if_confirmed", "revenue_at_risk_if_confirmed_is_lower_bound", "assumptions",
+    "other_restrictions", "subject_to_ear", "subject_basis", "license_review", "sales_not_reached",
 )  # fmt: skip
 #: The columns of a CSV row that describe the supplier rather than one of its paths.
 _SUPPLIER_COLUMNS = (
-    *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed", "assumptions",
-    "other_restrictions", "sales_not_reached",
+    *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed",
+    "revenue_at_risk_if_confirmed_is_lower_bound", "assumptions", "other_restrictions",
+    "sales_not_reached",
 )  # fmt: skip
 
 
@@ -609,7 +610,8 @@ def ranking_chunks(
     if review:
         note += (
             "\n'needs review': a customer on its paths is only a possible match of a listed"
-            " entity, not counted above until confirmed in matches.csv."
+            " entity, or owned by one in a part the data does not give: not counted above until"
+            " confirmed in matches.csv, or the part given in ownership.csv."
         )
     yield f"\n\n{note}\n"
 
@@ -685,12 +687,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         if path.get("subject_to_ear"):
             lines.append(f"{indent}subject:   {path['subject_to_ear']}: {path['subject_basis']}")
         lines.extend(_licence(path, indent))
-        for owner in (path.get("ownership") or {}).get("owners", []):
-            chain = " -> ".join(
-                f"{name} ({percent:g}%)" if percent is not None else f"{name} (part unknown)"
-                for name, percent in zip(owner["chain"][1:], owner["percents"], strict=True)
-            )
-            lines.append(f"{indent}owned:     {owner['chain'][0]} -> {chain}")
+        lines.extend(_ownership_chains(path, indent))
         match = path.get("match")
         if match and match["outcome"] in ("fuzzy", "confirmed"):
             score = "" if match["score"] is None else f", score {match['score']}"
@@ -751,32 +748,68 @@ def _needs_review(
         return []
     lines = [
         "",
-        f"Needs review ({len(possible)}): possible matches of listed entities, not counted above.",
+        f"Needs review ({len(possible)}): possible matches or affiliates of listed entities, "
+        "not counted above.",
     ]
     if_confirmed = record.get("revenue_at_risk_if_confirmed")
+    lower = bool(record.get("revenue_at_risk_if_confirmed_is_lower_bound"))
     if if_confirmed is not None:
+        bound = "; a lower bound, some shares are unknown" if lower else ""
         lines.append(
-            f"Revenue at risk if confirmed: {format_share(if_confirmed, False)} (known shares)."
+            f"Revenue at risk if confirmed: {format_share(if_confirmed, lower)} (known shares{bound})."
+        )
+    elif lower:
+        lines.append(
+            "Revenue at risk if confirmed: unknown (no share of revenue is known on the paths "
+            "a confirmation would add)."
         )
     for number, path in enumerate(possible, start=1):
         match = path.get("match") or {}
         weight = (
             "" if path.get("weight") is None else f", weight {100 * path['weight']:.3g}% of revenue"
         )
+        owned = path.get("ownership")
         lines.append("")
-        lines.append(
-            f"{bullet}{number}. {match.get('spelling') or path['path'][-1]!r} may be {path['listed']} "
-            f"(possible, score {match.get('score')}; tier {path['tier']}{weight})"
-        )
+        if owned:  # a possible affiliate: owned by listed entities in a part not given
+            lines.append(
+                f"{bullet}{number}. {path['path'][-1]!r} may be an affiliate of {path['listed']} "
+                f"(a part of its ownership unknown; tier {path['tier']}{weight})"
+            )
+        else:
+            lines.append(
+                f"{bullet}{number}. {match.get('spelling') or path['path'][-1]!r} may be "
+                f"{path['listed']} (possible, score {match.get('score')}; tier {path['tier']}"
+                f"{weight})"
+            )
         lines.extend(_path_sales_and_listing(path, cite, indent))
-        if match.get("explanation"):
+        lines.extend(_ownership_chains(path, indent))
+        if match.get("explanation") and not owned:
             lines.append(f"{indent}why:       {match['explanation']}")
-        lines.append(f"{indent}review:    confirm or reject the pair in matches.csv")
+        lines.append(
+            f"{indent}review:    "
+            + (
+                "give each part in ownership.csv: from 50% in all it counts as listed"
+                if owned
+                else "confirm or reject the pair in matches.csv"
+            )
+        )
     if record.get("needs_review") and not possible:
         lines.append(
             "A possible match lies on a route beyond the tier limit or the minimum weight; "
             "use --max-tier 0 --min-weight 0 to list it."
         )
+    return lines
+
+
+def _ownership_chains(path: Mapping[str, Any], indent: str) -> list[str]:
+    """Lay out the chains by which listed entities own the affiliate a path ends at."""
+    lines = []
+    for owner in (path.get("ownership") or {}).get("owners", []):
+        chain = " -> ".join(
+            f"{name} ({percent:g}%)" if percent is not None else f"{name} (part unknown)"
+            for name, percent in zip(owner["chain"][1:], owner["percents"], strict=True)
+        )
+        lines.append(f"{indent}owned:     {owner['chain'][0]} -> {chain}")
     return lines
 
 
@@ -845,8 +878,19 @@ def _summary_line(summary: Mapping[str, Any]) -> str:
         left.append(f"{count(summary['routes_not_shown'], 'more route')} within the tier limit")
     if summary["listed_buyers_not_shown"]:
         left.append(f"{count(summary['listed_buyers_not_shown'], 'more listed buyer')} reached")
-    if summary["weight_not_shown"]:
-        left.append(f"{100 * summary['weight_not_shown']:.3g}% of revenue on routes not shown")
+    unquantified = summary.get("unquantified_paths_shown") or 0
+    every_route = (summary["routes_not_shown"] == 0 and not summary["beyond_tier_limit"]) or not (
+        summary["max_tier"] or summary["min_weight"]
+    )
+    if summary["weight_not_shown"] and not (unquantified and every_route):
+        # A path of unknown weight counts for none of it: some of it may be on those shown.
+        weight = f"{100 * summary['weight_not_shown']:.3g}% of revenue"
+        left.append(
+            f"up to {weight} on routes not shown (the rest on the "
+            f"{count(unquantified, 'path')} of unknown weight shown)"
+            if unquantified
+            else f"{weight} on routes not shown"
+        )
     if summary["beyond_tier_limit"]:
         left.append("routes longer than the tier limit")
     if not left:
