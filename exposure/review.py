@@ -169,7 +169,9 @@ def record_decisions(
             known = "; ".join(f"{p['customer']}={p['listed']}" for p in links) or "none"
             msg = (
                 f"{decision.customer!r} = {decision.listed!r} is no pending possible match. "
-                f"Pending ones (`exposure review` lists them): {known}"
+                f"Pending ones (`exposure review` lists them): {known}. To change a decision "
+                "taken already, add a row for the pair to matches.csv with the new decision "
+                "and a later date: the latest one counts"
             )
             raise ExposureError(msg)
     # The file is kept byte for byte (a byte-order mark too); rows follow its own header.

@@ -20,6 +20,7 @@ import exposure
 from exposure.cli import cli
 from exposure.license_review import license_review
 from exposure.records import PathRecord, SupplierRecord
+from exposure.render.text import format_report
 from tests.conftest import MakeData, listing, sale
 
 HIKVISION_POLICY = (
@@ -110,6 +111,9 @@ def test_a_taiwanese_board_is_reached_above_25_percent_us_content_only(
         assert not_reached["buyer"] == "Hikvision"
         assert not_reached["basis"].startswith("not subject to the EAR")
         assert f"{percent} US content" in not_reached["basis"]
+        text = format_report([below], "table", as_of="2020-01-01", detailed=True)
+        assert "It reaches no listed entity by a sale the rules reach (see below)." in text
+        assert "Sales to listed buyers the rules do not reach (no exposure):" in text
 
 
 def test_the_de_minimis_level_is_10_percent_for_country_group_e(make_data: MakeData) -> None:

@@ -226,6 +226,7 @@ def test_review_refuses_a_pair_that_is_not_pending(lensco: Path) -> None:
     assert code == 1
     assert err.startswith("Error: 'Acme Optics Inc' = 'Hikvision' is no pending possible match.")
     assert "Huawei Device Co. Ltd.=Huawei Technologies Co., Ltd." in err  # what is pending
+    assert "with the new decision and a later date: the latest one counts" in err
     assert sorted(p.name for p in lensco.iterdir()) == before  # nothing written
     code, _, err = run("review", "--as-of", AS_OF, "--confirm", "A=B")
     assert code == 2

@@ -403,7 +403,9 @@ def _read_suppliers(path: Path) -> tuple[pd.DataFrame, NameKeys | None]:
     extend(1)
     advance("checking rows")
     if len(table):
-        problems.extend(_supply_problems(path, table, keys))
+        # A share the cell checks refused is empty here: its row's period is not in question.
+        refused = {p.line for p in problems if p.column == "revenue_share"}
+        problems.extend(_supply_problems(path, table, keys, refused_shares=refused))
     if problems:
         raise DataError(cite_parts(problems))
     return table, keys.get("supplier")
@@ -514,7 +516,13 @@ def _key_codes(*keys: NameKeys) -> tuple[Any, ...]:
     return (*codes, np.intp(blank))
 
 
-def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys]) -> list[Problem]:
+def _supply_problems(
+    path: Path,
+    table: pd.DataFrame,
+    keys: dict[str, NameKeys],
+    *,
+    refused_shares: set[int | None] | None = None,
+) -> list[Problem]:
     problems: list[Problem] = []
     supplier_key, customer_key, blank = _key_codes(keys["supplier"], keys["customer"])
     lines = table[LINE].to_numpy()
@@ -557,6 +565,8 @@ def _supply_problems(path: Path, table: pd.DataFrame, keys: dict[str, NameKeys])
     if "period" in table.columns:
         periods = table["period"].astype(str).to_numpy(object)
         for line in lines[(periods != "") & np.isnan(shares)]:
+            if int(line) in (refused_shares or set()):
+                continue
             problems.append(
                 Problem(
                     path,

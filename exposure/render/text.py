@@ -667,7 +667,11 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
             f"{count(len(record['paths']), 'path')} shown:"
         )
     else:
-        lines.append("It reaches no entity whose listing is in force on that date.")
+        lines.append(
+            "It reaches no listed entity by a sale the rules reach (see below)."
+            if record.get("sales_not_reached")
+            else "It reaches no entity whose listing is in force on that date."
+        )
     bullet = "" if markdown else " "
     indent = "   " if markdown else "     "
     for number, path in enumerate(record["paths"], start=1):
