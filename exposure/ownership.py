@@ -202,7 +202,6 @@ def affiliates(
         counted = _counted(part, eligible, threshold)
         # The part held by listed entities and by the entities counted through them.
         share = part @ counted.astype(np.float64)
-        share[eligible] = 0.0  # as revenue_at_risk gives a listed entity: nothing to weigh
     elif method == "multiply":
         share = analysis.revenue_at_risk(part, eligible)
         counted = eligible | (share >= threshold - 1e-12)

@@ -215,6 +215,8 @@ class SupplierRecord(TypedDict):
     #: Revenue at risk should the rules reach every sale whose reach is unknown (known
     #: shares); ``None`` when no such sale changes the figure.
     revenue_at_risk_if_reached: float | None
+    #: An unknown share lies on a path that figure counts; ``None`` with the figure.
+    revenue_at_risk_if_reached_is_lower_bound: bool | None
 
 
 class SaleNotReached(TypedDict):
@@ -469,6 +471,11 @@ class Analysed(Protocol):
     @property
     def revenue_at_risk_if_reached(self) -> np.ndarray:
         """Per node: the known revenue at risk were every sale of unknown reach reached."""
+        ...
+
+    @property
+    def lower_bound_if_reached(self) -> np.ndarray:
+        """Per node: the revenue at risk if reached is a lower bound (a share unknown)."""
         ...
 
     def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
@@ -1402,6 +1409,7 @@ class RecordMaker:
         result = self.analysed
         figure = float(result.revenue_figures(np.array([code]))[0])
         line = self._line(code, figure, list(dict.fromkeys(listed for listed, _, _ in shown)))
+        if_reached = self._if_reached(code, figure)
         limited: float | None = None
         if result.within_tier_limit:
             within = result.revenue_figures(np.array([code]), within_limit=True)[0]
@@ -1427,7 +1435,10 @@ class RecordMaker:
             "possible_paths": [],
             "other_restrictions": self.other_restrictions(code),
             "sales_not_reached": self.sales_not_reached(code),
-            "revenue_at_risk_if_reached": self._if_reached(code, figure),
+            "revenue_at_risk_if_reached": if_reached,
+            "revenue_at_risk_if_reached_is_lower_bound": (
+                None if if_reached is None else bool(result.lower_bound_if_reached[code])
+            ),
         }
 
     def _if_reached(self, code: int, figure: float) -> float | None:

@@ -444,12 +444,18 @@ class Result:
         content is unknown, :mod:`exposure.reach`), counted: the figure should the rules
         reach those sales.
         """
-        reach = self.reach
-        if not (reach.status == UNKNOWN).any():
+        if not (self.reach.status == UNKNOWN).any():
             return self.revenue_at_risk
-        status = reach.status_of_rows
-        reached = self.graph.restricted_to(status != NO, np.zeros(len(status), dtype=bool))
-        return analysis.revenue_at_risk(self._shares_of(reached), self.listed)
+        return analysis.revenue_at_risk(self._shares_of(self._sales_if_reached), self.listed)
+
+    @cached_property
+    def _sales_if_reached(self) -> SupplyGraph:
+        """The sales were every sale of unknown reach reached: those not surely out of reach.
+
+        The same sales as :attr:`sales`, in the same order; their shares all count.
+        """
+        status = self.reach.status_of_rows
+        return self.graph.restricted_to(status != NO, np.zeros(len(status), dtype=bool))
 
     @cached_property
     def revenue_at_risk(self) -> np.ndarray:
@@ -468,9 +474,21 @@ class Result:
             return self.lower_bound
         return self._lower_bound_towards(self.listed | self.possible, self.tier_if_confirmed)
 
-    def _lower_bound_towards(self, targets: np.ndarray, tier: np.ndarray) -> np.ndarray:
-        """Per node: an unknown share lies on a path to ``targets`` (``tier``: their tiers)."""
-        edges = self.sales.edges
+    @cached_property
+    def lower_bound_if_reached(self) -> np.ndarray:
+        """Per node: :attr:`revenue_at_risk_if_reached` is a lower bound (a share unknown)."""
+        if not (self.reach.status == UNKNOWN).any():
+            return self.lower_bound
+        return self._lower_bound_towards(self.listed, self.tier, self._sales_if_reached.edges)
+
+    def _lower_bound_towards(
+        self, targets: np.ndarray, tier: np.ndarray, edges: pd.DataFrame | None = None
+    ) -> np.ndarray:
+        """Per node: an unknown share lies on a path to ``targets`` (``tier``: their tiers).
+
+        ``edges``: the sales' table with the shares to read, in the order of :attr:`sales`.
+        """
+        edges = self.sales.edges if edges is None else edges
         dst = edges["dst"].to_numpy()
         # Only sales whose share may be positive carry revenue: a known 0 carries none.
         carrying, carrying_back = self._edge_subgraph(

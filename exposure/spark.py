@@ -378,10 +378,12 @@ def analyze_spark(
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
         .join(_lower_bound_if_confirmed(edges, listed, prepared.possible), "node", "left")
+        .join(_lower_bound_if_reached(listed, prepared), "node", "left")
         .join(risks.drop("revenue_at_risk"), "node", "left")
         .join(reached, "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
-        .fillna({"needs_review": False, "reached": 0, "deepest": 0, "if_confirmed_lower": False})
+        .fillna({"needs_review": False, "reached": 0, "deepest": 0})
+        .fillna({"if_confirmed_lower": False, "if_reached_lower": False})
     )
     beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
     leading = listed.unionByName(table.filter("tier > 0").select("node")).distinct()
@@ -462,6 +464,9 @@ def analyze_spark(
             "revenue_at_risk_if_confirmed_is_lower_bound"
         ),
         F.when(differs, if_reached).alias("revenue_at_risk_if_reached"),
+        F.when(differs, F.col("if_reached_lower")).alias(
+            "revenue_at_risk_if_reached_is_lower_bound"
+        ),
         F.array(*(F.lit(a) for a in prepared.assumptions))
         .cast("array<string>")
         .alias("assumptions"),
@@ -1125,6 +1130,21 @@ def _lower_bound_if_confirmed(
     either = listed.unionByName(possible).distinct()
     lower = _lower_bound(edges, either, _levels(edges, either, either))
     return lower.withColumn("if_confirmed_lower", F.lit(True))
+
+
+def _lower_bound_if_reached(listed: DataFrame, prepared: _Prepared) -> DataFrame:
+    """Return ``node`` and ``if_reached_lower``: its revenue at risk if reached is a lower bound.
+
+    As :attr:`exposure.Result.lower_bound_if_reached`: over the sales not surely out of
+    reach, every share counted; empty where no sale's reach is unknown.
+    """
+    F = _spark()
+    reach = prepared.reach
+    if reach.filter(F.col("reach") == STATUSES[UNKNOWN]).isEmpty():
+        return listed.sparkSession.createDataFrame([], "node string, if_reached_lower boolean")
+    reached = _edges(prepared.coded, reach.filter(F.col("reach") == STATUSES[NO]))
+    lower = _lower_bound(reached, listed, _levels(reached, listed, listed))
+    return lower.withColumn("if_reached_lower", F.lit(True))
 
 
 def _union(tables: Sequence[DataFrame]) -> DataFrame:

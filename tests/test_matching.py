@@ -1423,3 +1423,24 @@ def test_names_matched_on_several_cores_get_the_same_answers(
     in_chunks = matcher.match(names, countries, limit=2)
     pd.testing.assert_frame_equal(in_chunks, in_one_go)
     assert set(in_one_go["outcome"]) >= {"match", "possible", "none"}
+
+
+def test_a_company_named_for_hong_kong_or_macau_is_a_subsidiary_to_review() -> None:
+    # Each region keeps a registry of its own: "Hikvision Hong Kong" is no listed Hikvision
+    # (a mainland company), but a subsidiary or branch to review; mainland places are set aside.
+    listed = pd.DataFrame(
+        {
+            "name": ["Hikvision", "XYZ Trading Limited", "Huawei Technologies Co., Ltd."],
+            "alt_names": [""] * 3,
+            "country": ["CN", "HK", "CN"],
+            "list": ["Entity List"] * 3,
+        }
+    )
+    found = Matcher(listed).match(
+        ["Hikvision Hong Kong Limited", "Hikvision (HK) Ltd", "华为技术（香港）有限公司",
+         "Hangzhou Hikvision", "XYZ Trading (Hong Kong) Ltd"],
+    )  # fmt: skip
+    assert found["outcome"].tolist() == ["possible", "possible", "possible", "match", "match"]
+    assert "a company of Hong Kong by its name, the listed one of the mainland" in str(
+        found.loc[0, "explanation"]
+    )

@@ -261,6 +261,29 @@ def test_a_chinese_maker_with_unknown_us_content_stays_exposed_and_uncertain(
     assert "or whether the rules reach a sale" in text
 
 
+def test_the_revenue_at_risk_if_reached_says_when_it_is_a_lower_bound(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("Shenzhen Chips", "Hikvision", 0.12, supplier_country="CN"),
+            sale("Shenzhen Chips", "Distributor", None, supplier_country="CN"),
+            sale("Distributor", "Hikvision", 0.5, supplier_country="CN"),
+            sale("Shenzhen Boards", "Hikvision", 0.2, supplier_country="CN"),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    chips, boards = result.supplier("Shenzhen Chips"), result.supplier("Shenzhen Boards")
+    assert chips["revenue_at_risk_if_reached"] == pytest.approx(0.12)
+    assert chips["revenue_at_risk_if_reached_is_lower_bound"] is True  # the distributor's part
+    assert boards["revenue_at_risk_if_reached"] == pytest.approx(0.2)
+    assert boards["revenue_at_risk_if_reached_is_lower_bound"] is False
+    text = format_report([chips, boards], "table", as_of="2020-01-01", detailed=True)
+    assert "If the rules reach every sale whose reach is unknown: ≥ 12.0% (known shares;" in text
+    assert "If the rules reach every sale whose reach is unknown: 20.0% (known shares)" in text
+
+
 def test_a_tier_2_exposure_depends_on_the_last_sale(make_data: MakeData) -> None:
     folder = make_data(
         [hikvision()],

@@ -174,6 +174,11 @@ def test_screen_usage_and_file_errors(tmp_path: Path) -> None:
     code, _, err = run("screen", "Hikvision", "--as-of", "someday")
     assert code == 1
     assert err.startswith("Error: 'someday' is not a date")
+    # A country is evidence: one that is no country code is an error, not a silent none.
+    names.write_text("name,country\nHikvision,cn\nAcme,ZZ\n")
+    code, _, err = run("screen", "--file", str(names))
+    assert code == 1
+    assert f"{names}, line 3, column 'country': 'ZZ' is not an ISO 3166-1 alpha-2" in err
 
 
 def test_screen_honours_review_decisions(make_data: MakeData) -> None:

@@ -133,6 +133,7 @@ __all__ = [
     "REPORT_FLOOR",
     "SAME_WORDS_SCORE",
     "SOUNDS_ALIKE_RATIO",
+    "SPECIAL_REGIONS",
     "Matcher",
 ]
 
@@ -201,6 +202,16 @@ COMPASS_POINTS = {
     "northwestern": "north west", "southeast": "south east", "southeastern": "south east",
     "southwest": "south west", "southwestern": "south west",
 }  # fmt: skip
+#: China's special administrative regions by the words that name them, as a name's place or
+#: word ("Hikvision Hong Kong Limited", 华为技术（香港）, "(HK)"): each has a registry of companies
+#: of its own, so a company named for one is no listed company of the mainland, nor the other
+#: way round, but a subsidiary or branch to review (:data:`BRANCH_ABROAD_CAP` at most). Other
+#: Chinese places a name starts or ends with are set aside: they say where it was registered.
+SPECIAL_REGIONS = {
+    "hongkong": "Hong Kong", "hk": "Hong Kong", "xianggang": "Hong Kong", "macau": "Macau",
+    "macao": "Macau", "aomen": "Macau",
+}  # fmt: skip
+_REGION_OF_COUNTRY = {"HK": "Hong Kong", "MO": "Macau"}
 #: Subtracted when both names hold numbers and the numbers differ ("54th Research Institute",
 #: "14th Research Institute").
 NUMBER_PENALTY = 25.0
@@ -455,6 +466,23 @@ class Matcher:
         self._rare = rare_words(self._forms.distinct)
         self._levels = _words_named(self._forms.core, ADMINISTRATIVE_LEVELS)
         self._compass = _words_named(self._forms.core, COMPASS_POINTS)
+        self._special_region = _special_regions(self._forms)
+        # The regions an entity is listed in: a name of one of them is its own name there.
+        self._listed_regions = np.array(
+            [
+                "|".join(
+                    sorted(
+                        {
+                            _REGION_OF_COUNTRY[c]
+                            for c in codes.split("; ")
+                            if c in _REGION_OF_COUNTRY
+                        }
+                    )
+                )
+                for codes in self._listed_country.tolist()
+            ],
+            dtype=object,
+        )
 
         # The distinctive words of each listed spelling, as a sparse incidence matrix.
         self._vocabulary: dict[str, int] = {}
@@ -871,6 +899,18 @@ class Matcher:
         country_conflict = (region[query] != "") & self._has_country[entity] & ~agrees & ~exact
         # A name that names its own country or region ("Hikvision Europe", in NL) is the listed
         # company's branch abroad by its name: a possible match, not a conflict of countries.
+        # The region a name names holds for each of its spellings ("华为技术（香港）" without its
+        # aside in brackets is still a company of Hong Kong).
+        q_region = _special_regions(forms)[: len(names)][of_name][query]
+        s_region = self._special_region[row]
+        other_region = (q_region != s_region) & ~exact
+        if other_region.any():  # "XYZ Trading (Hong Kong)" is the XYZ Trading listed there
+            where = np.flatnonzero(other_region & (s_region == ""))
+            listed_there = self._listed_regions[self._entity[row[where]]]
+            other_region[where] = [
+                q not in there.split("|")
+                for q, there in zip(q_region[where], listed_there, strict=True)
+            ]
         branch_abroad = country_conflict.copy()
         if branch_abroad.any():
             branch_abroad[branch_abroad] = [
@@ -892,7 +932,7 @@ class Matcher:
                     cared[query],
                     CARE_OF_CAP,
                     np.where(
-                        branch_abroad,
+                        branch_abroad | other_region,
                         BRANCH_ABROAD_CAP,
                         np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
                     ),
@@ -928,6 +968,9 @@ class Matcher:
                 "compass_differs": compass_differs[kept],
                 "country_conflict": country_conflict[kept],
                 "branch_abroad": branch_abroad[kept],
+                "query_region": q_region[kept],
+                "listed_region": np.where(other_region, s_region, "")[kept],
+                "other_region": other_region[kept],
                 "review": "",
             }
         )
@@ -1208,6 +1251,12 @@ class Matcher:
                     f"{listed_country}: countries not held against it, at most "
                     f"{BRANCH_ABROAD_CAP:g}"
                 )
+        if r.get("other_region"):
+            ours, theirs = r["query_region"] or "the mainland", r["listed_region"] or "the mainland"
+            parts.append(
+                f"a company of {ours} by its name, the listed one of {theirs}: a subsidiary or "
+                f"branch to review, at most {BRANCH_ABROAD_CAP:g}"
+            )
         if r["outcome"] == "possible":
             parts.append(f"needs review (a match from {self.match_threshold:g})")
         elif r["outcome"] == "none":
@@ -1314,6 +1363,19 @@ def _one_swap(a: str, b: str) -> bool:
         and a[differ[0]] == b[differ[1]]
         and a[differ[1]] == b[differ[0]]
     )
+
+
+def _special_regions(forms: NameFormsTable) -> np.ndarray:
+    """Return the special administrative region each name names (:data:`SPECIAL_REGIONS`), or ""."""
+    found = []
+    for place, core in zip(forms.place.tolist(), forms.core.tolist(), strict=True):
+        named = {
+            SPECIAL_REGIONS[w]
+            for w in (place.replace(" ", ""), *core.split())
+            if w in SPECIAL_REGIONS
+        }
+        found.append(named.pop() if len(named) == 1 else "")
+    return np.asarray(found, dtype=object)
 
 
 def _words_named(cores: np.ndarray, table: dict[str, str]) -> np.ndarray:

@@ -344,14 +344,19 @@ def read_listed(path: str | Path) -> pd.DataFrame:
     if csl.is_csl(path):
         return csl.read_csl_listed(path)
     table, problems = read_table(path, LISTED)
-    ends_early = table["end_date"].notna() & (table["end_date"] < table["start_date"])
-    for line in table.loc[ends_early, LINE]:
+    # A listing is in force until the day before its end_date: one that ends the day it
+    # starts is never in force.
+    never = table["end_date"].notna() & (table["end_date"] <= table["start_date"])
+    same_days = (table["end_date"] == table["start_date"])[never]
+    for line, same_day in zip(table.loc[never, LINE], same_days, strict=True):
         problems.append(
             Problem(
                 path,
                 int(line),
                 "end_date",
-                "the listing ends before it starts",
+                "the listing ends the day it starts, so it is never in force"
+                if same_day
+                else "the listing ends before it starts",
                 "correct end_date or start_date so that the end comes after the start",
             )
         )
@@ -574,6 +579,20 @@ def _supply_problems(
                     "period",
                     "a period is given, but no revenue_share it would be the period of",
                     "fill in the revenue_share measured over that period, or empty the period",
+                )
+            )
+    if "share_basis" in table.columns:
+        bases = table["share_basis"].astype(str).to_numpy(object)
+        for line in lines[(bases != "") & np.isnan(shares)]:
+            if int(line) in (refused_shares or set()):
+                continue
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    "share_basis",
+                    "a share_basis is given, but no revenue_share it would describe",
+                    "fill in the revenue_share, or empty the share_basis",
                 )
             )
     with np.errstate(invalid="ignore"):

@@ -87,7 +87,7 @@ def read_names(
         path.name,
         (
             Column(column, "text", False, "The names to screen."),
-            Column(country_column, "text", False, "Their ISO country codes, as evidence."),
+            Column(country_column, "country", False, "Their ISO country codes, as evidence."),
         ),
     )
     textual = is_dataset(path) or path.suffix.lower() == ".parquet"

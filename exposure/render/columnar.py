@@ -57,6 +57,7 @@ SUPPLIER_SCHEMA = pa.schema(
         ("revenue_at_risk_if_confirmed", pa.float64()),
         ("revenue_at_risk_if_confirmed_is_lower_bound", pa.bool_()),
         ("revenue_at_risk_if_reached", pa.float64()),
+        ("revenue_at_risk_if_reached_is_lower_bound", pa.bool_()),
         ("assumptions", _TEXTS),
         ("paths_shown", pa.int64()),
         ("listed_buyers_reached", pa.int64()),

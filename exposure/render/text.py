@@ -514,7 +514,7 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
     ...     "share_basis": None, "paths": []}]))
     >>> pieces[1]
-    'A,false,,,false,,,,,,,,,,,,,,,,,,,,\n'
+    'A,false,,,false,,,,,,,,,,,,,,,,,,,,,\n'
     """
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
@@ -652,9 +652,11 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         )
         lines.append(f"Revenue at risk: {risk} ({basis}{bound})")
         if record.get("revenue_at_risk_if_reached") is not None:
+            lower = bool(record.get("revenue_at_risk_if_reached_is_lower_bound"))
+            bound = "; a lower bound, some shares are unknown" if lower else ""
             lines.append(
                 "If the rules reach every sale whose reach is unknown: "
-                f"{format_share(record['revenue_at_risk_if_reached'], False)} (known shares)"
+                f"{format_share(record['revenue_at_risk_if_reached'], lower)} (known shares{bound})"
             )
         lines.append(f"Affected products: {'; '.join(record['products'])}")
         lines.append("")
