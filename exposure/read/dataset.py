@@ -571,7 +571,7 @@ def _supply_problems(
         periods = table["period"].astype(str).to_numpy(object)
         for line in lines[(periods != "") & np.isnan(shares)]:
             if int(line) in (refused_shares or set()):
-                continue
+                continue  # the share the cell checks refused is reported already
             problems.append(
                 Problem(
                     path,
@@ -579,20 +579,6 @@ def _supply_problems(
                     "period",
                     "a period is given, but no revenue_share it would be the period of",
                     "fill in the revenue_share measured over that period, or empty the period",
-                )
-            )
-    if "share_basis" in table.columns:
-        bases = table["share_basis"].astype(str).to_numpy(object)
-        for line in lines[(bases != "") & np.isnan(shares)]:
-            if int(line) in (refused_shares or set()):
-                continue
-            problems.append(
-                Problem(
-                    path,
-                    int(line),
-                    "share_basis",
-                    "a share_basis is given, but no revenue_share it would describe",
-                    "fill in the revenue_share, or empty the share_basis",
                 )
             )
     with np.errstate(invalid="ignore"):
