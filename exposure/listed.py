@@ -442,7 +442,7 @@ class Listed:
             if top_code is not None
             else self._assumed_listing(*self.assumed_owners[name_key(top["owner"])])
         )
-        share = 100 * explanation["owned_by_listed"]
+        share = 100 * (explanation["owned_by_listed"] or 0.0)  # None: a possible one, unknown
         if not explanation["possible"]:
             how = f"affiliate: {share:.4g}% owned by listed entities"
         elif share:

@@ -212,36 +212,56 @@ def affiliates(
     unknown = sparse.csr_matrix(
         (np.ones(int((~known).sum())), (owned[~known], owner[~known])), shape=(m, m)
     )
-    possible = _possibly_counted(part, unknown, counted, threshold) & ~listed
+    possible = _possibly_counted(
+        part, unknown, counted, threshold, multiplied=eligible if method == "multiply" else None
+    )
+    possible &= ~listed
 
     explanations = {}
     pattern = sparse.csr_matrix(
         (np.ones(len(owner)), (owned, owner)), shape=(m, m), dtype=np.float64
     )
+    if method == "cascade":
+        # Chains only through owners whose holdings count, or may count.
+        through = counted | possible
+        pattern = pattern @ sparse.diags(through.astype(np.float64))
     labels = np.concatenate([graph.names, np.array(extra, dtype=object)])
-    for node in np.flatnonzero((mask | possible)[:n]):
-        chains = analysis.shortest_paths(pattern, eligible, int(node))
+    sources_of = ownership["source"].to_numpy()
+    for node in np.flatnonzero((mask | possible)[:n]).tolist():
+        chains = (
+            _holdings_that_count(pattern, eligible, owner, owned, through, node)
+            if method == "cascade"
+            else list(analysis.shortest_paths(pattern, eligible, node).values())
+        )
         explained = []
         sources: list[str] = []
-        for top, chain in chains.items():  # top: the listed owner the chain reaches
+        for chain in chains:  # from the entity owned up to a listed owner
             parts = []
             for below, above in itertools.pairwise(chain):
                 rows = (owned == below) & (owner == above)
                 parts.append(float(percent[rows][0]) if rows.any() else float("nan"))
-                sources.extend(ownership["source"].to_numpy()[rows])
-            product = float(np.prod(np.array(parts) / 100.0)) if not np.isnan(parts).any() else None
+                sources.extend(sources_of[rows])
+            if method == "cascade":  # what the holder of the last link holds counts whole
+                held = None if np.isnan(parts[0]) else parts[0] / 100.0
+            else:
+                held = (
+                    float(np.prod(np.array(parts) / 100.0)) if not np.isnan(parts).any() else None
+                )
             explained.append(
                 {
-                    "owner": str(labels[top]),
+                    "owner": str(labels[chain[-1]]),
                     "chain": [str(labels[c]) for c in chain[::-1]],
                     "percents": [None if np.isnan(p) else p for p in parts[::-1]],
-                    "part": product,
+                    "part": held,
                 }
             )
-        rule = next((rules[c] for c in chains if rules.get(c)), None)
-        explanations[int(node)] = {
+        rule = next((rules[c[-1]] for c in chains if rules.get(c[-1])), None)
+        known_share = round(float(share[node]), 12)
+        explanations[node] = {
             "rule": rule,
-            "owned_by_listed": round(float(share[node]), 12),
+            # What the data gives of a possible affiliate's part is a lower bound; none known
+            # is unknown, not 0.
+            "owned_by_listed": None if possible[node] and known_share == 0 else known_share,
             "owners": explained,
             "sources": list(dict.fromkeys(sources)),
             "possible": bool(possible[node]),
@@ -249,6 +269,32 @@ def affiliates(
     return Affiliates(
         mask=mask[:n], owned=share[:n], explanations=explanations, possible=possible[:n]
     )
+
+
+def _holdings_that_count(
+    pattern: sparse.csr_matrix,
+    eligible: np.ndarray,
+    owner: np.ndarray,
+    owned: np.ndarray,
+    through: np.ndarray,
+    node: int,
+) -> list[list[int]]:
+    """Return, for each owner whose holding in ``node`` counts (or may), a chain up to a listed one.
+
+    Each chain runs from ``node`` through that holder and the fewest entities that count above
+    it: every holding that decides the case is shown, with its percentage and source (OFAC's
+    third example: X's 10% of B directly, and A's 40%, A being X's).
+    """
+    holders = list(dict.fromkeys(owner[(owned == node) & through[owner]].tolist()))
+    chains = []
+    for holder in holders:
+        if eligible[holder]:
+            chains.append([node, holder])
+            continue
+        above = analysis.shortest_paths(pattern, eligible, holder)
+        if above:
+            chains.append([node, *min(above.values(), key=len)])
+    return chains
 
 
 def _counted(part: sparse.csr_matrix, eligible: np.ndarray, threshold: float) -> np.ndarray:
@@ -268,18 +314,28 @@ def _counted(part: sparse.csr_matrix, eligible: np.ndarray, threshold: float) ->
 
 
 def _possibly_counted(
-    part: sparse.csr_matrix, unknown: sparse.csr_matrix, counted: np.ndarray, threshold: float
+    part: sparse.csr_matrix,
+    unknown: sparse.csr_matrix,
+    counted: np.ndarray,
+    threshold: float,
+    *,
+    multiplied: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the entities that may count as listed, were the parts the data does not give known.
 
     Owned in an unknown part by an entity that counts, or may count, as listed; or owned
-    ``threshold`` or more by such entities, those that may count taken as if they did. An
-    unknown part is never read as none: these are pending review.
+    ``threshold`` or more by such entities, those that may count taken as if they did (parts
+    multiplied along chains from the ``multiplied`` listed entities, for the look-through
+    reading). An unknown part is never read as none: these are pending review.
     """
     possible = np.zeros(len(counted), dtype=bool)
     while True:
-        either = (counted | possible).astype(np.float64)
-        newly = (unknown @ either > 0) | (part @ either >= threshold - 1e-12)
+        either = counted | possible
+        if multiplied is None:
+            held = part @ either.astype(np.float64)
+        else:
+            held = analysis.revenue_at_risk(part, multiplied | possible)
+        newly = (unknown @ either.astype(np.float64) > 0) | (held >= threshold - 1e-12)
         newly &= ~counted & ~possible
         if not newly.any():
             return possible

@@ -917,6 +917,19 @@ class Result:
         )
 
 
+def significant(number: float, digits: int) -> str:
+    """Return a number with ``digits`` significant digits, never in exponent notation.
+
+    Examples
+    --------
+    >>> significant(0.0000123, 2), significant(12.345, 3), significant(17.0, 3)
+    ('0.000012', '12.3', '17')
+    """
+    return np.format_float_positional(
+        number, precision=digits, unique=False, fractional=False, trim="-"
+    )
+
+
 def format_share(value: float | None, lower_bound: bool) -> str:
     """Format a revenue share for people: ``17.0%``, ``≥ 17.0%`` or ``unknown``.
 
@@ -927,16 +940,11 @@ def format_share(value: float | None, lower_bound: bool) -> str:
     --------
     >>> format_share(0.17, True), format_share(None, True), format_share(0.0, False)
     ('≥ 17.0%', 'unknown', '0.0%')
-    >>> format_share(0.0004, False), format_share(0.0005, False), format_share(0.00123, False)
-    ('0.04%', '0.05%', '0.1%')
+    >>> format_share(0.0004, False), format_share(0.0000012, True), format_share(0.00123, False)
+    ('0.04%', '≥ 0.00012%', '0.1%')
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "unknown"
     percent = 100 * value
-    if 0 < percent < 0.0001:
-        text = "< 0.0001%"
-    elif 0 < percent < 0.095:
-        text = f"{percent:.2g}%"
-    else:
-        text = f"{percent:.1f}%"
+    text = f"{significant(percent, 2)}%" if 0 < percent < 0.095 else f"{percent:.1f}%"
     return f"≥ {text}" if lower_bound else text

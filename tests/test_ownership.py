@@ -62,9 +62,21 @@ def test_what_listed_entities_and_their_affiliates_hold_adds_up(chain_data: Path
     with_owners(
         chain_data, [("Parent", "Middle", 50), ("Parent", "Target", 10), ("Middle", "Target", 40)]
     )
-    assert analyze(chain_data).supplier("Maker")["exposed"] is True
+    record = analyze(chain_data).supplier("Maker")
+    assert record["exposed"] is True
     assert analyze(chain_data).affiliates.set_index("company").loc["Target", "owned_by_listed"] == (
         pytest.approx(0.5)
+    )
+    # Every holding that decides it is shown, with its source: 10% directly, 40% through Middle.
+    ownership = record["paths"][0]["ownership"]
+    assert ownership is not None
+    chains = sorted((o["chain"], o["percents"]) for o in ownership["owners"])
+    assert chains == [
+        (["Parent", "Middle", "Target"], [50.0, 40.0]),
+        (["Parent", "Target"], [10.0]),
+    ]
+    assert {"test Parent->Middle", "test Parent->Target", "test Middle->Target"} <= set(
+        record["paths"][0]["sources"]
     )
     assert analyze(chain_data, ownership_method="multiply").supplier("Maker")["exposed"] is False
 
@@ -420,3 +432,12 @@ def test_contradictory_or_empty_what_ifs_are_errors_that_say_which(
     assert done.exit_code == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_look_through_reading_finds_no_possible_affiliate_where_every_part_is_known(
+    chain_data: Path,
+) -> None:
+    with_owners(chain_data, [("Parent", "Middle", 50), ("Middle", "Target", 50)])
+    result = analyze(chain_data, ownership_method="multiply")
+    assert result.supplier("Maker")["needs_review"] is False
+    assert not result.affiliates.set_index("company").loc["Target", "possible"]

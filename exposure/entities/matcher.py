@@ -903,7 +903,8 @@ class Matcher:
         # aside in brackets is still a company of Hong Kong).
         q_region = _special_regions(forms)[: len(names)][of_name][query]
         s_region = self._special_region[row]
-        other_region = (q_region != s_region) & ~exact
+        # Not excused by an equal key: "海康威视（香港）" without its aside is Hikvision's.
+        other_region = q_region != s_region
         if other_region.any():  # "XYZ Trading (Hong Kong)" is the XYZ Trading listed there
             where = np.flatnonzero(other_region & (s_region == ""))
             listed_there = self._listed_regions[self._entity[row[where]]]
@@ -1252,11 +1253,15 @@ class Matcher:
                     f"{BRANCH_ABROAD_CAP:g}"
                 )
         if r.get("other_region"):
-            ours, theirs = r["query_region"] or "the mainland", r["listed_region"] or "the mainland"
-            parts.append(
-                f"a company of {ours} by its name, the listed one of {theirs}: a subsidiary or "
-                f"branch to review, at most {BRANCH_ABROAD_CAP:g}"
+            ours, theirs = r["query_region"], r["listed_region"]
+            said = (
+                f"a company of {ours} by its name, the listed one's name gives "
+                + (theirs or "no such region")
+                if ours
+                else f"the listed one is a company of {theirs} by its name, this one's name "
+                "gives no such region"
             )
+            parts.append(f"{said}: a subsidiary or branch to review, at most {BRANCH_ABROAD_CAP:g}")
         if r["outcome"] == "possible":
             parts.append(f"needs review (a match from {self.match_threshold:g})")
         elif r["outcome"] == "none":
@@ -1369,11 +1374,9 @@ def _special_regions(forms: NameFormsTable) -> np.ndarray:
     """Return the special administrative region each name names (:data:`SPECIAL_REGIONS`), or ""."""
     found = []
     for place, core in zip(forms.place.tolist(), forms.core.tolist(), strict=True):
-        named = {
-            SPECIAL_REGIONS[w]
-            for w in (place.replace(" ", ""), *core.split())
-            if w in SPECIAL_REGIONS
-        }
+        # A place of two words is run together ("hong kong"), and a name may give two places.
+        words = f"{place} {core}".replace("hong kong", "hongkong").split()
+        named = {SPECIAL_REGIONS[w] for w in words if w in SPECIAL_REGIONS}
         found.append(named.pop() if len(named) == 1 else "")
     return np.asarray(found, dtype=object)
 

@@ -38,7 +38,7 @@ import pandas as pd
 from exposure.errors import ExposureError
 from exposure.graph import networkx_graph, objects
 from exposure.records import Summary
-from exposure.result import OPTIONAL_ATTRIBUTES, Result
+from exposure.result import OPTIONAL_ATTRIBUTES, Result, significant
 from exposure.util.atomic import write_atomic
 from exposure.util.words import count
 
@@ -89,8 +89,9 @@ ROLE_STYLES: dict[str, dict[str, str]] = {
 OUTLINE = "#404040"
 PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path"}
 OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
-#: Drawn dashed: a sale to a possible match of a listed entity, not linked until reviewed.
-PENDING_EDGE = {"color": "#e08214", "label": "Sale to a possible match (needs review)"}
+#: Drawn dashed: a sale to a possible match or affiliate of a listed entity, not linked until
+#: reviewed.
+PENDING_EDGE = {"color": "#e08214", "label": "Sale to a possible match or affiliate (needs review)"}
 #: Drawn dotted, with the percent held: who owns whom, among the companies drawn.
 OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)"}
 
@@ -430,7 +431,7 @@ def _left_out(summary: Summary) -> str:
     if buyers:
         parts.append(count(buyers, "more listed buyer"))
     if weight > 0:
-        parts.append(f"{100 * weight:.3g}% of revenue")
+        parts.append(f"{significant(100 * weight, 3)}% of revenue")
     if beyond:
         parts.append("routes beyond the tier limit")
     return "Not drawn (below the materiality limits): " + ", ".join(parts) + "."
@@ -1326,7 +1327,9 @@ def _sale_label(sale: dict[str, Any]) -> str:
     if share is None:
         amount = "share unknown"
     else:
-        amount = ("≥ " if sale.get("share_is_lower_bound") else "") + f"{100 * share:.3g}%"
+        amount = (
+            "≥ " if sale.get("share_is_lower_bound") else ""
+        ) + f"{significant(100 * share, 3)}%"
     amount += _REACH_NOTES.get(sale.get("subject_to_ear") or "", "")
     return f"{text}, {amount}" if text else amount
 

@@ -25,7 +25,7 @@ from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD
 from exposure.entities.screen import SCREEN_FIELDS
 from exposure.errors import ExposureError
 from exposure.records import beside_exposure
-from exposure.result import format_share
+from exposure.result import format_share, significant
 from exposure.util.words import count
 
 
@@ -299,8 +299,9 @@ _SUPPLIER_COLUMNS = (
 def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per supplier and listed buyer, then per possible match pending review.
 
-    A supplier with no path keeps one row; ``match`` says how the path's last name was
-    linked (``possible``: not linked, needs review).
+    A supplier with no path keeps one row; ``tier`` is the supplier's (``path_tier`` the
+    path's); ``match`` says how the path's last name was linked (``possible``: a path pending
+    review, to a possible match or affiliate, not linked).
     """
     rows = []
     for record in records:
@@ -309,15 +310,19 @@ def _path_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         paths = [*record["paths"], *record.get("possible_paths", ())]
         if not paths:
             rows.append(head)
-        for path in paths:
+        pending = len(record["paths"])
+        for number, path in enumerate(paths):
             rows.append(
                 {
-                    **head,
                     **path,
+                    **head,  # the supplier's tier, not the path's
                     "path_tier": path["tier"],
                     "path_weight": path["weight"],
                     "path": " -> ".join(path["path"]),
-                    "match": (path.get("match") or {}).get("outcome"),
+                    # A path pending review (a possible match or affiliate) is never linked.
+                    "match": "possible"
+                    if number >= pending
+                    else (path.get("match") or {}).get("outcome"),
                 }
             )
     return rows
@@ -679,7 +684,9 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     for number, path in enumerate(record["paths"], start=1):
         lines.append("")
         weight = (
-            "" if path.get("weight") is None else f", weight {100 * path['weight']:.3g}% of revenue"
+            ""
+            if path.get("weight") is None
+            else f", weight {significant(100 * path['weight'], 3)}% of revenue"
         )
         quantified = "" if path.get("weight") is not None or path["tier"] == 1 else ", unquantified"
         limit = record["summary"]["max_tier"]
@@ -772,7 +779,9 @@ def _needs_review(
     for number, path in enumerate(possible, start=1):
         match = path.get("match") or {}
         weight = (
-            "" if path.get("weight") is None else f", weight {100 * path['weight']:.3g}% of revenue"
+            ""
+            if path.get("weight") is None
+            else f", weight {significant(100 * path['weight'], 3)}% of revenue"
         )
         owned = path.get("ownership")
         lines.append("")
@@ -794,7 +803,7 @@ def _needs_review(
         lines.append(
             f"{indent}review:    "
             + (
-                "give each part in ownership.csv: from 50% in all it counts as listed"
+                "give each part in ownership.csv: from the threshold in all, it counts as listed"
                 if owned
                 else "confirm or reject the pair in matches.csv"
             )
@@ -890,7 +899,7 @@ def _summary_line(summary: Mapping[str, Any]) -> str:
     )
     if summary["weight_not_shown"] and not (unquantified and every_route):
         # A path of unknown weight counts for none of it: some of it may be on those shown.
-        weight = f"{100 * summary['weight_not_shown']:.3g}% of revenue"
+        weight = f"{significant(100 * summary['weight_not_shown'], 3)}% of revenue"
         left.append(
             f"up to {weight} on routes not shown (the rest on the "
             f"{count(unquantified, 'path')} of unknown weight shown)"
