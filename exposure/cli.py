@@ -1051,7 +1051,12 @@ def review(
     decisions = [Decision.parse(p, "confirmed", note) for p in confirmed]
     decisions += [Decision.parse(p, "rejected", note) for p in rejected]
     if not decisions and not one_by_one:
-        _emit(format_pending(links, fmt, as_of=result.as_of.isoformat()), output, inputs)
+        owned = result.affiliates
+        affiliates = owned.loc[owned["possible"] & ~owned["affiliate"], "company"].tolist()
+        text = format_pending(
+            links, fmt, as_of=result.as_of.isoformat(), possible_affiliates=affiliates
+        )
+        _emit(text, output, inputs)
         return
     if data_dir is None:
         raise click.UsageError("decisions go to matches.csv in a --data folder: pass --data")

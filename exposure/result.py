@@ -694,7 +694,9 @@ class Result:
 
         Columns: ``supplier``, ``exposed``, ``tier`` (``<NA>`` when not exposed),
         ``revenue_at_risk`` (``NaN`` when unknown), ``revenue_at_risk_is_lower_bound``,
-        ``share_basis``, and over routes within the tier limit (absent without one):
+        ``share_basis``, ``needs_review`` (reaches a possible match or affiliate of a listed
+        entity), ``revenue_at_risk_if_confirmed`` (``NaN`` unless it needs review, or when
+        unknown), and over routes within the tier limit (absent without one):
         ``revenue_at_risk_within_tier_limit`` and ``routes_within_tier_limit``. Computed for
         the whole graph at once, without listing paths.
         """
@@ -707,7 +709,13 @@ class Result:
             "revenue_at_risk": self.revenue_figures(codes),
             "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
             "share_basis": [self.share_basis(c) for c in codes],
+            "needs_review": self.needs_review[codes],
         }
+        if_confirmed = self.revenue_at_risk_if_confirmed[codes].astype(float)
+        unknown = self.lower_bound_if_confirmed[codes] & (if_confirmed <= 0)
+        columns["revenue_at_risk_if_confirmed"] = np.where(
+            self.needs_review[codes] & ~unknown, if_confirmed, np.nan
+        )
         if self.within_tier_limit:
             columns["revenue_at_risk_within_tier_limit"] = self.revenue_figures(
                 codes, within_limit=True

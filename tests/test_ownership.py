@@ -152,6 +152,9 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
     record = result.supplier("Maker")
     assert (record["exposed"], record["needs_review"]) == (False, True)
     assert record["revenue_at_risk_if_confirmed"] == pytest.approx(0.2)
+    table = result.suppliers.set_index("supplier")
+    assert table.loc["Maker", "needs_review"]
+    assert table.loc["Maker", "revenue_at_risk_if_confirmed"] == pytest.approx(0.2)
     (path,) = record["possible_paths"]
     assert (path["path"], path["listed"]) == (["Maker", "Target"], "Parent")
     assert path["ownership"] is not None
@@ -162,6 +165,9 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
     assert "give each part in ownership.csv" in text
     ranking = CliRunner().invoke(cli, ["report", "--data", str(chain_data), "--as-of", IN_FORCE])
     assert re.search(r"Maker .* needs review", ranking.output)
+    review = CliRunner().invoke(cli, ["review", "--data", str(chain_data), "--as-of", IN_FORCE])
+    assert "Pending too, 1 possible affiliate" in review.output
+    assert ": Target. Give each part in ownership.csv" in review.output
 
 
 def test_validate_warns_of_each_part_a_listed_owner_holds_that_is_not_given(

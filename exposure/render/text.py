@@ -1116,21 +1116,44 @@ PENDING_COLUMNS = (
 )  # fmt: skip
 
 
-def format_pending(links: Sequence[Mapping[str, Any]], fmt: str, *, as_of: str) -> str:
+def format_pending(
+    links: Sequence[Mapping[str, Any]],
+    fmt: str,
+    *,
+    as_of: str,
+    possible_affiliates: Sequence[str] = (),
+) -> str:
     """Format the possible matches pending review (``exposure review``) in one of :data:`FORMATS`.
+
+    ``possible_affiliates``: the companies listed entities own in a part the data does not
+    give; a table or Markdown says they are pending too (matches.csv does not settle them).
 
     Examples
     --------
     >>> print(format_pending([], "table", as_of="2019-10-09"), end="")
     No possible match of a listed entity is pending review as of 2019-10-09.
+    >>> text = format_pending([], "table", as_of="2026-11-20", possible_affiliates=["SubCo"])
+    >>> text.splitlines()[1][:60]
+    'Pending too, 1 possible affiliate (owned by listed entities '
     """
     if fmt == "json":
         return json.dumps(list(links), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return to_csv([_flat_pending(link) for link in links], PENDING_COLUMNS)
     markdown = fmt == "markdown"
+    affiliates = (
+        f"Pending too, {count(len(possible_affiliates), 'possible affiliate')} (owned by listed "
+        f"entities in a part the data does not give): {', '.join(possible_affiliates)}. Give "
+        "each part in ownership.csv; `exposure report` shows what hangs on "
+        + ("it" if len(possible_affiliates) == 1 else "them")
+        + ".\n"
+        if possible_affiliates
+        else ""
+    )
     if not links:
-        return f"No possible match of a listed entity is pending review as of {as_of}.\n"
+        return (
+            f"No possible match of a listed entity is pending review as of {as_of}.\n{affiliates}"
+        )
     rows = [
         [
             link["customer"],
@@ -1156,8 +1179,8 @@ def format_pending(links: Sequence[Mapping[str, Any]], fmt: str, *, as_of: str) 
         "and the next report honours it. --format json shows why each name was proposed."
     )
     if markdown:
-        return f"## {title}\n\n{table}\n\n{note}\n"
-    return f"{title}\n\n{table}\n\n{note}\n"
+        return f"## {title}\n\n{table}\n\n{note}\n{affiliates}"
+    return f"{title}\n\n{table}\n\n{note}\n{affiliates}"
 
 
 def sold_by(link: Mapping[str, Any]) -> str:
