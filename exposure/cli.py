@@ -801,9 +801,10 @@ def validate(
     for owner, owned, row in unknown_parts_of_listed_owners(graph):
         file, line = cite_row(Path(dataset.files["ownership"]), row)
         click.echo(
-            f"Warning: {file}, line {line}, column 'percent': the part the listed {owner!r} owns "
-            f"of {owned!r} is not given; where an ownership rule is in force, {owned!r} is a "
-            "possible affiliate and sales to it need review. Fix: give the percentage."
+            f"Warning: {file}, line {line}, column 'percent': the part {owner!r} owns of "
+            f"{owned!r} is not given, and {owner!r} is listed or owned by a listed entity; where "
+            f"an ownership rule is in force, {owned!r} may be an affiliate and sales to it need "
+            "review. Fix: give the percentage."
         )
     if not fuzzy:
         click.echo(

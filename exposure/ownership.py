@@ -361,8 +361,10 @@ def _codes(graph: SupplyGraph, names: np.ndarray) -> tuple[np.ndarray, list[str]
 
 
 def unknown_parts_of_listed_owners(graph: SupplyGraph) -> list[tuple[str, str, int]]:
-    """Return the ownership rows whose owner is a listed entity and whose part is not given.
+    """Return the ownership rows whose owner may count as listed and whose part is not given.
 
+    An owner that is a listed entity, or that a listed entity owns in any part, directly or
+    down a chain of the file's rows (whether it counts depends on the parts and the date).
     Each as ``(owner, owned, line)``, ``line`` the row's line in ``ownership.csv``; an entity
     listed itself is left out. Where an
     ownership rule is in force, the entity owned is a possible affiliate (see above), and
@@ -377,16 +379,36 @@ def unknown_parts_of_listed_owners(graph: SupplyGraph) -> list[tuple[str, str, i
     ownership = graph.dataset.ownership
     if ownership is None or not len(ownership):
         return []
-    unknown = ownership[ownership["percent"].isna().to_numpy()]
-    owners = graph.codes(unknown["owner"].astype(str).tolist())
-    owned_codes = graph.codes(unknown["owned"].astype(str).tolist())
     entity = np.append(graph.nodes["entity"].to_numpy(np.int64), -1)  # -1: not in the graph
-    listed_owner = entity[owners] >= 0
-    listed_itself = entity[owned_codes] >= 0
-    keep = listed_owner & ~listed_itself
+    keys = {
+        column: [name_key(str(n)) for n in ownership[column].tolist()]
+        for column in ("owner", "owned")
+    }
+    listed_key = {
+        key: bool(entity[code] >= 0)
+        for key, code in zip(
+            keys["owner"] + keys["owned"],
+            graph.codes([*ownership["owner"].astype(str), *ownership["owned"].astype(str)]),
+            strict=True,
+        )
+    }
+    # The entities a listed one owns in any part, down the file's chains.
+    may_count = {key for key, is_listed in listed_key.items() if is_listed}
+    while True:
+        more = {b for a, b in zip(keys["owner"], keys["owned"], strict=True) if a in may_count}
+        if more <= may_count:
+            break
+        may_count |= more
+    missing = ownership["percent"].isna().to_numpy()
+    keep = np.array(
+        [
+            bool(gone) and a in may_count and not listed_key[b]
+            for gone, a, b in zip(missing, keys["owner"], keys["owned"], strict=True)
+        ],
+        dtype=bool,
+    )
+    rows = ownership[keep]
     return [
         (str(owner), str(owned), int(line))
-        for owner, owned, line in zip(
-            unknown["owner"][keep], unknown["owned"][keep], unknown["_line"][keep], strict=True
-        )
+        for owner, owned, line in zip(rows["owner"], rows["owned"], rows["_line"], strict=True)
     ]

@@ -173,15 +173,25 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
 def test_validate_warns_of_each_part_a_listed_owner_holds_that_is_not_given(
     chain_data: Path,
 ) -> None:
-    with_owners(chain_data, [("Parent", "Target", None), ("Nobody", "Middle", None)])
+    with_owners(
+        chain_data,
+        [
+            ("Parent", "Target", None),
+            ("Nobody", "Middle", None),
+            ("Parent", "A", 60),
+            ("A", "B", None),
+        ],
+    )
     found = CliRunner().invoke(cli, ["validate", "--data", str(chain_data)])
     assert found.exit_code == 0
     assert (
-        "ownership.csv, line 2, column 'percent': the part the listed 'Parent' owns of "
-        "'Target' is not given" in found.output
+        "ownership.csv, line 2, column 'percent': the part 'Parent' owns of 'Target' is not given"
+        in found.output
     )
+    # An owner a listed entity owns may count as listed too: what it owns may be an affiliate.
+    assert "line 5, column 'percent': the part 'A' owns of 'B' is not given" in found.output
     assert "Fix: give the percentage." in found.output
-    assert "'Middle'" not in found.output  # its owner is listed nowhere
+    assert "'Middle'" not in found.output  # its owner is listed nowhere, nor owned by a listed one
 
 
 def test_what_a_possible_affiliate_owns_may_be_listed_too(chain_data: Path) -> None:

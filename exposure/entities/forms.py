@@ -610,7 +610,7 @@ DOTTED_FORMS_CLOSING = (
     "s. de r.l.", "s. de r.l. de c.v.", "s. en c.", "s.a.c.", "s.a.a.", "e.i.r.l.", "s.n.c.",
     "s.r.l.s.", "s.c.a.r.l.", "s.c.r.l.", "soc. coop.", "v.o.f.", "a.e.", "s.a.e.", "y.k.",
     "g.k.", "p.c.", "w.l.l.", "b.s.c.", "b.s.c. (c)", "q.s.c.", "q.p.s.c.", "k.s.c.",
-    "k.s.c.c.", "s.a.o.g.", "s.a.o.c.", "p.s.c.", "s.p.c.", "s.a.l.", "s/a",
+    "k.s.c.c.", "q.s.c.c.", "s.a.o.g.", "s.a.o.c.", "p.s.c.", "s.p.c.", "s.a.l.", "s/a",
 )  # fmt: skip
 #: Legal forms rigour's table lacks written without dots, as they close a name: only where no
 #: word of a name is spelt so ("SNC-Lavalin" opens a name with "SNC", and "Sal." a bank's).
