@@ -1252,7 +1252,9 @@ class Matcher:
                     f"{listed_country}: countries not held against it, at most "
                     f"{BRANCH_ABROAD_CAP:g}"
                 )
-        if r.get("other_region"):
+        # Rows of a review decision carry no comparison (their fields are missing).
+        other = r.get("other_region")
+        if r["outcome"] != "confirmed" and isinstance(other, bool | np.bool_) and other:
             ours, theirs = r["query_region"], r["listed_region"]
             said = (
                 f"a company of {ours} by its name, the listed one's name gives "
