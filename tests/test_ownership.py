@@ -51,7 +51,9 @@ def test_a_chain_of_majorities_passes_the_listing_down_as_ofac_reads_it(chain_da
     record = result.supplier("Maker")
     assert record["exposed"] is True
     assert record["paths"][0]["list"] == "Entity List (affiliate: 50% owned by listed entities)"
-    (owner,) = record["paths"][0]["ownership"]["owners"]
+    ownership = record["paths"][0]["ownership"]
+    assert ownership is not None
+    (owner,) = ownership["owners"]
     assert owner["chain"] == ["Parent", "Middle", "Target"]
     # Multiplied along the chain (a reading that is not the rules'), 25% is not enough.
     assert analyze(chain_data, ownership_method="multiply").supplier("Maker")["exposed"] is False
