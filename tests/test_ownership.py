@@ -15,6 +15,8 @@ from click.testing import CliRunner
 import exposure
 from exposure.changes import diff
 from exposure.cli import cli
+from exposure.render.html import to_html
+from exposure.render.plot import network_view
 from exposure.render.text import format_report
 from tests.conftest import MakeData, listing, sale
 
@@ -194,6 +196,21 @@ def test_validate_warns_of_each_part_a_listed_owner_holds_that_is_not_given(
     assert "line 5, column 'percent': the part 'A' owns of 'B' is not given" in found.output
     assert "Fix: give the percentage." in found.output
     assert "'Middle'" not in found.output  # its owner is listed nowhere, nor owned by a listed one
+
+
+def test_the_picture_draws_the_whole_route_to_a_possible_affiliate_dashed(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Parent")], [sale("Maker", "Dist", 0.4), sale("Dist", "Target", 0.5)]
+    )
+    with_owners(folder, [("Parent", "Target", None)])
+    result = analyze(folder)
+    view = network_view(result)
+    assert view.graph.edges["Maker", "Dist"]["pending"] is True
+    assert view.graph.edges["Dist", "Target"]["pending"] is True
+    page = to_html(result)
+    assert "needs review (reaches a possible match or affiliate)" in page
 
 
 def test_what_a_possible_affiliate_owns_may_be_listed_too(chain_data: Path) -> None:

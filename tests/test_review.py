@@ -180,7 +180,7 @@ def test_the_picture_draws_possible_sales_dashed(lensco: Path) -> None:
     assert any("possible matches" in note for note in view.notes)
     page = to_html(result, supplier="GlassCo")
     assert 'class="edge pending"' in page
-    assert json.dumps("Sale to a possible match or affiliate (needs review)") in page
+    assert json.dumps("Sale toward a possible match or affiliate (needs review)") in page
 
 
 def test_review_lists_what_is_pending_most_revenue_first(lensco: Path) -> None:

@@ -103,6 +103,10 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
             "kind": view.role_labels.get(data["role"], ROLE_STYLES[data["role"]]["label"]),
             "country": data.get("country") or "",
         }
+        if data.get("needs_review"):
+            item["kind"] += "; needs review (reaches a possible match or affiliate)"
+        if data.get("possibly_listed_as"):
+            item["kind"] += f"; may be {data['possibly_listed_as']} (pending review)"
         if data["exposed"]:
             item["tier"] = data["tier"]
             item["revenue"] = _share(

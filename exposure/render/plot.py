@@ -89,9 +89,12 @@ ROLE_STYLES: dict[str, dict[str, str]] = {
 OUTLINE = "#404040"
 PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path"}
 OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
-#: Drawn dashed: a sale to a possible match or affiliate of a listed entity, not linked until
-#: reviewed.
-PENDING_EDGE = {"color": "#e08214", "label": "Sale to a possible match or affiliate (needs review)"}
+#: Drawn dashed: a sale to a possible match or affiliate of a listed entity, or on a route to one
+#: (both its ends need review), not linked until reviewed.
+PENDING_EDGE = {
+    "color": "#e08214",
+    "label": "Sale toward a possible match or affiliate (needs review)",
+}
 #: Drawn dotted, with the percent held: who owns whom, among the companies drawn.
 OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)"}
 
@@ -325,7 +328,9 @@ def annotated_tables(
     src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
     reached = edges["subject_to_ear"].to_numpy(dtype=object) != "no"  # no rule reaches: no exposure
     on_path = exposed[src] & (listed[dst] | exposed[dst]) & reached
-    pending = nodes["possibly_listed_as"].notna().to_numpy()[dst]
+    # A sale to a possible match or affiliate, or on a route to one (both ends need review).
+    review = result.needs_review
+    pending = nodes["possibly_listed_as"].notna().to_numpy()[dst] | (review[src] & review[dst])
     edges = pd.concat([edges, objects(on_path=on_path, pending=pending)], axis=1)
     return nodes, edges
 
