@@ -208,8 +208,8 @@ class Listed:
     def possible_listing_of(self, code: int) -> tuple[int, dict[str, Any]]:
         """Return the listed node a possible match may be, and that node's listing.
 
-        For a possible affiliate, its listed owner (the first its chains reach) and the
-        listing it would take, with the ownership chains.
+        For a possible affiliate, the listed owner of its largest known part (of its first
+        chain, if none is known) and the listing it would take, with the ownership chains.
         """
         target = int(self._possible_target[code])
         if target >= 0 and self.mask[target]:
