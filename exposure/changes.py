@@ -74,6 +74,15 @@ def _change(before: SupplierRecord, after: SupplierRecord) -> str | None:
     return None
 
 
+def _buyers(paths: list[PathRecord], left_out: set[str]) -> list[ListedBuyer]:
+    """Return each listed buyer of ``paths`` not in ``left_out`` once, by its first path."""
+    first: dict[str, PathRecord] = {}
+    for path in paths:
+        if path["listed"] not in left_out:
+            first.setdefault(path["listed"], path)
+    return [_buyer(path) for path in first.values()]
+
+
 def _buyer(path: PathRecord) -> ListedBuyer:
     return {
         "listed": path["listed"],
@@ -147,12 +156,8 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
                 "revenue_at_risk_is_lower_bound": bool(
                     was["revenue_at_risk_is_lower_bound"] or new["revenue_at_risk_is_lower_bound"]
                 ),
-                "new_listed_buyers": [
-                    _buyer(p) for p in new["paths"] if p["listed"] not in before_buyers
-                ],
-                "dropped_listed_buyers": [
-                    _buyer(p) for p in was["paths"] if p["listed"] not in after_buyers
-                ],
+                "new_listed_buyers": _buyers(new["paths"], before_buyers),
+                "dropped_listed_buyers": _buyers(was["paths"], after_buyers),
                 "assumptions": list(dict.fromkeys(was["assumptions"] + new["assumptions"])),
             }
         )

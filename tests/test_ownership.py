@@ -476,3 +476,20 @@ def test_the_look_through_reading_finds_no_possible_affiliate_where_every_part_i
     result = analyze(chain_data, ownership_method="multiply")
     assert result.supplier("Maker")["needs_review"] is False
     assert not result.affiliates.set_index("company").loc["Target", "possible"]
+
+
+def test_diff_names_a_new_listed_buyer_once_however_many_routes_reach_it(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Hikvision")],
+        [
+            sale("Maker", "Hikvision", 0.1),
+            sale("Maker", "Dist", 0.2),
+            sale("Dist", "Hikvision", 0.5),
+        ],
+    )
+    data = exposure.load(folder)
+    before, after = (exposure.analyze(data, as_of=d) for d in ("2019-10-08", "2019-10-09"))
+    changes = {c["supplier"]: c for c in diff(before, after)}
+    assert [b["listed"] for b in changes["Maker"]["new_listed_buyers"]] == ["Hikvision"]
