@@ -7,8 +7,9 @@ Node attributes
     ``label`` (the name, which is also the node's id), ``listed_entity`` (bool: named in the
     listings), ``listed`` (bool: a listing is in force on the as-of date), ``exposed`` (bool),
     ``tier`` (int, 0 when not exposed), ``revenue_at_risk`` (float, 0 to 1; **absent when
-    unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``needs_review`` (bool),
-    ``country`` (absent when unknown), on a possible match ``possibly_listed_as``, on an
+    unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``needs_review`` (bool) and where
+    it is true and known ``revenue_at_risk_if_confirmed`` (float), ``country`` (absent when
+    unknown), on a possible match or affiliate ``possibly_listed_as``, on an
     affiliate ``affiliate`` and ``affiliate_rule``, on a company whose listings restrict no
     sale ``other_restrictions``, and for listed nodes ``list``, ``federal_register_notice``,
     ``listed_since`` (ISO date) and ``listing_source``.
