@@ -50,8 +50,9 @@ __all__ = ["OPTIONAL_ATTRIBUTES", "Result", "analyze", "parse_date"]
 #: Attributes of :meth:`Result.to_networkx` that only some companies and sales carry; the
 #: others every one carries (``None`` when unknown).
 OPTIONAL_ATTRIBUTES = frozenset(
-    {"revenue_at_risk_if_confirmed", "possibly_listed_as", "affiliate", "affiliate_rule",
-     "other_restrictions", "subject_to_ear", "subject_basis", "license_review"}
+    {"revenue_at_risk_if_confirmed", "revenue_at_risk_if_confirmed_is_lower_bound",
+     "possibly_listed_as", "affiliate", "affiliate_rule", "other_restrictions", "subject_to_ear",
+     "subject_basis", "license_review"}
 )  # fmt: skip
 
 #: Revenue at risk's products read only the positive known shares when fewer than this
@@ -804,7 +805,8 @@ class Result:
         Node attributes: ``listed`` (in force on the as-of date), ``exposed``, ``tier``
         (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown),
         ``revenue_at_risk_is_lower_bound``, ``needs_review`` (reaches a possible match or
-        affiliate of a listed entity) and there, where known, ``revenue_at_risk_if_confirmed``,
+        affiliate of a listed entity) and there ``revenue_at_risk_if_confirmed`` (where known)
+        and ``revenue_at_risk_if_confirmed_is_lower_bound``,
         on a possible match or affiliate ``possibly_listed_as`` (the listed name), and on
         an entity listed through its owners ``affiliate`` and ``affiliate_rule``, on one with
         listings that restrict no sale ``other_restrictions`` (the lists and what they
@@ -835,13 +837,14 @@ class Result:
         revenue = figure.astype(object)
         revenue[np.isnan(figure)] = None
         # Were every possible match and affiliate confirmed: only where some need review, and
-        # only where known (a lower bound when ``revenue_at_risk_is_lower_bound`` would say so).
+        # the figure only where some share is known.
         if_confirmed = np.full(n, None, dtype=object)
+        if_confirmed_lower = np.full(n, None, dtype=object)
         review = np.flatnonzero(self.needs_review)
-        known = ~(
-            self.lower_bound_if_confirmed[review] & (self.revenue_at_risk_if_confirmed[review] <= 0)
-        )
+        lower = self.lower_bound_if_confirmed[review]
+        known = ~(lower & (self.revenue_at_risk_if_confirmed[review] <= 0))
         if_confirmed[review[known]] = self.revenue_at_risk_if_confirmed[review[known]].tolist()
+        if_confirmed_lower[review] = lower.tolist()
         possible = np.full(n, None, dtype=object)
         for code in np.flatnonzero(self.possible).tolist():
             possible[code] = str(names[self.possible_listing_of(code)[0]])
@@ -862,6 +865,7 @@ class Result:
             revenue_at_risk_is_lower_bound=self.lower_bound,
             needs_review=self.needs_review,
             revenue_at_risk_if_confirmed=if_confirmed,
+            revenue_at_risk_if_confirmed_is_lower_bound=if_confirmed_lower,
             possibly_listed_as=possible,
             affiliate=affiliate,
             affiliate_rule=affiliate_rule,

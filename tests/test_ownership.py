@@ -162,6 +162,7 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
     graph = result.to_networkx()  # what the graph exports write
     assert graph.nodes["Maker"]["needs_review"] is True
     assert graph.nodes["Maker"]["revenue_at_risk_if_confirmed"] == pytest.approx(0.2)
+    assert graph.nodes["Maker"]["revenue_at_risk_if_confirmed_is_lower_bound"] is False
     assert graph.nodes["Target"]["possibly_listed_as"] == "Parent"
     assert "revenue_at_risk_if_confirmed" not in graph.nodes["Other"]
     (path,) = record["possible_paths"]

@@ -8,7 +8,8 @@ Node attributes
     listings), ``listed`` (bool: a listing is in force on the as-of date), ``exposed`` (bool),
     ``tier`` (int, 0 when not exposed), ``revenue_at_risk`` (float, 0 to 1; **absent when
     unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``needs_review`` (bool) and where
-    it is true and known ``revenue_at_risk_if_confirmed`` (float), ``country`` (absent when
+    it is true ``revenue_at_risk_if_confirmed`` (float, absent when unknown) and
+    ``revenue_at_risk_if_confirmed_is_lower_bound`` (bool), ``country`` (absent when
     unknown), on a possible match or affiliate ``possibly_listed_as``, on an
     affiliate ``affiliate`` and ``affiliate_rule``, on a company whose listings restrict no
     sale ``other_restrictions``, and for listed nodes ``list``, ``federal_register_notice``,
