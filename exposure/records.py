@@ -463,6 +463,10 @@ class Analysed(Protocol):
         """Per node: the known revenue at risk were every possible match confirmed."""
         ...
 
+    def figures_if_confirmed(self, codes: np.ndarray) -> np.ndarray:
+        """Return the revenue at risk if confirmed as reported (``NaN``: none to report)."""
+        ...
+
     @property
     def lower_bound_if_confirmed(self) -> np.ndarray:
         """Per node: the revenue at risk if confirmed is a lower bound (a share unknown)."""
@@ -1537,8 +1541,7 @@ class RecordMaker:
         result = self.analysed
         tier = result.tier[code]
         review = bool(result.needs_review[code])
-        if_confirmed = float(result.revenue_at_risk_if_confirmed[code])
-        lower = bool(result.lower_bound_if_confirmed[code])
+        if_confirmed = float(result.figures_if_confirmed(np.array([code]))[0])
         return {
             "supplier": str(result.graph.names[code]),
             "exposed": bool(tier > 0),
@@ -1549,11 +1552,12 @@ class RecordMaker:
             "share_basis": result.share_basis(code) or None,
             "assumptions": list(self._assumptions),
             "needs_review": review,
-            # Unknown where no share on the paths a confirmation would add is known.
             "revenue_at_risk_if_confirmed": (
-                round(if_confirmed, 12) if review and not (lower and if_confirmed <= 0) else None
+                None if np.isnan(if_confirmed) else round(if_confirmed, 12)
             ),
-            "revenue_at_risk_if_confirmed_is_lower_bound": lower if review else None,
+            "revenue_at_risk_if_confirmed_is_lower_bound": (
+                bool(result.lower_bound_if_confirmed[code]) if review else None
+            ),
         }
 
     def _affected_products(self, code: int) -> list[str]:

@@ -712,11 +712,7 @@ class Result:
             "share_basis": [self.share_basis(c) for c in codes],
             "needs_review": self.needs_review[codes],
         }
-        if_confirmed = self.revenue_at_risk_if_confirmed[codes].astype(float)
-        unknown = self.lower_bound_if_confirmed[codes] & (if_confirmed <= 0)
-        columns["revenue_at_risk_if_confirmed"] = np.where(
-            self.needs_review[codes] & ~unknown, if_confirmed, np.nan
-        )
+        columns["revenue_at_risk_if_confirmed"] = self.figures_if_confirmed(codes)
         if self.within_tier_limit:
             columns["revenue_at_risk_within_tier_limit"] = self.revenue_figures(
                 codes, within_limit=True
@@ -747,6 +743,16 @@ class Result:
         risk = self.within_tier_limit["revenue_at_risk"][codes] if within_limit else whole
         unknown = self.lower_bound[codes] & (whole <= 0)
         return np.where(unknown, np.nan, risk)
+
+    def figures_if_confirmed(self, codes: np.ndarray) -> np.ndarray:
+        """Return the revenue at risk if confirmed as reported: ``NaN`` where none is to report.
+
+        That is, where the supplier needs no review, or where no share on the paths a
+        confirmation would add is known (unknown, never 0).
+        """
+        figure = self.revenue_at_risk_if_confirmed[codes].astype(float)
+        unknown = self.lower_bound_if_confirmed[codes] & (figure <= 0)
+        return np.where(self.needs_review[codes] & ~unknown, figure, np.nan)
 
     def ranked_codes(self) -> np.ndarray:
         """Return the suppliers' node codes, most exposed first (the order of every report)."""
@@ -836,15 +842,13 @@ class Result:
         figure = self.revenue_figures(np.arange(n))
         revenue = figure.astype(object)
         revenue[np.isnan(figure)] = None
-        # Were every possible match and affiliate confirmed: only where some need review, and
-        # the figure only where some share is known.
-        if_confirmed = np.full(n, None, dtype=object)
+        # Were every possible match and affiliate confirmed: only where some need review.
+        confirmed = self.figures_if_confirmed(np.arange(n))
+        if_confirmed = confirmed.astype(object)
+        if_confirmed[np.isnan(confirmed)] = None
         if_confirmed_lower = np.full(n, None, dtype=object)
         review = np.flatnonzero(self.needs_review)
-        lower = self.lower_bound_if_confirmed[review]
-        known = ~(lower & (self.revenue_at_risk_if_confirmed[review] <= 0))
-        if_confirmed[review[known]] = self.revenue_at_risk_if_confirmed[review[known]].tolist()
-        if_confirmed_lower[review] = lower.tolist()
+        if_confirmed_lower[review] = self.lower_bound_if_confirmed[review].tolist()
         possible = np.full(n, None, dtype=object)
         for code in np.flatnonzero(self.possible).tolist():
             possible[code] = str(names[self.possible_listing_of(code)[0]])

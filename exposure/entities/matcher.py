@@ -469,18 +469,7 @@ class Matcher:
         self._special_region = _special_regions(self._forms)
         # The regions an entity is listed in: a name of one of them is its own name there.
         self._listed_regions = np.array(
-            [
-                "|".join(
-                    sorted(
-                        {
-                            _REGION_OF_COUNTRY[c]
-                            for c in codes.split("; ")
-                            if c in _REGION_OF_COUNTRY
-                        }
-                    )
-                )
-                for codes in self._listed_country.tolist()
-            ],
+            [_regions_of_countries(codes) for codes in self._listed_country.tolist()],
             dtype=object,
         )
 
@@ -1370,6 +1359,12 @@ def _one_swap(a: str, b: str) -> bool:
         and a[differ[0]] == b[differ[1]]
         and a[differ[1]] == b[differ[0]]
     )
+
+
+def _regions_of_countries(codes: str) -> str:
+    """Return the special regions among ``"; "``-joined country codes, ``|``-joined."""
+    found = {_REGION_OF_COUNTRY[c] for c in codes.split("; ") if c in _REGION_OF_COUNTRY}
+    return "|".join(sorted(found))
 
 
 def _special_regions(forms: NameFormsTable) -> np.ndarray:

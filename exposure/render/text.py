@@ -683,11 +683,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     indent = "   " if markdown else "     "
     for number, path in enumerate(record["paths"], start=1):
         lines.append("")
-        weight = (
-            ""
-            if path.get("weight") is None
-            else f", weight {significant(100 * path['weight'], 3)}% of revenue"
-        )
+        weight = _weight_text(path)
         quantified = "" if path.get("weight") is not None or path["tier"] == 1 else ", unquantified"
         limit = record["summary"]["max_tier"]
         beyond = (
@@ -778,11 +774,7 @@ def _needs_review(
         )
     for number, path in enumerate(possible, start=1):
         match = path.get("match") or {}
-        weight = (
-            ""
-            if path.get("weight") is None
-            else f", weight {significant(100 * path['weight'], 3)}% of revenue"
-        )
+        weight = _weight_text(path)
         owned = path.get("ownership")
         lines.append("")
         if owned:  # a possible affiliate: owned by listed entities in a part not given
@@ -814,6 +806,12 @@ def _needs_review(
             "use --max-tier 0 --min-weight 0 to list it."
         )
     return lines
+
+
+def _weight_text(path: Mapping[str, Any]) -> str:
+    """Return ``", weight W% of revenue"`` for a path of known weight; else empty."""
+    weight = path.get("weight")
+    return "" if weight is None else f", weight {significant(100 * weight, 3)}% of revenue"
 
 
 def _ownership_chains(path: Mapping[str, Any], indent: str) -> list[str]:
