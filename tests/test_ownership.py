@@ -215,8 +215,10 @@ def test_the_picture_draws_the_whole_route_to_a_possible_affiliate_dashed(
     view = network_view(result)
     assert view.graph.edges["Maker", "Dist"]["pending"] is True
     assert view.graph.edges["Dist", "Target"]["pending"] is True
+    # Drawn as needing review, not as "not exposed".
+    assert {view.graph.nodes[n]["role"] for n in ("Maker", "Dist", "Target")} == {"review"}
     page = to_html(result)
-    assert "needs review (reaches a possible match or affiliate)" in page
+    assert "Needs review: reaches a possible match or affiliate" in page
 
 
 def test_what_a_possible_affiliate_owns_may_be_listed_too(chain_data: Path) -> None:

@@ -103,10 +103,15 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
             "kind": view.role_labels.get(data["role"], ROLE_STYLES[data["role"]]["label"]),
             "country": data.get("country") or "",
         }
-        if data.get("needs_review"):
-            item["kind"] += "; needs review (reaches a possible match or affiliate)"
+        why = []
         if data.get("possibly_listed_as"):
-            item["kind"] += f"; may be {data['possibly_listed_as']} (pending review)"
+            why.append(f"may be {data['possibly_listed_as']}")
+        if data.get("needs_review"):
+            why.append("reaches a possible match or affiliate")
+        if why and data["role"] == "review":
+            item["kind"] = f"Needs review: {'; '.join(why)}"
+        elif why:
+            item["kind"] += f"; needs review ({'; '.join(why)})"
         if data["exposed"]:
             item["tier"] = data["tier"]
             item["revenue"] = _share(
@@ -196,6 +201,8 @@ def _shape(role: str) -> str:
         return f'<rect x="-6" y="-6" width="12" height="12" {common}/>'
     if style["marker"] == "D":
         return f'<path d="M0,-8L8,0L0,8L-8,0Z" {common}/>'
+    if style["marker"] == "^":
+        return f'<path d="M0,-8L7.5,6L-7.5,6Z" {common}/>'
     return f'<circle r="6.5" {common}/>'
 
 

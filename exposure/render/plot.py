@@ -74,8 +74,9 @@ __all__ = [
 #: 10 x 6 inch picture still gets a distinct marker per company and the listed buyers' names.
 MAX_PICTURE_NODES = 1000
 
-#: Colours and shapes of the three kinds of company, shared by the PNG and the HTML view.
-#: The fills differ in lightness (dark, middle, light) so they stay apart in grayscale.
+#: Colours and shapes of each kind of company, shared by the PNG and the HTML view.
+#: The fills differ in lightness (dark, middle, light) and the shapes differ, so they stay
+#: apart in grayscale.
 ROLE_STYLES: dict[str, dict[str, str]] = {
     "listed": {"color": "#b2182b", "marker": "s", "label": "Listed entity"},
     "affiliate": {
@@ -84,6 +85,12 @@ ROLE_STYLES: dict[str, dict[str, str]] = {
         "label": "Affiliate: owned by listed entities",
     },
     "exposed": {"color": "#ef8a62", "marker": "D", "label": "Exposed (reaches a listed entity)"},
+    # Not "not exposed": it sells toward, or is, a possible match or affiliate.
+    "review": {
+        "color": "#fee08b",
+        "marker": "^",
+        "label": "Needs review (may be or may reach a listed entity)",
+    },
     "unaffected": {"color": "#f7f7f7", "marker": "o", "label": "Not exposed"},
 }
 OUTLINE = "#404040"
@@ -128,7 +135,7 @@ class NetworkView:
     ----------
     graph
         The drawn graph, from :meth:`exposure.Result.to_networkx`, with a ``role`` node
-        attribute (``listed``, ``exposed`` or ``unaffected``) and the edge attributes
+        attribute (see :func:`annotated_graph`) and the edge attributes
         ``on_path`` and ``pending`` (a sale to a possible match of a listed entity).
     columns
         Node names per column, left to right, each column top to bottom.
@@ -284,7 +291,8 @@ def network_view(
 def annotated_graph(result: Result) -> nx.DiGraph:
     """Return the supply graph as :meth:`Result.to_networkx` does, with what pictures show.
 
-    Each node gains ``role`` (``affiliate``, ``listed``, ``exposed`` or ``unaffected``) and,
+    Each node gains ``role`` (``affiliate``, ``listed``, ``exposed``, ``review``: a possible
+    match or affiliate, or a company selling toward one, or ``unaffected``) and,
     when listed, its listings (``list``, ``federal_register_notice``, ``listed_since``,
     ``listing_source``); each sale gains ``on_path`` (from an exposed company to a listed or
     exposed one, and reached by the rules) and ``pending`` (to a possible match of a listed
@@ -315,8 +323,12 @@ def annotated_tables(
     affiliate = np.asarray(result.listing.affiliates.mask, dtype=bool)
     listed = result.listed
     exposed = result.tier > 0
+    possible = nodes["possibly_listed_as"].notna().to_numpy()
+    review = result.needs_review
     role = np.select(
-        [affiliate, listed, exposed], ["affiliate", "listed", "exposed"], "unaffected"
+        [affiliate, listed, exposed, review | possible],
+        ["affiliate", "listed", "exposed", "review"],
+        "unaffected",
     ).astype(object)
     listings = _listings_by_node(result)
     names = nodes["name"].tolist()
@@ -329,8 +341,7 @@ def annotated_tables(
     reached = edges["subject_to_ear"].to_numpy(dtype=object) != "no"  # no rule reaches: no exposure
     on_path = exposed[src] & (listed[dst] | exposed[dst]) & reached
     # A sale to a possible match or affiliate, or on a route to one (both ends need review).
-    review = result.needs_review
-    pending = nodes["possibly_listed_as"].notna().to_numpy()[dst] | (review[src] & review[dst])
+    pending = possible[dst] | (review[src] & review[dst])
     edges = pd.concat([edges, objects(on_path=on_path, pending=pending)], axis=1)
     return nodes, edges
 
@@ -508,7 +519,7 @@ def _columns(graph: nx.DiGraph) -> tuple[list[list[str]], list[str]]:
         n
         for n in graph
         if n not in sources
-        and data[n]["role"] == "unaffected"
+        and data[n]["role"] in ("review", "unaffected")
         and graph.out_degree(n) > 0
         and not data[n]["listed"]
     }
@@ -1106,7 +1117,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
 
     # Products on the sales, where they fit: along the edge, clear of names and markers.
     labelled = 0
-    candidates = on_path + other
+    candidates = on_path + pending + other
     if large:
         candidates = []  # none would fit; a note says so
     for u, v in sorted(candidates, key=lambda e: _edge_priority(graph, e)):
@@ -1119,7 +1130,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             0,
             _sale_label(graph.edges[u, v]),
             fontsize=6.5,
-            color="#7f0000" if graph.edges[u, v]["on_path"] else "#606060",
+            color=_label_colour(graph.edges[u, v]),
             ha="center",
             va="center",
             rotation=angle,
@@ -1302,14 +1313,21 @@ def _extent(artist: Any, renderer: Any, pad: float = 0.0) -> tuple[float, float,
 
 def _label_priority(graph: nx.DiGraph, name: str) -> tuple[Any, ...]:
     data = graph.nodes[name]
-    rank = {"listed": 0, "affiliate": 0, "exposed": 1, "unaffected": 2}[data["role"]]
+    rank = {"listed": 0, "affiliate": 0, "exposed": 1, "review": 1, "unaffected": 2}[data["role"]]
     risk = data["revenue_at_risk"] or 0.0
     return (rank, data["tier"] or 0, -risk, -graph.degree(name), *_name_order(name))
 
 
 def _edge_priority(graph: nx.DiGraph, edge: tuple[str, str]) -> tuple[Any, ...]:
     u, v = edge
-    return (not graph.edges[u, v]["on_path"], *_name_order(u), *_name_order(v))
+    sale = graph.edges[u, v]
+    return (not sale["on_path"], not sale["pending"], *_name_order(u), *_name_order(v))
+
+
+def _label_colour(sale: dict[str, Any]) -> str:
+    if sale["on_path"]:
+        return "#7f0000"
+    return "#8c4a00" if sale["pending"] else "#606060"
 
 
 def _sale_label(sale: dict[str, Any]) -> str:
