@@ -20,7 +20,7 @@ from exposure.entities.matcher import (
     POSSIBLE_THRESHOLD,
     Matcher,
 )
-from exposure.names import name_key, name_tokens, split_place
+from exposure.names import fold, name_key, name_tokens, split_place
 from tests.conftest import MakeData, listing, sale, write_csv
 
 PAIRS = Path(__file__).resolve().parent / "name_pairs.csv"
@@ -161,6 +161,26 @@ def test_normal_forms_keep_the_old_keys_and_add_pinyin_and_scripts() -> None:
     assert name_tokens("杭州海康威视数字技术股份有限公司")[:2] == ["hang", "zhou"]
     assert split_place(name_tokens("Hang Zhou Hikvision")) == ("hangzhou", ["hikvision"])
     assert name_forms("Beijing Institute of Technology").place == ""  # nothing distinctive left
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Société Générale",
+        "Škoda Transportation a.s.",
+        "Łódzkie Zakłady Sp. z o.o.",
+        "Straße & Söhne GmbH",
+        "Türk Havacılık ve Uzay Sanayii A.Ş.",
+        "Công ty Cổ phần Đầu tư",
+        "Ørsted A/S",
+        "Café ≠ Bar",
+    ],
+)
+def test_names_with_accents_fold_as_unidecode_transliterates_them(written: str) -> None:
+    # Accents are dropped in a quicker way where that leaves plain letters: the same words.
+    from unidecode import unidecode
+
+    assert fold(written) == " ".join(unidecode(written).lower().split())
 
 
 def test_blocking_scores_a_small_part_of_all_pairs() -> None:

@@ -243,8 +243,9 @@ TYPO_FROM = 6
 REPORT_FLOOR = 50.0
 _CHUNK = 50_000
 #: From this many names, matching is spread over the machine's cores
-#: (:func:`~exposure.util.workers.in_processes`).
-_PARALLEL_FROM = 20_000
+#: (:func:`~exposure.util.workers.in_processes`): a name takes about 0.1 ms, so 2,000 take
+#: several times what starting the worker processes does (about 25 ms, forked).
+_PARALLEL_FROM = 2_000
 #: How many lists stay prepared in memory (their spellings' normal forms, index and blocks).
 PREPARED_LISTS = 4
 _PREPARED: dict[str, dict[str, Any]] = {}
