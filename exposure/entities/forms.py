@@ -75,7 +75,6 @@ __all__ = [
     "in_care_of",
     "is_rare_word",
     "name_forms",
-    "names_an_organisation",
     "names_in_brackets",
     "names_own_country",
     "parties",
@@ -886,6 +885,13 @@ class NameFormsTable:
 
     ``core_sorted`` and ``distinct_sorted`` are the words sorted and run together, so that
     neither word order nor spacing counts ("Sense Time" = "SenseTime" = "Time Sense").
+    ``organisation`` tells whether the name bears a legal form (:func:`bears_legal_form`, its
+    glued forms set apart): such a name is no individual's, vessel's or aircraft's.
+
+    Examples
+    --------
+    >>> NameFormsTable.of(["MARTINPLC", "Martin"]).organisation.tolist()
+    [True, False]
     """
 
     key: np.ndarray
@@ -901,6 +907,7 @@ class NameFormsTable:
     initials: np.ndarray
     acronym: np.ndarray
     sounds: np.ndarray
+    organisation: np.ndarray
 
     @classmethod
     def of(cls, names: Sequence[str], *, initials: bool = True) -> NameFormsTable:
@@ -921,7 +928,11 @@ class NameFormsTable:
         arrays = {
             f: np.asarray(
                 values,
-                dtype=bool if f == "has_distinct" else np.int64 if f == "n_distinct" else object,
+                dtype=bool
+                if f in ("has_distinct", "organisation")
+                else np.int64
+                if f == "n_distinct"
+                else object,
             )
             for f, values in zip(cls.__dataclass_fields__, columns, strict=True)
         }
@@ -1181,6 +1192,7 @@ def form_row(name: str, *, initials: bool = True, key: str | None = None) -> tup
         name_initials(name) if initials else core_initials(rest, name),
         _acronym(name, place, rest),
         _sounds([sound for sound, generic in facts if not (generic and kept)]),
+        bears_legal_form(unglued, without_forms=stripped),
     )
 
 
@@ -1192,19 +1204,6 @@ def _as_compared(name: str) -> str:
     if "." in unglued:
         unglued = _WEB_DOMAIN.sub("", unglued)
     return unglued
-
-
-def names_an_organisation(name: str) -> bool:
-    """Return whether a name is an organisation's by its legal form, as its forms read it.
-
-    :func:`bears_legal_form` of the name with its glued forms set apart ("MARTINPLC").
-
-    Examples
-    --------
-    >>> names_an_organisation("MARTINPLC"), names_an_organisation("Martin")
-    (True, False)
-    """
-    return bears_legal_form(_as_compared(name))
 
 
 #: Descriptors and legal forms this long or longer are read through one typo.

@@ -88,7 +88,6 @@ from exposure.entities.forms import (
     deletions,
     in_care_of,
     is_rare_word,
-    names_an_organisation,
     names_in_brackets,
     names_own_country,
     parties,
@@ -657,7 +656,7 @@ class Matcher:
         persons = self._not_organisation[self._entity[pair_row]]
         if persons.any():
             asked = np.unique(pair_query[persons])
-            organisations = asked[[names_an_organisation(names[q]) for q in asked.tolist()]]
+            organisations = asked[forms.organisation[asked]]
             persons &= np.isin(pair_query, organisations)
         pair_query, pair_row = pair_query[~persons], pair_row[~persons]
         width = max(len(self._spelling), 1)
