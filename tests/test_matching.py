@@ -1352,6 +1352,14 @@ def test_a_number_in_one_name_only_turns_a_match_into_one_to_review() -> None:
     assert "a number in one name only" in str(found.loc[0, "explanation"])
 
 
+def test_a_digit_between_letters_is_a_letter_misread_not_a_number() -> None:
+    listed = one_list("Hikvision", "Level 3 Communications")
+    found = Matcher(listed).match(["H1kvision", "Level 4 Communications"])
+    assert found["outcome"].tolist() == ["possible", "none"]
+    assert "number" not in str(found.loc[0, "explanation"])
+    assert "numbers differ" in str(found.loc[1, "explanation"])
+
+
 def test_common_abbreviations_are_written_out() -> None:
     listed = one_list(
         "United States Department of State", "Progressive Community Center",

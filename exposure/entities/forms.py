@@ -93,7 +93,9 @@ __all__ = [
     "word_sound",
 ]
 
-_DIGITS = re.compile(r"\d+")
+#: Digits, unless letters stand on both sides: "H1kvision" and "Hikvisi0n" are Hikvision
+#: mistyped or misread, not a number.
+_DIGITS = re.compile(r"(?<![a-z\d])\d+|\d++(?![a-z])")
 #: Numbers written as words or roman numerals, read as the numbers they are ("First" and "1st",
 #: "II" and "2" agree). Single-letter numerals ("I", "V", "X") are as often initials: they are
 #: read as numbers only closing a name after a word ("Offshore Fund I", not "J P I").
@@ -1542,6 +1544,8 @@ def _numbers(core: str) -> set[str]:
     (['2'], ['54'])
     >>> _numbers("first capital") == _numbers("1st capital")
     True
+    >>> _numbers("h1kvision"), _numbers("level3 communications"), _numbers("4d systems")
+    (set(), {'3'}, {'4'})
     """
     found = {str(int(d)) for d in _DIGITS.findall(core)} if _DIGITS.search(core) else set()
     written = _NUMBER_WORDS.keys() & core.split()
