@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, cast
 
@@ -492,6 +492,17 @@ class Listed:
             frozenset(f for terms in owners for f in terms.footnotes),
             tuple(dict.fromkeys(pair for terms in owners for pair in terms.lists)),
         )
+
+    def possible_reach_terms(self, code: int) -> ListingTerms:
+        """Return the :meth:`reach_terms` a possible match or affiliate would have, if confirmed.
+
+        A possible match's are those of the listed entity it may be; a possible affiliate's
+        its listed owners' (as an affiliate's).
+        """
+        target = int(self._possible_target[code])
+        if target >= 0 and self.mask[target]:
+            return replace(self.reach_terms(target), buyer=str(self.graph.names[code]))
+        return self.reach_terms(code)
 
     def _terms(self, name: str, lists: Sequence[str], footnotes: Sequence[int]) -> ListingTerms:
         pairs = tuple((n, self.rule(n).reach) for n in dict.fromkeys(lists))

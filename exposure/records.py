@@ -90,7 +90,8 @@ class Hop(TypedDict):
     share_period: str | None
     sources: list[str]
     #: For a sale to a listed buyer: whether the rules reach it (``yes``, ``assumed``,
-    #: ``unknown``, ``no``: see :mod:`exposure.reach`), and why; ``None`` for other sales.
+    #: ``unknown``, ``no``: see :mod:`exposure.reach`), and why; to a possible match or
+    #: affiliate, whether they would, were it confirmed; ``None`` for other sales.
     subject_to_ear: str | None
     subject_basis: str | None
     #: The ECCNs of its products as the data gives them (``EAR99`` included).
@@ -434,6 +435,16 @@ class Analysed(Protocol):
         ...
 
     @property
+    def weights_if_confirmed(self) -> sparse.csr_matrix:
+        """The same were every possible match confirmed (the sales the rules would reach)."""
+        ...
+
+    @property
+    def reach_if_confirmed(self) -> SaleReach:
+        """Each sale to a listed buyer or a possible one: whether the rules (would) reach it."""
+        ...
+
+    @property
     def within_tier_limit(self) -> dict[str, np.ndarray]:
         """Per node: figures within the tier limit."""
         ...
@@ -712,7 +723,9 @@ class RecordMaker:
         result = self.analysed
         if self._possible_finder is None:
             self._possible_finder = analysis.PathFinder(
-                result.weights, result.listed | result.possible, result.tier_if_confirmed
+                result.weights_if_confirmed,
+                result.listed | result.possible,
+                result.tier_if_confirmed,
             )
         return self._possible_finder
 
@@ -1037,7 +1050,9 @@ class RecordMaker:
         periods = period_of(rows).tolist() if period_of is not None else [""] * len(rows)
         eccn_of = columns.get("eccn")
         eccns = eccn_of(rows).tolist() if eccn_of is not None else [""] * len(rows)
-        statuses = self.analysed.reach.status_of_rows[rows].tolist()
+        # A sale to a possible match or affiliate as the rules would read it, were it confirmed.
+        statuses = self.analysed.reach_if_confirmed.status_of_rows[rows].tolist()
+        confirmed = self.analysed.listed[dst].tolist()
         row_list = rows.tolist()
         # Python lists read item by item faster than NumPy arrays.
         share_list, starts = shares.tolist(), bounds.tolist()
@@ -1068,7 +1083,9 @@ class RecordMaker:
                         "revenue_share_is_lower_bound": bool(unknown),
                         "revenue_share_reached": _reached(
                             share, reached_share[i], reached_unknown[i], subject
-                        ),
+                        )
+                        if confirmed[i]
+                        else None,
                         "share_period": "; ".join(dict.fromkeys(p for p in periods[start:end] if p))
                         or None,
                         "sources": list(dict.fromkeys(sources[start:end])),
@@ -1091,7 +1108,7 @@ class RecordMaker:
         surest = max(statuses)
         if surest < 0:  # a sale to a buyer that does not count as listed
             return None, None
-        reach = self.analysed.reach
+        reach = self.analysed.reach_if_confirmed
         reasons: dict[str, list[str]] = {}
         for row, status, product in zip(rows, statuses, products, strict=True):
             if status >= 0:

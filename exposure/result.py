@@ -320,6 +320,25 @@ class Result:
         )
 
     @cached_property
+    def reach_if_confirmed(self) -> SaleReach:
+        """:attr:`reach`, the sales to possible matches and affiliates assessed too.
+
+        Each with the terms of the listed entity it may be (of its listed owners, for a
+        possible affiliate): what the rules would reach were every possible link confirmed.
+        """
+        if not self.possible.any():
+            return self.reach
+        graph, listing, listed = self.graph, self.listing, self.listed
+        return sale_reach(
+            graph.rows,
+            graph.nodes["country"].to_numpy(object),
+            listed | self.possible,
+            lambda code: (
+                listing.reach_terms(code) if listed[code] else listing.possible_reach_terms(code)
+            ),
+        )
+
+    @cached_property
     def sales(self) -> SupplyGraph:
         """The graph every figure is computed on: the sales the rules reach.
 
@@ -327,7 +346,19 @@ class Result:
         minimis level) is left out; one whose reach is unknown counts with an unknown share,
         so that revenue at risk becomes a lower bound. Nodes and rows are :attr:`graph`'s.
         """
-        reach = self.reach
+        return self._sales_reached_by(self.reach)
+
+    @cached_property
+    def sales_if_confirmed(self) -> SupplyGraph:
+        """:attr:`sales` were every possible match and affiliate confirmed.
+
+        A sale to one that the rules would not reach is left out (:attr:`reach_if_confirmed`).
+        """
+        if not self.possible.any():
+            return self.sales
+        return self._sales_reached_by(self.reach_if_confirmed)
+
+    def _sales_reached_by(self, reach: SaleReach) -> SupplyGraph:
         if reach.all_counted:
             return self.graph
         status = reach.status_of_rows
@@ -424,18 +455,24 @@ class Result:
         """Per node: the tier were every possible match confirmed (-1: not exposed even so)."""
         if not self.possible.any():
             return self.tier
+        sales = self.sales_if_confirmed
         return analysis.tiers(
-            self.sales.adjacency,
+            sales.adjacency,
             self.listed | self.possible,
-            reversed_adjacency=self.sales.reversed_adjacency,
+            reversed_adjacency=sales.reversed_adjacency,
         )
 
     @cached_property
     def revenue_at_risk_if_confirmed(self) -> np.ndarray:
-        """Per node: the known share of revenue at risk were every possible match confirmed."""
+        """Per node: the known share of revenue at risk were every possible match confirmed.
+
+        On the sales the rules would then reach (:attr:`sales_if_confirmed`).
+        """
         if not self.possible.any():
             return self.revenue_at_risk
-        return analysis.revenue_at_risk(self.shares, self.listed | self.possible)
+        return analysis.revenue_at_risk(
+            self._shares_of(self.sales_if_confirmed), self.listed | self.possible
+        )
 
     @cached_property
     def revenue_at_risk_if_reached(self) -> np.ndarray:
@@ -473,29 +510,33 @@ class Result:
         """Per node: :attr:`revenue_at_risk_if_confirmed` is a lower bound (a share unknown)."""
         if not self.possible.any():
             return self.lower_bound
-        return self._lower_bound_towards(self.listed | self.possible, self.tier_if_confirmed)
+        return self._lower_bound_towards(
+            self.listed | self.possible, self.tier_if_confirmed, self.sales_if_confirmed
+        )
 
     @cached_property
     def lower_bound_if_reached(self) -> np.ndarray:
         """Per node: :attr:`revenue_at_risk_if_reached` is a lower bound (a share unknown)."""
         if not (self.reach.status == UNKNOWN).any():
             return self.lower_bound
-        return self._lower_bound_towards(self.listed, self.tier, self._sales_if_reached.edges)
+        return self._lower_bound_towards(self.listed, self.tier, self._sales_if_reached)
 
     def _lower_bound_towards(
-        self, targets: np.ndarray, tier: np.ndarray, edges: pd.DataFrame | None = None
+        self, targets: np.ndarray, tier: np.ndarray, sales: SupplyGraph | None = None
     ) -> np.ndarray:
         """Per node: an unknown share lies on a path to ``targets`` (``tier``: their tiers).
 
-        ``edges``: the sales' table with the shares to read, in the order of :attr:`sales`.
+        ``sales``: the graph of the sales to read (:attr:`sales` unless given), on which
+        ``tier`` was found.
         """
-        edges = self.sales.edges if edges is None else edges
+        sales = self.sales if sales is None else sales
+        edges = sales.edges
         dst = edges["dst"].to_numpy()
         # Only sales whose share may be positive carry revenue: a known 0 carries none.
         carrying, carrying_back = self._edge_subgraph(
-            edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0)
+            edges["unknown_share"].to_numpy() | (edges["share"].to_numpy() > 0), sales
         )
-        if carrying is self.sales.adjacency:
+        if carrying is sales.adjacency:
             # Every sale may carry revenue: what reaches a target is what the tiers found (a
             # route through a target stops at the first), no second search.
             may_reach = targets | (tier > 0)
@@ -522,11 +563,22 @@ class Result:
     @cached_property
     def weights(self) -> sparse.csr_matrix:
         """Shares with an explicit entry per edge: ``NaN`` where some share is unknown."""
-        edges = self.sales.edges
+        return self._weights_of(self.sales)
+
+    @cached_property
+    def weights_if_confirmed(self) -> sparse.csr_matrix:
+        """:attr:`weights` of :attr:`sales_if_confirmed`: what paths to possible matches read."""
+        if not self.possible.any():
+            return self.weights
+        return self._weights_of(self.sales_if_confirmed)
+
+    def _weights_of(self, sales: SupplyGraph) -> sparse.csr_matrix:
+        edges = sales.edges
         return self._per_edge(
             np.where(
                 edges["unknown_share"].to_numpy(bool), np.nan, edges["share"].to_numpy(np.float64)
-            )
+            ),
+            sales,
         )
 
     @cached_property
@@ -541,13 +593,17 @@ class Result:
             self.shares, self.weights, self.listed, self.max_tier, tier=self.tier
         )
 
-    def _edge_subgraph(self, keep: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    def _edge_subgraph(
+        self, keep: np.ndarray, sales: SupplyGraph | None = None
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Return the graph of the edges to keep, and the same turned round, for searches.
 
-        Their entries are ``True`` (searches read only where the entries are), unless every
-        edge is kept: then they are the graph's own matrices.
+        Of :attr:`sales`, or of ``sales`` when given. Their entries are ``True`` (searches
+        read only where the entries are), unless every edge is kept: then they are the
+        graph's own matrices.
         """
-        forward, back = self.sales.adjacency, self.sales.reversed_adjacency
+        sales = self.sales if sales is None else sales
+        forward, back = sales.adjacency, sales.reversed_adjacency
         if keep.all():  # often so for lower bounds: no sale has a known share of 0
             return forward, back
         # The adjacency stores the edges in their order (entry i holds i + 1): ``keep`` is

@@ -76,7 +76,7 @@ from exposure.errors import DataError, ExposureError, Problem, UnknownNameError
 from exposure.graph import SupplyGraph, build_graph
 from exposure.names import name_key, name_keys
 from exposure.ownership import OWNERSHIP_THRESHOLD
-from exposure.reach import NO, STATUSES, UNKNOWN
+from exposure.reach import NO, STATUSES, UNKNOWN, SaleReach
 from exposure.read.dataset import Dataset, read_suppliers
 from exposure.read.schema import SUPPLIERS
 from exposure.records import MAX_TIER, MIN_WEIGHT, UNQUANTIFIED_CAP, restriction_text
@@ -367,7 +367,14 @@ def analyze_spark(
     prepared = _prepare(sales, dataset, as_of, fuzzy, options)
     coded, nodes, listed, reach = prepared.coded, prepared.nodes, prepared.listed, prepared.reach
     edges = _edges(coded, reach)
-    risks = _risks(edges, listed, prepared, max_tier).localCheckpoint()
+    # Were every possible link confirmed: the sales to possible ones the rules would not reach
+    # are left out too.
+    edges_if_confirmed = (
+        edges
+        if prepared.reach_if_confirmed is reach
+        else _edges(coded, prepared.reach_if_confirmed)
+    )
+    risks = _risks(edges, edges_if_confirmed, listed, prepared, max_tier).localCheckpoint()
     per_node = _flagged(
         edges, listed, risks.filter("revenue_at_risk IS NOT NULL").select("node", "revenue_at_risk")
     )
@@ -377,7 +384,9 @@ def analyze_spark(
         suppliers.join(per_node, "node", "left")
         .join(nodes.select("node", "name"), "node")
         .join(_review(edges, listed, prepared.possible), "node", "left")
-        .join(_lower_bound_if_confirmed(edges, listed, prepared.possible), "node", "left")
+        .join(
+            _lower_bound_if_confirmed(edges_if_confirmed, listed, prepared.possible), "node", "left"
+        )
         .join(_lower_bound_if_reached(listed, prepared), "node", "left")
         .join(risks.drop("revenue_at_risk"), "node", "left")
         .join(reached, "node", "left")
@@ -589,6 +598,8 @@ class _Prepared:
     possible: DataFrame
     #: ``_row``, ``reach``: the sales the rules do not reach (``no``) or may not (``unknown``).
     reach: DataFrame
+    #: The same were every possible match and affiliate confirmed.
+    reach_if_confirmed: DataFrame
     #: The sales the rules were decided on (from and to the nodes they name).
     near: DataFrame
     #: The listed rows with their ``entity`` (:func:`exposure.entities.listings.entity_ids`).
@@ -644,11 +655,21 @@ def _prepare(
     _check_coded(coded, str(dataset.files.get("suppliers", "sales")))
     nodes = _nodes(coded, spellings, listed_names)
     order = _node_order(coded, nodes, listed_names)
-    (listed, possible, reach, near), (assumptions, others) = _policy(
+    (listed, possible, reach, reach_if_confirmed, near), (assumptions, others) = _policy(
         coded, nodes, dataset, when, fuzzy, options
     )
     return _Prepared(
-        coded, nodes, listed, possible, reach, near, listings, assumptions, others, order
+        coded,
+        nodes,
+        listed,
+        possible,
+        reach,
+        reach_if_confirmed,
+        near,
+        listings,
+        assumptions,
+        others,
+        order,
     )
 
 
@@ -861,8 +882,12 @@ def _policy(
     as_of: dt.date,
     fuzzy: bool,
     options: dict[str, Any],
-) -> tuple[tuple[DataFrame, DataFrame, DataFrame, DataFrame], tuple[tuple[str, ...], DataFrame]]:
+) -> tuple[
+    tuple[DataFrame, DataFrame, DataFrame, DataFrame, DataFrame], tuple[tuple[str, ...], DataFrame]
+]:
     """Return the listed, possible, not surely reached and read nodes and sales; the what-ifs.
+
+    The sales not surely reached twice: as they are, and were every possible link confirmed.
 
     The nodes a listing, the ownership table or an assumption names, or that may be a listed
     entity, and every sale from or to them, are analysed on the driver by
@@ -889,38 +914,28 @@ def _policy(
         none = spark.createDataFrame([], "node string")
         no_reach = spark.createDataFrame([], "_row long, reach string, basis string")
         no_others = spark.createDataFrame([], "node string, restrictions array<string>")
-        return (none, none, no_reach, near), ((), no_others)
+        return (none, none, no_reach, no_reach, near), ((), no_others)
     local = near.select(*columns, "_row").toPandas().sort_values("_row", kind="stable")
     graph = _local_graph(local[columns], dataset, fuzzy, _node_columns(near, nodes))
     result = analyze(graph, as_of=as_of, **options)
     node_ids = _node_ids(graph.nodes)
     chosen_ids = {row["node"] for row in chosen.collect()}
     listed_ids = sorted(set(node_ids[result.listed].tolist()) & chosen_ids)
-    status = result.reach.status_of_rows
-    dst = graph.rows["dst"].to_numpy()
-    # Only sales whose buyer the driver saw with all its sales are taken from it.
-    sure = np.isin(node_ids[dst], listed_ids)
-    statuses = pd.DataFrame(
-        {
-            "_row": local["_row"].to_numpy(np.int64)[sure],
-            "reach": np.asarray(status)[sure],
-            "position": np.flatnonzero(sure),
-        }
-    )
     listed = spark.createDataFrame(pd.DataFrame({"node": listed_ids}, dtype=object), "node string")
     possible_ids = sorted(set(node_ids[result.possible].tolist()) & chosen_ids)
     possible = spark.createDataFrame(
         pd.DataFrame({"node": possible_ids}, dtype=object), "node string"
     )
-    kept = statuses[statuses["reach"].isin([NO, UNKNOWN])]
-    # Why the rules do not reach a sale, in words (:meth:`exposure.reach.SaleReach.of_row`).
-    told = [result.reach.of_row(int(row)) for row in kept["position"].tolist()]
-    reach = spark.createDataFrame(
-        kept.assign(
-            reach=kept["reach"].map(STATUSES),
-            basis=[found[1] if found else "" for found in told],
-        )[["_row", "reach", "basis"]],
-        "_row long, reach string, basis string",
+    buyers = node_ids[graph.rows["dst"].to_numpy()]
+    rows = local["_row"].to_numpy(np.int64)
+    # Only sales whose buyer the driver saw with all its sales are taken from it.
+    reach = _reach_table(spark, result.reach, rows, np.isin(buyers, listed_ids))
+    reach_if_confirmed = (
+        _reach_table(
+            spark, result.reach_if_confirmed, rows, np.isin(buyers, [*listed_ids, *possible_ids])
+        )
+        if possible_ids
+        else reach
     )
     others = spark.createDataFrame(
         pd.DataFrame(
@@ -935,7 +950,29 @@ def _policy(
         ),
         "node string, restrictions array<string>",
     )
-    return (listed, possible, reach, near), (tuple(result.assumptions), others)
+    return (listed, possible, reach, reach_if_confirmed, near), (tuple(result.assumptions), others)
+
+
+def _reach_table(spark: Any, reach: SaleReach, rows: np.ndarray, sure: np.ndarray) -> DataFrame:
+    """Return ``_row``, ``reach`` and ``basis`` of the sales the rules do not reach or may not.
+
+    ``rows`` are the ``_row`` of the driver's sales, ``sure`` those of them whose status it
+    knows (their buyers' sales all seen).
+    """
+    status = np.asarray(reach.status_of_rows)
+    kept = np.flatnonzero(sure & np.isin(status, [NO, UNKNOWN]))
+    # Why the rules do not reach a sale, in words (:meth:`exposure.reach.SaleReach.of_row`).
+    told = [reach.of_row(int(position)) for position in kept.tolist()]
+    return spark.createDataFrame(
+        pd.DataFrame(
+            {
+                "_row": rows[kept],
+                "reach": [STATUSES[int(x)] for x in status[kept].tolist()],
+                "basis": [found[1] if found else "" for found in told],
+            }
+        ),
+        "_row long, reach string, basis string",
+    )
 
 
 def _node_columns(rows: DataFrame, nodes: DataFrame) -> pd.DataFrame:
@@ -1157,7 +1194,13 @@ def _as_variant(table: DataFrame, variant: str) -> DataFrame:
     return table.withColumn("variant", _spark().lit(variant))
 
 
-def _risks(edges: DataFrame, listed: DataFrame, prepared: _Prepared, max_tier: int) -> DataFrame:
+def _risks(
+    edges: DataFrame,
+    edges_if_confirmed: DataFrame,
+    listed: DataFrame,
+    prepared: _Prepared,
+    max_tier: int,
+) -> DataFrame:
     """Return ``node`` and each revenue figure, from one fixed point of several variants.
 
     ``revenue_at_risk``; ``within``, over routes of at most ``max_tier`` sales (as
@@ -1173,7 +1216,7 @@ def _risks(edges: DataFrame, listed: DataFrame, prepared: _Prepared, max_tier: i
     variants = ["risk"]
     if not prepared.possible.isEmpty():
         either = listed.unionByName(prepared.possible).distinct()
-        variant_edges.append(_as_variant(edges, "if_confirmed"))
+        variant_edges.append(_as_variant(edges_if_confirmed, "if_confirmed"))
         variant_listed.append(_as_variant(either, "if_confirmed"))
         variants.append("if_confirmed")
     reach = prepared.reach

@@ -313,3 +313,40 @@ def test_revenue_at_risk_if_confirmed_is_unknown_or_a_lower_bound_never_a_made_u
     assert "Revenue at risk if confirmed: unknown" in out
     _, out, _ = run("report", "--data", str(folder), "--supplier", "Part Co", "--as-of", AS_OF)
     assert "Revenue at risk if confirmed: ≥ 30.0%" in out
+
+
+def test_revenue_at_risk_if_confirmed_counts_only_the_sales_the_rules_would_reach(
+    make_data: MakeData,
+) -> None:
+    # The figure a reviewer ranks by is the one the report gives once the pair is confirmed.
+    folder = make_data(
+        [listing("Huawei Technologies Co., Ltd.", start="2019-05-16", country="CN")],
+        [
+            # Made in Taiwan with 5% US content: below de minimis, out of the EAR's reach.
+            sale("Taiwan Co", "Huawei Device Co. Ltd.", 0.3, supplier_country="TW", origin="TW",
+                 us_content=0.05, us_technology="no", customer_country="CN"),
+            # A Singapore distributor's item of unknown origin and content: reach unknown.
+            sale("US Co", "Dist", 0.5, supplier_country="US"),
+            sale("US Co", "Huawei Device Co. Ltd.", 0.1, supplier_country="US",
+                 customer_country="CN"),
+            sale("Dist", "Huawei Device Co. Ltd.", 0.4, supplier_country="SG",
+                 customer_country="CN"),
+        ],
+    )  # fmt: skip
+    before = exposure.analyze(exposure.load(folder), as_of=AS_OF)
+    _, out, _ = run("report", "--data", str(folder), "--supplier", "Taiwan Co", "--as-of", AS_OF)
+    assert "the rules would reach none of its sales toward them" in out
+    decide(folder, "confirmed")
+    after = exposure.analyze(exposure.load(folder), as_of=AS_OF)
+    for supplier in ("Taiwan Co", "US Co", "Dist"):
+        pending, confirmed = before.supplier(supplier), after.supplier(supplier)
+        assert pending["needs_review"] is True
+        assert pending["revenue_at_risk_if_confirmed"] == confirmed["revenue_at_risk"]
+        assert (
+            pending["revenue_at_risk_if_confirmed_is_lower_bound"]
+            == confirmed["revenue_at_risk_is_lower_bound"]
+        )
+    assert before.supplier("Taiwan Co")["revenue_at_risk_if_confirmed"] == 0.0
+    assert before.supplier("Dist")["revenue_at_risk_if_confirmed"] is None  # unknown, not 40%
+    paths = before.supplier("US Co")["possible_paths"]
+    assert [p["subject_to_ear"] for p in paths] == ["yes", "unknown"]

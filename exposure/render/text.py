@@ -789,6 +789,10 @@ def _needs_review(
                 f"{weight})"
             )
         lines.extend(_path_sales_and_listing(path, cite, indent))
+        if path.get("subject_to_ear"):
+            lines.append(
+                f"{indent}subject:   {path['subject_to_ear']} if confirmed: {path['subject_basis']}"
+            )
         lines.extend(_ownership_chains(path, indent))
         if match.get("explanation") and not owned:
             lines.append(f"{indent}why:       {match['explanation']}")
@@ -800,7 +804,12 @@ def _needs_review(
                 else "confirm or reject the pair in matches.csv"
             )
         )
-    if record.get("needs_review") and not possible:
+    if record.get("needs_review") and not possible and if_confirmed == 0 and not lower:
+        lines.append(
+            "Were they confirmed, the rules would reach none of its sales toward them "
+            "(`exposure review` lists the pairs)."
+        )
+    elif record.get("needs_review") and not possible:
         lines.append(
             "A possible match lies on a route beyond the tier limit or the minimum weight; "
             "use --max-tier 0 --min-weight 0 to list it."
