@@ -11,7 +11,15 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
-from exposure.read.csl import is_csl, list_code, normalise_notice, normalise_policy, read_csl
+from exposure.entities.screen import screen
+from exposure.read.csl import (
+    is_csl,
+    list_code,
+    normalise_notice,
+    normalise_policy,
+    read_csl,
+    read_csl_listed,
+)
 from exposure.read.dataset import bundled_data_dir, read_listed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +97,18 @@ def test_the_2023_csv_keeps_the_lists_asked_for_with_addresses_and_countries() -
     kinds = all_lists["kind"].value_counts().to_dict()
     assert set(kinds) == {"", "individual", "vessel"}
     assert kinds["individual"] > 1000
+
+
+@needs_fixtures
+def test_an_alias_closing_a_list_written_as_prose_is_read_without_its_and() -> None:
+    # The CSV writes "A; B; and C": "and C" is no alias of anyone, and hid an exact match.
+    table, _ = read_csl(CSL_2023, None)
+    aliases = [a for names in table["alt_names"] for a in names.split("; ") if a]
+    assert not [a for a in aliases if a.startswith("and ")]
+    found = screen(
+        ["Beijing Power Machinery Institute"], read_csl_listed(CSL_2023, None), as_of=None
+    )
+    assert found.loc[0, "outcome"] == "match"
 
 
 @needs_fixtures

@@ -296,3 +296,21 @@ def test_a_folder_holding_a_table_as_csv_and_as_parquet_says_which_to_keep(
         "holds both suppliers.csv and suppliers.parquet",
         "holds both ownership.csv and ownership.parquet",
     ]
+
+
+def test_files_given_one_by_one_read_the_ownership_beside_the_listed_file(
+    make_data: MakeData,
+) -> None:
+    # Never the bundled data's: its owners would be mixed into the user's analysis, and the
+    # user's own ownership.csv left unread.
+    folder = make_data([listing("Parent")], [sale("Maker", "Target", 0.2)])
+    listed, suppliers = folder / "listed.csv", folder / "suppliers.csv"
+    assert exposure.load(listed=listed, suppliers=suppliers).ownership is None
+    (folder / "ownership.csv").write_text(
+        "owner,owned,percent,source\nParent,Target,60,test\n", encoding="utf-8"
+    )
+    owners = exposure.load(listed=listed, suppliers=suppliers).ownership
+    assert owners is not None
+    assert owners["owned"].tolist() == ["Target"]
+    result = exposure.analyze(exposure.load(listed=listed, suppliers=suppliers), as_of="2026-12-01")
+    assert result.supplier("Maker")["exposed"] is True  # Target is Parent's affiliate

@@ -318,13 +318,14 @@ def test_every_command_with_o_is_checked_here() -> None:
 
 @pytest.mark.parametrize("command", [c for c in commands_with_output() if c != "import-csl"])
 @pytest.mark.parametrize("input_name", ["listed.csv", "suppliers.csv", "ownership.csv"])
+@pytest.mark.parametrize("through", ["", "not-made-yet/../"])
 def test_no_command_writes_over_its_input_files(
-    make_data: MakeData, command: str, input_name: str
+    make_data: MakeData, command: str, input_name: str, through: str
 ) -> None:
     folder = make_data([listing("Hikvision")], [sale("Acme", "Hikvision", 0.2)])
     (folder / "ownership.csv").write_text("owner,owned,percent,source\nCETC,Hikvision,40,src\n")
-    target = folder / input_name
-    before = target.read_bytes()
+    target = Path(f"{folder}/{through}{input_name}")  # a folder to make on the way: still it
+    before = (folder / input_name).read_bytes()
     result = invoke(command, "--data", str(folder), *OUTPUT_COMMANDS[command], "-o", str(target))
     assert result.exit_code == 1, result.output
     refused = (
@@ -335,7 +336,7 @@ def test_no_command_writes_over_its_input_files(
         assert result.stderr.startswith("Error: ")
     else:
         assert result.stderr == refused
-    assert target.read_bytes() == before
+    assert (folder / input_name).read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == [
         "listed.csv",
         "ownership.csv",

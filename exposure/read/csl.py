@@ -727,12 +727,23 @@ def _addresses(value: Any) -> list[tuple[str, str]]:
 
 
 def _values(value: Any) -> list[str]:
-    """Return a multi-value field as a list: JSON lists as they are, CSV text split at ``;``."""
+    """Return a multi-value field as a list: JSON lists as they are, CSV text split at ``;``.
+
+    The CSL's CSV writes some lists as English prose, "A; B; and C": the last value is "C".
+
+    >>> _values("Hanif; and Habib Rahman")
+    ['Hanif', 'Habib Rahman']
+    """
     if value is None:
         return []
     if isinstance(value, list):
         return [_text(v) for v in value if _text(v)]
-    return [part.strip() for part in str(value).split(";") if part.strip()]
+    parts = [part.strip() for part in str(value).split(";")]
+    return [_LAST_OF_A_LIST.sub("", part) if i else part for i, part in enumerate(parts) if part]
+
+
+#: "and " opening the last value of a list written as prose.
+_LAST_OF_A_LIST = re.compile(r"^and\s+(?=\S)")
 
 
 def _text(value: Any) -> str:

@@ -201,8 +201,9 @@ def input_files(
     """Return the files :func:`load` reads for these arguments, by role.
 
     ``listed`` and ``suppliers`` always; ``ownership`` and ``matches`` (review decisions) when
-    given or present in the folder, else ``None``. ``matches.csv`` is looked for in the folder,
-    or beside a ``listed`` file given without a folder.
+    given or present in the folder, else ``None``. ``ownership.csv``, ``matches.csv`` and
+    ``lists.csv`` are looked for in the folder, or beside a ``listed`` file given without a
+    folder (never in the bundled data's then).
 
     Examples
     --------
@@ -225,8 +226,12 @@ def input_files(
         suppliers_path = suppliers if is_url(suppliers) else Path(suppliers)
     else:
         suppliers_path = in_folder(SUPPLIERS)
-    ownership_path = Path(ownership) if ownership is not None else in_folder(OWNERSHIP)
+    # Files given one by one, without a folder: the optional tables are those beside the
+    # listed file, never the bundled data's.
     beside_listed = folder if data is not None or listed is None else listed_path.parent
+    ownership_path = (
+        Path(ownership) if ownership is not None else in_folder(OWNERSHIP, beside_listed)
+    )
     matches_path = in_folder(MATCHES, beside_listed)
     lists_path = in_folder(LISTS, beside_listed)
     if problems:

@@ -171,11 +171,17 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _same_file(path: Path, source: Path) -> bool:
-    """Tell whether two paths name one file (through links too); false when either is absent."""
+    """Tell whether two paths name one file (through links too).
+
+    A path through a folder not made yet ("new/../listed.csv") names the file it comes to
+    once the folder is made: compared as resolved.
+    """
     try:
-        return path.exists() and source.exists() and os.path.samefile(path, source)
+        if path.exists() and source.exists():
+            return os.path.samefile(path, source)
     except OSError:
-        return path.resolve() == source.resolve()
+        pass
+    return path.resolve() == source.resolve()
 
 
 def _create_temporary(path: Path) -> tuple[Path, int]:
