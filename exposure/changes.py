@@ -57,30 +57,55 @@ class Change(TypedDict):
     revenue_at_risk_after: float | None
     revenue_at_risk_change: float | None
     revenue_at_risk_is_lower_bound: bool
+    revenue_at_risk_before_is_lower_bound: bool
+    revenue_at_risk_after_is_lower_bound: bool
     new_listed_buyers: list[ListedBuyer]
     dropped_listed_buyers: list[ListedBuyer]
     assumptions: list[str]
 
 
-def _change(before: SupplierRecord, after: SupplierRecord) -> str | None:
+def _change(
+    before: SupplierRecord, after: SupplierRecord, buyers_before: set[str], buyers_after: set[str]
+) -> str | None:
     if after["exposed"] and not before["exposed"]:
         return "became exposed"
     if before["exposed"] and not after["exposed"]:
         return "no longer exposed"
-    if set(before["listed_buyers"]) != set(after["listed_buyers"]):
+    if buyers_before != buyers_after:
         return "listed buyers changed"
     if (before["tier"], before["revenue_at_risk"]) != (after["tier"], after["revenue_at_risk"]):
         return "exposure changed"
     return None
 
 
-def _buyers(paths: list[PathRecord], left_out: set[str]) -> list[ListedBuyer]:
-    """Return each listed buyer of ``paths`` not in ``left_out`` once, by its first path."""
-    first: dict[str, PathRecord] = {}
-    for path in paths:
-        if path["listed"] not in left_out:
-            first.setdefault(path["listed"], path)
-    return [_buyer(path) for path in first.values()]
+def _reached_buyers(result: Result, record: SupplierRecord) -> dict[str, ListedBuyer]:
+    """Return every listed buyer the supplier's sales reach, by name, with a route to it.
+
+    The route of its first path shown; for a buyer no path shows (beyond the tier limit, or
+    light), a shortest one: a buyer a report does not name is still reached, not dropped.
+    """
+    found = {}
+    for path in record["paths"]:
+        if path["listed"] not in found:
+            found[path["listed"]] = _buyer(path)
+    if record["summary"]["listed_buyers_not_shown"]:
+        names = result.graph.names
+        routes = analysis.shortest_paths(
+            result.sales.adjacency, result.listed, result.code(record["supplier"])
+        )
+        for listed, route in sorted(routes.items(), key=lambda item: (len(item[1]), item[0])):
+            name = str(names[listed])
+            if name not in found:
+                listing = result.listing_of(listed)
+                found[name] = {
+                    "listed": name,
+                    "tier": len(route) - 1,
+                    "path": [str(names[node]) for node in route],
+                    "list": listing["list"],
+                    "federal_register_notice": listing["federal_register_notice"],
+                    "start_date": str(listing["start_date"]),
+                }
+    return found
 
 
 def _buyer(path: PathRecord) -> ListedBuyer:
@@ -111,8 +136,11 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
         ``no longer exposed``, ``listed buyers changed``, ``exposure changed`` or
         ``unchanged``), ``exposed_before``/``_after``, ``tier_before``/``_after``,
         ``revenue_at_risk_before``/``_after``, ``revenue_at_risk_change`` (``None`` when either
-        figure is unknown), ``revenue_at_risk_is_lower_bound``, ``new_listed_buyers`` and
-        ``dropped_listed_buyers`` (each with its path, list, notice and start date), and the
+        figure is unknown; exact only when neither side is a lower bound),
+        ``revenue_at_risk_is_lower_bound`` (either side is), ``..._before_is_lower_bound`` and
+        ``..._after_is_lower_bound``, ``new_listed_buyers`` and ``dropped_listed_buyers``
+        (every listed entity its sales reach on one side only, named or not by the paths a
+        report shows, each with a route, its list, notice and start date), and the
         ``assumptions`` either side rests on. Most important first: newly exposed, then by
         the size of the change.
 
@@ -132,11 +160,10 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
         was = old.get(new["supplier"])
         if was is None:
             continue
-        change = _change(was, new)
+        before_buyers, after_buyers = _reached_buyers(before, was), _reached_buyers(after, new)
+        change = _change(was, new, set(before_buyers), set(after_buyers))
         if change is None and not unchanged:
             continue
-        before_buyers = {p["listed"] for p in was["paths"]}
-        after_buyers = {p["listed"] for p in new["paths"]}
         risk_before, risk_after = was["revenue_at_risk"], new["revenue_at_risk"]
         changes.append(
             {
@@ -156,8 +183,14 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
                 "revenue_at_risk_is_lower_bound": bool(
                     was["revenue_at_risk_is_lower_bound"] or new["revenue_at_risk_is_lower_bound"]
                 ),
-                "new_listed_buyers": _buyers(new["paths"], before_buyers),
-                "dropped_listed_buyers": _buyers(was["paths"], after_buyers),
+                "revenue_at_risk_before_is_lower_bound": was["revenue_at_risk_is_lower_bound"],
+                "revenue_at_risk_after_is_lower_bound": new["revenue_at_risk_is_lower_bound"],
+                "new_listed_buyers": [
+                    b for name, b in after_buyers.items() if name not in before_buyers
+                ],
+                "dropped_listed_buyers": [
+                    b for name, b in before_buyers.items() if name not in after_buyers
+                ],
                 "assumptions": list(dict.fromkeys(was["assumptions"] + new["assumptions"])),
             }
         )

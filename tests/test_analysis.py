@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from typing import cast
@@ -12,6 +13,7 @@ from scipy import sparse
 
 import exposure
 from exposure import analysis
+from exposure.changes import diff
 from tests.conftest import MakeData, listing, sale
 
 
@@ -308,3 +310,41 @@ def test_the_api_gives_tables_as_dataframes_and_counts_as_integers() -> None:
     assert list(affiliates.columns) == [
         "company", "owned_by_listed", "affiliate", "possible", "rule", "owners",
     ]  # fmt: skip
+
+
+def test_diff_names_each_listed_buyer_reached_on_one_side_only_whatever_the_paths_shown(
+    make_data: MakeData,
+) -> None:
+    # Deep reaches Far through six sales (beyond the tier limit) on both dates; Near is listed
+    # in between. Far is still reached, not dropped, though no path of the later report names it.
+    chain = ["Deep", "A1", "A2", "A3", "A4", "A5", "Far"]
+    folder = make_data(
+        [listing("Far", start="2020-01-01"), listing("Near", start="2021-01-01")],
+        [sale(a, b, 0.9) for a, b in itertools.pairwise(chain)] + [sale("Deep", "Near", 0.05)],
+    )
+    data = exposure.load(folder)
+    before = exposure.analyze(data, as_of="2020-06-01")
+    after = exposure.analyze(data, as_of="2021-06-01")
+    assert "Far" not in after.supplier("Deep")["listed_buyers"]  # beyond the tier limit
+    (change,) = diff(before, after)
+    assert change["change"] == "listed buyers changed"
+    assert [b["listed"] for b in change["new_listed_buyers"]] == ["Near"]
+    assert change["dropped_listed_buyers"] == []
+
+
+def test_diff_says_which_side_of_a_change_is_a_lower_bound(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Old", start="2020-01-01", end="2021-01-01"), listing("New", start="2021-01-01")],
+        [
+            sale("Sup", "Old", 0.1, product="x"),
+            sale("Sup", "Old", None, product="y"),
+            sale("Sup", "New", 0.05),
+        ],
+    )
+    data = exposure.load(folder)
+    before = exposure.analyze(data, as_of="2020-06-01")
+    after = exposure.analyze(data, as_of="2021-06-01")
+    (change,) = diff(before, after)
+    assert change["revenue_at_risk_before_is_lower_bound"] is True
+    assert change["revenue_at_risk_after_is_lower_bound"] is False  # exactly 5%
+    assert change["revenue_at_risk_after"] == pytest.approx(0.05)

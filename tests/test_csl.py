@@ -228,14 +228,17 @@ def test_import_csl_from_the_command_line(tmp_path: Path) -> None:
 def test_the_analysis_takes_a_csl_file_as_its_listed_file() -> None:
     assert is_csl(CSL_2019)
     assert is_csl(CSL_JSON)
-    data = exposure.load(listed=CSL_2019)
-    assert len(data.listed) == 22  # the Entity List by default
+    # The Entity List by default, and said so: a party on another list is no listing here.
+    with pytest.warns(UserWarning, match=r"only its EL records are used \(22\); left out: "):
+        data = exposure.load(listed=CSL_2019)
+    assert len(data.listed) == 22
     assert data.listed["start_date"].dtype.kind == "M"
     result = exposure.analyze(data, as_of="2019-12-01")
     assert not result.supplier("Google")["exposed"]  # Huawei itself is not in this subset
     nodes = result.graph.nodes.set_index("name")
     assert nodes.loc["Huawei", "match"] == "possible"  # its affiliate, for review
-    code, out, _ = run("report", "--listed", str(CSL_2019), "--as-of", "2019-12-01")
+    with pytest.warns(UserWarning, match="only its EL records are used"):
+        code, out, _ = run("report", "--listed", str(CSL_2019), "--as-of", "2019-12-01")
     assert code == 0
     assert "0 of 15 suppliers exposed" in out
 

@@ -36,6 +36,7 @@ import datetime as dt
 import io
 import json
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -484,6 +485,16 @@ def read_csl_listed(path: str | Path, lists: Sequence[str] | None = ("EL",)) -> 
         problems.extend(check_cells(path, table, column.name, LISTED))
     if problems:
         raise DataError(problems)
+    others = {code: n for code, n in stats.read_by_list.items() if code not in stats.lists}
+    if lists and others:
+        # Said every time: a party on another list (SDN, MEU) is no listing here.
+        left_out = ", ".join(f"{code} {n:,}" for code, n in sorted(others.items()))
+        warnings.warn(
+            f"{path.name} is a Consolidated Screening List: only its {', '.join(lists)} records "
+            f"are used ({len(table):,}); left out: {left_out}. For every list: exposure "
+            f"import-csl {path.name} --lists all -o listed.csv, and pass that file",
+            stacklevel=2,
+        )
     return table
 
 

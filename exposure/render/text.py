@@ -965,7 +965,8 @@ def format_diff(
     columns = [
         "supplier", "change", "exposed_before", "exposed_after", "tier_before", "tier_after",
         "revenue_at_risk_before", "revenue_at_risk_after", "revenue_at_risk_change",
-        "revenue_at_risk_is_lower_bound", "new_listed_buyers", "dropped_listed_buyers",
+        "revenue_at_risk_is_lower_bound", "revenue_at_risk_before_is_lower_bound",
+        "revenue_at_risk_after_is_lower_bound", "new_listed_buyers", "dropped_listed_buyers",
     ]  # fmt: skip
     if fmt == "csv":
         flat = [
@@ -980,14 +981,15 @@ def format_diff(
     markdown = fmt == "markdown"
     rows = []
     for c in changes:
-        lower = c["revenue_at_risk_is_lower_bound"]
+        lower_before = c["revenue_at_risk_before_is_lower_bound"] and c["exposed_before"]
+        lower_after = c["revenue_at_risk_after_is_lower_bound"] and c["exposed_after"]
         rows.append(
             [
                 c["supplier"],
                 c["change"],
                 f"{c['tier_before'] or 'none'} -> {c['tier_after'] or 'none'}",
-                f"{format_share(c['revenue_at_risk_before'], lower and c['exposed_before'])} -> "
-                f"{format_share(c['revenue_at_risk_after'], lower and c['exposed_after'])}",
+                f"{format_share(c['revenue_at_risk_before'], lower_before)} -> "
+                f"{format_share(c['revenue_at_risk_after'], lower_after)}",
                 "; ".join(
                     _through(b) for b in c["new_listed_buyers"] or c["dropped_listed_buyers"]
                 ),
