@@ -32,7 +32,7 @@ from exposure.names import name_keys
 from exposure.read.checks import object_column, text_codes, text_column
 from exposure.read.dataset import Dataset
 from exposure.read.folders import cite_parts
-from exposure.read.schema import LINE
+from exposure.read.schema import LINE, SHARE_BASES
 from exposure.util.collector import collector_paused
 from exposure.util.progress import advance, progress
 from exposure.util.sorting import sort_integers
@@ -61,7 +61,8 @@ class SupplyGraph:
     edges
         One row per (``src``, ``dst``) pair, sorted by both: ``share`` (sum of the known
         revenue shares), ``unknown_share`` (some row's share is unknown), ``estimate`` (some
-        known share is an analyst's estimate).
+        known share is an analyst's estimate), ``unstated`` (some known share's basis is not
+        given).
     rows
         The supply rows as read (in file order), with ``src`` and ``dst`` codes added, and
         the match of each row's customer: ``customer_match``, ``customer_match_score``,
@@ -323,7 +324,7 @@ class SupplyGraph:
         kept_sorted = kept[order]
         figures = _edge_figures(
             self.rows["revenue_share"].to_numpy(np.float64)[order],
-            _is_estimate(self.rows["share_basis"], order),
+            _bases(self.rows["share_basis"], order),
             starts,
             kept=kept_sorted,
             uncertain=uncertain[order],
@@ -904,38 +905,45 @@ def _aggregate_edges(
     del pairs
     # The rows' figures in edge order, each gathered once (ten million rows: 80 MB a copy).
     figures = _edge_figures(
-        share_column.to_numpy(np.float64)[order], _is_estimate(basis_column, order), starts
+        share_column.to_numpy(np.float64)[order], _bases(basis_column, order), starts
     )
     edges = pd.DataFrame({"src": src, "dst": dst, **figures}, copy=False)
     return edges, order, bounds.astype(np.int64, copy=False)
 
 
-def _is_estimate(basis_column: pd.Series, order: np.ndarray) -> np.ndarray:
-    """Per row, in ``order``: its share is an analyst's estimate (``share_basis``); a new array."""
+def _bases(basis_column: pd.Series, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, in ``order``: its share is an analyst's estimate; its basis is not stated.
+
+    From ``share_basis``: ``estimate``; empty (a share given without saying whether it was
+    disclosed). New arrays.
+    """
     basis, basis_of_row = text_codes(basis_column)
     if not len(basis):
-        return np.zeros(len(order), dtype=bool)
-    return (basis == "estimate")[basis_of_row[order]]
+        return np.zeros(len(order), dtype=bool), np.ones(len(order), dtype=bool)
+    of_row = basis_of_row[order]
+    stated = np.isin(basis, SHARE_BASES)
+    return (basis == "estimate")[of_row], ~stated[of_row] | (of_row < 0)
 
 
 def _edge_figures(
     share: np.ndarray,
-    estimate: np.ndarray,
+    bases: tuple[np.ndarray, np.ndarray],
     starts: np.ndarray,
     *,
     kept: np.ndarray | None = None,
     uncertain: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Return each edge's ``share``, ``unknown_share`` and ``estimate`` from its rows' figures.
+    """Return each edge's ``share``, ``unknown_share``, ``estimate`` and ``unstated``.
 
-    ``share`` (``NaN`` when unknown; overwritten: pass a copy, as an indexed gather is) and
-    ``estimate`` are the rows' figures in edge order; ``starts`` where each edge's rows start.
-    ``kept``: the rows that count (default all); ``uncertain``: rows that count whose share
-    is in doubt, as if unknown.
+    From its rows' figures: ``share`` (``NaN`` when unknown; overwritten: pass a copy, as an
+    indexed gather is) and ``bases`` (:func:`_bases`) in edge order; ``starts`` where each
+    edge's rows start. ``kept``: the rows that count (default all); ``uncertain``: rows that
+    count whose share is in doubt, as if unknown.
     """
+    estimate, unstated = bases
     if not len(starts):
         empty = np.zeros(0, dtype=bool)
-        return {"share": np.zeros(0), "unknown_share": empty, "estimate": empty}
+        return {"share": np.zeros(0), "unknown_share": empty, "estimate": empty, "unstated": empty}
     sure = ~np.isnan(share)
     if kept is not None:
         sure &= kept
@@ -944,8 +952,10 @@ def _edge_figures(
     share[~sure] = 0.0  # in place: ten million rows' shares are 80 MB a copy
     doubt = ~sure if kept is None else kept & ~sure
     estimate &= share > 0
+    unstated &= share > 0
     return {
         "share": np.add.reduceat(share, starts),
         "unknown_share": np.logical_or.reduceat(doubt, starts),
         "estimate": np.logical_or.reduceat(estimate, starts),
+        "unstated": np.logical_or.reduceat(unstated, starts),
     }

@@ -552,11 +552,23 @@ class Result:
     @cached_property
     def estimated(self) -> np.ndarray:
         """Per node: the revenue at risk rests in part on an analyst's estimate."""
+        return self._rests_on("estimate")
+
+    @cached_property
+    def unstated(self) -> np.ndarray:
+        """Per node: the revenue at risk rests in part on a share whose basis is not given."""
+        return self._rests_on("unstated")
+
+    def _rests_on(self, flag: str) -> np.ndarray:
+        """Per node: a sale flagged so (an edge column) carries part of its revenue at risk."""
         edges = self.sales.edges
+        flagged = edges[flag].to_numpy()
+        if not flagged.any():
+            return np.zeros(self.sales.n_nodes, dtype=bool)
         dst = edges["dst"].to_numpy()
         leads_on = self.listed[dst] | (self.revenue_at_risk[dst] > 0)
         seeds = np.zeros(self.sales.n_nodes, dtype=bool)
-        seeds[edges["src"].to_numpy()[edges["estimate"].to_numpy() & leads_on]] = True
+        seeds[edges["src"].to_numpy()[flagged & leads_on]] = True
         positive, positive_back = self._edge_subgraph(edges["share"].to_numpy() > 0)
         return analysis.upstream(positive, seeds, self.listed, reversed_adjacency=positive_back)
 
@@ -826,15 +838,18 @@ class Result:
         return codes[order]
 
     def share_basis(self, code: int) -> str:
-        """Return what a supplier's revenue at risk rests on: ``disclosed``, ``estimate``, ``unknown``.
+        """Return what a supplier's revenue at risk rests on.
 
-        Empty when the supplier is not exposed.
+        ``disclosed``, ``estimate`` (in part an analyst's), ``unstated`` (in part shares whose
+        basis the data does not give) or ``unknown``; empty when the supplier is not exposed.
         """
         if self.tier[code] <= 0:
             return ""
         if self.revenue_at_risk[code] <= 0 and self.lower_bound[code]:
             return "unknown"
-        return "estimate" if self.estimated[code] else "disclosed"
+        if self.estimated[code]:
+            return "estimate"
+        return "unstated" if self.unstated[code] else "disclosed"
 
     @cached_property
     def record_maker(self) -> RecordMaker:

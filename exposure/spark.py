@@ -78,7 +78,7 @@ from exposure.names import name_key, name_keys
 from exposure.ownership import OWNERSHIP_THRESHOLD
 from exposure.reach import NO, STATUSES, UNKNOWN, SaleReach
 from exposure.read.dataset import Dataset, read_suppliers
-from exposure.read.schema import SUPPLIERS
+from exposure.read.schema import SHARE_BASES, SUPPLIERS
 from exposure.records import MAX_TIER, MIN_WEIGHT, UNQUANTIFIED_CAP, restriction_text
 from exposure.result import Result, analyze, parse_date
 
@@ -391,7 +391,7 @@ def analyze_spark(
         .join(risks.drop("revenue_at_risk"), "node", "left")
         .join(reached, "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
-        .fillna({"needs_review": False, "reached": 0, "deepest": 0})
+        .fillna({"unstated": False, "needs_review": False, "reached": 0, "deepest": 0})
         .fillna({"if_confirmed_lower": False, "if_reached_lower": False})
     )
     beyond = _beyond(edges, listed, table.filter("tier > 0").select("node"), max_tier)
@@ -458,6 +458,7 @@ def analyze_spark(
         F.when(~exposed, F.lit(""))
         .when(unknown, F.lit("unknown"))
         .when(F.col("estimated"), F.lit("estimate"))
+        .when(F.col("unstated"), F.lit("unstated"))
         .otherwise(F.lit("disclosed"))
         .alias("share_basis"),
         "listed_buyers",
@@ -1068,6 +1069,9 @@ def _edges(coded: DataFrame, reach: DataFrame) -> DataFrame:
             F.sum(share).alias("share"),
             F.max(~sure).alias("unknown_share"),
             F.max((F.col("share_basis") == "estimate") & (share > 0)).alias("estimate"),
+            F.max(
+                ~F.coalesce(F.col("share_basis"), F.lit("")).isin(*SHARE_BASES) & (share > 0)
+            ).alias("unstated"),
         )
         .localCheckpoint()
     )
@@ -1087,8 +1091,9 @@ def figures(edges: DataFrame, listed: DataFrame) -> DataFrame:
     Returns
     -------
     pyspark.sql.DataFrame
-        ``node``, ``tier``, ``revenue_at_risk``, ``lower_bound``, ``estimated``, for the nodes
-        with an exposure (others are not exposed: tier -1, revenue at risk 0, no flags).
+        ``node``, ``tier``, ``revenue_at_risk``, ``lower_bound``, ``estimated``, ``unstated``,
+        for the nodes with an exposure (others are not exposed: tier -1, revenue at risk 0, no
+        flags).
         :mod:`exposure.analysis` defines each figure.
     """
     risk = _revenue_at_risk(_as_variant(edges, "risk"), _as_variant(listed, "risk"))
@@ -1101,20 +1106,27 @@ def _flagged(edges: DataFrame, listed: DataFrame, risk: DataFrame) -> DataFrame:
     tier = _levels(edges, listed, listed)
     listed_nodes = listed.withColumn("is_listed", F.lit(True))
     lower = _lower_bound(edges, listed, tier)
-    # Estimated: a share estimated on a sale that leads to a listed entity with some share.
+    # Estimated: a share estimated on a sale that leads to a listed entity with some share;
+    # unstated: a share whose basis is not given, so.
     leads = listed.unionByName(risk.filter("revenue_at_risk > 0").select("node")).distinct()
-    estimate_seeds = (
-        edges.filter("estimate")
-        .join(leads.withColumnRenamed("node", "dst"), "dst", "left_semi")
-        .select(F.col("src").alias("node"))
-        .distinct()
+    positive = edges.filter("share > 0")
+    estimated, unstated = (
+        _upstream(
+            positive,
+            edges.filter(flag)
+            .join(leads.withColumnRenamed("node", "dst"), "dst", "left_semi")
+            .select(F.col("src").alias("node"))
+            .distinct(),
+            listed,
+        )
+        for flag in ("estimate", "unstated")
     )
-    estimated = _upstream(edges.filter("share > 0"), estimate_seeds, listed)
     everyone = (
         tier.select("node")
         .unionByName(risk.select("node"))
         .unionByName(lower)
         .unionByName(estimated)
+        .unionByName(unstated)
         .distinct()
     )
     return (
@@ -1122,8 +1134,10 @@ def _flagged(edges: DataFrame, listed: DataFrame, risk: DataFrame) -> DataFrame:
         .join(risk, "node", "left")
         .join(lower.withColumn("lower_bound", F.lit(True)), "node", "left")
         .join(estimated.withColumn("estimated", F.lit(True)), "node", "left")
+        .join(unstated.withColumn("unstated", F.lit(True)), "node", "left")
         .join(listed_nodes, "node", "left")
         .fillna({"tier": -1, "revenue_at_risk": 0.0, "lower_bound": False, "estimated": False})
+        .fillna({"unstated": False})
         .drop("is_listed")
     )
 

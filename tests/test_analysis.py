@@ -348,3 +348,21 @@ def test_diff_says_which_side_of_a_change_is_a_lower_bound(make_data: MakeData) 
     assert change["revenue_at_risk_before_is_lower_bound"] is True
     assert change["revenue_at_risk_after_is_lower_bound"] is False  # exactly 5%
     assert change["revenue_at_risk_after"] == pytest.approx(0.05)
+
+
+def test_a_share_given_without_its_basis_is_reported_as_unstated_not_disclosed(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Lcorp")],
+        [
+            sale("A", "Lcorp", 0.2, share_basis=""),
+            sale("B", "Lcorp", 0.3, share_basis="estimate"),
+            sale("C", "Lcorp", 0.1),
+            sale("D", "Dist", 0.5),
+            sale("Dist", "Lcorp", 0.4, share_basis=""),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    basis = {s: result.supplier(s)["share_basis"] for s in ("A", "B", "C", "D")}
+    assert basis == {"A": "unstated", "B": "estimate", "C": "disclosed", "D": "unstated"}

@@ -147,7 +147,8 @@ SUPPLIERS = TableSchema(
             "share_basis",
             "choice",
             False,
-            "`disclosed` or `estimate` (an analyst's figure); empty when no share is given.",
+            "`disclosed` or `estimate` (an analyst's figure); empty when no share is given (a "
+            "share without one is reported as `unstated`).",
             SHARE_BASES,
         ),
         Column(

@@ -643,15 +643,13 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
         basis = {
             "estimate": "rests on an analyst's estimate",
             "disclosed": "disclosed figures",
+            "unstated": "in part shares whose basis the data does not give",
             "unknown": "no share of revenue the rules surely reach is known for these sales"
             if any(p.get("subject_to_ear") == "unknown" for p in record["paths"])
             else "no share of revenue is known for these sales",
         }.get(record["share_basis"] or "", "")
-        doubt = any(p.get("subject_to_ear") == "unknown" for p in record["paths"])
         bound = (
-            "; a lower bound, some shares"
-            + (" or whether the rules reach a sale" if doubt else "")
-            + " are unknown"
+            f"; a lower bound, {_unknown_on_paths(record)}"
             if record["revenue_at_risk_is_lower_bound"] and risk != "unknown"
             else ""
         )
@@ -883,6 +881,28 @@ def _other_restrictions(
     return lines
 
 
+def _unknown_on_paths(record: Mapping[str, Any]) -> str:
+    """Say what makes a supplier's revenue at risk a lower bound: unknown shares, unknown reach.
+
+    Whether the rules reach a sale is in doubt where a path's is, or where counting the sales
+    of unknown reach would change the figure (a product of a sale that is, its reach unknown).
+    """
+    paths = record["paths"]
+    reach = record.get("revenue_at_risk_if_reached") is not None or any(
+        p.get("subject_to_ear") == "unknown" for p in paths
+    )
+    shares = any(
+        hop["revenue_share"] is None or hop["revenue_share_is_lower_bound"]
+        for p in paths
+        for hop in p["hops"]
+    )
+    if reach and shares:
+        return "some shares or whether the rules reach a sale are unknown"
+    if reach:
+        return "whether the rules reach a sale is unknown"
+    return "some shares are unknown"
+
+
 def _summary_line(summary: Mapping[str, Any]) -> str:
     """Say what the listed paths leave out, so that nothing disappears silently."""
     limit = f"up to {count(summary['max_tier'], 'sale')}" if summary["max_tier"] else "any length"
@@ -904,22 +924,29 @@ def _summary_line(summary: Mapping[str, Any]) -> str:
     every_route = (summary["routes_not_shown"] == 0 and not summary["beyond_tier_limit"]) or not (
         summary["max_tier"] or summary["min_weight"]
     )
+    every_path = not (summary["max_tier"] or summary["min_weight"])
     if summary["weight_not_shown"] and not (unquantified and every_route):
         # A path of unknown weight counts for none of it: some of it may be on those shown.
         weight = f"{significant(100 * summary['weight_not_shown'], 3)}% of revenue"
-        left.append(
-            f"up to {weight} on routes not shown (the rest on the "
-            f"{count(unquantified, 'path')} of unknown weight shown)"
-            if unquantified
-            else f"{weight} on routes not shown"
-        )
+        if unquantified:
+            left.append(
+                f"up to {weight} on routes not shown (the rest on the "
+                f"{count(unquantified, 'path')} of unknown weight shown)"
+            )
+        elif every_path and not summary["listed_buyers_not_shown"]:
+            # Every path is shown: the rest comes back round a cycle, which no path follows.
+            left.append(
+                f"{weight} that comes round cycles (sales back to a company on the way), which "
+                "no path shows: a path visits each company once"
+            )
+        else:
+            left.append(f"{weight} on routes not shown")
     if summary["beyond_tier_limit"]:
         left.append("routes longer than the tier limit")
     if not left:
         return rule + " Nothing left out."
-    return (
-        f"{rule} Not shown: {'; '.join(left)}. Use --max-tier 0 --min-weight 0 to list every path."
-    )
+    advice = "" if every_path else " Use --max-tier 0 --min-weight 0 to list every path."
+    return f"{rule} Not shown: {'; '.join(left)}.{advice}"
 
 
 def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
