@@ -457,3 +457,39 @@ def test_revenue_on_a_path_of_unknown_weight_shown_is_not_said_to_be_left_out(
         )
         assert "Nothing left out." in out
         assert "routes not shown" not in out
+
+
+def test_revenue_that_comes_round_a_cycle_is_said_to_and_no_listing_loops_back(
+    make_data: MakeData,
+) -> None:
+    # Cyc's revenue at risk, 1/3, is 1/4 on its one path and 1/12 round the D3-D4 cycle.
+    folder = make_data(
+        [listing("Lcorp")],
+        [
+            sale("Cyc", "D3", 1.0),
+            sale("D3", "D4", 0.5),
+            sale("D4", "D3", 0.5),
+            sale("D4", "Lcorp", 0.5),
+        ],
+    )
+    args = ["--data", str(folder), "--as-of", "2020-01-01", "--supplier", "Cyc"]
+    _, out, _ = run("report", *args, "--max-tier", "0", "--min-weight", "0")
+    assert "Revenue at risk: 33.3%" in out
+    assert "8.33% of revenue that comes round cycles" in out
+    assert "--max-tier 0" not in out  # every path is listed already
+
+
+def test_a_lower_bound_from_unknown_reach_is_not_blamed_on_unknown_shares(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Lcorp", country="CN")],
+        [
+            sale("Sup", "Lcorp", 0.3, product="x", supplier_country="US"),
+            # Made in Taiwan, its US content unknown: whether the EAR reach it is unknown.
+            sale("Sup", "Lcorp", 0.1, product="z", supplier_country="US", origin="TW"),
+        ],
+    )
+    _, out, _ = run("report", "--data", str(folder), "--as-of", "2020-01-01", "--supplier", "Sup")
+    assert "≥ 30.0% (disclosed figures; a lower bound, whether the rules reach a sale is" in out
+    assert "some shares" not in out
