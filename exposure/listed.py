@@ -365,6 +365,23 @@ class Listed:
             f"assumed listed on the {list_name}: {name} (what-if, not a fact)"
             for name, list_name in self.assumed_owners.values()
         ]
+        # Ownership read otherwise than the rules read it changes who counts as listed too.
+        ownership = self.graph.dataset.ownership
+        if ownership is None or not len(ownership):
+            return stated
+        if not self.affiliates_rule:
+            stated.append("ownership rules not applied: no affiliate counts as listed (what-if)")
+        else:
+            if self.ownership_threshold != OWNERSHIP_THRESHOLD:
+                stated.append(
+                    f"affiliates from {self.ownership_threshold:g}% owned by listed entities, "
+                    f"not the rules' {OWNERSHIP_THRESHOLD:g}% (what-if, not a fact)"
+                )
+            if self.ownership_method != "cascade":
+                stated.append(
+                    "ownership parts multiplied down chains (look-through), not the rules' "
+                    "reading (what-if, not a fact)"
+                )
         return stated
 
     @cached_property
@@ -445,6 +462,11 @@ class Listed:
         share = 100 * (explanation["owned_by_listed"] or 0.0)  # None: a possible one, unknown
         if not explanation["possible"]:
             how = f"affiliate: {share:.4g}% owned by listed entities"
+            if self.ownership_threshold != OWNERSHIP_THRESHOLD:
+                how += (
+                    f", counted from {self.ownership_threshold:g}%, not "
+                    f"{OWNERSHIP_THRESHOLD:g}% (what-if)"
+                )
         elif share:
             how = (
                 f"possible affiliate: {share:.4g}% or more owned by listed entities, a part unknown"

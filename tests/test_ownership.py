@@ -501,3 +501,15 @@ def test_diff_names_a_new_listed_buyer_once_however_many_routes_reach_it(
     before, after = (exposure.analyze(data, as_of=d) for d in ("2019-10-08", "2019-10-09"))
     changes = {c["supplier"]: c for c in diff(before, after)}
     assert [b["listed"] for b in changes["Maker"]["new_listed_buyers"]] == ["Hikvision"]
+
+
+def test_an_ownership_threshold_other_than_the_rules_is_a_stated_what_if(chain_data: Path) -> None:
+    with_owners(chain_data, [("Parent", "Target", 40)])
+    result = analyze(chain_data, ownership_threshold=40)
+    assert result.supplier("Maker")["exposed"] is True
+    assert result.assumptions == [
+        "affiliates from 40% owned by listed entities, not the rules' 50% (what-if, not a fact)"
+    ]
+    (path,) = result.supplier("Maker")["paths"]
+    assert "counted from 40%, not 50% (what-if)" in path["list"]
+    assert analyze(chain_data).assumptions == []  # the rules' own reading: no what-if
