@@ -119,8 +119,9 @@ def analyze(
         ``cascade`` (the default: the rules' reading) or ``multiply``; see
         :mod:`exposure.ownership`.
     assume_listed, assume_delisted
-        What-if: names to treat as listed, or as no longer listed, on top of the data.
-        Every report of such a result says that it rests on an assumption.
+        What-if: names to treat as listed, or as no longer listed, on top of the data (one
+        name, or several). Every report of such a result says that it rests on an assumption;
+        a name the data does not hold, or a what-if that changes nothing, is an error here.
     max_tier, min_weight, unquantified_cap
         What a report lists per supplier: every sale to a listed entity; longer paths of at
         most ``max_tier`` sales (default 4; 0: no limit) weighing at least ``min_weight``
@@ -150,18 +151,24 @@ def analyze(
     if not 0 < ownership_threshold <= 100:
         msg = f"the ownership threshold {ownership_threshold} is not a percentage over 0 and at most 100"
         raise ExposureError(msg)
-    return Result(
+    result = Result(
         graph,
         parse_date(as_of),
         affiliates_rule=affiliates_rule,
         ownership_threshold=float(ownership_threshold),
         ownership_method=ownership_method,
-        assume_listed=tuple(assume_listed),
-        assume_delisted=tuple(assume_delisted),
+        # One name is one what-if, not one per letter.
+        assume_listed=(assume_listed,) if isinstance(assume_listed, str) else tuple(assume_listed),
+        assume_delisted=(
+            (assume_delisted,) if isinstance(assume_delisted, str) else tuple(assume_delisted)
+        ),
         max_tier=_at_least(max_tier, 0, "the tier limit"),
         min_weight=_share_in_range(min_weight),
         unquantified_cap=_at_least(unquantified_cap, 0, "the cap of unquantified paths"),
     )
+    if result.assume_listed or result.assume_delisted:
+        _ = result.listing.assumed  # a bad what-if fails here, not at the first figure read
+    return result
 
 
 def _at_least(value: int, low: int, what: str) -> int:

@@ -366,3 +366,11 @@ def test_a_share_given_without_its_basis_is_reported_as_unstated_not_disclosed(
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     basis = {s: result.supplier(s)["share_basis"] for s in ("A", "B", "C", "D")}
     assert basis == {"A": "unstated", "B": "estimate", "C": "disclosed", "D": "unstated"}
+
+
+def test_a_what_if_of_one_name_is_one_name_and_a_bad_one_fails_at_once() -> None:
+    data = exposure.load()
+    result = exposure.analyze(data, as_of="2019-06-01", assume_listed="Hikvision")
+    assert result.supplier("Ambarella")["tier"] == 1
+    with pytest.raises(exposure.ExposureError, match="unknown entity 'Nobody Corp'"):
+        exposure.analyze(data, as_of="2019-06-01", assume_listed=["Nobody Corp"])
