@@ -314,3 +314,25 @@ def test_files_given_one_by_one_read_the_ownership_beside_the_listed_file(
     assert owners["owned"].tolist() == ["Target"]
     result = exposure.analyze(exposure.load(listed=listed, suppliers=suppliers), as_of="2026-12-01")
     assert result.supplier("Maker")["exposed"] is True  # Target is Parent's affiliate
+
+
+def test_parquet_dates_stored_as_midnight_timestamps_are_dates(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    # pandas writes a date column as timestamps at midnight: they are the dates.
+    import pandas as pd
+
+    folder = make_data([listing("Hikvision", start="2019-10-09")], [sale("Acme", "Hikvision", 0.2)])
+    table = pd.read_csv(folder / "listed.csv")
+    table["start_date"] = pd.to_datetime(table["start_date"])
+    parts = tmp_path / "parquet"
+    parts.mkdir()
+    table.to_parquet(parts / "listed.parquet")
+    (folder / "suppliers.csv").rename(parts / "suppliers.csv")
+    listed = exposure.load(parts).listed
+    assert listed["start_date"].iloc[0] == pd.Timestamp("2019-10-09")
+    # A time of day is no date: still an error, with its line.
+    table["start_date"] += pd.Timedelta(hours=5)
+    table.to_parquet(parts / "listed.parquet")
+    with pytest.raises(exposure.DataError, match=r"line 1, column 'start_date': .* is not a date"):
+        exposure.load(parts)

@@ -331,8 +331,10 @@ def test_bad_matches_csv_names_file_line_column_and_fix(make_data: MakeData) -> 
     )
     with pytest.raises(exposure.DataError) as raised:
         exposure.load(folder)
+    # A decision must be given: the fix does not offer an empty cell.
     assert str(raised.value).startswith(
         f"{path}, line 3, column 'decision': 'maybe' is not one of confirmed, rejected. Fix: "
+        "write one of confirmed, rejected."
     )
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)

@@ -212,8 +212,9 @@ def test_screen_honours_review_decisions(make_data: MakeData) -> None:
     assert code == 0
     rejected, confirmed = json.loads(out)
     assert rejected["outcome"] == "none"
-    assert rejected["explanation"].endswith(
-        "not rejected in matches.csv line 2 (2024-02-01, 'Hikvision': a Shenzhen reseller)"
+    assert rejected["explanation"] == (
+        "set aside: rejected in matches.csv line 2 (2024-02-01, 'Hikvision': a Shenzhen "
+        "reseller); no other listed name or alias scores 50 or more"
     )
     assert confirmed["outcome"] == "confirmed"
     assert confirmed["listed"] == "Hikvision"

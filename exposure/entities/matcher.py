@@ -1150,9 +1150,14 @@ class Matcher:
                 listed_country=listed_country[i],
             )
         if rejected:
+            nothing = f"no listed name or alias scores {REPORT_FLOOR:g} or more"
             for i in np.flatnonzero(np.isin(query, list(rejected))).tolist():
                 notes = rejected[int(query[i])]
-                explanation[i] = "; ".join([explanation[i], *(f"not {n}" for n in notes)])
+                rest = explanation[i]
+                if rest == nothing:
+                    rest = f"no other listed name or alias scores {REPORT_FLOOR:g} or more"
+                # The decision first: it is why the best candidate is not shown.
+                explanation[i] = "; ".join([*(f"set aside: {n}" for n in notes), rest])
         out["explanation"] = explanation
         return out
 

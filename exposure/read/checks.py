@@ -395,7 +395,8 @@ def check_cells(
                 line,
                 name,
                 f"{value!r} is not one of {', '.join(column.choices)}",
-                f"write one of {', '.join(column.choices)}, or leave the cell empty",
+                f"write one of {', '.join(column.choices)}"
+                + ("" if column.required else ", or leave the cell empty"),
             )
         table[name] = same_text(values, lowered, codes)
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from exposure.errors import DataError, Problem
 from exposure.read.checks import (
@@ -273,12 +274,26 @@ def columns_of_few_strings(path: Path, names: list[str]) -> set[str]:
 
 
 def parquet_column(column: Any, index: pd.Index, *, number: bool) -> pd.Series:
-    """Turn one Arrow column into a float column or a categorical text column."""
+    """Turn one Arrow column into a float column or a categorical text column.
+
+    A timestamp column whose times are all midnight (how pandas writes dates) is its dates,
+    as YYYY-MM-DD text.
+    """
     if pa.types.is_dictionary(column.type) and number:
         column = column.cast(column.type.value_type)
+    if pa.types.is_timestamp(column.type) and _all_midnight(column):
+        column = pc.cast(column, pa.date32())
     if number and (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
         return pd.Series(column.to_numpy().astype(np.float64), index=index)
     return text_columns([column], index)[0]
+
+
+def _all_midnight(column: Any) -> bool:
+    """Tell whether every time of a timestamp column is midnight (nulls aside)."""
+    if column.type.tz is not None:
+        return False
+    days = pc.cast(pc.cast(column, pa.date32()), column.type)
+    return bool(pc.all(pc.equal(days, column)).as_py() is not False)
 
 
 def parquet_as_text(path: Path) -> pd.DataFrame:
