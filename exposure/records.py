@@ -90,8 +90,7 @@ class Hop(TypedDict):
     share_period: str | None
     sources: list[str]
     #: For a sale to a listed buyer: whether the rules reach it (``yes``, ``assumed``,
-    #: ``unknown``, ``no``: see :mod:`exposure.reach`), and why; to a possible match or
-    #: affiliate, whether they would, were it confirmed; ``None`` for other sales.
+    #: ``unknown``, ``no``: see :mod:`exposure.reach`), and why; ``None`` for other sales.
     subject_to_ear: str | None
     subject_basis: str | None
     #: The ECCNs of its products as the data gives them (``EAR99`` included).
@@ -749,14 +748,21 @@ class RecordMaker:
             np.fromiter((a for path, _ in found for a in path[:-1]), dtype=np.int64),
             np.fromiter((b for path, _ in found for b in path[1:]), dtype=np.int64),
         )
+        if possible:  # the last sales as the rules would read them were the pairs confirmed
+            sellers = np.fromiter((path[-2] for path, _ in found), dtype=np.int64)
+            buyers = np.fromiter((path[-1] for path, _ in found), dtype=np.int64)
+            last_sales = self._hops_of_edges(
+                graph.edges_between(sellers, buyers), sellers, buyers, if_confirmed=True
+            )
         records: list[PathRecord] = []
         first = 0
-        for path, weight in found:
+        for number, (path, weight) in enumerate(found):
             listed_node, listing = self._listing_of_target(path[-1], possible=possible)
             mine = hops[first : first + len(path) - 1]
             first += len(path) - 1
             sources = [s for hop, _ in mine for s in hop["sources"]] + listing["sources"]
-            last = mine[-1][0]
+            last_sale = last_sales[number] if possible else mine[-1]
+            last = last_sale[0]
             records.append(
                 {
                     "listed": names[listed_node],
@@ -774,7 +780,7 @@ class RecordMaker:
                     "hops": [hop for hop, _ in mine],
                     "subject_to_ear": last["subject_to_ear"],
                     "subject_basis": last["subject_basis"],
-                    "license_review": self._license_review(listing["license_policy"], mine[-1]),
+                    "license_review": self._license_review(listing["license_policy"], last_sale),
                 }
             )
         return records
@@ -909,6 +915,7 @@ class RecordMaker:
                 flat[nodes.offsets[1:] - 2][first_of[new]],
                 targets[first_of[new]],
                 policy_of,
+                last_keys[new] % 2 == 1,
             )
             known.update(zip(last_keys[new].tolist(), made, strict=True))
         last_facts = [known[key] for key in keys]
@@ -958,15 +965,31 @@ class RecordMaker:
         return target, self._listings[target]
 
     def _last_sale_facts(
-        self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray, policies: list[str | None]
+        self,
+        edges: np.ndarray,
+        src: np.ndarray,
+        dst: np.ndarray,
+        policies: list[str | None],
+        possible: np.ndarray,
     ) -> list[tuple[Any, ...]]:
         """Return, per last sale of a path, what :meth:`_path_records` takes from it.
 
-        Whether the rules reach it and why, its licence review under the listing's policy,
-        and its name match's outcome, score and whole (:class:`NameMatch`).
+        Whether the rules reach it and why (for a path to a possible match, were the pair
+        confirmed), its licence review under the listing's policy, and its name match's
+        outcome, score and whole (:class:`NameMatch`).
         """
+        made: dict[int, tuple[Hop, np.ndarray]] = {}
+        for if_confirmed in (False, True):
+            at = np.flatnonzero(possible == if_confirmed)
+            made.update(
+                zip(
+                    at.tolist(),
+                    self._hops_of_edges(edges[at], src[at], dst[at], if_confirmed=if_confirmed),
+                    strict=True,
+                )
+            )
         facts = []
-        for (hop, rows), policy in zip(self._hops_of_edges(edges, src, dst), policies, strict=True):
+        for (hop, rows), policy in zip((made[i] for i in range(len(edges))), policies, strict=True):
             match = self._match_of_last_sale(rows)
             facts.append(
                 (
@@ -1033,9 +1056,14 @@ class RecordMaker:
         return hops
 
     def _hops_of_edges(
-        self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray
+        self, edges: np.ndarray, src: np.ndarray, dst: np.ndarray, *, if_confirmed: bool = False
     ) -> list[tuple[Hop, np.ndarray]]:
-        """Return each sale (an index in the graph's edges, ``src -> dst``) as a hop, with its rows."""
+        """Return each sale (an index in the graph's edges, ``src -> dst``) as a hop, with its rows.
+
+        ``if_confirmed``: whether the rules reach a sale to a possible match or affiliate is
+        said as they would read it were the pair confirmed (the last sale of a path pending
+        review); otherwise of sales to listed buyers only.
+        """
         graph = self.analysed.sales
         names = graph.names
         rows, bounds = graph.rows_of_edges(edges)
@@ -1050,9 +1078,8 @@ class RecordMaker:
         periods = period_of(rows).tolist() if period_of is not None else [""] * len(rows)
         eccn_of = columns.get("eccn")
         eccns = eccn_of(rows).tolist() if eccn_of is not None else [""] * len(rows)
-        # A sale to a possible match or affiliate as the rules would read it, were it confirmed.
-        statuses = self.analysed.reach_if_confirmed.status_of_rows[rows].tolist()
-        confirmed = self.analysed.listed[dst].tolist()
+        reach = self.analysed.reach_if_confirmed if if_confirmed else self.analysed.reach
+        statuses = reach.status_of_rows[rows].tolist()
         row_list = rows.tolist()
         # Python lists read item by item faster than NumPy arrays.
         share_list, starts = shares.tolist(), bounds.tolist()
@@ -1060,7 +1087,7 @@ class RecordMaker:
         for i, (a, b) in enumerate(zip(names[src].tolist(), names[dst].tolist(), strict=True)):
             start, end = starts[i], starts[i + 1]
             subject, basis = self._subject(
-                statuses[start:end], row_list[start:end], products[start:end]
+                statuses[start:end], row_list[start:end], products[start:end], reach
             )
             share: float | None
             if end - start == 1:  # most sales have one product: no array for one number
@@ -1083,9 +1110,7 @@ class RecordMaker:
                         "revenue_share_is_lower_bound": bool(unknown),
                         "revenue_share_reached": _reached(
                             share, reached_share[i], reached_unknown[i], subject
-                        )
-                        if confirmed[i]
-                        else None,
+                        ),
                         "share_period": "; ".join(dict.fromkeys(p for p in periods[start:end] if p))
                         or None,
                         "sources": list(dict.fromkeys(sources[start:end])),
@@ -1099,7 +1124,7 @@ class RecordMaker:
         return hops
 
     def _subject(
-        self, statuses: list[int], rows: list[int], products: list[str]
+        self, statuses: list[int], rows: list[int], products: list[str], reach: SaleReach
     ) -> tuple[str | None, str | None]:
         """Return whether the rules reach a sale (the surest of its rows) and why.
 
@@ -1108,7 +1133,6 @@ class RecordMaker:
         surest = max(statuses)
         if surest < 0:  # a sale to a buyer that does not count as listed
             return None, None
-        reach = self.analysed.reach_if_confirmed
         reasons: dict[str, list[str]] = {}
         for row, status, product in zip(rows, statuses, products, strict=True):
             if status >= 0:

@@ -258,7 +258,8 @@ def test_a_chinese_maker_with_unknown_us_content_stays_exposed_and_uncertain(
         .output
     )
     assert "subject:   unknown: foreign-made item (CN), US content unknown" in text
-    assert "or whether the rules reach a sale" in text
+    # Every share is known: only the reach of the Chinese-made sale is in doubt.
+    assert "a lower bound, whether the rules reach a sale is unknown" in text
 
 
 def test_the_revenue_at_risk_if_reached_says_when_it_is_a_lower_bound(
