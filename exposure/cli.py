@@ -25,7 +25,11 @@ from exposure.changes import diff as compare
 from exposure.entities import screen as screening
 from exposure.errors import DataError, ExposureError
 from exposure.graph import SupplyGraph, build_graph
-from exposure.ownership import OWNERSHIP_THRESHOLD, unknown_parts_of_listed_owners
+from exposure.ownership import (
+    OWNERSHIP_THRESHOLD,
+    owned_outside_the_data,
+    unknown_parts_of_listed_owners,
+)
 from exposure.read import csl
 from exposure.read.dataset import (
     Dataset,
@@ -798,6 +802,14 @@ def validate(
         matches = count(len(pending), "possible match", "possible matches")
         verb = "needs" if len(pending) == 1 else "need"
         click.echo(f"{matches} of listed entities {verb} review.", err=True)
+    for owned, row, closest in owned_outside_the_data(graph):
+        file, line = cite_row(Path(dataset.files["ownership"]), row)
+        meant = f" (did you mean {closest!r}?)" if closest else ""
+        click.echo(
+            f"Warning: {file}, line {line}, column 'owned': {owned!r} is no company of the "
+            f"data{meant}, so its owners make nothing an affiliate. Fix: write the name as the "
+            "suppliers file does."
+        )
     for owner, owned, row in unknown_parts_of_listed_owners(graph):
         file, line = cite_row(Path(dataset.files["ownership"]), row)
         click.echo(

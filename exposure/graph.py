@@ -11,6 +11,7 @@ hands out a networkx view for small graphs and for exports.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -28,7 +29,7 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.listings import NameIndex, entity_ids, name_index, spellings
 from exposure.entities.resolve import LINK_ORDER, resolve
 from exposure.errors import DataError, Problem
-from exposure.names import name_keys
+from exposure.names import GENERIC_WORDS, PLACE_NAMES, name_keys, name_tokens
 from exposure.read.checks import object_column, text_codes, text_column
 from exposure.read.dataset import Dataset
 from exposure.read.folders import cite_parts
@@ -72,9 +73,10 @@ class SupplyGraph:
     dataset
         The dataset the graph was built from.
     spellings
-        Name resolution: one row per distinct supplier or customer spelling of the rows, with
-        its ``node``, ``key``, ``entity`` and how it was linked to it (``match``,
-        ``match_score``, ``matched_as``, ``match_explanation``, as for the nodes).
+        Name resolution: one row per distinct supplier or customer spelling of the rows, and
+        per name of ``ownership.csv`` that only a review or a fuzzy match links to a listed
+        entity, with its ``node``, ``key``, ``entity`` and how it was linked to it
+        (``match``, ``match_score``, ``matched_as``, ``match_explanation``, as for the nodes).
     row_order, edge_rows
         The rows' positions grouped by edge (in file order within an edge), and where the rows
         of each edge start in ``row_order`` (one more item than there are edges).
@@ -638,16 +640,107 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
         edges, row_order, edge_rows = aggregated.result()
     advance()
     spellings = resolved.assign(spelling=object_column(distinct), node=node_of_spelling)
+    spellings = spellings[["spelling", "node", *resolved.columns]]
+    if fuzzy:
+        known = {*node_keys.tolist(), *index.keys()}
+        node_of_entity = dict(zip(entity_names.index.tolist(), range(n_listed), strict=True))
+        owners = _owner_spellings(dataset, listings, index, known, node_of_entity)
+        if len(owners):
+            spellings = pd.concat([spellings, owners[spellings.columns]], ignore_index=True)
     return SupplyGraph(
         nodes=nodes,
         edges=edges,
         rows=rows,
         listings=listings,
         dataset=dataset,
-        spellings=spellings[["spelling", "node", *resolved.columns]],
+        spellings=spellings,
         row_order=row_order,
         edge_rows=edge_rows,
     )
+
+
+def _owner_spellings(
+    dataset: Dataset,
+    listings: pd.DataFrame,
+    index: NameIndex,
+    known: set[str],
+    node_of_entity: dict[int, int],
+) -> pd.DataFrame:
+    """Resolve the names of ``ownership.csv`` no node answers to, as customers' are.
+
+    An owner written otherwise than the listed entity it is ("Alpha Robotic Co" for the
+    listed "Alpha Robotics Co Ltd") would otherwise own nothing a listing counts: those that
+    a review or a fuzzy match links to a listed entity become spellings of its node. Others
+    stay names of their own (a ``possible`` link too: ``validate`` names it for review).
+    """
+    ownership = dataset.ownership
+    if ownership is None or not len(ownership):
+        return pd.DataFrame()
+    names = pd.unique(pd.concat([ownership["owner"], ownership["owned"]]).astype(str).to_numpy())
+    keys = name_keys(names.tolist())
+    unknown = np.array([k not in known for k in keys.tolist()], dtype=bool)
+    if not unknown.any():
+        return pd.DataFrame()
+    # Fuzzy matching is prepared only for names that may be listed ones: a report whose owners
+    # are no listed entity's near spelling starts as fast as one without owners.
+    unknown &= _near_a_listed_spelling(names, list(known))
+    if not unknown.any():
+        return pd.DataFrame()
+    names, keys = names[unknown].astype(object), keys[unknown]
+    key_codes, _ = pd.factorize(keys, sort=False)
+    decisions = Decisions.from_table(
+        dataset.matches, index, dataset.files.get("matches", "matches.csv")
+    )
+    found = resolve(
+        names,
+        (keys, key_codes),
+        listings,
+        index,
+        decisions,
+        fuzzy=True,
+        to_score=np.ones(len(names), dtype=bool),
+        countries=lambda positions: [""] * len(positions),
+        stop_at_ambiguous=False,
+    ).links
+    assert found is not None  # returned unless asked to stop at an ambiguous name
+    linked = found["entity"].to_numpy() >= 0
+    found = found[linked].reset_index(drop=True)
+    nodes = [node_of_entity[e] for e in found["entity"].tolist()]
+    return found.assign(spelling=object_column(names[linked]), node=np.asarray(nodes, np.int64))
+
+
+#: Above this many (name, listed key) pairs :func:`_near_a_listed_spelling` sieves nothing:
+#: fuzzy matching is then quicker than the sieve.
+SIEVED_PAIRS_UP_TO = 50_000
+
+
+def _near_a_listed_spelling(names: np.ndarray, listed_keys: list[str]) -> np.ndarray:
+    """Per name: a word of it, neither a descriptor nor a place, is half or more in a listed key.
+
+    A cheap sieve before fuzzy matching, which decides: a name a fuzzy match could link shares
+    a distinctive word with the listed spelling, a typo splitting it in two at most.
+    """
+    if len(names) * len(listed_keys) > SIEVED_PAIRS_UP_TO:
+        return np.ones(len(names), dtype=bool)
+    from difflib import SequenceMatcher  # only for owners no node answers to
+
+    near = np.zeros(len(names), dtype=bool)
+    for i, name in enumerate(names.tolist()):
+        words = [
+            w
+            for w in name_tokens(str(name))
+            if len(w) >= 4 and w not in GENERIC_WORDS and w not in PLACE_NAMES
+        ]
+        for word, key in itertools.product(words, listed_keys):
+            size = (
+                SequenceMatcher(None, word, key, autojunk=False)
+                .find_longest_match(0, len(word), 0, len(key))
+                .size
+            )
+            if size >= 4 and 2 * size >= len(word):
+                near[i] = True
+                break
+    return near
 
 
 def _index_type(count: int) -> type[np.signedinteger[Any]]:

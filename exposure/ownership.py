@@ -35,6 +35,7 @@ it owns 50% or more of. BIS's red flag 29 (Supplement No. 3 to 15 CFR part 732, 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ __all__ = [
     "OWNERSHIP_THRESHOLD",
     "Affiliates",
     "affiliates",
+    "owned_outside_the_data",
     "rule_for_list",
     "rule_in_force_since",
     "unknown_parts_of_listed_owners",
@@ -412,3 +414,33 @@ def unknown_parts_of_listed_owners(graph: SupplyGraph) -> list[tuple[str, str, i
         (str(owner), str(owned), int(line))
         for owner, owned, line in zip(rows["owner"], rows["owned"], rows["_line"], strict=True)
     ]
+
+
+def owned_outside_the_data(graph: SupplyGraph) -> list[tuple[str, int, str | None]]:
+    """Return the ownership rows whose entity owned is no company of the data.
+
+    Neither a supplier, a customer nor a listed entity, nor an owner down another row's
+    chain: such a row makes nothing a listing counts an affiliate, so a misspelt name ("Sub
+    Afiliate Ltd" for the customer "Sub Affiliate Ltd") would drop an affiliate silently.
+    Each as ``(owned, line, closest)``: ``line`` the row's line in ``ownership.csv``,
+    ``closest`` the most similar company name, if any; ``exposure validate`` warns of each.
+
+    Examples
+    --------
+    >>> from exposure import build_graph, load
+    >>> owned_outside_the_data(build_graph(load()))
+    []
+    """
+    ownership = graph.dataset.ownership
+    if ownership is None or not len(ownership):
+        return []
+    owned = ownership["owned"].astype(str).tolist()
+    outside = graph.codes(owned) < 0
+    owners = {name_key(str(n)) for n in ownership["owner"].tolist()}
+    names = [str(n) for n in graph.names.tolist()]
+    found = []
+    for name, line, out in zip(owned, ownership["_line"].tolist(), outside.tolist(), strict=True):
+        if out and name_key(name) not in owners:
+            near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            found.append((name, int(line), near[0] if near else None))
+    return found

@@ -513,3 +513,36 @@ def test_an_ownership_threshold_other_than_the_rules_is_a_stated_what_if(chain_d
     (path,) = result.supplier("Maker")["paths"]
     assert "counted from 40%, not 50% (what-if)" in path["list"]
     assert analyze(chain_data).assumptions == []  # the rules' own reading: no what-if
+
+
+def test_an_owner_written_otherwise_than_its_listing_is_matched_as_a_customer_would_be(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Alpha Robotics Co Ltd", country="CN")],
+        [sale("Maker", "Sub Three Ltd", 0.1, customer_country="CN")],
+    )
+    with_owners(folder, [("Alpha Robotic Co", "Sub Three Ltd", 60)])
+    record = analyze(folder).supplier("Maker")
+    assert record["exposed"] is True  # the owner is the listed Alpha Robotics, misspelt
+    (path,) = record["paths"]
+    owned = path["ownership"]
+    assert owned is not None
+    assert owned["owners"][0]["chain"][0] == "Alpha Robotics Co Ltd"
+    # Without fuzzy matching, names are linked by equal keys only.
+    graph = exposure.build_graph(exposure.load(folder), fuzzy=False)
+    assert exposure.analyze(graph, as_of=IN_FORCE).supplier("Maker")["exposed"] is False
+
+
+def test_validate_warns_of_an_owned_name_that_is_no_company_of_the_data(
+    make_data: MakeData,
+) -> None:
+    folder = make_data([listing("Parent")], [sale("Maker", "Sub Affiliate Ltd", 0.1)])
+    with_owners(folder, [("Parent", "Sub Afiliate Ltd", 60)])
+    found = CliRunner().invoke(cli, ["validate", "--data", str(folder)])
+    assert found.exit_code == 0
+    assert (
+        "ownership.csv, line 2, column 'owned': 'Sub Afiliate Ltd' is no company of the data "
+        "(did you mean 'Sub Affiliate Ltd'?), so its owners make nothing an affiliate."
+        in found.output
+    )
