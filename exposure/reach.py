@@ -8,7 +8,7 @@ counts as listed, whether the restrictions of the buyer's listings reach it, and
 
 The rules, by the test each list applies (:attr:`exposure.restrictions.ListRule.reach`):
 
-``ear`` (Entity List, Military End User List, Denied Persons List): the item is subject to the EAR
+``ear`` (Entity List, Denied Persons List): the item is subject to the EAR
     1. US-origin items wherever located (15 CFR 734.3(a)(2)). The item's ``origin`` is the
        country where it is made; empty, the supplier's country. Items in the United States
        are subject too (734.3(a)(1)): a US supplier's foreign-made item that the other rules
@@ -22,6 +22,9 @@ The rules, by the test each list applies (:attr:`exposure.restrictions.ListRule.
        direct product rule (15 CFR 734.9(e) and (g), first 736.2(b)(3)(vi) for footnote 1 by
        85 FR 29849; :data:`FOOTNOTE_RULES`).
        The footnote counts from the start date of the listing row that gives it.
+``ear_items`` (Military End User List): as ``ear``, but the list restricts only the items of
+    Supplement No. 2 to part 744 (15 CFR 744.21), which is not assessed: an item subject to the
+    EAR is ``assumed``, not ``yes``.
 ``us_person`` (SDN, Foreign Sanctions Evaders): any dealing by a US person, whatever the item
     (31 CFR chapter V). The supplier's country decides; a non-US seller's sale is reached
     only if a rule of the EAR reaches it, which this module does not assess (some sanctions
@@ -208,8 +211,8 @@ class SaleFacts:
     US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, NO_FACTS, ORIGIN_UNKNOWN,
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
-    SHIPPED_FROM_US,
-) = range(18)  # fmt: skip
+    SHIPPED_FROM_US, ITEMS_NOT_ASSESSED,
+) = range(19)  # fmt: skip
 
 
 def assess(
@@ -236,14 +239,22 @@ def assess(
     n = len(facts)
     has = {
         test: np.array([test in t.tests for t in terms], dtype=bool)[buyer]
-        for test in ("ear", "us_person", "every_sale")
+        for test in ("ear", "ear_items", "us_person", "every_sale")
     }
     footnote = np.array([_footnote_kind(t.footnotes) for t in terms], dtype=np.int8)[buyer]
     status = np.full(n, NOT_ASSESSED, dtype=np.int8)
     reason = np.full(n, -1, dtype=np.int8)
     ear_status, ear_reason = _ear(facts, footnote)
+    # A list that restricts some items only (the Military End User List: those of Supplement
+    # No. 2 to part 744): an item subject to the EAR counts, its scope not assessed.
+    scope_unassessed = ear_status == YES
     candidates = [
         (has["ear"], ear_status, ear_reason),
+        (
+            has["ear_items"],
+            np.where(scope_unassessed, ASSUMED, ear_status).astype(np.int8),
+            np.where(scope_unassessed, ITEMS_NOT_ASSESSED, ear_reason).astype(np.int8),
+        ),
         (has["us_person"], *_us_person(facts, ear_status)),
         (has["every_sale"], np.full(n, ASSUMED, np.int8), np.full(n, EVERY_SALE, np.int8)),
     ]
@@ -316,7 +327,7 @@ def _us_person(facts: SaleFacts, ear_status: np.ndarray) -> tuple[np.ndarray, np
 _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
-        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN,
+        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -419,6 +430,11 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     ),
     EVERY_SALE: lambda f, t: (
         f"{_every_sale_list(t)}: read as restricting every sale (the cautious reading)"
+    ),
+    ITEMS_NOT_ASSESSED: lambda f, t: (
+        "an item subject to the EAR; the Military End User rule restricts only the items of "
+        "Supplement No. 2 to part 744 (15 CFR 744.21), not assessed: counted (the cautious "
+        "reading)"
     ),
 }
 

@@ -63,6 +63,8 @@ class ListRule:
     reach
         Which sales to a listed party the restriction reaches (see :mod:`exposure.reach`):
         ``"ear"``, those of items subject to the Export Administration Regulations;
+        ``"ear_items"``, those of some such items only (the scope not assessed: counted as
+        ``assumed``);
         ``"us_person"``, those by US persons, whatever the item; ``"every_sale"``, every sale
         (the cautious reading, for lists whose measures vary by listing and lists this table
         does not know); ``""``, none: the restriction is of something else.
@@ -104,8 +106,9 @@ LIST_RULES: tuple[ListRule, ...] = (
     ),
     ListRule(
         "MEU", "Military End User List", "Bureau of Industry and Security",
-        "exports, reexports and transfers of the items of Supplement No. 2 to part 744" + _CAUTIOUS,
-        "ear", "15 CFR 744.21; Supplement No. 7 to part 744", "bis",
+        "exports, reexports and transfers of the items of Supplement No. 2 to part 744; read as "
+        "reaching every item subject to the EAR (the cautious reading)",
+        "ear_items", "15 CFR 744.21; Supplement No. 7 to part 744", "bis",
     ),
     ListRule(
         "UVL", "Unverified List", "Bureau of Industry and Security",

@@ -531,3 +531,25 @@ def test_parquet_files_may_give_us_technology_as_booleans_and_footnotes_as_numbe
     result = exposure.analyze(exposure.load(tmp_path), as_of="2021-01-01")
     assert result.supplier("Foundry")["exposed"]
     assert not result.supplier("Fab")["exposed"]
+
+
+def test_a_military_end_user_listing_counts_items_subject_to_the_ear_as_assumed(
+    make_data: MakeData,
+) -> None:
+    # 15 CFR 744.21 restricts the items of Supplement No. 2 to part 744 only: which items those
+    # are is not assessed, so a US item counts, as assumed, never as a sure "yes".
+    folder = make_data(
+        [listing("Aviation Works", country="CN", list="Military End User List")],
+        [
+            sale("US Maker", "Aviation Works", 0.3, supplier_country="US", eccn="EAR99"),
+            sale("TW Maker", "Aviation Works", 0.2, supplier_country="TW", origin="TW",
+                 us_content=0.05, us_technology="no"),
+        ],
+    )  # fmt: skip
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    us = path_to(result.supplier("US Maker"), "Aviation Works")
+    assert us["subject_to_ear"] == "assumed"
+    assert "Supplement No. 2 to part 744 (15 CFR 744.21), not assessed" in str(us["subject_basis"])
+    assert result.supplier("US Maker")["revenue_at_risk"] == pytest.approx(0.3)
+    # An item not subject to the EAR is out of the rule's reach, as for the Entity List.
+    assert result.supplier("TW Maker")["exposed"] is False
