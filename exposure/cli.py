@@ -1334,7 +1334,7 @@ def screen(
         rows = write_parquet_table(table, output, "screen", inputs=inputs)
         click.echo(f"Wrote {output}: screen.parquet ({count(rows, 'row')})", err=True)
         return
-    text = format_screen(records, fmt, against=f"{scope} of {source}")
+    text = format_screen(records, fmt, against=f"{scope} of {source}", screened=len(screened))
     _emit(text, output, inputs)
 
 

@@ -219,6 +219,9 @@ def test_the_picture_draws_the_whole_route_to_a_possible_affiliate_dashed(
     assert {view.graph.nodes[n]["role"] for n in ("Maker", "Dist", "Target")} == {"review"}
     page = to_html(result)
     assert "Needs review: reaches a possible match or affiliate" in page
+    # The hover details of Maker give what a review could add: the figure and the path.
+    assert '"if_confirmed":"20.0%"' in page  # 40% x 50%, were Target confirmed an affiliate
+    assert '"pending":["Maker \\u2192 Dist \\u2192 Target (chips)"]' in page
 
 
 def test_what_a_possible_affiliate_owns_may_be_listed_too(chain_data: Path) -> None:

@@ -7,6 +7,7 @@ and of a file of names to screen (:func:`read_names`) build on it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -107,6 +108,13 @@ def read_names(
         raise DataError(in_parts(problems, path))
     names = table[column].astype(str)
     keep = (names != "").to_numpy()
+    if not keep.all():  # said, not dropped silently: a list of counterparties must reconcile
+        lines = table[LINE].to_numpy()[~keep].tolist()
+        shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+        warnings.warn(
+            f"{path.name}: {len(lines)} row(s) without a name left out (line {shown})",
+            stacklevel=2,
+        )
     countries = table[country_column].astype(str).str.upper()
     return names[keep].tolist(), countries[keep].tolist()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,12 @@ def write_html(
     return write_atomic(Path(path), to_html(result, supplier=supplier), inputs=inputs)
 
 
+def _path_text(path: Mapping[str, Any]) -> str:
+    """Return a path as its companies, and the supplier's products on it."""
+    products = f" ({'; '.join(path['products'])})" if path["products"] else ""
+    return " → ".join(path["path"]) + products
+
+
 def _share(value: float | None, lower_bound: bool) -> str:
 
     return format_share(value, lower_bound)
@@ -123,13 +130,21 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
                 x for x in (data["list"], notice, f"in force from {data['listed_since']}") if x
             )
             item["sources"] = [data["listing_source"]]
-        if data["exposed"] and graph.out_degree(name):
-            paths = result.supplier(name)["paths"]
-            item["paths"] = [
-                " → ".join(p["path"]) + (f" ({'; '.join(p['products'])})" if p["products"] else "")
-                for p in paths
-            ]
-            item["sources"] = list(dict.fromkeys(s for p in paths for s in p["sources"]))
+        if (data["exposed"] or data.get("needs_review")) and graph.out_degree(name):
+            record = result.supplier(name)
+            paths = record["paths"]
+            item["paths"] = [_path_text(p) for p in paths]
+            # What a review could add: the figure were the pairs confirmed, and their paths.
+            pending = record.get("possible_paths") or []
+            item["pending"] = [_path_text(p) for p in pending]
+            if record.get("needs_review"):
+                item["if_confirmed"] = _share(
+                    record.get("revenue_at_risk_if_confirmed"),
+                    bool(record.get("revenue_at_risk_if_confirmed_is_lower_bound")),
+                )
+            item["sources"] = list(
+                dict.fromkeys(s for p in [*paths, *pending] for s in p["sources"])
+            )
         nodes.append(item)
     edges = []
     for u, v in _edge_order(view):
@@ -474,12 +489,14 @@ _SCRIPT = """(function () {
     if (item.country) { field("Country", item.country); }
     if (item.tier) { field("Tier", String(item.tier)); }
     if (item.revenue) { field("Revenue at risk", item.revenue); }
+    if (item.if_confirmed) { field("Revenue at risk if confirmed", item.if_confirmed); }
     if (item.listing) { field("Listing", item.listing); }
     if (item.share) { field("Share of the supplier's revenue", item.share); }
     if (item.subject) { field("Reached by the listing's rules", item.subject); }
     if (item.review) { field("Licence review", item.review); }
     list("Products", item.products);
     list("Exposure paths", item.paths);
+    list("Paths pending review", item.pending);
     list("Sources", item.sources);
     tip.style.display = "block";
   }

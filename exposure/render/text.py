@@ -1096,7 +1096,9 @@ def _through(buyer: dict[str, Any]) -> str:
     return f"{buyer['listed']} ({buyer['list']}, {notice}, {buyer['start_date']})"
 
 
-def format_screen(records: list[dict[str, Any]], fmt: str, *, against: str) -> str:
+def format_screen(
+    records: list[dict[str, Any]], fmt: str, *, against: str, screened: int | None = None
+) -> str:
     """Format screening results as ``table``, ``markdown``, ``json`` or ``csv``.
 
     Parameters
@@ -1108,16 +1110,23 @@ def format_screen(records: list[dict[str, Any]], fmt: str, *, against: str) -> s
     against
         What was screened against, for the table's title (e.g. ``12 listed entities in force
         on 2019-10-09``).
+    screened
+        How many names were screened (a name given twice counts twice); default: the
+        distinct names of ``records``.
     """
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return to_csv(records, SCREEN_FIELDS)
     markdown = fmt == "markdown"
-    headers = ["Name", "Outcome", "Score", "Listed as", "List", "Why"]
+    # The country given is evidence: one name screened with several reads apart by it.
+    countries = any(r.get("country") for r in records)
+    headers = ["Name", *(["Country"] if countries else []), "Outcome", "Score", "Listed as"]
+    headers += ["List", "Why"]
     rows = [
         [
             r["name"],
+            *([r.get("country") or ""] if countries else []),
             r["outcome"],
             "" if r["score"] is None else f"{r['score']:.1f}",
             r["matched_as"] or "",
@@ -1133,8 +1142,8 @@ def format_screen(records: list[dict[str, Any]], fmt: str, *, against: str) -> s
     summary = ", ".join(
         f"{counts[o]} {o}" for o in ("confirmed", "match", "possible", "none") if o in counts
     )
-    screened = count(len(dict.fromkeys(r["name"] for r in records)), "name")
-    title = f"Screened {screened} against {against}: {summary}"
+    how_many = screened if screened is not None else len(dict.fromkeys(r["name"] for r in records))
+    title = f"Screened {count(how_many, 'name')} against {against}: {summary}"
     note = (
         f"Outcomes: match from a score of {MATCH_THRESHOLD:g}; possible (needs review) from "
         f"{POSSIBLE_THRESHOLD:g}; confirmed = reviewed in matches.csv. Use --format json for "
