@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -277,3 +278,15 @@ def test_an_unknown_list_code_names_the_codes_there_are() -> None:
     assert code == 1
     assert "Note: the file holds no MEU records" in err
     assert err.endswith("nothing was written\n")
+
+
+@needs_fixtures
+def test_an_entry_the_csl_gives_no_date_is_not_said_to_be_listed_only_from_its_given_date() -> None:
+    # 77 FR 61249 listed Abris in 2012; the CSL gives no start date, so the importer dated it
+    # by the newest date in the file: when it was listed at the latest, not since when.
+    found = screen(["Abris"], read_csl_listed(CSL_2023, None), as_of=dt.date(2020, 1, 1))
+    why = found.loc[0, "explanation"]
+    assert found.loc[0, "outcome"] == "none"
+    assert "listed only from" not in why
+    assert "the CSL gives no start date (77 FR 61249): dated 2023-11-16, when it was listed" in why
+    assert "it may have been listed then (import the list with --undated-start DATE" in why

@@ -27,6 +27,7 @@ from exposure.entities.listings import in_force
 from exposure.entities.matcher import Matcher
 from exposure.entities.resolve import Resolution, resolve
 from exposure.names import name_key_codes
+from exposure.read.csl import UNDATED
 
 __all__ = ["SCREEN_FIELDS", "screen", "screen_records"]
 
@@ -174,21 +175,29 @@ def _in_force_on(found: pd.DataFrame, listings: pd.DataFrame, day: dt.date | Non
     rows_of = dict(tuple(wanted.groupby("entity")))
     for i in aside.tolist():
         if outcome[i] != "none":
-            why = _not_in_force(rows_of[entity[i]], day)
-            explanation[i] = f"{explanation[i]}; but {why}, so it is no hit on {day.isoformat()}"
+            explanation[i] = f"{explanation[i]}; but {_not_in_force(rows_of[entity[i]], day)}"
         outcome[i] = "none"
     return found.assign(outcome=outcome, explanation=explanation)
 
 
 def _not_in_force(rows: pd.DataFrame, day: dt.date) -> str:
-    """Say why none of one entity's listings is in force on ``day``."""
+    """Say why none of one entity's listings is in force on ``day``, so it is no hit then."""
     when = pd.Timestamp(day)
+    no_hit = f"so it is no hit on {day.isoformat()}"
     later = rows[rows["start_date"] > when].sort_values("start_date", kind="stable")
     if len(later):
         row = later.iloc[0]
-        return f"it is listed only from {row['start_date'].date().isoformat()}{_notice(row)}"
+        start = row["start_date"].date().isoformat()
+        if UNDATED in str(row.get("source") or ""):
+            # A date the importer gave: when the entry was listed at the latest, not since when.
+            return (
+                f"the CSL gives no start date{_notice(row)}: dated {start}, when it was listed "
+                f"at the latest, {no_hit}, though it may have been listed then (import the list "
+                "with --undated-start DATE to date it otherwise)"
+            )
+        return f"it is listed only from {start}{_notice(row)}, {no_hit}"
     ended = rows.sort_values("end_date", kind="stable").iloc[-1]
-    return f"its listing ended on {ended['end_date'].date().isoformat()}{_notice(ended)}"
+    return f"its listing ended on {ended['end_date'].date().isoformat()}{_notice(ended)}, {no_hit}"
 
 
 def _notice(row: pd.Series) -> str:

@@ -375,10 +375,10 @@ def read_csl(
     newest = max(dates) if dates else ""
     if undated_start is not None:
         fallback = _as_iso(undated_start)
-        assumed = f"start_date not in the CSL: set to {fallback} (--undated-start)"
+        assumed = f"{UNDATED}: set to {fallback} (--undated-start)"
     else:
         fallback = newest
-        assumed = f"start_date not in the CSL: set to {newest}, the newest start date in the file"
+        assumed = f"{UNDATED}: set to {newest}, the newest start date in the file"
 
     rows: list[dict[str, Any]] = []
     present: Counter[str] = Counter()
@@ -450,6 +450,11 @@ def read_csl(
             f"(e.g. {written[0]!r})"
         )
     return table.reset_index(drop=True), stats
+
+
+#: What ``source`` says of an entry whose start date the CSL does not give, before the date it
+#: was given instead.
+UNDATED = "start_date not in the CSL"
 
 
 def read_csl_listed(path: str | Path, lists: Sequence[str] | None = ("EL",)) -> pd.DataFrame:
