@@ -285,7 +285,7 @@ def test_an_entry_the_csl_gives_no_date_is_not_said_to_be_listed_only_from_its_g
     # 77 FR 61249 listed Abris in 2012; the CSL gives no start date, so the importer dated it
     # by the newest date in the file: when it was listed at the latest, not since when.
     found = screen(["Abris"], read_csl_listed(CSL_2023, None), as_of=dt.date(2020, 1, 1))
-    why = found.loc[0, "explanation"]
+    why = str(found.loc[0, "explanation"])
     assert found.loc[0, "outcome"] == "none"
     assert "listed only from" not in why
     assert "the CSL gives no start date (77 FR 61249): dated 2023-11-16, when it was listed" in why

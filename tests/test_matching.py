@@ -1362,6 +1362,13 @@ def test_a_digit_between_letters_is_a_letter_misread_not_a_number() -> None:
     assert "numbers differ" in str(found.loc[1, "explanation"])
 
 
+def test_a_country_shared_is_not_a_body_shared() -> None:
+    # An airline named for its country is no party named for the same country.
+    listed = one_list("Islamic Movement of Uzbekistan", "VTB Bank Azerbaijan", "Huawei")
+    found = Matcher(listed).match(["Uzbekistan Airways", "Azerbaijan Airlines", "Huawei Device"])
+    assert found["outcome"].tolist() == ["none", "none", "possible"]
+
+
 def test_common_abbreviations_are_written_out() -> None:
     listed = one_list(
         "United States Department of State", "Progressive Community Center",

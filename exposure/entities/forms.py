@@ -1871,10 +1871,25 @@ COMMON_FROM = 3.5
 COMMON_IN = ("en", "es")
 
 
-def rare_words(distinct: np.ndarray) -> np.ndarray:
-    """Per name: whether its distinctive words hold a rare one (:func:`is_rare_word`)."""
+def rare_words(distinct: np.ndarray, *, countries: bool = True) -> np.ndarray:
+    """Per name: whether its distinctive words hold a rare one (:func:`is_rare_word`).
+
+    ``countries=False``: a country's name does not count ("Uzbekistan Airways" and the
+    "Islamic Movement of Uzbekistan" share a country, not a body), though it tells a name's
+    initials from a listed acronym's ("International Bank of Moldova" is no "IBM").
+    """
+    if countries:
+        return np.fromiter(
+            (any(is_rare_word(word) for word in words.split()) for words in distinct.tolist()),
+            dtype=bool,
+            count=len(distinct),
+        )
+    named = _territory_names()
     return np.fromiter(
-        (any(is_rare_word(word) for word in words.split()) for words in distinct.tolist()),
+        (
+            any(is_rare_word(word) and word not in named for word in words.split())
+            for words in distinct.tolist()
+        ),
         dtype=bool,
         count=len(distinct),
     )

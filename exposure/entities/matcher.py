@@ -464,6 +464,7 @@ class Matcher:
         self._core_words = _word_counts(self._forms.core)
         self._distinct_words = _word_counts(self._forms.distinct)
         self._rare = rare_words(self._forms.distinct)
+        self._rare_body = rare_words(self._forms.distinct, countries=False)
         self._levels = _words_named(self._forms.core, ADMINISTRATIVE_LEVELS)
         self._compass = _words_named(self._forms.core, COMPASS_POINTS)
         self._special_region = _special_regions(self._forms)
@@ -779,9 +780,11 @@ class Matcher:
         acronym |= spelt_out
         contained = both & ~same_words & (q_words != s_words)
         # The floors need a rare word among those shared: a common word or surname alone
-        # ("Marine", "Garcia") says nothing of which company a name is.
-        same_words &= q_rare
-        contained &= np.where(q_words < s_words, q_rare, s_rare)
+        # ("Marine", "Garcia") says nothing of which company a name is, nor a country's name
+        # (where a body is, not which).
+        q_body = rare_words(forms.distinct, countries=False)[query]
+        same_words &= q_body
+        contained &= np.where(q_words < s_words, q_body, self._rare_body[row])
         if contained.any():
             # Shared distinctive words, counted as the dot product of word-incidence rows.
             candidates = np.flatnonzero(contained)
