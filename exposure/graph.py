@@ -670,8 +670,8 @@ def _owner_spellings(
 
     An owner written otherwise than the listed entity it is ("Alpha Robotic Co" for the
     listed "Alpha Robotics Co Ltd") would otherwise own nothing a listing counts: those that
-    a review or a fuzzy match links to a listed entity become spellings of its node. Others
-    stay names of their own (a ``possible`` link too: ``validate`` names it for review).
+    a review or a fuzzy match links to a listed entity become spellings of its node. Others,
+    a ``possible`` match among them, stay names of their own (linked to nothing).
     """
     ownership = dataset.ownership
     if ownership is None or not len(ownership):
@@ -683,7 +683,7 @@ def _owner_spellings(
         return pd.DataFrame()
     # Fuzzy matching is prepared only for names that may be listed ones: a report whose owners
     # are no listed entity's near spelling starts as fast as one without owners.
-    unknown &= _near_a_listed_spelling(names, list(known))
+    unknown &= _near_a_listed_spelling(names, list(index.keys()))
     if not unknown.any():
         return pd.DataFrame()
     names, keys = names[unknown].astype(object), keys[unknown]
