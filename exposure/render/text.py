@@ -545,6 +545,22 @@ def _first_names(names: list[str], reached: int | None = None) -> str:
     return ", ".join(shown) + (f" and {others} more" if others > 0 else "")
 
 
+def _review_cell(line: Mapping[str, Any]) -> str:
+    """Say that a supplier needs review, and its revenue at risk were the pairs confirmed.
+
+    >>> _review_cell({"needs_review": True, "revenue_at_risk_if_confirmed": 0.1,
+    ...               "revenue_at_risk_if_confirmed_is_lower_bound": True})
+    'needs review (≥ 10.0% if confirmed)'
+    """
+    if not line.get("needs_review"):
+        return ""
+    figure = line.get("revenue_at_risk_if_confirmed")
+    lower = bool(line.get("revenue_at_risk_if_confirmed_is_lower_bound"))
+    if figure is None and not lower:
+        return "needs review"
+    return f"needs review ({format_share(figure, lower)} if confirmed)"
+
+
 def ranking_chunks(
     lines: Iterable[Mapping[str, Any]],
     *,
@@ -580,7 +596,7 @@ def ranking_chunks(
             _first_names(r["listed_buyers"], r.get("listed_buyers_reached")),
             _share(r),
             r["share_basis"] or "",
-            "needs review" if r.get("needs_review") else "",
+            _review_cell(r),
         )
         rows.append(tuple(_markdown_cell(c) for c in row) if markdown else row)
     exposed, ranked = of_all or (exposed, len(rows))
