@@ -432,11 +432,21 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
         f"{_every_sale_list(t)}: read as restricting every sale (the cautious reading)"
     ),
     ITEMS_NOT_ASSESSED: lambda f, t: (
-        "an item subject to the EAR; the Military End User rule restricts only the items of "
-        "Supplement No. 2 to part 744 (15 CFR 744.21), not assessed: counted (the cautious "
-        "reading)"
+        f"an item subject to the EAR; the {_some_items(t)}, which are not assessed: counted "
+        "(the cautious reading)"
     ),
 }
+
+
+def _some_items(terms: ListingTerms) -> str:
+    """Say which list restricts some items only, and which items where the rules name them."""
+    from exposure.restrictions import list_rule  # the one home of what each list restricts
+
+    names = [name for name, test in terms.lists if test == "ear_items"]
+    name = names[0] if names else "list"
+    if list_rule(name).code == "MEU":
+        return f"{name} restricts only the items of Supplement No. 2 to part 744 (15 CFR 744.21)"
+    return f"{name} restricts only some items"
 
 
 def _sanctions_list(terms: ListingTerms) -> str:

@@ -12,8 +12,9 @@ Only listings whose list reaches sales make a buyer count as listed for exposure
 (an investment ban, a correspondent-account ban, a red flag that removes licence exceptions)
 are reported beside the exposure as *other restrictions*, and never make a supplier exposed.
 Where what a list restricts depends on the measures chosen for each listing (Nonproliferation
-Sanctions, Menu-Based Sanctions), or on the items (Military End-User List), the listing is read
-as reaching every sale: the cautious reading, said so in :attr:`ListRule.restricts`. A list
+Sanctions, Menu-Based Sanctions), the listing is read as reaching every sale; where it depends on
+the items (Military End-User List), as reaching every item subject to the EAR: the cautious
+readings, said so in :attr:`ListRule.restricts`. A list
 this table does not know (a company's own watch list, another country's list) is read the same
 way (:func:`list_rule`).
 

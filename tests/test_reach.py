@@ -549,7 +549,9 @@ def test_a_military_end_user_listing_counts_items_subject_to_the_ear_as_assumed(
     result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
     us = path_to(result.supplier("US Maker"), "Aviation Works")
     assert us["subject_to_ear"] == "assumed"
-    assert "Supplement No. 2 to part 744 (15 CFR 744.21), not assessed" in str(us["subject_basis"])
+    assert "only the items of Supplement No. 2 to part 744 (15 CFR 744.21), which are not" in str(
+        us["subject_basis"]
+    )
     assert result.supplier("US Maker")["revenue_at_risk"] == pytest.approx(0.3)
     # An item not subject to the EAR is out of the rule's reach, as for the Entity List.
     assert result.supplier("TW Maker")["exposed"] is False

@@ -193,7 +193,7 @@ SUPPLIERS = TableSchema(
 )
 
 #: How a list of a user's own reaches sales (``lists.csv``; see :mod:`exposure.restrictions`).
-LIST_REACHES = ("ear", "us_person", "every_sale", "none")
+LIST_REACHES = ("ear", "ear_items", "us_person", "every_sale", "none")
 
 LISTS = TableSchema(
     "lists.csv",
@@ -203,9 +203,10 @@ LISTS = TableSchema(
             "reach",
             "choice",
             True,
-            "Which sales a listing restricts: `ear` (items subject to the EAR), `us_person` "
-            "(any dealing by a US person), `every_sale`, or `none` (no sale: reported beside "
-            "the exposure only).",
+            "Which sales a listing restricts: `ear` (items subject to the EAR), `ear_items` "
+            "(some such items, not assessed: counted as `assumed`), `us_person` (any dealing "
+            "by a US person), `every_sale`, or `none` (no sale: reported beside the exposure "
+            "only).",
             LIST_REACHES,
         ),
         Column("restricts", "text", True, "What a listing restricts, in words."),
