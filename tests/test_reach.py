@@ -555,3 +555,19 @@ def test_a_military_end_user_listing_counts_items_subject_to_the_ear_as_assumed(
     assert result.supplier("US Maker")["revenue_at_risk"] == pytest.approx(0.3)
     # An item not subject to the EAR is out of the rule's reach, as for the Entity List.
     assert result.supplier("TW Maker")["exposed"] is False
+
+
+def test_a_users_list_may_restrict_some_items_only(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Volga Traders", list="Our Items List")],
+        [sale("US Tools", "Volga Traders", 0.2, supplier_country="US")],
+    )
+    (folder / "lists.csv").write_text(
+        LISTS_HEADER + "Our Items List,ear_items,some items,us,,,test\n", encoding="utf-8"
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    path = path_to(result.supplier("US Tools"), "Volga Traders")
+    assert path["subject_to_ear"] == "assumed"
+    assert "the Our Items List restricts only some items, which are not assessed" in str(
+        path["subject_basis"]
+    )
