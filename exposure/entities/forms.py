@@ -1878,13 +1878,7 @@ def rare_words(distinct: np.ndarray, *, countries: bool = True) -> np.ndarray:
     "Islamic Movement of Uzbekistan" share a country, not a body), though it tells a name's
     initials from a listed acronym's ("International Bank of Moldova" is no "IBM").
     """
-    if countries:
-        return np.fromiter(
-            (any(is_rare_word(word) for word in words.split()) for words in distinct.tolist()),
-            dtype=bool,
-            count=len(distinct),
-        )
-    named = _territory_names()
+    named = frozenset() if countries else _territory_names().keys()
     return np.fromiter(
         (
             any(is_rare_word(word) and word not in named for word in words.split())
