@@ -754,7 +754,11 @@ class Matcher:
             a in i.split()
             for a, i in zip(acronyms[acronym], listed.initials[row[acronym]], strict=True)
         ]
-        q_rare, s_rare = rare_words(forms.distinct)[query], self._rare[row]
+        rare = rare_words(forms.distinct)
+        # Without countries' names: only names with a rare word can lose it.
+        body = rare.copy()
+        body[rare] = rare_words(forms.distinct[rare], countries=False)
+        q_rare, s_rare = rare[query], self._rare[row]
         # Two neighbouring letters swapped ("Al-Nsaer", "HSCB") cost a short word more than
         # the ratio allows for a typo; a word so near a common one is as often that word
         # ("Andre", "Ander").
@@ -782,7 +786,7 @@ class Matcher:
         # The floors need a rare word among those shared: a common word or surname alone
         # ("Marine", "Garcia") says nothing of which company a name is, nor a country's name
         # (where a body is, not which).
-        q_body = rare_words(forms.distinct, countries=False)[query]
+        q_body = body[query]
         same_words &= q_body
         contained &= np.where(q_words < s_words, q_body, self._rare_body[row])
         if contained.any():
