@@ -79,7 +79,7 @@ from exposure.render.text import (
 )
 from exposure.restrictions import list_rule, own_rules
 from exposure.result import Result, analyze, parse_date
-from exposure.review import Decision, PendingLink, pending, record_decisions
+from exposure.review import Decision, PendingLink, linked, pending, record_decisions
 from exposure.util.atomic import open_atomic, open_atomic_bytes, refuse_inputs
 from exposure.util.progress import advance, progress
 from exposure.util.words import count
@@ -1086,7 +1086,9 @@ def review(
     if path.suffix != ".csv":
         raise click.UsageError(f"{path} is Parquet: add the decisions to it with your own tools")
     others = tuple(p for p in inputs if p != path)
-    record_decisions(path, decisions, links, day=parse_date(None), inputs=others)
+    record_decisions(
+        path, decisions, links, day=parse_date(None), inputs=others, rejectable=linked(result)
+    )
     click.echo(f"Recorded {count(len(decisions), 'decision')} in {path}", err=True)
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "name_tokens",
     "split_place",
     "without_place_titles",
+    "written_form",
 ]
 
 # Legal forms and corporate designators that do not tell two entities apart. They are dropped
@@ -323,6 +324,24 @@ def fold(name: str) -> str:
             name = _pinyin(name)
         name = _without_accents(name) or unidecode(name)
     return " ".join(name.lower().split())
+
+
+def written_form(name: str) -> str:
+    """Return a name as written: its letters and digits, folded (:func:`fold`), words and all.
+
+    Two spellings with one :func:`name_key` can be two bodies ("SenseTime Group Ltd", a Cayman
+    holding company, and the listed "Sense Time"): a review's rejection holds for the name as
+    written, which keeps its descriptors and legal form, and not for every name of its key.
+
+    Examples
+    --------
+    >>> written_form("SenseTime Group Ltd."), written_form("Sense Time")
+    ('sensetimegroupltd', 'sensetime')
+    """
+    return _NOT_LETTER_OR_DIGIT.sub("", fold(name))
+
+
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^0-9a-z]+")
 
 
 def _without_accents(name: str) -> str:

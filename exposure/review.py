@@ -24,7 +24,7 @@ from exposure.read.schema import MATCHES
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
 
-__all__ = ["Decision", "PendingLink", "pending", "record_decisions"]
+__all__ = ["Decision", "PendingLink", "linked", "pending", "record_decisions"]
 
 
 class PendingLink(TypedDict):
@@ -131,6 +131,32 @@ def pending(result: Result) -> list[PendingLink]:
     return found
 
 
+def linked(result: Result) -> dict[tuple[str, str], str]:
+    """Return the customer spellings linked to a listed entity by their name, to reject.
+
+    ``(spelling, key of the listed name) -> listed name`` for each spelling an equal key or a
+    confident fuzzy match links (not a review): a reviewer who finds "SenseTime Group Ltd"
+    is a holding company, not the listed "Sense Time" whose key it shares, rejects the pair.
+
+    Examples
+    --------
+    >>> from exposure import analyze, load
+    >>> links = linked(analyze(load(), as_of="2019-10-09"))
+    >>> links[("Hangzhou Hikvision Digital Technology Co., Ltd.", "hikvision")]
+    'Hikvision'
+    """
+    graph = result.graph
+    spellings = graph.spellings
+    mine = spellings[spellings["match"].isin(["exact", "fuzzy"]).to_numpy()]
+    entity = graph.nodes["entity"].to_numpy()
+    name_of_entity = dict(zip(entity[entity >= 0].tolist(), graph.names[entity >= 0], strict=True))
+    return {
+        (str(spelling), name_key(name_of_entity[int(e)])): str(name_of_entity[int(e)])
+        for spelling, e in zip(mine["spelling"], mine["entity"], strict=True)
+        if int(e) in name_of_entity
+    }
+
+
 def record_decisions(
     path: str | Path,
     decisions: list[Decision],
@@ -138,6 +164,7 @@ def record_decisions(
     *,
     day: dt.date,
     inputs: tuple[Path, ...] = (),
+    rejectable: dict[tuple[str, str], str] | None = None,
 ) -> Path:
     """Add decisions on pending possible matches to ``matches.csv``, atomically.
 
@@ -151,6 +178,8 @@ def record_decisions(
         The pending possible matches (:func:`pending`): each decision must name one of them,
         the customer as the suppliers file spells it and the listed entity by a name or alias
         with the same key as its listed name.
+    rejectable
+        Pairs a rejection may also name (:func:`linked`): names linked already.
     day
         The date written with each decision.
     inputs
@@ -159,21 +188,31 @@ def record_decisions(
     Raises
     ------
     ExposureError
-        When a decision names no pending possible match (the message lists them), or when
-        ``matches.csv`` cannot be written.
+        When a decision names no pending possible match (the message lists them) nor, for a
+        rejection, a link of ``rejectable``, or when ``matches.csv`` cannot be written.
     """
     path = Path(path)
-    by_pair = {(p["customer"], name_key(p["listed"])): p for p in links}
+    by_pair = {(p["customer"], name_key(p["listed"])): p["listed"] for p in links}
     for decision in decisions:
-        if (decision.customer, name_key(decision.listed)) not in by_pair:
-            known = "; ".join(f"{p['customer']}={p['listed']}" for p in links) or "none"
-            msg = (
-                f"{decision.customer!r} = {decision.listed!r} is no pending possible match. "
-                f"Pending ones (`exposure review` lists them): {known}. To change a decision "
-                "taken already, add a row for the pair to matches.csv with the new decision "
-                "and a later date: the latest one counts"
-            )
-            raise ExposureError(msg)
+        pair = (decision.customer, name_key(decision.listed))
+        if pair in by_pair:
+            continue
+        if decision.decision == "rejected" and pair in (rejectable or {}):
+            by_pair[pair] = (rejectable or {})[pair]
+            continue
+        known = "; ".join(f"{p['customer']}={p['listed']}" for p in links) or "none"
+        what = (
+            "is neither a pending possible match nor a name linked to it"
+            if decision.decision == "rejected"
+            else "is no pending possible match"
+        )
+        msg = (
+            f"{decision.customer!r} = {decision.listed!r} {what}. Pending ones "
+            f"(`exposure review` lists them): {known}. To change "
+            "a decision taken already, add a row for the pair to matches.csv with the new "
+            "decision and a later date: the latest one counts"
+        )
+        raise ExposureError(msg)
     # The file is kept byte for byte (a byte-order mark too); rows follow its own header.
     text = path.read_bytes().decode("utf-8") if path.exists() else ""
     lines = text.lstrip("\ufeff").splitlines()
@@ -186,7 +225,7 @@ def record_decisions(
     elif not text.endswith(("\n", "\r")):
         buffer.write("\n")
     for decision in decisions:
-        listed = by_pair[(decision.customer, name_key(decision.listed))]["listed"]
+        listed = by_pair[(decision.customer, name_key(decision.listed))]
         cells = {
             "customer": decision.customer,
             "listed": listed,

@@ -225,7 +225,10 @@ def test_review_refuses_a_pair_that_is_not_pending(lensco: Path) -> None:
         "review", "--data", str(lensco), "--as-of", AS_OF, "--reject", "Acme Optics Inc=Hikvision"
     )
     assert code == 1
-    assert err.startswith("Error: 'Acme Optics Inc' = 'Hikvision' is no pending possible match.")
+    assert err.startswith(
+        "Error: 'Acme Optics Inc' = 'Hikvision' is neither a pending possible match nor a name "
+        "linked to it."
+    )
     assert "Huawei Device Co. Ltd.=Huawei Technologies Co., Ltd." in err  # what is pending
     assert "with the new decision and a later date: the latest one counts" in err
     assert sorted(p.name for p in lensco.iterdir()) == before  # nothing written
@@ -235,6 +238,33 @@ def test_review_refuses_a_pair_that_is_not_pending(lensco: Path) -> None:
     code, _, err = run("review", "--data", str(lensco), "--confirm", "no equals sign")
     assert code == 1
     assert "is not CUSTOMER=LISTED" in err
+
+
+def test_rejecting_a_holding_company_keeps_the_listed_name_it_shares_a_key_with(
+    make_data: MakeData,
+) -> None:
+    """A Cayman holding company rejected by its name: "Sense Time", of one key, stays listed."""
+    folder = make_data(
+        [listing("Sense Time")],
+        [
+            sale("HoldCo Supplier", "SenseTime Group Ltd", 0.2),
+            sale("Beta US", "Sense Time", 0.3),
+            sale("Gamma US", "SENSETIME", 0.1),
+        ],
+    )
+    code, _, err = run(
+        "review", "--data", str(folder), "--as-of", AS_OF,
+        "--reject", "SenseTime Group Ltd=Sense Time", "--note", "holding company",
+    )  # fmt: skip
+    assert code == 0, err
+    result = exposure.analyze(exposure.load(folder), as_of=AS_OF)
+    assert result.supplier("HoldCo Supplier")["exposed"] is False
+    assert result.supplier("Beta US")["revenue_at_risk"] == pytest.approx(0.3)
+    assert result.supplier("Gamma US")["revenue_at_risk"] == pytest.approx(0.1)
+    _, out, _ = run("screen", "--data", str(folder), "--as-of", AS_OF, "--format", "json",
+                    "Sense Time", "SenseTime Group Ltd.")  # fmt: skip
+    outcomes = {r["name"]: r["outcome"] for r in json.loads(out)}
+    assert outcomes == {"Sense Time": "match", "SenseTime Group Ltd.": "none"}
 
 
 def test_two_decisions_on_one_pair_and_one_date_that_disagree_are_an_error(lensco: Path) -> None:

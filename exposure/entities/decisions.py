@@ -1,8 +1,11 @@
 """Review decisions: what a person decided about a name and a listed entity (``matches.csv``).
 
-A ``confirmed`` decision links a customer's name to a listed entity whatever its score; a
-``rejected`` one keeps the pair from being linked or proposed again. For one customer and listed
-entity the latest decision counts (by ``date``, then by line).
+A ``confirmed`` decision links a customer's name to a listed entity whatever its score, and so
+every spelling of the name's key (:func:`~exposure.names.name_key`: "Acme Ltd" and "ACME
+Limited"); a ``rejected`` one keeps the pair from being linked or proposed again, for the name
+as written only (:func:`~exposure.names.written_form`): rejecting "SenseTime Group Ltd", a
+holding company, must not set aside the listed "Sense Time", whose key it shares. For one
+customer as written and listed entity the latest decision counts (by ``date``, then by line).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pandas as pd
 
 from exposure.entities.listings import NameIndex
 from exposure.errors import AmbiguousNameError, DataError, Problem
-from exposure.names import name_key
+from exposure.names import name_key, written_form
 from exposure.read.folders import cite_parts, cite_row
 
 __all__ = ["Decisions"]
@@ -30,7 +33,7 @@ class Decisions:
     confirmed
         Customer key -> (entity, listed spelling, explanation).
     rejected
-        (customer key, entity) -> explanation.
+        (customer as written, entity) -> explanation.
     """
 
     confirmed: dict[str, tuple[int, str, str]] = field(default_factory=dict)
@@ -84,7 +87,7 @@ class Decisions:
                         )
                     )
                 continue
-            pair = (name_key(str(row["customer"])), entity)
+            pair = (written_form(str(row["customer"])), entity)
             before = latest.get(pair)
             if (
                 before is not None
@@ -103,14 +106,15 @@ class Decisions:
                 )
                 continue
             latest[pair] = {**row, "_entity": entity}
-        for (key, entity), row in latest.items():
+        for (written, entity), row in latest.items():
             when = f"{row['date'].date().isoformat()}, " if pd.notna(row["date"]) else ""
             note = f": {row['note']}" if row["note"] else ""
             cited, line = cite_row(Path(file), int(row["_line"]))
             said = f"{row['decision']} in {cited.name} line {line} ({when}{row['listed']!r}{note})"
             if row["decision"] == "rejected":
-                decisions.rejected[(key, entity)] = said
+                decisions.rejected[(written, entity)] = said
                 continue
+            key = name_key(str(row["customer"]))
             earlier = decisions.confirmed.get(key)
             if earlier is not None and earlier[0] != entity:
                 problems.append(

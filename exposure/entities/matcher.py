@@ -106,8 +106,8 @@ from exposure.entities.listings import NameIndex, entity_ids, not_organisations
 from exposure.names import (
     GENERIC_WORDS,
     PROVINCE_OF,
-    fold,
     name_key,
+    written_form,
 )
 from exposure.read.csl import address_countries
 from exposure.util.progress import advance, extend
@@ -977,7 +977,7 @@ class Matcher:
         rejected_notes: dict[int, list[str]] = {}
         names_forms = forms.take(np.arange(len(names)))  # decisions are the names', as written
         if self.decisions.rejected:
-            rejected = self._decided(names_forms, self.decisions.rejected)
+            rejected = self._rejected(letters[: len(names)])
             gone = np.isin(query * (len(self._listed) + 1) + entity, list(rejected))
             for q_, e_ in zip(query[gone].tolist(), entity[gone].tolist(), strict=True):
                 note = rejected[q_ * (len(self._listed) + 1) + e_]
@@ -995,7 +995,7 @@ class Matcher:
         ).astype(object)
         pairs["method"] = np.where(pairs["exact"], "exact", "fuzzy").astype(object)
         if self.decisions.confirmed:
-            pairs = self._confirm(names_forms, pairs)
+            pairs = self._confirm(names_forms, letters[: len(names)], pairs)
         rank = pairs["outcome"].map({o: i for i, o in enumerate(OUTCOMES)})
         # Among equal outcomes and scores, the entity whose key the name shares comes first:
         # "Huawei Device" is Huawei Device Co., Ltd., before the Dongguan company whose place
@@ -1033,25 +1033,29 @@ class Matcher:
             explain == "all",
         )
 
-    def _decided(
-        self, forms: NameFormsTable, decided: dict[tuple[str, int], str]
-    ) -> dict[int, str]:
-        """Map ``query * (n_entities + 1) + entity`` to the note of a rejected pair."""
-        queries_of_key: dict[str, list[int]] = {}
-        for q, key in enumerate(forms.key.tolist()):
-            queries_of_key.setdefault(key, []).append(q)
+    def _rejected(self, written: np.ndarray) -> dict[int, str]:
+        """Map ``query * (n_entities + 1) + entity`` to the note of a rejected pair.
+
+        ``written``: each name's :func:`~exposure.names.written_form`, which a rejection holds
+        for.
+        """
+        queries_of_form: dict[str, list[int]] = {}
+        for q, form in enumerate(written.tolist()):
+            queries_of_form.setdefault(form, []).append(q)
         width = len(self._listed) + 1
         return {
             q * width + entity: note
-            for (key, entity), note in decided.items()
-            for q in queries_of_key.get(key, ())
+            for (form, entity), note in self.decisions.rejected.items()
+            for q in queries_of_form.get(form, ())
         }
 
-    def _confirm(self, forms: NameFormsTable, pairs: pd.DataFrame) -> pd.DataFrame:
+    def _confirm(
+        self, forms: NameFormsTable, written: np.ndarray, pairs: pd.DataFrame
+    ) -> pd.DataFrame:
         added = []
-        for q, key in enumerate(forms.key.tolist()):
+        for q, (key, form) in enumerate(zip(forms.key.tolist(), written.tolist(), strict=True)):
             decision = self.decisions.confirmed.get(key)
-            if decision is None:
+            if decision is None or (form, decision[0]) in self.decisions.rejected:
                 continue
             entity, spelling, said = decision
             if entity >= len(self._listed) or not self._listed[entity]:
@@ -1473,10 +1477,9 @@ def _rows_of(values: np.ndarray, *, skip_empty: bool = False) -> dict[str, list[
 
 def _letters(spellings: np.ndarray) -> np.ndarray:
     """Return each spelling's letters and digits as written, folded, legal forms and all."""
-    return np.array([_NOT_LETTER.sub("", fold(s)) for s in spellings.tolist()], dtype=object)
+    return np.array([written_form(s) for s in spellings.tolist()], dtype=object)
 
 
-_NOT_LETTER = re.compile(r"[^0-9a-z]+")
 #: What closes a quotation or an aside: a name that ends with one was not cut off.
 _CLOSING = ('"', "'", "»", "”", "’", ")", "]", "}")
 

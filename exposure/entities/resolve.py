@@ -28,6 +28,7 @@ from exposure.entities.decisions import Decisions
 from exposure.entities.listings import NameIndex
 from exposure.entities.matcher import Matcher
 from exposure.errors import AmbiguousNameError
+from exposure.names import written_form
 from exposure.read.checks import object_column
 
 __all__ = ["LINK_ORDER", "Resolution", "resolve"]
@@ -123,6 +124,8 @@ def resolve(
     for i in np.flatnonzero(candidates):
         key = key_of_name[i]
         confirmed = decisions.confirmed.get(key)
+        if confirmed is not None and (written_form(names[i]), confirmed[0]) in decisions.rejected:
+            confirmed = None  # this spelling was rejected, others of its key confirmed
         if confirmed is not None:
             entity[i], matched_as[i], explanation[i] = confirmed
             match[i] = "confirmed"
@@ -133,7 +136,7 @@ def resolve(
             ambiguous.append((int(i), str(error).split(". Use")[0]))
             match[i] = "ambiguous"  # kept from fuzzy matching; "none" below
             continue
-        if found is not None and (key, found) not in decisions.rejected:
+        if found is not None and (written_form(names[i]), found) not in decisions.rejected:
             entity[i], match[i], score[i] = found, "exact", 100.0
             matched_as[i] = index.spelling(names[i], found, key=key)
             explanation[i] = f"same key as the listed spelling {matched_as[i]!r}"
