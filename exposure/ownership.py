@@ -11,6 +11,10 @@ Two rules make an unlisted entity as restricted as a listed one when listed enti
   indirectly, in the aggregate, by blocked persons (the SDN List) is itself blocked. It applies
   on every date.
 
+Each rule adds up the holdings of its own parties only: blocked persons for OFAC's, Entity List
+and Military End-User List parties for BIS's. An SDN's 30% and an Entity List party's 25% of one
+company make it an affiliate under neither.
+
 How ownership adds up (``method="cascade"``, the default), as OFAC's worked examples (FAQ 401,
 on its guidance of 2014-08-13, 79 FR 47726) and BIS's guidelines for the Affiliates Rule
 (Supplement No. 8 to 15 CFR part 744, added by 90 FR 47201) read the rules: an entity counts as
@@ -194,47 +198,57 @@ def affiliates(
         name: rule_for_list(name, as_of, own_lists) for name in set(owner_lists.values())
     }
     rules = {code: rule_of_list[name] for code, name in owner_lists.items()}
-    eligible = np.zeros(m, dtype=bool)
+    # Each rule adds up the holdings of its own lists' parties only: OFAC's counts blocked
+    # persons (the SDN List), BIS's the Entity List's and the Military End-User List's
+    # (15 CFR 744.11(a)(2), 744.21(a)(3), as 90 FR 47201 words them). An SDN's 30% and an
+    # Entity List party's 25% make no affiliate under either.
+    eligible_of: dict[str, np.ndarray] = {}
     for code, rule in rules.items():
-        eligible[code] = listed[code] and rule is not None
+        if listed[code] and rule is not None:
+            eligible_of.setdefault(rule, np.zeros(m, dtype=bool))[code] = True
+    if method not in ("cascade", "multiply"):
+        msg = f"unknown ownership method {method!r}; use 'multiply' or 'cascade'"
+        raise ValueError(msg)
     part = sparse.csr_matrix(
         (percent[known] / 100.0, (owned[known], owner[known])), shape=(m, m), dtype=np.float64
     )
-    if method == "cascade":
-        counted = _counted(part, eligible, threshold)
-        # The part held by listed entities and by the entities counted through them.
-        share = part @ counted.astype(np.float64)
-    elif method == "multiply":
-        share = analysis.revenue_at_risk(part, eligible)
-        counted = eligible | (share >= threshold - 1e-12)
-    else:
-        msg = f"unknown ownership method {method!r}; use 'multiply' or 'cascade'"
-        raise ValueError(msg)
-    mask = counted & ~eligible & ~listed
     unknown = sparse.csr_matrix(
         (np.ones(int((~known).sum())), (owned[~known], owner[~known])), shape=(m, m)
     )
-    possible = _possibly_counted(
-        part, unknown, counted, threshold, multiplied=eligible if method == "multiply" else None
-    )
-    possible &= ~listed
+    by_rule = {
+        rule: _under_rule(part, unknown, eligible_of_rule, threshold, method)
+        for rule, eligible_of_rule in sorted(eligible_of.items())
+    }
+    eligible, counted, possible = (np.zeros(m, dtype=bool) for _ in range(3))
+    share = np.zeros(m)
+    for under in by_rule.values():
+        eligible |= under.eligible
+        counted |= under.counted
+        possible |= under.possible
+        # The listed part under the rule that counts the entity, or holds most of it.
+        share = np.maximum(share, under.share)
+    mask = counted & ~eligible & ~listed
+    possible &= ~listed & ~counted
 
     explanations = {}
-    pattern = sparse.csr_matrix(
+    every_holding = sparse.csr_matrix(
         (np.ones(len(owner)), (owned, owner)), shape=(m, m), dtype=np.float64
     )
-    if method == "cascade":
-        # Chains only through owners whose holdings count, or may count.
-        through = counted | possible
-        pattern = pattern @ sparse.diags(through.astype(np.float64))
     labels = np.concatenate([graph.names, np.array(extra, dtype=object)])
     sources_of = ownership["source"].to_numpy()
     for node in np.flatnonzero((mask | possible)[:n]).tolist():
-        chains = (
-            _holdings_that_count(pattern, eligible, owner, owned, through, node)
-            if method == "cascade"
-            else list(analysis.shortest_paths(pattern, eligible, node).values())
+        # Explained by the rule that counts it (or may), the one whose parties hold most.
+        rule, under = max(
+            ((r, f) for r, f in by_rule.items() if f.counted[node] or f.possible[node]),
+            key=lambda item: (bool(item[1].counted[node]), float(item[1].share[node])),
         )
+        if method == "cascade":
+            # Chains only through owners whose holdings count, or may count.
+            through = under.counted | under.possible
+            pattern = every_holding @ sparse.diags(through.astype(np.float64))
+            chains = _holdings_that_count(pattern, under.eligible, owner, owned, through, node)
+        else:
+            chains = list(analysis.shortest_paths(every_holding, under.eligible, node).values())
         explained = []
         sources: list[str] = []
         for chain in chains:  # from the entity owned up to a listed owner
@@ -257,8 +271,7 @@ def affiliates(
                     "part": held,
                 }
             )
-        rule = next((rules[c[-1]] for c in chains if rules.get(c[-1])), None)
-        known_share = round(float(share[node]), 12)
+        known_share = round(float(under.share[node]), 12)
         explanations[node] = {
             "rule": rule,
             # What the data gives of a possible affiliate's part is a lower bound; none known
@@ -271,6 +284,37 @@ def affiliates(
     return Affiliates(
         mask=mask[:n], owned=share[:n], explanations=explanations, possible=possible[:n]
     )
+
+
+@dataclass(frozen=True)
+class _UnderRule:
+    """Who counts as listed under one ownership rule: its parties, and what they own."""
+
+    eligible: np.ndarray
+    counted: np.ndarray
+    share: np.ndarray
+    possible: np.ndarray
+
+
+def _under_rule(
+    part: sparse.csr_matrix,
+    unknown: sparse.csr_matrix,
+    eligible: np.ndarray,
+    threshold: float,
+    method: str,
+) -> _UnderRule:
+    """Return who counts, or may count, as listed under one rule whose parties are ``eligible``."""
+    if method == "cascade":
+        counted = _counted(part, eligible, threshold)
+        # The part held by listed entities and by the entities counted through them.
+        share = part @ counted.astype(np.float64)
+    else:
+        share = analysis.revenue_at_risk(part, eligible)
+        counted = eligible | (share >= threshold - 1e-12)
+    possible = _possibly_counted(
+        part, unknown, counted, threshold, multiplied=eligible if method == "multiply" else None
+    )
+    return _UnderRule(eligible, counted, share, possible)
 
 
 def _holdings_that_count(

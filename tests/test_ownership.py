@@ -108,6 +108,40 @@ def test_two_listed_owners_of_30_percent_each_make_an_affiliate(chain_data: Path
     assert "test Parent->Target" in path["sources"]
 
 
+SDN = "Specially Designated Nationals List"
+MEU = "Military End User List"
+
+
+@pytest.mark.parametrize(
+    ("lists", "rule"),
+    [
+        ((SDN, "Entity List"), None),  # 30% + 25% under two rules: neither reaches 50%
+        ((SDN, SDN), "OFAC's 50% rule"),
+        (("Entity List", MEU), "90 FR 47201 (BIS Affiliates Rule)"),
+    ],
+)
+def test_each_rule_adds_up_only_the_holdings_of_its_own_lists_parties(
+    make_data: MakeData, lists: tuple[str, str], rule: str | None
+) -> None:
+    # OFAC counts blocked persons' holdings; BIS those of Entity List and MEU parties.
+    first, second = lists
+    folder = make_data(
+        [listing("Owner A", list=first, start="2022-03-01"), listing("Owner B", list=second)],
+        [sale("Echo Inc", "Mixco", 0.25)],
+    )
+    with_owners(folder, [("Owner A", "Mixco", 30), ("Owner B", "Mixco", 25)])
+    result = analyze(folder)
+    record = result.supplier("Echo Inc")
+    assert record["exposed"] is (rule is not None)
+    if rule is not None:
+        (path,) = record["paths"]
+        assert path["list"].endswith("(affiliate: 55% owned by listed entities)")
+        assert rule in str(path["federal_register_notice"])
+        assert path["ownership"] is not None
+        owners = {o["owner"] for o in path["ownership"]["owners"]}
+        assert owners == {"Owner A", "Owner B"}
+
+
 def test_a_chain_of_three_full_ownerships_is_an_affiliate(chain_data: Path) -> None:
     with_owners(chain_data, [("Parent", "A", 100), ("A", "B", 100), ("B", "Target", 100)])
     record = analyze(chain_data).supplier("Maker")
