@@ -11,9 +11,10 @@ Two rules make an unlisted entity as restricted as a listed one when listed enti
   indirectly, in the aggregate, by blocked persons (the SDN List) is itself blocked. It applies
   on every date.
 
-Each rule adds up the holdings of its own parties only: blocked persons for OFAC's, Entity List
-and Military End-User List parties for BIS's. An SDN's 30% and an Entity List party's 25% of one
-company make it an affiliate under neither.
+The Affiliates Rule reaches foreign entities: a company in the United States is no affiliate,
+though it passes on what its owners hold. Each rule adds up the holdings of its own parties
+only: blocked persons for OFAC's, Entity List and Military End-User List parties for BIS's. An
+SDN's 30% and an Entity List party's 25% of one company make it an affiliate under neither.
 
 How ownership adds up (``method="cascade"``, the default), as OFAC's worked examples (FAQ 401,
 on its guidance of 2014-08-13, 79 FR 47726) and BIS's guidelines for the Affiliates Rule
@@ -219,12 +220,17 @@ def affiliates(
         rule: _under_rule(part, unknown, eligible_of_rule, threshold, method)
         for rule, eligible_of_rule in sorted(eligible_of.items())
     }
+    # The Affiliates Rule reaches foreign entities (90 FR 47201; an export to a company in the
+    # United States is none): one there passes its owners' holdings down, and is no affiliate.
+    in_us = np.zeros(m, dtype=bool)
+    in_us[:n] = graph.nodes["country"].to_numpy(dtype=object) == "US"
+    reaches = {rule: ~in_us if AFFILIATES_RULE in rule else ~np.zeros(m, bool) for rule in by_rule}
     eligible, counted, possible = (np.zeros(m, dtype=bool) for _ in range(3))
     share = np.zeros(m)
-    for under in by_rule.values():
+    for rule, under in by_rule.items():
         eligible |= under.eligible
-        counted |= under.counted
-        possible |= under.possible
+        counted |= under.counted & (under.eligible | reaches[rule])
+        possible |= under.possible & reaches[rule]
         # The listed part under the rule that counts the entity, or holds most of it.
         share = np.maximum(share, under.share)
     mask = counted & ~eligible & ~listed
@@ -239,7 +245,11 @@ def affiliates(
     for node in np.flatnonzero((mask | possible)[:n]).tolist():
         # Explained by the rule that counts it (or may), the one whose parties hold most.
         rule, under = max(
-            ((r, f) for r, f in by_rule.items() if f.counted[node] or f.possible[node]),
+            (
+                (r, f)
+                for r, f in by_rule.items()
+                if (f.counted[node] or f.possible[node]) and reaches[r][node]
+            ),
             key=lambda item: (bool(item[1].counted[node]), float(item[1].share[node])),
         )
         if method == "cascade":

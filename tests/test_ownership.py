@@ -142,6 +142,30 @@ def test_each_rule_adds_up_only_the_holdings_of_its_own_lists_parties(
         assert owners == {"Owner A", "Owner B"}
 
 
+def test_the_affiliates_rule_reaches_foreign_entities_only_but_looks_through_us_ones(
+    make_data: MakeData,
+) -> None:
+    # 90 FR 47201 extends the Entity List to foreign entities: a sale in the United States to
+    # a US subsidiary is no export to an affiliate; that subsidiary's Mexican one is.
+    folder = make_data(
+        [listing("Parent")],
+        [
+            sale("Omega US", "Parent USA Inc", 0.2, customer_country="US"),
+            sale("Omega US", "Parent Mexico SA", 0.1, customer_country="MX"),
+        ],
+    )
+    with_owners(
+        folder, [("Parent", "Parent USA Inc", 100), ("Parent USA Inc", "Parent Mexico SA", 100)]
+    )
+    record = analyze(folder).supplier("Omega US")
+    assert [p["listed"] for p in record["paths"]] == ["Parent Mexico SA"]
+    assert record["revenue_at_risk"] == pytest.approx(0.1)
+    (path,) = record["paths"]
+    assert path["ownership"] is not None
+    (owner,) = path["ownership"]["owners"]
+    assert owner["chain"] == ["Parent", "Parent USA Inc", "Parent Mexico SA"]
+
+
 def test_a_chain_of_three_full_ownerships_is_an_affiliate(chain_data: Path) -> None:
     with_owners(chain_data, [("Parent", "A", 100), ("A", "B", 100), ("B", "Target", 100)])
     record = analyze(chain_data).supplier("Maker")
