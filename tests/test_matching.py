@@ -711,6 +711,21 @@ def test_a_listed_company_s_branch_abroad_is_a_possible_match_by_its_name() -> N
     assert other["explanation"].str.contains("countries differ").all()
 
 
+def test_a_country_in_brackets_makes_a_branch_abroad_not_the_listed_company() -> None:
+    # Without its aside "Hikvision (Deutschland) GmbH" has Hikvision's key; with it, it is
+    # Hikvision's German subsidiary: to review, as "Hikvision Deutschland GmbH" is, never a
+    # confident match. An aside naming the listed company's own country or a city changes
+    # nothing.
+    listed = exposure.load().listed
+    abroad = ["Hikvision (Deutschland) GmbH", "Hikvision (Europe) B.V.", "Megvii (Japan) K.K."]
+    found = Matcher(listed).match(abroad)
+    assert found["outcome"].tolist() == ["possible"] * len(abroad)
+    assert (found["score"] <= BRANCH_ABROAD_CAP).all()
+    assert "another country or region ('deutschland')" in found["explanation"][0]
+    at_home = Matcher(listed).match(["Hikvision (Hangzhou)", "Hikvision Co., Ltd. (HIK)"])
+    assert at_home["outcome"].tolist() == ["match", "match"]
+
+
 def test_a_typo_in_a_word_many_listed_names_share_still_finds_them() -> None:
     # Thirteen listed Gazprom companies: "gazprom", and the key "gazprm" its typo shares with
     # it, are each in more listed spellings than a key may be (10 here); a key of "porm"

@@ -76,6 +76,7 @@ __all__ = [
     "is_rare_word",
     "name_forms",
     "names_in_brackets",
+    "names_other_country",
     "names_own_country",
     "parties",
     "rare_words",
@@ -1671,6 +1672,40 @@ def names_own_country(core: str, country: str) -> str:
             if len(run.split()) == size and run in own:
                 return run
     return ""
+
+
+def names_other_country(words: str, countries: str) -> str:
+    """Return the words naming a country or region that is none of ``countries``, or "".
+
+    ``countries``: ISO codes joined by "; " (a listed entity's), empty when unknown. A name
+    giving another country in an aside ("Hikvision (Deutschland) GmbH" of the Chinese
+    Hikvision) is, by its name, the listed company's subsidiary or branch abroad.
+
+    Examples
+    --------
+    >>> names_other_country("deutschland", "CN"), names_other_country("china", "CN; HK")
+    ('deutschland', '')
+    >>> names_other_country("europe", ""), names_other_country("hangzhou", "CN")
+    ('europe', '')
+    """
+    own = frozenset().union(*(_own_country_words(c.strip().lower()) for c in countries.split(";")))
+    named = _every_country_word()
+    tokens = words.split()
+    for start in range(len(tokens)):
+        for size in (3, 2, 1):
+            run = " ".join(tokens[start : start + size])
+            if len(run.split()) == size and run in named and run not in own:
+                return run
+    return ""
+
+
+@functools.cache
+def _every_country_word() -> frozenset[str]:
+    """Return the words and runs of words that name some country or region."""
+    from rigour.territories import get_territories
+
+    codes = [t.code for t in get_territories() if t.is_country and not t.is_historical]
+    return frozenset().union(*(_own_country_words(code) for code in codes))
 
 
 #: The languages in which a name may give its country, besides English: those of the lists

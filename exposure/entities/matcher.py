@@ -89,6 +89,7 @@ from exposure.entities.forms import (
     in_care_of,
     is_rare_word,
     names_in_brackets,
+    names_other_country,
     names_own_country,
     parties,
     rare_words,
@@ -730,6 +731,11 @@ class Matcher:
         same_words = both & (forms.distinct_sorted[query] == listed.distinct_sorted[row])
         # A party after "c/o" is never the customer itself: scored, and capped below.
         exact = (forms.key[query] == listed.key[row]) & ~cared[query]
+        # Without an aside or a branch's words that give another country or region than the
+        # listed entity's ("Hikvision (Deutschland) GmbH"), a name may be the listed one's:
+        # with them, it is its subsidiary or branch abroad, to review.
+        named_abroad = self._named_abroad(forms, (of_name, how), query, row, exact)
+        exact &= ~named_abroad
         # The same letters in the same order are the same name written apart or together
         # ("HUNTERDOUGLASINDUSTRIESB.V."), whatever its distinctive words: a word run together
         # hides the descriptors it holds, and the place it starts with.
@@ -806,6 +812,7 @@ class Matcher:
         floor = REPORT_FLOOR if explain == "all" else self.possible_threshold
         keep = np.flatnonzero(
             (distinct >= 2 * floor - 100)
+            | named_abroad
             | same_words
             | contained
             | exact
@@ -825,6 +832,7 @@ class Matcher:
             exact,
             same_letters,
             cut_off,
+            named_abroad,
         ) = (
             both[keep],
             same_words[keep],
@@ -835,6 +843,7 @@ class Matcher:
             exact[keep],
             same_letters[keep],
             cut_off[keep],
+            named_abroad[keep],
         )
         entity = self._entity[row]
 
@@ -929,7 +938,7 @@ class Matcher:
                     cared[query],
                     CARE_OF_CAP,
                     np.where(
-                        branch_abroad | other_region,
+                        branch_abroad | other_region | named_abroad,
                         BRANCH_ABROAD_CAP,
                         np.where(level_conflict | compass_differs, LEVEL_CAP, 100.0),
                     ),
@@ -965,6 +974,7 @@ class Matcher:
                 "compass_differs": compass_differs[kept],
                 "country_conflict": country_conflict[kept],
                 "branch_abroad": branch_abroad[kept],
+                "named_abroad": named_abroad[kept],
                 "query_region": q_region[kept],
                 "listed_region": np.where(other_region, s_region, "")[kept],
                 "other_region": other_region[kept],
@@ -1032,6 +1042,32 @@ class Matcher:
             rejected_notes,
             explain == "all",
         )
+
+    def _named_abroad(
+        self,
+        forms: NameFormsTable,
+        made: tuple[np.ndarray, list[str]],
+        query: np.ndarray,
+        row: np.ndarray,
+        exact: np.ndarray,
+    ) -> np.ndarray:
+        """Return, per pair of an equal key, whether its spelling left out another country.
+
+        Another country or region than the listed entity's (:func:`names_other_country`), in
+        the words a spelling made by leaving out asides in brackets or a branch's words lost.
+        """
+        of_name, how = made
+        named = np.zeros(len(query), dtype=bool)
+        at = np.flatnonzero(exact & (of_name[query] != query))
+        for i in at.tolist():
+            q = int(query[i])
+            if how[q] not in (_WITHOUT_ASIDES, _BRANCH_OF):
+                continue
+            kept = set(forms.core[q].split())
+            left_out = " ".join(w for w in forms.core[of_name[q]].split() if w not in kept)
+            countries = self._listed_country[self._entity[row[i]]]
+            named[i] = names_other_country(left_out, countries) != ""
+        return named
 
     def _rejected(self, written: np.ndarray) -> dict[int, str]:
         """Map ``query * (n_entities + 1) + entity`` to the note of a rejected pair.
@@ -1148,6 +1184,7 @@ class Matcher:
         detail = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         for i, r in zip(flagged.tolist(), detail, strict=True):
             q, s = int(r["query"]), int(r["spelling"])
+            r["original_core"] = forms.core[q]
             explanation[i] = self._explain(
                 r,
                 kind=kind[i],
@@ -1250,6 +1287,13 @@ class Matcher:
                 parts.append(
                     f"countries differ ({query_country} vs {listed_country}): -{COUNTRY_PENALTY:g}"
                 )
+            elif r.get("named_abroad"):
+                abroad = names_other_country(str(r["original_core"]), listed_country)
+                parts.append(
+                    f"its name gives another country or region ({abroad!r}) than the listed "
+                    f"one's ({listed_country or 'unknown'}): a subsidiary or branch to review, "
+                    f"at most {BRANCH_ABROAD_CAP:g}"
+                )
             elif r.get("branch_abroad"):
                 own = names_own_country(query_core, _region(query_country))
                 parts.append(
@@ -1304,7 +1348,7 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
     how = [""] * len(names)
     for i, name in enumerate(names):
         made = [
-            (without_branch(name), "a branch of {!r}", 0),
+            (without_branch(name), _BRANCH_OF, 0),
             (without_care_of(name), "the party before c/o, {!r}", 0),
             (without_address(name), "without the address after it, {!r}", 0),
         ]
@@ -1315,7 +1359,7 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
                     (part, "written in two scripts, by its part {!r}", 0)
                     for part in script_parts(name)
                 ),
-                (without_brackets(name), "without its asides in brackets, {!r}", 0),
+                (without_brackets(name), _WITHOUT_ASIDES, 0),
                 *(
                     (other, "by the name it gives in brackets {!r}", 0)
                     for other in names_in_brackets(name)
@@ -1354,6 +1398,9 @@ def _other_spellings(names: list[str]) -> tuple[list[str], np.ndarray, np.ndarra
     return spellings, np.asarray(of_name, dtype=np.int64), np.asarray(capped, dtype=np.int8), how
 
 
+#: How :func:`_other_spellings` makes a spelling by leaving words out: a branch's words, asides.
+_BRANCH_OF = "a branch of {!r}"
+_WITHOUT_ASIDES = "without its asides in brackets, {!r}"
 #: Why a spelling is capped (:func:`_other_spellings`): the party after "c/o", or one party of
 #: several a name gives.
 _AFTER_CARE_OF = 1
