@@ -1499,3 +1499,29 @@ def test_a_company_named_for_hong_kong_or_macau_is_a_subsidiary_to_review() -> N
     assert "a company of Hong Kong by its name, the listed one's name gives no such region" in (
         str(found.loc[0, "explanation"])
     )
+
+
+def test_chinese_names_of_china_s_state_groups_are_their_listed_english_names() -> None:
+    # 中国 is "China" in every English name of a 中国... body; 电信, 移动, 联通, 交通 and
+    # 航天科技 are translated as the groups write them. Read as pinyin ("zhongguo dianxin")
+    # none of these was even a candidate.
+    listed = one_list(
+        "China Telecom Corporation Limited",
+        "China Mobile Limited",
+        "China Unicom Limited",
+        "China Aerospace Science and Technology Corporation",
+        "China Electronics Technology Group Corporation",
+        "China Communications Construction Company Limited",
+        country="CN",
+    )
+    names = [
+        "中国电信股份有限公司",
+        "中国移动有限公司",
+        "中国联通",
+        "中国航天科技集团有限公司",
+        "中国电子科技集团有限公司",
+        "中国交通建设股份有限公司",
+    ]
+    found = Matcher(listed).match(names, ["CN"] * len(names))
+    assert found["outcome"].tolist() == ["match"] * len(names)
+    assert found["listed"].tolist() == listed["name"].tolist()

@@ -1368,7 +1368,15 @@ CHINESE_DESCRIPTORS = {
     "chuanmei": "media", "jiaoyu": "education", "yinhang": "bank", "baoxian": "insurance",
     "zhengquan": "securities", "jiqi": "machine", "haiyang": "marine",
     "tongxun": "communications",
+    # 中国 (China), as every English name of a "中国..." body says it; 移动 (mobile), 电信
+    # (telecom), 联通 (unicom), as China Mobile, China Telecom and China Unicom write them; 交通
+    # (communications), as China Communications Construction does; 西北 (northwest)
+    "zhongguo": "china", "yidong": "mobile", "dianxin": "telecommunications", "liantong": "unicom",
+    "jiaotong": "communications", "xibei": "northwest", "dongbei": "northeast",
+    "xinan": "southwest",
     # of three or four syllables, looked for first
+    "hangtiankeji": "aerospace science and technology",
+    "hangtiankegong": "aerospace science and industry", "gongchengwuli": "engineering physics",
     "bandaoti": "semiconductor", "weidianzi": "microelectronics",
     "yanjiusuo": "research institute", "yanjiuyuan": "research institute",
     "jinchukou": "import export", "jichengdianlu": "integrated circuit",
