@@ -36,7 +36,7 @@ from exposure.graph import SupplyGraph
 from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
-from exposure.reach import ListingTerms
+from exposure.reach import FOOTNOTE_RULES, ListingTerms
 from exposure.restrictions import ListRule, list_rule, own_rules
 
 __all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
@@ -548,7 +548,9 @@ class Listed:
         ):
             lists, numbers = found.setdefault(int(entity), ([], []))
             lists.append(list_name)
-            if footnote.isdigit():
+            rule = FOOTNOTE_RULES.get(int(footnote)) if footnote.isdigit() else None
+            # A footnote on a listing older than its direct product rule brings none before it.
+            if footnote.isdigit() and (rule is None or rule.in_force(self.as_of)):
                 numbers.append(int(footnote))
         return {e: (tuple(dict.fromkeys(ls)), tuple(ns)) for e, (ls, ns) in found.items()}
 

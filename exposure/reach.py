@@ -21,7 +21,8 @@ The rules, by the test each list applies (:attr:`exposure.restrictions.ListRule.
        destined to an entity whose listing carries a footnote designation with a foreign
        direct product rule (15 CFR 734.9(e) and (g), first 736.2(b)(3)(vi) for footnote 1 by
        85 FR 29849; :data:`FOOTNOTE_RULES`).
-       The footnote counts from the start date of the listing row that gives it.
+       The footnote counts from the start date of the listing row that gives it, and not before
+       its rule took effect (:attr:`FootnoteRule.effective`).
 ``ear_items`` (Military End User List): as ``ear``, but the list restricts only the items of
     Supplement No. 2 to part 744 (15 CFR 744.21), which is not assessed: an item subject to the
     EAR is ``assumed``, not ``yes``.
@@ -56,6 +57,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -112,11 +114,19 @@ class FootnoteRule:
         The paragraph of 15 CFR 734.9 that makes such direct products subject to the EAR.
     notice
         The Federal Register notices that made and widened it.
+    effective
+        The day the rule took effect: a footnote on a listing older than its rule brings no
+        direct product rule before that day.
     """
 
     footnote: int
     paragraph: str
     notice: str
+    effective: dt.date
+
+    def in_force(self, day: dt.date) -> bool:
+        """Return whether the rule is in force on ``day``."""
+        return day >= self.effective
 
 
 #: The footnote designations whose foreign direct product rules this module applies (15 CFR
@@ -124,11 +134,16 @@ class FootnoteRule:
 #: scope of technologies and items is not assessed: an item the data calls a direct product of
 #: US technology counts. A direct product of US technology to an entity with another footnote
 #: is ``unknown``.
+#: Each counts from the day its rule took effect (the notices' effective dates: 85 FR 29849,
+#: 2020-05-15; 87 FR 12226, 2022-02-24; 87 FR 62186, 2022-10-07, the first of its dates; 89 FR
+#: 96790, 2024-12-02), whatever the date of the listing that carries the footnote.
 FOOTNOTE_RULES = {
-    1: FootnoteRule(1, "15 CFR 734.9(e)(1)", "85 FR 29849, widened by 85 FR 51596"),
-    3: FootnoteRule(3, "15 CFR 734.9(g)", "87 FR 12226"),
-    4: FootnoteRule(4, "15 CFR 734.9(e)(2)", "87 FR 62186"),
-    5: FootnoteRule(5, "15 CFR 734.9(e)(3)", "89 FR 96790"),
+    1: FootnoteRule(
+        1, "15 CFR 734.9(e)(1)", "85 FR 29849, widened by 85 FR 51596", dt.date(2020, 5, 15)
+    ),
+    3: FootnoteRule(3, "15 CFR 734.9(g)", "87 FR 12226", dt.date(2022, 2, 24)),
+    4: FootnoteRule(4, "15 CFR 734.9(e)(2)", "87 FR 62186", dt.date(2022, 10, 7)),
+    5: FootnoteRule(5, "15 CFR 734.9(e)(3)", "89 FR 96790", dt.date(2024, 12, 2)),
 }
 
 
