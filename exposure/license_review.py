@@ -7,7 +7,8 @@ of Hikvision and Dahua (84 FR 54002): "Case-by-case review for ECCNs 1A004.c, 1A
 1A999.a, 1D003, 2A983, 2D983, 2E983 and for EAR99 items described in the note to ECCN 1A995;
 presumption of denial for all other items subject to the EAR." :func:`license_review` reads such
 a policy and answers for one item: the review of the clause that names its ECCN (an ECCN
-names its subparagraphs too: ``1A004.c`` covers ``1A004.c.1``), else the review of "all other
+names its subparagraphs too: ``1A004.c`` covers ``1A004.c.1``; an ECCN given without the
+subparagraph named, ``1A004``, may be in it or not: both reviews), else the review of "all other
 items", else the policy's one review. With no ECCN it says which reviews are possible.
 
 The reviews recognised (15 CFR 744.11(b) and the entries' own words): presumption of denial,
@@ -25,6 +26,9 @@ Examples
 'case-by-case review (ECCN 1A995)'
 >>> license_review(hikvision, "5A992.c")
 'presumption of denial (ECCN 5A992.c: all other items)'
+>>> print(license_review(hikvision, "1A004"))  # doctest: +NORMALIZE_WHITESPACE
+case-by-case review if the item is ECCN 1A004.c or 1A004.d; otherwise presumption of denial
+(ECCN 1A004 given without its subparagraph)
 >>> print(license_review(hikvision, "EAR99"))  # doctest: +NORMALIZE_WHITESPACE
 case-by-case review if the item is one of the EAR99 items described in the note to ECCN
 1A995; otherwise presumption of denial
@@ -145,6 +149,16 @@ def license_review(policy: str | None, eccn: str | None) -> str | None:
         for clause in clauses:
             if any(_names(eccn, named) for named in clause.eccns):
                 return f"{clause.review} (ECCN {eccn})"
+        # An ECCN given without the subparagraph the policy names ("1A004" for "1A004.c") may
+        # be in it or not: both reviews, and for what.
+        for clause in clauses:
+            finer = [named for named in clause.eccns if _names(named, eccn)]
+            if finer and clause is not default:
+                otherwise = f"; otherwise {default.review}" if default is not None else ""
+                return (
+                    f"{clause.review} if the item is ECCN {' or '.join(finer)}{otherwise} "
+                    f"(ECCN {eccn} given without its subparagraph)"
+                )
     if default is None:
         return None
     return f"{default.review} (ECCN {eccn}: all other items)"
