@@ -173,16 +173,50 @@ LIST_RULES: tuple[ListRule, ...] = (
     ),
 )  # fmt: skip
 
-#: Other names and codes of the lists, as users and other sources write them.
+#: Other names and codes of the lists, as users and other sources write them, beyond what
+#: :func:`_key` reads as one name (an agency in front, "List" at the end, "Non-SDN"/"NS-").
 _ALIASES = {
-    "NS-CMIC": "CMIC", "CAPTA": "CAP", "ITAR": "DTC", "Military End-User List": "MEU",
-    "MEU List": "MEU", "SDN List": "SDN",
+    "CAPTA": "CAP", "ITAR": "DTC",
     "Specially Designated Nationals and Blocked Persons List": "SDN",
+    # OFAC's own names of its non-SDN lists (sanctions list service).
+    "Correspondent Account or Payable-Through Account Sanctions List": "CAP",
+    "Sectoral Sanctions Identification List": "SSI",
+    # EO 13959 first named the CMIC list "Communist Chinese Military Companies" (NS-CCMC List,
+    # 2021); EO 14032 renamed it. Not the Department of Defense's Section 1260H list.
+    "Non-SDN Communist Chinese Military Companies List": "CMIC", "NS-CCMC": "CMIC",
+    # The Directorate of Defense Trade Controls' name of those debarred under 22 CFR 127.7.
+    "Statutorily Debarred Parties": "DTC",
 }  # fmt: skip
+
+#: Agencies written in front of a list's name ("BIS Entity List", "OFAC SDN", "Treasury's SSI
+#: List"): the list's name without them is the same list.
+_AGENCY = re.compile(
+    r"^(?:(?:the|us|u s|united states|department of(?: the)?|dept of(?: the)?|commerce|"
+    r"treasury|state|department|bis|bureau of industry and security|ofac|"
+    r"office of foreign assets control|ddtc|directorate of defense trade controls) )+"
+)
+#: OFAC's "Non-SDN" lists, also written "NS-CMIC", "NS-MBS", "NS-PLC" or without the prefix.
+_NON_SDN = re.compile(r"^(?:non sdn|ns) (?=\S)")
+_LIST_WORD = re.compile(r" lists?$")
 
 
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+    """Return the words of a list's name that tell the list: one key for all its spellings.
+
+    Case, punctuation and a possessive are ignored, and so are an agency in front, a final
+    "List" and OFAC's "Non-SDN"/"NS-" (a name that is nothing but those keeps them).
+
+    Examples
+    --------
+    >>> [_key(n) for n in ("BIS Entity List", "OFAC's SDN", "NS-CMIC List", "Non-SDN CMIC")]
+    ['entity', 'sdn', 'cmic', 'cmic']
+    >>> _key("List")
+    'list'
+    """
+    words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"['’]s\b", "", text.casefold())))
+    for pattern in (_AGENCY, _LIST_WORD, _NON_SDN):
+        words = pattern.sub("", words) or words
+    return words
 
 
 _BY_CODE = {rule.code: rule for rule in LIST_RULES}
@@ -200,10 +234,12 @@ _CODE_IN_NAME = re.compile(r"\(([A-Za-z-]+)(?: List)?\)")
 def list_rule(list_name: str, own: Mapping[str, ListRule] | None = None) -> ListRule:
     """Return what a listing on ``list_name`` restricts (a name or code, in any case).
 
-    The CSL's full source text ("Entity List (EL) - Bureau of Industry and Security") and a
-    name with words in parentheses ("Entity List (what-if)") are read too. ``own``: the lists
-    a user describes in ``lists.csv`` (:func:`own_rules`). A list neither knows is read as
-    restricting every sale, so that no exposure is missed.
+    The CSL's full source text ("Entity List (EL) - Bureau of Industry and Security"), a name
+    with words in parentheses ("Entity List (what-if)"), with its agency in front ("BIS Entity
+    List", "OFAC SDN"), without "List" ("Denied Persons") and OFAC's "NS-" names ("NS-CMIC
+    List") are read too. ``own``: the lists a user describes in ``lists.csv``
+    (:func:`own_rules`). A list neither knows is read as restricting every sale, so that no
+    exposure is missed.
     """
     text = list_name.strip()
     found = _BY_KEY.get(_key(text)) or _BY_KEY.get(_key(_SUFFIX.sub("", text)))

@@ -205,6 +205,13 @@ def test_policies_and_list_codes() -> None:
 
 
 @needs_fixtures
+def test_lists_are_asked_for_by_the_names_users_write() -> None:
+    # OFAC calls the CMIC list the NS-CMIC List; "--lists NS-CMIC" is that list, not none.
+    _, stats = read_csl(CSL_2023, ["NS-CMIC", "OFAC SDN", "BIS Entity List"])
+    assert stats.kept_by_list == {"CMIC": 68, "SDN": 1737, "EL": 919}
+
+
+@needs_fixtures
 def test_import_csl_from_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "listed.csv"
     code, stdout, stderr = run("import-csl", str(CSL_2023), "--lists", "EL,DPL", "-o", str(out))

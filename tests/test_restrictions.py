@@ -55,6 +55,73 @@ def test_what_each_list_restricts(name: str, reaches: bool) -> None:
     assert rule.basis or not rule.known
 
 
+@pytest.mark.parametrize(
+    ("code", "spellings"),
+    [
+        ("EL", ["Entity List", "EL", "BIS Entity List", "US Entity List",
+                "Commerce Department Entity List", "the Entity List (EL)"]),
+        ("MEU", ["Military End-User List", "MEU List", "BIS MEU List",
+                 "Military End User (MEU) List - Bureau of Industry and Security"]),
+        ("UVL", ["Unverified List", "UVL", "UVL List", "BIS Unverified List"]),
+        ("DPL", ["Denied Persons List", "Denied Persons", "DPL", "BIS Denied Persons List"]),
+        ("SDN", ["SDN", "SDN List", "OFAC SDN", "OFAC SDN List", "OFAC's SDN List",
+                 "Treasury SDN List", "Specially Designated Nationals",
+                 "Specially Designated Nationals and Blocked Persons List"]),
+        ("SSI", ["SSI", "SSI List", "OFAC SSI List", "Sectoral Sanctions Identifications List",
+                 "Sectoral Sanctions Identification List"]),
+        ("FSE", ["FSE", "FSE List", "Foreign Sanctions Evaders", "OFAC FSE List"]),
+        ("PLC", ["PLC List", "NS-PLC List", "Non-SDN Palestinian Legislative Council List"]),
+        ("CAP", ["CAP", "CAPTA", "CAPTA List", "Capta List (CAP) - Treasury Department",
+                 "Correspondent Account or Payable-Through Account Sanctions List"]),
+        ("NS-MBS", ["NS-MBS", "NS-MBS List", "OFAC NS-MBS List", "Menu-Based Sanctions List",
+                    "Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department"]),
+        ("CMIC", ["CMIC", "CMIC List", "NS-CMIC", "NS-CMIC List", "OFAC NS-CMIC List",
+                  "Non-SDN CMIC List", "Chinese Military-Industrial Complex Companies List",
+                  "Non-SDN Communist Chinese Military Companies List", "NS-CCMC List"]),
+        ("ISN", ["ISN", "ISN List", "Nonproliferation Sanctions List",
+                 "State Department Nonproliferation Sanctions"]),
+        ("DTC", ["DTC", "ITAR Debarred", "ITAR Debarred List", "State ITAR Debarred List",
+                 "Statutorily Debarred Parties"]),
+    ],
+)  # fmt: skip
+def test_the_common_names_of_each_list_are_that_list(code: str, spellings: list[str]) -> None:
+    # What a user or OFAC writes in a listed.csv's `list`: read as another list, an investment
+    # ban would count as restricting every sale.
+    assert {spelling: list_rule(spelling).code for spelling in spellings} == dict.fromkeys(
+        spellings, code
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Chinese Military Companies List", "EU Entity List", "UK Sanctions List", "List", "OFAC"],
+)
+def test_other_lists_are_not_read_as_one_of_the_table(name: str) -> None:
+    # The Department of Defense's Section 1260H list is not Treasury's CMIC list.
+    assert not list_rule(name).known
+    assert list_rule(name).reaches_sales
+
+
+def test_an_investment_ban_written_as_users_write_it_makes_no_exposure(
+    make_data: MakeData,
+) -> None:
+    data = make_data(
+        [
+            listing("Hikvision", list="NS-CMIC List", start="2021-06-03"),
+            listing("China Mobile Limited", list="CMIC List", start="2021-06-03"),
+        ],
+        [
+            sale("Sigma US", "Hikvision", 0.25, product="image sensors"),
+            sale("Sigma US", "China Mobile Limited", 0.1, product="routers"),
+        ],
+    )
+    sigma = exposure.analyze(exposure.load(data), as_of="2022-01-01").supplier("Sigma US")
+    assert not sigma["exposed"]
+    assert sigma["revenue_at_risk"] == 0.0
+    banned = {r["buyer"] for r in sigma["other_restrictions"]}
+    assert banned == {"Hikvision", "China Mobile Limited"}
+
+
 @pytest.fixture
 def investment_ban(make_data: MakeData) -> Path:
     return make_data(

@@ -51,7 +51,7 @@ from exposure.errors import DataError, ExposureError, Problem
 from exposure.names import name_key
 from exposure.read.checks import check_cells, country_codes
 from exposure.read.schema import LINE, LISTED, NOT_ORGANISATION_KINDS
-from exposure.restrictions import LIST_RULES
+from exposure.restrictions import LIST_RULES, list_rule
 
 __all__ = [
     "EXTRA_COLUMNS",
@@ -185,16 +185,20 @@ def list_code(source: str) -> str:
     'NS-MBS'
     >>> list_code("Military End User (MEU) List - Bureau of Industry and Security")
     'MEU'
+    >>> list_code("Non-SDN Chinese Military-Industrial Complex Companies List (NS-CMIC List)")
+    'CMIC'
     """
     found = _CODE.search(source)
-    if found:
-        code = found.group(1).strip()
-        return re.sub(r"\s+LIST$", "", code.upper())
-    text = source.split(" - ", maxsplit=1)[0].strip().casefold()
-    for code, name in LIST_NAMES.items():
-        if name.casefold() == text:
-            return code
-    return source.strip().upper()
+    text = found.group(1) if found else source.split(" - ", maxsplit=1)[0]
+    rule = list_rule(text)  # the one reading of list names: "NS-CMIC List" is CMIC
+    if rule.known:
+        return rule.code
+    return re.sub(r"\s+LIST$", "", text.strip().upper()) if found else source.strip().upper()
+
+
+def _asked_code(text: str) -> str:
+    """Return the code of a list asked for by code or name ("cmic", "NS-CMIC", "OFAC SDN")."""
+    return list_rule(text).code or text.strip().upper()
 
 
 def _list_name(code: str, source: str) -> str:
@@ -362,7 +366,7 @@ def read_csl(
     (1, 1)
     """
     path = Path(path)
-    wanted = None if lists is None else tuple(dict.fromkeys(c.strip().upper() for c in lists))
+    wanted = None if lists is None else tuple(dict.fromkeys(_asked_code(c) for c in lists))
     stats = ImportStats(path, lists=wanted or ())
     text = _read_text(path)
     if text.lstrip().startswith(("{", "[")):
