@@ -18,6 +18,7 @@ import pandas as pd
 
 from exposure import analysis
 from exposure.names import name_key
+from exposure.read.csl import start_date_stated
 from exposure.records import PathRecord, SupplierRecord
 from exposure.result import Result
 
@@ -265,13 +266,18 @@ def _entries(table: pd.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
     """Return a list's entries by (list, name key): each field's values, merged over its rows.
 
     The CSL repeats an entity once per address; aliases are merged as a set, other fields as
-    their distinct values in order.
+    their distinct values in order. A start date the CSL does not give is left out: the
+    importer dates such an entry by the newest date in its file, which moves with every new
+    listing, so it tells nothing of the entry.
     """
     entries: dict[tuple[str, str], dict[str, list[str]]] = {}
     for row in table.to_dict("records"):
         key = (str(row["list"]), name_key(str(row["name"])))
         entry = entries.setdefault(key, {"name": [str(row["name"])]})
+        stated = start_date_stated(row.get("source"))
         for field in COMPARED:
+            if field == "start_date" and not stated:
+                continue
             value = row.get(field)
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 continue

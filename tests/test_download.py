@@ -20,6 +20,7 @@ from click.testing import CliRunner
 import exposure
 from exposure.changes import list_changes
 from exposure.cli import cli
+from exposure.read.csl import read_csl_listed
 from exposure.read.dataset import bundled_data_dir, read_listed
 from exposure.read.download import download_csl
 
@@ -209,6 +210,53 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
     (ambarella,) = [c for c in both["supplier_changes"] if c["supplier"] == "Ambarella"]
     assert [b["listed"] for b in ambarella["new_listed_buyers"]] == ["Hikvision"]
     assert [b["listed"] for b in ambarella["dropped_listed_buyers"]] == ["Dahua Technology"]
+
+
+def test_a_start_date_neither_list_states_is_no_change(tmp_path: Path) -> None:
+    # The CSL gives some Entity List entries no start date; the importer dates them by the
+    # newest date in the file, which one new listing moves: no change of those entries.
+    requirement = "For all items subject to the EAR. (See § 744.11 of the EAR)"
+    ship = "Changsha Ship Design Institute"
+
+    def write(name: str, *records: str) -> Path:
+        path = tmp_path / name
+        path.write_text("\n".join([CSL_HEADER, *records]) + "\n", encoding="utf-8")
+        return path
+
+    old = write(
+        "old.csv",
+        csl_record("Abris", requirement, start=""),
+        csl_record("Beihang University", requirement, start=""),
+        csl_record(ship, requirement, start="2015-02-18"),
+    )
+    new = write(
+        "new.csv",
+        csl_record("Abris", requirement, start=""),
+        csl_record("Beihang University", requirement, start="2020-06-05"),  # now dated
+        csl_record(ship, requirement, start="2016-03-08"),  # dated otherwise
+        csl_record("Acme Widgets Shenzhen", requirement, start="2026-12-01"),
+    )
+    expected = {
+        "Acme Widgets Shenzhen": {},
+        "Beihang University": {"start_date": [None, "2020-06-05"]},
+        ship: {"start_date": ["2015-02-18", "2016-03-08"]},
+    }
+    found = list_changes(read_csl_listed(old), read_csl_listed(new))
+    assert {c["name"]: c["fields"] for c in found} == expected
+
+    # The same through the listed.csv files import-csl writes, and on the command line.
+    imported = []
+    for path in (old, new):
+        imported.append(path.with_suffix(".listed.csv"))
+        done = CliRunner().invoke(cli, ["import-csl", str(path), "-o", str(imported[-1])])
+        assert done.exit_code == 0, done.output
+    found = list_changes(read_listed(imported[0]), read_listed(imported[1]))
+    assert {c["name"]: c["fields"] for c in found} == expected
+    args = ["diff", "--from-list", str(old), "--to-list", str(new), "--on", "2026-12-05"]
+    text = CliRunner().invoke(cli, args)
+    assert text.exit_code == 0, text.output
+    assert "1 added, 0 removed, 2 changed" in text.output
+    assert "Abris" not in text.output
 
 
 def test_list_and_date_options_do_not_mix(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from exposure.entities.listings import in_force
 from exposure.entities.matcher import Matcher
 from exposure.entities.resolve import Resolution, resolve
 from exposure.names import name_key_codes
-from exposure.read.csl import UNDATED
+from exposure.read.csl import start_date_stated
 
 __all__ = ["SCREEN_FIELDS", "screen", "screen_records"]
 
@@ -188,7 +188,7 @@ def _not_in_force(rows: pd.DataFrame, day: dt.date) -> str:
     if len(later):
         row = later.iloc[0]
         start = row["start_date"].date().isoformat()
-        if UNDATED in str(row.get("source") or ""):
+        if not start_date_stated(row.get("source")):
             # A date the importer gave: when the entry was listed at the latest, not since when.
             return (
                 f"the CSL gives no start date{_notice(row)}: dated {start}, when it was listed "

@@ -65,6 +65,7 @@ __all__ = [
     "normalise_policy",
     "read_csl",
     "read_csl_listed",
+    "start_date_stated",
     "to_listed_csv",
 ]
 
@@ -459,6 +460,24 @@ def read_csl(
 #: What ``source`` says of an entry whose start date the CSL does not give, before the date it
 #: was given instead.
 UNDATED = "start_date not in the CSL"
+
+
+def start_date_stated(source: object) -> bool:
+    """Tell whether a listed row's start date is its list's, from the row's ``source``.
+
+    :func:`read_csl` dates an entry the CSL gives no start date (by the newest date in the
+    file, or ``undated_start``) and says so in ``source``: that date is not the list's, and may
+    differ between two downloads of an unchanged entry.
+
+    Examples
+    --------
+    >>> start_date_stated("Consolidated Screening List (csl.csv, line 9): Entity List (EL)")
+    True
+    >>> start_date_stated(f"Consolidated Screening List (csl.csv, line 9): ...; {UNDATED}: "
+    ...                   "set to 2023-11-16, the newest start date in the file")
+    False
+    """
+    return UNDATED not in str(source or "")
 
 
 def read_csl_listed(path: str | Path, lists: Sequence[str] | None = ("EL",)) -> pd.DataFrame:
