@@ -53,7 +53,7 @@ import pandas as pd
 from exposure.entities.listings import entity_ids
 from exposure.entities.matcher import MATCH_THRESHOLD, POSSIBLE_THRESHOLD, Matcher
 from exposure.entities.screen import screen
-from exposure.read.csl import read_csl_listed
+from exposure.read.csl import bundled_names, read_csl_listed
 from exposure.read.schema import NOT_ORGANISATION_KINDS
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "ru_RU")
@@ -154,12 +154,18 @@ def speed(listed: pd.DataFrame) -> dict[str, float]:
 
 
 def alias_pairs(listed: pd.DataFrame) -> tuple[list[str], pd.DataFrame, list[int]]:
-    """Return each organisation's first alias, the list without it, and its record's row."""
+    """Return each organisation's first alias, the list without it, and its record's row.
+
+    Only the CSL's own aliases count: a record whose aliases are all names its name bundles
+    (a subordinate entity, which the importer adds after the CSL's aliases) has none.
+    """
     table = listed.reset_index(drop=True).copy()
     queries, rows = [], []
-    for i, (aliases, kind) in enumerate(zip(table["alt_names"], table["kind"], strict=True)):
+    for i, (name, aliases, kind) in enumerate(
+        zip(table["name"], table["alt_names"], table["kind"], strict=True)
+    ):
         spellings = [a.strip() for a in str(aliases).split(";") if a.strip()]
-        if not spellings or kind in NOT_ORGANISATION_KINDS:
+        if set(spellings) <= set(bundled_names(str(name))) or kind in NOT_ORGANISATION_KINDS:
             continue
         queries.append(spellings[0])
         rows.append(i)

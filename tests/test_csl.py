@@ -113,6 +113,39 @@ def test_an_alias_closing_a_list_written_as_prose_is_read_without_its_and() -> N
 
 
 @needs_fixtures
+def test_a_name_that_bundles_a_subordinate_entity_gives_its_name_as_an_alias() -> None:
+    # The CSL writes some listings under their parent ("PAEC, and subordinate entity ...",
+    # "Department of Atomic Energy entity: ...") or with a listing's successors and sub-units:
+    # the listed entity's own name, verbatim, scored `none` or only `possible`.
+    table, _ = read_csl(CSL_2023, None)
+    aliases = dict(zip(table["name"], table["alt_names"], strict=False))
+    paec = "Pakistan Atomic Energy Commission (PAEC), and subordinate entity "
+    pinstech = paec + "Pakistan Institute for Nuclear Science and Technology (PINSTECH)"
+    assert aliases[pinstech] == "Pakistan Institute for Nuclear Science and Technology (PINSTECH)"
+    assert aliases[paec + "National Development Complex (NDC)"] == (
+        "National Defense Complex; National Development Complex (NDC)"  # the CSL's first
+    )
+    assert aliases["Department of Atomic Energy entity: Indian Rare Earths"] == "Indian Rare Earths"
+    synnat = "Synnat Pharma Pvt Ltd.; and any successor, sub-unit, or subsidiary thereof"
+    assert aliases[synnat] == "Synnat Pharma Pvt Ltd."
+    # A class of facilities is no name; a parent is no alias of what it bundles.
+    reactors = [n for n in aliases if "entity: Nuclear reactors" in n or "entity Nuclear" in n]
+    assert [aliases[n] for n in reactors] == ["", ""]
+    every_alias = {a for names in table["alt_names"] for a in names.split("; ")}
+    assert "Department of Atomic Energy" not in every_alias
+    assert "Pakistan Atomic Energy Commission (PAEC)" not in every_alias
+
+    names = [
+        "Pakistan Institute for Nuclear Science and Technology",
+        "Indian Rare Earths Limited",
+        "Zhengzhou Nanbei Instrument Equipment Co. Ltd",
+    ]
+    found = screen(names, read_csl_listed(CSL_2023, None), as_of=None)
+    assert found["outcome"].tolist() == ["match"] * 3
+    assert found.loc[0, "listed"] == pinstech  # the entry keeps its name as the CSL gives it
+
+
+@needs_fixtures
 def test_the_2019_csv_with_28_columns_leading_spaces_and_dated_notices() -> None:
     table, stats = read_csl(CSL_2019, ["EL", "DPL"])
     assert stats.format == "CSV, 28 columns"

@@ -15,7 +15,12 @@ asked for, and copes with what real copies hold:
   normalised to ``82 FR 48792`` (several notices are joined with ``"; "``); licence policies
   spelled ``Presumption of denial``, ``Presumption of Denial`` or ``Presumption of denial.``,
   normalised to one spelling; Windows-1252 punctuation stored as control characters
-  (``Gui\\x92an`` for ``Gui’an``) read as what it stood for.
+  (``Gui\\x92an`` for ``Gui’an``) read as what it stood for;
+* names that bundle a subordinate entity ("Pakistan Atomic Energy Commission (PAEC), and
+  subordinate entity Pakistan Institute for Nuclear Science and Technology (PINSTECH)",
+  "Department of Atomic Energy entity: Indian Rare Earths") or add a listing's successors and
+  sub-units: the name is kept, and the entity's own name added to its aliases
+  (:func:`bundled_names`).
 
 Each kept row has the entry's list (``list``: e.g. ``Entity List``), its ``addresses`` and a
 ``country`` (the most common country code of its addresses), and cites the CSL file, the line
@@ -23,7 +28,8 @@ and the list's information page in ``source``; ``source_list_url`` keeps the lis
 
 Entries that give no start date (Treasury's lists never do; some Entity List rows do not) are
 kept with the newest start date found in the file: the list was in force then at the latest.
-``source`` says so, and ``undated_start`` picks another date.
+``source`` says so (:func:`start_date_stated`), ``undated_start`` picks another date, and a
+comparison of two downloads does not take that date for a change.
 
 Problems of single records skip the record and are counted in :class:`ImportStats` with their
 lines; a file that cannot be read as a CSL at all raises :class:`~exposure.errors.DataError`.
@@ -58,6 +64,7 @@ __all__ = [
     "LIST_NAMES",
     "ImportStats",
     "address_countries",
+    "bundled_names",
     "footnote_of",
     "is_csl",
     "list_code",
@@ -697,7 +704,9 @@ def _entry(record: dict[str, Any], code: str, source: str, path: Path, line: int
     addresses = _addresses(record.get("addresses"))
     countries = [c for a, c in addresses if c] or address_countries(a for a, _ in addresses)
     country = Counter(countries).most_common(1)[0][0] if countries else ""
+    name = " ".join(_text(record.get("name")).split())
     aliases = [" ".join(a.split()) for a in _values(record.get("alt_names"))]
+    aliases.extend(bundled_names(name))  # after the CSL's own: its first alias stays first
     entry_type = _text(record.get("type")).casefold()
     information = _text(record.get("source_information_url"))
     number = _text(record.get("_id") or record.get("id") or record.get("entity_number"))
@@ -705,7 +714,7 @@ def _entry(record: dict[str, Any], code: str, source: str, path: Path, line: int
     cite = f"Consolidated Screening List ({where}{', id ' + number if number else ''}): {source}"
     requirement = " ".join(_fix_mojibake(_text(record.get("license_requirement"))).split())
     return {
-        "name": " ".join(_text(record.get("name")).split()),
+        "name": name,
         "alt_names": "; ".join(dict.fromkeys(a for a in aliases if a)),
         "country": country,
         "kind": entry_type if entry_type in NOT_ORGANISATION_KINDS else "",
@@ -721,6 +730,68 @@ def _entry(record: dict[str, Any], code: str, source: str, path: Path, line: int
         "source_list_url": _text(record.get("source_list_url")),
         LINE: line,
     }
+
+
+# The CSL names some entries by a parent and the subordinate entity listed, or adds the
+# successors and sub-units a listing reaches (real rows of the CSL of 2023-11-30):
+#   "Pakistan Atomic Energy Commission (PAEC), and subordinate entity Pakistan Institute for
+#    Nuclear Science and Technology (PINSTECH)"   Entity List, 63 FR 64322 and 66 FR 50090
+#   "Department of Atomic Energy entity: Indian Rare Earths"   Entity List, 63 FR 64322
+#   "Poly Technologies Incorporated (PTI), and its sub-units and successors"   ISN
+#   "Synnat Pharma Pvt Ltd.; and any successor, sub-unit, or subsidiary thereof"   ISN
+# "entity" alone, without "subordinate" or a colon, is part of a name.
+_SUBORDINATES = re.compile(
+    r"^\S.*?(?:,\s*|\s+)(?:and\s+)?(?:its\s+)?"
+    r"(?:subordinate\s+entit(?:y|ies)\s*:?|entit(?:y|ies)\s*:)\s*(?P<names>\S.*)$",
+    re.IGNORECASE,
+)
+_SUCCESSORS = re.compile(
+    r"^(?P<name>\S.*?)\s*[,;]?\s+and\s+(?:its|any)\s+"
+    r"(?:successors?|sub-units?|subsidiar(?:y|ies))\b.*$",
+    re.IGNORECASE,
+)
+#: A word of four letters or more in lower case: a description ("Nuclear reactors (including
+#: power plants) not under ..."), not a name, outside brackets.
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z]{3,}\b")
+
+
+def bundled_names(name: str) -> list[str]:
+    """Return the names of the entities a CSL name bundles, each as the CSL writes it.
+
+    A name that lists a subordinate entity ("..., and subordinate entity X", "... entity: X",
+    "... subordinate entities: X; Y") gives the subordinates' names; a name that adds the
+    successors and sub-units of an entity gives the entity's own name. A subordinate that is
+    a description (a class of facilities) is no name and is left out; so is the parent, which
+    is listed only where the CSL lists it on its own. The importer adds these names to the
+    entry's aliases, so that a customer named as the subordinate is found by its own name.
+
+    Examples
+    --------
+    >>> bundled_names("Pakistan Atomic Energy Commission (PAEC), and subordinate entity "
+    ...               "Pakistan Institute for Nuclear Science and Technology (PINSTECH)")
+    ['Pakistan Institute for Nuclear Science and Technology (PINSTECH)']
+    >>> bundled_names("Department of Atomic Energy entity: Indian Rare Earths")
+    ['Indian Rare Earths']
+    >>> bundled_names("Indian Space Research Organisation (ISRO) subordinate entities: Liquid "
+    ...               "Propulsion Systems Center; and Vikram Sarabhai Space Center (VSSC)")
+    ['Liquid Propulsion Systems Center', 'Vikram Sarabhai Space Center (VSSC)']
+    >>> bundled_names("Poly Technologies Incorporated (PTI), and its sub-units and successors")
+    ['Poly Technologies Incorporated (PTI)']
+    >>> bundled_names("Department of Atomic Energy entity: Nuclear reactors (including power "
+    ...               "plants) not under International Atomic Energy Agency (IAEA)")
+    []
+    >>> bundled_names("Hangzhou Hikvision Digital Technology Co., Ltd.")
+    []
+    """
+    found = []
+    subordinates = _SUBORDINATES.match(name)
+    if subordinates:
+        found = _values(subordinates.group("names"))
+    else:
+        successors = _SUCCESSORS.match(name)
+        if successors:
+            found = [successors.group("name").strip()]
+    return [n for n in found if not _LOWER_WORD.search(_CODE.sub("", n))]
 
 
 # The CSL prints an Entity List entry's footnote designation as a bare number after the
