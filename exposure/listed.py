@@ -36,7 +36,7 @@ from exposure.graph import SupplyGraph
 from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
-from exposure.reach import FOOTNOTE_RULES, ListingTerms
+from exposure.reach import FOOTNOTE_RULES, ListingTerms, end_use_of
 from exposure.restrictions import ListRule, list_rule, own_rules
 
 __all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
@@ -498,8 +498,8 @@ class Listed:
             return self._terms(name, [self._assumptions[code][1]], ())
         if self.by_data_or_assumption[code]:
             entity = int(self.graph.nodes["entity"].to_numpy()[code])
-            lists, footnotes = self._terms_of_entity.get(entity, ((), ()))
-            return self._terms(name, lists, footnotes)
+            lists, footnotes, end_use = self._terms_of_entity.get(entity, ((), (), ""))
+            return replace(self._terms(name, lists, footnotes), end_use=end_use)
         owners = []
         for owner in self.affiliates.explanations[code]["owners"]:
             owner_code = self.graph.code(owner["owner"])
@@ -508,11 +508,14 @@ class Listed:
             else:  # an owner named only in ownership.csv, assumed listed
                 list_name = self.assumed_owners[name_key(owner["owner"])][1]
                 owners.append(self._terms("", [list_name], ()))
+        end_uses = {terms.end_use for terms in owners}
         return ListingTerms(
             name,
             frozenset(t for terms in owners for t in terms.tests),
             frozenset(f for terms in owners for f in terms.footnotes),
             tuple(dict.fromkeys(pair for terms in owners for pair in terms.lists)),
+            # Limited to an end use only if every owner's listing is.
+            end_use=end_uses.pop() if len(end_uses) == 1 else "",
         )
 
     def possible_reach_terms(self, code: int) -> ListingTerms:
@@ -531,28 +534,39 @@ class Listed:
         return ListingTerms(name, frozenset(test for _, test in pairs), frozenset(footnotes), pairs)
 
     @cached_property
-    def _terms_of_entity(self) -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
-        """Per listed entity: the lists of its listings in force and their footnotes."""
+    def _terms_of_entity(self) -> dict[int, tuple[tuple[str, ...], tuple[int, ...], str]]:
+        """Per listed entity: the lists of its listings in force, their footnotes, an end use.
+
+        The end use is the one its ``ear`` listings' licence requirements are all limited to
+        (:func:`~exposure.reach.end_use_of`), or "".
+        """
         active = self.restricting_in_force
-        footnotes = (
-            active["footnote"].astype(str).to_numpy(object)
-            if "footnote" in active
+        footnotes, requirements = (
+            active[column].fillna("").astype(str).to_numpy(object)
+            if column in active
             else np.full(len(active), "", dtype=object)
+            for column in ("footnote", "license_requirement")
         )
-        found: dict[int, tuple[list[str], list[int]]] = {}
-        for entity, list_name, footnote in zip(
+        found: dict[int, tuple[list[str], list[int], set[str]]] = {}
+        for entity, list_name, footnote, requirement in zip(
             active["entity"].tolist(),
             active["list"].astype(str).tolist(),
             footnotes.tolist(),
+            requirements.tolist(),
             strict=True,
         ):
-            lists, numbers = found.setdefault(int(entity), ([], []))
+            lists, numbers, end_uses = found.setdefault(int(entity), ([], [], set()))
             lists.append(list_name)
+            if self.rule(list_name).reach == "ear":
+                end_uses.add(end_use_of(requirement))
             rule = FOOTNOTE_RULES.get(int(footnote)) if footnote.isdigit() else None
             # A footnote on a listing older than its direct product rule brings none before it.
             if footnote.isdigit() and (rule is None or rule.in_force(self.as_of)):
                 numbers.append(int(footnote))
-        return {e: (tuple(dict.fromkeys(ls)), tuple(ns)) for e, (ls, ns) in found.items()}
+        return {
+            e: (tuple(dict.fromkeys(ls)), tuple(ns), ends.pop() if len(ends) == 1 else "")
+            for e, (ls, ns, ends) in found.items()
+        }
 
     def _assumed_listing(self, name: str, list_name: str) -> dict[str, Any]:
         """Return the listing of an entity assumed listed (what-if)."""

@@ -58,6 +58,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -84,6 +85,7 @@ __all__ = [
     "assess",
     "assess_one",
     "counted",
+    "end_use_of",
     "explain",
     "sale_reach",
 ]
@@ -161,12 +163,17 @@ class ListingTerms:
         The footnote designations of its listings in force.
     lists
         The lists, each as its name and its test, for explanations.
+    end_use
+        The end use to which the licence requirement of each of its ``ear`` listings is
+        limited ("used in projects specified in §746.5 of the EAR"), or "" (none, or not
+        every listing).
     """
 
     buyer: str
     tests: frozenset[str]
     footnotes: frozenset[int]
     lists: tuple[tuple[str, str], ...]
+    end_use: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,8 +233,8 @@ class SaleFacts:
     US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, NO_FACTS, ORIGIN_UNKNOWN,
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
-    SHIPPED_FROM_US, ITEMS_NOT_ASSESSED,
-) = range(19)  # fmt: skip
+    SHIPPED_FROM_US, ITEMS_NOT_ASSESSED, END_USE_NOT_ASSESSED,
+) = range(20)  # fmt: skip
 
 
 def assess(
@@ -263,8 +270,15 @@ def assess(
     # A list that restricts some items only (the Military End User List: those of Supplement
     # No. 2 to part 744): an item subject to the EAR counts, its scope not assessed.
     scope_unassessed = ear_status == YES
+    # A licence requirement limited to an end use ("when used in projects specified in
+    # §746.5"): an item subject to the EAR counts, its end use not in the data.
+    end_use = np.array([t.end_use != "" for t in terms], dtype=bool)[buyer] & scope_unassessed
     candidates = [
-        (has["ear"], ear_status, ear_reason),
+        (
+            has["ear"],
+            np.where(end_use, ASSUMED, ear_status).astype(np.int8),
+            np.where(end_use, END_USE_NOT_ASSESSED, ear_reason).astype(np.int8),
+        ),
         (
             has["ear_items"],
             np.where(scope_unassessed, ASSUMED, ear_status).astype(np.int8),
@@ -342,7 +356,7 @@ def _us_person(facts: SaleFacts, ear_status: np.ndarray) -> tuple[np.ndarray, np
 _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
-        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED,
+        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -450,7 +464,32 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
         f"an item subject to the EAR; the {_some_items(t)}, which are not assessed: counted "
         "(the cautious reading)"
     ),
+    END_USE_NOT_ASSESSED: lambda f, t: (
+        f"an item subject to the EAR; the listing's licence requirement holds only when it is "
+        f"{t.end_use}, which the data does not say: counted (the cautious reading)"
+    ),
 }
+
+
+#: A licence requirement limited to an end use: "For all items subject to the EAR when used in
+#: projects specified in §746.5 of the EAR" (Russian deepwater, Arctic offshore and shale
+#: projects; 79 FR 55608 and the entries after it).
+_END_USE = re.compile(r"\bwhen\s+(used\s+in\s+.*?)\s*(?:\.(?:\s|$)|[;(]|$)", re.IGNORECASE)
+
+
+def end_use_of(requirement: str) -> str:
+    """Return the end use a listing's licence requirement is limited to, or "".
+
+    Examples
+    --------
+    >>> end_use_of("For all items subject to the EAR when used in projects specified in "
+    ...            "§746.5 of the EAR.")
+    'used in projects specified in §746.5 of the EAR'
+    >>> end_use_of("For all items subject to the EAR. (See §744.11 of the EAR)")
+    ''
+    """
+    found = _END_USE.search(requirement or "")
+    return found.group(1).strip() if found else ""
 
 
 def _some_items(terms: ListingTerms) -> str:

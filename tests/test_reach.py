@@ -199,6 +199,36 @@ def test_whether_an_item_is_a_direct_product_unknown_is_unknown(make_data: MakeD
     assert record["revenue_at_risk"] is None  # the only share is in doubt: unknown, not 0
 
 
+def test_a_licence_requirement_limited_to_an_end_use_is_assumed_not_yes(
+    make_data: MakeData,
+) -> None:
+    # 70 Entity List entries (79 FR 55608 and after) require a licence "when used in projects
+    # specified in §746.5": the data does not say where an item is used.
+    folder = make_data(
+        [
+            listing(
+                "Gazprom Neft",
+                start="2014-09-17",
+                license_requirement="For all items subject to the EAR when used in projects "
+                "specified in §746.5 of the EAR.",
+            ),
+            hikvision(),
+        ],
+        [
+            sale("Acme US", "Gazprom Neft", 0.1, supplier_country="US"),
+            sale("Acme US", "Hikvision", 0.2, supplier_country="US"),
+        ],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2020-01-01").supplier("Acme US")
+    to_gazprom = path_to(record, "Gazprom Neft")
+    assert to_gazprom["subject_to_ear"] == "assumed"
+    assert "only when it is used in projects specified in §746.5 of the EAR" in str(
+        to_gazprom["subject_basis"]
+    )
+    assert path_to(record, "Hikvision")["subject_to_ear"] == "yes"
+    assert record["revenue_at_risk"] == pytest.approx(0.3)  # assumed counts: the cautious reading
+
+
 # -- sanctions: US persons ----------------------------------------------------------------------
 
 
