@@ -189,6 +189,9 @@ class RankingLine(TypedDict):
     revenue_at_risk_if_confirmed_is_lower_bound: bool | None
     #: Every listed entity its sales reach (``listed_buyers`` names those of its paths).
     listed_buyers_reached: NotRequired[int]
+    #: As :class:`SupplierRecord` gives them.
+    revenue_at_risk_if_reached: NotRequired[float | None]
+    revenue_at_risk_if_reached_is_lower_bound: NotRequired[bool | None]
 
 
 class SupplierRecord(TypedDict):
@@ -1540,6 +1543,11 @@ class RecordMaker:
             ):
                 line = self._line(code, figure, [str(names[b]) for b in buyers])
                 line["listed_buyers_reached"] = self._listed_reached(code)[0] if buyers else 0
+                if_reached = self._if_reached(code, figure)
+                line["revenue_at_risk_if_reached"] = if_reached
+                line["revenue_at_risk_if_reached_is_lower_bound"] = (
+                    None if if_reached is None else bool(self.analysed.lower_bound_if_reached[code])
+                )
                 yield line
 
     def _listed_buyers(self, codes: np.ndarray) -> list[list[int]]:

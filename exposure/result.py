@@ -772,7 +772,9 @@ class Result:
         ``revenue_at_risk`` (``NaN`` when unknown), ``revenue_at_risk_is_lower_bound``,
         ``share_basis``, ``needs_review`` (reaches a possible match or affiliate of a listed
         entity), ``revenue_at_risk_if_confirmed`` (``NaN`` unless it needs review, or when
-        unknown), and over routes within the tier limit (absent without one):
+        unknown), ``revenue_at_risk_if_reached`` and ``revenue_at_risk_if_reached_is_lower_bound``
+        (should the rules reach every sale whose reach is unknown; ``NaN`` and ``<NA>`` where
+        that changes nothing), and over routes within the tier limit (absent without one):
         ``revenue_at_risk_within_tier_limit`` and ``routes_within_tier_limit``. Computed for
         the whole graph at once, without listing paths.
         """
@@ -788,6 +790,14 @@ class Result:
             "needs_review": self.needs_review[codes],
         }
         columns["revenue_at_risk_if_confirmed"] = self.figures_if_confirmed(codes)
+        # As each record gives it: only where it differs from the figure (unknown read as 0).
+        if_reached = self.revenue_at_risk_if_reached[codes]
+        known = np.nan_to_num(columns["revenue_at_risk"], nan=0.0)
+        differs = (self.tier[codes] > 0) & ~np.isclose(if_reached, known, rtol=0, atol=1e-12)
+        columns["revenue_at_risk_if_reached"] = np.where(differs, np.round(if_reached, 12), np.nan)
+        columns["revenue_at_risk_if_reached_is_lower_bound"] = pd.Series(
+            self.lower_bound_if_reached[codes], dtype="boolean"
+        ).mask(~differs)
         if self.within_tier_limit:
             columns["revenue_at_risk_within_tier_limit"] = self.revenue_figures(
                 codes, within_limit=True

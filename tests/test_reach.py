@@ -8,6 +8,8 @@ persons (31 CFR chapter V).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -618,3 +620,27 @@ def test_a_users_list_may_restrict_some_items_only(make_data: MakeData) -> None:
     assert "the Our Items List restricts only some items, which are not assessed" in str(
         path["subject_basis"]
     )
+
+
+def test_a_sale_of_unknown_reach_shows_what_it_would_add_in_every_view(
+    make_data: MakeData,
+) -> None:
+    # A Taiwanese board of unknown US content: revenue at risk is unknown, not 0; 40% if the
+    # rules reach the sale, in the ranking, the CSV and the DataFrame as in the JSON record.
+    folder = make_data(
+        [hikvision()],
+        [sale("Echo Corp", "Hikvision", 0.4, supplier_country="TW", origin="TW")],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    record = result.supplier("Echo Corp")
+    assert record["revenue_at_risk"] is None
+    assert record["revenue_at_risk_if_reached"] == pytest.approx(0.4)
+    row = result.suppliers.set_index("supplier").loc["Echo Corp"]
+    assert row["revenue_at_risk_if_reached"] == pytest.approx(0.4)
+    assert not row["revenue_at_risk_if_reached_is_lower_bound"]
+    args = ["report", "--data", str(folder), "--as-of", "2020-01-01"]
+    ranking = CliRunner().invoke(cli, args)
+    assert "unknown (40.0% if reached)" in ranking.stdout
+    table = CliRunner().invoke(cli, [*args, "--format", "csv"])
+    (line,) = csv.DictReader(io.StringIO(table.stdout))
+    assert float(line["revenue_at_risk_if_reached"]) == pytest.approx(0.4)

@@ -11,6 +11,7 @@ import collections
 import csv
 import io
 import json
+import math
 import re
 import secrets
 import unicodedata
@@ -281,18 +282,39 @@ def _share(record: Mapping[str, Any]) -> str:
     return format_share(record["revenue_at_risk"], record["revenue_at_risk_is_lower_bound"])
 
 
+def _ranked_share(line: Mapping[str, Any]) -> str:
+    """Return a ranking's revenue at risk, and what it would be were every sale reached.
+
+    A sale whose reach is unknown counts only in the second: "unknown" alone would rank a
+    supplier with a known 40% that may be reached as one of which nothing is known.
+
+    Examples
+    --------
+    >>> _ranked_share({"exposed": True, "revenue_at_risk": None,
+    ...                "revenue_at_risk_is_lower_bound": True, "revenue_at_risk_if_reached": 0.4})
+    'unknown (40.0% if reached)'
+    """
+    share = _share(line)
+    if_reached = line.get("revenue_at_risk_if_reached")
+    if line["exposed"] and if_reached is not None and not math.isnan(if_reached):
+        lower = bool(line.get("revenue_at_risk_if_reached_is_lower_bound"))
+        share += f" ({format_share(if_reached, lower)} if reached)"
+    return share
+
+
 PATH_COLUMNS = (
     "supplier", "exposed", "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "share_basis",
     "listed", "path_tier", "path_weight", "path", "products", "list", "federal_register_notice",
     "start_date", "license_policy", "sources", "match", "needs_review",
     "revenue_at_risk_if_confirmed", "revenue_at_risk_if_confirmed_is_lower_bound", "assumptions",
     "other_restrictions", "subject_to_ear", "subject_basis", "license_review", "sales_not_reached",
+    "revenue_at_risk_if_reached", "revenue_at_risk_if_reached_is_lower_bound",
 )  # fmt: skip
 #: The columns of a CSV row that describe the supplier rather than one of its paths.
 _SUPPLIER_COLUMNS = (
     *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed",
     "revenue_at_risk_if_confirmed_is_lower_bound", "assumptions", "other_restrictions",
-    "sales_not_reached",
+    "sales_not_reached", "revenue_at_risk_if_reached", "revenue_at_risk_if_reached_is_lower_bound",
 )  # fmt: skip
 
 
@@ -519,7 +541,7 @@ def csv_report_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     ...     "revenue_at_risk": None, "revenue_at_risk_is_lower_bound": False,
     ...     "share_basis": None, "paths": []}]))
     >>> pieces[1]
-    'A,false,,,false,,,,,,,,,,,,,,,,,,,,,\n'
+    'A,false,,,false,,,,,,,,,,,,,,,,,,,,,,,\n'
     """
     return _csv_pieces(PATH_COLUMNS, (_path_rows([record]) for record in records))
 
@@ -584,6 +606,7 @@ def ranking_chunks(
     assumptions: list[str] | None = None
     rows: list[tuple[str, ...]] = []
     exposed = review = 0
+    if_reached = False
     for r in lines:
         if assumptions is None:
             assumptions = list(r.get("assumptions") or [])
@@ -594,10 +617,11 @@ def ranking_chunks(
             "yes" if r["exposed"] else "no",
             str(r["tier"] or ""),
             _first_names(r["listed_buyers"], r.get("listed_buyers_reached")),
-            _share(r),
+            share := _ranked_share(r),
             r["share_basis"] or "",
             _review_cell(r),
         )
+        if_reached |= share.endswith(" if reached)")
         rows.append(tuple(_markdown_cell(c) for c in row) if markdown else row)
     exposed, ranked = of_all or (exposed, len(rows))
     headers = ["Supplier", "Exposed", "Tier", "Listed buyers", "Revenue at risk", "Basis"]
@@ -628,6 +652,8 @@ def ranking_chunks(
         "Use --supplier NAME for paths, products, listings and sources; --format csv or json"
         " for every listed buyer of every supplier."
     )
+    if if_reached:
+        note += "\n'if reached': were every sale whose reach is unknown reached by the rules."
     if review:
         note += (
             "\n'needs review': a customer on its paths is only a possible match of a listed"
