@@ -56,6 +56,7 @@ __all__ = [
     "own_hops",
     "path_rows_of_records",
     "restriction_text",
+    "rounded",
 ]
 
 #: Defaults of what a record lists per supplier: paths of at most this many sales...
@@ -521,9 +522,18 @@ class Analysed(Protocol):
         ...
 
 
-def _rounded(weight: float | None) -> float | None:
-    """Return a path's weight as records give it (to 12 places; ``None`` when unknown)."""
-    return None if weight is None else round(weight, 12)
+def rounded(figure: float | None) -> float | None:
+    """Return a figure (revenue at risk, a path's weight) as records give it.
+
+    To 12 places, so that the sums of shares do not show their floating-point noise; ``None``
+    when unknown.
+
+    Examples
+    --------
+    >>> rounded(0.42499999999996724), rounded(None)
+    (0.425, None)
+    """
+    return None if figure is None else round(figure, 12)
 
 
 def _objects(items: list[Any]) -> np.ndarray:
@@ -770,7 +780,7 @@ class RecordMaker:
                 {
                     "listed": names[listed_node],
                     "tier": len(path) - 1,
-                    "weight": _rounded(weight),
+                    "weight": rounded(weight),
                     "path": [str(names[p]) for p in path],
                     "products": mine[0][0]["products"],
                     "list": listing["list"],
@@ -848,7 +858,7 @@ class RecordMaker:
         """Return the table of paths (:data:`PATH_ROW_FIELDS`) of suppliers, as columns.
 
         Per path: its supplier's node code, its companies, its weight as records give it
-        (:func:`_rounded`) and whether it ends at a possible match (:meth:`_chunk_paths`). The
+        (:func:`rounded`) and whether it ends at a possible match (:meth:`_chunk_paths`). The
         rows are those of :func:`path_rows_of_records` over the suppliers' records, made from
         the arrays: each sale's rows are looked up once, each listing and each last sale's
         facts once. With ``whole``, also what :meth:`_path_records_of_columns` needs
@@ -1596,13 +1606,13 @@ class RecordMaker:
             "exposed": bool(tier > 0),
             "tier": int(tier) if tier > 0 else None,
             "listed_buyers": listed_buyers,
-            "revenue_at_risk": None if np.isnan(figure) else round(float(figure), 12),
+            "revenue_at_risk": None if np.isnan(figure) else rounded(float(figure)),
             "revenue_at_risk_is_lower_bound": bool(result.lower_bound[code]),
             "share_basis": result.share_basis(code) or None,
             "assumptions": list(self._assumptions),
             "needs_review": review,
             "revenue_at_risk_if_confirmed": (
-                None if np.isnan(if_confirmed) else round(if_confirmed, 12)
+                None if np.isnan(if_confirmed) else rounded(if_confirmed)
             ),
             "revenue_at_risk_if_confirmed_is_lower_bound": (
                 bool(result.lower_bound_if_confirmed[code]) if review else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 import exposure
 from exposure.cli import cli
-from exposure.render.export import GraphColumns, flat_graph
+from exposure.render.export import EDGE_FIGURES, NODE_FIGURES, GraphColumns, flat_graph
 from tests.conftest import MakeData, listing, sale
 
 READERS = {
@@ -43,11 +44,18 @@ def test_export_round_trips_nodes_edges_and_attributes(
     assert set(G.nodes) == set(expected.nodes)
     assert set(G.edges) == set(expected.edges)
     for node, data in expected.nodes(data=True):
-        assert G.nodes[node] == data, node
+        got = dict(G.nodes[node])
+        if fmt == "json":  # figures that are unknown or do not apply: null, not left out
+            assert {k for k, v in got.items() if v is None} <= set(NODE_FIGURES)
+            got = {k: v for k, v in got.items() if v is not None}
+        assert got == data, node
     for u, v, data in expected.edges(data=True):
         got = dict(G.edges[u, v])
         if fmt == "gexf":
             got.pop("id")  # GEXF numbers its edges
+        if fmt == "json":
+            assert {k for k, v in got.items() if v is None} <= set(EDGE_FIGURES)
+            got = {k: v for k, v in got.items() if v is not None}
         assert got == data, (u, v)
     if fmt != "gexf":
         assert G.graph["as_of"] == "2019-10-09"
@@ -224,8 +232,73 @@ def test_exports_written_from_columns_are_networkx_s_on_a_graph_of_every_attribu
     written = re.sub(rb"<creator>[^<]*</creator>", b"<creator>exposure</creator>", written)
     assert graph_bytes(result, "gexf") == written
     data = nx.node_link_data(G, edges="edges")
+    for scope, figures in (("nodes", NODE_FIGURES), ("edges", EDGE_FIGURES)):
+        for item in data[scope]:  # node-link JSON gives null where networkx leaves out
+            item.update({k: None for k in figures if k not in item})
     whole = graph_bytes(result, "json")
     assert json.loads(whole) == data
     # Written a few rows at a time, as a large graph is, the file is the same to the byte.
     monkeypatch.setattr("exposure.render.export.JSON_CHUNK", 2)
     assert graph_bytes(result, "json") == whole
+
+
+@pytest.fixture
+def distributors(make_data: MakeData) -> Path:
+    """A supplier selling to a listed buyer directly and through distributors round a cycle
+    (whose revenue at risk the solve gives with floating-point noise), a supplier that is not
+    exposed, and buyers that sell nothing."""
+    return make_data(
+        [listing("Redco Industries")],
+        [
+            sale("Alpha Inc", "Redco Industries", 0.3),
+            sale("Alpha Inc", "Dist One", 0.5),
+            sale("Dist One", "Redco Industries", 0.2),
+            sale("Dist One", "Dist Two", 0.5),
+            sale("Dist One", "Cleanco", 0.3),
+            sale("Dist Two", "Dist One", 0.4),
+            sale("Dist Two", "Cleanco", 0.3),
+            sale("Nova Inc", "Cleanco", 0.5),
+            sale("Papa Inc", "Dist One"),  # share unknown
+        ],
+    )
+
+
+def _exported_nodes(folder: Path, out: Path) -> dict[str, dict[str, Any]]:
+    code, output = export("-o", str(out), "--data", str(folder), "--as-of", "2024-01-01")
+    assert code == 0, output
+    return dict(READERS[out.suffix.lstrip(".")](out).nodes(data=True))
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_exported_figures_are_the_reports_and_never_0_for_unknown_or_not_applicable(
+    distributors: Path, tmp_path: Path, fmt: str
+) -> None:
+    result = exposure.analyze(exposure.load(distributors), as_of="2024-01-01")
+    nodes = _exported_nodes(distributors, tmp_path / f"network.{fmt}")
+    alpha = result.supplier("Alpha Inc")
+    assert nodes["Alpha Inc"]["revenue_at_risk"] == alpha["revenue_at_risk"] == 0.425
+    assert nodes["Alpha Inc"]["tier"] == alpha["tier"] == 1
+    # Not exposed: no tier (not tier 0); its revenue at risk is 0, as the report says.
+    assert nodes["Nova Inc"].get("tier") is None
+    assert nodes["Nova Inc"]["revenue_at_risk"] == result.supplier("Nova Inc")["revenue_at_risk"]
+    assert nodes["Nova Inc"]["revenue_at_risk"] == 0.0
+    # Unknown: not 0.
+    assert nodes["Papa Inc"].get("revenue_at_risk") is None
+    # Buyers that sell nothing, listed or not, have no tier and no revenue to lose.
+    for buyer in ("Redco Industries", "Cleanco"):
+        for figure in ("tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound"):
+            assert nodes[buyer].get(figure) is None, (buyer, figure)
+
+
+def test_graphml_and_gexf_leave_out_what_node_link_json_gives_as_null(
+    distributors: Path, tmp_path: Path
+) -> None:
+    nodes = _exported_nodes(distributors, tmp_path / "network.json")
+    assert nodes["Cleanco"]["tier"] is None
+    assert nodes["Cleanco"]["revenue_at_risk"] is None
+    assert nodes["Papa Inc"]["revenue_at_risk"] is None
+    for fmt in ("graphml", "gexf"):
+        nodes = _exported_nodes(distributors, tmp_path / f"network.{fmt}")
+        assert "tier" not in nodes["Cleanco"]
+        assert "revenue_at_risk" not in nodes["Cleanco"]
+        assert "revenue_at_risk" not in nodes["Papa Inc"]

@@ -6,10 +6,12 @@ all receive the same flat attributes, so a graph reads the same whatever the for
 Node attributes
     ``label`` (the name, which is also the node's id), ``listed_entity`` (bool: named in the
     listings), ``listed`` (bool: a listing is in force on the as-of date), ``exposed`` (bool),
-    ``tier`` (int, 0 when not exposed), ``revenue_at_risk`` (float, 0 to 1; **absent when
-    unknown**), ``revenue_at_risk_is_lower_bound`` (bool), ``needs_review`` (bool) and where
-    it is true ``revenue_at_risk_if_confirmed`` (float, absent when unknown) and
-    ``revenue_at_risk_if_confirmed_is_lower_bound`` (bool), ``country`` (absent when
+    ``tier`` (int, 1 or more; **absent when not exposed**), ``revenue_at_risk`` (float, 0 to 1,
+    to 12 places as the JSON report gives it; **absent when unknown, and on a company that
+    sells nothing**) and ``revenue_at_risk_is_lower_bound`` (bool; absent where it is),
+    ``needs_review`` (bool) and where it is true ``revenue_at_risk_if_confirmed`` (float,
+    absent when unknown) and ``revenue_at_risk_if_confirmed_is_lower_bound`` (bool),
+    ``country`` (absent when
     unknown), on a possible match or affiliate ``possibly_listed_as``, on an
     affiliate ``affiliate`` and ``affiliate_rule``, on a company whose listings restrict no
     sale ``other_restrictions``, and for listed nodes ``list``, ``federal_register_notice``,
@@ -27,11 +29,14 @@ Graph attributes
 
 GraphML cannot hold lists or missing values: lists are joined, and an unknown value is left out
 of the element rather than written as 0 or as an empty string, so "unknown" never reads as a
-number.
+number. GEXF leaves it out too. Node-link JSON leaves out the texts, and gives the figures
+(:data:`NODE_FIGURES`, :data:`EDGE_FIGURES`) on every node and sale, ``null`` where unknown
+or not applicable, as the JSON report does.
 
 The files are written from the attributes as columns (:func:`graph_columns`), each distinct
 value encoded once, without a networkx graph in between; they are, byte for byte, what
-networkx's own writers make of :func:`flat_graph`.
+networkx's own writers make of :func:`flat_graph` (node-link JSON but for its ``null``
+figures, which a networkx graph leaves out).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ import pandas as pd
 
 from exposure.errors import ExposureError
 from exposure.graph import networkx_graph, objects
+from exposure.records import rounded
 from exposure.render.plot import annotated_tables
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
@@ -58,8 +64,8 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "EXPORT_FORMATS", "LIST_SEPARATOR", "GraphColumns", "export_graph", "flat_graph",
-    "graph_bytes", "graph_columns",
+    "EDGE_FIGURES", "EXPORT_FORMATS", "LIST_SEPARATOR", "NODE_FIGURES", "GraphColumns",
+    "export_graph", "flat_graph", "graph_bytes", "graph_columns",
 ]  # fmt: skip
 
 #: The formats :func:`export_graph` writes, by name, with their file suffixes.
@@ -67,6 +73,16 @@ EXPORT_FORMATS = {"graphml": (".graphml", ".xml"), "gexf": (".gexf",), "json": (
 
 #: Joins the items of a list attribute (products, sources).
 LIST_SEPARATOR = " | "
+
+#: The figures of a company and a sale. Where unknown or not applicable, GraphML and GEXF
+#: leave them out and node-link JSON writes ``null``, as the JSON report does; never 0.
+NODE_FIGURES = (
+    "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "revenue_at_risk_if_confirmed",
+    "revenue_at_risk_if_confirmed_is_lower_bound",
+)  # fmt: skip
+EDGE_FIGURES = ("share", "share_is_lower_bound")
+#: Figures given to 12 places, as the reports give them (:func:`exposure.records.rounded`).
+_ROUNDED = ("revenue_at_risk", "revenue_at_risk_if_confirmed")
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,8 @@ class GraphColumns:
     ``node_attributes`` and ``edge_attributes`` map each attribute, in order, to its values
     (one per node, one per sale; ``None`` where a node or sale does not carry it). Values are
     ``bool``, ``int``, ``float`` or ``str``: what GraphML, GEXF and JSON can all hold.
+    GraphML and GEXF leave a ``None`` out; node-link JSON too, but for the attributes named in
+    ``nulls``, which it writes as ``null``.
     """
 
     graph: dict[str, Any]
@@ -84,6 +102,7 @@ class GraphColumns:
     sources: list[str]
     targets: list[str]
     edge_attributes: dict[str, list[Any]]
+    nulls: frozenset[str] = frozenset()
 
     @classmethod
     def of_networkx(cls, G: nx.DiGraph) -> GraphColumns:
@@ -117,7 +136,9 @@ def graph_columns(result: Result) -> GraphColumns:
 
     The attributes of :func:`~exposure.render.plot.annotated_tables` but the picture's
     ``role`` and ``pending``, ``on_path`` written ``on_exposure_path``; lists become text
-    joined with :data:`LIST_SEPARATOR`; unknown values and empty texts are left out.
+    joined with :data:`LIST_SEPARATOR`; unknown values and empty texts are left out, and so
+    are the figures that do not apply (the tier of a company not exposed, the revenue at risk
+    of one that sells nothing). Revenue at risk is rounded as the reports round it.
 
     Examples
     --------
@@ -128,10 +149,27 @@ def graph_columns(result: Result) -> GraphColumns:
     """
     nodes, edges = annotated_tables(result, joined=LIST_SEPARATOR)
     names = nodes["name"].tolist()
+    # As the reports give them: a tier only where exposed (0 would read as a tier), revenue at
+    # risk only for companies that sell (a buyer has none to lose, which is not 0), rounded
+    # as the JSON report rounds it.
+    exposed = nodes["exposed"].to_numpy(dtype=bool)
+    sells = np.zeros(len(names), dtype=bool)
+    sells[np.asarray(result.graph.supplier_codes, dtype=np.int64)] = True
+    figures = {
+        "tier": exposed,
+        "revenue_at_risk": sells,
+        "revenue_at_risk_is_lower_bound": sells,
+    }
     node_attributes = {"label": names}
     for column in nodes.columns:
-        if column not in ("name", "role"):
-            node_attributes[column] = _flat(nodes[column].tolist())
+        if column in ("name", "role"):
+            continue
+        values = nodes[column].tolist()
+        if column in figures:
+            values = [v if ok else None for v, ok in zip(values, figures[column], strict=True)]
+        if column in _ROUNDED:
+            values = [None if v is None else rounded(float(v)) for v in values]
+        node_attributes[column] = _flat(values)
     edge_attributes = {
         column: _flat(edges[column].tolist())
         for column in edges.columns
@@ -148,6 +186,7 @@ def graph_columns(result: Result) -> GraphColumns:
         sources=[names[i] for i in edges["src"].tolist()],
         targets=[names[i] for i in edges["dst"].tolist()],
         edge_attributes=edge_attributes,
+        nulls=frozenset(NODE_FIGURES + EDGE_FIGURES),
     )
 
 
@@ -475,9 +514,10 @@ def _node_link_json(columns: GraphColumns) -> bytes:
     distinct value is encoded once; the lines are put together in Arrow, not in Python.
     """
     head = {"directed": True, "multigraph": False, "graph": columns.graph}
-    nodes = _json_lines({**columns.node_attributes, "id": columns.nodes})
+    nodes = _json_lines({**columns.node_attributes, "id": columns.nodes}, columns.nulls)
     edges = _json_lines(
-        {**columns.edge_attributes, "source": columns.sources, "target": columns.targets}
+        {**columns.edge_attributes, "source": columns.sources, "target": columns.targets},
+        columns.nulls,
     )
     opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "nodes": [\n'
     return b"".join([opening.encode("utf-8"), nodes, b'\n ],\n "edges": [\n', edges, b"\n ]\n}\n"])
@@ -488,13 +528,14 @@ def _node_link_json(columns: GraphColumns) -> bytes:
 JSON_CHUNK = 1 << 17
 
 
-def _json_lines(attributes: dict[str, list[Any]]) -> bytes:
+def _json_lines(attributes: dict[str, list[Any]], nulls: frozenset[str] = frozenset()) -> bytes:
     """Return one JSON object a row of ``attributes``, each line ``  {...}``, joined by ``,\\n``.
 
-    A missing value (``None``) leaves its member out. Each member is written with ``", "``
-    after it, and the last one's trimmed: no member's text ends in a comma or a space (a
-    string ends in its quote). Arrow's join of texts that skips missing ones is not used: it
-    drops a row where all are missing (pyarrow 26).
+    A missing value (``None``) leaves its member out, or is ``null`` for an attribute named in
+    ``nulls``. Each member is written with ``", "`` after it, and the last one's trimmed: no
+    member's text ends in a comma or a space (a string ends in its quote, ``null`` in ``l``).
+    Arrow's join of texts that skips missing ones is not used: it drops a row where all are
+    missing (pyarrow 26).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -506,7 +547,12 @@ def _json_lines(attributes: dict[str, list[Any]]) -> bytes:
     chunks: list[memoryview] = []
     for start in range(0, n, JSON_CHUNK):
         members = [
-            _json_members(values[start : start + JSON_CHUNK], openings[name], floats[name])
+            _json_members(
+                values[start : start + JSON_CHUNK],
+                openings[name],
+                floats[name],
+                f"{openings[name]}null, " if name in nulls else "",
+            )
             for name, values in attributes.items()
         ]
         rows = pc.utf8_rtrim(
@@ -523,8 +569,8 @@ def _json_lines(attributes: dict[str, list[Any]]) -> bytes:
     return b",\n".join(chunks)
 
 
-def _json_members(values: list[Any], opening: str, floats: bool) -> Any:
-    """Return, per value, ``opening`` + its JSON + ``", "`` (empty for ``None``), in Arrow.
+def _json_members(values: list[Any], opening: str, floats: bool, missing: str = "") -> Any:
+    """Return, per value, ``opening`` + its JSON + ``", "`` (``missing`` for ``None``), in Arrow.
 
     Each distinct value is encoded once; in a column of ``floats``, each number each time
     (0.0 and -0.0 are equal, but not written alike).
@@ -538,14 +584,14 @@ def _json_members(values: list[Any], opening: str, floats: bool) -> Any:
             [
                 f"{opening}{v!r}, "
                 if type(v) is float and -inf < v < inf
-                else ("" if v is None else f"{opening}{_JSON(v)}, ")
+                else (missing if v is None else f"{opening}{_JSON(v)}, ")
                 for v in values
             ],
             pa.large_string(),
         )
     codes, distinct = pd.factorize(np.asarray(values, dtype=object))
     rendered = pa.array(
-        [*(f"{opening}{_JSON(v)}, " for v in distinct.tolist()), ""], pa.large_string()
+        [*(f"{opening}{_JSON(v)}, " for v in distinct.tolist()), missing], pa.large_string()
     )
     return rendered.take(pa.array(np.where(codes < 0, len(distinct), codes)))
 
