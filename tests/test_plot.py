@@ -211,6 +211,8 @@ def test_whole_network_picture_has_title_legend_notes_and_no_overlapping_text(
             "Exposed (reaches a listed entity)",
             "Ownership (percent held)",  # Huawei owns HiSilicon, in a part not given
             "Sale on an exposure path",
+            # HiSilicon's sale to Hikvision: a Chinese-made item, its US content unknown.
+            "Sale on an exposure path, reach unknown or assumed",
         ]
         assert_no_overlap(fig, ax)
     finally:
@@ -438,7 +440,9 @@ def test_sales_are_labelled_with_their_share_and_drawn_wider_the_larger_it_is(
         assert "boards, 50%" in texts
         assert "chips, 30%" in texts
         widths = {
-            round(patch.get_linewidth(), 2) for patch in ax.patches if patch.get_linestyle() == "-"
+            round(patch.get_linewidth(), 2)
+            for patch in ax.patches
+            if patch.get_linestyle() in ("-", "-.")  # sales on exposure paths, reached or not
         }
         assert len(widths) >= 3  # 5%, 30%, 50% and unknown are not drawn alike
     finally:
@@ -469,6 +473,39 @@ def test_ownership_and_the_affiliate_rule_are_drawn_and_named(make_data: MakeDat
     page = exposure.render.html.to_html(result)
     assert 'class="ownership"' in page
     assert "Parent Group owns 60% of Target" in page
+
+
+def test_a_sale_the_rules_may_not_reach_is_drawn_apart_from_a_certain_one(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("Hikvision", country="CN")],
+        [
+            sale("US Chips", "Hikvision", 0.2, supplier_country="US"),  # US-made: reached
+            sale("Shenzhen Chips", "Hikvision", 0.3, supplier_country="CN"),  # US content unknown
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    fig, ax = plot_exposure(result)
+    try:
+        styles = sorted(patch.get_linestyle() for patch in ax.patches)
+        assert styles == ["-", "-."]  # one solid, one dash-dotted
+        drawn_legend = ax.get_legend()
+        assert drawn_legend is not None
+        legend = [t.get_text() for t in drawn_legend.get_texts()]
+        assert legend[-2:] == [
+            "Sale on an exposure path",
+            "Sale on an exposure path, reach unknown or assumed",
+        ]
+        texts = [t for t, _ in visible_text_boxes(fig, ax)]
+        assert "chips, 30%, reach unknown" in texts
+        assert "chips, 20%" in texts
+    finally:
+        plt.close(fig)
+    page = exposure.render.html.to_html(result)
+    assert page.count('class="edge uncertain"') == 1
+    assert page.count('class="edge on-path"') == 1
+    assert "Sale on an exposure path, reach unknown or assumed</span>" in page
 
 
 # -- crossings against Graphviz dot ------------------------------------------------------------

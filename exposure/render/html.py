@@ -26,9 +26,11 @@ from exposure.render.plot import (
     PATH_EDGE,
     PENDING_EDGE,
     ROLE_STYLES,
+    UNCERTAIN_EDGE,
     NetworkView,
     clear_bend,
     network_view,
+    uncertain_reach,
 )
 from exposure.result import Result, format_share
 from exposure.util.atomic import write_atomic
@@ -276,12 +278,23 @@ def _drawing(view: NetworkView) -> tuple[str, float, float]:
 
 
 def _edge_kind(data: dict[str, Any]) -> str:
-    """Return the class of a sale in the drawing: ``on-path``, ``pending`` or ``other``."""
-    return "on-path" if data["on_path"] else "pending" if data["pending"] else "other"
+    """Return the class of a sale in the drawing: ``on-path``, ``uncertain``, ``pending``, ``other``.
+
+    ``uncertain``: on an exposure path, but whether the rules reach it is unknown or assumed.
+    """
+    if data["on_path"]:
+        return "uncertain" if uncertain_reach(data) else "on-path"
+    return "pending" if data["pending"] else "other"
+
+
+#: The style of each class of sale, in the legend's order.
+_EDGE_STYLES = {
+    "on-path": PATH_EDGE, "uncertain": UNCERTAIN_EDGE, "pending": PENDING_EDGE, "other": OTHER_EDGE
+}  # fmt: skip
 
 
 def _edge_style(data: dict[str, Any]) -> dict[str, str]:
-    return {"on-path": PATH_EDGE, "pending": PENDING_EDGE, "other": OTHER_EDGE}[_edge_kind(data)]
+    return _EDGE_STYLES[_edge_kind(data)]
 
 
 def _legend(view: NetworkView) -> str:
@@ -299,12 +312,8 @@ def _legend(view: NetworkView) -> str:
             f"{html.escape(OWNERSHIP_EDGE['label'])}</span>"
         )
     kinds = {_edge_kind(data) for *_, data in view.graph.edges(data=True)}
-    for kind, style, present in (
-        ("on-path", PATH_EDGE, "on-path" in kinds),
-        ("pending", PENDING_EDGE, "pending" in kinds),
-        ("other", OTHER_EDGE, "other" in kinds),
-    ):
-        if present:
+    for kind, style in _EDGE_STYLES.items():
+        if kind in kinds:
             items.append(
                 f'<span><svg width="26" height="10"><line class="{kind}" x1="1" y1="5" x2="25" '
                 f'y2="5" stroke="{style["color"]}"/></svg>{html.escape(style["label"])}</span>'
@@ -354,6 +363,7 @@ header p {{ margin: 2px 0; color: #444; font-size: 12px; }}
 .legend span {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 14px; font-size: 12px; }}
 .legend line.on-path {{ stroke-width: 2.5; }} .legend line.other {{ stroke-width: 1.2; }}
 .legend line.pending {{ stroke-width: 1.8; stroke-dasharray: 5 3; }}
+.legend line.uncertain {{ stroke-width: 2.5; stroke-dasharray: 7 3 2 3; }}
 .controls {{ position: absolute; right: 14px; top: 8px; }}
 .controls button {{ font: inherit; min-width: 30px; margin-left: 4px; }}
 main {{ position: relative; flex: 1; min-height: 300px; }}
@@ -365,6 +375,7 @@ main {{ position: relative; flex: 1; min-height: 300px; }}
 .edge.on-path .line {{ stroke: {path_colour}; stroke-width: 2; }}
 .edge.other .line {{ stroke: {other_colour}; stroke-width: 1; }}
 .edge.pending .line {{ stroke: {pending_colour}; stroke-width: 1.5; stroke-dasharray: 6 4; }}
+.edge.uncertain .line {{ stroke: {path_colour}; stroke-width: 2; stroke-dasharray: 9 3 2 3; }}
 .edge .hit {{ fill: none; stroke: transparent; stroke-width: 9; }}
 .ownership path {{ fill: none; stroke: {ownership_colour}; stroke-width: 1.5; stroke-dasharray: 2 3; }}
 #net .ownership text {{ fill: {ownership_colour}; font-size: 9px; text-anchor: middle; }}
@@ -394,6 +405,8 @@ main {{ position: relative; flex: 1; min-height: 300px; }}
  orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{path_colour}"/></marker>
 <marker id="arrow-other" viewBox="0 0 10 10" refX="22" refY="5" markerWidth="7" markerHeight="7"
  orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{other_colour}"/></marker>
+<marker id="arrow-uncertain" viewBox="0 0 10 10" refX="19" refY="5" markerWidth="5" markerHeight="5"
+ orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{path_colour}"/></marker>
 <marker id="arrow-pending" viewBox="0 0 10 10" refX="20" refY="5" markerWidth="6" markerHeight="6"
  orient="auto-start-reverse"><path d="M0,0L10,5L0,10Z" fill="{pending_colour}"/></marker>
 </defs>

@@ -59,6 +59,8 @@ __all__ = [
     "PENDING_EDGE",
     "ROLE_STYLES",
     "SAVED_DPI",
+    "UNCERTAIN_EDGE",
+    "UNCERTAIN_REACH",
     "NetworkView",
     "annotated_graph",
     "check_network_size",
@@ -67,6 +69,7 @@ __all__ = [
     "network_view",
     "picture_format",
     "plot_exposure",
+    "uncertain_reach",
 ]
 
 #: Above this many companies no picture of the whole network is legible: plotting raises an
@@ -94,16 +97,27 @@ ROLE_STYLES: dict[str, dict[str, str]] = {
     "unaffected": {"color": "#f7f7f7", "marker": "o", "label": "Not exposed"},
 }
 OUTLINE = "#404040"
-PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path"}
-OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale"}
+PATH_EDGE = {"color": "#b2182b", "label": "Sale on an exposure path", "linestyle": "-"}
+OTHER_EDGE = {"color": "#b0b0b0", "label": "Other sale", "linestyle": "-"}
 #: Drawn dashed: a sale to a possible match or affiliate of a listed entity, or on a route to one
 #: (both its ends need review), not linked until reviewed.
 PENDING_EDGE = {
     "color": "#e08214",
     "label": "Sale toward a possible match or affiliate (needs review)",
+    "linestyle": "--",
 }
+#: Drawn dash-dotted: a sale on an exposure path that the rules may not reach (whether they
+#: do is unknown, or assumed as the data gives none of the facts they read). Counted, as the
+#: reports count it, but not drawn as certain.
+UNCERTAIN_EDGE = {
+    "color": PATH_EDGE["color"],
+    "label": "Sale on an exposure path, reach unknown or assumed",
+    "linestyle": "-.",
+}
+#: Whether the rules reach a sale (``subject_to_ear``) when they may not.
+UNCERTAIN_REACH = frozenset({"unknown", "assumed"})
 #: Drawn dotted, with the percent held: who owns whom, among the companies drawn.
-OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)"}
+OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)", "linestyle": ":"}
 
 #: Up to this many sales, a sale's line is wider the larger its share (more would be a tangle).
 SHARE_WIDTHS_UP_TO = 60
@@ -964,6 +978,8 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     marker_px = marker_pt / points_per_pixel
     large = len(graph) > LARGE_PICTURE
     on_path = [(u, v) for u, v, d in graph.edges(data="on_path") if d]
+    uncertain = [e for e in on_path if uncertain_reach(graph.edges[e])]
+    certain = [e for e in on_path if not uncertain_reach(graph.edges[e])]
     pending = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and d["pending"]]
     other = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and not d["pending"]]
     curved: set[tuple[str, str]] = set()
@@ -973,7 +989,8 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     for edges, style, width, z in (
         (other, OTHER_EDGE, 0.8, 1),
         (pending, PENDING_EDGE, 1.2, 2),
-        (on_path, PATH_EDGE, 1.6, 2),
+        (uncertain, UNCERTAIN_EDGE, 1.6, 2),
+        (certain, PATH_EDGE, 1.6, 2),
     ):
         ordered = sorted(edges, key=lambda e: (_name_order(e[0]), _name_order(e[1])))
         if large:
@@ -983,7 +1000,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                     [(pos[u], pos[v]) for u, v in straight],
                     colors=style["color"],
                     linewidths=width / 4,
-                    linestyles="--" if style is PENDING_EDGE else "-",
+                    linestyles=style["linestyle"],
                     alpha=0.45,
                     zorder=z,
                 )
@@ -1015,7 +1032,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                         if by_share
                         else width
                     ),
-                    linestyle="--" if style is PENDING_EDGE else "-",
+                    linestyle=style["linestyle"],
                     alpha=0.9,
                     zorder=z,
                 )
@@ -1033,7 +1050,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                 connectionstyle="arc3,rad=0.25",
                 color=OWNERSHIP_EDGE["color"],
                 linewidth=1.2,
-                linestyle=":",
+                linestyle=OWNERSHIP_EDGE["linestyle"],
                 zorder=2,
             )
         )
@@ -1169,22 +1186,24 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         for role, style in ROLE_STYLES.items()
         if role in roles_shown
     ]
-    if view.ownership:
-        handles.append(
-            Line2D(
-                [], [], color=OWNERSHIP_EDGE["color"], lw=1.2, ls=":", label=OWNERSHIP_EDGE["label"]
+    for shown, style, width in (
+        (view.ownership, OWNERSHIP_EDGE, 1.2),
+        (certain, PATH_EDGE, 1.6),
+        (uncertain, UNCERTAIN_EDGE, 1.6),
+        (pending, PENDING_EDGE, 1.2),
+        (other, OTHER_EDGE, 0.8),
+    ):
+        if shown:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=style["color"],
+                    lw=width,
+                    ls=style["linestyle"],
+                    label=style["label"],
+                )
             )
-        )
-    if on_path:
-        handles.append(Line2D([], [], color=PATH_EDGE["color"], lw=1.6, label=PATH_EDGE["label"]))
-    if pending:
-        handles.append(
-            Line2D(
-                [], [], color=PENDING_EDGE["color"], lw=1.2, ls="--", label=PENDING_EDGE["label"]
-            )
-        )
-    if other:
-        handles.append(Line2D([], [], color=OTHER_EDGE["color"], lw=0.8, label=OTHER_EDGE["label"]))
     legend = ax.legend(
         handles=handles,
         loc="upper center",
@@ -1358,7 +1377,20 @@ def _sale_label(sale: dict[str, Any]) -> str:
 
 
 #: What a sale's label adds when the rules do not surely reach it (:mod:`exposure.reach`).
-_REACH_NOTES = {"no": ", not reached", "unknown": ", reach unknown"}
+_REACH_NOTES = {"no": ", not reached", "unknown": ", reach unknown", "assumed": ", reach assumed"}
+
+
+def uncertain_reach(sale: dict[str, Any]) -> bool:
+    """Return whether the rules may not reach a sale: their reach is unknown or assumed.
+
+    Examples
+    --------
+    >>> uncertain_reach({"subject_to_ear": "unknown"}), uncertain_reach({"subject_to_ear": "yes"})
+    (True, False)
+    >>> uncertain_reach({})  # not a sale to a listed buyer
+    False
+    """
+    return sale.get("subject_to_ear") in UNCERTAIN_REACH
 
 
 def _sale_width(sale: dict[str, Any], width: float) -> float:
