@@ -508,6 +508,92 @@ def test_a_sale_the_rules_may_not_reach_is_drawn_apart_from_a_certain_one(
     assert "Sale on an exposure path, reach unknown or assumed</span>" in page
 
 
+@pytest.fixture
+def distributors(make_data: MakeData) -> Path:
+    """Alpha sells to a listed buyer directly and through two distributors that sell to each
+    other, to the listed buyer's affiliate and to a company that is not exposed; a buyer that
+    was delisted and others not exposed crowd the buyers' column."""
+    folder = make_data(
+        [
+            listing("Redco Industries", start="2020-01-01"),
+            listing("Bluco Systems", start="2020-01-01", end="2022-01-01"),
+            listing("Listsup Semiconductor", start="2020-01-01"),
+        ],
+        [
+            sale("Alpha Inc", "Redco Industries", 0.3, supplier_country="US"),
+            sale("Alpha Inc", "Dist One", 0.5, supplier_country="US"),
+            sale("Dist One", "Redco Industries", 0.2, supplier_country="US"),
+            sale("Dist One", "Dist Two", 0.5, supplier_country="US"),
+            sale("Dist One", "Cleanco", 0.3, supplier_country="US"),
+            sale("Dist Two", "Dist One", 0.4, supplier_country="SG"),
+            sale("Dist Two", "Subco Electronics", 0.3, supplier_country="SG"),
+            sale("Dist Two", "Cleanco", 0.3, supplier_country="SG"),
+            sale("Beta Inc", "Redco Industries", supplier_country="US"),
+            sale("Beta Inc", "Cleanco", 0.9, supplier_country="US"),
+            sale("Echo Corp", "Redco Industries", 0.4, supplier_country="TW", origin="TW"),
+            sale("Golf Inc", "Bluco Systems", 0.4, supplier_country="US"),
+            sale("Listsup Semiconductor", "Redco Industries", 0.2, supplier_country="CN"),
+            sale("Hotel Inc", "Listsup Semiconductor", 0.1, supplier_country="US"),
+            sale("Papa Inc", "Dist One", supplier_country="US"),
+            sale("Quebec Inc", "Dist One", 0, supplier_country="US"),
+            sale("Nova Inc", "Cleanco", 0.5, supplier_country="US"),
+        ],
+    )
+    (folder / "ownership.csv").write_text(
+        "owner,owned,percent,source\nRedco Industries,Subco Electronics,60,t\n"
+    )
+    return folder
+
+
+def test_listed_names_and_the_most_exposed_are_shown_before_the_others(
+    distributors: Path,
+) -> None:
+    result = exposure.analyze(exposure.load(distributors), as_of="2026-12-01")
+    fig, ax = plot_exposure(result, dpi=150)
+    try:
+        texts = {t for t, _ in visible_text_boxes(fig, ax)}
+        assert {"Redco Industries", "Subco Electronics", "Listsup Semiconductor"} <= texts
+        assert {"Alpha Inc", "Dist One", "Dist Two"} <= texts
+        hidden = [t.get_text() for t in ax.texts if not t.get_visible()]
+        notes = [t for t in figure_texts(fig) if t.startswith("Names shown for")]
+        assert len(notes) == bool(hidden)
+        assert_no_overlap(fig, ax)
+    finally:
+        plt.close(fig)
+
+
+def test_every_listed_name_is_shown_where_listed_buyers_stand_close(tmp_path: Path) -> None:
+    # 6 listed buyers, bought from by 15 distributors and 60 makers: the buyers stand near
+    # the heights of their many sellers, closer together than a line of text.
+    folder = synthetic(tmp_path / "crowded", suppliers=60, intermediaries=15, listed=6, others=0)
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    view = network_view(result)
+    listed = [n for n in view.graph if view.graph.nodes[n]["role"] == "listed"]
+    assert len(listed) == 6
+    fig, ax = plot_exposure(result, dpi=150)
+    try:
+        texts = {t.replace("\n", " ") for t, _ in visible_text_boxes(fig, ax)}
+        assert set(listed) <= texts
+        assert_no_overlap(fig, ax)
+        note = next(t for t in figure_texts(fig) if t.startswith("Names shown for"))
+        assert "(listed and most exposed first)" in note
+    finally:
+        plt.close(fig)
+
+
+def test_the_heaviest_sale_is_labelled_even_where_its_line_bends(distributors: Path) -> None:
+    # Alpha's direct sale to Redco bends round Dist One, which stands between them.
+    result = exposure.analyze(exposure.load(distributors), as_of="2026-12-01")
+    fig, ax = plot_exposure(result, supplier="Alpha Inc", dpi=150)
+    try:
+        texts = [t for t, _ in visible_text_boxes(fig, ax)]
+        assert "chips, 30%" in texts
+        assert "chips, 50%" in texts
+        assert_no_overlap(fig, ax)
+    finally:
+        plt.close(fig)
+
+
 # -- crossings against Graphviz dot ------------------------------------------------------------
 
 

@@ -5,15 +5,20 @@ intermediaries by tier (the farthest from a listed entity first), then buyers (l
 buyers that are not exposed). Listed entities, exposed companies and companies that are not
 exposed differ by colour *and* by marker shape, so a grayscale print still tells them apart.
 Sales on exposure paths (from an exposed company to a listed entity or to another exposed
-company) are drawn thick and dark; other sales thin and light.
+company) are drawn thick and dark, dash-dotted where the rules may not reach them (whether they
+do is unknown or assumed); other sales thin and light.
 
 Every plot function has the same keyword-only shape and returns ``(fig, ax)``; a given ``ax`` is
 drawn on and reused. Files are written by one save helper that takes the format from the suffix
 (PNG, SVG or PDF) and writes atomically. Pictures are deterministic: the layout has no random
 element, and the files carry no date, so the same inputs give byte-identical PNG and SVG files.
 
-Names are shown where they fit without overlapping; when some do not (large networks), the
-picture says how many are shown. A network of more than :data:`MAX_PICTURE_NODES` companies
+Names are placed in order of importance (listed entities and affiliates, then the most exposed,
+then the rest), each at the first of a few places around its company that is clear of markers,
+arrowheads and the names placed before; sales' labels likewise, on exposure paths and the
+heaviest first. A name that fits nowhere is left out, and the picture says how many are shown;
+but on a picture of up to :data:`LARGE_PICTURE` companies a listed entity's name is always
+shown, over the lines of its sales if need be. A network of more than :data:`MAX_PICTURE_NODES` companies
 cannot give a legible picture: :func:`plot_exposure` raises an error suggesting a single
 supplier's view or a graph export instead.
 
@@ -134,6 +139,8 @@ SAVED_DPI = 150
 MAX_INCHES = 200.0
 MAX_PIXELS = 100_000_000
 _WRAP = 26  # characters per line of a name in the picture
+#: The ground of a name written over lines: white, a little transparent.
+_NAME_GROUND = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
 _PRODUCT_CHARS = 34  # a product label longer than this is shortened with an ellipsis
 _UNSPECIFIED = "unspecified"
 
@@ -926,9 +933,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             fontsize=fontsize,
             zorder=5,
             annotation_clip=False,
-            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
-            if 0 < c < n_columns - 1
-            else None,
+            bbox=_NAME_GROUND if 0 < c < n_columns - 1 else None,
         )
     widths = {n: label.get_window_extent(renderer).width for n, label in labels.items()}
     gap_px = (marker_pt / 2 + 6) / points_per_pixel
@@ -982,7 +987,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     certain = [e for e in on_path if not uncertain_reach(graph.edges[e])]
     pending = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and d["pending"]]
     other = [(u, v) for u, v, d in graph.edges(data=True) if not d["on_path"] and not d["pending"]]
-    curved: set[tuple[str, str]] = set()
+    bend: dict[tuple[str, str], float] = {}  # the arc3 bend of each sale drawn with an arrow
     heads: list[tuple[float, float, float, float]] = []  # kept clear of names
     by_share = graph.number_of_edges() <= SHARE_WIDTHS_UP_TO
     head_px = min(9.0, 4 + marker_pt / 2) / points_per_pixel
@@ -1012,8 +1017,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                 rad = 0.35
             elif not large:
                 rad = clear_bend(u, v, view, pos, to_px, marker_px)
-            if rad:
-                curved.add((u, v))
+            bend[u, v] = rad
             heads.append(_arrowhead_box(to_px(pos[u]), to_px(pos[v]), rad, marker_px, head_px))
             ax.add_patch(
                 FancyArrowPatch(
@@ -1070,37 +1074,48 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                 zorder=3,
             )
 
-    # Keep the labels that fit: listed buyers first, then the most exposed.
-    obstacles = _Boxes()
+    # Names, in order of importance (listed entities, then the most exposed, then the rest),
+    # each in the first of its places clear of markers, arrowheads, headings and the names
+    # placed before it; hidden where none is, but for a listed entity's on a picture small
+    # enough to show every name, which may rather cover the lines of sales.
+    markers = _Boxes()
     for x, y in pos.values():
-        cx, cy = to_px((x, y))
-        obstacles.add(
-            (cx - marker_px / 2, cy - marker_px / 2, cx + marker_px / 2, cy + marker_px / 2)
-        )
+        markers.add(_marker_box(to_px((x, y)), marker_px))
     for heading in headings:
-        obstacles.add(_extent(heading, renderer))
+        markers.add(_extent(heading, renderer))
+    arrowheads = _Boxes()
     for head in heads:
-        obstacles.add(head)
+        arrowheads.add(head)
     kept_names = _Boxes()
     hidden = 0
     for n in sorted(pos, key=lambda n: _label_priority(graph, n)):
         label = labels[n]
         own = _marker_box(to_px(pos[n]), marker_px)
-        places: list[tuple[tuple[float, float], str, str] | None] = [None]
-        if 0 < column_of[n] < n_columns - 1:  # above the node, else below, else to the right
-            gap = marker_pt / 2 + 1.5
-            places += [((0.0, -gap), "center", "top"), ((gap + 1.5, 0.0), "left", "center")]
-        for place in places:
-            if place is not None:
-                label.xyann, ha, va = place
-                label.set(horizontalalignment=ha, verticalalignment=va)
-            extent = _extent(label, renderer, pad=1.0)
-            if not (obstacles.hits(extent, ignore=own) or kept_names.hits(extent)):
-                kept_names.add(extent)
-                break
-        else:
+        _, y0, _, y1 = _extent(label, renderer)
+        height_pt = (y1 - y0) * points_per_pixel
+        places = _name_places(column_of[n], n_columns, marker_pt, height_pt)
+        must_show = not large and graph.nodes[n]["role"] in ("listed", "affiliate")
+        found = _first_clear(label, places, renderer, own, kept_names, markers, arrowheads)
+        if found is None and must_show:
+            found = _first_clear(label, places, renderer, own, kept_names, markers)
+        if found is None and must_show and (column_of[n] == 0 or column_of[n] == n_columns - 1):
+            # On the sales' side of the company, over their lines on a white ground.
+            label.set_bbox(_NAME_GROUND)
+            inner = _name_places(column_of[n], n_columns, marker_pt, height_pt, inner=True)
+            found = _first_clear(label, inner, renderer, own, kept_names, markers)
+            if found is None:
+                label.set_bbox(None)
+        if found is None and must_show:
+            _set_place(label, places[0])  # over what is there, rather than left out
+            found = _extent(label, renderer, pad=1.0)
+        if found is None:
             label.set_visible(False)
             hidden += 1
+        else:
+            kept_names.add(found)
+    obstacles = _Boxes()
+    for kept in markers.boxes + arrowheads.boxes:
+        obstacles.add(kept)
 
     # The percent held on each ownership link, where it fits along the curve.
     for owner, owned, percent in view.ownership:
@@ -1132,16 +1147,13 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
         else:
             text.remove()
 
-    # Products on the sales, where they fit: along the edge, clear of names and markers.
+    # Products on the sales, where they fit: along the line or curve, clear of names and
+    # markers; on paths first, the heaviest first.
     labelled = 0
     candidates = on_path + pending + other
     if large:
         candidates = []  # none would fit; a note says so
     for u, v in sorted(candidates, key=lambda e: _edge_priority(graph, e)):
-        if (u, v) in curved:
-            continue  # no straight segment to write along
-        (ux, uy), (vx, vy) = to_px(pos[u]), to_px(pos[v])
-        angle = math.degrees(math.atan2(vy - uy, vx - ux))
         text = ax.text(
             0,
             0,
@@ -1150,19 +1162,16 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             color=_label_colour(graph.edges[u, v]),
             ha="center",
             va="center",
-            rotation=angle,
             rotation_mode="anchor",
             zorder=4,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
         )
-        x0, y0, x1, y1 = _extent(text, renderer, pad=0.5)
-        origin = to_px((0, 0))
         for t in (0.4, 0.3, 0.5, 0.22, 0.6, 0.7):
-            cx, cy = ux + t * (vx - ux), uy + t * (vy - uy)
-            dx, dy = cx - origin[0], cy - origin[1]
-            candidate = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+            (cx, cy), angle = _along(to_px(pos[u]), to_px(pos[v]), bend.get((u, v), 0.0), t)
+            text.set_rotation(angle)
+            text.set_position(tuple(ax.transData.inverted().transform((cx, cy))))
+            candidate = _extent(text, renderer, pad=0.5)
             if not (obstacles.hits(candidate) or kept_names.hits(candidate)):
-                text.set_position(tuple(ax.transData.inverted().transform((cx, cy))))
                 kept_names.add(candidate)
                 labelled += 1
                 break
@@ -1309,15 +1318,111 @@ class _Boxes:
 def _arrowhead_box(
     start: Any, end: Any, rad: float, marker_px: float, head_px: float
 ) -> tuple[float, float, float, float]:
-    """Return the pixel box of the arrowhead at ``end`` of an ``arc3`` edge bent by ``rad``."""
+    """Return the pixel box of the arrowhead at ``end`` of an ``arc3`` edge bent by ``rad``.
+
+    ``head_px`` is the arrow's mutation scale in pixels: ``-|>`` draws a head 0.4 of it long
+    and as wide, its tip a little short of the marker. The box is a little larger than the
+    head, not so large that it keeps the buyer's name away.
+    """
     (x1, y1), (x2, y2) = start, end
     # The curve arrives along the line from its control point (the start, when straight).
     cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
     dx, dy = x2 - cx, y2 - cy
     length = math.hypot(dx, dy) or 1.0
-    back = marker_px / 2 + head_px
+    back = marker_px / 2 + 0.4 * head_px
+    half = 0.3 * head_px
     hx, hy = x2 - dx / length * back, y2 - dy / length * back
-    return (hx - head_px, hy - head_px, hx + head_px, hy + head_px)
+    return (hx - half, hy - half, hx + half, hy + half)
+
+
+#: A company's name and where it goes: its offset from the marker, in points, and its
+#: horizontal and vertical alignment.
+_Place = tuple[tuple[float, float], str, str]
+
+
+def _name_places(
+    c: int, n_columns: int, marker_pt: float, height_pt: float, *, inner: bool = False
+) -> list[_Place]:
+    """Return the places a company's name may go, in the order they are tried.
+
+    Suppliers' names go left of them, buyers' right, away from the sales, then the same
+    nudged up and down half a line at a time; in the columns between, above the company,
+    below, right, left, then at the corners. ``inner``: a side column's places on the other
+    side, where its sales arrive or leave. ``height_pt``: the name's, in points.
+    """
+    if c == n_columns - 1 or (c == 0 and n_columns > 1):
+        side = 1.0 if c == n_columns - 1 else -1.0
+        if inner:
+            side = -side
+        gap = marker_pt / 2 + 3
+        ha = "left" if side > 0 else "right"
+        nudges = [0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5]
+        return [((side * gap, k * height_pt), ha, "center") for k in nudges]
+    gap = marker_pt / 2 + 1.5
+    return [
+        ((0.0, gap), "center", "bottom"),
+        ((0.0, -gap), "center", "top"),
+        ((gap + 1.5, 0.0), "left", "center"),
+        ((-gap - 1.5, 0.0), "right", "center"),
+        ((gap, gap), "left", "bottom"),
+        ((gap, -gap), "left", "top"),
+        ((-gap, gap), "right", "bottom"),
+        ((-gap, -gap), "right", "top"),
+    ]
+
+
+def _set_place(label: Any, place: _Place) -> None:
+    label.xyann, ha, va = place
+    label.set(horizontalalignment=ha, verticalalignment=va)
+
+
+def _first_clear(
+    label: Any,
+    places: list[_Place],
+    renderer: Any,
+    own: tuple[float, float, float, float],
+    *avoided: _Boxes,
+) -> tuple[float, float, float, float] | None:
+    """Move ``label`` to the first of ``places`` that hits none of ``avoided``; return its box.
+
+    ``None`` (the label left where it was) when every place hits something. The company's own
+    marker (``own``) is not in the way.
+    """
+    for place in places:
+        _set_place(label, place)
+        extent = _extent(label, renderer, pad=1.0)
+        if not any(boxes.hits(extent, ignore=own) for boxes in avoided):
+            return extent
+    _set_place(label, places[0])
+    return None
+
+
+def _along(start: Any, end: Any, rad: float, t: float) -> tuple[tuple[float, float], float]:
+    """Return the point at ``t`` (0 to 1) of an ``arc3`` curve bent by ``rad``, and its angle.
+
+    The angle is the tangent's there, in degrees, turned so that text along it reads left to
+    right.
+
+    Examples
+    --------
+    >>> _along((0, 0), (10, 10), 0.0, 0.5)
+    ((5.0, 5.0), 45.0)
+    >>> _along((10, 0), (0, 0), 0.0, 0.5)  # right to left: the text is not upside down
+    ((5.0, 0.0), 0.0)
+    """
+    (x1, y1), (x2, y2) = start, end
+    # arc3's quadratic curve in display space, its control point off the middle (as drawn).
+    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+    x = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t**2 * x2
+    y = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t**2 * y2
+    dx = 2 * (1 - t) * (cx - x1) + 2 * t * (x2 - cx)
+    dy = 2 * (1 - t) * (cy - y1) + 2 * t * (y2 - cy)
+    angle = math.degrees(math.atan2(dy, dx))
+    if angle > 90:
+        angle -= 180
+    elif angle <= -90:
+        angle += 180
+    return (float(x), float(y)), float(angle)
 
 
 def _marker_box(center: Any, size: float) -> tuple[float, float, float, float]:
@@ -1331,16 +1436,42 @@ def _extent(artist: Any, renderer: Any, pad: float = 0.0) -> tuple[float, float,
 
 
 def _label_priority(graph: nx.DiGraph, name: str) -> tuple[Any, ...]:
+    """Return the key that orders the names placed: the first placed are the last hidden.
+
+    Listed entities and affiliates first, then the most exposed as the ranking orders them
+    (revenue at risk, unknown after known, then tier), then the rest; the most connected
+    first.
+    """
     data = graph.nodes[name]
     rank = {"listed": 0, "affiliate": 0, "exposed": 1, "review": 1, "unaffected": 2}[data["role"]]
-    risk = data["revenue_at_risk"] or 0.0
-    return (rank, data["tier"] or 0, -risk, -graph.degree(name), *_name_order(name))
+    risk = data["revenue_at_risk"]
+    return (
+        rank,
+        risk is None,
+        -(risk or 0.0),
+        data["tier"] if data["tier"] and data["tier"] > 0 else math.inf,
+        -graph.degree(name),
+        *_name_order(name),
+    )
 
 
 def _edge_priority(graph: nx.DiGraph, edge: tuple[str, str]) -> tuple[Any, ...]:
+    """Return the key that orders the sales labelled: the first labelled are the last left out.
+
+    Sales on exposure paths first, then those pending review; the heaviest first, those of
+    unknown share after the others.
+    """
     u, v = edge
     sale = graph.edges[u, v]
-    return (not sale["on_path"], not sale["pending"], *_name_order(u), *_name_order(v))
+    share = sale.get("share")
+    return (
+        not sale["on_path"],
+        not sale["pending"],
+        share is None,
+        -(share or 0.0),
+        *_name_order(u),
+        *_name_order(v),
+    )
 
 
 def _label_colour(sale: dict[str, Any]) -> str:
