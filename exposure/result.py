@@ -897,8 +897,9 @@ class Result:
         """Return the supply graph with the exposure of each node as attributes.
 
         Node attributes: ``listed`` (in force on the as-of date), ``exposed``, ``tier``
-        (0 when not exposed), ``revenue_at_risk`` (``None`` when unknown),
-        ``revenue_at_risk_is_lower_bound``, ``needs_review`` (reaches a possible match or
+        (``None`` when not exposed), ``revenue_at_risk`` (to 12 places as the reports give it;
+        ``None`` when unknown, and on a company that sells nothing) and
+        ``revenue_at_risk_is_lower_bound`` (``None`` there too), ``needs_review`` (reaches a possible match or
         affiliate of a listed entity) and there ``revenue_at_risk_if_confirmed`` (where known)
         and ``revenue_at_risk_if_confirmed_is_lower_bound``,
         on a possible match or affiliate ``possibly_listed_as`` (the listed name), and on
@@ -927,11 +928,19 @@ class Result:
         nodes, edges = self.graph.attribute_tables(joined=joined)
         n = self.graph.n_nodes
         names = self.graph.names
-        figure = self.revenue_figures(np.arange(n))
+        # As the reports give them: to 12 places, ``None`` where unknown, and where it does not
+        # apply (a company that sells nothing has no revenue to lose; not 0).
+        sells = np.zeros(n, dtype=bool)
+        sells[np.asarray(self.graph.supplier_codes, dtype=np.int64)] = True
+        figure = np.round(self.revenue_figures(np.arange(n)), 12)
         revenue = figure.astype(object)
-        revenue[np.isnan(figure)] = None
+        revenue[np.isnan(figure) | ~sells] = None
+        lower_bound = self.lower_bound.astype(object)
+        lower_bound[~sells] = None
+        tier = self.tier.astype(object)
+        tier[self.tier <= 0] = None
         # Were every possible match and affiliate confirmed: only where some need review.
-        confirmed = self.figures_if_confirmed(np.arange(n))
+        confirmed = np.round(self.figures_if_confirmed(np.arange(n)), 12)
         if_confirmed = confirmed.astype(object)
         if_confirmed[np.isnan(confirmed)] = None
         if_confirmed_lower = np.full(n, None, dtype=object)
@@ -952,9 +961,10 @@ class Result:
         exposure = objects(
             listed=self.listed,
             exposed=self.tier > 0,
-            tier=np.maximum(self.tier, 0).astype(np.int64),
+            # A tier only where exposed: 0 would read as one.
+            tier=tier,
             revenue_at_risk=revenue,
-            revenue_at_risk_is_lower_bound=self.lower_bound,
+            revenue_at_risk_is_lower_bound=lower_bound,
             needs_review=self.needs_review,
             revenue_at_risk_if_confirmed=if_confirmed,
             revenue_at_risk_if_confirmed_is_lower_bound=if_confirmed_lower,

@@ -53,7 +53,6 @@ import pandas as pd
 
 from exposure.errors import ExposureError
 from exposure.graph import networkx_graph, objects
-from exposure.records import rounded
 from exposure.render.plot import annotated_tables
 from exposure.result import Result
 from exposure.util.atomic import write_atomic
@@ -81,8 +80,6 @@ NODE_FIGURES = (
     "revenue_at_risk_if_confirmed_is_lower_bound",
 )  # fmt: skip
 EDGE_FIGURES = ("share", "share_is_lower_bound")
-#: Figures given to 12 places, as the reports give them (:func:`exposure.records.rounded`).
-_ROUNDED = ("revenue_at_risk", "revenue_at_risk_if_confirmed")
 
 
 @dataclass(frozen=True)
@@ -149,27 +146,11 @@ def graph_columns(result: Result) -> GraphColumns:
     """
     nodes, edges = annotated_tables(result, joined=LIST_SEPARATOR)
     names = nodes["name"].tolist()
-    # As the reports give them: a tier only where exposed (0 would read as a tier), revenue at
-    # risk only for companies that sell (a buyer has none to lose, which is not 0), rounded
-    # as the JSON report rounds it.
-    exposed = nodes["exposed"].to_numpy(dtype=bool)
-    sells = np.zeros(len(names), dtype=bool)
-    sells[np.asarray(result.graph.supplier_codes, dtype=np.int64)] = True
-    figures = {
-        "tier": exposed,
-        "revenue_at_risk": sells,
-        "revenue_at_risk_is_lower_bound": sells,
-    }
     node_attributes = {"label": names}
     for column in nodes.columns:
         if column in ("name", "role"):
             continue
-        values = nodes[column].tolist()
-        if column in figures:
-            values = [v if ok else None for v, ok in zip(values, figures[column], strict=True)]
-        if column in _ROUNDED:
-            values = [None if v is None else rounded(float(v)) for v in values]
-        node_attributes[column] = _flat(values)
+        node_attributes[column] = _flat(nodes[column].tolist())
     edge_attributes = {
         column: _flat(edges[column].tolist())
         for column in edges.columns
