@@ -242,8 +242,9 @@ class Result:
 
         One row per company with a listed ownership, or owned by a listed entity in a part
         the data does not give: ``company``, ``owned_by_listed`` (0 to 1; a lower bound where
-        ``possible``), ``affiliate`` (it counts as listed through its owners), ``possible``
-        (needs review: a part is unknown), ``rule`` (the ownership rule in force, for
+        ``possible``, ``NaN`` where none of it is known), ``affiliate`` (it counts as listed
+        through its owners), ``possible`` (needs review: a part is unknown), ``rule`` (the
+        ownership rule in force, for
         affiliates) and ``owners`` (the listed owners its ownership chains reach). The arrays
         over graph nodes are :attr:`exposure.listed.Listed.affiliates`.
 
@@ -265,7 +266,12 @@ class Result:
             rows.append(
                 {
                     "company": str(names[code]),
-                    "owned_by_listed": float(found.owned[code]),
+                    # A possible affiliate of which no part is known: unknown, never 0.
+                    "owned_by_listed": (
+                        np.nan
+                        if possible[code] and explanation.get("owned_by_listed") is None
+                        else float(found.owned[code])
+                    ),
                     "affiliate": bool(found.mask[code]),
                     "possible": bool(possible[code]),
                     "rule": explanation.get("rule"),
