@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -210,7 +209,7 @@ def test_an_unknown_percentage_is_a_possible_affiliate_not_zero(chain_data: Path
     table = result.affiliates.set_index("company")
     assert table.loc["Target", "possible"]
     assert table.loc["Target", "owners"] == ["Parent"]
-    assert pd.isna(table.loc["Target", "owned_by_listed"])  # unknown, not 0
+    assert table["owned_by_listed"].isna()["Target"]  # unknown, not 0
     assert not result.listed[result.graph.code("Target")]
     # A sale to it needs review, with what a confirmation would add, in every view.
     record = result.supplier("Maker")
