@@ -425,20 +425,43 @@ class Listed:
     def direct_listing(self, code: int) -> dict[str, Any]:
         """Return the listing of a node listed by the data or by assumption (not by ownership).
 
-        For a listed entity, its earliest listing in force: the one its reports show.
+        For a listed entity, its earliest listing in force, whose notice, date and policy its
+        reports show; an entity on several lists names each ("Entity List; Specially
+        Designated Nationals List") and cites every listing's source, as the rules of each
+        may be what reaches a sale.
         """
         if self.assumed.get(code):
             return self._assumed_listing(str(self.graph.names[code]), self._assumptions[code][1])
         entity = int(self.graph.nodes["entity"].to_numpy()[code])
         row = self._listing_of_entity[entity]
+        lists, sources = self._lists_of_entity.get(entity, ([row["list"]], [row["source"]]))
         return {
-            "list": row["list"],
+            "list": "; ".join(lists),
             "federal_register_notice": row["federal_register_notice"] or None,
             "start_date": row["start_date"].date().isoformat(),
             "license_policy": row["license_policy"] or None,
-            "sources": [row["source"]],
+            "sources": sources,
             "ownership": None,
         }
+
+    @cached_property
+    def _lists_of_entity(self) -> dict[int, tuple[list[str], list[str]]]:
+        """Per entity on several lists in force: the lists, earliest first, and the sources."""
+        active = self.restricting_in_force
+        several = active[active["entity"].duplicated(keep=False)]
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        for entity, list_name, source in zip(
+            several["entity"].tolist(),
+            several["list"].astype(str).tolist(),
+            several["source"].astype(str).tolist(),
+            strict=True,
+        ):
+            lists, sources = found.setdefault(int(entity), ([], []))
+            if list_name not in lists:
+                lists.append(list_name)
+            if source not in sources:
+                sources.append(source)
+        return found
 
     def listing_of(self, code: int) -> dict[str, Any]:
         """Return why a node counts as listed: its list, notice, date, policy and sources.

@@ -644,3 +644,27 @@ def test_a_sale_of_unknown_reach_shows_what_it_would_add_in_every_view(
     table = CliRunner().invoke(cli, [*args, "--format", "csv"])
     (line,) = csv.DictReader(io.StringIO(table.stdout))
     assert float(line["revenue_at_risk_if_reached"]) == pytest.approx(0.4)
+
+
+def test_a_buyer_on_two_lists_names_both_and_cites_each_listing(make_data: MakeData) -> None:
+    # A Taiwanese board to a party on the Entity List and the SDN List: the EAR may not
+    # reach it, a US person's dealing with the SDN does; the SDN listing must be cited.
+    folder = make_data(
+        [
+            listing("Vexco", start="2021-01-01", federal_register_notice="86 FR 5"),
+            listing(
+                "Vexco",
+                start="2022-05-01",
+                list="Specially Designated Nationals List",
+                source="OFAC SDN entry",
+            ),
+        ],
+        [sale("Zulu Inc", "Vexco", 0.2, supplier_country="US", origin="TW")],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2024-01-01").supplier("Zulu Inc")
+    path = path_to(record, "Vexco")
+    assert path["list"] == "Entity List; Specially Designated Nationals List"
+    assert "Specially Designated Nationals List" in str(path["subject_basis"])
+    assert {"test listing of Vexco", "OFAC SDN entry"} <= set(path["sources"])
+    before = exposure.analyze(exposure.load(folder), as_of="2021-06-01").supplier("Zulu Inc")
+    assert path_to(before, "Vexco")["list"] == "Entity List"  # the SDN listing not yet
