@@ -406,20 +406,24 @@ class Listed:
             own_lists=self.own_lists,
         )
 
-    def owner_lists(self) -> dict[int, str]:
-        """Return the list of each node listed by the data or by assumption.
+    def owner_lists(self) -> dict[int, tuple[str, ...]]:
+        """Return the lists in force of each node listed by the data or by assumption.
 
-        As :meth:`direct_listing` gives it, in one lookup for thousands of listed entities.
+        As :meth:`direct_listing` names them, in one lookup for thousands of listed entities.
         """
         codes = np.flatnonzero(self.by_data_or_assumption)
         first = self._first_listings
         list_of_entity = pd.Series(first["list"].to_numpy(dtype=object), index=first["entity"])
         entities = self.graph.nodes["entity"].to_numpy(np.int64)
         lists = list_of_entity.reindex(entities[codes]).to_numpy(dtype=object)
-        out = {int(c): str(name) for c, name in zip(codes, lists, strict=True)}
+        several = self._lists_of_entity
+        out = {
+            int(c): tuple(several[int(e)][0]) if int(e) in several else (str(name),)
+            for c, e, name in zip(codes, entities[codes], lists, strict=True)
+        }
         for code, (is_listed, list_name) in self._assumptions.items():
             if is_listed and self.assumed.get(code):
-                out[code] = self._assumed_listing("", list_name)["list"]
+                out[code] = (self._assumed_listing("", list_name)["list"],)
         return out
 
     def direct_listing(self, code: int) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,7 +149,7 @@ def affiliates(
     graph: SupplyGraph,
     ownership: pd.DataFrame,
     listed: np.ndarray,
-    owner_lists: dict[int, str],
+    owner_lists: Mapping[int, Sequence[str]],
     as_of: dt.date,
     *,
     threshold: float = OWNERSHIP_THRESHOLD / 100,
@@ -168,7 +168,8 @@ def affiliates(
     listed
         Boolean over graph nodes: the listed entities.
     owner_lists
-        The list of each listed node (decides which ownership rule applies on ``as_of``).
+        The lists in force of each listed node (decide which ownership rules apply on
+        ``as_of``).
     as_of
         The date.
     threshold
@@ -188,25 +189,27 @@ def affiliates(
     percent = ownership["percent"].to_numpy(np.float64)
     known = ~np.isnan(percent)
 
-    owner_lists = dict(owner_lists)
+    lists_of = {code: tuple(names) for code, names in owner_lists.items()}
     listed = np.pad(listed, (0, m - n))
     for i, label in enumerate(extra):
         list_name = (listed_owners or {}).get(name_key(label))
         if list_name is not None:
-            owner_lists[n + i] = list_name
+            lists_of[n + i] = (list_name,)
             listed[n + i] = True
     rule_of_list = {
-        name: rule_for_list(name, as_of, own_lists) for name in set(owner_lists.values())
+        name: rule_for_list(name, as_of, own_lists)
+        for name in {name for its_lists in lists_of.values() for name in its_lists}
     }
-    rules = {code: rule_of_list[name] for code, name in owner_lists.items()}
     # Each rule adds up the holdings of its own lists' parties only: OFAC's counts blocked
     # persons (the SDN List), BIS's the Entity List's and the Military End-User List's
     # (15 CFR 744.11(a)(2), 744.21(a)(3), as 90 FR 47201 words them). An SDN's 30% and an
-    # Entity List party's 25% make no affiliate under either.
+    # Entity List party's 25% make no affiliate under either; a party on both lists counts
+    # under both.
     eligible_of: dict[str, np.ndarray] = {}
-    for code, rule in rules.items():
-        if listed[code] and rule is not None:
-            eligible_of.setdefault(rule, np.zeros(m, dtype=bool))[code] = True
+    for code, its_lists in lists_of.items():
+        for rule in {rule_of_list[name] for name in its_lists} - {None}:
+            if listed[code] and rule is not None:
+                eligible_of.setdefault(rule, np.zeros(m, dtype=bool))[code] = True
     if method not in ("cascade", "multiply"):
         msg = f"unknown ownership method {method!r}; use 'multiply' or 'cascade'"
         raise ValueError(msg)

@@ -461,11 +461,15 @@ def test_the_rule_of_each_listed_owner_comes_from_the_listing_reports_show(
     result = analyze(folder, assume_listed=["Other"], assume_delisted=["Dropped"])
     listed_codes = np.flatnonzero(result.listing.by_data_or_assumption)
     assert len(listed_codes) == 3  # Parent, Sanctioned and the assumed Other; not Dropped
-    expected = {int(c): result.listing.direct_listing(int(c))["list"] for c in listed_codes}
+    expected = {
+        int(c): tuple(result.listing.direct_listing(int(c))["list"].split("; "))
+        for c in listed_codes
+    }
     assert result.listing.owner_lists() == expected
     parent = result.graph.code("Parent")
     assert parent is not None
-    assert expected[parent] == "Entity List"  # its first listing in force
+    # Its lists in force, the first first: its holdings count under both rules.
+    assert expected[parent] == ("Entity List", "Specially Designated Nationals (SDN)")
     assert result.supplier("Maker")["exposed"] is True  # Target and Ward are affiliates
 
 
@@ -608,3 +612,20 @@ def test_validate_warns_of_an_owned_name_that_is_no_company_of_the_data(
         "(did you mean 'Sub Affiliate Ltd'?), so its owners make nothing an affiliate."
         in found.output
     )
+
+
+def test_an_owner_on_two_lists_counts_under_the_rule_of_each(make_data: MakeData) -> None:
+    # Parent is on the Entity List, then on the SDN List too. While the Affiliates Rule is
+    # suspended, its 60% of Target still blocks Target under OFAC's 50% rule.
+    folder = make_data(
+        [
+            listing("Parent", start="2020-01-01"),
+            listing("Parent", start="2022-03-01", list="Specially Designated Nationals List"),
+        ],
+        [sale("Maker", "Target", 0.2)],
+    )
+    with_owners(folder, [("Parent", "Target", 60)])
+    record = analyze(folder, as_of="2026-01-01").supplier("Maker")  # BIS rule suspended
+    assert record["exposed"] is True
+    (path,) = record["paths"]
+    assert "OFAC's 50% rule" in str(path["federal_register_notice"])
