@@ -63,6 +63,10 @@ class Change(TypedDict):
     new_listed_buyers: list[ListedBuyer]
     dropped_listed_buyers: list[ListedBuyer]
     assumptions: list[str]
+    needs_review_before: bool
+    needs_review_after: bool
+    revenue_at_risk_if_confirmed_before: float | None
+    revenue_at_risk_if_confirmed_after: float | None
 
 
 def _change(
@@ -74,8 +78,21 @@ def _change(
         return "no longer exposed"
     if buyers_before != buyers_after:
         return "listed buyers changed"
-    if (before["tier"], before["revenue_at_risk"]) != (after["tier"], after["revenue_at_risk"]):
+    # A figure that becomes a lower bound changes too (42.5% -> >= 42.5%).
+    if (before["tier"], before["revenue_at_risk"], before["revenue_at_risk_is_lower_bound"]) != (
+        after["tier"],
+        after["revenue_at_risk"],
+        after["revenue_at_risk_is_lower_bound"],
+    ):
         return "exposure changed"
+    # Unconfirmed exposure is exposure to review: its coming or going is a change to report.
+    if after["needs_review"] and not before["needs_review"]:
+        return "now needs review"
+    if before["needs_review"] and not after["needs_review"]:
+        return "no longer needs review"
+    confirmed = before["revenue_at_risk_if_confirmed"], after["revenue_at_risk_if_confirmed"]
+    if after["needs_review"] and confirmed[0] != confirmed[1]:
+        return "review changed"
     return None
 
 
@@ -134,15 +151,18 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
     -------
     list of dict
         One record per supplier with a change: ``supplier``, ``change`` (``became exposed``,
-        ``no longer exposed``, ``listed buyers changed``, ``exposure changed`` or
+        ``no longer exposed``, ``listed buyers changed``, ``exposure changed`` (its tier or
+        revenue at risk, or whether that is a lower bound), ``now needs review``, ``no longer
+        needs review``, ``review changed`` (what a confirmation would add) or
         ``unchanged``), ``exposed_before``/``_after``, ``tier_before``/``_after``,
         ``revenue_at_risk_before``/``_after``, ``revenue_at_risk_change`` (``None`` when either
         figure is unknown; exact only when neither side is a lower bound),
         ``revenue_at_risk_is_lower_bound`` (either side is), ``..._before_is_lower_bound`` and
         ``..._after_is_lower_bound``, ``new_listed_buyers`` and ``dropped_listed_buyers``
         (every listed entity its sales reach on one side only, named or not by the paths a
-        report shows, each with a route, its list, notice and start date), and the
-        ``assumptions`` either side rests on. Most important first: newly exposed, then by
+        report shows, each with a route, its list, notice and start date), the
+        ``assumptions`` either side rests on, and ``needs_review_before``/``_after`` with
+        ``revenue_at_risk_if_confirmed_before``/``_after``. Most important first: newly exposed, then by
         the size of the change.
 
     Examples
@@ -193,6 +213,10 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
                     b for name, b in before_buyers.items() if name not in after_buyers
                 ],
                 "assumptions": list(dict.fromkeys(was["assumptions"] + new["assumptions"])),
+                "needs_review_before": was["needs_review"],
+                "needs_review_after": new["needs_review"],
+                "revenue_at_risk_if_confirmed_before": was["revenue_at_risk_if_confirmed"],
+                "revenue_at_risk_if_confirmed_after": new["revenue_at_risk_if_confirmed"],
             }
         )
     rank = {
@@ -200,10 +224,13 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
         "no longer exposed": 1,
         "listed buyers changed": 2,
         "exposure changed": 3,
+        "now needs review": 4,
+        "no longer needs review": 5,
+        "review changed": 6,
     }
     changes.sort(
         key=lambda c: (
-            rank.get(c["change"], 4),
+            rank.get(c["change"], len(rank)),
             -abs(c["revenue_at_risk_change"] or 0.0),
             str(c["supplier"]).casefold(),
         )

@@ -350,6 +350,33 @@ def test_diff_says_which_side_of_a_change_is_a_lower_bound(make_data: MakeData) 
     assert change["revenue_at_risk_after"] == pytest.approx(0.05)
 
 
+def test_diff_reports_a_figure_becoming_a_lower_bound_and_a_review_coming_or_going(
+    make_data: MakeData,
+) -> None:
+    # From 2021: Sup also sells, in an unknown share, to New, and Other to a name only
+    # possibly New's. Neither changes a known figure; both are changes a reader must see.
+    folder = make_data(
+        [listing("Old", start="2020-01-01"), listing("Newco Robotics Ltd", start="2021-01-01")],
+        [
+            sale("Sup", "Old", 0.1),
+            sale("Sup", "Newco Robotics Ltd", None),
+            sale("Other", "Newco Robotic Systems", 0.2),
+        ],
+    )
+    data = exposure.load(folder)
+    before = exposure.analyze(data, as_of="2020-06-01")
+    after = exposure.analyze(data, as_of="2021-06-01")
+    changes = {c["supplier"]: c for c in diff(before, after)}
+    sup = changes["Sup"]
+    assert sup["change"] == "listed buyers changed"
+    assert (sup["revenue_at_risk_before"], sup["revenue_at_risk_after"]) == (0.1, 0.1)
+    assert sup["revenue_at_risk_after_is_lower_bound"] is True
+    other = changes["Other"]
+    assert other["change"] == "now needs review"
+    assert (other["needs_review_before"], other["needs_review_after"]) == (False, True)
+    assert other["revenue_at_risk_if_confirmed_after"] == pytest.approx(0.2)
+
+
 def test_a_share_given_without_its_basis_is_reported_as_unstated_not_disclosed(
     make_data: MakeData,
 ) -> None:

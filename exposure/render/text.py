@@ -1036,6 +1036,8 @@ def format_diff(
         "revenue_at_risk_before", "revenue_at_risk_after", "revenue_at_risk_change",
         "revenue_at_risk_is_lower_bound", "revenue_at_risk_before_is_lower_bound",
         "revenue_at_risk_after_is_lower_bound", "new_listed_buyers", "dropped_listed_buyers",
+        "needs_review_before", "needs_review_after", "revenue_at_risk_if_confirmed_before",
+        "revenue_at_risk_if_confirmed_after",
     ]  # fmt: skip
     if fmt == "csv":
         flat = [
@@ -1058,7 +1060,7 @@ def format_diff(
                 c["change"],
                 f"{c['tier_before'] or 'none'} -> {c['tier_after'] or 'none'}",
                 f"{format_share(c['revenue_at_risk_before'], lower_before)} -> "
-                f"{format_share(c['revenue_at_risk_after'], lower_after)}",
+                f"{format_share(c['revenue_at_risk_after'], lower_after)}" + _review_change(c),
                 "; ".join(
                     _through(b) for b in c["new_listed_buyers"] or c["dropped_listed_buyers"]
                 ),
@@ -1076,6 +1078,20 @@ def format_diff(
     return (
         _banner(assumptions, markdown=markdown) + f"{'## ' if markdown else ''}{title}\n\n{body}\n"
     )
+
+
+def _review_change(change: Mapping[str, Any]) -> str:
+    """Say what a confirmation would add on each side, where some side needs review."""
+    sides = []
+    for side in ("before", "after"):
+        if not change.get(f"needs_review_{side}"):
+            sides.append("none")
+            continue
+        figure = change.get(f"revenue_at_risk_if_confirmed_{side}")
+        sides.append("unknown" if figure is None else format_share(figure, False))
+    if sides == ["none", "none"]:
+        return ""
+    return f" (needs review: {sides[0]} -> {sides[1]} if confirmed)"
 
 
 def format_list_diff(
