@@ -51,8 +51,10 @@ Examples
 ('yes', 'US content 30% above the 25% de minimis level (15 CFR 734.4(d))')
 >>> assess_one(SaleFacts.of(seller="TW", origin="TW", us_content=0.2, destination="CN"), terms)[0]
 'no'
->>> assess_one(SaleFacts.of(seller="CN", destination="CN"), terms)
+>>> assess_one(SaleFacts.of(seller="CN", origin="CN", destination="CN"), terms)
 ('unknown', 'foreign-made item (CN), US content unknown')
+>>> assess_one(SaleFacts.of(seller="CN", destination="CN"), terms)[1]  # no origin given
+"foreign-made item (CN, the supplier's country: no origin given), US content unknown"
 """
 
 from __future__ import annotations
@@ -410,22 +412,22 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     ORIGIN_UNKNOWN: lambda f, t: (
         "where the item is made is unknown (no origin and no supplier country)"
     ),
-    CONTENT_UNKNOWN: lambda f, t: f"foreign-made item ({f['origin']}), US content unknown",
+    CONTENT_UNKNOWN: lambda f, t: f"{_made_in(f)}, US content unknown",
     DESTINATION_UNKNOWN: lambda f, t: (
-        f"foreign-made item ({f['origin']}) with {_percent(float(f['us_content']))} US content: "
+        f"{_made_in(f)} with {_percent(float(f['us_content']))} US content: "
         "above the 10% de minimis level of Country Group E:1 and E:2 destinations, and the "
         "buyer's country is unknown (15 CFR 734.4(c) and (d))"
     ),
     TECHNOLOGY_UNKNOWN: lambda f, t: (
-        f"foreign-made item ({f['origin']}) to an entity with a footnote designation; whether "
+        f"{_made_in(f)} to an entity with a footnote designation; whether "
         f"it is a direct product of US technology is unknown ({_direct_product(t)})"
     ),
     FOOTNOTE_UNKNOWN: lambda f, t: (
-        f"foreign-made item ({f['origin']}) to an entity with footnote "
+        f"{_made_in(f)} to an entity with footnote "
         f"{', '.join(map(str, sorted(t.footnotes)))}, whose direct product rule is not assessed"
     ),
     BELOW_DE_MINIMIS: lambda f, t: (
-        f"not subject to the EAR: foreign-made item ({f['origin']}) with "
+        f"not subject to the EAR: {_made_in(f)} with "
         f"{_percent(float(f['us_content']))} US content, not above "
         f"{_level(str(f['destination']))}"
         + ("; not a direct product of US technology" if t.footnotes else "")
@@ -492,6 +494,17 @@ def end_use_of(requirement: str) -> str:
     return found.group(1).strip() if found else ""
 
 
+def _made_in(facts: dict[str, Any]) -> str:
+    """Say where an item is made: as the data gives it, or the seller's country by default.
+
+    A distributor makes nothing: its resale of a US-made item is US-origin, which only the
+    row's ``origin`` can say.
+    """
+    if facts.get("origin_given", True):
+        return f"foreign-made item ({facts['origin']})"
+    return f"foreign-made item ({facts['origin']}, the supplier's country: no origin given)"
+
+
 def _some_items(terms: ListingTerms) -> str:
     """Say which list restricts some items only, and which items where the rules name them."""
     from exposure.restrictions import list_rule  # the one home of what each list restricts
@@ -527,6 +540,7 @@ def assess_one(facts: SaleFacts, terms: ListingTerms) -> tuple[str, str]:
     fact = {
         "seller": facts.seller[0],
         "origin": facts.origin[0],
+        "origin_given": bool(facts.origin_given[0]),
         "us_content": facts.us_content[0],
         "destination": facts.destination[0],
     }
@@ -580,6 +594,7 @@ class SaleReach:
         fact = {
             "seller": facts.seller[at],
             "origin": facts.origin[at],
+            "origin_given": bool(facts.origin_given[at]),
             "us_content": facts.us_content[at],
             "destination": facts.destination[at],
         }
