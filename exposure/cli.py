@@ -1322,6 +1322,16 @@ def screen(
     )
     scope = "every listing" if day is None else f"the listings in force on {day.isoformat()}"
     source = listed_path if data_dir or listed_file else "the bundled listed.csv"
+    if not (data_dir or listed_file):
+        # A "none" against the demonstration data clears no one: say so every time.
+        click.echo(
+            f"Note: screened against the bundled demonstration listed.csv ({len(listed_table)} "
+            "Entity List rows: Huawei and its affiliates, and the 28 additions of 2019-10-09), "
+            "not a whole list. "
+            "Pass --listed FILE or --data FOLDER; `exposure import-csl --download -o "
+            "listed.csv` fetches today's Consolidated Screening List.",
+            err=True,
+        )
     records = screening.screen_records(found)
     # The data folder's files are protected too, though screening reads only some of them.
     data_files = [

@@ -363,3 +363,14 @@ def test_a_file_with_no_names_is_a_clear_error_and_no_names_screen_none(tmp_path
         exposure.read.dataset.bundled_data_dir() / "listed.csv"
     )
     assert exposure.entities.screen.screen([], listed).empty
+
+
+def test_screening_against_the_bundled_demonstration_list_says_so(make_data: MakeData) -> None:
+    # A "none" against 121 demonstration rows clears no one: the user is told every time.
+    code, _, err = run("screen", "Rosoboronexport")
+    assert code == 0
+    assert "Note: screened against the bundled demonstration listed.csv" in err
+    assert "Pass --listed FILE or --data FOLDER" in err
+    folder = make_data([listing("Hikvision")], [sale("A", "Hikvision", 0.1)])
+    code, _, err = run("screen", "Rosoboronexport", "--data", str(folder))
+    assert "demonstration" not in err
