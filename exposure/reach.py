@@ -197,6 +197,8 @@ class SaleFacts:
         As in ``suppliers.csv``.
     destination
         The buyer's country.
+    ear99
+        Whether the data classifies the item as ``EAR99`` (in no ECCN).
     """
 
     seller: np.ndarray
@@ -205,6 +207,7 @@ class SaleFacts:
     us_content: np.ndarray
     us_technology: np.ndarray
     destination: np.ndarray
+    ear99: np.ndarray | None = None
 
     @classmethod
     def of(
@@ -215,6 +218,7 @@ class SaleFacts:
         us_content: float | None = None,
         us_technology: bool | None = None,
         destination: str = "",
+        eccn: str = "",
     ) -> SaleFacts:
         """Return the facts of one sale (``origin`` empty: the seller's country)."""
         return cls(
@@ -224,6 +228,7 @@ class SaleFacts:
             us_content=np.array([np.nan if us_content is None else us_content]),
             us_technology=np.array([-1 if us_technology is None else int(us_technology)]),
             destination=np.array([destination], dtype=object),
+            ear99=np.array([eccn.strip().upper() == "EAR99"]),
         )
 
     def __len__(self) -> int:
@@ -235,8 +240,8 @@ class SaleFacts:
     US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, NO_FACTS, ORIGIN_UNKNOWN,
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
-    SHIPPED_FROM_US, ITEMS_NOT_ASSESSED, END_USE_NOT_ASSESSED,
-) = range(20)  # fmt: skip
+    SHIPPED_FROM_US, ITEMS_NOT_ASSESSED, END_USE_NOT_ASSESSED, EAR99_NOT_LISTED,
+) = range(21)  # fmt: skip
 
 
 def assess(
@@ -272,6 +277,11 @@ def assess(
     # A list that restricts some items only (the Military End User List: those of Supplement
     # No. 2 to part 744): an item subject to the EAR counts, its scope not assessed.
     scope_unassessed = ear_status == YES
+    # Supplement No. 2 to part 744 names ECCNs: an EAR99 item is none of them, but for Russia
+    # and Belarus, where 15 CFR 744.21 reaches every item subject to the EAR bar food and
+    # medicine designated EAR99 (87 FR 12226), which the data does not tell apart.
+    ear99 = facts.ear99 if facts.ear99 is not None else np.zeros(n, dtype=bool)
+    not_listed_item = scope_unassessed & ear99 & ~np.isin(facts.destination, ["RU", "BY"])
     # A licence requirement limited to an end use ("when used in projects specified in
     # §746.5"): an item subject to the EAR counts, its end use not in the data.
     end_use = np.array([t.end_use != "" for t in terms], dtype=bool)[buyer] & scope_unassessed
@@ -283,8 +293,14 @@ def assess(
         ),
         (
             has["ear_items"],
-            np.where(scope_unassessed, ASSUMED, ear_status).astype(np.int8),
-            np.where(scope_unassessed, ITEMS_NOT_ASSESSED, ear_reason).astype(np.int8),
+            np.select([not_listed_item, scope_unassessed], [NO, ASSUMED], ear_status).astype(
+                np.int8
+            ),
+            np.select(
+                [not_listed_item, scope_unassessed],
+                [EAR99_NOT_LISTED, ITEMS_NOT_ASSESSED],
+                ear_reason,
+            ).astype(np.int8),
         ),
         (has["us_person"], *_us_person(facts, ear_status)),
         (has["every_sale"], np.full(n, ASSUMED, np.int8), np.full(n, EVERY_SALE, np.int8)),
@@ -358,7 +374,7 @@ def _us_person(facts: SaleFacts, ear_status: np.ndarray) -> tuple[np.ndarray, np
 _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
-        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED,
+        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED, NO,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -465,6 +481,9 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     ITEMS_NOT_ASSESSED: lambda f, t: (
         f"an item subject to the EAR; the {_some_items(t)}, which are not assessed: counted "
         "(the cautious reading)"
+    ),
+    EAR99_NOT_LISTED: lambda f, t: (
+        f"not restricted: an EAR99 item; the {_some_items(t)}, which name ECCNs only"
     ),
     END_USE_NOT_ASSESSED: lambda f, t: (
         f"an item subject to the EAR; the listing's licence requirement holds only when it is "
@@ -648,6 +667,7 @@ def sale_reach(
         us_content=content,
         us_technology=np.select([technology == "yes", technology == "no"], [1, 0], -1),
         destination=destination,
+        ear99=np.char.upper(_text(rows, "eccn", assessed).astype(str)) == "EAR99",
     )
     status, reason = assess(facts, terms, buyer)
     return SaleReach(assessed, status, reason, facts, terms, buyer, len(rows))

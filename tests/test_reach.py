@@ -671,3 +671,28 @@ def test_a_buyer_on_two_lists_names_both_and_cites_each_listing(make_data: MakeD
     assert {"test listing of Vexco", "OFAC SDN entry"} <= set(path["sources"])
     before = exposure.analyze(exposure.load(folder), as_of="2021-06-01").supplier("Zulu Inc")
     assert path_to(before, "Vexco")["list"] == "Entity List"  # the SDN listing not yet
+
+
+def test_an_ear99_item_to_a_military_end_user_is_not_restricted_but_in_russia(
+    make_data: MakeData,
+) -> None:
+    # 15 CFR 744.21 restricts the items of Supplement No. 2 to part 744, which names ECCNs:
+    # an EAR99 item to AECC Harbin is none of them; to a Russian military end user it may be.
+    meu = "Military End User List"
+    folder = make_data(
+        [listing("AECC Harbin", list=meu), listing("Rostov Plant", list=meu)],
+        [
+            sale("Acme US", "AECC Harbin", 0.1, supplier_country="US", eccn="EAR99"),
+            sale("Acme US", "Rostov Plant", 0.2, supplier_country="US", eccn="EAR99",
+                 customer_country="RU"),
+            sale("Bolt US", "AECC Harbin", 0.3, supplier_country="US", eccn="3A991"),
+        ],
+    )  # fmt: skip
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    acme = result.supplier("Acme US")
+    (not_reached,) = acme["sales_not_reached"]
+    assert not_reached["buyer"] == "AECC Harbin"
+    assert "an EAR99 item" in not_reached["basis"]
+    assert path_to(acme, "Rostov Plant")["subject_to_ear"] == "assumed"
+    assert acme["revenue_at_risk"] == pytest.approx(0.2)
+    assert path_to(result.supplier("Bolt US"), "AECC Harbin")["subject_to_ear"] == "assumed"
