@@ -593,7 +593,7 @@ def test_a_military_end_user_listing_counts_items_subject_to_the_ear_as_assumed(
     folder = make_data(
         [listing("Aviation Works", country="CN", list="Military End User List")],
         [
-            sale("US Maker", "Aviation Works", 0.3, supplier_country="US", eccn="EAR99"),
+            sale("US Maker", "Aviation Works", 0.3, supplier_country="US", eccn="5A992"),
             sale("TW Maker", "Aviation Works", 0.2, supplier_country="TW", origin="TW",
                  us_content=0.05, us_technology="no"),
         ],
