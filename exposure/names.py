@@ -235,7 +235,7 @@ GENERIC_WORDS = frozenset(
         "export", "for", "global", "holding", "holdings", "import", "industrial", "industries",
         "industry", "information", "institute", "intelligence", "intelligent", "international",
         "intl", "investment", "investments", "laboratory", "machinery", "manufacturing",
-        "materials", "network", "networks", "of", "pharmaceutical", "pharmaceuticals",
+        "materials", "network", "networks", "of", "pharmaceutica", "pharmaceutical", "pharmaceuticals",
         "products", "research", "science",
         "sciences", "scientific", "service", "services", "software", "system", "systems",
         "tech", "technical", "technologies", "technology", "the", "trade", "trading",

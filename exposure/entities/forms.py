@@ -581,10 +581,14 @@ def without_legal_forms(name: str) -> str:
     ['bank', 'of', 'the', 'u.s.a.,']
     >>> without_legal_forms("Auction Limited Liabxlity Company").split()
     ['auction']
+    >>> without_legal_forms("JANSSEN PHARMACEUTICAL N. V.").split()
+    ['janssen', 'pharmaceutical']
     """
     extract_org_types = _org_types()
-    # Turkish "A.Ş." is read as the dotted form "a.s." (rigour knows Czech "a.s.").
+    # Turkish "A.Ş." is read as the dotted form "a.s." (rigour knows Czech "a.s."); a dotted
+    # form spaced out ("N. V.", "S. A.") as written together.
     text = (without_written_out_forms(name) or name.casefold()).replace("ş", "s")
+    text = _SPACED_LETTERS.sub(r"\1.", text)
     # A dotted form cut short of its last dot ("Łoś spółka z o.o") is read as written in full.
     cut_short = bool(_CUT_SHORT_FORM.search(text))
     text += "." if cut_short else ""
@@ -681,6 +685,9 @@ def _without_forms_rigour_lacks(text: str) -> str:
 
 
 _WORD_CHARACTER = re.compile(r"\w")
+#: A letter and its dot followed, after spaces, by another letter and its dot: "n. v." is
+#: "n.v.".
+_SPACED_LETTERS = re.compile(r"(?<![\w.])([^\W\d_])\.\s+(?=[^\W\d_]\.)")
 
 
 @functools.cache
