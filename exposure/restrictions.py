@@ -12,7 +12,8 @@ Only listings whose list reaches sales make a buyer count as listed for exposure
 (an investment ban, a correspondent-account ban, a red flag that removes licence exceptions)
 are reported beside the exposure as *other restrictions*, and never make a supplier exposed.
 Where what a list restricts depends on the measures chosen for each listing (Nonproliferation
-Sanctions, Menu-Based Sanctions), the listing is read as reaching every sale; where it depends on
+Sanctions), the listing is read as reaching every sale (Menu-Based Sanctions, whose measures
+bind US persons, as reaching any dealing by a US person); where it depends on
 the items (Military End-User List), as reaching every item subject to the EAR: the cautious
 readings, said so in :attr:`ListRule.restricts`. A list
 this table does not know (a company's own watch list, another country's list) is read the same
@@ -151,8 +152,11 @@ LIST_RULES: tuple[ListRule, ...] = (
     ),
     ListRule(
         "NS-MBS", "Non-SDN Menu-Based Sanctions List", "Treasury Department (OFAC)",
-        "the measures chosen for each listing from a statute's menu" + _CAUTIOUS,
-        "every_sale", "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions Act",
+        "the measures chosen for each listing from a statute's menu, which bind US persons "
+        "(the directives under EO 14024 and EO 13662 of the list's entries): read as any "
+        "dealing by a US person, the cautious reading",
+        "us_person", "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions Act; "
+        "Executive Orders 14024 and 13662 and their directives",
     ),
     ListRule(
         "CMIC", "Non-SDN Chinese Military-Industrial Complex Companies List",
