@@ -722,14 +722,15 @@ def listed(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """List the entities whose listing is in force on a date.
+    """List the entities whose listing is in force on a date, and their affiliates.
 
     \b
     Example:
         exposure listed --as-of 2019-10-09
     """
     result = _analyze(data_dir, listed_file, suppliers_file, as_of, cache_dir)
-    text = format_listed(result.listing_records(), fmt, as_of=result.as_of.isoformat())
+    records = result.listing_records(affiliates=True)
+    text = format_listed(records, fmt, as_of=result.as_of.isoformat())
     _emit(text, output, result.graph.dataset.inputs)
 
 

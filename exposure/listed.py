@@ -167,14 +167,37 @@ class Listed:
         """
         return self.other_restrictions.get(code, [])
 
-    def listing_records(self) -> list[dict[str, Any]]:
-        """Return the listings in force as plain records (dates as ISO text, extra columns kept)."""
+    def listing_records(self, *, affiliates: bool = False) -> list[dict[str, Any]]:
+        """Return the listings in force as plain records (dates as ISO text, extra columns kept).
+
+        ``affiliates``: then the entities the ownership rules make listed, which no listing
+        names, as their paths show them (``list`` says whose and how much).
+        """
         table = self.listings_in_force.drop(columns=["_line", "entity"])
         records: list[dict[str, Any]] = []
         for row in table.to_dict("records"):
             for key in ("start_date", "end_date"):
                 row[key] = None if pd.isna(row[key]) else row[key].date().isoformat()
             records.append({str(k): (v if v != "" else None) for k, v in row.items()})
+        if not affiliates:
+            return records
+        countries = self.graph.nodes["country"].to_numpy(dtype=object)
+        for code in np.flatnonzero(self.affiliates.mask).tolist():
+            listing = self.listing_of(code)
+            country = countries[code]
+            records.append(
+                {
+                    "name": str(self.graph.names[code]),
+                    "country": country if isinstance(country, str) and country else None,
+                    "kind": None,
+                    "list": listing["list"],
+                    "federal_register_notice": listing["federal_register_notice"],
+                    "start_date": listing["start_date"],
+                    "end_date": None,
+                    "license_policy": listing["license_policy"],
+                    "source": "; ".join(listing["sources"]),
+                }
+            )
         return records
 
     @cached_property

@@ -232,9 +232,13 @@ class Result:
         """The listed rows in force on :attr:`as_of`, earliest first."""
         return self.listing.listings_in_force
 
-    def listing_records(self) -> list[dict[str, Any]]:
-        """Return the listings in force as plain records (dates as ISO text, extra columns kept)."""
-        return self.listing.listing_records()
+    def listing_records(self, *, affiliates: bool = False) -> list[dict[str, Any]]:
+        """Return the listings in force as plain records (dates as ISO text, extra columns kept).
+
+        ``affiliates``: the entities listed through their owners too (see
+        :meth:`exposure.listed.Listed.listing_records`).
+        """
+        return self.listing.listing_records(affiliates=affiliates)
 
     @property
     def affiliates(self) -> pd.DataFrame:

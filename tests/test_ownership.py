@@ -629,3 +629,13 @@ def test_an_owner_on_two_lists_counts_under_the_rule_of_each(make_data: MakeData
     assert record["exposed"] is True
     (path,) = record["paths"]
     assert "OFAC's 50% rule" in str(path["federal_register_notice"])
+
+
+def test_listed_names_the_affiliates_the_ownership_rules_make_listed(chain_data: Path) -> None:
+    # No listing names Target, yet every report treats it as listed: `exposure listed` too.
+    with_owners(chain_data, [("Parent", "Target", 60)])
+    out = CliRunner().invoke(cli, ["listed", "--data", str(chain_data), "--as-of", IN_FORCE])
+    assert "listed through ownership" in out.output
+    (row,) = [line for line in out.output.splitlines() if line.startswith("Target")]
+    assert "Entity List (affiliate: 60% owned by listed entities)" in row
+    assert "90 FR 47201" in row

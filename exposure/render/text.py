@@ -1016,7 +1016,10 @@ def format_listed(rows: list[dict[str, Any]], fmt: str, *, as_of: str) -> str:
     table = tabulate(
         table_rows, headers=headers, tablefmt="github" if fmt == "markdown" else "simple"
     )
-    title = f"{count(len(rows), 'listing')} in force on {as_of}"
+    affiliates = sum("(affiliate:" in str(r.get("list") or "") for r in rows)
+    title = f"{count(len(rows) - affiliates, 'listing')} in force on {as_of}"
+    if affiliates:
+        title += f", and {count(affiliates, 'affiliate')} listed through ownership"
     return f"{'## ' if fmt == 'markdown' else ''}{title}\n\n{table}\n"
 
 
