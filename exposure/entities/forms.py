@@ -1679,12 +1679,17 @@ def names_own_country(core: str, country: str) -> str:
     >>> names_own_country("dahua electronics", "US"), names_own_country("huawei usa", "GB")
     ('', '')
     """
-    words = core.split()
     own = _own_country_words(country.lower())
-    for start in range(len(words)):
+    return _first_run(core, own.__contains__)
+
+
+def _first_run(words: str, wanted: Callable[[str], bool]) -> str:
+    """Return the first run of one to three words that is ``wanted``, longest first, or ""."""
+    tokens = words.split()
+    for start in range(len(tokens)):
         for size in (3, 2, 1):
-            run = " ".join(words[start : start + size])
-            if len(run.split()) == size and run in own:
+            run = " ".join(tokens[start : start + size])
+            if len(run.split()) == size and wanted(run):
                 return run
     return ""
 
@@ -1705,13 +1710,7 @@ def names_other_country(words: str, countries: str) -> str:
     """
     own = frozenset().union(*(_own_country_words(c.strip().lower()) for c in countries.split(";")))
     named = _every_country_word()
-    tokens = words.split()
-    for start in range(len(tokens)):
-        for size in (3, 2, 1):
-            run = " ".join(tokens[start : start + size])
-            if len(run.split()) == size and run in named and run not in own:
-                return run
-    return ""
+    return _first_run(words, lambda run: run in named and run not in own)
 
 
 @functools.cache
