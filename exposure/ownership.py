@@ -207,7 +207,7 @@ def affiliates(
     # under both.
     eligible_of: dict[str, np.ndarray] = {}
     for code, its_lists in lists_of.items():
-        for rule in {rule_of_list[name] for name in its_lists} - {None}:
+        for rule in {rule_of_list[name] for name in its_lists}:
             if listed[code] and rule is not None:
                 eligible_of.setdefault(rule, np.zeros(m, dtype=bool))[code] = True
     if method not in ("cascade", "multiply"):
@@ -245,6 +245,7 @@ def affiliates(
     )
     labels = np.concatenate([graph.names, np.array(extra, dtype=object)])
     sources_of = ownership["source"].to_numpy()
+    patterns: dict[str, sparse.csr_matrix] = {}  # per rule, made once
     for node in np.flatnonzero((mask | possible)[:n]).tolist():
         # Explained by the rule that counts it (or may), the one whose parties hold most.
         rule, under = max(
@@ -258,8 +259,11 @@ def affiliates(
         if method == "cascade":
             # Chains only through owners whose holdings count, or may count.
             through = under.counted | under.possible
-            pattern = every_holding @ sparse.diags(through.astype(np.float64))
-            chains = _holdings_that_count(pattern, under.eligible, owner, owned, through, node)
+            if rule not in patterns:
+                patterns[rule] = every_holding @ sparse.diags(through.astype(np.float64))
+            chains = _holdings_that_count(
+                patterns[rule], under.eligible, owner, owned, through, node
+            )
         else:
             chains = list(analysis.shortest_paths(every_holding, under.eligible, node).values())
         explained = []
