@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -37,6 +38,7 @@ from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
 from exposure.reach import FOOTNOTE_RULES, ListingTerms, end_use_of
+from exposure.read.csl import start_date_stated
 from exposure.restrictions import ListRule, list_rule, own_rules
 
 __all__ = ["ASSUMED_LIST", "Listed", "parse_assumption"]
@@ -105,10 +107,41 @@ class Listed:
 
     @cached_property
     def listings_in_force(self) -> pd.DataFrame:
-        """The listed rows in force on :attr:`as_of`, earliest first, on every list."""
+        """The listed rows in force on :attr:`as_of`, earliest first, on every list.
+
+        Warns when a listing of a company in the data gives no start date of its own (the CSL
+        states none for most lists; :func:`~exposure.read.csl.read_csl` dates it by the
+        file's newest date) and so is not counted on this earlier date, though it may have
+        been in force.
+        """
         listings = self.graph.listings
         active = listings[in_force(listings, self.as_of)]
+        self._warn_of_undated(listings)
         return active.sort_values(["start_date", "_line"], kind="stable")
+
+    def _warn_of_undated(self, listings: pd.DataFrame) -> None:
+        # Only listed buyers in the data: a list of thousands is mostly of others.
+        entity = self.graph.nodes["entity"].to_numpy(np.int64)
+        buyers = entity[np.unique(self.graph.rows["dst"].to_numpy(np.int64))]
+        in_data = set(buyers[buyers >= 0].tolist())
+        later = listings["start_date"].to_numpy() > np.datetime64(self.as_of)
+        ended = listings["end_date"].notna().to_numpy() & (
+            listings["end_date"].to_numpy() <= np.datetime64(self.as_of)
+        )
+        candidates = listings[later & ~ended & listings["entity"].isin(in_data).to_numpy()]
+        undated = candidates[[not start_date_stated(s) for s in candidates["source"]]]
+        if not len(undated):
+            return
+        names = list(dict.fromkeys(undated["name"].astype(str)))
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        since = min(undated["start_date"]).date().isoformat()
+        warnings.warn(
+            f"{len(names)} listed buyers in the data ({shown}) have listings whose start "
+            f"date the list does not state: counted from {since}, they are left out on "
+            f"{self.as_of.isoformat()}, though they may have been in force. Date them in "
+            "listed.csv, or import the list with --undated-start DATE to count them earlier",
+            stacklevel=2,
+        )
 
     @cached_property
     def restricting_in_force(self) -> pd.DataFrame:

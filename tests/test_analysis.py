@@ -401,3 +401,26 @@ def test_a_what_if_of_one_name_is_one_name_and_a_bad_one_fails_at_once() -> None
     assert result.supplier("Ambarella")["tier"] == 1
     with pytest.raises(exposure.ExposureError, match="unknown entity 'Nobody Corp'"):
         exposure.analyze(data, as_of="2019-06-01", assume_listed=["Nobody Corp"])
+
+
+def test_a_listing_without_a_stated_start_date_left_out_on_an_earlier_date_is_warned_of(
+    make_data: MakeData,
+) -> None:
+    # The CSL gives Treasury's entries no start date: dated by the file's newest, they would
+    # silently be out of force on every earlier date.
+    undated = "Consolidated Screening List (csl.csv, line 9); start_date not in the CSL: set to 2023-11-16"
+    folder = make_data(
+        [
+            listing("Benevolence Foundation", start="2023-11-16", source=undated,
+                    list="Specially Designated Nationals List"),
+            listing("Dated Later Co", start="2023-11-16"),
+        ],
+        [sale("Delta US", "Benevolence Foundation", 0.1, supplier_country="US"),
+         sale("Delta US", "Dated Later Co", 0.1)],
+    )  # fmt: skip
+    data = exposure.load(folder)
+    with pytest.warns(UserWarning, match=r"1 listed buyers in the data \(Benevolence Foundation\)"):
+        before = exposure.analyze(data, as_of="2023-06-30").supplier("Delta US")
+    assert before["exposed"] is False
+    after = exposure.analyze(data, as_of="2023-11-16").supplier("Delta US")  # no warning
+    assert after["exposed"] is True
