@@ -37,7 +37,7 @@ from exposure.graph import SupplyGraph
 from exposure.names import name_key
 from exposure.ownership import OWNERSHIP_THRESHOLD, Affiliates, rule_in_force_since
 from exposure.ownership import affiliates as find_affiliates
-from exposure.reach import FOOTNOTE_RULES, ListingTerms, end_use_of
+from exposure.reach import FOOTNOTE_RULES, MEU_EVERY_ITEM, ListingTerms, end_use_of
 from exposure.read.csl import start_date_stated
 from exposure.restrictions import ListRule, list_rule, own_rules
 
@@ -599,6 +599,7 @@ class Listed:
             tuple(dict.fromkeys(pair for terms in owners for pair in terms.lists)),
             # Limited to an end use only if every owner's listing is.
             end_use=end_uses.pop() if len(end_uses) == 1 else "",
+            all_items_in=frozenset(c for terms in owners for c in terms.all_items_in),
         )
 
     def possible_reach_terms(self, code: int) -> ListingTerms:
@@ -614,7 +615,14 @@ class Listed:
 
     def _terms(self, name: str, lists: Sequence[str], footnotes: Sequence[int]) -> ListingTerms:
         pairs = tuple((n, self.rule(n).reach) for n in dict.fromkeys(lists))
-        return ListingTerms(name, frozenset(test for _, test in pairs), frozenset(footnotes), pairs)
+        every_item = frozenset(c for c, since in MEU_EVERY_ITEM.items() if self.as_of >= since)
+        return ListingTerms(
+            name,
+            frozenset(test for _, test in pairs),
+            frozenset(footnotes),
+            pairs,
+            all_items_in=every_item,
+        )
 
     @cached_property
     def _terms_of_entity(self) -> dict[int, tuple[tuple[str, ...], tuple[int, ...], str]]:

@@ -75,6 +75,7 @@ __all__ = [
     "DE_MINIMIS",
     "DE_MINIMIS_E",
     "FOOTNOTE_RULES",
+    "MEU_EVERY_ITEM",
     "NO",
     "NOT_ASSESSED",
     "STATUSES",
@@ -169,6 +170,9 @@ class ListingTerms:
         The end use to which the licence requirement of each of its ``ear`` listings is
         limited ("used in projects specified in §746.5 of the EAR"), or "" (none, or not
         every listing).
+    all_items_in
+        The countries where, on the date, its ``ear_items`` list restricts every item subject
+        to the EAR (:data:`MEU_EVERY_ITEM`).
     """
 
     buyer: str
@@ -176,6 +180,7 @@ class ListingTerms:
     footnotes: frozenset[int]
     lists: tuple[tuple[str, str], ...]
     end_use: str = ""
+    all_items_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -241,7 +246,8 @@ class SaleFacts:
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
     SHIPPED_FROM_US, ITEMS_NOT_ASSESSED, END_USE_NOT_ASSESSED, EAR99_NOT_LISTED,
-) = range(21)  # fmt: skip
+    EAR99_WHERE_UNKNOWN,
+) = range(22)  # fmt: skip
 
 
 def assess(
@@ -277,11 +283,18 @@ def assess(
     # A list that restricts some items only (the Military End User List: those of Supplement
     # No. 2 to part 744): an item subject to the EAR counts, its scope not assessed.
     scope_unassessed = ear_status == YES
-    # Supplement No. 2 to part 744 names ECCNs: an EAR99 item is none of them, but for Russia
-    # and Belarus, where 15 CFR 744.21 reaches every item subject to the EAR bar food and
-    # medicine designated EAR99 (87 FR 12226), which the data does not tell apart.
-    ear99 = facts.ear99 if facts.ear99 is not None else np.zeros(n, dtype=bool)
-    not_listed_item = scope_unassessed & ear99 & ~np.isin(facts.destination, ["RU", "BY"])
+    # Supplement No. 2 to part 744 names ECCNs: an EAR99 item is none of them, but where the
+    # rule reaches every item (:data:`MEU_EVERY_ITEM`); where the buyer is, unknown.
+    ear99 = scope_unassessed & (facts.ear99 if facts.ear99 is not None else np.zeros(n, dtype=bool))
+    every_item = np.array(
+        [
+            d in t.all_items_in
+            for d, t in zip(facts.destination, (terms[b] for b in buyer), strict=True)
+        ],
+        dtype=bool,
+    )
+    ear99_where_unknown = ear99 & (facts.destination == "")
+    not_listed_item = ear99 & (facts.destination != "") & ~every_item
     # A licence requirement limited to an end use ("when used in projects specified in
     # §746.5"): an item subject to the EAR counts, its end use not in the data.
     end_use = np.array([t.end_use != "" for t in terms], dtype=bool)[buyer] & scope_unassessed
@@ -293,12 +306,14 @@ def assess(
         ),
         (
             has["ear_items"],
-            np.select([not_listed_item, scope_unassessed], [NO, ASSUMED], ear_status).astype(
-                np.int8
-            ),
             np.select(
-                [not_listed_item, scope_unassessed],
-                [EAR99_NOT_LISTED, ITEMS_NOT_ASSESSED],
+                [not_listed_item, ear99_where_unknown, scope_unassessed],
+                [NO, UNKNOWN, ASSUMED],
+                ear_status,
+            ).astype(np.int8),
+            np.select(
+                [not_listed_item, ear99_where_unknown, scope_unassessed],
+                [EAR99_NOT_LISTED, EAR99_WHERE_UNKNOWN, ITEMS_NOT_ASSESSED],
                 ear_reason,
             ).astype(np.int8),
         ),
@@ -374,7 +389,7 @@ def _us_person(facts: SaleFacts, ear_status: np.ndarray) -> tuple[np.ndarray, np
 _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
-        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED, NO,
+        YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED, NO, UNKNOWN,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -485,12 +500,22 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     EAR99_NOT_LISTED: lambda f, t: (
         f"not restricted: an EAR99 item; the {_some_items(t)}, which name ECCNs only"
     ),
+    EAR99_WHERE_UNKNOWN: lambda f, t: (
+        f"an EAR99 item; the {_some_items(t)}, which name ECCNs only, but every item for "
+        "Russia and Belarus (87 FR 12226, 87 FR 13048), and the buyer's country is unknown"
+    ),
     END_USE_NOT_ASSESSED: lambda f, t: (
         f"an item subject to the EAR; the listing's licence requirement holds only when it is "
         f"{t.end_use}, which the data does not say: counted (the cautious reading)"
     ),
 }
 
+
+#: Where the Military End User rule (15 CFR 744.21) restricts every item subject to the EAR,
+#: not only those of Supplement No. 2 to part 744, and from when: Russia by 87 FR 12226
+#: (2022-02-24), Belarus by 87 FR 13048 (2022-03-02); food and medicine designated EAR99 are
+#: excepted, which the data does not tell apart.
+MEU_EVERY_ITEM = {"RU": dt.date(2022, 2, 24), "BY": dt.date(2022, 3, 2)}
 
 #: A licence requirement limited to an end use: "For all items subject to the EAR when used in
 #: projects specified in §746.5 of the EAR" (Russian deepwater, Arctic offshore and shale

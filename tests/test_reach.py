@@ -682,13 +682,14 @@ def test_an_ear99_item_to_a_military_end_user_is_not_restricted_but_in_russia(
     folder = make_data(
         [listing("AECC Harbin", list=meu), listing("Rostov Plant", list=meu)],
         [
-            sale("Acme US", "AECC Harbin", 0.1, supplier_country="US", eccn="EAR99"),
+            sale("Acme US", "AECC Harbin", 0.1, supplier_country="US", eccn="EAR99",
+                 customer_country="CN"),
             sale("Acme US", "Rostov Plant", 0.2, supplier_country="US", eccn="EAR99",
                  customer_country="RU"),
             sale("Bolt US", "AECC Harbin", 0.3, supplier_country="US", eccn="3A991"),
         ],
     )  # fmt: skip
-    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    result = exposure.analyze(exposure.load(folder), as_of="2023-01-01")
     acme = result.supplier("Acme US")
     (not_reached,) = acme["sales_not_reached"]
     assert not_reached["buyer"] == "AECC Harbin"
@@ -696,3 +697,22 @@ def test_an_ear99_item_to_a_military_end_user_is_not_restricted_but_in_russia(
     assert path_to(acme, "Rostov Plant")["subject_to_ear"] == "assumed"
     assert acme["revenue_at_risk"] == pytest.approx(0.2)
     assert path_to(result.supplier("Bolt US"), "AECC Harbin")["subject_to_ear"] == "assumed"
+    # Before 87 FR 12226 (2022-02-24) only the items of Supplement No. 2 were restricted in
+    # Russia too.
+    before = exposure.analyze(exposure.load(folder), as_of="2021-06-01").supplier("Acme US")
+    assert {s["buyer"] for s in before["sales_not_reached"]} == {"AECC Harbin", "Rostov Plant"}
+
+
+def test_an_ear99_item_to_a_military_end_user_of_unknown_country_is_unknown(
+    make_data: MakeData,
+) -> None:
+    # Russia and Belarus may be where the buyer is: an unknown country is never "not reached".
+    folder = make_data(
+        [listing("Ural Works", list="Military End User List")],
+        [sale("Acme US", "Ural Works", 0.1, supplier_country="US", eccn="EAR99")],
+    )
+    record = exposure.analyze(exposure.load(folder), as_of="2023-01-01").supplier("Acme US")
+    path = path_to(record, "Ural Works")
+    assert path["subject_to_ear"] == "unknown"
+    assert "the buyer's country is unknown" in str(path["subject_basis"])
+    assert record["revenue_at_risk"] is None
