@@ -559,7 +559,12 @@ class Listed:
         return {
             "list": f"{owner['list']} ({how})",
             "federal_register_notice": "; ".join(
-                x for x in (owner["federal_register_notice"], explanation["rule"]) if x
+                x
+                for x in (
+                    owner["federal_register_notice"],
+                    *explanation.get("rules", [explanation["rule"]]),
+                )
+                if x
             ),
             "start_date": max(
                 owner["start_date"], rule_in_force_since(explanation["rule"], self.as_of)

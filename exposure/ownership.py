@@ -247,25 +247,38 @@ def affiliates(
     sources_of = ownership["source"].to_numpy()
     patterns: dict[str, sparse.csr_matrix] = {}  # per rule, made once
     for node in np.flatnonzero((mask | possible)[:n]).tolist():
-        # Explained by the rule that counts it (or may), the one whose parties hold most.
-        rule, under = max(
+        # Every rule that counts it (or, if none does, may), the one in force longest, then
+        # whose parties hold most, first: an entity 50% owned by an SDN and 50% by an Entity
+        # List party is blocked under OFAC's rule and an affiliate under BIS's, and the terms
+        # of both reach its sales.
+        applying = sorted(
             (
                 (r, f)
                 for r, f in by_rule.items()
-                if (f.counted[node] or f.possible[node]) and reaches[r][node]
+                if (f.counted[node] or (f.possible[node] and not counted[node]))
+                and reaches[r][node]
             ),
-            key=lambda item: (bool(item[1].counted[node]), float(item[1].share[node])),
+            key=lambda item: (
+                not item[1].counted[node],
+                rule_in_force_since(item[0], as_of),
+                -float(item[1].share[node]),
+                item[0],
+            ),
         )
-        if method == "cascade":
-            # Chains only through owners whose holdings count, or may count.
-            through = under.counted | under.possible
-            if rule not in patterns:
-                patterns[rule] = every_holding @ sparse.diags(through.astype(np.float64))
-            chains = _holdings_that_count(
-                patterns[rule], under.eligible, owner, owned, through, node
-            )
-        else:
-            chains = list(analysis.shortest_paths(every_holding, under.eligible, node).values())
+        rule, under = applying[0]
+        chains = []
+        for each_rule, each in applying:
+            if method == "cascade":
+                # Chains only through owners whose holdings count, or may count.
+                through = each.counted | each.possible
+                if each_rule not in patterns:
+                    patterns[each_rule] = every_holding @ sparse.diags(through.astype(np.float64))
+                found = _holdings_that_count(
+                    patterns[each_rule], each.eligible, owner, owned, through, node
+                )
+            else:
+                found = list(analysis.shortest_paths(every_holding, each.eligible, node).values())
+            chains += [chain for chain in found if chain not in chains]
         explained = []
         sources: list[str] = []
         for chain in chains:  # from the entity owned up to a listed owner
@@ -291,6 +304,7 @@ def affiliates(
         known_share = round(float(under.share[node]), 12)
         explanations[node] = {
             "rule": rule,
+            "rules": [r for r, _ in applying],
             # What the data gives of a possible affiliate's part is a lower bound; none known
             # is unknown, not 0.
             "owned_by_listed": None if possible[node] and known_share == 0 else known_share,

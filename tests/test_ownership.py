@@ -639,3 +639,28 @@ def test_listed_names_the_affiliates_the_ownership_rules_make_listed(chain_data:
     (row,) = [line for line in out.output.splitlines() if line.startswith("Target")]
     assert "Entity List (affiliate: 60% owned by listed entities)" in row
     assert "90 FR 47201" in row
+
+
+def test_an_affiliate_under_both_rules_keeps_ofacs_reach_when_bis_resumes(
+    make_data: MakeData,
+) -> None:
+    # Kappa is 50% an SDN's and 50% an Entity List party's: blocked under OFAC's rule on every
+    # date, so a US person's sale of a German item is reached whether or not BIS's rule is in
+    # force; a rule coming into force never lowers exposure.
+    folder = make_data(
+        [
+            listing(
+                "Sigma Blocked", start="2022-04-06", list="Specially Designated Nationals List"
+            ),
+            listing("Epsilon Listed", start="2015-08-07"),
+        ],
+        [sale("Acme US", "Kappa JV", 0.1, supplier_country="US", origin="DE", us_content=0.0)],
+    )
+    with_owners(folder, [("Sigma Blocked", "Kappa JV", 50), ("Epsilon Listed", "Kappa JV", 50)])
+    for day in ("2026-01-01", "2026-12-01"):  # the BIS rule suspended, then in force again
+        record = analyze(folder, as_of=day).supplier("Acme US")
+        assert record["revenue_at_risk"] == pytest.approx(0.1), day
+        (path,) = record["paths"]
+        assert path["subject_to_ear"] == "yes"
+        assert "OFAC's 50% rule" in str(path["federal_register_notice"])
+    assert "90 FR 47201" in str(path["federal_register_notice"])  # both rules named
