@@ -529,7 +529,26 @@ class Listed:
         For an affiliate, the listing of its largest listed owner, with the ownership chains.
         """
         if self.by_data_or_assumption[code]:
-            return self.direct_listing(code)
+            listing = self.direct_listing(code)
+            explanation = self.affiliates.explanations.get(code)
+            if explanation is None:
+                return listing
+            # Owned by another list's parties too: that rule is a reason it is restricted.
+            share = 100 * (explanation["owned_by_listed"] or 0.0)
+            rules = "; ".join(r for r in explanation.get("rules", []) if r)
+            return {
+                **listing,
+                "federal_register_notice": "; ".join(
+                    x
+                    for x in (
+                        listing["federal_register_notice"],
+                        f"{rules} ({share:.4g}% owned by listed entities)",
+                    )
+                    if x
+                ),
+                "sources": list(dict.fromkeys([*listing["sources"], *explanation["sources"]])),
+                "ownership": explanation,
+            }
         return self._affiliate_listing(code)
 
     def _affiliate_listing(self, code: int) -> dict[str, Any]:
@@ -587,15 +606,18 @@ class Listed:
         if self.by_data_or_assumption[code]:
             entity = int(self.graph.nodes["entity"].to_numpy()[code])
             lists, footnotes, end_use = self._terms_of_entity.get(entity, ((), (), ""))
-            return replace(self._terms(name, lists, footnotes), end_use=end_use)
-        owners = []
-        for owner in self.affiliates.explanations[code]["owners"]:
-            owner_code = self.graph.code(owner["owner"])
-            if owner_code is not None and self.by_data_or_assumption[owner_code]:
-                owners.append(self.reach_terms(owner_code))
-            else:  # an owner named only in ownership.csv, assumed listed
-                list_name = self.assumed_owners[name_key(owner["owner"])][1]
-                owners.append(self._terms("", [list_name], ()))
+            own = replace(self._terms(name, lists, footnotes), end_use=end_use)
+            if code not in self.affiliates.explanations:
+                return own
+            # Listed itself and counted through its owners under another rule: both terms.
+            others = self._owners_terms(code)
+            return replace(
+                own,
+                tests=own.tests.union(*(t.tests for t in others)),
+                footnotes=own.footnotes.union(*(t.footnotes for t in others)),
+                lists=tuple(dict.fromkeys([*own.lists, *(p for t in others for p in t.lists)])),
+            )
+        owners = self._owners_terms(code)
         end_uses = {terms.end_use for terms in owners}
         return ListingTerms(
             name,
@@ -606,6 +628,18 @@ class Listed:
             end_use=end_uses.pop() if len(end_uses) == 1 else "",
             all_items_in=frozenset(c for terms in owners for c in terms.all_items_in),
         )
+
+    def _owners_terms(self, code: int) -> list[ListingTerms]:
+        """Return the reach terms of the listed owners the ownership rules count a node by."""
+        owners = []
+        for owner in self.affiliates.explanations[code]["owners"]:
+            owner_code = self.graph.code(owner["owner"])
+            if owner_code is not None and self.by_data_or_assumption[owner_code]:
+                owners.append(self.reach_terms(owner_code))
+            else:  # an owner named only in ownership.csv, assumed listed
+                list_name = self.assumed_owners[name_key(owner["owner"])][1]
+                owners.append(self._terms("", [list_name], ()))
+        return owners
 
     def possible_reach_terms(self, code: int) -> ListingTerms:
         """Return the :meth:`reach_terms` a possible match or affiliate would have, if confirmed.

@@ -132,8 +132,9 @@ class Affiliates:
     owned
         Listed ownership of each graph node (0 to 1).
     explanations
-        For each affiliate or possible affiliate: the rule, the listed owners, the chains
-        with their percentages, and the sources.
+        For each affiliate or possible affiliate, and each listed entity that another rule
+        counts through its owners: the rule, the listed owners, the chains with their
+        percentages, and the sources.
     possible
         Boolean over graph nodes: owned by a listed entity or affiliate in a part the data
         does not give; needs review.
@@ -238,6 +239,11 @@ def affiliates(
         share = np.maximum(share, under.share)
     mask = counted & ~eligible & ~listed
     possible &= ~listed & ~counted
+    # A listed entity that another rule's parties own enough of counts under that rule too (an
+    # Entity List party 60% owned by an SDN is blocked): explained, and its terms added.
+    also = np.zeros(m, dtype=bool)
+    for rule, under in by_rule.items():
+        also |= under.counted & ~under.eligible & listed & reaches[rule]
 
     explanations = {}
     every_holding = sparse.csr_matrix(
@@ -246,7 +252,7 @@ def affiliates(
     labels = np.concatenate([graph.names, np.array(extra, dtype=object)])
     sources_of = ownership["source"].to_numpy()
     patterns: dict[str, sparse.csr_matrix] = {}  # per rule, made once
-    for node in np.flatnonzero((mask | possible)[:n]).tolist():
+    for node in np.flatnonzero((mask | possible | also)[:n]).tolist():
         # Every rule that counts it (or, if none does, may), the one in force longest, then
         # whose parties hold most, first: an entity 50% owned by an SDN and 50% by an Entity
         # List party is blocked under OFAC's rule and an affiliate under BIS's, and the terms
@@ -257,6 +263,7 @@ def affiliates(
                 for r, f in by_rule.items()
                 if (f.counted[node] or (f.possible[node] and not counted[node]))
                 and reaches[r][node]
+                and not f.eligible[node]
             ),
             key=lambda item: (
                 not item[1].counted[node],

@@ -664,3 +664,28 @@ def test_an_affiliate_under_both_rules_keeps_ofacs_reach_when_bis_resumes(
         assert path["subject_to_ear"] == "yes"
         assert "OFAC's 50% rule" in str(path["federal_register_notice"])
     assert "90 FR 47201" in str(path["federal_register_notice"])  # both rules named
+
+
+def test_a_listed_entity_an_sdn_owns_60_percent_of_is_blocked_too(make_data: MakeData) -> None:
+    # Omicron is on the Entity List for Russian projects only (§746.5) and 60% an SDN's: OFAC's
+    # 50% rule blocks it, so a US person's sale of any item is reached, not only assumed.
+    folder = make_data(
+        [
+            listing(
+                "Sigma Blocked", start="2022-04-06", list="Specially Designated Nationals List"
+            ),
+            listing(
+                "Omicron Oilfield",
+                start="2015-08-07",
+                license_requirement="For all items subject to the EAR when used in projects "
+                "specified in §746.5 of the EAR.",
+            ),
+        ],
+        [sale("Acme US", "Omicron Oilfield", 0.25, supplier_country="US", eccn="EAR99")],
+    )
+    with_owners(folder, [("Sigma Blocked", "Omicron Oilfield", 60)])
+    record = analyze(folder).supplier("Acme US")
+    (path,) = record["paths"]
+    assert path["subject_to_ear"] == "yes"
+    assert "OFAC's 50% rule (60% owned by listed entities)" in str(path["federal_register_notice"])
+    assert record["revenue_at_risk"] == pytest.approx(0.25)
