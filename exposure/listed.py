@@ -120,10 +120,14 @@ class Listed:
         return active.sort_values(["start_date", "_line"], kind="stable")
 
     def _warn_of_undated(self, listings: pd.DataFrame) -> None:
-        # Only listed buyers in the data: a list of thousands is mostly of others.
+        # Only listed buyers and owners in the data: a list of thousands is mostly of others.
         entity = self.graph.nodes["entity"].to_numpy(np.int64)
-        buyers = entity[np.unique(self.graph.rows["dst"].to_numpy(np.int64))]
-        in_data = set(buyers[buyers >= 0].tolist())
+        codes = np.unique(self.graph.rows["dst"].to_numpy(np.int64))
+        ownership = self.graph.dataset.ownership
+        if ownership is not None and len(ownership):
+            owners = self.graph.codes(ownership["owner"].astype(str).tolist())
+            codes = np.union1d(codes, owners[owners >= 0])
+        in_data = set(entity[codes][entity[codes] >= 0].tolist())
         later = listings["start_date"].to_numpy() > np.datetime64(self.as_of)
         ended = listings["end_date"].notna().to_numpy() & (
             listings["end_date"].to_numpy() <= np.datetime64(self.as_of)
@@ -136,7 +140,7 @@ class Listed:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         since = min(undated["start_date"]).date().isoformat()
         warnings.warn(
-            f"{len(names)} listed buyers in the data ({shown}) have listings whose start "
+            f"{len(names)} listed buyers or owners in the data ({shown}) have listings whose start "
             f"date the list does not state: counted from {since}, they are left out on "
             f"{self.as_of.isoformat()}, though they may have been in force. Date them in "
             "listed.csv, or import the list with --undated-start DATE to count them earlier",

@@ -419,7 +419,9 @@ def test_a_listing_without_a_stated_start_date_left_out_on_an_earlier_date_is_wa
          sale("Delta US", "Dated Later Co", 0.1)],
     )  # fmt: skip
     data = exposure.load(folder)
-    with pytest.warns(UserWarning, match=r"1 listed buyers in the data \(Benevolence Foundation\)"):
+    with pytest.warns(
+        UserWarning, match=r"1 listed buyers or owners in the data \(Benevolence Foundation\)"
+    ):
         before = exposure.analyze(data, as_of="2023-06-30").supplier("Delta US")
     assert before["exposed"] is False
     after = exposure.analyze(data, as_of="2023-11-16").supplier("Delta US")  # no warning
