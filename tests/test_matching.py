@@ -1525,3 +1525,14 @@ def test_chinese_names_of_china_s_state_groups_are_their_listed_english_names() 
     found = Matcher(listed).match(names, ["CN"] * len(names))
     assert found["outcome"].tolist() == ["match"] * len(names)
     assert found["listed"].tolist() == listed["name"].tolist()
+
+
+def test_a_name_giving_the_listed_company_s_own_country_is_not_against_it() -> None:
+    # Shipped to the US, "Dahua Technology (China)" names China, where Dahua is listed: the name
+    # says which company, the country where the goods go. It was "none" for countries differing.
+    listed = exposure.load().listed
+    found = Matcher(listed).match(
+        ["Dahua Technology (China)", "Hikvision (China) Co Ltd"], countries=["US", "US"]
+    )
+    assert found["outcome"].tolist() == ["match", "possible"]
+    assert not found["explanation"].str.contains("countries differ").any()

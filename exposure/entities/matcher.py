@@ -902,6 +902,16 @@ class Matcher:
         code = code_of_query[query]
         agrees = np.isin(entity * (len(self._country_codes) + 1) + code, self._entity_country)
         country_conflict = (region[query] != "") & self._has_country[entity] & ~agrees & ~exact
+        # Nor is a name that gives the listed company's own country ("Hikvision (China) Co
+        # Ltd" shipped to the US): the name says which company it is, the country where it goes.
+        if country_conflict.any():
+            at = np.flatnonzero(country_conflict)
+            country_conflict[at] = [
+                not any(names_own_country(core, c) for c in codes.split("; ") if c)
+                for core, codes in zip(
+                    forms.core[of_name[query[at]]], self._listed_country[entity[at]], strict=True
+                )
+            ]
         # A name that names its own country or region ("Hikvision Europe", in NL) is the listed
         # company's branch abroad by its name: a possible match, not a conflict of countries.
         # The region a name names holds for each of its spellings ("华为技术（香港）" without its
