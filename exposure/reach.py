@@ -246,8 +246,8 @@ class SaleFacts:
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
     SHIPPED_FROM_US, ITEMS_NOT_ASSESSED, END_USE_NOT_ASSESSED, EAR99_NOT_LISTED,
-    EAR99_WHERE_UNKNOWN,
-) = range(22)  # fmt: skip
+    EAR99_WHERE_UNKNOWN, SOME_US_DEALINGS,
+) = range(23)  # fmt: skip
 
 
 def assess(
@@ -274,7 +274,7 @@ def assess(
     n = len(facts)
     has = {
         test: np.array([test in t.tests for t in terms], dtype=bool)[buyer]
-        for test in ("ear", "ear_items", "us_person", "every_sale")
+        for test in ("ear", "ear_items", "us_person", "us_person_some", "every_sale")
     }
     footnote = np.array([_footnote_kind(t.footnotes) for t in terms], dtype=np.int8)[buyer]
     status = np.full(n, NOT_ASSESSED, dtype=np.int8)
@@ -318,6 +318,7 @@ def assess(
             ).astype(np.int8),
         ),
         (has["us_person"], *_us_person(facts, ear_status)),
+        (has["us_person_some"], *_some_us_dealings(*_us_person(facts, ear_status))),
         (has["every_sale"], np.full(n, ASSUMED, np.int8), np.full(n, EVERY_SALE, np.int8)),
     ]
     for applies, found, why in candidates:
@@ -386,10 +387,20 @@ def _us_person(facts: SaleFacts, ear_status: np.ndarray) -> tuple[np.ndarray, np
     return _STATUS_OF_REASON[reason], reason
 
 
+def _some_us_dealings(status: np.ndarray, reason: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Read a US person's dealing as assumed: the list's measures restrict some only."""
+    us_person = reason == US_PERSON
+    return (
+        np.where(us_person, ASSUMED, status).astype(np.int8),
+        np.where(us_person, SOME_US_DEALINGS, reason).astype(np.int8),
+    )
+
+
 _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
         YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED, NO, UNKNOWN,
+        ASSUMED,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -500,6 +511,11 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
     EAR99_NOT_LISTED: lambda f, t: (
         f"not restricted: an EAR99 item; the {_some_items(t)}, which name ECCNs only"
     ),
+    SOME_US_DEALINGS: lambda f, t: (
+        f"a US person (a supplier in the United States) dealing with a party on the "
+        f"{_some_us_list(t)}, whose measures restrict some dealings of US persons, not "
+        "assessed: counted (the cautious reading)"
+    ),
     EAR99_WHERE_UNKNOWN: lambda f, t: (
         f"an EAR99 item; the {_some_items(t)}, which name ECCNs only, but every item for "
         "Russia and Belarus (87 FR 12226, 87 FR 13048), and the buyer's country is unknown"
@@ -561,8 +577,13 @@ def _some_items(terms: ListingTerms) -> str:
 
 
 def _sanctions_list(terms: ListingTerms) -> str:
-    names = [name for name, test in terms.lists if test == "us_person"]
+    names = [name for name, test in terms.lists if test in ("us_person", "us_person_some")]
     return names[0] if names else "SDN list"
+
+
+def _some_us_list(terms: ListingTerms) -> str:
+    names = [name for name, test in terms.lists if test == "us_person_some"]
+    return names[0] if names else "list"
 
 
 def _every_sale_list(terms: ListingTerms) -> str:

@@ -13,7 +13,7 @@ Only listings whose list reaches sales make a buyer count as listed for exposure
 are reported beside the exposure as *other restrictions*, and never make a supplier exposed.
 Where what a list restricts depends on the measures chosen for each listing (Nonproliferation
 Sanctions), the listing is read as reaching every sale (Menu-Based Sanctions, whose measures
-bind US persons, as reaching any dealing by a US person); where it depends on
+bind US persons, as reaching a US person's sales, assumed); where it depends on
 the items (Military End-User List), as reaching every item subject to the EAR: the cautious
 readings, said so in :attr:`ListRule.restricts`. A list
 this table does not know (a company's own watch list, another country's list) is read the same
@@ -67,7 +67,9 @@ class ListRule:
         ``"ear"``, those of items subject to the Export Administration Regulations;
         ``"ear_items"``, those of some such items only (the scope not assessed: counted as
         ``assumed``);
-        ``"us_person"``, those by US persons, whatever the item; ``"every_sale"``, every sale
+        ``"us_person"``, those by US persons, whatever the item; ``"us_person_some"``, some
+        of those, which are not assessed (a US person's sale is ``assumed``); ``"every_sale"``,
+        every sale
         (the cautious reading, for lists whose measures vary by listing and lists this table
         does not know); ``""``, none: the restriction is of something else.
     basis
@@ -152,11 +154,12 @@ LIST_RULES: tuple[ListRule, ...] = (
     ),
     ListRule(
         "NS-MBS", "Non-SDN Menu-Based Sanctions List", "Treasury Department (OFAC)",
-        "the measures chosen for each listing from a statute's menu, which bind US persons "
-        "(the directives under EO 14024 and EO 13662 of the list's entries): read as any "
-        "dealing by a US person, the cautious reading",
-        "us_person", "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions Act; "
-        "Executive Orders 14024 and 13662 and their directives",
+        "the dealings of US persons that the measures chosen for each listing restrict (the "
+        "directives under EO 14024 and EO 13662 of the list's entries: new debt and equity, "
+        "for some entries any transaction), not assessed: a US person's sale counted as "
+        "assumed, the cautious reading",
+        "us_person_some", "menu-based sanctions statutes, such as CAATSA and the Iran Sanctions "
+        "Act; Executive Orders 14024 and 13662 and their directives",
     ),
     ListRule(
         "CMIC", "Non-SDN Chinese Military-Industrial Complex Companies List",

@@ -716,3 +716,25 @@ def test_an_ear99_item_to_a_military_end_user_of_unknown_country_is_unknown(
     assert path["subject_to_ear"] == "unknown"
     assert "the buyer's country is unknown" in str(path["subject_basis"])
     assert record["revenue_at_risk"] is None
+
+
+def test_menu_based_sanctions_reach_a_us_persons_sale_as_assumed_and_no_foreign_one(
+    make_data: MakeData,
+) -> None:
+    # The NS-MBS entries' directives (EO 14024, EO 13662) bind US persons and restrict some of
+    # their dealings: a US supplier's sale is assumed, not a sure "yes"; a Taiwanese one of an
+    # item outside the EAR is not reached.
+    mbs = "Non-SDN Menu-Based Sanctions List"
+    folder = make_data(
+        [listing("Gazprom Neft", list=mbs)],
+        [
+            sale("Acme US", "Gazprom Neft", 0.1, supplier_country="US", eccn="EAR99"),
+            sale("TW Maker", "Gazprom Neft", 0.3, supplier_country="TW", origin="TW",
+                 us_content=0.05, us_technology="no"),
+        ],
+    )  # fmt: skip
+    result = exposure.analyze(exposure.load(folder), as_of="2023-11-30")
+    us = path_to(result.supplier("Acme US"), "Gazprom Neft")
+    assert us["subject_to_ear"] == "assumed"
+    assert "restrict some dealings of US persons" in str(us["subject_basis"])
+    assert result.supplier("TW Maker")["exposed"] is False

@@ -193,7 +193,7 @@ SUPPLIERS = TableSchema(
 )
 
 #: How a list of a user's own reaches sales (``lists.csv``; see :mod:`exposure.restrictions`).
-LIST_REACHES = ("ear", "ear_items", "us_person", "every_sale", "none")
+LIST_REACHES = ("ear", "ear_items", "us_person", "us_person_some", "every_sale", "none")
 
 LISTS = TableSchema(
     "lists.csv",
@@ -205,8 +205,9 @@ LISTS = TableSchema(
             True,
             "Which sales a listing restricts: `ear` (items subject to the EAR), `ear_items` "
             "(some such items, not assessed: counted as `assumed`), `us_person` (any dealing "
-            "by a US person), `every_sale`, or `none` (no sale: reported beside the exposure "
-            "only).",
+            "by a US person), `us_person_some` (some dealings by US persons, not assessed: "
+            "counted as `assumed`), `every_sale`, or `none` (no sale: reported beside the "
+            "exposure only).",
             LIST_REACHES,
         ),
         Column("restricts", "text", True, "What a listing restricts, in words."),
