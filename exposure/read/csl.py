@@ -799,8 +799,10 @@ def bundled_names(name: str) -> list[str]:
 # the reference's closing parenthesis ("(See §§ 734.9(e) and 744.11 of the EAR)4").
 _FOOTNOTE = re.compile(
     r"(?:734\.9\([a-z]\)(?:\(\d\))?|736\.2\(b\)\(3\)\(vi\)),?\s?(\d{1,2})(?![\d(])"
-    r"|of the EAR\)\s?(\d{1,2})\b"
+    r"|of the EAR[).]*\s?(\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])"
 )
+#: Superscript digits, as a footnote may be printed ("of the EAR. ⁴").
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def footnote_of(requirement: str) -> str:
@@ -814,9 +816,11 @@ def footnote_of(requirement: str) -> str:
     '3'
     >>> footnote_of("For all items subject to the EAR. (See § 744.11 of the EAR)")
     ''
+    >>> footnote_of("See §§ 734.9(e)(1) and 744.11 of the EAR.1"), footnote_of("of the EAR. ⁴")
+    ('1', '4')
     """
     found = _FOOTNOTE.search(requirement)
-    return (found.group(1) or found.group(2)) if found else ""
+    return (found.group(1) or found.group(2)).translate(_SUPERSCRIPT) if found else ""
 
 
 def _addresses(value: Any) -> list[tuple[str, str]]:
