@@ -187,7 +187,9 @@ _ALIASES = {
     "Specially Designated Nationals and Blocked Persons List": "SDN",
     # OFAC's own names of its non-SDN lists (sanctions list service).
     "Correspondent Account or Payable-Through Account Sanctions List": "CAP",
-    "Sectoral Sanctions Identification List": "SSI",
+    "Sectoral Sanctions Identification List": "SSI", "Sectoral Sanctions": "SSI",
+    # The menu-based list's name until OFAC renamed it (the Non-SDN Iran Sanctions Act List).
+    "Non-SDN Iran Sanctions Act List": "NS-MBS", "NS-ISA": "NS-MBS",
     # EO 13959 first named the CMIC list "Communist Chinese Military Companies" (NS-CCMC List,
     # 2021); EO 14032 renamed it. Not the Department of Defense's Section 1260H list.
     "Non-SDN Communist Chinese Military Companies List": "CMIC", "NS-CCMC": "CMIC",
@@ -236,6 +238,7 @@ _BY_KEY = {
 #: explanation, the CSL's agency after " - ".
 _SUFFIX = re.compile(r"\s*(\(.*\)|\s-\s.*)$")
 _CODE_IN_NAME = re.compile(r"\(([A-Za-z-]+)(?: List)?\)")
+_ASIDES = re.compile(r"\([^)]*\)")
 
 
 def list_rule(list_name: str, own: Mapping[str, ListRule] | None = None) -> ListRule:
@@ -250,7 +253,12 @@ def list_rule(list_name: str, own: Mapping[str, ListRule] | None = None) -> List
     """
     text = list_name.strip()
     found = _BY_KEY.get(_key(text)) or _BY_KEY.get(_key(_SUFFIX.sub("", text)))
-    if found is None:
+    bare = _ASIDES.sub(" ", _SUFFIX.sub("", text)).strip()
+    if found is None and bare:
+        found = _BY_KEY.get(_key(bare))
+    if found is None and not _key(bare).replace("list", "").strip():
+        # A code in brackets tells the list only where the words beside it tell none: the
+        # "(EL)" of "EU Consolidated List (EL)" is not the Entity List's.
         code = _CODE_IN_NAME.search(text)
         found = _BY_KEY.get(_key(code.group(1))) if code else None
     if found is None and own:

@@ -250,3 +250,13 @@ def test_graph_exports_carry_the_other_restrictions(investment_ban: Path, tmp_pa
     assert done.exit_code == 0, done.stderr
     nodes = {n["id"]: n for n in json.loads(target.read_text())["nodes"]}
     assert "securities" in nodes["Huawei Technologies Co., Ltd."]["other_restrictions"]
+
+
+def test_a_code_in_brackets_tells_the_list_only_where_its_words_tell_none() -> None:
+    # "(EL)" after the EU's own list is not the Entity List: an unknown list, read cautiously.
+    assert list_rule("EU Consolidated List (EL)").code == ""
+    assert list_rule("EU Consolidated List (EL)").reach == "every_sale"
+    assert list_rule("(EL)").code == "EL"
+    assert list_rule("Entity List (EL) - Bureau of Industry and Security").code == "EL"
+    assert list_rule("Sectoral Sanctions").code == "SSI"
+    assert list_rule("Non-SDN Iran Sanctions Act List").code == "NS-MBS"
