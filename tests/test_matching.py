@@ -1512,6 +1512,8 @@ def test_chinese_names_of_china_s_state_groups_are_their_listed_english_names() 
         "China Aerospace Science and Technology Corporation",
         "China Electronics Technology Group Corporation",
         "China Communications Construction Company Limited",
+        "China Shipbuilding Industry Company Limited",
+        "National University of Defense Technology",
         country="CN",
     )
     names = [
@@ -1521,6 +1523,8 @@ def test_chinese_names_of_china_s_state_groups_are_their_listed_english_names() 
         "中国航天科技集团有限公司",
         "中国电子科技集团有限公司",
         "中国交通建设股份有限公司",
+        "中国船舶重工集团",
+        "国防科技大学",
     ]
     found = Matcher(listed).match(names, ["CN"] * len(names))
     assert found["outcome"].tolist() == ["match"] * len(names)

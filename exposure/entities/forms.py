@@ -1384,6 +1384,9 @@ CHINESE_DESCRIPTORS = {
     # of three or four syllables, looked for first
     "hangtiankeji": "aerospace science and technology",
     "hangtiankegong": "aerospace science and industry", "gongchengwuli": "engineering physics",
+    # 船舶重工 (CSIC), 国防科技 (as the National University of Defense Technology), 人民解放军
+    "chuanbozhonggong": "shipbuilding industry", "guofangkeji": "national defense technology",
+    "renminjiefangjun": "peoples liberation army",
     "bandaoti": "semiconductor", "weidianzi": "microelectronics",
     "yanjiusuo": "research institute", "yanjiuyuan": "research institute",
     "jinchukou": "import export", "jichengdianlu": "integrated circuit",
