@@ -67,6 +67,8 @@ class Change(TypedDict):
     needs_review_after: bool
     revenue_at_risk_if_confirmed_before: float | None
     revenue_at_risk_if_confirmed_after: float | None
+    revenue_at_risk_if_confirmed_before_is_lower_bound: bool | None
+    revenue_at_risk_if_confirmed_after_is_lower_bound: bool | None
 
 
 def _change(
@@ -162,8 +164,8 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
         (every listed entity its sales reach on one side only, named or not by the paths a
         report shows, each with a route, its list, notice and start date), the
         ``assumptions`` either side rests on, and ``needs_review_before``/``_after`` with
-        ``revenue_at_risk_if_confirmed_before``/``_after``. Most important first: newly exposed, then by
-        the size of the change.
+        ``revenue_at_risk_if_confirmed_before``/``_after`` and whether each is a lower bound.
+        Most important first: newly exposed, then by the size of the change.
 
     Examples
     --------
@@ -217,6 +219,12 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
                 "needs_review_after": new["needs_review"],
                 "revenue_at_risk_if_confirmed_before": was["revenue_at_risk_if_confirmed"],
                 "revenue_at_risk_if_confirmed_after": new["revenue_at_risk_if_confirmed"],
+                "revenue_at_risk_if_confirmed_before_is_lower_bound": was[
+                    "revenue_at_risk_if_confirmed_is_lower_bound"
+                ],
+                "revenue_at_risk_if_confirmed_after_is_lower_bound": new[
+                    "revenue_at_risk_if_confirmed_is_lower_bound"
+                ],
             }
         )
     rank = {

@@ -782,7 +782,8 @@ class Result:
         ``revenue_at_risk`` (``NaN`` when unknown), ``revenue_at_risk_is_lower_bound``,
         ``share_basis``, ``needs_review`` (reaches a possible match or affiliate of a listed
         entity), ``revenue_at_risk_if_confirmed`` (``NaN`` unless it needs review, or when
-        unknown), ``revenue_at_risk_if_reached`` and ``revenue_at_risk_if_reached_is_lower_bound``
+        unknown) and ``revenue_at_risk_if_confirmed_is_lower_bound`` (``<NA>`` unless it needs
+        review), ``revenue_at_risk_if_reached`` and ``revenue_at_risk_if_reached_is_lower_bound``
         (should the rules reach every sale whose reach is unknown; ``NaN`` and ``<NA>`` where
         that changes nothing), and over routes within the tier limit (absent without one):
         ``revenue_at_risk_within_tier_limit`` and ``routes_within_tier_limit``. Computed for
@@ -794,12 +795,16 @@ class Result:
             "supplier": names[codes],
             "exposed": self.tier[codes] > 0,
             "tier": pd.Series(self.tier[codes], dtype="Int64").mask(self.tier[codes] <= 0),
-            "revenue_at_risk": self.revenue_figures(codes),
+            # As the records give it: to 12 places, without the solver's last digits.
+            "revenue_at_risk": np.round(self.revenue_figures(codes), 12),
             "revenue_at_risk_is_lower_bound": self.lower_bound[codes],
             "share_basis": [self.share_basis(c) for c in codes],
             "needs_review": self.needs_review[codes],
         }
-        columns["revenue_at_risk_if_confirmed"] = self.figures_if_confirmed(codes)
+        columns["revenue_at_risk_if_confirmed"] = np.round(self.figures_if_confirmed(codes), 12)
+        columns["revenue_at_risk_if_confirmed_is_lower_bound"] = pd.Series(
+            self.lower_bound_if_confirmed[codes], dtype="boolean"
+        ).mask(~self.needs_review[codes])
         # As each record gives it: only where it differs from the figure (unknown read as 0).
         if_reached = self.revenue_at_risk_if_reached[codes]
         known = np.nan_to_num(columns["revenue_at_risk"], nan=0.0)
@@ -809,8 +814,8 @@ class Result:
             self.lower_bound_if_reached[codes], dtype="boolean"
         ).mask(~differs)
         if self.within_tier_limit:
-            columns["revenue_at_risk_within_tier_limit"] = self.revenue_figures(
-                codes, within_limit=True
+            columns["revenue_at_risk_within_tier_limit"] = np.round(
+                self.revenue_figures(codes, within_limit=True), 12
             )
             routes = np.round(self.within_tier_limit["routes"][codes])  # counted as floats
             columns["routes_within_tier_limit"] = routes.astype(np.int64)

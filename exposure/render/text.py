@@ -1040,7 +1040,8 @@ def format_diff(
         "revenue_at_risk_is_lower_bound", "revenue_at_risk_before_is_lower_bound",
         "revenue_at_risk_after_is_lower_bound", "new_listed_buyers", "dropped_listed_buyers",
         "needs_review_before", "needs_review_after", "revenue_at_risk_if_confirmed_before",
-        "revenue_at_risk_if_confirmed_after",
+        "revenue_at_risk_if_confirmed_after", "revenue_at_risk_if_confirmed_before_is_lower_bound",
+        "revenue_at_risk_if_confirmed_after_is_lower_bound",
     ]  # fmt: skip
     if fmt == "csv":
         flat = [
@@ -1064,14 +1065,21 @@ def format_diff(
                 f"{c['tier_before'] or 'none'} -> {c['tier_after'] or 'none'}",
                 f"{format_share(c['revenue_at_risk_before'], lower_before)} -> "
                 f"{format_share(c['revenue_at_risk_after'], lower_after)}" + _review_change(c),
+                # Both sides: a supplier may gain one listed buyer and lose another.
                 "; ".join(
-                    _through(b) for b in c["new_listed_buyers"] or c["dropped_listed_buyers"]
+                    [
+                        *(f"+ {_through(b)}" for b in c["new_listed_buyers"]),
+                        *(f"- {_through(b)}" for b in c["dropped_listed_buyers"]),
+                    ]
                 ),
             ]
         )
     if markdown:
         rows = [[_markdown_cell(cell) for cell in row] for row in rows]
-    headers = ["Supplier", "Change", "Tier", "Revenue at risk", "Through (listing, notice, date)"]
+    headers = [
+        "Supplier", "Change", "Tier", "Revenue at risk",
+        "Through (+ reached now, - no longer; listing, notice, date)",
+    ]  # fmt: skip
     table = tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple")
     changed = sum(c["change"] != "unchanged" for c in changes)
     title = f"What changed from {before} to {after}: {count(changed, 'supplier')} changed"
@@ -1091,7 +1099,8 @@ def _review_change(change: Mapping[str, Any]) -> str:
             sides.append("none")
             continue
         figure = change.get(f"revenue_at_risk_if_confirmed_{side}")
-        sides.append("unknown" if figure is None else format_share(figure, False))
+        lower = bool(change.get(f"revenue_at_risk_if_confirmed_{side}_is_lower_bound"))
+        sides.append(format_share(figure, lower))
     if sides == ["none", "none"]:
         return ""
     return f" (needs review: {sides[0]} -> {sides[1]} if confirmed)"
