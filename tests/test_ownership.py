@@ -106,6 +106,8 @@ def test_two_listed_owners_of_30_percent_each_make_an_affiliate(chain_data: Path
     owners = {o["owner"]: o["percents"] for o in path["ownership"]["owners"]}
     assert owners == {"Parent": [30.0], "Second Parent": [30.0]}
     assert "test Parent->Target" in path["sources"]
+    # Both owners' listings make the 60%: both are cited.
+    assert {"test listing of Parent", "test listing of Second Parent"} <= set(path["sources"])
 
 
 SDN = "Specially Designated Nationals List"
