@@ -51,6 +51,7 @@ __all__ = ["OPTIONAL_ATTRIBUTES", "Result", "analyze", "parse_date"]
 #: others every one carries (``None`` when unknown).
 OPTIONAL_ATTRIBUTES = frozenset(
     {"revenue_at_risk_if_confirmed", "revenue_at_risk_if_confirmed_is_lower_bound",
+     "revenue_at_risk_if_reached", "revenue_at_risk_if_reached_is_lower_bound",
      "possibly_listed_as", "affiliate", "affiliate_rule", "other_restrictions", "subject_to_ear",
      "subject_basis", "license_review"}
 )  # fmt: skip
@@ -916,7 +917,9 @@ class Result:
         ``None`` when unknown, and on a company that sells nothing) and
         ``revenue_at_risk_is_lower_bound`` (``None`` there too), ``needs_review`` (reaches a possible match or
         affiliate of a listed entity) and there ``revenue_at_risk_if_confirmed`` (where known)
-        and ``revenue_at_risk_if_confirmed_is_lower_bound``,
+        and ``revenue_at_risk_if_confirmed_is_lower_bound``, where the rules' reach of some
+        sale is unknown and that changes it ``revenue_at_risk_if_reached`` and
+        ``revenue_at_risk_if_reached_is_lower_bound``,
         on a possible match or affiliate ``possibly_listed_as`` (the listed name), and on
         an entity listed through its owners ``affiliate`` and ``affiliate_rule``, on one with
         listings that restrict no sale ``other_restrictions`` (the lists and what they
@@ -961,6 +964,15 @@ class Result:
         if_confirmed_lower = np.full(n, None, dtype=object)
         review = np.flatnonzero(self.needs_review)
         if_confirmed_lower[review] = self.lower_bound_if_confirmed[review].tolist()
+        # Were every sale of unknown reach reached: where that differs, as the records say.
+        reached = np.round(self.revenue_at_risk_if_reached, 12)
+        known = np.nan_to_num(np.asarray(figure, dtype=np.float64), nan=0.0)
+        differs = (self.tier > 0) & ~np.isclose(reached, known, rtol=0, atol=1e-12)
+        differs &= ~np.isnan(reached)
+        if_reached = np.full(n, None, dtype=object)
+        if_reached[differs] = reached[differs].tolist()
+        if_reached_lower = np.full(n, None, dtype=object)
+        if_reached_lower[differs] = self.lower_bound_if_reached[differs].tolist()
         possible = np.full(n, None, dtype=object)
         for code in np.flatnonzero(self.possible).tolist():
             possible[code] = str(names[self.possible_listing_of(code)[0]])
@@ -983,6 +995,8 @@ class Result:
             needs_review=self.needs_review,
             revenue_at_risk_if_confirmed=if_confirmed,
             revenue_at_risk_if_confirmed_is_lower_bound=if_confirmed_lower,
+            revenue_at_risk_if_reached=if_reached,
+            revenue_at_risk_if_reached_is_lower_bound=if_reached_lower,
             possibly_listed_as=possible,
             affiliate=affiliate,
             affiliate_rule=affiliate_rule,

@@ -302,3 +302,18 @@ def test_graphml_and_gexf_leave_out_what_node_link_json_gives_as_null(
         assert "tier" not in nodes["Cleanco"]
         assert "revenue_at_risk" not in nodes["Cleanco"]
         assert "revenue_at_risk" not in nodes["Papa Inc"]
+
+
+def test_exports_carry_the_figure_were_every_sale_of_unknown_reach_reached(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    # "unknown (40.0% if reached)" in the reports: the 40% is in the exports too.
+    folder = make_data(
+        [listing("Hikvision")],
+        [sale("Echo Corp", "Hikvision", 0.4, supplier_country="TW", origin="TW")],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    graph = result.to_networkx()
+    assert graph.nodes["Echo Corp"]["revenue_at_risk"] is None
+    assert graph.nodes["Echo Corp"]["revenue_at_risk_if_reached"] == pytest.approx(0.4)
+    assert "revenue_at_risk_if_reached" not in graph.nodes["Hikvision"]

@@ -77,7 +77,8 @@ LIST_SEPARATOR = " | "
 #: leave them out and node-link JSON writes ``null``, as the JSON report does; never 0.
 NODE_FIGURES = (
     "tier", "revenue_at_risk", "revenue_at_risk_is_lower_bound", "revenue_at_risk_if_confirmed",
-    "revenue_at_risk_if_confirmed_is_lower_bound",
+    "revenue_at_risk_if_confirmed_is_lower_bound", "revenue_at_risk_if_reached",
+    "revenue_at_risk_if_reached_is_lower_bound",
 )  # fmt: skip
 EDGE_FIGURES = ("share", "share_is_lower_bound")
 
