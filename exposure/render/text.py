@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -394,7 +395,32 @@ def format_report(
     if not detailed:
         return "".join(ranking_chunks(records, as_of=as_of, markdown=markdown, of_all=of_all))
     banner = _banner(records[0]["assumptions"] if records else [], markdown=markdown)
-    return banner + "\n".join(_detail(r, as_of=as_of, markdown=markdown) for r in records)
+    details = (_detail(r, as_of=as_of, markdown=markdown) for r in records)
+    return banner + "\n".join(_hard_breaks(d) if markdown else d for d in details)
+
+
+def _hard_breaks(text: str) -> str:
+    r"""End each line followed by another of its paragraph with a Markdown hard break (``\``).
+
+    A supplier's section lays out one fact a line; Markdown would run a paragraph's lines
+    together ("path: ... sale: ... listing: ...").
+
+    Examples
+    --------
+    >>> print(_hard_breaks("## A\n\nRevenue: 1%\nProducts: x\n\n1. B\n   path: A -> B"))
+    ## A
+    <BLANKLINE>
+    Revenue: 1%\
+    Products: x
+    <BLANKLINE>
+    1. B\
+       path: A -> B
+    """
+    lines = text.split("\n")
+    for i, (line, after) in enumerate(itertools.pairwise(lines)):
+        if line.strip() and after.strip() and not line.startswith(("#", "|", ">")):
+            lines[i] = line.rstrip() + "\\"
+    return "\n".join(lines)
 
 
 _JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
