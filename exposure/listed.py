@@ -120,6 +120,14 @@ class Listed:
         return active.sort_values(["start_date", "_line"], kind="stable")
 
     def _warn_of_undated(self, listings: pd.DataFrame) -> None:
+        later = listings["start_date"].to_numpy() > np.datetime64(self.as_of)
+        ended = listings["end_date"].notna().to_numpy() & (
+            listings["end_date"].to_numpy() <= np.datetime64(self.as_of)
+        )
+        candidates = listings[later & ~ended]
+        undated = candidates[[not start_date_stated(s) for s in candidates["source"]]]
+        if not len(undated):
+            return  # before the sales are looked at: most data have no such listing
         # Only listed buyers and owners in the data: a list of thousands is mostly of others.
         entity = self.graph.nodes["entity"].to_numpy(np.int64)
         codes = np.unique(self.graph.rows["dst"].to_numpy(np.int64))
@@ -128,12 +136,7 @@ class Listed:
             owners = self.graph.codes(ownership["owner"].astype(str).tolist())
             codes = np.union1d(codes, owners[owners >= 0])
         in_data = set(entity[codes][entity[codes] >= 0].tolist())
-        later = listings["start_date"].to_numpy() > np.datetime64(self.as_of)
-        ended = listings["end_date"].notna().to_numpy() & (
-            listings["end_date"].to_numpy() <= np.datetime64(self.as_of)
-        )
-        candidates = listings[later & ~ended & listings["entity"].isin(in_data).to_numpy()]
-        undated = candidates[[not start_date_stated(s) for s in candidates["source"]]]
+        undated = undated[undated["entity"].isin(in_data).to_numpy()]
         if not len(undated):
             return
         names = list(dict.fromkeys(undated["name"].astype(str)))
