@@ -40,8 +40,10 @@ __all__ = [
     "nearest_paths",
     "reach",
     "reached_listed",
+    "reached_listed_blocks",
     "revenue_at_risk",
     "reverse",
+    "routes_to",
     "shortest_paths",
     "spans",
     "tiers",
@@ -517,6 +519,83 @@ def shortest_paths(
             path.append(int(predecessors[path[-1]]))
         paths[int(node)] = path[::-1]
     return paths
+
+
+def routes_to(
+    weights: sparse.csr_matrix,
+    listed: np.ndarray,
+    target: int,
+    starts: np.ndarray,
+    *,
+    reversed_adjacency: sparse.csr_matrix | None = None,
+) -> list[tuple[list[int], float | None]]:
+    """Return one shortest route from each start to the listed node ``target``, and its weight.
+
+    Routes pass through unlisted nodes only (a start's own sales count, listed or not); at
+    each step the route takes the lowest-numbered customer still on a shortest route. One
+    search back from ``target`` serves every start. Every start must reach ``target``
+    (:func:`reached_listed_blocks`) and be another node.
+
+    Parameters
+    ----------
+    weights
+        The sales, each entry its share of the seller's revenue (``NaN``: unknown).
+    listed
+        Boolean mask of the listed nodes.
+    target
+        The listed node the routes lead to.
+    starts
+        The nodes the routes start from.
+    reversed_adjacency
+        ``weights`` turned round (:func:`reverse`), when at hand.
+
+    Returns
+    -------
+    list of (list of int, float or None)
+        Each route, start first, and the product of its shares (``None`` when one is unknown).
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> W = sparse.csr_matrix(
+    ...     ([0.5, 0.1, 0.2, np.nan, 1.0], ([0, 0, 1, 2, 3], [1, 2, 3, 3, 0])), shape=(4, 4)
+    ... )
+    >>> routes_to(W, np.array([False, False, False, True]), 3, np.array([0, 2]))
+    [([0, 1, 3], 0.1), ([2, 3], None)]
+    """
+    n = weights.shape[0]
+    backward = reverse(weights) if reversed_adjacency is None else reversed_adjacency
+    # Fewest sales from each node to the target, through unlisted nodes.
+    distance = np.full(n, -1, dtype=np.int64)
+    distance[target] = 0
+    frontier = np.array([target], dtype=np.int64)
+    depth = 0
+    while len(frontier):
+        depth += 1
+        lengths = backward.indptr[frontier + 1] - backward.indptr[frontier]
+        sellers = np.unique(backward.indices[spans(backward.indptr[frontier], lengths)])
+        sellers = sellers[distance[sellers] < 0]
+        distance[sellers] = depth
+        frontier = sellers[~listed[sellers]]
+    # Each node's next step: its lowest-numbered customer one sale nearer, the target or unlisted.
+    source = np.repeat(np.arange(n), np.diff(weights.indptr))
+    customer = weights.indices
+    onward = ~listed[customer] | (customer == target)
+    nearer = onward & (distance[customer] >= 0) & (distance[customer] == distance[source] - 1)
+    step = np.full(n, n, dtype=np.int64)
+    np.minimum.at(step, source[nearer], customer[nearer])
+    share = np.full(n, np.nan)
+    taken = np.flatnonzero(nearer & (customer == step[source]))
+    share[source[taken]] = weights.data[taken]
+    routes: list[tuple[list[int], float | None]] = []
+    for start in np.asarray(starts).tolist():
+        route, weight = [start], 1.0
+        while route[-1] != target:
+            weight *= float(share[route[-1]])
+            route.append(int(step[route[-1]]))
+        routes.append((route, None if math.isnan(weight) else weight))
+    return routes
 
 
 def _absorbing(adjacency: sparse.csr_matrix, listed: np.ndarray, *, keep: int) -> sparse.csr_matrix:
@@ -1426,11 +1505,63 @@ def listed_reached_counts(
     n = adjacency.shape[0]
     counts = np.zeros(n, dtype=np.int64)
     deepest = np.zeros(n, dtype=np.int64)
-    targets = np.flatnonzero(listed)
-    if not len(targets) or not adjacency.nnz:
-        return counts, deepest
-    column = np.full(n, -1, dtype=np.int64)
-    column[targets] = np.arange(len(targets))
+    for _, reach, block_deepest in reached_listed_blocks(
+        adjacency, listed, max_tier, block_entries=block_entries
+    ):
+        counts += np.bitwise_count(reach).sum(axis=1, dtype=np.int64)
+        np.maximum(deepest, block_deepest, out=deepest)
+    return counts, deepest
+
+
+def reached_listed_blocks(
+    adjacency: sparse.csr_matrix,
+    listed: np.ndarray,
+    max_tier: int = 0,
+    *,
+    column: np.ndarray | None = None,
+    n_columns: int | None = None,
+    words: int | None = None,
+    block_entries: int = REACH_BLOCK_ENTRIES,
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Yield the listed nodes every node reaches, as bits, a block of listed nodes at a time.
+
+    What :func:`listed_reached_counts` counts (see its Notes): for each block, its first
+    column, an ``(n, words)`` array of ``uint64`` whose row ``u`` has the bit of column ``c``
+    (counted from the block's first) set when ``u`` reaches the listed node of column ``c``,
+    and each node's deepest tier within the block (0: none reached).
+
+    Parameters
+    ----------
+    adjacency, listed, max_tier
+        As :func:`listed_reached_counts`.
+    column
+        Each node's column (``-1`` for a node not listed); default: the listed nodes in
+        code order. Two graphs given columns of one numbering (say, listed names) and the
+        same ``n_columns`` and ``words`` yield blocks that line up, bit by bit.
+    n_columns
+        How many columns there are (default: how many nodes are listed).
+    words
+        64-bit words per block (default: as many as ``block_entries`` allows).
+    block_entries
+        As :func:`listed_reached_counts`.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> import numpy as np
+    >>> A = sparse.csr_matrix(([1, 1], ([0, 1], [1, 2])), shape=(3, 3))
+    >>> [(first, bits.ravel().tolist(), deepest.tolist())
+    ...  for first, bits, deepest in reached_listed_blocks(A, np.array([False, False, True]))]
+    [(0, [1, 1, 0], [2, 1, 0])]
+    """
+    n = adjacency.shape[0]
+    if column is None:
+        column = np.full(n, -1, dtype=np.int64)
+        column[listed] = np.arange(int(np.count_nonzero(listed)))
+    if n_columns is None:
+        n_columns = int(np.count_nonzero(listed))
+    if not n_columns:
+        return
     indptr, indices = adjacency.indptr, adjacency.indices
     source = np.repeat(np.arange(n), np.diff(indptr))
     to_listed = listed[indices]
@@ -1441,14 +1572,17 @@ def listed_reached_counts(
         onward_src, return_index=True, return_counts=True
     )
     # A block's bits are held per node and, while a step runs, per onward sale.
-    words = max(1, min(block_entries // max(n, len(onward_dst)), -(-len(targets) // 64)))
+    if words is None:
+        words = max(1, min(block_entries // max(n, len(onward_dst)), -(-n_columns // 64)))
     # Arrays made once and written over at each step: fresh memory costs more than the step.
     gathered = np.empty(len(onward_dst) * words, dtype=np.uint64)
     reduced = np.empty(len(all_sellers) * words, dtype=np.uint64)
-    for direct in _bit_blocks(n, direct_src, direct_col, len(targets), words):
+    first = 0
+    for direct in _bit_blocks(n, direct_src, direct_col, n_columns, words):
         reach = direct.copy()
         depth = 1
-        deepest[reach.any(axis=1)] = np.maximum(deepest[reach.any(axis=1)], 1)
+        deepest = np.zeros(n, dtype=np.int64)
+        deepest[reach.any(axis=1)] = 1
         sellers, runs = all_sellers, onward_dst
         run_starts = all_starts
         width = reach.shape[1]
@@ -1463,7 +1597,7 @@ def listed_reached_counts(
             if not len(changed_at):
                 break
             changed = sellers[changed_at]
-            deepest[changed] = np.maximum(deepest[changed], depth)
+            deepest[changed] = depth
             reach[changed] = grown[changed_at]
             # Sets only grow: only the sellers to a company whose set grew can grow next.
             grew = np.zeros(n, dtype=bool)
@@ -1474,5 +1608,5 @@ def listed_reached_counts(
             sellers, lengths = all_sellers[keep], all_lengths[keep]
             runs = onward_dst[spans(all_starts[keep], lengths)]
             run_starts = np.cumsum(lengths) - lengths
-        counts += np.bitwise_count(reach).sum(axis=1, dtype=np.int64)
-    return counts, deepest
+        yield first, reach, deepest
+        first += 64 * width

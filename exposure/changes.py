@@ -11,7 +11,8 @@ touches.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,6 @@ import pandas as pd
 from exposure import analysis
 from exposure.names import name_key
 from exposure.read.csl import start_date_stated
-from exposure.records import PathRecord, SupplierRecord
 from exposure.result import Result
 
 __all__ = [
@@ -71,72 +71,164 @@ class Change(TypedDict):
     revenue_at_risk_if_confirmed_after_is_lower_bound: bool | None
 
 
-def _change(
-    before: SupplierRecord, after: SupplierRecord, buyers_before: set[str], buyers_after: set[str]
-) -> str | None:
-    if after["exposed"] and not before["exposed"]:
-        return "became exposed"
-    if before["exposed"] and not after["exposed"]:
-        return "no longer exposed"
-    if buyers_before != buyers_after:
-        return "listed buyers changed"
-    # A figure that becomes a lower bound changes too (42.5% -> >= 42.5%).
-    if (before["tier"], before["revenue_at_risk"], before["revenue_at_risk_is_lower_bound"]) != (
-        after["tier"],
-        after["revenue_at_risk"],
-        after["revenue_at_risk_is_lower_bound"],
-    ):
-        return "exposure changed"
-    # Unconfirmed exposure is exposure to review: its coming or going is a change to report.
-    if after["needs_review"] and not before["needs_review"]:
-        return "now needs review"
-    if before["needs_review"] and not after["needs_review"]:
-        return "no longer needs review"
-    confirmed = before["revenue_at_risk_if_confirmed"], after["revenue_at_risk_if_confirmed"]
-    if after["needs_review"] and confirmed[0] != confirmed[1]:
-        return "review changed"
-    return None
+#: The changes :func:`diff` tells, most important first: the first that holds is a supplier's.
+CHANGES = (
+    "became exposed",
+    "no longer exposed",
+    "listed buyers changed",
+    "exposure changed",
+    "now needs review",
+    "no longer needs review",
+    "review changed",
+)
 
 
-def _reached_buyers(result: Result, record: SupplierRecord) -> dict[str, ListedBuyer]:
-    """Return every listed buyer the supplier's sales reach, by name, with a route to it.
+def _same(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Return where two figures agree, an unknown (``NaN``) agreeing with an unknown."""
+    return (earlier == later) | (np.isnan(earlier) & np.isnan(later))
 
-    The route of its first path shown; for a buyer no path shows (beyond the tier limit, or
-    light), a shortest one: a buyer a report does not name is still reached, not dropped.
+
+def _changes(was: pd.DataFrame, now: pd.DataFrame, buyers_changed: np.ndarray) -> np.ndarray:
+    """Return each supplier's change (the first of :data:`CHANGES` that holds), ``""`` for none.
+
+    ``was`` and ``now`` are :attr:`Result.suppliers` rows of the same suppliers, in one order.
     """
-    found = {}
-    for path in record["paths"]:
-        if path["listed"] not in found:
-            found[path["listed"]] = _buyer(path)
-    if record["summary"]["listed_buyers_not_shown"]:
-        names = result.graph.names
-        routes = analysis.shortest_paths(
-            result.sales.adjacency, result.listed, result.code(record["supplier"])
-        )
-        for listed, route in sorted(routes.items(), key=lambda item: (len(item[1]), item[0])):
-            name = str(names[listed])
-            if name not in found:
-                listing = result.listing_of(listed)
-                found[name] = {
-                    "listed": name,
-                    "tier": len(route) - 1,
-                    "path": [str(names[node]) for node in route],
-                    "list": listing["list"],
-                    "federal_register_notice": listing["federal_register_notice"],
-                    "start_date": str(listing["start_date"]),
-                }
-    return found
+    tier = [t["tier"].fillna(0).to_numpy(np.int64) for t in (was, now)]
+    risk = [t["revenue_at_risk"].to_numpy(np.float64) for t in (was, now)]
+    bound = [t["revenue_at_risk_is_lower_bound"].to_numpy(bool) for t in (was, now)]
+    review = [t["needs_review"].to_numpy(bool) for t in (was, now)]
+    confirmed = [t["revenue_at_risk_if_confirmed"].to_numpy(np.float64) for t in (was, now)]
+    exposed = [t > 0 for t in tier]
+    conditions = [
+        exposed[1] & ~exposed[0],
+        exposed[0] & ~exposed[1],
+        buyers_changed,
+        # A figure that becomes a lower bound changes too (42.5% -> >= 42.5%).
+        (tier[0] != tier[1]) | ~_same(*risk) | (bound[0] != bound[1]),
+        # Unconfirmed exposure is exposure to review: its coming or going is a change to report.
+        review[1] & ~review[0],
+        review[0] & ~review[1],
+        review[1] & ~_same(*confirmed),
+    ]
+    return np.select(conditions, list(CHANGES), default="")
 
 
-def _buyer(path: PathRecord) -> ListedBuyer:
+def _standing(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """Return one side's figures of a supplier as records give them (``None``: unknown)."""
+
+    def known(value: Any) -> Any:
+        return None if value is None or pd.isna(value) else value
+
+    tier, confirmed_bound = (
+        known(row["tier"]),
+        known(row["revenue_at_risk_if_confirmed_is_lower_bound"]),
+    )
     return {
-        "listed": path["listed"],
-        "tier": path["tier"],
-        "path": path["path"],
-        "list": path["list"],
-        "federal_register_notice": path["federal_register_notice"],
-        "start_date": path["start_date"],
+        "exposed": bool(row["exposed"]),
+        "tier": None if tier is None else int(tier),
+        "revenue_at_risk": known(row["revenue_at_risk"]),
+        "is_lower_bound": bool(row["revenue_at_risk_is_lower_bound"]),
+        "needs_review": bool(row["needs_review"]),
+        "if_confirmed": known(row["revenue_at_risk_if_confirmed"]),
+        "if_confirmed_is_lower_bound": None if confirmed_bound is None else bool(confirmed_bound),
     }
+
+
+def _buyer_changes(
+    before: Result, after: Result, codes_before: np.ndarray, codes_after: np.ndarray
+) -> tuple[np.ndarray, list[list[ListedBuyer]], list[list[ListedBuyer]]]:
+    """Return, per supplier, whether its listed buyers changed, and those new and dropped.
+
+    Every listed entity a supplier's sales reach counts, shown in a report or not (beyond
+    the tier limit, or light): a buyer a report does not name is still reached, not dropped.
+    Both sides' reached sets are compared for every supplier at once, as bits over the
+    listed names of either side (:func:`~exposure.analysis.reached_listed_blocks`); only a
+    buyer gained or lost is given a route, a shortest one (:func:`_routes`).
+    """
+    sides = (before, after)
+    listed_codes = [np.flatnonzero(side.listed) for side in sides]
+    listed_names = [
+        side.graph.names[found] for side, found in zip(sides, listed_codes, strict=True)
+    ]
+    union = pd.Index(pd.unique(np.concatenate(listed_names)))
+    columns = []
+    for side, found, names in zip(sides, listed_codes, listed_names, strict=True):
+        column = np.full(side.graph.n_nodes, -1, dtype=np.int64)
+        column[found] = union.get_indexer(pd.Index(names))
+        columns.append(column)
+    adjacencies = [side.sales.adjacency for side in sides]
+    largest = max(max(a.shape[0], a.nnz) for a in adjacencies)
+    words = max(1, min(analysis.REACH_BLOCK_ENTRIES // max(largest, 1), -(-len(union) // 64)))
+    blocks = [
+        analysis.reached_listed_blocks(
+            adjacency, side.listed, column=column, n_columns=len(union), words=words
+        )
+        for side, adjacency, column in zip(sides, adjacencies, columns, strict=True)
+    ]
+    # A listed supplier whose sales come back to it reaches itself: not a buyer of its own.
+    own_column = union.get_indexer(pd.Index(after.graph.names[codes_after]))
+    changed = np.zeros(len(codes_after), dtype=bool)
+    gained: list[tuple[np.ndarray, np.ndarray]] = []  # (supplier position, union column)
+    lost: list[tuple[np.ndarray, np.ndarray]] = []
+    for (first, reach_before, _), (_, reach_after, _) in zip(*blocks, strict=True):
+        was, now = reach_before[codes_before], reach_after[codes_after]
+        for bits, pairs in ((now & ~was, gained), (was & ~now, lost)):
+            rows = np.flatnonzero(bits.any(axis=1))
+            # Little-endian words: byte 0 holds bits 0 to 7, so bit k of the row is column k.
+            unpacked = np.unpackbits(bits[rows].view(np.uint8), axis=1, bitorder="little")
+            at, bit = np.nonzero(unpacked)
+            position, buyer = rows[at], first + bit
+            other = buyer != own_column[position]
+            changed[position[other]] = True
+            pairs.append((position[other], buyer[other]))
+    new = _routes(after, codes_after, gained, union, listed_codes[1], listed_names[1])
+    dropped = _routes(before, codes_before, lost, union, listed_codes[0], listed_names[0])
+    return changed, new, dropped
+
+
+def _routes(
+    result: Result,
+    codes: np.ndarray,
+    pairs: list[tuple[np.ndarray, np.ndarray]],
+    union: pd.Index,
+    listed_codes: np.ndarray,
+    listed_names: np.ndarray,
+) -> list[list[ListedBuyer]]:
+    """Return, per supplier, the listed buyers of ``pairs`` with a shortest route to each.
+
+    ``pairs`` hold suppliers' positions in ``codes`` and listed buyers' columns of ``union``.
+    Fewest sales first, then the heaviest route (one of unknown weight last), then by name.
+    """
+    found: list[list[tuple[tuple[Any, ...], ListedBuyer]]] = [[] for _ in codes]
+    position = np.concatenate([p for p, _ in pairs]) if pairs else np.array([], dtype=np.int64)
+    column = np.concatenate([c for _, c in pairs]) if pairs else np.array([], dtype=np.int64)
+    node_of_column = np.full(len(union), -1, dtype=np.int64)
+    node_of_column[union.get_indexer(pd.Index(listed_names))] = listed_codes
+    names = result.graph.names
+    for listed_column in np.unique(column).tolist():
+        target = int(node_of_column[listed_column])
+        starts = position[column == listed_column]
+        listing = result.listing_of(target)
+        buyer = str(names[target])
+        routes = analysis.routes_to(
+            result.weights,
+            result.listed,
+            target,
+            codes[starts],
+            reversed_adjacency=result.sales.reversed_adjacency,
+        )
+        for start, (route, weight) in zip(starts.tolist(), routes, strict=True):
+            order = (len(route), weight is None, -(weight or 0.0), buyer.casefold())
+            reached: ListedBuyer = {
+                "listed": buyer,
+                "tier": len(route) - 1,
+                "path": [str(n) for n in names[route]],
+                "list": listing["list"],
+                "federal_register_notice": listing["federal_register_notice"],
+                "start_date": str(listing["start_date"]),
+            }
+            found[start].append((order, reached))
+    return [[b for _, b in sorted(buyers, key=lambda o: o[0])] for buyers in found]
 
 
 def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Change]:
@@ -162,10 +254,17 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
         ``revenue_at_risk_is_lower_bound`` (either side is), ``..._before_is_lower_bound`` and
         ``..._after_is_lower_bound``, ``new_listed_buyers`` and ``dropped_listed_buyers``
         (every listed entity its sales reach on one side only, named or not by the paths a
-        report shows, each with a route, its list, notice and start date), the
-        ``assumptions`` either side rests on, and ``needs_review_before``/``_after`` with
-        ``revenue_at_risk_if_confirmed_before``/``_after`` and whether each is a lower bound.
-        Most important first: newly exposed, then by the size of the change.
+        report shows, each with a shortest route, its list, notice and start date; fewest
+        sales first), the ``assumptions`` either side rests on, and
+        ``needs_review_before``/``_after`` with ``revenue_at_risk_if_confirmed_before``/``_after``
+        and whether each is a lower bound. Most important first: newly exposed, then by the
+        size of the change.
+
+    Notes
+    -----
+    Computed for every supplier at once from both results' arrays (:attr:`Result.suppliers`
+    and the listed entities each supplier reaches), without a search per supplier: only the
+    buyers gained or lost are given routes.
 
     Examples
     --------
@@ -177,65 +276,61 @@ def diff(before: Result, after: Result, *, unchanged: bool = False) -> list[Chan
     >>> changes[0]["new_listed_buyers"][0]["federal_register_notice"]
     '84 FR 54002'
     """
-    old = {r["supplier"]: r for r in before.records()}
+    now = after.suppliers
+    was = before.suppliers
+    # The suppliers of both sides, in the later side's order.
+    position = pd.Index(was["supplier"]).get_indexer(now["supplier"])
+    both = np.flatnonzero(position >= 0)
+    was = was.iloc[position[both]].reset_index(drop=True)
+    now = now.iloc[both].reset_index(drop=True)
+    codes_before = before.ranked_codes()[position[both]]
+    codes_after = after.ranked_codes()[both]
+    buyers_changed, new_buyers, dropped_buyers = _buyer_changes(
+        before, after, codes_before, codes_after
+    )
+    kinds = _changes(was, now, buyers_changed)
+    assumptions = list(dict.fromkeys(before.assumptions + after.assumptions))
+    rows = np.arange(len(now)) if unchanged else np.flatnonzero(kinds != "")
+    earlier_rows, later_rows = was.iloc[rows].to_dict("records"), now.iloc[rows].to_dict("records")
     changes: list[Change] = []
-    for new in after.records():
-        was = old.get(new["supplier"])
-        if was is None:
-            continue
-        before_buyers, after_buyers = _reached_buyers(before, was), _reached_buyers(after, new)
-        change = _change(was, new, set(before_buyers), set(after_buyers))
-        if change is None and not unchanged:
-            continue
-        risk_before, risk_after = was["revenue_at_risk"], new["revenue_at_risk"]
+    for row, earlier_row, later_row in zip(rows.tolist(), earlier_rows, later_rows, strict=True):
+        earlier, later = _standing(earlier_row), _standing(later_row)
+        risk_before, risk_after = earlier["revenue_at_risk"], later["revenue_at_risk"]
         changes.append(
             {
-                "supplier": new["supplier"],
-                "change": change or "unchanged",
-                "exposed_before": was["exposed"],
-                "exposed_after": new["exposed"],
-                "tier_before": was["tier"],
-                "tier_after": new["tier"],
-                "revenue_at_risk_before": was["revenue_at_risk"],
-                "revenue_at_risk_after": new["revenue_at_risk"],
+                "supplier": str(later_row["supplier"]),
+                "change": str(kinds[row]) or "unchanged",
+                "exposed_before": earlier["exposed"],
+                "exposed_after": later["exposed"],
+                "tier_before": earlier["tier"],
+                "tier_after": later["tier"],
+                "revenue_at_risk_before": risk_before,
+                "revenue_at_risk_after": risk_after,
                 "revenue_at_risk_change": (
                     None
                     if risk_before is None or risk_after is None
                     else round(risk_after - risk_before, 12)
                 ),
-                "revenue_at_risk_is_lower_bound": bool(
-                    was["revenue_at_risk_is_lower_bound"] or new["revenue_at_risk_is_lower_bound"]
-                ),
-                "revenue_at_risk_before_is_lower_bound": was["revenue_at_risk_is_lower_bound"],
-                "revenue_at_risk_after_is_lower_bound": new["revenue_at_risk_is_lower_bound"],
-                "new_listed_buyers": [
-                    b for name, b in after_buyers.items() if name not in before_buyers
+                "revenue_at_risk_is_lower_bound": earlier["is_lower_bound"]
+                or later["is_lower_bound"],
+                "revenue_at_risk_before_is_lower_bound": earlier["is_lower_bound"],
+                "revenue_at_risk_after_is_lower_bound": later["is_lower_bound"],
+                "new_listed_buyers": new_buyers[row],
+                "dropped_listed_buyers": dropped_buyers[row],
+                "assumptions": assumptions,
+                "needs_review_before": earlier["needs_review"],
+                "needs_review_after": later["needs_review"],
+                "revenue_at_risk_if_confirmed_before": earlier["if_confirmed"],
+                "revenue_at_risk_if_confirmed_after": later["if_confirmed"],
+                "revenue_at_risk_if_confirmed_before_is_lower_bound": earlier[
+                    "if_confirmed_is_lower_bound"
                 ],
-                "dropped_listed_buyers": [
-                    b for name, b in before_buyers.items() if name not in after_buyers
-                ],
-                "assumptions": list(dict.fromkeys(was["assumptions"] + new["assumptions"])),
-                "needs_review_before": was["needs_review"],
-                "needs_review_after": new["needs_review"],
-                "revenue_at_risk_if_confirmed_before": was["revenue_at_risk_if_confirmed"],
-                "revenue_at_risk_if_confirmed_after": new["revenue_at_risk_if_confirmed"],
-                "revenue_at_risk_if_confirmed_before_is_lower_bound": was[
-                    "revenue_at_risk_if_confirmed_is_lower_bound"
-                ],
-                "revenue_at_risk_if_confirmed_after_is_lower_bound": new[
-                    "revenue_at_risk_if_confirmed_is_lower_bound"
+                "revenue_at_risk_if_confirmed_after_is_lower_bound": later[
+                    "if_confirmed_is_lower_bound"
                 ],
             }
         )
-    rank = {
-        "became exposed": 0,
-        "no longer exposed": 1,
-        "listed buyers changed": 2,
-        "exposure changed": 3,
-        "now needs review": 4,
-        "no longer needs review": 5,
-        "review changed": 6,
-    }
+    rank = {change: at for at, change in enumerate(CHANGES)}
     changes.sort(
         key=lambda c: (
             rank.get(c["change"], len(rank)),

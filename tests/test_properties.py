@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 import exposure
 from exposure import analysis
+from exposure.changes import diff
 from exposure.graph import bits_per_node, edge_order
 from exposure.names import name_key
 from exposure.read.dataset import read_listed, read_ownership, read_suppliers
@@ -958,3 +959,70 @@ def test_tables_are_laid_out_as_the_tabulate_library_lays_them_out(
         rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, colalign=align
     )
     assert tabulate(rows, headers=headers, tablefmt=tablefmt, right=right) == expected
+
+
+#: A record's figures and the fields of a change that give them on each side.
+DIFF_FIGURES = {
+    "exposed": "exposed_{side}",
+    "tier": "tier_{side}",
+    "revenue_at_risk": "revenue_at_risk_{side}",
+    "revenue_at_risk_is_lower_bound": "revenue_at_risk_{side}_is_lower_bound",
+    "needs_review": "needs_review_{side}",
+    "revenue_at_risk_if_confirmed": "revenue_at_risk_if_confirmed_{side}",
+    "revenue_at_risk_if_confirmed_is_lower_bound": (
+        "revenue_at_risk_if_confirmed_{side}_is_lower_bound"
+    ),
+}
+
+
+@examples(40)
+@given(networks(), st.data())
+def test_diff_names_every_listed_buyer_gained_or_lost_with_a_shortest_route(
+    network: Network, data: st.DataObject
+) -> None:
+    """``diff`` compares every supplier at once; each change is what both sides' records say.
+
+    Listings are redrawn on the later side (some start, some end). A supplier's new and
+    dropped listed buyers are exactly those it reaches on one side only (a listed supplier
+    is no buyer of its own); each comes with a route of the fewest sales, through unlisted
+    companies, along sales in the data; a supplier is left out only when its figures and
+    buyers are the same on both sides.
+    """
+    redrawn = data.draw(
+        st.dictionaries(st.sampled_from(network.traded), st.sampled_from(list(STATUSES)))
+    )
+    later = replace(network, listings={**network.listings, **redrawn})
+    sales = {(network.names[u], network.names[v]) for u, v, *_ in network.rows}
+    with analysed(network) as before, analysed(later) as after:
+        changes = {c["supplier"]: c for c in diff(before, after)}
+        sides = [(network, reference(network)), (later, reference(later))]
+        for u in sorted({row[0] for row in network.rows}):
+            name = network.names[u]
+            reached = [
+                {side.names[v]: depth for v, depth in ref.nearest[u].items() if v != u}
+                for side, ref in sides
+            ]
+            change = changes.get(name)
+            records = before.supplier(name), after.supplier(name)
+            same = all(records[0][key] == records[1][key] for key in DIFF_FIGURES)  # type: ignore[literal-required]
+            if change is None:
+                assert same, name
+                assert set(reached[0]) == set(reached[1]), name
+                continue
+            for key, field_name in DIFF_FIGURES.items():
+                for side_name, record in zip(("before", "after"), records, strict=True):
+                    given_as = field_name.format(side=side_name)
+                    assert change[given_as] == record[key], (name, given_as)  # type: ignore[literal-required]
+            for buyers, side, mine, other in (
+                (change["new_listed_buyers"], later, reached[1], reached[0]),
+                (change["dropped_listed_buyers"], network, reached[0], reached[1]),
+            ):
+                assert {b["listed"] for b in buyers} == set(mine) - set(other), name
+                listed_names = {side.names[v] for v in side.listed}
+                for buyer in buyers:
+                    route = buyer["path"]
+                    assert route[0] == name
+                    assert route[-1] == buyer["listed"]
+                    assert buyer["tier"] == len(route) - 1 == mine[buyer["listed"]]
+                    assert all(pair in sales for pair in itertools.pairwise(route)), route
+                    assert not listed_names & set(route[1:-1]), route
