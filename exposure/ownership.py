@@ -251,7 +251,6 @@ def affiliates(
     )
     labels = np.concatenate([graph.names, np.array(extra, dtype=object)])
     sources_of = ownership["source"].to_numpy()
-    patterns: dict[str, sparse.csr_matrix] = {}  # per rule, made once
     for node in np.flatnonzero((mask | possible | also)[:n]).tolist():
         # Every rule that counts it (or, if none does, may), the one in force longest, then
         # whose parties hold most, first: an entity 50% owned by an SDN and 50% by an Entity
@@ -274,15 +273,11 @@ def affiliates(
         )
         rule, under = applying[0]
         chains = []
-        for each_rule, each in applying:
+        for _, each in applying:
             if method == "cascade":
                 # Chains only through owners whose holdings count, or may count.
                 through = each.counted | each.possible
-                if each_rule not in patterns:
-                    patterns[each_rule] = every_holding @ sparse.diags(through.astype(np.float64))
-                found = _holdings_that_count(
-                    patterns[each_rule], each.eligible, owner, owned, through, node
-                )
+                found = _holdings_that_count(each.eligible, owner, owned, through, node)
             else:
                 found = list(analysis.shortest_paths(every_holding, each.eligible, node).values())
             chains += [chain for chain in found if chain not in chains]
@@ -306,8 +301,31 @@ def affiliates(
                     "chain": [str(labels[c]) for c in chain[::-1]],
                     "percents": [None if np.isnan(p) else p for p in parts[::-1]],
                     "part": held,
+                    "holder": str(labels[chain[1]]),
                 }
             )
+        # Who holds the parts that count: the entity's own owners, each once, and for one that
+        # counts through its own owners (not listed itself), what they hold of it. JV1, 55%
+        # owned by listed entities, holds 100% of B: B's 100% is JV1's, once, whatever the
+        # number of chains through JV1.
+        holders = []
+        if method == "cascade":
+            for holder in dict.fromkeys(chain[1] for chain in chains):
+                rows = (owned == node) & (owner == holder)
+                given = float(percent[rows][0]) if rows.any() else float("nan")
+                holders.append(
+                    {
+                        "holder": str(labels[holder]),
+                        "part": None if np.isnan(given) else given / 100.0,
+                        "listed": bool(eligible[holder]),
+                        # A holder that only may count, in a part not given: unknown, not 0.
+                        "owned_by_listed": (
+                            None
+                            if eligible[holder] or (possible[holder] and share[holder] == 0)
+                            else round(float(share[holder]), 12)
+                        ),
+                    }
+                )
         known_share = round(float(under.share[node]), 12)
         explanations[node] = {
             "rule": rule,
@@ -316,6 +334,7 @@ def affiliates(
             # is unknown, not 0.
             "owned_by_listed": None if possible[node] and known_share == 0 else known_share,
             "owners": explained,
+            "holders": holders,
             "sources": list(dict.fromkeys(sources)),
             "possible": bool(possible[node]),
         }
@@ -356,28 +375,49 @@ def _under_rule(
 
 
 def _holdings_that_count(
-    pattern: sparse.csr_matrix,
     eligible: np.ndarray,
     owner: np.ndarray,
     owned: np.ndarray,
     through: np.ndarray,
     node: int,
 ) -> list[list[int]]:
-    """Return, for each owner whose holding in ``node`` counts (or may), a chain up to a listed one.
+    """Return, for each owner whose holding in ``node`` counts (or may), its chains up to listed ones.
 
-    Each chain runs from ``node`` through that holder and the fewest entities that count above
-    it: every holding that decides the case is shown, with its percentage and source (OFAC's
-    third example: X's 10% of B directly, and A's 40%, A being X's).
+    Each chain runs from ``node`` through that holder and the entities that count above it, up
+    to each listed owner whose holding makes the holder count: every holding that decides the
+    case is shown, with its percentage and source (OFAC's third example: X's 10% of B directly,
+    and A's 40%, A being X's; and a company held by an affiliate of two listed owners shows
+    both).
     """
-    holders = list(dict.fromkeys(owner[(owned == node) & through[owner]].tolist()))
     chains = []
-    for holder in holders:
-        if eligible[holder]:
-            chains.append([node, holder])
+    for above in _chains_above(node, eligible, owner, owned, through, (node,)):
+        chains.append([node, *above])
+    return chains
+
+
+def _chains_above(
+    node: int,
+    eligible: np.ndarray,
+    owner: np.ndarray,
+    owned: np.ndarray,
+    through: np.ndarray,
+    seen: tuple[int, ...],
+) -> list[list[int]]:
+    """Return the chains from ``node``'s holders that count (or may) up to each listed owner.
+
+    A holder that counts through its own owners is followed up to every one of them whose
+    holding counts: JV1, 30% owned by X and 25% by Y, holds 100% of B; B counts because X and Y
+    together hold 55% of JV1, so both chains are B's, not X's alone. ``seen`` stops a cycle.
+    """
+    chains = []
+    for holder in dict.fromkeys(owner[(owned == node) & through[owner]].tolist()):
+        if holder in seen:
             continue
-        above = analysis.shortest_paths(pattern, eligible, holder)
-        if above:
-            chains.append([node, *min(above.values(), key=len)])
+        if eligible[holder]:
+            chains.append([holder])
+            continue
+        for above in _chains_above(holder, eligible, owner, owned, through, (*seen, holder)):
+            chains.append([holder, *above])
     return chains
 
 

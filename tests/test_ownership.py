@@ -110,6 +110,45 @@ def test_two_listed_owners_of_30_percent_each_make_an_affiliate(chain_data: Path
     assert {"test listing of Parent", "test listing of Second Parent"} <= set(path["sources"])
 
 
+def test_a_company_held_by_an_affiliate_of_two_listed_owners_cites_both(
+    make_data: MakeData,
+) -> None:
+    # Parent's 30% and Second Parent's 25% make Middle an affiliate; Middle holds all of Target.
+    folder = make_data(
+        [
+            listing("Parent", federal_register_notice="85 FR 1"),
+            listing("Second Parent", federal_register_notice="85 FR 2"),
+        ],
+        [sale("Maker", "Target", 0.2)],
+    )
+    with_owners(
+        folder,
+        [("Parent", "Middle", 30), ("Second Parent", "Middle", 25), ("Middle", "Target", 100)],
+    )
+    result = analyze(folder)
+    path = result.supplier("Maker")["paths"][0]
+    ownership = path["ownership"]
+    assert ownership is not None
+    chains = sorted((o["chain"], o["percents"], o["holder"]) for o in ownership["owners"])
+    assert chains == [
+        (["Parent", "Middle", "Target"], [30.0, 100.0], "Middle"),
+        (["Second Parent", "Middle", "Target"], [25.0, 100.0], "Middle"),
+    ]
+    # The 100% is Middle's, once; Middle counts as listed through its 55%.
+    assert ownership["holders"] == [
+        {"holder": "Middle", "part": 1.0, "listed": False, "owned_by_listed": pytest.approx(0.55)}
+    ]
+    assert "85 FR 1" in path["federal_register_notice"]
+    assert "85 FR 2" in path["federal_register_notice"]
+    assert {"test listing of Parent", "test listing of Second Parent"} <= set(path["sources"])
+    owners = result.affiliates.set_index("company").loc["Target", "owners"]
+    assert sorted(owners) == ["Parent", "Second Parent"]
+    text = format_report([result.supplier("Maker")], "table", as_of=IN_FORCE, detailed=True)
+    assert "owned:     Parent -> Middle (30%) -> Target (100%)" in text
+    assert "owned:     Second Parent -> Middle (25%) -> Target (100%)" in text
+    assert "held:      Middle holds 100%; it counts as listed, 55% owned by listed entities" in text
+
+
 SDN = "Specially Designated Nationals List"
 MEU = "Military End User List"
 

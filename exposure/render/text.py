@@ -898,6 +898,20 @@ def _ownership_chains(path: Mapping[str, Any], indent: str) -> list[str]:
             for name, percent in zip(owner["chain"][1:], owner["percents"], strict=True)
         )
         lines.append(f"{indent}owned:     {owner['chain'][0]} -> {chain}")
+    # The part an owner that counts through its own owners holds: once, whatever the chains.
+    for holder in (path.get("ownership") or {}).get("holders", []):
+        if holder["listed"]:
+            continue
+        part = "a part unknown" if holder["part"] is None else f"{100 * holder['part']:.4g}%"
+        share = holder["owned_by_listed"]
+        counts = (
+            f"{100 * share:.4g}% owned by listed entities"
+            if share is not None
+            else "owned by listed entities in a part the data does not give"
+        )
+        lines.append(
+            f"{indent}held:      {holder['holder']} holds {part}; it counts as listed, {counts}"
+        )
     return lines
 
 
