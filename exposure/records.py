@@ -188,6 +188,9 @@ class RankingLine(TypedDict):
     needs_review: bool
     revenue_at_risk_if_confirmed: float | None
     revenue_at_risk_if_confirmed_is_lower_bound: bool | None
+    #: As :class:`SupplierRecord` gives them.
+    revenue_at_risk_if_confirmed_and_reached: float | None
+    revenue_at_risk_if_confirmed_and_reached_is_lower_bound: bool | None
     #: Every listed entity its sales reach (``listed_buyers`` names those of its paths).
     listed_buyers_reached: NotRequired[int]
     #: As :class:`SupplierRecord` gives them.
@@ -213,6 +216,11 @@ class SupplierRecord(TypedDict):
     needs_review: bool
     revenue_at_risk_if_confirmed: float | None
     revenue_at_risk_if_confirmed_is_lower_bound: bool | None
+    #: Revenue at risk if confirmed should the rules also reach every sale whose reach is
+    #: unknown (known shares); ``None`` unless it needs review and such a sale changes it.
+    revenue_at_risk_if_confirmed_and_reached: float | None
+    #: An unknown share lies on a path that figure counts; ``None`` with the figure.
+    revenue_at_risk_if_confirmed_and_reached_is_lower_bound: bool | None
     possible_paths: list[PathRecord]
     other_restrictions: list[OtherRestriction]
     sales_not_reached: list[SaleNotReached]
@@ -489,6 +497,16 @@ class Analysed(Protocol):
     @property
     def revenue_at_risk_if_reached(self) -> np.ndarray:
         """Per node: the known revenue at risk were every sale of unknown reach reached."""
+        ...
+
+    @property
+    def revenue_at_risk_if_confirmed_and_reached(self) -> np.ndarray:
+        """Per node: the known revenue at risk if confirmed, every sale of unknown reach reached."""
+        ...
+
+    @property
+    def lower_bound_if_confirmed_and_reached(self) -> np.ndarray:
+        """Per node: that figure is a lower bound (a share unknown)."""
         ...
 
     @property
@@ -1490,6 +1508,12 @@ class RecordMaker:
             "revenue_at_risk_if_confirmed_is_lower_bound": line[
                 "revenue_at_risk_if_confirmed_is_lower_bound"
             ],
+            "revenue_at_risk_if_confirmed_and_reached": line[
+                "revenue_at_risk_if_confirmed_and_reached"
+            ],
+            "revenue_at_risk_if_confirmed_and_reached_is_lower_bound": line[
+                "revenue_at_risk_if_confirmed_and_reached_is_lower_bound"
+            ],
             "possible_paths": [],
             "other_restrictions": self.other_restrictions(code),
             "sales_not_reached": self.sales_not_reached(code),
@@ -1601,6 +1625,14 @@ class RecordMaker:
         tier = result.tier[code]
         review = bool(result.needs_review[code])
         if_confirmed = float(result.figures_if_confirmed(np.array([code]))[0])
+        # Were the rules to reach the sales a confirmation would add whose reach is unknown:
+        # given where it differs from the figure if confirmed (unknown counts as none).
+        and_reached: float | None = None
+        if review:
+            figure_if_reached = float(result.revenue_at_risk_if_confirmed_and_reached[code])
+            known = 0.0 if np.isnan(if_confirmed) else if_confirmed
+            if not math.isclose(figure_if_reached, known, abs_tol=1e-12):
+                and_reached = rounded(figure_if_reached)
         return {
             "supplier": str(result.graph.names[code]),
             "exposed": bool(tier > 0),
@@ -1616,6 +1648,12 @@ class RecordMaker:
             ),
             "revenue_at_risk_if_confirmed_is_lower_bound": (
                 bool(result.lower_bound_if_confirmed[code]) if review else None
+            ),
+            "revenue_at_risk_if_confirmed_and_reached": and_reached,
+            "revenue_at_risk_if_confirmed_and_reached_is_lower_bound": (
+                None
+                if and_reached is None
+                else bool(result.lower_bound_if_confirmed_and_reached[code])
             ),
         }
 

@@ -505,6 +505,36 @@ class Result:
         return analysis.revenue_at_risk(self._shares_of(self._sales_if_reached), self.listed)
 
     @cached_property
+    def revenue_at_risk_if_confirmed_and_reached(self) -> np.ndarray:
+        """Per node: :attr:`revenue_at_risk_if_confirmed`, every sale of unknown reach reached.
+
+        Were every possible match and affiliate confirmed, the figure should the rules reach
+        the sales whose reach is then unknown (a foreign-made item whose US content is unknown).
+        """
+        if not self.possible.any():
+            return self.revenue_at_risk_if_reached
+        return analysis.revenue_at_risk(
+            self._shares_of(self._sales_if_confirmed_and_reached), self.listed | self.possible
+        )
+
+    @cached_property
+    def lower_bound_if_confirmed_and_reached(self) -> np.ndarray:
+        """Per node: :attr:`revenue_at_risk_if_confirmed_and_reached` is a lower bound."""
+        if not self.possible.any():
+            return self.lower_bound_if_reached
+        return self._lower_bound_towards(
+            self.listed | self.possible,
+            self.tier_if_confirmed,
+            self._sales_if_confirmed_and_reached,
+        )
+
+    @cached_property
+    def _sales_if_confirmed_and_reached(self) -> SupplyGraph:
+        """:attr:`sales_if_confirmed`, every sale of unknown reach counted with its share."""
+        status = self.reach_if_confirmed.status_of_rows
+        return self.graph.restricted_to(status != NO, np.zeros(len(status), dtype=bool))
+
+    @cached_property
     def _sales_if_reached(self) -> SupplyGraph:
         """The sales were every sale of unknown reach reached: those not surely out of reach.
 
@@ -786,7 +816,9 @@ class Result:
         unknown) and ``revenue_at_risk_if_confirmed_is_lower_bound`` (``<NA>`` unless it needs
         review), ``revenue_at_risk_if_reached`` and ``revenue_at_risk_if_reached_is_lower_bound``
         (should the rules reach every sale whose reach is unknown; ``NaN`` and ``<NA>`` where
-        that changes nothing), and over routes within the tier limit (absent without one):
+        that changes nothing), ``revenue_at_risk_if_confirmed_and_reached`` and its
+        ``_is_lower_bound`` (both, were the pairs confirmed; ``NaN`` and ``<NA>`` where that
+        changes nothing or it needs no review), and over routes within the tier limit (absent without one):
         ``revenue_at_risk_within_tier_limit`` and ``routes_within_tier_limit``. Computed for
         the whole graph at once, without listing paths.
         """
@@ -813,6 +845,17 @@ class Result:
         columns["revenue_at_risk_if_reached"] = np.where(differs, np.round(if_reached, 12), np.nan)
         columns["revenue_at_risk_if_reached_is_lower_bound"] = pd.Series(
             self.lower_bound_if_reached[codes], dtype="boolean"
+        ).mask(~differs)
+        # Were the pairs confirmed and every sale of unknown reach reached: as each record
+        # gives it, where it needs review and that differs from the figure if confirmed.
+        and_reached = self.revenue_at_risk_if_confirmed_and_reached[codes]
+        confirmed = np.nan_to_num(columns["revenue_at_risk_if_confirmed"], nan=0.0)
+        differs = self.needs_review[codes] & ~np.isclose(and_reached, confirmed, rtol=0, atol=1e-12)
+        columns["revenue_at_risk_if_confirmed_and_reached"] = np.where(
+            differs, np.round(and_reached, 12), np.nan
+        )
+        columns["revenue_at_risk_if_confirmed_and_reached_is_lower_bound"] = pd.Series(
+            self.lower_bound_if_confirmed_and_reached[codes], dtype="boolean"
         ).mask(~differs)
         if self.within_tier_limit:
             columns["revenue_at_risk_within_tier_limit"] = np.round(

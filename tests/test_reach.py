@@ -738,3 +738,34 @@ def test_menu_based_sanctions_reach_a_us_persons_sale_as_assumed_and_no_foreign_
     assert us["subject_to_ear"] == "assumed"
     assert "restrict some dealings of US persons" in str(us["subject_basis"])
     assert result.supplier("TW Maker")["exposed"] is False
+
+
+def test_the_figure_if_confirmed_says_when_only_the_reach_is_unknown(make_data: MakeData) -> None:
+    # Maker sells 50% to a distributor abroad, which resells 40% of its own to a company a
+    # listed entity owns in a part not given: the shares are known, the reach is not.
+    folder = make_data(
+        [listing("Parent")],
+        [
+            sale("Maker", "Distributor", 0.5, supplier_country="US", customer_country="SG"),
+            sale("Distributor", "Mystery", 0.4, supplier_country="SG", customer_country="CN"),
+        ],
+    )
+    (folder / "ownership.csv").write_text(
+        "owner,owned,percent,source\nParent,Mystery,,register\n", encoding="utf-8"
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2026-11-22")
+    record = result.supplier("Maker")
+    assert record["needs_review"] is True
+    assert record["revenue_at_risk_if_confirmed"] is None  # unknown, not 0
+    assert record["revenue_at_risk_if_confirmed_and_reached"] == pytest.approx(0.2)
+    assert record["revenue_at_risk_if_confirmed_and_reached_is_lower_bound"] is False
+    row = result.suppliers.set_index("supplier").loc["Maker"]
+    assert row["revenue_at_risk_if_confirmed_and_reached"] == pytest.approx(0.2)
+    text = format_report([record], "table", as_of="2026-11-22", detailed=True)
+    assert "no share of revenue is known" not in text
+    assert "whether the rules reach the sales a confirmation would add is unknown" in text
+    assert "every sale whose reach is unknown: 20.0% (known shares)" in text
+    assert "weight 20% of revenue if the rules reach it" in text
+    lines = list(result.iter_ranking())
+    ranking = format_report(lines, "table", as_of="2026-11-22", detailed=False)
+    assert "unknown if confirmed, 20.0% if reached too" in ranking

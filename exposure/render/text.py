@@ -310,12 +310,16 @@ PATH_COLUMNS = (
     "revenue_at_risk_if_confirmed", "revenue_at_risk_if_confirmed_is_lower_bound", "assumptions",
     "other_restrictions", "subject_to_ear", "subject_basis", "license_review", "sales_not_reached",
     "revenue_at_risk_if_reached", "revenue_at_risk_if_reached_is_lower_bound",
+    "revenue_at_risk_if_confirmed_and_reached",
+    "revenue_at_risk_if_confirmed_and_reached_is_lower_bound",
 )  # fmt: skip
 #: The columns of a CSV row that describe the supplier rather than one of its paths.
 _SUPPLIER_COLUMNS = (
     *PATH_COLUMNS[:6], "needs_review", "revenue_at_risk_if_confirmed",
     "revenue_at_risk_if_confirmed_is_lower_bound", "assumptions", "other_restrictions",
     "sales_not_reached", "revenue_at_risk_if_reached", "revenue_at_risk_if_reached_is_lower_bound",
+    "revenue_at_risk_if_confirmed_and_reached",
+    "revenue_at_risk_if_confirmed_and_reached_is_lower_bound",
 )  # fmt: skip
 
 
@@ -606,7 +610,12 @@ def _review_cell(line: Mapping[str, Any]) -> str:
     lower = bool(line.get("revenue_at_risk_if_confirmed_is_lower_bound"))
     if figure is None and not lower:
         return "needs review"
-    return f"needs review ({format_share(figure, lower)} if confirmed)"
+    cell = f"{format_share(figure, lower)} if confirmed"
+    reached = line.get("revenue_at_risk_if_confirmed_and_reached")
+    if reached is not None:
+        also = bool(line.get("revenue_at_risk_if_confirmed_and_reached_is_lower_bound"))
+        cell += f", {format_share(reached, also)} if reached too"
+    return f"needs review ({cell})"
 
 
 def ranking_chunks(
@@ -833,14 +842,27 @@ def _needs_review(
         lines.append(
             f"Revenue at risk if confirmed: {format_share(if_confirmed, lower)} (known shares{bound})."
         )
+    elif lower and record.get("revenue_at_risk_if_confirmed_and_reached"):
+        lines.append(
+            "Revenue at risk if confirmed: unknown (whether the rules reach the sales a "
+            "confirmation would add is unknown)."
+        )
     elif lower:
         lines.append(
             "Revenue at risk if confirmed: unknown (no share of revenue is known on the paths "
             "a confirmation would add)."
         )
+    and_reached = record.get("revenue_at_risk_if_confirmed_and_reached")
+    if and_reached is not None:
+        also = bool(record.get("revenue_at_risk_if_confirmed_and_reached_is_lower_bound"))
+        bound = "; a lower bound, some shares are unknown" if also else ""
+        lines.append(
+            "If confirmed, and the rules reach every sale whose reach is unknown: "
+            f"{format_share(and_reached, also)} (known shares{bound})."
+        )
     for number, path in enumerate(possible, start=1):
         match = path.get("match") or {}
-        weight = _weight_text(path)
+        weight = _weight_text(path) or _weight_if_reached_text(path)
         owned = path.get("ownership")
         lines.append("")
         if owned:  # a possible affiliate: owned by listed entities in a part not given
@@ -887,6 +909,30 @@ def _weight_text(path: Mapping[str, Any]) -> str:
     """Return ``", weight W% of revenue"`` for a path of known weight; else empty."""
     weight = path.get("weight")
     return "" if weight is None else f", weight {significant(100 * weight, 3)}% of revenue"
+
+
+def _weight_if_reached_text(path: Mapping[str, Any]) -> str:
+    """Return the weight of a path of unknown weight whose shares are all known, if reached.
+
+    Its weight is unknown only because whether the rules reach a sale is: the product of its
+    sales' shares is what it carries should they.
+    """
+    hops = path.get("hops") or []
+    shares = [
+        hop["revenue_share_reached"]
+        if hop.get("revenue_share_reached") is not None
+        else hop.get("revenue_share")
+        for hop in hops
+    ]
+    if (
+        path.get("subject_to_ear") != "unknown"
+        or not hops
+        or any(share is None for share in shares)
+        or any(hop.get("revenue_share_is_lower_bound") for hop in hops)
+    ):
+        return ""
+    weight = math.prod(float(share) for share in shares)
+    return f", weight {significant(100 * weight, 3)}% of revenue if the rules reach it"
 
 
 def _ownership_chains(path: Mapping[str, Any], indent: str) -> list[str]:
