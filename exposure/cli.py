@@ -37,11 +37,12 @@ from exposure.read.dataset import (
     folder_file,
     load,
     read_listed,
+    read_lists,
     read_matches,
 )
 from exposure.read.download import CSL_URL, download_csl
 from exposure.read.folders import cite_row, is_url
-from exposure.read.schema import LISTED, MATCHES
+from exposure.read.schema import LISTED, LISTS, MATCHES
 from exposure.read.tables import read_names
 from exposure.records import MAX_TIER, MIN_WEIGHT, HopsAs
 from exposure.render.columnar import (
@@ -1311,6 +1312,8 @@ def screen(
         listed_table = read_listed(listed_path)
     matches_path = folder_file(folder, MATCHES)
     decisions = read_matches(matches_path) if matches_path.exists() else None
+    lists_path = folder_file(folder, LISTS)
+    own_lists = own_rules(read_lists(lists_path)) if lists_path.exists() else None
     day = None if any_date else parse_date(as_of)
     found = screening.screen(
         screened,
@@ -1320,6 +1323,7 @@ def screen(
         decisions=decisions,
         decisions_file=matches_path,
         limit=limit,
+        own_lists=own_lists,
     )
     scope = "every listing" if day is None else f"the listings in force on {day.isoformat()}"
     source = listed_path if data_dir or listed_file else "the bundled listed.csv"

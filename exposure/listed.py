@@ -3,7 +3,7 @@
 Three sources, in this order, decide whether a node of the supply graph counts as listed:
 
 1. **The data**: a listing of its entity in force on the date
-   (:func:`exposure.entities.listings.in_force`) on a list whose restrictions reach sales
+   (:func:`exposure.entities.listings.listings_in_force`) on a list whose restrictions reach sales
    (:mod:`exposure.restrictions`: the Entity List does, an investment ban does not; listings on
    the others are :meth:`Listed.other_restrictions_of`, reported, never exposure).
 2. **What-if assumptions**: names the user asks to treat as listed (``assume_listed``) or as no
@@ -31,7 +31,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from exposure.entities.listings import in_force
+from exposure.entities.listings import listings_in_force
 from exposure.errors import ExposureError, UnknownNameError
 from exposure.graph import SupplyGraph
 from exposure.names import name_key
@@ -115,9 +115,8 @@ class Listed:
         been in force.
         """
         listings = self.graph.listings
-        active = listings[in_force(listings, self.as_of)]
         self._warn_of_undated(listings)
-        return active.sort_values(["start_date", "_line"], kind="stable")
+        return listings_in_force(listings, self.as_of)
 
     def _warn_of_undated(self, listings: pd.DataFrame) -> None:
         later = listings["start_date"].to_numpy() > np.datetime64(self.as_of)

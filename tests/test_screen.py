@@ -298,13 +298,54 @@ def test_a_name_set_aside_for_its_dates_says_when_it_is_listed(make_data: MakeDa
     assert hikvision["outcome"] == "none"
     assert "listed only from 2019-10-09 (84 FR 54002)" in hikvision["explanation"]
     assert old["outcome"] == "none"
-    assert "its listing ended on 2015-06-30 (75 FR 1)" in old["explanation"]
+    assert "its Entity List listing ended on 2015-06-30 (75 FR 1)" in old["explanation"]
     # A name no listing resembles still says only that.
     assert acme["explanation"] == "no listed name or alias scores 50 or more"
     code, out, _ = run(
         "screen", "Old Trading Co", "--data", str(folder), "--as-of", "2012-01-01",
     )  # fmt: skip
     assert "Old Trading Co  match" in out
+
+
+def test_screen_describes_the_listings_in_force_of_an_entity_listed_several_times(
+    make_data: MakeData,
+) -> None:
+    # On the Entity List, off it, on an investment ban, then on the Entity List again.
+    rho = "Rho Instruments Ltd"
+    folder = make_data(
+        [
+            listing(rho, start="2020-01-01", end="2021-01-01", federal_register_notice="85 FR 1"),
+            listing(rho, start="2022-01-01", federal_register_notice="87 FR 1"),
+            listing(rho, start="2021-06-01", list="CMIC", federal_register_notice=""),
+        ],
+        [sale("Maker", rho, 0.1)],
+    )
+
+    def screened(day: str) -> dict[str, object]:
+        code, out, _ = run(
+            "screen", "Rho Instruments", "--data", str(folder), "--as-of", day, "--format", "json"
+        )  # fmt: skip
+        assert code == 0
+        return dict(json.loads(out)[0])
+
+    first = screened("2020-06-01")
+    assert (first["outcome"], first["list"]) == ("match", "Entity List")
+    assert (first["federal_register_notice"], first["start_date"]) == ("85 FR 1", "2020-01-01")
+    gap = screened("2021-03-01")
+    assert (gap["outcome"], gap["list"]) == ("none", None)
+    assert "its Entity List listing ended on 2021-01-01 (85 FR 1)" in str(gap["explanation"])
+    assert "on the CMIC only from 2021-06-01" in str(gap["explanation"])
+    assert "on the Entity List again only from 2022-01-01 (87 FR 1)" in str(gap["explanation"])
+    ban = screened("2021-06-01")
+    assert (ban["outcome"], ban["list"], ban["start_date"]) == ("match", "CMIC", "2021-06-01")
+    assert "not on a list restricting sales: CMIC restricts purchases" in str(ban["explanation"])
+    back = screened("2022-06-01")
+    assert (back["list"], back["federal_register_notice"]) == ("Entity List; CMIC", "87 FR 1")
+    assert back["start_date"] == "2022-01-01"
+    # The listing a report shows on that date is the same one.
+    code, out, _ = run("report", "--data", str(folder), "--as-of", "2022-06-01", "--format", "json")
+    assert code == 0
+    assert "87 FR 1" in out
 
 
 def test_screen_and_report_take_the_same_decision_for_each_customer(make_data: MakeData) -> None:

@@ -15,6 +15,10 @@ here:
   legal form ("Martin PLC" is not the individual also known as "Martin"), by key or by score.
 * **In force on a date** *d*: ``start_date <= d`` and (``end_date`` empty or ``d < end_date``)
   (:func:`in_force`): a listing counts from its start date until the day before its end date.
+* **The listing shown** for an entity on a date (:func:`listings_in_force`,
+  :func:`shown_listings`): of its listings in force, earliest first (then in file order), the
+  first on a list whose restrictions reach sales, else the first; its lists are named with
+  those that reach sales first. Reports and screening both take it from here.
 
 Examples
 --------
@@ -36,7 +40,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -46,7 +50,16 @@ from exposure.errors import AmbiguousNameError
 from exposure.names import name_key, name_keys
 from exposure.read.schema import NOT_ORGANISATION_KINDS
 
-__all__ = ["NameIndex", "entity_ids", "in_force", "name_index", "not_organisations", "spellings"]
+__all__ = [
+    "NameIndex",
+    "entity_ids",
+    "in_force",
+    "listings_in_force",
+    "name_index",
+    "not_organisations",
+    "shown_listings",
+    "spellings",
+]
 
 
 def entity_ids(listed: pd.DataFrame) -> np.ndarray:
@@ -109,6 +122,43 @@ def in_force(listings: pd.DataFrame, day: str | dt.date) -> np.ndarray:
     when = pd.Timestamp(day)
     starts, ends = listings["start_date"], listings["end_date"]
     return ((starts <= when) & (ends.isna() | (ends > when))).to_numpy(dtype=bool)
+
+
+def listings_in_force(listings: pd.DataFrame, day: str | dt.date | None) -> pd.DataFrame:
+    """Return the listed rows in force on ``day``, earliest first, then in file order.
+
+    ``day=None``: every row, whatever its dates.
+    """
+    active = listings if day is None else listings[in_force(listings, day)]
+    order = ["start_date", "_line"] if "_line" in active.columns else ["start_date"]
+    return active.sort_values(order, kind="stable")
+
+
+def shown_listings(active: pd.DataFrame, reaches_sales: Callable[[str], bool]) -> pd.DataFrame:
+    """Return, per entity, the listing its reports show, with every list it is on.
+
+    ``active`` holds listings in force (:func:`listings_in_force`), earliest first. Per
+    entity: its first listing on a list whose restrictions reach sales (``reaches_sales`` of
+    the list's name), else its first; ``lists`` names its lists in force, those that reach
+    sales first, and ``reaching`` says whether any does.
+
+    Examples
+    --------
+    >>> active = pd.DataFrame({"entity": [0, 0, 0], "list": ["CMIC", "Entity List", "CMIC"],
+    ...                        "federal_register_notice": ["", "87 FR 1", ""]})
+    >>> shown = shown_listings(active, lambda name: name == "Entity List")
+    >>> shown[["entity", "federal_register_notice", "lists", "reaching"]].values.tolist()
+    [[0, '87 FR 1', 'Entity List; CMIC', True]]
+    """
+    names = active["list"].astype(str)
+    reaching = names.map({n: bool(reaches_sales(n)) for n in names.unique()}).to_numpy(bool)
+    order = np.lexsort((np.arange(len(active)), ~reaching))
+    ranked = active.iloc[order].assign(reaching=reaching[order])
+    lists = ranked.groupby("entity", sort=False)["list"].agg(
+        lambda ls: "; ".join(dict.fromkeys(str(x) for x in ls))
+    )
+    shown = ranked.drop_duplicates("entity", keep="first").reset_index(drop=True)
+    return shown.assign(lists=lists.reindex(shown["entity"]).to_numpy(dtype=object))
 
 
 class NameIndex:

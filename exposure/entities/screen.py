@@ -9,25 +9,29 @@ then exact key, then fuzzy score) and shows it first, with the other candidates 
 Which listings count: those in force on ``as_of`` (a listing counts from its ``start_date`` until
 the day before its ``end_date``, as in the analysis), so that an ended Denied Persons order is no
 hit today. A name is resolved against every listing, as in a report, and a candidate whose
-listings are none of them in force is ``none``, its explanation saying when its listing starts
-or ended. ``as_of=None`` screens against every listing loaded, whatever its dates.
+listings are none of them in force is ``none``, its explanation saying which listing ended and
+which start later. A hit's list, notice and start date are those of its listings in force, as a
+report shows them (:func:`~exposure.entities.listings.shown_listings`); a hit only on lists that
+do not restrict sales (an investment ban) says what they restrict. ``as_of=None`` screens
+against every listing loaded, whatever its dates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from exposure.entities.listings import in_force
+from exposure.entities.listings import listings_in_force, shown_listings
 from exposure.entities.matcher import Matcher
 from exposure.entities.resolve import Resolution, resolve
 from exposure.names import name_key_codes
 from exposure.read.csl import start_date_stated
+from exposure.restrictions import ListRule, list_rule
 
 __all__ = ["SCREEN_FIELDS", "screen", "screen_records"]
 
@@ -47,6 +51,7 @@ def screen(
     decisions: pd.DataFrame | None = None,
     decisions_file: str | Path = "matches.csv",
     limit: int = 1,
+    own_lists: Mapping[str, ListRule] | None = None,
 ) -> pd.DataFrame:
     """Screen names against listed entities.
 
@@ -66,6 +71,9 @@ def screen(
         Their file, named in errors.
     limit
         Candidates to report per name, best first.
+    own_lists
+        What the user's own lists restrict (:func:`exposure.restrictions.own_rules` of
+        ``lists.csv``), to say whether a listing restricts sales.
 
     Returns
     -------
@@ -104,7 +112,7 @@ def screen(
     )
     assert decided.links is not None  # resolve() returns links unless asked to stop
     found = _as_decided(found, decided)
-    return _in_force_on(found, listings, as_of)[list(SCREEN_FIELDS)]
+    return _in_force_on(found, listings, as_of, own_lists)[list(SCREEN_FIELDS)]
 
 
 #: A link's outcome as screening names it.
@@ -147,57 +155,90 @@ def _as_decided(found: pd.DataFrame, decided: Resolution) -> pd.DataFrame:
     return shown.iloc[order].reset_index(drop=True)
 
 
-def _in_force_on(found: pd.DataFrame, listings: pd.DataFrame, day: dt.date | None) -> pd.DataFrame:
-    """Add each candidate's notice and start date; set aside what is not in force on ``day``.
+def _in_force_on(
+    found: pd.DataFrame,
+    listings: pd.DataFrame,
+    day: dt.date | None,
+    own_lists: Mapping[str, ListRule] | None,
+) -> pd.DataFrame:
+    """Describe each candidate's listings in force on ``day``; set aside an entity with none.
 
-    ``day=None`` keeps every listing. A candidate whose entity has no listing in force on
-    ``day`` becomes ``none``, and the explanation says when its listing starts or ended.
+    As a report shows them (:func:`~exposure.entities.listings.shown_listings`): the lists in
+    force, those restricting sales first, and the notice and start date of the listing shown.
+    An entity listed only on lists that do not restrict sales (an investment ban) says so.
+    ``day=None`` takes every listing. A candidate whose entity has no listing in force on
+    ``day`` becomes ``none``, its explanation saying which listings ended and which start later.
     """
-    active = listings if day is None else listings[in_force(listings, day)]
-    # Only the candidates' entities: a list holds thousands.
-    active = active[active["entity"].isin(found["entity"].unique())]
-    first = active.sort_values(["entity", "start_date"], kind="stable").drop_duplicates("entity")
-    notice = dict(zip(first["entity"], first["federal_register_notice"], strict=True))
-    start = dict(zip(first["entity"], first["start_date"].dt.strftime("%Y-%m-%d"), strict=True))
-    entity = found["entity"].tolist()
-    found = found.assign(
-        federal_register_notice=[notice.get(e, "") for e in entity],
-        start_date=[start.get(e, "") for e in entity],
-    )
-    if day is None:
-        return found
-    aside = np.flatnonzero([e >= 0 and e not in notice for e in entity])
-    if not len(aside):
-        return found
+
+    def rule(name: str) -> ListRule:
+        return list_rule(name, own_lists)
+
+    wanted = listings[listings["entity"].isin(found["entity"].unique())]
+    shown = shown_listings(listings_in_force(wanted, day), lambda n: rule(n).reaches_sales)
+    by_entity = {int(r["entity"]): r for r in shown.to_dict("records")}
+    entity = [int(e) for e in found["entity"].tolist()]
+    rows = [by_entity.get(e) for e in entity]
     outcome = found["outcome"].to_numpy(dtype=object).copy()
     explanation = found["explanation"].to_numpy(dtype=object).copy()
-    wanted = listings[listings["entity"].isin([entity[i] for i in aside.tolist()])]
     rows_of = dict(tuple(wanted.groupby("entity")))
-    for i in aside.tolist():
-        if outcome[i] != "none":
-            explanation[i] = f"{explanation[i]}; but {_not_in_force(rows_of[entity[i]], day)}"
-        outcome[i] = "none"
-    return found.assign(outcome=outcome, explanation=explanation)
+    for i, (e, row) in enumerate(zip(entity, rows, strict=True)):
+        if e < 0 or (outcome[i] == "none" and row is not None):
+            continue
+        if row is None:
+            if day is not None and outcome[i] != "none":
+                explanation[i] = f"{explanation[i]}; but {_not_in_force(rows_of[e], day)}"
+            outcome[i] = "none"
+        elif not row["reaching"]:
+            lists = dict.fromkeys(str(n) for n in row["lists"].split("; "))
+            why = "; ".join(f"{n} restricts {rule(n).restricts}" for n in lists)
+            explanation[i] = f"{explanation[i]}; not on a list restricting sales: {why}"
+    return found.assign(
+        list=[row["lists"] if row else "" for row in rows],
+        federal_register_notice=[
+            row["federal_register_notice"] or "" if row else "" for row in rows
+        ],
+        start_date=[row["start_date"].strftime("%Y-%m-%d") if row else "" for row in rows],
+        outcome=outcome,
+        explanation=explanation,
+    )
 
 
 def _not_in_force(rows: pd.DataFrame, day: dt.date) -> str:
-    """Say why none of one entity's listings is in force on ``day``, so it is no hit then."""
+    """Say why none of one entity's listings is in force on ``day``, so it is no hit then.
+
+    Its latest ended listing, and each list's next listing after ``day``.
+    """
     when = pd.Timestamp(day)
     no_hit = f"so it is no hit on {day.isoformat()}"
+    said = []
+    ended = rows[rows["end_date"].notna() & (rows["end_date"] <= when)]
+    if len(ended):
+        last = ended.sort_values("end_date", kind="stable").iloc[-1]
+        said.append(
+            f"its {last['list']} listing ended on {last['end_date'].date().isoformat()}"
+            f"{_notice(last)}"
+        )
     later = rows[rows["start_date"] > when].sort_values("start_date", kind="stable")
-    if len(later):
-        row = later.iloc[0]
+    later = later.drop_duplicates("list")
+    ended_lists = set(ended["list"].astype(str))
+    for _, row in later.iterrows():
         start = row["start_date"].date().isoformat()
         if not start_date_stated(row.get("source")):
             # A date the importer gave: when the entry was listed at the latest, not since when.
-            return (
+            said.append(
                 f"the CSL gives no start date{_notice(row)}: dated {start}, when it was listed "
                 f"at the latest, {no_hit}, though it may have been listed then (import the list "
                 "with --undated-start DATE to date it otherwise)"
             )
-        return f"it is listed only from {start}{_notice(row)}, {no_hit}"
-    ended = rows.sort_values("end_date", kind="stable").iloc[-1]
-    return f"its listing ended on {ended['end_date'].date().isoformat()}{_notice(ended)}, {no_hit}"
+            continue
+        again = " again" if str(row["list"]) in ended_lists else ""
+        on = f"on the {row['list']}{again} " if len(ended) or len(later) > 1 else ""
+        said.append(f"it is listed {on}only from {start}{_notice(row)}")
+    if not said:
+        return f"no listing of it is in force, {no_hit}"
+    if said[-1].endswith("otherwise)"):
+        return ", and ".join(said)
+    return ", and ".join(said) + f", {no_hit}"
 
 
 def _notice(row: pd.Series) -> str:
