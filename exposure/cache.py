@@ -27,6 +27,7 @@ again; delete the folder's ``*.graph`` files to reclaim the space.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -133,6 +134,8 @@ def load_graph(
     files = cast(dict[str, Path | None], found)
     entry = Path(folder) / f"{cache_key(files, {'fuzzy': fuzzy})}.graph"
     graph = _read(entry, {role: path for role, path in files.items() if path is not None})
+    if graph is not None:
+        graph = dataclasses.replace(graph, fuzzy=fuzzy)  # an entry's key holds it
     if graph is None:
         graph = build()
         if _settled(files):

@@ -80,6 +80,9 @@ class SupplyGraph:
     row_order, edge_rows
         The rows' positions grouped by edge (in file order within an edge), and where the rows
         of each edge start in ``row_order`` (one more item than there are edges).
+    fuzzy
+        Whether names were matched by score too; ``False`` (``--no-fuzzy``): by exact key and
+        review decision only, and possible matches were not looked for.
     """
 
     nodes: pd.DataFrame
@@ -90,6 +93,7 @@ class SupplyGraph:
     spellings: pd.DataFrame
     row_order: np.ndarray
     edge_rows: np.ndarray
+    fuzzy: bool = True
 
     @property
     def n_nodes(self) -> int:
@@ -656,6 +660,7 @@ def _build_graph(dataset: Dataset, fuzzy: bool) -> SupplyGraph:
         spellings=spellings,
         row_order=row_order,
         edge_rows=edge_rows,
+        fuzzy=fuzzy,
     )
 
 

@@ -87,6 +87,13 @@ def parse_date(value: str | dt.date | None) -> dt.date:
         raise ExposureError(msg) from None
 
 
+#: What a result of a graph built without fuzzy matching rests on, in every report of it.
+EXACT_NAMES_ONLY = (
+    "names matched exactly only (--no-fuzzy): possible matches of listed entities were not "
+    "looked for, so a listed buyer spelled otherwise than its listing is not found"
+)
+
+
 def analyze(
     data: Dataset | SupplyGraph,
     *,
@@ -290,8 +297,13 @@ class Result:
 
     @property
     def assumptions(self) -> list[str]:
-        """Plain statements of the what-if assumptions this result rests on."""
-        return self.listing.assumptions
+        """Plain statements of the what-if assumptions this result rests on.
+
+        And, for a graph built without fuzzy matching, :data:`EXACT_NAMES_ONLY`: every report
+        of it says that possible matches were not looked for.
+        """
+        exact = [] if self.graph.fuzzy else [EXACT_NAMES_ONLY]
+        return [*exact, *self.listing.assumptions]
 
     def listing_of(self, code: int) -> dict[str, Any]:
         """Return why a node counts as listed: its list, notice, date, policy and sources."""

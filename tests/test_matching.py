@@ -263,6 +263,36 @@ def test_without_fuzzy_matching_only_keys_and_reviews_link(make_data: MakeData) 
     assert exposed["--no-fuzzy"] == {"Maker": False, "Other": True}
 
 
+def test_every_report_made_without_fuzzy_matching_says_so(make_data: MakeData) -> None:
+    # Without fuzzy matching the misspelled Hikvision is not found: a 0% that must not read
+    # as a clean result.
+    folder = make_data(_listed(), _sales())
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+
+    args = ["report", "--data", str(folder), "--as-of", "2020-01-01", "--no-fuzzy"]
+    said = "names matched exactly only (--no-fuzzy): possible matches of listed entities"
+    for extra in ([], ["--supplier", "Maker"], ["--format", "markdown"], ["--format", "csv"]):
+        run = CliRunner().invoke(cli, [*args, *extra])
+        assert run.exit_code == 0, run.output
+        assert said in run.stdout, extra
+    run = CliRunner().invoke(cli, [*args, "--format", "json"])
+    maker = {r["supplier"]: r for r in json.loads(run.stdout)}["Maker"]
+    assert maker["exposed"] is False
+    assert any(a.startswith(said) for a in maker["assumptions"])
+    # With fuzzy matching, nothing of the kind.
+    run = CliRunner().invoke(cli, [*args[:-1], "--supplier", "Maker"])
+    assert "exactly only" not in run.stdout
+    target = folder / "out" / "network.json"
+    done = CliRunner().invoke(
+        cli, ["export", "--data", str(folder), "-o", str(target), "--as-of", "2020-01-01",
+              "--no-fuzzy"]
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert said in json.loads(target.read_text(encoding="utf-8"))["graph"]["assumptions"]
+
+
 def test_review_decisions_reject_and_confirm(make_data: MakeData) -> None:
     folder = make_data(_listed(), _sales())
     write_csv(

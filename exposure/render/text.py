@@ -268,11 +268,21 @@ def _markdown_cell(value: Any) -> str:
 
 
 def _banner(assumptions: list[str], *, markdown: bool) -> str:
-    """State plainly that a report rests on what-if assumptions."""
+    """State plainly that a report rests on what-if assumptions, or on exact names only.
+
+    Examples
+    --------
+    >>> print(_banner(["names matched exactly only (--no-fuzzy): ..."], markdown=False))
+    NOTE: names matched exactly only (--no-fuzzy): ...
+    <BLANKLINE>
+    """
     if not assumptions:
         return ""
-    lines = ["WHAT-IF: this report rests on assumptions, not on the data alone:"]
-    lines += [f"  - {a}" for a in assumptions]
+    what_ifs = [a for a in assumptions if "what-if" in a]
+    lines = [f"NOTE: {a}" for a in assumptions if a not in what_ifs]
+    if what_ifs:
+        lines.append("WHAT-IF: this report rests on assumptions, not on the data alone:")
+        lines += [f"  - {a}" for a in what_ifs]
     text = "\n".join(lines) + "\n\n"
     return f"> {text.rstrip()}\n\n".replace("\n  -", "\n> -") if markdown else text
 
