@@ -800,7 +800,7 @@ class RecordMaker:
                     "tier": len(path) - 1,
                     "weight": rounded(weight),
                     "path": [str(names[p]) for p in path],
-                    "products": mine[0][0]["products"],
+                    "products": self._reached_products(*mine[0]),
                     "list": listing["list"],
                     "federal_register_notice": listing["federal_register_notice"],
                     "start_date": listing["start_date"],
@@ -899,7 +899,13 @@ class RecordMaker:
         rows, bounds = graph.rows_of_edges(sale_edges)
         columns = graph.sale_columns
         first_hop = nodes.offsets[:-1] - np.arange(n, dtype=np.int64)
-        products = ListColumn(bounds, columns["product"](rows)).take(of_hop[first_hop]).each_once()
+        # A path's products: its first sale's, but those the rules do not reach (no exposure).
+        reached = self._reached_rows(rows)
+        kept = np.zeros(len(bounds), dtype=np.int64)
+        np.cumsum(np.add.reduceat(reached, bounds[:-1]) if len(rows) else [], out=kept[1:])
+        products = (
+            ListColumn(kept, columns["product"](rows[reached])).take(of_hop[first_hop]).each_once()
+        )
         # Each path's listed entity and listing: looked up once per target (possible or not).
         targets = flat[nodes.offsets[1:] - 1]
         target_keys, of_target = np.unique(targets * 2 + possible, return_inverse=True)
@@ -1665,7 +1671,11 @@ class RecordMaker:
         return self._affected_products_of(np.array([code], dtype=np.int64)).values.tolist()
 
     def _affected_products_of(self, codes: np.ndarray) -> ListColumn:
-        """Return each supplier's own products on sales that lead to listed entities, each once."""
+        """Return each supplier's own products on sales that lead to listed entities, each once.
+
+        Not the products of its sales to listed buyers that the rules do not reach
+        (:meth:`sales_not_reached`): those are no exposure.
+        """
         result = self.analysed
         graph = result.sales
         adjacency = graph.adjacency
@@ -1678,11 +1688,24 @@ class RecordMaker:
         # over the leading customers gives.
         edges = np.asarray(adjacency.data[entries][leading] - 1, dtype=np.int64)
         rows, bounds = graph.rows_of_edges(edges)
+        row_owner = np.repeat(owner, np.diff(bounds))
+        reached = self._reached_rows(rows)
+        rows, row_owner = rows[reached], row_owner[reached]
         offsets = np.zeros(len(codes) + 1, dtype=np.int64)
-        np.cumsum(
-            np.bincount(np.repeat(owner, np.diff(bounds)), minlength=len(codes)), out=offsets[1:]
-        )
+        np.cumsum(np.bincount(row_owner, minlength=len(codes)), out=offsets[1:])
         return ListColumn(offsets, graph.sale_columns["product"](rows)).each_once()
+
+    def _reached_products(self, hop: Hop, rows: np.ndarray) -> list[str]:
+        """Return a sale's products but those the rules do not reach (no exposure)."""
+        reached = self._reached_rows(rows)
+        if reached.all():
+            return list(hop["products"])
+        products = self.analysed.sales.sale_columns["product"](rows[reached])
+        return list(dict.fromkeys(str(p) for p in products))
+
+    def _reached_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Return, per sale row, whether it may count: not a sale the rules do not reach."""
+        return self.analysed.reach.status_of_rows[rows] != NO
 
     def reached_listed_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Per node: how many listed entities it reaches, and the farthest one's tier.

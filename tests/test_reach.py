@@ -85,7 +85,38 @@ def test_the_review_of_items_whose_eccn_the_policy_does_not_name() -> None:
     assert license_review("See the Federal Register notice.", "3A001") is None
 
 
+def run_cli(*args: str) -> tuple[int, str]:
+    done = CliRunner().invoke(cli, list(args))
+    return done.exit_code, done.stdout
+
+
 # -- de minimis ------------------------------------------------------------------------------
+
+
+def test_products_of_sales_the_rules_do_not_reach_are_not_called_affected(
+    make_data: MakeData,
+) -> None:
+    # board A (30% US content) is reached, board B (10%) is not: only board A is affected.
+    folder = make_data(
+        [hikvision()],
+        [
+            sale("TWFab", "Hikvision", 0.1, "board A", supplier_country="TW", us_content=0.3),
+            sale("TWFab", "Hikvision", 0.15, "board B", supplier_country="TW", us_content=0.1),
+        ],
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2020-01-01")
+    record = result.supplier("TWFab")
+    assert record["revenue_at_risk"] == pytest.approx(0.1)
+    assert record["products"] == ["board A"]
+    assert path_to(record, "Hikvision")["products"] == ["board A"]
+    assert [s["products"] for s in record["sales_not_reached"]] == [["board B"]]
+    text = format_report([record], "table", as_of="2020-01-01", detailed=True)
+    assert "Affected products: board A\n" in text
+    # The records of every supplier at once say the same.
+    code, out = run_cli("report", "--data", str(folder), "--as-of", "2020-01-01", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["products"] for r in rows if r["supplier"] == "TWFab"] == ["board A"]
 
 
 def test_a_taiwanese_board_is_reached_above_25_percent_us_content_only(
