@@ -23,9 +23,16 @@ The rules, by the test each list applies (:attr:`exposure.restrictions.ListRule.
        85 FR 29849; :data:`FOOTNOTE_RULES`).
        The footnote counts from the start date of the listing row that gives it, and not before
        its rule took effect (:attr:`FootnoteRule.effective`).
+    4. Foreign-produced items that would not be EAR99, direct products of US technology or
+       software, destined to Russia (from 2022-02-24, 87 FR 12226) or Belarus (from
+       2022-03-02, 87 FR 13048): the Russia/Belarus foreign direct product rule (15 CFR
+       734.9(f); :data:`RUSSIA_BELARUS`). Whether the item is a direct product, or in an
+       ECCN, unknown: ``unknown``; so is an item from a country of Supplement No. 3 to part
+       746 (:data:`PARTNER_COUNTRIES`), whose exclusion is not assessed.
 ``ear_items`` (Military End User List): as ``ear``, but the list restricts only the items of
     Supplement No. 2 to part 744 (15 CFR 744.21), which is not assessed: an item subject to the
-    EAR is ``assumed``, not ``yes``.
+    EAR is ``assumed``, not ``yes``; an EAR99 item is ``no``. To a military end user in Russia
+    or Belarus, from the same dates, the rule covers every item subject to the EAR: ``yes``.
 ``us_person`` (SDN, Foreign Sanctions Evaders): any dealing by a US person, whatever the item
     (31 CFR chapter V). The supplier's country decides; a non-US seller's sale is reached
     only if a rule of the EAR reaches it, which this module does not assess (some sanctions
@@ -78,6 +85,8 @@ __all__ = [
     "MEU_EVERY_ITEM",
     "NO",
     "NOT_ASSESSED",
+    "PARTNER_COUNTRIES",
+    "RUSSIA_BELARUS",
     "STATUSES",
     "UNKNOWN",
     "YES",
@@ -171,8 +180,10 @@ class ListingTerms:
         limited ("used in projects specified in §746.5 of the EAR"), or "" (none, or not
         every listing).
     all_items_in
-        The countries where, on the date, its ``ear_items`` list restricts every item subject
-        to the EAR (:data:`MEU_EVERY_ITEM`).
+        The countries where, on the date, the Russia and Belarus rules hold
+        (:data:`RUSSIA_BELARUS`): its ``ear_items`` list restricts every item subject to the
+        EAR there, and foreign direct products of US technology destined there are subject
+        to the EAR (15 CFR 734.9(f)).
     """
 
     buyer: str
@@ -204,6 +215,8 @@ class SaleFacts:
         The buyer's country.
     ear99
         Whether the data classifies the item as ``EAR99`` (in no ECCN).
+    eccn_given
+        Whether the data gives the item's classification (an ECCN or ``EAR99``).
     """
 
     seller: np.ndarray
@@ -213,6 +226,7 @@ class SaleFacts:
     us_technology: np.ndarray
     destination: np.ndarray
     ear99: np.ndarray | None = None
+    eccn_given: np.ndarray | None = None
 
     @classmethod
     def of(
@@ -234,6 +248,7 @@ class SaleFacts:
             us_technology=np.array([-1 if us_technology is None else int(us_technology)]),
             destination=np.array([destination], dtype=object),
             ear99=np.array([eccn.strip().upper() == "EAR99"]),
+            eccn_given=np.array([bool(eccn.strip())]),
         )
 
     def __len__(self) -> int:
@@ -246,8 +261,9 @@ class SaleFacts:
     CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN, FOOTNOTE_UNKNOWN, BELOW_DE_MINIMIS,
     US_PERSON, SELLER_UNKNOWN, NON_US_EAR_ITEM, NON_US_PERSON, NON_US_ITEM_UNKNOWN, EVERY_SALE,
     SHIPPED_FROM_US, ITEMS_NOT_ASSESSED, END_USE_NOT_ASSESSED, EAR99_NOT_LISTED,
-    EAR99_WHERE_UNKNOWN, SOME_US_DEALINGS,
-) = range(23)  # fmt: skip
+    EAR99_WHERE_UNKNOWN, SOME_US_DEALINGS, MEU_EVERY_ITEM_REACHED, RUSSIA_FDP, RUSSIA_FDP_UNKNOWN,
+    RUSSIA_FDP_EXCLUSION, RUSSIA_FDP_WHERE_UNKNOWN,
+) = range(28)  # fmt: skip
 
 
 def assess(
@@ -279,13 +295,9 @@ def assess(
     footnote = np.array([_footnote_kind(t.footnotes) for t in terms], dtype=np.int8)[buyer]
     status = np.full(n, NOT_ASSESSED, dtype=np.int8)
     reason = np.full(n, -1, dtype=np.int8)
-    ear_status, ear_reason = _ear(facts, footnote)
-    # A list that restricts some items only (the Military End User List: those of Supplement
-    # No. 2 to part 744): an item subject to the EAR counts, its scope not assessed.
-    scope_unassessed = ear_status == YES
-    # Supplement No. 2 to part 744 names ECCNs: an EAR99 item is none of them, but where the
-    # rule reaches every item (:data:`MEU_EVERY_ITEM`); where the buyer is, unknown.
-    ear99 = scope_unassessed & (facts.ear99 if facts.ear99 is not None else np.zeros(n, dtype=bool))
+    # Where, on the date, the Russia and Belarus rules hold (:data:`RUSSIA_BELARUS`): the
+    # Military End User rule reaches every item, and the foreign direct product rule of 15 CFR
+    # 734.9(f) makes foreign-made items subject to the EAR.
     every_item = np.array(
         [
             d in t.all_items_in
@@ -293,6 +305,17 @@ def assess(
         ],
         dtype=bool,
     )
+    in_force = np.array([bool(t.all_items_in) for t in terms], dtype=bool)[buyer]
+    ear_status, ear_reason = _ear(facts, footnote, every_item, in_force)
+    # A list that restricts some items only (the Military End User List: those of Supplement
+    # No. 2 to part 744): an item subject to the EAR counts, its scope not assessed.
+    scope_unassessed = ear_status == YES
+    # Supplement No. 2 to part 744 names ECCNs: an EAR99 item is none of them, but where the
+    # rule reaches every item (:data:`MEU_EVERY_ITEM`); where the buyer is, unknown.
+    ear99 = scope_unassessed & (facts.ear99 if facts.ear99 is not None else np.zeros(n, dtype=bool))
+    # 15 CFR 744.21(a) since 87 FR 12226 (Russia) and 87 FR 13048 (Belarus): every item
+    # subject to the EAR to a military end user there, so the item's scope need no assessing.
+    meu_every_item = scope_unassessed & every_item
     ear99_where_unknown = ear99 & (facts.destination == "")
     not_listed_item = ear99 & (facts.destination != "") & ~every_item
     # A licence requirement limited to an end use ("when used in projects specified in
@@ -307,13 +330,13 @@ def assess(
         (
             has["ear_items"],
             np.select(
-                [not_listed_item, ear99_where_unknown, scope_unassessed],
-                [NO, UNKNOWN, ASSUMED],
+                [meu_every_item, not_listed_item, ear99_where_unknown, scope_unassessed],
+                [YES, NO, UNKNOWN, ASSUMED],
                 ear_status,
             ).astype(np.int8),
             np.select(
-                [not_listed_item, ear99_where_unknown, scope_unassessed],
-                [EAR99_NOT_LISTED, EAR99_WHERE_UNKNOWN, ITEMS_NOT_ASSESSED],
+                [meu_every_item, not_listed_item, ear99_where_unknown, scope_unassessed],
+                [MEU_EVERY_ITEM_REACHED, EAR99_NOT_LISTED, EAR99_WHERE_UNKNOWN, ITEMS_NOT_ASSESSED],
                 ear_reason,
             ).astype(np.int8),
         ),
@@ -335,8 +358,15 @@ def _footnote_kind(footnotes: frozenset[int]) -> int:
     return 1 if footnotes & FOOTNOTE_RULES.keys() else 2
 
 
-def _ear(facts: SaleFacts, footnote: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each item is subject to the EAR (15 CFR 734.3, 734.4, 734.9(e))."""
+def _ear(
+    facts: SaleFacts, footnote: np.ndarray, russia: np.ndarray, in_force: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each item is subject to the EAR (15 CFR 734.3, 734.4, 734.9(e), (f) and (g)).
+
+    ``russia``: per sale, the buyer is in Russia or Belarus on a date the Russia/Belarus
+    foreign direct product rule holds (:data:`RUSSIA_BELARUS`); ``in_force``: the rule holds
+    on the date, wherever the buyer is.
+    """
     origin, content, technology = facts.origin, facts.us_content, facts.us_technology
     destination = facts.destination
     no_origin = origin == ""
@@ -349,23 +379,41 @@ def _ear(facts: SaleFacts, footnote: np.ndarray) -> tuple[np.ndarray, np.ndarray
         # Between the two levels with no destination: it depends on where the item goes.
         between = no_destination & (content > DE_MINIMIS_E) & (content <= DE_MINIMIS)
     direct_product = (footnote == 1) & (technology == 1)
+    # 15 CFR 734.9(f): a foreign-made item that would not be EAR99 (in an ECCN), a direct
+    # product of US technology or software, destined to Russia or Belarus; not for items from
+    # the countries of Supplement No. 3 to part 746, which is not assessed (unknown).
+    n = len(facts)
+    ear99 = facts.ear99 if facts.ear99 is not None else np.zeros(n, dtype=bool)
+    given = facts.eccn_given if facts.eccn_given is not None else ear99
+    in_ccl = given & ~ear99
+    foreign = ~no_origin & (origin != "US")
+    excluded = np.isin(origin, list(PARTNER_COUNTRIES)) | np.isin(
+        facts.seller, list(PARTNER_COUNTRIES)
+    )
+    fdp_may = foreign & ~ear99 & (technology != 0)
+    russia_fdp = foreign & russia & ~excluded & (technology == 1) & in_ccl
     conditions = [
         (origin == "US") & facts.origin_given,
         origin == "US",
         above,
         direct_product,
+        russia_fdp,
         no_origin & no_content & (technology == -1),
         no_origin,
         no_content,
         between,
         (footnote == 1) & (technology == -1),
         (footnote == 2) & (technology != 0),
+        fdp_may & russia & ~excluded,
+        fdp_may & russia & excluded,
+        fdp_may & no_destination & in_force & (technology == 1),
         facts.seller == "US",
     ]
     reasons = [
-        US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, NO_FACTS,
+        US_ORIGIN, US_ORIGIN_OF_SELLER, ABOVE_DE_MINIMIS, DIRECT_PRODUCT, RUSSIA_FDP, NO_FACTS,
         ORIGIN_UNKNOWN, CONTENT_UNKNOWN, DESTINATION_UNKNOWN, TECHNOLOGY_UNKNOWN,
-        FOOTNOTE_UNKNOWN, SHIPPED_FROM_US,
+        FOOTNOTE_UNKNOWN, RUSSIA_FDP_UNKNOWN, RUSSIA_FDP_EXCLUSION, RUSSIA_FDP_WHERE_UNKNOWN,
+        SHIPPED_FROM_US,
     ]  # fmt: skip
     reason = np.select(conditions, reasons, BELOW_DE_MINIMIS).astype(np.int8)
     return _STATUS_OF_REASON[reason], reason
@@ -400,7 +448,7 @@ _STATUS_OF_REASON = np.array(
     [
         YES, YES, YES, YES, ASSUMED, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, NO,
         YES, UNKNOWN, UNKNOWN, NO, UNKNOWN, ASSUMED, UNKNOWN, ASSUMED, ASSUMED, NO, UNKNOWN,
-        ASSUMED,
+        ASSUMED, YES, YES, UNKNOWN, UNKNOWN, UNKNOWN,
     ],
     dtype=np.int8,
 )  # fmt: skip
@@ -520,6 +568,34 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
         f"an EAR99 item; the {_some_items(t)}, which name ECCNs only, but every item for "
         "Russia and Belarus (87 FR 12226, 87 FR 13048), and the buyer's country is unknown"
     ),
+    MEU_EVERY_ITEM_REACHED: lambda f, t: (
+        f"an item subject to the EAR to a military end user in {f['destination']}: the Military "
+        "End User rule covers every item subject to the EAR there, not only those of Supplement "
+        f"No. 2 to part 744 (15 CFR 744.21(a), {_russia_belarus(str(f['destination']))}; food "
+        "and medicine designated EAR99 excepted, not assessed)"
+    ),
+    RUSSIA_FDP: lambda f, t: (
+        f"Russia/Belarus foreign direct product rule: {_made_in(f)} in an ECCN, a direct "
+        f"product of US technology, destined to {f['destination']} (15 CFR 734.9(f), licence "
+        f"requirement 746.8(a); {_russia_belarus(str(f['destination']))})"
+    ),
+    RUSSIA_FDP_UNKNOWN: lambda f, t: (
+        f"{_made_in(f)} destined to {f['destination']}: subject to the EAR if it is in an "
+        "ECCN and a direct product of US technology (Russia/Belarus foreign direct product "
+        f"rule, 15 CFR 734.9(f); {_russia_belarus(str(f['destination']))}), which the data "
+        "does not say"
+    ),
+    RUSSIA_FDP_EXCLUSION: lambda f, t: (
+        f"{_made_in(f)} from a country of Supplement No. 3 to part 746 destined to "
+        f"{f['destination']}: the Russia/Belarus foreign direct product rule (15 CFR 734.9(f); "
+        f"{_russia_belarus(str(f['destination']))}) excludes such items in whole or in part, "
+        "not assessed"
+    ),
+    RUSSIA_FDP_WHERE_UNKNOWN: lambda f, t: (
+        f"{_made_in(f)}, a direct product of US technology, and the buyer's country is "
+        "unknown: subject to the EAR if it goes to Russia or Belarus (15 CFR 734.9(f); "
+        "87 FR 12226, 87 FR 13048)"
+    ),
     END_USE_NOT_ASSESSED: lambda f, t: (
         f"an item subject to the EAR; the listing's licence requirement holds only when it is "
         f"{t.end_use}, which the data does not say: counted (the cautious reading)"
@@ -527,11 +603,35 @@ _EXPLAIN: dict[int, Callable[[dict[str, Any], ListingTerms], str]] = {
 }
 
 
-#: Where the Military End User rule (15 CFR 744.21) restricts every item subject to the EAR,
-#: not only those of Supplement No. 2 to part 744, and from when: Russia by 87 FR 12226
-#: (2022-02-24), Belarus by 87 FR 13048 (2022-03-02); food and medicine designated EAR99 are
-#: excepted, which the data does not tell apart.
-MEU_EVERY_ITEM = {"RU": dt.date(2022, 2, 24), "BY": dt.date(2022, 3, 2)}
+#: The Russia and Belarus rules of the EAR, by country: the day they took effect and the notice
+#: (87 FR 12226, effective 2022-02-24; 87 FR 13048, published 2022-03-08, effective
+#: 2022-03-02). From then (1) the Military End User rule (15 CFR 744.21(a)) restricts every
+#: item subject to the EAR to a military end user there, not only those of Supplement No. 2 to
+#: part 744 (food and medicine designated EAR99 are excepted, which the data does not tell
+#: apart); (2) the Russia/Belarus foreign direct product rule (15 CFR 734.9(f); licence
+#: requirement in 746.8(a)) makes subject to the EAR a foreign-made item destined there that is
+#: a direct product of US technology or software of the CCL (product groups D and E; categories
+#: 3 to 9 until 87 FR 22130 widened it to all, 2022-04-08: not assessed) and would not be
+#: EAR99.
+RUSSIA_BELARUS = {
+    "RU": (dt.date(2022, 2, 24), "87 FR 12226"),
+    "BY": (dt.date(2022, 3, 2), "87 FR 13048"),
+}
+#: Where, and from when, the Military End User rule restricts every item (:data:`RUSSIA_BELARUS`).
+MEU_EVERY_ITEM = {country: since for country, (since, _) in RUSSIA_BELARUS.items()}
+#: Supplement No. 3 to part 746: countries that committed to substantially similar controls on
+#: Russia and Belarus, whose items 746.8 excludes from the Russia/Belarus foreign direct product
+#: rule (fully or partly, by the supplement's scope column). An item made in or sold from one is
+#: ``unknown`` under that rule, the exclusion's scope not assessed. The EU's 27, Australia,
+#: Canada, Iceland, Japan, Liechtenstein, New Zealand, Norway, South Korea, Switzerland, Taiwan
+#: and the United Kingdom.
+PARTNER_COUNTRIES = frozenset(
+    {
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+        "AU", "CA", "IS", "JP", "LI", "NZ", "NO", "KR", "CH", "TW", "GB",
+    }
+)  # fmt: skip
 
 #: A licence requirement limited to an end use: "For all items subject to the EAR when used in
 #: projects specified in §746.5 of the EAR" (Russian deepwater, Arctic offshore and shale
@@ -552,6 +652,11 @@ def end_use_of(requirement: str) -> str:
     """
     found = _END_USE.search(requirement or "")
     return found.group(1).strip() if found else ""
+
+
+def _russia_belarus(country: str) -> str:
+    since, notice = RUSSIA_BELARUS.get(country, (None, ""))
+    return f"{notice}, from {since.isoformat()}" if since else "87 FR 12226, 87 FR 13048"
 
 
 def _made_in(facts: dict[str, Any]) -> str:
@@ -701,6 +806,7 @@ def sale_reach(
     destination = np.where(destination == "", countries[dst[assessed]], destination)
     origin = _text(rows, "origin", assessed)
     technology = _text(rows, "us_technology", assessed)
+    eccn = _text(rows, "eccn", assessed).astype(str)
     content = (
         rows["us_content"].to_numpy(np.float64)[assessed]
         if "us_content" in rows
@@ -713,7 +819,8 @@ def sale_reach(
         us_content=content,
         us_technology=np.select([technology == "yes", technology == "no"], [1, 0], -1),
         destination=destination,
-        ear99=np.char.upper(_text(rows, "eccn", assessed).astype(str)) == "EAR99",
+        ear99=np.char.upper(eccn) == "EAR99",
+        eccn_given=np.char.strip(eccn) != "",
     )
     status, reason = assess(facts, terms, buyer)
     return SaleReach(assessed, status, reason, facts, terms, buyer, len(rows))

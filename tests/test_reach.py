@@ -726,7 +726,15 @@ def test_an_ear99_item_to_a_military_end_user_is_not_restricted_but_in_russia(
     (not_reached,) = acme["sales_not_reached"]
     assert not_reached["buyer"] == "AECC Harbin"
     assert "an EAR99 item" in not_reached["basis"]
-    assert path_to(acme, "Rostov Plant")["subject_to_ear"] == "assumed"
+    # Since 87 FR 12226, 744.21(a) covers every item subject to the EAR for Russian military
+    # end users: a sure "yes", not an item of Supplement No. 2 assumed.
+    rostov = path_to(acme, "Rostov Plant")
+    assert rostov["subject_to_ear"] == "yes"
+    assert "covers every item subject to the EAR there" in str(rostov["subject_basis"])
+    assert "744.21(a), 87 FR 12226, from 2022-02-24" in str(rostov["subject_basis"])
+    assert "Supplement No. 2 to part 744 (15 CFR 744.21), which are not" not in str(
+        rostov["subject_basis"]
+    )
     assert acme["revenue_at_risk"] == pytest.approx(0.2)
     assert path_to(result.supplier("Bolt US"), "AECC Harbin")["subject_to_ear"] == "assumed"
     # Before 87 FR 12226 (2022-02-24) only the items of Supplement No. 2 were restricted in
@@ -820,3 +828,68 @@ def test_a_record_names_the_listed_buyers_reached_beyond_the_tier_limit(
     assert record["listed_buyers"] == ["Rho Instruments Ltd", "Tau Labs"]
     code, out = run_cli(*args, "--supplier", "A Corp")
     assert "1 more listed buyer reached (Tau Labs)" in out
+
+
+# -- the Russia/Belarus foreign direct product rule (15 CFR 734.9(f)) ----------------------------
+
+
+def test_a_direct_product_of_us_technology_to_russia_is_subject_to_the_ear(
+    make_data: MakeData,
+) -> None:
+    # 87 FR 12226 (from 2022-02-24): a foreign-made item in an ECCN that is a direct product of
+    # US technology, destined to Russia, is subject to the EAR whatever its US content; for
+    # Belarus from 2022-03-02 (87 FR 13048).
+    chip: dict[str, Any] = {"supplier_country": "CN", "origin": "CN", "us_content": 0.05}
+    folder = make_data(
+        [listing("Volga Radio", country="RU"), listing("Minsk Works", country="BY")],
+        [
+            sale("Shenzhen Maker", "Volga Radio", 0.2, customer_country="RU", eccn="3A991.a",
+                 us_technology="yes", **chip),
+            sale("Shenzhen Maker", "Minsk Works", 0.1, customer_country="BY", eccn="3A991.a",
+                 us_technology="yes", **chip),
+        ],
+    )  # fmt: skip
+    record = exposure.analyze(exposure.load(folder), as_of="2024-06-01").supplier("Shenzhen Maker")
+    assert record["exposed"]
+    assert record["revenue_at_risk"] == pytest.approx(0.3)
+    volga = path_to(record, "Volga Radio")
+    assert volga["subject_to_ear"] == "yes"
+    assert "734.9(f)" in str(volga["subject_basis"])
+    assert "87 FR 12226" in str(volga["subject_basis"])
+    assert "87 FR 13048" in str(path_to(record, "Minsk Works")["subject_basis"])
+    # Before the rule: 5% US content is below de minimis, and nothing else reaches the sale.
+    before = exposure.analyze(exposure.load(folder), as_of="2022-01-01").supplier("Shenzhen Maker")
+    assert not before["exposed"]
+    between = exposure.analyze(exposure.load(folder), as_of="2022-02-28").supplier("Shenzhen Maker")
+    assert [s["buyer"] for s in between["sales_not_reached"]] == ["Minsk Works"]
+
+
+def test_the_russia_fdp_rule_unknown_facts_are_unknown_and_ear99_or_no_technology_are_not(
+    make_data: MakeData,
+) -> None:
+    base: dict[str, Any] = {"supplier_country": "CN", "origin": "CN", "us_content": 0.05,
+                            "customer_country": "RU"}  # fmt: skip
+    folder = make_data(
+        [listing(name, country="RU") for name in ("A", "B", "C", "D", "E")],
+        [
+            sale("S1", "A", 0.1, eccn="3A991", **base),  # technology unknown
+            sale("S2", "B", 0.1, us_technology="yes", **base),  # ECCN unknown
+            sale("S3", "C", 0.1, eccn="EAR99", us_technology="yes", **base),
+            sale("S4", "D", 0.1, eccn="3A991", us_technology="no", **base),
+            sale("S5", "E", 0.1, eccn="3A991", us_technology="yes",
+                 **{**base, "supplier_country": "JP", "origin": "JP"}),
+        ],
+    )  # fmt: skip
+    result = exposure.analyze(exposure.load(folder), as_of="2024-06-01")
+    for supplier, buyer in (("S1", "A"), ("S2", "B")):
+        path = path_to(result.supplier(supplier), buyer)
+        assert path["subject_to_ear"] == "unknown"
+        assert "734.9(f)" in str(path["subject_basis"])
+    # Supplement No. 3 to part 746 (Japan): the exclusion is not assessed, so unknown.
+    japan = path_to(result.supplier("S5"), "E")
+    assert japan["subject_to_ear"] == "unknown"
+    assert "Supplement No. 3 to part 746" in str(japan["subject_basis"])
+    # An item that would be EAR99, or not a direct product of US technology: the rule does not
+    # reach it, and 5% is below de minimis.
+    for supplier in ("S3", "S4"):
+        assert result.supplier(supplier)["exposed"] is False
