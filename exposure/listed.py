@@ -575,6 +575,12 @@ class Listed:
                     f", counted from {self.ownership_threshold:g}%, not "
                     f"{OWNERSHIP_THRESHOLD:g}% (what-if)"
                 )
+        elif explanation.get("sdn_part"):
+            how = (
+                f"possible affiliate: {share:.4g}% owned by Entity List or MEU parties and "
+                f"{100 * explanation['sdn_part']:.4g}% by SDNs, which count under 90 FR 47201 "
+                "if designated under a programme of 15 CFR 744.8(a)(1), not given in the data"
+            )
         elif share:
             how = (
                 f"possible affiliate: {share:.4g}% or more owned by listed entities, a part unknown"

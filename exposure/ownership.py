@@ -13,8 +13,11 @@ Two rules make an unlisted entity as restricted as a listed one when listed enti
 
 The Affiliates Rule reaches foreign entities: a company in the United States is no affiliate,
 though it passes on what its owners hold. Each rule adds up the holdings of its own parties
-only: blocked persons for OFAC's, Entity List and Military End-User List parties for BIS's. An
-SDN's 30% and an Entity List party's 25% of one company make it an affiliate under neither.
+only: blocked persons for OFAC's; for BIS's, Entity List and Military End-User List parties and
+SDNs designated under the programmes of 15 CFR 744.8(a)(1) (Supplement No. 8 to part 744,
+paragraph (b)). The data does not give an SDN's programmes: an SDN's 30% and an Entity List
+party's 25% of one company make it a *possible* affiliate under BIS's rule, pending review
+(under OFAC's, the Entity List party's part does not count).
 
 How ownership adds up (``method="cascade"``, the default), as OFAC's worked examples (FAQ 401,
 on its guidance of 2014-08-13, 79 FR 47726) and BIS's guidelines for the Affiliates Rule
@@ -201,16 +204,29 @@ def affiliates(
         name: rule_for_list(name, as_of, own_lists)
         for name in {name for its_lists in lists_of.values() for name in its_lists}
     }
-    # Each rule adds up the holdings of its own lists' parties only: OFAC's counts blocked
-    # persons (the SDN List), BIS's the Entity List's and the Military End-User List's
-    # (15 CFR 744.11(a)(2), 744.21(a)(3), as 90 FR 47201 words them). An SDN's 30% and an
-    # Entity List party's 25% make no affiliate under either; a party on both lists counts
-    # under both.
+    # Each rule adds up the holdings of its own parties: OFAC's counts blocked persons (the SDN
+    # List); BIS's the Entity List's, the Military End-User List's and those of SDNs designated
+    # under the programmes of 15 CFR 744.8(a)(1) (Supplement No. 8 to part 744, paragraph (b),
+    # added by 90 FR 47201: "owned ... individually or in aggregate, 50 percent or more by one
+    # or more entities listed on the Entity List, 'military end-users' on the MEU List, or SDNs
+    # designated under programs listed in § 744.8(a)(1)"). The data does not give an SDN's
+    # programmes: its holdings may count under BIS's rule (``maybe``), so an SDN's 30% and an
+    # Entity List party's 25% make a possible affiliate, pending review. A party on both lists
+    # counts under both.
     eligible_of: dict[str, np.ndarray] = {}
     for code, its_lists in lists_of.items():
         for rule in {rule_of_list[name] for name in its_lists}:
             if listed[code] and rule is not None:
                 eligible_of.setdefault(rule, np.zeros(m, dtype=bool))[code] = True
+    maybe_of: dict[str, np.ndarray] = {}
+    bis = rule_for_list("Entity List", as_of)
+    if bis in eligible_of:
+        sdn = np.zeros(m, dtype=bool)
+        for code, its_lists in lists_of.items():
+            sdn[code] = listed[code] and any(
+                list_rule(n, own_lists).code == "SDN" for n in its_lists
+            )
+        maybe_of[bis] = sdn & ~eligible_of[bis]
     if method not in ("cascade", "multiply"):
         msg = f"unknown ownership method {method!r}; use 'multiply' or 'cascade'"
         raise ValueError(msg)
@@ -221,7 +237,7 @@ def affiliates(
         (np.ones(int((~known).sum())), (owned[~known], owner[~known])), shape=(m, m)
     )
     by_rule = {
-        rule: _under_rule(part, unknown, eligible_of_rule, threshold, method)
+        rule: _under_rule(part, unknown, eligible_of_rule, threshold, method, maybe_of.get(rule))
         for rule, eligible_of_rule in sorted(eligible_of.items())
     }
     # The Affiliates Rule reaches foreign entities (90 FR 47201; an export to a company in the
@@ -277,7 +293,9 @@ def affiliates(
             if method == "cascade":
                 # Chains only through owners whose holdings count, or may count.
                 through = each.counted | each.possible
-                found = _holdings_that_count(each.eligible, owner, owned, through, node)
+                found = _holdings_that_count(
+                    each.eligible | each.maybe, owner, owned, through, node
+                )
             else:
                 found = list(analysis.shortest_paths(every_holding, each.eligible, node).values())
             chains += [chain for chain in found if chain not in chains]
@@ -338,6 +356,11 @@ def affiliates(
             "sources": list(dict.fromkeys(sources)),
             "possible": bool(possible[node]),
         }
+        if possible[node] and under.maybe.any():
+            # Held by SDNs whose programmes the data does not give (see ``maybe`` above).
+            held = float((part @ under.maybe.astype(np.float64))[node])
+            if held > 0:
+                explanations[node]["sdn_part"] = round(held, 12)
     return Affiliates(
         mask=mask[:n], owned=share[:n], explanations=explanations, possible=possible[:n]
     )
@@ -351,6 +374,7 @@ class _UnderRule:
     counted: np.ndarray
     share: np.ndarray
     possible: np.ndarray
+    maybe: np.ndarray
 
 
 def _under_rule(
@@ -359,8 +383,14 @@ def _under_rule(
     eligible: np.ndarray,
     threshold: float,
     method: str,
+    maybe: np.ndarray | None = None,
 ) -> _UnderRule:
-    """Return who counts, or may count, as listed under one rule whose parties are ``eligible``."""
+    """Return who counts, or may count, as listed under one rule whose parties are ``eligible``.
+
+    ``maybe``: listed entities that may be the rule's parties (SDNs whose programmes the data
+    does not give, for BIS's rule): what they hold may count, never read as not counting.
+    """
+    maybe = np.zeros(len(eligible), dtype=bool) if maybe is None else maybe
     if method == "cascade":
         counted = _counted(part, eligible, threshold)
         # The part held by listed entities and by the entities counted through them.
@@ -369,9 +399,14 @@ def _under_rule(
         share = analysis.revenue_at_risk(part, eligible)
         counted = eligible | (share >= threshold - 1e-12)
     possible = _possibly_counted(
-        part, unknown, counted, threshold, multiplied=eligible if method == "multiply" else None
+        part,
+        unknown,
+        counted,
+        threshold,
+        multiplied=eligible if method == "multiply" else None,
+        maybe=maybe,
     )
-    return _UnderRule(eligible, counted, share, possible)
+    return _UnderRule(eligible, counted, share, possible, maybe)
 
 
 def _holdings_that_count(
@@ -444,15 +479,17 @@ def _possibly_counted(
     threshold: float,
     *,
     multiplied: np.ndarray | None = None,
+    maybe: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the entities that may count as listed, were the parts the data does not give known.
 
     Owned in an unknown part by an entity that counts, or may count, as listed; or owned
     ``threshold`` or more by such entities, those that may count taken as if they did (parts
     multiplied along chains from the ``multiplied`` listed entities, for the look-through
-    reading). An unknown part is never read as none: these are pending review.
+    reading). An unknown part is never read as none: these are pending review. ``maybe``:
+    entities that may count from the start (and are reported as such only if not listed).
     """
-    possible = np.zeros(len(counted), dtype=bool)
+    possible = np.zeros(len(counted), dtype=bool) if maybe is None else maybe & ~counted
     while True:
         either = counted | possible
         if multiplied is None:

@@ -156,7 +156,7 @@ MEU = "Military End User List"
 @pytest.mark.parametrize(
     ("lists", "rule"),
     [
-        ((SDN, "Entity List"), None),  # 30% + 25% under two rules: neither reaches 50%
+        ((SDN, "Entity List"), None),  # 30% + 25%: a possible affiliate only (SDN's programme)
         ((SDN, SDN), "OFAC's 50% rule"),
         (("Entity List", MEU), "90 FR 47201 (BIS Affiliates Rule)"),
     ],
@@ -181,6 +181,33 @@ def test_each_rule_adds_up_only_the_holdings_of_its_own_lists_parties(
         assert path["ownership"] is not None
         owners = {o["owner"] for o in path["ownership"]["owners"]}
         assert owners == {"Owner A", "Owner B"}
+
+
+def test_an_sdns_holding_with_an_entity_list_partys_makes_a_possible_affiliate(
+    make_data: MakeData,
+) -> None:
+    # Supplement No. 8 to part 744, paragraph (b) (90 FR 47201): ownership by Entity List and MEU
+    # parties adds up with that of SDNs designated under the programmes of 744.8(a)(1). The data
+    # does not say an SDN's programmes: 30% (SDN) and 25% (Entity List) make MixCo a possible
+    # affiliate, shown for review, never dropped; OFAC's rule counts the SDN's 30% only.
+    folder = make_data(
+        [listing("Kappa", list=SDN, start="2020-01-01"), listing("Omega", start="2023-03-01")],
+        [sale("AmeriCo", "MixCo", 0.04, supplier_country="US", customer_country="MY")],
+    )
+    with_owners(folder, [("Kappa", "MixCo", 30), ("Omega", "MixCo", 25)])
+    record = exposure.analyze(exposure.load(folder), as_of="2025-10-01").supplier("AmeriCo")
+    assert record["exposed"] is False
+    assert record["needs_review"] is True
+    (path,) = record["possible_paths"]
+    assert path["path"] == ["AmeriCo", "MixCo"]
+    assert "744.8(a)(1)" in path["list"]
+    assert "90 FR 47201" in path["list"]
+    assert path["ownership"] is not None
+    assert path["ownership"]["sdn_part"] == pytest.approx(0.3)
+    assert {o["owner"] for o in path["ownership"]["owners"]} == {"Kappa", "Omega"}
+    # While the Affiliates Rule is suspended (2025-11-10 to 2026-11-09), only OFAC's counts.
+    suspended = exposure.analyze(exposure.load(folder), as_of="2026-01-01").supplier("AmeriCo")
+    assert suspended["needs_review"] is False
 
 
 def test_the_affiliates_rule_reaches_foreign_entities_only_but_looks_through_us_ones(

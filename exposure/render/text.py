@@ -878,7 +878,7 @@ def _needs_review(
         if owned:  # a possible affiliate: owned by listed entities in a part not given
             lines.append(
                 f"{bullet}{number}. {path['path'][-1]!r} may be an affiliate of {path['listed']} "
-                f"(a part of its ownership unknown; tier {path['tier']}{weight})"
+                f"({_why_possible(owned)}; tier {path['tier']}{weight})"
             )
         else:
             lines.append(
@@ -897,7 +897,13 @@ def _needs_review(
         lines.append(
             f"{indent}review:    "
             + (
-                "give each part in ownership.csv: from the threshold in all, it counts as listed"
+                (
+                    "check the SDN owners' programmes: under one of 15 CFR 744.8(a)(1), it is an "
+                    "affiliate (90 FR 47201)"
+                    if owned.get("sdn_part")
+                    else "give each part in ownership.csv: from the threshold in all, it counts "
+                    "as listed"
+                )
                 if owned
                 else "confirm or reject the pair in matches.csv"
             )
@@ -1416,3 +1422,10 @@ def _flat_pending(link: Mapping[str, Any]) -> dict[str, Any]:
         "suppliers": "; ".join(link["suppliers"]),
         "revenue_shares": "; ".join(str(s) for s in shares),
     }
+
+
+def _why_possible(ownership: dict[str, Any]) -> str:
+    """Say why an entity may be an affiliate: an unknown part, or SDN owners' programmes."""
+    if ownership.get("sdn_part"):
+        return "SDN owners' programmes not given"
+    return "a part of its ownership unknown"
