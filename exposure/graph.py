@@ -368,16 +368,19 @@ class SupplyGraph:
         ``nodes``, by node code: ``name``, then ``listed_entity`` (bool) and ``country``.
         ``edges``, in :attr:`edges` order (as networkx lists a graph's edges): ``src`` and
         ``dst`` (node codes), then ``share`` (``None`` when unknown), ``share_is_lower_bound``,
-        ``products`` and ``sources`` (lists; with ``joined``, each list as one text joined
-        by it, as files that hold no lists write them). Cells are Python objects, as networkx
-        holds them.
+        ``share_basis`` of its known part (``disclosed``, ``estimate``: in part an analyst's,
+        ``unstated``: in part given without a basis; ``None`` when no part is known),
+        ``period`` (the periods the shares were measured over, a list; ``None`` when the data
+        gives none), ``products`` and ``sources`` (lists; with ``joined``, each list as one
+        text joined by it, as files that hold no lists write them). Cells are Python objects,
+        as networkx holds them.
 
         Examples
         --------
         >>> from exposure import load
         >>> nodes, edges = build_graph(load()).attribute_tables()
         >>> list(edges.columns)
-        ['src', 'dst', 'share', 'share_is_lower_bound', 'products', 'sources']
+        ['src', 'dst', 'share', 'share_is_lower_bound', 'share_basis', 'period', 'products', 'sources']
         """
         nodes = objects(
             name=self.names,
@@ -395,15 +398,43 @@ class SupplyGraph:
         unknown = edges["unknown_share"].to_numpy(bool)
         share = known.astype(object)
         share[unknown & (known == 0)] = None
+        # The basis of the known part of the share: an analyst's estimate in part, a share given
+        # without its basis in part, else disclosed; none where no part is known.
+        basis = np.select(
+            [edges["estimate"].to_numpy(bool), edges["unstated"].to_numpy(bool)],
+            ["estimate", "unstated"],
+            "disclosed",
+        ).astype(object)
+        basis[unknown & (known == 0)] = None
         table = objects(
             share=share,
             share_is_lower_bound=unknown,
+            share_basis=basis,
+            period=self._periods(rows, starts, ends, joined),
             products=_distinct_runs(products, starts, ends, joined),
             sources=_distinct_runs(sources, starts, ends, joined),
         )
         table.insert(0, "src", edges["src"].to_numpy(np.int64))
         table.insert(1, "dst", edges["dst"].to_numpy(np.int64))
         return nodes, table
+
+    def _periods(
+        self, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, joined: str | None
+    ) -> np.ndarray:
+        """Return each sale's distinct periods given (as :func:`_distinct_runs`), ``None`` if none."""
+        out = np.full(len(starts), None, dtype=object)
+        take = self.sale_columns.get("period")
+        if take is None:
+            return out
+        periods = np.array([p if isinstance(p, str) else "" for p in take(rows)], dtype=object)
+        given = periods != ""
+        if not given.any():
+            return out
+        has = np.logical_or.reduceat(given, starts) if len(starts) else given[:0]
+        for i in np.flatnonzero(has).tolist():
+            found = [p for p in dict.fromkeys(periods[starts[i] : ends[i]].tolist()) if p]
+            out[i] = found if joined is None else joined.join(found)
+        return out
 
     def to_networkx(self) -> nx.DiGraph:
         """Return the graph as a networkx DiGraph keyed by display name.

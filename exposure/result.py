@@ -53,7 +53,7 @@ OPTIONAL_ATTRIBUTES = frozenset(
     {"revenue_at_risk_if_confirmed", "revenue_at_risk_if_confirmed_is_lower_bound",
      "revenue_at_risk_if_reached", "revenue_at_risk_if_reached_is_lower_bound",
      "possibly_listed_as", "affiliate", "affiliate_rule", "other_restrictions", "subject_to_ear",
-     "subject_basis", "license_review"}
+     "subject_basis", "license_review", "share_basis", "period"}
 )  # fmt: skip
 
 #: Revenue at risk's products read only the positive known shares when fewer than this
@@ -978,7 +978,11 @@ class Result:
         on a possible match or affiliate ``possibly_listed_as`` (the listed name), and on
         an entity listed through its owners ``affiliate`` and ``affiliate_rule``, on one with
         listings that restrict no sale ``other_restrictions`` (the lists and what they
-        restrict, ``;``-separated). A sale to a listed buyer carries ``subject_to_ear`` and
+        restrict, ``;``-separated). A sale carries ``share``, ``share_is_lower_bound``,
+        where some share is known ``share_basis`` (``disclosed``, ``estimate``, ``unstated``),
+        where the data gives one ``period``, ``products`` and ``sources``
+        (:meth:`SupplyGraph.attribute_tables <exposure.graph.SupplyGraph.attribute_tables>`);
+        a sale to a listed buyer carries ``subject_to_ear`` and
         ``subject_basis`` (:meth:`sale_reach_of_edges`) and ``license_review`` (by the sale's
         ECCN, :mod:`exposure.license_review`). Graph
         attributes: ``as_of`` and ``assumptions`` (the what-ifs, ``;``-separated).

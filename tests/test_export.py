@@ -317,3 +317,38 @@ def test_exports_carry_the_figure_were_every_sale_of_unknown_reach_reached(
     assert graph.nodes["Echo Corp"]["revenue_at_risk"] is None
     assert graph.nodes["Echo Corp"]["revenue_at_risk_if_reached"] == pytest.approx(0.4)
     assert "revenue_at_risk_if_reached" not in graph.nodes["Hikvision"]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_each_sale_says_whether_its_share_is_an_estimate_and_over_what_period(
+    tmp_path: Path, fmt: str
+) -> None:
+    # A Gephi user must tell an analyst's estimate (Ambarella, 17%) from a disclosed figure
+    # (Micron, 13%), and when each was measured.
+    out = tmp_path / f"network.{fmt}"
+    code, output = export("-o", str(out), "--as-of", "2019-10-09")
+    assert code == 0, output
+    G = READERS[fmt](out)
+    estimate = G.edges["Ambarella", "Hikvision"]
+    assert (estimate["share_basis"], estimate["period"]) == ("estimate", "as of May 2019")
+    disclosed = G.edges["Micron", "Huawei Technologies Co., Ltd."]
+    assert disclosed["share_basis"] == "disclosed"
+    assert disclosed["period"] == "first half of fiscal 2019, to 2019-02-28"
+    unknown = G.edges["Ambarella", "Dahua Technology"]  # no share known: no basis, no period
+    assert unknown.get("share_basis") is None
+    assert unknown.get("period") is None
+
+
+def test_to_networkx_sales_carry_share_basis_and_periods(make_data: MakeData) -> None:
+    folder = make_data(
+        [listing("Hikvision")],
+        [
+            sale("Echo Corp", "Hikvision", 0.2, share_basis="estimate", period="FY2019"),
+            sale("Delta", "Hikvision", 0.1),
+        ],
+    )
+    graph = exposure.analyze(exposure.load(folder), as_of="2020-01-01").to_networkx()
+    assert graph.edges["Echo Corp", "Hikvision"]["share_basis"] == "estimate"
+    assert graph.edges["Echo Corp", "Hikvision"]["period"] == ["FY2019"]
+    assert graph.edges["Delta", "Hikvision"]["share_basis"] == "disclosed"
+    assert "period" not in graph.edges["Delta", "Hikvision"]

@@ -18,7 +18,9 @@ Node attributes
     ``listed_since`` (ISO date) and ``listing_source``.
 Edge attributes
     ``share`` (float, the supplier's revenue share of the sale; **absent when unknown**),
-    ``share_is_lower_bound`` (bool), ``products`` and ``sources`` (text: the items joined with
+    ``share_is_lower_bound`` (bool), ``share_basis`` (``disclosed``, ``estimate`` or
+    ``unstated``; absent when no share is known), ``period`` (absent when the data gives
+    none), ``products`` and ``sources`` (text: the items joined with
     ``" | "``, since the data's own texts use ``;``), on a sale to a listed buyer
     ``subject_to_ear``, ``subject_basis`` and ``license_review``, and ``on_exposure_path``
     (bool).
@@ -142,8 +144,8 @@ def graph_columns(result: Result) -> GraphColumns:
     --------
     >>> import exposure
     >>> columns = graph_columns(exposure.analyze(exposure.load(), as_of="2019-10-09"))
-    >>> list(columns.edge_attributes)[:4]
-    ['share', 'share_is_lower_bound', 'products', 'sources']
+    >>> list(columns.edge_attributes)[:6]
+    ['share', 'share_is_lower_bound', 'share_basis', 'period', 'products', 'sources']
     """
     nodes, edges = annotated_tables(result, joined=LIST_SEPARATOR)
     names = nodes["name"].tolist()
