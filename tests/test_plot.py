@@ -26,8 +26,10 @@ import exposure.render.html
 from exposure.cli import cli
 from exposure.errors import ExposureError
 from exposure.render.plot import (
+    ESTIMATE_LABEL,
     MAX_PICTURE_NODES,
     ROLE_STYLES,
+    _sale_label,
     check_network_size,
     network_view,
     plot_exposure,
@@ -663,3 +665,34 @@ def test_the_layout_crosses_about_as_few_sales_as_graphviz_dot() -> None:
             x, y = drawn["pos"].split(",")
             theirs[back[drawn["name"]]] = (float(x), float(y))
     assert _straight_crossings(ours, edges) <= _straight_crossings(theirs, edges)
+
+
+def test_an_analyst_s_estimate_is_marked_apart_from_a_disclosed_share(
+    result: exposure.Result,
+) -> None:
+    # Ambarella's 17% is an analyst's estimate; Micron's 13% a disclosed figure.
+    fig, ax = plot_exposure(result)
+    try:
+        texts = [t for t, _ in visible_text_boxes(fig, ax)]
+        assert "video processing solutions (SoCs…), ~17% (est.)" in texts
+        assert "memory and storage products, 13%" in texts
+        drawn_legend = ax.get_legend()
+        assert drawn_legend is not None
+        assert ESTIMATE_LABEL in [t.get_text() for t in drawn_legend.get_texts()]
+    finally:
+        plt.close(fig)
+    fig, ax = plot_exposure(result, supplier="Ambarella")
+    try:
+        note = "Ambarella's revenue at risk: ≥ 17.0% (rests in part on an analyst's estimate; "
+        assert any(t.startswith(note) for t in figure_texts(fig))
+    finally:
+        plt.close(fig)
+    page = exposure.render.html.to_html(result, supplier="Ambarella")
+    assert "17.0%, an analyst's estimate, not disclosed (as of May 2019)" in page
+
+
+def test_a_shortened_product_keeps_its_brackets_closed() -> None:
+    label = _sale_label(
+        {"products": ["video processing solutions (SoCs for security cameras)"], "share": 0.1}
+    )
+    assert label == "video processing solutions (SoCs…), 10%"

@@ -96,6 +96,17 @@ def _path_text(path: Mapping[str, Any]) -> str:
     return " → ".join(path["path"]) + products
 
 
+#: What a sale's share adds when it is not a figure the company disclosed.
+_BASIS_NOTES = {
+    "estimate": ", an analyst's estimate, not disclosed",
+    "unstated": ", basis not given",
+}
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _share(value: float | None, lower_bound: bool) -> str:
 
     return format_share(value, lower_bound)
@@ -134,6 +145,8 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
             item["sources"] = [data["listing_source"]]
         if (data["exposed"] or data.get("needs_review")) and graph.out_degree(name):
             record = result.supplier(name)
+            if data["exposed"] and record["share_basis"] == "estimate":
+                item["revenue"] += " (rests in part on an analyst's estimate)"
             paths = record["paths"]
             item["paths"] = [_path_text(p) for p in paths]
             # What a review could add: the figure were the pairs confirmed, and their paths.
@@ -156,7 +169,9 @@ def _details(result: Result, view: NetworkView) -> dict[str, Any]:
                 "name": f"{u} → {v}",
                 "kind": _edge_style(data)["label"],
                 "products": data["products"],
-                "share": _share(data["share"], data["share_is_lower_bound"]),
+                "share": _share(data["share"], data["share_is_lower_bound"])
+                + _BASIS_NOTES.get(data.get("share_basis") or "", "")
+                + (f" ({'; '.join(_as_list(data['period']))})" if data.get("period") else ""),
                 "sources": data["sources"],
                 "subject": (
                     f"{data['subject_to_ear']}: {data['subject_basis']}"

@@ -42,8 +42,8 @@ import pandas as pd
 
 from exposure.errors import ExposureError
 from exposure.graph import networkx_graph, objects
-from exposure.records import Summary
-from exposure.result import OPTIONAL_ATTRIBUTES, Result, significant
+from exposure.records import Summary, SupplierRecord
+from exposure.result import OPTIONAL_ATTRIBUTES, Result, format_share, significant
 from exposure.util.atomic import write_atomic
 from exposure.util.words import count
 
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "ESTIMATE_LABEL",
     "FIGSIZE",
     "MAX_INCHES",
     "MAX_PICTURE_NODES",
@@ -74,6 +75,7 @@ __all__ = [
     "network_view",
     "picture_format",
     "plot_exposure",
+    "share_text",
     "uncertain_reach",
 ]
 
@@ -123,6 +125,9 @@ UNCERTAIN_EDGE = {
 UNCERTAIN_REACH = frozenset({"unknown", "assumed"})
 #: Drawn dotted, with the percent held: who owns whom, among the companies drawn.
 OWNERSHIP_EDGE = {"color": "#4393c3", "label": "Ownership (percent held)", "linestyle": ":"}
+
+#: The legend's words for a share labelled ``~17% (est.)``.
+ESTIMATE_LABEL = "~ (est.): an analyst's estimate, not a disclosed share"
 
 #: Up to this many sales, a sale's line is wider the larger its share (more would be a tangle).
 SHARE_WIDTHS_UP_TO = 60
@@ -260,6 +265,8 @@ def network_view(
             data["on_path"] = (u, v) in hops
         if not hops:
             notes.append(f"{name} reaches no listed entity as of {result.as_of.isoformat()}.")
+        if record["exposed"]:
+            notes.append(_revenue_note(record))
         if record["possible_paths"]:
             notes.append(
                 f"Dashed: {count(len(record['possible_paths']), 'path')} to possible matches of listed "
@@ -452,6 +459,22 @@ def _ownership_links(result: Result, graph: nx.DiGraph) -> list[tuple[str, str, 
             known = percent is not None and not math.isnan(percent)
             links.append((str(names[a]), str(names[b]), float(percent) if known else None))
     return links
+
+
+def _revenue_note(record: SupplierRecord) -> str:
+    """Say a supplier's revenue at risk, and whether it is a lower bound or an estimate."""
+    lower = bool(record["revenue_at_risk_is_lower_bound"])
+    risk = format_share(record["revenue_at_risk"], lower)
+    how = []
+    if record["share_basis"] == "estimate":
+        how.append("rests in part on an analyst's estimate")
+    elif record["share_basis"] == "unstated":
+        how.append("in part shares whose basis the data does not give")
+    if lower and risk != "unknown":
+        how.append("a lower bound: some shares are unknown")
+    return f"{record['supplier']}'s revenue at risk: {risk}" + (
+        f" ({'; '.join(how)})." if how else "."
+    )
 
 
 def _left_out(summary: Summary) -> str:
@@ -1150,6 +1173,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
     # Products on the sales, where they fit: along the line or curve, clear of names and
     # markers; on paths first, the heaviest first.
     labelled = 0
+    estimates = False  # a share labelled is an analyst's estimate: the legend says what "~" is
     candidates = on_path + pending + other
     if large:
         candidates = []  # none would fit; a note says so
@@ -1174,6 +1198,7 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
             if not (obstacles.hits(candidate) or kept_names.hits(candidate)):
                 kept_names.add(candidate)
                 labelled += 1
+                estimates |= _is_estimate(graph.edges[u, v])
                 break
         else:
             text.remove()
@@ -1213,6 +1238,18 @@ def _draw(view: NetworkView, fig: Figure, ax: Axes) -> None:
                     label=style["label"],
                 )
             )
+    if estimates:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=r"$\sim$",
+                markersize=8,
+                color=_label_colour({"on_path": True}),
+                label=ESTIMATE_LABEL,
+            )
+        )
     legend = ax.legend(
         handles=handles,
         loc="upper center",
@@ -1474,6 +1511,10 @@ def _edge_priority(graph: nx.DiGraph, edge: tuple[str, str]) -> tuple[Any, ...]:
     )
 
 
+def _is_estimate(sale: dict[str, Any]) -> bool:
+    return sale.get("share") is not None and sale.get("share_basis") == "estimate"
+
+
 def _label_colour(sale: dict[str, Any]) -> str:
     if sale["on_path"]:
         return "#7f0000"
@@ -1491,20 +1532,57 @@ def _sale_label(sale: dict[str, Any]) -> str:
     'share unknown'
     >>> _sale_label({"products": ["boards"], "share": 0.2, "subject_to_ear": "no"})
     'boards, 20%, not reached'
+    >>> _sale_label({"products": ["SoCs"], "share": 0.17, "share_basis": "estimate"})
+    'SoCs, ~17% (est.)'
     """
     known = [p for p in sale["products"] if p.strip().casefold() != _UNSPECIFIED]
-    text = "; ".join(known)
-    if len(text) > _PRODUCT_CHARS:
-        text = text[: _PRODUCT_CHARS - 1].rstrip() + "…"
+    text = _shortened("; ".join(known), _PRODUCT_CHARS)
     share = sale.get("share")
     if share is None:
         amount = "share unknown"
     else:
-        amount = (
-            "≥ " if sale.get("share_is_lower_bound") else ""
-        ) + f"{significant(100 * share, 3)}%"
+        amount = ("≥ " if sale.get("share_is_lower_bound") else "") + share_text(
+            share, sale.get("share_basis")
+        )
     amount += _REACH_NOTES.get(sale.get("subject_to_ear") or "", "")
     return f"{text}, {amount}" if text else amount
+
+
+def share_text(share: float, basis: str | None) -> str:
+    """Return a sale's share as a picture labels it: an analyst's estimate marked as one.
+
+    Examples
+    --------
+    >>> share_text(0.13, "disclosed"), share_text(0.17, "estimate")
+    ('13%', '~17% (est.)')
+    """
+    percent = f"{significant(100 * share, 3)}%"
+    return f"~{percent} (est.)" if basis == "estimate" else percent
+
+
+def _shortened(text: str, chars: int) -> str:
+    """Return ``text`` cut to at most ``chars`` characters with an ellipsis, brackets closed.
+
+    A bracket opened before the cut is closed after the ellipsis, so that what follows the
+    label (its share) is not read as part of the product's name.
+
+    Examples
+    --------
+    >>> _shortened("video processing solutions (SoCs for security cameras)", 34)
+    'video processing solutions (SoCs…)'
+    >>> _shortened("hard drives", 34)
+    'hard drives'
+    """
+    if len(text) <= chars:
+        return text
+    room = chars - 1
+    while room > 0:
+        cut = text[:room].rstrip()
+        opened = cut.count("(") - cut.count(")")
+        if len(cut) + 1 + max(opened, 0) <= chars:
+            return cut + "…" + ")" * max(opened, 0)
+        room -= 1
+    return "…"
 
 
 #: What a sale's label adds when the rules do not surely reach it (:mod:`exposure.reach`).
