@@ -696,3 +696,31 @@ def test_a_shortened_product_keeps_its_brackets_closed() -> None:
         {"products": ["video processing solutions (SoCs for security cameras)"], "share": 0.1}
     )
     assert label == "video processing solutions (SoCs…), 10%"
+
+
+def test_an_affiliate_is_drawn_with_the_listed_owners_that_make_it_one(
+    make_data: MakeData,
+) -> None:
+    folder = make_data(
+        [listing("ListedA", notice="85 FR 1"), listing("ListedB", notice="85 FR 2")],
+        [sale("S1", "JV1", 0.2), sale("S1", "Sub2", 0.1)],
+    )
+    (folder / "ownership.csv").write_text(
+        "owner,owned,percent,source\nListedA,JV1,30,r\nListedB,JV1,25,r\nJV1,Sub2,100,r\n"
+    )
+    result = exposure.analyze(exposure.load(folder), as_of="2026-12-08")
+    view = network_view(result)
+    assert {"ListedA", "ListedB"} <= set(view.graph.nodes)
+    assert sorted(view.ownership) == [
+        ("JV1", "Sub2", 100.0), ("ListedA", "JV1", 30.0), ("ListedB", "JV1", 25.0)
+    ]  # fmt: skip
+    assert not any("no supplier in the data" in note for note in view.notes)
+    one = network_view(result, supplier="S1")
+    assert {"ListedA", "ListedB"} <= set(one.graph.nodes)
+    fig, ax = plot_exposure(result)
+    try:
+        drawn_legend = ax.get_legend()
+        assert drawn_legend is not None
+        assert "Listed entity" in [t.get_text() for t in drawn_legend.get_texts()]
+    finally:
+        plt.close(fig)

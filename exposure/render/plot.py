@@ -261,6 +261,11 @@ def network_view(
         }
         drawn = hops | pending
         graph = full.edge_subgraph(drawn).copy() if drawn else full.subgraph([name]).copy()
+        owners = _owners_making_affiliates(result, full, set(graph.nodes))
+        if owners:  # an affiliate is drawn with the listed owners that make it one
+            kept = set(graph.edges)
+            graph = full.subgraph(set(graph.nodes) | owners).edge_subgraph(kept).copy()
+            graph.add_nodes_from((n, full.nodes[n]) for n in owners)
         for u, v, data in graph.edges(data=True):
             data["on_path"] = (u, v) in hops
         if not hops:
@@ -277,8 +282,10 @@ def network_view(
             notes.append(left_out)
         title_prefix = f"{name}: exposure"
     else:
-        isolated = [n for n in full.nodes if full.degree(n) == 0]
-        graph = full.subgraph([n for n in full.nodes if full.degree(n) > 0]).copy()
+        drawn_nodes = {n for n in full.nodes if full.degree(n) > 0}
+        drawn_nodes |= _owners_making_affiliates(result, full, drawn_nodes)
+        isolated = [n for n in full.nodes if n not in drawn_nodes]
+        graph = full.subgraph(drawn_nodes).copy()
         if isolated:
             entities = "entity" if len(isolated) == 1 else "entities"
             listed_now = sum(bool(full.nodes[n]["listed"]) for n in isolated)
@@ -443,6 +450,35 @@ def _check_node_count(companies: int, max_nodes: int, *, at_least: bool = False)
             "`exposure export -o network.graphml` and explore it in Gephi or Cytoscape"
         )
         raise ExposureError(msg)
+
+
+def _owners_making_affiliates(result: Result, full: nx.DiGraph, drawn: set[str]) -> set[str]:
+    """Return the owners, not in ``drawn``, through whom drawn affiliates are affiliates.
+
+    The listed owners of each drawn affiliate and the affiliates between (an affiliate of an
+    affiliate), followed up the ownership table, so that a picture shows why a company is one.
+    """
+    ownership = result.graph.dataset.ownership
+    if ownership is None or not len(ownership):
+        return set()
+    names = result.graph.names
+    owners_of: dict[str, list[str]] = {}
+    owners = result.graph.codes(ownership["owner"].astype(str).tolist())
+    owned = result.graph.codes(ownership["owned"].astype(str).tolist())
+    for a, b in zip(owners, owned, strict=True):
+        if a >= 0 and b >= 0:
+            owners_of.setdefault(str(names[b]), []).append(str(names[a]))
+    found: set[str] = set()
+    todo = [n for n in drawn if n in full and full.nodes[n]["role"] == "affiliate"]
+    while todo:
+        for owner in owners_of.get(todo.pop(), []):
+            data = full.nodes[owner]
+            if owner in drawn or owner in found or data["role"] not in ("listed", "affiliate"):
+                continue
+            found.add(owner)
+            if data["role"] == "affiliate":
+                todo.append(owner)
+    return found
 
 
 def _ownership_links(result: Result, graph: nx.DiGraph) -> list[tuple[str, str, float | None]]:
