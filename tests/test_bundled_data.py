@@ -47,7 +47,7 @@ def test_the_rule_of_2019_10_09_lists_all_its_28_entities() -> None:
 
 def test_huawei_and_its_affiliates_are_listed_from_the_day_the_rules_took_effect() -> None:
     may, august = rows_of("84 FR 22961"), rows_of("84 FR 43493")
-    assert (len(may), len(august)) == (66, 26)
+    assert (len(may), len(august)) == (69, 26)
     assert set(may["start_date"].dt.date.astype(str)) == {"2019-05-16"}
     assert set(august["start_date"].dt.date.astype(str)) == {"2019-08-19"}
     for rows in (may, august):
@@ -59,6 +59,25 @@ def test_huawei_and_its_affiliates_are_listed_from_the_day_the_rules_took_effect
         "HiSilicon Technologies Co., Ltd",
         "Gui'an New District Huawei Investment Co., Ltd.",
     } <= (names)
+
+
+def test_an_affiliate_moved_into_huaweis_entry_is_found_as_itself() -> None:
+    # 84 FR 43493 moved three affiliates listed in May 2019 into Huawei's entry: their aliases
+    # are theirs, so a customer so named is the affiliate, listed from 2019-05-16, not a
+    # possible match of Huawei by a short alias.
+    aliases = dict(zip(LISTED["name"], LISTED["alt_names"], strict=True))
+    assert "Huawei Marine" not in aliases["Huawei Technologies Co., Ltd."].split(";")
+    names = [
+        "Huawei Marine Networks Co., Ltd.",
+        "Beijing Huawei Longshine Information Technology Co., Ltd.",
+        "Shenzhen Huawei Anjiexin Electricity Co., Ltd.",
+    ]
+    found = screen([*names, "Huawei Marine"], LISTED, as_of=dt.date(2019, 5, 16))
+    assert found["listed"].tolist() == [*names, "Huawei Marine Networks Co., Ltd."]
+    assert set(found["outcome"]) == {"match"}
+    assert set(found["federal_register_notice"]) == {"84 FR 22961"}
+    before = screen(names, LISTED, as_of=dt.date(2019, 5, 15))
+    assert set(before["outcome"]) == {"none"}
 
 
 def test_holding_companies_and_bare_brands_are_no_aliases_the_list_does_not_give() -> None:
