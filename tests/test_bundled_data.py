@@ -87,6 +87,11 @@ def test_holding_companies_and_bare_brands_are_no_aliases_the_list_does_not_give
     assert "SenseTime Group" not in aliases["Sense Time"]
     assert aliases["Megvii Technology"] == "旷视科技"
     assert aliases["Yitu Technologies"] == ""
+    assert aliases["Dahua Technology"] == "Zhejiang Dahua Technology"
+    # A customer written with the bare brand is a possible match for review, not a link.
+    found = screen(["Dahua", "Megvii", "Zhejiang Dahua Technology Co., Ltd."], LISTED)
+    assert found["outcome"].tolist() == ["possible", "possible", "match"]
+    assert found["listed"].tolist() == ["Dahua Technology", "Megvii Technology", "Dahua Technology"]
 
 
 def test_the_listed_companies_are_found_under_their_chinese_names() -> None:

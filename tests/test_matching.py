@@ -850,7 +850,7 @@ def test_a_name_in_two_scripts_or_with_another_in_brackets_is_found_by_each() ->
             "海康威视 Hikvision",
             "Hikvision (海康威视)",
             "Huawei 华为技术有限公司",
-            "Zhejiang Dahua (浙江大华)",
+            "Dahua Technology (大华)",  # the bare brand alone is only possible
             "ABC 哈密市公安局",
             "Hangzhou Hikvision Digital Technology Co., Ltd. (Hikvision)",
             # Neither part is listed; a part of descriptors alone (科技集团, technology

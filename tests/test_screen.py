@@ -141,7 +141,9 @@ def test_screen_a_folder_of_parquet_parts_reads_every_part_in_order(tmp_path: Pa
     folder = tmp_path / "counterparties.parquet"
     folder.mkdir()
     (folder / "_SUCCESS").touch()
-    pd.DataFrame({"company": ["Dahua"], "country": ["CN"]}).to_parquet(folder / "part-10.parquet")
+    pd.DataFrame({"company": ["Dahua Technology"], "country": ["CN"]}).to_parquet(
+        folder / "part-10.parquet"
+    )
     pd.DataFrame({"company": ["Acme"]}).to_parquet(folder / "part-2.parquet")
     code, out, _ = run(
         "screen", "--file", str(folder), "--column", "company", "--format", "csv",
@@ -151,7 +153,7 @@ def test_screen_a_folder_of_parquet_parts_reads_every_part_in_order(tmp_path: Pa
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["name"], r["country"], r["outcome"]) for r in rows] == [
         ("Acme", "", "none"),
-        ("Dahua", "CN", "match"),
+        ("Dahua Technology", "CN", "match"),
     ]
     damaged = folder / "part-3.parquet"
     damaged.write_bytes(b"PAR1 not really")
