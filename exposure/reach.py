@@ -149,14 +149,16 @@ class FootnoteRule:
 #: US technology counts. A direct product of US technology to an entity with another footnote
 #: is ``unknown``.
 #: Each counts from the day its rule took effect (the notices' effective dates: 85 FR 29849,
-#: 2020-05-15; 87 FR 12226, 2022-02-24; 87 FR 62186, 2022-10-07, the first of its dates; 89 FR
-#: 96790, 2024-12-02), whatever the date of the listing that carries the footnote.
+#: 2020-05-15; 87 FR 12226, 2022-02-24; 87 FR 62186, 2022-10-21, the date of its instructions
+#: on 734.9 and the Entity List, for only those on 740.2, 740.10, 742.6, 744.23 and the Commerce
+#: Control List took effect on 2022-10-07, and that on 744.6 on 2022-10-12; 89 FR 96790,
+#: 2024-12-02), whatever the date of the listing that carries the footnote.
 FOOTNOTE_RULES = {
     1: FootnoteRule(
         1, "15 CFR 734.9(e)(1)", "85 FR 29849, widened by 85 FR 51596", dt.date(2020, 5, 15)
     ),
     3: FootnoteRule(3, "15 CFR 734.9(g)", "87 FR 12226", dt.date(2022, 2, 24)),
-    4: FootnoteRule(4, "15 CFR 734.9(e)(2)", "87 FR 62186", dt.date(2022, 10, 7)),
+    4: FootnoteRule(4, "15 CFR 734.9(e)(2)", "87 FR 62186", dt.date(2022, 10, 21)),
     5: FootnoteRule(5, "15 CFR 734.9(e)(3)", "89 FR 96790", dt.date(2024, 12, 2)),
 }
 

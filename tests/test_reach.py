@@ -209,15 +209,17 @@ def test_a_footnote_on_an_older_listing_brings_no_direct_product_rule_before_its
     make_data: MakeData,
 ) -> None:
     # The CSL carries footnote 4 on NUDT's 2015 row; its rule, 87 FR 62186, took effect on
-    # 2022-10-07: a Taiwanese direct product of US technology was not reached in 2016.
+    # 2022-10-21 (only some of its other instructions on 2022-10-07): a Taiwanese direct product
+    # of US technology was not reached in 2016, nor on 2022-10-20.
     folder = make_data(
         [listing("NUDT", start="2015-02-18", footnote="4")],
         [sale("Foundry", "NUDT", 0.3, supplier_country="TW", us_content=0.05, us_technology="yes")],
     )
-    before = exposure.analyze(exposure.load(folder), as_of="2016-06-01").supplier("Foundry")
-    assert not before["exposed"]
-    assert "de minimis" in before["sales_not_reached"][0]["basis"]
-    after = exposure.analyze(exposure.load(folder), as_of="2022-10-07").supplier("Foundry")
+    for day in ("2016-06-01", "2022-10-20"):
+        before = exposure.analyze(exposure.load(folder), as_of=day).supplier("Foundry")
+        assert not before["exposed"]
+        assert "de minimis" in before["sales_not_reached"][0]["basis"]
+    after = exposure.analyze(exposure.load(folder), as_of="2022-10-21").supplier("Foundry")
     assert path_to(after, "NUDT")["subject_to_ear"] == "yes"
     assert "87 FR 62186" in str(path_to(after, "NUDT")["subject_basis"])
 
