@@ -6,8 +6,10 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
@@ -61,11 +63,42 @@ def test_huawei_and_its_affiliates_are_listed_from_the_day_the_rules_took_effect
     } <= (names)
 
 
+def test_five_surveillance_companies_carry_footnote_4_from_the_day_its_rule_took_effect(
+    tmp_path: Path,
+) -> None:
+    # The eCFR marks them with footnote 4, citing 87 FR 62202: each a row of its own, in force
+    # from 2022-10-21, when 87 FR 62186's instructions on the Entity List took effect.
+    rows = rows_of("87 FR 62186")
+    assert sorted(rows["name"]) == [
+        "Dahua Technology", "IFLYTEK", "Megvii Technology", "Sense Time", "Yitu Technologies",
+    ]  # fmt: skip
+    assert set(rows["footnote"]) == {"4"}
+    assert set(rows["start_date"].dt.date.astype(str)) == {"2022-10-21"}
+    # A Taiwanese direct product of US technology with little US content is reached from then.
+    shutil.copy(bundled_data_dir() / "listed.csv", tmp_path / "listed.csv")
+    (tmp_path / "suppliers.csv").write_text(
+        "supplier,customer,product,supplier_country,origin,us_content,us_technology,source\n"
+        "Foundry,Dahua Technology,chips,TW,TW,0.05,yes,a test (2022-10-21)\n",
+        encoding="utf-8",
+    )
+    data = exposure.load(tmp_path)
+    before = exposure.analyze(data, as_of="2022-10-20").supplier("Foundry")
+    assert not before["exposed"]
+    assert "de minimis" in before["sales_not_reached"][0]["basis"]
+    after = exposure.analyze(data, as_of="2022-10-21").supplier("Foundry")
+    (path,) = after["paths"]
+    assert path["subject_to_ear"] == "yes"
+    assert "footnote 4 designation of Dahua Technology (15 CFR 734.9(e)(2)" in str(
+        path["subject_basis"]
+    )
+
+
 def test_an_affiliate_moved_into_huaweis_entry_is_found_as_itself() -> None:
     # 84 FR 43493 moved three affiliates listed in May 2019 into Huawei's entry: their aliases
     # are theirs, so a customer so named is the affiliate, listed from 2019-05-16, not a
     # possible match of Huawei by a short alias.
-    aliases = dict(zip(LISTED["name"], LISTED["alt_names"], strict=True))
+    may = rows_of("84 FR 22961")
+    aliases = dict(zip(may["name"], may["alt_names"], strict=True))
     assert "Huawei Marine" not in aliases["Huawei Technologies Co., Ltd."].split(";")
     names = [
         "Huawei Marine Networks Co., Ltd.",
@@ -81,7 +114,8 @@ def test_an_affiliate_moved_into_huaweis_entry_is_found_as_itself() -> None:
 
 
 def test_holding_companies_and_bare_brands_are_no_aliases_the_list_does_not_give() -> None:
-    aliases = dict(zip(LISTED["name"], LISTED["alt_names"], strict=True))
+    rule = rows_of("84 FR 54002")
+    aliases = dict(zip(rule["name"], rule["alt_names"], strict=True))
     # The holding companies and bare brands are not what the listings name; the listed name
     # written in Chinese characters, as the company's filings write it, is.
     assert "SenseTime Group" not in aliases["Sense Time"]

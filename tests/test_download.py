@@ -169,13 +169,14 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
     bundled = bundled_data_dir() / "listed.csv"
     old = write_without(bundled, tmp_path / "old.csv", "Hikvision")
     huawei = "Huawei Technologies Co., Ltd."
+    meiya = "Xiamen Meiya Pico Information Co. Ltd."
     new = write_without(
         bundled,
         tmp_path / "new.csv",
         "Dahua Technology",
         **{
             huawei: {"license_policy": "Presumption of denial."},
-            "Megvii Technology": {"footnote": "4"},
+            meiya: {"footnote": "4"},
         },
     )
     before = exposure.analyze(exposure.load(listed=old), as_of="2019-10-09")
@@ -192,8 +193,8 @@ def test_a_new_list_says_what_it_added_removed_and_changed_and_whom_it_touches(
     assert set(found[huawei]["fields"]) == {"license_policy"}
     assert found[huawei]["fields"]["license_policy"][1] == "Presumption of denial."
     assert "Micron" in found[huawei]["suppliers"]
-    assert found["Megvii Technology"]["fields"] == {"footnote": [None, "4"]}
-    assert found["Megvii Technology"]["suppliers"] == []
+    assert found[meiya]["fields"] == {"footnote": [None, "4"]}
+    assert found[meiya]["suppliers"] == []
     assert len(found) == 4
 
     args = ["diff", "--from-list", str(old), "--to-list", str(new), "--on", "2019-10-09"]
