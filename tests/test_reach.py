@@ -213,7 +213,17 @@ def test_a_footnote_on_an_older_listing_brings_no_direct_product_rule_before_its
     # of US technology was not reached in 2016, nor on 2022-10-20.
     folder = make_data(
         [listing("NUDT", start="2015-02-18", footnote="4")],
-        [sale("Foundry", "NUDT", 0.3, supplier_country="TW", us_content=0.05, us_technology="yes")],
+        [
+            sale(
+                "Foundry",
+                "NUDT",
+                0.3,
+                supplier_country="TW",
+                customer_country="CN",
+                us_content=0.05,
+                us_technology="yes",
+            )
+        ],
     )
     for day in ("2016-06-01", "2022-10-20"):
         before = exposure.analyze(exposure.load(folder), as_of=day).supplier("Foundry")
