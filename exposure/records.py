@@ -1491,11 +1491,6 @@ class RecordMaker:
         result = self.analysed
         figure = float(result.revenue_figures(np.array([code]))[0])
         line = self._line(code, figure, list(dict.fromkeys(listed for listed, _, _ in shown)))
-        summary = self._summary(code, shown, figure)
-        if summary["listed_buyers_not_shown"]:
-            # A record names every listed buyer reached, those no path shows after (nearest
-            # first): one search from this supplier, for records only, never for a ranking.
-            line["listed_buyers"] += self._not_shown_buyers(code, line["listed_buyers"])
         if_reached = self._if_reached(code, figure)
         limited: float | None = None
         if result.within_tier_limit:
@@ -1513,7 +1508,7 @@ class RecordMaker:
             "share_basis": line["share_basis"],
             "assumptions": line["assumptions"],
             "paths": [],
-            "summary": summary,
+            "summary": self._summary(code, shown, figure),
             "needs_review": line["needs_review"],
             "revenue_at_risk_if_confirmed": line["revenue_at_risk_if_confirmed"],
             "revenue_at_risk_if_confirmed_is_lower_bound": line[
@@ -1699,14 +1694,6 @@ class RecordMaker:
         offsets = np.zeros(len(codes) + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_owner, minlength=len(codes)), out=offsets[1:])
         return ListColumn(offsets, graph.sale_columns["product"](rows)).each_once()
-
-    def _not_shown_buyers(self, code: int, shown: list[str]) -> list[str]:
-        """Return the listed buyers ``code`` reaches that no path shows, nearest first."""
-        result = self.analysed
-        nodes, depth = analysis.listed_distances(result.sales.adjacency, result.listed, code)
-        names = result.sales.names
-        found = sorted((int(d), str(names[n])) for n, d in zip(nodes, depth, strict=True))
-        return [name for _, name in found if name not in shown]
 
     def _reached_products(self, hop: Hop, rows: np.ndarray) -> list[str]:
         """Return a sale's products but those the rules do not reach (no exposure)."""

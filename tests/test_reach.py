@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -821,28 +820,6 @@ def test_the_figure_if_confirmed_says_when_only_the_reach_is_unknown(make_data: 
     lines = list(result.iter_ranking())
     ranking = format_report(lines, "table", as_of="2026-11-22", detailed=False)
     assert "unknown if confirmed, 20.0% if reached too" in ranking
-
-
-def test_a_record_names_the_listed_buyers_reached_beyond_the_tier_limit(
-    make_data: MakeData,
-) -> None:
-    chain = ["A Corp", "C1", "C2", "C3", "C4", "Tau Labs"]
-    folder = make_data(
-        [listing("Tau Labs"), listing("Rho Instruments Ltd")],
-        [sale(a, b, 0.5) for a, b in itertools.pairwise(chain)]
-        + [sale("A Corp", "B Corp", 0.5), sale("B Corp", "Rho Instruments Ltd", 0.2)],
-    )
-    args = ["report", "--data", str(folder), "--as-of", "2020-01-01"]
-    code, out = run_cli(*args, "--format", "json")
-    assert code == 0
-    record = {r["supplier"]: r for r in json.loads(out)}["A Corp"]
-    assert [p["listed"] for p in record["paths"]] == ["Rho Instruments Ltd"]
-    assert record["listed_buyers"] == ["Rho Instruments Ltd", "Tau Labs"]
-    code, out = run_cli(*args, "--supplier", "A Corp")
-    assert "1 more listed buyer reached (Tau Labs)" in out
-
-
-# -- the Russia/Belarus foreign direct product rule (15 CFR 734.9(f)) ----------------------------
 
 
 def test_a_direct_product_of_us_technology_to_russia_is_subject_to_the_ear(

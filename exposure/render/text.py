@@ -792,7 +792,7 @@ def _detail(record: Mapping[str, Any], *, as_of: str, markdown: bool) -> str:
     summary = record.get("summary") or {}
     if record["exposed"] and summary:
         lines.append("")
-        lines.append(_summary_line(summary, record))
+        lines.append(_summary_line(summary))
     lines.extend(_needs_review(record, cite, bullet=bullet, indent=indent))
     lines.extend(_sales_not_reached(record, cite, bullet=bullet))
     lines.extend(_other_restrictions(record, cite, bullet=bullet))
@@ -1047,11 +1047,8 @@ def _unknown_on_paths(record: Mapping[str, Any]) -> str:
     return "some shares are unknown"
 
 
-def _summary_line(summary: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> str:
-    """Say what the listed paths leave out, so that nothing disappears silently.
-
-    ``record``: the supplier's, whose ``listed_buyers`` name those no path shows after.
-    """
+def _summary_line(summary: Mapping[str, Any]) -> str:
+    """Say what the listed paths leave out, so that nothing disappears silently."""
     limit = f"up to {count(summary['max_tier'], 'sale')}" if summary["max_tier"] else "any length"
     carrying = (
         f" carrying at least {100 * summary['min_weight']:g}% of revenue"
@@ -1066,11 +1063,7 @@ def _summary_line(summary: Mapping[str, Any], record: Mapping[str, Any] | None =
     if summary["routes_not_shown"]:
         left.append(f"{count(summary['routes_not_shown'], 'more route')} within the tier limit")
     if summary["listed_buyers_not_shown"]:
-        more = summary["listed_buyers_not_shown"]
-        on_paths = {p["listed"] for p in (record or {}).get("paths", [])}
-        named = [b for b in (record or {}).get("listed_buyers", []) if b not in on_paths]
-        which = f" ({', '.join(named)})" if named and len(named) == more else ""
-        left.append(f"{count(more, 'more listed buyer')} reached{which}")
+        left.append(f"{count(summary['listed_buyers_not_shown'], 'more listed buyer')} reached")
     unquantified = summary.get("unquantified_paths_shown") or 0
     every_route = (summary["routes_not_shown"] == 0 and not summary["beyond_tier_limit"]) or not (
         summary["max_tier"] or summary["min_weight"]
